@@ -1,0 +1,15 @@
+//! The pure heart of Switchboard: the product's model and its rules.
+//!
+//! Nothing in this crate does IO or awaits anything. The store persists what
+//! these types describe and the server speaks HTTP about them; every decision
+//! that can be made without a database or a socket is made here, where it can
+//! be unit- and property-tested.
+
+pub mod access;
+pub mod case_change;
+pub mod cursor;
+pub mod records;
+pub mod time;
+pub mod validation;
+
+pub use validation::{FieldError, Invalid};

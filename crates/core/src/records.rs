@@ -1,0 +1,512 @@
+//! Customer records: what a client may send, and the validated drafts the
+//! store writes.
+//!
+//! Inputs are deliberately loose (`Option<String>` everywhere) so that every
+//! broken rule can be reported at once; `parse` turns an input into a draft
+//! that is valid by construction. Updates are JSON Merge Patches (RFC 7396)
+//! applied to the current input form and parsed again, so creation and
+//! update share one set of rules.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::validation::{limits, Check, Invalid};
+
+/// Declares a closed set of names stored and sent as snake_case strings.
+macro_rules! string_enum {
+    ($(#[$m:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+            pub fn parse(s: &str) -> Option<Self> {
+                match s { $($text => Some($name::$variant),)+ _ => None }
+            }
+        }
+    };
+}
+
+string_enum!(
+    /// How the customer prefers to be reached.
+    PreferredChannel { Email = "email", Sms = "sms", Phone = "phone", Chat = "chat" }
+);
+string_enum!(Priority { Low = "low", Normal = "normal", High = "high", Urgent = "urgent" });
+string_enum!(CaseStatus { Active = "active", Resolved = "resolved", Cancelled = "cancelled" });
+string_enum!(
+    /// What one timeline entry records.
+    ActivityKind {
+        Note = "note",
+        Conversation = "conversation",
+        Call = "call",
+        Callback = "callback",
+        Email = "email",
+        Sms = "sms",
+        Meeting = "meeting",
+        CaseEvent = "case_event",
+    }
+);
+
+/// Applies a JSON Merge Patch (RFC 7396) to `target`.
+pub fn merge_patch(target: &mut Value, patch: &Value) {
+    match patch {
+        Value::Object(p) => {
+            if !target.is_object() {
+                *target = Value::Object(Map::new());
+            }
+            let t = target.as_object_mut().expect("just made an object");
+            for (k, v) in p {
+                if v.is_null() {
+                    t.remove(k);
+                } else {
+                    merge_patch(t.entry(k.clone()).or_insert(Value::Null), v);
+                }
+            }
+        }
+        other => *target = other.clone(),
+    }
+}
+
+// ---------------------------------------------------------------- contacts
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ContactInput {
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub email: Option<String>,
+    /// International form, e.g. `+33 1 23 45 67 89`; stored as E.164.
+    pub phone: Option<String>,
+    pub account_id: Option<String>,
+    pub job_title: Option<String>,
+    pub title: Option<String>,
+    pub relationship_type: Option<String>,
+    pub city: Option<String>,
+    pub category: Option<String>,
+    pub preferred_channel: Option<PreferredChannel>,
+    /// BCP 47 language tag, e.g. `fr-CA`.
+    pub locale: Option<String>,
+    /// IANA time zone, e.g. `Europe/Paris`.
+    pub time_zone: Option<String>,
+    /// The host site's own user id; unique.
+    pub external_id: Option<String>,
+    /// Free-form attributes (a JSON object, at most 16 KiB serialized).
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    pub custom: Option<Value>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ContactDraft {
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub account_id: Option<String>,
+    pub job_title: Option<String>,
+    pub title: Option<String>,
+    pub relationship_type: Option<String>,
+    pub city: Option<String>,
+    pub category: Option<String>,
+    pub preferred_channel: Option<PreferredChannel>,
+    pub locale: Option<String>,
+    pub time_zone: Option<String>,
+    pub external_id: Option<String>,
+    pub custom: Map<String, Value>,
+}
+
+impl ContactDraft {
+    pub fn parse(i: ContactInput) -> Result<Self, Invalid> {
+        let mut c = Check::new();
+        let first_name = c.optional_text("first_name", i.first_name, limits::NAME);
+        let last_name = c.optional_text("last_name", i.last_name, limits::NAME);
+        let email = c.optional_email("email", i.email);
+        let phone = c.optional_phone("phone", i.phone);
+        if c.is_ok() && first_name.is_none() && last_name.is_none() && email.is_none() && phone.is_none() {
+            c.fail("last_name", "required", "a contact needs at least a name, an email or a phone number");
+        }
+        let draft = Self {
+            first_name,
+            last_name,
+            email,
+            phone,
+            account_id: c.optional_id("account_id", i.account_id),
+            job_title: c.optional_text("job_title", i.job_title, limits::SHORT_TEXT),
+            title: c.optional_text("title", i.title, limits::NAME),
+            relationship_type: c.optional_text("relationship_type", i.relationship_type, limits::NAME),
+            city: c.optional_text("city", i.city, limits::NAME),
+            category: c.optional_text("category", i.category, limits::NAME),
+            preferred_channel: i.preferred_channel,
+            locale: c.optional_locale("locale", i.locale),
+            time_zone: c.optional_time_zone("time_zone", i.time_zone),
+            external_id: c.optional_text("external_id", i.external_id, limits::EXTERNAL_ID),
+            custom: c.custom_attributes("custom", i.custom),
+        };
+        c.finish(|| draft)
+    }
+
+    /// Lower-cased text the contact search matches against.
+    pub fn search_text(&self) -> String {
+        [&self.first_name, &self.last_name, &self.email, &self.phone]
+            .into_iter()
+            .flatten()
+            .map(|s| s.to_lowercase())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+// ---------------------------------------------------------------- accounts
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct AccountInput {
+    pub name: Option<String>,
+    pub city: Option<String>,
+    pub category: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    pub custom: Option<Value>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccountDraft {
+    pub name: String,
+    pub city: Option<String>,
+    pub category: Option<String>,
+    pub custom: Map<String, Value>,
+}
+
+impl AccountDraft {
+    pub fn parse(i: AccountInput) -> Result<Self, Invalid> {
+        let mut c = Check::new();
+        let name = c.required_text("name", i.name, limits::SHORT_TEXT);
+        let city = c.optional_text("city", i.city, limits::NAME);
+        let category = c.optional_text("category", i.category, limits::NAME);
+        let custom = c.custom_attributes("custom", i.custom);
+        c.finish(|| Self { name: name.unwrap_or_default(), city, category, custom })
+    }
+}
+
+// ---------------------------------------------------------------- products
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ProductInput {
+    pub name: Option<String>,
+}
+
+pub fn parse_product(i: ProductInput) -> Result<String, Invalid> {
+    let mut c = Check::new();
+    let name = c.required_text("name", i.name, limits::SHORT_TEXT);
+    c.finish(|| name.unwrap_or_default())
+}
+
+// ---------------------------------------------------------------- cases
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CaseInput {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    /// Defaults to `normal`.
+    pub priority: Option<Priority>,
+    /// Defaults to `active`.
+    pub status: Option<CaseStatus>,
+    pub product_id: Option<String>,
+    /// The agent who owns the case.
+    pub owner_id: Option<String>,
+    pub contact_id: Option<String>,
+    pub account_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaseDraft {
+    pub title: String,
+    pub description: Option<String>,
+    pub priority: Priority,
+    pub status: CaseStatus,
+    pub product_id: Option<String>,
+    pub owner_id: Option<String>,
+    pub contact_id: Option<String>,
+    pub account_id: Option<String>,
+}
+
+impl CaseDraft {
+    pub fn parse(i: CaseInput) -> Result<Self, Invalid> {
+        let mut c = Check::new();
+        let title = c.required_text("title", i.title, limits::SHORT_TEXT);
+        let description = c.optional_multiline("description", i.description, limits::DESCRIPTION);
+        let product_id = c.optional_id("product_id", i.product_id);
+        let owner_id = c.optional_id("owner_id", i.owner_id);
+        let contact_id = c.optional_id("contact_id", i.contact_id);
+        let account_id = c.optional_id("account_id", i.account_id);
+        if c.is_ok() && contact_id.is_none() && account_id.is_none() {
+            c.fail("contact_id", "required", "a case belongs to a contact or an account: give contact_id or account_id");
+        }
+        c.finish(|| Self {
+            title: title.unwrap_or_default(),
+            description,
+            priority: i.priority.unwrap_or(Priority::Normal),
+            status: i.status.unwrap_or(CaseStatus::Active),
+            product_id,
+            owner_id,
+            contact_id,
+            account_id,
+        })
+    }
+}
+
+// ---------------------------------------------------------------- activities
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ActivityInput {
+    pub kind: Option<ActivityKind>,
+    pub contact_id: Option<String>,
+    pub case_id: Option<String>,
+    pub conversation_id: Option<String>,
+    pub subject: Option<String>,
+    pub body: Option<String>,
+    /// RFC 3339; defaults to now.
+    pub occurred_at: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ActivityDraft {
+    pub kind: ActivityKind,
+    pub contact_id: Option<String>,
+    pub case_id: Option<String>,
+    pub conversation_id: Option<String>,
+    pub subject: Option<String>,
+    pub body: Option<String>,
+    /// Stored form (see [`crate::time`]).
+    pub occurred_at: String,
+}
+
+impl ActivityDraft {
+    /// Parses an activity written by a client. `case_event` entries are
+    /// written by Switchboard itself and refused here.
+    pub fn parse(i: ActivityInput, now: &str) -> Result<Self, Invalid> {
+        let mut c = Check::new();
+        let kind = match i.kind {
+            None => {
+                c.fail("kind", "required", "is required");
+                ActivityKind::Note
+            }
+            Some(ActivityKind::CaseEvent) => {
+                c.fail("kind", "invalid", "case_event activities are written by Switchboard when a case changes");
+                ActivityKind::CaseEvent
+            }
+            Some(k) => k,
+        };
+        let contact_id = c.optional_id("contact_id", i.contact_id);
+        let case_id = c.optional_id("case_id", i.case_id);
+        let conversation_id = c.optional_id("conversation_id", i.conversation_id);
+        if c.is_ok() && contact_id.is_none() && case_id.is_none() && conversation_id.is_none() {
+            c.fail("contact_id", "required", "an activity regards a contact, a case or a conversation: give at least one");
+        }
+        let subject = c.optional_text("subject", i.subject, limits::SHORT_TEXT);
+        let body = c.optional_multiline("body", i.body, limits::BODY);
+        if kind == ActivityKind::Note && body.is_none() && subject.is_none() && c.is_ok() {
+            c.fail("body", "required", "a note needs a body");
+        }
+        let occurred_at = match i.occurred_at {
+            None => now.to_owned(),
+            Some(s) => match crate::time::parse(&s) {
+                Some(ts) => crate::time::format(ts),
+                None => {
+                    c.fail("occurred_at", "invalid", "must be an RFC 3339 timestamp like 2026-11-21T09:00:00Z");
+                    now.to_owned()
+                }
+            },
+        };
+        c.finish(|| Self { kind, contact_id, case_id, conversation_id, subject, body, occurred_at })
+    }
+}
+
+/// What may change on an existing activity: its text only. Where and when it
+/// happened is history.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ActivityPatch {
+    pub subject: Option<String>,
+    pub body: Option<String>,
+}
+
+// ---------------------------------------------------------------- agents
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct AgentInput {
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub roles: Option<Vec<crate::access::Role>>,
+    /// Defaults to true. Inactive agents cannot sign in and their tokens stop working.
+    pub active: Option<bool>,
+    /// Initial or new password (12 to 1024 characters). Never returned.
+    pub password: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AgentDraft {
+    pub name: String,
+    pub email: String,
+    pub roles: Vec<crate::access::Role>,
+    pub active: bool,
+    /// Present when a (new) password was given; still in clear, to be hashed.
+    pub password: Option<String>,
+}
+
+impl AgentDraft {
+    pub fn parse(i: AgentInput, password_required: bool) -> Result<Self, Invalid> {
+        let mut c = Check::new();
+        let name = c.required_text("name", i.name, limits::NAME);
+        let email = c.optional_email("email", i.email);
+        if email.is_none() && c.is_ok() {
+            c.fail("email", "required", "is required");
+        }
+        let mut roles = i.roles.unwrap_or_default();
+        roles.sort();
+        roles.dedup();
+        if roles.is_empty() {
+            c.fail("roles", "required", "give at least one of admin, supervisor, agent");
+        }
+        let password = match i.password {
+            None if password_required => {
+                c.fail("password", "required", "is required");
+                None
+            }
+            None => None,
+            Some(p) => {
+                let n = p.chars().count();
+                if n < limits::PASSWORD_MIN || n > limits::PASSWORD_MAX {
+                    c.fail(
+                        "password",
+                        "length",
+                        format!("must be {} to {} characters", limits::PASSWORD_MIN, limits::PASSWORD_MAX),
+                    );
+                    None
+                } else {
+                    Some(p)
+                }
+            }
+        };
+        c.finish(|| Self {
+            name: name.unwrap_or_default(),
+            email: email.unwrap_or_default(),
+            roles,
+            active: i.active.unwrap_or(true),
+            password,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn merge_patch_follows_rfc7396() {
+        // The example from RFC 7396 section 3.
+        let mut target = json!({"a": "b", "c": {"d": "e", "f": "g"}});
+        merge_patch(&mut target, &json!({"a": "z", "c": {"f": null}}));
+        assert_eq!(target, json!({"a": "z", "c": {"d": "e"}}));
+        let mut t = json!({"a": [1]});
+        merge_patch(&mut t, &json!({"a": {"b": 1}}));
+        assert_eq!(t, json!({"a": {"b": 1}}));
+    }
+
+    #[test]
+    fn contact_needs_some_identity_and_normalizes() {
+        assert!(ContactDraft::parse(ContactInput::default()).is_err());
+        let d = ContactDraft::parse(ContactInput {
+            first_name: Some(" Ann ".into()),
+            email: Some("Ann@Example.COM".into()),
+            phone: Some("+33 6 12 34 56 78".into()),
+            locale: Some("fr-fr".into()),
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!(d.first_name.as_deref(), Some("Ann"));
+        assert_eq!(d.email.as_deref(), Some("ann@example.com"));
+        assert_eq!(d.phone.as_deref(), Some("+33612345678"));
+        assert_eq!(d.locale.as_deref(), Some("fr-FR"));
+        assert_eq!(d.search_text(), "ann ann@example.com +33612345678");
+    }
+
+    #[test]
+    fn contact_reports_every_bad_field() {
+        let e = ContactDraft::parse(ContactInput {
+            first_name: Some("x".repeat(101)),
+            email: Some("nope".into()),
+            phone: Some("12".into()),
+            time_zone: Some("Nowhere".into()),
+            custom: Some(json!("text")),
+            ..Default::default()
+        })
+        .unwrap_err();
+        let fields: Vec<_> = e.0.iter().map(|f| f.field.as_str()).collect();
+        assert_eq!(fields, ["first_name", "email", "phone", "time_zone", "custom"]);
+    }
+
+    #[test]
+    fn case_defaults_and_owner_rules() {
+        let d = CaseDraft::parse(CaseInput {
+            title: Some("Card blocked".into()),
+            contact_id: Some("c1".into()),
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!((d.priority, d.status), (Priority::Normal, CaseStatus::Active));
+        assert!(CaseDraft::parse(CaseInput { title: Some("x".into()), ..Default::default() }).is_err());
+    }
+
+    #[test]
+    fn clients_cannot_forge_case_events() {
+        let i = ActivityInput {
+            kind: Some(ActivityKind::CaseEvent),
+            contact_id: Some("c".into()),
+            body: Some("x".into()),
+            ..Default::default()
+        };
+        assert_eq!(ActivityDraft::parse(i, "now").unwrap_err().0[0].field, "kind");
+    }
+
+    #[test]
+    fn activity_time_is_normalized() {
+        let i = ActivityInput {
+            kind: Some(ActivityKind::Call),
+            contact_id: Some("c".into()),
+            occurred_at: Some("2026-01-01T10:00:00+01:00".into()),
+            ..Default::default()
+        };
+        assert_eq!(ActivityDraft::parse(i, "now").unwrap().occurred_at, "2026-01-01T09:00:00.000000Z");
+    }
+
+    #[test]
+    fn agent_password_rules() {
+        let base = AgentInput {
+            name: Some("A".into()),
+            email: Some("a@x.io".into()),
+            roles: Some(vec![crate::access::Role::Agent]),
+            ..Default::default()
+        };
+        assert!(AgentDraft::parse(base.clone(), true).is_err());
+        assert!(AgentDraft::parse(base.clone(), false).is_ok());
+        let short = AgentInput { password: Some("short".into()), ..base };
+        assert_eq!(AgentDraft::parse(short, false).unwrap_err().0[0].field, "password");
+    }
+}

@@ -1,0 +1,149 @@
+//! Agents: the people who sign in to Switchboard.
+
+use serde::Serialize;
+use switchboard_core::access::{format_roles, parse_roles, Role};
+use switchboard_core::time;
+
+use crate::contacts::page;
+use crate::sql::Sql;
+use crate::{new_id, Db, Page, Result, StoreError};
+
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Agent {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    pub roles: Vec<Role>,
+    pub active: bool,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: String,
+    name: String,
+    email: String,
+    roles: String,
+    active: i64,
+    created_at: String,
+    updated_at: String,
+}
+
+impl From<Row> for Agent {
+    fn from(r: Row) -> Self {
+        Agent {
+            id: r.id,
+            name: r.name,
+            email: r.email,
+            roles: parse_roles(&r.roles),
+            active: r.active != 0,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+const COLUMNS: &str = "id, name, email, roles, active, created_at, updated_at";
+
+/// The fields of an agent the store writes. The password arrives hashed.
+pub struct AgentRecord<'a> {
+    pub name: &'a str,
+    pub email: &'a str,
+    pub roles: &'a [Role],
+    pub active: bool,
+    pub password_hash: Option<&'a str>,
+}
+
+impl Db {
+    pub async fn agent(&self, id: &str) -> Result<Agent> {
+        sqlx::query_as::<_, Row>(&format!("SELECT {COLUMNS} FROM agents WHERE id = $1"))
+            .bind(id.to_owned())
+            .fetch_optional(&self.pool)
+            .await?
+            .map(Agent::from)
+            .ok_or(StoreError::NotFound("agent"))
+    }
+
+    pub async fn agent_by_email(&self, email: &str) -> Result<Option<Agent>> {
+        Ok(sqlx::query_as::<_, Row>(&format!("SELECT {COLUMNS} FROM agents WHERE email = $1"))
+            .bind(email.to_lowercase())
+            .fetch_optional(&self.pool)
+            .await?
+            .map(Agent::from))
+    }
+
+    /// The agent and their password hash, for sign-in.
+    pub async fn agent_credentials(&self, email: &str) -> Result<Option<(Agent, String)>> {
+        let row: Option<(String, String)> = sqlx::query_as("SELECT id, password_hash FROM agents WHERE email = $1")
+            .bind(email.trim().to_lowercase())
+            .fetch_optional(&self.pool)
+            .await?;
+        match row {
+            None => Ok(None),
+            Some((id, hash)) => Ok(Some((self.agent(&id).await?, hash))),
+        }
+    }
+
+    pub async fn create_agent(&self, r: &AgentRecord<'_>) -> Result<Agent> {
+        let id = new_id();
+        let hash = r.password_hash.ok_or_else(|| StoreError::Conflict("a new agent needs a password".into()))?;
+        sqlx::query(
+            "INSERT INTO agents (id, name, email, roles, active, password_hash, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
+        )
+        .bind(id.clone())
+        .bind(r.name.to_owned())
+        .bind(r.email.to_lowercase())
+        .bind(format_roles(r.roles))
+        .bind(i64::from(r.active))
+        .bind(hash.to_owned())
+        .bind(time::now())
+        .execute(&self.pool)
+        .await
+        .map_err(|e| StoreError::from_write(e, "an agent with this email"))?;
+        self.agent(&id).await
+    }
+
+    /// Updates an agent; a new password or deactivation also signs them out
+    /// everywhere.
+    pub async fn update_agent(&self, id: &str, r: &AgentRecord<'_>) -> Result<Agent> {
+        let mut tx = self.pool.begin().await?;
+        let done = sqlx::query(
+            "UPDATE agents SET name = $1, email = $2, roles = $3, active = $4, \
+             password_hash = COALESCE($5, password_hash), updated_at = $6 WHERE id = $7",
+        )
+        .bind(r.name.to_owned())
+        .bind(r.email.to_lowercase())
+        .bind(format_roles(r.roles))
+        .bind(i64::from(r.active))
+        .bind(r.password_hash.map(str::to_owned))
+        .bind(time::now())
+        .bind(id.to_owned())
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| StoreError::from_write(e, "an agent with this email"))?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound("agent"));
+        }
+        if r.password_hash.is_some() || !r.active {
+            sqlx::query("DELETE FROM sessions WHERE agent_id = $1")
+                .bind(id.to_owned())
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        self.agent(id).await
+    }
+
+    pub async fn agents(&self, after: Option<&str>, limit: u32) -> Result<Page<Agent>> {
+        let mut sql = Sql::new(&format!("SELECT {COLUMNS} FROM agents WHERE 1 = 1"));
+        if let Some(after) = after {
+            sql.push(" AND id > ").bind(after.to_owned());
+        }
+        sql.push(" ORDER BY id LIMIT ").bind(i64::from(limit) + 1);
+        let rows: Vec<Row> = sqlx::query_as_with(&sql.text, sql.args).fetch_all(&self.pool).await?;
+        Ok(page(rows.into_iter().map(Agent::from).collect(), limit, |a| vec![a.id.clone()]))
+    }
+}

@@ -1,0 +1,284 @@
+//! Contacts: the customer people.
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+use switchboard_core::cursor::Cursor;
+use switchboard_core::records::{ContactDraft, ContactInput, PreferredChannel};
+use switchboard_core::{time, Invalid};
+
+use crate::sql::{like_escape, Sql};
+use crate::{new_id, parse_custom, Db, Page, Result, StoreError};
+
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Contact {
+    pub id: String,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub email: Option<String>,
+    /// E.164.
+    pub phone: Option<String>,
+    pub account_id: Option<String>,
+    pub job_title: Option<String>,
+    pub title: Option<String>,
+    pub relationship_type: Option<String>,
+    pub city: Option<String>,
+    pub category: Option<String>,
+    pub preferred_channel: Option<PreferredChannel>,
+    pub locale: Option<String>,
+    pub time_zone: Option<String>,
+    pub external_id: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub custom: Map<String, Value>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl Contact {
+    /// The contact as an input, the base a merge patch applies to.
+    pub fn to_input(&self) -> ContactInput {
+        ContactInput {
+            first_name: self.first_name.clone(),
+            last_name: self.last_name.clone(),
+            email: self.email.clone(),
+            phone: self.phone.clone(),
+            account_id: self.account_id.clone(),
+            job_title: self.job_title.clone(),
+            title: self.title.clone(),
+            relationship_type: self.relationship_type.clone(),
+            city: self.city.clone(),
+            category: self.category.clone(),
+            preferred_channel: self.preferred_channel,
+            locale: self.locale.clone(),
+            time_zone: self.time_zone.clone(),
+            external_id: self.external_id.clone(),
+            custom: Some(Value::Object(self.custom.clone())),
+        }
+    }
+
+    /// "First Last", or whatever part is known.
+    pub fn display_name(&self) -> String {
+        let name = [&self.first_name, &self.last_name]
+            .into_iter()
+            .flatten()
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(" ");
+        if name.is_empty() {
+            self.email.clone().or_else(|| self.phone.clone()).unwrap_or_default()
+        } else {
+            name
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: String,
+    first_name: Option<String>,
+    last_name: Option<String>,
+    email: Option<String>,
+    phone: Option<String>,
+    account_id: Option<String>,
+    job_title: Option<String>,
+    title: Option<String>,
+    relationship_type: Option<String>,
+    city: Option<String>,
+    category: Option<String>,
+    preferred_channel: Option<String>,
+    locale: Option<String>,
+    time_zone: Option<String>,
+    external_id: Option<String>,
+    custom: String,
+    created_at: String,
+    updated_at: String,
+}
+
+impl From<Row> for Contact {
+    fn from(r: Row) -> Self {
+        Contact {
+            id: r.id,
+            first_name: r.first_name,
+            last_name: r.last_name,
+            email: r.email,
+            phone: r.phone,
+            account_id: r.account_id,
+            job_title: r.job_title,
+            title: r.title,
+            relationship_type: r.relationship_type,
+            city: r.city,
+            category: r.category,
+            preferred_channel: r.preferred_channel.as_deref().and_then(PreferredChannel::parse),
+            locale: r.locale,
+            time_zone: r.time_zone,
+            external_id: r.external_id,
+            custom: parse_custom(&r.custom),
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+const COLUMNS: &str = "id, first_name, last_name, email, phone, account_id, job_title, title, \
+    relationship_type, city, category, preferred_channel, locale, time_zone, external_id, custom, \
+    created_at, updated_at";
+
+/// Filters for listing contacts.
+#[derive(Debug, Default)]
+pub struct ContactFilter {
+    /// Matches name, email or phone, case-insensitively.
+    pub q: Option<String>,
+    pub account_id: Option<String>,
+    pub external_id: Option<String>,
+}
+
+impl Db {
+    pub async fn contact(&self, id: &str) -> Result<Contact> {
+        sqlx::query_as::<_, Row>(&format!("SELECT {COLUMNS} FROM contacts WHERE id = $1"))
+            .bind(id.to_owned())
+            .fetch_optional(&self.pool)
+            .await?
+            .map(Contact::from)
+            .ok_or(StoreError::NotFound("contact"))
+    }
+
+    pub async fn create_contact(&self, d: &ContactDraft) -> Result<Contact> {
+        let id = new_id();
+        self.write_contact(&id, d, true).await?;
+        self.contact(&id).await
+    }
+
+    pub async fn update_contact(&self, id: &str, d: &ContactDraft) -> Result<Contact> {
+        self.write_contact(id, d, false).await?;
+        self.contact(id).await
+    }
+
+    async fn write_contact(&self, id: &str, d: &ContactDraft, create: bool) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        if let Some(account_id) = &d.account_id {
+            let found: Option<String> = sqlx::query_scalar("SELECT id FROM accounts WHERE id = $1")
+                .bind(account_id.clone())
+                .fetch_optional(&mut *tx)
+                .await?;
+            if found.is_none() {
+                return Err(Invalid::one("account_id", "unknown", "no account has this id").into());
+            }
+        }
+        if let Some(external_id) = &d.external_id {
+            let taken: Option<String> =
+                sqlx::query_scalar("SELECT id FROM contacts WHERE external_id = $1 AND id <> $2")
+                    .bind(external_id.clone())
+                    .bind(id.to_owned())
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            if taken.is_some() {
+                return Err(StoreError::Conflict("another contact already has this external_id".into()));
+            }
+        }
+        let now = time::now();
+        let custom = Value::Object(d.custom.clone()).to_string();
+        let q = if create {
+            "INSERT INTO contacts (first_name, last_name, email, phone, account_id, job_title, title, \
+             relationship_type, city, category, preferred_channel, locale, time_zone, external_id, \
+             custom, search_text, updated_at, created_at, id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, $18)"
+        } else {
+            "UPDATE contacts SET first_name = $1, last_name = $2, email = $3, phone = $4, account_id = $5, \
+             job_title = $6, title = $7, relationship_type = $8, city = $9, category = $10, \
+             preferred_channel = $11, locale = $12, time_zone = $13, external_id = $14, custom = $15, \
+             search_text = $16, updated_at = $17 WHERE id = $18"
+        };
+        let done = sqlx::query(q)
+            .bind(d.first_name.clone())
+            .bind(d.last_name.clone())
+            .bind(d.email.clone())
+            .bind(d.phone.clone())
+            .bind(d.account_id.clone())
+            .bind(d.job_title.clone())
+            .bind(d.title.clone())
+            .bind(d.relationship_type.clone())
+            .bind(d.city.clone())
+            .bind(d.category.clone())
+            .bind(d.preferred_channel.map(|c| c.as_str().to_owned()))
+            .bind(d.locale.clone())
+            .bind(d.time_zone.clone())
+            .bind(d.external_id.clone())
+            .bind(custom)
+            .bind(d.search_text())
+            .bind(now)
+            .bind(id.to_owned())
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| StoreError::from_write(e, "a contact with this external_id"))?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound("contact"));
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Deletes a contact and its own timeline. A contact that still has cases
+    /// is refused: cases are history the business keeps.
+    pub async fn delete_contact(&self, id: &str) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        let cases: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cases WHERE contact_id = $1")
+            .bind(id.to_owned())
+            .fetch_one(&mut *tx)
+            .await?;
+        if cases > 0 {
+            return Err(StoreError::Conflict(format!(
+                "the contact still has {cases} case(s); reassign or delete them first"
+            )));
+        }
+        sqlx::query("DELETE FROM activities WHERE contact_id = $1")
+            .bind(id.to_owned())
+            .execute(&mut *tx)
+            .await?;
+        let done = sqlx::query("DELETE FROM contacts WHERE id = $1")
+            .bind(id.to_owned())
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound("contact"));
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Contacts in creation order, filtered.
+    pub async fn contacts(&self, f: &ContactFilter, after: Option<&str>, limit: u32) -> Result<Page<Contact>> {
+        let mut sql = Sql::new(&format!("SELECT {COLUMNS} FROM contacts WHERE 1 = 1"));
+        if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+            let pattern = format!("%{}%", like_escape(&q.to_lowercase()));
+            sql.push(" AND (search_text LIKE ").bind(pattern).push(" ESCAPE '\\'");
+            // A number typed as the customer says it, e.g. "+33 6 12 34 56 78".
+            if let Some(e164) = switchboard_core::validation::parse_phone(q) {
+                sql.push(" OR phone = ").bind(e164);
+            }
+            sql.push(")");
+        }
+        if let Some(a) = &f.account_id {
+            sql.push(" AND account_id = ").bind(a.clone());
+        }
+        if let Some(x) = &f.external_id {
+            sql.push(" AND external_id = ").bind(x.clone());
+        }
+        if let Some(after) = after {
+            sql.push(" AND id > ").bind(after.to_owned());
+        }
+        sql.push(" ORDER BY id LIMIT ").bind(i64::from(limit) + 1);
+        let rows: Vec<Row> = sqlx::query_as_with(&sql.text, sql.args).fetch_all(&self.pool).await?;
+        Ok(page(rows.into_iter().map(Contact::from).collect(), limit, |c| vec![c.id.clone()]))
+    }
+}
+
+/// Cuts a fetched `limit + 1` rows down to a page and its next cursor.
+pub(crate) fn page<T>(mut items: Vec<T>, limit: u32, key: impl Fn(&T) -> Vec<String>) -> Page<T> {
+    let next_cursor = if items.len() > limit as usize {
+        items.truncate(limit as usize);
+        items.last().map(|last| Cursor(key(last)).encode())
+    } else {
+        None
+    };
+    Page { items, next_cursor }
+}

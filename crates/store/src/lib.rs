@@ -1,0 +1,43 @@
+//! Persistence for Switchboard: one SQL layer over SQLite and PostgreSQL.
+//!
+//! Every query is written once, in SQL both engines accept, and runs through
+//! sqlx's `Any` driver; the backend is chosen by the database URL at run
+//! time. Each module holds the queries of one kind of record.
+
+mod db;
+mod error;
+mod sql;
+
+pub mod accounts;
+pub mod activities;
+pub mod agents;
+pub mod cases;
+pub mod contacts;
+pub mod credentials;
+pub mod meta;
+pub mod products;
+
+pub use db::{Backend, Db};
+pub use error::StoreError;
+
+use serde::Serialize;
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// One page of a list, with the cursor of the next page when there is one.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// A new opaque identifier: UUIDv7, so ids sort by creation time.
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+pub(crate) fn parse_custom(s: &str) -> serde_json::Map<String, serde_json::Value> {
+    serde_json::from_str(s).unwrap_or_default()
+}

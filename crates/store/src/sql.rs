@@ -1,0 +1,49 @@
+//! A small builder for SQL with numbered placeholders.
+//!
+//! PostgreSQL wants `$1, $2…`; SQLite accepts the same. sqlx's own query
+//! builder writes `?` for the `Any` driver, which PostgreSQL refuses, hence
+//! this helper for queries whose shape depends on the request.
+
+use sqlx::any::AnyArguments;
+use sqlx::{Any, Arguments, Encode, Type};
+use std::fmt::Write;
+
+pub(crate) struct Sql {
+    pub text: String,
+    pub args: AnyArguments<'static>,
+    n: usize,
+}
+
+impl Sql {
+    pub fn new(text: &str) -> Self {
+        Self { text: text.to_owned(), args: AnyArguments::default(), n: 0 }
+    }
+
+    pub fn push(&mut self, text: &str) -> &mut Self {
+        self.text.push_str(text);
+        self
+    }
+
+    /// Appends a placeholder bound to `value`.
+    pub fn bind<T>(&mut self, value: T) -> &mut Self
+    where
+        T: 'static + Send + Encode<'static, Any> + Type<Any>,
+    {
+        self.n += 1;
+        write!(self.text, "${}", self.n).expect("writing to a String");
+        self.args.add(value).expect("encoding a plain value");
+        self
+    }
+}
+
+/// Escapes `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern.
+pub(crate) fn like_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
