@@ -1,1 +1,163 @@
-fn main(){}
+//! The `switchboard` binary.
+
+mod bench;
+mod settings;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use settings::{DbArgs, ServeArgs};
+use switchboard_core::access::Role;
+
+#[derive(Parser)]
+#[command(name = "switchboard", version, about = "Self-hosted omnichannel contact center")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server (HTTP API and web pages).
+    Serve(ServeArgs),
+    /// Bring the database schema up to date, then exit.
+    Migrate(DbArgs),
+    /// Manage API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+    /// Run a benchmark suite and print its figures beside a baseline.
+    Bench(bench::BenchArgs),
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create an API token; the secret is the last line printed.
+    Create {
+        /// What the token may do.
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        /// Email of the agent the token acts as (author of what it writes).
+        #[arg(long)]
+        agent: Option<String>,
+        /// A label saying what uses the token.
+        #[arg(long)]
+        name: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+fn parse_role(s: &str) -> Result<Role, String> {
+    Role::parse(s).ok_or_else(|| "must be admin, supervisor or agent".to_owned())
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let runtime = tokio::runtime::Runtime::new()?;
+    runtime.block_on(async move {
+        match cli.command {
+            Command::Serve(args) => serve(args).await,
+            Command::Migrate(args) => {
+                let s = args.resolve()?;
+                init_logging(false);
+                let db = s.connect().await?;
+                db.migrate().await?;
+                println!("database is up to date ({})", s.describe_database());
+                Ok(())
+            }
+            Command::Token { command: TokenCommand::Create { role, agent, name, db } } => {
+                let s = db.resolve()?;
+                init_logging(false);
+                token_create(s, role, agent, name).await
+            }
+            Command::Bench(args) => bench::run(args).await,
+        }
+    })
+}
+
+fn init_logging(json: bool) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("SWITCHBOARD_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if json {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let s = args.resolve()?;
+    init_logging(s.log_json);
+    let mut config = switchboard_server::Config::new(s.listen, s.db.database_url.clone());
+    config.secure_cookies = s.secure_cookies;
+    config.session_hours = s.session_hours;
+    let running = switchboard_server::start(config).await?;
+    tracing::info!(addr = %running.addr, database = %s.db.describe_database(), "listening");
+
+    if s.demo {
+        match switchboard_server::demo::load(&running.state.db).await? {
+            Some(logins) => {
+                println!("\nDemo data loaded. Sign in as (passwords are shown this once):");
+                for l in &logins {
+                    let roles: Vec<_> = l.roles.iter().map(|r| r.as_str()).collect();
+                    println!("  {:<34} {:<18} {}  ({})", l.email, l.password, l.name, roles.join(", "));
+                }
+                println!("To start over, stop the server and delete {}.", s.db.describe_database());
+            }
+            None => println!("\nDemo data already loaded (its passwords were printed on the first start)."),
+        }
+    }
+    let base = format!("http://{}", running.addr);
+    println!("\nSwitchboard is running on {base}");
+    println!("  Home and sign-in:   {base}/");
+    println!("  API reference:      {base}/api/v1/openapi.json");
+    println!("  Health and metrics: {base}/healthz  {base}/readyz  {base}/metrics");
+    println!("Press Ctrl-C to stop.");
+
+    shutdown_signal().await;
+    tracing::info!("shutting down: finishing in-flight requests");
+    running.shutdown().await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("installing the SIGTERM handler");
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}
+
+async fn token_create(s: settings::DbSettings, role: Role, agent: Option<String>, name: String) -> anyhow::Result<()> {
+    let name = name.trim().to_owned();
+    anyhow::ensure!(!name.is_empty() && name.chars().count() <= 100, "--name must be 1 to 100 characters");
+    let db = s.connect().await?;
+    db.migrate().await?;
+    let agent_id = match agent {
+        None => None,
+        Some(email) => Some(
+            db.agent_by_email(&email)
+                .await?
+                .with_context(|| format!("no agent has the email {email}"))?
+                .id,
+        ),
+    };
+    let secret = switchboard_server::auth::secret::new_api_token();
+    let token = db
+        .create_token(&name, role, agent_id.as_deref(), &switchboard_server::auth::secret::digest(&secret))
+        .await?;
+    println!("Created API token {} ({}, role {}). Send it as 'Authorization: Bearer <token>'.", token.id, token.name, role.as_str());
+    println!("It is shown only now:");
+    println!("{secret}");
+    Ok(())
+}

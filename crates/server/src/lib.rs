@@ -1,1 +1,118 @@
+//! Switchboard's server: the HTTP API, authentication, web pages, and the
+//! wiring that starts and stops it all.
 
+pub mod access;
+pub mod auth;
+pub mod demo;
+pub mod error;
+pub mod extract;
+pub mod metrics;
+pub mod openapi;
+pub mod routes;
+pub mod state;
+mod web;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context;
+use axum::extract::DefaultBodyLimit;
+use axum::Router;
+use switchboard_core::validation::limits;
+use switchboard_store::Db;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use tower_http::trace::TraceLayer;
+
+use crate::state::AppState;
+
+/// Everything the server needs to start; the CLI builds it from flags,
+/// environment and the config file.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub listen: SocketAddr,
+    pub database_url: String,
+    /// Mark the session cookie `Secure` (set when served over HTTPS).
+    pub secure_cookies: bool,
+    /// How long a browser session lasts.
+    pub session_hours: u32,
+}
+
+impl Config {
+    pub fn new(listen: SocketAddr, database_url: impl Into<String>) -> Self {
+        Self { listen, database_url: database_url.into(), secure_cookies: false, session_hours: 12 }
+    }
+}
+
+/// Connects, migrates and builds the application without binding a socket.
+pub async fn build(config: Config) -> anyhow::Result<(Router, AppState)> {
+    let db = Db::connect(&config.database_url).await.context("connecting to the database")?;
+    db.migrate().await.context("migrating the database")?;
+    let state = AppState {
+        db,
+        config: Arc::new(config),
+        metrics: Arc::default(),
+        login_limiter: Arc::default(),
+    };
+    Ok((router(state.clone()), state))
+}
+
+/// All routes with their layers.
+pub fn router(state: AppState) -> Router {
+    let (api, doc) = openapi::api_router().split_for_parts();
+    let doc = Arc::new(openapi::finish(doc));
+    api.route(
+        "/api/v1/openapi.json",
+        axum::routing::get(move || {
+            let doc = doc.clone();
+            async move { axum::Json(doc.as_ref().clone()) }
+        }),
+    )
+    // route_layer: these run after routing, so they see the route template.
+    .route_layer(axum::middleware::from_fn_with_state(state.clone(), access::enforce))
+    .route_layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
+    .merge(web::router())
+    .fallback(|| async { error::ApiError::NotFound("page") })
+    .layer(DefaultBodyLimit::max(limits::BODY_BYTES))
+    .layer(TraceLayer::new_for_http())
+    .with_state(state)
+}
+
+/// A server running in the background.
+pub struct Running {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    stop: Option<oneshot::Sender<()>>,
+    task: JoinHandle<std::io::Result<()>>,
+}
+
+impl Running {
+    /// Stops accepting connections, lets in-flight requests finish, then
+    /// closes the database.
+    pub async fn shutdown(mut self) -> anyhow::Result<()> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        (&mut self.task).await??;
+        self.state.db.close().await;
+        Ok(())
+    }
+}
+
+/// Builds and starts serving on `config.listen` (port 0 picks a free port).
+pub async fn start(config: Config) -> anyhow::Result<Running> {
+    let listen = config.listen;
+    let (app, state) = build(config).await?;
+    let listener = TcpListener::bind(listen).await.with_context(|| format!("listening on {listen}"))?;
+    let addr = listener.local_addr()?;
+    let (stop, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async move {
+                let _ = stopped.await;
+            })
+            .await
+    });
+    Ok(Running { addr, state, stop: Some(stop), task })
+}

@@ -147,3 +147,13 @@ impl Db {
         Ok(page(rows.into_iter().map(Agent::from).collect(), limit, |a| vec![a.id.clone()]))
     }
 }
+
+impl Db {
+    /// How many active agents hold the admin role.
+    pub async fn active_admin_count(&self) -> Result<i64> {
+        let roles: Vec<String> = sqlx::query_scalar("SELECT roles FROM agents WHERE active = 1")
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(roles.iter().filter(|r| parse_roles(r).contains(&Role::Admin)).count() as i64)
+    }
+}

@@ -1,0 +1,268 @@
+//! `switchboard bench <suite>`: measured figures beside a baseline measured
+//! in the same run, on the same machine and database file.
+
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use clap::{Args, ValueEnum};
+use switchboard_core::records::*;
+use switchboard_store::activities::{Author, Scope, TimelineQuery};
+use switchboard_store::Db;
+
+#[derive(Args, Debug)]
+pub struct BenchArgs {
+    /// Which suite to run.
+    #[arg(value_enum)]
+    suite: Suite,
+    /// Timeline entries of the benchmark customer.
+    #[arg(long, default_value_t = 10_000)]
+    activities: u32,
+    /// Cases of the benchmark customer.
+    #[arg(long, default_value_t = 500)]
+    cases: u32,
+    /// Timed reads per measurement (after 50 warm-up reads).
+    #[arg(long, default_value_t = 2_000)]
+    iterations: u32,
+    /// Database to run against [default: a fresh SQLite file in a temp dir].
+    /// A PostgreSQL URL must name an empty database.
+    #[arg(long)]
+    database_url: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum Suite {
+    /// Reading one customer's timeline, first page and a deep page.
+    Timeline,
+}
+
+pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
+    match args.suite {
+        Suite::Timeline => timeline(args).await,
+    }
+}
+
+/// Latency figures of one measurement.
+struct Figures {
+    name: String,
+    p50: Duration,
+    p99: Duration,
+    mean: Duration,
+    rows: usize,
+}
+
+async fn measure<F, Fut>(name: &str, iterations: u32, mut f: F) -> anyhow::Result<Figures>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<usize>>,
+{
+    for _ in 0..50 {
+        f().await?;
+    }
+    let mut samples = Vec::with_capacity(iterations as usize);
+    let mut rows = 0;
+    for _ in 0..iterations {
+        let t = Instant::now();
+        rows = f().await?;
+        samples.push(t.elapsed());
+    }
+    samples.sort();
+    let pick = |q: f64| samples[((samples.len() as f64 - 1.0) * q).round() as usize];
+    let mean = samples.iter().sum::<Duration>() / samples.len() as u32;
+    Ok(Figures { name: name.to_owned(), p50: pick(0.50), p99: pick(0.99), mean, rows })
+}
+
+fn print_table(title: &str, rows: &[Figures], baseline: usize) {
+    println!("\n{title}");
+    println!("{:<58} {:>6} {:>10} {:>10} {:>10} {:>9}", "measurement", "rows", "p50 µs", "p99 µs", "mean µs", "p50 × base");
+    let base = rows[baseline].p50.as_secs_f64();
+    for r in rows {
+        println!(
+            "{:<58} {:>6} {:>10.1} {:>10.1} {:>10.1} {:>9.2}",
+            r.name,
+            r.rows,
+            r.p50.as_secs_f64() * 1e6,
+            r.p99.as_secs_f64() * 1e6,
+            r.mean.as_secs_f64() * 1e6,
+            r.p50.as_secs_f64() / base
+        );
+    }
+}
+
+async fn timeline(args: BenchArgs) -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let url = args
+        .database_url
+        .clone()
+        .unwrap_or_else(|| format!("sqlite://{}", dir.path().join("bench.db").display()));
+    let mut config = switchboard_server::Config::new("127.0.0.1:0".parse()?, url.clone());
+    config.session_hours = 1;
+    let running = switchboard_server::start(config).await?;
+    let db = running.state.db.clone();
+
+    println!("Seeding one customer with {} cases and {} activities…", args.cases, args.activities);
+    let seeded = Instant::now();
+    let contact_id = seed(&db, args.cases, args.activities).await?;
+    println!("seeded in {:.1} s", seeded.elapsed().as_secs_f64());
+
+    // A token to call the HTTP API like an integration would.
+    let secret = switchboard_server::auth::secret::new_api_token();
+    db.create_token("bench", switchboard_core::access::Role::Agent, None, &switchboard_server::auth::secret::digest(&secret))
+        .await?;
+    let http = reqwest::Client::new();
+    let base = format!("http://{}/api/v1/contacts/{contact_id}/timeline", running.addr);
+
+    let n = args.iterations;
+    let mut rows = Vec::new();
+
+    // Baseline: the bare indexed select of one page of the contact's own
+    // entries, straight through the pool, no merging, no mapping.
+    let pool = db.pool().clone();
+    let cid = contact_id.clone();
+    rows.push(
+        measure("baseline: bare indexed SELECT … LIMIT 50 (contact_id)", n, || {
+            let (pool, cid) = (pool.clone(), cid.clone());
+            async move {
+                let r: Vec<(String, String, Option<String>)> = sqlx::query_as(
+                    "SELECT id, occurred_at, body FROM activities WHERE contact_id = $1 \
+                     ORDER BY occurred_at DESC, id DESC LIMIT 50",
+                )
+                .bind(cid)
+                .fetch_all(&pool)
+                .await?;
+                Ok(r.len())
+            }
+        })
+        .await?,
+    );
+
+    let query = |scope: Scope| TimelineQuery {
+        contact_id: contact_id.clone(),
+        scope,
+        case_id: None,
+        conversation_id: None,
+        cursor: None,
+        limit: 50,
+    };
+    for (name, scope) in [
+        ("store: timeline scope=all (contact ∪ 500 cases), page 1", Scope::All),
+        ("store: timeline scope=customer, page 1", Scope::Customer),
+        ("store: timeline scope=case (all cases), page 1", Scope::Case),
+    ] {
+        let q = query(scope);
+        let db = db.clone();
+        rows.push(
+            measure(name, n, || {
+                let (db, q) = (db.clone(), q.clone());
+                async move { Ok(db.timeline(&q).await?.items.len()) }
+            })
+            .await?,
+        );
+    }
+
+    // A page deep in the history: walk 100 pages to get its cursor.
+    let mut deep = query(Scope::All);
+    for _ in 0..100 {
+        let page = db.timeline(&deep).await?;
+        match page.next_cursor {
+            Some(c) => deep.cursor = Some(switchboard_core::cursor::Cursor::decode(&c, 2)?),
+            None => break,
+        }
+    }
+    {
+        let db = db.clone();
+        rows.push(
+            measure("store: timeline scope=all, page 100 (cursor)", n, || {
+                let (db, q) = (db.clone(), deep.clone());
+                async move { Ok(db.timeline(&q).await?.items.len()) }
+            })
+            .await?,
+        );
+    }
+
+    rows.push(
+        measure("http: GET /contacts/{id}/timeline (bearer, JSON), page 1", n, || {
+            let (http, url, secret) = (http.clone(), base.clone(), secret.clone());
+            async move {
+                let r = http.get(&url).bearer_auth(&secret).send().await?.error_for_status()?;
+                let v: serde_json::Value = r.json().await?;
+                Ok(v["items"].as_array().map(|a| a.len()).unwrap_or(0))
+            }
+        })
+        .await?,
+    );
+    let health = format!("http://{}/healthz", running.addr);
+    rows.push(
+        measure("http baseline: GET /healthz (no database)", n, || {
+            let (http, url) = (http.clone(), health.clone());
+            async move {
+                http.get(&url).send().await?.error_for_status()?;
+                Ok(0)
+            }
+        })
+        .await?,
+    );
+
+    print_table(
+        &format!(
+            "timeline read, one customer with {} activities and {} cases, {} reads each, database {}",
+            args.activities,
+            args.cases,
+            n,
+            if url.starts_with("sqlite") { "SQLite (file, WAL)" } else { "PostgreSQL" }
+        ),
+        &rows,
+        0,
+    );
+    running.shutdown().await?;
+    Ok(())
+}
+
+/// One customer with `cases` cases and `activities` entries: 60% on the
+/// customer, 40% spread over the cases, spaced a minute apart. Written in
+/// batches in transactions, as a bulk import would.
+async fn seed(db: &Db, cases: u32, activities: u32) -> anyhow::Result<String> {
+    let author = Author { agent_id: None, name: "bench".into() };
+    let contact = db
+        .create_contact(&ContactDraft::parse(ContactInput {
+            first_name: Some("Bench".into()),
+            last_name: Some("Customer".into()),
+            ..Default::default()
+        })?)
+        .await?;
+    let mut case_ids = Vec::with_capacity(cases as usize);
+    for i in 0..cases {
+        let d = CaseDraft::parse(CaseInput {
+            title: Some(format!("Case {i}")),
+            contact_id: Some(contact.id.clone()),
+            ..Default::default()
+        })?;
+        case_ids.push(db.create_case(&d, &author).await?.id);
+    }
+    let start = jiff::Timestamp::now() - jiff::SignedDuration::from_mins(i64::from(activities) + 10);
+    let pool = db.pool();
+    let mut tx = pool.begin().await?;
+    for i in 0..activities {
+        let on_case = i % 5 >= 3 && !case_ids.is_empty();
+        let at = switchboard_core::time::format(start + jiff::SignedDuration::from_mins(i64::from(i)));
+        sqlx::query(
+            "INSERT INTO activities (id, kind, contact_id, case_id, conversation_id, author_id, author_name, \
+             subject, body, occurred_at, created_at, updated_at) VALUES ($1, $2, $3, $4, NULL, NULL, 'bench', $5, $6, $7, $7, $7)",
+        )
+        .bind(switchboard_store::new_id())
+        .bind(if on_case { "call" } else { "note" })
+        .bind(if on_case { None } else { Some(contact.id.clone()) })
+        .bind(if on_case { Some(case_ids[i as usize % case_ids.len()].clone()) } else { None })
+        .bind(format!("Entry {i}"))
+        .bind("A typical note of a few words about what the customer asked and what was done.")
+        .bind(at)
+        .execute(&mut *tx)
+        .await
+        .context("seeding activities")?;
+        if i % 1000 == 999 {
+            tx.commit().await?;
+            tx = pool.begin().await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(contact.id)
+}

@@ -1,0 +1,174 @@
+//! Settings from, in order of precedence: command-line flags, `SWITCHBOARD_*`
+//! environment variables, a TOML file (`--config`), then defaults.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use clap::Args;
+use serde::Deserialize;
+use switchboard_store::Db;
+
+const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+const DEFAULT_DATA_DIR: &str = "./data";
+
+/// Where the database is.
+#[derive(Args, Debug, Clone)]
+pub struct DbArgs {
+    /// TOML file with settings (keys as the long flags, with underscores).
+    #[arg(long, env = "SWITCHBOARD_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Directory for the embedded SQLite database and other data [default: ./data].
+    #[arg(long, env = "SWITCHBOARD_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Database URL, sqlite://PATH or postgres://USER:PASS@HOST/DB
+    /// [default: sqlite in the data directory].
+    #[arg(long, env = "SWITCHBOARD_DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+}
+
+/// How to run the server.
+#[derive(Args, Debug, Clone)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// Address to listen on for HTTP [default: 127.0.0.1:8080].
+    #[arg(long, env = "SWITCHBOARD_LISTEN")]
+    pub listen: Option<SocketAddr>,
+    /// Load demo agents, customers, cases and history (once; harmless on restart).
+    #[arg(long, env = "SWITCHBOARD_DEMO")]
+    pub demo: bool,
+    /// Mark the session cookie Secure (set when users reach Switchboard over HTTPS).
+    #[arg(long, env = "SWITCHBOARD_SECURE_COOKIES")]
+    pub secure_cookies: bool,
+    /// Hours a browser session lasts [default: 12].
+    #[arg(long, env = "SWITCHBOARD_SESSION_HOURS", value_parser = clap::value_parser!(u32).range(1..=720))]
+    pub session_hours: Option<u32>,
+    /// Log as JSON lines instead of text.
+    #[arg(long, env = "SWITCHBOARD_LOG_JSON")]
+    pub log_json: bool,
+}
+
+/// The TOML file's shape.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileSettings {
+    data_dir: Option<PathBuf>,
+    database_url: Option<String>,
+    listen: Option<SocketAddr>,
+    demo: Option<bool>,
+    secure_cookies: Option<bool>,
+    session_hours: Option<u32>,
+    log_json: Option<bool>,
+}
+
+fn read_file(path: Option<&Path>) -> anyhow::Result<FileSettings> {
+    let Some(path) = path else { return Ok(FileSettings::default()) };
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))
+}
+
+#[derive(Debug, Clone)]
+pub struct DbSettings {
+    pub database_url: String,
+}
+
+impl DbSettings {
+    pub async fn connect(&self) -> anyhow::Result<Db> {
+        Db::connect(&self.database_url).await.with_context(|| format!("connecting to {}", self.describe_database()))
+    }
+
+    /// The URL without its password, for messages.
+    pub fn describe_database(&self) -> String {
+        redact(&self.database_url)
+    }
+}
+
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let creds = &url[scheme + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+impl DbArgs {
+    pub fn resolve(&self) -> anyhow::Result<DbSettings> {
+        let file = read_file(self.config.as_deref())?;
+        self.resolve_with(&file)
+    }
+
+    fn resolve_with(&self, file: &FileSettings) -> anyhow::Result<DbSettings> {
+        let database_url = match self.database_url.clone().or_else(|| file.database_url.clone()) {
+            Some(url) => url,
+            None => {
+                let dir = self
+                    .data_dir
+                    .clone()
+                    .or_else(|| file.data_dir.clone())
+                    .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR));
+                std::fs::create_dir_all(&dir).with_context(|| format!("creating data directory {}", dir.display()))?;
+                format!("sqlite://{}", dir.join("switchboard.db").display())
+            }
+        };
+        Ok(DbSettings { database_url })
+    }
+}
+
+pub struct ServeSettings {
+    pub db: DbSettings,
+    pub listen: SocketAddr,
+    pub demo: bool,
+    pub secure_cookies: bool,
+    pub session_hours: u32,
+    pub log_json: bool,
+}
+
+impl ServeArgs {
+    pub fn resolve(&self) -> anyhow::Result<ServeSettings> {
+        let file = read_file(self.db.config.as_deref())?;
+        Ok(ServeSettings {
+            db: self.db.resolve_with(&file)?,
+            listen: self.listen.or(file.listen).unwrap_or_else(|| DEFAULT_LISTEN.parse().expect("valid default")),
+            demo: self.demo || file.demo.unwrap_or(false),
+            secure_cookies: self.secure_cookies || file.secure_cookies.unwrap_or(false),
+            session_hours: self.session_hours.or(file.session_hours).unwrap_or(12),
+            log_json: self.log_json || file.log_json.unwrap_or(false),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_redacted() {
+        assert_eq!(redact("postgres://sb:secret@db:5432/sb"), "postgres://sb:***@db:5432/sb");
+        assert_eq!(redact("sqlite://./data/switchboard.db"), "sqlite://./data/switchboard.db");
+    }
+
+    #[test]
+    fn flags_beat_the_file_and_the_file_beats_defaults() {
+        let file: FileSettings = toml::from_str("listen = \"127.0.0.1:9000\"\nsession_hours = 3\n").unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let args = ServeArgs {
+            db: DbArgs { config: None, data_dir: Some(dir.path().into()), database_url: None },
+            listen: None,
+            demo: false,
+            secure_cookies: false,
+            session_hours: Some(5),
+            log_json: false,
+        };
+        let db = args.db.resolve_with(&file).unwrap();
+        assert!(db.database_url.ends_with("switchboard.db"));
+        assert_eq!(args.listen.or(file.listen).unwrap().port(), 9000);
+        assert_eq!(args.session_hours.or(file.session_hours), Some(5));
+        assert!(toml::from_str::<FileSettings>("lisen = 1").is_err(), "typos in the file are errors");
+    }
+}

@@ -1,0 +1,91 @@
+//! Every endpoint and who may call it: the single table the handlers, the
+//! OpenAPI document and the role × endpoint matrix test all read.
+
+use switchboard_core::access::Permission;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Who {
+    /// Anyone, signed in or not.
+    Public,
+    /// Any signed-in agent or token.
+    SignedIn,
+    /// Signed in and holding the permission.
+    Needs(Permission),
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Endpoint {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub who: Who,
+}
+
+use Permission::*;
+use Who::*;
+
+const fn e(method: &'static str, path: &'static str, who: Who) -> Endpoint {
+    Endpoint { method, path, who }
+}
+
+pub const ENDPOINTS: &[Endpoint] = &[
+    e("GET", "/healthz", Public),
+    e("GET", "/readyz", Public),
+    e("GET", "/metrics", Public),
+    e("GET", "/api/v1/openapi.json", Public),
+    e("POST", "/api/v1/session", Public),
+    e("GET", "/api/v1/session", SignedIn),
+    e("DELETE", "/api/v1/session", SignedIn),
+    e("GET", "/api/v1/agents", Needs(ViewAgents)),
+    e("POST", "/api/v1/agents", Needs(ManageAgents)),
+    e("GET", "/api/v1/agents/{id}", Needs(ViewAgents)),
+    e("PATCH", "/api/v1/agents/{id}", Needs(ManageAgents)),
+    e("GET", "/api/v1/tokens", Needs(ManageAgents)),
+    e("POST", "/api/v1/tokens", Needs(ManageAgents)),
+    e("DELETE", "/api/v1/tokens/{id}", Needs(ManageAgents)),
+    e("GET", "/api/v1/contacts", Needs(WorkRecords)),
+    e("POST", "/api/v1/contacts", Needs(WorkRecords)),
+    e("GET", "/api/v1/contacts/{id}", Needs(WorkRecords)),
+    e("PATCH", "/api/v1/contacts/{id}", Needs(WorkRecords)),
+    e("DELETE", "/api/v1/contacts/{id}", Needs(SuperviseRecords)),
+    e("GET", "/api/v1/contacts/{id}/cases", Needs(WorkRecords)),
+    e("GET", "/api/v1/contacts/{id}/timeline", Needs(WorkRecords)),
+    e("GET", "/api/v1/accounts", Needs(WorkRecords)),
+    e("POST", "/api/v1/accounts", Needs(WorkRecords)),
+    e("GET", "/api/v1/accounts/{id}", Needs(WorkRecords)),
+    e("PATCH", "/api/v1/accounts/{id}", Needs(WorkRecords)),
+    e("DELETE", "/api/v1/accounts/{id}", Needs(SuperviseRecords)),
+    e("GET", "/api/v1/products", Needs(WorkRecords)),
+    e("POST", "/api/v1/products", Needs(Configure)),
+    e("GET", "/api/v1/products/{id}", Needs(WorkRecords)),
+    e("PATCH", "/api/v1/products/{id}", Needs(Configure)),
+    e("DELETE", "/api/v1/products/{id}", Needs(Configure)),
+    e("GET", "/api/v1/cases", Needs(WorkRecords)),
+    e("POST", "/api/v1/cases", Needs(WorkRecords)),
+    e("GET", "/api/v1/cases/{id}", Needs(WorkRecords)),
+    e("PATCH", "/api/v1/cases/{id}", Needs(WorkRecords)),
+    e("DELETE", "/api/v1/cases/{id}", Needs(SuperviseRecords)),
+    e("POST", "/api/v1/activities", Needs(WorkRecords)),
+    e("GET", "/api/v1/activities/{id}", Needs(WorkRecords)),
+    // Authors edit their own notes; supervisors and admins anyone's.
+    e("PATCH", "/api/v1/activities/{id}", Needs(WorkRecords)),
+    e("DELETE", "/api/v1/activities/{id}", Needs(WorkRecords)),
+];
+
+/// Who may call `method path` (path as templated in the router).
+pub fn who(method: &str, path: &str) -> Option<Who> {
+    ENDPOINTS.iter().find(|e| e.method == method && e.path == path).map(|e| e.who)
+}
+
+impl Who {
+    /// Human-readable, for the API documentation.
+    pub fn describe(self) -> String {
+        match self {
+            Who::Public => "Who may call: anyone (no authentication).".to_owned(),
+            Who::SignedIn => "Who may call: any signed-in agent or API token.".to_owned(),
+            Who::Needs(p) => {
+                let roles: Vec<_> = p.roles().iter().map(|r| r.as_str()).collect();
+                format!("Who may call: roles {}.", roles.join(", "))
+            }
+        }
+    }
+}

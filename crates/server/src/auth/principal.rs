@@ -1,0 +1,110 @@
+//! The authenticated caller of a request.
+
+use axum::extract::FromRequestParts;
+use axum::http::{header, request::Parts, Method};
+use switchboard_core::access::{Permission, Role};
+use switchboard_store::activities::Author;
+use switchboard_store::credentials::Holder;
+
+use super::secret::{constant_time_eq, digest};
+use crate::error::ApiError;
+use crate::state::AppState;
+
+pub const SESSION_COOKIE: &str = "sb_session";
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+#[derive(Debug, Clone)]
+pub struct Principal {
+    /// The agent acting, when there is one (sessions always; tokens when bound).
+    pub agent_id: Option<String>,
+    /// Shown as the author of what the caller writes.
+    pub name: String,
+    pub roles: Vec<Role>,
+    pub via: Via,
+}
+
+#[derive(Debug, Clone)]
+pub enum Via {
+    Token { token_id: String },
+    Session { id_hash: String },
+}
+
+impl Principal {
+    pub fn may(&self, p: Permission) -> bool {
+        p.allows(&self.roles)
+    }
+
+    /// 403 unless the caller holds `p`.
+    pub fn require(&self, p: Permission) -> Result<(), ApiError> {
+        if self.may(p) {
+            Ok(())
+        } else {
+            let roles: Vec<_> = p.roles().iter().map(|r| r.as_str()).collect();
+            Err(ApiError::Forbidden(format!("this needs one of the roles: {}", roles.join(", "))))
+        }
+    }
+
+    pub fn author(&self) -> Author {
+        Author { agent_id: self.agent_id.clone(), name: self.name.clone() }
+    }
+}
+
+/// Reads one cookie's value from the request.
+pub fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
+    parts
+        .headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+impl FromRequestParts<AppState> for Principal {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        if let Some(value) = parts.headers.get(header::AUTHORIZATION) {
+            let token = value
+                .to_str()
+                .ok()
+                .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+                .ok_or(ApiError::Unauthorized)?;
+            return match state.db.token_holder(&digest(token.trim())).await? {
+                Some(Holder::Token { token, agent_name }) => Ok(Principal {
+                    name: agent_name.unwrap_or_else(|| format!("API token {}", token.name)),
+                    agent_id: token.agent_id,
+                    roles: vec![token.role.0],
+                    via: Via::Token { token_id: token.id },
+                }),
+                _ => Err(ApiError::Unauthorized),
+            };
+        }
+        let Some(session) = cookie(parts, SESSION_COOKIE) else {
+            return Err(ApiError::Unauthorized);
+        };
+        let id_hash = digest(session);
+        let Some(Holder::Session { agent_id, csrf_token }) = state.db.session_holder(&id_hash).await? else {
+            return Err(ApiError::Unauthorized);
+        };
+        // Cookies ride along on cross-site requests; a write must also carry
+        // the CSRF token, which only our own pages can read.
+        if !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS) {
+            let sent = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("");
+            if !constant_time_eq(sent, &csrf_token) {
+                return Err(ApiError::Forbidden(format!(
+                    "missing or wrong {CSRF_HEADER} header (cookie-authenticated writes need the CSRF token from sign-in)"
+                )));
+            }
+        }
+        let agent = state.db.agent(&agent_id).await?;
+        Ok(Principal {
+            agent_id: Some(agent.id),
+            name: agent.name,
+            roles: agent.roles,
+            via: Via::Session { id_hash },
+        })
+    }
+}

@@ -1,0 +1,166 @@
+//! Demo data: an organization with agents, customers, cases and history,
+//! loaded once (`serve --demo`) so a newcomer has something to look at.
+
+use rand::distributions::{Alphanumeric, DistString};
+use switchboard_core::access::Role;
+use switchboard_core::records::*;
+use switchboard_store::activities::Author;
+use switchboard_store::agents::AgentRecord;
+use switchboard_store::Db;
+
+use crate::auth::password;
+
+const LOADED_KEY: &str = "demo_loaded_at";
+
+/// Credentials of a demo agent, printed on the first start only.
+pub struct DemoLogin {
+    pub name: String,
+    pub email: String,
+    pub roles: Vec<Role>,
+    pub password: String,
+}
+
+/// Loads the demo once. Returns the new agents' logins on the first run and
+/// `None` when the data was already there.
+pub async fn load(db: &Db) -> anyhow::Result<Option<Vec<DemoLogin>>> {
+    if db.meta_get(LOADED_KEY).await?.is_some() {
+        return Ok(None);
+    }
+    let mut logins = Vec::new();
+    let mut agent_ids = Vec::new();
+    for (name, email, roles) in [
+        ("Alex Morgan", "admin@demo.switchboard.test", vec![Role::Admin]),
+        ("Sam Rivera", "supervisor@demo.switchboard.test", vec![Role::Supervisor, Role::Agent]),
+        ("Ana Costa", "ana@demo.switchboard.test", vec![Role::Agent]),
+        ("Bruno Lefèvre", "bruno@demo.switchboard.test", vec![Role::Agent]),
+        ("Chloé Martin", "chloe@demo.switchboard.test", vec![Role::Agent]),
+    ] {
+        // A crash halfway through a first load must not block the next one.
+        if let Some(existing) = db.agent_by_email(email).await? {
+            agent_ids.push(existing.id);
+            continue;
+        }
+        let pw = Alphanumeric.sample_string(&mut rand::thread_rng(), 16);
+        let hash = password::hash(pw.clone()).await?;
+        let agent = db
+            .create_agent(&AgentRecord { name, email, roles: &roles, active: true, password_hash: Some(&hash) })
+            .await?;
+        agent_ids.push(agent.id);
+        logins.push(DemoLogin { name: name.into(), email: email.into(), roles, password: pw });
+    }
+
+    let mut products = Vec::new();
+    for name in ["Current account", "Credit card", "Home insurance", "Mortgage"] {
+        products.push(db.create_product(name).await?.id);
+    }
+
+    let mut accounts = Vec::new();
+    for (name, city, category) in [
+        ("Northwind Traders", "Lyon", "SME"),
+        ("Contoso Pharmaceuticals", "Madrid", "Enterprise"),
+        ("Fabrikam Studios", "Montréal", "SME"),
+    ] {
+        let d = AccountDraft::parse(AccountInput {
+            name: Some(name.into()),
+            city: Some(city.into()),
+            category: Some(category.into()),
+            custom: None,
+        })?;
+        accounts.push(db.create_account(&d).await?.id);
+    }
+
+    #[rustfmt::skip]
+    let people: [(&str, &str, &str, &str, Option<usize>, &str, &str, &str, PreferredChannel, &str); 8] = [
+        ("Camille", "Durand", "camille.durand@example.com", "+33 6 12 34 56 78", Some(0), "Purchasing manager", "Lyon", "fr-FR", PreferredChannel::Email, "Europe/Paris"),
+        ("Lucas", "Bernard", "lucas.bernard@example.com", "+33 7 81 23 45 67", Some(0), "Accountant", "Lyon", "fr-FR", PreferredChannel::Phone, "Europe/Paris"),
+        ("Lucía", "García", "lucia.garcia@example.com", "+34 612 345 678", Some(1), "Operations director", "Madrid", "es-ES", PreferredChannel::Chat, "Europe/Madrid"),
+        ("Mateo", "López", "mateo.lopez@example.com", "+34 622 123 456", Some(1), "IT lead", "Barcelona", "es-ES", PreferredChannel::Sms, "Europe/Madrid"),
+        ("Émilie", "Tremblay", "emilie.tremblay@example.com", "+1 514 842 5678", Some(2), "Producer", "Montréal", "fr-CA", PreferredChannel::Email, "America/Toronto"),
+        ("Olivia", "Smith", "olivia.smith@example.com", "+44 7911 123456", None, "Teacher", "London", "en-GB", PreferredChannel::Chat, "Europe/London"),
+        ("James", "Carter", "james.carter@example.com", "+1 415 555 2671", None, "Engineer", "San Francisco", "en-US", PreferredChannel::Phone, "America/Los_Angeles"),
+        ("Sofía", "Ramírez", "sofia.ramirez@example.com", "+52 55 1234 5678", None, "Student", "Mexico City", "es-MX", PreferredChannel::Sms, "America/Mexico_City"),
+    ];
+    let now = jiff::Timestamp::now();
+    let ago = |days: i64, hours: i64| {
+        switchboard_core::time::format(now - jiff::SignedDuration::from_hours(days * 24 + hours))
+    };
+    let agent_author = |i: usize| Author {
+        agent_id: Some(agent_ids[i % agent_ids.len()].clone()),
+        name: ["Alex Morgan", "Sam Rivera", "Ana Costa", "Bruno Lefèvre", "Chloé Martin"][i % 5].to_owned(),
+    };
+    for (i, (first, last, email, phone, account, job, city, locale, channel, tz)) in people.into_iter().enumerate() {
+        let contact = db
+            .create_contact(&ContactDraft::parse(ContactInput {
+                first_name: Some(first.into()),
+                last_name: Some(last.into()),
+                email: Some(email.into()),
+                phone: Some(phone.into()),
+                account_id: account.map(|a| accounts[a].clone()),
+                job_title: Some(job.into()),
+                title: Some(if i % 2 == 0 { "Ms." } else { "Mr." }.into()),
+                relationship_type: Some(if account.is_some() { "Business customer" } else { "Retail customer" }.into()),
+                city: Some(city.into()),
+                category: Some(if i % 3 == 0 { "Premium" } else { "Standard" }.into()),
+                preferred_channel: Some(channel),
+                locale: Some(locale.into()),
+                time_zone: Some(tz.into()),
+                external_id: Some(format!("demo-{}", i + 1)),
+                custom: Some(serde_json::json!({ "customer_since": 2015 + i as i64 })),
+            })?)
+            .await?;
+        let author = agent_author(i + 2);
+        let case_titles = [
+            ("Card blocked abroad", 1usize, Priority::High),
+            ("Question about home insurance renewal", 2, Priority::Normal),
+            ("Mortgage document missing", 3, Priority::Urgent),
+        ];
+        let mut case_ids = Vec::new();
+        for (j, (title, product, priority)) in case_titles.iter().take(1 + i % 3).enumerate() {
+            let case = db
+                .create_case(
+                    &CaseDraft::parse(CaseInput {
+                        title: Some((*title).into()),
+                        description: Some(format!("{first} contacted us about: {}.", title.to_lowercase())),
+                        priority: Some(*priority),
+                        status: Some(CaseStatus::Active),
+                        product_id: Some(products[*product].clone()),
+                        owner_id: Some(agent_ids[2 + (i + j) % 3].clone()),
+                        contact_id: Some(contact.id.clone()),
+                        account_id: account.map(|a| accounts[a].clone()),
+                    })?,
+                    &author,
+                )
+                .await?;
+            if j == 0 && i % 2 == 0 {
+                let mut resolved = CaseDraft::parse(case.to_input())?;
+                resolved.status = CaseStatus::Resolved;
+                db.update_case(&case.id, &resolved, &author).await?;
+            }
+            case_ids.push(case.id);
+        }
+        let entries: [(ActivityKind, &str, &str, i64, Option<usize>); 5] = [
+            (ActivityKind::Call, "Inbound call", "Customer called about their card; verified identity.", 40, Some(0)),
+            (ActivityKind::Email, "Documents requested", "Sent the list of documents needed.", 21, None),
+            (ActivityKind::Note, "Prefers mornings", "Best reached before 11:00 local time.", 14, None),
+            (ActivityKind::Conversation, "Chat on website", "Asked about opening hours of the branch.", 6, None),
+            (ActivityKind::Sms, "Appointment reminder", "Reminder sent for Thursday's meeting.", 2, Some(0)),
+        ];
+        for (k, (kind, subject, body, days, on_case)) in entries.into_iter().enumerate() {
+            let d = ActivityDraft::parse(
+                ActivityInput {
+                    kind: Some(kind),
+                    contact_id: Some(contact.id.clone()),
+                    case_id: on_case.and_then(|c| case_ids.get(c).cloned()),
+                    conversation_id: None,
+                    subject: Some(subject.into()),
+                    body: Some(body.into()),
+                    occurred_at: Some(ago(days + i as i64, k as i64)),
+                },
+                &ago(0, 0),
+            )?;
+            db.create_activity(&d, &agent_author(i + k)).await?;
+        }
+    }
+    db.meta_claim(LOADED_KEY, &switchboard_core::time::now()).await?;
+    Ok(Some(logins))
+}

@@ -1,0 +1,119 @@
+//! The OpenAPI 3 document, generated from the handlers' annotations and
+//! completed from the access table: who may call each operation, its
+//! security, and the problem responses every operation can give.
+
+use utoipa::openapi::path::Operation;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{ContentBuilder, OpenApi as Doc, Ref, ResponseBuilder};
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+
+use crate::auth::endpoints::{who, Who};
+use crate::routes;
+use crate::state::AppState;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Switchboard API",
+        description = "Customer records, agents and access for the Switchboard contact center. \
+            Errors are RFC 9457 problem+json; lists use cursor pagination (limit, cursor → next_cursor); \
+            updates are JSON Merge Patches (RFC 7396). Request bodies are limited to 256 KiB.",
+        version = "1"
+    ),
+    components(schemas(crate::error::Problem, switchboard_core::FieldError))
+)]
+struct ApiDoc;
+
+pub fn api_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(routes::health::router())
+        .merge(routes::session::router())
+        .merge(routes::agents::router())
+        .merge(routes::tokens::router())
+        .merge(routes::contacts::router())
+        .merge(routes::accounts::router())
+        .merge(routes::products::router())
+        .merge(routes::cases::router())
+        .merge(routes::activities::router())
+}
+
+/// Adds what the annotations do not say: the access rule of each operation,
+/// security schemes, and the standard problem responses.
+pub fn finish(mut doc: Doc) -> Doc {
+    // The document's own route is plain axum; describe it here.
+    doc.paths.paths.insert(
+        "/api/v1/openapi.json".to_owned(),
+        utoipa::openapi::path::PathItem::new(
+            utoipa::openapi::HttpMethod::Get,
+            utoipa::openapi::path::OperationBuilder::new()
+                .summary(Some("This OpenAPI document"))
+                .tag("operations")
+                .response("200", ResponseBuilder::new().description("OpenAPI 3 JSON").build())
+                .build(),
+        ),
+    );
+    let components = doc.components.get_or_insert_with(Default::default);
+    components.add_security_scheme(
+        "bearer",
+        SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).description(Some("API token")).build()),
+    );
+    components.add_security_scheme(
+        "session",
+        SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+            "sb_session",
+            "Browser session from POST /api/v1/session; writes also need the X-CSRF-Token header",
+        ))),
+    );
+    for (path, item) in doc.paths.paths.iter_mut() {
+        let ops: [(&str, &mut Option<Operation>); 4] = [
+            ("GET", &mut item.get),
+            ("POST", &mut item.post),
+            ("PATCH", &mut item.patch),
+            ("DELETE", &mut item.delete),
+        ];
+        for (method, op) in ops {
+            let Some(op) = op else { continue };
+            let rule = who(method, path);
+            let text = rule.map(Who::describe).unwrap_or_else(|| "Not open to anyone.".to_owned());
+            op.description = Some(match op.description.take() {
+                Some(d) => format!("{d}\n\n{text}"),
+                None => text,
+            });
+            let mut add = |status: &str, why: &str| {
+                op.responses.responses.entry(status.to_owned()).or_insert_with(|| {
+                    ResponseBuilder::new()
+                        .description(why)
+                        .content("application/problem+json", ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build())
+                        .build()
+                        .into()
+                });
+            };
+            if !matches!(rule, Some(Who::Public)) {
+                add("401", "Not signed in, or the token is unknown or revoked");
+                add("403", "Signed in without the needed role (or a cookie write without the CSRF token)");
+                op.security = Some(vec![
+                    utoipa::openapi::security::SecurityRequirement::new::<_, _, &str>("bearer", []),
+                    utoipa::openapi::security::SecurityRequirement::new::<_, _, &str>("session", []),
+                ]);
+            }
+            if path.contains("{id}") {
+                add("404", "No such record");
+            }
+            if op.request_body.is_some() {
+                add("400", "Malformed JSON");
+                add("413", "Body larger than 256 KiB");
+                add("415", "Body is not JSON");
+                add("422", "Invalid fields; see errors");
+            } else if op.parameters.as_ref().is_some_and(|p| !p.is_empty()) {
+                add("422", "Invalid query parameter");
+            }
+            if path == "/api/v1/session" && method == "POST" {
+                add("401", "Wrong email or password");
+                add("429", "Too many failed attempts for this email");
+            }
+            add("500", "Unexpected error (details are in the server log)");
+        }
+    }
+    doc
+}

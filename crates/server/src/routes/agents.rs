@@ -1,0 +1,94 @@
+//! `/api/v1/agents`: the people who sign in. Admins manage them; agents are
+//! deactivated rather than deleted, since the timeline names them.
+
+use axum::extract::{Path, State};
+use axum::response::IntoResponse;
+use axum::Json;
+use switchboard_core::access::Role;
+use switchboard_core::records::{AgentDraft, AgentInput};
+use switchboard_store::agents::{Agent, AgentRecord};
+use switchboard_store::Page;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use super::contacts::created;
+use super::{merge, PageParams};
+use crate::auth::password;
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::extract::{ApiJson, ApiQuery};
+use crate::state::AppState;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(list, create)).routes(routes!(get, update))
+}
+
+/// List agents.
+#[utoipa::path(get, path = "/api/v1/agents", tag = "agents", params(PageParams),
+    responses((status = 200, body = Page<Agent>)))]
+async fn list(State(s): State<AppState>, ApiQuery(p): ApiQuery<PageParams>) -> ApiResult<Json<Page<Agent>>> {
+    let (limit, after) = p.parse()?;
+    Ok(Json(s.db.agents(after.as_deref(), limit).await?))
+}
+
+/// Create an agent with an initial password (never returned).
+#[utoipa::path(post, path = "/api/v1/agents", tag = "agents", request_body = AgentInput,
+    responses((status = 201, body = Agent), (status = 409, body = Problem, description = "email taken")))]
+async fn create(State(s): State<AppState>, ApiJson(input): ApiJson<AgentInput>) -> ApiResult<impl IntoResponse> {
+    let d = AgentDraft::parse(input, true)?;
+    let hash = password::hash(d.password.clone().unwrap_or_default()).await?;
+    let agent = s
+        .db
+        .create_agent(&AgentRecord {
+            name: &d.name,
+            email: &d.email,
+            roles: &d.roles,
+            active: d.active,
+            password_hash: Some(&hash),
+        })
+        .await?;
+    Ok(created(format!("/api/v1/agents/{}", agent.id), agent))
+}
+
+/// Read one agent.
+#[utoipa::path(get, path = "/api/v1/agents/{id}", tag = "agents", params(("id" = String, Path)),
+    responses((status = 200, body = Agent)))]
+async fn get(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<Agent>> {
+    Ok(Json(s.db.agent(&id).await?))
+}
+
+/// Change an agent (merge patch). A new `password` or `active: false` signs
+/// them out everywhere. The last active admin cannot be demoted or deactivated.
+#[utoipa::path(patch, path = "/api/v1/agents/{id}", tag = "agents", params(("id" = String, Path)),
+    request_body(content = AgentInput, content_type = "application/merge-patch+json"),
+    responses((status = 200, body = Agent), (status = 409, body = Problem)))]
+async fn update(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    ApiJson(patch): ApiJson<serde_json::Value>,
+) -> ApiResult<Json<Agent>> {
+    let current = s.db.agent(&id).await?;
+    let base = AgentInput {
+        name: Some(current.name.clone()),
+        email: Some(current.email.clone()),
+        roles: Some(current.roles.clone()),
+        active: Some(current.active),
+        password: None,
+    };
+    let d = AgentDraft::parse(merge(&base, patch)?, false)?;
+    let was_admin = current.active && current.roles.contains(&Role::Admin);
+    let stays_admin = d.active && d.roles.contains(&Role::Admin);
+    if was_admin && !stays_admin && s.db.active_admin_count().await? <= 1 {
+        return Err(ApiError::Conflict("this is the last active admin; make another admin first".into()));
+    }
+    let hash = match d.password.clone() {
+        Some(p) => Some(password::hash(p).await?),
+        None => None,
+    };
+    let record = AgentRecord {
+        name: &d.name,
+        email: &d.email,
+        roles: &d.roles,
+        active: d.active,
+        password_hash: hash.as_deref(),
+    };
+    Ok(Json(s.db.update_agent(&id, &record).await?))
+}

@@ -1,0 +1,161 @@
+//! `/api/v1/contacts`: customer people, their cases and their timeline.
+
+use axum::extract::{Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::IntoResponse;
+use axum::Json;
+use serde::Deserialize;
+use switchboard_core::cursor::{page_limit, Cursor};
+use switchboard_core::records::{CaseStatus, ContactDraft, ContactInput};
+use switchboard_store::activities::{Activity, Scope, TimelineQuery};
+use switchboard_store::cases::{Case, CaseFilter};
+use switchboard_store::contacts::{Contact, ContactFilter};
+use switchboard_store::Page;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use super::{merge, PageParams};
+use crate::error::{ApiResult, Problem};
+use crate::extract::{ApiJson, ApiQuery};
+use crate::state::AppState;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(get, update, delete))
+        .routes(routes!(cases))
+        .routes(routes!(timeline))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListParams {
+    /// Matches first and last name, email or phone, case-insensitively.
+    q: Option<String>,
+    account_id: Option<String>,
+    /// The host site's user id.
+    external_id: Option<String>,
+    limit: Option<u32>,
+    cursor: Option<String>,
+}
+
+/// List and search contacts, oldest first.
+#[utoipa::path(get, path = "/api/v1/contacts", tag = "contacts", params(ListParams),
+    responses((status = 200, body = Page<Contact>)))]
+async fn list(State(s): State<AppState>, ApiQuery(p): ApiQuery<ListParams>) -> ApiResult<Json<Page<Contact>>> {
+    let (limit, after) = PageParams { limit: p.limit, cursor: p.cursor }.parse()?;
+    let filter = ContactFilter { q: p.q, account_id: p.account_id, external_id: p.external_id };
+    Ok(Json(s.db.contacts(&filter, after.as_deref(), limit).await?))
+}
+
+/// Create a contact.
+#[utoipa::path(post, path = "/api/v1/contacts", tag = "contacts", request_body = ContactInput,
+    responses((status = 201, body = Contact), (status = 409, body = Problem, description = "external_id taken")))]
+async fn create(State(s): State<AppState>, ApiJson(input): ApiJson<ContactInput>) -> ApiResult<impl IntoResponse> {
+    let contact = s.db.create_contact(&ContactDraft::parse(input)?).await?;
+    Ok(created(format!("/api/v1/contacts/{}", contact.id), contact))
+}
+
+/// Read one contact.
+#[utoipa::path(get, path = "/api/v1/contacts/{id}", tag = "contacts", params(("id" = String, Path)),
+    responses((status = 200, body = Contact)))]
+async fn get(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<Contact>> {
+    Ok(Json(s.db.contact(&id).await?))
+}
+
+/// Change a contact with a JSON Merge Patch (RFC 7396): fields sent replace,
+/// `null` clears, absent fields stay.
+#[utoipa::path(patch, path = "/api/v1/contacts/{id}", tag = "contacts", params(("id" = String, Path)),
+    request_body(content = ContactInput, content_type = "application/merge-patch+json"),
+    responses((status = 200, body = Contact)))]
+async fn update(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    ApiJson(patch): ApiJson<serde_json::Value>,
+) -> ApiResult<Json<Contact>> {
+    let current = s.db.contact(&id).await?;
+    let input = merge(&current.to_input(), patch)?;
+    Ok(Json(s.db.update_contact(&id, &ContactDraft::parse(input)?).await?))
+}
+
+/// Delete a contact and its own timeline; refused (409) while it has cases.
+#[utoipa::path(delete, path = "/api/v1/contacts/{id}", tag = "contacts", params(("id" = String, Path)),
+    responses((status = 204), (status = 409, body = Problem)))]
+async fn delete(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<StatusCode> {
+    s.db.delete_contact(&id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CasesParams {
+    status: Option<CaseStatus>,
+    limit: Option<u32>,
+    cursor: Option<String>,
+}
+
+/// The contact's cases, newest first.
+#[utoipa::path(get, path = "/api/v1/contacts/{id}/cases", tag = "contacts", params(("id" = String, Path), CasesParams),
+    responses((status = 200, body = Page<Case>)))]
+async fn cases(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    ApiQuery(p): ApiQuery<CasesParams>,
+) -> ApiResult<Json<Page<Case>>> {
+    s.db.contact(&id).await?;
+    let (limit, after) = PageParams { limit: p.limit, cursor: p.cursor }.parse()?;
+    let filter = CaseFilter { contact_id: Some(id), status: p.status, ..Default::default() };
+    Ok(Json(s.db.cases(&filter, after.as_deref(), limit).await?))
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TimelineScope {
+    All,
+    Customer,
+    Case,
+    Conversation,
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TimelineParams {
+    /// `all` (default): the contact's own entries, their cases' and the
+    /// conversation's; `customer`: the contact's own; `case`: their cases'
+    /// (or `case_id`'s); `conversation`: `conversation_id`'s.
+    scope: Option<TimelineScope>,
+    /// Narrows the case part to one of the contact's cases.
+    case_id: Option<String>,
+    conversation_id: Option<String>,
+    limit: Option<u32>,
+    cursor: Option<String>,
+}
+
+/// The contact's timeline, newest first.
+#[utoipa::path(get, path = "/api/v1/contacts/{id}/timeline", tag = "contacts",
+    params(("id" = String, Path), TimelineParams), responses((status = 200, body = Page<Activity>)))]
+async fn timeline(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    ApiQuery(p): ApiQuery<TimelineParams>,
+) -> ApiResult<Json<Page<Activity>>> {
+    let query = TimelineQuery {
+        contact_id: id,
+        scope: match p.scope.unwrap_or(TimelineScope::All) {
+            TimelineScope::All => Scope::All,
+            TimelineScope::Customer => Scope::Customer,
+            TimelineScope::Case => Scope::Case,
+            TimelineScope::Conversation => Scope::Conversation,
+        },
+        case_id: p.case_id,
+        conversation_id: p.conversation_id,
+        cursor: p.cursor.as_deref().map(|c| Cursor::decode(c, 2)).transpose()?,
+        limit: page_limit(p.limit)?,
+    };
+    Ok(Json(s.db.timeline(&query).await?))
+}
+
+/// 201 with a Location header.
+pub fn created<T: serde::Serialize>(location: String, body: T) -> impl IntoResponse {
+    (StatusCode::CREATED, [(header::LOCATION, location)], Json(body))
+}
+

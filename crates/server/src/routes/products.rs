@@ -1,0 +1,59 @@
+//! `/api/v1/products`: what cases are about. Configuration: admins change it.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::Json;
+use switchboard_core::records::{parse_product, ProductInput};
+use switchboard_store::products::Product;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use super::contacts::created;
+use crate::error::{ApiResult, Problem};
+use crate::extract::ApiJson;
+use crate::state::AppState;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(list, create)).routes(routes!(get, update, delete))
+}
+
+/// All products, by name.
+#[utoipa::path(get, path = "/api/v1/products", tag = "products", responses((status = 200, body = Vec<Product>)))]
+async fn list(State(s): State<AppState>) -> ApiResult<Json<Vec<Product>>> {
+    Ok(Json(s.db.products().await?))
+}
+
+/// Create a product; names are unique.
+#[utoipa::path(post, path = "/api/v1/products", tag = "products", request_body = ProductInput,
+    responses((status = 201, body = Product), (status = 409, body = Problem)))]
+async fn create(State(s): State<AppState>, ApiJson(input): ApiJson<ProductInput>) -> ApiResult<impl IntoResponse> {
+    let product = s.db.create_product(&parse_product(input)?).await?;
+    Ok(created(format!("/api/v1/products/{}", product.id), product))
+}
+
+/// Read one product.
+#[utoipa::path(get, path = "/api/v1/products/{id}", tag = "products", params(("id" = String, Path)),
+    responses((status = 200, body = Product)))]
+async fn get(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<Product>> {
+    Ok(Json(s.db.product(&id).await?))
+}
+
+/// Rename a product.
+#[utoipa::path(patch, path = "/api/v1/products/{id}", tag = "products", params(("id" = String, Path)),
+    request_body = ProductInput, responses((status = 200, body = Product)))]
+async fn update(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<ProductInput>,
+) -> ApiResult<Json<Product>> {
+    s.db.product(&id).await?;
+    Ok(Json(s.db.rename_product(&id, &parse_product(input)?).await?))
+}
+
+/// Delete a product; refused (409) while cases are about it.
+#[utoipa::path(delete, path = "/api/v1/products/{id}", tag = "products", params(("id" = String, Path)),
+    responses((status = 204), (status = 409, body = Problem)))]
+async fn delete(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<StatusCode> {
+    s.db.delete_product(&id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,76 @@
+//! `/api/v1/tokens`: bearer tokens for integrations. The secret is shown once
+//! at creation; only its SHA-256 digest is stored.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use switchboard_core::access::Role;
+use switchboard_core::validation::{limits, Check};
+use switchboard_store::credentials::ApiToken;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use super::contacts::created;
+use crate::auth::secret;
+use crate::error::ApiResult;
+use crate::extract::ApiJson;
+use crate::state::AppState;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(list, create)).routes(routes!(revoke))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TokenInput {
+    /// A label saying what uses the token.
+    name: Option<String>,
+    role: Role,
+    /// The agent the token acts as (author of notes it writes).
+    agent_id: Option<String>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CreatedToken {
+    #[serde(flatten)]
+    token: ApiToken,
+    /// The bearer secret. Shown this once; store it now.
+    secret: String,
+}
+
+/// List tokens (without their secrets).
+#[utoipa::path(get, path = "/api/v1/tokens", tag = "tokens", responses((status = 200, body = Vec<ApiToken>)))]
+async fn list(State(s): State<AppState>) -> ApiResult<Json<Vec<ApiToken>>> {
+    Ok(Json(s.db.tokens().await?))
+}
+
+/// Create a token; its secret is in the answer and nowhere else.
+#[utoipa::path(post, path = "/api/v1/tokens", tag = "tokens", request_body = TokenInput,
+    responses((status = 201, body = CreatedToken)))]
+async fn create(State(s): State<AppState>, ApiJson(input): ApiJson<TokenInput>) -> ApiResult<impl IntoResponse> {
+    let mut c = Check::new();
+    let name = c.required_text("name", input.name, limits::NAME);
+    let agent_id = c.optional_id("agent_id", input.agent_id);
+    c.finish(|| ())?;
+    if let Some(a) = &agent_id {
+        if matches!(s.db.agent(a).await, Err(switchboard_store::StoreError::NotFound(_))) {
+            return Err(switchboard_core::Invalid::one("agent_id", "unknown", "no agent has this id").into());
+        }
+    }
+    let plain = secret::new_api_token();
+    let token = s
+        .db
+        .create_token(&name.unwrap_or_default(), input.role, agent_id.as_deref(), &secret::digest(&plain))
+        .await?;
+    Ok(created(format!("/api/v1/tokens/{}", token.id), CreatedToken { token, secret: plain }))
+}
+
+/// Revoke a token; it stops working at once. Revoking twice is harmless.
+#[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "tokens", params(("id" = String, Path)),
+    responses((status = 204)))]
+async fn revoke(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<StatusCode> {
+    s.db.token(&id).await?;
+    s.db.revoke_token(&id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

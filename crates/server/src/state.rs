@@ -1,0 +1,16 @@
+use std::sync::Arc;
+
+use switchboard_store::Db;
+
+use crate::auth::limiter::LoginLimiter;
+use crate::metrics::Metrics;
+use crate::Config;
+
+/// What every handler can reach. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<Config>,
+    pub metrics: Arc<Metrics>,
+    pub login_limiter: Arc<LoginLimiter>,
+}
