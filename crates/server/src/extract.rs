@@ -37,6 +37,15 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
                 ApiError::BadRequest(rej.body_text())
             }
         })?;
+        // Every body this API takes is an object. Saying so beats serde's
+        // reading of an array as a positional struct.
+        let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+        if first != Some(&b'{') {
+            return match serde_json::from_slice::<serde::de::IgnoredAny>(&bytes) {
+                Ok(_) => Err(ApiError::Invalid(Invalid::one("body", "type", "must be a JSON object"))),
+                Err(e) => Err(ApiError::BadRequest(format!("malformed JSON: {e}"))),
+            };
+        }
         parse_json(&bytes).map(ApiJson)
     }
 }
@@ -50,9 +59,13 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             serde_json::error::Category::Data => {
                 let message = strip_position(&inner.to_string());
                 let path = e.path().to_string();
-                let field = unknown_field_name(&message)
-                    .map(|f| if path == "." { f } else { format!("{path}.{f}") })
-                    .unwrap_or(if path == "." { "body".to_owned() } else { path });
+                // For an unknown field the path already ends with its name,
+                // except at the top level where serde reports ".".
+                let field = match (path.as_str(), unknown_field_name(&message)) {
+                    (".", Some(name)) => name,
+                    (".", None) => "body".to_owned(),
+                    _ => path,
+                };
                 ApiError::Invalid(Invalid::one(&field, "type", message))
             }
             _ => ApiError::BadRequest(format!("malformed JSON: {}", inner)),

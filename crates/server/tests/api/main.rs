@@ -1,0 +1,11 @@
+//! HTTP integration suite: the real server on port 0, a fresh database per
+//! test, every test on SQLite and on PostgreSQL.
+
+mod support;
+
+mod access_matrix;
+mod agents_and_auth;
+mod bad_input;
+mod cases_and_timeline;
+mod contacts;
+mod operations;

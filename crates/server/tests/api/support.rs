@@ -1,0 +1,155 @@
+//! Starting servers on fresh databases, and talking to them.
+
+use reqwest::{Client, Method, Response};
+use serde_json::Value;
+use switchboard_core::access::Role;
+use switchboard_server::{auth::secret, Config, Running};
+
+pub struct TestApp {
+    pub running: Running,
+    pub base: String,
+    pub backend: &'static str,
+    pub http: Client,
+    _dir: tempfile::TempDir,
+}
+
+/// One fresh app per backend: SQLite always; PostgreSQL when
+/// `SWITCHBOARD_TEST_POSTGRES_URL` is set. When
+/// `SWITCHBOARD_REQUIRE_POSTGRES=1` (scripts/test sets it) a missing
+/// PostgreSQL fails the test instead of quietly testing less.
+pub async fn apps() -> Vec<TestApp> {
+    let mut apps = vec![spawn_sqlite().await];
+    match std::env::var("SWITCHBOARD_TEST_POSTGRES_URL") {
+        Ok(url) => apps.push(spawn_postgres(&url).await),
+        Err(_) if std::env::var("SWITCHBOARD_REQUIRE_POSTGRES").as_deref() == Ok("1") => {
+            panic!("SWITCHBOARD_REQUIRE_POSTGRES=1 but SWITCHBOARD_TEST_POSTGRES_URL is not set")
+        }
+        Err(_) => {}
+    }
+    apps
+}
+
+pub async fn spawn_sqlite() -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/switchboard.db", dir.path().display());
+    spawn(url, "sqlite", dir).await
+}
+
+async fn spawn_postgres(admin_url: &str) -> TestApp {
+    let name = format!("sb_test_{}", switchboard_store::new_id().replace('-', ""));
+    let admin = switchboard_store::Db::connect(admin_url).await.expect("PostgreSQL reachable");
+    sqlx::query(&format!("CREATE DATABASE {name}")).execute(admin.pool()).await.unwrap();
+    admin.close().await;
+    let base = admin_url.rsplit_once('/').unwrap().0;
+    spawn(format!("{base}/{name}"), "postgres", tempfile::tempdir().unwrap()).await
+}
+
+async fn spawn(url: String, backend: &'static str, dir: tempfile::TempDir) -> TestApp {
+    let running = switchboard_server::start(Config::new("127.0.0.1:0".parse().unwrap(), url)).await.unwrap();
+    let base = format!("http://{}", running.addr);
+    TestApp { running, base, backend, http: Client::new(), _dir: dir }
+}
+
+impl TestApp {
+    pub fn db(&self) -> &switchboard_store::Db {
+        &self.running.state.db
+    }
+
+    /// A bearer token with `role`, acting as a fresh agent holding that role.
+    pub async fn token(&self, role: Role) -> Caller {
+        let hash = switchboard_server::auth::password::hash("not-used-for-tokens".into()).await.unwrap();
+        let email = format!("{}-{}@test.example", role.as_str(), switchboard_store::new_id());
+        let agent = self
+            .db()
+            .create_agent(&switchboard_store::agents::AgentRecord {
+                name: &format!("Test {}", role.as_str()),
+                email: &email,
+                roles: &[role],
+                active: true,
+                password_hash: Some(&hash),
+            })
+            .await
+            .unwrap();
+        let plain = secret::new_api_token();
+        self.db().create_token("test", role, Some(&agent.id), &secret::digest(&plain)).await.unwrap();
+        Caller { app_base: self.base.clone(), http: self.http.clone(), token: Some(plain), agent_id: Some(agent.id) }
+    }
+
+    pub fn anonymous(&self) -> Caller {
+        Caller { app_base: self.base.clone(), http: self.http.clone(), token: None, agent_id: None }
+    }
+
+    pub async fn stop(self) {
+        self.running.shutdown().await.unwrap();
+    }
+}
+
+/// Someone calling the API with a bearer token (or nobody).
+#[derive(Clone)]
+pub struct Caller {
+    pub app_base: String,
+    pub http: Client,
+    pub token: Option<String>,
+    pub agent_id: Option<String>,
+}
+
+impl Caller {
+    pub fn request(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
+        let r = self.http.request(method, format!("{}{}", self.app_base, path));
+        match &self.token {
+            Some(t) => r.bearer_auth(t),
+            None => r,
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.request(Method::GET, path).send().await.unwrap()
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> Response {
+        self.request(Method::POST, path).json(&body).send().await.unwrap()
+    }
+
+    pub async fn patch(&self, path: &str, body: Value) -> Response {
+        self.request(Method::PATCH, path).json(&body).send().await.unwrap()
+    }
+
+    pub async fn delete(&self, path: &str) -> Response {
+        self.request(Method::DELETE, path).send().await.unwrap()
+    }
+
+    /// POSTs and expects 201; returns the body.
+    pub async fn create(&self, path: &str, body: Value) -> Value {
+        let r = self.post(path, body).await;
+        let status = r.status();
+        let v: Value = r.json().await.unwrap();
+        assert_eq!(status, 201, "POST {path}: {v}");
+        v
+    }
+
+    pub async fn ok(&self, path: &str) -> Value {
+        let r = self.get(path).await;
+        let status = r.status();
+        let v: Value = r.json().await.unwrap();
+        assert_eq!(status, 200, "GET {path}: {v}");
+        v
+    }
+}
+
+/// Status and parsed body, checking error bodies are problem+json.
+pub async fn answer(r: Response) -> (u16, Value) {
+    let status = r.status().as_u16();
+    let ct = r.headers().get("content-type").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
+    let text = r.text().await.unwrap();
+    let body = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
+    if status >= 400 {
+        assert_eq!(ct, "application/problem+json", "error {status} should be problem+json: {body}");
+        assert_eq!(body["status"], status, "{body}");
+    }
+    (status, body)
+}
+
+/// The fields named in a 422 answer.
+pub fn fields(body: &Value) -> Vec<String> {
+    body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap().to_owned()).collect()
+}

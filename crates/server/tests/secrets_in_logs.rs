@@ -1,0 +1,81 @@
+//! Passwords, tokens and CSRF tokens never appear in the log, at any level.
+
+#[path = "api/support.rs"]
+#[allow(dead_code)]
+mod support;
+
+use std::sync::{Arc, Mutex};
+
+use reqwest::Client;
+use serde_json::json;
+use support::{answer, spawn_sqlite};
+use switchboard_core::access::Role;
+
+async fn sign_in(app: &support::TestApp, http: &Client, email: &str, password: &str) -> (u16, serde_json::Value) {
+    answer(
+        http.post(format!("{}/api/v1/session", app.base))
+            .json(&json!({"email": email, "password": password}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await
+}
+
+/// A `MakeWriter` that keeps everything logged in memory.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
+    type Writer = Captured;
+    fn make_writer(&'a self) -> Captured {
+        self.clone()
+    }
+}
+
+// This test has its own binary, so the global subscriber sees every thread
+// (request tasks and the password-hashing pool alike) and no other test.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn passwords_and_tokens_never_reach_the_log() {
+    let logs = Captured::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(logs.clone())
+        .with_ansi(false)
+        .finish();
+    tracing::subscriber::set_global_default(subscriber).unwrap();
+
+    let app = spawn_sqlite().await;
+    let admin = app.token(Role::Admin).await;
+    let password = "a-very-distinctive-password-4711";
+    admin
+        .create("/api/v1/agents", json!({"name": "Log Test", "email": "log@example.com", "roles": ["agent"], "password": password}))
+        .await;
+    let http = Client::builder().cookie_store(true).build().unwrap();
+    let (s, session) = sign_in(&app, &http, "log@example.com", password).await;
+    assert_eq!(s, 200);
+    sign_in(&app, &Client::new(), "log@example.com", "wrong-but-distinctive-0815").await;
+    let created = admin.create("/api/v1/tokens", json!({"name": "t", "role": "agent"})).await;
+    let secret = created["secret"].as_str().unwrap();
+    let caller = support::Caller { token: Some(secret.to_owned()), agent_id: None, ..admin.clone() };
+    caller.get("/api/v1/contacts").await;
+    // An internal error path, to make sure errors do not echo inputs either.
+    caller.get("/api/v1/contacts?cursor=AAAA").await;
+    app.stop().await;
+
+    let text = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    assert!(text.contains("/api/v1/session"), "the capture works: {}", &text[..text.len().min(500)]);
+    for secret in [password, "wrong-but-distinctive-0815", secret, admin.token.as_deref().unwrap(), session["csrf_token"].as_str().unwrap()] {
+        assert!(!text.contains(secret), "a secret appeared in the log");
+    }
+}
