@@ -1,0 +1,153 @@
+//! The `switchboard` binary as an operator uses it: migrate, create a token,
+//! serve with demo data (twice: it loads once), stop on SIGTERM.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+const BIN: &str = env!("CARGO_BIN_EXE_switchboard");
+
+struct Server {
+    child: Child,
+    base: String,
+    stdout: Vec<String>,
+}
+
+/// Starts `serve` on a free port and reads stdout until the URLs are printed.
+fn serve(args: &[&str]) -> Server {
+    let mut child = Command::new(BIN)
+        .arg("serve")
+        .args(["--listen", "127.0.0.1:0"])
+        .args(args)
+        .env_remove("SWITCHBOARD_DATABASE_URL")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let (tx, rx) = mpsc::channel();
+    let out = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(out).lines() {
+            if tx.send(line.unwrap()).is_err() {
+                break;
+            }
+        }
+    });
+    let mut stdout = Vec::new();
+    let mut base = None;
+    loop {
+        let line = rx.recv_timeout(Duration::from_secs(120)).expect("the server printed its URLs");
+        stdout.push(line.clone());
+        if let Some(b) = line.strip_prefix("Switchboard is running on ") {
+            base = Some(b.to_owned());
+        }
+        if line.starts_with("Press Ctrl-C") {
+            return Server { child, base: base.expect("the base URL came first"), stdout };
+        }
+    }
+}
+
+impl Server {
+    /// SIGTERM, then the exit status.
+    fn terminate(mut self) -> std::process::ExitStatus {
+        Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status().unwrap();
+        self.child.wait().unwrap()
+    }
+}
+
+fn run(args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(BIN).args(args).env_remove("SWITCHBOARD_DATABASE_URL").output().unwrap();
+    (out.status.success(), String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn demo_serves_once_tokens_work_and_sigterm_stops_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap();
+
+    let (ok, out, err) = run(&["migrate", "--data-dir", data]);
+    assert!(ok, "{err}");
+    assert!(out.contains("up to date"));
+
+    let first = serve(&["--demo", "--data-dir", data]);
+    let printed = first.stdout.join("\n");
+    assert!(printed.contains("admin@demo.switchboard.test"), "{printed}");
+    assert!(printed.contains("/api/v1/openapi.json"));
+    let base = first.base.clone();
+    let http = reqwest::Client::new();
+    assert_eq!(http.get(format!("{base}/healthz")).send().await.unwrap().status(), 200);
+
+    // The demo admin's printed password signs in.
+    let admin_line = first.stdout.iter().find(|l| l.trim_start().starts_with("admin@demo")).unwrap();
+    let password = admin_line.split_whitespace().nth(1).unwrap().to_owned();
+    let r = http
+        .post(format!("{base}/api/v1/session"))
+        .json(&serde_json::json!({"email": "admin@demo.switchboard.test", "password": &password}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+
+    // A token made with the CLI (against the same database) works on the API.
+    let (ok, out, err) = run(&["token", "create", "--role", "agent", "--agent", "ana@demo.switchboard.test", "--name", "ci", "--data-dir", data]);
+    assert!(ok, "{err}");
+    let token = out.lines().last().unwrap().trim().to_owned();
+    assert!(token.starts_with("sbt_"));
+    let contacts: serde_json::Value =
+        http.get(format!("{base}/api/v1/contacts?limit=200")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    assert_eq!(contacts["items"].as_array().unwrap().len(), 8);
+    let status = first.terminate();
+    assert!(status.success(), "graceful exit on SIGTERM: {status:?}");
+
+    // Second start: nothing loaded twice, no passwords printed again.
+    let second = serve(&["--demo", "--data-dir", data]);
+    assert!(second.stdout.iter().any(|l| l.contains("already loaded")));
+    assert!(!second.stdout.join("\n").contains(&password));
+    let contacts: serde_json::Value = http
+        .get(format!("{}/api/v1/contacts?limit=200", second.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(contacts["items"].as_array().unwrap().len(), 8);
+    assert!(second.terminate().success());
+}
+
+#[test]
+fn bad_command_lines_are_refused_with_a_reason() {
+    let (ok, _, err) = run(&["token", "create", "--role", "root", "--name", "x"]);
+    assert!(!ok);
+    assert!(err.contains("admin, supervisor or agent"), "{err}");
+    let dir = tempfile::tempdir().unwrap();
+    let (ok, _, err) = run(&["token", "create", "--role", "agent", "--agent", "ghost@example.com", "--name", "x", "--data-dir", dir.path().to_str().unwrap()]);
+    assert!(!ok);
+    assert!(err.contains("no agent has the email ghost@example.com"), "{err}");
+    let (ok, _, err) = run(&["migrate", "--database-url", "mysql://nope"]);
+    assert!(!ok);
+    assert!(err.contains("sqlite: or postgres:"), "{err}");
+    let config = dir.path().join("bad.toml");
+    std::fs::write(&config, "lisen = \"127.0.0.1:1\"\n").unwrap();
+    let (ok, _, err) = run(&["migrate", "--config", config.to_str().unwrap()]);
+    assert!(!ok);
+    assert!(err.contains("lisen"), "{err}");
+    let (ok, out, _) = run(&["serve", "--help"]);
+    assert!(ok);
+    for option in ["--listen", "--data-dir", "--database-url", "--demo", "--config", "--secure-cookies", "--session-hours", "--log-json"] {
+        assert!(out.contains(option), "serve --help documents {option}");
+    }
+}
+
+#[test]
+fn a_config_file_sets_the_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("switchboard.toml");
+    std::fs::write(&config, format!("data_dir = \"{}\"\n", dir.path().join("from-file").display())).unwrap();
+    let (ok, out, err) = run(&["migrate", "--config", config.to_str().unwrap()]);
+    assert!(ok, "{err}");
+    assert!(out.contains("from-file"), "{out}");
+    assert!(dir.path().join("from-file/switchboard.db").exists());
+}
