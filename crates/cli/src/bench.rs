@@ -68,12 +68,21 @@ where
     samples.sort();
     let pick = |q: f64| samples[((samples.len() as f64 - 1.0) * q).round() as usize];
     let mean = samples.iter().sum::<Duration>() / samples.len() as u32;
-    Ok(Figures { name: name.to_owned(), p50: pick(0.50), p99: pick(0.99), mean, rows })
+    Ok(Figures {
+        name: name.to_owned(),
+        p50: pick(0.50),
+        p99: pick(0.99),
+        mean,
+        rows,
+    })
 }
 
 fn print_table(title: &str, rows: &[Figures], baseline: usize) {
     println!("\n{title}");
-    println!("{:<58} {:>6} {:>10} {:>10} {:>10} {:>9}", "measurement", "rows", "p50 µs", "p99 µs", "mean µs", "p50 × base");
+    println!(
+        "{:<58} {:>6} {:>10} {:>10} {:>10} {:>9}",
+        "measurement", "rows", "p50 µs", "p99 µs", "mean µs", "p50 × base"
+    );
     let base = rows[baseline].p50.as_secs_f64();
     for r in rows {
         println!(
@@ -99,17 +108,28 @@ async fn timeline(args: BenchArgs) -> anyhow::Result<()> {
     let running = switchboard_server::start(config).await?;
     let db = running.state.db.clone();
 
-    println!("Seeding one customer with {} cases and {} activities…", args.cases, args.activities);
+    println!(
+        "Seeding one customer with {} cases and {} activities…",
+        args.cases, args.activities
+    );
     let seeded = Instant::now();
     let contact_id = seed(&db, args.cases, args.activities).await?;
     println!("seeded in {:.1} s", seeded.elapsed().as_secs_f64());
 
     // A token to call the HTTP API like an integration would.
     let secret = switchboard_server::auth::secret::new_api_token();
-    db.create_token("bench", switchboard_core::access::Role::Agent, None, &switchboard_server::auth::secret::digest(&secret))
-        .await?;
+    db.create_token(
+        "bench",
+        switchboard_core::access::Role::Agent,
+        None,
+        &switchboard_server::auth::secret::digest(&secret),
+    )
+    .await?;
     let http = reqwest::Client::new();
-    let base = format!("http://{}/api/v1/contacts/{contact_id}/timeline", running.addr);
+    let base = format!(
+        "http://{}/api/v1/contacts/{contact_id}/timeline",
+        running.addr
+    );
 
     let n = args.iterations;
     let mut rows = Vec::new();
@@ -119,19 +139,23 @@ async fn timeline(args: BenchArgs) -> anyhow::Result<()> {
     let pool = db.pool().clone();
     let cid = contact_id.clone();
     rows.push(
-        measure("baseline: bare indexed SELECT … LIMIT 50 (contact_id)", n, || {
-            let (pool, cid) = (pool.clone(), cid.clone());
-            async move {
-                let r: Vec<(String, String, Option<String>)> = sqlx::query_as(
-                    "SELECT id, occurred_at, body FROM activities WHERE contact_id = $1 \
+        measure(
+            "baseline: bare indexed SELECT … LIMIT 50 (contact_id)",
+            n,
+            || {
+                let (pool, cid) = (pool.clone(), cid.clone());
+                async move {
+                    let r: Vec<(String, String, Option<String>)> = sqlx::query_as(
+                        "SELECT id, occurred_at, body FROM activities WHERE contact_id = $1 \
                      ORDER BY occurred_at DESC, id DESC LIMIT 50",
-                )
-                .bind(cid)
-                .fetch_all(&pool)
-                .await?;
-                Ok(r.len())
-            }
-        })
+                    )
+                    .bind(cid)
+                    .fetch_all(&pool)
+                    .await?;
+                    Ok(r.len())
+                }
+            },
+        )
         .await?,
     );
 
@@ -144,9 +168,15 @@ async fn timeline(args: BenchArgs) -> anyhow::Result<()> {
         limit: 50,
     };
     for (name, scope) in [
-        ("store: timeline scope=all (contact ∪ 500 cases), page 1", Scope::All),
+        (
+            "store: timeline scope=all (contact ∪ 500 cases), page 1",
+            Scope::All,
+        ),
         ("store: timeline scope=customer, page 1", Scope::Customer),
-        ("store: timeline scope=case (all cases), page 1", Scope::Case),
+        (
+            "store: timeline scope=case (all cases), page 1",
+            Scope::Case,
+        ),
     ] {
         let q = query(scope);
         let db = db.clone();
@@ -180,14 +210,23 @@ async fn timeline(args: BenchArgs) -> anyhow::Result<()> {
     }
 
     rows.push(
-        measure("http: GET /contacts/{id}/timeline (bearer, JSON), page 1", n, || {
-            let (http, url, secret) = (http.clone(), base.clone(), secret.clone());
-            async move {
-                let r = http.get(&url).bearer_auth(&secret).send().await?.error_for_status()?;
-                let v: serde_json::Value = r.json().await?;
-                Ok(v["items"].as_array().map(|a| a.len()).unwrap_or(0))
-            }
-        })
+        measure(
+            "http: GET /contacts/{id}/timeline (bearer, JSON), page 1",
+            n,
+            || {
+                let (http, url, secret) = (http.clone(), base.clone(), secret.clone());
+                async move {
+                    let r = http
+                        .get(&url)
+                        .bearer_auth(&secret)
+                        .send()
+                        .await?
+                        .error_for_status()?;
+                    let v: serde_json::Value = r.json().await?;
+                    Ok(v["items"].as_array().map(|a| a.len()).unwrap_or(0))
+                }
+            },
+        )
         .await?,
     );
     let health = format!("http://{}/healthz", running.addr);
@@ -221,7 +260,10 @@ async fn timeline(args: BenchArgs) -> anyhow::Result<()> {
 /// customer, 40% spread over the cases, spaced a minute apart. Written in
 /// batches in transactions, as a bulk import would.
 async fn seed(db: &Db, cases: u32, activities: u32) -> anyhow::Result<String> {
-    let author = Author { agent_id: None, name: "bench".into() };
+    let author = Author {
+        agent_id: None,
+        name: "bench".into(),
+    };
     let contact = db
         .create_contact(&ContactDraft::parse(ContactInput {
             first_name: Some("Bench".into()),
@@ -238,12 +280,14 @@ async fn seed(db: &Db, cases: u32, activities: u32) -> anyhow::Result<String> {
         })?;
         case_ids.push(db.create_case(&d, &author).await?.id);
     }
-    let start = jiff::Timestamp::now() - jiff::SignedDuration::from_mins(i64::from(activities) + 10);
+    let start =
+        jiff::Timestamp::now() - jiff::SignedDuration::from_mins(i64::from(activities) + 10);
     let pool = db.pool();
     let mut tx = pool.begin().await?;
     for i in 0..activities {
         let on_case = i % 5 >= 3 && !case_ids.is_empty();
-        let at = switchboard_core::time::format(start + jiff::SignedDuration::from_mins(i64::from(i)));
+        let at =
+            switchboard_core::time::format(start + jiff::SignedDuration::from_mins(i64::from(i)));
         sqlx::query(
             "INSERT INTO activities (id, kind, contact_id, case_id, conversation_id, author_id, author_name, \
              subject, body, occurred_at, created_at, updated_at) VALUES ($1, $2, $3, $4, NULL, NULL, 'bench', $5, $6, $7, $7, $7)",

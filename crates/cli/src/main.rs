@@ -9,7 +9,11 @@ use settings::{DbArgs, ServeArgs};
 use switchboard_core::access::Role;
 
 #[derive(Parser)]
-#[command(name = "switchboard", version, about = "Self-hosted omnichannel contact center")]
+#[command(
+    name = "switchboard",
+    version,
+    about = "Self-hosted omnichannel contact center"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -66,7 +70,15 @@ fn main() -> anyhow::Result<()> {
                 println!("database is up to date ({})", s.describe_database());
                 Ok(())
             }
-            Command::Token { command: TokenCommand::Create { role, agent, name, db } } => {
+            Command::Token {
+                command:
+                    TokenCommand::Create {
+                        role,
+                        agent,
+                        name,
+                        db,
+                    },
+            } => {
                 let s = db.resolve()?;
                 init_logging(false);
                 token_create(s, role, agent, name).await
@@ -79,7 +91,9 @@ fn main() -> anyhow::Result<()> {
 fn init_logging(json: bool) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("SWITCHBOARD_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if json {
         builder.json().init();
     } else {
@@ -102,11 +116,22 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
                 println!("\nDemo data loaded. Sign in as (passwords are shown this once):");
                 for l in &logins {
                     let roles: Vec<_> = l.roles.iter().map(|r| r.as_str()).collect();
-                    println!("  {:<34} {:<18} {}  ({})", l.email, l.password, l.name, roles.join(", "));
+                    println!(
+                        "  {:<34} {:<18} {}  ({})",
+                        l.email,
+                        l.password,
+                        l.name,
+                        roles.join(", ")
+                    );
                 }
-                println!("To start over, stop the server and delete {}.", s.db.describe_database());
+                println!(
+                    "To start over, stop the server and delete {}.",
+                    s.db.describe_database()
+                );
             }
-            None => println!("\nDemo data already loaded (its passwords were printed on the first start)."),
+            None => println!(
+                "\nDemo data already loaded (its passwords were printed on the first start)."
+            ),
         }
     }
     let base = format!("http://{}", running.addr);
@@ -138,9 +163,17 @@ async fn shutdown_signal() {
     let _ = ctrl_c.await;
 }
 
-async fn token_create(s: settings::DbSettings, role: Role, agent: Option<String>, name: String) -> anyhow::Result<()> {
+async fn token_create(
+    s: settings::DbSettings,
+    role: Role,
+    agent: Option<String>,
+    name: String,
+) -> anyhow::Result<()> {
     let name = name.trim().to_owned();
-    anyhow::ensure!(!name.is_empty() && name.chars().count() <= 100, "--name must be 1 to 100 characters");
+    anyhow::ensure!(
+        !name.is_empty() && name.chars().count() <= 100,
+        "--name must be 1 to 100 characters"
+    );
     let db = s.connect().await?;
     db.migrate().await?;
     let agent_id = match agent {
@@ -154,9 +187,19 @@ async fn token_create(s: settings::DbSettings, role: Role, agent: Option<String>
     };
     let secret = switchboard_server::auth::secret::new_api_token();
     let token = db
-        .create_token(&name, role, agent_id.as_deref(), &switchboard_server::auth::secret::digest(&secret))
+        .create_token(
+            &name,
+            role,
+            agent_id.as_deref(),
+            &switchboard_server::auth::secret::digest(&secret),
+        )
         .await?;
-    println!("Created API token {} ({}, role {}). Send it as 'Authorization: Bearer <token>'.", token.id, token.name, role.as_str());
+    println!(
+        "Created API token {} ({}, role {}). Send it as 'Authorization: Bearer <token>'.",
+        token.id,
+        token.name,
+        role.as_str()
+    );
     println!("It is shown only now:");
     println!("{secret}");
     Ok(())

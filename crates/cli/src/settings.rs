@@ -63,8 +63,11 @@ struct FileSettings {
 }
 
 fn read_file(path: Option<&Path>) -> anyhow::Result<FileSettings> {
-    let Some(path) = path else { return Ok(FileSettings::default()) };
-    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let Some(path) = path else {
+        return Ok(FileSettings::default());
+    };
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))
 }
 
@@ -75,7 +78,9 @@ pub struct DbSettings {
 
 impl DbSettings {
     pub async fn connect(&self) -> anyhow::Result<Db> {
-        Db::connect(&self.database_url).await.with_context(|| format!("connecting to {}", self.describe_database()))
+        Db::connect(&self.database_url)
+            .await
+            .with_context(|| format!("connecting to {}", self.describe_database()))
     }
 
     /// The URL without its password, for messages.
@@ -104,7 +109,11 @@ impl DbArgs {
     }
 
     fn resolve_with(&self, file: &FileSettings) -> anyhow::Result<DbSettings> {
-        let database_url = match self.database_url.clone().or_else(|| file.database_url.clone()) {
+        let database_url = match self
+            .database_url
+            .clone()
+            .or_else(|| file.database_url.clone())
+        {
             Some(url) => url,
             None => {
                 let dir = self
@@ -112,7 +121,8 @@ impl DbArgs {
                     .clone()
                     .or_else(|| file.data_dir.clone())
                     .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR));
-                std::fs::create_dir_all(&dir).with_context(|| format!("creating data directory {}", dir.display()))?;
+                std::fs::create_dir_all(&dir)
+                    .with_context(|| format!("creating data directory {}", dir.display()))?;
                 format!("sqlite://{}", dir.join("switchboard.db").display())
             }
         };
@@ -134,7 +144,10 @@ impl ServeArgs {
         let file = read_file(self.db.config.as_deref())?;
         Ok(ServeSettings {
             db: self.db.resolve_with(&file)?,
-            listen: self.listen.or(file.listen).unwrap_or_else(|| DEFAULT_LISTEN.parse().expect("valid default")),
+            listen: self
+                .listen
+                .or(file.listen)
+                .unwrap_or_else(|| DEFAULT_LISTEN.parse().expect("valid default")),
             demo: self.demo || file.demo.unwrap_or(false),
             secure_cookies: self.secure_cookies || file.secure_cookies.unwrap_or(false),
             session_hours: self.session_hours.or(file.session_hours).unwrap_or(12),
@@ -149,16 +162,27 @@ mod tests {
 
     #[test]
     fn passwords_are_redacted() {
-        assert_eq!(redact("postgres://sb:secret@db:5432/sb"), "postgres://sb:***@db:5432/sb");
-        assert_eq!(redact("sqlite://./data/switchboard.db"), "sqlite://./data/switchboard.db");
+        assert_eq!(
+            redact("postgres://sb:secret@db:5432/sb"),
+            "postgres://sb:***@db:5432/sb"
+        );
+        assert_eq!(
+            redact("sqlite://./data/switchboard.db"),
+            "sqlite://./data/switchboard.db"
+        );
     }
 
     #[test]
     fn flags_beat_the_file_and_the_file_beats_defaults() {
-        let file: FileSettings = toml::from_str("listen = \"127.0.0.1:9000\"\nsession_hours = 3\n").unwrap();
+        let file: FileSettings =
+            toml::from_str("listen = \"127.0.0.1:9000\"\nsession_hours = 3\n").unwrap();
         let dir = tempfile::tempdir().unwrap();
         let args = ServeArgs {
-            db: DbArgs { config: None, data_dir: Some(dir.path().into()), database_url: None },
+            db: DbArgs {
+                config: None,
+                data_dir: Some(dir.path().into()),
+                database_url: None,
+            },
             listen: None,
             demo: false,
             secure_cookies: false,
@@ -169,6 +193,9 @@ mod tests {
         assert!(db.database_url.ends_with("switchboard.db"));
         assert_eq!(args.listen.or(file.listen).unwrap().port(), 9000);
         assert_eq!(args.session_hours.or(file.session_hours), Some(5));
-        assert!(toml::from_str::<FileSettings>("lisen = 1").is_err(), "typos in the file are errors");
+        assert!(
+            toml::from_str::<FileSettings>("lisen = 1").is_err(),
+            "typos in the file are errors"
+        );
     }
 }

@@ -15,6 +15,7 @@ struct Server {
 }
 
 /// Starts `serve` on a free port and reads stdout until the URLs are printed.
+#[allow(clippy::zombie_processes)] // the Server's Drop reaps it
 fn serve(args: &[&str]) -> Server {
     let mut child = Command::new(BIN)
         .arg("serve")
@@ -37,28 +38,53 @@ fn serve(args: &[&str]) -> Server {
     let mut stdout = Vec::new();
     let mut base = None;
     loop {
-        let line = rx.recv_timeout(Duration::from_secs(120)).expect("the server printed its URLs");
+        let line = rx
+            .recv_timeout(Duration::from_secs(120))
+            .expect("the server printed its URLs");
         stdout.push(line.clone());
         if let Some(b) = line.strip_prefix("Switchboard is running on ") {
             base = Some(b.to_owned());
         }
         if line.starts_with("Press Ctrl-C") {
-            return Server { child, base: base.expect("the base URL came first"), stdout };
+            return Server {
+                child,
+                base: base.expect("the base URL came first"),
+                stdout,
+            };
         }
+    }
+}
+
+/// A server left behind by a failing test is killed, not leaked.
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 
 impl Server {
     /// SIGTERM, then the exit status.
     fn terminate(mut self) -> std::process::ExitStatus {
-        Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status().unwrap();
+        Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
         self.child.wait().unwrap()
     }
 }
 
 fn run(args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(BIN).args(args).env_remove("SWITCHBOARD_DATABASE_URL").output().unwrap();
-    (out.status.success(), String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap())
+    let out = Command::new(BIN)
+        .args(args)
+        .env_remove("SWITCHBOARD_DATABASE_URL")
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -76,10 +102,21 @@ async fn demo_serves_once_tokens_work_and_sigterm_stops_cleanly() {
     assert!(printed.contains("/api/v1/openapi.json"));
     let base = first.base.clone();
     let http = reqwest::Client::new();
-    assert_eq!(http.get(format!("{base}/healthz")).send().await.unwrap().status(), 200);
+    assert_eq!(
+        http.get(format!("{base}/healthz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
 
     // The demo admin's printed password signs in.
-    let admin_line = first.stdout.iter().find(|l| l.trim_start().starts_with("admin@demo")).unwrap();
+    let admin_line = first
+        .stdout
+        .iter()
+        .find(|l| l.trim_start().starts_with("admin@demo"))
+        .unwrap();
     let password = admin_line.split_whitespace().nth(1).unwrap().to_owned();
     let r = http
         .post(format!("{base}/api/v1/session"))
@@ -90,12 +127,30 @@ async fn demo_serves_once_tokens_work_and_sigterm_stops_cleanly() {
     assert_eq!(r.status(), 200);
 
     // A token made with the CLI (against the same database) works on the API.
-    let (ok, out, err) = run(&["token", "create", "--role", "agent", "--agent", "ana@demo.switchboard.test", "--name", "ci", "--data-dir", data]);
+    let (ok, out, err) = run(&[
+        "token",
+        "create",
+        "--role",
+        "agent",
+        "--agent",
+        "ana@demo.switchboard.test",
+        "--name",
+        "ci",
+        "--data-dir",
+        data,
+    ]);
     assert!(ok, "{err}");
     let token = out.lines().last().unwrap().trim().to_owned();
     assert!(token.starts_with("sbt_"));
-    let contacts: serde_json::Value =
-        http.get(format!("{base}/api/v1/contacts?limit=200")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    let contacts: serde_json::Value = http
+        .get(format!("{base}/api/v1/contacts?limit=200"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(contacts["items"].as_array().unwrap().len(), 8);
     let status = first.terminate();
     assert!(status.success(), "graceful exit on SIGTERM: {status:?}");
@@ -123,9 +178,23 @@ fn bad_command_lines_are_refused_with_a_reason() {
     assert!(!ok);
     assert!(err.contains("admin, supervisor or agent"), "{err}");
     let dir = tempfile::tempdir().unwrap();
-    let (ok, _, err) = run(&["token", "create", "--role", "agent", "--agent", "ghost@example.com", "--name", "x", "--data-dir", dir.path().to_str().unwrap()]);
+    let (ok, _, err) = run(&[
+        "token",
+        "create",
+        "--role",
+        "agent",
+        "--agent",
+        "ghost@example.com",
+        "--name",
+        "x",
+        "--data-dir",
+        dir.path().to_str().unwrap(),
+    ]);
     assert!(!ok);
-    assert!(err.contains("no agent has the email ghost@example.com"), "{err}");
+    assert!(
+        err.contains("no agent has the email ghost@example.com"),
+        "{err}"
+    );
     let (ok, _, err) = run(&["migrate", "--database-url", "mysql://nope"]);
     assert!(!ok);
     assert!(err.contains("sqlite: or postgres:"), "{err}");
@@ -136,7 +205,16 @@ fn bad_command_lines_are_refused_with_a_reason() {
     assert!(err.contains("lisen"), "{err}");
     let (ok, out, _) = run(&["serve", "--help"]);
     assert!(ok);
-    for option in ["--listen", "--data-dir", "--database-url", "--demo", "--config", "--secure-cookies", "--session-hours", "--log-json"] {
+    for option in [
+        "--listen",
+        "--data-dir",
+        "--database-url",
+        "--demo",
+        "--config",
+        "--secure-cookies",
+        "--session-hours",
+        "--log-json",
+    ] {
         assert!(out.contains(option), "serve --help documents {option}");
     }
 }
@@ -145,7 +223,14 @@ fn bad_command_lines_are_refused_with_a_reason() {
 fn a_config_file_sets_the_database() {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("switchboard.toml");
-    std::fs::write(&config, format!("data_dir = \"{}\"\n", dir.path().join("from-file").display())).unwrap();
+    std::fs::write(
+        &config,
+        format!(
+            "data_dir = \"{}\"\n",
+            dir.path().join("from-file").display()
+        ),
+    )
+    .unwrap();
     let (ok, out, err) = run(&["migrate", "--config", config.to_str().unwrap()]);
     assert!(ok, "{err}");
     assert!(out.contains("from-file"), "{out}");

@@ -77,7 +77,11 @@ pub fn format_roles(roles: &[Role]) -> String {
     let mut roles = roles.to_vec();
     roles.sort();
     roles.dedup();
-    roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(",")
+    roles
+        .iter()
+        .map(|r| r.as_str())
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 #[cfg(test)]
@@ -95,7 +99,10 @@ mod tests {
 
     #[test]
     fn roles_round_trip() {
-        assert_eq!(parse_roles("agent,admin,agent,bogus"), vec![Role::Admin, Role::Agent]);
+        assert_eq!(
+            parse_roles("agent,admin,agent,bogus"),
+            vec![Role::Admin, Role::Agent]
+        );
         assert_eq!(format_roles(&[Role::Agent, Role::Admin]), "admin,agent");
     }
 }

@@ -8,16 +8,40 @@ pub fn describe(old: &CaseDraft, new: &CaseDraft) -> Vec<String> {
     let mut lines = Vec::new();
     let mut field = |name: &str, a: Option<&str>, b: Option<&str>| {
         if a != b {
-            lines.push(format!("{name}: {} → {}", a.unwrap_or("none"), b.unwrap_or("none")));
+            lines.push(format!(
+                "{name}: {} → {}",
+                a.unwrap_or("none"),
+                b.unwrap_or("none")
+            ));
         }
     };
     field("title", Some(&old.title), Some(&new.title));
-    field("priority", Some(old.priority.as_str()), Some(new.priority.as_str()));
-    field("status", Some(old.status.as_str()), Some(new.status.as_str()));
-    field("product", old.product_id.as_deref(), new.product_id.as_deref());
+    field(
+        "priority",
+        Some(old.priority.as_str()),
+        Some(new.priority.as_str()),
+    );
+    field(
+        "status",
+        Some(old.status.as_str()),
+        Some(new.status.as_str()),
+    );
+    field(
+        "product",
+        old.product_id.as_deref(),
+        new.product_id.as_deref(),
+    );
     field("owner", old.owner_id.as_deref(), new.owner_id.as_deref());
-    field("contact", old.contact_id.as_deref(), new.contact_id.as_deref());
-    field("account", old.account_id.as_deref(), new.account_id.as_deref());
+    field(
+        "contact",
+        old.contact_id.as_deref(),
+        new.contact_id.as_deref(),
+    );
+    field(
+        "account",
+        old.account_id.as_deref(),
+        new.account_id.as_deref(),
+    );
     if old.description != new.description {
         lines.push("description changed".to_owned());
     }
@@ -51,7 +75,14 @@ mod tests {
             description: Some("x".into()),
             ..case()
         };
-        assert_eq!(describe(&old, &new), ["status: active → resolved", "owner: none → a1", "description changed"]);
+        assert_eq!(
+            describe(&old, &new),
+            [
+                "status: active → resolved",
+                "owner: none → a1",
+                "description changed"
+            ]
+        );
         assert!(describe(&old, &old).is_empty());
     }
 }

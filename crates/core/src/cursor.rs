@@ -18,7 +18,13 @@ impl Cursor {
 
     /// Decodes a cursor that must hold exactly `parts` keys.
     pub fn decode(s: &str, parts: usize) -> Result<Self, Invalid> {
-        let bad = || Invalid::one("cursor", "invalid", "is not a cursor this server issued for this list");
+        let bad = || {
+            Invalid::one(
+                "cursor",
+                "invalid",
+                "is not a cursor this server issued for this list",
+            )
+        };
         let bytes = URL_SAFE_NO_PAD.decode(s).map_err(|_| bad())?;
         let keys: Vec<String> = serde_json::from_slice(&bytes).map_err(|_| bad())?;
         if keys.len() != parts || keys.iter().any(|k| k.len() > 64) {
@@ -34,7 +40,11 @@ pub fn page_limit(limit: Option<u32>) -> Result<u32, Invalid> {
     match limit {
         None => Ok(PAGE_DEFAULT),
         Some(n) if (1..=PAGE_MAX).contains(&n) => Ok(n),
-        Some(_) => Err(Invalid::one("limit", "out_of_range", format!("must be between 1 and {PAGE_MAX}"))),
+        Some(_) => Err(Invalid::one(
+            "limit",
+            "out_of_range",
+            format!("must be between 1 and {PAGE_MAX}"),
+        )),
     }
 }
 

@@ -128,8 +128,17 @@ impl ContactDraft {
         let last_name = c.optional_text("last_name", i.last_name, limits::NAME);
         let email = c.optional_email("email", i.email);
         let phone = c.optional_phone("phone", i.phone);
-        if c.is_ok() && first_name.is_none() && last_name.is_none() && email.is_none() && phone.is_none() {
-            c.fail("last_name", "required", "a contact needs at least a name, an email or a phone number");
+        if c.is_ok()
+            && first_name.is_none()
+            && last_name.is_none()
+            && email.is_none()
+            && phone.is_none()
+        {
+            c.fail(
+                "last_name",
+                "required",
+                "a contact needs at least a name, an email or a phone number",
+            );
         }
         let draft = Self {
             first_name,
@@ -139,7 +148,11 @@ impl ContactDraft {
             account_id: c.optional_id("account_id", i.account_id),
             job_title: c.optional_text("job_title", i.job_title, limits::SHORT_TEXT),
             title: c.optional_text("title", i.title, limits::NAME),
-            relationship_type: c.optional_text("relationship_type", i.relationship_type, limits::NAME),
+            relationship_type: c.optional_text(
+                "relationship_type",
+                i.relationship_type,
+                limits::NAME,
+            ),
             city: c.optional_text("city", i.city, limits::NAME),
             category: c.optional_text("category", i.category, limits::NAME),
             preferred_channel: i.preferred_channel,
@@ -190,7 +203,12 @@ impl AccountDraft {
         let city = c.optional_text("city", i.city, limits::NAME);
         let category = c.optional_text("category", i.category, limits::NAME);
         let custom = c.custom_attributes("custom", i.custom);
-        c.finish(|| Self { name: name.unwrap_or_default(), city, category, custom })
+        c.finish(|| Self {
+            name: name.unwrap_or_default(),
+            city,
+            category,
+            custom,
+        })
     }
 }
 
@@ -250,7 +268,11 @@ impl CaseDraft {
         let contact_id = c.optional_id("contact_id", i.contact_id);
         let account_id = c.optional_id("account_id", i.account_id);
         if c.is_ok() && contact_id.is_none() && account_id.is_none() {
-            c.fail("contact_id", "required", "a case belongs to a contact or an account: give contact_id or account_id");
+            c.fail(
+                "contact_id",
+                "required",
+                "a case belongs to a contact or an account: give contact_id or account_id",
+            );
         }
         c.finish(|| Self {
             title: title.unwrap_or_default(),
@@ -304,7 +326,11 @@ impl ActivityDraft {
                 ActivityKind::Note
             }
             Some(ActivityKind::CaseEvent) => {
-                c.fail("kind", "invalid", "case_event activities are written by Switchboard when a case changes");
+                c.fail(
+                    "kind",
+                    "invalid",
+                    "case_event activities are written by Switchboard when a case changes",
+                );
                 ActivityKind::CaseEvent
             }
             Some(k) => k,
@@ -313,7 +339,11 @@ impl ActivityDraft {
         let case_id = c.optional_id("case_id", i.case_id);
         let conversation_id = c.optional_id("conversation_id", i.conversation_id);
         if c.is_ok() && contact_id.is_none() && case_id.is_none() && conversation_id.is_none() {
-            c.fail("contact_id", "required", "an activity regards a contact, a case or a conversation: give at least one");
+            c.fail(
+                "contact_id",
+                "required",
+                "an activity regards a contact, a case or a conversation: give at least one",
+            );
         }
         let subject = c.optional_text("subject", i.subject, limits::SHORT_TEXT);
         let body = c.optional_multiline("body", i.body, limits::BODY);
@@ -325,12 +355,24 @@ impl ActivityDraft {
             Some(s) => match crate::time::parse(&s) {
                 Some(ts) => crate::time::format(ts),
                 None => {
-                    c.fail("occurred_at", "invalid", "must be an RFC 3339 timestamp like 2026-11-21T09:00:00Z");
+                    c.fail(
+                        "occurred_at",
+                        "invalid",
+                        "must be an RFC 3339 timestamp like 2026-11-21T09:00:00Z",
+                    );
                     now.to_owned()
                 }
             },
         };
-        c.finish(|| Self { kind, contact_id, case_id, conversation_id, subject, body, occurred_at })
+        c.finish(|| Self {
+            kind,
+            contact_id,
+            case_id,
+            conversation_id,
+            subject,
+            body,
+            occurred_at,
+        })
     }
 }
 
@@ -381,7 +423,11 @@ impl AgentDraft {
         roles.sort();
         roles.dedup();
         if roles.is_empty() {
-            c.fail("roles", "required", "give at least one of admin, supervisor, agent");
+            c.fail(
+                "roles",
+                "required",
+                "give at least one of admin, supervisor, agent",
+            );
         }
         let password = match i.password {
             None if password_required => {
@@ -391,11 +437,15 @@ impl AgentDraft {
             None => None,
             Some(p) => {
                 let n = p.chars().count();
-                if n < limits::PASSWORD_MIN || n > limits::PASSWORD_MAX {
+                if !(limits::PASSWORD_MIN..=limits::PASSWORD_MAX).contains(&n) {
                     c.fail(
                         "password",
                         "length",
-                        format!("must be {} to {} characters", limits::PASSWORD_MIN, limits::PASSWORD_MAX),
+                        format!(
+                            "must be {} to {} characters",
+                            limits::PASSWORD_MIN,
+                            limits::PASSWORD_MAX
+                        ),
                     );
                     None
                 } else {
@@ -459,7 +509,10 @@ mod tests {
         })
         .unwrap_err();
         let fields: Vec<_> = e.0.iter().map(|f| f.field.as_str()).collect();
-        assert_eq!(fields, ["first_name", "email", "phone", "time_zone", "custom"]);
+        assert_eq!(
+            fields,
+            ["first_name", "email", "phone", "time_zone", "custom"]
+        );
     }
 
     #[test]
@@ -470,8 +523,15 @@ mod tests {
             ..Default::default()
         })
         .unwrap();
-        assert_eq!((d.priority, d.status), (Priority::Normal, CaseStatus::Active));
-        assert!(CaseDraft::parse(CaseInput { title: Some("x".into()), ..Default::default() }).is_err());
+        assert_eq!(
+            (d.priority, d.status),
+            (Priority::Normal, CaseStatus::Active)
+        );
+        assert!(CaseDraft::parse(CaseInput {
+            title: Some("x".into()),
+            ..Default::default()
+        })
+        .is_err());
     }
 
     #[test]
@@ -482,7 +542,10 @@ mod tests {
             body: Some("x".into()),
             ..Default::default()
         };
-        assert_eq!(ActivityDraft::parse(i, "now").unwrap_err().0[0].field, "kind");
+        assert_eq!(
+            ActivityDraft::parse(i, "now").unwrap_err().0[0].field,
+            "kind"
+        );
     }
 
     #[test]
@@ -493,7 +556,10 @@ mod tests {
             occurred_at: Some("2026-01-01T10:00:00+01:00".into()),
             ..Default::default()
         };
-        assert_eq!(ActivityDraft::parse(i, "now").unwrap().occurred_at, "2026-01-01T09:00:00.000000Z");
+        assert_eq!(
+            ActivityDraft::parse(i, "now").unwrap().occurred_at,
+            "2026-01-01T09:00:00.000000Z"
+        );
     }
 
     #[test]
@@ -506,7 +572,13 @@ mod tests {
         };
         assert!(AgentDraft::parse(base.clone(), true).is_err());
         assert!(AgentDraft::parse(base.clone(), false).is_ok());
-        let short = AgentInput { password: Some("short".into()), ..base };
-        assert_eq!(AgentDraft::parse(short, false).unwrap_err().0[0].field, "password");
+        let short = AgentInput {
+            password: Some("short".into()),
+            ..base
+        };
+        assert_eq!(
+            AgentDraft::parse(short, false).unwrap_err().0[0].field,
+            "password"
+        );
     }
 }

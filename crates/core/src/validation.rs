@@ -77,12 +77,22 @@ impl Check {
     }
 
     /// Trimmed text that may be absent; blank counts as absent.
-    pub fn optional_text(&mut self, field: &str, value: Option<String>, max: usize) -> Option<String> {
+    pub fn optional_text(
+        &mut self,
+        field: &str,
+        value: Option<String>,
+        max: usize,
+    ) -> Option<String> {
         self.text(field, value, max, false)
     }
 
     /// Trimmed, non-blank text.
-    pub fn required_text(&mut self, field: &str, value: Option<String>, max: usize) -> Option<String> {
+    pub fn required_text(
+        &mut self,
+        field: &str,
+        value: Option<String>,
+        max: usize,
+    ) -> Option<String> {
         let v = self.text(field, value, max, false);
         if v.is_none() && !self.errors.iter().any(|e| e.field == field) {
             self.fail(field, "required", "is required");
@@ -91,11 +101,22 @@ impl Check {
     }
 
     /// Like [`Check::optional_text`] but keeps line breaks and tabs.
-    pub fn optional_multiline(&mut self, field: &str, value: Option<String>, max: usize) -> Option<String> {
+    pub fn optional_multiline(
+        &mut self,
+        field: &str,
+        value: Option<String>,
+        max: usize,
+    ) -> Option<String> {
         self.text(field, value, max, true)
     }
 
-    fn text(&mut self, field: &str, value: Option<String>, max: usize, multiline: bool) -> Option<String> {
+    fn text(
+        &mut self,
+        field: &str,
+        value: Option<String>,
+        max: usize,
+        multiline: bool,
+    ) -> Option<String> {
         let value = value?;
         let trimmed = value.trim();
         if trimmed.is_empty() {
@@ -103,7 +124,11 @@ impl Check {
         }
         let len = trimmed.chars().count();
         if len > max {
-            self.fail(field, "too_long", format!("must be at most {max} characters (got {len})"));
+            self.fail(
+                field,
+                "too_long",
+                format!("must be at most {max} characters (got {len})"),
+            );
             return None;
         }
         // Control characters have no business in customer records and break
@@ -123,7 +148,11 @@ impl Check {
         if is_plausible_email(&v) {
             Some(v.to_lowercase())
         } else {
-            self.fail(field, "invalid", "must be an email address like name@example.com");
+            self.fail(
+                field,
+                "invalid",
+                "must be an email address like name@example.com",
+            );
             None
         }
     }
@@ -149,7 +178,11 @@ impl Check {
         if jiff::tz::TimeZone::get(&v).is_ok() {
             Some(v)
         } else {
-            self.fail(field, "invalid", "must be an IANA time zone like Europe/Paris");
+            self.fail(
+                field,
+                "invalid",
+                "must be an IANA time zone like Europe/Paris",
+            );
             None
         }
     }
@@ -160,7 +193,11 @@ impl Check {
         match normalize_locale(&v) {
             Some(l) => Some(l),
             None => {
-                self.fail(field, "invalid", "must be a language tag like en, fr or es-MX");
+                self.fail(
+                    field,
+                    "invalid",
+                    "must be a language tag like en, fr or es-MX",
+                );
                 None
             }
         }
@@ -175,12 +212,17 @@ impl Check {
         match value {
             None | Some(serde_json::Value::Null) => serde_json::Map::new(),
             Some(serde_json::Value::Object(map)) => {
-                let size = serde_json::to_string(&map).map(|s| s.len()).unwrap_or(usize::MAX);
+                let size = serde_json::to_string(&map)
+                    .map(|s| s.len())
+                    .unwrap_or(usize::MAX);
                 if size > limits::CUSTOM_BYTES {
                     self.fail(
                         field,
                         "too_long",
-                        format!("must serialize to at most {} bytes (got {size})", limits::CUSTOM_BYTES),
+                        format!(
+                            "must serialize to at most {} bytes (got {size})",
+                            limits::CUSTOM_BYTES
+                        ),
                     );
                     serde_json::Map::new()
                 } else {
@@ -197,7 +239,12 @@ impl Check {
     /// An opaque identifier handed out by this server.
     pub fn optional_id(&mut self, field: &str, value: Option<String>) -> Option<String> {
         let v = value?;
-        if v.is_empty() || v.len() > limits::ID || !v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+        if v.is_empty()
+            || v.len() > limits::ID
+            || !v
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
             self.fail(field, "invalid", "is not a valid identifier");
             return None;
         }
@@ -224,7 +271,9 @@ pub fn is_plausible_email(s: &str) -> bool {
         && domain.contains('.')
         && !domain.starts_with('.')
         && !domain.ends_with('.')
-        && !s.chars().any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>')
+        && !s
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>')
 }
 
 /// Parses an international phone number and formats it as E.164.
@@ -273,22 +322,35 @@ mod tests {
         c.optional_text("b", Some("toolong".into()), 3);
         c.optional_email("c", Some("nope".into()));
         let err = c.finish(|| ()).unwrap_err();
-        let fields: Vec<_> = err.0.iter().map(|e| (e.field.as_str(), e.code.as_str())).collect();
-        assert_eq!(fields, vec![("a", "required"), ("b", "too_long"), ("c", "invalid")]);
+        let fields: Vec<_> = err
+            .0
+            .iter()
+            .map(|e| (e.field.as_str(), e.code.as_str()))
+            .collect();
+        assert_eq!(
+            fields,
+            vec![("a", "required"), ("b", "too_long"), ("c", "invalid")]
+        );
     }
 
     #[test]
     fn blank_is_absent_and_text_is_trimmed() {
         let mut c = Check::new();
         assert_eq!(c.optional_text("a", Some("   ".into()), 5), None);
-        assert_eq!(c.optional_text("a", Some(" ab ".into()), 5), Some("ab".into()));
+        assert_eq!(
+            c.optional_text("a", Some(" ab ".into()), 5),
+            Some("ab".into())
+        );
         assert!(c.is_ok());
     }
 
     #[test]
     fn control_characters_are_refused_but_newlines_allowed_in_multiline() {
         let mut c = Check::new();
-        assert_eq!(c.optional_multiline("body", Some("a\nb".into()), 10), Some("a\nb".into()));
+        assert_eq!(
+            c.optional_multiline("body", Some("a\nb".into()), 10),
+            Some("a\nb".into())
+        );
         assert!(c.is_ok());
         assert_eq!(c.optional_text("name", Some("a\u{0}b".into()), 10), None);
         assert!(!c.is_ok());
@@ -296,8 +358,14 @@ mod tests {
 
     #[test]
     fn phones_become_e164() {
-        assert_eq!(parse_phone("+33 1 23 45 67 89").as_deref(), Some("+33123456789"));
-        assert_eq!(parse_phone("+1 (415) 555-2671").as_deref(), Some("+14155552671"));
+        assert_eq!(
+            parse_phone("+33 1 23 45 67 89").as_deref(),
+            Some("+33123456789")
+        );
+        assert_eq!(
+            parse_phone("+1 (415) 555-2671").as_deref(),
+            Some("+14155552671")
+        );
         assert_eq!(parse_phone("0123456789"), None);
         assert_eq!(parse_phone("+999 1"), None);
     }
@@ -314,17 +382,26 @@ mod tests {
     fn locales_and_zones() {
         assert_eq!(normalize_locale("fr-ca").as_deref(), Some("fr-CA"));
         assert_eq!(normalize_locale("es").as_deref(), Some("es"));
-        assert_eq!(normalize_locale("zh_hant_tw").as_deref(), Some("zh-Hant-TW"));
+        assert_eq!(
+            normalize_locale("zh_hant_tw").as_deref(),
+            Some("zh-Hant-TW")
+        );
         assert_eq!(normalize_locale("english"), None);
         let mut c = Check::new();
-        assert!(c.optional_time_zone("tz", Some("Europe/Paris".into())).is_some());
-        assert!(c.optional_time_zone("tz", Some("Mars/Olympus".into())).is_none());
+        assert!(c
+            .optional_time_zone("tz", Some("Europe/Paris".into()))
+            .is_some());
+        assert!(c
+            .optional_time_zone("tz", Some("Mars/Olympus".into()))
+            .is_none());
     }
 
     #[test]
     fn custom_attributes_must_be_a_small_object() {
         let mut c = Check::new();
-        assert!(c.custom_attributes("custom", Some(serde_json::json!({"plan": "gold"}))).contains_key("plan"));
+        assert!(c
+            .custom_attributes("custom", Some(serde_json::json!({"plan": "gold"})))
+            .contains_key("plan"));
         assert!(c.is_ok());
         c.custom_attributes("custom", Some(serde_json::json!([1, 2])));
         let big = "x".repeat(limits::CUSTOM_BYTES);

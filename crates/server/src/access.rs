@@ -18,7 +18,11 @@ pub async fn enforce(State(state): State<AppState>, req: Request, next: Next) ->
         m => m,
     }
     .to_owned();
-    let Some(path) = req.extensions().get::<MatchedPath>().map(|p| p.as_str().to_owned()) else {
+    let Some(path) = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_owned())
+    else {
         return next.run(req).await;
     };
     let rule = who(&method, &path);
@@ -28,7 +32,8 @@ pub async fn enforce(State(state): State<AppState>, req: Request, next: Next) ->
         Some(Who::Needs(p)) => Some(p),
         None => {
             tracing::error!(%method, %path, "route missing from the access table");
-            return ApiError::Forbidden("this endpoint is not open to anyone".into()).into_response();
+            return ApiError::Forbidden("this endpoint is not open to anyone".into())
+                .into_response();
         }
     };
     let (mut parts, body) = req.into_parts();

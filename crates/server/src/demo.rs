@@ -12,6 +12,20 @@ use crate::auth::password;
 
 const LOADED_KEY: &str = "demo_loaded_at";
 
+/// first, last, email, phone, account index, job, city, locale, channel, time zone
+type Person = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    Option<usize>,
+    &'static str,
+    &'static str,
+    &'static str,
+    PreferredChannel,
+    &'static str,
+);
+
 /// Credentials of a demo agent, printed on the first start only.
 pub struct DemoLogin {
     pub name: String,
@@ -29,11 +43,27 @@ pub async fn load(db: &Db) -> anyhow::Result<Option<Vec<DemoLogin>>> {
     let mut logins = Vec::new();
     let mut agent_ids = Vec::new();
     for (name, email, roles) in [
-        ("Alex Morgan", "admin@demo.switchboard.test", vec![Role::Admin]),
-        ("Sam Rivera", "supervisor@demo.switchboard.test", vec![Role::Supervisor, Role::Agent]),
+        (
+            "Alex Morgan",
+            "admin@demo.switchboard.test",
+            vec![Role::Admin],
+        ),
+        (
+            "Sam Rivera",
+            "supervisor@demo.switchboard.test",
+            vec![Role::Supervisor, Role::Agent],
+        ),
         ("Ana Costa", "ana@demo.switchboard.test", vec![Role::Agent]),
-        ("Bruno Lefèvre", "bruno@demo.switchboard.test", vec![Role::Agent]),
-        ("Chloé Martin", "chloe@demo.switchboard.test", vec![Role::Agent]),
+        (
+            "Bruno Lefèvre",
+            "bruno@demo.switchboard.test",
+            vec![Role::Agent],
+        ),
+        (
+            "Chloé Martin",
+            "chloe@demo.switchboard.test",
+            vec![Role::Agent],
+        ),
     ] {
         // A crash halfway through a first load must not block the next one.
         if let Some(existing) = db.agent_by_email(email).await? {
@@ -43,14 +73,30 @@ pub async fn load(db: &Db) -> anyhow::Result<Option<Vec<DemoLogin>>> {
         let pw = Alphanumeric.sample_string(&mut rand::thread_rng(), 16);
         let hash = password::hash(pw.clone()).await?;
         let agent = db
-            .create_agent(&AgentRecord { name, email, roles: &roles, active: true, password_hash: Some(&hash) })
+            .create_agent(&AgentRecord {
+                name,
+                email,
+                roles: &roles,
+                active: true,
+                password_hash: Some(&hash),
+            })
             .await?;
         agent_ids.push(agent.id);
-        logins.push(DemoLogin { name: name.into(), email: email.into(), roles, password: pw });
+        logins.push(DemoLogin {
+            name: name.into(),
+            email: email.into(),
+            roles,
+            password: pw,
+        });
     }
 
     let mut products = Vec::new();
-    for name in ["Current account", "Credit card", "Home insurance", "Mortgage"] {
+    for name in [
+        "Current account",
+        "Credit card",
+        "Home insurance",
+        "Mortgage",
+    ] {
         products.push(db.create_product(name).await?.id);
     }
 
@@ -70,7 +116,7 @@ pub async fn load(db: &Db) -> anyhow::Result<Option<Vec<DemoLogin>>> {
     }
 
     #[rustfmt::skip]
-    let people: [(&str, &str, &str, &str, Option<usize>, &str, &str, &str, PreferredChannel, &str); 8] = [
+    let people: [Person; 8] = [
         ("Camille", "Durand", "camille.durand@example.com", "+33 6 12 34 56 78", Some(0), "Purchasing manager", "Lyon", "fr-FR", PreferredChannel::Email, "Europe/Paris"),
         ("Lucas", "Bernard", "lucas.bernard@example.com", "+33 7 81 23 45 67", Some(0), "Accountant", "Lyon", "fr-FR", PreferredChannel::Phone, "Europe/Paris"),
         ("Lucía", "García", "lucia.garcia@example.com", "+34 612 345 678", Some(1), "Operations director", "Madrid", "es-ES", PreferredChannel::Chat, "Europe/Madrid"),
@@ -86,9 +132,18 @@ pub async fn load(db: &Db) -> anyhow::Result<Option<Vec<DemoLogin>>> {
     };
     let agent_author = |i: usize| Author {
         agent_id: Some(agent_ids[i % agent_ids.len()].clone()),
-        name: ["Alex Morgan", "Sam Rivera", "Ana Costa", "Bruno Lefèvre", "Chloé Martin"][i % 5].to_owned(),
+        name: [
+            "Alex Morgan",
+            "Sam Rivera",
+            "Ana Costa",
+            "Bruno Lefèvre",
+            "Chloé Martin",
+        ][i % 5]
+            .to_owned(),
     };
-    for (i, (first, last, email, phone, account, job, city, locale, channel, tz)) in people.into_iter().enumerate() {
+    for (i, (first, last, email, phone, account, job, city, locale, channel, tz)) in
+        people.into_iter().enumerate()
+    {
         let contact = db
             .create_contact(&ContactDraft::parse(ContactInput {
                 first_name: Some(first.into()),
@@ -98,7 +153,14 @@ pub async fn load(db: &Db) -> anyhow::Result<Option<Vec<DemoLogin>>> {
                 account_id: account.map(|a| accounts[a].clone()),
                 job_title: Some(job.into()),
                 title: Some(if i % 2 == 0 { "Ms." } else { "Mr." }.into()),
-                relationship_type: Some(if account.is_some() { "Business customer" } else { "Retail customer" }.into()),
+                relationship_type: Some(
+                    if account.is_some() {
+                        "Business customer"
+                    } else {
+                        "Retail customer"
+                    }
+                    .into(),
+                ),
                 city: Some(city.into()),
                 category: Some(if i % 3 == 0 { "Premium" } else { "Standard" }.into()),
                 preferred_channel: Some(channel),
@@ -120,7 +182,10 @@ pub async fn load(db: &Db) -> anyhow::Result<Option<Vec<DemoLogin>>> {
                 .create_case(
                     &CaseDraft::parse(CaseInput {
                         title: Some((*title).into()),
-                        description: Some(format!("{first} contacted us about: {}.", title.to_lowercase())),
+                        description: Some(format!(
+                            "{first} contacted us about: {}.",
+                            title.to_lowercase()
+                        )),
                         priority: Some(*priority),
                         status: Some(CaseStatus::Active),
                         product_id: Some(products[*product].clone()),
@@ -139,11 +204,41 @@ pub async fn load(db: &Db) -> anyhow::Result<Option<Vec<DemoLogin>>> {
             case_ids.push(case.id);
         }
         let entries: [(ActivityKind, &str, &str, i64, Option<usize>); 5] = [
-            (ActivityKind::Call, "Inbound call", "Customer called about their card; verified identity.", 40, Some(0)),
-            (ActivityKind::Email, "Documents requested", "Sent the list of documents needed.", 21, None),
-            (ActivityKind::Note, "Prefers mornings", "Best reached before 11:00 local time.", 14, None),
-            (ActivityKind::Conversation, "Chat on website", "Asked about opening hours of the branch.", 6, None),
-            (ActivityKind::Sms, "Appointment reminder", "Reminder sent for Thursday's meeting.", 2, Some(0)),
+            (
+                ActivityKind::Call,
+                "Inbound call",
+                "Customer called about their card; verified identity.",
+                40,
+                Some(0),
+            ),
+            (
+                ActivityKind::Email,
+                "Documents requested",
+                "Sent the list of documents needed.",
+                21,
+                None,
+            ),
+            (
+                ActivityKind::Note,
+                "Prefers mornings",
+                "Best reached before 11:00 local time.",
+                14,
+                None,
+            ),
+            (
+                ActivityKind::Conversation,
+                "Chat on website",
+                "Asked about opening hours of the branch.",
+                6,
+                None,
+            ),
+            (
+                ActivityKind::Sms,
+                "Appointment reminder",
+                "Reminder sent for Thursday's meeting.",
+                2,
+                Some(0),
+            ),
         ];
         for (k, (kind, subject, body, days, on_case)) in entries.into_iter().enumerate() {
             let d = ActivityDraft::parse(
@@ -161,6 +256,7 @@ pub async fn load(db: &Db) -> anyhow::Result<Option<Vec<DemoLogin>>> {
             db.create_activity(&d, &agent_author(i + k)).await?;
         }
     }
-    db.meta_claim(LOADED_KEY, &switchboard_core::time::now()).await?;
+    db.meta_claim(LOADED_KEY, &switchboard_core::time::now())
+        .await?;
     Ok(Some(logins))
 }

@@ -53,7 +53,9 @@ impl ApiError {
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not-found"),
             ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             ApiError::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload-too-large"),
-            ApiError::UnsupportedMediaType(_) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type"),
+            ApiError::UnsupportedMediaType(_) => {
+                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type")
+            }
             ApiError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "validation"),
             ApiError::TooManyRequests => (StatusCode::TOO_MANY_REQUESTS, "rate-limited"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
@@ -80,7 +82,10 @@ impl IntoResponse for ApiError {
             tracing::error!(error = %format!("{e:#}"), "request failed");
         }
         let (detail, errors) = match self {
-            ApiError::Invalid(Invalid(errors)) => ("the request has invalid fields; see errors".to_owned(), errors),
+            ApiError::Invalid(Invalid(errors)) => (
+                "the request has invalid fields; see errors".to_owned(),
+                errors,
+            ),
             other => (other.to_string(), Vec::new()),
         };
         let problem = Problem {
@@ -91,9 +96,10 @@ impl IntoResponse for ApiError {
             errors,
         };
         let mut response = (status, axum::Json(problem)).into_response();
-        response
-            .headers_mut()
-            .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
         if status == StatusCode::UNAUTHORIZED {
             response
                 .headers_mut()

@@ -21,7 +21,12 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .map(|ct| {
-                let essence = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+                let essence = ct
+                    .split(';')
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .to_ascii_lowercase();
                 essence == "application/json" || essence == "application/merge-patch+json"
             })
             .unwrap_or(false);
@@ -42,7 +47,11 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
         let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
         if first != Some(&b'{') {
             return match serde_json::from_slice::<serde::de::IgnoredAny>(&bytes) {
-                Ok(_) => Err(ApiError::Invalid(Invalid::one("body", "type", "must be a JSON object"))),
+                Ok(_) => Err(ApiError::Invalid(Invalid::one(
+                    "body",
+                    "type",
+                    "must be a JSON object",
+                ))),
                 Err(e) => Err(ApiError::BadRequest(format!("malformed JSON: {e}"))),
             };
         }
@@ -101,7 +110,9 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
             .map(|Query(q)| ApiQuery(q))
             .map_err(|rej| {
                 let text = rej.body_text();
-                let message = text.strip_prefix("Failed to deserialize query string: ").unwrap_or(&text);
+                let message = text
+                    .strip_prefix("Failed to deserialize query string: ")
+                    .unwrap_or(&text);
                 ApiError::Invalid(Invalid::one("query", "invalid", message.to_owned()))
             })
     }

@@ -41,13 +41,20 @@ pub struct Config {
 
 impl Config {
     pub fn new(listen: SocketAddr, database_url: impl Into<String>) -> Self {
-        Self { listen, database_url: database_url.into(), secure_cookies: false, session_hours: 12 }
+        Self {
+            listen,
+            database_url: database_url.into(),
+            secure_cookies: false,
+            session_hours: 12,
+        }
     }
 }
 
 /// Connects, migrates and builds the application without binding a socket.
 pub async fn build(config: Config) -> anyhow::Result<(Router, AppState)> {
-    let db = Db::connect(&config.database_url).await.context("connecting to the database")?;
+    let db = Db::connect(&config.database_url)
+        .await
+        .context("connecting to the database")?;
     db.migrate().await.context("migrating the database")?;
     let state = AppState {
         db,
@@ -70,8 +77,14 @@ pub fn router(state: AppState) -> Router {
         }),
     )
     // route_layer: these run after routing, so they see the route template.
-    .route_layer(axum::middleware::from_fn_with_state(state.clone(), access::enforce))
-    .route_layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
+    .route_layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        access::enforce,
+    ))
+    .route_layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        metrics::track,
+    ))
     .merge(web::router())
     .fallback(|| async { error::ApiError::NotFound("page") })
     .layer(DefaultBodyLimit::max(limits::BODY_BYTES))
@@ -104,7 +117,9 @@ impl Running {
 pub async fn start(config: Config) -> anyhow::Result<Running> {
     let listen = config.listen;
     let (app, state) = build(config).await?;
-    let listener = TcpListener::bind(listen).await.with_context(|| format!("listening on {listen}"))?;
+    let listener = TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("listening on {listen}"))?;
     let addr = listener.local_addr()?;
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
@@ -114,5 +129,10 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
             })
             .await
     });
-    Ok(Running { addr, state, stop: Some(stop), task })
+    Ok(Running {
+        addr,
+        state,
+        stop: Some(stop),
+        task,
+    })
 }

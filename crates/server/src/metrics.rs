@@ -37,18 +37,29 @@ impl Default for Metrics {
         let mut registry = Registry::with_prefix("switchboard");
         let requests = Family::<RequestLabels, Counter>::default();
         let durations = Family::<RouteLabels, Histogram>::new_with_constructor(|| {
-            Histogram::new([0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5].into_iter())
+            Histogram::new([
+                0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
+            ])
         });
         registry.register("http_requests", "HTTP requests answered", requests.clone());
-        registry.register("http_request_duration_seconds", "Time to answer HTTP requests", durations.clone());
-        Self { registry, requests, durations }
+        registry.register(
+            "http_request_duration_seconds",
+            "Time to answer HTTP requests",
+            durations.clone(),
+        );
+        Self {
+            registry,
+            requests,
+            durations,
+        }
     }
 }
 
 impl Metrics {
     pub fn render(&self) -> String {
         let mut out = String::new();
-        prometheus_client::encoding::text::encode(&mut out, &self.registry).expect("writing to a String");
+        prometheus_client::encoding::text::encode(&mut out, &self.registry)
+            .expect("writing to a String");
         out
     }
 }
@@ -68,7 +79,11 @@ pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> R
     state
         .metrics
         .requests
-        .get_or_create(&RequestLabels { method: method.clone(), route: route.clone(), status })
+        .get_or_create(&RequestLabels {
+            method: method.clone(),
+            route: route.clone(),
+            status,
+        })
         .inc();
     state
         .metrics

@@ -49,14 +49,22 @@ pub fn finish(mut doc: Doc) -> Doc {
             utoipa::openapi::path::OperationBuilder::new()
                 .summary(Some("This OpenAPI document"))
                 .tag("operations")
-                .response("200", ResponseBuilder::new().description("OpenAPI 3 JSON").build())
+                .response(
+                    "200",
+                    ResponseBuilder::new().description("OpenAPI 3 JSON").build(),
+                )
                 .build(),
         ),
     );
     let components = doc.components.get_or_insert_with(Default::default);
     components.add_security_scheme(
         "bearer",
-        SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).description(Some("API token")).build()),
+        SecurityScheme::Http(
+            HttpBuilder::new()
+                .scheme(HttpAuthScheme::Bearer)
+                .description(Some("API token"))
+                .build(),
+        ),
     );
     components.add_security_scheme(
         "session",
@@ -75,26 +83,42 @@ pub fn finish(mut doc: Doc) -> Doc {
         for (method, op) in ops {
             let Some(op) = op else { continue };
             let rule = who(method, path);
-            let text = rule.map(Who::describe).unwrap_or_else(|| "Not open to anyone.".to_owned());
+            let text = rule
+                .map(Who::describe)
+                .unwrap_or_else(|| "Not open to anyone.".to_owned());
             op.description = Some(match op.description.take() {
                 Some(d) => format!("{d}\n\n{text}"),
                 None => text,
             });
             let mut add = |status: &str, why: &str| {
-                op.responses.responses.entry(status.to_owned()).or_insert_with(|| {
-                    ResponseBuilder::new()
-                        .description(why)
-                        .content("application/problem+json", ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build())
-                        .build()
-                        .into()
-                });
+                op.responses
+                    .responses
+                    .entry(status.to_owned())
+                    .or_insert_with(|| {
+                        ResponseBuilder::new()
+                            .description(why)
+                            .content(
+                                "application/problem+json",
+                                ContentBuilder::new()
+                                    .schema(Some(Ref::from_schema_name("Problem")))
+                                    .build(),
+                            )
+                            .build()
+                            .into()
+                    });
             };
             if !matches!(rule, Some(Who::Public)) {
                 add("401", "Not signed in, or the token is unknown or revoked");
-                add("403", "Signed in without the needed role (or a cookie write without the CSRF token)");
+                add(
+                    "403",
+                    "Signed in without the needed role (or a cookie write without the CSRF token)",
+                );
                 op.security = Some(vec![
                     utoipa::openapi::security::SecurityRequirement::new::<_, _, &str>("bearer", []),
-                    utoipa::openapi::security::SecurityRequirement::new::<_, _, &str>("session", []),
+                    utoipa::openapi::security::SecurityRequirement::new::<_, _, &str>(
+                        "session",
+                        [],
+                    ),
                 ]);
             }
             if path.contains("{id}") {

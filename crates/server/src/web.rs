@@ -7,5 +7,8 @@ use axum::Router;
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/", get(|| async { Html(include_str!("../web/index.html")) }))
+    Router::new().route(
+        "/",
+        get(|| async { Html(include_str!("../web/index.html")) }),
+    )
 }

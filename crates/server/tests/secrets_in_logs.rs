@@ -11,7 +11,12 @@ use serde_json::json;
 use support::{answer, spawn_sqlite};
 use switchboard_core::access::Role;
 
-async fn sign_in(app: &support::TestApp, http: &Client, email: &str, password: &str) -> (u16, serde_json::Value) {
+async fn sign_in(
+    app: &support::TestApp,
+    http: &Client,
+    email: &str,
+    password: &str,
+) -> (u16, serde_json::Value) {
     answer(
         http.post(format!("{}/api/v1/session", app.base))
             .json(&json!({"email": email, "password": password}))
@@ -64,18 +69,40 @@ async fn passwords_and_tokens_never_reach_the_log() {
     let http = Client::builder().cookie_store(true).build().unwrap();
     let (s, session) = sign_in(&app, &http, "log@example.com", password).await;
     assert_eq!(s, 200);
-    sign_in(&app, &Client::new(), "log@example.com", "wrong-but-distinctive-0815").await;
-    let created = admin.create("/api/v1/tokens", json!({"name": "t", "role": "agent"})).await;
+    sign_in(
+        &app,
+        &Client::new(),
+        "log@example.com",
+        "wrong-but-distinctive-0815",
+    )
+    .await;
+    let created = admin
+        .create("/api/v1/tokens", json!({"name": "t", "role": "agent"}))
+        .await;
     let secret = created["secret"].as_str().unwrap();
-    let caller = support::Caller { token: Some(secret.to_owned()), agent_id: None, ..admin.clone() };
+    let caller = support::Caller {
+        token: Some(secret.to_owned()),
+        agent_id: None,
+        ..admin.clone()
+    };
     caller.get("/api/v1/contacts").await;
     // An internal error path, to make sure errors do not echo inputs either.
     caller.get("/api/v1/contacts?cursor=AAAA").await;
     app.stop().await;
 
     let text = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
-    assert!(text.contains("/api/v1/session"), "the capture works: {}", &text[..text.len().min(500)]);
-    for secret in [password, "wrong-but-distinctive-0815", secret, admin.token.as_deref().unwrap(), session["csrf_token"].as_str().unwrap()] {
+    assert!(
+        text.contains("/api/v1/session"),
+        "the capture works: {}",
+        &text[..text.len().min(500)]
+    );
+    for secret in [
+        password,
+        "wrong-but-distinctive-0815",
+        secret,
+        admin.token.as_deref().unwrap(),
+        session["csrf_token"].as_str().unwrap(),
+    ] {
         assert!(!text.contains(secret), "a secret appeared in the log");
     }
 }

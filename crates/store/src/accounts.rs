@@ -131,7 +131,12 @@ impl Db {
         Ok(())
     }
 
-    pub async fn accounts(&self, q: Option<&str>, after: Option<&str>, limit: u32) -> Result<Page<Account>> {
+    pub async fn accounts(
+        &self,
+        q: Option<&str>,
+        after: Option<&str>,
+        limit: u32,
+    ) -> Result<Page<Account>> {
         let mut sql = Sql::new(&format!("SELECT {COLUMNS} FROM accounts WHERE 1 = 1"));
         if let Some(q) = q.map(str::trim).filter(|q| !q.is_empty()) {
             sql.push(" AND lower(name) LIKE ")
@@ -142,7 +147,13 @@ impl Db {
             sql.push(" AND id > ").bind(after.to_owned());
         }
         sql.push(" ORDER BY id LIMIT ").bind(i64::from(limit) + 1);
-        let rows: Vec<Row> = sqlx::query_as_with(&sql.text, sql.args).fetch_all(&self.pool).await?;
-        Ok(page(rows.into_iter().map(Account::from).collect(), limit, |a| vec![a.id.clone()]))
+        let rows: Vec<Row> = sqlx::query_as_with(&sql.text, sql.args)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(page(
+            rows.into_iter().map(Account::from).collect(),
+            limit,
+            |a| vec![a.id.clone()],
+        ))
     }
 }

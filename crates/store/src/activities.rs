@@ -43,7 +43,9 @@ pub struct KindText(pub ActivityKind);
 impl TryFrom<String> for KindText {
     type Error = String;
     fn try_from(s: String) -> std::result::Result<Self, String> {
-        ActivityKind::parse(&s).map(KindText).ok_or_else(|| format!("unknown activity kind {s}"))
+        ActivityKind::parse(&s)
+            .map(KindText)
+            .ok_or_else(|| format!("unknown activity kind {s}"))
     }
 }
 
@@ -57,7 +59,8 @@ pub(crate) struct NewActivity {
     pub occurred_at: String,
 }
 
-const COLUMNS: &str = "id, kind, contact_id, case_id, conversation_id, author_id, author_name, subject, body, \
+const COLUMNS: &str =
+    "id, kind, contact_id, case_id, conversation_id, author_id, author_name, subject, body, \
     occurred_at, created_at, updated_at";
 
 pub(crate) async fn insert_activity(
@@ -122,14 +125,22 @@ impl Db {
     pub async fn create_activity(&self, d: &ActivityDraft, author: &Author) -> Result<Activity> {
         let mut tx = self.pool.begin().await?;
         let mut errors = Vec::new();
-        for (field, table, value) in [("contact_id", "contacts", &d.contact_id), ("case_id", "cases", &d.case_id)] {
+        for (field, table, value) in [
+            ("contact_id", "contacts", &d.contact_id),
+            ("case_id", "cases", &d.case_id),
+        ] {
             if let Some(v) = value {
-                let found: Option<String> = sqlx::query_scalar(&format!("SELECT id FROM {table} WHERE id = $1"))
-                    .bind(v.clone())
-                    .fetch_optional(&mut *tx)
-                    .await?;
+                let found: Option<String> =
+                    sqlx::query_scalar(&format!("SELECT id FROM {table} WHERE id = $1"))
+                        .bind(v.clone())
+                        .fetch_optional(&mut *tx)
+                        .await?;
                 if found.is_none() {
-                    errors.push(FieldError::new(field, "unknown", format!("no {} has this id", &table[..table.len() - 1])));
+                    errors.push(FieldError::new(
+                        field,
+                        "unknown",
+                        format!("no {} has this id", &table[..table.len() - 1]),
+                    ));
                 }
             }
         }
@@ -150,14 +161,21 @@ impl Db {
         self.activity(&id).await
     }
 
-    pub async fn update_activity_text(&self, id: &str, subject: Option<String>, body: Option<String>) -> Result<Activity> {
-        let done = sqlx::query("UPDATE activities SET subject = $1, body = $2, updated_at = $3 WHERE id = $4")
-            .bind(subject)
-            .bind(body)
-            .bind(time::now())
-            .bind(id.to_owned())
-            .execute(&self.pool)
-            .await?;
+    pub async fn update_activity_text(
+        &self,
+        id: &str,
+        subject: Option<String>,
+        body: Option<String>,
+    ) -> Result<Activity> {
+        let done = sqlx::query(
+            "UPDATE activities SET subject = $1, body = $2, updated_at = $3 WHERE id = $4",
+        )
+        .bind(subject)
+        .bind(body)
+        .bind(time::now())
+        .bind(id.to_owned())
+        .execute(&self.pool)
+        .await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound("activity"));
         }
@@ -189,16 +207,22 @@ impl Db {
             return Err(StoreError::NotFound("contact"));
         }
         if let Some(case_id) = &q.case_id {
-            let owner: Option<Option<String>> = sqlx::query_scalar("SELECT contact_id FROM cases WHERE id = $1")
-                .bind(case_id.clone())
-                .fetch_optional(&self.pool)
-                .await?;
+            let owner: Option<Option<String>> =
+                sqlx::query_scalar("SELECT contact_id FROM cases WHERE id = $1")
+                    .bind(case_id.clone())
+                    .fetch_optional(&self.pool)
+                    .await?;
             if owner.flatten().as_deref() != Some(q.contact_id.as_str()) {
                 return Err(StoreError::NotFound("case"));
             }
         }
         if q.scope == Scope::Conversation && q.conversation_id.is_none() {
-            return Err(Invalid::one("conversation_id", "required", "is required when scope is conversation").into());
+            return Err(Invalid::one(
+                "conversation_id",
+                "required",
+                "is required when scope is conversation",
+            )
+            .into());
         }
 
         let mut sql = Sql::new(&format!("SELECT {COLUMNS} FROM ("));
@@ -208,16 +232,18 @@ impl Db {
                 sql.push(" UNION ");
             }
             branches += 1;
-            sql.push(&format!("SELECT * FROM (SELECT {COLUMNS} FROM activities WHERE "));
+            sql.push(&format!(
+                "SELECT * FROM (SELECT {COLUMNS} FROM activities WHERE "
+            ));
             filter(sql);
             if let Some(c) = &q.cursor {
-                sql.push(" AND (occurred_at < ")
+                // A row-value comparison lets both engines seek the
+                // (link, occurred_at, id) index instead of scanning it.
+                sql.push(" AND (occurred_at, id) < (")
                     .bind(c.0[0].clone())
-                    .push(" OR (occurred_at = ")
-                    .bind(c.0[0].clone())
-                    .push(" AND id < ")
+                    .push(", ")
                     .bind(c.0[1].clone())
-                    .push("))");
+                    .push(")");
             }
             sql.push(" ORDER BY occurred_at DESC, id DESC LIMIT ")
                 .bind(i64::from(q.limit) + 1)
@@ -245,8 +271,13 @@ impl Db {
                 s.push("conversation_id = ").bind(conv.clone());
             });
         }
-        sql.push(") AS timeline ORDER BY occurred_at DESC, id DESC LIMIT ").bind(i64::from(q.limit) + 1);
-        let rows: Vec<Activity> = sqlx::query_as_with(&sql.text, sql.args).fetch_all(&self.pool).await?;
-        Ok(page(rows, q.limit, |a| vec![a.occurred_at.clone(), a.id.clone()]))
+        sql.push(") AS timeline ORDER BY occurred_at DESC, id DESC LIMIT ")
+            .bind(i64::from(q.limit) + 1);
+        let rows: Vec<Activity> = sqlx::query_as_with(&sql.text, sql.args)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(page(rows, q.limit, |a| {
+            vec![a.occurred_at.clone(), a.id.clone()]
+        }))
     }
 }

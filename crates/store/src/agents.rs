@@ -67,19 +67,22 @@ impl Db {
     }
 
     pub async fn agent_by_email(&self, email: &str) -> Result<Option<Agent>> {
-        Ok(sqlx::query_as::<_, Row>(&format!("SELECT {COLUMNS} FROM agents WHERE email = $1"))
-            .bind(email.to_lowercase())
-            .fetch_optional(&self.pool)
-            .await?
-            .map(Agent::from))
+        Ok(
+            sqlx::query_as::<_, Row>(&format!("SELECT {COLUMNS} FROM agents WHERE email = $1"))
+                .bind(email.to_lowercase())
+                .fetch_optional(&self.pool)
+                .await?
+                .map(Agent::from),
+        )
     }
 
     /// The agent and their password hash, for sign-in.
     pub async fn agent_credentials(&self, email: &str) -> Result<Option<(Agent, String)>> {
-        let row: Option<(String, String)> = sqlx::query_as("SELECT id, password_hash FROM agents WHERE email = $1")
-            .bind(email.trim().to_lowercase())
-            .fetch_optional(&self.pool)
-            .await?;
+        let row: Option<(String, String)> =
+            sqlx::query_as("SELECT id, password_hash FROM agents WHERE email = $1")
+                .bind(email.trim().to_lowercase())
+                .fetch_optional(&self.pool)
+                .await?;
         match row {
             None => Ok(None),
             Some((id, hash)) => Ok(Some((self.agent(&id).await?, hash))),
@@ -88,7 +91,9 @@ impl Db {
 
     pub async fn create_agent(&self, r: &AgentRecord<'_>) -> Result<Agent> {
         let id = new_id();
-        let hash = r.password_hash.ok_or_else(|| StoreError::Conflict("a new agent needs a password".into()))?;
+        let hash = r
+            .password_hash
+            .ok_or_else(|| StoreError::Conflict("a new agent needs a password".into()))?;
         sqlx::query(
             "INSERT INTO agents (id, name, email, roles, active, password_hash, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
@@ -143,8 +148,14 @@ impl Db {
             sql.push(" AND id > ").bind(after.to_owned());
         }
         sql.push(" ORDER BY id LIMIT ").bind(i64::from(limit) + 1);
-        let rows: Vec<Row> = sqlx::query_as_with(&sql.text, sql.args).fetch_all(&self.pool).await?;
-        Ok(page(rows.into_iter().map(Agent::from).collect(), limit, |a| vec![a.id.clone()]))
+        let rows: Vec<Row> = sqlx::query_as_with(&sql.text, sql.args)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(page(
+            rows.into_iter().map(Agent::from).collect(),
+            limit,
+            |a| vec![a.id.clone()],
+        ))
     }
 }
 
@@ -154,6 +165,9 @@ impl Db {
         let roles: Vec<String> = sqlx::query_scalar("SELECT roles FROM agents WHERE active = 1")
             .fetch_all(&self.pool)
             .await?;
-        Ok(roles.iter().filter(|r| parse_roles(r).contains(&Role::Admin)).count() as i64)
+        Ok(roles
+            .iter()
+            .filter(|r| parse_roles(r).contains(&Role::Admin))
+            .count() as i64)
     }
 }

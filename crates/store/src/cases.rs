@@ -99,7 +99,9 @@ pub struct CaseFilter {
 
 impl Db {
     pub async fn case(&self, id: &str) -> Result<Case> {
-        fetch_case(&self.pool, id).await?.ok_or(StoreError::NotFound("case"))
+        fetch_case(&self.pool, id)
+            .await?
+            .ok_or(StoreError::NotFound("case"))
     }
 
     pub async fn create_case(&self, d: &CaseDraft, author: &Author) -> Result<Case> {
@@ -131,7 +133,11 @@ impl Db {
             case_id: Some(id.clone()),
             conversation_id: None,
             subject: Some(format!("Case opened: {}", d.title)),
-            body: Some(format!("priority: {}\nstatus: {}", d.priority.as_str(), d.status.as_str())),
+            body: Some(format!(
+                "priority: {}\nstatus: {}",
+                d.priority.as_str(),
+                d.status.as_str()
+            )),
             occurred_at: now,
         };
         insert_activity(&mut tx, &event, author).await?;
@@ -143,7 +149,9 @@ impl Db {
     /// `case_event` activity saying what, in the same transaction.
     pub async fn update_case(&self, id: &str, d: &CaseDraft, author: &Author) -> Result<Case> {
         let mut tx = self.pool.begin().await?;
-        let old = fetch_case(&mut *tx, id).await?.ok_or(StoreError::NotFound("case"))?;
+        let old = fetch_case(&mut *tx, id)
+            .await?
+            .ok_or(StoreError::NotFound("case"))?;
         check_references(&mut tx, d).await?;
         let changes = case_change::describe(&old.to_draft(), d);
         if changes.is_empty() {
@@ -208,7 +216,12 @@ impl Db {
     }
 
     /// Cases newest first.
-    pub async fn cases(&self, f: &CaseFilter, after: Option<&str>, limit: u32) -> Result<Page<Case>> {
+    pub async fn cases(
+        &self,
+        f: &CaseFilter,
+        after: Option<&str>,
+        limit: u32,
+    ) -> Result<Page<Case>> {
         let mut sql = Sql::new(&format!("SELECT {COLUMNS} FROM cases WHERE 1 = 1"));
         if let Some(c) = &f.contact_id {
             sql.push(" AND contact_id = ").bind(c.clone());
@@ -222,9 +235,16 @@ impl Db {
         if let Some(after) = after {
             sql.push(" AND id < ").bind(after.to_owned());
         }
-        sql.push(" ORDER BY id DESC LIMIT ").bind(i64::from(limit) + 1);
-        let rows: Vec<Row> = sqlx::query_as_with(&sql.text, sql.args).fetch_all(&self.pool).await?;
-        Ok(page(rows.into_iter().map(Case::from).collect(), limit, |c| vec![c.id.clone()]))
+        sql.push(" ORDER BY id DESC LIMIT ")
+            .bind(i64::from(limit) + 1);
+        let rows: Vec<Row> = sqlx::query_as_with(&sql.text, sql.args)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(page(
+            rows.into_iter().map(Case::from).collect(),
+            limit,
+            |c| vec![c.id.clone()],
+        ))
     }
 }
 
@@ -232,11 +252,13 @@ async fn fetch_case<'e, E>(ex: E, id: &str) -> Result<Option<Case>>
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
-    Ok(sqlx::query_as::<_, Row>(&format!("SELECT {COLUMNS} FROM cases WHERE id = $1"))
-        .bind(id.to_owned())
-        .fetch_optional(ex)
-        .await?
-        .map(Case::from))
+    Ok(
+        sqlx::query_as::<_, Row>(&format!("SELECT {COLUMNS} FROM cases WHERE id = $1"))
+            .bind(id.to_owned())
+            .fetch_optional(ex)
+            .await?
+            .map(Case::from),
+    )
 }
 
 /// Every id the case names must exist; all unknown ones are reported at once.
@@ -249,12 +271,17 @@ async fn check_references(tx: &mut sqlx::Transaction<'_, sqlx::Any>, d: &CaseDra
         ("account_id", "accounts", &d.account_id),
     ] {
         if let Some(v) = value {
-            let found: Option<String> = sqlx::query_scalar(&format!("SELECT id FROM {table} WHERE id = $1"))
-                .bind(v.clone())
-                .fetch_optional(&mut **tx)
-                .await?;
+            let found: Option<String> =
+                sqlx::query_scalar(&format!("SELECT id FROM {table} WHERE id = $1"))
+                    .bind(v.clone())
+                    .fetch_optional(&mut **tx)
+                    .await?;
             if found.is_none() {
-                errors.push(switchboard_core::FieldError::new(field, "unknown", format!("no {} has this id", &table[..table.len() - 1])));
+                errors.push(switchboard_core::FieldError::new(
+                    field,
+                    "unknown",
+                    format!("no {} has this id", &table[..table.len() - 1]),
+                ));
             }
         }
     }

@@ -65,7 +65,10 @@ impl Contact {
             .collect::<Vec<_>>()
             .join(" ");
         if name.is_empty() {
-            self.email.clone().or_else(|| self.phone.clone()).unwrap_or_default()
+            self.email
+                .clone()
+                .or_else(|| self.phone.clone())
+                .unwrap_or_default()
         } else {
             name
         }
@@ -108,7 +111,10 @@ impl From<Row> for Contact {
             relationship_type: r.relationship_type,
             city: r.city,
             category: r.category,
-            preferred_channel: r.preferred_channel.as_deref().and_then(PreferredChannel::parse),
+            preferred_channel: r
+                .preferred_channel
+                .as_deref()
+                .and_then(PreferredChannel::parse),
             locale: r.locale,
             time_zone: r.time_zone,
             external_id: r.external_id,
@@ -172,7 +178,9 @@ impl Db {
                     .fetch_optional(&mut *tx)
                     .await?;
             if taken.is_some() {
-                return Err(StoreError::Conflict("another contact already has this external_id".into()));
+                return Err(StoreError::Conflict(
+                    "another contact already has this external_id".into(),
+                ));
             }
         }
         let now = time::now();
@@ -246,11 +254,18 @@ impl Db {
     }
 
     /// Contacts in creation order, filtered.
-    pub async fn contacts(&self, f: &ContactFilter, after: Option<&str>, limit: u32) -> Result<Page<Contact>> {
+    pub async fn contacts(
+        &self,
+        f: &ContactFilter,
+        after: Option<&str>,
+        limit: u32,
+    ) -> Result<Page<Contact>> {
         let mut sql = Sql::new(&format!("SELECT {COLUMNS} FROM contacts WHERE 1 = 1"));
         if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
             let pattern = format!("%{}%", like_escape(&q.to_lowercase()));
-            sql.push(" AND (search_text LIKE ").bind(pattern).push(" ESCAPE '\\'");
+            sql.push(" AND (search_text LIKE ")
+                .bind(pattern)
+                .push(" ESCAPE '\\'");
             // A number typed as the customer says it, e.g. "+33 6 12 34 56 78".
             if let Some(e164) = switchboard_core::validation::parse_phone(q) {
                 sql.push(" OR phone = ").bind(e164);
@@ -267,8 +282,14 @@ impl Db {
             sql.push(" AND id > ").bind(after.to_owned());
         }
         sql.push(" ORDER BY id LIMIT ").bind(i64::from(limit) + 1);
-        let rows: Vec<Row> = sqlx::query_as_with(&sql.text, sql.args).fetch_all(&self.pool).await?;
-        Ok(page(rows.into_iter().map(Contact::from).collect(), limit, |c| vec![c.id.clone()]))
+        let rows: Vec<Row> = sqlx::query_as_with(&sql.text, sql.args)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(page(
+            rows.into_iter().map(Contact::from).collect(),
+            limit,
+            |c| vec![c.id.clone()],
+        ))
     }
 }
 

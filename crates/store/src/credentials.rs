@@ -27,21 +27,35 @@ pub struct RoleText(pub Role);
 impl TryFrom<String> for RoleText {
     type Error = String;
     fn try_from(s: String) -> std::result::Result<Self, String> {
-        Role::parse(&s).map(RoleText).ok_or_else(|| format!("unknown role {s}"))
+        Role::parse(&s)
+            .map(RoleText)
+            .ok_or_else(|| format!("unknown role {s}"))
     }
 }
 
 /// Who a presented secret belongs to.
 #[derive(Debug, Clone)]
 pub enum Holder {
-    Token { token: ApiToken, agent_name: Option<String> },
-    Session { agent_id: String, csrf_token: String },
+    Token {
+        token: ApiToken,
+        agent_name: Option<String>,
+    },
+    Session {
+        agent_id: String,
+        csrf_token: String,
+    },
 }
 
 const TOKEN_COLUMNS: &str = "id, name, role, agent_id, created_at, revoked_at";
 
 impl Db {
-    pub async fn create_token(&self, name: &str, role: Role, agent_id: Option<&str>, token_hash: &str) -> Result<ApiToken> {
+    pub async fn create_token(
+        &self,
+        name: &str,
+        role: Role,
+        agent_id: Option<&str>,
+        token_hash: &str,
+    ) -> Result<ApiToken> {
         let id = new_id();
         sqlx::query(
             "INSERT INTO api_tokens (id, name, role, agent_id, token_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
@@ -58,17 +72,21 @@ impl Db {
     }
 
     pub async fn token(&self, id: &str) -> Result<ApiToken> {
-        sqlx::query_as(&format!("SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE id = $1"))
-            .bind(id.to_owned())
-            .fetch_optional(&self.pool)
-            .await?
-            .ok_or(StoreError::NotFound("token"))
+        sqlx::query_as(&format!(
+            "SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE id = $1"
+        ))
+        .bind(id.to_owned())
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or(StoreError::NotFound("token"))
     }
 
     pub async fn tokens(&self) -> Result<Vec<ApiToken>> {
-        Ok(sqlx::query_as(&format!("SELECT {TOKEN_COLUMNS} FROM api_tokens ORDER BY id"))
-            .fetch_all(&self.pool)
-            .await?)
+        Ok(sqlx::query_as(&format!(
+            "SELECT {TOKEN_COLUMNS} FROM api_tokens ORDER BY id"
+        ))
+        .fetch_all(&self.pool)
+        .await?)
     }
 
     /// Revoking twice is harmless; the first revocation time is kept.
@@ -103,7 +121,13 @@ impl Db {
         Ok(Some(Holder::Token { token, agent_name }))
     }
 
-    pub async fn create_session(&self, id_hash: &str, agent_id: &str, csrf_token: &str, expires_at: &str) -> Result<()> {
+    pub async fn create_session(
+        &self,
+        id_hash: &str,
+        agent_id: &str,
+        csrf_token: &str,
+        expires_at: &str,
+    ) -> Result<()> {
         sqlx::query(
             "INSERT INTO sessions (id_hash, agent_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
         )
@@ -127,7 +151,10 @@ impl Db {
         .bind(time::now())
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row.map(|(agent_id, csrf_token)| Holder::Session { agent_id, csrf_token }))
+        Ok(row.map(|(agent_id, csrf_token)| Holder::Session {
+            agent_id,
+            csrf_token,
+        }))
     }
 
     pub async fn delete_session(&self, id_hash: &str) -> Result<()> {

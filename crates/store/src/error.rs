@@ -29,7 +29,9 @@ impl StoreError {
                 return StoreError::Conflict(format!("{what} already exists"));
             }
             if db.is_foreign_key_violation() {
-                return StoreError::Conflict(format!("{what} refers to a record that no longer exists"));
+                return StoreError::Conflict(format!(
+                    "{what} refers to a record that no longer exists"
+                ));
             }
         }
         StoreError::Database(e)

@@ -12,11 +12,13 @@ impl Db {
 
     /// Sets `key` only if it is not set yet; true when this call set it.
     pub async fn meta_claim(&self, key: &str, value: &str) -> Result<bool> {
-        let done = sqlx::query("INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING")
-            .bind(key.to_owned())
-            .bind(value.to_owned())
-            .execute(&self.pool)
-            .await?;
+        let done = sqlx::query(
+            "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING",
+        )
+        .bind(key.to_owned())
+        .bind(value.to_owned())
+        .execute(&self.pool)
+        .await?;
         Ok(done.rows_affected() == 1)
     }
 }

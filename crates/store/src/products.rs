@@ -25,20 +25,24 @@ impl Db {
 
     /// All products by name; a catalogue is small enough to list whole.
     pub async fn products(&self) -> Result<Vec<Product>> {
-        Ok(sqlx::query_as("SELECT id, name, created_at, updated_at FROM products ORDER BY name, id")
-            .fetch_all(&self.pool)
-            .await?)
+        Ok(sqlx::query_as(
+            "SELECT id, name, created_at, updated_at FROM products ORDER BY name, id",
+        )
+        .fetch_all(&self.pool)
+        .await?)
     }
 
     pub async fn create_product(&self, name: &str) -> Result<Product> {
         let id = new_id();
-        sqlx::query("INSERT INTO products (id, name, created_at, updated_at) VALUES ($1, $2, $3, $3)")
-            .bind(id.clone())
-            .bind(name.to_owned())
-            .bind(time::now())
-            .execute(&self.pool)
-            .await
-            .map_err(|e| StoreError::from_write(e, "a product with this name"))?;
+        sqlx::query(
+            "INSERT INTO products (id, name, created_at, updated_at) VALUES ($1, $2, $3, $3)",
+        )
+        .bind(id.clone())
+        .bind(name.to_owned())
+        .bind(time::now())
+        .execute(&self.pool)
+        .await
+        .map_err(|e| StoreError::from_write(e, "a product with this name"))?;
         self.product(&id).await
     }
 
@@ -63,7 +67,9 @@ impl Db {
             .fetch_one(&mut *tx)
             .await?;
         if used > 0 {
-            return Err(StoreError::Conflict(format!("{used} case(s) are about this product")));
+            return Err(StoreError::Conflict(format!(
+                "{used} case(s) are about this product"
+            )));
         }
         let done = sqlx::query("DELETE FROM products WHERE id = $1")
             .bind(id.to_owned())

@@ -16,7 +16,11 @@ pub(crate) struct Sql {
 
 impl Sql {
     pub fn new(text: &str) -> Self {
-        Self { text: text.to_owned(), args: AnyArguments::default(), n: 0 }
+        Self {
+            text: text.to_owned(),
+            args: AnyArguments::default(),
+            n: 0,
+        }
     }
 
     pub fn push(&mut self, text: &str) -> &mut Self {

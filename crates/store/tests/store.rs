@@ -8,13 +8,18 @@ use switchboard_store::{Db, StoreError};
 async fn databases() -> Vec<(tempfile::TempDir, Db)> {
     let mut out = Vec::new();
     let dir = tempfile::tempdir().unwrap();
-    let db = Db::connect(&format!("sqlite://{}/t.db", dir.path().display())).await.unwrap();
+    let db = Db::connect(&format!("sqlite://{}/t.db", dir.path().display()))
+        .await
+        .unwrap();
     db.migrate().await.unwrap();
     out.push((dir, db));
     if let Ok(url) = std::env::var("SWITCHBOARD_TEST_POSTGRES_URL") {
         let admin = Db::connect(&url).await.unwrap();
         let name = format!("sb_store_{}", uuid_like());
-        sqlx::query(&format!("CREATE DATABASE {name}")).execute(admin.pool()).await.unwrap();
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(admin.pool())
+            .await
+            .unwrap();
         let base = url.rsplit_once('/').unwrap().0;
         let db = Db::connect(&format!("{base}/{name}")).await.unwrap();
         db.migrate().await.unwrap();
@@ -28,14 +33,23 @@ fn uuid_like() -> String {
 }
 
 fn author() -> Author {
-    Author { agent_id: None, name: "test".into() }
+    Author {
+        agent_id: None,
+        name: "test".into(),
+    }
 }
 
 #[tokio::test]
 async fn timeline_pages_newest_first_across_links() {
     for (_dir, db) in databases().await {
         let contact = db
-            .create_contact(&ContactDraft::parse(ContactInput { last_name: Some("Doe".into()), ..Default::default() }).unwrap())
+            .create_contact(
+                &ContactDraft::parse(ContactInput {
+                    last_name: Some("Doe".into()),
+                    ..Default::default()
+                })
+                .unwrap(),
+            )
             .await
             .unwrap();
         let case = db
@@ -76,14 +90,25 @@ async fn timeline_pages_newest_first_across_links() {
         let mut bodies = Vec::new();
         loop {
             let page = db.timeline(&q).await.unwrap();
-            bodies.extend(page.items.iter().map(|a| a.body.clone().unwrap_or_default()));
+            bodies.extend(
+                page.items
+                    .iter()
+                    .map(|a| a.body.clone().unwrap_or_default()),
+            );
             match page.next_cursor {
-                Some(c) => q.cursor = Some(switchboard_core::cursor::Cursor::decode(&c, 2).unwrap()),
+                Some(c) => {
+                    q.cursor = Some(switchboard_core::cursor::Cursor::decode(&c, 2).unwrap())
+                }
                 None => break,
             }
         }
         // Five notes in the future, then the case_event written at creation.
-        assert_eq!(&bodies[..5], ["note 4", "note 3", "note 2", "note 1", "note 0"], "{:?}", db.backend());
+        assert_eq!(
+            &bodies[..5],
+            ["note 4", "note 3", "note 2", "note 1", "note 0"],
+            "{:?}",
+            db.backend()
+        );
         assert_eq!(bodies.len(), 6);
         q.cursor = None;
         q.scope = Scope::Customer;
@@ -111,7 +136,10 @@ async fn unknown_references_are_refused_and_nothing_is_written() {
             }
             other => panic!("expected invalid, got {other:?}"),
         }
-        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cases").fetch_one(db.pool()).await.unwrap();
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cases")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
         assert_eq!(count, 0);
     }
 }

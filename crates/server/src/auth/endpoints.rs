@@ -73,7 +73,10 @@ pub const ENDPOINTS: &[Endpoint] = &[
 
 /// Who may call `method path` (path as templated in the router).
 pub fn who(method: &str, path: &str) -> Option<Who> {
-    ENDPOINTS.iter().find(|e| e.method == method && e.path == path).map(|e| e.who)
+    ENDPOINTS
+        .iter()
+        .find(|e| e.method == method && e.path == path)
+        .map(|e| e.who)
 }
 
 impl Who {

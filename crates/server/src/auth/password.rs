@@ -1,7 +1,9 @@
 //! Password hashing with Argon2id (the crate's defaults follow the OWASP
 //! recommendation: 19 MiB, 2 iterations, 1 lane).
 
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::Argon2;
 
 /// Hashes off the async threads: Argon2 is slow on purpose.
@@ -22,7 +24,9 @@ pub async fn verify(password: String, hash: Option<String>) -> bool {
     tokio::task::spawn_blocking(move || {
         let stored = hash.unwrap_or_else(|| DUMMY.with(|d| d.clone()));
         match PasswordHash::new(&stored) {
-            Ok(parsed) => Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok(),
+            Ok(parsed) => Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok(),
             Err(_) => false,
         }
     })

@@ -40,12 +40,18 @@ impl Principal {
             Ok(())
         } else {
             let roles: Vec<_> = p.roles().iter().map(|r| r.as_str()).collect();
-            Err(ApiError::Forbidden(format!("this needs one of the roles: {}", roles.join(", "))))
+            Err(ApiError::Forbidden(format!(
+                "this needs one of the roles: {}",
+                roles.join(", ")
+            )))
         }
     }
 
     pub fn author(&self) -> Author {
-        Author { agent_id: self.agent_id.clone(), name: self.name.clone() }
+        Author {
+            agent_id: self.agent_id.clone(),
+            name: self.name.clone(),
+        }
     }
 }
 
@@ -70,7 +76,10 @@ impl FromRequestParts<AppState> for Principal {
             let token = value
                 .to_str()
                 .ok()
-                .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+                .and_then(|v| {
+                    v.strip_prefix("Bearer ")
+                        .or_else(|| v.strip_prefix("bearer "))
+                })
                 .ok_or(ApiError::Unauthorized)?;
             return match state.db.token_holder(&digest(token.trim())).await? {
                 Some(Holder::Token { token, agent_name }) => Ok(Principal {
@@ -86,13 +95,21 @@ impl FromRequestParts<AppState> for Principal {
             return Err(ApiError::Unauthorized);
         };
         let id_hash = digest(session);
-        let Some(Holder::Session { agent_id, csrf_token }) = state.db.session_holder(&id_hash).await? else {
+        let Some(Holder::Session {
+            agent_id,
+            csrf_token,
+        }) = state.db.session_holder(&id_hash).await?
+        else {
             return Err(ApiError::Unauthorized);
         };
         // Cookies ride along on cross-site requests; a write must also carry
         // the CSRF token, which only our own pages can read.
         if !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS) {
-            let sent = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("");
+            let sent = parts
+                .headers
+                .get(CSRF_HEADER)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
             if !constant_time_eq(sent, &csrf_token) {
                 return Err(ApiError::Forbidden(format!(
                     "missing or wrong {CSRF_HEADER} header (cookie-authenticated writes need the CSRF token from sign-in)"

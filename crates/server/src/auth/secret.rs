@@ -44,6 +44,10 @@ mod tests {
         assert!(a.starts_with(TOKEN_PREFIX) && a.len() > 40);
         assert_eq!(digest("x"), digest("x"));
         assert_eq!(digest("x").len(), 64);
-        assert!(constant_time_eq("abc", "abc") && !constant_time_eq("abc", "abd") && !constant_time_eq("a", "ab"));
+        assert!(
+            constant_time_eq("abc", "abc")
+                && !constant_time_eq("abc", "abd")
+                && !constant_time_eq("a", "ab")
+        );
     }
 }

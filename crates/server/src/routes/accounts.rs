@@ -17,7 +17,9 @@ use crate::extract::{ApiJson, ApiQuery};
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(list, create)).routes(routes!(get, update, delete))
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(get, update, delete))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -32,15 +34,28 @@ pub struct ListParams {
 /// List accounts, oldest first.
 #[utoipa::path(get, path = "/api/v1/accounts", tag = "accounts", params(ListParams),
     responses((status = 200, body = Page<Account>)))]
-async fn list(State(s): State<AppState>, ApiQuery(p): ApiQuery<ListParams>) -> ApiResult<Json<Page<Account>>> {
-    let (limit, after) = PageParams { limit: p.limit, cursor: p.cursor }.parse()?;
-    Ok(Json(s.db.accounts(p.q.as_deref(), after.as_deref(), limit).await?))
+async fn list(
+    State(s): State<AppState>,
+    ApiQuery(p): ApiQuery<ListParams>,
+) -> ApiResult<Json<Page<Account>>> {
+    let (limit, after) = PageParams {
+        limit: p.limit,
+        cursor: p.cursor,
+    }
+    .parse()?;
+    Ok(Json(
+        s.db.accounts(p.q.as_deref(), after.as_deref(), limit)
+            .await?,
+    ))
 }
 
 /// Create an account.
 #[utoipa::path(post, path = "/api/v1/accounts", tag = "accounts", request_body = AccountInput,
     responses((status = 201, body = Account)))]
-async fn create(State(s): State<AppState>, ApiJson(input): ApiJson<AccountInput>) -> ApiResult<impl IntoResponse> {
+async fn create(
+    State(s): State<AppState>,
+    ApiJson(input): ApiJson<AccountInput>,
+) -> ApiResult<impl IntoResponse> {
     let account = s.db.create_account(&AccountDraft::parse(input)?).await?;
     Ok(created(format!("/api/v1/accounts/{}", account.id), account))
 }
@@ -63,7 +78,10 @@ async fn update(
 ) -> ApiResult<Json<Account>> {
     let current = s.db.account(&id).await?;
     let input = merge(&current.to_input(), patch)?;
-    Ok(Json(s.db.update_account(&id, &AccountDraft::parse(input)?).await?))
+    Ok(Json(
+        s.db.update_account(&id, &AccountDraft::parse(input)?)
+            .await?,
+    ))
 }
 
 /// Delete an account; refused (409) while contacts or cases belong to it.

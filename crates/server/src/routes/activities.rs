@@ -17,7 +17,9 @@ use crate::extract::ApiJson;
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(create)).routes(routes!(get, update, delete))
+    OpenApiRouter::new()
+        .routes(routes!(create))
+        .routes(routes!(get, update, delete))
 }
 
 /// Add a timeline entry; a quick note is `{"kind": "note", "contact_id": …, "body": …}`.
@@ -31,7 +33,10 @@ async fn create(
 ) -> ApiResult<impl IntoResponse> {
     let draft = ActivityDraft::parse(input, &switchboard_core::time::now())?;
     let activity = s.db.create_activity(&draft, &who.author()).await?;
-    Ok(created(format!("/api/v1/activities/{}", activity.id), activity))
+    Ok(created(
+        format!("/api/v1/activities/{}", activity.id),
+        activity,
+    ))
 }
 
 /// Read one timeline entry.
@@ -45,13 +50,17 @@ async fn get(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<Jso
 /// are history and never change.
 fn may_change(who: &Principal, a: &Activity) -> ApiResult<()> {
     if a.kind.0 == ActivityKind::CaseEvent {
-        return Err(ApiError::Forbidden("case events are written by Switchboard and cannot be changed".into()));
+        return Err(ApiError::Forbidden(
+            "case events are written by Switchboard and cannot be changed".into(),
+        ));
     }
     let own = who.agent_id.is_some() && who.agent_id == a.author_id;
     if own || who.may(Permission::SuperviseRecords) {
         Ok(())
     } else {
-        Err(ApiError::Forbidden("only the author, a supervisor or an admin may change this entry".into()))
+        Err(ApiError::Forbidden(
+            "only the author, a supervisor or an admin may change this entry".into(),
+        ))
     }
 }
 
@@ -66,7 +75,10 @@ async fn update(
 ) -> ApiResult<Json<Activity>> {
     let current = s.db.activity(&id).await?;
     may_change(&who, &current)?;
-    let base = ActivityPatch { subject: current.subject.clone(), body: current.body.clone() };
+    let base = ActivityPatch {
+        subject: current.subject.clone(),
+        body: current.body.clone(),
+    };
     let merged: ActivityPatch = super::merge(&base, patch)?;
     let mut c = Check::new();
     let subject = c.optional_text("subject", merged.subject, limits::SHORT_TEXT);

@@ -18,13 +18,18 @@ use crate::extract::{ApiJson, ApiQuery};
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(list, create)).routes(routes!(get, update))
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(get, update))
 }
 
 /// List agents.
 #[utoipa::path(get, path = "/api/v1/agents", tag = "agents", params(PageParams),
     responses((status = 200, body = Page<Agent>)))]
-async fn list(State(s): State<AppState>, ApiQuery(p): ApiQuery<PageParams>) -> ApiResult<Json<Page<Agent>>> {
+async fn list(
+    State(s): State<AppState>,
+    ApiQuery(p): ApiQuery<PageParams>,
+) -> ApiResult<Json<Page<Agent>>> {
     let (limit, after) = p.parse()?;
     Ok(Json(s.db.agents(after.as_deref(), limit).await?))
 }
@@ -32,12 +37,14 @@ async fn list(State(s): State<AppState>, ApiQuery(p): ApiQuery<PageParams>) -> A
 /// Create an agent with an initial password (never returned).
 #[utoipa::path(post, path = "/api/v1/agents", tag = "agents", request_body = AgentInput,
     responses((status = 201, body = Agent), (status = 409, body = Problem, description = "email taken")))]
-async fn create(State(s): State<AppState>, ApiJson(input): ApiJson<AgentInput>) -> ApiResult<impl IntoResponse> {
+async fn create(
+    State(s): State<AppState>,
+    ApiJson(input): ApiJson<AgentInput>,
+) -> ApiResult<impl IntoResponse> {
     let d = AgentDraft::parse(input, true)?;
     let hash = password::hash(d.password.clone().unwrap_or_default()).await?;
-    let agent = s
-        .db
-        .create_agent(&AgentRecord {
+    let agent =
+        s.db.create_agent(&AgentRecord {
             name: &d.name,
             email: &d.email,
             roles: &d.roles,
@@ -77,7 +84,9 @@ async fn update(
     let was_admin = current.active && current.roles.contains(&Role::Admin);
     let stays_admin = d.active && d.roles.contains(&Role::Admin);
     if was_admin && !stays_admin && s.db.active_admin_count().await? <= 1 {
-        return Err(ApiError::Conflict("this is the last active admin; make another admin first".into()));
+        return Err(ApiError::Conflict(
+            "this is the last active admin; make another admin first".into(),
+        ));
     }
     let hash = match d.password.clone() {
         Some(p) => Some(password::hash(p).await?),

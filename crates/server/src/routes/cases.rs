@@ -19,7 +19,9 @@ use crate::extract::{ApiJson, ApiQuery};
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(list, create)).routes(routes!(get, update, delete))
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(get, update, delete))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -35,9 +37,20 @@ pub struct ListParams {
 /// List cases, newest first.
 #[utoipa::path(get, path = "/api/v1/cases", tag = "cases", params(ListParams),
     responses((status = 200, body = Page<Case>)))]
-async fn list(State(s): State<AppState>, ApiQuery(p): ApiQuery<ListParams>) -> ApiResult<Json<Page<Case>>> {
-    let (limit, after) = PageParams { limit: p.limit, cursor: p.cursor }.parse()?;
-    let filter = CaseFilter { contact_id: p.contact_id, account_id: p.account_id, status: p.status };
+async fn list(
+    State(s): State<AppState>,
+    ApiQuery(p): ApiQuery<ListParams>,
+) -> ApiResult<Json<Page<Case>>> {
+    let (limit, after) = PageParams {
+        limit: p.limit,
+        cursor: p.cursor,
+    }
+    .parse()?;
+    let filter = CaseFilter {
+        contact_id: p.contact_id,
+        account_id: p.account_id,
+        status: p.status,
+    };
     Ok(Json(s.db.cases(&filter, after.as_deref(), limit).await?))
 }
 
@@ -49,7 +62,9 @@ async fn create(
     Extension(who): Extension<Principal>,
     ApiJson(input): ApiJson<CaseInput>,
 ) -> ApiResult<impl IntoResponse> {
-    let case = s.db.create_case(&CaseDraft::parse(input)?, &who.author()).await?;
+    let case =
+        s.db.create_case(&CaseDraft::parse(input)?, &who.author())
+            .await?;
     Ok(created(format!("/api/v1/cases/{}", case.id), case))
 }
 
@@ -72,7 +87,10 @@ async fn update(
 ) -> ApiResult<Json<Case>> {
     let current = s.db.case(&id).await?;
     let input = merge(&current.to_input(), patch)?;
-    Ok(Json(s.db.update_case(&id, &CaseDraft::parse(input)?, &who.author()).await?))
+    Ok(Json(
+        s.db.update_case(&id, &CaseDraft::parse(input)?, &who.author())
+            .await?,
+    ))
 }
 
 /// Delete a case and the timeline entries that regard only it.

@@ -41,16 +41,30 @@ pub struct ListParams {
 /// List and search contacts, oldest first.
 #[utoipa::path(get, path = "/api/v1/contacts", tag = "contacts", params(ListParams),
     responses((status = 200, body = Page<Contact>)))]
-async fn list(State(s): State<AppState>, ApiQuery(p): ApiQuery<ListParams>) -> ApiResult<Json<Page<Contact>>> {
-    let (limit, after) = PageParams { limit: p.limit, cursor: p.cursor }.parse()?;
-    let filter = ContactFilter { q: p.q, account_id: p.account_id, external_id: p.external_id };
+async fn list(
+    State(s): State<AppState>,
+    ApiQuery(p): ApiQuery<ListParams>,
+) -> ApiResult<Json<Page<Contact>>> {
+    let (limit, after) = PageParams {
+        limit: p.limit,
+        cursor: p.cursor,
+    }
+    .parse()?;
+    let filter = ContactFilter {
+        q: p.q,
+        account_id: p.account_id,
+        external_id: p.external_id,
+    };
     Ok(Json(s.db.contacts(&filter, after.as_deref(), limit).await?))
 }
 
 /// Create a contact.
 #[utoipa::path(post, path = "/api/v1/contacts", tag = "contacts", request_body = ContactInput,
     responses((status = 201, body = Contact), (status = 409, body = Problem, description = "external_id taken")))]
-async fn create(State(s): State<AppState>, ApiJson(input): ApiJson<ContactInput>) -> ApiResult<impl IntoResponse> {
+async fn create(
+    State(s): State<AppState>,
+    ApiJson(input): ApiJson<ContactInput>,
+) -> ApiResult<impl IntoResponse> {
     let contact = s.db.create_contact(&ContactDraft::parse(input)?).await?;
     Ok(created(format!("/api/v1/contacts/{}", contact.id), contact))
 }
@@ -74,7 +88,10 @@ async fn update(
 ) -> ApiResult<Json<Contact>> {
     let current = s.db.contact(&id).await?;
     let input = merge(&current.to_input(), patch)?;
-    Ok(Json(s.db.update_contact(&id, &ContactDraft::parse(input)?).await?))
+    Ok(Json(
+        s.db.update_contact(&id, &ContactDraft::parse(input)?)
+            .await?,
+    ))
 }
 
 /// Delete a contact and its own timeline; refused (409) while it has cases.
@@ -102,8 +119,16 @@ async fn cases(
     ApiQuery(p): ApiQuery<CasesParams>,
 ) -> ApiResult<Json<Page<Case>>> {
     s.db.contact(&id).await?;
-    let (limit, after) = PageParams { limit: p.limit, cursor: p.cursor }.parse()?;
-    let filter = CaseFilter { contact_id: Some(id), status: p.status, ..Default::default() };
+    let (limit, after) = PageParams {
+        limit: p.limit,
+        cursor: p.cursor,
+    }
+    .parse()?;
+    let filter = CaseFilter {
+        contact_id: Some(id),
+        status: p.status,
+        ..Default::default()
+    };
     Ok(Json(s.db.cases(&filter, after.as_deref(), limit).await?))
 }
 
@@ -148,7 +173,11 @@ async fn timeline(
         },
         case_id: p.case_id,
         conversation_id: p.conversation_id,
-        cursor: p.cursor.as_deref().map(|c| Cursor::decode(c, 2)).transpose()?,
+        cursor: p
+            .cursor
+            .as_deref()
+            .map(|c| Cursor::decode(c, 2))
+            .transpose()?,
         limit: page_limit(p.limit)?,
     };
     Ok(Json(s.db.timeline(&query).await?))
@@ -156,6 +185,9 @@ async fn timeline(
 
 /// 201 with a Location header.
 pub fn created<T: serde::Serialize>(location: String, body: T) -> impl IntoResponse {
-    (StatusCode::CREATED, [(header::LOCATION, location)], Json(body))
+    (
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        Json(body),
+    )
 }
-

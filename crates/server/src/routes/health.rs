@@ -34,7 +34,12 @@ async fn readyz(State(s): State<AppState>) -> impl IntoResponse {
     if s.db.ping().await {
         (StatusCode::OK, Json(Health { status: "ok" }))
     } else {
-        (StatusCode::SERVICE_UNAVAILABLE, Json(Health { status: "database unreachable" }))
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(Health {
+                status: "database unreachable",
+            }),
+        )
     }
 }
 
@@ -42,7 +47,10 @@ async fn readyz(State(s): State<AppState>) -> impl IntoResponse {
 #[utoipa::path(get, path = "/metrics", tag = "operations", responses((status = 200, content_type = "text/plain", body = String)))]
 async fn metrics(State(s): State<AppState>) -> impl IntoResponse {
     (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
         s.metrics.render(),
     )
 }

@@ -44,7 +44,12 @@ pub fn merge<T: serde::Serialize + serde::de::DeserializeOwned>(
     patch: serde_json::Value,
 ) -> ApiResult<T> {
     if !patch.is_object() {
-        return Err(switchboard_core::Invalid::one("body", "type", "a merge patch must be a JSON object").into());
+        return Err(switchboard_core::Invalid::one(
+            "body",
+            "type",
+            "a merge patch must be a JSON object",
+        )
+        .into());
     }
     let mut doc = serde_json::to_value(current).map_err(anyhow::Error::from)?;
     switchboard_core::records::merge_patch(&mut doc, &patch);

@@ -14,7 +14,9 @@ use crate::extract::ApiJson;
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(list, create)).routes(routes!(get, update, delete))
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(get, update, delete))
 }
 
 /// All products, by name.
@@ -26,7 +28,10 @@ async fn list(State(s): State<AppState>) -> ApiResult<Json<Vec<Product>>> {
 /// Create a product; names are unique.
 #[utoipa::path(post, path = "/api/v1/products", tag = "products", request_body = ProductInput,
     responses((status = 201, body = Product), (status = 409, body = Problem)))]
-async fn create(State(s): State<AppState>, ApiJson(input): ApiJson<ProductInput>) -> ApiResult<impl IntoResponse> {
+async fn create(
+    State(s): State<AppState>,
+    ApiJson(input): ApiJson<ProductInput>,
+) -> ApiResult<impl IntoResponse> {
     let product = s.db.create_product(&parse_product(input)?).await?;
     Ok(created(format!("/api/v1/products/{}", product.id), product))
 }
@@ -47,7 +52,9 @@ async fn update(
     ApiJson(input): ApiJson<ProductInput>,
 ) -> ApiResult<Json<Product>> {
     s.db.product(&id).await?;
-    Ok(Json(s.db.rename_product(&id, &parse_product(input)?).await?))
+    Ok(Json(
+        s.db.rename_product(&id, &parse_product(input)?).await?,
+    ))
 }
 
 /// Delete a product; refused (409) while cases are about it.

@@ -46,7 +46,10 @@ pub struct SessionInfo {
 /// minutes block further tries for that email (429).
 #[utoipa::path(post, path = "/api/v1/session", tag = "session", request_body = Credentials,
     responses((status = 200, body = SessionInfo, headers(("set-cookie" = String, description = "the session cookie")))))]
-async fn sign_in(State(s): State<AppState>, ApiJson(c): ApiJson<Credentials>) -> ApiResult<impl IntoResponse> {
+async fn sign_in(
+    State(s): State<AppState>,
+    ApiJson(c): ApiJson<Credentials>,
+) -> ApiResult<impl IntoResponse> {
     let email = c.email.trim().to_lowercase();
     let now = Instant::now();
     if s.login_limiter.is_blocked(&email, now) {
@@ -69,38 +72,68 @@ async fn sign_in(State(s): State<AppState>, ApiJson(c): ApiJson<Credentials>) ->
     let session_id = secret::random_secret();
     let csrf = secret::random_secret();
     let ttl = jiff::SignedDuration::from_hours(i64::from(s.config.session_hours));
-    let expires = jiff::Timestamp::now().checked_add(ttl).map_err(anyhow::Error::from)?;
-    s.db.create_session(&secret::digest(&session_id), &agent.id, &csrf, &switchboard_core::time::format(expires))
-        .await?;
+    let expires = jiff::Timestamp::now()
+        .checked_add(ttl)
+        .map_err(anyhow::Error::from)?;
+    s.db.create_session(
+        &secret::digest(&session_id),
+        &agent.id,
+        &csrf,
+        &switchboard_core::time::format(expires),
+    )
+    .await?;
     let cookie = format!(
         "{SESSION_COOKIE}={session_id}; HttpOnly; SameSite=Lax; Path=/; Max-Age={}{}",
         ttl.as_secs(),
-        if s.config.secure_cookies { "; Secure" } else { "" }
+        if s.config.secure_cookies {
+            "; Secure"
+        } else {
+            ""
+        }
     );
     let roles = agent.roles.clone();
-    Ok(([(header::SET_COOKIE, cookie)], Json(SessionInfo { agent: Some(agent), csrf_token: Some(csrf), roles })))
+    Ok((
+        [(header::SET_COOKIE, cookie)],
+        Json(SessionInfo {
+            agent: Some(agent),
+            csrf_token: Some(csrf),
+            roles,
+        }),
+    ))
 }
 
 /// Who the caller is (works for sessions and API tokens).
 #[utoipa::path(get, path = "/api/v1/session", tag = "session", responses((status = 200, body = SessionInfo)))]
-async fn current(State(s): State<AppState>, Extension(who): Extension<Principal>) -> ApiResult<Json<SessionInfo>> {
+async fn current(
+    State(s): State<AppState>,
+    Extension(who): Extension<Principal>,
+) -> ApiResult<Json<SessionInfo>> {
     let agent = match &who.agent_id {
         Some(id) => Some(s.db.agent(id).await?),
         None => None,
     };
     let csrf_token = match &who.via {
         Via::Session { id_hash } => match s.db.session_holder(id_hash).await? {
-            Some(switchboard_store::credentials::Holder::Session { csrf_token, .. }) => Some(csrf_token),
+            Some(switchboard_store::credentials::Holder::Session { csrf_token, .. }) => {
+                Some(csrf_token)
+            }
             _ => None,
         },
         Via::Token { .. } => None,
     };
-    Ok(Json(SessionInfo { agent, csrf_token, roles: who.roles }))
+    Ok(Json(SessionInfo {
+        agent,
+        csrf_token,
+        roles: who.roles,
+    }))
 }
 
 /// Sign out: the session ends on the server and the cookie is cleared.
 #[utoipa::path(delete, path = "/api/v1/session", tag = "session", responses((status = 204)))]
-async fn sign_out(State(s): State<AppState>, Extension(who): Extension<Principal>) -> ApiResult<impl IntoResponse> {
+async fn sign_out(
+    State(s): State<AppState>,
+    Extension(who): Extension<Principal>,
+) -> ApiResult<impl IntoResponse> {
     if let Via::Session { id_hash } = &who.via {
         s.db.delete_session(id_hash).await?;
     }

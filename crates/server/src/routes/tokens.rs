@@ -18,7 +18,9 @@ use crate::extract::ApiJson;
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(list, create)).routes(routes!(revoke))
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(revoke))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -48,22 +50,43 @@ async fn list(State(s): State<AppState>) -> ApiResult<Json<Vec<ApiToken>>> {
 /// Create a token; its secret is in the answer and nowhere else.
 #[utoipa::path(post, path = "/api/v1/tokens", tag = "tokens", request_body = TokenInput,
     responses((status = 201, body = CreatedToken)))]
-async fn create(State(s): State<AppState>, ApiJson(input): ApiJson<TokenInput>) -> ApiResult<impl IntoResponse> {
+async fn create(
+    State(s): State<AppState>,
+    ApiJson(input): ApiJson<TokenInput>,
+) -> ApiResult<impl IntoResponse> {
     let mut c = Check::new();
     let name = c.required_text("name", input.name, limits::NAME);
     let agent_id = c.optional_id("agent_id", input.agent_id);
     c.finish(|| ())?;
     if let Some(a) = &agent_id {
-        if matches!(s.db.agent(a).await, Err(switchboard_store::StoreError::NotFound(_))) {
-            return Err(switchboard_core::Invalid::one("agent_id", "unknown", "no agent has this id").into());
+        if matches!(
+            s.db.agent(a).await,
+            Err(switchboard_store::StoreError::NotFound(_))
+        ) {
+            return Err(switchboard_core::Invalid::one(
+                "agent_id",
+                "unknown",
+                "no agent has this id",
+            )
+            .into());
         }
     }
     let plain = secret::new_api_token();
-    let token = s
-        .db
-        .create_token(&name.unwrap_or_default(), input.role, agent_id.as_deref(), &secret::digest(&plain))
+    let token =
+        s.db.create_token(
+            &name.unwrap_or_default(),
+            input.role,
+            agent_id.as_deref(),
+            &secret::digest(&plain),
+        )
         .await?;
-    Ok(created(format!("/api/v1/tokens/{}", token.id), CreatedToken { token, secret: plain }))
+    Ok(created(
+        format!("/api/v1/tokens/{}", token.id),
+        CreatedToken {
+            token,
+            secret: plain,
+        },
+    ))
 }
 
 /// Revoke a token; it stops working at once. Revoking twice is harmless.

@@ -24,7 +24,8 @@ async fn every_endpoint_answers_each_role_as_the_table_says() {
         for e in ENDPOINTS {
             let path = e.path.replace("{id}", UNKNOWN_ID);
             for (role, caller) in &callers {
-                let mut req = caller.request(Method::from_bytes(e.method.as_bytes()).unwrap(), &path);
+                let mut req =
+                    caller.request(Method::from_bytes(e.method.as_bytes()).unwrap(), &path);
                 if matches!(e.method, "POST" | "PATCH") {
                     // An empty object: access is decided before the body is read,
                     // so an allowed caller gets 4xx-for-content or 2xx, never 401/403.
@@ -38,7 +39,11 @@ async fn every_endpoint_answers_each_role_as_the_table_says() {
                     (Who::Needs(p), Some(r)) => (!p.allows(&[*r])).then_some(403),
                 };
                 match expected_denial {
-                    Some(code) => assert_eq!(status, code, "{} {} as {role:?} on {}", e.method, e.path, app.backend),
+                    Some(code) => assert_eq!(
+                        status, code,
+                        "{} {} as {role:?} on {}",
+                        e.method, e.path, app.backend
+                    ),
                     None => assert!(
                         status != 401 && status != 403 && status < 500,
                         "{} {} as {role:?} on {}: got {status}",
@@ -65,22 +70,38 @@ async fn the_table_the_router_and_the_openapi_document_agree() {
         for (method, op) in item.as_object().unwrap() {
             let method = method.to_uppercase();
             let description = op["description"].as_str().unwrap_or("");
-            assert!(description.contains("Who may call"), "{method} {path} does not say who may call it");
+            assert!(
+                description.contains("Who may call"),
+                "{method} {path} does not say who may call it"
+            );
             if !description.contains("anyone") {
-                assert!(op["responses"].get("401").is_some() && op["responses"].get("403").is_some(), "{method} {path}");
+                assert!(
+                    op["responses"].get("401").is_some() && op["responses"].get("403").is_some(),
+                    "{method} {path}"
+                );
             }
             documented.insert((method, path.clone()));
         }
     }
-    let table: BTreeSet<_> = ENDPOINTS.iter().map(|e| (e.method.to_owned(), e.path.to_owned())).collect();
-    assert_eq!(documented, table, "every documented operation is in the access table and vice versa");
+    let table: BTreeSet<_> = ENDPOINTS
+        .iter()
+        .map(|e| (e.method.to_owned(), e.path.to_owned()))
+        .collect();
+    assert_eq!(
+        documented, table,
+        "every documented operation is in the access table and vice versa"
+    );
 
     // Every routed path answers something other than the 404 fallback for its
     // method, so nothing in the table is a dead entry.
     let admin = app.token(Role::Admin).await;
     for e in ENDPOINTS {
         let path = e.path.replace("{id}", UNKNOWN_ID);
-        let r = admin.request(Method::from_bytes(e.method.as_bytes()).unwrap(), &path).send().await.unwrap();
+        let r = admin
+            .request(Method::from_bytes(e.method.as_bytes()).unwrap(), &path)
+            .send()
+            .await
+            .unwrap();
         let status = r.status().as_u16();
         let body: Value = r.json().await.unwrap_or(Value::Null);
         assert!(

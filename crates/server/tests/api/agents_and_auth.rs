@@ -32,14 +32,20 @@ async fn admins_manage_agents_who_sign_in_with_cookies_and_csrf() {
                 json!({"name": "Ana Costa", "email": "Ana@Example.com", "roles": ["agent"], "password": PASSWORD}),
             )
             .await;
-        assert!(created.get("password").is_none() && created.get("password_hash").is_none(), "{created}");
+        assert!(
+            created.get("password").is_none() && created.get("password_hash").is_none(),
+            "{created}"
+        );
         assert_eq!(created["email"], "ana@example.com");
         let agent_path = format!("/api/v1/agents/{}", created["id"].as_str().unwrap());
 
         let (s, b) = answer(admin.post("/api/v1/agents", json!({"name": "Dup", "email": "ana@example.com", "roles": ["agent"], "password": PASSWORD})).await).await;
         assert_eq!(s, 409, "{b}");
         let (s, b) = answer(admin.post("/api/v1/agents", json!({"name": "Short", "email": "s@example.com", "roles": [], "password": "short"})).await).await;
-        assert_eq!((s, fields(&b)), (422, vec!["roles".to_owned(), "password".to_owned()]));
+        assert_eq!(
+            (s, fields(&b)),
+            (422, vec!["roles".to_owned(), "password".to_owned()])
+        );
 
         // Browser sign-in: cookie is HttpOnly and SameSite; reads work with it.
         let http = browser(&app).await;
@@ -51,16 +57,28 @@ async fn admins_manage_agents_who_sign_in_with_cookies_and_csrf() {
             .unwrap();
         assert_eq!(r.status(), 200);
         let cookie = r.headers()["set-cookie"].to_str().unwrap().to_owned();
-        assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+        assert!(
+            cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+            "{cookie}"
+        );
         let session: Value = r.json().await.unwrap();
         let csrf = session["csrf_token"].as_str().unwrap().to_owned();
-        let me: Value = http.get(format!("{}/api/v1/session", app.base)).send().await.unwrap().json().await.unwrap();
+        let me: Value = http
+            .get(format!("{}/api/v1/session", app.base))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         assert_eq!(me["agent"]["email"], "ana@example.com");
         assert_eq!(me["csrf_token"], csrf.as_str());
 
         // Writes with the cookie need the CSRF token.
         let write = |token: Option<&str>| {
-            let mut r = http.post(format!("{}/api/v1/contacts", app.base)).json(&json!({"last_name": "Doe"}));
+            let mut r = http
+                .post(format!("{}/api/v1/contacts", app.base))
+                .json(&json!({"last_name": "Doe"}));
             if let Some(t) = token {
                 r = r.header("x-csrf-token", t);
             }
@@ -70,7 +88,11 @@ async fn admins_manage_agents_who_sign_in_with_cookies_and_csrf() {
         assert_eq!(write(Some("forged")).await.unwrap().status(), 403);
         assert_eq!(write(Some(&csrf)).await.unwrap().status(), 201);
         // An agent cannot manage agents.
-        let r = http.get(format!("{}/api/v1/tokens", app.base)).send().await.unwrap();
+        let r = http
+            .get(format!("{}/api/v1/tokens", app.base))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), 403);
 
         // Wrong password, unknown email: the same 401.
@@ -82,10 +104,22 @@ async fn admins_manage_agents_who_sign_in_with_cookies_and_csrf() {
         // Deactivating signs the agent out everywhere and blocks sign-in.
         let (s, b) = answer(admin.patch(&agent_path, json!({"active": false})).await).await;
         assert_eq!((s, b["active"].as_bool()), (200, Some(false)));
-        assert_eq!(http.get(format!("{}/api/v1/session", app.base)).send().await.unwrap().status(), 401);
+        assert_eq!(
+            http.get(format!("{}/api/v1/session", app.base))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            401
+        );
         let (s, _) = sign_in(&app, &Client::new(), "ana@example.com", PASSWORD).await;
         assert_eq!(s, 401);
-        admin.patch(&agent_path, json!({"active": true, "password": "another long password"})).await;
+        admin
+            .patch(
+                &agent_path,
+                json!({"active": true, "password": "another long password"}),
+            )
+            .await;
         let (s, _) = sign_in(&app, &Client::new(), "ana@example.com", PASSWORD).await;
         assert_eq!(s, 401, "the old password no longer works");
         let http = browser(&app).await;
@@ -93,11 +127,30 @@ async fn admins_manage_agents_who_sign_in_with_cookies_and_csrf() {
         assert_eq!(s, 200);
 
         // Sign-out ends the session on the server.
-        let me: Value = http.get(format!("{}/api/v1/session", app.base)).send().await.unwrap().json().await.unwrap();
+        let me: Value = http
+            .get(format!("{}/api/v1/session", app.base))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         let csrf = me["csrf_token"].as_str().unwrap();
-        let r = http.delete(format!("{}/api/v1/session", app.base)).header("x-csrf-token", csrf).send().await.unwrap();
+        let r = http
+            .delete(format!("{}/api/v1/session", app.base))
+            .header("x-csrf-token", csrf)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), 204);
-        assert_eq!(http.get(format!("{}/api/v1/session", app.base)).send().await.unwrap().status(), 401);
+        assert_eq!(
+            http.get(format!("{}/api/v1/session", app.base))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            401
+        );
         app.stop().await;
     }
 }
@@ -107,12 +160,30 @@ async fn the_last_admin_stays_an_admin() {
     for app in apps().await {
         let admin = app.token(Role::Admin).await;
         let me = admin.agent_id.clone().unwrap();
-        let (s, b) = answer(admin.patch(&format!("/api/v1/agents/{me}"), json!({"roles": ["agent"]})).await).await;
+        let (s, b) = answer(
+            admin
+                .patch(&format!("/api/v1/agents/{me}"), json!({"roles": ["agent"]}))
+                .await,
+        )
+        .await;
         assert_eq!(s, 409, "{b}");
-        let (s, _) = answer(admin.patch(&format!("/api/v1/agents/{me}"), json!({"active": false})).await).await;
+        let (s, _) = answer(
+            admin
+                .patch(&format!("/api/v1/agents/{me}"), json!({"active": false}))
+                .await,
+        )
+        .await;
         assert_eq!(s, 409);
         app.token(Role::Admin).await;
-        let (s, _) = answer(admin.patch(&format!("/api/v1/agents/{me}"), json!({"roles": ["agent", "supervisor"]})).await).await;
+        let (s, _) = answer(
+            admin
+                .patch(
+                    &format!("/api/v1/agents/{me}"),
+                    json!({"roles": ["agent", "supervisor"]}),
+                )
+                .await,
+        )
+        .await;
         assert_eq!(s, 200);
         app.stop().await;
     }
@@ -122,31 +193,73 @@ async fn the_last_admin_stays_an_admin() {
 async fn tokens_are_shown_once_stored_hashed_and_revocable() {
     for app in apps().await {
         let admin = app.token(Role::Admin).await;
-        let created = admin.create("/api/v1/tokens", json!({"name": "CRM sync", "role": "agent"})).await;
+        let created = admin
+            .create(
+                "/api/v1/tokens",
+                json!({"name": "CRM sync", "role": "agent"}),
+            )
+            .await;
         let secret = created["secret"].as_str().unwrap().to_owned();
         assert!(secret.starts_with("sbt_"));
         let listed = admin.ok("/api/v1/tokens").await;
-        assert!(!listed.to_string().contains(&secret), "secrets are never listed");
+        assert!(
+            !listed.to_string().contains(&secret),
+            "secrets are never listed"
+        );
 
-        let integration = crate::support::Caller { token: Some(secret.clone()), agent_id: None, ..admin.clone() };
-        let c = integration.create("/api/v1/contacts", json!({"last_name": "Synced"})).await;
-        let note = integration.create("/api/v1/activities", json!({"kind": "note", "contact_id": c["id"], "body": "imported"})).await;
+        let integration = crate::support::Caller {
+            token: Some(secret.clone()),
+            agent_id: None,
+            ..admin.clone()
+        };
+        let c = integration
+            .create("/api/v1/contacts", json!({"last_name": "Synced"}))
+            .await;
+        let note = integration
+            .create(
+                "/api/v1/activities",
+                json!({"kind": "note", "contact_id": c["id"], "body": "imported"}),
+            )
+            .await;
         assert_eq!(note["author_name"], "API token CRM sync");
 
         // Nothing secret is stored in clear.
-        let hashes: Vec<String> = sqlx::query_scalar("SELECT token_hash FROM api_tokens").fetch_all(app.db().pool()).await.unwrap();
+        let hashes: Vec<String> = sqlx::query_scalar("SELECT token_hash FROM api_tokens")
+            .fetch_all(app.db().pool())
+            .await
+            .unwrap();
         assert!(hashes.iter().all(|h| h.len() == 64 && !h.contains("sbt_")));
         assert!(!hashes.contains(&secret));
-        let pw: Vec<String> = sqlx::query_scalar("SELECT password_hash FROM agents").fetch_all(app.db().pool()).await.unwrap();
+        let pw: Vec<String> = sqlx::query_scalar("SELECT password_hash FROM agents")
+            .fetch_all(app.db().pool())
+            .await
+            .unwrap();
         assert!(pw.iter().all(|h| h.starts_with("$argon2id$")), "{pw:?}");
 
         let path = format!("/api/v1/tokens/{}", created["id"].as_str().unwrap());
         assert_eq!(admin.delete(&path).await.status(), 204);
-        assert_eq!(admin.delete(&path).await.status(), 204, "revoking twice is harmless");
+        assert_eq!(
+            admin.delete(&path).await.status(),
+            204,
+            "revoking twice is harmless"
+        );
         assert_eq!(integration.get("/api/v1/contacts").await.status(), 401);
-        let (s, b) = answer(admin.post("/api/v1/tokens", json!({"name": "x", "role": "agent", "agent_id": "nobody"})).await).await;
+        let (s, b) = answer(
+            admin
+                .post(
+                    "/api/v1/tokens",
+                    json!({"name": "x", "role": "agent", "agent_id": "nobody"}),
+                )
+                .await,
+        )
+        .await;
         assert_eq!((s, fields(&b)), (422, vec!["agent_id".to_owned()]));
-        let (s, b) = answer(admin.post("/api/v1/tokens", json!({"name": "x", "role": "root"})).await).await;
+        let (s, b) = answer(
+            admin
+                .post("/api/v1/tokens", json!({"name": "x", "role": "root"}))
+                .await,
+        )
+        .await;
         assert_eq!((s, fields(&b)), (422, vec!["role".to_owned()]));
         app.stop().await;
     }

@@ -8,7 +8,10 @@ use switchboard_core::access::Role;
 use crate::support::{answer, apps, fields};
 
 async fn contact_count(app: &crate::support::TestApp) -> i64 {
-    sqlx::query_scalar("SELECT COUNT(*) FROM contacts").fetch_one(app.db().pool()).await.unwrap()
+    sqlx::query_scalar("SELECT COUNT(*) FROM contacts")
+        .fetch_one(app.db().pool())
+        .await
+        .unwrap()
 }
 
 #[tokio::test]
@@ -16,26 +19,58 @@ async fn malformed_wrong_typed_unknown_and_oversized_bodies_are_refused() {
     for app in apps().await {
         let agent = app.token(Role::Agent).await;
         let send = |body: String, ct: &'static str| {
-            agent.request(Method::POST, "/api/v1/contacts").header("content-type", ct).body(body).send()
+            agent
+                .request(Method::POST, "/api/v1/contacts")
+                .header("content-type", ct)
+                .body(body)
+                .send()
         };
 
-        let (s, b) = answer(send("{\"last_name\": ".into(), "application/json").await.unwrap()).await;
+        let (s, b) = answer(
+            send("{\"last_name\": ".into(), "application/json")
+                .await
+                .unwrap(),
+        )
+        .await;
         assert_eq!(s, 400, "{b}");
         assert!(b["detail"].as_str().unwrap().contains("malformed JSON"));
 
-        let (s, b) = answer(send("{\"last_name\": \"a\"} trailing".into(), "application/json").await.unwrap()).await;
+        let (s, b) = answer(
+            send("{\"last_name\": \"a\"} trailing".into(), "application/json")
+                .await
+                .unwrap(),
+        )
+        .await;
         assert_eq!(s, 400, "{b}");
 
-        let (s, b) = answer(send("{\"last_name\": 5}".into(), "application/json").await.unwrap()).await;
+        let (s, b) = answer(
+            send("{\"last_name\": 5}".into(), "application/json")
+                .await
+                .unwrap(),
+        )
+        .await;
         assert_eq!((s, fields(&b)), (422, vec!["last_name".to_owned()]), "{b}");
 
-        let (s, b) = answer(send("{\"last_name\": \"a\", \"nickname\": \"b\"}".into(), "application/json").await.unwrap()).await;
+        let (s, b) = answer(
+            send(
+                "{\"last_name\": \"a\", \"nickname\": \"b\"}".into(),
+                "application/json",
+            )
+            .await
+            .unwrap(),
+        )
+        .await;
         assert_eq!((s, fields(&b)), (422, vec!["nickname".to_owned()]), "{b}");
 
         let (s, b) = answer(send("[1, 2]".into(), "application/json").await.unwrap()).await;
         assert_eq!((s, fields(&b)), (422, vec!["body".to_owned()]), "{b}");
 
-        let (s, _) = answer(send("last_name=a".into(), "application/x-www-form-urlencoded").await.unwrap()).await;
+        let (s, _) = answer(
+            send("last_name=a".into(), "application/x-www-form-urlencoded")
+                .await
+                .unwrap(),
+        )
+        .await;
         assert_eq!(s, 415);
 
         let huge = format!("{{\"last_name\": \"{}\"}}", "x".repeat(300 * 1024));
@@ -69,19 +104,56 @@ async fn malformed_wrong_typed_unknown_and_oversized_bodies_are_refused() {
         )
         .await;
         assert_eq!(s, 422, "{b}");
-        assert_eq!(fields(&b), ["first_name", "email", "phone", "locale", "time_zone", "custom"]);
-        assert_eq!(contact_count(&app).await, 0, "nothing written on {}", app.backend);
+        assert_eq!(
+            fields(&b),
+            [
+                "first_name",
+                "email",
+                "phone",
+                "locale",
+                "time_zone",
+                "custom"
+            ]
+        );
+        assert_eq!(
+            contact_count(&app).await,
+            0,
+            "nothing written on {}",
+            app.backend
+        );
 
         // Unknown references are 422 on the field; nothing half-written.
-        let (s, b) = answer(agent.post("/api/v1/contacts", json!({"last_name": "A", "account_id": "nope"})).await).await;
-        assert_eq!((s, fields(&b)), (422, vec!["account_id".to_owned()]));
         let (s, b) = answer(
-            agent.post("/api/v1/cases", json!({"title": "T", "contact_id": "nope", "owner_id": "nobody"})).await,
+            agent
+                .post(
+                    "/api/v1/contacts",
+                    json!({"last_name": "A", "account_id": "nope"}),
+                )
+                .await,
         )
         .await;
-        assert_eq!((s, fields(&b)), (422, vec!["owner_id".to_owned(), "contact_id".to_owned()]));
-        let cases: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cases").fetch_one(app.db().pool()).await.unwrap();
-        let events: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM activities").fetch_one(app.db().pool()).await.unwrap();
+        assert_eq!((s, fields(&b)), (422, vec!["account_id".to_owned()]));
+        let (s, b) = answer(
+            agent
+                .post(
+                    "/api/v1/cases",
+                    json!({"title": "T", "contact_id": "nope", "owner_id": "nobody"}),
+                )
+                .await,
+        )
+        .await;
+        assert_eq!(
+            (s, fields(&b)),
+            (422, vec!["owner_id".to_owned(), "contact_id".to_owned()])
+        );
+        let cases: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cases")
+            .fetch_one(app.db().pool())
+            .await
+            .unwrap();
+        let events: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM activities")
+            .fetch_one(app.db().pool())
+            .await
+            .unwrap();
         assert_eq!((cases, events), (0, 0));
         app.stop().await;
     }
@@ -91,14 +163,28 @@ async fn malformed_wrong_typed_unknown_and_oversized_bodies_are_refused() {
 async fn a_failed_patch_changes_nothing() {
     for app in apps().await {
         let agent = app.token(Role::Agent).await;
-        let c = agent.create("/api/v1/contacts", json!({"last_name": "Stable", "city": "Lyon"})).await;
+        let c = agent
+            .create(
+                "/api/v1/contacts",
+                json!({"last_name": "Stable", "city": "Lyon"}),
+            )
+            .await;
         let path = format!("/api/v1/contacts/{}", c["id"].as_str().unwrap());
-        let (s, b) = answer(agent.patch(&path, json!({"city": "Paris", "email": "broken"})).await).await;
+        let (s, b) = answer(
+            agent
+                .patch(&path, json!({"city": "Paris", "email": "broken"}))
+                .await,
+        )
+        .await;
         assert_eq!((s, fields(&b)), (422, vec!["email".to_owned()]));
         let (s, _) = answer(agent.patch(&path, json!("just a string")).await).await;
         assert_eq!(s, 422);
         let (s, b) = answer(agent.patch(&path, json!({"last_name": null})).await).await;
-        assert_eq!((s, fields(&b)), (422, vec!["last_name".to_owned()]), "a contact keeps some identity");
+        assert_eq!(
+            (s, fields(&b)),
+            (422, vec!["last_name".to_owned()]),
+            "a contact keeps some identity"
+        );
         assert_eq!(agent.ok(&path).await, c);
         app.stop().await;
     }
@@ -109,16 +195,33 @@ async fn hostile_strings_are_stored_verbatim_and_served_as_json() {
     for app in apps().await {
         let agent = app.token(Role::Agent).await;
         let evil = "<script>alert('x')</script>\"; DROP TABLE contacts; --";
-        let c = agent.create("/api/v1/contacts", json!({"last_name": evil, "city": "Ünïcödé 東京 🚀"})).await;
-        let r = agent.get(&format!("/api/v1/contacts/{}", c["id"].as_str().unwrap())).await;
+        let c = agent
+            .create(
+                "/api/v1/contacts",
+                json!({"last_name": evil, "city": "Ünïcödé 東京 🚀"}),
+            )
+            .await;
+        let r = agent
+            .get(&format!("/api/v1/contacts/{}", c["id"].as_str().unwrap()))
+            .await;
         assert_eq!(r.headers()["content-type"], "application/json");
         let back: serde_json::Value = r.json().await.unwrap();
         assert_eq!(back["last_name"], evil);
         assert_eq!(back["city"], "Ünïcödé 東京 🚀");
-        let found = agent.ok(&format!("/api/v1/contacts?q={}", crate::contacts::urlencode("drop table"))).await;
+        let found = agent
+            .ok(&format!(
+                "/api/v1/contacts?q={}",
+                crate::contacts::urlencode("drop table")
+            ))
+            .await;
         assert_eq!(found["items"].as_array().unwrap().len(), 1);
         // Control characters are refused rather than stored.
-        let (s, b) = answer(agent.post("/api/v1/contacts", json!({"last_name": "a\u{0007}b"})).await).await;
+        let (s, b) = answer(
+            agent
+                .post("/api/v1/contacts", json!({"last_name": "a\u{0007}b"}))
+                .await,
+        )
+        .await;
         assert_eq!((s, fields(&b)), (422, vec!["last_name".to_owned()]));
         app.stop().await;
     }
@@ -141,7 +244,13 @@ async fn unknown_ids_bad_cursors_and_bad_query_parameters() {
             let (s, b) = answer(agent.get(path).await).await;
             assert_eq!(s, 404, "{path}: {b}");
         }
-        assert_eq!(agent.patch("/api/v1/contacts/nope", json!({"city": "x"})).await.status(), 404);
+        assert_eq!(
+            agent
+                .patch("/api/v1/contacts/nope", json!({"city": "x"}))
+                .await
+                .status(),
+            404
+        );
         for path in [
             "/api/v1/contacts?cursor=garbage",
             "/api/v1/contacts?limit=0",

@@ -4,25 +4,55 @@ use switchboard_core::access::Role;
 use crate::support::{answer, apps, fields};
 
 fn subjects(page: &Value) -> Vec<String> {
-    page["items"].as_array().unwrap().iter().map(|a| a["subject"].as_str().unwrap_or("").to_owned()).collect()
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["subject"].as_str().unwrap_or("").to_owned())
+        .collect()
 }
 
 #[tokio::test]
 async fn case_changes_write_case_events_and_scopes_filter_the_timeline() {
     for app in apps().await {
         let agent = app.token(Role::Agent).await;
-        let contact = agent.create("/api/v1/contacts", json!({"first_name": "Lucía", "last_name": "García"})).await;
+        let contact = agent
+            .create(
+                "/api/v1/contacts",
+                json!({"first_name": "Lucía", "last_name": "García"}),
+            )
+            .await;
         let cid = contact["id"].as_str().unwrap();
         let case = agent
-            .create("/api/v1/cases", json!({"title": "Card blocked", "contact_id": cid, "priority": "high"}))
+            .create(
+                "/api/v1/cases",
+                json!({"title": "Card blocked", "contact_id": cid, "priority": "high"}),
+            )
             .await;
-        assert_eq!((case["status"].as_str(), case["priority"].as_str()), (Some("active"), Some("high")));
+        assert_eq!(
+            (case["status"].as_str(), case["priority"].as_str()),
+            (Some("active"), Some("high"))
+        );
         let case_path = format!("/api/v1/cases/{}", case["id"].as_str().unwrap());
 
-        let (s, updated) = answer(agent.patch(&case_path, json!({"status": "resolved", "owner_id": agent.agent_id})).await).await;
+        let (s, updated) = answer(
+            agent
+                .patch(
+                    &case_path,
+                    json!({"status": "resolved", "owner_id": agent.agent_id}),
+                )
+                .await,
+        )
+        .await;
         assert_eq!(s, 200, "{updated}");
         // A patch that changes nothing writes no event.
-        assert_eq!(agent.patch(&case_path, json!({"status": "resolved"})).await.status(), 200);
+        assert_eq!(
+            agent
+                .patch(&case_path, json!({"status": "resolved"}))
+                .await
+                .status(),
+            200
+        );
 
         agent
             .create(
@@ -48,7 +78,12 @@ async fn case_changes_write_case_events_and_scopes_filter_the_timeline() {
         let all = agent.ok(&tl("")).await;
         assert_eq!(
             subjects(&all),
-            ["Called bank", "Prefers mornings", "Case updated: Card blocked", "Case opened: Card blocked"],
+            [
+                "Called bank",
+                "Prefers mornings",
+                "Case updated: Card blocked",
+                "Case opened: Card blocked"
+            ],
             "{}",
             app.backend
         );
@@ -57,18 +92,49 @@ async fn case_changes_write_case_events_and_scopes_filter_the_timeline() {
         let body = update_event["body"].as_str().unwrap();
         assert!(body.contains("status: active → resolved"), "{body}");
         assert!(body.contains("owner: none →"), "{body}");
-        assert_eq!(update_event["author_id"].as_str(), agent.agent_id.as_deref());
+        assert_eq!(
+            update_event["author_id"].as_str(),
+            agent.agent_id.as_deref()
+        );
 
-        assert_eq!(subjects(&agent.ok(&tl("?scope=customer")).await), ["Prefers mornings"]);
+        assert_eq!(
+            subjects(&agent.ok(&tl("?scope=customer")).await),
+            ["Prefers mornings"]
+        );
         assert_eq!(subjects(&agent.ok(&tl("?scope=case")).await).len(), 3);
-        assert_eq!(subjects(&agent.ok(&tl("?scope=conversation&conversation_id=conv-1")).await), ["Chat"]);
-        assert_eq!(subjects(&agent.ok(&tl("?conversation_id=conv-1")).await).len(), 5);
+        assert_eq!(
+            subjects(
+                &agent
+                    .ok(&tl("?scope=conversation&conversation_id=conv-1"))
+                    .await
+            ),
+            ["Chat"]
+        );
+        assert_eq!(
+            subjects(&agent.ok(&tl("?conversation_id=conv-1")).await).len(),
+            5
+        );
         let (s, b) = answer(agent.get(&tl("?scope=conversation")).await).await;
         assert_eq!((s, fields(&b)), (422, vec!["conversation_id".to_owned()]));
         // A case of someone else is not a filter for this contact.
-        let other = agent.create("/api/v1/contacts", json!({"last_name": "Other"})).await;
-        let other_case = agent.create("/api/v1/cases", json!({"title": "x", "contact_id": other["id"]})).await;
-        let (s, _) = answer(agent.get(&tl(&format!("?case_id={}", other_case["id"].as_str().unwrap()))).await).await;
+        let other = agent
+            .create("/api/v1/contacts", json!({"last_name": "Other"}))
+            .await;
+        let other_case = agent
+            .create(
+                "/api/v1/cases",
+                json!({"title": "x", "contact_id": other["id"]}),
+            )
+            .await;
+        let (s, _) = answer(
+            agent
+                .get(&tl(&format!(
+                    "?case_id={}",
+                    other_case["id"].as_str().unwrap()
+                )))
+                .await,
+        )
+        .await;
         assert_eq!(s, 404);
 
         // Paging the timeline: two at a time, same order, nothing lost.
@@ -85,16 +151,34 @@ async fn case_changes_write_case_events_and_scopes_filter_the_timeline() {
         assert_eq!(paged, subjects(&all));
 
         // The contact's cases, filtered by status, newest first.
-        agent.create("/api/v1/cases", json!({"title": "Second", "contact_id": cid})).await;
+        agent
+            .create(
+                "/api/v1/cases",
+                json!({"title": "Second", "contact_id": cid}),
+            )
+            .await;
         let cases = agent.ok(&format!("/api/v1/contacts/{cid}/cases")).await;
-        let titles: Vec<_> = cases["items"].as_array().unwrap().iter().map(|c| c["title"].clone()).collect();
+        let titles: Vec<_> = cases["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["title"].clone())
+            .collect();
         assert_eq!(titles, [json!("Second"), json!("Card blocked")]);
-        let resolved = agent.ok(&format!("/api/v1/contacts/{cid}/cases?status=resolved")).await;
+        let resolved = agent
+            .ok(&format!("/api/v1/contacts/{cid}/cases?status=resolved"))
+            .await;
         assert_eq!(resolved["items"].as_array().unwrap().len(), 1);
 
         // A contact with cases cannot be deleted; deleting its cases first works.
         let supervisor = app.token(Role::Supervisor).await;
-        assert_eq!(supervisor.delete(&format!("/api/v1/contacts/{cid}")).await.status(), 409);
+        assert_eq!(
+            supervisor
+                .delete(&format!("/api/v1/contacts/{cid}"))
+                .await
+                .status(),
+            409
+        );
         assert_eq!(supervisor.delete(&case_path).await.status(), 204);
         assert_eq!(
             subjects(&agent.ok(&tl("?scope=customer")).await),
@@ -111,8 +195,15 @@ async fn notes_belong_to_their_author() {
         let ana = app.token(Role::Agent).await;
         let bruno = app.token(Role::Agent).await;
         let supervisor = app.token(Role::Supervisor).await;
-        let contact = ana.create("/api/v1/contacts", json!({"last_name": "Doe"})).await;
-        let note = ana.create("/api/v1/activities", json!({"kind": "note", "contact_id": contact["id"], "body": "hello"})).await;
+        let contact = ana
+            .create("/api/v1/contacts", json!({"last_name": "Doe"}))
+            .await;
+        let note = ana
+            .create(
+                "/api/v1/activities",
+                json!({"kind": "note", "contact_id": contact["id"], "body": "hello"}),
+            )
+            .await;
         assert_eq!(note["author_id"].as_str(), ana.agent_id.as_deref());
         assert_eq!(note["author_name"], "Test agent");
         let path = format!("/api/v1/activities/{}", note["id"].as_str().unwrap());
@@ -122,22 +213,58 @@ async fn notes_belong_to_their_author() {
         assert_eq!(bruno.delete(&path).await.status(), 403);
         let (s, b) = answer(ana.patch(&path, json!({"body": "edited"})).await).await;
         assert_eq!((s, b["body"].as_str()), (200, Some("edited")));
-        let (s, _) = answer(supervisor.patch(&path, json!({"subject": "Reviewed"})).await).await;
+        let (s, _) = answer(
+            supervisor
+                .patch(&path, json!({"subject": "Reviewed"}))
+                .await,
+        )
+        .await;
         assert_eq!(s, 200);
 
         // Notes need text; clients cannot forge case events, nor change them.
-        let (s, b) = answer(ana.post("/api/v1/activities", json!({"kind": "note", "contact_id": contact["id"]})).await).await;
+        let (s, b) = answer(
+            ana.post(
+                "/api/v1/activities",
+                json!({"kind": "note", "contact_id": contact["id"]}),
+            )
+            .await,
+        )
+        .await;
         assert_eq!((s, fields(&b)), (422, vec!["body".to_owned()]));
         let (s, b) = answer(
-            ana.post("/api/v1/activities", json!({"kind": "case_event", "contact_id": contact["id"], "body": "x"})).await,
+            ana.post(
+                "/api/v1/activities",
+                json!({"kind": "case_event", "contact_id": contact["id"], "body": "x"}),
+            )
+            .await,
         )
         .await;
         assert_eq!((s, fields(&b)), (422, vec!["kind".to_owned()]));
-        let (s, b) = answer(ana.post("/api/v1/activities", json!({"kind": "note", "body": "floating"})).await).await;
+        let (s, b) = answer(
+            ana.post(
+                "/api/v1/activities",
+                json!({"kind": "note", "body": "floating"}),
+            )
+            .await,
+        )
+        .await;
         assert_eq!((s, fields(&b)), (422, vec!["contact_id".to_owned()]));
-        let case = ana.create("/api/v1/cases", json!({"title": "T", "contact_id": contact["id"]})).await;
-        let events = ana.ok(&format!("/api/v1/contacts/{}/timeline?scope=case", contact["id"].as_str().unwrap())).await;
-        let event_path = format!("/api/v1/activities/{}", events["items"][0]["id"].as_str().unwrap());
+        let case = ana
+            .create(
+                "/api/v1/cases",
+                json!({"title": "T", "contact_id": contact["id"]}),
+            )
+            .await;
+        let events = ana
+            .ok(&format!(
+                "/api/v1/contacts/{}/timeline?scope=case",
+                contact["id"].as_str().unwrap()
+            ))
+            .await;
+        let event_path = format!(
+            "/api/v1/activities/{}",
+            events["items"][0]["id"].as_str().unwrap()
+        );
         assert_eq!(events["items"][0]["case_id"], case["id"]);
         assert_eq!(supervisor.delete(&event_path).await.status(), 403);
 

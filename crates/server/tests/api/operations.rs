@@ -30,5 +30,8 @@ async fn readiness_fails_when_the_database_is_gone() {
     app.db().close().await;
     let r = app.anonymous().get("/readyz").await;
     assert_eq!(r.status(), 503);
-    assert_eq!(r.json::<serde_json::Value>().await.unwrap()["status"], "database unreachable");
+    assert_eq!(
+        r.json::<serde_json::Value>().await.unwrap()["status"],
+        "database unreachable"
+    );
 }

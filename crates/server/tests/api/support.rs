@@ -37,17 +37,35 @@ pub async fn spawn_sqlite() -> TestApp {
 
 async fn spawn_postgres(admin_url: &str) -> TestApp {
     let name = format!("sb_test_{}", switchboard_store::new_id().replace('-', ""));
-    let admin = switchboard_store::Db::connect(admin_url).await.expect("PostgreSQL reachable");
-    sqlx::query(&format!("CREATE DATABASE {name}")).execute(admin.pool()).await.unwrap();
+    let admin = switchboard_store::Db::connect(admin_url)
+        .await
+        .expect("PostgreSQL reachable");
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(admin.pool())
+        .await
+        .unwrap();
     admin.close().await;
     let base = admin_url.rsplit_once('/').unwrap().0;
-    spawn(format!("{base}/{name}"), "postgres", tempfile::tempdir().unwrap()).await
+    spawn(
+        format!("{base}/{name}"),
+        "postgres",
+        tempfile::tempdir().unwrap(),
+    )
+    .await
 }
 
 async fn spawn(url: String, backend: &'static str, dir: tempfile::TempDir) -> TestApp {
-    let running = switchboard_server::start(Config::new("127.0.0.1:0".parse().unwrap(), url)).await.unwrap();
+    let running = switchboard_server::start(Config::new("127.0.0.1:0".parse().unwrap(), url))
+        .await
+        .unwrap();
     let base = format!("http://{}", running.addr);
-    TestApp { running, base, backend, http: Client::new(), _dir: dir }
+    TestApp {
+        running,
+        base,
+        backend,
+        http: Client::new(),
+        _dir: dir,
+    }
 }
 
 impl TestApp {
@@ -57,8 +75,14 @@ impl TestApp {
 
     /// A bearer token with `role`, acting as a fresh agent holding that role.
     pub async fn token(&self, role: Role) -> Caller {
-        let hash = switchboard_server::auth::password::hash("not-used-for-tokens".into()).await.unwrap();
-        let email = format!("{}-{}@test.example", role.as_str(), switchboard_store::new_id());
+        let hash = switchboard_server::auth::password::hash("not-used-for-tokens".into())
+            .await
+            .unwrap();
+        let email = format!(
+            "{}-{}@test.example",
+            role.as_str(),
+            switchboard_store::new_id()
+        );
         let agent = self
             .db()
             .create_agent(&switchboard_store::agents::AgentRecord {
@@ -71,12 +95,25 @@ impl TestApp {
             .await
             .unwrap();
         let plain = secret::new_api_token();
-        self.db().create_token("test", role, Some(&agent.id), &secret::digest(&plain)).await.unwrap();
-        Caller { app_base: self.base.clone(), http: self.http.clone(), token: Some(plain), agent_id: Some(agent.id) }
+        self.db()
+            .create_token("test", role, Some(&agent.id), &secret::digest(&plain))
+            .await
+            .unwrap();
+        Caller {
+            app_base: self.base.clone(),
+            http: self.http.clone(),
+            token: Some(plain),
+            agent_id: Some(agent.id),
+        }
     }
 
     pub fn anonymous(&self) -> Caller {
-        Caller { app_base: self.base.clone(), http: self.http.clone(), token: None, agent_id: None }
+        Caller {
+            app_base: self.base.clone(),
+            http: self.http.clone(),
+            token: None,
+            agent_id: None,
+        }
     }
 
     pub async fn stop(self) {
@@ -95,7 +132,9 @@ pub struct Caller {
 
 impl Caller {
     pub fn request(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
-        let r = self.http.request(method, format!("{}{}", self.app_base, path));
+        let r = self
+            .http
+            .request(method, format!("{}{}", self.app_base, path));
         match &self.token {
             Some(t) => r.bearer_auth(t),
             None => r,
@@ -107,11 +146,19 @@ impl Caller {
     }
 
     pub async fn post(&self, path: &str, body: Value) -> Response {
-        self.request(Method::POST, path).json(&body).send().await.unwrap()
+        self.request(Method::POST, path)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
     }
 
     pub async fn patch(&self, path: &str, body: Value) -> Response {
-        self.request(Method::PATCH, path).json(&body).send().await.unwrap()
+        self.request(Method::PATCH, path)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
     }
 
     pub async fn delete(&self, path: &str) -> Response {
@@ -139,11 +186,22 @@ impl Caller {
 /// Status and parsed body, checking error bodies are problem+json.
 pub async fn answer(r: Response) -> (u16, Value) {
     let status = r.status().as_u16();
-    let ct = r.headers().get("content-type").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
+    let ct = r
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
     let text = r.text().await.unwrap();
-    let body = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
+    let body = if text.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&text).unwrap_or(Value::String(text))
+    };
     if status >= 400 {
-        assert_eq!(ct, "application/problem+json", "error {status} should be problem+json: {body}");
+        assert_eq!(
+            ct, "application/problem+json",
+            "error {status} should be problem+json: {body}"
+        );
         assert_eq!(body["status"], status, "{body}");
     }
     (status, body)
@@ -151,5 +209,10 @@ pub async fn answer(r: Response) -> (u16, Value) {
 
 /// The fields named in a 422 answer.
 pub fn fields(body: &Value) -> Vec<String> {
-    body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap().to_owned()).collect()
+    body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap().to_owned())
+        .collect()
 }
