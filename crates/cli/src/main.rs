@@ -178,12 +178,19 @@ async fn token_create(
     db.migrate().await?;
     let agent_id = match agent {
         None => None,
-        Some(email) => Some(
-            db.agent_by_email(&email)
+        Some(email) => {
+            let agent = db
+                .agent_by_email(&email)
                 .await?
-                .with_context(|| format!("no agent has the email {email}"))?
-                .id,
-        ),
+                .with_context(|| format!("no agent has the email {email}"))?;
+            anyhow::ensure!(agent.active, "the agent {email} is deactivated");
+            anyhow::ensure!(
+                agent.roles.contains(&role),
+                "the agent {email} does not have the role {} (a token cannot do more than its agent)",
+                role.as_str()
+            );
+            Some(agent.id)
+        }
     };
     let secret = switchboard_server::auth::secret::new_api_token();
     let token = db

@@ -150,7 +150,10 @@ impl ServeArgs {
                 .unwrap_or_else(|| DEFAULT_LISTEN.parse().expect("valid default")),
             demo: self.demo || file.demo.unwrap_or(false),
             secure_cookies: self.secure_cookies || file.secure_cookies.unwrap_or(false),
-            session_hours: self.session_hours.or(file.session_hours).unwrap_or(12),
+            session_hours: match self.session_hours.or(file.session_hours).unwrap_or(12) {
+                h @ 1..=720 => h,
+                h => anyhow::bail!("session_hours must be between 1 and 720 (got {h})"),
+            },
             log_json: self.log_json || file.log_json.unwrap_or(false),
         })
     }

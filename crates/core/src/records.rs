@@ -164,14 +164,16 @@ impl ContactDraft {
         c.finish(|| draft)
     }
 
-    /// Lower-cased text the contact search matches against.
+    /// Folded text the contact search matches against (see
+    /// [`crate::validation::search_fold`]).
     pub fn search_text(&self) -> String {
-        [&self.first_name, &self.last_name, &self.email, &self.phone]
+        let text = [&self.first_name, &self.last_name, &self.email, &self.phone]
             .into_iter()
             .flatten()
-            .map(|s| s.to_lowercase())
+            .map(String::as_str)
             .collect::<Vec<_>>()
-            .join(" ")
+            .join(" ");
+        crate::validation::search_fold(&text)
     }
 }
 

@@ -260,6 +260,17 @@ impl Check {
     }
 }
 
+/// Folds text for searching: lower case, accents removed, so that "garcia"
+/// finds "García" and "EMILIE" finds "Émilie". Letters that are not a base
+/// letter plus marks (ß, ø, æ…) are kept as they are.
+pub fn search_fold(s: &str) -> String {
+    use unicode_normalization::{char::is_combining_mark, UnicodeNormalization};
+    s.nfd()
+        .filter(|c| !is_combining_mark(*c))
+        .collect::<String>()
+        .to_lowercase()
+}
+
 /// Deliberately simple: one `@`, something before it, a dotted domain after,
 /// no spaces. Deliverability is proven by sending, not by a regex.
 pub fn is_plausible_email(s: &str) -> bool {
@@ -368,6 +379,15 @@ mod tests {
         );
         assert_eq!(parse_phone("0123456789"), None);
         assert_eq!(parse_phone("+999 1"), None);
+    }
+
+    #[test]
+    fn search_folds_case_and_accents() {
+        assert_eq!(
+            search_fold("García ÉMILIE Lefèvre"),
+            "garcia emilie lefevre"
+        );
+        assert_eq!(search_fold("東京"), "東京");
     }
 
     #[test]

@@ -18,13 +18,13 @@ pub async fn enforce(State(state): State<AppState>, req: Request, next: Next) ->
         m => m,
     }
     .to_owned();
-    let Some(path) = req
+    // Route layers only run for matched routes; a request without a
+    // template is unexpected, and closed like any unknown route.
+    let path = req
         .extensions()
         .get::<MatchedPath>()
         .map(|p| p.as_str().to_owned())
-    else {
-        return next.run(req).await;
-    };
+        .unwrap_or_default();
     let rule = who(&method, &path);
     let needed = match rule {
         Some(Who::Public) => return next.run(req).await,

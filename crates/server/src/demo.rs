@@ -5,7 +5,7 @@ use rand::distributions::{Alphanumeric, DistString};
 use switchboard_core::access::Role;
 use switchboard_core::records::*;
 use switchboard_store::activities::Author;
-use switchboard_store::agents::AgentRecord;
+use switchboard_store::agents::{AgentChange, AgentRecord};
 use switchboard_store::Db;
 
 use crate::auth::password;
@@ -34,8 +34,9 @@ pub struct DemoLogin {
     pub password: String,
 }
 
-/// Loads the demo once. Returns the new agents' logins on the first run and
-/// `None` when the data was already there.
+/// Loads the demo once. Returns the agents' logins on the first run and
+/// `None` when the data was already there. A load interrupted halfway is
+/// completed by the next start (a customer already there is skipped).
 pub async fn load(db: &Db) -> anyhow::Result<Option<Vec<DemoLogin>>> {
     if db.meta_get(LOADED_KEY).await?.is_some() {
         return Ok(None);
@@ -65,13 +66,30 @@ pub async fn load(db: &Db) -> anyhow::Result<Option<Vec<DemoLogin>>> {
             vec![Role::Agent],
         ),
     ] {
-        // A crash halfway through a first load must not block the next one.
-        if let Some(existing) = db.agent_by_email(email).await? {
-            agent_ids.push(existing.id);
-            continue;
-        }
         let pw = Alphanumeric.sample_string(&mut rand::thread_rng(), 16);
         let hash = password::hash(pw.clone()).await?;
+        // An earlier first load may have stopped halfway (no "loaded" mark
+        // yet): its agents' passwords were never shown, so give them new ones.
+        if let Some(existing) = db.agent_by_email(email).await? {
+            db.update_agent_with(&existing.id, |a| {
+                Ok(AgentChange {
+                    name: a.name.clone(),
+                    email: a.email.clone(),
+                    roles: a.roles.clone(),
+                    active: true,
+                    password_hash: Some(hash.clone()),
+                })
+            })
+            .await?;
+            agent_ids.push(existing.id);
+            logins.push(DemoLogin {
+                name: name.into(),
+                email: email.into(),
+                roles,
+                password: pw,
+            });
+            continue;
+        }
         let agent = db
             .create_agent(&AgentRecord {
                 name,
@@ -90,6 +108,7 @@ pub async fn load(db: &Db) -> anyhow::Result<Option<Vec<DemoLogin>>> {
         });
     }
 
+    let existing_products = db.products().await?;
     let mut products = Vec::new();
     for name in [
         "Current account",
@@ -97,7 +116,11 @@ pub async fn load(db: &Db) -> anyhow::Result<Option<Vec<DemoLogin>>> {
         "Home insurance",
         "Mortgage",
     ] {
-        products.push(db.create_product(name).await?.id);
+        // Every step skips what an interrupted earlier load created.
+        products.push(match existing_products.iter().find(|p| p.name == name) {
+            Some(p) => p.id.clone(),
+            None => db.create_product(name).await?.id,
+        });
     }
 
     let mut accounts = Vec::new();
@@ -112,7 +135,11 @@ pub async fn load(db: &Db) -> anyhow::Result<Option<Vec<DemoLogin>>> {
             category: Some(category.into()),
             custom: None,
         })?;
-        accounts.push(db.create_account(&d).await?.id);
+        let existing = db.accounts(Some(name), None, 10).await?;
+        accounts.push(match existing.items.iter().find(|a| a.name == name) {
+            Some(a) => a.id.clone(),
+            None => db.create_account(&d).await?.id,
+        });
     }
 
     #[rustfmt::skip]
@@ -144,6 +171,14 @@ pub async fn load(db: &Db) -> anyhow::Result<Option<Vec<DemoLogin>>> {
     for (i, (first, last, email, phone, account, job, city, locale, channel, tz)) in
         people.into_iter().enumerate()
     {
+        let external_id = format!("demo-{}", i + 1);
+        let filter = switchboard_store::contacts::ContactFilter {
+            external_id: Some(external_id.clone()),
+            ..Default::default()
+        };
+        if !db.contacts(&filter, None, 1).await?.items.is_empty() {
+            continue;
+        }
         let contact = db
             .create_contact(&ContactDraft::parse(ContactInput {
                 first_name: Some(first.into()),
@@ -166,7 +201,7 @@ pub async fn load(db: &Db) -> anyhow::Result<Option<Vec<DemoLogin>>> {
                 preferred_channel: Some(channel),
                 locale: Some(locale.into()),
                 time_zone: Some(tz.into()),
-                external_id: Some(format!("demo-{}", i + 1)),
+                external_id: Some(external_id),
                 custom: Some(serde_json::json!({ "customer_since": 2015 + i as i64 })),
             })?)
             .await?;

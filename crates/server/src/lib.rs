@@ -56,6 +56,7 @@ pub async fn build(config: Config) -> anyhow::Result<(Router, AppState)> {
         .await
         .context("connecting to the database")?;
     db.migrate().await.context("migrating the database")?;
+    auth::password::warm_up();
     let state = AppState {
         db,
         config: Arc::new(config),
@@ -87,6 +88,7 @@ pub fn router(state: AppState) -> Router {
     ))
     .merge(web::router())
     .fallback(|| async { error::ApiError::NotFound("page") })
+    .method_not_allowed_fallback(|| async { error::ApiError::MethodNotAllowed })
     .layer(DefaultBodyLimit::max(limits::BODY_BYTES))
     .layer(TraceLayer::new_for_http())
     .with_state(state)

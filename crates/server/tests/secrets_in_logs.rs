@@ -86,8 +86,23 @@ async fn passwords_and_tokens_never_reach_the_log() {
         ..admin.clone()
     };
     caller.get("/api/v1/contacts").await;
-    // An internal error path, to make sure errors do not echo inputs either.
     caller.get("/api/v1/contacts?cursor=AAAA").await;
+    // A cookie-authenticated write with a session whose cookie we hold, so
+    // the Cookie header passes through the server too.
+    let (cookie, cookie_csrf) = raw_session(&app, password).await;
+    let r = Client::new()
+        .post(format!("{}/api/v1/contacts", app.base))
+        .header("cookie", format!("sb_session={cookie}"))
+        .header("x-csrf-token", &cookie_csrf)
+        .json(&json!({"last_name": "Cookie"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    // A real internal error (the database is gone), whose cause is logged.
+    app.db().close().await;
+    let r = caller.get("/api/v1/contacts").await;
+    assert_eq!(r.status(), 500);
     app.stop().await;
 
     let text = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
@@ -105,4 +120,23 @@ async fn passwords_and_tokens_never_reach_the_log() {
     ] {
         assert!(!text.contains(secret), "a secret appeared in the log");
     }
+}
+
+/// Signs in and returns the raw session cookie value and its CSRF token.
+async fn raw_session(app: &support::TestApp, password: &str) -> (String, String) {
+    let r = Client::new()
+        .post(format!("{}/api/v1/session", app.base))
+        .json(&json!({"email": "log@example.com", "password": password}))
+        .send()
+        .await
+        .unwrap();
+    let header = r.headers()["set-cookie"].to_str().unwrap().to_owned();
+    let cookie = header
+        .split(';')
+        .next()
+        .unwrap()
+        .trim_start_matches("sb_session=")
+        .to_owned();
+    let body: serde_json::Value = r.json().await.unwrap();
+    (cookie, body["csrf_token"].as_str().unwrap().to_owned())
 }

@@ -42,10 +42,11 @@ CREATE TABLE accounts (
     id         TEXT PRIMARY KEY,
     name       TEXT NOT NULL,
     city       TEXT,
-    category   TEXT,
-    custom     TEXT NOT NULL,
-    created_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL
+    category    TEXT,
+    custom      TEXT NOT NULL,
+    search_text TEXT NOT NULL,
+    created_at  TEXT NOT NULL,
+    updated_at  TEXT NOT NULL
 );
 
 CREATE TABLE contacts (

@@ -4,6 +4,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 use switchboard_core::records::{AccountDraft, AccountInput};
 use switchboard_core::time;
+use switchboard_core::validation::search_fold;
 
 use crate::contacts::page;
 use crate::sql::{like_escape, Sql};
@@ -74,41 +75,57 @@ impl Db {
         let id = new_id();
         let now = time::now();
         sqlx::query(
-            "INSERT INTO accounts (id, name, city, category, custom, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $6)",
+            "INSERT INTO accounts (id, name, city, category, custom, search_text, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
         )
         .bind(id.clone())
         .bind(d.name.clone())
         .bind(d.city.clone())
         .bind(d.category.clone())
         .bind(Value::Object(d.custom.clone()).to_string())
+        .bind(search_fold(&d.name))
         .bind(now)
         .execute(&self.pool)
         .await?;
         self.account(&id).await
     }
 
-    pub async fn update_account(&self, id: &str, d: &AccountDraft) -> Result<Account> {
-        let done = sqlx::query(
-            "UPDATE accounts SET name = $1, city = $2, category = $3, custom = $4, updated_at = $5 WHERE id = $6",
+    /// Locked read-modify-write, as for contacts.
+    pub async fn update_account_with<F>(&self, id: &str, change: F) -> Result<Account>
+    where
+        F: FnOnce(&Account) -> Result<AccountDraft>,
+    {
+        let mut tx = self.write_tx().await?;
+        let current: Account = sqlx::query_as::<_, Row>(&format!(
+            "SELECT {COLUMNS} FROM accounts WHERE id = $1{}",
+            self.for_update()
+        ))
+        .bind(id.to_owned())
+        .fetch_optional(&mut *tx)
+        .await?
+        .map(Account::from)
+        .ok_or(StoreError::NotFound("account"))?;
+        let d = change(&current)?;
+        sqlx::query(
+            "UPDATE accounts SET name = $1, city = $2, category = $3, custom = $4, search_text = $5, \
+             updated_at = $6 WHERE id = $7",
         )
         .bind(d.name.clone())
         .bind(d.city.clone())
         .bind(d.category.clone())
         .bind(Value::Object(d.custom.clone()).to_string())
+        .bind(search_fold(&d.name))
         .bind(time::now())
         .bind(id.to_owned())
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound("account"));
-        }
+        tx.commit().await?;
         self.account(id).await
     }
 
     /// Refused while contacts or cases still belong to the account.
     pub async fn delete_account(&self, id: &str) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let used: i64 = sqlx::query_scalar(
             "SELECT (SELECT COUNT(*) FROM contacts WHERE account_id = $1) + (SELECT COUNT(*) FROM cases WHERE account_id = $1)",
         )
@@ -139,8 +156,8 @@ impl Db {
     ) -> Result<Page<Account>> {
         let mut sql = Sql::new(&format!("SELECT {COLUMNS} FROM accounts WHERE 1 = 1"));
         if let Some(q) = q.map(str::trim).filter(|q| !q.is_empty()) {
-            sql.push(" AND lower(name) LIKE ")
-                .bind(format!("%{}%", like_escape(&q.to_lowercase())))
+            sql.push(" AND search_text LIKE ")
+                .bind(format!("%{}%", like_escape(&search_fold(q))))
                 .push(" ESCAPE '\\'");
         }
         if let Some(after) = after {

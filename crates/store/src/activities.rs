@@ -86,7 +86,8 @@ pub(crate) async fn insert_activity(
     .bind(a.occurred_at.clone())
     .bind(time::now())
     .execute(&mut **tx)
-    .await?;
+    .await
+    .map_err(|e| StoreError::from_write(e, "the activity"))?;
     Ok(id)
 }
 
@@ -123,7 +124,7 @@ impl Db {
     }
 
     pub async fn create_activity(&self, d: &ActivityDraft, author: &Author) -> Result<Activity> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let mut errors = Vec::new();
         for (field, table, value) in [
             ("contact_id", "contacts", &d.contact_id),
@@ -142,6 +143,24 @@ impl Db {
                         format!("no {} has this id", &table[..table.len() - 1]),
                     ));
                 }
+            }
+        }
+        // An entry about a contact and a case must not join one customer to
+        // another customer's case.
+        if let (true, Some(contact_id), Some(case_id)) =
+            (errors.is_empty(), &d.contact_id, &d.case_id)
+        {
+            let owner: Option<String> =
+                sqlx::query_scalar("SELECT contact_id FROM cases WHERE id = $1")
+                    .bind(case_id.clone())
+                    .fetch_one(&mut *tx)
+                    .await?;
+            if owner.as_deref() != Some(contact_id.as_str()) {
+                errors.push(FieldError::new(
+                    "case_id",
+                    "mismatch",
+                    "this case is not the contact's",
+                ));
             }
         }
         if !errors.is_empty() {

@@ -47,6 +47,16 @@ impl From<Row> for Agent {
 
 const COLUMNS: &str = "id, name, email, roles, active, created_at, updated_at";
 
+/// The new state of an agent; the password, if changed, arrives hashed.
+#[derive(Debug, Clone)]
+pub struct AgentChange {
+    pub name: String,
+    pub email: String,
+    pub roles: Vec<Role>,
+    pub active: bool,
+    pub password_hash: Option<String>,
+}
+
 /// The fields of an agent the store writes. The password arrives hashed.
 pub struct AgentRecord<'a> {
     pub name: &'a str,
@@ -111,27 +121,57 @@ impl Db {
         self.agent(&id).await
     }
 
-    /// Updates an agent; a new password or deactivation also signs them out
-    /// everywhere.
-    pub async fn update_agent(&self, id: &str, r: &AgentRecord<'_>) -> Result<Agent> {
-        let mut tx = self.pool.begin().await?;
-        let done = sqlx::query(
+    /// Updates an agent with a locked read-modify-write: `change` computes
+    /// the new state from the current one. Refuses (409) a change that would
+    /// leave no active admin, checked inside the same transaction so two
+    /// admins demoting each other cannot both succeed. A new password or
+    /// deactivation also signs the agent out everywhere.
+    pub async fn update_agent_with<F>(&self, id: &str, change: F) -> Result<Agent>
+    where
+        F: FnOnce(&Agent) -> Result<AgentChange>,
+    {
+        let mut tx = self.write_tx().await?;
+        let current: Agent = sqlx::query_as::<_, Row>(&format!(
+            "SELECT {COLUMNS} FROM agents WHERE id = $1{}",
+            self.for_update()
+        ))
+        .bind(id.to_owned())
+        .fetch_optional(&mut *tx)
+        .await?
+        .map(Agent::from)
+        .ok_or(StoreError::NotFound("agent"))?;
+        let r = change(&current)?;
+        let was_admin = current.active && current.roles.contains(&Role::Admin);
+        let stays_admin = r.active && r.roles.contains(&Role::Admin);
+        if was_admin && !stays_admin {
+            // Lock every admin row (PostgreSQL) so a concurrent demotion waits.
+            let roles: Vec<String> = sqlx::query_scalar(&format!(
+                "SELECT roles FROM agents WHERE active = 1 AND id <> $1{}",
+                self.for_update()
+            ))
+            .bind(id.to_owned())
+            .fetch_all(&mut *tx)
+            .await?;
+            if !roles.iter().any(|r| parse_roles(r).contains(&Role::Admin)) {
+                return Err(StoreError::Conflict(
+                    "this is the last active admin; make another admin first".into(),
+                ));
+            }
+        }
+        sqlx::query(
             "UPDATE agents SET name = $1, email = $2, roles = $3, active = $4, \
              password_hash = COALESCE($5, password_hash), updated_at = $6 WHERE id = $7",
         )
-        .bind(r.name.to_owned())
+        .bind(r.name.clone())
         .bind(r.email.to_lowercase())
-        .bind(format_roles(r.roles))
+        .bind(format_roles(&r.roles))
         .bind(i64::from(r.active))
-        .bind(r.password_hash.map(str::to_owned))
+        .bind(r.password_hash.clone())
         .bind(time::now())
         .bind(id.to_owned())
         .execute(&mut *tx)
         .await
         .map_err(|e| StoreError::from_write(e, "an agent with this email"))?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound("agent"));
-        }
         if r.password_hash.is_some() || !r.active {
             sqlx::query("DELETE FROM sessions WHERE agent_id = $1")
                 .bind(id.to_owned())
@@ -156,18 +196,5 @@ impl Db {
             limit,
             |a| vec![a.id.clone()],
         ))
-    }
-}
-
-impl Db {
-    /// How many active agents hold the admin role.
-    pub async fn active_admin_count(&self) -> Result<i64> {
-        let roles: Vec<String> = sqlx::query_scalar("SELECT roles FROM agents WHERE active = 1")
-            .fetch_all(&self.pool)
-            .await?;
-        Ok(roles
-            .iter()
-            .filter(|r| parse_roles(r).contains(&Role::Admin))
-            .count() as i64)
     }
 }

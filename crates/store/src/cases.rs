@@ -105,7 +105,7 @@ impl Db {
     }
 
     pub async fn create_case(&self, d: &CaseDraft, author: &Author) -> Result<Case> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         check_references(&mut tx, d).await?;
         let id = new_id();
         let now = time::now();
@@ -124,7 +124,8 @@ impl Db {
         .bind(d.account_id.clone())
         .bind(now.clone())
         .execute(&mut *tx)
-        .await?;
+        .await
+        .map_err(|e| StoreError::from_write(e, "the case"))?;
         let event = NewActivity {
             kind: ActivityKind::CaseEvent,
             // Regards the case only: the contact's full timeline reaches it
@@ -148,10 +149,27 @@ impl Db {
     /// Writes the new state and, when something visible changed, one
     /// `case_event` activity saying what, in the same transaction.
     pub async fn update_case(&self, id: &str, d: &CaseDraft, author: &Author) -> Result<Case> {
-        let mut tx = self.pool.begin().await?;
-        let old = fetch_case(&mut *tx, id)
-            .await?
-            .ok_or(StoreError::NotFound("case"))?;
+        self.update_case_with(id, author, |_| Ok(d.clone())).await
+    }
+
+    /// Locked read-modify-write: `change` computes the new state from the
+    /// current one inside the transaction that writes it and its event.
+    pub async fn update_case_with<F>(&self, id: &str, author: &Author, change: F) -> Result<Case>
+    where
+        F: FnOnce(&Case) -> Result<CaseDraft>,
+    {
+        let mut tx = self.write_tx().await?;
+        let old = sqlx::query_as::<_, Row>(&format!(
+            "SELECT {COLUMNS} FROM cases WHERE id = $1{}",
+            self.for_update()
+        ))
+        .bind(id.to_owned())
+        .fetch_optional(&mut *tx)
+        .await?
+        .map(Case::from)
+        .ok_or(StoreError::NotFound("case"))?;
+        let draft = change(&old)?;
+        let d = &draft;
         check_references(&mut tx, d).await?;
         let changes = case_change::describe(&old.to_draft(), d);
         if changes.is_empty() {
@@ -173,7 +191,8 @@ impl Db {
         .bind(now.clone())
         .bind(id.to_owned())
         .execute(&mut *tx)
-        .await?;
+        .await
+        .map_err(|e| StoreError::from_write(e, "the case"))?;
         let event = NewActivity {
             kind: ActivityKind::CaseEvent,
             // Regards the case only: the contact's full timeline reaches it
@@ -193,7 +212,7 @@ impl Db {
     /// Deletes a case. Its timeline entries that also regard a contact or a
     /// conversation stay there, unlinked from the case; the others go.
     pub async fn delete_case(&self, id: &str) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         sqlx::query(
             "DELETE FROM activities WHERE case_id = $1 AND (kind = 'case_event' OR (contact_id IS NULL AND conversation_id IS NULL))",
         )

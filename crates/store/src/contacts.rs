@@ -150,85 +150,39 @@ impl Db {
 
     pub async fn create_contact(&self, d: &ContactDraft) -> Result<Contact> {
         let id = new_id();
-        self.write_contact(&id, d, true).await?;
+        let mut tx = self.write_tx().await?;
+        write_contact(&mut tx, &id, d, true).await?;
+        tx.commit().await?;
         self.contact(&id).await
     }
 
-    pub async fn update_contact(&self, id: &str, d: &ContactDraft) -> Result<Contact> {
-        self.write_contact(id, d, false).await?;
-        self.contact(id).await
-    }
-
-    async fn write_contact(&self, id: &str, d: &ContactDraft, create: bool) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
-        if let Some(account_id) = &d.account_id {
-            let found: Option<String> = sqlx::query_scalar("SELECT id FROM accounts WHERE id = $1")
-                .bind(account_id.clone())
-                .fetch_optional(&mut *tx)
-                .await?;
-            if found.is_none() {
-                return Err(Invalid::one("account_id", "unknown", "no account has this id").into());
-            }
-        }
-        if let Some(external_id) = &d.external_id {
-            let taken: Option<String> =
-                sqlx::query_scalar("SELECT id FROM contacts WHERE external_id = $1 AND id <> $2")
-                    .bind(external_id.clone())
-                    .bind(id.to_owned())
-                    .fetch_optional(&mut *tx)
-                    .await?;
-            if taken.is_some() {
-                return Err(StoreError::Conflict(
-                    "another contact already has this external_id".into(),
-                ));
-            }
-        }
-        let now = time::now();
-        let custom = Value::Object(d.custom.clone()).to_string();
-        let q = if create {
-            "INSERT INTO contacts (first_name, last_name, email, phone, account_id, job_title, title, \
-             relationship_type, city, category, preferred_channel, locale, time_zone, external_id, \
-             custom, search_text, updated_at, created_at, id) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, $18)"
-        } else {
-            "UPDATE contacts SET first_name = $1, last_name = $2, email = $3, phone = $4, account_id = $5, \
-             job_title = $6, title = $7, relationship_type = $8, city = $9, category = $10, \
-             preferred_channel = $11, locale = $12, time_zone = $13, external_id = $14, custom = $15, \
-             search_text = $16, updated_at = $17 WHERE id = $18"
-        };
-        let done = sqlx::query(q)
-            .bind(d.first_name.clone())
-            .bind(d.last_name.clone())
-            .bind(d.email.clone())
-            .bind(d.phone.clone())
-            .bind(d.account_id.clone())
-            .bind(d.job_title.clone())
-            .bind(d.title.clone())
-            .bind(d.relationship_type.clone())
-            .bind(d.city.clone())
-            .bind(d.category.clone())
-            .bind(d.preferred_channel.map(|c| c.as_str().to_owned()))
-            .bind(d.locale.clone())
-            .bind(d.time_zone.clone())
-            .bind(d.external_id.clone())
-            .bind(custom)
-            .bind(d.search_text())
-            .bind(now)
-            .bind(id.to_owned())
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| StoreError::from_write(e, "a contact with this external_id"))?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound("contact"));
-        }
+    /// Reads the contact with its row locked, lets `change` compute the new
+    /// state from it, and writes that, all in one transaction: concurrent
+    /// updates apply one after the other instead of losing each other.
+    pub async fn update_contact_with<F>(&self, id: &str, change: F) -> Result<Contact>
+    where
+        F: FnOnce(&Contact) -> Result<ContactDraft>,
+    {
+        let mut tx = self.write_tx().await?;
+        let current: Contact = sqlx::query_as::<_, Row>(&format!(
+            "SELECT {COLUMNS} FROM contacts WHERE id = $1{}",
+            self.for_update()
+        ))
+        .bind(id.to_owned())
+        .fetch_optional(&mut *tx)
+        .await?
+        .map(Contact::from)
+        .ok_or(StoreError::NotFound("contact"))?;
+        let draft = change(&current)?;
+        write_contact(&mut tx, id, &draft, false).await?;
         tx.commit().await?;
-        Ok(())
+        self.contact(id).await
     }
 
     /// Deletes a contact and its own timeline. A contact that still has cases
     /// is refused: cases are history the business keeps.
     pub async fn delete_contact(&self, id: &str) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let cases: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cases WHERE contact_id = $1")
             .bind(id.to_owned())
             .fetch_one(&mut *tx)
@@ -262,7 +216,10 @@ impl Db {
     ) -> Result<Page<Contact>> {
         let mut sql = Sql::new(&format!("SELECT {COLUMNS} FROM contacts WHERE 1 = 1"));
         if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-            let pattern = format!("%{}%", like_escape(&q.to_lowercase()));
+            let pattern = format!(
+                "%{}%",
+                like_escape(&switchboard_core::validation::search_fold(q))
+            );
             sql.push(" AND (search_text LIKE ")
                 .bind(pattern)
                 .push(" ESCAPE '\\'");
@@ -291,6 +248,76 @@ impl Db {
             |c| vec![c.id.clone()],
         ))
     }
+}
+
+/// Inserts or updates a contact inside `tx`, checking its references.
+async fn write_contact(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    id: &str,
+    d: &ContactDraft,
+    create: bool,
+) -> Result<()> {
+    if let Some(account_id) = &d.account_id {
+        let found: Option<String> = sqlx::query_scalar("SELECT id FROM accounts WHERE id = $1")
+            .bind(account_id.clone())
+            .fetch_optional(&mut **tx)
+            .await?;
+        if found.is_none() {
+            return Err(Invalid::one("account_id", "unknown", "no account has this id").into());
+        }
+    }
+    if let Some(external_id) = &d.external_id {
+        let taken: Option<String> =
+            sqlx::query_scalar("SELECT id FROM contacts WHERE external_id = $1 AND id <> $2")
+                .bind(external_id.clone())
+                .bind(id.to_owned())
+                .fetch_optional(&mut **tx)
+                .await?;
+        if taken.is_some() {
+            return Err(StoreError::Conflict(
+                "another contact already has this external_id".into(),
+            ));
+        }
+    }
+    let now = time::now();
+    let custom = Value::Object(d.custom.clone()).to_string();
+    let q = if create {
+        "INSERT INTO contacts (first_name, last_name, email, phone, account_id, job_title, title, \
+         relationship_type, city, category, preferred_channel, locale, time_zone, external_id, \
+         custom, search_text, updated_at, created_at, id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, $18)"
+    } else {
+        "UPDATE contacts SET first_name = $1, last_name = $2, email = $3, phone = $4, account_id = $5, \
+         job_title = $6, title = $7, relationship_type = $8, city = $9, category = $10, \
+         preferred_channel = $11, locale = $12, time_zone = $13, external_id = $14, custom = $15, \
+         search_text = $16, updated_at = $17 WHERE id = $18"
+    };
+    let done = sqlx::query(q)
+        .bind(d.first_name.clone())
+        .bind(d.last_name.clone())
+        .bind(d.email.clone())
+        .bind(d.phone.clone())
+        .bind(d.account_id.clone())
+        .bind(d.job_title.clone())
+        .bind(d.title.clone())
+        .bind(d.relationship_type.clone())
+        .bind(d.city.clone())
+        .bind(d.category.clone())
+        .bind(d.preferred_channel.map(|c| c.as_str().to_owned()))
+        .bind(d.locale.clone())
+        .bind(d.time_zone.clone())
+        .bind(d.external_id.clone())
+        .bind(custom)
+        .bind(d.search_text())
+        .bind(now)
+        .bind(id.to_owned())
+        .execute(&mut **tx)
+        .await
+        .map_err(|e| StoreError::from_write(e, "a contact with this external_id"))?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound("contact"));
+    }
+    Ok(())
 }
 
 /// Cuts a fetched `limit + 1` rows down to a page and its next cursor.

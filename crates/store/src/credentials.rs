@@ -111,8 +111,11 @@ impl Db {
         let agent_name = match &token.agent_id {
             None => None,
             Some(agent_id) => {
+                // A token acts as its agent and can never do more than the
+                // agent may do now: demoting or deactivating the agent
+                // disables tokens whose role they no longer hold.
                 let agent = self.agent(agent_id).await?;
-                if !agent.active {
+                if !agent.active || !agent.roles.contains(&token.role.0) {
                     return Ok(None);
                 }
                 Some(agent.name)

@@ -84,6 +84,27 @@ impl Db {
         Ok(())
     }
 
+    /// A transaction that will write. On SQLite it takes the write lock at
+    /// once (`BEGIN IMMEDIATE`): a deferred transaction that reads and then
+    /// writes fails outright (SQLITE_BUSY_SNAPSHOT) when another writer
+    /// committed in between, whereas waiting for the lock up front lets the
+    /// busy timeout apply.
+    pub(crate) async fn write_tx(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        })
+    }
+
+    /// Suffix that locks the rows a read-modify-write selects. SQLite needs
+    /// none: `BEGIN IMMEDIATE` already holds the database's write lock.
+    pub(crate) fn for_update(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite => "",
+            Backend::Postgres => " FOR UPDATE",
+        }
+    }
+
     /// True when the database answers a trivial query.
     pub async fn ping(&self) -> bool {
         sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()

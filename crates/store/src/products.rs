@@ -61,7 +61,7 @@ impl Db {
     }
 
     pub async fn delete_product(&self, id: &str) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let used: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cases WHERE product_id = $1")
             .bind(id.to_owned())
             .fetch_one(&mut *tx)

@@ -13,7 +13,13 @@ async fn databases() -> Vec<(tempfile::TempDir, Db)> {
         .unwrap();
     db.migrate().await.unwrap();
     out.push((dir, db));
-    if let Ok(url) = std::env::var("SWITCHBOARD_TEST_POSTGRES_URL") {
+    let required = std::env::var("SWITCHBOARD_REQUIRE_POSTGRES").as_deref() == Ok("1");
+    let url = std::env::var("SWITCHBOARD_TEST_POSTGRES_URL");
+    assert!(
+        url.is_ok() || !required,
+        "SWITCHBOARD_REQUIRE_POSTGRES=1 but SWITCHBOARD_TEST_POSTGRES_URL is not set"
+    );
+    if let Ok(url) = url {
         let admin = Db::connect(&url).await.unwrap();
         let name = format!("sb_store_{}", uuid_like());
         sqlx::query(&format!("CREATE DATABASE {name}"))

@@ -76,12 +76,12 @@ async fn update(
     Path(id): Path<String>,
     ApiJson(patch): ApiJson<serde_json::Value>,
 ) -> ApiResult<Json<Account>> {
-    let current = s.db.account(&id).await?;
-    let input = merge(&current.to_input(), patch)?;
-    Ok(Json(
-        s.db.update_account(&id, &AccountDraft::parse(input)?)
-            .await?,
-    ))
+    let account =
+        s.db.update_account_with(&id, |current| {
+            Ok(AccountDraft::parse(merge(&current.to_input(), &patch)?)?)
+        })
+        .await?;
+    Ok(Json(account))
 }
 
 /// Delete an account; refused (409) while contacts or cases belong to it.

@@ -79,7 +79,7 @@ async fn update(
         subject: current.subject.clone(),
         body: current.body.clone(),
     };
-    let merged: ActivityPatch = super::merge(&base, patch)?;
+    let merged: ActivityPatch = super::merge(&base, &patch)?;
     let mut c = Check::new();
     let subject = c.optional_text("subject", merged.subject, limits::SHORT_TEXT);
     let body = c.optional_multiline("body", merged.body, limits::BODY);

@@ -4,16 +4,16 @@
 use axum::extract::{Path, State};
 use axum::response::IntoResponse;
 use axum::Json;
-use switchboard_core::access::Role;
 use switchboard_core::records::{AgentDraft, AgentInput};
-use switchboard_store::agents::{Agent, AgentRecord};
+use switchboard_core::validation::limits;
+use switchboard_store::agents::{Agent, AgentChange, AgentRecord};
 use switchboard_store::Page;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::contacts::created;
 use super::{merge, PageParams};
 use crate::auth::password;
-use crate::error::{ApiError, ApiResult, Problem};
+use crate::error::{ApiResult, Problem};
 use crate::extract::{ApiJson, ApiQuery};
 use crate::state::AppState;
 
@@ -72,32 +72,48 @@ async fn update(
     Path(id): Path<String>,
     ApiJson(patch): ApiJson<serde_json::Value>,
 ) -> ApiResult<Json<Agent>> {
-    let current = s.db.agent(&id).await?;
-    let base = AgentInput {
-        name: Some(current.name.clone()),
-        email: Some(current.email.clone()),
-        roles: Some(current.roles.clone()),
-        active: Some(current.active),
-        password: None,
+    // Hash a new password before taking any lock: it is slow on purpose.
+    // Its rules are checked here and again (harmlessly) with the whole patch.
+    let password_hash = match patch.get("password") {
+        None | Some(serde_json::Value::Null) => None,
+        Some(p) => {
+            let password = p.as_str().ok_or_else(|| {
+                switchboard_core::Invalid::one("password", "type", "must be a string")
+            })?;
+            let n = password.chars().count();
+            if !(limits::PASSWORD_MIN..=limits::PASSWORD_MAX).contains(&n) {
+                return Err(switchboard_core::Invalid::one(
+                    "password",
+                    "length",
+                    format!(
+                        "must be {} to {} characters",
+                        limits::PASSWORD_MIN,
+                        limits::PASSWORD_MAX
+                    ),
+                )
+                .into());
+            }
+            Some(password::hash(password.to_owned()).await?)
+        }
     };
-    let d = AgentDraft::parse(merge(&base, patch)?, false)?;
-    let was_admin = current.active && current.roles.contains(&Role::Admin);
-    let stays_admin = d.active && d.roles.contains(&Role::Admin);
-    if was_admin && !stays_admin && s.db.active_admin_count().await? <= 1 {
-        return Err(ApiError::Conflict(
-            "this is the last active admin; make another admin first".into(),
-        ));
-    }
-    let hash = match d.password.clone() {
-        Some(p) => Some(password::hash(p).await?),
-        None => None,
-    };
-    let record = AgentRecord {
-        name: &d.name,
-        email: &d.email,
-        roles: &d.roles,
-        active: d.active,
-        password_hash: hash.as_deref(),
-    };
-    Ok(Json(s.db.update_agent(&id, &record).await?))
+    let agent =
+        s.db.update_agent_with(&id, |current| {
+            let base = AgentInput {
+                name: Some(current.name.clone()),
+                email: Some(current.email.clone()),
+                roles: Some(current.roles.clone()),
+                active: Some(current.active),
+                password: None,
+            };
+            let d = AgentDraft::parse(merge(&base, &patch)?, false)?;
+            Ok(AgentChange {
+                name: d.name,
+                email: d.email,
+                roles: d.roles,
+                active: d.active,
+                password_hash: password_hash.clone(),
+            })
+        })
+        .await?;
+    Ok(Json(agent))
 }

@@ -85,12 +85,12 @@ async fn update(
     Path(id): Path<String>,
     ApiJson(patch): ApiJson<serde_json::Value>,
 ) -> ApiResult<Json<Case>> {
-    let current = s.db.case(&id).await?;
-    let input = merge(&current.to_input(), patch)?;
-    Ok(Json(
-        s.db.update_case(&id, &CaseDraft::parse(input)?, &who.author())
-            .await?,
-    ))
+    let case =
+        s.db.update_case_with(&id, &who.author(), |current| {
+            Ok(CaseDraft::parse(merge(&current.to_input(), &patch)?)?)
+        })
+        .await?;
+    Ok(Json(case))
 }
 
 /// Delete a case and the timeline entries that regard only it.

@@ -86,12 +86,12 @@ async fn update(
     Path(id): Path<String>,
     ApiJson(patch): ApiJson<serde_json::Value>,
 ) -> ApiResult<Json<Contact>> {
-    let current = s.db.contact(&id).await?;
-    let input = merge(&current.to_input(), patch)?;
-    Ok(Json(
-        s.db.update_contact(&id, &ContactDraft::parse(input)?)
-            .await?,
-    ))
+    let contact =
+        s.db.update_contact_with(&id, |current| {
+            Ok(ContactDraft::parse(merge(&current.to_input(), &patch)?)?)
+        })
+        .await?;
+    Ok(Json(contact))
 }
 
 /// Delete a contact and its own timeline; refused (409) while it has cases.

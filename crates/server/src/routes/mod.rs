@@ -41,17 +41,21 @@ impl PageParams {
 /// reporting type errors by field.
 pub fn merge<T: serde::Serialize + serde::de::DeserializeOwned>(
     current: &T,
-    patch: serde_json::Value,
-) -> ApiResult<T> {
+    patch: &serde_json::Value,
+) -> Result<T, switchboard_core::Invalid> {
+    use switchboard_core::Invalid;
     if !patch.is_object() {
-        return Err(switchboard_core::Invalid::one(
+        return Err(Invalid::one(
             "body",
             "type",
             "a merge patch must be a JSON object",
-        )
-        .into());
+        ));
     }
-    let mut doc = serde_json::to_value(current).map_err(anyhow::Error::from)?;
-    switchboard_core::records::merge_patch(&mut doc, &patch);
-    crate::extract::parse_json(&serde_json::to_vec(&doc).map_err(anyhow::Error::from)?)
+    let mut doc = serde_json::to_value(current).expect("records serialize");
+    switchboard_core::records::merge_patch(&mut doc, patch);
+    let bytes = serde_json::to_vec(&doc).expect("values serialize");
+    crate::extract::parse_json(&bytes).map_err(|e| match e {
+        crate::error::ApiError::Invalid(i) => i,
+        other => Invalid::one("body", "invalid", other.to_string()),
+    })
 }

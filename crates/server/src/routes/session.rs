@@ -42,8 +42,8 @@ pub struct SessionInfo {
     roles: Vec<switchboard_core::access::Role>,
 }
 
-/// Sign in with email and password. Ten failures for one email within 15
-/// minutes block further tries for that email (429).
+/// Sign in with email and password. Ten unsuccessful attempts for one email
+/// within 15 minutes block further tries for that email (429).
 #[utoipa::path(post, path = "/api/v1/session", tag = "session", request_body = Credentials,
     responses((status = 200, body = SessionInfo, headers(("set-cookie" = String, description = "the session cookie")))))]
 async fn sign_in(
@@ -52,7 +52,7 @@ async fn sign_in(
 ) -> ApiResult<impl IntoResponse> {
     let email = c.email.trim().to_lowercase();
     let now = Instant::now();
-    if s.login_limiter.is_blocked(&email, now) {
+    if !s.login_limiter.begin(&email, now) {
         return Err(ApiError::TooManyRequests);
     }
     let found = s.db.agent_credentials(&email).await?;
@@ -63,12 +63,11 @@ async fn sign_in(
     let ok = password::verify(c.password, hash).await;
     let agent = match agent {
         Some(a) if ok && a.active => a,
-        _ => {
-            s.login_limiter.record_failure(&email, now);
-            return Err(ApiError::Unauthorized);
-        }
+        _ => return Err(ApiError::Unauthorized),
     };
-    s.login_limiter.clear(&email);
+    s.login_limiter.succeeded(&email);
+    // Sign-ins are rare enough to carry the housekeeping of old sessions.
+    s.db.delete_expired_sessions().await?;
     let session_id = secret::random_secret();
     let csrf = secret::random_secret();
     let ttl = jiff::SignedDuration::from_hours(i64::from(s.config.session_hours));

@@ -59,16 +59,21 @@ async fn create(
     let agent_id = c.optional_id("agent_id", input.agent_id);
     c.finish(|| ())?;
     if let Some(a) = &agent_id {
-        if matches!(
-            s.db.agent(a).await,
-            Err(switchboard_store::StoreError::NotFound(_))
-        ) {
-            return Err(switchboard_core::Invalid::one(
-                "agent_id",
-                "unknown",
-                "no agent has this id",
-            )
-            .into());
+        use switchboard_core::Invalid;
+        let problem = match s.db.agent(a).await {
+            Err(switchboard_store::StoreError::NotFound(_)) => {
+                Some(("unknown", "no agent has this id"))
+            }
+            Err(e) => return Err(e.into()),
+            Ok(agent) if !agent.active => Some(("inactive", "the agent is deactivated")),
+            Ok(agent) if !agent.roles.contains(&input.role) => Some((
+                "role",
+                "the agent does not have this role; a token cannot do more than its agent",
+            )),
+            Ok(_) => None,
+        };
+        if let Some((code, message)) = problem {
+            return Err(Invalid::one("agent_id", code, message).into());
         }
     }
     let plain = secret::new_api_token();

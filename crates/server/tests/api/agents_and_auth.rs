@@ -266,14 +266,125 @@ async fn tokens_are_shown_once_stored_hashed_and_revocable() {
 }
 
 #[tokio::test]
-async fn repeated_failed_sign_ins_are_throttled() {
+async fn sign_in_bursts_are_throttled_and_a_blocked_email_stays_blocked() {
     let app = spawn_sqlite().await;
-    let http = Client::new();
-    for _ in 0..10 {
-        let (s, _) = sign_in(&app, &http, "victim@example.com", "guess guess guess").await;
-        assert_eq!(s, 401);
-    }
-    let (s, _) = sign_in(&app, &http, "victim@example.com", "guess guess guess").await;
+    let admin = app.token(Role::Admin).await;
+    admin
+        .create(
+            "/api/v1/agents",
+            json!({"name": "Victim", "email": "victim@example.com", "roles": ["agent"], "password": PASSWORD}),
+        )
+        .await;
+    // 30 guesses at once: attempts are counted when they start, so at most
+    // 10 get a password check.
+    let guesses = (0..30).map(|i| {
+        let app_base = app.base.clone();
+        async move {
+            Client::new()
+                .post(format!("{app_base}/api/v1/session"))
+                .json(&json!({"email": "victim@example.com", "password": format!("guess number {i}")}))
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    });
+    let statuses = futures::future::join_all(guesses).await;
+    let checked = statuses.iter().filter(|s| **s == 401).count();
+    let refused = statuses.iter().filter(|s| **s == 429).count();
+    assert_eq!((checked, refused), (10, 20), "{statuses:?}");
+    // While blocked, even the right password is refused.
+    let (s, _) = sign_in(&app, &Client::new(), "victim@example.com", PASSWORD).await;
     assert_eq!(s, 429);
     app.stop().await;
+}
+
+#[tokio::test]
+async fn tokens_never_outgrow_their_agent() {
+    for app in apps().await {
+        let admin = app.token(Role::Admin).await;
+        let alice = admin
+            .create("/api/v1/agents", json!({"name": "Alice", "email": "alice@example.com", "roles": ["admin", "agent"], "password": PASSWORD}))
+            .await;
+        let alice_id = alice["id"].as_str().unwrap();
+        let token = admin
+            .create(
+                "/api/v1/tokens",
+                json!({"name": "alice admin", "role": "admin", "agent_id": alice_id}),
+            )
+            .await;
+        let alice_token = crate::support::Caller {
+            token: Some(token["secret"].as_str().unwrap().to_owned()),
+            agent_id: None,
+            ..admin.clone()
+        };
+        assert_eq!(alice_token.get("/api/v1/tokens").await.status(), 200);
+        // Demoting Alice disables her admin token at once.
+        let (s, _) = answer(
+            admin
+                .patch(
+                    &format!("/api/v1/agents/{alice_id}"),
+                    json!({"roles": ["agent"]}),
+                )
+                .await,
+        )
+        .await;
+        assert_eq!(s, 200);
+        assert_eq!(alice_token.get("/api/v1/tokens").await.status(), 401);
+        // And no admin token can be made for an agent who is not an admin.
+        let (s, b) = answer(
+            admin
+                .post(
+                    "/api/v1/tokens",
+                    json!({"name": "x", "role": "admin", "agent_id": alice_id}),
+                )
+                .await,
+        )
+        .await;
+        assert_eq!((s, fields(&b)), (422, vec!["agent_id".to_owned()]));
+        app.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn two_admins_demoting_each_other_at_once_leave_an_admin() {
+    for app in apps().await {
+        for _round in 0..5 {
+            let a = app.token(Role::Admin).await;
+            let b = app.token(Role::Admin).await;
+            // Leave only a and b as active admins.
+            sqlx::query("UPDATE agents SET active = 0 WHERE id <> $1 AND id <> $2")
+                .bind(a.agent_id.clone().unwrap())
+                .bind(b.agent_id.clone().unwrap())
+                .execute(app.db().pool())
+                .await
+                .unwrap();
+            let a_path = format!("/api/v1/agents/{}", a.agent_id.as_deref().unwrap());
+            let b_path = format!("/api/v1/agents/{}", b.agent_id.as_deref().unwrap());
+            let demote = json!({"roles": ["agent"]});
+            let (ra, rb) = tokio::join!(
+                a.patch(&b_path, demote.clone()),
+                b.patch(&a_path, demote.clone())
+            );
+            let statuses = [ra.status().as_u16(), rb.status().as_u16()];
+            assert_eq!(
+                statuses.iter().filter(|s| **s == 200).count(),
+                1,
+                "{statuses:?} on {}",
+                app.backend
+            );
+            let roles: Vec<String> =
+                sqlx::query_scalar("SELECT roles FROM agents WHERE active = 1")
+                    .fetch_all(app.db().pool())
+                    .await
+                    .unwrap();
+            assert!(
+                roles.iter().any(|r| r.contains("admin")),
+                "an active admin remains on {}",
+                app.backend
+            );
+        }
+        app.stop().await;
+    }
 }

@@ -264,3 +264,88 @@ async fn unknown_ids_bad_cursors_and_bad_query_parameters() {
         app.stop().await;
     }
 }
+
+#[tokio::test]
+async fn concurrent_writes_never_fail_with_a_server_error() {
+    for app in apps().await {
+        let agent = app.token(Role::Agent).await;
+        let contact = agent
+            .create("/api/v1/contacts", json!({"last_name": "Busy"}))
+            .await;
+        let path = format!("/api/v1/contacts/{}", contact["id"].as_str().unwrap());
+        let writes = (0..20).map(|i| {
+            let agent = agent.clone();
+            let (path, cid) = (path.clone(), contact["id"].clone());
+            async move {
+                if i % 2 == 0 {
+                    agent
+                        .post(
+                            "/api/v1/cases",
+                            json!({"title": format!("case {i}"), "contact_id": cid}),
+                        )
+                        .await
+                        .status()
+                        .as_u16()
+                } else {
+                    agent
+                        .patch(&path, json!({"city": format!("city {i}")}))
+                        .await
+                        .status()
+                        .as_u16()
+                }
+            }
+        });
+        let statuses = futures::future::join_all(writes).await;
+        assert!(
+            statuses.iter().all(|s| *s == 200 || *s == 201),
+            "{statuses:?} on {}",
+            app.backend
+        );
+        let cases: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cases")
+            .fetch_one(app.db().pool())
+            .await
+            .unwrap();
+        let events: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM activities WHERE kind = 'case_event'")
+                .fetch_one(app.db().pool())
+                .await
+                .unwrap();
+        assert_eq!((cases, events), (10, 10));
+        app.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn an_entry_cannot_join_a_contact_to_another_customers_case() {
+    for app in apps().await {
+        let agent = app.token(Role::Agent).await;
+        let a = agent
+            .create("/api/v1/contacts", json!({"last_name": "A"}))
+            .await;
+        let b = agent
+            .create("/api/v1/contacts", json!({"last_name": "B"}))
+            .await;
+        let b_case = agent
+            .create(
+                "/api/v1/cases",
+                json!({"title": "B's", "contact_id": b["id"]}),
+            )
+            .await;
+        let (s, body) = answer(
+            agent.post("/api/v1/activities", json!({"kind": "note", "contact_id": a["id"], "case_id": b_case["id"], "body": "x"})).await,
+        )
+        .await;
+        assert_eq!((s, fields(&body)), (422, vec!["case_id".to_owned()]));
+        // A wrong method is a problem+json 405 too.
+        let (s, _) = answer(
+            agent
+                .request(Method::PUT, "/api/v1/contacts")
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(s, 405);
+        app.stop().await;
+    }
+}

@@ -54,6 +54,7 @@ async fn contacts_are_created_read_patched_searched_and_deleted() {
             ("CAMILLE@example", 1),
             ("nobody", 0),
             ("100%", 0),
+            ("_", 0),
         ] {
             let page = agent
                 .ok(&format!("/api/v1/contacts?q={}", urlencode(q)))
@@ -67,6 +68,16 @@ async fn contacts_are_created_read_patched_searched_and_deleted() {
         }
         let by_external = agent.ok("/api/v1/contacts?external_id=u-1").await;
         assert_eq!(by_external["items"][0]["id"], c["id"]);
+
+        // Accents and case do not matter: "emilie" finds "Émilie".
+        agent
+            .create(
+                "/api/v1/contacts",
+                json!({"first_name": "Émilie", "last_name": "Tremblay"}),
+            )
+            .await;
+        let page = agent.ok("/api/v1/contacts?q=EMILIE%20trem").await;
+        assert_eq!(page["items"][0]["first_name"], "Émilie", "{}", app.backend);
 
         // Phone search accepts the number as a person types it.
         agent
@@ -154,6 +165,15 @@ async fn accounts_and_products_round_trip() {
                 .unwrap()
                 .len(),
             1
+        );
+        agent
+            .create("/api/v1/accounts", json!({"name": "Société Générale"}))
+            .await;
+        let found = agent.ok("/api/v1/accounts?q=SOCIETE%20gen").await;
+        assert_eq!(
+            found["items"][0]["name"], "Société Générale",
+            "{}",
+            app.backend
         );
 
         // Products are configuration: agents read them, admins change them.
