@@ -9,6 +9,7 @@ pub mod access;
 pub mod case_change;
 pub mod cursor;
 pub mod records;
+pub mod routing;
 pub mod time;
 pub mod validation;
 

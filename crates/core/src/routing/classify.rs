@@ -1,0 +1,167 @@
+//! Routing rules: the first rule whose conditions all hold sends the item to
+//! its queue with its skills and priority; otherwise the default queue.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::model::{QueueIx, SkillMatch, SkillNeed};
+
+/// One test on a work-item attribute (channel, language, contact category,
+/// or any context variable).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum Test {
+    Equals {
+        attribute: String,
+        value: String,
+    },
+    In {
+        attribute: String,
+        values: Vec<String>,
+    },
+    Contains {
+        attribute: String,
+        value: String,
+    },
+    Exists {
+        attribute: String,
+    },
+}
+
+impl Test {
+    /// Comparisons ignore case: "FR" and "fr" are the same language.
+    pub fn holds(&self, attrs: &BTreeMap<String, String>) -> bool {
+        let get = |a: &str| attrs.get(a).map(|v| v.to_lowercase());
+        match self {
+            Test::Equals { attribute, value } => {
+                get(attribute).as_deref() == Some(&value.to_lowercase())
+            }
+            Test::In { attribute, values } => {
+                get(attribute).is_some_and(|v| values.iter().any(|x| x.to_lowercase() == v))
+            }
+            Test::Contains { attribute, value } => {
+                get(attribute).is_some_and(|v| v.contains(&value.to_lowercase()))
+            }
+            Test::Exists { attribute } => attrs.contains_key(attribute),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rule {
+    pub name: String,
+    pub tests: Vec<Test>,
+    pub queue: QueueIx,
+    pub needs: Vec<SkillNeed>,
+    pub skill_match: SkillMatch,
+    pub priority: i32,
+}
+
+/// Where an item goes, and which rule sent it there (`None`: the default).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Classification<'a> {
+    pub rule: Option<&'a Rule>,
+    pub queue: QueueIx,
+}
+
+pub fn classify<'a>(
+    rules: &'a [Rule],
+    default_queue: QueueIx,
+    attrs: &BTreeMap<String, String>,
+) -> Classification<'a> {
+    match rules
+        .iter()
+        .find(|r| r.tests.iter().all(|t| t.holds(attrs)))
+    {
+        Some(rule) => Classification {
+            rule: Some(rule),
+            queue: rule.queue,
+        },
+        None => Classification {
+            rule: None,
+            queue: default_queue,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rule(name: &str, tests: Vec<Test>, q: u32) -> Rule {
+        Rule {
+            name: name.into(),
+            tests,
+            queue: QueueIx(q),
+            needs: vec![],
+            skill_match: SkillMatch::Exact,
+            priority: 0,
+        }
+    }
+
+    #[test]
+    fn first_matching_rule_wins_else_default() {
+        let rules = vec![
+            rule(
+                "vip french",
+                vec![
+                    Test::Equals {
+                        attribute: "language".into(),
+                        value: "fr".into(),
+                    },
+                    Test::In {
+                        attribute: "category".into(),
+                        values: vec!["Premium".into(), "Gold".into()],
+                    },
+                ],
+                1,
+            ),
+            rule(
+                "any billing page",
+                vec![Test::Contains {
+                    attribute: "page_url".into(),
+                    value: "/billing".into(),
+                }],
+                2,
+            ),
+            rule(
+                "has order",
+                vec![Test::Exists {
+                    attribute: "order_id".into(),
+                }],
+                3,
+            ),
+        ];
+        let attrs = |pairs: &[(&str, &str)]| {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        assert_eq!(
+            classify(
+                &rules,
+                QueueIx(0),
+                &attrs(&[("language", "FR"), ("category", "premium")])
+            )
+            .queue,
+            QueueIx(1)
+        );
+        assert_eq!(
+            classify(
+                &rules,
+                QueueIx(0),
+                &attrs(&[("language", "fr"), ("page_url", "https://x/Billing/1")])
+            )
+            .queue,
+            QueueIx(2)
+        );
+        assert_eq!(
+            classify(&rules, QueueIx(0), &attrs(&[("order_id", "")])).queue,
+            QueueIx(3)
+        );
+        let none = classify(&rules, QueueIx(0), &attrs(&[("language", "es")]));
+        assert_eq!((none.queue, none.rule), (QueueIx(0), None));
+    }
+}
