@@ -2,6 +2,7 @@
 
 mod bench;
 mod settings;
+mod simulate;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -32,6 +33,10 @@ enum Command {
     },
     /// Run a benchmark suite and print its figures beside a baseline.
     Bench(bench::BenchArgs),
+    /// Replay a scenario of traffic and staffing through the routing core
+    /// in virtual time and print service level, speed of answer,
+    /// abandonment and occupancy.
+    Simulate(simulate::SimulateArgs),
 }
 
 #[derive(Subcommand)]
@@ -84,6 +89,7 @@ fn main() -> anyhow::Result<()> {
                 token_create(s, role, agent, name).await
             }
             Command::Bench(args) => bench::run(args).await,
+            Command::Simulate(args) => simulate::run(args),
         }
     })
 }

@@ -236,3 +236,35 @@ fn a_config_file_sets_the_database() {
     assert!(out.contains("from-file"), "{out}");
     assert!(dir.path().join("from-file/switchboard.db").exists());
 }
+
+#[test]
+fn simulate_runs_both_example_scenarios_deterministically() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples");
+    for name in ["bank-contact-center.toml", "black-friday-understaffed.toml"] {
+        let path = format!("{root}/{name}");
+        let (ok, first, err) = run(&["simulate", "--scenario", &path]);
+        assert!(ok, "{name}: {err}");
+        for heading in ["service", "ASA s", "abandon", "occupancy"] {
+            assert!(first.contains(heading), "{name} prints {heading}: {first}");
+        }
+        // The timing in the first line varies; the figures must not.
+        let figures = |out: &str| out.lines().skip(1).collect::<Vec<_>>().join("\n");
+        let (_, second, _) = run(&["simulate", "--scenario", &path]);
+        assert_eq!(
+            figures(&first),
+            figures(&second),
+            "{name}: same seed, same figures"
+        );
+        let (_, other_seed, _) = run(&["simulate", "--scenario", &path, "--seed", "1"]);
+        assert_ne!(
+            figures(&first),
+            figures(&other_seed),
+            "{name}: the seed matters"
+        );
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, "seed = 1\nhours = 1\nqueues = []\nagents = []\n[[traffic]]\nqueue = \"ghost\"\narrivals_per_hour = [1]\nhandle_seconds = 1\npatience_seconds = 1\n").unwrap();
+    let (ok, _, err) = run(&["simulate", "--scenario", bad.to_str().unwrap()]);
+    assert!(!ok && err.contains("unknown queue ghost"), "{err}");
+}

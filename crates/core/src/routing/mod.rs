@@ -9,6 +9,7 @@ pub mod classify;
 pub mod hours;
 pub mod model;
 pub mod overflow;
+pub mod simulation;
 pub mod state;
 pub mod wait;
 

@@ -208,6 +208,10 @@ pub enum RoutingError {
 }
 
 type Order = (Reverse<i32>, Millis, u64, ItemId);
+/// Ranking of a candidate agent: fit, own declines, method key, index.
+type AgentRank = (Fit, u8, (i64, i64), u32);
+/// Ranking of a candidate item: queue priority, item priority, arrival, sequence.
+type ItemRank = (Reverse<i32>, Reverse<i32>, Millis, u64);
 
 #[derive(Debug, Clone)]
 pub struct QueueState {
@@ -440,7 +444,7 @@ impl RoutingState {
             return;
         }
         let q = item.queue;
-        let mut best: Option<((Fit, u8, (i64, i64), u32), AgentIx)> = None;
+        let mut best: Option<(AgentRank, AgentIx)> = None;
         let mut candidates = 0;
         for &a in &self.queues[q.0 as usize].config.members {
             if Some(a) == except {
@@ -480,8 +484,7 @@ impl RoutingState {
             if agent.presence != Presence::Available {
                 return;
             }
-            let mut best: Option<((Reverse<i32>, Reverse<i32>, Millis, u64), ItemId, Fit, u32)> =
-                None;
+            let mut best: Option<(ItemRank, ItemId, Fit, u32)> = None;
             for &q in &agent.queues {
                 let queue = &self.queues[q.0 as usize];
                 if agent.free(queue.config.channel) == 0 {

@@ -82,7 +82,7 @@ fn least_active_prefers_the_agent_who_released_capacity_longest_ago() {
             offers(&s.enqueue(item(i, 0, 0, &[], 0), 10).unwrap()),
             [(i, a)]
         );
-        s.accept(ItemId(i), AgentIx(a as u32), 10).unwrap();
+        s.accept(ItemId(i), AgentIx(a), 10).unwrap();
     }
     s.close(ItemId(1), AgentIx(1), 20).unwrap(); // b released at 20
     s.close(ItemId(0), AgentIx(0), 30).unwrap(); // a released at 30
@@ -404,7 +404,7 @@ fn world(seed_skills: &[(u16, u8)], caps: &[(u8, u8, bool, u16)]) -> RoutingStat
         let members: Vec<AgentIx> = ids
             .iter()
             .copied()
-            .filter(|a| (a.0 as usize + q) % 3 != 0)
+            .filter(|a| !(a.0 as usize + q).is_multiple_of(3))
             .collect();
         let mut config = QueueConfig::new(&format!("q{q}"), channel, members);
         config.method = methods[q];

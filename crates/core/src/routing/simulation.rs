@@ -1,0 +1,618 @@
+//! What-if simulation: the real routing core, driven in virtual time by a
+//! scenario's traffic and staffing, reporting the figures a supervisor
+//! plans with. Deterministic for a given seed.
+//!
+//! Model: arrivals per queue are Poisson with an hourly rate; handle times
+//! and customers' patience are exponential with the given means; an agent
+//! answers an offer after `answer_seconds` and accepts it with
+//! `accept_probability`, else declines; agents log in and out with their
+//! shift (work in hand is finished after logout). A customer whose patience
+//! runs out before an agent accepts abandons.
+
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BinaryHeap, HashMap};
+
+use serde::Deserialize;
+
+use super::overflow::OverflowRules;
+use super::state::{AgentState, Decision, NewItem, RoutingState};
+use super::*;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    pub seed: u64,
+    /// Simulated duration.
+    pub hours: f64,
+    /// Answered within this many seconds counts toward the service level.
+    #[serde(default = "default_sl")]
+    pub service_level_seconds: f64,
+    pub queues: Vec<QueueSpec>,
+    pub agents: Vec<AgentGroup>,
+    pub traffic: Vec<Traffic>,
+}
+
+fn default_sl() -> f64 {
+    20.0
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QueueSpec {
+    pub name: String,
+    pub channel: ChannelKind,
+    #[serde(default)]
+    pub priority: i32,
+    pub method: Option<AssignmentMethod>,
+    #[serde(default = "default_timeout")]
+    pub offer_timeout_seconds: f64,
+    #[serde(default = "default_declines")]
+    pub declines_allowed: u8,
+}
+
+fn default_timeout() -> f64 {
+    60.0
+}
+fn default_declines() -> u8 {
+    3
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgentGroup {
+    pub name: String,
+    pub count: u32,
+    pub queues: Vec<String>,
+    #[serde(default)]
+    pub skills: BTreeMap<String, u8>,
+    #[serde(default = "default_chats")]
+    pub chat_capacity: u8,
+    #[serde(default = "default_one")]
+    pub voice_capacity: u8,
+    #[serde(default)]
+    pub wrap_up_seconds: f64,
+    /// Hours from the start: `[login, logout]`; the whole run by default.
+    pub shift: Option<[f64; 2]>,
+    #[serde(default = "default_answer")]
+    pub answer_seconds: f64,
+    #[serde(default = "default_accept")]
+    pub accept_probability: f64,
+}
+
+fn default_chats() -> u8 {
+    3
+}
+fn default_one() -> u8 {
+    1
+}
+fn default_answer() -> f64 {
+    5.0
+}
+fn default_accept() -> f64 {
+    1.0
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Traffic {
+    pub queue: String,
+    /// Arrivals per hour, hour by hour; the last value repeats.
+    pub arrivals_per_hour: Vec<f64>,
+    pub handle_seconds: f64,
+    pub patience_seconds: f64,
+    #[serde(default)]
+    pub needs: BTreeMap<String, u8>,
+    #[serde(default)]
+    pub priority: i32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("scenario: {0}")]
+pub struct ScenarioError(pub String);
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct QueueReport {
+    pub name: String,
+    pub arrivals: u64,
+    pub answered: u64,
+    pub answered_in_sl: u64,
+    pub abandoned: u64,
+    pub total_answer_wait_ms: u64,
+    pub max_wait_ms: u64,
+    pub waiting_at_end: u64,
+}
+
+impl QueueReport {
+    /// Answered within the threshold, over answered plus abandoned.
+    pub fn service_level(&self) -> Option<f64> {
+        let n = self.answered + self.abandoned;
+        (n > 0).then(|| self.answered_in_sl as f64 / n as f64)
+    }
+    pub fn average_speed_of_answer_s(&self) -> Option<f64> {
+        (self.answered > 0)
+            .then(|| self.total_answer_wait_ms as f64 / self.answered as f64 / 1000.0)
+    }
+    pub fn abandonment(&self) -> Option<f64> {
+        let n = self.answered + self.abandoned;
+        (n > 0).then(|| self.abandoned as f64 / n as f64)
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AgentReport {
+    pub name: String,
+    pub group: String,
+    pub handled: u64,
+    pub declined: u64,
+    pub staffed_ms: u64,
+    /// Time holding at least one work item.
+    pub occupied_ms: u64,
+}
+
+impl AgentReport {
+    pub fn occupancy(&self) -> Option<f64> {
+        (self.staffed_ms > 0).then(|| self.occupied_ms as f64 / self.staffed_ms as f64)
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Report {
+    pub queues: Vec<QueueReport>,
+    pub agents: Vec<AgentReport>,
+    pub decisions: u64,
+}
+
+/// splitmix64: small, fast, and the same on every platform.
+struct Rng(u64);
+
+impl Rng {
+    fn next_f64(&mut self) -> f64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^= z >> 31;
+        (z >> 11) as f64 / (1u64 << 53) as f64
+    }
+    /// Exponential with the given mean.
+    fn exp(&mut self, mean: f64) -> f64 {
+        -mean * (1.0 - self.next_f64()).ln()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Ev {
+    Arrival(usize),
+    Answer(ItemId, AgentIx),
+    HandleEnd(ItemId, AgentIx),
+    Patience(ItemId),
+    Login(AgentIx),
+    Logout(AgentIx),
+    Timer,
+}
+
+struct Live {
+    queue: usize,
+    arrived: Millis,
+    handle_ms: Millis,
+    answered: bool,
+}
+
+/// Runs the scenario. `progress` is called with the fraction of simulated
+/// time done, at most a few hundred times.
+pub fn run(scenario: &Scenario, mut progress: impl FnMut(f64)) -> Result<Report, ScenarioError> {
+    let err = |m: String| ScenarioError(m);
+    if !(scenario.hours > 0.0 && scenario.hours <= 24.0 * 31.0) {
+        return Err(err("hours must be between 0 and 744".into()));
+    }
+    let end: Millis = (scenario.hours * 3_600_000.0) as Millis;
+    let mut skill_names: Vec<String> = Vec::new();
+    let mut skill = |name: &str| -> SkillIx {
+        match skill_names.iter().position(|s| s == name) {
+            Some(i) => SkillIx(i as u16),
+            None => {
+                skill_names.push(name.to_owned());
+                SkillIx(skill_names.len() as u16 - 1)
+            }
+        }
+    };
+    let queue_ix: HashMap<&str, usize> = scenario
+        .queues
+        .iter()
+        .enumerate()
+        .map(|(i, q)| (q.name.as_str(), i))
+        .collect();
+
+    let mut s = RoutingState::new();
+    let mut report = Report::default();
+    let mut members: Vec<Vec<AgentIx>> = vec![Vec::new(); scenario.queues.len()];
+    let mut groups: Vec<usize> = Vec::new();
+    for (gi, g) in scenario.agents.iter().enumerate() {
+        if !(0.0..=1.0).contains(&g.accept_probability) {
+            return Err(err(format!(
+                "agents {}: accept_probability must be between 0 and 1",
+                g.name
+            )));
+        }
+        let skills: Vec<(SkillIx, u8)> = g
+            .skills
+            .iter()
+            .map(|(n, l)| (skill(n), (*l).clamp(1, 10)))
+            .collect();
+        for n in 0..g.count {
+            let capacity = Capacity {
+                messaging: g.chat_capacity,
+                voice: g.voice_capacity,
+                voice_blocks_others: true,
+                wrap_up_ms: (g.wrap_up_seconds * 1000.0) as Millis,
+            };
+            let a = s.add_agent(AgentState::new(skills.clone(), capacity));
+            for q in &g.queues {
+                let qi = *queue_ix
+                    .get(q.as_str())
+                    .ok_or_else(|| err(format!("agents {}: unknown queue {q}", g.name)))?;
+                members[qi].push(a);
+            }
+            groups.push(gi);
+            report.agents.push(AgentReport {
+                name: format!("{} {}", g.name, n + 1),
+                group: g.name.clone(),
+                ..Default::default()
+            });
+        }
+    }
+    for (qi, q) in scenario.queues.iter().enumerate() {
+        let mut config = QueueConfig::new(&q.name, q.channel, std::mem::take(&mut members[qi]));
+        config.priority = q.priority;
+        if let Some(m) = q.method {
+            config.method = m;
+        }
+        config.offer_timeout_ms = (q.offer_timeout_seconds * 1000.0) as Millis;
+        config.declines_allowed = q.declines_allowed.clamp(1, 5);
+        s.add_queue(config, OverflowRules::default());
+        report.queues.push(QueueReport {
+            name: q.name.clone(),
+            ..Default::default()
+        });
+    }
+    let traffic: Vec<(usize, Vec<SkillNeed>)> = scenario
+        .traffic
+        .iter()
+        .map(|t| {
+            let qi = *queue_ix
+                .get(t.queue.as_str())
+                .ok_or_else(|| err(format!("traffic: unknown queue {}", t.queue)))?;
+            if t.arrivals_per_hour.is_empty() || t.arrivals_per_hour.iter().any(|r| *r < 0.0) {
+                return Err(err(format!(
+                    "traffic {}: arrivals_per_hour needs non-negative rates",
+                    t.queue
+                )));
+            }
+            Ok((
+                qi,
+                t.needs
+                    .iter()
+                    .map(|(n, m)| SkillNeed {
+                        skill: skill(n),
+                        min: (*m).clamp(1, 10),
+                    })
+                    .collect(),
+            ))
+        })
+        .collect::<Result<_, _>>()?;
+
+    let mut rng = Rng(scenario.seed);
+    let mut events: BinaryHeap<Reverse<(Millis, u64, Ev)>> = BinaryHeap::new();
+    let mut seq = 0u64;
+    let mut push = |events: &mut BinaryHeap<Reverse<(Millis, u64, Ev)>>, at: Millis, ev: Ev| {
+        seq += 1;
+        events.push(Reverse((at, seq, ev)));
+    };
+    let next_arrival = |rng: &mut Rng, t: &Traffic, now: Millis| -> Option<Millis> {
+        let hour = (now / 3_600_000) as usize;
+        let rate = *t
+            .arrivals_per_hour
+            .get(hour)
+            .or(t.arrivals_per_hour.last())?;
+        (rate > 0.0).then(|| now + (rng.exp(3_600_000.0 / rate)) as Millis + 1)
+    };
+    for (ti, t) in scenario.traffic.iter().enumerate() {
+        if let Some(at) = next_arrival(&mut rng, t, 0) {
+            push(&mut events, at, Ev::Arrival(ti));
+        }
+    }
+    for (ai, gi) in groups.iter().enumerate() {
+        let [from, to] = scenario.agents[*gi].shift.unwrap_or([0.0, scenario.hours]);
+        let (from, to) = (
+            (from * 3_600_000.0) as Millis,
+            ((to * 3_600_000.0) as Millis).min(end),
+        );
+        if from < to {
+            push(&mut events, from, Ev::Login(AgentIx(ai as u32)));
+            push(&mut events, to, Ev::Logout(AgentIx(ai as u32)));
+            report.agents[ai].staffed_ms = to - from;
+        }
+    }
+
+    let mut live: HashMap<ItemId, Live> = HashMap::new();
+    let mut holding: Vec<(u32, Millis)> = vec![(0, 0); report.agents.len()];
+    let mut holder: HashMap<ItemId, AgentIx> = HashMap::new();
+    let mut next_id = 0u64;
+    let mut last_progress = 0.0;
+    let mut scheduled_timer: Option<Millis> = None;
+
+    while let Some(Reverse((now, _, ev))) = events.pop() {
+        if now > end {
+            break;
+        }
+        let fraction = now as f64 / end as f64;
+        if fraction - last_progress >= 0.005 {
+            progress(fraction);
+            last_progress = fraction;
+        }
+        let decisions = match ev {
+            Ev::Arrival(ti) => {
+                let t = &scenario.traffic[ti];
+                if let Some(at) = next_arrival(&mut rng, t, now) {
+                    push(&mut events, at, Ev::Arrival(ti));
+                }
+                next_id += 1;
+                let id = ItemId(next_id);
+                let (qi, needs) = &traffic[ti];
+                report.queues[*qi].arrivals += 1;
+                let handle_ms = rng.exp(t.handle_seconds * 1000.0) as Millis + 1;
+                live.insert(
+                    id,
+                    Live {
+                        queue: *qi,
+                        arrived: now,
+                        handle_ms,
+                        answered: false,
+                    },
+                );
+                push(
+                    &mut events,
+                    now + rng.exp(t.patience_seconds * 1000.0) as Millis + 1,
+                    Ev::Patience(id),
+                );
+                let new = NewItem {
+                    id,
+                    queue: QueueIx(*qi as u32),
+                    priority: t.priority,
+                    needs: needs.clone(),
+                    skill_match: SkillMatch::Exact,
+                    arrived_at: now,
+                };
+                s.enqueue(new, now).unwrap_or_default()
+            }
+            Ev::Answer(id, a) => {
+                let accept =
+                    rng.next_f64() < scenario.agents[groups[a.0 as usize]].accept_probability;
+                if accept {
+                    match s.accept(id, a, now) {
+                        Ok(ds) => {
+                            if let Some(l) = live.get_mut(&id) {
+                                l.answered = true;
+                                let wait = now - l.arrived;
+                                let q = &mut report.queues[l.queue];
+                                q.answered += 1;
+                                q.total_answer_wait_ms += wait;
+                                q.max_wait_ms = q.max_wait_ms.max(wait);
+                                if wait as f64 <= scenario.service_level_seconds * 1000.0 {
+                                    q.answered_in_sl += 1;
+                                }
+                                push(&mut events, now + l.handle_ms, Ev::HandleEnd(id, a));
+                            }
+                            ds
+                        }
+                        Err(_) => Vec::new(), // the offer expired or was rescinded first
+                    }
+                } else {
+                    let ds = s.reject(id, a, now).unwrap_or_default();
+                    if !ds.is_empty() {
+                        report.agents[a.0 as usize].declined += 1;
+                    }
+                    ds
+                }
+            }
+            Ev::HandleEnd(id, a) => {
+                report.agents[a.0 as usize].handled += 1;
+                live.remove(&id);
+                s.close(id, a, now).unwrap_or_default()
+            }
+            Ev::Patience(id) => match live.get(&id) {
+                Some(l) if !l.answered => {
+                    let ds = s.abandon(id, now).unwrap_or_default();
+                    if !ds.is_empty() {
+                        report.queues[l.queue].abandoned += 1;
+                        live.remove(&id);
+                    }
+                    ds
+                }
+                _ => Vec::new(),
+            },
+            Ev::Login(a) => s
+                .set_presence(a, Presence::Available, now)
+                .unwrap_or_default(),
+            Ev::Logout(a) => s
+                .set_presence(a, Presence::Offline, now)
+                .unwrap_or_default(),
+            Ev::Timer => {
+                scheduled_timer = None;
+                s.tick(now)
+            }
+        };
+        report.decisions += decisions.len() as u64;
+        // An agent holds an item from its offer until it is declined,
+        // rescinded or closed (after wrap-up, if any).
+        for d in &decisions {
+            match *d {
+                Decision::Offered {
+                    item,
+                    agent,
+                    deadline,
+                    ..
+                } => {
+                    let answer = (scenario.agents[groups[agent.0 as usize]].answer_seconds * 1000.0)
+                        as Millis;
+                    if now + answer < deadline {
+                        push(&mut events, now + answer, Ev::Answer(item, agent));
+                    }
+                    holder.insert(item, agent);
+                    hold(
+                        &mut holding[agent.0 as usize],
+                        &mut report.agents[agent.0 as usize],
+                        now,
+                        1,
+                    );
+                }
+                Decision::OfferDeclined { item, agent, .. }
+                | Decision::OfferRescinded { item, agent } => {
+                    holder.remove(&item);
+                    hold(
+                        &mut holding[agent.0 as usize],
+                        &mut report.agents[agent.0 as usize],
+                        now,
+                        -1,
+                    );
+                }
+                Decision::Closed { item } => {
+                    if let Some(agent) = holder.remove(&item) {
+                        hold(
+                            &mut holding[agent.0 as usize],
+                            &mut report.agents[agent.0 as usize],
+                            now,
+                            -1,
+                        );
+                    }
+                }
+                _ => {}
+            }
+        }
+        if let Some(t) = s.next_timer() {
+            if scheduled_timer.is_none_or(|st| t < st) {
+                scheduled_timer = Some(t);
+                push(&mut events, t, Ev::Timer);
+            }
+        }
+    }
+    for (ai, (count, since)) in holding.iter().enumerate() {
+        if *count > 0 {
+            report.agents[ai].occupied_ms += end.saturating_sub(*since);
+        }
+    }
+    for (qi, q) in report.queues.iter_mut().enumerate() {
+        q.waiting_at_end = s.queues[qi].waiting_count() as u64;
+    }
+    progress(1.0);
+    Ok(report)
+}
+
+/// Tracks time an agent holds at least one item.
+fn hold(h: &mut (u32, Millis), r: &mut AgentReport, now: Millis, delta: i32) {
+    let (count, since) = h;
+    if delta > 0 {
+        if *count == 0 {
+            *since = now;
+        }
+        *count += 1;
+    } else if *count > 0 {
+        *count -= 1;
+        if *count == 0 {
+            r.occupied_ms += now - *since;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scenario(agents: u32, rate: f64) -> Scenario {
+        toml_like(agents, rate)
+    }
+
+    fn toml_like(agents: u32, rate: f64) -> Scenario {
+        Scenario {
+            seed: 7,
+            hours: 4.0,
+            service_level_seconds: 20.0,
+            queues: vec![QueueSpec {
+                name: "chat".into(),
+                channel: ChannelKind::Messaging,
+                priority: 0,
+                method: None,
+                offer_timeout_seconds: 60.0,
+                declines_allowed: 3,
+            }],
+            agents: vec![AgentGroup {
+                name: "team".into(),
+                count: agents,
+                queues: vec!["chat".into()],
+                skills: BTreeMap::new(),
+                chat_capacity: 1,
+                voice_capacity: 1,
+                wrap_up_seconds: 0.0,
+                shift: None,
+                answer_seconds: 2.0,
+                accept_probability: 1.0,
+            }],
+            traffic: vec![Traffic {
+                queue: "chat".into(),
+                arrivals_per_hour: vec![rate],
+                handle_seconds: 300.0,
+                patience_seconds: 120.0,
+                needs: BTreeMap::new(),
+                priority: 0,
+            }],
+        }
+    }
+
+    #[test]
+    fn is_deterministic_and_more_staff_means_better_service() {
+        let a = run(&scenario(5, 60.0), |_| {}).unwrap();
+        assert_eq!(
+            a,
+            run(&scenario(5, 60.0), |_| {}).unwrap(),
+            "same seed, same figures"
+        );
+        let q = &a.queues[0];
+        // 60/h for 4 h: about 240 arrivals (Poisson).
+        assert!((180..=300).contains(&q.arrivals), "{q:?}");
+        // Every arrival is answered, abandoned, still waiting, or on offer
+        // (at most one per agent) when the run ends.
+        let accounted = q.answered + q.abandoned + q.waiting_at_end;
+        assert!(
+            accounted <= q.arrivals && q.arrivals - accounted <= 5,
+            "{q:?}"
+        );
+        assert!(in_service(&a) <= 5);
+        let more = run(&scenario(8, 60.0), |_| {}).unwrap();
+        assert!(
+            more.queues[0].service_level() > q.service_level(),
+            "{:?} vs {:?}",
+            more.queues[0],
+            q
+        );
+        assert!(more.queues[0].abandoned < q.abandoned);
+        // Offered load 60/h × 5 min = 5 Erlangs over 5 agents: nearly full.
+        let occupancy: f64 = a.agents.iter().filter_map(|r| r.occupancy()).sum::<f64>() / 5.0;
+        assert!(occupancy > 0.7 && occupancy <= 1.0, "{occupancy}");
+    }
+
+    /// Items answered but still being handled when the run ends.
+    fn in_service(r: &Report) -> u64 {
+        let handled: u64 = r.agents.iter().map(|a| a.handled).sum();
+        r.queues[0].answered - handled
+    }
+
+    #[test]
+    fn unknown_queues_are_reported() {
+        let mut s = scenario(1, 1.0);
+        s.traffic[0].queue = "nope".into();
+        assert!(run(&s, |_| {})
+            .unwrap_err()
+            .0
+            .contains("unknown queue nope"));
+    }
+}
