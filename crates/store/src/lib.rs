@@ -16,6 +16,7 @@ pub mod contacts;
 pub mod credentials;
 pub mod meta;
 pub mod products;
+pub mod routing;
 
 pub use db::{Backend, Db};
 pub use error::StoreError;

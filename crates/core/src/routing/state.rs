@@ -883,11 +883,57 @@ impl RoutingState {
         }
     }
 
+    /// Puts back an item as it was persisted, without routing it: waiting
+    /// items rejoin their line, assigned ones hold their agent's capacity.
+    /// Offers that were pending are restored as waiting and re-offered by
+    /// `route_all`: the deadline that was running cannot be trusted after a
+    /// restart. Wrap-ups are not restored (the item was already handled).
+    pub fn restore(&mut self, new: NewItem, assigned_to: Option<AgentIx>, declines: Vec<(AgentIx, u8)>) -> Result<(), RoutingError> {
+        if self.items.contains_key(&new.id) {
+            return Err(RoutingError::Duplicate);
+        }
+        let queue = self.queues.get(new.queue.0 as usize).ok_or(RoutingError::UnknownQueue)?;
+        let channel = queue.config.channel;
+        if let Some(a) = assigned_to {
+            if a.0 as usize >= self.agents.len() {
+                return Err(RoutingError::UnknownAgent);
+            }
+        }
+        self.seq += 1;
+        let item = Item {
+            queue: new.queue,
+            priority: new.priority,
+            arrived_at: new.arrived_at,
+            seq: self.seq,
+            needs: new.needs,
+            skill_match: new.skill_match,
+            status: match assigned_to {
+                Some(agent) => ItemStatus::Assigned { agent },
+                None => ItemStatus::Waiting,
+            },
+            declines,
+            waiting_overflow_done: false,
+        };
+        match assigned_to {
+            Some(a) => {
+                let agent = &mut self.agents[a.0 as usize];
+                *agent.used(channel) += 1;
+                agent.idle_since = None;
+            }
+            None => {
+                self.queues[new.queue.0 as usize].waiting.insert((Reverse(item.priority), item.arrived_at, item.seq, new.id));
+            }
+        }
+        self.items.insert(new.id, item);
+        Ok(())
+    }
+
     /// Offers every waiting item that has an eligible agent: used after a
     /// restart or a configuration change, when the invariant may not hold.
     pub fn route_all(&mut self, now: Millis) -> Vec<Decision> {
         let mut out = Vec::new();
         for a in 0..self.agents.len() {
+            self.auto_busy(AgentIx(a as u32), &mut out);
             self.route_agent(AgentIx(a as u32), now, &mut out);
         }
         out

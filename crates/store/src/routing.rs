@@ -1,0 +1,771 @@
+//! Routing configuration, work items and the routing event log.
+//!
+//! The routing engine is the only writer of work items and events; admins
+//! write configuration through the API, after which the engine reloads.
+
+use serde::Serialize;
+use serde_json::Value;
+use switchboard_core::time;
+
+use crate::{new_id, Db, Result, StoreError};
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Skill {
+    pub id: String,
+    pub name: String,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CapacityProfile {
+    pub id: String,
+    pub name: String,
+    pub chat_units: i64,
+    pub voice_units: i64,
+    pub voice_blocks_others: bool,
+    pub wrap_up_seconds: i64,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct ProfileRow {
+    id: String,
+    name: String,
+    chat_units: i64,
+    voice_units: i64,
+    voice_blocks_others: i64,
+    wrap_up_seconds: i64,
+    created_at: String,
+    updated_at: String,
+}
+
+impl From<ProfileRow> for CapacityProfile {
+    fn from(r: ProfileRow) -> Self {
+        CapacityProfile {
+            id: r.id,
+            name: r.name,
+            chat_units: r.chat_units,
+            voice_units: r.voice_units,
+            voice_blocks_others: r.voice_blocks_others != 0,
+            wrap_up_seconds: r.wrap_up_seconds,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+/// A profile as written (validated by the caller).
+#[derive(Debug, Clone)]
+pub struct ProfileDraft {
+    pub name: String,
+    pub chat_units: i64,
+    pub voice_units: i64,
+    pub voice_blocks_others: bool,
+    pub wrap_up_seconds: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Queue {
+    pub id: String,
+    pub name: String,
+    /// `messaging` or `voice`.
+    pub channel: String,
+    pub priority: i64,
+    pub method: String,
+    pub offer_timeout_seconds: i64,
+    pub declines_allowed: i64,
+    /// Items no routing rule matches go to the default queue.
+    pub is_default: bool,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    pub operating_hours: Option<Value>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub overflow: Value,
+    /// Agent ids.
+    pub members: Vec<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct QueueRow {
+    id: String,
+    name: String,
+    channel: String,
+    priority: i64,
+    method: String,
+    offer_timeout_seconds: i64,
+    declines_allowed: i64,
+    is_default: i64,
+    operating_hours: Option<String>,
+    overflow: String,
+    created_at: String,
+    updated_at: String,
+}
+
+/// A queue as written (validated by the caller).
+#[derive(Debug, Clone)]
+pub struct QueueDraft {
+    pub name: String,
+    pub channel: String,
+    pub priority: i64,
+    pub method: String,
+    pub offer_timeout_seconds: i64,
+    pub declines_allowed: i64,
+    pub is_default: bool,
+    pub operating_hours: Option<Value>,
+    pub overflow: Value,
+    pub members: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RoutingRule {
+    pub id: String,
+    pub name: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
+    pub tests: Value,
+    pub queue_id: String,
+    /// `[{"skill_id": …, "min": 1–10}]`
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
+    pub skills: Value,
+    pub skill_match: String,
+    pub priority: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct RuleRow {
+    id: String,
+    name: String,
+    tests: String,
+    queue_id: String,
+    skills: String,
+    skill_match: String,
+    priority: i64,
+}
+
+/// An agent's routing settings.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AgentRouting {
+    pub agent_id: String,
+    pub capacity_profile_id: Option<String>,
+    pub presence: String,
+    /// `(skill_id, proficiency)`
+    pub skills: Vec<AgentSkill>,
+}
+
+#[derive(Debug, Clone, Serialize, serde::Deserialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AgentSkill {
+    pub skill_id: String,
+    pub proficiency: i64,
+}
+
+/// A work item as stored.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct WorkItemRow {
+    pub id: String,
+    pub channel: String,
+    pub kind: String,
+    pub contact_id: Option<String>,
+    pub customer_name: Option<String>,
+    pub attributes: String,
+    pub queue_id: String,
+    pub priority: i64,
+    pub needs: String,
+    pub skill_match: String,
+    pub status: String,
+    pub agent_id: Option<String>,
+    pub offer_deadline: Option<String>,
+    pub declines: String,
+    pub reason: Option<String>,
+    pub arrived_at: String,
+    pub updated_at: String,
+    pub closed_at: Option<String>,
+}
+
+/// One routing transition as stored and sent to clients.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct EventRow {
+    pub seq: i64,
+    pub work_item_id: Option<String>,
+    pub agent_id: Option<String>,
+    pub queue_id: Option<String>,
+    pub kind: String,
+    pub data: String,
+    pub at: String,
+}
+
+/// Everything the engine needs to rebuild its state.
+#[derive(Debug, Clone, Default)]
+pub struct RoutingSnapshot {
+    /// Active agents: id, routing settings (if any).
+    pub agents: Vec<(String, Option<AgentRouting>)>,
+    pub profiles: Vec<CapacityProfile>,
+    pub skills: Vec<Skill>,
+    pub queues: Vec<Queue>,
+    pub rules: Vec<RoutingRule>,
+    /// Work items not closed, oldest first.
+    pub open_items: Vec<WorkItemRow>,
+    pub last_seq: i64,
+}
+
+const QUEUE_COLUMNS: &str = "id, name, channel, priority, method, offer_timeout_seconds, declines_allowed, \
+    is_default, operating_hours, overflow, created_at, updated_at";
+const PROFILE_COLUMNS: &str =
+    "id, name, chat_units, voice_units, voice_blocks_others, wrap_up_seconds, created_at, updated_at";
+const ITEM_COLUMNS: &str = "id, channel, kind, contact_id, customer_name, attributes, queue_id, priority, needs, \
+    skill_match, status, agent_id, offer_deadline, declines, reason, arrived_at, updated_at, closed_at";
+
+fn json(s: &str) -> Value {
+    serde_json::from_str(s).unwrap_or(Value::Null)
+}
+
+impl Db {
+    // ------------------------------------------------------------ skills
+
+    pub async fn skills(&self) -> Result<Vec<Skill>> {
+        Ok(sqlx::query_as("SELECT id, name, created_at FROM skills ORDER BY name").fetch_all(&self.pool).await?)
+    }
+
+    pub async fn create_skill(&self, name: &str) -> Result<Skill> {
+        let id = new_id();
+        sqlx::query("INSERT INTO skills (id, name, created_at) VALUES ($1, $2, $3)")
+            .bind(id.clone())
+            .bind(name.to_owned())
+            .bind(time::now())
+            .execute(&self.pool)
+            .await
+            .map_err(|e| StoreError::from_write(e, "a skill with this name"))?;
+        Ok(sqlx::query_as("SELECT id, name, created_at FROM skills WHERE id = $1")
+            .bind(id)
+            .fetch_one(&self.pool)
+            .await?)
+    }
+
+    /// Refused while a routing rule needs the skill; agents lose it.
+    pub async fn delete_skill(&self, id: &str) -> Result<()> {
+        let mut tx = self.write_tx().await?;
+        let used: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM routing_rules WHERE skills LIKE $1")
+            .bind(format!("%\"{id}\"%"))
+            .fetch_one(&mut *tx)
+            .await?;
+        if used > 0 {
+            return Err(StoreError::Conflict("a routing rule requires this skill; change the rule first".into()));
+        }
+        sqlx::query("DELETE FROM agent_skills WHERE skill_id = $1").bind(id.to_owned()).execute(&mut *tx).await?;
+        let done = sqlx::query("DELETE FROM skills WHERE id = $1").bind(id.to_owned()).execute(&mut *tx).await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound("skill"));
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    // ------------------------------------------------------------ capacity profiles
+
+    pub async fn capacity_profiles(&self) -> Result<Vec<CapacityProfile>> {
+        let rows: Vec<ProfileRow> =
+            sqlx::query_as(&format!("SELECT {PROFILE_COLUMNS} FROM capacity_profiles ORDER BY name"))
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+
+    pub async fn capacity_profile(&self, id: &str) -> Result<CapacityProfile> {
+        let row: Option<ProfileRow> =
+            sqlx::query_as(&format!("SELECT {PROFILE_COLUMNS} FROM capacity_profiles WHERE id = $1"))
+                .bind(id.to_owned())
+                .fetch_optional(&self.pool)
+                .await?;
+        row.map(Into::into).ok_or(StoreError::NotFound("capacity profile"))
+    }
+
+    /// Creates (`id` None) or replaces a profile.
+    pub async fn put_capacity_profile(&self, id: Option<&str>, d: &ProfileDraft) -> Result<CapacityProfile> {
+        let now = time::now();
+        let id = match id {
+            Some(id) => {
+                let done = sqlx::query(
+                    "UPDATE capacity_profiles SET name = $1, chat_units = $2, voice_units = $3, \
+                     voice_blocks_others = $4, wrap_up_seconds = $5, updated_at = $6 WHERE id = $7",
+                )
+                .bind(d.name.clone())
+                .bind(d.chat_units)
+                .bind(d.voice_units)
+                .bind(i64::from(d.voice_blocks_others))
+                .bind(d.wrap_up_seconds)
+                .bind(now)
+                .bind(id.to_owned())
+                .execute(&self.pool)
+                .await
+                .map_err(|e| StoreError::from_write(e, "a capacity profile with this name"))?;
+                if done.rows_affected() == 0 {
+                    return Err(StoreError::NotFound("capacity profile"));
+                }
+                id.to_owned()
+            }
+            None => {
+                let id = new_id();
+                sqlx::query(
+                    "INSERT INTO capacity_profiles (id, name, chat_units, voice_units, voice_blocks_others, \
+                     wrap_up_seconds, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
+                )
+                .bind(id.clone())
+                .bind(d.name.clone())
+                .bind(d.chat_units)
+                .bind(d.voice_units)
+                .bind(i64::from(d.voice_blocks_others))
+                .bind(d.wrap_up_seconds)
+                .bind(now)
+                .execute(&self.pool)
+                .await
+                .map_err(|e| StoreError::from_write(e, "a capacity profile with this name"))?;
+                id
+            }
+        };
+        self.capacity_profile(&id).await
+    }
+
+    pub async fn delete_capacity_profile(&self, id: &str) -> Result<()> {
+        let mut tx = self.write_tx().await?;
+        let used: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM agent_routing WHERE capacity_profile_id = $1")
+            .bind(id.to_owned())
+            .fetch_one(&mut *tx)
+            .await?;
+        if used > 0 {
+            return Err(StoreError::Conflict(format!("{used} agent(s) use this profile")));
+        }
+        let done =
+            sqlx::query("DELETE FROM capacity_profiles WHERE id = $1").bind(id.to_owned()).execute(&mut *tx).await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound("capacity profile"));
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    // ------------------------------------------------------------ agents' routing settings
+
+    pub async fn agent_routing(&self, agent_id: &str) -> Result<AgentRouting> {
+        self.agent(agent_id).await?;
+        let row: Option<(Option<String>, String)> =
+            sqlx::query_as("SELECT capacity_profile_id, presence FROM agent_routing WHERE agent_id = $1")
+                .bind(agent_id.to_owned())
+                .fetch_optional(&self.pool)
+                .await?;
+        let skills: Vec<AgentSkill> =
+            sqlx::query_as("SELECT skill_id, proficiency FROM agent_skills WHERE agent_id = $1 ORDER BY skill_id")
+                .bind(agent_id.to_owned())
+                .fetch_all(&self.pool)
+                .await?;
+        let (capacity_profile_id, presence) = row.unwrap_or((None, "offline".into()));
+        Ok(AgentRouting { agent_id: agent_id.to_owned(), capacity_profile_id, presence, skills })
+    }
+
+    /// Replaces an agent's capacity profile and skills (ids checked here).
+    pub async fn put_agent_routing(&self, agent_id: &str, profile: Option<&str>, skills: &[AgentSkill]) -> Result<AgentRouting> {
+        let mut tx = self.write_tx().await?;
+        let exists: Option<String> = sqlx::query_scalar("SELECT id FROM agents WHERE id = $1")
+            .bind(agent_id.to_owned())
+            .fetch_optional(&mut *tx)
+            .await?;
+        if exists.is_none() {
+            return Err(StoreError::NotFound("agent"));
+        }
+        let mut errors = Vec::new();
+        if let Some(p) = profile {
+            let found: Option<String> = sqlx::query_scalar("SELECT id FROM capacity_profiles WHERE id = $1")
+                .bind(p.to_owned())
+                .fetch_optional(&mut *tx)
+                .await?;
+            if found.is_none() {
+                errors.push(switchboard_core::FieldError::new("capacity_profile_id", "unknown", "no capacity profile has this id"));
+            }
+        }
+        for (i, s) in skills.iter().enumerate() {
+            let found: Option<String> = sqlx::query_scalar("SELECT id FROM skills WHERE id = $1")
+                .bind(s.skill_id.clone())
+                .fetch_optional(&mut *tx)
+                .await?;
+            if found.is_none() {
+                errors.push(switchboard_core::FieldError::new(format!("skills[{i}].skill_id"), "unknown", "no skill has this id"));
+            }
+        }
+        if !errors.is_empty() {
+            return Err(switchboard_core::Invalid(errors).into());
+        }
+        let now = time::now();
+        sqlx::query(
+            "INSERT INTO agent_routing (agent_id, capacity_profile_id, presence, updated_at) VALUES ($1, $2, 'offline', $3) \
+             ON CONFLICT (agent_id) DO UPDATE SET capacity_profile_id = $2, updated_at = $3",
+        )
+        .bind(agent_id.to_owned())
+        .bind(profile.map(str::to_owned))
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM agent_skills WHERE agent_id = $1").bind(agent_id.to_owned()).execute(&mut *tx).await?;
+        for s in skills {
+            sqlx::query("INSERT INTO agent_skills (agent_id, skill_id, proficiency) VALUES ($1, $2, $3)")
+                .bind(agent_id.to_owned())
+                .bind(s.skill_id.clone())
+                .bind(s.proficiency)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| StoreError::from_write(e, "this skill for this agent"))?;
+        }
+        tx.commit().await?;
+        self.agent_routing(agent_id).await
+    }
+
+    // ------------------------------------------------------------ queues
+
+    async fn queue_members(&self, queue_id: &str) -> Result<Vec<String>> {
+        Ok(sqlx::query_scalar("SELECT agent_id FROM queue_members WHERE queue_id = $1 ORDER BY agent_id")
+            .bind(queue_id.to_owned())
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
+    fn queue_from(r: QueueRow, members: Vec<String>) -> Queue {
+        Queue {
+            id: r.id,
+            name: r.name,
+            channel: r.channel,
+            priority: r.priority,
+            method: r.method,
+            offer_timeout_seconds: r.offer_timeout_seconds,
+            declines_allowed: r.declines_allowed,
+            is_default: r.is_default != 0,
+            operating_hours: r.operating_hours.as_deref().map(json),
+            overflow: json(&r.overflow),
+            members,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+
+    pub async fn queues(&self) -> Result<Vec<Queue>> {
+        let rows: Vec<QueueRow> = sqlx::query_as(&format!("SELECT {QUEUE_COLUMNS} FROM queues ORDER BY name"))
+            .fetch_all(&self.pool)
+            .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            let members = self.queue_members(&r.id).await?;
+            out.push(Self::queue_from(r, members));
+        }
+        Ok(out)
+    }
+
+    pub async fn queue(&self, id: &str) -> Result<Queue> {
+        let row: Option<QueueRow> = sqlx::query_as(&format!("SELECT {QUEUE_COLUMNS} FROM queues WHERE id = $1"))
+            .bind(id.to_owned())
+            .fetch_optional(&self.pool)
+            .await?;
+        let row = row.ok_or(StoreError::NotFound("queue"))?;
+        let members = self.queue_members(&row.id).await?;
+        Ok(Self::queue_from(row, members))
+    }
+
+    /// Creates (`id` None) or replaces a queue and its members. Making a
+    /// queue the default unmarks the previous default.
+    pub async fn put_queue(&self, id: Option<&str>, d: &QueueDraft) -> Result<Queue> {
+        let mut tx = self.write_tx().await?;
+        let mut errors = Vec::new();
+        for (i, m) in d.members.iter().enumerate() {
+            let found: Option<String> = sqlx::query_scalar("SELECT id FROM agents WHERE id = $1")
+                .bind(m.clone())
+                .fetch_optional(&mut *tx)
+                .await?;
+            if found.is_none() {
+                errors.push(switchboard_core::FieldError::new(format!("members[{i}]"), "unknown", "no agent has this id"));
+            }
+        }
+        if !errors.is_empty() {
+            return Err(switchboard_core::Invalid(errors).into());
+        }
+        let now = time::now();
+        if d.is_default {
+            sqlx::query("UPDATE queues SET is_default = 0").execute(&mut *tx).await?;
+        }
+        let id = match id {
+            Some(id) => {
+                let done = sqlx::query(
+                    "UPDATE queues SET name = $1, channel = $2, priority = $3, method = $4, offer_timeout_seconds = $5, \
+                     declines_allowed = $6, is_default = $7, operating_hours = $8, overflow = $9, updated_at = $10 \
+                     WHERE id = $11",
+                )
+                .bind(d.name.clone())
+                .bind(d.channel.clone())
+                .bind(d.priority)
+                .bind(d.method.clone())
+                .bind(d.offer_timeout_seconds)
+                .bind(d.declines_allowed)
+                .bind(i64::from(d.is_default))
+                .bind(d.operating_hours.as_ref().map(|v| v.to_string()))
+                .bind(d.overflow.to_string())
+                .bind(now)
+                .bind(id.to_owned())
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| StoreError::from_write(e, "a queue with this name"))?;
+                if done.rows_affected() == 0 {
+                    return Err(StoreError::NotFound("queue"));
+                }
+                id.to_owned()
+            }
+            None => {
+                let id = new_id();
+                sqlx::query(&format!(
+                    "INSERT INTO queues ({QUEUE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)"
+                ))
+                .bind(id.clone())
+                .bind(d.name.clone())
+                .bind(d.channel.clone())
+                .bind(d.priority)
+                .bind(d.method.clone())
+                .bind(d.offer_timeout_seconds)
+                .bind(d.declines_allowed)
+                .bind(i64::from(d.is_default))
+                .bind(d.operating_hours.as_ref().map(|v| v.to_string()))
+                .bind(d.overflow.to_string())
+                .bind(now)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| StoreError::from_write(e, "a queue with this name"))?;
+                id
+            }
+        };
+        sqlx::query("DELETE FROM queue_members WHERE queue_id = $1").bind(id.clone()).execute(&mut *tx).await?;
+        let mut members = d.members.clone();
+        members.sort();
+        members.dedup();
+        for m in members {
+            sqlx::query("INSERT INTO queue_members (queue_id, agent_id) VALUES ($1, $2)")
+                .bind(id.clone())
+                .bind(m)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        self.queue(&id).await
+    }
+
+    /// Refused while work items are open in the queue or rules send work to it.
+    pub async fn delete_queue(&self, id: &str) -> Result<()> {
+        let mut tx = self.write_tx().await?;
+        let open: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM work_items WHERE queue_id = $1 AND closed_at IS NULL")
+            .bind(id.to_owned())
+            .fetch_one(&mut *tx)
+            .await?;
+        let rules: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM routing_rules WHERE queue_id = $1")
+            .bind(id.to_owned())
+            .fetch_one(&mut *tx)
+            .await?;
+        let history: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM work_items WHERE queue_id = $1")
+            .bind(id.to_owned())
+            .fetch_one(&mut *tx)
+            .await?;
+        if open + rules > 0 {
+            return Err(StoreError::Conflict(format!(
+                "the queue has {open} open work item(s) and {rules} routing rule(s) sending work to it"
+            )));
+        }
+        if history > 0 {
+            return Err(StoreError::Conflict("the queue has handled work items; keep it for history".into()));
+        }
+        sqlx::query("DELETE FROM queue_members WHERE queue_id = $1").bind(id.to_owned()).execute(&mut *tx).await?;
+        let done = sqlx::query("DELETE FROM queues WHERE id = $1").bind(id.to_owned()).execute(&mut *tx).await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound("queue"));
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    // ------------------------------------------------------------ rules
+
+    pub async fn routing_rules(&self) -> Result<Vec<RoutingRule>> {
+        let rows: Vec<RuleRow> = sqlx::query_as(
+            "SELECT id, name, tests, queue_id, skills, skill_match, priority FROM routing_rules ORDER BY position",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| RoutingRule {
+                id: r.id,
+                name: r.name,
+                tests: json(&r.tests),
+                queue_id: r.queue_id,
+                skills: json(&r.skills),
+                skill_match: r.skill_match,
+                priority: r.priority,
+            })
+            .collect())
+    }
+
+    /// Replaces the whole ordered list (validated by the caller, queue ids
+    /// checked here).
+    pub async fn put_routing_rules(&self, rules: &[RoutingRule]) -> Result<Vec<RoutingRule>> {
+        let mut tx = self.write_tx().await?;
+        let mut errors = Vec::new();
+        for (i, r) in rules.iter().enumerate() {
+            let found: Option<String> = sqlx::query_scalar("SELECT id FROM queues WHERE id = $1")
+                .bind(r.queue_id.clone())
+                .fetch_optional(&mut *tx)
+                .await?;
+            if found.is_none() {
+                errors.push(switchboard_core::FieldError::new(format!("rules[{i}].queue_id"), "unknown", "no queue has this id"));
+            }
+        }
+        if !errors.is_empty() {
+            return Err(switchboard_core::Invalid(errors).into());
+        }
+        sqlx::query("DELETE FROM routing_rules").execute(&mut *tx).await?;
+        for (i, r) in rules.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO routing_rules (id, position, name, tests, queue_id, skills, skill_match, priority) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(new_id())
+            .bind(i as i64)
+            .bind(r.name.clone())
+            .bind(r.tests.to_string())
+            .bind(r.queue_id.clone())
+            .bind(r.skills.to_string())
+            .bind(r.skill_match.clone())
+            .bind(r.priority)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        self.routing_rules().await
+    }
+
+    // ------------------------------------------------------------ the engine's reads and writes
+
+    pub async fn routing_snapshot(&self) -> Result<RoutingSnapshot> {
+        let agent_ids: Vec<String> = sqlx::query_scalar("SELECT id FROM agents WHERE active = 1 ORDER BY id")
+            .fetch_all(&self.pool)
+            .await?;
+        let mut agents = Vec::with_capacity(agent_ids.len());
+        for id in agent_ids {
+            let routing = self.agent_routing(&id).await?;
+            agents.push((id, Some(routing)));
+        }
+        let open_items: Vec<WorkItemRow> = sqlx::query_as(&format!(
+            "SELECT {ITEM_COLUMNS} FROM work_items WHERE closed_at IS NULL ORDER BY arrived_at, id"
+        ))
+        .fetch_all(&self.pool)
+        .await?;
+        let last_seq: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM routing_events").fetch_one(&self.pool).await?;
+        Ok(RoutingSnapshot {
+            agents,
+            profiles: self.capacity_profiles().await?,
+            skills: self.skills().await?,
+            queues: self.queues().await?,
+            rules: self.routing_rules().await?,
+            open_items,
+            last_seq: last_seq.unwrap_or(0),
+        })
+    }
+
+    pub async fn work_item(&self, id: &str) -> Result<WorkItemRow> {
+        sqlx::query_as(&format!("SELECT {ITEM_COLUMNS} FROM work_items WHERE id = $1"))
+            .bind(id.to_owned())
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound("work item"))
+    }
+
+    /// Writes the new or changed work items, presence changes and events of
+    /// one engine step in one transaction.
+    pub async fn apply_routing(&self, items: &[WorkItemRow], presence: &[(String, String)], events: &[EventRow]) -> Result<()> {
+        let mut tx = self.write_tx().await?;
+        for w in items {
+            sqlx::query(&format!(
+                "INSERT INTO work_items ({ITEM_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, \
+                 $14, $15, $16, $17, $18) ON CONFLICT (id) DO UPDATE SET queue_id = $7, priority = $8, status = $11, \
+                 agent_id = $12, offer_deadline = $13, declines = $14, reason = $15, updated_at = $17, closed_at = $18"
+            ))
+            .bind(w.id.clone())
+            .bind(w.channel.clone())
+            .bind(w.kind.clone())
+            .bind(w.contact_id.clone())
+            .bind(w.customer_name.clone())
+            .bind(w.attributes.clone())
+            .bind(w.queue_id.clone())
+            .bind(w.priority)
+            .bind(w.needs.clone())
+            .bind(w.skill_match.clone())
+            .bind(w.status.clone())
+            .bind(w.agent_id.clone())
+            .bind(w.offer_deadline.clone())
+            .bind(w.declines.clone())
+            .bind(w.reason.clone())
+            .bind(w.arrived_at.clone())
+            .bind(w.updated_at.clone())
+            .bind(w.closed_at.clone())
+            .execute(&mut *tx)
+            .await?;
+        }
+        for (agent_id, p) in presence {
+            sqlx::query(
+                "INSERT INTO agent_routing (agent_id, capacity_profile_id, presence, updated_at) VALUES ($1, NULL, $2, $3) \
+                 ON CONFLICT (agent_id) DO UPDATE SET presence = $2, updated_at = $3",
+            )
+            .bind(agent_id.clone())
+            .bind(p.clone())
+            .bind(time::now())
+            .execute(&mut *tx)
+            .await?;
+        }
+        for e in events {
+            sqlx::query(
+                "INSERT INTO routing_events (seq, work_item_id, agent_id, queue_id, kind, data, at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(e.seq)
+            .bind(e.work_item_id.clone())
+            .bind(e.agent_id.clone())
+            .bind(e.queue_id.clone())
+            .bind(e.kind.clone())
+            .bind(e.data.clone())
+            .bind(e.at.clone())
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Events after `after`, for one agent (theirs) or for everyone (`None`).
+    pub async fn routing_events_after(&self, after: i64, agent_id: Option<&str>, limit: i64) -> Result<Vec<EventRow>> {
+        const COLUMNS: &str = "seq, work_item_id, agent_id, queue_id, kind, data, at";
+        Ok(match agent_id {
+            Some(agent) => {
+                sqlx::query_as(&format!(
+                    "SELECT {COLUMNS} FROM routing_events WHERE seq > $1 AND agent_id = $2 ORDER BY seq LIMIT $3"
+                ))
+                .bind(after)
+                .bind(agent.to_owned())
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?
+            }
+            None => {
+                sqlx::query_as(&format!("SELECT {COLUMNS} FROM routing_events WHERE seq > $1 ORDER BY seq LIMIT $2"))
+                    .bind(after)
+                    .bind(limit)
+                    .fetch_all(&self.pool)
+                    .await?
+            }
+        })
+    }
+}
