@@ -77,6 +77,20 @@ impl From<StoreError> for ApiError {
     }
 }
 
+impl From<crate::routing::EngineError> for ApiError {
+    fn from(e: crate::routing::EngineError) -> Self {
+        use crate::routing::EngineError as E;
+        match e {
+            E::NotFound(what) => ApiError::NotFound(what),
+            E::Conflict(m) => ApiError::Conflict(m),
+            E::Forbidden(m) => ApiError::Forbidden(m),
+            E::Invalid(i) => ApiError::Invalid(i),
+            E::Store(s) => s.into(),
+            E::Stopped => ApiError::Internal(anyhow::anyhow!("the routing engine has stopped")),
+        }
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, kind) = self.parts();

@@ -9,6 +9,7 @@ pub mod extract;
 pub mod metrics;
 pub mod openapi;
 pub mod routes;
+pub mod routing;
 pub mod state;
 mod web;
 
@@ -57,7 +58,11 @@ pub async fn build(config: Config) -> anyhow::Result<(Router, AppState)> {
         .context("connecting to the database")?;
     db.migrate().await.context("migrating the database")?;
     auth::password::warm_up();
+    let engine = routing::Engine::start(db.clone())
+        .await
+        .context("starting the routing engine")?;
     let state = AppState {
+        engine,
         db,
         config: Arc::new(config),
         metrics: Arc::default(),
@@ -69,6 +74,9 @@ pub async fn build(config: Config) -> anyhow::Result<(Router, AppState)> {
 /// All routes with their layers.
 pub fn router(state: AppState) -> Router {
     let (api, doc) = openapi::api_router().split_for_parts();
+    // The WebSocket is routed like the API (so the access layer covers it)
+    // but described in the document by hand: OpenAPI has no upgrade verb.
+    let api = api.merge(routes::ws::router());
     let doc = Arc::new(openapi::finish(doc));
     api.route(
         "/api/v1/openapi.json",

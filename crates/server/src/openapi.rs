@@ -36,6 +36,8 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::products::router())
         .merge(routes::cases::router())
         .merge(routes::activities::router())
+        .merge(routes::routing_config::router())
+        .merge(routes::work_items::router())
 }
 
 /// Adds what the annotations do not say: the access rule of each operation,
@@ -53,6 +55,24 @@ pub fn finish(mut doc: Doc) -> Doc {
                     "200",
                     ResponseBuilder::new().description("OpenAPI 3 JSON").build(),
                 )
+                .build(),
+        ),
+    );
+    doc.paths.paths.insert(
+        "/api/v1/ws".to_owned(),
+        utoipa::openapi::path::PathItem::new(
+            utoipa::openapi::HttpMethod::Get,
+            utoipa::openapi::path::OperationBuilder::new()
+                .summary(Some("Live events (WebSocket)"))
+                .description(Some(
+                    "Upgrade to a WebSocket. Query `after`: the last event id seen, to resume. \
+                     Server messages: routing events `{id, type, …}` (offered, offer_expired, offer_declined, \
+                     offer_rescinded, assigned, wrap_up, closed, abandoned, queued, transferred, overflowed, presence) \
+                     and, for supervisors, `queue_stats`. Client messages: `{type: accept|reject, work_item_id}`, \
+                     `{type: presence, status}`, `{type: ping}`.",
+                ))
+                .tag("work items")
+                .response("101", ResponseBuilder::new().description("Switching protocols").build())
                 .build(),
         ),
     );
@@ -74,9 +94,10 @@ pub fn finish(mut doc: Doc) -> Doc {
         ))),
     );
     for (path, item) in doc.paths.paths.iter_mut() {
-        let ops: [(&str, &mut Option<Operation>); 4] = [
+        let ops: [(&str, &mut Option<Operation>); 5] = [
             ("GET", &mut item.get),
             ("POST", &mut item.post),
+            ("PUT", &mut item.put),
             ("PATCH", &mut item.patch),
             ("DELETE", &mut item.delete),
         ];

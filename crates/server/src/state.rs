@@ -4,6 +4,7 @@ use switchboard_store::Db;
 
 use crate::auth::limiter::LoginLimiter;
 use crate::metrics::Metrics;
+use crate::routing::EngineHandle;
 use crate::Config;
 
 /// What every handler can reach. Cheap to clone.
@@ -13,4 +14,5 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub metrics: Arc<Metrics>,
     pub login_limiter: Arc<LoginLimiter>,
+    pub engine: EngineHandle,
 }

@@ -214,7 +214,8 @@ pub struct RoutingSnapshot {
     pub last_seq: i64,
 }
 
-const QUEUE_COLUMNS: &str = "id, name, channel, priority, method, offer_timeout_seconds, declines_allowed, \
+const QUEUE_COLUMNS: &str =
+    "id, name, channel, priority, method, offer_timeout_seconds, declines_allowed, \
     is_default, operating_hours, overflow, created_at, updated_at";
 const PROFILE_COLUMNS: &str =
     "id, name, chat_units, voice_units, voice_blocks_others, wrap_up_seconds, created_at, updated_at";
@@ -229,7 +230,11 @@ impl Db {
     // ------------------------------------------------------------ skills
 
     pub async fn skills(&self) -> Result<Vec<Skill>> {
-        Ok(sqlx::query_as("SELECT id, name, created_at FROM skills ORDER BY name").fetch_all(&self.pool).await?)
+        Ok(
+            sqlx::query_as("SELECT id, name, created_at FROM skills ORDER BY name")
+                .fetch_all(&self.pool)
+                .await?,
+        )
     }
 
     pub async fn create_skill(&self, name: &str) -> Result<Skill> {
@@ -241,24 +246,35 @@ impl Db {
             .execute(&self.pool)
             .await
             .map_err(|e| StoreError::from_write(e, "a skill with this name"))?;
-        Ok(sqlx::query_as("SELECT id, name, created_at FROM skills WHERE id = $1")
-            .bind(id)
-            .fetch_one(&self.pool)
-            .await?)
+        Ok(
+            sqlx::query_as("SELECT id, name, created_at FROM skills WHERE id = $1")
+                .bind(id)
+                .fetch_one(&self.pool)
+                .await?,
+        )
     }
 
     /// Refused while a routing rule needs the skill; agents lose it.
     pub async fn delete_skill(&self, id: &str) -> Result<()> {
         let mut tx = self.write_tx().await?;
-        let used: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM routing_rules WHERE skills LIKE $1")
-            .bind(format!("%\"{id}\"%"))
-            .fetch_one(&mut *tx)
-            .await?;
+        let used: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM routing_rules WHERE skills LIKE $1")
+                .bind(format!("%\"{id}\"%"))
+                .fetch_one(&mut *tx)
+                .await?;
         if used > 0 {
-            return Err(StoreError::Conflict("a routing rule requires this skill; change the rule first".into()));
+            return Err(StoreError::Conflict(
+                "a routing rule requires this skill; change the rule first".into(),
+            ));
         }
-        sqlx::query("DELETE FROM agent_skills WHERE skill_id = $1").bind(id.to_owned()).execute(&mut *tx).await?;
-        let done = sqlx::query("DELETE FROM skills WHERE id = $1").bind(id.to_owned()).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM agent_skills WHERE skill_id = $1")
+            .bind(id.to_owned())
+            .execute(&mut *tx)
+            .await?;
+        let done = sqlx::query("DELETE FROM skills WHERE id = $1")
+            .bind(id.to_owned())
+            .execute(&mut *tx)
+            .await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound("skill"));
         }
@@ -269,24 +285,31 @@ impl Db {
     // ------------------------------------------------------------ capacity profiles
 
     pub async fn capacity_profiles(&self) -> Result<Vec<CapacityProfile>> {
-        let rows: Vec<ProfileRow> =
-            sqlx::query_as(&format!("SELECT {PROFILE_COLUMNS} FROM capacity_profiles ORDER BY name"))
-                .fetch_all(&self.pool)
-                .await?;
+        let rows: Vec<ProfileRow> = sqlx::query_as(&format!(
+            "SELECT {PROFILE_COLUMNS} FROM capacity_profiles ORDER BY name"
+        ))
+        .fetch_all(&self.pool)
+        .await?;
         Ok(rows.into_iter().map(Into::into).collect())
     }
 
     pub async fn capacity_profile(&self, id: &str) -> Result<CapacityProfile> {
-        let row: Option<ProfileRow> =
-            sqlx::query_as(&format!("SELECT {PROFILE_COLUMNS} FROM capacity_profiles WHERE id = $1"))
-                .bind(id.to_owned())
-                .fetch_optional(&self.pool)
-                .await?;
-        row.map(Into::into).ok_or(StoreError::NotFound("capacity profile"))
+        let row: Option<ProfileRow> = sqlx::query_as(&format!(
+            "SELECT {PROFILE_COLUMNS} FROM capacity_profiles WHERE id = $1"
+        ))
+        .bind(id.to_owned())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(Into::into)
+            .ok_or(StoreError::NotFound("capacity profile"))
     }
 
     /// Creates (`id` None) or replaces a profile.
-    pub async fn put_capacity_profile(&self, id: Option<&str>, d: &ProfileDraft) -> Result<CapacityProfile> {
+    pub async fn put_capacity_profile(
+        &self,
+        id: Option<&str>,
+        d: &ProfileDraft,
+    ) -> Result<CapacityProfile> {
         let now = time::now();
         let id = match id {
             Some(id) => {
@@ -333,15 +356,20 @@ impl Db {
 
     pub async fn delete_capacity_profile(&self, id: &str) -> Result<()> {
         let mut tx = self.write_tx().await?;
-        let used: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM agent_routing WHERE capacity_profile_id = $1")
-            .bind(id.to_owned())
-            .fetch_one(&mut *tx)
-            .await?;
+        let used: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM agent_routing WHERE capacity_profile_id = $1")
+                .bind(id.to_owned())
+                .fetch_one(&mut *tx)
+                .await?;
         if used > 0 {
-            return Err(StoreError::Conflict(format!("{used} agent(s) use this profile")));
+            return Err(StoreError::Conflict(format!(
+                "{used} agent(s) use this profile"
+            )));
         }
-        let done =
-            sqlx::query("DELETE FROM capacity_profiles WHERE id = $1").bind(id.to_owned()).execute(&mut *tx).await?;
+        let done = sqlx::query("DELETE FROM capacity_profiles WHERE id = $1")
+            .bind(id.to_owned())
+            .execute(&mut *tx)
+            .await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound("capacity profile"));
         }
@@ -353,22 +381,34 @@ impl Db {
 
     pub async fn agent_routing(&self, agent_id: &str) -> Result<AgentRouting> {
         self.agent(agent_id).await?;
-        let row: Option<(Option<String>, String)> =
-            sqlx::query_as("SELECT capacity_profile_id, presence FROM agent_routing WHERE agent_id = $1")
-                .bind(agent_id.to_owned())
-                .fetch_optional(&self.pool)
-                .await?;
-        let skills: Vec<AgentSkill> =
-            sqlx::query_as("SELECT skill_id, proficiency FROM agent_skills WHERE agent_id = $1 ORDER BY skill_id")
-                .bind(agent_id.to_owned())
-                .fetch_all(&self.pool)
-                .await?;
+        let row: Option<(Option<String>, String)> = sqlx::query_as(
+            "SELECT capacity_profile_id, presence FROM agent_routing WHERE agent_id = $1",
+        )
+        .bind(agent_id.to_owned())
+        .fetch_optional(&self.pool)
+        .await?;
+        let skills: Vec<AgentSkill> = sqlx::query_as(
+            "SELECT skill_id, proficiency FROM agent_skills WHERE agent_id = $1 ORDER BY skill_id",
+        )
+        .bind(agent_id.to_owned())
+        .fetch_all(&self.pool)
+        .await?;
         let (capacity_profile_id, presence) = row.unwrap_or((None, "offline".into()));
-        Ok(AgentRouting { agent_id: agent_id.to_owned(), capacity_profile_id, presence, skills })
+        Ok(AgentRouting {
+            agent_id: agent_id.to_owned(),
+            capacity_profile_id,
+            presence,
+            skills,
+        })
     }
 
     /// Replaces an agent's capacity profile and skills (ids checked here).
-    pub async fn put_agent_routing(&self, agent_id: &str, profile: Option<&str>, skills: &[AgentSkill]) -> Result<AgentRouting> {
+    pub async fn put_agent_routing(
+        &self,
+        agent_id: &str,
+        profile: Option<&str>,
+        skills: &[AgentSkill],
+    ) -> Result<AgentRouting> {
         let mut tx = self.write_tx().await?;
         let exists: Option<String> = sqlx::query_scalar("SELECT id FROM agents WHERE id = $1")
             .bind(agent_id.to_owned())
@@ -379,12 +419,17 @@ impl Db {
         }
         let mut errors = Vec::new();
         if let Some(p) = profile {
-            let found: Option<String> = sqlx::query_scalar("SELECT id FROM capacity_profiles WHERE id = $1")
-                .bind(p.to_owned())
-                .fetch_optional(&mut *tx)
-                .await?;
+            let found: Option<String> =
+                sqlx::query_scalar("SELECT id FROM capacity_profiles WHERE id = $1")
+                    .bind(p.to_owned())
+                    .fetch_optional(&mut *tx)
+                    .await?;
             if found.is_none() {
-                errors.push(switchboard_core::FieldError::new("capacity_profile_id", "unknown", "no capacity profile has this id"));
+                errors.push(switchboard_core::FieldError::new(
+                    "capacity_profile_id",
+                    "unknown",
+                    "no capacity profile has this id",
+                ));
             }
         }
         for (i, s) in skills.iter().enumerate() {
@@ -393,7 +438,11 @@ impl Db {
                 .fetch_optional(&mut *tx)
                 .await?;
             if found.is_none() {
-                errors.push(switchboard_core::FieldError::new(format!("skills[{i}].skill_id"), "unknown", "no skill has this id"));
+                errors.push(switchboard_core::FieldError::new(
+                    format!("skills[{i}].skill_id"),
+                    "unknown",
+                    "no skill has this id",
+                ));
             }
         }
         if !errors.is_empty() {
@@ -409,15 +458,20 @@ impl Db {
         .bind(now)
         .execute(&mut *tx)
         .await?;
-        sqlx::query("DELETE FROM agent_skills WHERE agent_id = $1").bind(agent_id.to_owned()).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM agent_skills WHERE agent_id = $1")
+            .bind(agent_id.to_owned())
+            .execute(&mut *tx)
+            .await?;
         for s in skills {
-            sqlx::query("INSERT INTO agent_skills (agent_id, skill_id, proficiency) VALUES ($1, $2, $3)")
-                .bind(agent_id.to_owned())
-                .bind(s.skill_id.clone())
-                .bind(s.proficiency)
-                .execute(&mut *tx)
-                .await
-                .map_err(|e| StoreError::from_write(e, "this skill for this agent"))?;
+            sqlx::query(
+                "INSERT INTO agent_skills (agent_id, skill_id, proficiency) VALUES ($1, $2, $3)",
+            )
+            .bind(agent_id.to_owned())
+            .bind(s.skill_id.clone())
+            .bind(s.proficiency)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| StoreError::from_write(e, "this skill for this agent"))?;
         }
         tx.commit().await?;
         self.agent_routing(agent_id).await
@@ -426,10 +480,12 @@ impl Db {
     // ------------------------------------------------------------ queues
 
     async fn queue_members(&self, queue_id: &str) -> Result<Vec<String>> {
-        Ok(sqlx::query_scalar("SELECT agent_id FROM queue_members WHERE queue_id = $1 ORDER BY agent_id")
-            .bind(queue_id.to_owned())
-            .fetch_all(&self.pool)
-            .await?)
+        Ok(sqlx::query_scalar(
+            "SELECT agent_id FROM queue_members WHERE queue_id = $1 ORDER BY agent_id",
+        )
+        .bind(queue_id.to_owned())
+        .fetch_all(&self.pool)
+        .await?)
     }
 
     fn queue_from(r: QueueRow, members: Vec<String>) -> Queue {
@@ -451,9 +507,10 @@ impl Db {
     }
 
     pub async fn queues(&self) -> Result<Vec<Queue>> {
-        let rows: Vec<QueueRow> = sqlx::query_as(&format!("SELECT {QUEUE_COLUMNS} FROM queues ORDER BY name"))
-            .fetch_all(&self.pool)
-            .await?;
+        let rows: Vec<QueueRow> =
+            sqlx::query_as(&format!("SELECT {QUEUE_COLUMNS} FROM queues ORDER BY name"))
+                .fetch_all(&self.pool)
+                .await?;
         let mut out = Vec::with_capacity(rows.len());
         for r in rows {
             let members = self.queue_members(&r.id).await?;
@@ -463,10 +520,11 @@ impl Db {
     }
 
     pub async fn queue(&self, id: &str) -> Result<Queue> {
-        let row: Option<QueueRow> = sqlx::query_as(&format!("SELECT {QUEUE_COLUMNS} FROM queues WHERE id = $1"))
-            .bind(id.to_owned())
-            .fetch_optional(&self.pool)
-            .await?;
+        let row: Option<QueueRow> =
+            sqlx::query_as(&format!("SELECT {QUEUE_COLUMNS} FROM queues WHERE id = $1"))
+                .bind(id.to_owned())
+                .fetch_optional(&self.pool)
+                .await?;
         let row = row.ok_or(StoreError::NotFound("queue"))?;
         let members = self.queue_members(&row.id).await?;
         Ok(Self::queue_from(row, members))
@@ -483,7 +541,11 @@ impl Db {
                 .fetch_optional(&mut *tx)
                 .await?;
             if found.is_none() {
-                errors.push(switchboard_core::FieldError::new(format!("members[{i}]"), "unknown", "no agent has this id"));
+                errors.push(switchboard_core::FieldError::new(
+                    format!("members[{i}]"),
+                    "unknown",
+                    "no agent has this id",
+                ));
             }
         }
         if !errors.is_empty() {
@@ -491,7 +553,9 @@ impl Db {
         }
         let now = time::now();
         if d.is_default {
-            sqlx::query("UPDATE queues SET is_default = 0").execute(&mut *tx).await?;
+            sqlx::query("UPDATE queues SET is_default = 0")
+                .execute(&mut *tx)
+                .await?;
         }
         let id = match id {
             Some(id) => {
@@ -541,7 +605,10 @@ impl Db {
                 id
             }
         };
-        sqlx::query("DELETE FROM queue_members WHERE queue_id = $1").bind(id.clone()).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM queue_members WHERE queue_id = $1")
+            .bind(id.clone())
+            .execute(&mut *tx)
+            .await?;
         let mut members = d.members.clone();
         members.sort();
         members.dedup();
@@ -559,28 +626,40 @@ impl Db {
     /// Refused while work items are open in the queue or rules send work to it.
     pub async fn delete_queue(&self, id: &str) -> Result<()> {
         let mut tx = self.write_tx().await?;
-        let open: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM work_items WHERE queue_id = $1 AND closed_at IS NULL")
-            .bind(id.to_owned())
-            .fetch_one(&mut *tx)
-            .await?;
-        let rules: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM routing_rules WHERE queue_id = $1")
-            .bind(id.to_owned())
-            .fetch_one(&mut *tx)
-            .await?;
-        let history: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM work_items WHERE queue_id = $1")
-            .bind(id.to_owned())
-            .fetch_one(&mut *tx)
-            .await?;
+        let open: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM work_items WHERE queue_id = $1 AND closed_at IS NULL",
+        )
+        .bind(id.to_owned())
+        .fetch_one(&mut *tx)
+        .await?;
+        let rules: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM routing_rules WHERE queue_id = $1")
+                .bind(id.to_owned())
+                .fetch_one(&mut *tx)
+                .await?;
+        let history: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM work_items WHERE queue_id = $1")
+                .bind(id.to_owned())
+                .fetch_one(&mut *tx)
+                .await?;
         if open + rules > 0 {
             return Err(StoreError::Conflict(format!(
                 "the queue has {open} open work item(s) and {rules} routing rule(s) sending work to it"
             )));
         }
         if history > 0 {
-            return Err(StoreError::Conflict("the queue has handled work items; keep it for history".into()));
+            return Err(StoreError::Conflict(
+                "the queue has handled work items; keep it for history".into(),
+            ));
         }
-        sqlx::query("DELETE FROM queue_members WHERE queue_id = $1").bind(id.to_owned()).execute(&mut *tx).await?;
-        let done = sqlx::query("DELETE FROM queues WHERE id = $1").bind(id.to_owned()).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM queue_members WHERE queue_id = $1")
+            .bind(id.to_owned())
+            .execute(&mut *tx)
+            .await?;
+        let done = sqlx::query("DELETE FROM queues WHERE id = $1")
+            .bind(id.to_owned())
+            .execute(&mut *tx)
+            .await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound("queue"));
         }
@@ -621,13 +700,19 @@ impl Db {
                 .fetch_optional(&mut *tx)
                 .await?;
             if found.is_none() {
-                errors.push(switchboard_core::FieldError::new(format!("rules[{i}].queue_id"), "unknown", "no queue has this id"));
+                errors.push(switchboard_core::FieldError::new(
+                    format!("rules[{i}].queue_id"),
+                    "unknown",
+                    "no queue has this id",
+                ));
             }
         }
         if !errors.is_empty() {
             return Err(switchboard_core::Invalid(errors).into());
         }
-        sqlx::query("DELETE FROM routing_rules").execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM routing_rules")
+            .execute(&mut *tx)
+            .await?;
         for (i, r) in rules.iter().enumerate() {
             sqlx::query(
                 "INSERT INTO routing_rules (id, position, name, tests, queue_id, skills, skill_match, priority) \
@@ -651,9 +736,10 @@ impl Db {
     // ------------------------------------------------------------ the engine's reads and writes
 
     pub async fn routing_snapshot(&self) -> Result<RoutingSnapshot> {
-        let agent_ids: Vec<String> = sqlx::query_scalar("SELECT id FROM agents WHERE active = 1 ORDER BY id")
-            .fetch_all(&self.pool)
-            .await?;
+        let agent_ids: Vec<String> =
+            sqlx::query_scalar("SELECT id FROM agents WHERE active = 1 ORDER BY id")
+                .fetch_all(&self.pool)
+                .await?;
         let mut agents = Vec::with_capacity(agent_ids.len());
         for id in agent_ids {
             let routing = self.agent_routing(&id).await?;
@@ -664,7 +750,9 @@ impl Db {
         ))
         .fetch_all(&self.pool)
         .await?;
-        let last_seq: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM routing_events").fetch_one(&self.pool).await?;
+        let last_seq: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM routing_events")
+            .fetch_one(&self.pool)
+            .await?;
         Ok(RoutingSnapshot {
             agents,
             profiles: self.capacity_profiles().await?,
@@ -677,16 +765,23 @@ impl Db {
     }
 
     pub async fn work_item(&self, id: &str) -> Result<WorkItemRow> {
-        sqlx::query_as(&format!("SELECT {ITEM_COLUMNS} FROM work_items WHERE id = $1"))
-            .bind(id.to_owned())
-            .fetch_optional(&self.pool)
-            .await?
-            .ok_or(StoreError::NotFound("work item"))
+        sqlx::query_as(&format!(
+            "SELECT {ITEM_COLUMNS} FROM work_items WHERE id = $1"
+        ))
+        .bind(id.to_owned())
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or(StoreError::NotFound("work item"))
     }
 
     /// Writes the new or changed work items, presence changes and events of
     /// one engine step in one transaction.
-    pub async fn apply_routing(&self, items: &[WorkItemRow], presence: &[(String, String)], events: &[EventRow]) -> Result<()> {
+    pub async fn apply_routing(
+        &self,
+        items: &[WorkItemRow],
+        presence: &[(String, String)],
+        events: &[EventRow],
+    ) -> Result<()> {
         let mut tx = self.write_tx().await?;
         for w in items {
             sqlx::query(&format!(
@@ -746,7 +841,12 @@ impl Db {
     }
 
     /// Events after `after`, for one agent (theirs) or for everyone (`None`).
-    pub async fn routing_events_after(&self, after: i64, agent_id: Option<&str>, limit: i64) -> Result<Vec<EventRow>> {
+    pub async fn routing_events_after(
+        &self,
+        after: i64,
+        agent_id: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<EventRow>> {
         const COLUMNS: &str = "seq, work_item_id, agent_id, queue_id, kind, data, at";
         Ok(match agent_id {
             Some(agent) => {

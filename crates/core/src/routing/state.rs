@@ -888,11 +888,19 @@ impl RoutingState {
     /// Offers that were pending are restored as waiting and re-offered by
     /// `route_all`: the deadline that was running cannot be trusted after a
     /// restart. Wrap-ups are not restored (the item was already handled).
-    pub fn restore(&mut self, new: NewItem, assigned_to: Option<AgentIx>, declines: Vec<(AgentIx, u8)>) -> Result<(), RoutingError> {
+    pub fn restore(
+        &mut self,
+        new: NewItem,
+        assigned_to: Option<AgentIx>,
+        declines: Vec<(AgentIx, u8)>,
+    ) -> Result<(), RoutingError> {
         if self.items.contains_key(&new.id) {
             return Err(RoutingError::Duplicate);
         }
-        let queue = self.queues.get(new.queue.0 as usize).ok_or(RoutingError::UnknownQueue)?;
+        let queue = self
+            .queues
+            .get(new.queue.0 as usize)
+            .ok_or(RoutingError::UnknownQueue)?;
         let channel = queue.config.channel;
         if let Some(a) = assigned_to {
             if a.0 as usize >= self.agents.len() {
@@ -921,7 +929,12 @@ impl RoutingState {
                 agent.idle_since = None;
             }
             None => {
-                self.queues[new.queue.0 as usize].waiting.insert((Reverse(item.priority), item.arrived_at, item.seq, new.id));
+                self.queues[new.queue.0 as usize].waiting.insert((
+                    Reverse(item.priority),
+                    item.arrived_at,
+                    item.seq,
+                    new.id,
+                ));
             }
         }
         self.items.insert(new.id, item);

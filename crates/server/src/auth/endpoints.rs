@@ -69,6 +69,39 @@ pub const ENDPOINTS: &[Endpoint] = &[
     // Authors edit their own notes; supervisors and admins anyone's.
     e("PATCH", "/api/v1/activities/{id}", Needs(WorkRecords)),
     e("DELETE", "/api/v1/activities/{id}", Needs(WorkRecords)),
+    // Routing configuration: everyone reads what agents need, admins change it.
+    e("GET", "/api/v1/skills", Needs(WorkRecords)),
+    e("POST", "/api/v1/skills", Needs(Configure)),
+    e("DELETE", "/api/v1/skills/{id}", Needs(Configure)),
+    e("GET", "/api/v1/capacity-profiles", Needs(ViewAgents)),
+    e("POST", "/api/v1/capacity-profiles", Needs(Configure)),
+    e("PUT", "/api/v1/capacity-profiles/{id}", Needs(Configure)),
+    e("DELETE", "/api/v1/capacity-profiles/{id}", Needs(Configure)),
+    e("GET", "/api/v1/queues", Needs(WorkRecords)),
+    e("POST", "/api/v1/queues", Needs(Configure)),
+    e("GET", "/api/v1/queues/{id}", Needs(WorkRecords)),
+    e("PUT", "/api/v1/queues/{id}", Needs(Configure)),
+    e("DELETE", "/api/v1/queues/{id}", Needs(Configure)),
+    e("GET", "/api/v1/queues/{id}/stats", Needs(ViewAgents)),
+    e("GET", "/api/v1/routing-rules", Needs(ViewAgents)),
+    e("PUT", "/api/v1/routing-rules", Needs(Configure)),
+    e("GET", "/api/v1/agents/{id}/routing", Needs(ViewAgents)),
+    e("PUT", "/api/v1/agents/{id}/routing", Needs(Configure)),
+    // Work items: integrations and agents submit; the offered/assigned agent
+    // answers (checked by the engine), supervisors may close or transfer any.
+    e("POST", "/api/v1/work-items", Needs(WorkRecords)),
+    e("GET", "/api/v1/work-items/{id}", Needs(WorkRecords)),
+    e("POST", "/api/v1/work-items/{id}/accept", Needs(WorkRecords)),
+    e("POST", "/api/v1/work-items/{id}/reject", Needs(WorkRecords)),
+    e("POST", "/api/v1/work-items/{id}/close", Needs(WorkRecords)),
+    e(
+        "POST",
+        "/api/v1/work-items/{id}/transfer",
+        Needs(WorkRecords),
+    ),
+    e("GET", "/api/v1/me/presence", SignedIn),
+    e("PUT", "/api/v1/me/presence", SignedIn),
+    e("GET", "/api/v1/ws", SignedIn),
 ];
 
 /// Who may call `method path` (path as templated in the router).

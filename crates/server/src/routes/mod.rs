@@ -7,8 +7,11 @@ pub mod cases;
 pub mod contacts;
 pub mod health;
 pub mod products;
+pub mod routing_config;
 pub mod session;
 pub mod tokens;
+pub mod work_items;
+pub mod ws;
 
 use serde::Deserialize;
 use switchboard_core::cursor::{page_limit, Cursor};

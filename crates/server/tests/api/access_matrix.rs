@@ -56,6 +56,32 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("GET", "/api/v1/activities/{id}", "asg"),
     ("PATCH", "/api/v1/activities/{id}", "asg"),
     ("DELETE", "/api/v1/activities/{id}", "asg"),
+    ("GET", "/api/v1/skills", "asg"),
+    ("POST", "/api/v1/skills", "a"),
+    ("DELETE", "/api/v1/skills/{id}", "a"),
+    ("GET", "/api/v1/capacity-profiles", "as"),
+    ("POST", "/api/v1/capacity-profiles", "a"),
+    ("PUT", "/api/v1/capacity-profiles/{id}", "a"),
+    ("DELETE", "/api/v1/capacity-profiles/{id}", "a"),
+    ("GET", "/api/v1/queues", "asg"),
+    ("POST", "/api/v1/queues", "a"),
+    ("GET", "/api/v1/queues/{id}", "asg"),
+    ("PUT", "/api/v1/queues/{id}", "a"),
+    ("DELETE", "/api/v1/queues/{id}", "a"),
+    ("GET", "/api/v1/queues/{id}/stats", "as"),
+    ("GET", "/api/v1/routing-rules", "as"),
+    ("PUT", "/api/v1/routing-rules", "a"),
+    ("GET", "/api/v1/agents/{id}/routing", "as"),
+    ("PUT", "/api/v1/agents/{id}/routing", "a"),
+    ("POST", "/api/v1/work-items", "asg"),
+    ("GET", "/api/v1/work-items/{id}", "asg"),
+    ("POST", "/api/v1/work-items/{id}/accept", "asg"),
+    ("POST", "/api/v1/work-items/{id}/reject", "asg"),
+    ("POST", "/api/v1/work-items/{id}/close", "asg"),
+    ("POST", "/api/v1/work-items/{id}/transfer", "asg"),
+    ("GET", "/api/v1/me/presence", "S"),
+    ("PUT", "/api/v1/me/presence", "S"),
+    ("GET", "/api/v1/ws", "S"),
 ];
 
 #[tokio::test]
@@ -83,7 +109,7 @@ async fn every_endpoint_answers_each_role_as_expected() {
             let url = path.replace("{id}", UNKNOWN_ID);
             for (role, caller) in &callers {
                 let mut req = caller.request(Method::from_bytes(method.as_bytes()).unwrap(), &url);
-                if matches!(*method, "POST" | "PATCH") {
+                if matches!(*method, "POST" | "PATCH" | "PUT") {
                     // An empty object: access is decided before the body is read,
                     // so an allowed caller gets 4xx-for-content or 2xx, never 401/403.
                     req = req.json(&serde_json::json!({}));

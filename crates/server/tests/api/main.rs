@@ -9,3 +9,4 @@ mod bad_input;
 mod cases_and_timeline;
 mod contacts;
 mod operations;
+mod routing;

@@ -1,0 +1,334 @@
+//! Routing configuration: skills, capacity profiles, queues, the ordered
+//! routing rules, and each agent's skills and capacity. Every change is
+//! picked up by the routing engine at once.
+
+use std::collections::HashMap;
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::Json;
+use serde::Deserialize;
+use switchboard_core::routing::QueueIx;
+use switchboard_core::validation::{limits, Check};
+use switchboard_core::Invalid;
+use switchboard_store::routing::{
+    AgentRouting, AgentSkill, CapacityProfile, ProfileDraft, Queue, RoutingRule, Skill,
+};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use super::contacts::created;
+use crate::error::{ApiResult, Problem};
+use crate::extract::ApiJson;
+use crate::routing::config::{enum_name, validate_queue, QueueInput, RuleInput};
+use crate::state::AppState;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_skills, create_skill))
+        .routes(routes!(delete_skill))
+        .routes(routes!(list_profiles, create_profile))
+        .routes(routes!(put_profile, delete_profile))
+        .routes(routes!(list_queues, create_queue))
+        .routes(routes!(get_queue, put_queue, delete_queue))
+        .routes(routes!(get_rules, put_rules))
+        .routes(routes!(get_agent_routing, put_agent_routing))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SkillInput {
+    name: Option<String>,
+}
+
+/// All skills.
+#[utoipa::path(get, path = "/api/v1/skills", tag = "routing", responses((status = 200, body = Vec<Skill>)))]
+async fn list_skills(State(s): State<AppState>) -> ApiResult<Json<Vec<Skill>>> {
+    Ok(Json(s.db.skills().await?))
+}
+
+/// Create a skill (names are unique).
+#[utoipa::path(post, path = "/api/v1/skills", tag = "routing", request_body = SkillInput,
+    responses((status = 201, body = Skill), (status = 409, body = Problem)))]
+async fn create_skill(
+    State(s): State<AppState>,
+    ApiJson(i): ApiJson<SkillInput>,
+) -> ApiResult<impl IntoResponse> {
+    let mut c = Check::new();
+    let name = c.required_text("name", i.name, limits::NAME);
+    c.finish(|| ())?;
+    let skill = s.db.create_skill(&name.unwrap_or_default()).await?;
+    Ok(created(format!("/api/v1/skills/{}", skill.id), skill))
+}
+
+/// Delete a skill; refused while a routing rule needs it.
+#[utoipa::path(delete, path = "/api/v1/skills/{id}", tag = "routing", params(("id" = String, Path)),
+    responses((status = 204), (status = 409, body = Problem)))]
+async fn delete_skill(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<StatusCode> {
+    s.db.delete_skill(&id).await?;
+    s.engine.reload().await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileInput {
+    name: Option<String>,
+    /// Chats at once, 0–100 (default 3).
+    chat_units: Option<i64>,
+    /// Calls at once, 0–10 (default 1).
+    voice_units: Option<i64>,
+    /// No chats during a call and no call while chats are open (default true).
+    voice_blocks_others: Option<bool>,
+    /// Capacity held after an item closes, 0–3600 (default 0).
+    wrap_up_seconds: Option<i64>,
+}
+
+fn parse_profile(i: ProfileInput) -> Result<ProfileDraft, Invalid> {
+    let mut c = Check::new();
+    let name = c.required_text("name", i.name, limits::NAME);
+    let mut range = |field: &str, v: Option<i64>, default: i64, max: i64| {
+        let v = v.unwrap_or(default);
+        if !(0..=max).contains(&v) {
+            c.fail(
+                field,
+                "out_of_range",
+                format!("must be between 0 and {max}"),
+            );
+        }
+        v
+    };
+    let chat_units = range("chat_units", i.chat_units, 3, 100);
+    let voice_units = range("voice_units", i.voice_units, 1, 10);
+    let wrap_up_seconds = range("wrap_up_seconds", i.wrap_up_seconds, 0, 3600);
+    c.finish(|| ProfileDraft {
+        name: name.unwrap_or_default(),
+        chat_units,
+        voice_units,
+        voice_blocks_others: i.voice_blocks_others.unwrap_or(true),
+        wrap_up_seconds,
+    })
+}
+
+/// All capacity profiles.
+#[utoipa::path(get, path = "/api/v1/capacity-profiles", tag = "routing",
+    responses((status = 200, body = Vec<CapacityProfile>)))]
+async fn list_profiles(State(s): State<AppState>) -> ApiResult<Json<Vec<CapacityProfile>>> {
+    Ok(Json(s.db.capacity_profiles().await?))
+}
+
+/// Create a capacity profile.
+#[utoipa::path(post, path = "/api/v1/capacity-profiles", tag = "routing", request_body = ProfileInput,
+    responses((status = 201, body = CapacityProfile)))]
+async fn create_profile(
+    State(s): State<AppState>,
+    ApiJson(i): ApiJson<ProfileInput>,
+) -> ApiResult<impl IntoResponse> {
+    let p = s.db.put_capacity_profile(None, &parse_profile(i)?).await?;
+    Ok(created(format!("/api/v1/capacity-profiles/{}", p.id), p))
+}
+
+/// Replace a capacity profile.
+#[utoipa::path(put, path = "/api/v1/capacity-profiles/{id}", tag = "routing", params(("id" = String, Path)),
+    request_body = ProfileInput, responses((status = 200, body = CapacityProfile)))]
+async fn put_profile(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    ApiJson(i): ApiJson<ProfileInput>,
+) -> ApiResult<Json<CapacityProfile>> {
+    s.db.capacity_profile(&id).await?;
+    let p =
+        s.db.put_capacity_profile(Some(&id), &parse_profile(i)?)
+            .await?;
+    s.engine.reload().await?;
+    Ok(Json(p))
+}
+
+/// Delete a capacity profile; refused while agents use it.
+#[utoipa::path(delete, path = "/api/v1/capacity-profiles/{id}", tag = "routing", params(("id" = String, Path)),
+    responses((status = 204), (status = 409, body = Problem)))]
+async fn delete_profile(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    s.db.delete_capacity_profile(&id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn queue_ids(s: &AppState) -> ApiResult<HashMap<String, QueueIx>> {
+    Ok(s.db
+        .queues()
+        .await?
+        .into_iter()
+        .enumerate()
+        .map(|(i, q)| (q.id, QueueIx(i as u32)))
+        .collect())
+}
+
+/// All queues with their members.
+#[utoipa::path(get, path = "/api/v1/queues", tag = "routing", responses((status = 200, body = Vec<Queue>)))]
+async fn list_queues(State(s): State<AppState>) -> ApiResult<Json<Vec<Queue>>> {
+    Ok(Json(s.db.queues().await?))
+}
+
+/// Create a queue. Operating hours: `{"time_zone", "weekly": [{"day", "from", "to"}], "holidays"}`;
+/// overflow: `{"out_of_operating_hours", "work_items_waiting_exceed": {"count", "action"},
+/// "estimated_wait_exceeds": {"seconds", "action"}, "waiting_time_exceeds": {"seconds", "action"}}`
+/// with actions `assign_anyway`, `transfer_to_queue` (+ `queue_id`), `end_conversation`
+/// (messaging), `direct_callback` and `voicemail` (voice).
+#[utoipa::path(post, path = "/api/v1/queues", tag = "routing", request_body = QueueInput,
+    responses((status = 201, body = Queue), (status = 409, body = Problem)))]
+async fn create_queue(
+    State(s): State<AppState>,
+    ApiJson(i): ApiJson<QueueInput>,
+) -> ApiResult<impl IntoResponse> {
+    let draft = validate_queue(&i, &queue_ids(&s).await?)?;
+    let q = s.db.put_queue(None, &draft).await?;
+    s.engine.reload().await?;
+    Ok(created(format!("/api/v1/queues/{}", q.id), q))
+}
+
+/// Read one queue.
+#[utoipa::path(get, path = "/api/v1/queues/{id}", tag = "routing", params(("id" = String, Path)),
+    responses((status = 200, body = Queue)))]
+async fn get_queue(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<Queue>> {
+    Ok(Json(s.db.queue(&id).await?))
+}
+
+/// Replace a queue (all fields; members as a list of agent ids).
+#[utoipa::path(put, path = "/api/v1/queues/{id}", tag = "routing", params(("id" = String, Path)),
+    request_body = QueueInput, responses((status = 200, body = Queue)))]
+async fn put_queue(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    ApiJson(i): ApiJson<QueueInput>,
+) -> ApiResult<Json<Queue>> {
+    s.db.queue(&id).await?;
+    let draft = validate_queue(&i, &queue_ids(&s).await?)?;
+    let q = s.db.put_queue(Some(&id), &draft).await?;
+    s.engine.reload().await?;
+    Ok(Json(q))
+}
+
+/// Delete a queue that never handled work and that no rule uses.
+#[utoipa::path(delete, path = "/api/v1/queues/{id}", tag = "routing", params(("id" = String, Path)),
+    responses((status = 204), (status = 409, body = Problem)))]
+async fn delete_queue(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<StatusCode> {
+    s.db.delete_queue(&id).await?;
+    s.engine.reload().await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The ordered routing rules (first match wins).
+#[utoipa::path(get, path = "/api/v1/routing-rules", tag = "routing", responses((status = 200, body = Vec<RoutingRule>)))]
+async fn get_rules(State(s): State<AppState>) -> ApiResult<Json<Vec<RoutingRule>>> {
+    Ok(Json(s.db.routing_rules().await?))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RulesInput {
+    rules: Vec<RuleInput>,
+}
+
+/// Replace the whole ordered list of routing rules.
+#[utoipa::path(put, path = "/api/v1/routing-rules", tag = "routing", request_body = RulesInput,
+    responses((status = 200, body = Vec<RoutingRule>)))]
+async fn put_rules(
+    State(s): State<AppState>,
+    ApiJson(i): ApiJson<RulesInput>,
+) -> ApiResult<Json<Vec<RoutingRule>>> {
+    let mut c = Check::new();
+    if i.rules.len() > 500 {
+        c.fail("rules", "too_long", "at most 500 rules");
+    }
+    let skills: Vec<String> = s.db.skills().await?.into_iter().map(|s| s.id).collect();
+    let mut rules = Vec::new();
+    for (n, r) in i.rules.into_iter().enumerate() {
+        c.required_text(
+            &format!("rules[{n}].name"),
+            Some(r.name.clone()),
+            limits::NAME,
+        );
+        if r.tests.len() > 50 {
+            c.fail(&format!("rules[{n}].tests"), "too_long", "at most 50 tests");
+        }
+        for (k, need) in r.skills.iter().enumerate() {
+            if !skills.contains(&need.skill_id) {
+                c.fail(
+                    &format!("rules[{n}].skills[{k}].skill_id"),
+                    "unknown",
+                    "no skill has this id",
+                );
+            }
+            if !(1..=10).contains(&need.min) {
+                c.fail(
+                    &format!("rules[{n}].skills[{k}].min"),
+                    "out_of_range",
+                    "must be between 1 and 10",
+                );
+            }
+        }
+        rules.push(RoutingRule {
+            id: String::new(),
+            name: r.name.trim().to_owned(),
+            tests: serde_json::to_value(&r.tests).expect("serializes"),
+            queue_id: r.queue_id,
+            skills: serde_json::to_value(&r.skills).expect("serializes"),
+            skill_match: enum_name(
+                &r.skill_match
+                    .unwrap_or(switchboard_core::routing::SkillMatch::Exact),
+            ),
+            priority: r.priority.clamp(-1000, 1000),
+        });
+    }
+    c.finish(|| ())?;
+    let saved = s.db.put_routing_rules(&rules).await?;
+    s.engine.reload().await?;
+    Ok(Json(saved))
+}
+
+/// An agent's capacity profile, skills and presence.
+#[utoipa::path(get, path = "/api/v1/agents/{id}/routing", tag = "routing", params(("id" = String, Path)),
+    responses((status = 200, body = AgentRouting)))]
+async fn get_agent_routing(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<AgentRouting>> {
+    Ok(Json(s.db.agent_routing(&id).await?))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AgentRoutingInput {
+    /// None: the default (3 chats, 1 call that blocks chats, no wrap-up).
+    capacity_profile_id: Option<String>,
+    #[serde(default)]
+    skills: Vec<AgentSkill>,
+}
+
+/// Set an agent's capacity profile and skills (proficiency 1–10).
+#[utoipa::path(put, path = "/api/v1/agents/{id}/routing", tag = "routing", params(("id" = String, Path)),
+    request_body = AgentRoutingInput, responses((status = 200, body = AgentRouting)))]
+async fn put_agent_routing(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    ApiJson(i): ApiJson<AgentRoutingInput>,
+) -> ApiResult<Json<AgentRouting>> {
+    let mut c = Check::new();
+    for (k, sk) in i.skills.iter().enumerate() {
+        if !(1..=10).contains(&sk.proficiency) {
+            c.fail(
+                &format!("skills[{k}].proficiency"),
+                "out_of_range",
+                "must be between 1 and 10",
+            );
+        }
+    }
+    c.finish(|| ())?;
+    let r =
+        s.db.put_agent_routing(&id, i.capacity_profile_id.as_deref(), &i.skills)
+            .await?;
+    s.engine.reload().await?;
+    Ok(Json(r))
+}

@@ -1,0 +1,217 @@
+//! Work items, presence and live queue figures.
+
+use std::collections::BTreeMap;
+
+use axum::extract::{Path, State};
+use axum::response::IntoResponse;
+use axum::{Extension, Json};
+use serde::{Deserialize, Serialize};
+use switchboard_core::access::Permission;
+use switchboard_core::routing::{Presence, SkillMatch};
+use switchboard_core::validation::Check;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use super::contacts::created;
+use crate::auth::Principal;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::ApiJson;
+use crate::routing::config::SkillNeedSpec;
+use crate::routing::engine::{NewWorkItem, QueueStats, WorkItemView};
+use crate::state::AppState;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create))
+        .routes(routes!(get))
+        .routes(routes!(accept))
+        .routes(routes!(reject))
+        .routes(routes!(close))
+        .routes(routes!(transfer))
+        .routes(routes!(get_presence, put_presence))
+        .routes(routes!(stats))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WorkItemInput {
+    /// `chat`, `voice` or `callback`.
+    channel: String,
+    /// `normal` (default), `proactive` or `callback` (default for a callback channel).
+    kind: Option<String>,
+    contact_id: Option<String>,
+    /// Key/values the routing rules test (language, page, context variables…).
+    #[serde(default)]
+    attributes: BTreeMap<String, String>,
+    /// Skip the rules and wait in this queue.
+    queue_id: Option<String>,
+    /// With `queue_id`: required skills.
+    skills: Option<Vec<SkillNeedSpec>>,
+    skill_match: Option<SkillMatch>,
+    priority: Option<i32>,
+}
+
+/// Submit a work item; it is classified, queued and offered at once. The
+/// answer shows its status, position and estimated wait.
+#[utoipa::path(post, path = "/api/v1/work-items", tag = "work items", request_body = WorkItemInput,
+    responses((status = 201, body = WorkItemView)))]
+async fn create(
+    State(s): State<AppState>,
+    ApiJson(i): ApiJson<WorkItemInput>,
+) -> ApiResult<impl IntoResponse> {
+    let mut c = Check::new();
+    if i.attributes.len() > 100
+        || i.attributes
+            .iter()
+            .any(|(k, v)| k.len() > 100 || v.len() > 1000)
+    {
+        c.fail(
+            "attributes",
+            "too_long",
+            "at most 100 attributes, keys up to 100 and values up to 1000 characters",
+        );
+    }
+    if i.priority.is_some_and(|p| !(-1000..=1000).contains(&p)) {
+        c.fail("priority", "out_of_range", "must be between -1000 and 1000");
+    }
+    if i.skills.is_some() && i.queue_id.is_none() {
+        c.fail(
+            "skills",
+            "invalid",
+            "skills go with queue_id; otherwise the routing rules set them",
+        );
+    }
+    c.finish(|| ())?;
+    let kind = i.kind.unwrap_or_else(|| {
+        if i.channel == "callback" {
+            "callback".into()
+        } else {
+            "normal".into()
+        }
+    });
+    let view = s
+        .engine
+        .create(NewWorkItem {
+            channel: i.channel,
+            kind,
+            contact_id: i.contact_id,
+            attributes: i.attributes,
+            queue_id: i.queue_id,
+            skills: i.skills,
+            skill_match: i.skill_match,
+            priority: i.priority,
+        })
+        .await?;
+    Ok(created(format!("/api/v1/work-items/{}", view.id), view))
+}
+
+/// A work item with its live position, estimated wait and routing reason.
+#[utoipa::path(get, path = "/api/v1/work-items/{id}", tag = "work items", params(("id" = String, Path)),
+    responses((status = 200, body = WorkItemView)))]
+async fn get(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<WorkItemView>> {
+    Ok(Json(s.engine.view(&id).await?))
+}
+
+fn me(who: &Principal) -> ApiResult<&str> {
+    who.agent_id.as_deref().ok_or_else(|| {
+        ApiError::Forbidden("only an agent (or a token bound to one) can do this".into())
+    })
+}
+
+/// Accept an offer made to you.
+#[utoipa::path(post, path = "/api/v1/work-items/{id}/accept", tag = "work items", params(("id" = String, Path)),
+    responses((status = 200, body = WorkItemView), (status = 409, body = crate::error::Problem)))]
+async fn accept(
+    State(s): State<AppState>,
+    Extension(who): Extension<Principal>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<WorkItemView>> {
+    Ok(Json(s.engine.answer(&id, me(&who)?, true).await?))
+}
+
+/// Decline an offer made to you; it goes to the next agent.
+#[utoipa::path(post, path = "/api/v1/work-items/{id}/reject", tag = "work items", params(("id" = String, Path)),
+    responses((status = 200, body = WorkItemView), (status = 409, body = crate::error::Problem)))]
+async fn reject(
+    State(s): State<AppState>,
+    Extension(who): Extension<Principal>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<WorkItemView>> {
+    Ok(Json(s.engine.answer(&id, me(&who)?, false).await?))
+}
+
+/// Close a work item assigned to you (supervisors: any open item).
+#[utoipa::path(post, path = "/api/v1/work-items/{id}/close", tag = "work items", params(("id" = String, Path)),
+    responses((status = 200, body = WorkItemView), (status = 409, body = crate::error::Problem)))]
+async fn close(
+    State(s): State<AppState>,
+    Extension(who): Extension<Principal>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<WorkItemView>> {
+    let as_agent = if who.may(Permission::SuperviseRecords) {
+        None
+    } else {
+        Some(me(&who)?)
+    };
+    Ok(Json(s.engine.close(&id, as_agent).await?))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TransferInput {
+    queue_id: String,
+}
+
+/// Move a work item to another queue; it keeps its arrival time.
+#[utoipa::path(post, path = "/api/v1/work-items/{id}/transfer", tag = "work items", params(("id" = String, Path)),
+    request_body = TransferInput, responses((status = 200, body = WorkItemView)))]
+async fn transfer(
+    State(s): State<AppState>,
+    Extension(who): Extension<Principal>,
+    Path(id): Path<String>,
+    ApiJson(i): ApiJson<TransferInput>,
+) -> ApiResult<Json<WorkItemView>> {
+    let as_agent = if who.may(Permission::SuperviseRecords) {
+        None
+    } else {
+        Some(me(&who)?)
+    };
+    Ok(Json(s.engine.transfer(&id, &i.queue_id, as_agent).await?))
+}
+
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PresenceBody {
+    /// available, busy, do_not_disturb, away or offline
+    status: Presence,
+}
+
+/// Your presence.
+#[utoipa::path(get, path = "/api/v1/me/presence", tag = "work items", responses((status = 200, body = PresenceBody)))]
+async fn get_presence(
+    State(s): State<AppState>,
+    Extension(who): Extension<Principal>,
+) -> ApiResult<Json<PresenceBody>> {
+    Ok(Json(PresenceBody {
+        status: s.engine.presence(me(&who)?).await?,
+    }))
+}
+
+/// Set your presence; `available` starts offers (you are set `busy` while at
+/// full capacity, and back).
+#[utoipa::path(put, path = "/api/v1/me/presence", tag = "work items", request_body = PresenceBody,
+    responses((status = 200, body = PresenceBody)))]
+async fn put_presence(
+    State(s): State<AppState>,
+    Extension(who): Extension<Principal>,
+    ApiJson(b): ApiJson<PresenceBody>,
+) -> ApiResult<Json<PresenceBody>> {
+    let status = s.engine.set_presence(me(&who)?, b.status).await?;
+    Ok(Json(PresenceBody { status }))
+}
+
+/// Live figures of a queue: waiting, longest wait, estimated wait, agents.
+#[utoipa::path(get, path = "/api/v1/queues/{id}/stats", tag = "routing", params(("id" = String, Path)),
+    responses((status = 200, body = QueueStats)))]
+async fn stats(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<QueueStats>> {
+    Ok(Json(s.engine.stats(&id).await?))
+}

@@ -1,0 +1,229 @@
+//! `/api/v1/ws`: the live channel of agents and supervisors.
+//!
+//! Server → client: every routing event the caller may see, as
+//! `{"id": N, "type": "offered"|"offer_expired"|"assigned"|…, …}`; supervisors
+//! and admins see all events plus `{"type": "queue_stats", …}` after each
+//! change to a queue. Agents see their own (offers, assignments, presence).
+//! Connect with `?after=N` (the last id seen) to resume: what was missed is
+//! replayed from the store first, so nothing is lost across a reconnect.
+//!
+//! Client → server: `{"type": "accept"|"reject", "work_item_id": …}`,
+//! `{"type": "presence", "status": …}`, `{"type": "ping"}`; each answered
+//! by `{"type": "ack", …}` or `{"type": "error", "message": …}`.
+
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderMap};
+use axum::response::{IntoResponse, Response};
+use axum::Extension;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use switchboard_core::access::Permission;
+use switchboard_core::routing::Presence;
+use switchboard_store::routing::EventRow;
+use tokio::sync::broadcast::error::RecvError;
+
+use crate::auth::principal::Via;
+use crate::auth::Principal;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+pub fn router() -> axum::Router<AppState> {
+    axum::Router::new().route("/api/v1/ws", axum::routing::get(upgrade))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct WsParams {
+    /// The last event id the client saw.
+    after: Option<i64>,
+}
+
+async fn upgrade(
+    State(s): State<AppState>,
+    Extension(who): Extension<Principal>,
+    headers: HeaderMap,
+    Query(p): Query<WsParams>,
+    ws: WebSocketUpgrade,
+) -> Response {
+    // Browsers send cookies on cross-site WebSocket handshakes; a cookie
+    // session must come from our own origin.
+    if matches!(who.via, Via::Session { .. }) {
+        let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
+        let host = headers
+            .get(header::HOST)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        if let Some(origin) = origin {
+            let origin_host = origin.split("://").nth(1).unwrap_or(origin);
+            if origin_host != host {
+                return ApiError::Forbidden("cross-origin WebSocket with a session cookie".into())
+                    .into_response();
+            }
+        }
+    }
+    let after = p.after.unwrap_or(0).max(0);
+    ws.on_upgrade(move |socket| session(s, who, after, socket))
+}
+
+/// Who sees an event: its agent, or supervisors and admins.
+fn visible(e: &EventRow, agent: Option<&str>, supervisor: bool) -> bool {
+    supervisor || (agent.is_some() && e.agent_id.as_deref() == agent)
+}
+
+fn message(e: &EventRow) -> String {
+    let mut v: Value = serde_json::from_str(&e.data).unwrap_or_else(|_| json!({}));
+    if let Value::Object(m) = &mut v {
+        m.insert("id".into(), json!(e.seq));
+        m.insert("type".into(), json!(e.kind));
+        m.insert("at".into(), json!(e.at));
+        if let Some(a) = &e.agent_id {
+            m.insert("agent_id".into(), json!(a));
+        }
+        if let Some(q) = &e.queue_id {
+            m.entry("queue_id").or_insert_with(|| json!(q));
+        }
+    }
+    v.to_string()
+}
+
+async fn session(s: AppState, who: Principal, after: i64, mut socket: WebSocket) {
+    let supervisor = who.may(Permission::ViewAgents);
+    let agent = who.agent_id.clone();
+    // Subscribe before replaying, so nothing falls between the two.
+    let mut live = s.engine.subscribe();
+    let mut last = after;
+    if replay(&s, &mut socket, &mut last, agent.as_deref(), supervisor)
+        .await
+        .is_err()
+    {
+        return;
+    }
+    let _ = socket
+        .send(Message::Text(
+            json!({"type": "ready", "last_id": last}).to_string().into(),
+        ))
+        .await;
+    loop {
+        tokio::select! {
+            event = live.recv() => match event {
+                Ok(e) => {
+                    if e.seq <= last {
+                        continue;
+                    }
+                    last = e.seq;
+                    if !visible(&e, agent.as_deref(), supervisor) {
+                        continue;
+                    }
+                    if socket.send(Message::Text(message(&e).into())).await.is_err() {
+                        return;
+                    }
+                    if supervisor {
+                        if let Some(q) = &e.queue_id {
+                            if let Ok(stats) = s.engine.stats(q).await {
+                                let mut v = serde_json::to_value(stats).unwrap_or_default();
+                                v["type"] = json!("queue_stats");
+                                if socket.send(Message::Text(v.to_string().into())).await.is_err() {
+                                    return;
+                                }
+                            }
+                        }
+                    }
+                }
+                // Fell behind the broadcast: catch up from the store.
+                Err(RecvError::Lagged(_)) => {
+                    if replay(&s, &mut socket, &mut last, agent.as_deref(), supervisor).await.is_err() {
+                        return;
+                    }
+                }
+                Err(RecvError::Closed) => return,
+            },
+            incoming = socket.recv() => match incoming {
+                Some(Ok(Message::Text(text))) => {
+                    let answer = command(&s, agent.as_deref(), &text).await;
+                    if socket.send(Message::Text(answer.to_string().into())).await.is_err() {
+                        return;
+                    }
+                }
+                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,
+                Some(Ok(_)) => {}
+            },
+        }
+    }
+}
+
+async fn replay(
+    s: &AppState,
+    socket: &mut WebSocket,
+    last: &mut i64,
+    agent: Option<&str>,
+    supervisor: bool,
+) -> Result<(), ()> {
+    loop {
+        let filter = if supervisor {
+            None
+        } else {
+            Some(agent.unwrap_or(""))
+        };
+        let batch =
+            s.db.routing_events_after(*last, filter, 1000)
+                .await
+                .map_err(|_| ())?;
+        if batch.is_empty() {
+            return Ok(());
+        }
+        for e in &batch {
+            *last = e.seq;
+            socket
+                .send(Message::Text(message(e).into()))
+                .await
+                .map_err(|_| ())?;
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+enum ClientMessage {
+    Accept { work_item_id: String },
+    Reject { work_item_id: String },
+    Presence { status: Presence },
+    Ping,
+}
+
+async fn command(s: &AppState, agent: Option<&str>, text: &str) -> Value {
+    let msg: ClientMessage = match serde_json::from_str(text) {
+        Ok(m) => m,
+        Err(e) => return json!({"type": "error", "message": format!("unreadable message: {e}")}),
+    };
+    let Some(agent) = agent else {
+        return json!({"type": "error", "message": "only an agent can send commands"});
+    };
+    let result = match &msg {
+        ClientMessage::Accept { work_item_id } => s
+            .engine
+            .answer(work_item_id, agent, true)
+            .await
+            .map(|v| json!(v)),
+        ClientMessage::Reject { work_item_id } => s
+            .engine
+            .answer(work_item_id, agent, false)
+            .await
+            .map(|v| json!(v)),
+        ClientMessage::Presence { status } => s
+            .engine
+            .set_presence(agent, *status)
+            .await
+            .map(|p| json!({"status": p})),
+        ClientMessage::Ping => Ok(json!({})),
+    };
+    let request = match msg {
+        ClientMessage::Accept { .. } => "accept",
+        ClientMessage::Reject { .. } => "reject",
+        ClientMessage::Presence { .. } => "presence",
+        ClientMessage::Ping => "ping",
+    };
+    match result {
+        Ok(v) => json!({"type": "ack", "request": request, "result": v}),
+        Err(e) => json!({"type": "error", "request": request, "message": e.to_string()}),
+    }
+}

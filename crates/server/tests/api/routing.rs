@@ -1,0 +1,474 @@
+//! Unified routing over HTTP and WebSocket: offers, answers, timeouts,
+//! presence and capacity, overflow, transfer, resume, and bad input.
+
+use std::time::Duration;
+
+use futures::{SinkExt, StreamExt};
+use serde_json::{json, Value};
+use switchboard_core::access::Role;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::Message;
+
+use crate::support::{answer, apps, fields, Caller, TestApp};
+
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+async fn connect(app: &TestApp, who: &Caller, after: i64) -> Socket {
+    let mut req = format!("ws://{}/api/v1/ws?after={after}", app.running.addr)
+        .into_client_request()
+        .unwrap();
+    req.headers_mut().insert(
+        "authorization",
+        format!("Bearer {}", who.token.as_deref().unwrap())
+            .parse()
+            .unwrap(),
+    );
+    let (ws, _) = tokio_tungstenite::connect_async(req).await.unwrap();
+    ws
+}
+
+/// Reads messages until one satisfies `want`; a guard of 15 s keeps a broken
+/// test from hanging (it asserts nothing about speed).
+async fn next_matching(ws: &mut Socket, want: impl Fn(&Value) -> bool) -> Value {
+    let read = async {
+        while let Some(msg) = ws.next().await {
+            if let Ok(Message::Text(t)) = msg {
+                let v: Value = serde_json::from_str(t.as_str()).unwrap();
+                if want(&v) {
+                    return v;
+                }
+            }
+        }
+        panic!("socket closed")
+    };
+    tokio::time::timeout(Duration::from_secs(15), read)
+        .await
+        .expect("the expected message arrived")
+}
+
+async fn send(ws: &mut Socket, v: Value) {
+    ws.send(Message::Text(v.to_string().into())).await.unwrap();
+}
+
+async fn available(who: &Caller) {
+    let (s, b) = answer(
+        who.request(reqwest::Method::PUT, "/api/v1/me/presence")
+            .json(&json!({"status": "available"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+}
+
+async fn queue(admin: &Caller, body: Value) -> String {
+    admin.create("/api/v1/queues", body).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+async fn item(who: &Caller, body: Value) -> Value {
+    who.create("/api/v1/work-items", body).await
+}
+
+#[tokio::test]
+async fn an_offer_reaches_the_agent_who_accepts_over_the_socket_and_closes() {
+    for app in apps().await {
+        let admin = app.token(Role::Admin).await;
+        let ana = app.token(Role::Agent).await;
+        let contact = ana
+            .create(
+                "/api/v1/contacts",
+                json!({"first_name": "Lucía", "last_name": "García"}),
+            )
+            .await;
+        let q = queue(
+            &admin,
+            json!({"name": "chat", "channel": "messaging", "members": [ana.agent_id]}),
+        )
+        .await;
+        let mut ws = connect(&app, &ana, 0).await;
+        next_matching(&mut ws, |m| m["type"] == "ready").await;
+        available(&ana).await;
+
+        let created = item(
+            &admin,
+            json!({"channel": "chat", "queue_id": q, "contact_id": contact["id"]}),
+        )
+        .await;
+        assert_eq!(created["status"], "offered", "{} {created}", app.backend);
+        let offer = next_matching(&mut ws, |m| m["type"] == "offered").await;
+        assert_eq!(offer["work_item_id"], created["id"]);
+        assert_eq!(offer["customer_name"], "Lucía García");
+        assert_eq!(offer["queue_name"], "chat");
+        assert_eq!(offer["kind"], "normal");
+        assert!(offer["deadline"].as_str().is_some() && offer["id"].as_i64().is_some());
+        assert_eq!(offer["reason"]["method"], "highest_capacity");
+
+        send(
+            &mut ws,
+            json!({"type": "accept", "work_item_id": created["id"]}),
+        )
+        .await;
+        let ack = next_matching(&mut ws, |m| m["type"] == "ack" || m["type"] == "error").await;
+        assert_eq!(ack["type"], "ack", "{ack}");
+        let path = format!("/api/v1/work-items/{}", created["id"].as_str().unwrap());
+        let view = ana.ok(&path).await;
+        assert_eq!(
+            (view["status"].as_str(), view["agent_id"].as_str()),
+            (Some("assigned"), ana.agent_id.as_deref())
+        );
+
+        // Someone else cannot close it; the agent can.
+        let bruno = app.token(Role::Agent).await;
+        let (s, _) = answer(bruno.post(&format!("{path}/close"), json!({})).await).await;
+        assert_eq!(s, 403);
+        let (s, closed) = answer(ana.post(&format!("{path}/close"), json!({})).await).await;
+        assert_eq!((s, closed["status"].as_str()), (200, Some("closed")));
+        next_matching(&mut ws, |m| m["type"] == "closed").await;
+        assert_eq!(
+            ana.ok(&path).await["status"],
+            "closed",
+            "closed items are still readable"
+        );
+        app.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn a_declined_or_expired_offer_goes_to_the_next_agent() {
+    for app in apps().await {
+        let admin = app.token(Role::Admin).await;
+        let (a, b) = (app.token(Role::Agent).await, app.token(Role::Agent).await);
+        let q = queue(
+            &admin,
+            json!({"name": "rr", "channel": "messaging", "method": "round_robin", "offer_timeout_seconds": 1,
+                   "members": [a.agent_id, b.agent_id]}),
+        )
+        .await;
+        available(&a).await;
+        available(&b).await;
+        let created = item(&admin, json!({"channel": "chat", "queue_id": q})).await;
+        let path = format!("/api/v1/work-items/{}", created["id"].as_str().unwrap());
+        let first = created["agent_id"].as_str().unwrap().to_owned();
+        let (first_c, second_c) = if a.agent_id.as_deref() == Some(&first) {
+            (&a, &b)
+        } else {
+            (&b, &a)
+        };
+        let mut ws = connect(&app, second_c, 0).await;
+
+        // The first agent declines: the item goes to the other one.
+        let (s, after) = answer(first_c.post(&format!("{path}/reject"), json!({})).await).await;
+        assert_eq!(s, 200);
+        assert_eq!(
+            after["agent_id"].as_str(),
+            second_c.agent_id.as_deref(),
+            "{} {after}",
+            app.backend
+        );
+        // Accepting someone else's offer is refused.
+        let (s, _) = answer(first_c.post(&format!("{path}/accept"), json!({})).await).await;
+        assert_eq!(s, 409);
+        // The second lets it expire (1 s): it returns to the first.
+        let expired = next_matching(&mut ws, |m| m["type"] == "offer_expired").await;
+        assert_eq!(expired["work_item_id"], created["id"]);
+        let mut again = Value::Null;
+        for _ in 0..50 {
+            again = admin.ok(&path).await;
+            if again["agent_id"].as_str() == Some(&first) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert_eq!(
+            (again["status"].as_str(), again["agent_id"].as_str()),
+            (Some("offered"), Some(first.as_str()))
+        );
+        assert_eq!(
+            again["arrived_at"], created["arrived_at"],
+            "the item keeps its place"
+        );
+        app.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn capacity_presence_position_and_queue_figures() {
+    for app in apps().await {
+        let admin = app.token(Role::Admin).await;
+        let supervisor = app.token(Role::Supervisor).await;
+        let ana = app.token(Role::Agent).await;
+        let one = admin
+            .create(
+                "/api/v1/capacity-profiles",
+                json!({"name": "one chat", "chat_units": 1, "voice_units": 0}),
+            )
+            .await;
+        let (s, b) = answer(
+            admin
+                .request(
+                    reqwest::Method::PUT,
+                    &format!(
+                        "/api/v1/agents/{}/routing",
+                        ana.agent_id.as_deref().unwrap()
+                    ),
+                )
+                .json(&json!({"capacity_profile_id": one["id"], "skills": []}))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(s, 200, "{b}");
+        let q = queue(
+            &admin,
+            json!({"name": "single", "channel": "messaging", "members": [ana.agent_id]}),
+        )
+        .await;
+        let mut sup_ws = connect(&app, &supervisor, 0).await;
+        available(&ana).await;
+        let first = item(&admin, json!({"channel": "chat", "queue_id": q})).await;
+        let second = item(&admin, json!({"channel": "chat", "queue_id": q})).await;
+        assert_eq!(first["status"], "offered");
+        assert_eq!(
+            (second["status"].as_str(), second["position"].as_u64()),
+            (Some("queued"), Some(1))
+        );
+        // Full: busy automatically.
+        assert_eq!(ana.ok("/api/v1/me/presence").await["status"], "busy");
+        let stats = supervisor.ok(&format!("/api/v1/queues/{q}/stats")).await;
+        assert_eq!(
+            (stats["waiting"].as_u64(), stats["agents_busy"].as_u64()),
+            (Some(1), Some(1)),
+            "{stats}"
+        );
+        let live = next_matching(&mut sup_ws, |m| {
+            m["type"] == "queue_stats" && m["waiting"] == 1
+        })
+        .await;
+        assert_eq!(live["queue_id"], q.as_str());
+
+        let path = format!("/api/v1/work-items/{}", first["id"].as_str().unwrap());
+        ana.post(&format!("{path}/accept"), json!({})).await;
+        ana.post(&format!("{path}/close"), json!({})).await;
+        let next = ana
+            .ok(&format!(
+                "/api/v1/work-items/{}",
+                second["id"].as_str().unwrap()
+            ))
+            .await;
+        assert_eq!(
+            next["status"], "offered",
+            "room freed: the waiting item is offered"
+        );
+        assert_eq!(ana.ok("/api/v1/me/presence").await["status"], "busy");
+        app.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn rules_classify_and_overflow_moves_work_before_and_while_waiting() {
+    for app in apps().await {
+        let admin = app.token(Role::Admin).await;
+        let french = admin
+            .create("/api/v1/skills", json!({"name": "french"}))
+            .await;
+        let backup = queue(
+            &admin,
+            json!({"name": "backup", "channel": "messaging", "is_default": true}),
+        )
+        .await;
+        let busy = queue(
+            &admin,
+            json!({"name": "busy", "channel": "messaging",
+                   "overflow": {"work_items_waiting_exceed": {"count": 0, "action": "transfer_to_queue", "queue_id": backup}}}),
+        )
+        .await;
+        let slow = queue(
+            &admin,
+            json!({"name": "slow", "channel": "messaging",
+                   "overflow": {"waiting_time_exceeds": {"seconds": 1, "action": "transfer_to_queue", "queue_id": backup}}}),
+        )
+        .await;
+        let (s, rules) = answer(
+            admin
+                .request(reqwest::Method::PUT, "/api/v1/routing-rules")
+                .json(&json!({"rules": [
+                    {"name": "french to busy", "tests": [{"op": "equals", "attribute": "language", "value": "fr"}],
+                     "queue_id": busy, "skills": [{"skill_id": french["id"], "min": 5}]},
+                    {"name": "billing to slow", "tests": [{"op": "contains", "attribute": "page_url", "value": "/billing"}],
+                     "queue_id": slow}
+                ]}))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(s, 200, "{rules}");
+
+        let fr1 = item(
+            &admin,
+            json!({"channel": "chat", "attributes": {"language": "FR"}}),
+        )
+        .await;
+        assert_eq!(
+            (fr1["queue_id"].as_str(), fr1["reason"]["rule"].as_str()),
+            (Some(busy.as_str()), Some("french to busy"))
+        );
+        // The second French chat finds one waiting (> 0): overflow to backup.
+        let fr2 = item(
+            &admin,
+            json!({"channel": "chat", "attributes": {"language": "fr"}}),
+        )
+        .await;
+        assert_eq!(
+            fr2["queue_id"].as_str(),
+            Some(backup.as_str()),
+            "{} {fr2}",
+            app.backend
+        );
+        // No rule matches: the default queue.
+        let other = item(
+            &admin,
+            json!({"channel": "chat", "attributes": {"language": "de"}}),
+        )
+        .await;
+        assert_eq!(
+            (other["queue_id"].as_str(), other["reason"]["rule"].clone()),
+            (Some(backup.as_str()), Value::Null)
+        );
+        // While waiting: after 1 s in "slow", the item moves to backup.
+        let billing = item(
+            &admin,
+            json!({"channel": "chat", "attributes": {"page_url": "https://shop/billing/42"}}),
+        )
+        .await;
+        assert_eq!(billing["queue_id"].as_str(), Some(slow.as_str()));
+        let path = format!("/api/v1/work-items/{}", billing["id"].as_str().unwrap());
+        let mut moved = Value::Null;
+        for _ in 0..60 {
+            moved = admin.ok(&path).await;
+            if moved["queue_id"].as_str() == Some(backup.as_str()) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert_eq!(moved["queue_id"].as_str(), Some(backup.as_str()), "{moved}");
+        assert_eq!(
+            moved["arrived_at"], billing["arrived_at"],
+            "transfer keeps the arrival time"
+        );
+        app.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn a_reconnecting_socket_resumes_from_the_last_event_it_saw() {
+    for app in apps().await {
+        let admin = app.token(Role::Admin).await;
+        let ana = app.token(Role::Agent).await;
+        let q = queue(
+            &admin,
+            json!({"name": "resume", "channel": "messaging", "members": [ana.agent_id]}),
+        )
+        .await;
+        let mut ws = connect(&app, &ana, 0).await;
+        available(&ana).await;
+        let first = item(&admin, json!({"channel": "chat", "queue_id": q})).await;
+        let seen = next_matching(&mut ws, |m| m["type"] == "offered").await;
+        let last = seen["id"].as_i64().unwrap();
+        drop(ws); // the network drops
+        let second = item(&admin, json!({"channel": "chat", "queue_id": q})).await;
+        let mut ws = connect(&app, &ana, last).await;
+        let missed = next_matching(&mut ws, |m| m["type"] == "offered").await;
+        assert_eq!(
+            missed["work_item_id"], second["id"],
+            "{} first={}",
+            app.backend, first["id"]
+        );
+        assert!(missed["id"].as_i64().unwrap() > last);
+        app.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn bad_routing_input_is_refused_with_the_field_named() {
+    for app in apps().await {
+        let admin = app.token(Role::Admin).await;
+        let (s, b) = answer(
+            admin
+                .post(
+                    "/api/v1/queues",
+                    json!({"name": "x", "channel": "messaging", "declines_allowed": 9, "offer_timeout_seconds": 0,
+                           "operating_hours": {"time_zone": "Mars/Base", "weekly": [{"day": "someday", "from": "9", "to": "5"}]},
+                           "overflow": {"work_items_waiting_exceed": {"count": 1, "action": "voicemail"},
+                                        "waiting_time_exceeds": {"seconds": 5, "action": "transfer_to_queue", "queue_id": "nope"}}}),
+                )
+                .await,
+        )
+        .await;
+        assert_eq!(s, 422, "{b}");
+        let f = fields(&b);
+        for expected in [
+            "offer_timeout_seconds",
+            "declines_allowed",
+            "operating_hours.time_zone",
+            "operating_hours.weekly[0].day",
+            "overflow.work_items_waiting_exceed.action",
+            "overflow.waiting_time_exceeds.queue_id",
+        ] {
+            assert!(f.contains(&expected.to_owned()), "{expected} in {f:?}");
+        }
+        let voice = queue(&admin, json!({"name": "voice", "channel": "voice"})).await;
+        let (s, b) = answer(
+            admin
+                .post(
+                    "/api/v1/work-items",
+                    json!({"channel": "chat", "queue_id": voice}),
+                )
+                .await,
+        )
+        .await;
+        assert_eq!((s, fields(&b)), (422, vec!["channel".to_owned()]));
+        let (s, b) = answer(
+            admin
+                .post("/api/v1/work-items", json!({"channel": "fax"}))
+                .await,
+        )
+        .await;
+        assert_eq!(s, 422, "{b}");
+        let (s, b) = answer(
+            admin
+                .post(
+                    "/api/v1/work-items",
+                    json!({"channel": "voice", "contact_id": "nobody", "queue_id": voice}),
+                )
+                .await,
+        )
+        .await;
+        assert_eq!((s, fields(&b)), (422, vec!["contact_id".to_owned()]));
+        // With no rules and no default queue, nowhere to go: said plainly.
+        let (s, b) = answer(
+            admin
+                .post("/api/v1/work-items", json!({"channel": "chat"}))
+                .await,
+        )
+        .await;
+        assert_eq!((s, fields(&b)), (422, vec!["queue_id".to_owned()]));
+        let (s, _) = answer(
+            admin
+                .request(reqwest::Method::PUT, "/api/v1/me/presence")
+                .json(&json!({"status": "sleeping"}))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(s, 422);
+        app.stop().await;
+    }
+}
