@@ -268,3 +268,219 @@ fn simulate_runs_both_example_scenarios_deterministically() {
     let (ok, _, err) = run(&["simulate", "--scenario", bad.to_str().unwrap()]);
     assert!(!ok && err.contains("unknown queue ghost"), "{err}");
 }
+
+/// Databases to run the durability test on: SQLite always, PostgreSQL when
+/// the test script provides one.
+async fn durability_databases(dir: &std::path::Path) -> Vec<String> {
+    let mut urls = vec![format!("sqlite://{}/kill.db", dir.display())];
+    if let Ok(admin) = std::env::var("SWITCHBOARD_TEST_POSTGRES_URL") {
+        use sqlx::Executor;
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::AnyPool::connect(&admin).await.unwrap();
+        let name = format!("sb_kill_{}", std::process::id());
+        pool.execute(format!("DROP DATABASE IF EXISTS {name}").as_str())
+            .await
+            .unwrap();
+        pool.execute(format!("CREATE DATABASE {name}").as_str())
+            .await
+            .unwrap();
+        urls.push(format!("{}/{name}", admin.rsplit_once('/').unwrap().0));
+    } else if std::env::var("SWITCHBOARD_REQUIRE_POSTGRES").as_deref() == Ok("1") {
+        panic!("SWITCHBOARD_REQUIRE_POSTGRES=1 but SWITCHBOARD_TEST_POSTGRES_URL is not set");
+    }
+    urls
+}
+
+fn token_for(url: &str, role: &str, agent: Option<&str>) -> String {
+    let mut args = vec![
+        "token",
+        "create",
+        "--role",
+        role,
+        "--name",
+        "kill-test",
+        "--database-url",
+        url,
+    ];
+    if let Some(a) = agent {
+        args.extend(["--agent", a]);
+    }
+    let (ok, out, err) = run(&args);
+    assert!(ok, "{err}");
+    out.lines().last().unwrap().trim().to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn killing_the_server_loses_no_work_item_and_never_doubles_one() {
+    let dir = tempfile::tempdir().unwrap();
+    for url in durability_databases(dir.path()).await {
+        let http = reqwest::Client::new();
+        let server = serve(&["--database-url", &url]);
+        let base = server.base.clone();
+        let admin = token_for(&url, "admin", None);
+        let call =
+            |method: reqwest::Method, path: &str, token: &str, body: Option<serde_json::Value>| {
+                let mut r = http
+                    .request(method, format!("{base}{path}"))
+                    .bearer_auth(token);
+                if let Some(b) = body {
+                    r = r.json(&b);
+                }
+                r.send()
+            };
+        for email in ["ana@kill.test", "bruno@kill.test"] {
+            let r = call(reqwest::Method::POST, "/api/v1/agents", &admin,
+                Some(serde_json::json!({"name": email, "email": email, "roles": ["agent"], "password": "a long enough password"})))
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 201);
+        }
+        let ana = token_for(&url, "agent", Some("ana@kill.test"));
+        let ana_id = call(reqwest::Method::GET, "/api/v1/session", &ana, None)
+            .await
+            .unwrap()
+            .json::<serde_json::Value>()
+            .await
+            .unwrap()["agent"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let profile: serde_json::Value = call(
+            reqwest::Method::POST,
+            "/api/v1/capacity-profiles",
+            &admin,
+            Some(serde_json::json!({"name": "two chats", "chat_units": 2})),
+        )
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+        call(
+            reqwest::Method::PUT,
+            &format!("/api/v1/agents/{ana_id}/routing"),
+            &admin,
+            Some(serde_json::json!({"capacity_profile_id": profile["id"]})),
+        )
+        .await
+        .unwrap();
+        let queue: serde_json::Value = call(reqwest::Method::POST, "/api/v1/queues", &admin,
+            Some(serde_json::json!({"name": "durable", "channel": "messaging", "offer_timeout_seconds": 3600, "members": [ana_id]})))
+            .await.unwrap().json().await.unwrap();
+        let q = queue["id"].as_str().unwrap().to_owned();
+        call(
+            reqwest::Method::PUT,
+            "/api/v1/me/presence",
+            &ana,
+            Some(serde_json::json!({"status": "available"})),
+        )
+        .await
+        .unwrap();
+
+        // One item accepted before the crash.
+        let first: serde_json::Value = call(
+            reqwest::Method::POST,
+            "/api/v1/work-items",
+            &admin,
+            Some(serde_json::json!({"channel": "chat", "queue_id": q})),
+        )
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+        let first_id = first["id"].as_str().unwrap().to_owned();
+        let r = call(
+            reqwest::Method::POST,
+            &format!("/api/v1/work-items/{first_id}/accept"),
+            &ana,
+            None,
+        )
+        .await
+        .unwrap();
+        assert_eq!(r.status(), 200);
+
+        // A burst of arrivals, and SIGKILL in the middle of it.
+        let mut burst = Vec::new();
+        for _ in 0..40 {
+            let (http, base, admin, q) = (http.clone(), base.clone(), admin.clone(), q.clone());
+            burst.push(tokio::spawn(async move {
+                let r = http
+                    .post(format!("{base}/api/v1/work-items"))
+                    .bearer_auth(&admin)
+                    .json(&serde_json::json!({"channel": "chat", "queue_id": q}))
+                    .send()
+                    .await
+                    .ok()?;
+                if r.status() != 201 {
+                    return None;
+                }
+                let v: serde_json::Value = r.json().await.ok()?;
+                Some(v["id"].as_str()?.to_owned())
+            }));
+            if burst.len() == 20 {
+                tokio::time::sleep(Duration::from_millis(30)).await;
+                Command::new("kill")
+                    .args(["-KILL", &server.child.id().to_string()])
+                    .status()
+                    .unwrap();
+            }
+        }
+        let mut acknowledged = Vec::new();
+        for b in burst {
+            if let Some(id) = b.await.unwrap() {
+                acknowledged.push(id);
+            }
+        }
+        drop(server);
+
+        // Restart on the same database.
+        let server = serve(&["--database-url", &url]);
+        let base = server.base.clone();
+        let get = |id: String| {
+            let (http, base, admin) = (http.clone(), base.clone(), admin.clone());
+            async move {
+                let r = http
+                    .get(format!("{base}/api/v1/work-items/{id}"))
+                    .bearer_auth(&admin)
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(r.status(), 200, "work item {id} survived the crash");
+                r.json::<serde_json::Value>().await.unwrap()
+            }
+        };
+        let first = get(first_id.clone()).await;
+        assert_eq!(
+            (first["status"].as_str(), first["agent_id"].as_str()),
+            (Some("assigned"), Some(ana_id.as_str())),
+            "{url}"
+        );
+        let mut holding = 1;
+        let mut queued_positions = Vec::new();
+        for id in &acknowledged {
+            let v = get(id.clone()).await;
+            match v["status"].as_str().unwrap() {
+                "offered" => {
+                    assert_eq!(v["agent_id"].as_str(), Some(ana_id.as_str()));
+                    holding += 1;
+                }
+                "queued" => queued_positions.push(v["position"].as_u64().unwrap()),
+                other => panic!("unexpected status {other} for {id}"),
+            }
+        }
+        // Ana holds exactly her capacity (the assigned item and one offer),
+        // and the others wait in one unbroken line.
+        assert_eq!(holding, 2, "{url}: {} acknowledged", acknowledged.len());
+        queued_positions.sort();
+        assert_eq!(
+            queued_positions,
+            (1..=queued_positions.len() as u64).collect::<Vec<_>>()
+        );
+        assert!(
+            !acknowledged.is_empty(),
+            "some arrivals were acknowledged before the kill"
+        );
+        assert!(server.terminate().success());
+    }
+}

@@ -1296,8 +1296,12 @@ impl Live {
                     automatic,
                 } => {
                     let agent_id = self.agent_ids[agent.0 as usize].clone();
-                    step.presence.retain(|(a, _)| *a != agent_id);
-                    step.presence.push((agent_id, enum_name(&presence)));
+                    // Only the agent's own choice is stored: automatic busy
+                    // follows capacity and is recomputed after a restart.
+                    if !automatic {
+                        step.presence.retain(|(a, _)| *a != agent_id);
+                        step.presence.push((agent_id, enum_name(&presence)));
+                    }
                     self.event(
                         &mut step,
                         "presence",

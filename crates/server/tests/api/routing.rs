@@ -472,3 +472,64 @@ async fn bad_routing_input_is_refused_with_the_field_named() {
         app.stop().await;
     }
 }
+
+#[tokio::test]
+async fn the_assigned_agent_or_a_supervisor_transfers_and_the_item_keeps_its_arrival() {
+    for app in apps().await {
+        let admin = app.token(Role::Admin).await;
+        let supervisor = app.token(Role::Supervisor).await;
+        let (ana, bruno) = (app.token(Role::Agent).await, app.token(Role::Agent).await);
+        let first = queue(
+            &admin,
+            json!({"name": "first", "channel": "messaging", "members": [ana.agent_id]}),
+        )
+        .await;
+        let second = queue(&admin, json!({"name": "second", "channel": "messaging"})).await;
+        let third = queue(&admin, json!({"name": "third", "channel": "messaging"})).await;
+        available(&ana).await;
+        let it = item(&admin, json!({"channel": "chat", "queue_id": first})).await;
+        let path = format!("/api/v1/work-items/{}", it["id"].as_str().unwrap());
+        ana.post(&format!("{path}/accept"), json!({})).await;
+        let (s, _) = answer(
+            bruno
+                .post(&format!("{path}/transfer"), json!({"queue_id": second}))
+                .await,
+        )
+        .await;
+        assert_eq!(s, 403, "not bruno's to move");
+        let (s, moved) = answer(
+            ana.post(&format!("{path}/transfer"), json!({"queue_id": second}))
+                .await,
+        )
+        .await;
+        assert_eq!(s, 200, "{moved}");
+        assert_eq!(
+            (moved["queue_id"].as_str(), moved["status"].as_str()),
+            (Some(second.as_str()), Some("queued"))
+        );
+        assert_eq!(moved["arrived_at"], it["arrived_at"]);
+        assert_eq!(
+            moved["agent_id"],
+            Value::Null,
+            "ana's capacity is free again"
+        );
+        let (s, again) = answer(
+            supervisor
+                .post(&format!("{path}/transfer"), json!({"queue_id": third}))
+                .await,
+        )
+        .await;
+        assert_eq!((s, again["queue_id"].as_str()), (200, Some(third.as_str())));
+        let (s, b) = answer(
+            supervisor
+                .post(&format!("{path}/transfer"), json!({"queue_id": "nowhere"}))
+                .await,
+        )
+        .await;
+        assert_eq!((s, fields(&b)), (422, vec!["queue_id".to_owned()]));
+        // A supervisor can close (cancel) an item nobody has yet.
+        let (s, closed) = answer(supervisor.post(&format!("{path}/close"), json!({})).await).await;
+        assert_eq!((s, closed["status"].as_str()), (200, Some("closed")));
+        app.stop().await;
+    }
+}
