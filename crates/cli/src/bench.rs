@@ -35,6 +35,9 @@ enum Suite {
     Timeline,
     /// Routing decisions per second of the pure routing core.
     RoutingCore,
+    /// Latency from POST /api/v1/work-items to the offer on the agent's
+    /// WebSocket, at a fixed arrival rate.
+    RoutingE2e,
 }
 
 pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
@@ -44,6 +47,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
             routing_core();
             Ok(())
         }
+        Suite::RoutingE2e => routing_e2e(args).await,
     }
 }
 
@@ -437,4 +441,264 @@ fn routing_core() {
         ITEMS as f64 / elapsed.as_secs_f64()
     );
     println!("offers made: {offers}; items left waiting (no qualified member): {waiting}");
+}
+
+/// Percentiles of a sorted sample, in microseconds.
+fn pct(sorted: &[Duration], q: f64) -> f64 {
+    sorted[((sorted.len() as f64 - 1.0) * q).round() as usize].as_secs_f64() * 1e6
+}
+
+/// 20 agents with room for 100 chats each on one queue, each listening on
+/// its own WebSocket; work items arrive at 500/s for `--iterations` items
+/// (at most 2,000, the agents' room; 4 s at 500/s); each latency is from just before the POST to
+/// the offer arriving on the chosen agent's socket. Baseline: a bare
+/// loopback WebSocket echo round trip (tokio-tungstenite both ends),
+/// measured in the same run.
+async fn routing_e2e(args: BenchArgs) -> anyhow::Result<()> {
+    use futures::{SinkExt, StreamExt};
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex};
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    use tokio_tungstenite::tungstenite::Message;
+
+    let items = if args.iterations == 2_000 {
+        2_000
+    } else {
+        args.iterations
+    } as usize;
+    let rate = 500.0;
+    let dir = tempfile::tempdir()?;
+    let url = args
+        .database_url
+        .clone()
+        .unwrap_or_else(|| format!("sqlite://{}", dir.path().join("bench.db").display()));
+    let running = switchboard_server::start(switchboard_server::Config::new(
+        "127.0.0.1:0".parse()?,
+        url.clone(),
+    ))
+    .await?;
+    let db = running.state.db.clone();
+    let base = format!("http://{}", running.addr);
+    let http = reqwest::Client::new();
+    let token = |role: switchboard_core::access::Role, agent: Option<String>| {
+        let db = db.clone();
+        async move {
+            let secret = switchboard_server::auth::secret::new_api_token();
+            db.create_token(
+                "bench",
+                role,
+                agent.as_deref(),
+                &switchboard_server::auth::secret::digest(&secret),
+            )
+            .await?;
+            anyhow::Ok(secret)
+        }
+    };
+    let admin_hash =
+        switchboard_server::auth::password::hash("bench-admin-password".into()).await?;
+    let admin_agent = db
+        .create_agent(&switchboard_store::agents::AgentRecord {
+            name: "Bench admin",
+            email: "admin@bench.test",
+            roles: &[switchboard_core::access::Role::Admin],
+            active: true,
+            password_hash: Some(&admin_hash),
+        })
+        .await?;
+    let admin = token(switchboard_core::access::Role::Admin, Some(admin_agent.id)).await?;
+    let profile: serde_json::Value = http
+        .post(format!("{base}/api/v1/capacity-profiles"))
+        .bearer_auth(&admin)
+        .json(&serde_json::json!({"name": "bench", "chat_units": 100}))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let mut agents = Vec::new();
+    for i in 0..20 {
+        let a = db
+            .create_agent(&switchboard_store::agents::AgentRecord {
+                name: &format!("Bench agent {i}"),
+                email: &format!("agent{i}@bench.test"),
+                roles: &[switchboard_core::access::Role::Agent],
+                active: true,
+                password_hash: Some(&admin_hash),
+            })
+            .await?;
+        http.put(format!("{base}/api/v1/agents/{}/routing", a.id))
+            .bearer_auth(&admin)
+            .json(&serde_json::json!({"capacity_profile_id": profile["id"]}))
+            .send()
+            .await?
+            .error_for_status()?;
+        agents.push((
+            a.id.clone(),
+            token(switchboard_core::access::Role::Agent, Some(a.id)).await?,
+        ));
+    }
+    let queue: serde_json::Value = http
+        .post(format!("{base}/api/v1/queues"))
+        .bearer_auth(&admin)
+        .json(&serde_json::json!({"name": "bench", "channel": "messaging", "offer_timeout_seconds": 3600,
+            "members": agents.iter().map(|(id, _)| id.clone()).collect::<Vec<_>>()}))
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    let queue_id = queue["id"].as_str().unwrap_or_default().to_owned();
+
+    // Each agent listens; arrivals are matched to their POST's start time.
+    let started: Arc<Mutex<HashMap<String, std::time::Instant>>> = Arc::default();
+    let arrived: Arc<Mutex<HashMap<String, std::time::Instant>>> = Arc::default();
+    let mut listeners = Vec::new();
+    for (_, secret) in &agents {
+        let mut req = format!("ws://{}/api/v1/ws", running.addr).into_client_request()?;
+        req.headers_mut()
+            .insert("authorization", format!("Bearer {secret}").parse()?);
+        let (mut ws, _) = tokio_tungstenite::connect_async(req).await?;
+        let arrived = arrived.clone();
+        listeners.push(tokio::spawn(async move {
+            while let Some(Ok(msg)) = ws.next().await {
+                if let Message::Text(t) = msg {
+                    let at = std::time::Instant::now();
+                    if let Ok(v) = serde_json::from_str::<serde_json::Value>(t.as_str()) {
+                        if v["type"] == "offered" {
+                            if let Some(id) = v["work_item_id"].as_str() {
+                                arrived.lock().expect("lock").insert(id.to_owned(), at);
+                            }
+                        }
+                    }
+                }
+            }
+        }));
+        http.put(format!("{base}/api/v1/me/presence"))
+            .bearer_auth(secret)
+            .json(&serde_json::json!({"status": "available"}))
+            .send()
+            .await?
+            .error_for_status()?;
+    }
+
+    println!("Sending {items} work items at {rate}/s…");
+    let mut ticker = tokio::time::interval(Duration::from_secs_f64(1.0 / rate));
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+    let mut posts = Vec::with_capacity(items);
+    let (mut sent, wall) = (0, std::time::Instant::now());
+    while sent < items {
+        ticker.tick().await;
+        let (http, base, admin, queue_id, started) = (
+            http.clone(),
+            base.clone(),
+            admin.clone(),
+            queue_id.clone(),
+            started.clone(),
+        );
+        posts.push(tokio::spawn(async move {
+            let t0 = std::time::Instant::now();
+            let r = http
+                .post(format!("{base}/api/v1/work-items"))
+                .bearer_auth(&admin)
+                .json(&serde_json::json!({"channel": "chat", "queue_id": queue_id}))
+                .send()
+                .await
+                .ok()?;
+            let v: serde_json::Value = r.json().await.ok()?;
+            let id = v["id"].as_str()?.to_owned();
+            started.lock().expect("lock").insert(id.clone(), t0);
+            Some(id)
+        }));
+        sent += 1;
+    }
+    let mut ids = Vec::new();
+    for p in posts {
+        if let Some(id) = p.await? {
+            ids.push(id);
+        }
+    }
+    let sending = wall.elapsed();
+    // Let the last offers land (bounded wait).
+    for _ in 0..100 {
+        if arrived.lock().expect("lock").len() >= ids.len() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let mut latencies: Vec<Duration> = {
+        let started = started.lock().expect("lock");
+        let arrived = arrived.lock().expect("lock");
+        ids.iter()
+            .filter_map(|id| {
+                Some(
+                    arrived
+                        .get(id)?
+                        .saturating_duration_since(*started.get(id)?),
+                )
+            })
+            .collect()
+    };
+    latencies.sort();
+    for l in listeners {
+        l.abort();
+    }
+
+    // Baseline: loopback WebSocket echo.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    tokio::spawn(async move {
+        if let Ok((stream, _)) = listener.accept().await {
+            if let Ok(mut ws) = tokio_tungstenite::accept_async(stream).await {
+                while let Some(Ok(m)) = ws.next().await {
+                    if m.is_text() && ws.send(m).await.is_err() {
+                        break;
+                    }
+                }
+            }
+        }
+    });
+    let (mut echo, _) = tokio_tungstenite::connect_async(format!("ws://{addr}")).await?;
+    let mut echoes = Vec::with_capacity(items);
+    for i in 0..items {
+        let t0 = std::time::Instant::now();
+        echo.send(Message::Text(format!("{{\"n\":{i}}}").into()))
+            .await?;
+        echo.next().await;
+        echoes.push(t0.elapsed());
+    }
+    echoes.sort();
+
+    println!(
+        "\nrouting end to end, {} database, {} items at {rate}/s (sent in {:.2} s), 20 agents on WebSockets",
+        if url.starts_with("sqlite") { "SQLite (file, WAL)" } else { "PostgreSQL" },
+        items,
+        sending.as_secs_f64()
+    );
+    println!(
+        "{:<58} {:>7} {:>10} {:>10} {:>10}",
+        "measurement", "count", "p50 µs", "p99 µs", "max µs"
+    );
+    println!(
+        "{:<58} {:>7} {:>10.0} {:>10.0} {:>10.0}",
+        "baseline: bare loopback WebSocket echo round trip",
+        echoes.len(),
+        pct(&echoes, 0.5),
+        pct(&echoes, 0.99),
+        pct(&echoes, 1.0)
+    );
+    println!(
+        "{:<58} {:>7} {:>10.0} {:>10.0} {:>10.0}",
+        "POST /api/v1/work-items → offer on the agent's WebSocket",
+        latencies.len(),
+        pct(&latencies, 0.5),
+        pct(&latencies, 0.99),
+        pct(&latencies, 1.0)
+    );
+    if latencies.len() < ids.len() {
+        println!(
+            "({} offers did not arrive within 5 s after the last POST)",
+            ids.len() - latencies.len()
+        );
+    }
+    running.shutdown().await?;
+    Ok(())
 }

@@ -117,7 +117,10 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     tracing::info!(addr = %running.addr, database = %s.db.describe_database(), "listening");
 
     if s.demo {
-        match switchboard_server::demo::load(&running.state.db).await? {
+        let loaded = switchboard_server::demo::load(&running.state.db).await?;
+        // The engine started before the demo's queues existed.
+        running.state.engine.reload().await?;
+        match loaded {
             Some(logins) => {
                 println!("\nDemo data loaded. Sign in as (passwords are shown this once):");
                 for l in &logins {

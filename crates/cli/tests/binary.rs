@@ -152,6 +152,28 @@ async fn demo_serves_once_tokens_work_and_sigterm_stops_cleanly() {
         .await
         .unwrap();
     assert_eq!(contacts["items"].as_array().unwrap().len(), 8);
+    // Routing works out of the box: a chat goes to the default queue and is
+    // offered to Ana once she is available.
+    let r = http
+        .put(format!("{base}/api/v1/me/presence"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"status": "available"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let item: serde_json::Value = http
+        .post(format!("{base}/api/v1/work-items"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"channel": "chat", "attributes": {"language": "es"}}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(item["queue_name"], "Chat — general", "{item}");
+    assert_eq!(item["status"], "offered", "{item}");
     let status = first.terminate();
     assert!(status.success(), "graceful exit on SIGTERM: {status:?}");
 

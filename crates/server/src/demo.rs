@@ -11,6 +11,7 @@ use switchboard_store::Db;
 use crate::auth::password;
 
 const LOADED_KEY: &str = "demo_loaded_at";
+const ROUTING_KEY: &str = "demo_routing_loaded_at";
 
 /// first, last, email, phone, account index, job, city, locale, channel, time zone
 type Person = (
@@ -39,6 +40,7 @@ pub struct DemoLogin {
 /// completed by the next start (a customer already there is skipped).
 pub async fn load(db: &Db) -> anyhow::Result<Option<Vec<DemoLogin>>> {
     if db.meta_get(LOADED_KEY).await?.is_some() {
+        load_routing(db).await?;
         return Ok(None);
     }
     let mut logins = Vec::new();
@@ -293,5 +295,129 @@ pub async fn load(db: &Db) -> anyhow::Result<Option<Vec<DemoLogin>>> {
     }
     db.meta_claim(LOADED_KEY, &switchboard_core::time::now())
         .await?;
+    load_routing(db).await?;
     Ok(Some(logins))
+}
+
+/// Skills, a capacity profile and two queues, so work items route out of
+/// the box: a default chat queue for the demo agents and the supervisor, and
+/// an urgent voice queue for the three agents.
+async fn load_routing(db: &Db) -> anyhow::Result<()> {
+    use switchboard_store::routing::{AgentSkill, ProfileDraft, QueueDraft};
+    if db.meta_get(ROUTING_KEY).await?.is_some() {
+        return Ok(());
+    }
+    let existing = db.skills().await?;
+    let mut skill = std::collections::HashMap::new();
+    for name in ["english", "french", "spanish", "cards", "insurance"] {
+        let id = match existing.iter().find(|s| s.name == name) {
+            Some(s) => s.id.clone(),
+            None => db.create_skill(name).await?.id,
+        };
+        skill.insert(name, id);
+    }
+    let profile = match db
+        .capacity_profiles()
+        .await?
+        .into_iter()
+        .find(|p| p.name == "Standard")
+    {
+        Some(p) => p,
+        None => {
+            let draft = ProfileDraft {
+                name: "Standard".into(),
+                chat_units: 3,
+                voice_units: 1,
+                voice_blocks_others: true,
+                wrap_up_seconds: 30,
+            };
+            db.put_capacity_profile(None, &draft).await?
+        }
+    };
+    let plan: [(&str, &[(&str, i64)]); 4] = [
+        (
+            "supervisor@demo.switchboard.test",
+            &[("english", 9), ("french", 6), ("cards", 8)],
+        ),
+        (
+            "ana@demo.switchboard.test",
+            &[("english", 8), ("spanish", 9), ("cards", 6)],
+        ),
+        (
+            "bruno@demo.switchboard.test",
+            &[("french", 10), ("english", 6), ("insurance", 8)],
+        ),
+        (
+            "chloe@demo.switchboard.test",
+            &[
+                ("french", 9),
+                ("english", 8),
+                ("cards", 7),
+                ("insurance", 5),
+            ],
+        ),
+    ];
+    let mut members = Vec::new();
+    let mut agents_only = Vec::new();
+    for (email, skills) in plan {
+        let Some(agent) = db.agent_by_email(email).await? else {
+            continue;
+        };
+        let skills: Vec<AgentSkill> = skills
+            .iter()
+            .map(|(n, p)| AgentSkill {
+                skill_id: skill[n].clone(),
+                proficiency: *p,
+            })
+            .collect();
+        db.put_agent_routing(&agent.id, Some(&profile.id), &skills)
+            .await?;
+        if email != "supervisor@demo.switchboard.test" {
+            agents_only.push(agent.id.clone());
+        }
+        members.push(agent.id);
+    }
+    let queues = db.queues().await?;
+    let draft =
+        |name: &str, channel: &str, method: &str, default: bool, members: Vec<String>| QueueDraft {
+            name: name.into(),
+            channel: channel.into(),
+            priority: if channel == "voice" { 1 } else { 0 },
+            method: method.into(),
+            offer_timeout_seconds: 60,
+            declines_allowed: 3,
+            is_default: default,
+            operating_hours: None,
+            overflow: serde_json::json!({}),
+            members,
+        };
+    if !queues.iter().any(|q| q.name == "Chat — general") {
+        db.put_queue(
+            None,
+            &draft(
+                "Chat — general",
+                "messaging",
+                "highest_capacity",
+                true,
+                members,
+            ),
+        )
+        .await?;
+    }
+    if !queues.iter().any(|q| q.name == "Voice — urgent") {
+        db.put_queue(
+            None,
+            &draft(
+                "Voice — urgent",
+                "voice",
+                "least_active",
+                false,
+                agents_only,
+            ),
+        )
+        .await?;
+    }
+    db.meta_claim(ROUTING_KEY, &switchboard_core::time::now())
+        .await?;
+    Ok(())
 }
