@@ -99,6 +99,11 @@ pub const ENDPOINTS: &[Endpoint] = &[
         "/api/v1/work-items/{id}/transfer",
         Needs(WorkRecords),
     ),
+    e(
+        "POST",
+        "/api/v1/work-items/{id}/abandon",
+        Needs(WorkRecords),
+    ),
     e("GET", "/api/v1/me/presence", SignedIn),
     e("PUT", "/api/v1/me/presence", SignedIn),
     e("GET", "/api/v1/ws", SignedIn),

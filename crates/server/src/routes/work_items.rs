@@ -27,6 +27,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(reject))
         .routes(routes!(close))
         .routes(routes!(transfer))
+        .routes(routes!(abandon))
         .routes(routes!(get_presence, put_presence))
         .routes(routes!(stats))
 }
@@ -153,6 +154,17 @@ async fn close(
         Some(me(&who)?)
     };
     Ok(Json(s.engine.close(&id, as_agent).await?))
+}
+
+/// The customer left before an agent accepted (closed the chat, hung up):
+/// the item ends as abandoned and any pending offer is withdrawn.
+#[utoipa::path(post, path = "/api/v1/work-items/{id}/abandon", tag = "work items", params(("id" = String, Path)),
+    responses((status = 200, body = WorkItemView), (status = 409, body = crate::error::Problem)))]
+async fn abandon(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<WorkItemView>> {
+    Ok(Json(s.engine.abandon(&id).await?))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

@@ -116,6 +116,10 @@ enum Command {
         agent: Option<String>,
         reply: Reply<WorkItemView>,
     },
+    Abandon {
+        item: String,
+        reply: Reply<WorkItemView>,
+    },
     Transfer {
         item: String,
         queue: String,
@@ -215,6 +219,15 @@ impl EngineHandle {
         })
         .await
     }
+    /// The customer left before being served.
+    pub async fn abandon(&self, item: &str) -> Result<WorkItemView, EngineError> {
+        self.ask(|reply| Command::Abandon {
+            item: item.to_owned(),
+            reply,
+        })
+        .await
+    }
+
     pub async fn transfer(
         &self,
         item: &str,
@@ -595,6 +608,20 @@ impl Live {
             }
             Command::Close { item, agent, reply } => {
                 let r = self.close(&item, agent.as_deref(), events).await;
+                let _ = reply.send(r);
+            }
+            Command::Abandon { item, reply } => {
+                let r = async {
+                    let id = self.item_id(&item)?;
+                    let decisions = self.core.abandon(id, now_ms()).map_err(|_| {
+                        EngineError::Conflict(
+                            "the work item is already with an agent; the agent closes it".into(),
+                        )
+                    })?;
+                    self.commit(decisions, Step::default(), events).await?;
+                    self.view(&item).await
+                }
+                .await;
                 let _ = reply.send(r);
             }
             Command::Transfer {

@@ -527,6 +527,26 @@ async fn the_assigned_agent_or_a_supervisor_transfers_and_the_item_keeps_its_arr
         )
         .await;
         assert_eq!((s, fields(&b)), (422, vec!["queue_id".to_owned()]));
+        // The customer leaves while an offer is pending: the offer is
+        // withdrawn from the agent's socket and the item ends abandoned.
+        available(&bruno).await;
+        let cq = queue(
+            &admin,
+            json!({"name": "bruno's", "channel": "messaging", "members": [bruno.agent_id]}),
+        )
+        .await;
+        let mut ws = connect(&app, &bruno, 0).await;
+        let left = item(&admin, json!({"channel": "chat", "queue_id": cq})).await;
+        assert_eq!(left["status"], "offered");
+        let left_path = format!("/api/v1/work-items/{}", left["id"].as_str().unwrap());
+        let (s, gone) = answer(admin.post(&format!("{left_path}/abandon"), json!({})).await).await;
+        assert_eq!((s, gone["status"].as_str()), (200, Some("abandoned")));
+        next_matching(&mut ws, |m| {
+            m["type"] == "offer_rescinded" && m["work_item_id"] == left["id"]
+        })
+        .await;
+        let (s, _) = answer(admin.post(&format!("{left_path}/abandon"), json!({})).await).await;
+        assert_eq!(s, 404, "an ended item is no longer live");
         // A supervisor can close (cancel) an item nobody has yet.
         let (s, closed) = answer(supervisor.post(&format!("{path}/close"), json!({})).await).await;
         assert_eq!((s, closed["status"].as_str()), (200, Some("closed")));
