@@ -87,7 +87,8 @@ CREATE TABLE work_items (
     updated_at    TEXT NOT NULL,
     closed_at     TEXT
 );
-CREATE INDEX work_items_open ON work_items (status, arrived_at);
+-- The engine reads open items on every rebuild; history can grow large.
+CREATE INDEX work_items_open ON work_items (arrived_at) WHERE closed_at IS NULL;
 
 -- Every routing transition, in order; `seq` is assigned by the engine (the
 -- only writer), so clients can resume from the last one they saw.

@@ -192,6 +192,13 @@ impl Db {
                 "the contact still has {cases} case(s); reassign or delete them first"
             )));
         }
+        // Routing history stays, without the person it named.
+        sqlx::query(
+            "UPDATE work_items SET contact_id = NULL, customer_name = NULL WHERE contact_id = $1",
+        )
+        .bind(id.to_owned())
+        .execute(&mut *tx)
+        .await?;
         sqlx::query("DELETE FROM activities WHERE contact_id = $1")
             .bind(id.to_owned())
             .execute(&mut *tx)

@@ -257,11 +257,12 @@ impl Db {
     /// Refused while a routing rule needs the skill; agents lose it.
     pub async fn delete_skill(&self, id: &str) -> Result<()> {
         let mut tx = self.write_tx().await?;
-        let used: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM routing_rules WHERE skills LIKE $1")
-                .bind(format!("%\"{id}\"%"))
-                .fetch_one(&mut *tx)
-                .await?;
+        let used: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM routing_rules WHERE skills LIKE $1 ESCAPE '\\'",
+        )
+        .bind(format!("%\"{}\"%", crate::sql::like_escape(id)))
+        .fetch_one(&mut *tx)
+        .await?;
         if used > 0 {
             return Err(StoreError::Conflict(
                 "a routing rule requires this skill; change the rule first".into(),

@@ -100,8 +100,12 @@ pub struct Item {
     pub skill_match: SkillMatch,
     pub status: ItemStatus,
     pub declines: Vec<(AgentIx, u8)>,
-    /// Whether the while-waiting overflow already fired.
-    waiting_overflow_done: bool,
+    /// Whether the while-waiting overflow already fired in this queue.
+    pub waiting_overflow_done: bool,
+    /// When the item joined its current queue: the while-waiting overflow
+    /// counts from here, so a transferred item is not over the limit the
+    /// moment it lands.
+    pub entered_queue_at: Millis,
 }
 
 impl Item {
@@ -112,6 +116,15 @@ impl Item {
             .map(|(_, n)| *n)
             .unwrap_or(0)
     }
+}
+
+/// What a rebuild carries over besides the item's place and status.
+#[derive(Debug, Clone, Default)]
+pub struct Restored {
+    pub declines: Vec<(AgentIx, u8)>,
+    pub waiting_overflow_done: bool,
+    /// Unknown after a restart: the arrival time stands in.
+    pub entered_queue_at: Option<Millis>,
 }
 
 /// A new work item as classified.
@@ -372,6 +385,7 @@ impl RoutingState {
             status: ItemStatus::Waiting,
             declines: Vec::new(),
             waiting_overflow_done: false,
+            entered_queue_at: now,
         };
         self.queues[queue.0 as usize].waiting.insert((
             Reverse(item.priority),
@@ -773,13 +787,18 @@ impl RoutingState {
         item.queue = to;
         item.declines.clear();
         item.waiting_overflow_done = false;
+        item.entered_queue_at = now;
         self.requeue(id);
         out.push(Decision::Transferred { item: id, from, to });
         if let Some(agent) = freed {
             self.release(agent, channel, now, &mut out);
+        }
+        // The item looks for someone other than who just let it go; then
+        // that agent takes other work in line order.
+        self.route_item_except(id, freed, now, &mut out);
+        if let Some(agent) = freed {
             self.route_agent(agent, now, &mut out);
         }
-        self.route_item(id, now, &mut out);
         Ok(out)
     }
 
@@ -844,8 +863,9 @@ impl RoutingState {
             let due: Vec<ItemId> = self.queues[qi]
                 .waiting
                 .iter()
-                .filter(|(_, at, _, id)| {
-                    now.saturating_sub(*at) > limit && !self.items[id].waiting_overflow_done
+                .filter(|(.., id)| {
+                    let item = &self.items[id];
+                    now.saturating_sub(item.entered_queue_at) > limit && !item.waiting_overflow_done
                 })
                 .map(|(.., id)| *id)
                 .collect();
@@ -883,16 +903,15 @@ impl RoutingState {
         }
     }
 
-    /// Puts back an item as it was persisted, without routing it: waiting
-    /// items rejoin their line, assigned ones hold their agent's capacity.
-    /// Offers that were pending are restored as waiting and re-offered by
-    /// `route_all`: the deadline that was running cannot be trusted after a
-    /// restart. Wrap-ups are not restored (the item was already handled).
+    /// Puts back an item without routing it: waiting items rejoin their
+    /// line; offered, assigned and wrapping-up items hold their agent's
+    /// capacity (and their timer). Used to rebuild the state after a restart
+    /// or a configuration change.
     pub fn restore(
         &mut self,
         new: NewItem,
-        assigned_to: Option<AgentIx>,
-        declines: Vec<(AgentIx, u8)>,
+        status: ItemStatus,
+        restored: Restored,
     ) -> Result<(), RoutingError> {
         if self.items.contains_key(&new.id) {
             return Err(RoutingError::Duplicate);
@@ -902,7 +921,13 @@ impl RoutingState {
             .get(new.queue.0 as usize)
             .ok_or(RoutingError::UnknownQueue)?;
         let channel = queue.config.channel;
-        if let Some(a) = assigned_to {
+        let holder = match status {
+            ItemStatus::Waiting => None,
+            ItemStatus::Offered { agent, .. }
+            | ItemStatus::Assigned { agent }
+            | ItemStatus::WrapUp { agent, .. } => Some(agent),
+        };
+        if let Some(a) = holder {
             if a.0 as usize >= self.agents.len() {
                 return Err(RoutingError::UnknownAgent);
             }
@@ -915,26 +940,30 @@ impl RoutingState {
             seq: self.seq,
             needs: new.needs,
             skill_match: new.skill_match,
-            status: match assigned_to {
-                Some(agent) => ItemStatus::Assigned { agent },
-                None => ItemStatus::Waiting,
-            },
-            declines,
-            waiting_overflow_done: false,
+            status,
+            declines: restored.declines,
+            waiting_overflow_done: restored.waiting_overflow_done,
+            entered_queue_at: restored.entered_queue_at.unwrap_or(new.arrived_at),
         };
-        match assigned_to {
-            Some(a) => {
-                let agent = &mut self.agents[a.0 as usize];
-                *agent.used(channel) += 1;
-                agent.idle_since = None;
-            }
-            None => {
+        match status {
+            ItemStatus::Waiting => {
                 self.queues[new.queue.0 as usize].waiting.insert((
                     Reverse(item.priority),
                     item.arrived_at,
                     item.seq,
                     new.id,
                 ));
+            }
+            ItemStatus::Offered { agent, deadline: t } | ItemStatus::WrapUp { agent, until: t } => {
+                let a = &mut self.agents[agent.0 as usize];
+                *a.used(channel) += 1;
+                a.idle_since = None;
+                self.timers.insert((t, new.id));
+            }
+            ItemStatus::Assigned { agent } => {
+                let a = &mut self.agents[agent.0 as usize];
+                *a.used(channel) += 1;
+                a.idle_since = None;
             }
         }
         self.items.insert(new.id, item);
@@ -947,6 +976,18 @@ impl RoutingState {
         let mut out = Vec::new();
         for a in 0..self.agents.len() {
             self.auto_busy(AgentIx(a as u32), &mut out);
+        }
+        // Items first, in order of queue priority then line, so each goes to
+        // the agent its queue's method prefers; then agents with room left.
+        let mut queues: Vec<usize> = (0..self.queues.len()).collect();
+        queues.sort_by_key(|q| Reverse(self.queues[*q].config.priority));
+        for q in queues {
+            let line: Vec<ItemId> = self.queues[q].waiting.iter().map(|(.., id)| *id).collect();
+            for id in line {
+                self.route_item(id, now, &mut out);
+            }
+        }
+        for a in 0..self.agents.len() {
             self.route_agent(AgentIx(a as u32), now, &mut out);
         }
         out

@@ -336,6 +336,35 @@ fn overflow_before_and_while_waiting() {
     );
 }
 
+#[test]
+fn while_waiting_overflow_counts_from_entering_the_queue_so_items_do_not_ping_pong() {
+    let mut s = RoutingState::new();
+    let to = |q| OverflowRules {
+        while_waiting: Some((60_000, Action::TransferToQueue(QueueIx(q)))),
+        ..Default::default()
+    };
+    s.add_queue(QueueConfig::new("a", ChannelKind::Messaging, vec![]), to(1));
+    s.add_queue(QueueConfig::new("b", ChannelKind::Messaging, vec![]), to(0));
+    s.enqueue(item(1, 0, 0, &[], 0), 0).unwrap();
+    let moves = |ds: &[Decision]| {
+        ds.iter()
+            .filter(|d| matches!(d, Decision::Transferred { .. }))
+            .count()
+    };
+    assert_eq!(moves(&s.tick(60_001)), 1, "a → b after a minute in a");
+    assert_eq!(
+        moves(&s.tick(61_000)),
+        0,
+        "not straight back: it just entered b"
+    );
+    assert_eq!(moves(&s.tick(120_002)), 1, "b → a only after a minute in b");
+    assert_eq!(
+        s.items[&ItemId(1)].arrived_at,
+        0,
+        "and it keeps its arrival time throughout"
+    );
+}
+
 // ------------------------------------------------------------ properties
 
 #[derive(Debug, Clone)]

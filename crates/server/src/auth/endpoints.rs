@@ -99,10 +99,12 @@ pub const ENDPOINTS: &[Endpoint] = &[
         "/api/v1/work-items/{id}/transfer",
         Needs(WorkRecords),
     ),
+    // Ending a customer's conversation on their behalf: channels run in
+    // process; over HTTP only supervisors, admins and their tokens may.
     e(
         "POST",
         "/api/v1/work-items/{id}/abandon",
-        Needs(WorkRecords),
+        Needs(SuperviseRecords),
     ),
     e("GET", "/api/v1/me/presence", SignedIn),
     e("PUT", "/api/v1/me/presence", SignedIn),

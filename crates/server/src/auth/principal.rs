@@ -125,3 +125,32 @@ impl FromRequestParts<AppState> for Principal {
         })
     }
 }
+
+impl Principal {
+    /// Whether the credentials behind this principal still hold, and with
+    /// which roles now: for long-lived connections that outlast a logout, an
+    /// expiry, a revocation, a deactivation or a change of roles.
+    pub async fn recheck(&self, db: &switchboard_store::Db) -> Option<Vec<Role>> {
+        match &self.via {
+            Via::Token { token_id } => {
+                let token = db.token(token_id).await.ok()?;
+                if token.revoked_at.is_some() {
+                    return None;
+                }
+                if let Some(agent_id) = &token.agent_id {
+                    let agent = db.agent(agent_id).await.ok()?;
+                    if !agent.active || !agent.roles.contains(&token.role.0) {
+                        return None;
+                    }
+                }
+                Some(vec![token.role.0])
+            }
+            Via::Session { id_hash } => match db.session_holder(id_hash).await.ok()? {
+                Some(Holder::Session { agent_id, .. }) => {
+                    Some(db.agent(&agent_id).await.ok()?.roles)
+                }
+                _ => None,
+            },
+        }
+    }
+}

@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::Json;
 use serde::Deserialize;
-use switchboard_core::routing::QueueIx;
+use switchboard_core::routing::{ChannelKind, QueueIx};
 use switchboard_core::validation::{limits, Check};
 use switchboard_core::Invalid;
 use switchboard_store::routing::{
@@ -155,13 +155,17 @@ async fn delete_profile(
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn queue_ids(s: &AppState) -> ApiResult<HashMap<String, QueueIx>> {
+async fn queue_ids(s: &AppState) -> ApiResult<HashMap<String, (QueueIx, ChannelKind)>> {
     Ok(s.db
         .queues()
         .await?
         .into_iter()
         .enumerate()
-        .map(|(i, q)| (q.id, QueueIx(i as u32)))
+        .map(|(i, q)| {
+            let channel =
+                crate::routing::config::parse_enum(&q.channel).unwrap_or(ChannelKind::Messaging);
+            (q.id, (QueueIx(i as u32), channel))
+        })
         .collect())
 }
 

@@ -6,6 +6,11 @@
 //! change to a queue. Agents see their own (offers, assignments, presence).
 //! Connect with `?after=N` (the last id seen) to resume: what was missed is
 //! replayed from the store first, so nothing is lost across a reconnect.
+//! Without `after`, the stream starts now and the `ready` message lists the
+//! work items the agent holds (offers and assignments). A resume more than
+//! 10,000 events behind gets `{"type": "resync"}` and starts now: reload the
+//! state through the API. Credentials are re-checked every 30 seconds; a
+//! socket whose session or token no longer holds is closed.
 //!
 //! Client → server: `{"type": "accept"|"reject", "work_item_id": …}`,
 //! `{"type": "presence", "status": …}`, `{"type": "ping"}`; each answered
@@ -61,7 +66,7 @@ async fn upgrade(
             }
         }
     }
-    let after = p.after.unwrap_or(0).max(0);
+    let after = p.after.map(|a| a.max(0));
     ws.on_upgrade(move |socket| session(s, who, after, socket))
 }
 
@@ -86,23 +91,44 @@ fn message(e: &EventRow) -> String {
     v.to_string()
 }
 
-async fn session(s: AppState, who: Principal, after: i64, mut socket: WebSocket) {
-    let supervisor = who.may(Permission::ViewAgents);
+/// How far back a resume may replay before the client must resync.
+const MAX_REPLAY: i64 = 10_000;
+
+async fn session(s: AppState, who: Principal, after: Option<i64>, mut socket: WebSocket) {
+    let mut supervisor = who.may(Permission::ViewAgents);
     let agent = who.agent_id.clone();
-    // Subscribe before replaying, so nothing falls between the two.
+    // Subscribe before reading the position, so nothing falls in between.
     let mut live = s.engine.subscribe();
-    let mut last = after;
+    let now = s.engine.last_seq();
+    let mut last = match after {
+        Some(a) if now - a <= MAX_REPLAY => a,
+        Some(_) => {
+            let resync = json!({"type": "resync", "last_id": now});
+            let _ = socket.send(Message::Text(resync.to_string().into())).await;
+            now
+        }
+        None => now,
+    };
     if replay(&s, &mut socket, &mut last, agent.as_deref(), supervisor)
         .await
         .is_err()
     {
         return;
     }
-    let _ = socket
-        .send(Message::Text(
-            json!({"type": "ready", "last_id": last}).to_string().into(),
-        ))
-        .await;
+    let held = match &agent {
+        Some(a) => s.engine.held(a).await.unwrap_or_default(),
+        None => Vec::new(),
+    };
+    let ready = json!({"type": "ready", "last_id": last, "work_items": held});
+    if socket
+        .send(Message::Text(ready.to_string().into()))
+        .await
+        .is_err()
+    {
+        return;
+    }
+    let mut recheck = tokio::time::interval(std::time::Duration::from_secs(30));
+    recheck.tick().await;
     loop {
         tokio::select! {
             event = live.recv() => match event {
@@ -136,6 +162,13 @@ async fn session(s: AppState, who: Principal, after: i64, mut socket: WebSocket)
                     }
                 }
                 Err(RecvError::Closed) => return,
+            },
+            _ = recheck.tick() => match who.recheck(&s.db).await {
+                Some(roles) => supervisor = Permission::ViewAgents.allows(&roles),
+                None => {
+                    let _ = socket.send(Message::Close(None)).await;
+                    return;
+                }
             },
             incoming = socket.recv() => match incoming {
                 Some(Ok(Message::Text(text))) => {

@@ -175,7 +175,7 @@ pub fn parse_overflow(
     o: &OverflowSpec,
     hours: Option<OperatingHours>,
     channel: ChannelKind,
-    queues: &HashMap<String, QueueIx>,
+    queues: &HashMap<String, (QueueIx, ChannelKind)>,
 ) -> Result<OverflowRules, Vec<FieldError>> {
     let mut errors = Vec::new();
     let mut action = |spec: &ActionSpec, field: &str| -> Option<Action> {
@@ -188,7 +188,15 @@ pub fn parse_overflow(
             ActionName::Voicemail if channel == ChannelKind::Voice => Action::Voicemail,
             ActionName::TransferToQueue => match spec.queue_id.as_ref().and_then(|q| queues.get(q))
             {
-                Some(q) => Action::TransferToQueue(*q),
+                Some((_, target)) if *target != channel => {
+                    errors.push(FieldError::new(
+                        format!("{field}.queue_id"),
+                        "mismatch",
+                        "the target queue serves another channel",
+                    ));
+                    return None;
+                }
+                Some((q, _)) => Action::TransferToQueue(*q),
                 None => {
                     errors.push(FieldError::new(
                         format!("{field}.queue_id"),
@@ -250,7 +258,7 @@ pub fn parse_overflow(
 /// Validates a queue as sent; `known_queues` resolves transfer targets.
 pub fn validate_queue(
     input: &QueueInput,
-    known_queues: &HashMap<String, QueueIx>,
+    known_queues: &HashMap<String, (QueueIx, ChannelKind)>,
 ) -> Result<switchboard_store::routing::QueueDraft, Invalid> {
     let mut c = Check::new();
     let name = c.required_text("name", input.name.clone(), limits::NAME);

@@ -14,6 +14,7 @@ use std::time::Duration;
 use serde::Serialize;
 use serde_json::{json, Value};
 use switchboard_core::routing::classify::{self, Rule};
+use switchboard_core::routing::state::Restored;
 use switchboard_core::routing::state::{
     AgentState, Decision, ItemStatus, NewItem, Reason, RoutingError,
 };
@@ -132,6 +133,7 @@ enum Command {
         reply: Reply<Presence>,
     },
     GetPresence(String, Reply<Presence>),
+    Held(String, Reply<Vec<WorkItemView>>),
     Stats(String, Reply<QueueStats>),
     Reload(Reply<()>),
 }
@@ -141,6 +143,8 @@ enum Command {
 pub struct EngineHandle {
     tx: mpsc::Sender<Command>,
     events: broadcast::Sender<Arc<EventRow>>,
+    /// The id of the last event committed.
+    last_seq: Arc<std::sync::atomic::AtomicI64>,
 }
 
 pub struct Engine;
@@ -167,10 +171,14 @@ impl Engine {
         let live = Live::load(db).await?;
         let (tx, rx) = mpsc::channel(1024);
         let (events, _) = broadcast::channel(4096);
+        let last_seq = Arc::new(std::sync::atomic::AtomicI64::new(live.seq));
         let handle = EngineHandle {
             tx,
             events: events.clone(),
+            last_seq: last_seq.clone(),
         };
+        let mut live = live;
+        live.last_seq = last_seq;
         tokio::spawn(live.run(rx, events));
         Ok(handle)
     }
@@ -265,10 +273,58 @@ impl EngineHandle {
     pub async fn reload(&self) -> Result<(), EngineError> {
         self.ask(Command::Reload).await
     }
+    /// The id of the last committed event.
+    pub fn last_seq(&self) -> i64 {
+        self.last_seq.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    /// The work items an agent holds now (offered, assigned, wrapping up).
+    pub async fn held(&self, agent: &str) -> Result<Vec<WorkItemView>, EngineError> {
+        self.ask(|r| Command::Held(agent.to_owned(), r)).await
+    }
+
     /// Events as they are committed.
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<EventRow>> {
         self.events.subscribe()
     }
+}
+
+/// A live item's state carried across a reload.
+enum Carried {
+    Waiting,
+    Offered(String, Millis),
+    Assigned(String),
+    WrapUp(String, Millis),
+}
+
+struct CarriedItem {
+    status: Carried,
+    declines: Vec<(String, u8)>,
+    overflow_done: bool,
+    entered: Millis,
+}
+
+/// The live state a reload keeps: items as they are right now, and each
+/// queue's throughput history.
+struct Carry {
+    items: HashMap<String, CarriedItem>,
+    estimators: HashMap<String, switchboard_core::routing::wait::WaitEstimator>,
+}
+
+/// Events a rebuild owes the clients, sent with the next commit.
+enum Pending {
+    /// An offer that no longer stands (its agent is gone, or a restart).
+    Rescind {
+        item: String,
+        agent: String,
+        queue: String,
+    },
+    /// A wrap-up cut short by a restart.
+    Closed {
+        item: String,
+        agent: Option<String>,
+        queue: String,
+    },
 }
 
 /// The engine's own view of one work item.
@@ -296,8 +352,15 @@ struct Live {
     seq: i64,
     /// Whether some queue has a while-waiting overflow rule (needs a tick).
     waiting_rules: bool,
-    /// Rows to write closed at the next commit (wrap-ups cut by a restart).
+    /// Shared with the handles: the last committed event id.
+    last_seq: Arc<std::sync::atomic::AtomicI64>,
+    /// Rows to write at the next commit (changed by a rebuild).
     stale: Vec<WorkItemRow>,
+    /// Events to send at the next commit (owed by a rebuild).
+    pending: Vec<Pending>,
+    /// The last write failed and the rebuild could not read the store:
+    /// memory may be ahead of it, so rebuild before the next command.
+    broken: bool,
 }
 
 /// What one step changed, to be written and then announced.
@@ -328,13 +391,18 @@ impl Live {
             seq: snapshot.last_seq,
             waiting_rules: false,
             stale: Vec::new(),
+            pending: Vec::new(),
+            broken: false,
+            last_seq: Arc::default(),
         };
-        live.build(snapshot);
+        live.build(snapshot, None);
         Ok(live)
     }
 
     /// Builds the core state from a snapshot, restoring open items.
-    fn build(&mut self, s: RoutingSnapshot) {
+    /// Builds the core state from a snapshot. `carry`: the live state of a
+    /// running engine (a reload); `None` after a restart.
+    fn build(&mut self, s: RoutingSnapshot, carry: Option<Carry>) {
         let mut core = RoutingState::new();
         self.skill_ix = s
             .skills
@@ -392,6 +460,20 @@ impl Live {
             .enumerate()
             .map(|(i, q)| (q.id.clone(), QueueIx(i as u32)))
             .collect();
+        let channels: HashMap<String, (QueueIx, ChannelKind)> = s
+            .queues
+            .iter()
+            .enumerate()
+            .map(|(i, q)| {
+                (
+                    q.id.clone(),
+                    (
+                        QueueIx(i as u32),
+                        parse_enum(&q.channel).unwrap_or(ChannelKind::Messaging),
+                    ),
+                )
+            })
+            .collect();
         self.queue_ids = s.queues.iter().map(|q| q.id.clone()).collect();
         self.queue_names = s.queues.iter().map(|q| q.name.clone()).collect();
         self.default_queue = s
@@ -420,7 +502,7 @@ impl Live {
                 .and_then(|h| serde_json::from_value::<HoursSpec>(h.clone()).ok())
                 .and_then(|h| parse_hours(&h, "operating_hours").ok());
             let spec: OverflowSpec = serde_json::from_value(q.overflow.clone()).unwrap_or_default();
-            let overflow = parse_overflow(&spec, hours, channel, &self.queue_ix).unwrap_or_else(|e| {
+            let overflow = parse_overflow(&spec, hours, channel, &channels).unwrap_or_else(|e| {
                 tracing::warn!(queue = %q.id, errors = ?e, "ignoring overflow rules that no longer resolve");
                 Default::default()
             });
@@ -458,56 +540,137 @@ impl Live {
         for (ix, p) in presences {
             core.agents[ix.0 as usize].presence = p;
         }
-        // Open items: back in line, or with their agent.
+        // Open items: with their agent, or back in line.
         self.info.clear();
         self.item_ix.clear();
         for row in s.open_items {
-            if row.status == "wrap_up" {
-                // Handled already; only the wrap-up timer was running.
-                let mut row = row;
-                row.status = "closed".into();
-                row.closed_at = Some(time::now());
-                self.stale.push(row);
-                continue;
-            }
+            let carried = carry.as_ref().and_then(|c| c.items.get(&row.id));
             let Some(&queue) = self.queue_ix.get(&row.queue_id) else {
                 tracing::warn!(item = %row.id, "open work item in a queue that no longer exists");
                 continue;
             };
+            let agent_of =
+                |id: &Option<String>| id.as_ref().and_then(|a| self.agent_ix.get(a).copied());
+            // What the item was doing: from the live state on a reload, from
+            // the store after a restart (where a running offer deadline or
+            // wrap-up cannot be trusted).
+            let (status, restored) = match carried {
+                Some(c) => {
+                    let status = match &c.status {
+                        Carried::Waiting => ItemStatus::Waiting,
+                        Carried::Offered(a, deadline) => match agent_of(&Some(a.clone())) {
+                            Some(agent) => ItemStatus::Offered {
+                                agent,
+                                deadline: *deadline,
+                            },
+                            None => {
+                                self.pending.push(Pending::Rescind {
+                                    item: row.id.clone(),
+                                    agent: a.clone(),
+                                    queue: row.queue_id.clone(),
+                                });
+                                ItemStatus::Waiting
+                            }
+                        },
+                        Carried::Assigned(a) => match agent_of(&Some(a.clone())) {
+                            Some(agent) => ItemStatus::Assigned { agent },
+                            None => ItemStatus::Waiting,
+                        },
+                        Carried::WrapUp(a, until) => match agent_of(&Some(a.clone())) {
+                            Some(agent) => ItemStatus::WrapUp {
+                                agent,
+                                until: *until,
+                            },
+                            None => ItemStatus::Waiting,
+                        },
+                    };
+                    let declines = c
+                        .declines
+                        .iter()
+                        .filter_map(|(a, n)| Some((*self.agent_ix.get(a)?, *n)))
+                        .collect();
+                    (
+                        status,
+                        Restored {
+                            declines,
+                            waiting_overflow_done: c.overflow_done,
+                            entered_queue_at: Some(c.entered),
+                        },
+                    )
+                }
+                None => {
+                    let status = match row.status.as_str() {
+                        "assigned" => {
+                            agent_of(&row.agent_id).map(|agent| ItemStatus::Assigned { agent })
+                        }
+                        "wrap_up" => {
+                            // Handled already; only the wrap-up timer was running.
+                            self.pending.push(Pending::Closed {
+                                item: row.id.clone(),
+                                agent: row.agent_id.clone(),
+                                queue: row.queue_id.clone(),
+                            });
+                            let mut closed = row.clone();
+                            closed.status = "closed".into();
+                            closed.closed_at = Some(time::now());
+                            self.stale.push(closed);
+                            continue;
+                        }
+                        "offered" => {
+                            if let Some(a) = &row.agent_id {
+                                self.pending.push(Pending::Rescind {
+                                    item: row.id.clone(),
+                                    agent: a.clone(),
+                                    queue: row.queue_id.clone(),
+                                });
+                            }
+                            None
+                        }
+                        _ => None,
+                    }
+                    .unwrap_or(ItemStatus::Waiting);
+                    let declines: Vec<(String, u8)> =
+                        serde_json::from_str(&row.declines).unwrap_or_default();
+                    let declines = declines
+                        .into_iter()
+                        .filter_map(|(a, n)| Some((*self.agent_ix.get(&a)?, n)))
+                        .collect();
+                    (
+                        status,
+                        Restored {
+                            declines,
+                            ..Default::default()
+                        },
+                    )
+                }
+            };
             self.next_item += 1;
             let id = ItemId(self.next_item);
-            let needs = self.needs_of(&row.needs);
-            let assigned = match row.status.as_str() {
-                "assigned" => row
-                    .agent_id
-                    .as_ref()
-                    .and_then(|a| self.agent_ix.get(a).copied()),
-                _ => None,
-            };
-            let declines: Vec<(String, u8)> =
-                serde_json::from_str(&row.declines).unwrap_or_default();
-            let declines = declines
-                .into_iter()
-                .filter_map(|(a, n)| Some((*self.agent_ix.get(&a)?, n)))
-                .collect();
             let new = NewItem {
                 id,
                 queue,
                 priority: row.priority as i32,
-                needs,
+                needs: self.needs_of(&row.needs),
                 skill_match: parse_enum(&row.skill_match).unwrap_or(SkillMatch::Exact),
                 arrived_at: text_to_ms(&row.arrived_at),
             };
-            if core.restore(new, assigned, declines).is_err() {
+            if core.restore(new, status, restored).is_err() {
                 continue;
             }
             let mut row = row;
-            let holder = assigned.map(|a| self.agent_ids[a.0 as usize].clone());
-            if holder.is_none() {
-                // A pending offer or a wrap-up is not trusted across a restart.
+            let holder = match status {
+                ItemStatus::Waiting => None,
+                ItemStatus::Offered { agent, .. }
+                | ItemStatus::Assigned { agent }
+                | ItemStatus::WrapUp { agent, .. } => {
+                    Some(self.agent_ids[agent.0 as usize].clone())
+                }
+            };
+            if status == ItemStatus::Waiting && row.status != "queued" {
                 row.status = "queued".into();
                 row.agent_id = None;
                 row.offer_deadline = None;
+                self.stale.push(row.clone());
             }
             let reason = row
                 .reason
@@ -524,7 +687,60 @@ impl Live {
                 },
             );
         }
+        if let Some(c) = carry {
+            for (qid, est) in c.estimators {
+                if let Some(q) = self.queue_ix.get(&qid) {
+                    core.queues[q.0 as usize].estimator = est;
+                }
+            }
+        }
         self.core = core;
+    }
+
+    /// The live state of every item, by store id, for a reload.
+    fn carry(&self) -> Carry {
+        let name = |a: &AgentIx| self.agent_ids[a.0 as usize].clone();
+        let mut items = HashMap::new();
+        for (id, item) in &self.core.items {
+            let Some(info) = self.info.get(id) else {
+                continue;
+            };
+            let status = match item.status {
+                ItemStatus::Waiting => Carried::Waiting,
+                ItemStatus::Offered { agent, deadline } => Carried::Offered(name(&agent), deadline),
+                ItemStatus::Assigned { agent } => Carried::Assigned(name(&agent)),
+                ItemStatus::WrapUp { agent, until } => Carried::WrapUp(name(&agent), until),
+            };
+            items.insert(
+                info.row.id.clone(),
+                CarriedItem {
+                    status,
+                    declines: item.declines.iter().map(|(a, n)| (name(a), *n)).collect(),
+                    overflow_done: item.waiting_overflow_done,
+                    entered: item.entered_queue_at,
+                },
+            );
+        }
+        let estimators = self
+            .queue_ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| (id.clone(), self.core.queues[i].estimator.clone()))
+            .collect();
+        Carry { items, estimators }
+    }
+
+    /// Rebuilds from the store keeping the live state (configuration
+    /// changed, or an agent appeared), then routes what can be routed.
+    async fn reload(
+        &mut self,
+        events: &broadcast::Sender<Arc<EventRow>>,
+    ) -> Result<(), EngineError> {
+        let carry = self.carry();
+        let snapshot = self.db.routing_snapshot().await?;
+        self.build(snapshot, Some(carry));
+        let decisions = self.core.route_all(now_ms());
+        self.commit(decisions, Step::default(), events).await
     }
 
     fn needs_of(&self, json_text: &str) -> Vec<SkillNeed> {
@@ -563,6 +779,11 @@ impl Live {
                 _ = tokio::time::sleep_until(deadline) => {}
             }
             if tokio::time::Instant::now() >= deadline {
+                if self.broken {
+                    if let Err(e) = self.recover(&events).await {
+                        tracing::error!(error = %e, "routing engine cannot rebuild from the store");
+                    }
+                }
                 let decisions = self.core.tick(now_ms());
                 if let Err(e) = self.commit(decisions, Step::default(), &events).await {
                     tracing::error!(error = %e, "routing timer step failed");
@@ -587,7 +808,38 @@ impl Live {
         }
     }
 
+    /// After a failed write: rebuild from the store (a few tries), then
+    /// route what waits. Until it succeeds, commands are answered with the
+    /// store's error rather than served from memory that ran ahead.
+    async fn recover(
+        &mut self,
+        events: &broadcast::Sender<Arc<EventRow>>,
+    ) -> Result<(), EngineError> {
+        let mut last = None;
+        for attempt in 0..3 {
+            match self.db.routing_snapshot().await {
+                Ok(snapshot) => {
+                    self.seq = snapshot.last_seq;
+                    self.build(snapshot, None);
+                    self.broken = false;
+                    let decisions = self.core.route_all(now_ms());
+                    return Box::pin(self.commit(decisions, Step::default(), events)).await;
+                }
+                Err(e) => {
+                    last = Some(e);
+                    tokio::time::sleep(Duration::from_millis(100 << attempt)).await;
+                }
+            }
+        }
+        Err(last.expect("three attempts").into())
+    }
+
     async fn handle(&mut self, c: Command, events: &broadcast::Sender<Arc<EventRow>>) {
+        if self.broken {
+            if let Err(e) = self.recover(events).await {
+                tracing::error!(error = %e, "routing engine cannot rebuild from the store");
+            }
+        }
         match c {
             Command::Create(new, reply) => {
                 let r = self.create(*new, events).await;
@@ -651,14 +903,18 @@ impl Live {
             Command::Stats(queue, reply) => {
                 let _ = reply.send(self.stats(&queue));
             }
+            Command::Held(agent, reply) => {
+                let mut held: Vec<WorkItemView> = self
+                    .info
+                    .iter()
+                    .filter(|(_, i)| i.holder.as_deref() == Some(agent.as_str()))
+                    .map(|(ix, i)| self.view_of(&i.row, Some(*ix), Some(i.reason.clone())))
+                    .collect();
+                held.sort_by(|a, b| a.arrived_at.cmp(&b.arrived_at));
+                let _ = reply.send(Ok(held));
+            }
             Command::Reload(reply) => {
-                let r = async {
-                    let snapshot = self.db.routing_snapshot().await?;
-                    self.build(snapshot);
-                    let decisions = self.core.route_all(now_ms());
-                    self.commit(decisions, Step::default(), events).await
-                }
-                .await;
+                let r = self.reload(events).await;
                 let _ = reply.send(r);
             }
         }
@@ -681,10 +937,7 @@ impl Live {
         if let Some(a) = self.agent_ix.get(id) {
             return Ok(*a);
         }
-        let snapshot = self.db.routing_snapshot().await?;
-        self.build(snapshot);
-        let decisions = self.core.route_all(now_ms());
-        self.commit(decisions, Step::default(), events).await?;
+        self.reload(events).await?;
         self.agent_ix
             .get(id)
             .copied()
@@ -737,7 +990,20 @@ impl Live {
             Some(q) => match self.queue_ix.get(q) {
                 Some(&queue) => {
                     let mut needs = Vec::new();
-                    for (i, n) in new.skills.clone().unwrap_or_default().iter().enumerate() {
+                    let specs = new.skills.clone().unwrap_or_default();
+                    if specs.len() > 20 {
+                        c.fail("skills", "too_long", "at most 20 required skills");
+                    }
+                    let mut seen = std::collections::HashSet::new();
+                    for (i, n) in specs.iter().enumerate().take(20) {
+                        if !seen.insert(n.skill_id.clone()) {
+                            c.fail(
+                                &format!("skills[{i}].skill_id"),
+                                "duplicate",
+                                "each skill once",
+                            );
+                            continue;
+                        }
                         match self.skill_ix.get(&n.skill_id) {
                             Some(&skill) if (1..=10).contains(&n.min) => {
                                 needs.push(SkillNeed { skill, min: n.min })
@@ -1168,6 +1434,24 @@ impl Live {
         events: &broadcast::Sender<Arc<EventRow>>,
     ) -> Result<(), EngineError> {
         let now = now_ms();
+        for p in std::mem::take(&mut self.pending) {
+            let (kind, item, agent, queue) = match p {
+                Pending::Rescind { item, agent, queue } => {
+                    ("offer_rescinded", item, Some(agent), queue)
+                }
+                Pending::Closed { item, agent, queue } => ("closed", item, agent, queue),
+            };
+            self.seq += 1;
+            step.events.push(EventRow {
+                seq: self.seq,
+                work_item_id: Some(item.clone()),
+                agent_id: agent,
+                queue_id: Some(queue),
+                kind: kind.to_owned(),
+                data: json!({"type": kind, "work_item_id": item}).to_string(),
+                at: time::now(),
+            });
+        }
         for d in decisions {
             match d {
                 Decision::Queued { item, queue } => {
@@ -1292,6 +1576,12 @@ impl Live {
                     self.event(&mut step, kind, Some(item), agent, json!({}));
                 }
                 Decision::Transferred { item, from, to } => {
+                    // The previous holder, if any, must hear the item left them.
+                    let previous = self
+                        .info
+                        .get(&item)
+                        .and_then(|i| i.holder.clone())
+                        .and_then(|h| self.agent_ix.get(&h).copied());
                     let to_id = self.queue_ids[to.0 as usize].clone();
                     self.touch(&mut step, item, |i| {
                         i.row.status = "queued".into();
@@ -1301,7 +1591,7 @@ impl Live {
                         i.holder = None;
                     });
                     let data = json!({"from_queue_id": self.queue_ids[from.0 as usize], "to_queue_id": to_id});
-                    self.event(&mut step, "transferred", Some(item), None, data);
+                    self.event(&mut step, "transferred", Some(item), previous, data);
                 }
                 Decision::Overflowed {
                     item,
@@ -1351,12 +1641,12 @@ impl Live {
             .apply_routing(&rows, &step.presence, &step.events)
             .await
         {
-            // Memory ran ahead of the store: rebuild from what was committed.
+            // Memory ran ahead of the store: rebuild from what was
+            // committed before the next command is served.
             tracing::error!(error = %e, "persisting routing decisions failed; rebuilding from the store");
-            if let Ok(snapshot) = self.db.routing_snapshot().await {
-                self.seq = snapshot.last_seq;
-                self.build(snapshot);
-            }
+            self.broken = true;
+            self.pending.clear();
+            self.stale.clear();
             return Err(e.into());
         }
         // Closed items leave the live maps once written.
@@ -1367,6 +1657,8 @@ impl Live {
                 }
             }
         }
+        self.last_seq
+            .store(self.seq, std::sync::atomic::Ordering::Release);
         for e in step.events {
             let _ = events.send(Arc::new(e));
         }

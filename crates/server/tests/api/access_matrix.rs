@@ -79,7 +79,7 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("POST", "/api/v1/work-items/{id}/reject", "asg"),
     ("POST", "/api/v1/work-items/{id}/close", "asg"),
     ("POST", "/api/v1/work-items/{id}/transfer", "asg"),
-    ("POST", "/api/v1/work-items/{id}/abandon", "asg"),
+    ("POST", "/api/v1/work-items/{id}/abandon", "as"),
     ("GET", "/api/v1/me/presence", "S"),
     ("PUT", "/api/v1/me/presence", "S"),
     ("GET", "/api/v1/ws", "S"),

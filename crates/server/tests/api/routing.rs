@@ -497,6 +497,7 @@ async fn the_assigned_agent_or_a_supervisor_transfers_and_the_item_keeps_its_arr
         )
         .await;
         assert_eq!(s, 403, "not bruno's to move");
+        let mut ana_ws = connect(&app, &ana, 0).await;
         let (s, moved) = answer(
             ana.post(&format!("{path}/transfer"), json!({"queue_id": second}))
                 .await,
@@ -512,6 +513,11 @@ async fn the_assigned_agent_or_a_supervisor_transfers_and_the_item_keeps_its_arr
             moved["agent_id"],
             Value::Null,
             "ana's capacity is free again"
+        );
+        let heard = next_matching(&mut ana_ws, |m| m["type"] == "transferred").await;
+        assert_eq!(
+            heard["work_item_id"], it["id"],
+            "the previous holder hears the item left"
         );
         let (s, again) = answer(
             supervisor
@@ -539,6 +545,8 @@ async fn the_assigned_agent_or_a_supervisor_transfers_and_the_item_keeps_its_arr
         let left = item(&admin, json!({"channel": "chat", "queue_id": cq})).await;
         assert_eq!(left["status"], "offered");
         let left_path = format!("/api/v1/work-items/{}", left["id"].as_str().unwrap());
+        let (s, _) = answer(bruno.post(&format!("{left_path}/abandon"), json!({})).await).await;
+        assert_eq!(s, 403, "an agent cannot end a customer's conversation");
         let (s, gone) = answer(admin.post(&format!("{left_path}/abandon"), json!({})).await).await;
         assert_eq!((s, gone["status"].as_str()), (200, Some("abandoned")));
         next_matching(&mut ws, |m| {
@@ -550,6 +558,115 @@ async fn the_assigned_agent_or_a_supervisor_transfers_and_the_item_keeps_its_arr
         // A supervisor can close (cancel) an item nobody has yet.
         let (s, closed) = answer(supervisor.post(&format!("{path}/close"), json!({})).await).await;
         assert_eq!((s, closed["status"].as_str()), (200, Some("closed")));
+        app.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn configuration_changes_keep_live_offers_and_a_fresh_socket_lists_held_work() {
+    for app in apps().await {
+        let admin = app.token(Role::Admin).await;
+        let ana = app.token(Role::Agent).await;
+        let contact = ana
+            .create("/api/v1/contacts", json!({"last_name": "Kept"}))
+            .await;
+        let q = queue(
+            &admin,
+            json!({"name": "live", "channel": "messaging", "members": [ana.agent_id]}),
+        )
+        .await;
+        available(&ana).await;
+        let offered = item(
+            &admin,
+            json!({"channel": "chat", "queue_id": q, "contact_id": contact["id"]}),
+        )
+        .await;
+        assert_eq!(offered["status"], "offered");
+        let mut ws = connect(&app, &ana, 0).await;
+        next_matching(&mut ws, |m| m["type"] == "ready").await;
+
+        // An admin edits configuration while the offer is pending.
+        let other = queue(&admin, json!({"name": "unrelated", "channel": "voice"})).await;
+        let (s, _) = answer(
+            admin
+                .request(reqwest::Method::PUT, &format!("/api/v1/queues/{other}"))
+                .json(&json!({"name": "unrelated (renamed)", "channel": "voice"}))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(s, 200);
+        let path = format!("/api/v1/work-items/{}", offered["id"].as_str().unwrap());
+        let same = ana.ok(&path).await;
+        assert_eq!(
+            (
+                same["status"].as_str(),
+                same["agent_id"].as_str(),
+                same["offer_deadline"].as_str()
+            ),
+            (
+                Some("offered"),
+                ana.agent_id.as_deref(),
+                offered["offer_deadline"].as_str()
+            ),
+            "{}: the reload kept the offer as it was",
+            app.backend
+        );
+        // Nothing was rescinded or re-offered on the agent's socket.
+        send(&mut ws, json!({"type": "ping"})).await;
+        let next = next_matching(&mut ws, |m| m["type"] != "queue_stats").await;
+        assert_eq!(
+            next["type"], "ack",
+            "no offer events were sent by the reload: {next}"
+        );
+        assert_eq!(
+            answer(ana.post(&format!("{path}/accept"), json!({})).await)
+                .await
+                .0,
+            200
+        );
+
+        // A fresh socket (no `after`) starts now and lists the held work.
+        let mut req = format!("ws://{}/api/v1/ws", app.running.addr)
+            .into_client_request()
+            .unwrap();
+        req.headers_mut().insert(
+            "authorization",
+            format!("Bearer {}", ana.token.as_deref().unwrap())
+                .parse()
+                .unwrap(),
+        );
+        let (mut fresh, _) = tokio_tungstenite::connect_async(req).await.unwrap();
+        let ready = next_matching(&mut fresh, |m| m["type"] == "ready").await;
+        let held = ready["work_items"].as_array().unwrap();
+        assert_eq!(held.len(), 1, "{ready}");
+        assert_eq!(
+            (held[0]["id"].clone(), held[0]["status"].clone()),
+            (offered["id"].clone(), json!("assigned"))
+        );
+
+        // A contact with routing history can still be deleted (history stays, anonymous).
+        ana.post(&format!("{path}/close"), json!({})).await;
+        let supervisor = app.token(Role::Supervisor).await;
+        let (s, _) = answer(
+            supervisor
+                .delete(&format!(
+                    "/api/v1/contacts/{}",
+                    contact["id"].as_str().unwrap()
+                ))
+                .await,
+        )
+        .await;
+        assert_eq!(s, 204);
+        let anonymous = admin.ok(&path).await;
+        assert_eq!(
+            (
+                anonymous["contact_id"].clone(),
+                anonymous["customer_name"].clone()
+            ),
+            (Value::Null, Value::Null)
+        );
         app.stop().await;
     }
 }
