@@ -422,10 +422,18 @@ async fn killing_the_server_loses_no_work_item_and_never_doubles_one() {
         .unwrap();
         assert_eq!(r.status(), 200);
 
-        // A burst of arrivals, and SIGKILL in the middle of it.
+        // A burst of arrivals, and SIGKILL in the middle of it: once a few
+        // are acknowledged, while the rest are still in flight.
+        let done = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
         let mut burst = Vec::new();
         for _ in 0..40 {
-            let (http, base, admin, q) = (http.clone(), base.clone(), admin.clone(), q.clone());
+            let (http, base, admin, q, done) = (
+                http.clone(),
+                base.clone(),
+                admin.clone(),
+                q.clone(),
+                done.clone(),
+            );
             burst.push(tokio::spawn(async move {
                 let r = http
                     .post(format!("{base}/api/v1/work-items"))
@@ -438,16 +446,20 @@ async fn killing_the_server_loses_no_work_item_and_never_doubles_one() {
                     return None;
                 }
                 let v: serde_json::Value = r.json().await.ok()?;
+                done.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                 Some(v["id"].as_str()?.to_owned())
             }));
-            if burst.len() == 20 {
-                tokio::time::sleep(Duration::from_millis(30)).await;
-                Command::new("kill")
-                    .args(["-KILL", &server.child.id().to_string()])
-                    .status()
-                    .unwrap();
-            }
         }
+        for _ in 0..2000 {
+            if done.load(std::sync::atomic::Ordering::SeqCst) >= 5 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        Command::new("kill")
+            .args(["-KILL", &server.child.id().to_string()])
+            .status()
+            .unwrap();
         let mut acknowledged = Vec::new();
         for b in burst {
             if let Some(id) = b.await.unwrap() {
