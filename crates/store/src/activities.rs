@@ -131,12 +131,7 @@ impl Db {
             ("case_id", "cases", &d.case_id),
         ] {
             if let Some(v) = value {
-                let found: Option<String> =
-                    sqlx::query_scalar(&format!("SELECT id FROM {table} WHERE id = $1"))
-                        .bind(v.clone())
-                        .fetch_optional(&mut *tx)
-                        .await?;
-                if found.is_none() {
+                if !crate::sql::exists(&mut tx, table, v).await? {
                     errors.push(FieldError::new(
                         field,
                         "unknown",

@@ -281,7 +281,10 @@ where
 }
 
 /// Every id the case names must exist; all unknown ones are reported at once.
-async fn check_references(tx: &mut sqlx::Transaction<'_, sqlx::Any>, d: &CaseDraft) -> Result<()> {
+async fn check_references(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    d: &CaseDraft,
+) -> Result<()> {
     let mut errors = Vec::new();
     for (field, table, value) in [
         ("product_id", "products", &d.product_id),
@@ -290,12 +293,7 @@ async fn check_references(tx: &mut sqlx::Transaction<'_, sqlx::Any>, d: &CaseDra
         ("account_id", "accounts", &d.account_id),
     ] {
         if let Some(v) = value {
-            let found: Option<String> =
-                sqlx::query_scalar(&format!("SELECT id FROM {table} WHERE id = $1"))
-                    .bind(v.clone())
-                    .fetch_optional(&mut **tx)
-                    .await?;
-            if found.is_none() {
+            if !crate::sql::exists(tx, table, v).await? {
                 errors.push(switchboard_core::FieldError::new(
                     field,
                     "unknown",

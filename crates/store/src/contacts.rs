@@ -265,11 +265,7 @@ async fn write_contact(
     create: bool,
 ) -> Result<()> {
     if let Some(account_id) = &d.account_id {
-        let found: Option<String> = sqlx::query_scalar("SELECT id FROM accounts WHERE id = $1")
-            .bind(account_id.clone())
-            .fetch_optional(&mut **tx)
-            .await?;
-        if found.is_none() {
+        if !crate::sql::exists(tx, "accounts", account_id).await? {
             return Err(Invalid::one("account_id", "unknown", "no account has this id").into());
         }
     }

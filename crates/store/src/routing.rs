@@ -411,21 +411,12 @@ impl Db {
         skills: &[AgentSkill],
     ) -> Result<AgentRouting> {
         let mut tx = self.write_tx().await?;
-        let exists: Option<String> = sqlx::query_scalar("SELECT id FROM agents WHERE id = $1")
-            .bind(agent_id.to_owned())
-            .fetch_optional(&mut *tx)
-            .await?;
-        if exists.is_none() {
+        if !crate::sql::exists(&mut tx, "agents", agent_id).await? {
             return Err(StoreError::NotFound("agent"));
         }
         let mut errors = Vec::new();
         if let Some(p) = profile {
-            let found: Option<String> =
-                sqlx::query_scalar("SELECT id FROM capacity_profiles WHERE id = $1")
-                    .bind(p.to_owned())
-                    .fetch_optional(&mut *tx)
-                    .await?;
-            if found.is_none() {
+            if !crate::sql::exists(&mut tx, "capacity_profiles", p).await? {
                 errors.push(switchboard_core::FieldError::new(
                     "capacity_profile_id",
                     "unknown",
@@ -434,11 +425,7 @@ impl Db {
             }
         }
         for (i, s) in skills.iter().enumerate() {
-            let found: Option<String> = sqlx::query_scalar("SELECT id FROM skills WHERE id = $1")
-                .bind(s.skill_id.clone())
-                .fetch_optional(&mut *tx)
-                .await?;
-            if found.is_none() {
+            if !crate::sql::exists(&mut tx, "skills", &s.skill_id).await? {
                 errors.push(switchboard_core::FieldError::new(
                     format!("skills[{i}].skill_id"),
                     "unknown",
@@ -537,11 +524,7 @@ impl Db {
         let mut tx = self.write_tx().await?;
         let mut errors = Vec::new();
         for (i, m) in d.members.iter().enumerate() {
-            let found: Option<String> = sqlx::query_scalar("SELECT id FROM agents WHERE id = $1")
-                .bind(m.clone())
-                .fetch_optional(&mut *tx)
-                .await?;
-            if found.is_none() {
+            if !crate::sql::exists(&mut tx, "agents", m).await? {
                 errors.push(switchboard_core::FieldError::new(
                     format!("members[{i}]"),
                     "unknown",
@@ -696,11 +679,7 @@ impl Db {
         let mut tx = self.write_tx().await?;
         let mut errors = Vec::new();
         for (i, r) in rules.iter().enumerate() {
-            let found: Option<String> = sqlx::query_scalar("SELECT id FROM queues WHERE id = $1")
-                .bind(r.queue_id.clone())
-                .fetch_optional(&mut *tx)
-                .await?;
-            if found.is_none() {
+            if !crate::sql::exists(&mut tx, "queues", &r.queue_id).await? {
                 errors.push(switchboard_core::FieldError::new(
                     format!("rules[{i}].queue_id"),
                     "unknown",
