@@ -300,7 +300,8 @@ async fn seed(db: &Db, cases: u32, activities: u32) -> anyhow::Result<String> {
             switchboard_core::time::format(start + jiff::SignedDuration::from_mins(i64::from(i)));
         sqlx::query(
             "INSERT INTO activities (id, kind, contact_id, case_id, conversation_id, author_id, author_name, \
-             subject, body, occurred_at, created_at, updated_at) VALUES ($1, $2, $3, $4, NULL, NULL, 'bench', $5, $6, $7, $7, $7)",
+             subject, body, occurred_at, created_at, updated_at, case_contact_id) \
+             VALUES ($1, $2, $3, $4, NULL, NULL, 'bench', $5, $6, $7, $7, $7, $8)",
         )
         .bind(switchboard_store::new_id())
         .bind(if on_case { "call" } else { "note" })
@@ -309,6 +310,7 @@ async fn seed(db: &Db, cases: u32, activities: u32) -> anyhow::Result<String> {
         .bind(format!("Entry {i}"))
         .bind("A typical note of a few words about what the customer asked and what was done.")
         .bind(at)
+        .bind(if on_case { Some(contact.id.clone()) } else { None })
         .execute(&mut *tx)
         .await
         .context("seeding activities")?;

@@ -103,6 +103,9 @@ CREATE TABLE activities (
     contact_id      TEXT REFERENCES contacts (id),
     case_id         TEXT REFERENCES cases (id),
     conversation_id TEXT,
+    -- The contact of the case, kept in step with the case, so a contact's
+    -- case history is one index range rather than one per case.
+    case_contact_id TEXT,
     author_id       TEXT REFERENCES agents (id),
     author_name     TEXT NOT NULL,
     subject         TEXT,
@@ -115,3 +118,4 @@ CREATE TABLE activities (
 CREATE INDEX activities_contact ON activities (contact_id, occurred_at, id);
 CREATE INDEX activities_case ON activities (case_id, occurred_at, id);
 CREATE INDEX activities_conversation ON activities (conversation_id, occurred_at, id);
+CREATE INDEX activities_case_contact ON activities (case_contact_id, occurred_at, id);

@@ -71,8 +71,9 @@ pub(crate) async fn insert_activity(
     let id = new_id();
     sqlx::query(
         "INSERT INTO activities (id, kind, contact_id, case_id, conversation_id, author_id, author_name, \
-         subject, body, occurred_at, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)",
+         subject, body, occurred_at, created_at, updated_at, case_contact_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, \
+         (SELECT contact_id FROM cases WHERE id = $4))",
     )
     .bind(id.clone())
     .bind(a.kind.as_str())
@@ -274,9 +275,7 @@ impl Db {
                     s.push("case_id = ").bind(case_id.clone());
                 }
                 None => {
-                    s.push("case_id IN (SELECT id FROM cases WHERE contact_id = ")
-                        .bind(q.contact_id.clone())
-                        .push(")");
+                    s.push("case_contact_id = ").bind(q.contact_id.clone());
                 }
             });
         }

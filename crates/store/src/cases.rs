@@ -193,6 +193,12 @@ impl Db {
         .execute(&mut *tx)
         .await
         .map_err(|e| StoreError::from_write(e, "the case"))?;
+        // The case's entries follow it to its (possibly new) contact.
+        sqlx::query("UPDATE activities SET case_contact_id = $1 WHERE case_id = $2")
+            .bind(d.contact_id.clone())
+            .bind(id.to_owned())
+            .execute(&mut *tx)
+            .await?;
         let event = NewActivity {
             kind: ActivityKind::CaseEvent,
             // Regards the case only: the contact's full timeline reaches it
@@ -219,10 +225,12 @@ impl Db {
         .bind(id.to_owned())
         .execute(&mut *tx)
         .await?;
-        sqlx::query("UPDATE activities SET case_id = NULL WHERE case_id = $1")
-            .bind(id.to_owned())
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "UPDATE activities SET case_id = NULL, case_contact_id = NULL WHERE case_id = $1",
+        )
+        .bind(id.to_owned())
+        .execute(&mut *tx)
+        .await?;
         let done = sqlx::query("DELETE FROM cases WHERE id = $1")
             .bind(id.to_owned())
             .execute(&mut *tx)

@@ -273,3 +273,58 @@ async fn notes_belong_to_their_author() {
         app.stop().await;
     }
 }
+
+#[tokio::test]
+async fn a_case_moved_to_another_contact_takes_its_history_along() {
+    for app in apps().await {
+        let agent = app.token(Role::Agent).await;
+        let first = agent
+            .create("/api/v1/contacts", json!({"last_name": "First"}))
+            .await;
+        let second = agent
+            .create("/api/v1/contacts", json!({"last_name": "Second"}))
+            .await;
+        let case = agent
+            .create(
+                "/api/v1/cases",
+                json!({"title": "Moving", "contact_id": first["id"]}),
+            )
+            .await;
+        agent
+            .create(
+                "/api/v1/activities",
+                json!({"kind": "call", "case_id": case["id"], "subject": "On the case"}),
+            )
+            .await;
+        let scope = |c: &Value| {
+            format!(
+                "/api/v1/contacts/{}/timeline?scope=case",
+                c["id"].as_str().unwrap()
+            )
+        };
+        assert_eq!(subjects(&agent.ok(&scope(&first)).await).len(), 2);
+        let (s, _) = answer(
+            agent
+                .patch(
+                    &format!("/api/v1/cases/{}", case["id"].as_str().unwrap()),
+                    json!({"contact_id": second["id"]}),
+                )
+                .await,
+        )
+        .await;
+        assert_eq!(s, 200);
+        assert!(
+            subjects(&agent.ok(&scope(&first)).await).is_empty(),
+            "{}",
+            app.backend
+        );
+        let moved = subjects(&agent.ok(&scope(&second)).await);
+        assert_eq!(
+            moved.len(),
+            3,
+            "the call, the opening and the move: {moved:?}"
+        );
+        assert!(moved.contains(&"On the case".to_owned()));
+        app.stop().await;
+    }
+}
