@@ -58,14 +58,15 @@ pub async fn build(config: Config) -> anyhow::Result<(Router, AppState)> {
         .context("connecting to the database")?;
     db.migrate().await.context("migrating the database")?;
     auth::password::warm_up();
-    let engine = routing::Engine::start(db.clone())
+    let metrics: Arc<metrics::Metrics> = Arc::default();
+    let engine = routing::Engine::start(db.clone(), metrics.clone())
         .await
         .context("starting the routing engine")?;
     let state = AppState {
         engine,
         db,
         config: Arc::new(config),
-        metrics: Arc::default(),
+        metrics,
         login_limiter: Arc::default(),
     };
     Ok((router(state.clone()), state))

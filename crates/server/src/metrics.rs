@@ -8,6 +8,7 @@ use axum::response::Response;
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 
@@ -26,10 +27,28 @@ pub struct RouteLabels {
     pub route: String,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct QueueLabels {
+    pub queue: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct KindLabels {
+    pub kind: String,
+}
+
 pub struct Metrics {
     registry: Registry,
     pub requests: Family<RequestLabels, Counter>,
     pub durations: Family<RouteLabels, Histogram>,
+    /// Work items waiting per queue.
+    pub queue_waiting: Family<QueueLabels, Gauge>,
+    /// Seconds the longest-waiting item of each queue has waited.
+    pub queue_longest_wait: Family<QueueLabels, Gauge>,
+    /// Routing events committed, by kind (offered, assigned, abandoned…).
+    pub routing_events: Family<KindLabels, Counter>,
+    /// Seconds for one routing engine step: decide, persist, announce.
+    pub routing_step: Histogram,
 }
 
 impl Default for Metrics {
@@ -47,10 +66,40 @@ impl Default for Metrics {
             "Time to answer HTTP requests",
             durations.clone(),
         );
+        let queue_waiting = Family::<QueueLabels, Gauge>::default();
+        let queue_longest_wait = Family::<QueueLabels, Gauge>::default();
+        let routing_events = Family::<KindLabels, Counter>::default();
+        let routing_step = Histogram::new([
+            0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0,
+        ]);
+        registry.register(
+            "routing_queue_waiting",
+            "Work items waiting in the queue",
+            queue_waiting.clone(),
+        );
+        registry.register(
+            "routing_queue_longest_wait_seconds",
+            "How long the queue's longest-waiting item has waited",
+            queue_longest_wait.clone(),
+        );
+        registry.register(
+            "routing_events",
+            "Routing events committed, by kind",
+            routing_events.clone(),
+        );
+        registry.register(
+            "routing_step_duration_seconds",
+            "Time for one routing engine step (decide, persist, announce)",
+            routing_step.clone(),
+        );
         Self {
             registry,
             requests,
             durations,
+            queue_waiting,
+            queue_longest_wait,
+            routing_events,
+            routing_step,
         }
     }
 }

@@ -3,6 +3,8 @@
 //! The routing engine is the only writer of work items and events; admins
 //! write configuration through the API, after which the engine reloads.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 use serde_json::Value;
 use switchboard_core::time;
@@ -221,6 +223,18 @@ const PROFILE_COLUMNS: &str =
     "id, name, chat_units, voice_units, voice_blocks_others, wrap_up_seconds, created_at, updated_at";
 const ITEM_COLUMNS: &str = "id, channel, kind, contact_id, customer_name, attributes, queue_id, priority, needs, \
     skill_match, status, agent_id, offer_deadline, declines, reason, arrived_at, updated_at, closed_at";
+
+fn rule_from(r: RuleRow) -> RoutingRule {
+    RoutingRule {
+        id: r.id,
+        name: r.name,
+        tests: json(&r.tests),
+        queue_id: r.queue_id,
+        skills: json(&r.skills),
+        skill_match: r.skill_match,
+        priority: r.priority,
+    }
+}
 
 fn json(s: &str) -> Value {
     serde_json::from_str(s).unwrap_or(Value::Null)
@@ -495,16 +509,20 @@ impl Db {
     }
 
     pub async fn queues(&self) -> Result<Vec<Queue>> {
+        let mut tx = self.pool.begin().await?;
         let rows: Vec<QueueRow> =
             sqlx::query_as(&format!("SELECT {QUEUE_COLUMNS} FROM queues ORDER BY name"))
-                .fetch_all(&self.pool)
+                .fetch_all(&mut *tx)
                 .await?;
-        let mut out = Vec::with_capacity(rows.len());
-        for r in rows {
-            let members = self.queue_members(&r.id).await?;
-            out.push(Self::queue_from(r, members));
-        }
-        Ok(out)
+        let mut members = self.all_queue_members(&mut tx).await?;
+        tx.commit().await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                let m = members.remove(&r.id).unwrap_or_default();
+                Self::queue_from(r, m)
+            })
+            .collect())
     }
 
     pub async fn queue(&self, id: &str) -> Result<Queue> {
@@ -659,18 +677,7 @@ impl Db {
         )
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows
-            .into_iter()
-            .map(|r| RoutingRule {
-                id: r.id,
-                name: r.name,
-                tests: json(&r.tests),
-                queue_id: r.queue_id,
-                skills: json(&r.skills),
-                skill_match: r.skill_match,
-                priority: r.priority,
-            })
-            .collect())
+        Ok(rows.into_iter().map(rule_from).collect())
     }
 
     /// Replaces the whole ordered list (validated by the caller, queue ids
@@ -715,33 +722,111 @@ impl Db {
 
     // ------------------------------------------------------------ the engine's reads and writes
 
+    /// Everything the engine rebuilds from, read as one consistent snapshot
+    /// in a fixed number of queries (not a few per agent), so reloads stay
+    /// quick with thousands of agents.
     pub async fn routing_snapshot(&self) -> Result<RoutingSnapshot> {
-        let agent_ids: Vec<String> =
-            sqlx::query_scalar("SELECT id FROM agents WHERE active = 1 ORDER BY id")
-                .fetch_all(&self.pool)
-                .await?;
-        let mut agents = Vec::with_capacity(agent_ids.len());
-        for id in agent_ids {
-            let routing = self.agent_routing(&id).await?;
-            agents.push((id, Some(routing)));
+        let mut tx = match self.backend() {
+            // A deferred read transaction reads one snapshot of a WAL database.
+            crate::Backend::Sqlite => self.pool.begin().await?,
+            crate::Backend::Postgres => {
+                self.pool
+                    .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                    .await?
+            }
+        };
+        let agents: Vec<(String, Option<String>, Option<String>)> = sqlx::query_as(
+            "SELECT a.id, r.capacity_profile_id, r.presence FROM agents a \
+             LEFT JOIN agent_routing r ON r.agent_id = a.id WHERE a.active = 1 ORDER BY a.id",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        let skills: Vec<(String, String, i64)> = sqlx::query_as(
+            "SELECT s.agent_id, s.skill_id, s.proficiency FROM agent_skills s \
+             JOIN agents a ON a.id = s.agent_id WHERE a.active = 1 ORDER BY s.agent_id, s.skill_id",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut by_agent: HashMap<String, Vec<AgentSkill>> = HashMap::new();
+        for (agent_id, skill_id, proficiency) in skills {
+            by_agent.entry(agent_id).or_default().push(AgentSkill {
+                skill_id,
+                proficiency,
+            });
         }
+        let agents = agents
+            .into_iter()
+            .map(|(id, profile, presence)| {
+                let routing = AgentRouting {
+                    agent_id: id.clone(),
+                    capacity_profile_id: profile,
+                    presence: presence.unwrap_or_else(|| "offline".into()),
+                    skills: by_agent.remove(&id).unwrap_or_default(),
+                };
+                (id, Some(routing))
+            })
+            .collect();
+        let rows: Vec<QueueRow> =
+            sqlx::query_as(&format!("SELECT {QUEUE_COLUMNS} FROM queues ORDER BY name"))
+                .fetch_all(&mut *tx)
+                .await?;
+        let mut members = self.all_queue_members(&mut tx).await?;
+        let queues = rows
+            .into_iter()
+            .map(|r| {
+                let m = members.remove(&r.id).unwrap_or_default();
+                Self::queue_from(r, m)
+            })
+            .collect();
+        let profiles: Vec<ProfileRow> = sqlx::query_as(&format!(
+            "SELECT {PROFILE_COLUMNS} FROM capacity_profiles ORDER BY name"
+        ))
+        .fetch_all(&mut *tx)
+        .await?;
+        let skills: Vec<Skill> =
+            sqlx::query_as("SELECT id, name, created_at FROM skills ORDER BY name")
+                .fetch_all(&mut *tx)
+                .await?;
+        let rules: Vec<RuleRow> = sqlx::query_as(
+            "SELECT id, name, tests, queue_id, skills, skill_match, priority FROM routing_rules ORDER BY position",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
         let open_items: Vec<WorkItemRow> = sqlx::query_as(&format!(
             "SELECT {ITEM_COLUMNS} FROM work_items WHERE closed_at IS NULL ORDER BY arrived_at, id"
         ))
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *tx)
         .await?;
         let last_seq: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM routing_events")
-            .fetch_one(&self.pool)
+            .fetch_one(&mut *tx)
             .await?;
+        tx.commit().await?;
         Ok(RoutingSnapshot {
             agents,
-            profiles: self.capacity_profiles().await?,
-            skills: self.skills().await?,
-            queues: self.queues().await?,
-            rules: self.routing_rules().await?,
+            profiles: profiles.into_iter().map(Into::into).collect(),
+            skills,
+            queues,
+            rules: rules.into_iter().map(rule_from).collect(),
             open_items,
             last_seq: last_seq.unwrap_or(0),
         })
+    }
+
+    /// Every queue's members, by queue id.
+    async fn all_queue_members(
+        &self,
+        tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    ) -> Result<HashMap<String, Vec<String>>> {
+        let pairs: Vec<(String, String)> = sqlx::query_as(
+            "SELECT queue_id, agent_id FROM queue_members ORDER BY queue_id, agent_id",
+        )
+        .fetch_all(&mut **tx)
+        .await?;
+        let mut members: HashMap<String, Vec<String>> = HashMap::new();
+        for (q, a) in pairs {
+            members.entry(q).or_default().push(a);
+        }
+        Ok(members)
     }
 
     pub async fn work_item(&self, id: &str) -> Result<WorkItemRow> {

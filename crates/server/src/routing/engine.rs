@@ -167,8 +167,12 @@ fn text_to_ms(s: &str) -> Millis {
 
 impl Engine {
     /// Loads the state from the store and starts the engine task.
-    pub async fn start(db: Db) -> Result<EngineHandle, EngineError> {
-        let live = Live::load(db).await?;
+    pub async fn start(
+        db: Db,
+        metrics: Arc<crate::metrics::Metrics>,
+    ) -> Result<EngineHandle, EngineError> {
+        let mut live = Live::load(db).await?;
+        live.metrics = metrics;
         let (tx, rx) = mpsc::channel(1024);
         let (events, _) = broadcast::channel(4096);
         let last_seq = Arc::new(std::sync::atomic::AtomicI64::new(live.seq));
@@ -177,7 +181,6 @@ impl Engine {
             events: events.clone(),
             last_seq: last_seq.clone(),
         };
-        let mut live = live;
         live.last_seq = last_seq;
         tokio::spawn(live.run(rx, events));
         Ok(handle)
@@ -352,6 +355,7 @@ struct Live {
     seq: i64,
     /// Whether some queue has a while-waiting overflow rule (needs a tick).
     waiting_rules: bool,
+    metrics: Arc<crate::metrics::Metrics>,
     /// Shared with the handles: the last committed event id.
     last_seq: Arc<std::sync::atomic::AtomicI64>,
     /// Rows to write at the next commit (changed by a rebuild).
@@ -394,6 +398,7 @@ impl Live {
             pending: Vec::new(),
             broken: false,
             last_seq: Arc::default(),
+            metrics: Arc::default(),
         };
         live.build(snapshot, None);
         Ok(live)
@@ -835,6 +840,14 @@ impl Live {
     }
 
     async fn handle(&mut self, c: Command, events: &broadcast::Sender<Arc<EventRow>>) {
+        let started = std::time::Instant::now();
+        self.handle_command(c, events).await;
+        self.metrics
+            .routing_step
+            .observe(started.elapsed().as_secs_f64());
+    }
+
+    async fn handle_command(&mut self, c: Command, events: &broadcast::Sender<Arc<EventRow>>) {
         if self.broken {
             if let Err(e) = self.recover(events).await {
                 tracing::error!(error = %e, "routing engine cannot rebuild from the store");
@@ -1659,6 +1672,41 @@ impl Live {
         }
         self.last_seq
             .store(self.seq, std::sync::atomic::Ordering::Release);
+        let mut touched: Vec<&str> = step
+            .events
+            .iter()
+            .filter_map(|e| e.queue_id.as_deref())
+            .collect();
+        touched.sort_unstable();
+        touched.dedup();
+        for q in touched {
+            if let Some(ix) = self.queue_ix.get(q) {
+                let state = &self.core.queues[ix.0 as usize];
+                let label = crate::metrics::QueueLabels {
+                    queue: self.queue_names[ix.0 as usize].clone(),
+                };
+                self.metrics
+                    .queue_waiting
+                    .get_or_create(&label)
+                    .set(state.waiting_count() as i64);
+                let longest = state
+                    .oldest_arrival()
+                    .map(|at| now_ms().saturating_sub(at) / 1000)
+                    .unwrap_or(0);
+                self.metrics
+                    .queue_longest_wait
+                    .get_or_create(&label)
+                    .set(longest as i64);
+            }
+        }
+        for e in &step.events {
+            self.metrics
+                .routing_events
+                .get_or_create(&crate::metrics::KindLabels {
+                    kind: e.kind.clone(),
+                })
+                .inc();
+        }
         for e in step.events {
             let _ = events.send(Arc::new(e));
         }

@@ -251,6 +251,20 @@ async fn capacity_presence_position_and_queue_figures() {
         })
         .await;
         assert_eq!(live["queue_id"], q.as_str());
+        // The same figures for Prometheus.
+        let metrics = app.anonymous().get("/metrics").await.text().await.unwrap();
+        assert!(
+            metrics.contains(r#"switchboard_routing_queue_waiting{queue="single"} 1"#),
+            "{metrics}"
+        );
+        assert!(
+            metrics.contains(r#"switchboard_routing_events_total{kind="offered"}"#),
+            "{metrics}"
+        );
+        assert!(
+            metrics.contains("switchboard_routing_step_duration_seconds_count"),
+            "{metrics}"
+        );
 
         let path = format!("/api/v1/work-items/{}", first["id"].as_str().unwrap());
         ana.post(&format!("{path}/accept"), json!({})).await;
