@@ -390,6 +390,24 @@ pub struct ActivityPatch {
 
 // ---------------------------------------------------------------- agents
 
+/// The rule for a password an admin sets: 12 to 1024 characters.
+pub fn check_password(p: &str) -> Result<(), crate::FieldError> {
+    let n = p.chars().count();
+    if (limits::PASSWORD_MIN..=limits::PASSWORD_MAX).contains(&n) {
+        Ok(())
+    } else {
+        Err(crate::FieldError::new(
+            "password",
+            "length",
+            format!(
+                "must be {} to {} characters",
+                limits::PASSWORD_MIN,
+                limits::PASSWORD_MAX
+            ),
+        ))
+    }
+}
+
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
@@ -437,23 +455,13 @@ impl AgentDraft {
                 None
             }
             None => None,
-            Some(p) => {
-                let n = p.chars().count();
-                if !(limits::PASSWORD_MIN..=limits::PASSWORD_MAX).contains(&n) {
-                    c.fail(
-                        "password",
-                        "length",
-                        format!(
-                            "must be {} to {} characters",
-                            limits::PASSWORD_MIN,
-                            limits::PASSWORD_MAX
-                        ),
-                    );
+            Some(p) => match check_password(&p) {
+                Ok(()) => Some(p),
+                Err(e) => {
+                    c.fail(&e.field, &e.code, e.message);
                     None
-                } else {
-                    Some(p)
                 }
-            }
+            },
         };
         c.finish(|| Self {
             name: name.unwrap_or_default(),

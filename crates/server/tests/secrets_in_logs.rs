@@ -8,24 +8,8 @@ use std::sync::{Arc, Mutex};
 
 use reqwest::Client;
 use serde_json::json;
-use support::{answer, spawn_sqlite};
+use support::{sign_in, spawn_sqlite};
 use switchboard_core::access::Role;
-
-async fn sign_in(
-    app: &support::TestApp,
-    http: &Client,
-    email: &str,
-    password: &str,
-) -> (u16, serde_json::Value) {
-    answer(
-        http.post(format!("{}/api/v1/session", app.base))
-            .json(&json!({"email": email, "password": password}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await
-}
 
 /// A `MakeWriter` that keeps everything logged in memory.
 #[derive(Clone, Default)]

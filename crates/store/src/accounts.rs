@@ -6,9 +6,8 @@ use switchboard_core::records::{AccountDraft, AccountInput};
 use switchboard_core::time;
 use switchboard_core::validation::search_fold;
 
-use crate::contacts::page;
 use crate::sql::{like_escape, Sql};
-use crate::{new_id, parse_custom, Db, Page, Result, StoreError};
+use crate::{new_id, page, parse_custom, Db, Page, Result, StoreError};
 
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -137,13 +136,7 @@ impl Db {
                 "the account still has contacts or cases; move or delete them first".into(),
             ));
         }
-        let done = sqlx::query("DELETE FROM accounts WHERE id = $1")
-            .bind(id.to_owned())
-            .execute(&mut *tx)
-            .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound("account"));
-        }
+        crate::sql::delete_by_id(&mut tx, "accounts", id, "account").await?;
         tx.commit().await?;
         Ok(())
     }

@@ -5,9 +5,8 @@ use switchboard_core::cursor::Cursor;
 use switchboard_core::records::{ActivityDraft, ActivityKind};
 use switchboard_core::{time, FieldError, Invalid};
 
-use crate::contacts::page;
 use crate::sql::Sql;
-use crate::{new_id, Db, Page, Result, StoreError};
+use crate::{new_id, page, Db, Page, Result, StoreError};
 
 /// Who wrote an entry: an agent, or an integration acting through a token.
 #[derive(Debug, Clone)]
@@ -126,21 +125,15 @@ impl Db {
 
     pub async fn create_activity(&self, d: &ActivityDraft, author: &Author) -> Result<Activity> {
         let mut tx = self.write_tx().await?;
-        let mut errors = Vec::new();
-        for (field, table, value) in [
-            ("contact_id", "contacts", &d.contact_id),
-            ("case_id", "cases", &d.case_id),
-        ] {
-            if let Some(v) = value {
-                if !crate::sql::exists(&mut tx, table, v).await? {
-                    errors.push(FieldError::new(
-                        field,
-                        "unknown",
-                        format!("no {} has this id", &table[..table.len() - 1]),
-                    ));
-                }
-            }
-        }
+
+        let mut errors = crate::sql::unknown_references(
+            &mut tx,
+            &[
+                ("contact_id", "contacts", &d.contact_id),
+                ("case_id", "cases", &d.case_id),
+            ],
+        )
+        .await?;
         // An entry about a contact and a case must not join one customer to
         // another customer's case.
         if let (true, Some(contact_id), Some(case_id)) =

@@ -4,9 +4,8 @@ use serde::Serialize;
 use switchboard_core::access::{format_roles, parse_roles, Role};
 use switchboard_core::time;
 
-use crate::contacts::page;
 use crate::sql::Sql;
-use crate::{new_id, Db, Page, Result, StoreError};
+use crate::{new_id, page, Db, Page, Result, StoreError};
 
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

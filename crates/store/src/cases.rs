@@ -5,9 +5,8 @@ use switchboard_core::records::{ActivityKind, CaseDraft, CaseInput, CaseStatus, 
 use switchboard_core::{case_change, time, Invalid};
 
 use crate::activities::{insert_activity, Author, NewActivity};
-use crate::contacts::page;
 use crate::sql::Sql;
-use crate::{new_id, Db, Page, Result, StoreError};
+use crate::{new_id, page, Db, Page, Result, StoreError};
 
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -231,13 +230,7 @@ impl Db {
         .bind(id.to_owned())
         .execute(&mut *tx)
         .await?;
-        let done = sqlx::query("DELETE FROM cases WHERE id = $1")
-            .bind(id.to_owned())
-            .execute(&mut *tx)
-            .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound("case"));
-        }
+        crate::sql::delete_by_id(&mut tx, "cases", id, "case").await?;
         tx.commit().await?;
         Ok(())
     }
@@ -293,23 +286,16 @@ async fn check_references(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
     d: &CaseDraft,
 ) -> Result<()> {
-    let mut errors = Vec::new();
-    for (field, table, value) in [
-        ("product_id", "products", &d.product_id),
-        ("owner_id", "agents", &d.owner_id),
-        ("contact_id", "contacts", &d.contact_id),
-        ("account_id", "accounts", &d.account_id),
-    ] {
-        if let Some(v) = value {
-            if !crate::sql::exists(tx, table, v).await? {
-                errors.push(switchboard_core::FieldError::new(
-                    field,
-                    "unknown",
-                    format!("no {} has this id", &table[..table.len() - 1]),
-                ));
-            }
-        }
-    }
+    let errors = crate::sql::unknown_references(
+        tx,
+        &[
+            ("product_id", "products", &d.product_id),
+            ("owner_id", "agents", &d.owner_id),
+            ("contact_id", "contacts", &d.contact_id),
+            ("account_id", "accounts", &d.account_id),
+        ],
+    )
+    .await?;
     if errors.is_empty() {
         Ok(())
     } else {

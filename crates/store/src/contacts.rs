@@ -2,12 +2,11 @@
 
 use serde::Serialize;
 use serde_json::{Map, Value};
-use switchboard_core::cursor::Cursor;
 use switchboard_core::records::{ContactDraft, ContactInput, PreferredChannel};
 use switchboard_core::{time, Invalid};
 
 use crate::sql::{like_escape, Sql};
-use crate::{new_id, parse_custom, Db, Page, Result, StoreError};
+use crate::{new_id, page, parse_custom, Db, Page, Result, StoreError};
 
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -203,13 +202,7 @@ impl Db {
             .bind(id.to_owned())
             .execute(&mut *tx)
             .await?;
-        let done = sqlx::query("DELETE FROM contacts WHERE id = $1")
-            .bind(id.to_owned())
-            .execute(&mut *tx)
-            .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound("contact"));
-        }
+        crate::sql::delete_by_id(&mut tx, "contacts", id, "contact").await?;
         tx.commit().await?;
         Ok(())
     }
@@ -321,15 +314,4 @@ async fn write_contact(
         return Err(StoreError::NotFound("contact"));
     }
     Ok(())
-}
-
-/// Cuts a fetched `limit + 1` rows down to a page and its next cursor.
-pub(crate) fn page<T>(mut items: Vec<T>, limit: u32, key: impl Fn(&T) -> Vec<String>) -> Page<T> {
-    let next_cursor = if items.len() > limit as usize {
-        items.truncate(limit as usize);
-        items.last().map(|last| Cursor(key(last)).encode())
-    } else {
-        None
-    };
-    Page { items, next_cursor }
 }

@@ -42,3 +42,16 @@ pub fn new_id() -> String {
 pub(crate) fn parse_custom(s: &str) -> serde_json::Map<String, serde_json::Value> {
     serde_json::from_str(s).unwrap_or_default()
 }
+
+/// Cuts a fetched `limit + 1` rows down to a page and its next cursor.
+pub(crate) fn page<T>(mut items: Vec<T>, limit: u32, key: impl Fn(&T) -> Vec<String>) -> Page<T> {
+    let next_cursor = if items.len() > limit as usize {
+        items.truncate(limit as usize);
+        items
+            .last()
+            .map(|last| switchboard_core::cursor::Cursor(key(last)).encode())
+    } else {
+        None
+    };
+    Page { items, next_cursor }
+}

@@ -71,13 +71,7 @@ impl Db {
                 "{used} case(s) are about this product"
             )));
         }
-        let done = sqlx::query("DELETE FROM products WHERE id = $1")
-            .bind(id.to_owned())
-            .execute(&mut *tx)
-            .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound("product"));
-        }
+        crate::sql::delete_by_id(&mut tx, "products", id, "product").await?;
         tx.commit().await?;
         Ok(())
     }

@@ -286,13 +286,7 @@ impl Db {
             .bind(id.to_owned())
             .execute(&mut *tx)
             .await?;
-        let done = sqlx::query("DELETE FROM skills WHERE id = $1")
-            .bind(id.to_owned())
-            .execute(&mut *tx)
-            .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound("skill"));
-        }
+        crate::sql::delete_by_id(&mut tx, "skills", id, "skill").await?;
         tx.commit().await?;
         Ok(())
     }
@@ -381,13 +375,7 @@ impl Db {
                 "{used} agent(s) use this profile"
             )));
         }
-        let done = sqlx::query("DELETE FROM capacity_profiles WHERE id = $1")
-            .bind(id.to_owned())
-            .execute(&mut *tx)
-            .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound("capacity profile"));
-        }
+        crate::sql::delete_by_id(&mut tx, "capacity_profiles", id, "capacity profile").await?;
         tx.commit().await?;
         Ok(())
     }
@@ -658,13 +646,7 @@ impl Db {
             .bind(id.to_owned())
             .execute(&mut *tx)
             .await?;
-        let done = sqlx::query("DELETE FROM queues WHERE id = $1")
-            .bind(id.to_owned())
-            .execute(&mut *tx)
-            .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound("queue"));
-        }
+        crate::sql::delete_by_id(&mut tx, "queues", id, "queue").await?;
         tx.commit().await?;
         Ok(())
     }

@@ -66,3 +66,43 @@ pub(crate) async fn exists(
             .await?;
     Ok(found.is_some())
 }
+
+/// Every optional reference `(field, table, id)` that names no row, as field
+/// errors, so a request hears about all of them at once.
+pub(crate) async fn unknown_references(
+    tx: &mut sqlx::Transaction<'static, Any>,
+    refs: &[(&str, &str, &Option<String>)],
+) -> Result<Vec<switchboard_core::FieldError>, sqlx::Error> {
+    let mut errors = Vec::new();
+    for (field, table, value) in refs {
+        if let Some(id) = value {
+            if !exists(tx, table, id).await? {
+                // "contacts" → "no contact has this id"
+                let noun = table.strip_suffix('s').unwrap_or(table);
+                errors.push(switchboard_core::FieldError::new(
+                    *field,
+                    "unknown",
+                    format!("no {noun} has this id"),
+                ));
+            }
+        }
+    }
+    Ok(errors)
+}
+
+/// Deletes the row with this id, or answers that there was none.
+pub(crate) async fn delete_by_id(
+    tx: &mut sqlx::Transaction<'static, Any>,
+    table: &str,
+    id: &str,
+    what: &'static str,
+) -> Result<(), crate::StoreError> {
+    let done = sqlx::query(&format!("DELETE FROM {table} WHERE id = $1"))
+        .bind(id.to_owned())
+        .execute(&mut **tx)
+        .await?;
+    if done.rows_affected() == 0 {
+        return Err(crate::StoreError::NotFound(what));
+    }
+    Ok(())
+}

@@ -65,23 +65,22 @@ pub struct Classification<'a> {
     pub queue: QueueIx,
 }
 
+/// The first rule whose tests all hold, else the default queue; `None` when
+/// no rule matches and there is no default queue.
 pub fn classify<'a>(
     rules: &'a [Rule],
-    default_queue: QueueIx,
+    default_queue: Option<QueueIx>,
     attrs: &BTreeMap<String, String>,
-) -> Classification<'a> {
+) -> Option<Classification<'a>> {
     match rules
         .iter()
         .find(|r| r.tests.iter().all(|t| t.holds(attrs)))
     {
-        Some(rule) => Classification {
+        Some(rule) => Some(Classification {
             rule: Some(rule),
             queue: rule.queue,
-        },
-        None => Classification {
-            rule: None,
-            queue: default_queue,
-        },
+        }),
+        None => default_queue.map(|queue| Classification { rule: None, queue }),
     }
 }
 
@@ -142,26 +141,35 @@ mod tests {
         assert_eq!(
             classify(
                 &rules,
-                QueueIx(0),
+                Some(QueueIx(0)),
                 &attrs(&[("language", "FR"), ("category", "premium")])
             )
+            .unwrap()
             .queue,
             QueueIx(1)
         );
         assert_eq!(
             classify(
                 &rules,
-                QueueIx(0),
+                Some(QueueIx(0)),
                 &attrs(&[("language", "fr"), ("page_url", "https://x/Billing/1")])
             )
+            .unwrap()
             .queue,
             QueueIx(2)
         );
         assert_eq!(
-            classify(&rules, QueueIx(0), &attrs(&[("order_id", "")])).queue,
+            classify(&rules, Some(QueueIx(0)), &attrs(&[("order_id", "")]))
+                .unwrap()
+                .queue,
             QueueIx(3)
         );
-        let none = classify(&rules, QueueIx(0), &attrs(&[("language", "es")]));
+        let none = classify(&rules, Some(QueueIx(0)), &attrs(&[("language", "es")])).unwrap();
         assert_eq!((none.queue, none.rule), (QueueIx(0), None));
+        assert_eq!(
+            classify(&rules, None, &attrs(&[("language", "es")])),
+            None,
+            "nowhere to go"
+        );
     }
 }

@@ -498,7 +498,7 @@ impl RoutingState {
             if agent.presence != Presence::Available {
                 return;
             }
-            let mut best: Option<(ItemRank, ItemId, Fit, u32)> = None;
+            let mut best: Option<(ItemRank, ItemId, Fit)> = None;
             for &q in &agent.queues {
                 let queue = &self.queues[q.0 as usize];
                 if agent.free(queue.config.channel) == 0 {
@@ -512,13 +512,13 @@ impl RoutingState {
                     if let Some(fit) = self.eligible(a, item) {
                         let key = (Reverse(queue.config.priority), prio, at, seq);
                         if best.as_ref().is_none_or(|(k, ..)| key < *k) {
-                            best = Some((key, id, fit, 1));
+                            best = Some((key, id, fit));
                         }
                         break;
                     }
                 }
             }
-            let Some((_, id, fit, candidates)) = best else {
+            let Some((_, id, fit)) = best else {
                 return;
             };
             let method = self.queues[self.items[&id].queue.0 as usize].config.method;
@@ -529,7 +529,9 @@ impl RoutingState {
                 Reason {
                     method,
                     fit,
-                    candidates,
+                    // The invariant leaves this agent the only one with room
+                    // who could take it.
+                    candidates: 1,
                 },
                 out,
             );

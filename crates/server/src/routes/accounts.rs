@@ -10,7 +10,7 @@ use switchboard_store::accounts::Account;
 use switchboard_store::Page;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::contacts::created;
+use super::created;
 use super::{merge, PageParams};
 use crate::error::{ApiResult, Problem};
 use crate::extract::{ApiJson, ApiQuery};

@@ -10,7 +10,7 @@ use switchboard_core::validation::{limits, Check};
 use switchboard_store::activities::Activity;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::contacts::created;
+use super::created;
 use crate::auth::Principal;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;

@@ -5,12 +5,11 @@ use axum::extract::{Path, State};
 use axum::response::IntoResponse;
 use axum::Json;
 use switchboard_core::records::{AgentDraft, AgentInput};
-use switchboard_core::validation::limits;
 use switchboard_store::agents::{Agent, AgentChange, AgentRecord};
 use switchboard_store::Page;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::contacts::created;
+use super::created;
 use super::{merge, PageParams};
 use crate::auth::password;
 use crate::error::{ApiResult, Problem};
@@ -80,19 +79,8 @@ async fn update(
             let password = p.as_str().ok_or_else(|| {
                 switchboard_core::Invalid::one("password", "type", "must be a string")
             })?;
-            let n = password.chars().count();
-            if !(limits::PASSWORD_MIN..=limits::PASSWORD_MAX).contains(&n) {
-                return Err(switchboard_core::Invalid::one(
-                    "password",
-                    "length",
-                    format!(
-                        "must be {} to {} characters",
-                        limits::PASSWORD_MIN,
-                        limits::PASSWORD_MAX
-                    ),
-                )
-                .into());
-            }
+            switchboard_core::records::check_password(password)
+                .map_err(|e| switchboard_core::Invalid(vec![e]))?;
             Some(password::hash(password.to_owned()).await?)
         }
     };

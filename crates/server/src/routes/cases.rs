@@ -11,7 +11,7 @@ use switchboard_store::cases::{Case, CaseFilter};
 use switchboard_store::Page;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::contacts::created;
+use super::created;
 use super::{merge, PageParams};
 use crate::auth::Principal;
 use crate::error::ApiResult;

@@ -1,7 +1,7 @@
 //! `/api/v1/contacts`: customer people, their cases and their timeline.
 
 use axum::extract::{Path, State};
-use axum::http::{header, StatusCode};
+use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::Json;
 use serde::Deserialize;
@@ -13,7 +13,7 @@ use switchboard_store::contacts::{Contact, ContactFilter};
 use switchboard_store::Page;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::{merge, PageParams};
+use super::{created, merge, PageParams};
 use crate::error::{ApiResult, Problem};
 use crate::extract::{ApiJson, ApiQuery};
 use crate::state::AppState;
@@ -181,13 +181,4 @@ async fn timeline(
         limit: page_limit(p.limit)?,
     };
     Ok(Json(s.db.timeline(&query).await?))
-}
-
-/// 201 with a Location header.
-pub fn created<T: serde::Serialize>(location: String, body: T) -> impl IntoResponse {
-    (
-        StatusCode::CREATED,
-        [(header::LOCATION, location)],
-        Json(body),
-    )
 }

@@ -62,3 +62,15 @@ pub fn merge<T: serde::Serialize + serde::de::DeserializeOwned>(
         other => Invalid::one("body", "invalid", other.to_string()),
     })
 }
+
+/// 201 with a Location header.
+pub fn created<T: serde::Serialize>(
+    location: String,
+    body: T,
+) -> impl axum::response::IntoResponse {
+    (
+        axum::http::StatusCode::CREATED,
+        [(axum::http::header::LOCATION, location)],
+        axum::Json(body),
+    )
+}

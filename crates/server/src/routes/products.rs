@@ -8,7 +8,7 @@ use switchboard_core::records::{parse_product, ProductInput};
 use switchboard_store::products::Product;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::contacts::created;
+use super::created;
 use crate::error::{ApiResult, Problem};
 use crate::extract::ApiJson;
 use crate::state::AppState;

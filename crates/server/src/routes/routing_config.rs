@@ -17,7 +17,7 @@ use switchboard_store::routing::{
 };
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::contacts::created;
+use super::created;
 use crate::error::{ApiResult, Problem};
 use crate::extract::ApiJson;
 use crate::routing::config::{enum_name, validate_queue, QueueInput, RuleInput};

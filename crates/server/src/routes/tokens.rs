@@ -11,7 +11,7 @@ use switchboard_core::validation::{limits, Check};
 use switchboard_store::credentials::ApiToken;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::contacts::created;
+use super::created;
 use crate::auth::secret;
 use crate::error::ApiResult;
 use crate::extract::ApiJson;

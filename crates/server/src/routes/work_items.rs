@@ -11,7 +11,7 @@ use switchboard_core::routing::{Presence, SkillMatch};
 use switchboard_core::validation::Check;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::contacts::created;
+use super::created;
 use crate::auth::Principal;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;

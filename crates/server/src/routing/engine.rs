@@ -347,7 +347,9 @@ struct Live {
     queue_ids: Vec<String>,
     queue_names: Vec<String>,
     skill_ix: HashMap<String, SkillIx>,
-    rules: Vec<(Rule, String)>,
+    rules: Vec<Rule>,
+    /// Store ids of skills, by core index.
+    skill_ids: Vec<String>,
     default_queue: Option<QueueIx>,
     info: HashMap<ItemId, Info>,
     item_ix: HashMap<String, ItemId>,
@@ -387,6 +389,7 @@ impl Live {
             queue_ids: Vec::new(),
             queue_names: Vec::new(),
             skill_ix: HashMap::new(),
+            skill_ids: Vec::new(),
             rules: Vec::new(),
             default_queue: None,
             info: HashMap::new(),
@@ -415,6 +418,7 @@ impl Live {
             .enumerate()
             .map(|(i, sk)| (sk.id.clone(), SkillIx(i as u16)))
             .collect();
+        self.skill_ids = s.skills.iter().map(|sk| sk.id.clone()).collect();
         let profiles: HashMap<&str, &switchboard_store::routing::CapacityProfile> =
             s.profiles.iter().map(|p| (p.id.as_str(), p)).collect();
         self.agent_ix.clear();
@@ -539,7 +543,7 @@ impl Live {
                     skill_match: parse_enum(&r.skill_match).unwrap_or(SkillMatch::Exact),
                     priority: r.priority as i32,
                 };
-                Some((rule, r.id.clone()))
+                Some(rule)
             })
             .collect();
         for (ix, p) in presences {
@@ -1047,31 +1051,30 @@ impl Live {
                 }
             },
             None => {
-                let rules: Vec<Rule> = self.rules.iter().map(|(r, _)| r.clone()).collect();
-                let fallback = self.default_queue.unwrap_or(QueueIx(u32::MAX));
-                let class = classify::classify(&rules, fallback, &attrs);
-                if class.queue.0 == u32::MAX {
+                let class = classify::classify(&self.rules, self.default_queue, &attrs);
+                if class.is_none() {
                     c.fail(
                         "queue_id",
                         "required",
                         "no routing rule matches and there is no default queue",
                     );
                 }
-                match class.rule {
-                    Some(r) => (
+                match class {
+                    Some(classify::Classification { rule: Some(r), .. }) => (
                         r.queue,
                         r.needs.clone(),
                         r.skill_match,
                         new.priority.unwrap_or(r.priority),
                         Some(r.name.clone()),
                     ),
-                    None => (
-                        class.queue,
+                    Some(classify::Classification { rule: None, queue }) => (
+                        queue,
                         Vec::new(),
                         SkillMatch::Exact,
                         new.priority.unwrap_or(0),
                         None,
                     ),
+                    None => (QueueIx(0), Vec::new(), SkillMatch::Exact, 0, None),
                 }
             }
         };
@@ -1098,11 +1101,7 @@ impl Live {
         let needs_json: Vec<Value> = needs
             .iter()
             .filter_map(|n| {
-                let skill_id = self
-                    .skill_ix
-                    .iter()
-                    .find(|(_, ix)| **ix == n.skill)
-                    .map(|(id, _)| id.clone())?;
+                let skill_id = self.skill_ids.get(n.skill.0 as usize)?;
                 Some(json!({"skill_id": skill_id, "min": n.min}))
             })
             .collect();

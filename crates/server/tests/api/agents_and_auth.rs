@@ -2,24 +2,13 @@ use reqwest::Client;
 use serde_json::{json, Value};
 use switchboard_core::access::Role;
 
-use crate::support::{answer, apps, fields, spawn_sqlite, TestApp};
+use crate::support::{answer, apps, fields, sign_in, spawn_sqlite, TestApp};
 
 const PASSWORD: &str = "correct horse battery staple";
 
 async fn browser(app: &TestApp) -> Client {
     let _ = app;
     Client::builder().cookie_store(true).build().unwrap()
-}
-
-async fn sign_in(app: &TestApp, http: &Client, email: &str, password: &str) -> (u16, Value) {
-    answer(
-        http.post(format!("{}/api/v1/session", app.base))
-            .json(&json!({"email": email, "password": password}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await
 }
 
 #[tokio::test]

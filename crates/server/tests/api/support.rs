@@ -216,3 +216,15 @@ pub fn fields(body: &Value) -> Vec<String> {
         .map(|e| e["field"].as_str().unwrap().to_owned())
         .collect()
 }
+
+/// Signs in with a password through the API, as the sign-in page does.
+pub async fn sign_in(app: &TestApp, http: &Client, email: &str, password: &str) -> (u16, Value) {
+    answer(
+        http.post(format!("{}/api/v1/session", app.base))
+            .json(&serde_json::json!({"email": email, "password": password}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await
+}
