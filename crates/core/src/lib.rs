@@ -7,6 +7,7 @@
 
 pub mod access;
 pub mod case_change;
+pub mod chat;
 pub mod cursor;
 pub mod records;
 pub mod routing;

@@ -30,6 +30,13 @@ pub fn parse(s: &str) -> Option<Timestamp> {
     (1..=9999).contains(&year).then_some(ts)
 }
 
+/// Whole seconds from a stored time to now (0 when unreadable).
+pub fn seconds_since(stored: &str) -> i64 {
+    parse(stored)
+        .map(|t| Timestamp::now().as_second() - t.as_second())
+        .unwrap_or(0)
+}
+
 /// The current instant, in stored form.
 pub fn now() -> String {
     format(Timestamp::now())

@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod auth;
+pub mod chat;
 pub mod demo;
 pub mod error;
 pub mod extract;
@@ -38,6 +39,8 @@ pub struct Config {
     pub secure_cookies: bool,
     /// How long a browser session lasts.
     pub session_hours: u32,
+    /// Rate limits of the public chat endpoints.
+    pub chat_limits: chat::ChatLimits,
 }
 
 impl Config {
@@ -47,6 +50,7 @@ impl Config {
             database_url: database_url.into(),
             secure_cookies: false,
             session_hours: 12,
+            chat_limits: chat::ChatLimits::default(),
         }
     }
 }
@@ -62,13 +66,20 @@ pub async fn build(config: Config) -> anyhow::Result<(Router, AppState)> {
     let engine = routing::Engine::start(db.clone(), metrics.clone())
         .await
         .context("starting the routing engine")?;
+    let chat = chat::Chat::start(db.clone(), config.chat_limits)
+        .await
+        .context("starting the chat channel")?;
     let state = AppState {
+        chat,
         engine,
         db,
         config: Arc::new(config),
         metrics,
         login_limiter: Arc::default(),
     };
+    chat::coordinator::spawn(state.clone())
+        .await
+        .context("following the routing engine for chats")?;
     Ok((router(state.clone()), state))
 }
 
@@ -77,7 +88,9 @@ pub fn router(state: AppState) -> Router {
     let (api, doc) = openapi::api_router().split_for_parts();
     // The WebSocket is routed like the API (so the access layer covers it)
     // but described in the document by hand: OpenAPI has no upgrade verb.
-    let api = api.merge(routes::ws::router());
+    let api = api
+        .merge(routes::ws::router())
+        .merge(routes::widget_ws::router());
     let doc = Arc::new(openapi::finish(doc));
     api.route(
         "/api/v1/openapi.json",
@@ -98,6 +111,12 @@ pub fn router(state: AppState) -> Router {
     .merge(web::router())
     .fallback(|| async { error::ApiError::NotFound("page") })
     .method_not_allowed_fallback(|| async { error::ApiError::MethodNotAllowed })
+    // Outside routing: the widget's endpoints check the origin (and answer
+    // preflights) whatever the method.
+    .layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        routes::visitor::guard,
+    ))
     .layer(DefaultBodyLimit::max(limits::BODY_BYTES))
     .layer(TraceLayer::new_for_http())
     .with_state(state)
@@ -134,11 +153,14 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
     let addr = listener.local_addr()?;
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async move {
-                let _ = stopped.await;
-            })
-            .await
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
+            let _ = stopped.await;
+        })
+        .await
     });
     Ok(Running {
         addr,

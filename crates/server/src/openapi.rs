@@ -38,6 +38,9 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::activities::router())
         .merge(routes::routing_config::router())
         .merge(routes::work_items::router())
+        .merge(routes::widgets::router())
+        .merge(routes::conversations::router())
+        .merge(routes::visitor::router())
 }
 
 /// Adds what the annotations do not say: the access rule of each operation,
@@ -69,9 +72,30 @@ pub fn finish(mut doc: Doc) -> Doc {
                      Server messages: routing events `{id, type, …}` (offered, offer_expired, offer_declined, \
                      offer_rescinded, assigned, wrap_up, closed, abandoned, queued, transferred, overflowed, presence) \
                      and, for supervisors, `queue_stats`. Client messages: `{type: accept|reject, work_item_id}`, \
-                     `{type: presence, status}`, `{type: ping}`.",
+                     `{type: presence, status}`, `{type: ping}`. Chat: an `offered` chat carries `conversation`; \
+                     `chat_message`, `chat_typing`, `chat_joined`, `conversation_ended` for the agent's conversations \
+                     (`chat_resync` when too far behind: read the messages back with `after=`); client \
+                     `{type: send_message, conversation_id, body, client_id?}`, `{type: typing, conversation_id, typing}`, \
+                     `{type: end_conversation, conversation_id}`.",
                 ))
                 .tag("work items")
+                .response("101", ResponseBuilder::new().description("Switching protocols").build())
+                .build(),
+        ),
+    );
+    doc.paths.paths.insert(
+        "/widget/v1/{widget_id}/ws".to_owned(),
+        utoipa::openapi::path::PathItem::new(
+            utoipa::openapi::HttpMethod::Get,
+            utoipa::openapi::path::OperationBuilder::new()
+                .summary(Some("A visitor's live conversation (WebSocket)"))
+                .description(Some(
+                    "Upgrade to a WebSocket. Query `token` (the visitor token), `conversation_id`, `after` \
+                     (highest seq seen). Server: messages after `after`, then `ready`, then `message`, `ack`, \
+                     `waiting`, `typing`, `joined`, `ended`, `error`. Client: `{type: message, client_id, body}`, \
+                     `{type: typing, typing}`, `{type: end}`. See docs/chat.md.",
+                ))
+                .tag("widget (visitors)")
                 .response("101", ResponseBuilder::new().description("Switching protocols").build())
                 .build(),
         ),

@@ -15,4 +15,5 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     pub login_limiter: Arc<LoginLimiter>,
     pub engine: EngineHandle,
+    pub chat: Arc<crate::chat::Chat>,
 }

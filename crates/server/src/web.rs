@@ -1,14 +1,60 @@
 //! Web pages embedded in the binary.
 
-use axum::response::Html;
+use axum::extract::{Query, State};
+use axum::http::header;
+use axum::response::{Html, IntoResponse};
 use axum::routing::get;
 use axum::Router;
 
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route(
-        "/",
-        get(|| async { Html(include_str!("../web/index.html")) }),
+    Router::new()
+        .route(
+            "/",
+            get(|| async { Html(include_str!("../web/index.html")) }),
+        )
+        .route("/widget.js", get(widget_js))
+        .route("/demo/shop", get(demo_shop))
+}
+
+/// The chat widget. Any site may load the script; its endpoints check the
+/// page's origin against the widget's allow-list.
+async fn widget_js() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=300"),
+            (header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"),
+        ],
+        include_str!("../web/widget.js"),
     )
+}
+
+#[derive(serde::Deserialize)]
+struct DemoParams {
+    widget: Option<String>,
+}
+
+/// A sample host page with the widget, for trying it out: `?widget=ID`
+/// (default: the first widget).
+async fn demo_shop(
+    State(s): State<AppState>,
+    Query(p): Query<DemoParams>,
+) -> Result<Html<String>, crate::error::ApiError> {
+    let id = match p.widget {
+        Some(w) => s.db.widget(&w).await?.id,
+        None => {
+            s.db.widgets()
+                .await?
+                .into_iter()
+                .next()
+                .ok_or(crate::error::ApiError::NotFound("widget"))?
+                .id
+        }
+    };
+    // Ids are UUIDs; nothing else reaches the page.
+    Ok(Html(
+        include_str!("../web/widget-demo.html").replace("__WIDGET_ID__", &id),
+    ))
 }

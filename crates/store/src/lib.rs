@@ -12,6 +12,7 @@ pub mod accounts;
 pub mod activities;
 pub mod agents;
 pub mod cases;
+pub mod chat;
 pub mod contacts;
 pub mod credentials;
 pub mod meta;

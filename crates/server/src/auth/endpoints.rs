@@ -109,6 +109,57 @@ pub const ENDPOINTS: &[Endpoint] = &[
     e("GET", "/api/v1/me/presence", SignedIn),
     e("PUT", "/api/v1/me/presence", SignedIn),
     e("GET", "/api/v1/ws", SignedIn),
+    // Chat: admins configure widgets; agents work their conversations
+    // (the handlers narrow to the agent's own, supervisors see all).
+    e("GET", "/api/v1/widgets", Needs(Configure)),
+    e("POST", "/api/v1/widgets", Needs(Configure)),
+    e("GET", "/api/v1/widgets/{id}", Needs(Configure)),
+    e("PUT", "/api/v1/widgets/{id}", Needs(Configure)),
+    e("DELETE", "/api/v1/widgets/{id}", Needs(Configure)),
+    e(
+        "GET",
+        "/api/v1/widgets/{id}/proactive-rules",
+        Needs(Configure),
+    ),
+    e(
+        "PUT",
+        "/api/v1/widgets/{id}/proactive-rules",
+        Needs(Configure),
+    ),
+    e(
+        "GET",
+        "/api/v1/widgets/{id}/proactive-rules/stats",
+        Needs(Configure),
+    ),
+    e("GET", "/api/v1/conversations", Needs(WorkRecords)),
+    e("GET", "/api/v1/conversations/{id}", Needs(WorkRecords)),
+    e(
+        "GET",
+        "/api/v1/conversations/{id}/messages",
+        Needs(WorkRecords),
+    ),
+    e(
+        "POST",
+        "/api/v1/conversations/{id}/messages",
+        Needs(WorkRecords),
+    ),
+    e("POST", "/api/v1/conversations/{id}/end", Needs(WorkRecords)),
+    e("GET", "/api/v1/visitors/{id}", Needs(WorkRecords)),
+    // The widget's own endpoints: public for the access table; the origin
+    // allow-list and the visitor token guard them (routes/visitor.rs).
+    e("GET", "/widget/v1/{widget_id}/config", Public),
+    e("POST", "/widget/v1/{widget_id}/visitors", Public),
+    e("POST", "/widget/v1/{widget_id}/events", Public),
+    e("POST", "/widget/v1/{widget_id}/invitations", Public),
+    e("POST", "/widget/v1/{widget_id}/invitations/{id}", Public),
+    e("POST", "/widget/v1/{widget_id}/conversations", Public),
+    e("GET", "/widget/v1/{widget_id}/conversations/{id}", Public),
+    e(
+        "GET",
+        "/widget/v1/{widget_id}/conversations/{id}/messages",
+        Public,
+    ),
+    e("GET", "/widget/v1/{widget_id}/ws", Public),
 ];
 
 /// Who may call `method path` (path as templated in the router).

@@ -5,11 +5,15 @@ pub mod activities;
 pub mod agents;
 pub mod cases;
 pub mod contacts;
+pub mod conversations;
 pub mod health;
 pub mod products;
 pub mod routing_config;
 pub mod session;
 pub mod tokens;
+pub mod visitor;
+pub mod widget_ws;
+pub mod widgets;
 pub mod work_items;
 pub mod ws;
 

@@ -30,6 +30,7 @@ use tokio::sync::broadcast::error::RecvError;
 
 use crate::auth::principal::Via;
 use crate::auth::Principal;
+use crate::chat::hub::{AgentEvent, Audience, ChatEvent};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -91,6 +92,42 @@ fn message(e: &EventRow) -> String {
     v.to_string()
 }
 
+/// An `offered` chat carries its conversation (survey answers, context
+/// variables, visitor, journey), so the agent decides with it in view.
+async fn enrich(s: &AppState, e: &EventRow) -> String {
+    let text = message(e);
+    if e.kind != "offered" {
+        return text;
+    }
+    let mut v: Value = serde_json::from_str(&text).unwrap_or_default();
+    let conv_id = v
+        .pointer("/attributes/conversation_id")
+        .and_then(|c| c.as_str())
+        .map(str::to_owned);
+    if let Some(id) = conv_id {
+        if let Ok(conv) = s.db.conversation(&id).await {
+            if let Ok(view) = crate::chat::conversation::agent_view(s, &conv).await {
+                v["conversation"] = view;
+            }
+        }
+    }
+    v.to_string()
+}
+
+fn chat_message(e: &AgentEvent) -> Value {
+    let mut v = serde_json::to_value(e.event.as_ref()).unwrap_or_default();
+    let kind = match e.event.as_ref() {
+        ChatEvent::Message(_) => "chat_message",
+        ChatEvent::Typing { .. } => "chat_typing",
+        ChatEvent::Ended { .. } => "conversation_ended",
+        ChatEvent::Joined { .. } => "chat_joined",
+        ChatEvent::Waiting { .. } => "chat_waiting",
+    };
+    v["type"] = json!(kind);
+    v["conversation_id"] = json!(e.conversation_id);
+    v
+}
+
 /// How far back a resume may replay before the client must resync.
 const MAX_REPLAY: i64 = 10_000;
 
@@ -129,8 +166,30 @@ async fn session(s: AppState, who: Principal, after: Option<i64>, mut socket: We
     }
     let mut recheck = tokio::time::interval(std::time::Duration::from_secs(30));
     recheck.tick().await;
+    // The agent's conversations: messages, typing, ends.
+    let mut chats = agent.as_deref().map(|a| s.chat.hub.agent_listen(a));
     loop {
         tokio::select! {
+            chat = async {
+                match chats.as_mut() {
+                    Some(rx) => rx.recv().await,
+                    None => std::future::pending().await,
+                }
+            } => match chat {
+                Ok(e) => {
+                    if socket.send(Message::Text(chat_message(&e).to_string().into())).await.is_err() {
+                        return;
+                    }
+                }
+                // Too far behind: the client reads the messages back with `after=`.
+                Err(RecvError::Lagged(_)) => {
+                    let resync = json!({"type": "chat_resync"});
+                    if socket.send(Message::Text(resync.to_string().into())).await.is_err() {
+                        return;
+                    }
+                }
+                Err(RecvError::Closed) => chats = None,
+            },
             event = live.recv() => match event {
                 Ok(e) => {
                     if e.seq <= last {
@@ -140,7 +199,7 @@ async fn session(s: AppState, who: Principal, after: Option<i64>, mut socket: We
                     if !visible(&e, agent.as_deref(), supervisor) {
                         continue;
                     }
-                    if socket.send(Message::Text(message(&e).into())).await.is_err() {
+                    if socket.send(Message::Text(enrich(&s, &e).await.into())).await.is_err() {
                         return;
                     }
                     if supervisor {
@@ -172,7 +231,7 @@ async fn session(s: AppState, who: Principal, after: Option<i64>, mut socket: We
             },
             incoming = socket.recv() => match incoming {
                 Some(Ok(Message::Text(text))) => {
-                    let answer = command(&s, agent.as_deref(), &text).await;
+                    let answer = command(&s, &who, &text).await;
                     if socket.send(Message::Text(answer.to_string().into())).await.is_err() {
                         return;
                     }
@@ -217,13 +276,32 @@ async fn replay(
 #[derive(Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 enum ClientMessage {
-    Accept { work_item_id: String },
-    Reject { work_item_id: String },
-    Presence { status: Presence },
+    Accept {
+        work_item_id: String,
+    },
+    Reject {
+        work_item_id: String,
+    },
+    Presence {
+        status: Presence,
+    },
     Ping,
+    SendMessage {
+        conversation_id: String,
+        body: String,
+        client_id: Option<String>,
+    },
+    Typing {
+        conversation_id: String,
+        typing: bool,
+    },
+    EndConversation {
+        conversation_id: String,
+    },
 }
 
-async fn command(s: &AppState, agent: Option<&str>, text: &str) -> Value {
+async fn command(s: &AppState, who: &Principal, text: &str) -> Value {
+    let agent = who.agent_id.as_deref();
     let msg: ClientMessage = match serde_json::from_str(text) {
         Ok(m) => m,
         Err(e) => return json!({"type": "error", "message": format!("unreadable message: {e}")}),
@@ -248,12 +326,69 @@ async fn command(s: &AppState, agent: Option<&str>, text: &str) -> Value {
             .await
             .map(|p| json!({"status": p})),
         ClientMessage::Ping => Ok(json!({})),
+        ClientMessage::SendMessage {
+            conversation_id,
+            body,
+            client_id,
+        } => {
+            return match crate::routes::conversations::agent_send(
+                s,
+                who,
+                conversation_id,
+                body,
+                client_id.clone(),
+            )
+            .await
+            {
+                Ok(m) => json!({"type": "ack", "request": "send_message", "result": m}),
+                Err(e) => {
+                    json!({"type": "error", "request": "send_message", "message": e.to_string()})
+                }
+            }
+        }
+        ClientMessage::Typing {
+            conversation_id,
+            typing,
+        } => {
+            return match crate::routes::conversations::reach(s, who, conversation_id).await {
+                Ok(c) if c.agent_id.as_deref() == Some(agent) => {
+                    s.chat.hub.publish(
+                        &c.id,
+                        ChatEvent::Typing {
+                            sender: "agent".into(),
+                            typing: *typing,
+                        },
+                        Audience::Visitor,
+                    );
+                    json!({"type": "ack", "request": "typing", "result": {}})
+                }
+                Ok(_) => {
+                    json!({"type": "error", "request": "typing", "message": "not your conversation"})
+                }
+                Err(e) => json!({"type": "error", "request": "typing", "message": e.to_string()}),
+            }
+        }
+        ClientMessage::EndConversation { conversation_id } => {
+            let ended = match crate::routes::conversations::reach(s, who, conversation_id).await {
+                Ok(c) => crate::chat::conversation::end(s, &c.id, "agent").await,
+                Err(e) => Err(e),
+            };
+            return match ended {
+                Ok(done) => {
+                    json!({"type": "ack", "request": "end_conversation", "result": {"ended": done}})
+                }
+                Err(e) => {
+                    json!({"type": "error", "request": "end_conversation", "message": e.to_string()})
+                }
+            };
+        }
     };
     let request = match msg {
         ClientMessage::Accept { .. } => "accept",
         ClientMessage::Reject { .. } => "reject",
         ClientMessage::Presence { .. } => "presence",
         ClientMessage::Ping => "ping",
+        _ => "chat",
     };
     match result {
         Ok(v) => json!({"type": "ack", "request": request, "result": v}),

@@ -1509,6 +1509,8 @@ impl Live {
                         "waited_seconds": now.saturating_sub(text_to_ms(&info.row.arrived_at)) / 1000,
                         "deadline": ms_to_text(deadline),
                         "reason": reason,
+                        // Channels find their own record here (a chat's conversation_id).
+                        "attributes": serde_json::from_str::<Value>(&info.row.attributes).unwrap_or_default(),
                     });
                     self.event(&mut step, "offered", Some(item), Some(agent), data);
                 }

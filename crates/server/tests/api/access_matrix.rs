@@ -83,6 +83,34 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("GET", "/api/v1/me/presence", "S"),
     ("PUT", "/api/v1/me/presence", "S"),
     ("GET", "/api/v1/ws", "S"),
+    ("GET", "/api/v1/widgets", "a"),
+    ("POST", "/api/v1/widgets", "a"),
+    ("GET", "/api/v1/widgets/{id}", "a"),
+    ("PUT", "/api/v1/widgets/{id}", "a"),
+    ("DELETE", "/api/v1/widgets/{id}", "a"),
+    ("GET", "/api/v1/widgets/{id}/proactive-rules", "a"),
+    ("PUT", "/api/v1/widgets/{id}/proactive-rules", "a"),
+    ("GET", "/api/v1/widgets/{id}/proactive-rules/stats", "a"),
+    ("GET", "/api/v1/conversations", "asg"),
+    ("GET", "/api/v1/conversations/{id}", "asg"),
+    ("GET", "/api/v1/conversations/{id}/messages", "asg"),
+    ("POST", "/api/v1/conversations/{id}/messages", "asg"),
+    ("POST", "/api/v1/conversations/{id}/end", "asg"),
+    ("GET", "/api/v1/visitors/{id}", "asg"),
+    // The widget's endpoints: no account, guarded by origin and visitor token.
+    ("GET", "/widget/v1/{widget_id}/config", "P"),
+    ("POST", "/widget/v1/{widget_id}/visitors", "P"),
+    ("POST", "/widget/v1/{widget_id}/events", "P"),
+    ("POST", "/widget/v1/{widget_id}/invitations", "P"),
+    ("POST", "/widget/v1/{widget_id}/invitations/{id}", "P"),
+    ("POST", "/widget/v1/{widget_id}/conversations", "P"),
+    ("GET", "/widget/v1/{widget_id}/conversations/{id}", "P"),
+    (
+        "GET",
+        "/widget/v1/{widget_id}/conversations/{id}/messages",
+        "P",
+    ),
+    ("GET", "/widget/v1/{widget_id}/ws", "P"),
 ];
 
 #[tokio::test]
@@ -107,9 +135,13 @@ async fn every_endpoint_answers_each_role_as_expected() {
             ('a', app.token(Role::Admin).await),
         ];
         for (method, path, who) in EXPECTED {
-            let url = path.replace("{id}", UNKNOWN_ID);
+            let url = path
+                .replace("{id}", UNKNOWN_ID)
+                .replace("{widget_id}", UNKNOWN_ID);
             for (role, caller) in &callers {
-                let mut req = caller.request(Method::from_bytes(method.as_bytes()).unwrap(), &url);
+                let mut req = caller
+                    .request(Method::from_bytes(method.as_bytes()).unwrap(), &url)
+                    .header("origin", "http://shop.example");
                 if matches!(*method, "POST" | "PATCH" | "PUT") {
                     // An empty object: access is decided before the body is read,
                     // so an allowed caller gets 4xx-for-content or 2xx, never 401/403.
@@ -176,9 +208,13 @@ async fn the_table_the_router_and_the_openapi_document_agree() {
     // method, so nothing in the table is a dead entry.
     let admin = app.token(Role::Admin).await;
     for e in ENDPOINTS {
-        let path = e.path.replace("{id}", UNKNOWN_ID);
+        let path = e
+            .path
+            .replace("{id}", UNKNOWN_ID)
+            .replace("{widget_id}", UNKNOWN_ID);
         let r = admin
             .request(Method::from_bytes(e.method.as_bytes()).unwrap(), &path)
+            .header("origin", "http://shop.example")
             .send()
             .await
             .unwrap();

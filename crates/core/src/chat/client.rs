@@ -1,0 +1,394 @@
+//! What a visitor's `User-Agent` header and language say, for the agent.
+//!
+//! User-Agent parsing is best effort: the few browsers and systems that
+//! matter are named, everything else is left out. It is shown to agents, never
+//! used to decide anything.
+
+use serde::{Deserialize, Serialize};
+
+/// The languages the widget speaks.
+pub const LANGUAGES: [&str; 3] = ["en", "fr", "es"];
+
+/// The kind of device a visitor uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum DeviceType {
+    Desktop,
+    Mobile,
+    Tablet,
+    /// A crawler or other robot.
+    Bot,
+    /// No User-Agent at all.
+    Unknown,
+}
+
+/// A visitor's browser, system and device, as far as the User-Agent tells.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ClientInfo {
+    /// `Edge`, `Opera`, `Samsung Internet`, `Chrome`, `Firefox` or `Safari`.
+    pub browser: Option<String>,
+    /// `major.minor`, or `major` when that is all the header gives.
+    pub browser_version: Option<String>,
+    /// `Windows 10/11`, `Windows 8.1`, `Windows 8`, `Windows 7`, `Windows`,
+    /// `iOS`, `Android`, `ChromeOS`, `macOS` or `Linux`.
+    pub os: Option<String>,
+    pub device: DeviceType,
+}
+
+/// Browsers in the order they must be tried: most of them also claim to be
+/// Chrome and Safari, so the specific tokens come first. Each entry is the
+/// name and the tokens whose following text is the version.
+const BROWSERS: &[(&str, &[&str])] = &[
+    ("Edge", &["Edg/", "EdgA/", "EdgiOS/"]),
+    ("Opera", &["OPR/", "OPiOS/"]),
+    ("Samsung Internet", &["SamsungBrowser/"]),
+    // Also matches `HeadlessChrome/`, a real Chrome (used by tests).
+    ("Chrome", &["Chrome/", "CriOS/"]),
+    ("Firefox", &["Firefox/", "FxiOS/"]),
+];
+
+/// Reads the browser, its version, the system and the device from a
+/// User-Agent header. An empty header gives an `unknown` device and nothing
+/// else; a robot (`bot`, `crawler`, `spider` in the header, any case) gives a
+/// `bot` device and nothing else.
+pub fn parse_user_agent(ua: &str) -> ClientInfo {
+    let ua = ua.trim();
+    if ua.is_empty() {
+        return ClientInfo {
+            browser: None,
+            browser_version: None,
+            os: None,
+            device: DeviceType::Unknown,
+        };
+    }
+    let lower = ua.to_ascii_lowercase();
+    if ["bot", "crawler", "spider"]
+        .iter()
+        .any(|w| lower.contains(w))
+    {
+        return ClientInfo {
+            browser: None,
+            browser_version: None,
+            os: None,
+            device: DeviceType::Bot,
+        };
+    }
+    let (browser, browser_version) = browser(ua).unzip();
+    ClientInfo {
+        browser: browser.map(str::to_owned),
+        browser_version: browser_version.flatten(),
+        os: os(ua).map(str::to_owned),
+        device: device(ua),
+    }
+}
+
+fn browser(ua: &str) -> Option<(&'static str, Option<String>)> {
+    for (name, tokens) in BROWSERS {
+        if let Some(rest) = tokens.iter().find_map(|t| after(ua, t)) {
+            return Some((name, version(rest)));
+        }
+    }
+    if ua.contains("Safari/") {
+        if let Some(rest) = after(ua, "Version/") {
+            return Some(("Safari", version(rest)));
+        }
+    }
+    None
+}
+
+fn after<'a>(ua: &'a str, token: &str) -> Option<&'a str> {
+    ua.find(token).map(|i| &ua[i + token.len()..])
+}
+
+/// `120.0.6099.109` → `120.0`; `17` → `17`.
+fn version(rest: &str) -> Option<String> {
+    let end = rest
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(rest.len());
+    let mut parts = rest[..end].split('.').filter(|p| !p.is_empty());
+    let major = parts.next()?;
+    Some(match parts.next() {
+        Some(minor) => format!("{major}.{minor}"),
+        None => major.to_owned(),
+    })
+}
+
+fn os(ua: &str) -> Option<&'static str> {
+    // iOS claims to be "like Mac OS X", Android and ChromeOS to be Linux:
+    // the specific ones first.
+    if let Some(rest) = after(ua, "Windows NT ") {
+        let v = rest.split([';', ')']).next().unwrap_or("").trim();
+        return Some(match v {
+            "10.0" => "Windows 10/11",
+            "6.3" => "Windows 8.1",
+            "6.2" => "Windows 8",
+            "6.1" => "Windows 7",
+            _ => "Windows",
+        });
+    }
+    if ua.contains("Windows") {
+        return Some("Windows");
+    }
+    if ["iPhone", "iPad", "iPod"].iter().any(|d| ua.contains(d)) {
+        return Some("iOS");
+    }
+    if ua.contains("Android") {
+        return Some("Android");
+    }
+    if ua.contains("CrOS") {
+        return Some("ChromeOS");
+    }
+    if ua.contains("Macintosh") || ua.contains("Mac OS X") {
+        return Some("macOS");
+    }
+    if ua.contains("Linux") || ua.contains("X11") {
+        return Some("Linux");
+    }
+    None
+}
+
+fn device(ua: &str) -> DeviceType {
+    let android = ua.contains("Android");
+    let mobile = ua.contains("Mobile");
+    if ua.contains("iPad") || ua.contains("Tablet") || (android && !mobile) {
+        DeviceType::Tablet
+    } else if ua.contains("iPhone") || ua.contains("iPod") || mobile {
+        DeviceType::Mobile
+    } else {
+        DeviceType::Desktop
+    }
+}
+
+/// The supported language to speak: `fr-CA` → `fr`; anything that is not
+/// English, French or Spanish → `fallback` (itself one of [`LANGUAGES`];
+/// `en` if it is not). `requested` may also be an `Accept-Language` list
+/// (`de-DE,fr;q=0.8`): its first supported language is taken, in the order
+/// given.
+pub fn supported_language(requested: Option<&str>, fallback: &str) -> &'static str {
+    let known = |tag: &str| -> Option<&'static str> {
+        let primary = tag.split(['-', '_', ';']).next()?.trim();
+        LANGUAGES
+            .iter()
+            .copied()
+            .find(|l| l.eq_ignore_ascii_case(primary))
+    };
+    requested
+        .and_then(|r| r.split(',').find_map(known))
+        .or_else(|| known(fallback))
+        .unwrap_or("en")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn info(browser: &str, version: &str, os: &str, device: DeviceType) -> ClientInfo {
+        ClientInfo {
+            browser: Some(browser.to_owned()),
+            browser_version: Some(version.to_owned()),
+            os: Some(os.to_owned()),
+            device,
+        }
+    }
+
+    #[test]
+    fn chrome_on_windows_is_a_desktop() {
+        let ua = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.6099.109 Safari/537.36";
+        assert_eq!(
+            parse_user_agent(ua),
+            info("Chrome", "120.0", "Windows 10/11", DeviceType::Desktop)
+        );
+    }
+
+    #[test]
+    fn edge_is_not_mistaken_for_chrome() {
+        let ua = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36 Edg/120.0.2210.91";
+        assert_eq!(
+            parse_user_agent(ua),
+            info("Edge", "120.0", "Windows 10/11", DeviceType::Desktop)
+        );
+        let android = "Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Mobile Safari/537.36 EdgA/120.0.2210.115";
+        assert_eq!(
+            parse_user_agent(android),
+            info("Edge", "120.0", "Android", DeviceType::Mobile)
+        );
+    }
+
+    #[test]
+    fn opera_is_not_mistaken_for_chrome() {
+        let ua = "Mozilla/5.0 (Windows NT 6.1; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36 OPR/106.0.0.0";
+        assert_eq!(
+            parse_user_agent(ua),
+            info("Opera", "106.0", "Windows 7", DeviceType::Desktop)
+        );
+    }
+
+    #[test]
+    fn samsung_internet_on_an_android_phone() {
+        let ua = "Mozilla/5.0 (Linux; Android 13; SAMSUNG SM-S918B) AppleWebKit/537.36 (KHTML, like Gecko) SamsungBrowser/23.0 Chrome/115.0.0.0 Mobile Safari/537.36";
+        assert_eq!(
+            parse_user_agent(ua),
+            info("Samsung Internet", "23.0", "Android", DeviceType::Mobile)
+        );
+    }
+
+    #[test]
+    fn chrome_on_an_android_tablet_has_no_mobile_token() {
+        let ua = "Mozilla/5.0 (Linux; Android 13; SM-X700) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.6099.144 Safari/537.36";
+        assert_eq!(
+            parse_user_agent(ua),
+            info("Chrome", "120.0", "Android", DeviceType::Tablet)
+        );
+    }
+
+    #[test]
+    fn chrome_and_firefox_on_ios_use_their_own_tokens() {
+        let crios = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_2 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) CriOS/120.0.6099.119 Mobile/15E148 Safari/604.1";
+        assert_eq!(
+            parse_user_agent(crios),
+            info("Chrome", "120.0", "iOS", DeviceType::Mobile)
+        );
+        let fxios = "Mozilla/5.0 (iPad; CPU OS 17_2 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) FxiOS/121.0 Mobile/15E148 Safari/605.1.15";
+        assert_eq!(
+            parse_user_agent(fxios),
+            info("Firefox", "121.0", "iOS", DeviceType::Tablet)
+        );
+    }
+
+    #[test]
+    fn firefox_on_linux_windows_and_android() {
+        let linux =
+            "Mozilla/5.0 (X11; Ubuntu; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0";
+        assert_eq!(
+            parse_user_agent(linux),
+            info("Firefox", "121.0", "Linux", DeviceType::Desktop)
+        );
+        let windows =
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:121.0) Gecko/20100101 Firefox/121.0";
+        assert_eq!(
+            parse_user_agent(windows),
+            info("Firefox", "121.0", "Windows 10/11", DeviceType::Desktop)
+        );
+        let phone = "Mozilla/5.0 (Android 14; Mobile; rv:121.0) Gecko/121.0 Firefox/121.0";
+        assert_eq!(
+            parse_user_agent(phone),
+            info("Firefox", "121.0", "Android", DeviceType::Mobile)
+        );
+        let tablet = "Mozilla/5.0 (Android 14; Tablet; rv:121.0) Gecko/121.0 Firefox/121.0";
+        assert_eq!(
+            parse_user_agent(tablet),
+            info("Firefox", "121.0", "Android", DeviceType::Tablet)
+        );
+    }
+
+    #[test]
+    fn safari_on_mac_iphone_and_ipad() {
+        let mac = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.2.1 Safari/605.1.15";
+        assert_eq!(
+            parse_user_agent(mac),
+            info("Safari", "17.2", "macOS", DeviceType::Desktop)
+        );
+        let iphone = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_2_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17 Mobile/15E148 Safari/604.1";
+        assert_eq!(
+            parse_user_agent(iphone),
+            info("Safari", "17", "iOS", DeviceType::Mobile)
+        );
+        let ipad = "Mozilla/5.0 (iPad; CPU OS 16_6 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/16.6 Mobile/15E148 Safari/604.1";
+        assert_eq!(
+            parse_user_agent(ipad),
+            info("Safari", "16.6", "iOS", DeviceType::Tablet)
+        );
+    }
+
+    #[test]
+    fn chrome_on_chromeos_and_on_a_mac() {
+        let cros = "Mozilla/5.0 (X11; CrOS x86_64 14541.0.0) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36";
+        assert_eq!(
+            parse_user_agent(cros),
+            info("Chrome", "120.0", "ChromeOS", DeviceType::Desktop)
+        );
+        let mac = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/119.0.0.0 Safari/537.36";
+        assert_eq!(
+            parse_user_agent(mac),
+            info("Chrome", "119.0", "macOS", DeviceType::Desktop)
+        );
+    }
+
+    #[test]
+    fn headless_chrome_is_a_desktop_chrome_not_a_bot() {
+        let ua = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/120.0.6099.109 Safari/537.36";
+        assert_eq!(
+            parse_user_agent(ua),
+            info("Chrome", "120.0", "Linux", DeviceType::Desktop)
+        );
+    }
+
+    #[test]
+    fn robots_are_bots() {
+        for ua in [
+            "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
+            "Mozilla/5.0 (Linux; Android 6.0.1; Nexus 5X Build/MMB29P) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.6099.109 Mobile Safari/537.36 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
+            "Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)",
+            "Sogou web spider/4.0(+http://www.sogou.com/docs/help/webmasters.htm#07)",
+            "Some-Crawler/1.0",
+        ] {
+            let i = parse_user_agent(ua);
+            assert_eq!(i.device, DeviceType::Bot, "{ua}");
+            assert_eq!((i.browser, i.os), (None, None), "{ua}");
+        }
+    }
+
+    #[test]
+    fn empty_is_unknown_and_unrecognised_is_a_bare_desktop() {
+        assert_eq!(
+            parse_user_agent("  "),
+            ClientInfo {
+                browser: None,
+                browser_version: None,
+                os: None,
+                device: DeviceType::Unknown,
+            }
+        );
+        assert_eq!(
+            parse_user_agent("curl/8.5.0"),
+            ClientInfo {
+                browser: None,
+                browser_version: None,
+                os: None,
+                device: DeviceType::Desktop,
+            }
+        );
+    }
+
+    #[test]
+    fn device_serializes_in_snake_case() {
+        assert_eq!(
+            serde_json::to_value(DeviceType::Tablet).unwrap(),
+            serde_json::json!("tablet")
+        );
+    }
+
+    #[test]
+    fn languages_reduce_to_a_supported_primary_subtag() {
+        assert_eq!(supported_language(Some("fr-CA"), "en"), "fr");
+        assert_eq!(supported_language(Some("ES"), "en"), "es");
+        assert_eq!(supported_language(Some("es_MX"), "fr"), "es");
+        assert_eq!(supported_language(Some("de-DE"), "fr"), "fr");
+        assert_eq!(supported_language(Some(""), "es"), "es");
+        assert_eq!(supported_language(None, "es"), "es");
+        // A fallback that is not supported itself falls back to English.
+        assert_eq!(supported_language(Some("de"), "de"), "en");
+    }
+
+    #[test]
+    fn accept_language_lists_take_the_first_supported_entry() {
+        assert_eq!(
+            supported_language(Some("de-DE,de;q=0.9,fr;q=0.8,en;q=0.7"), "en"),
+            "fr"
+        );
+        assert_eq!(supported_language(Some("es-419;q=0.9"), "en"), "es");
+        assert_eq!(supported_language(Some("de, it"), "fr"), "fr");
+    }
+}

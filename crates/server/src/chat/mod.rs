@@ -1,0 +1,118 @@
+//! The chat channel: widgets, visitors, conversations and their live
+//! messages. The routing of a conversation is the routing engine's; this
+//! module turns conversations into work items and follows what the engine
+//! decides (see `coordinator`).
+
+pub mod conversation;
+pub mod coordinator;
+pub mod host_auth;
+pub mod hub;
+pub mod limits;
+pub mod settings;
+pub mod token;
+pub mod writer;
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use switchboard_store::{Db, StoreError};
+
+use self::hub::Hub;
+use self::limits::RateLimiter;
+use self::settings::Widget;
+use self::token::TokenKey;
+use self::writer::MessageWriter;
+
+/// How hard the public endpoints may be used.
+#[derive(Debug, Clone, Copy)]
+pub struct ChatLimits {
+    /// HTTP requests per minute from one IP address to the visitor endpoints.
+    pub requests_per_ip_per_minute: u32,
+    /// Messages and events per minute from one visitor.
+    pub per_visitor_per_minute: u32,
+}
+
+impl Default for ChatLimits {
+    fn default() -> Self {
+        Self {
+            requests_per_ip_per_minute: 600,
+            per_visitor_per_minute: 120,
+        }
+    }
+}
+
+/// Everything the chat channel keeps while the server runs.
+pub struct Chat {
+    pub hub: Arc<Hub>,
+    pub writer: MessageWriter,
+    pub key: TokenKey,
+    pub per_ip: RateLimiter,
+    pub per_visitor: RateLimiter,
+    pub coordinator: coordinator::CoordinatorHandle,
+    pub(crate) pending: coordinator::Pending,
+    widgets: RwLock<HashMap<String, Arc<Widget>>>,
+}
+
+impl Chat {
+    /// Starts the message writer; the coordinator follows once the
+    /// application state exists (`coordinator::spawn`).
+    pub async fn start(db: Db, limits: ChatLimits) -> anyhow::Result<Arc<Self>> {
+        // The token key is made once per installation and kept, so visitor
+        // tokens survive restarts.
+        db.meta_claim("visitor_token_key", &crate::auth::secret::random_secret())
+            .await?;
+        let key = db
+            .meta_get("visitor_token_key")
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("the visitor token key is missing"))?;
+        let hub = Arc::new(Hub::default());
+        let writer = MessageWriter::start(db.clone(), hub.clone()).await?;
+        let per_ip = RateLimiter::per_minute(
+            limits.requests_per_ip_per_minute,
+            limits.requests_per_ip_per_minute.max(4) / 4,
+        );
+        let per_visitor = RateLimiter::per_minute(
+            limits.per_visitor_per_minute,
+            limits.per_visitor_per_minute.max(4) / 4,
+        );
+        let (coordinator, pending) = coordinator::channel();
+        Ok(Arc::new(Self {
+            hub,
+            writer,
+            key: TokenKey::new(&key),
+            per_ip,
+            per_visitor,
+            coordinator,
+            pending,
+            widgets: RwLock::default(),
+        }))
+    }
+
+    /// The widget with its parsed rules, from memory after the first read.
+    pub async fn widget(&self, db: &Db, id: &str) -> Result<Arc<Widget>, StoreError> {
+        if let Some(w) = self.widgets.read().expect("widget cache").get(id) {
+            return Ok(w.clone());
+        }
+        let row = db.widget(id).await?;
+        let rules: Vec<(String, String)> = db
+            .proactive_rules(id)
+            .await?
+            .into_iter()
+            .map(|r| (r.id, r.spec))
+            .collect();
+        let widget = Arc::new(settings::load(id, &row.settings, &rules).map_err(|e| {
+            tracing::error!(widget = id, error = %e, "stored widget settings are unreadable");
+            StoreError::NotFound("widget")
+        })?);
+        self.widgets
+            .write()
+            .expect("widget cache")
+            .insert(id.to_owned(), widget.clone());
+        Ok(widget)
+    }
+
+    /// Drops the cached widget after an admin changed it.
+    pub fn forget_widget(&self, id: &str) {
+        self.widgets.write().expect("widget cache").remove(id);
+    }
+}

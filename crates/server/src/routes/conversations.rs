@@ -1,0 +1,231 @@
+//! Conversations as agents work them over REST (the same actions exist on
+//! `/api/v1/ws`). Agents reach the conversations they hold or held;
+//! supervisors and admins all of them.
+
+use axum::extract::{Path, Query, State};
+use axum::response::IntoResponse;
+use axum::{Extension, Json};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use switchboard_core::access::Permission;
+use switchboard_core::cursor::{page_limit, Cursor};
+use switchboard_store::chat::{ConversationRow, MessageRow};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use crate::auth::Principal;
+use crate::chat::conversation;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::ApiJson;
+use crate::state::AppState;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list))
+        .routes(routes!(get))
+        .routes(routes!(messages, send))
+        .routes(routes!(end))
+        .routes(routes!(visitor))
+}
+
+/// The conversation if `who` may work it; 404 otherwise (revealing nothing).
+pub async fn reach(s: &AppState, who: &Principal, id: &str) -> ApiResult<ConversationRow> {
+    let conv = s.db.conversation(id).await?;
+    if who.may(Permission::SuperviseRecords) {
+        return Ok(conv);
+    }
+    let mine = who.agent_id.is_some() && who.agent_id == conv.agent_id;
+    // An agent offered the chat may read it before accepting.
+    let offered = match (&who.agent_id, conv.status.as_str()) {
+        (Some(a), "waiting") => s
+            .engine
+            .view(&conv.work_item_id)
+            .await
+            .map(|v| v.status == "offered" && v.agent_id.as_deref() == Some(a))
+            .unwrap_or(false),
+        _ => false,
+    };
+    if mine || offered {
+        Ok(conv)
+    } else {
+        Err(ApiError::NotFound("conversation"))
+    }
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListParams {
+    /// `waiting`, `active` or `ended`.
+    status: Option<String>,
+    limit: Option<u32>,
+    cursor: Option<String>,
+}
+
+/// Conversations, newest first: yours, or everyone's for supervisors.
+#[utoipa::path(get, path = "/api/v1/conversations", tag = "chat", params(ListParams),
+    responses((status = 200, body = Object)))]
+async fn list(
+    State(s): State<AppState>,
+    Extension(who): Extension<Principal>,
+    Query(p): Query<ListParams>,
+) -> ApiResult<Json<Value>> {
+    if let Some(st) = &p.status {
+        if !matches!(st.as_str(), "waiting" | "active" | "ended") {
+            return Err(switchboard_core::Invalid::one(
+                "status",
+                "invalid",
+                "must be waiting, active or ended",
+            )
+            .into());
+        }
+    }
+    let limit = page_limit(p.limit)?;
+    let before = match &p.cursor {
+        Some(c) => {
+            let k = Cursor::decode(c, 2)?.0;
+            Some((k[0].clone(), k[1].clone()))
+        }
+        None => None,
+    };
+    let agent = if who.may(Permission::SuperviseRecords) {
+        None
+    } else {
+        Some(who.agent_id.clone().ok_or_else(|| {
+            ApiError::Forbidden("only an agent (or a token bound to one) has conversations".into())
+        })?)
+    };
+    let mut rows =
+        s.db.conversations(
+            p.status.as_deref(),
+            agent.as_deref(),
+            before.as_ref().map(|(a, b)| (a.as_str(), b.as_str())),
+            limit,
+        )
+        .await?;
+    let next_cursor = if rows.len() > limit as usize {
+        rows.truncate(limit as usize);
+        rows.last()
+            .map(|r| Cursor(vec![r.started_at.clone(), r.id.clone()]).encode())
+    } else {
+        None
+    };
+    let items: Vec<Value> = rows
+        .iter()
+        .map(|c| {
+            json!({"id": c.id, "status": c.status, "channel": c.channel, "contact_id": c.contact_id,
+                "visitor_id": c.visitor_id, "agent_id": c.agent_id, "agent_name": c.agent_name,
+                "queue_id": c.queue_id, "work_item_id": c.work_item_id,
+                "proactive": c.proactive_rule_id.is_some(), "started_at": c.started_at, "ended_at": c.ended_at})
+        })
+        .collect();
+    Ok(Json(json!({"items": items, "next_cursor": next_cursor})))
+}
+
+/// A conversation with the survey answers, context variables, visitor
+/// details, journey (newest first) and proactive rule.
+#[utoipa::path(get, path = "/api/v1/conversations/{id}", tag = "chat", params(("id" = String, Path)),
+    responses((status = 200, body = Object)))]
+async fn get(
+    State(s): State<AppState>,
+    Extension(who): Extension<Principal>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let conv = reach(&s, &who, &id).await?;
+    Ok(Json(conversation::agent_view(&s, &conv).await?))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AfterParams {
+    /// The highest `seq` already seen (default 0).
+    after: Option<i64>,
+}
+
+/// Messages after `after`, oldest first, at most 500.
+#[utoipa::path(get, path = "/api/v1/conversations/{id}/messages", tag = "chat",
+    params(("id" = String, Path), AfterParams), responses((status = 200, body = Object)))]
+async fn messages(
+    State(s): State<AppState>,
+    Extension(who): Extension<Principal>,
+    Path(id): Path<String>,
+    Query(p): Query<AfterParams>,
+) -> ApiResult<Json<Value>> {
+    let conv = reach(&s, &who, &id).await?;
+    let rows =
+        s.db.messages_after(&conv.id, p.after.unwrap_or(0).max(0), 500)
+            .await?;
+    Ok(Json(json!({"messages": rows})))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SendInput {
+    body: String,
+    /// Your id for the message: resending it never duplicates.
+    client_id: Option<String>,
+}
+
+/// Write to the visitor; persisted before it is answered.
+#[utoipa::path(post, path = "/api/v1/conversations/{id}/messages", tag = "chat",
+    params(("id" = String, Path)), request_body = SendInput,
+    responses((status = 201, body = MessageRow), (status = 409, body = crate::error::Problem)))]
+async fn send(
+    State(s): State<AppState>,
+    Extension(who): Extension<Principal>,
+    Path(id): Path<String>,
+    ApiJson(i): ApiJson<SendInput>,
+) -> ApiResult<impl IntoResponse> {
+    let row = agent_send(&s, &who, &id, &i.body, i.client_id).await?;
+    Ok((axum::http::StatusCode::CREATED, Json(row)))
+}
+
+/// Sends as the agent holding the conversation.
+pub async fn agent_send(
+    s: &AppState,
+    who: &Principal,
+    id: &str,
+    body: &str,
+    client_id: Option<String>,
+) -> ApiResult<MessageRow> {
+    let conv = reach(s, who, id).await?;
+    let agent = who
+        .agent_id
+        .clone()
+        .ok_or_else(|| ApiError::Forbidden("only an agent can write to a visitor".into()))?;
+    if conv.agent_id.as_deref() != Some(agent.as_str()) {
+        return Err(ApiError::Conflict(
+            "only the agent holding the conversation writes in it".into(),
+        ));
+    }
+    let name = conv.agent_name.clone().unwrap_or_else(|| "Agent".into());
+    conversation::send(s, &conv, "agent", Some((&agent, &name)), body, client_id).await
+}
+
+/// End the conversation; its transcript lands on the contact's timeline.
+#[utoipa::path(post, path = "/api/v1/conversations/{id}/end", tag = "chat",
+    params(("id" = String, Path)), responses((status = 200, body = Object)))]
+async fn end(
+    State(s): State<AppState>,
+    Extension(who): Extension<Principal>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let conv = reach(&s, &who, &id).await?;
+    let ended = conversation::end(&s, &conv.id, "agent").await?;
+    Ok(Json(json!({"id": conv.id, "ended": ended})))
+}
+
+/// A visitor's details and journey (newest first).
+#[utoipa::path(get, path = "/api/v1/visitors/{id}", tag = "chat",
+    params(("id" = String, Path)), responses((status = 200, body = Object)))]
+async fn visitor(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+    let v = s.db.visitor(&id).await?;
+    let journey = s.db.journey(&id, 200).await?;
+    let mut out = conversation::visitor_json(v);
+    out["journey"] = json!(journey
+        .into_iter()
+        .map(
+            |j| json!({"kind": j.kind, "url": j.url, "title": j.title, "at": j.at,
+            "detail": j.detail.and_then(|d| serde_json::from_str::<Value>(&d).ok())})
+        )
+        .collect::<Vec<_>>());
+    Ok(Json(out))
+}
