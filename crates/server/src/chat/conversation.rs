@@ -167,16 +167,16 @@ pub async fn start(
     visitor: &VisitorRow,
     req: StartRequest,
 ) -> ApiResult<ConversationRow> {
-    let answers = check_answers(&widget.settings.survey, &req.survey).map_err(ApiError::Invalid)?;
-    check_context(&req.context)?;
-    let mut c = Check::new();
-    let url = c.optional_text("url", req.url, 2000);
-    c.finish(|| ())?;
     if s.db.open_conversation(&visitor.id).await?.is_some() {
         return Err(ApiError::Conflict(
             "this visitor already has a conversation open; resume it".into(),
         ));
     }
+    let answers = check_answers(&widget.settings.survey, &req.survey).map_err(ApiError::Invalid)?;
+    check_context(&req.context)?;
+    let mut c = Check::new();
+    let url = c.optional_text("url", req.url, 2000);
+    c.finish(|| ())?;
     // A proactive start: the invitation must be this visitor's, undecided,
     // and still on screen (it closes itself after one minute).
     let rule = match &req.invitation_id {

@@ -379,6 +379,7 @@ async fn track(
 ) -> ApiResult<Json<EventAnswer>> {
     visitor_limit(&s, &v.visitor_id)?;
     let mut c = Check::new();
+    let url_given = i.url.as_deref().is_some_and(|u| !u.trim().is_empty());
     let url = c.optional_text("url", i.url, 2000);
     let title = c.optional_text("title", i.title, 500);
     let session_id = c
@@ -386,7 +387,7 @@ async fn track(
         .unwrap_or_default();
     let detail = match i.kind.as_str() {
         "page" => {
-            if url.is_none() {
+            if !url_given {
                 c.fail("url", "required", "a page visit needs its url");
             }
             None

@@ -7,6 +7,7 @@ mod access_matrix;
 mod agents_and_auth;
 mod bad_input;
 mod cases_and_timeline;
+mod chat;
 mod contacts;
 mod operations;
 mod routing;

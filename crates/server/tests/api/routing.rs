@@ -11,10 +11,10 @@ use tokio_tungstenite::tungstenite::Message;
 
 use crate::support::{answer, apps, fields, Caller, TestApp};
 
-type Socket =
+pub type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
-async fn connect(app: &TestApp, who: &Caller, after: i64) -> Socket {
+pub async fn connect(app: &TestApp, who: &Caller, after: i64) -> Socket {
     let mut req = format!("ws://{}/api/v1/ws?after={after}", app.running.addr)
         .into_client_request()
         .unwrap();
@@ -30,7 +30,7 @@ async fn connect(app: &TestApp, who: &Caller, after: i64) -> Socket {
 
 /// Reads messages until one satisfies `want`; a guard of 15 s keeps a broken
 /// test from hanging (it asserts nothing about speed).
-async fn next_matching(ws: &mut Socket, want: impl Fn(&Value) -> bool) -> Value {
+pub async fn next_matching(ws: &mut Socket, want: impl Fn(&Value) -> bool) -> Value {
     let read = async {
         while let Some(msg) = ws.next().await {
             if let Ok(Message::Text(t)) = msg {
@@ -47,11 +47,11 @@ async fn next_matching(ws: &mut Socket, want: impl Fn(&Value) -> bool) -> Value 
         .expect("the expected message arrived")
 }
 
-async fn send(ws: &mut Socket, v: Value) {
+pub async fn send(ws: &mut Socket, v: Value) {
     ws.send(Message::Text(v.to_string().into())).await.unwrap();
 }
 
-async fn available(who: &Caller) {
+pub async fn available(who: &Caller) {
     let (s, b) = answer(
         who.request(reqwest::Method::PUT, "/api/v1/me/presence")
             .json(&json!({"status": "available"}))
@@ -63,7 +63,7 @@ async fn available(who: &Caller) {
     assert_eq!(s, 200, "{b}");
 }
 
-async fn queue(admin: &Caller, body: Value) -> String {
+pub async fn queue(admin: &Caller, body: Value) -> String {
     admin.create("/api/v1/queues", body).await["id"]
         .as_str()
         .unwrap()

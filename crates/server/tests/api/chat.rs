@@ -1,0 +1,920 @@
+//! The chat channel over HTTP and WebSocket: widget settings, the origin
+//! allow-list, visitors and their journey, a conversation from survey to
+//! transcript, resume without loss, proactive invitations, host-site
+//! authentication, and visitors kept apart.
+
+use std::time::Duration;
+
+use futures::StreamExt;
+use reqwest::Method;
+use serde_json::{json, Value};
+use switchboard_core::access::Role;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::Message;
+
+use crate::routing::{available, connect, next_matching, queue, send, Socket};
+use crate::support::{answer, apps, fields, Caller, TestApp};
+
+pub const ORIGIN: &str = "http://shop.example";
+
+/// A visitor's browser: the widget's origin and, once registered, its token.
+pub struct Browser {
+    pub base: String,
+    pub widget: String,
+    pub http: reqwest::Client,
+    pub origin: String,
+    pub token: Option<String>,
+    pub visitor_id: Option<String>,
+    pub session_id: Option<String>,
+}
+
+impl Browser {
+    pub fn new(app: &TestApp, widget: &str) -> Self {
+        Self {
+            base: app.base.clone(),
+            widget: widget.to_owned(),
+            http: reqwest::Client::new(),
+            origin: ORIGIN.into(),
+            token: None,
+            visitor_id: None,
+            session_id: None,
+        }
+    }
+
+    pub fn request(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
+        let r = self
+            .http
+            .request(method, format!("{}/widget/v1/{}/{}", self.base, self.widget, path))
+            .header("origin", &self.origin)
+            .header(
+                "user-agent",
+                "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
+            );
+        match &self.token {
+            Some(t) => r.bearer_auth(t),
+            None => r,
+        }
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> (u16, Value) {
+        answer(
+            self.request(Method::POST, path)
+                .json(&body)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
+    }
+
+    pub async fn get(&self, path: &str) -> (u16, Value) {
+        answer(self.request(Method::GET, path).send().await.unwrap()).await
+    }
+
+    pub async fn register(&mut self, extra: Value) -> Value {
+        let mut body = json!({"visitor_id": self.visitor_id, "session_id": self.session_id,
+            "language": "fr-CA", "time_zone": "America/Toronto", "referrer": "https://search.example/?q=boots"});
+        if let (Value::Object(b), Value::Object(e)) = (&mut body, extra) {
+            b.extend(e);
+        }
+        let (s, r) = self.post("visitors", body).await;
+        assert_eq!(s, 200, "{r}");
+        self.token = r["token"].as_str().map(str::to_owned);
+        self.visitor_id = r["visitor_id"].as_str().map(str::to_owned);
+        self.session_id = r["session_id"].as_str().map(str::to_owned);
+        r
+    }
+
+    pub async fn page(&self, url: &str, title: &str) -> Value {
+        let (s, r) = self
+            .post(
+                "events",
+                json!({"session_id": self.session_id, "type": "page", "url": url, "title": title}),
+            )
+            .await;
+        assert_eq!(s, 200, "{r}");
+        r
+    }
+
+    pub async fn socket(&self, conversation: &str, after: i64) -> Socket {
+        let mut req = format!(
+            "{}/widget/v1/{}/ws?token={}&conversation_id={conversation}&after={after}",
+            self.base.replace("http://", "ws://"),
+            self.widget,
+            self.token.as_deref().unwrap()
+        )
+        .into_client_request()
+        .unwrap();
+        req.headers_mut()
+            .insert("origin", self.origin.parse().unwrap());
+        tokio_tungstenite::connect_async(req).await.unwrap().0
+    }
+}
+
+pub fn widget_body(queue: &str) -> Value {
+    json!({
+        "name": "Northwind <b>shop</b>",
+        "allowed_origins": [ORIGIN, "http://127.0.0.1:1"],
+        "color": "#0b5fff",
+        "default_language": "en",
+        "routing": {"queue_id": queue, "attributes": {"site": "shop"}},
+        "survey": [
+            {"id": "name", "type": "text", "label": {"en": "Your name", "fr": "Votre nom"}, "required": true},
+            {"id": "email", "type": "email", "label": {"en": "Email"}, "required": true},
+            {"id": "topic", "type": "choice", "label": {"en": "Topic"}, "choices": ["Orders", "Returns"]}
+        ],
+        "proactive_enabled": true,
+        "auth": {"algorithm": "HS256", "secret": "0123456789abcdef0123456789abcdef", "issuer": "shop"}
+    })
+}
+
+/// A widget feeding a chat queue served by one available agent, whose
+/// socket is open.
+pub struct Setup {
+    pub admin: Caller,
+    pub agent: Caller,
+    pub widget: String,
+    pub queue: String,
+    pub ws: Socket,
+}
+
+pub async fn setup(app: &TestApp) -> Setup {
+    let admin = app.token(Role::Admin).await;
+    let agent = app.token(Role::Agent).await;
+    let q = queue(
+        &admin,
+        json!({"name": "web chat", "channel": "messaging", "members": [agent.agent_id]}),
+    )
+    .await;
+    let widget = admin.create("/api/v1/widgets", widget_body(&q)).await;
+    let mut ws = connect(app, &agent, 0).await;
+    next_matching(&mut ws, |m| m["type"] == "ready").await;
+    available(&agent).await;
+    Setup {
+        admin,
+        agent,
+        widget: widget["id"].as_str().unwrap().to_owned(),
+        queue: q,
+        ws,
+    }
+}
+
+async fn read_until(ws: &mut Socket, want: impl Fn(&Value) -> bool) -> Vec<Value> {
+    let mut seen = Vec::new();
+    let read = async {
+        while let Some(Ok(msg)) = ws.next().await {
+            if let Message::Text(t) = msg {
+                let v: Value = serde_json::from_str(t.as_str()).unwrap();
+                let done = want(&v);
+                seen.push(v);
+                if done {
+                    return;
+                }
+            }
+        }
+        panic!("socket closed; saw {seen:?}");
+    };
+    tokio::time::timeout(Duration::from_secs(15), read)
+        .await
+        .expect("the expected message arrived");
+    seen
+}
+
+#[tokio::test]
+async fn widget_settings_are_validated_and_secrets_never_shown() {
+    for app in apps().await {
+        let admin = app.token(Role::Admin).await;
+        let (s, b) = answer(
+            admin
+                .post(
+                    "/api/v1/widgets",
+                    json!({"name": "", "allowed_origins": ["https://shop.example/path", "*"],
+                        "color": "blue", "default_language": "de",
+                        "routing": {"queue_id": "00000000-0000-0000-0000-000000000000"},
+                        "survey": [{"id": "Bad Id", "type": "choice", "label": {"en": "x"}, "choices": ["only one"]}],
+                        "auth": {"algorithm": "HS256", "secret": "short"}}),
+                )
+                .await,
+        )
+        .await;
+        assert_eq!(s, 422, "{b}");
+        let f = fields(&b);
+        for expected in [
+            "name",
+            "allowed_origins[0]",
+            "allowed_origins[1]",
+            "color",
+            "default_language",
+            "auth.secret",
+        ] {
+            assert!(f.contains(&expected.to_owned()), "{expected} in {f:?}");
+        }
+        assert!(f.iter().any(|f| f.starts_with("survey[0]")), "{f:?}");
+        assert!(
+            admin
+                .ok("/api/v1/widgets")
+                .await
+                .as_array()
+                .unwrap()
+                .is_empty(),
+            "nothing written"
+        );
+
+        let q = queue(&admin, json!({"name": "web chat", "channel": "messaging"})).await;
+        let w = admin.create("/api/v1/widgets", widget_body(&q)).await;
+        assert_eq!(w["name"], "Northwind <b>shop</b>", "stored as text");
+        assert!(
+            w["auth"].get("secret").is_none() && w["auth_secret_set"] == true,
+            "{w}"
+        );
+        assert!(w["embed_snippet"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("data-widget=\"{}\"", w["id"].as_str().unwrap())));
+        assert_eq!(w["allowed_origins"][0], ORIGIN);
+        // A PUT without the secret keeps it.
+        let id = w["id"].as_str().unwrap();
+        let mut body = widget_body(&q);
+        body["auth"] = json!({"algorithm": "HS256", "issuer": "shop"});
+        let (s, b) = answer(
+            admin
+                .request(Method::PUT, &format!("/api/v1/widgets/{id}"))
+                .json(&body)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!((s, &b["auth_secret_set"]), (200, &json!(true)), "{b}");
+
+        // Rules are validated as a whole; a bad regex is named.
+        let (s, b) = answer(
+            admin
+                .request(Method::PUT, &format!("/api/v1/widgets/{id}/proactive-rules"))
+                .json(&json!({"rules": [
+                    {"name": "ok", "location": {"url": {"match": "contains", "value": "/boots"}}, "messages": {"en": "Hi"}},
+                    {"name": "bad", "location": {"url": {"match": "regex", "value": "(unclosed"}}, "messages": {"en": "Hi"},
+                     "window": {"time_zone": "Mars/Olympus", "ranges": [{"from": "18:00", "to": "09:00"}]}}
+                ]}))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(s, 422, "{b}");
+        let f = fields(&b);
+        assert!(
+            f.contains(&"rules[1].location.url.value".to_owned()),
+            "{f:?}"
+        );
+        assert!(f.iter().any(|f| f.starts_with("rules[1].window")), "{f:?}");
+        let rules = admin
+            .ok(&format!("/api/v1/widgets/{id}/proactive-rules"))
+            .await;
+        assert!(
+            rules["rules"].as_array().unwrap().is_empty(),
+            "nothing written"
+        );
+        app.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn only_allowed_origins_reach_the_widget_endpoints() {
+    for app in apps().await {
+        let s = setup(&app).await;
+        let mut b = Browser::new(&app, &s.widget);
+        let r = b.request(Method::GET, "config").send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        assert_eq!(r.headers()["access-control-allow-origin"], ORIGIN);
+        let config: Value = r.json().await.unwrap();
+        assert_eq!(config["survey"][0]["id"], "name");
+        assert!(config.get("auth").is_none() && config.get("allowed_origins").is_none());
+
+        let preflight = b
+            .request(Method::OPTIONS, "visitors")
+            .header("access-control-request-method", "POST")
+            .header(
+                "access-control-request-headers",
+                "authorization, content-type",
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(preflight.status(), 204);
+        assert!(preflight.headers()["access-control-allow-headers"]
+            .to_str()
+            .unwrap()
+            .contains("authorization"));
+
+        b.origin = "http://evil.example".into();
+        for (m, path) in [
+            (Method::GET, "config"),
+            (Method::POST, "visitors"),
+            (Method::OPTIONS, "visitors"),
+        ] {
+            let r = b
+                .request(m.clone(), path)
+                .json(&json!({}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 403, "{m} {path}");
+            assert!(r.headers().get("access-control-allow-origin").is_none());
+        }
+        let no_origin = reqwest::get(format!("{}/widget/v1/{}/config", app.base, s.widget))
+            .await
+            .unwrap();
+        assert_eq!(no_origin.status(), 403);
+        let unknown = Browser::new(&app, "00000000-0000-0000-0000-000000000000");
+        assert_eq!(unknown.get("config").await.0, 404);
+        app.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn a_conversation_goes_from_survey_to_agent_to_transcript_without_loss() {
+    for app in apps().await {
+        let mut s = setup(&app).await;
+        let mut b = Browser::new(&app, &s.widget);
+        let reg = b.register(json!({})).await;
+        assert_eq!(
+            (reg["returning"].clone(), reg["authenticated"].clone()),
+            (json!(false), json!(false))
+        );
+        b.page("https://shop.example/boots", "Boots").await;
+        b.page("https://shop.example/boots/trail-42", "Trail 42")
+            .await;
+        let (st, r) = b
+            .post("events", json!({"session_id": b.session_id, "type": "search", "query": "waterproof <script>"}))
+            .await;
+        assert_eq!(st, 200, "{r}");
+
+        // The survey is checked, each bad answer named; nothing starts.
+        let (st, r) = b
+            .post(
+                "conversations",
+                json!({"session_id": b.session_id, "survey": {"email": "not-an-email", "topic": "Cars", "bogus": "x"}}),
+            )
+            .await;
+        assert_eq!(st, 422, "{r}");
+        let f = fields(&r);
+        for expected in [
+            "survey.name",
+            "survey.email",
+            "survey.topic",
+            "survey.bogus",
+        ] {
+            assert!(f.contains(&expected.to_owned()), "{expected} in {f:?}");
+        }
+        let (st, r) = b
+            .post(
+                "conversations",
+                json!({"session_id": b.session_id, "url": "https://shop.example/boots/trail-42",
+                    "survey": {"name": "Zoé <img src=x onerror=alert(1)>", "email": "Zoe@Example.com", "topic": "returns"},
+                    "context": {"cart_value": 129.9, "plan": "gold", "nested": {"a": 1}}}),
+            )
+            .await;
+        assert_eq!(st, 201, "{r}");
+        let conv = r["id"].as_str().unwrap().to_owned();
+        assert_eq!(r["status"], "waiting");
+
+        // The agent's offer carries the survey, journey and context.
+        let offer = next_matching(&mut s.ws, |m| m["type"] == "offered").await;
+        let c = &offer["conversation"];
+        assert_eq!(c["id"], conv, "{offer}");
+        assert_eq!(c["survey"][0]["id"], "email");
+        assert_eq!(c["survey"][0]["answer"], "zoe@example.com");
+        assert!(c["survey"].as_array().unwrap().iter().any(
+            |q| q["label"] == "Your name" && q["answer"] == "Zoé <img src=x onerror=alert(1)>"
+        ));
+        assert_eq!(
+            c["survey"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|q| q["id"] == "topic")
+                .unwrap()["answer"],
+            "Returns"
+        );
+        assert_eq!(c["context"]["cart_value"], "129.9");
+        assert_eq!(c["context"]["plan"], "gold");
+        assert_eq!(c["context"]["nested"], "{\"a\":1}");
+        let journey = c["journey"].as_array().unwrap();
+        assert_eq!(journey[0]["kind"], "search", "newest first: {journey:?}");
+        assert_eq!(journey[0]["detail"]["query"], "waterproof <script>");
+        assert_eq!(journey[1]["url"], "https://shop.example/boots/trail-42");
+        assert_eq!(journey[2]["title"], "Boots");
+        assert_eq!(c["visitor"]["browser"], "Chrome");
+        assert_eq!(c["visitor"]["os"], "Windows 10/11");
+        assert_eq!(c["visitor"]["language"], "fr-CA");
+        assert_eq!(c["visitor"]["country"], "CA");
+        assert_eq!(c["visitor"]["time_zone"], "America/Toronto");
+        assert_eq!(c["proactive"], false);
+        assert_eq!(offer["attributes"]["site"], "shop");
+
+        let mut v = b.socket(&conv, 0).await;
+        let ready = read_until(&mut v, |m| m["type"] == "ready").await;
+        assert_eq!(ready.last().unwrap()["conversation"]["status"], "waiting");
+        assert_eq!(
+            ready.last().unwrap()["conversation"]["position"],
+            json!(null),
+            "offered, not in line"
+        );
+
+        send(
+            &mut s.ws,
+            json!({"type": "accept", "work_item_id": offer["work_item_id"]}),
+        )
+        .await;
+        let joined = read_until(&mut v, |m| m["type"] == "joined").await;
+        assert!(joined.last().unwrap()["agent_name"].as_str().is_some());
+
+        // Visitor → agent, persisted before acknowledged; a resend is not a duplicate.
+        send(
+            &mut v,
+            json!({"type": "message", "client_id": "c1", "body": "Hello <b>there</b>"}),
+        )
+        .await;
+        let ack = read_until(&mut v, |m| m["type"] == "ack").await;
+        let first_seq = ack.last().unwrap()["seq"].as_i64().unwrap();
+        let got = next_matching(&mut s.ws, |m| m["type"] == "chat_message").await;
+        assert_eq!(
+            (
+                got["conversation_id"].as_str(),
+                got["body"].as_str(),
+                got["sender"].as_str()
+            ),
+            (
+                Some(conv.as_str()),
+                Some("Hello <b>there</b>"),
+                Some("visitor")
+            )
+        );
+        send(
+            &mut v,
+            json!({"type": "message", "client_id": "c1", "body": "Hello <b>there</b>"}),
+        )
+        .await;
+        let again = read_until(&mut v, |m| m["type"] == "ack").await;
+        assert_eq!(
+            again.last().unwrap()["seq"].as_i64(),
+            Some(first_seq),
+            "same message"
+        );
+        send(&mut v, json!({"type": "typing", "typing": true})).await;
+        let typing = next_matching(&mut s.ws, |m| m["type"] == "chat_typing").await;
+        assert_eq!(typing["typing"], true);
+
+        // Too long: a clear error, nothing stored.
+        send(
+            &mut v,
+            json!({"type": "message", "client_id": "c2", "body": "x".repeat(4001)}),
+        )
+        .await;
+        let err = read_until(&mut v, |m| m["type"] == "error").await;
+        assert_eq!(err.last().unwrap()["code"], "too_long");
+
+        // The visitor drops; the agent writes twice meanwhile.
+        drop(v);
+        for text in ["First reply", "Second reply"] {
+            send(
+                &mut s.ws,
+                json!({"type": "send_message", "conversation_id": conv, "body": text}),
+            )
+            .await;
+            let a = next_matching(&mut s.ws, |m| m["type"] == "ack" || m["type"] == "error").await;
+            assert_eq!(a["type"], "ack", "{a}");
+        }
+        // Over REST too.
+        let (st, m) = answer(
+            s.agent
+                .post(
+                    &format!("/api/v1/conversations/{conv}/messages"),
+                    json!({"body": "Third reply"}),
+                )
+                .await,
+        )
+        .await;
+        assert_eq!(st, 201, "{m}");
+
+        // Resuming after the last seen message delivers exactly what was missed, in order.
+        let mut v = b.socket(&conv, first_seq).await;
+        let seen = read_until(&mut v, |m| m["type"] == "ready").await;
+        let bodies: Vec<&str> = seen
+            .iter()
+            .filter(|m| m["type"] == "message")
+            .map(|m| m["body"].as_str().unwrap())
+            .collect();
+        assert_eq!(bodies, ["First reply", "Second reply", "Third reply"]);
+        let seqs: Vec<i64> = seen.iter().filter_map(|m| m["seq"].as_i64()).collect();
+        assert!(seqs.windows(2).all(|w| w[0] < w[1]) && seqs[0] > first_seq);
+        // From the start: everything once.
+        let (_, all) = b.get(&format!("conversations/{conv}/messages")).await;
+        assert_eq!(all["messages"].as_array().unwrap().len(), 4);
+
+        // The agent's typing reaches the visitor; the agent ends; the visitor is told.
+        send(
+            &mut s.ws,
+            json!({"type": "typing", "conversation_id": conv, "typing": true}),
+        )
+        .await;
+        read_until(&mut v, |m| m["type"] == "typing" && m["typing"] == true).await;
+        let (st, _) = answer(
+            s.agent
+                .post(&format!("/api/v1/conversations/{conv}/end"), json!({}))
+                .await,
+        )
+        .await;
+        assert_eq!(st, 200);
+        let ended = read_until(&mut v, |m| m["type"] == "ended").await;
+        assert_eq!(ended.last().unwrap()["by"], "agent");
+        let (st, r) = b
+            .post(
+                "conversations",
+                json!({"session_id": b.session_id, "survey": {}}),
+            )
+            .await;
+        assert_eq!(st, 422, "a new chat needs the survey again: {r}");
+
+        // The transcript is on the contact's timeline; the conversation record is complete.
+        let detail = s.agent.ok(&format!("/api/v1/conversations/{conv}")).await;
+        assert_eq!(detail["status"], "ended");
+        assert!(detail["wait_seconds"].as_i64().is_some() && detail["answered_at"].is_string());
+        assert_eq!(detail["queue_id"], s.queue);
+        let contact = detail["contact_id"].as_str().unwrap();
+        let person = s.agent.ok(&format!("/api/v1/contacts/{contact}")).await;
+        assert_eq!(person["email"], "zoe@example.com");
+        let timeline = s
+            .agent
+            .ok(&format!(
+                "/api/v1/contacts/{contact}/timeline?scope=conversation&conversation_id={conv}"
+            ))
+            .await;
+        let entry = &timeline["items"][0];
+        assert_eq!(entry["kind"], "conversation", "{timeline}");
+        let transcript = entry["body"].as_str().unwrap();
+        assert!(
+            transcript.contains("Visitor: Hello <b>there</b>")
+                && transcript.contains("Third reply"),
+            "{transcript}"
+        );
+        let w = s
+            .admin
+            .ok(&format!(
+                "/api/v1/work-items/{}",
+                offer["work_item_id"].as_str().unwrap()
+            ))
+            .await;
+        assert!(
+            matches!(w["status"].as_str(), Some("wrap_up" | "closed")),
+            "{w}"
+        );
+
+        // A returning visitor is recognised, with a new session.
+        let mut again = Browser::new(&app, &s.widget);
+        again.visitor_id = b.visitor_id.clone();
+        let reg = again.register(json!({})).await;
+        assert_eq!(reg["returning"], true);
+        assert_eq!(reg["visitor_id"], json!(b.visitor_id));
+        assert_ne!(reg["session_id"], json!(b.session_id));
+        app.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn visitors_reach_only_their_own_conversations() {
+    for app in apps().await {
+        let s = setup(&app).await;
+        let mut alice = Browser::new(&app, &s.widget);
+        alice.register(json!({})).await;
+        let (st, r) = alice
+            .post(
+                "conversations",
+                json!({"session_id": alice.session_id,
+                "survey": {"name": "Alice", "email": "alice@example.com"}}),
+            )
+            .await;
+        assert_eq!(st, 201, "{r}");
+        let conv = r["id"].as_str().unwrap().to_owned();
+        let mut mallory = Browser::new(&app, &s.widget);
+        mallory.register(json!({})).await;
+        assert_eq!(mallory.get(&format!("conversations/{conv}")).await.0, 404);
+        assert_eq!(
+            mallory
+                .get(&format!("conversations/{conv}/messages"))
+                .await
+                .0,
+            404
+        );
+        let mut req = format!(
+            "{}/widget/v1/{}/ws?token={}&conversation_id={conv}",
+            app.base.replace("http://", "ws://"),
+            s.widget,
+            mallory.token.as_deref().unwrap()
+        )
+        .into_client_request()
+        .unwrap();
+        req.headers_mut().insert("origin", ORIGIN.parse().unwrap());
+        assert!(
+            tokio_tungstenite::connect_async(req).await.is_err(),
+            "refused"
+        );
+        // A forged or missing token.
+        mallory.token = Some(format!("{}x", alice.token.as_deref().unwrap()));
+        assert_eq!(mallory.get(&format!("conversations/{conv}")).await.0, 401);
+        mallory.token = None;
+        assert_eq!(mallory.get(&format!("conversations/{conv}")).await.0, 401);
+        // Another widget's token does not open this one.
+        let other = s
+            .admin
+            .create("/api/v1/widgets", widget_body(&s.queue))
+            .await;
+        let mut elsewhere = Browser::new(&app, other["id"].as_str().unwrap());
+        elsewhere.register(json!({})).await;
+        elsewhere.widget = s.widget.clone();
+        assert_eq!(elsewhere.get(&format!("conversations/{conv}")).await.0, 401);
+        // Agents other than the one holding it do not see it; supervisors do.
+        let other_agent = app.token(Role::Agent).await;
+        assert_eq!(
+            other_agent
+                .get(&format!("/api/v1/conversations/{conv}"))
+                .await
+                .status(),
+            404
+        );
+        let sup = app.token(Role::Supervisor).await;
+        assert_eq!(
+            sup.get(&format!("/api/v1/conversations/{conv}"))
+                .await
+                .status(),
+            200
+        );
+        // Bad input on the visitor side.
+        let (st, _) = answer(
+            alice
+                .request(Method::POST, "events")
+                .header("content-type", "application/json")
+                .body("{not json")
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(st, 400);
+        let (st, r) = alice
+            .post(
+                "events",
+                json!({"session_id": alice.session_id, "type": "teleport"}),
+            )
+            .await;
+        assert_eq!((st, fields(&r)), (422, vec!["type".to_owned()]));
+        let (st, r) = alice
+            .post(
+                "events",
+                json!({"session_id": alice.session_id, "type": "page", "url": "x".repeat(3000)}),
+            )
+            .await;
+        assert_eq!((st, fields(&r)), (422, vec!["url".to_owned()]));
+        let (st, _) = alice
+            .post(
+                "conversations",
+                json!({"session_id": alice.session_id, "survey": {}}),
+            )
+            .await;
+        assert_eq!(st, 409, "one open conversation per visitor");
+        app.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn a_proactive_rule_invites_once_and_an_accepted_invitation_starts_a_proactive_chat() {
+    for app in apps().await {
+        let mut s = setup(&app).await;
+        let rules = json!({"rules": [
+            {"name": "Boot browsers", "priority": 1, "time_on_page_seconds": 5, "pages_in_session": 2,
+             "location": {"url": {"match": "wildcard", "value": "https://shop.example/boots/*"}},
+             "messages": {"en": "Need help choosing boots?", "fr": "Besoin d'aide pour vos bottes ?"},
+             "only_when_agent_available": true},
+            {"name": "Never", "priority": 0, "target": {"customers": "authenticated"},
+             "location": {"url": {"match": "contains", "value": "shop"}}, "messages": {"en": "Hello member"}}
+        ]});
+        let saved = answer(
+            s.admin
+                .request(
+                    Method::PUT,
+                    &format!("/api/v1/widgets/{}/proactive-rules", s.widget),
+                )
+                .json(&rules)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(saved.0, 200, "{}", saved.1);
+        let rule = saved.1["rules"][0]["id"].as_str().unwrap().to_owned();
+
+        let mut b = Browser::new(&app, &s.widget);
+        b.register(json!({})).await;
+        let first = b.page("https://shop.example/boots/", "Boots").await;
+        assert_eq!(first["invitation"], json!(null), "one page is not enough");
+        let second = b
+            .page("https://shop.example/boots/trail-42", "Trail 42")
+            .await;
+        assert_eq!(second["invitation"]["rule_id"], rule, "{second}");
+        assert_eq!(second["invitation"]["after_seconds"], 5);
+
+        // Asked too early: not yet.
+        let (_, early) = b
+            .post(
+                "invitations",
+                json!({"session_id": b.session_id, "rule_id": rule,
+                "url": "https://shop.example/boots/trail-42", "seconds_on_page": 2}),
+            )
+            .await;
+        assert_eq!(early["invitation"], json!(null));
+        let (st, inv) = b
+            .post(
+                "invitations",
+                json!({"session_id": b.session_id, "rule_id": rule,
+                "url": "https://shop.example/boots/trail-42", "seconds_on_page": 5}),
+            )
+            .await;
+        assert_eq!(st, 200, "{inv}");
+        assert_eq!(
+            inv["invitation"]["message"], "Besoin d'aide pour vos bottes ?",
+            "in the visitor's language"
+        );
+        assert_eq!(inv["invitation"]["expires_in_seconds"], 60);
+        let invitation = inv["invitation"]["id"].as_str().unwrap().to_owned();
+        // One at a time, and once per session.
+        let (_, twice) = b
+            .post(
+                "invitations",
+                json!({"session_id": b.session_id, "rule_id": rule,
+                "url": "https://shop.example/boots/trail-42", "seconds_on_page": 9}),
+            )
+            .await;
+        assert_eq!(twice["invitation"], json!(null));
+
+        let (st, r) = b
+            .post("conversations", json!({"session_id": b.session_id, "invitation_id": invitation,
+                "survey": {"name": "Zoé", "email": "zoe@example.com"}, "context": {"plan": "gold"}}))
+            .await;
+        assert_eq!(st, 201, "{r}");
+        let conv = r["id"].as_str().unwrap().to_owned();
+        let offer = next_matching(&mut s.ws, |m| m["type"] == "offered").await;
+        assert_eq!(offer["kind"], "proactive");
+        assert_eq!(
+            offer["conversation"]["proactive_rule"]["name"],
+            "Boot browsers"
+        );
+        assert_eq!(
+            offer["conversation"]["context"]["proactive.page"],
+            "https://shop.example/boots/trail-42"
+        );
+        assert_eq!(
+            offer["conversation"]["context"]["proactive.seconds_on_page"],
+            "5"
+        );
+        let (_, msgs) = b.get(&format!("conversations/{conv}/messages")).await;
+        assert_eq!(
+            msgs["messages"][0]["body"],
+            "Besoin d'aide pour vos bottes ?"
+        );
+        assert_eq!(msgs["messages"][0]["sender"], "system");
+        // The same invitation cannot start a second chat.
+        let (st, _) = b
+            .post(
+                "conversations",
+                json!({"session_id": b.session_id, "invitation_id": invitation,
+                "survey": {"name": "Zoé", "email": "zoe@example.com"}}),
+            )
+            .await;
+        assert_eq!(st, 409);
+
+        // A second visitor closes theirs; a third lets it expire.
+        for outcome in ["closed", "expired"] {
+            let mut other = Browser::new(&app, &s.widget);
+            other.register(json!({})).await;
+            other.page("https://shop.example/boots/", "Boots").await;
+            other.page("https://shop.example/boots/a", "A").await;
+            let (_, inv) = other
+                .post(
+                    "invitations",
+                    json!({"session_id": other.session_id, "rule_id": rule,
+                    "url": "https://shop.example/boots/a", "seconds_on_page": 6}),
+                )
+                .await;
+            let id = inv["invitation"]["id"].as_str().unwrap().to_owned();
+            let (st, r) = other
+                .post(&format!("invitations/{id}"), json!({"outcome": outcome}))
+                .await;
+            assert_eq!((st, r["outcome"].as_str()), (200, Some(outcome)));
+            let (st, _) = b
+                .post(&format!("invitations/{id}"), json!({"outcome": "closed"}))
+                .await;
+            assert_eq!(st, 404, "another visitor's invitation");
+        }
+        let stats = s
+            .admin
+            .ok(&format!(
+                "/api/v1/widgets/{}/proactive-rules/stats",
+                s.widget
+            ))
+            .await;
+        let mine = stats
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["rule_id"] == rule)
+            .unwrap();
+        assert_eq!(
+            (
+                mine["shown"].as_i64(),
+                mine["accepted"].as_i64(),
+                mine["closed"].as_i64(),
+                mine["expired"].as_i64()
+            ),
+            (Some(3), Some(1), Some(1), Some(1)),
+            "{stats}"
+        );
+
+        // With the only agent away, the rule does not invite.
+        let (st, _) = answer(
+            s.agent
+                .request(Method::PUT, "/api/v1/me/presence")
+                .json(&json!({"status": "away"}))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(st, 200);
+        let mut late = Browser::new(&app, &s.widget);
+        late.register(json!({})).await;
+        late.page("https://shop.example/boots/", "Boots").await;
+        let r = late.page("https://shop.example/boots/b", "B").await;
+        assert_eq!(
+            r["invitation"],
+            json!(null),
+            "no agent can take the chat now"
+        );
+        app.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn a_signed_in_visitor_is_linked_to_their_contact_and_a_bad_token_is_refused() {
+    use jsonwebtoken::{encode, EncodingKey, Header};
+    for app in apps().await {
+        let s = setup(&app).await;
+        let known = s
+            .agent
+            .create(
+                "/api/v1/contacts",
+                json!({"first_name": "Karim", "external_id": "shop-user-7", "category": "vip"}),
+            )
+            .await;
+        let exp = jsonwebtoken::get_current_timestamp() + 600;
+        let sign = |secret: &str, claims: Value| {
+            encode(
+                &Header::default(),
+                &claims,
+                &EncodingKey::from_secret(secret.as_bytes()),
+            )
+            .unwrap()
+        };
+        let good = sign(
+            "0123456789abcdef0123456789abcdef",
+            json!({"sub": "shop-user-7", "iss": "shop", "exp": exp}),
+        );
+        let mut b = Browser::new(&app, &s.widget);
+        let reg = b.register(json!({"auth_token": good})).await;
+        assert_eq!(reg["authenticated"], true);
+        assert_eq!(reg["contact_id"], known["id"]);
+
+        let mut forged = Browser::new(&app, &s.widget);
+        let bad = sign(
+            "another-secret-another-secret-xyz",
+            json!({"sub": "shop-user-7", "iss": "shop", "exp": exp}),
+        );
+        let (st, r) = forged.post("visitors", json!({"auth_token": bad})).await;
+        assert_eq!(st, 401, "{r}");
+        assert!(r["detail"].as_str().unwrap().contains("not valid"));
+        let expired = sign(
+            "0123456789abcdef0123456789abcdef",
+            json!({"sub": "shop-user-7", "iss": "shop", "exp": exp - 7200}),
+        );
+        assert_eq!(
+            forged
+                .post("visitors", json!({"auth_token": expired}))
+                .await
+                .0,
+            401
+        );
+        forged.token = None;
+        assert!(forged.token.is_none());
+        app.stop().await;
+    }
+}
