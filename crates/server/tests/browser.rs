@@ -2,76 +2,17 @@
 //! chromium-driver; `scripts/test` installs them). Missing Chromium fails
 //! this test rather than skipping it.
 
+#[path = "chromium/mod.rs"]
+mod chromium;
 #[path = "api/support.rs"]
 #[allow(dead_code)]
 mod support;
 
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use fantoccini::{ClientBuilder, Locator};
+use fantoccini::Locator;
 use serde_json::json;
 use switchboard_core::access::Role;
-
-/// chromedriver on a free loopback port, stopped when dropped.
-struct Driver {
-    child: Child,
-    port: u16,
-}
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-async fn driver() -> Driver {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut child = Command::new("chromedriver")
-        .args([format!("--port={port}"), "--allowed-ips=127.0.0.1".into()])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("chromedriver is installed (apt-get install chromium chromium-driver, or run ./scripts/test)");
-    // Wait (bounded) until it answers.
-    for _ in 0..100 {
-        if reqwest::get(format!("http://127.0.0.1:{port}/status"))
-            .await
-            .is_ok()
-        {
-            return Driver { child, port };
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let _ = child.kill();
-    let _ = child.wait();
-    panic!("chromedriver did not start");
-}
-
-async fn browser(driver: &Driver, profile: &std::path::Path) -> fantoccini::Client {
-    let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        json!({
-            "binary": "/usr/bin/chromium",
-            "args": [
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-dev-shm-usage", "--disable-quic", "--no-first-run", "--disable-component-update",
-                "--disable-sync", format!("--user-data-dir={}", profile.display()),
-            ],
-        }),
-    );
-    ClientBuilder::native()
-        .capabilities(caps)
-        .connect(&format!("http://127.0.0.1:{}", driver.port))
-        .await
-        .expect("a Chromium session")
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_agent_signs_in_and_out_and_hostile_names_stay_text() {
@@ -85,9 +26,9 @@ async fn an_agent_signs_in_and_out_and_hostile_names_stay_text() {
         )
         .await;
 
-    let driver = driver().await;
+    let driver = chromium::driver().await;
     let profile = tempfile::tempdir().unwrap();
-    let c = browser(&driver, profile.path()).await;
+    let c = chromium::browser(&driver, profile.path()).await;
     let wait = Duration::from_secs(15);
     c.goto(&format!("{}/", app.base)).await.unwrap();
 

@@ -1,0 +1,68 @@
+//! Debian's chromium and chromedriver for the browser tests (`scripts/test`
+//! installs them). Missing Chromium fails a test rather than skipping it.
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::ClientBuilder;
+use serde_json::json;
+
+/// chromedriver on a free loopback port, stopped when dropped.
+pub struct Driver {
+    child: Child,
+    pub port: u16,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub async fn driver() -> Driver {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = Command::new("chromedriver")
+        .args([format!("--port={port}"), "--allowed-ips=127.0.0.1".into()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromedriver is installed (apt-get install chromium chromium-driver, or run ./scripts/test)");
+    // Wait (bounded) until it answers.
+    for _ in 0..100 {
+        if reqwest::get(format!("http://127.0.0.1:{port}/status"))
+            .await
+            .is_ok()
+        {
+            return Driver { child, port };
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    panic!("chromedriver did not start");
+}
+
+pub async fn browser(driver: &Driver, profile: &std::path::Path) -> fantoccini::Client {
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({
+            "binary": "/usr/bin/chromium",
+            "args": [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-dev-shm-usage", "--disable-quic", "--no-first-run", "--disable-component-update",
+                "--disable-sync", format!("--user-data-dir={}", profile.display()),
+            ],
+        }),
+    );
+    ClientBuilder::native()
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{}", driver.port))
+        .await
+        .expect("a Chromium session")
+}

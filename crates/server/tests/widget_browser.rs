@@ -1,0 +1,500 @@
+//! The chat widget in real headless Chromium, embedded in a page served from
+//! another local origin: journey, a proactive invitation that is accepted
+//! (and one that closes itself after a minute), the conversation reaching an
+//! agent's socket with survey answers, journey and context variables,
+//! messages both ways, a reload that resumes without loss, and an unlisted
+//! origin refused.
+
+#[path = "chromium/mod.rs"]
+mod chromium;
+#[path = "api/support.rs"]
+#[allow(dead_code)]
+mod support;
+
+use std::time::{Duration, Instant};
+
+use futures::{SinkExt, StreamExt};
+use serde_json::{json, Value};
+use switchboard_core::access::Role;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::Message;
+
+use support::{answer, Caller, TestApp};
+
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// The sample shop page, served by a second server (another origin), with
+/// the widget script loaded from Switchboard.
+async fn host_site(switchboard: &str, widget: &str) -> u16 {
+    let page = include_str!("../web/widget-demo.html")
+        .replace(
+            "src=\"/widget.js\"",
+            &format!("src=\"{switchboard}/widget.js\""),
+        )
+        .replace("__WIDGET_ID__", widget);
+    let app = axum::Router::new().route(
+        "/",
+        axum::routing::get(move || {
+            let page = page.clone();
+            async move { axum::response::Html(page) }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    port
+}
+
+struct Scene {
+    app: TestApp,
+    admin: Caller,
+    agent: Caller,
+    widget: String,
+    rule: String,
+    host_port: u16,
+    ws: Socket,
+}
+
+async fn agent_socket(app: &TestApp, who: &Caller) -> Socket {
+    let mut req = format!("ws://{}/api/v1/ws", app.running.addr)
+        .into_client_request()
+        .unwrap();
+    req.headers_mut().insert(
+        "authorization",
+        format!("Bearer {}", who.token.as_deref().unwrap())
+            .parse()
+            .unwrap(),
+    );
+    tokio_tungstenite::connect_async(req).await.unwrap().0
+}
+
+async fn next(ws: &mut Socket, want: impl Fn(&Value) -> bool) -> Value {
+    let read = async {
+        while let Some(Ok(msg)) = ws.next().await {
+            if let Message::Text(t) = msg {
+                let v: Value = serde_json::from_str(t.as_str()).unwrap();
+                if want(&v) {
+                    return v;
+                }
+            }
+        }
+        panic!("socket closed")
+    };
+    tokio::time::timeout(Duration::from_secs(30), read)
+        .await
+        .expect("the expected message arrived")
+}
+
+async fn say(ws: &mut Socket, v: Value) {
+    ws.send(Message::Text(v.to_string().into())).await.unwrap();
+}
+
+async fn scene() -> Scene {
+    let app = support::spawn_sqlite().await;
+    let admin = app.token(Role::Admin).await;
+    let agent = app.token(Role::Agent).await;
+    let queue = admin
+        .create(
+            "/api/v1/queues",
+            json!({"name": "web chat", "channel": "messaging", "members": [agent.agent_id]}),
+        )
+        .await;
+    // The host site's port is known only once it listens; the widget's
+    // allow-list is written after.
+    let widget = admin
+        .create(
+            "/api/v1/widgets",
+            json!({"name": "Northwind", "allowed_origins": ["http://127.0.0.1:1"],
+                "routing": {"queue_id": queue["id"]}}),
+        )
+        .await;
+    let id = widget["id"].as_str().unwrap().to_owned();
+    let host_port = host_site(&app.base, &id).await;
+    let (s, b) = answer(
+        admin
+            .request(reqwest::Method::PUT, &format!("/api/v1/widgets/{id}"))
+            .json(&json!({
+                "name": "Northwind",
+                "allowed_origins": [format!("http://127.0.0.1:{host_port}")],
+                "routing": {"queue_id": queue["id"]},
+                "survey": [
+                    {"id": "name", "type": "text", "label": {"en": "Your name"}, "required": true},
+                    {"id": "email", "type": "email", "label": {"en": "Email"}, "required": true}
+                ],
+                "proactive_enabled": true
+            }))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+    let (s, rules) = answer(
+        admin
+            .request(
+                reqwest::Method::PUT,
+                &format!("/api/v1/widgets/{id}/proactive-rules"),
+            )
+            .json(&json!({"rules": [{
+                "name": "Rain jackets",
+                "time_on_page_seconds": 2,
+                "pages_in_session": 2,
+                "location": {"url": {"match": "wildcard", "value": "http://127.0.0.1:*/?page=2*"}},
+                "messages": {"en": "Need a hand with rain jackets?"}
+            }]}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, 200, "{rules}");
+    let rule = rules["rules"][0]["id"].as_str().unwrap().to_owned();
+    let mut ws = agent_socket(&app, &agent).await;
+    next(&mut ws, |m| m["type"] == "ready").await;
+    let (s, _) = answer(
+        agent
+            .request(reqwest::Method::PUT, "/api/v1/me/presence")
+            .json(&json!({"status": "available"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, 200);
+    Scene {
+        app,
+        admin,
+        agent,
+        widget: id,
+        rule,
+        host_port,
+        ws,
+    }
+}
+
+/// Runs `body` against the widget's shadow root (`root`) and returns its value.
+async fn in_widget(c: &fantoccini::Client, body: &str) -> Value {
+    let script = format!(
+        "const host = document.getElementById('switchboard-widget');
+         const root = host && host.shadowRoot;
+         if (!root) return null;
+         {body}"
+    );
+    c.execute(&script, vec![]).await.unwrap()
+}
+
+/// Polls until `body` returns a truthy value (bounded, so a broken widget
+/// fails the test instead of hanging it).
+async fn until(c: &fantoccini::Client, body: &str, what: &str) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let v = in_widget(c, body).await;
+        if !(v.is_null() || v == json!(false)) {
+            return v;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn state(c: &fantoccini::Client) -> Value {
+    in_widget(c, "return host.getAttribute('data-state');").await
+}
+
+/// Browses page 1 then page 2 and waits for the invitation.
+async fn browse_until_invited(c: &fantoccini::Client, port: u16) {
+    c.goto(&format!("http://127.0.0.1:{port}/?page=1"))
+        .await
+        .unwrap();
+    until(
+        c,
+        "return root.querySelector('[data-testid=launcher]') !== null;",
+        "the launcher",
+    )
+    .await;
+    c.goto(&format!("http://127.0.0.1:{port}/?page=2"))
+        .await
+        .unwrap();
+    let message = until(
+        c,
+        "const m = root.querySelector('[data-testid=invitation-message]'); return m && m.textContent;",
+        "the invitation",
+    )
+    .await;
+    assert_eq!(message, "Need a hand with rain jackets?");
+}
+
+/// The texts of the messages shown, as a JavaScript expression.
+const TEXTS: &str =
+    "Array.from(root.querySelectorAll('[data-testid=message]')).map(m => m.textContent)";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_visitor_accepts_an_invitation_chats_and_resumes_after_a_reload() {
+    let mut s = scene().await;
+    let driver = chromium::driver().await;
+    let profile = tempfile::tempdir().unwrap();
+    let c = chromium::browser(&driver, profile.path()).await;
+
+    browse_until_invited(&c, s.host_port).await;
+    let shown = c
+        .execute("return window.widgetEvents.map(e => e.event);", vec![])
+        .await
+        .unwrap();
+    assert!(
+        shown
+            .as_array()
+            .unwrap()
+            .contains(&json!("invitation_shown")),
+        "{shown}"
+    );
+
+    // Accept, answer the survey (a hostile name stays text), start.
+    in_widget(
+        &c,
+        "root.querySelector('[data-testid=invitation-accept]').click();",
+    )
+    .await;
+    until(
+        &c,
+        "return root.querySelector('[data-testid=survey-form]') !== null;",
+        "the survey",
+    )
+    .await;
+    let hostile = "Zoé <img src=x onerror=\"document.title='pwned'\">";
+    in_widget(
+        &c,
+        &format!(
+            "const set = (id, v) => {{ const i = root.querySelector('[data-testid=question-' + id + ']');
+                i.value = v; i.dispatchEvent(new Event('input', {{bubbles: true}})); }};
+             set('name', {}); set('email', 'zoe@example.com');
+             root.querySelector('[data-testid=start-chat]').click();",
+            serde_json::to_string(hostile).unwrap()
+        ),
+    )
+    .await;
+
+    // The agent's offer: survey answers, journey, context variables, proactive.
+    let offer = next(&mut s.ws, |m| m["type"] == "offered").await;
+    let conv = offer["conversation"].clone();
+    assert_eq!(offer["kind"], "proactive", "{offer}");
+    let answers: Vec<(&str, &str)> = conv["survey"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| (q["id"].as_str().unwrap(), q["answer"].as_str().unwrap()))
+        .collect();
+    assert!(
+        answers.contains(&("name", hostile)) && answers.contains(&("email", "zoe@example.com")),
+        "{answers:?}"
+    );
+    assert_eq!(conv["context"]["cart_value"], "129.90");
+    assert_eq!(conv["context"]["plan"], "gold");
+    assert_eq!(conv["proactive_rule"]["name"], "Rain jackets");
+    let pages: Vec<&str> = conv["journey"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|j| j["kind"] == "page")
+        .map(|j| j["url"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        pages,
+        [
+            format!("http://127.0.0.1:{}/?page=2", s.host_port),
+            format!("http://127.0.0.1:{}/?page=1", s.host_port)
+        ],
+        "two pages, newest first"
+    );
+    assert_eq!(conv["visitor"]["browser"], "Chrome");
+    let conv_id = conv["id"].as_str().unwrap().to_owned();
+
+    say(
+        &mut s.ws,
+        json!({"type": "accept", "work_item_id": offer["work_item_id"]}),
+    )
+    .await;
+    until(
+        &c,
+        "return host.getAttribute('data-state') === 'active';",
+        "the active chat",
+    )
+    .await;
+
+    // Visitor → agent.
+    in_widget(
+        &c,
+        "const i = root.querySelector('[data-testid=composer]'); i.value = 'Hello from the page';
+         i.dispatchEvent(new Event('input', {bubbles: true}));
+         root.querySelector('[data-testid=send]').click();",
+    )
+    .await;
+    let got = next(&mut s.ws, |m| {
+        m["type"] == "chat_message" && m["sender"] == "visitor"
+    })
+    .await;
+    assert_eq!(got["body"], "Hello from the page");
+    assert_eq!(got["conversation_id"], json!(conv_id));
+
+    // Agent → visitor, hostile text shown as text.
+    let reply = "Hi! <img src=x onerror=\"document.title='pwned'\"> Which size?";
+    say(
+        &mut s.ws,
+        json!({"type": "send_message", "conversation_id": conv_id, "body": reply}),
+    )
+    .await;
+    until(
+        &c,
+        &format!(
+            "return {TEXTS}.includes({});",
+            serde_json::to_string(reply).unwrap()
+        ),
+        "the agent's reply",
+    )
+    .await;
+    assert_eq!(
+        in_widget(&c, "return root.querySelectorAll('img').length;").await,
+        json!(0)
+    );
+    assert_ne!(c.title().await.unwrap(), "pwned");
+
+    // Reload while the agent writes: nothing lost, nothing twice, in order.
+    let before = in_widget(&c, &format!("return {TEXTS};")).await;
+    c.refresh().await.unwrap();
+    say(&mut s.ws, json!({"type": "send_message", "conversation_id": conv_id, "body": "Sent while you were reloading"})).await;
+    let after = until(
+        &c,
+        &format!("const t = {TEXTS}; return t.includes('Sent while you were reloading') && t;"),
+        "the resumed conversation",
+    )
+    .await;
+    let mut expected: Vec<Value> = before.as_array().unwrap().clone();
+    expected.push(json!("Sent while you were reloading"));
+    assert_eq!(
+        after.as_array().unwrap(),
+        &expected,
+        "every message once, in order"
+    );
+    assert_eq!(state(&c).await, "active");
+    let stored = s
+        .agent
+        .ok(&format!("/api/v1/conversations/{conv_id}/messages"))
+        .await;
+    let stored: Vec<Value> = stored["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["body"].clone())
+        .collect();
+    assert_eq!(stored, expected, "the widget shows what is stored");
+
+    // The visitor ends the chat; the agent is told.
+    in_widget(&c, "root.querySelector('[data-testid=end-chat]').click();").await;
+    let ended = next(&mut s.ws, |m| m["type"] == "conversation_ended").await;
+    assert_eq!(ended["by"], "visitor");
+    until(
+        &c,
+        "return host.getAttribute('data-state') === 'ended';",
+        "the ended view",
+    )
+    .await;
+    let stats = s
+        .admin
+        .ok(&format!(
+            "/api/v1/widgets/{}/proactive-rules/stats",
+            s.widget
+        ))
+        .await;
+    assert_eq!(
+        (stats[0]["shown"].as_i64(), stats[0]["accepted"].as_i64()),
+        (Some(1), Some(1))
+    );
+
+    // The same page from an origin the widget does not list is refused.
+    c.goto(&format!("http://localhost:{}/?page=1", s.host_port))
+        .await
+        .unwrap();
+    let refused = c
+        .execute_async(
+            &format!(
+                "const done = arguments[0];
+                 fetch('{}/widget/v1/{}/config').then(r => done('answered ' + r.status)).catch(() => done('refused'));",
+                s.app.base, s.widget
+            ),
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(refused, "refused");
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    // null: nothing mounted; false: mounted without a launcher. Either is a refusal.
+    assert_ne!(
+        in_widget(
+            &c,
+            "return root.querySelector('[data-testid=launcher]') !== null;"
+        )
+        .await,
+        json!(true),
+        "no widget on an unlisted origin"
+    );
+    c.close().await.unwrap();
+    s.app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unanswered_invitation_closes_itself_after_one_minute() {
+    let s = scene().await;
+    let driver = chromium::driver().await;
+    let profile = tempfile::tempdir().unwrap();
+    let c = chromium::browser(&driver, profile.path()).await;
+    browse_until_invited(&c, s.host_port).await;
+    let shown_at = Instant::now();
+    assert_eq!(state(&c).await, "invited");
+    // Still there well before the minute…
+    tokio::time::sleep(Duration::from_secs(50)).await;
+    assert_eq!(
+        in_widget(
+            &c,
+            "return root.querySelector('[data-testid=invitation]') !== null;"
+        )
+        .await,
+        json!(true),
+        "still shown after 50 s"
+    );
+    // …gone once it has passed.
+    until(
+        &c,
+        "return root.querySelector('[data-testid=invitation]') === null;",
+        "the invitation to close itself",
+    )
+    .await;
+    let open_for = shown_at.elapsed();
+    assert!(
+        open_for >= Duration::from_secs(55),
+        "closed after {open_for:?}"
+    );
+    // The widget reported it as expired.
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let stats = s
+            .admin
+            .ok(&format!(
+                "/api/v1/widgets/{}/proactive-rules/stats",
+                s.widget
+            ))
+            .await;
+        if stats[0]["expired"] == 1 {
+            assert_eq!(stats[0]["rule_id"], json!(s.rule));
+            assert_eq!(
+                (stats[0]["shown"].as_i64(), stats[0]["accepted"].as_i64()),
+                (Some(1), Some(0))
+            );
+            break;
+        }
+        assert!(Instant::now() < deadline, "expired not recorded: {stats}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(state(&c).await, "idle");
+    c.close().await.unwrap();
+    s.app.stop().await;
+}
