@@ -27,6 +27,8 @@ pub struct BenchArgs {
     /// A PostgreSQL URL must name an empty database.
     #[arg(long)]
     database_url: Option<String>,
+    #[command(flatten)]
+    chat: crate::bench_chat::ChatBenchArgs,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -38,6 +40,10 @@ enum Suite {
     /// Latency from POST /api/v1/work-items to the offer on the agent's
     /// WebSocket, at a fixed arrival rate.
     RoutingE2e,
+    /// Visitors and agents chatting over WebSockets: persisted messages per
+    /// second, visitor → agent latency, memory (`--visitors`, `--agents`,
+    /// `--rate`, `--seconds`).
+    Chat,
 }
 
 pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
@@ -48,6 +54,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
             Ok(())
         }
         Suite::RoutingE2e => routing_e2e(args).await,
+        Suite::Chat => crate::bench_chat::run(args.chat, args.database_url).await,
     }
 }
 

@@ -1,6 +1,7 @@
 //! The `switchboard` binary.
 
 mod bench;
+mod bench_chat;
 mod settings;
 mod simulate;
 

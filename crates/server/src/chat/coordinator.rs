@@ -127,11 +127,21 @@ async fn conversation_of(
     if let Some((c, _)) = waiting.get(work_item) {
         return Some(c.clone());
     }
-    s.db.conversation_by_work_item(work_item)
-        .await
-        .ok()
-        .flatten()
-        .map(|c| c.id)
+    if let Some(c) =
+        s.db.conversation_by_work_item(work_item)
+            .await
+            .ok()
+            .flatten()
+    {
+        return Some(c.id);
+    }
+    // A chat that has just started: its row may not name the work item yet,
+    // but the item names its conversation.
+    let view = s.engine.view(work_item).await.ok()?;
+    if view.channel != "chat" {
+        return None;
+    }
+    view.attributes.get("conversation_id").cloned()
 }
 
 async fn follow(s: &AppState, e: &EventRow, waiting: &mut HashMap<String, (String, Figures)>) {

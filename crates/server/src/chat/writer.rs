@@ -70,6 +70,7 @@ impl MessageWriter {
 
 async fn run(db: Db, hub: Arc<Hub>, mut last: i64, mut rx: mpsc::Receiver<Job>) {
     let mut jobs: Vec<Job> = Vec::with_capacity(MAX_BATCH);
+    let mut conn: Option<switchboard_store::chat::MessageConnection> = None;
     while let Some(first) = rx.recv().await {
         jobs.push(first);
         while jobs.len() < MAX_BATCH {
@@ -93,7 +94,18 @@ async fn run(db: Db, hub: Arc<Hub>, mut last: i64, mut rx: mpsc::Receiver<Job>) 
                 at: at.clone(),
             })
             .collect();
-        match db.insert_messages(&rows).await {
+        let written = match conn.as_mut() {
+            Some(c) => c.insert(&rows).await,
+            None => match db.message_connection().await {
+                Ok(mut c) => {
+                    let r = c.insert(&rows).await;
+                    conn = Some(c);
+                    r
+                }
+                Err(e) => Err(e),
+            },
+        };
+        match written {
             Ok(skipped) => {
                 last += rows.len() as i64;
                 for (row, (_, reply)) in rows.into_iter().zip(jobs.drain(..)) {
@@ -120,6 +132,8 @@ async fn run(db: Db, hub: Arc<Hub>, mut last: i64, mut rx: mpsc::Receiver<Job>) 
             }
             Err(e) => {
                 tracing::error!(error = %e, "writing chat messages failed");
+                // The connection may be what broke: take a fresh one next time.
+                conn = None;
                 let e = Arc::new(WriteError::from(e));
                 for (_, reply) in jobs.drain(..) {
                     let _ = reply.send(Err(e.clone()));

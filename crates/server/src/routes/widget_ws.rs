@@ -57,7 +57,11 @@ async fn upgrade(
         Err(e) => return e.into_response(),
     };
     let after = p.after.unwrap_or(0).max(0);
+    // Visitors' messages are short: small buffers keep 10,000 open
+    // conversations cheap (the default read buffer is 128 KiB each).
     ws.max_message_size(64 * 1024)
+        .read_buffer_size(4096)
+        .write_buffer_size(0)
         .on_upgrade(move |socket| session(s, auth, conv, after, socket))
 }
 
