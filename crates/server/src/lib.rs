@@ -61,6 +61,7 @@ pub async fn build(config: Config) -> anyhow::Result<(Router, AppState)> {
         .await
         .context("connecting to the database")?;
     db.migrate().await.context("migrating the database")?;
+    db.start_checkpointer();
     auth::password::warm_up();
     let metrics: Arc<metrics::Metrics> = Arc::default();
     let engine = routing::Engine::start(db.clone(), metrics.clone())

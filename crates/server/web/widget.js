@@ -429,7 +429,7 @@
         if (endWanted) wsSend({ type: 'end' });
         break;
       case 'message': addMessage(m); break;
-      case 'ack': confirm(m.client_id, m.seq, null); break;
+      case 'ack': confirm(m.client_id, m.seq, m.at || null); break;
       case 'waiting':
         conv.status = 'waiting';
         conv.position = m.position;

@@ -68,12 +68,12 @@ impl Db {
                         // Measured with `switchboard bench chat`: chat
                         // writes touch index pages all over the file. A 32
                         // MiB page cache and mapped reads stop re-reading
-                        // them; checkpointing every 64 MiB of WAL instead of
-                        // every 4 MiB writes a hot page once rather than at
-                        // every checkpoint (and checkpoints ran inside the
-                        // writer's commits); statement journals stay in
-                        // memory instead of a temporary file.
-                        conn.execute("PRAGMA cache_size = -32768; PRAGMA mmap_size = 268435456; PRAGMA wal_autocheckpoint = 16384; PRAGMA temp_store = MEMORY;")
+                        // them; statement journals stay in memory instead
+                        // of a temporary file; and checkpoints no longer run
+                        // inside whichever commit crossed the threshold (a
+                        // latency spike for everyone waiting on it): the
+                        // checkpointer task does them (`start_checkpointer`).
+                        conn.execute("PRAGMA cache_size = -32768; PRAGMA mmap_size = 268435456; PRAGMA wal_autocheckpoint = 0; PRAGMA temp_store = MEMORY;")
                             .await?;
                     }
                     Ok(())
@@ -113,6 +113,32 @@ impl Db {
             Backend::Sqlite => "",
             Backend::Postgres => " FOR UPDATE",
         }
+    }
+
+    /// On SQLite, copies the write-ahead log into the database every second
+    /// (PASSIVE: it never waits for, or blocks, readers and writers), off
+    /// the writers' path. Commits themselves never checkpoint (see
+    /// `connect`). When the process ends, SQLite checkpoints on close.
+    pub fn start_checkpointer(&self) {
+        if self.backend != Backend::Sqlite {
+            return;
+        }
+        let pool = self.pool.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(1));
+            loop {
+                tick.tick().await;
+                if pool.is_closed() {
+                    return;
+                }
+                if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+                    .execute(&pool)
+                    .await
+                {
+                    tracing::warn!(error = %e, "checkpointing the write-ahead log failed");
+                }
+            }
+        });
     }
 
     /// True when the database answers a trivial query.

@@ -142,6 +142,7 @@ async fn session(
         return;
     }
     let live = live.as_mut().expect("checked above");
+    let mut sent_here = std::collections::HashSet::new();
     loop {
         tokio::select! {
             event = live.recv() => match event {
@@ -151,6 +152,13 @@ async fn session(
                             continue;
                         }
                         last = m.seq;
+                        // This socket's own message: its ack already told it
+                        // (other tabs of the visitor still get the echo).
+                        if let Some(c) = &m.client_id {
+                            if m.sender == "visitor" && sent_here.remove(c) {
+                                continue;
+                            }
+                        }
                     }
                     if send(&mut socket, event_json(&e)).await.is_err() {
                         return;
@@ -170,6 +178,12 @@ async fn session(
             incoming = socket.recv() => match incoming {
                 Some(Ok(Message::Text(text))) => {
                     let answer = command(&s, &v, &fresh, &mut ended, &text).await;
+                    if let Some(c) = answer.as_ref().filter(|a| a["type"] == "ack").and_then(|a| a["client_id"].as_str()) {
+                        // Bounded: a socket's own echoes arrive right after their acks.
+                        if sent_here.len() < 1024 {
+                            sent_here.insert(c.to_owned());
+                        }
+                    }
                     if let Some(answer) = answer {
                         if send(&mut socket, answer).await.is_err() {
                             return;
@@ -213,7 +227,9 @@ async fn command(
                 );
             }
             match conversation::send(s, conv, "visitor", None, &body, client_id.clone()).await {
-                Ok(m) => Some(json!({"type": "ack", "client_id": m.client_id, "seq": m.seq})),
+                Ok(m) => {
+                    Some(json!({"type": "ack", "client_id": m.client_id, "seq": m.seq, "at": m.at}))
+                }
                 Err(ApiError::Invalid(i)) => {
                     let e = i.0.first();
                     Some(

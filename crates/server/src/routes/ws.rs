@@ -21,6 +21,7 @@ use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
+use futures::SinkExt;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use switchboard_core::access::Permission;
@@ -177,7 +178,23 @@ async fn session(s: AppState, who: Principal, after: Option<i64>, mut socket: We
                 }
             } => match chat {
                 Ok(e) => {
-                    if socket.send(Message::Text(chat_message(&e).to_string().into())).await.is_err() {
+                    // Whatever else is already waiting goes out with it: one
+                    // flush (one write) for a burst instead of one per message.
+                    let mut out = vec![e];
+                    if let Some(rx) = chats.as_mut() {
+                        while out.len() < 64 {
+                            match rx.try_recv() {
+                                Ok(more) => out.push(more),
+                                Err(_) => break,
+                            }
+                        }
+                    }
+                    for e in &out {
+                        if socket.feed(Message::Text(chat_message(e).to_string().into())).await.is_err() {
+                            return;
+                        }
+                    }
+                    if socket.flush().await.is_err() {
                         return;
                     }
                 }
