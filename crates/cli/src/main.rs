@@ -145,8 +145,23 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         }
     }
     let base = format!("http://{}", running.addr);
+    let mut demo_shop = None;
+    if s.demo {
+        let port = running.addr.port();
+        let mut origins = vec![base.clone()];
+        for host in ["localhost", "127.0.0.1"] {
+            origins.push(format!("http://{host}:{port}"));
+        }
+        origins.dedup();
+        let widget = switchboard_server::demo::load_chat(&running.state.db, &origins).await?;
+        running.state.chat.forget_widget(&widget);
+        demo_shop = Some(widget);
+    }
     println!("\nSwitchboard is running on {base}");
     println!("  Home and sign-in:   {base}/");
+    if let Some(widget) = &demo_shop {
+        println!("  Chat widget demo:   {base}/demo/shop?widget={widget}  (browse two pages: an invitation follows)");
+    }
     println!("  API reference:      {base}/api/v1/openapi.json");
     println!("  Health and metrics: {base}/healthz  {base}/readyz  {base}/metrics");
     println!("Press Ctrl-C to stop.");

@@ -174,6 +174,21 @@ async fn demo_serves_once_tokens_work_and_sigterm_stops_cleanly() {
         .unwrap();
     assert_eq!(item["queue_name"], "Chat — general", "{item}");
     assert_eq!(item["status"], "offered", "{item}");
+    // The chat widget works on the demo shop page, from the server's origin.
+    let shop = demo_shop(&first.stdout);
+    let page = http.get(&shop).send().await.unwrap().text().await.unwrap();
+    let widget = shop.rsplit("widget=").next().unwrap().to_owned();
+    assert!(
+        page.contains(&format!("data-widget=\"{widget}\"")),
+        "{page}"
+    );
+    let config = http
+        .get(format!("{base}/widget/v1/{widget}/config"))
+        .header("origin", &base)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(config.status(), 200);
     let status = first.terminate();
     assert!(status.success(), "graceful exit on SIGTERM: {status:?}");
 
@@ -191,7 +206,29 @@ async fn demo_serves_once_tokens_work_and_sigterm_stops_cleanly() {
         .await
         .unwrap();
     assert_eq!(contacts["items"].as_array().unwrap().len(), 8);
+    // The demo widget follows the server to its new port.
+    let widget_again = demo_shop(&second.stdout);
+    assert_eq!(widget_again.rsplit("widget=").next(), Some(widget.as_str()));
+    let config = http
+        .get(format!("{}/widget/v1/{widget}/config", second.base))
+        .header("origin", &second.base)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(config.status(), 200);
     assert!(second.terminate().success());
+}
+
+/// The demo shop URL the server printed.
+fn demo_shop(stdout: &[String]) -> String {
+    let line = stdout
+        .iter()
+        .find(|l| l.contains("Chat widget demo:"))
+        .expect("the demo shop URL is printed");
+    line.split_whitespace()
+        .find(|w| w.starts_with("http"))
+        .unwrap()
+        .to_owned()
 }
 
 #[test]

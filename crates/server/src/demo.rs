@@ -421,3 +421,70 @@ async fn load_routing(db: &Db) -> anyhow::Result<()> {
         .await?;
     Ok(())
 }
+
+/// The demo's chat widget, allowed on the server's own origins (they change
+/// with the port, so they are rewritten at every start), with a pre-chat
+/// survey and a proactive rule for the sample shop page at `/demo/shop`.
+pub async fn load_chat(db: &Db, origins: &[String]) -> anyhow::Result<String> {
+    use crate::chat::settings::WidgetInput;
+    let settings: WidgetInput = serde_json::from_value(serde_json::json!({
+        "name": "Demo shop",
+        "allowed_origins": origins,
+        "color": "#2f6f4f",
+        "default_language": "en",
+        "survey": [
+            {"id": "name", "type": "text", "required": true,
+             "label": {"en": "Your name", "fr": "Votre nom", "es": "Su nombre"}},
+            {"id": "email", "type": "email", "required": true,
+             "label": {"en": "Email", "fr": "E-mail", "es": "Correo electrónico"}},
+            {"id": "topic", "type": "choice", "choices": ["Orders", "Returns", "Products"],
+             "label": {"en": "What is it about?", "fr": "De quoi s'agit-il ?", "es": "¿De qué se trata?"}}
+        ],
+        "proactive_enabled": true
+    }))?;
+    let settings = settings
+        .check(None)
+        .map_err(|e| anyhow::anyhow!("demo widget: {e}"))?;
+    let text = serde_json::to_string(&settings)?;
+    let existing = db
+        .widgets()
+        .await?
+        .into_iter()
+        .find(|w| w.name == "Demo shop");
+    let widget = db
+        .put_widget(existing.as_ref().map(|w| w.id.as_str()), "Demo shop", &text)
+        .await?;
+    if db.proactive_rules(&widget.id).await?.is_empty() {
+        let spec = serde_json::json!({
+            "name": "Browsing the shop",
+            "time_on_page_seconds": 10,
+            "pages_in_session": 2,
+            "location": {"url": {"match": "contains", "value": "/demo/shop"}},
+            "messages": {
+                "en": "Hi! Can we help you find the right gear?",
+                "fr": "Bonjour ! Pouvons-nous vous aider à trouver le bon équipement ?",
+                "es": "¡Hola! ¿Le ayudamos a encontrar el equipo adecuado?"
+            },
+            // Off in the demo so the invitation shows before anyone signs in.
+            "only_when_agent_available": false
+        });
+        let parsed: switchboard_core::chat::proactive::ProactiveRuleSpec =
+            serde_json::from_value(spec)?;
+        let rules = switchboard_core::chat::proactive::parse_rules(
+            vec![parsed],
+            "en",
+            switchboard_store::new_id,
+        )
+        .map_err(|e| anyhow::anyhow!("demo rule: {e}"))?;
+        let rows: Vec<(String, String)> = rules
+            .iter()
+            .map(|r| {
+                let mut spec = r.spec.clone();
+                spec.id = None;
+                Ok((r.id.clone(), serde_json::to_string(&spec)?))
+            })
+            .collect::<anyhow::Result<_>>()?;
+        db.put_proactive_rules(&widget.id, &rows).await?;
+    }
+    Ok(widget.id)
+}
