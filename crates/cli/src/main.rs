@@ -114,6 +114,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let mut config = switchboard_server::Config::new(s.listen, s.db.database_url.clone());
     config.secure_cookies = s.secure_cookies;
     config.session_hours = s.session_hours;
+    config.chat_limits = s.chat_limits;
     let running = switchboard_server::start(config).await?;
     tracing::info!(addr = %running.addr, database = %s.db.describe_database(), "listening");
 

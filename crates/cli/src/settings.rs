@@ -44,6 +44,13 @@ pub struct ServeArgs {
     /// Hours a browser session lasts [default: 12].
     #[arg(long, env = "SWITCHBOARD_SESSION_HOURS", value_parser = clap::value_parser!(u32).range(1..=720))]
     pub session_hours: Option<u32>,
+    /// Requests per minute one IP address may make to the chat widget's
+    /// endpoints [default: 600].
+    #[arg(long, env = "SWITCHBOARD_WIDGET_REQUESTS_PER_IP", value_parser = clap::value_parser!(u32).range(10..))]
+    pub widget_requests_per_ip: Option<u32>,
+    /// Messages and journey events per minute one chat visitor may send [default: 120].
+    #[arg(long, env = "SWITCHBOARD_VISITOR_MESSAGES_PER_MINUTE", value_parser = clap::value_parser!(u32).range(10..))]
+    pub visitor_messages_per_minute: Option<u32>,
     /// Log as JSON lines instead of text.
     #[arg(long, env = "SWITCHBOARD_LOG_JSON")]
     pub log_json: bool,
@@ -59,6 +66,8 @@ struct FileSettings {
     demo: Option<bool>,
     secure_cookies: Option<bool>,
     session_hours: Option<u32>,
+    widget_requests_per_ip: Option<u32>,
+    visitor_messages_per_minute: Option<u32>,
     log_json: Option<bool>,
 }
 
@@ -136,6 +145,7 @@ pub struct ServeSettings {
     pub demo: bool,
     pub secure_cookies: bool,
     pub session_hours: u32,
+    pub chat_limits: switchboard_server::chat::ChatLimits,
     pub log_json: bool,
 }
 
@@ -153,6 +163,24 @@ impl ServeArgs {
             session_hours: match self.session_hours.or(file.session_hours).unwrap_or(12) {
                 h @ 1..=720 => h,
                 h => anyhow::bail!("session_hours must be between 1 and 720 (got {h})"),
+            },
+            chat_limits: {
+                let d = switchboard_server::chat::ChatLimits::default();
+                let per_ip = self
+                    .widget_requests_per_ip
+                    .or(file.widget_requests_per_ip)
+                    .unwrap_or(d.requests_per_ip_per_minute);
+                let per_visitor = self
+                    .visitor_messages_per_minute
+                    .or(file.visitor_messages_per_minute)
+                    .unwrap_or(d.per_visitor_per_minute);
+                if per_ip < 10 || per_visitor < 10 {
+                    anyhow::bail!("chat rate limits must be at least 10 per minute");
+                }
+                switchboard_server::chat::ChatLimits {
+                    requests_per_ip_per_minute: per_ip,
+                    per_visitor_per_minute: per_visitor,
+                }
             },
             log_json: self.log_json || file.log_json.unwrap_or(false),
         })

@@ -918,3 +918,41 @@ async fn a_signed_in_visitor_is_linked_to_their_contact_and_a_bad_token_is_refus
         app.stop().await;
     }
 }
+
+#[tokio::test]
+async fn a_flooding_visitor_is_rate_limited_and_others_are_not() {
+    for app in apps().await {
+        let s = setup(&app).await;
+        let mut flood = Browser::new(&app, &s.widget);
+        flood.register(json!({})).await;
+        let mut statuses = Vec::new();
+        for i in 0..40 {
+            let (st, _) = flood
+                .post("events", json!({"session_id": flood.session_id, "type": "search", "query": format!("q{i}")}))
+                .await;
+            statuses.push(st);
+        }
+        assert!(
+            statuses.iter().take(20).all(|s| *s == 200),
+            "a burst is allowed: {statuses:?}"
+        );
+        let refused = statuses.iter().filter(|s| **s == 429).count();
+        assert!(refused >= 5, "a flood is not: {statuses:?}");
+        // What was refused was not recorded.
+        let journey = s
+            .agent
+            .ok(&format!(
+                "/api/v1/visitors/{}",
+                flood.visitor_id.as_deref().unwrap()
+            ))
+            .await;
+        assert_eq!(journey["journey"].as_array().unwrap().len(), 40 - refused);
+        let mut calm = Browser::new(&app, &s.widget);
+        calm.register(json!({})).await;
+        assert_eq!(
+            calm.page("https://shop.example/", "Home").await["invitation"],
+            json!(null)
+        );
+        app.stop().await;
+    }
+}
