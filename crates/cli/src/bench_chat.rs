@@ -230,7 +230,6 @@ pub async fn run(args: ChatBenchArgs, database_url: Option<String>) -> anyhow::R
             resyncs.clone(),
         );
         agent_tasks.push(tokio::spawn(async move {
-            let mut mine = Vec::new();
             while let Some(Ok(Message::Text(t))) = rx.next().await {
                 let Ok(v) = serde_json::from_str::<Value>(t.as_str()) else {
                     continue;
@@ -254,17 +253,14 @@ pub async fn run(args: ChatBenchArgs, database_url: Option<String>) -> anyhow::R
                     }
                     Some("chat_message") if v["sender"] == "visitor" => {
                         if let Some(sent) = v["body"].as_str().and_then(|b| b.parse::<u64>().ok()) {
-                            mine.push(Duration::from_micros(wall_micros().saturating_sub(sent)));
+                            let took = Duration::from_micros(wall_micros().saturating_sub(sent));
+                            latencies.lock().expect("lock").push(took);
                             delivered.fetch_add(1, Ordering::Relaxed);
-                            if mine.len() >= 1024 {
-                                latencies.lock().expect("lock").append(&mut mine);
-                            }
                         }
                     }
                     _ => {}
                 }
             }
-            latencies.lock().expect("lock").append(&mut mine);
         }));
         http.put(format!("{base}/api/v1/me/presence"))
             .bearer_auth(secret)
