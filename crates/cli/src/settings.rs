@@ -218,6 +218,8 @@ mod tests {
             demo: false,
             secure_cookies: false,
             session_hours: Some(5),
+            widget_requests_per_ip: None,
+            visitor_messages_per_minute: Some(30),
             log_json: false,
         };
         let db = args.db.resolve_with(&file).unwrap();

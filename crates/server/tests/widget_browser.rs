@@ -426,7 +426,21 @@ async fn a_visitor_accepts_an_invitation_chats_and_resumes_after_a_reload() {
         .await
         .unwrap();
     assert_eq!(refused, "refused");
-    tokio::time::sleep(Duration::from_secs(1)).await;
+    // The script itself loaded (it is public) and still mounted nothing.
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while c
+        .execute(
+            "return typeof (window.Switchboard || {}).open === 'function';",
+            vec![],
+        )
+        .await
+        .unwrap()
+        != json!(true)
+    {
+        assert!(Instant::now() < deadline, "the widget script did not load");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
     // null: nothing mounted; false: mounted without a launcher. Either is a refusal.
     assert_ne!(
         in_widget(

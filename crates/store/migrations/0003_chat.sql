@@ -58,7 +58,7 @@ CREATE TABLE journey_events (
     at         TEXT NOT NULL
 );
 CREATE INDEX journey_events_visitor ON journey_events (visitor_id, at, id);
-CREATE INDEX journey_events_session ON journey_events (session_id, kind);
+CREATE INDEX journey_events_session ON journey_events (session_id, visitor_id, kind);
 
 CREATE TABLE invitations (
     id         TEXT PRIMARY KEY,
@@ -99,6 +99,8 @@ CREATE TABLE conversations (
 CREATE INDEX conversations_visitor ON conversations (visitor_id, started_at);
 CREATE INDEX conversations_agent ON conversations (agent_id, started_at);
 CREATE UNIQUE INDEX conversations_work_item ON conversations (work_item_id);
+-- One open conversation per visitor, whatever races.
+CREATE UNIQUE INDEX conversations_open ON conversations (visitor_id) WHERE status <> 'ended';
 
 -- `seq` is assigned by the message writer (the only writer), strictly
 -- increasing across the server, so a client resumes after the last it saw.
@@ -113,4 +115,5 @@ CREATE TABLE chat_messages (
     at              TEXT NOT NULL
 );
 CREATE INDEX chat_messages_conversation ON chat_messages (conversation_id, seq);
-CREATE UNIQUE INDEX chat_messages_client ON chat_messages (conversation_id, client_id);
+-- A resent message (same sender and client id) is stored once.
+CREATE UNIQUE INDEX chat_messages_client ON chat_messages (conversation_id, sender, client_id);

@@ -372,6 +372,16 @@ impl Db {
             }
             None => None,
         };
+        // A browser that kept a signed-in visitor's id is not that person
+        // any more once it no longer proves it (signed out, or another user
+        // signed in): it becomes a new visitor, and the previous one's
+        // conversations stay theirs.
+        let known = known.filter(|v| {
+            let was_signed_in = v.authenticated != 0;
+            let other_person =
+                v.contact_id.is_some() && d.contact_id.is_some() && v.contact_id != d.contact_id;
+            (!was_signed_in || d.authenticated) && !other_person
+        });
         let registered = match known {
             Some(v) => {
                 let same_session = session_id == Some(v.last_session_id.as_str());
@@ -482,11 +492,12 @@ impl Db {
         .await?)
     }
 
-    pub async fn pages_in_session(&self, session_id: &str) -> Result<i64> {
+    pub async fn pages_in_session(&self, visitor_id: &str, session_id: &str) -> Result<i64> {
         Ok(sqlx::query_scalar(
-            "SELECT COUNT(*) FROM journey_events WHERE session_id = $1 AND kind = 'page'",
+            "SELECT COUNT(*) FROM journey_events WHERE session_id = $1 AND visitor_id = $2 AND kind = 'page'",
         )
         .bind(session_id.to_owned())
+        .bind(visitor_id.to_owned())
         .fetch_one(&self.pool)
         .await?)
     }
@@ -577,7 +588,16 @@ impl Db {
     pub async fn create_conversation(&self, c: &NewConversation) -> Result<ConversationRow> {
         let mut tx = self.write_tx().await?;
         if let Some(inv) = &c.invitation_id {
-            decide(&mut tx, inv, &c.visitor_id, "accepted").await?;
+            // Only an undecided invitation starts a chat (not one the widget
+            // just reported expired, nor one already accepted).
+            if decide(&mut tx, inv, &c.visitor_id, "accepted")
+                .await?
+                .is_none()
+            {
+                return Err(StoreError::Conflict(
+                    "this invitation was already answered or has expired".into(),
+                ));
+            }
         }
         sqlx::query(&format!(
             "INSERT INTO conversations ({CONVERSATION_COLUMNS}) VALUES \
@@ -597,9 +617,46 @@ impl Db {
         .bind(c.proactive_rule_id.clone())
         .bind(c.started_at.clone())
         .execute(&mut *tx)
-        .await?;
+        .await
+        .map_err(|e| StoreError::from_write(e, "an open conversation of this visitor"))?;
         tx.commit().await?;
         self.conversation(&c.id).await
+    }
+
+    /// Undoes a conversation whose start failed before it was routed: the
+    /// row goes, and an invitation it accepted is undecided again.
+    pub async fn discard_conversation(&self, id: &str) -> Result<()> {
+        let mut tx = self.write_tx().await?;
+        let inv: Option<Option<String>> =
+            sqlx::query_scalar("SELECT invitation_id FROM conversations WHERE id = $1")
+                .bind(id.to_owned())
+                .fetch_optional(&mut *tx)
+                .await?;
+        if let Some(Some(inv)) = inv {
+            let rule: Option<String> = sqlx::query_scalar(
+                "UPDATE invitations SET outcome = NULL, decided_at = NULL \
+                 WHERE id = $1 AND outcome = 'accepted' RETURNING rule_id",
+            )
+            .bind(inv)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if let Some(rule) = rule {
+                sqlx::query("UPDATE proactive_rules SET accepted = accepted - 1 WHERE id = $1")
+                    .bind(rule)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        sqlx::query("DELETE FROM chat_messages WHERE conversation_id = $1")
+            .bind(id.to_owned())
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM conversations WHERE id = $1")
+            .bind(id.to_owned())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     pub async fn conversation(&self, id: &str) -> Result<ConversationRow> {
@@ -677,8 +734,8 @@ impl Db {
             .await?)
     }
 
-    /// The agent accepted: the conversation becomes active. Only a waiting
-    /// conversation changes (true when this call changed it).
+    /// An agent accepted: the conversation becomes active with that agent
+    /// (true when this call changed it; an ended one never changes).
     pub async fn assign_conversation(
         &self,
         id: &str,
@@ -687,9 +744,12 @@ impl Db {
         at: &str,
         wait_seconds: i64,
     ) -> Result<bool> {
+        // A transfer assigns an active conversation to its next agent; the
+        // first answer's time and wait are kept.
         let done = sqlx::query(
             "UPDATE conversations SET status = 'active', agent_id = $1, agent_name = $2, \
-             answered_at = $3, wait_seconds = $4 WHERE id = $5 AND status = 'waiting'",
+             answered_at = COALESCE(answered_at, $3), wait_seconds = COALESCE(wait_seconds, $4) \
+             WHERE id = $5 AND status <> 'ended' AND (agent_id IS NULL OR agent_id <> $1)",
         )
         .bind(agent_id.to_owned())
         .bind(agent_name.to_owned())
@@ -702,15 +762,11 @@ impl Db {
     }
 
     /// Ends the conversation and writes its transcript on the contact's
-    /// timeline in the same transaction. Returns false when it had already
-    /// ended (ending twice is harmless).
-    pub async fn end_conversation(
-        &self,
-        id: &str,
-        by: &str,
-        at: &str,
-        transcript: &str,
-    ) -> Result<bool> {
+    /// timeline in the same transaction, read after the row is locked so no
+    /// message committed before the end is missing from it (the message
+    /// writer refuses messages for ended conversations). Returns false when
+    /// it had already ended (ending twice is harmless).
+    pub async fn end_conversation(&self, id: &str, by: &str, at: &str) -> Result<bool> {
         let mut tx = self.write_tx().await?;
         let row: Option<ConversationRow> = sqlx::query_as(&format!(
             "SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE id = $1{}",
@@ -734,6 +790,24 @@ impl Db {
         .execute(&mut *tx)
         .await?;
         if row.contact_id.is_some() {
+            let messages: Vec<MessageRow> = sqlx::query_as(&format!(
+                "SELECT {MESSAGE_COLUMNS} FROM chat_messages WHERE conversation_id = $1 ORDER BY seq LIMIT 10000"
+            ))
+            .bind(id.to_owned())
+            .fetch_all(&mut *tx)
+            .await?;
+            let lines: Vec<(String, String, String)> = messages
+                .into_iter()
+                .map(|m| {
+                    let who = match m.sender.as_str() {
+                        "visitor" => "Visitor".to_owned(),
+                        "agent" => m.name.unwrap_or_else(|| "Agent".into()),
+                        _ => "Switchboard".to_owned(),
+                    };
+                    (m.at, who, m.body)
+                })
+                .collect();
+            let transcript = switchboard_core::chat::transcript(&lines);
             let author = Author {
                 agent_id: row.agent_id.clone(),
                 name: row
@@ -753,7 +827,7 @@ impl Db {
                     case_id: None,
                     conversation_id: Some(id.to_owned()),
                     subject: Some(subject),
-                    body: Some(transcript.to_owned()),
+                    body: Some(transcript),
                     occurred_at: row.started_at.clone(),
                 },
                 &author,
@@ -786,12 +860,14 @@ impl Db {
     pub async fn message_by_client_id(
         &self,
         conversation_id: &str,
+        sender: &str,
         client_id: &str,
     ) -> Result<Option<MessageRow>> {
         Ok(sqlx::query_as(&format!(
-            "SELECT {MESSAGE_COLUMNS} FROM chat_messages WHERE conversation_id = $1 AND client_id = $2"
+            "SELECT {MESSAGE_COLUMNS} FROM chat_messages WHERE conversation_id = $1 AND sender = $2 AND client_id = $3"
         ))
         .bind(conversation_id.to_owned())
+        .bind(sender.to_owned())
         .bind(client_id.to_owned())
         .fetch_optional(&self.pool)
         .await?)
@@ -871,16 +947,18 @@ impl Db {
         .await?)
     }
 
-    /// Records the work item the engine made for a conversation.
+    /// Records the work item the engine made for a conversation; false when
+    /// the conversation ended meanwhile.
     pub async fn set_conversation_work_item(
         &self,
         id: &str,
         work_item_id: &str,
         queue_id: &str,
         skills: &str,
-    ) -> Result<()> {
-        sqlx::query(
-            "UPDATE conversations SET work_item_id = $1, queue_id = $2, skills = $3 WHERE id = $4",
+    ) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE conversations SET work_item_id = $1, queue_id = $2, skills = $3 \
+             WHERE id = $4 AND status <> 'ended'",
         )
         .bind(work_item_id.to_owned())
         .bind(queue_id.to_owned())
@@ -888,7 +966,7 @@ impl Db {
         .bind(id.to_owned())
         .execute(&self.pool)
         .await?;
-        Ok(())
+        Ok(done.rows_affected() == 1)
     }
 }
 
@@ -922,12 +1000,42 @@ pub struct MessageConnection {
 impl MessageConnection {
     /// Writes a batch in one transaction. A `(conversation, client_id)`
     /// already stored is skipped (a resent message), and reported back.
-    pub async fn insert(&mut self, batch: &[MessageRow]) -> Result<Vec<i64>> {
+    pub async fn insert(&mut self, batch: &[MessageRow]) -> Result<Inserted> {
         use sqlx::Connection;
         let mut tx = match self.backend {
             crate::Backend::Sqlite => self.conn.begin_with("BEGIN IMMEDIATE").await?,
             crate::Backend::Postgres => self.conn.begin().await?,
         };
+        // Messages for a conversation that has ended are refused. The open
+        // ones are share-locked (PostgreSQL; SQLite's write lock already
+        // serializes), so an end waits for this batch and its transcript
+        // includes it.
+        let mut ids: Vec<&str> = batch.iter().map(|m| m.conversation_id.as_str()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let mut open = std::collections::HashSet::new();
+        for chunk in ids.chunks(200) {
+            let mut sql = crate::sql::Sql::new(
+                "SELECT id FROM conversations WHERE status <> 'ended' AND id IN (",
+            );
+            for (i, id) in chunk.iter().enumerate() {
+                if i > 0 {
+                    sql.push(", ");
+                }
+                sql.bind(id.to_string());
+            }
+            sql.push(")");
+            if self.backend == crate::Backend::Postgres {
+                sql.push(" FOR SHARE");
+            }
+            let found: Vec<String> = sqlx::query_scalar_with(&sql.text, sql.args)
+                .fetch_all(&mut *tx)
+                .await?;
+            open.extend(found);
+        }
+        let (batch, ended): (Vec<&MessageRow>, Vec<&MessageRow>) = batch
+            .iter()
+            .partition(|m| open.contains(&m.conversation_id));
         let mut skipped = Vec::new();
         for chunk in batch.chunks(MESSAGE_CHUNK) {
             let mut sql = crate::sql::Sql::new(&format!(
@@ -955,7 +1063,7 @@ impl MessageConnection {
                     .bind(m.at.clone())
                     .push(")");
             }
-            sql.push(" ON CONFLICT (conversation_id, client_id) DO NOTHING RETURNING seq");
+            sql.push(" ON CONFLICT (conversation_id, sender, client_id) DO NOTHING RETURNING seq");
             let written: Vec<i64> = sqlx::query_scalar_with(&sql.text, sql.args)
                 .fetch_all(&mut *tx)
                 .await?;
@@ -965,6 +1073,18 @@ impl MessageConnection {
             }
         }
         tx.commit().await?;
-        Ok(skipped)
+        Ok(Inserted {
+            duplicates: skipped,
+            ended: ended.iter().map(|m| m.seq).collect(),
+        })
     }
+}
+
+/// What a batch insert did not write.
+#[derive(Debug, Default)]
+pub struct Inserted {
+    /// Resent messages already stored (same conversation, sender, client id).
+    pub duplicates: Vec<i64>,
+    /// Messages for conversations that had ended.
+    pub ended: Vec<i64>,
 }

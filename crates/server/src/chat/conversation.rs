@@ -9,7 +9,6 @@ use serde::Serialize;
 use serde_json::{json, Value};
 use switchboard_core::chat::proactive::INVITATION_SECONDS;
 use switchboard_core::chat::survey::{check_answers, QuestionKind};
-use switchboard_core::chat::transcript;
 use switchboard_core::records::{ContactDraft, ContactInput};
 use switchboard_core::time;
 use switchboard_core::validation::Check;
@@ -277,9 +276,9 @@ pub async fn start(
     let item = match created {
         Ok(item) => item,
         Err(e) => {
-            // Nothing half-started: the conversation ends as it began.
-            let _ = s.db.end_conversation(&id, "system", &time::now(), "").await;
+            // Nothing half-started: the conversation is undone.
             s.chat.hub.close(&id);
+            let _ = s.db.discard_conversation(&id).await;
             return Err(e.into());
         }
     };
@@ -289,8 +288,18 @@ pub async fn start(
         .and_then(|r| r.get("skills"))
         .cloned()
         .unwrap_or_else(|| json!([]));
-    s.db.set_conversation_work_item(&id, &item.id, &item.queue_id, &skills.to_string())
-        .await?;
+    if !s
+        .db
+        .set_conversation_work_item(&id, &item.id, &item.queue_id, &skills.to_string())
+        .await?
+    {
+        // Ended while the engine was making its item (another tab, a
+        // supervisor): the item must not wait for an agent.
+        let _ = s.engine.abandon(&item.id).await;
+        return Err(ApiError::Conflict(
+            "the conversation ended as it started".into(),
+        ));
+    }
     s.chat.coordinator.waiting(&item.id, &id);
     // An accepted invitation opens with the words that invited the visitor.
     if let (Some((_, Some(r))), _) = (&rule, ()) {
@@ -322,7 +331,7 @@ pub async fn write_system(
             client_id: None,
         })
         .await
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("{e}")))
+        .map_err(write_error)
 }
 
 /// A message from the visitor or the agent; the conversation must be open
@@ -356,7 +365,16 @@ pub async fn send(
             client_id,
         })
         .await
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("{e}")))
+        .map_err(write_error)
+}
+
+fn write_error(e: std::sync::Arc<super::writer::WriteError>) -> ApiError {
+    match e.as_ref() {
+        super::writer::WriteError::Ended => {
+            ApiError::Conflict("this conversation has ended".into())
+        }
+        other => ApiError::Internal(anyhow::anyhow!("{other}")),
+    }
 }
 
 /// Ends a conversation (harmless when it has ended): transcript on the
@@ -366,30 +384,19 @@ pub async fn end(s: &AppState, conversation_id: &str, by: &str) -> ApiResult<boo
     if conv.status == "ended" {
         return Ok(false);
     }
-    let messages = s.db.messages_after(conversation_id, 0, 5000).await?;
-    let lines: Vec<(String, String, String)> = messages
-        .iter()
-        .map(|m| {
-            let who = match m.sender.as_str() {
-                "visitor" => "Visitor".to_owned(),
-                "agent" => m.name.clone().unwrap_or_else(|| "Agent".into()),
-                _ => "Switchboard".to_owned(),
-            };
-            (m.at.clone(), who, m.body.clone())
-        })
-        .collect();
     let changed =
-        s.db.end_conversation(conversation_id, by, &time::now(), &transcript(&lines))
+        s.db.end_conversation(conversation_id, by, &time::now())
             .await?;
     if !changed {
         return Ok(false);
     }
     if !conv.work_item_id.starts_with("pending:") {
         // The engine may have ended the item already (that is often why we are here).
-        let _ = match conv.status.as_str() {
-            "waiting" => s.engine.abandon(&conv.work_item_id).await,
-            _ => s.engine.close(&conv.work_item_id, None).await,
-        };
+        // Decided from the engine's state, not the row's: an agent may have
+        // accepted a moment ago, before the coordinator recorded it.
+        if s.engine.abandon(&conv.work_item_id).await.is_err() {
+            let _ = s.engine.close(&conv.work_item_id, None).await;
+        }
     }
     s.chat.coordinator.done(&conv.work_item_id);
     s.chat.hub.publish(

@@ -51,6 +51,8 @@ pub struct Chat {
     pub coordinator: coordinator::CoordinatorHandle,
     pub(crate) pending: coordinator::Pending,
     widgets: RwLock<HashMap<String, Arc<Widget>>>,
+    /// Bumped by every `forget_widget`.
+    generation: std::sync::atomic::AtomicU64,
 }
 
 impl Chat {
@@ -85,6 +87,7 @@ impl Chat {
             coordinator,
             pending,
             widgets: RwLock::default(),
+            generation: Default::default(),
         }))
     }
 
@@ -93,6 +96,9 @@ impl Chat {
         if let Some(w) = self.widgets.read().expect("widget cache").get(id) {
             return Ok(w.clone());
         }
+        // An admin's change landing while this reads must not be cached
+        // over by the older read: only cache if nothing was forgotten since.
+        let generation = self.generation.load(std::sync::atomic::Ordering::SeqCst);
         let row = db.widget(id).await?;
         let rules: Vec<(String, String)> = db
             .proactive_rules(id)
@@ -104,15 +110,18 @@ impl Chat {
             tracing::error!(widget = id, error = %e, "stored widget settings are unreadable");
             StoreError::NotFound("widget")
         })?);
-        self.widgets
-            .write()
-            .expect("widget cache")
-            .insert(id.to_owned(), widget.clone());
+        let mut cache = self.widgets.write().expect("widget cache");
+        if self.generation.load(std::sync::atomic::Ordering::SeqCst) == generation {
+            cache.insert(id.to_owned(), widget.clone());
+        }
         Ok(widget)
     }
 
     /// Drops the cached widget after an admin changed it.
     pub fn forget_widget(&self, id: &str) {
-        self.widgets.write().expect("widget cache").remove(id);
+        let mut cache = self.widgets.write().expect("widget cache");
+        self.generation
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        cache.remove(id);
     }
 }

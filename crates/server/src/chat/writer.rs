@@ -33,6 +33,8 @@ pub enum WriteError {
     Store(#[from] switchboard_store::StoreError),
     #[error("the message writer has stopped")]
     Stopped,
+    #[error("this conversation has ended")]
+    Ended,
 }
 
 type Job = (
@@ -106,13 +108,20 @@ async fn run(db: Db, hub: Arc<Hub>, mut last: i64, mut rx: mpsc::Receiver<Job>) 
             },
         };
         match written {
-            Ok(skipped) => {
+            Ok(outcome) => {
                 last += rows.len() as i64;
                 for (row, (_, reply)) in rows.into_iter().zip(jobs.drain(..)) {
-                    if skipped.contains(&row.seq) {
+                    if outcome.ended.contains(&row.seq) {
+                        let _ = reply.send(Err(Arc::new(WriteError::Ended)));
+                        continue;
+                    }
+                    if outcome.duplicates.contains(&row.seq) {
                         // Already stored under this client id: answer with the original.
                         let original = match &row.client_id {
-                            Some(c) => db.message_by_client_id(&row.conversation_id, c).await,
+                            Some(c) => {
+                                db.message_by_client_id(&row.conversation_id, &row.sender, c)
+                                    .await
+                            }
                             None => Ok(None),
                         };
                         let _ = reply.send(match original {

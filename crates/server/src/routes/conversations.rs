@@ -51,6 +51,19 @@ pub async fn reach(s: &AppState, who: &Principal, id: &str) -> ApiResult<Convers
     }
 }
 
+/// Ends the conversation as `who`: the agent holding it, or a supervisor.
+/// An agent only offered it may read it but not end it.
+pub async fn end_as(s: &AppState, who: &Principal, id: &str) -> ApiResult<bool> {
+    let conv = reach(s, who, id).await?;
+    let holds = who.agent_id.is_some() && who.agent_id == conv.agent_id;
+    if !holds && !who.may(Permission::SuperviseRecords) {
+        return Err(ApiError::Conflict(
+            "accept the conversation before ending it (or decline the offer)".into(),
+        ));
+    }
+    conversation::end(s, &conv.id, "agent").await
+}
+
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListParams {
@@ -208,9 +221,8 @@ async fn end(
     Extension(who): Extension<Principal>,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
-    let conv = reach(&s, &who, &id).await?;
-    let ended = conversation::end(&s, &conv.id, "agent").await?;
-    Ok(Json(json!({"id": conv.id, "ended": ended})))
+    let ended = end_as(&s, &who, &id).await?;
+    Ok(Json(json!({"id": id, "ended": ended})))
 }
 
 /// A visitor's details and journey (newest first).

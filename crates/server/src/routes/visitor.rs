@@ -461,7 +461,7 @@ async fn proactive_candidates(
         Some(id) => s.db.contact(id).await.ok(),
         None => None,
     };
-    let pages = s.db.pages_in_session(session_id).await?;
+    let pages = s.db.pages_in_session(&v.visitor_id, session_id).await?;
     let history = s.db.invitation_history(&v.visitor_id, session_id).await?;
     let facts = VisitorFacts {
         now: jiff::Timestamp::now(),

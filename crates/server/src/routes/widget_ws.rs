@@ -143,6 +143,7 @@ async fn session(
     }
     let live = live.as_mut().expect("checked above");
     let mut sent_here = std::collections::HashSet::new();
+    let mut typing_state = (false, None);
     loop {
         tokio::select! {
             event = live.recv() => match event {
@@ -177,7 +178,7 @@ async fn session(
             },
             incoming = socket.recv() => match incoming {
                 Some(Ok(Message::Text(text))) => {
-                    let answer = command(&s, &v, &fresh, &mut ended, &text).await;
+                    let answer = command(&s, &v, &fresh, &mut ended, &mut typing_state, &text).await;
                     if let Some(c) = answer.as_ref().filter(|a| a["type"] == "ack").and_then(|a| a["client_id"].as_str()) {
                         // Bounded: a socket's own echoes arrive right after their acks.
                         if sent_here.len() < 1024 {
@@ -202,6 +203,7 @@ async fn command(
     v: &VisitorAuth,
     conv: &ConversationRow,
     ended: &mut bool,
+    typing_state: &mut (bool, Option<Instant>),
     text: &str,
 ) -> Option<Value> {
     let msg: VisitorMessage = match serde_json::from_str(text) {
@@ -243,6 +245,17 @@ async fn command(
             }
         }
         VisitorMessage::Typing { typing } => {
+            // Only changes, at most one a second (and none once ended): a
+            // chatty or hostile client cannot flood the agent's socket.
+            let now = Instant::now();
+            let changed = typing_state.0 != typing;
+            let due = typing_state
+                .1
+                .is_none_or(|t| now.duration_since(t).as_millis() >= 1000);
+            if *ended || !changed || !due {
+                return None;
+            }
+            *typing_state = (typing, Some(now));
             s.chat.hub.publish(
                 &conv.id,
                 ChatEvent::Typing {

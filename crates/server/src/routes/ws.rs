@@ -132,7 +132,7 @@ fn chat_message(e: &AgentEvent) -> Value {
 /// How far back a resume may replay before the client must resync.
 const MAX_REPLAY: i64 = 10_000;
 
-async fn session(s: AppState, who: Principal, after: Option<i64>, mut socket: WebSocket) {
+async fn session(s: AppState, mut who: Principal, after: Option<i64>, mut socket: WebSocket) {
     let mut supervisor = who.may(Permission::ViewAgents);
     let agent = who.agent_id.clone();
     // Subscribe before reading the position, so nothing falls in between.
@@ -240,7 +240,11 @@ async fn session(s: AppState, who: Principal, after: Option<i64>, mut socket: We
                 Err(RecvError::Closed) => return,
             },
             _ = recheck.tick() => match who.recheck(&s.db).await {
-                Some(roles) => supervisor = Permission::ViewAgents.allows(&roles),
+                Some(roles) => {
+                    supervisor = Permission::ViewAgents.allows(&roles);
+                    // Commands on this socket act with the roles held now.
+                    who.roles = roles;
+                }
                 None => {
                     let _ = socket.send(Message::Close(None)).await;
                     return;
@@ -386,10 +390,7 @@ async fn command(s: &AppState, who: &Principal, text: &str) -> Value {
             }
         }
         ClientMessage::EndConversation { conversation_id } => {
-            let ended = match crate::routes::conversations::reach(s, who, conversation_id).await {
-                Ok(c) => crate::chat::conversation::end(s, &c.id, "agent").await,
-                Err(e) => Err(e),
-            };
+            let ended = crate::routes::conversations::end_as(s, who, conversation_id).await;
             return match ended {
                 Ok(done) => {
                     json!({"type": "ack", "request": "end_conversation", "result": {"ended": done}})

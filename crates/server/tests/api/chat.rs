@@ -683,6 +683,25 @@ async fn visitors_reach_only_their_own_conversations() {
             )
             .await;
         assert_eq!(st, 409, "one open conversation per visitor");
+        // Even when two starts race.
+        let mut bob = Browser::new(&app, &s.widget);
+        bob.register(json!({})).await;
+        let body = json!({"session_id": bob.session_id, "survey": {"name": "Bob", "email": "bob@example.com"}});
+        let (a, b) = tokio::join!(
+            bob.post("conversations", body.clone()),
+            bob.post("conversations", body)
+        );
+        let mut codes = [a.0, b.0];
+        codes.sort();
+        assert_eq!(codes, [201, 409], "{a:?} {b:?}");
+        // The agent offered Alice's chat may read it, not end it.
+        let (st, r) = answer(
+            s.agent
+                .post(&format!("/api/v1/conversations/{conv}/end"), json!({}))
+                .await,
+        )
+        .await;
+        assert_eq!(st, 409, "{r}");
         app.stop().await;
     }
 }
@@ -894,6 +913,25 @@ async fn a_signed_in_visitor_is_linked_to_their_contact_and_a_bad_token_is_refus
         assert_eq!(reg["authenticated"], true);
         assert_eq!(reg["contact_id"], known["id"]);
 
+        // A chat of the signed-in user…
+        let (st, r) = b
+            .post(
+                "conversations",
+                json!({"session_id": b.session_id,
+                "survey": {"name": "Karim", "email": "karim@example.com"}}),
+            )
+            .await;
+        assert_eq!(st, 201, "{r}");
+        // …is not handed to whoever uses the browser next without signing in.
+        let reg = b.register(json!({})).await;
+        assert_ne!(reg["visitor_id"], known["id"]);
+        assert_eq!(
+            (reg["authenticated"].clone(), reg["conversation"].clone()),
+            (json!(false), json!(null)),
+            "{reg}"
+        );
+        assert_eq!(reg["contact_id"], json!(null));
+
         let mut forged = Browser::new(&app, &s.widget);
         let bad = sign(
             "another-secret-another-secret-xyz",
@@ -926,7 +964,7 @@ async fn a_flooding_visitor_is_rate_limited_and_others_are_not() {
         let mut flood = Browser::new(&app, &s.widget);
         flood.register(json!({})).await;
         let mut statuses = Vec::new();
-        for i in 0..40 {
+        for i in 0..60 {
             let (st, _) = flood
                 .post("events", json!({"session_id": flood.session_id, "type": "search", "query": format!("q{i}")}))
                 .await;
@@ -937,7 +975,9 @@ async fn a_flooding_visitor_is_rate_limited_and_others_are_not() {
             "a burst is allowed: {statuses:?}"
         );
         let refused = statuses.iter().filter(|s| **s == 429).count();
-        assert!(refused >= 5, "a flood is not: {statuses:?}");
+        // A burst of 30 then 2 a second: 60 requests in well under 15 s
+        // cannot all pass.
+        assert!(refused >= 1, "a flood is not: {statuses:?}");
         // What was refused was not recorded.
         let journey = s
             .agent
@@ -946,7 +986,7 @@ async fn a_flooding_visitor_is_rate_limited_and_others_are_not() {
                 flood.visitor_id.as_deref().unwrap()
             ))
             .await;
-        assert_eq!(journey["journey"].as_array().unwrap().len(), 40 - refused);
+        assert_eq!(journey["journey"].as_array().unwrap().len(), 60 - refused);
         let mut calm = Browser::new(&app, &s.widget);
         calm.register(json!({})).await;
         assert_eq!(
