@@ -41,6 +41,8 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::widgets::router())
         .merge(routes::conversations::router())
         .merge(routes::visitor::router())
+        .merge(routes::workspace::router())
+        .merge(routes::scripts::router())
 }
 
 /// Adds what the annotations do not say: the access rule of each operation,

@@ -140,11 +140,17 @@ pub struct ConversationRow {
     pub answered_at: Option<String>,
     pub ended_at: Option<String>,
     pub ended_by: Option<String>,
+    /// The case the conversation is about (linked in the workspace).
+    pub case_id: Option<String>,
 }
 
+/// Written when a conversation starts.
+const CONVERSATION_INSERT_COLUMNS: &str = "id, widget_id, visitor_id, contact_id, work_item_id, \
+    channel, status, queue_id, skills, agent_id, agent_name, survey, context, url, invitation_id, \
+    proactive_rule_id, wait_seconds, started_at, answered_at, ended_at, ended_by";
 const CONVERSATION_COLUMNS: &str = "id, widget_id, visitor_id, contact_id, work_item_id, channel, \
     status, queue_id, skills, agent_id, agent_name, survey, context, url, invitation_id, \
-    proactive_rule_id, wait_seconds, started_at, answered_at, ended_at, ended_by";
+    proactive_rule_id, wait_seconds, started_at, answered_at, ended_at, ended_by, case_id";
 
 /// A conversation about to start (its work item already created).
 #[derive(Debug, Clone)]
@@ -600,7 +606,7 @@ impl Db {
             }
         }
         sqlx::query(&format!(
-            "INSERT INTO conversations ({CONVERSATION_COLUMNS}) VALUES \
+            "INSERT INTO conversations ({CONVERSATION_INSERT_COLUMNS}) VALUES \
              ($1, $2, $3, $4, $5, 'chat', 'waiting', $6, $7, NULL, NULL, $8, $9, $10, $11, $12, NULL, $13, NULL, NULL, NULL)"
         ))
         .bind(c.id.clone())

@@ -18,6 +18,7 @@ pub mod credentials;
 pub mod meta;
 pub mod products;
 pub mod routing;
+pub mod workspace;
 
 pub use db::{Backend, Db};
 pub use error::StoreError;

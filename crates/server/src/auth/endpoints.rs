@@ -145,6 +145,31 @@ pub const ENDPOINTS: &[Endpoint] = &[
     ),
     e("POST", "/api/v1/conversations/{id}/end", Needs(WorkRecords)),
     e("GET", "/api/v1/visitors/{id}", Needs(WorkRecords)),
+    // The agent workspace: sessions narrow to the agent's own work items
+    // (routes/workspace.rs); admins write scripts and canned responses.
+    e("GET", "/api/v1/work-items/{id}/summary", Needs(WorkRecords)),
+    e(
+        "POST",
+        "/api/v1/work-items/{id}/script-steps",
+        Needs(WorkRecords),
+    ),
+    e("POST", "/api/v1/work-items/{id}/macros", Needs(WorkRecords)),
+    e("PUT", "/api/v1/conversations/{id}/case", Needs(WorkRecords)),
+    e(
+        "PUT",
+        "/api/v1/conversations/{id}/contact",
+        Needs(WorkRecords),
+    ),
+    e("GET", "/api/v1/agent-scripts", Needs(WorkRecords)),
+    e("POST", "/api/v1/agent-scripts", Needs(Configure)),
+    e("GET", "/api/v1/agent-scripts/{id}", Needs(WorkRecords)),
+    e("PUT", "/api/v1/agent-scripts/{id}", Needs(Configure)),
+    e("DELETE", "/api/v1/agent-scripts/{id}", Needs(Configure)),
+    e("GET", "/api/v1/agent-script-rules", Needs(WorkRecords)),
+    e("PUT", "/api/v1/agent-script-rules", Needs(Configure)),
+    e("GET", "/api/v1/canned-responses", Needs(WorkRecords)),
+    e("POST", "/api/v1/canned-responses", Needs(Configure)),
+    e("DELETE", "/api/v1/canned-responses/{id}", Needs(Configure)),
     // The widget's own endpoints: public for the access table; the origin
     // allow-list and the visitor token guard them (routes/visitor.rs).
     e("GET", "/widget/v1/{widget_id}/config", Public),

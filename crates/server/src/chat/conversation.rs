@@ -490,6 +490,7 @@ pub async fn agent_view(s: &AppState, conv: &ConversationRow) -> ApiResult<Value
         "answered_at": conv.answered_at,
         "ended_at": conv.ended_at,
         "ended_by": conv.ended_by,
+        "case_id": conv.case_id,
         "visitor": visitor.map(visitor_json),
         "journey": journey,
     }))

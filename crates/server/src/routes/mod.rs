@@ -9,12 +9,14 @@ pub mod conversations;
 pub mod health;
 pub mod products;
 pub mod routing_config;
+pub mod scripts;
 pub mod session;
 pub mod tokens;
 pub mod visitor;
 pub mod widget_ws;
 pub mod widgets;
 pub mod work_items;
+pub mod workspace;
 pub mod ws;
 
 use serde::Deserialize;

@@ -11,3 +11,4 @@ mod chat;
 mod contacts;
 mod operations;
 mod routing;
+mod workspace;

@@ -1,0 +1,263 @@
+//! Agent scripts, the rules choosing them, and canned responses: admins
+//! write them, every agent reads them.
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use switchboard_core::scripts::{check_steps, Step};
+use switchboard_core::validation::Check;
+use switchboard_store::workspace::{CannedResponse, ScriptRow};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use super::created;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::ApiJson;
+use crate::state::AppState;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(get, put, delete))
+        .routes(routes!(get_rules, put_rules))
+        .routes(routes!(list_canned, create_canned))
+        .routes(routes!(delete_canned))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScriptInput {
+    name: String,
+    #[schema(value_type = Vec<Object>)]
+    steps: Vec<Step>,
+}
+
+fn view(row: ScriptRow) -> ApiResult<Value> {
+    let steps: Vec<Step> =
+        serde_json::from_str(&row.steps).map_err(|e| ApiError::Internal(e.into()))?;
+    Ok(json!({"id": row.id, "name": row.name, "steps": steps,
+        "created_at": row.created_at, "updated_at": row.updated_at}))
+}
+
+fn check(i: &ScriptInput) -> ApiResult<(String, String, Vec<String>)> {
+    let mut c = Check::new();
+    let name = c
+        .required_text("name", Some(i.name.clone()), 200)
+        .unwrap_or_default();
+    if let Err(switchboard_core::Invalid(errors)) = check_steps(&i.steps) {
+        for e in errors {
+            c.fail(&e.field, &e.code, e.message);
+        }
+    }
+    c.finish(|| ())?;
+    let subscripts = i
+        .steps
+        .iter()
+        .filter_map(|s| match s {
+            Step::Subscript { script_id, .. } => Some(script_id.clone()),
+            _ => None,
+        })
+        .collect();
+    Ok((
+        name,
+        serde_json::to_string(&i.steps).expect("steps serialize"),
+        subscripts,
+    ))
+}
+
+/// Every agent script.
+#[utoipa::path(get, path = "/api/v1/agent-scripts", tag = "workspace", responses((status = 200, body = Vec<Object>)))]
+async fn list(State(s): State<AppState>) -> ApiResult<Json<Vec<Value>>> {
+    Ok(Json(
+        s.db.scripts()
+            .await?
+            .into_iter()
+            .map(view)
+            .collect::<ApiResult<_>>()?,
+    ))
+}
+
+/// Create an agent script: ordered steps (instruction, macro, sub-script).
+#[utoipa::path(post, path = "/api/v1/agent-scripts", tag = "workspace", request_body = ScriptInput,
+    responses((status = 201, body = Object), (status = 422, body = crate::error::Problem)))]
+async fn create(
+    State(s): State<AppState>,
+    ApiJson(i): ApiJson<ScriptInput>,
+) -> ApiResult<impl IntoResponse> {
+    let (name, steps, subs) = check(&i)?;
+    let row = s.db.put_script(None, &name, &steps, &subs).await?;
+    let v = view(row)?;
+    Ok(created(
+        format!(
+            "/api/v1/agent-scripts/{}",
+            v["id"].as_str().unwrap_or_default()
+        ),
+        v,
+    ))
+}
+
+/// An agent script (the workspace loads sub-scripts with it).
+#[utoipa::path(get, path = "/api/v1/agent-scripts/{id}", tag = "workspace", params(("id" = String, Path)),
+    responses((status = 200, body = Object)))]
+async fn get(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+    Ok(Json(view(s.db.script(&id).await?)?))
+}
+
+/// Replace an agent script.
+#[utoipa::path(put, path = "/api/v1/agent-scripts/{id}", tag = "workspace", params(("id" = String, Path)),
+    request_body = ScriptInput, responses((status = 200, body = Object)))]
+async fn put(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    ApiJson(i): ApiJson<ScriptInput>,
+) -> ApiResult<Json<Value>> {
+    let (name, steps, subs) = check(&i)?;
+    Ok(Json(view(
+        s.db.put_script(Some(&id), &name, &steps, &subs).await?,
+    )?))
+}
+
+/// Delete a script no rule chooses and no script loads.
+#[utoipa::path(delete, path = "/api/v1/agent-scripts/{id}", tag = "workspace", params(("id" = String, Path)),
+    responses((status = 204), (status = 409, body = crate::error::Problem)))]
+async fn delete(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<StatusCode> {
+    s.db.delete_script(&id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScriptRule {
+    /// Work items of this queue…
+    #[serde(default)]
+    queue_id: Option<String>,
+    /// …or, without a queue, of this channel (`chat`, `voice`, `callback`);
+    /// neither: every work item.
+    #[serde(default)]
+    channel: Option<String>,
+    script_id: String,
+}
+
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScriptRules {
+    /// The first rule that fits chooses the script.
+    rules: Vec<ScriptRule>,
+}
+
+/// Which script each session gets.
+#[utoipa::path(get, path = "/api/v1/agent-script-rules", tag = "workspace", responses((status = 200, body = ScriptRules)))]
+async fn get_rules(State(s): State<AppState>) -> ApiResult<Json<ScriptRules>> {
+    Ok(Json(ScriptRules {
+        rules: s
+            .db
+            .script_rules()
+            .await?
+            .into_iter()
+            .map(|r| ScriptRule {
+                queue_id: r.queue_id,
+                channel: r.channel,
+                script_id: r.script_id,
+            })
+            .collect(),
+    }))
+}
+
+/// Replace the ordered rules.
+#[utoipa::path(put, path = "/api/v1/agent-script-rules", tag = "workspace", request_body = ScriptRules,
+    responses((status = 200, body = ScriptRules)))]
+async fn put_rules(
+    State(s): State<AppState>,
+    ApiJson(b): ApiJson<ScriptRules>,
+) -> ApiResult<Json<ScriptRules>> {
+    let mut c = Check::new();
+    if b.rules.len() > 100 {
+        c.fail("rules", "too_long", "at most 100 rules");
+    }
+    for (i, r) in b.rules.iter().enumerate() {
+        if let Some(ch) = &r.channel {
+            if !matches!(ch.as_str(), "chat" | "voice" | "callback") {
+                c.fail(
+                    &format!("rules[{i}].channel"),
+                    "invalid",
+                    "chat, voice or callback",
+                );
+            }
+        }
+    }
+    c.finish(|| ())?;
+    let rows: Vec<_> = b
+        .rules
+        .into_iter()
+        .map(|r| (r.queue_id, r.channel, r.script_id))
+        .collect();
+    s.db.put_script_rules(&rows).await?;
+    get_rules(State(s)).await
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CannedQuery {
+    /// Part of the code or title.
+    q: Option<String>,
+}
+
+/// Canned responses, by code or title.
+#[utoipa::path(get, path = "/api/v1/canned-responses", tag = "workspace", params(CannedQuery),
+    responses((status = 200, body = Vec<CannedResponse>)))]
+async fn list_canned(
+    State(s): State<AppState>,
+    Query(q): Query<CannedQuery>,
+) -> ApiResult<Json<Vec<CannedResponse>>> {
+    Ok(Json(s.db.canned_responses(q.q.as_deref()).await?))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CannedInput {
+    /// Short code agents type after `/`: 1 to 30 of a-z, 0-9, _ and -.
+    code: String,
+    title: String,
+    body: String,
+}
+
+/// Create a canned response.
+#[utoipa::path(post, path = "/api/v1/canned-responses", tag = "workspace", request_body = CannedInput,
+    responses((status = 201, body = CannedResponse)))]
+async fn create_canned(
+    State(s): State<AppState>,
+    ApiJson(i): ApiJson<CannedInput>,
+) -> ApiResult<impl IntoResponse> {
+    let mut c = Check::new();
+    if i.code.is_empty()
+        || i.code.len() > 30
+        || !i
+            .code
+            .chars()
+            .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '_' || ch == '-')
+    {
+        c.fail("code", "invalid", "1 to 30 of a-z, 0-9, _ and -");
+    }
+    let title = c
+        .required_text("title", Some(i.title), 200)
+        .unwrap_or_default();
+    let body = c.optional_multiline("body", Some(i.body), 4000);
+    if body.is_none() {
+        c.fail("body", "required", "is required");
+    }
+    c.finish(|| ())?;
+    let r =
+        s.db.create_canned_response(&i.code, &title, &body.unwrap_or_default())
+            .await?;
+    Ok(created(format!("/api/v1/canned-responses/{}", r.id), r))
+}
+
+/// Delete a canned response.
+#[utoipa::path(delete, path = "/api/v1/canned-responses/{id}", tag = "workspace", params(("id" = String, Path)),
+    responses((status = 204)))]
+async fn delete_canned(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<StatusCode> {
+    s.db.delete_canned_response(&id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
