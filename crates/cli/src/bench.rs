@@ -40,6 +40,9 @@ enum Suite {
     /// Latency from POST /api/v1/work-items to the offer on the agent's
     /// WebSocket, at a fixed arrival rate.
     RoutingE2e,
+    /// The agent workspace's one-call session summary for a customer with
+    /// `--activities` entries and `--cases` cases.
+    Summary,
     /// Visitors and agents chatting over WebSockets: persisted messages per
     /// second, visitor → agent latency, memory (`--visitors`, `--agents`,
     /// `--rate`, `--seconds`).
@@ -55,11 +58,20 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         }
         Suite::RoutingE2e => routing_e2e(args).await,
         Suite::Chat => crate::bench_chat::run(args.chat, args.database_url).await,
+        Suite::Summary => {
+            crate::bench_summary::run(
+                args.cases,
+                args.activities,
+                args.iterations,
+                args.database_url,
+            )
+            .await
+        }
     }
 }
 
 /// Latency figures of one measurement.
-struct Figures {
+pub(crate) struct Figures {
     name: String,
     p50: Duration,
     p99: Duration,
@@ -67,7 +79,11 @@ struct Figures {
     rows: usize,
 }
 
-async fn measure<F, Fut>(name: &str, iterations: u32, mut f: F) -> anyhow::Result<Figures>
+pub(crate) async fn measure<F, Fut>(
+    name: &str,
+    iterations: u32,
+    mut f: F,
+) -> anyhow::Result<Figures>
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = anyhow::Result<usize>>,
@@ -94,7 +110,7 @@ where
     })
 }
 
-fn print_table(title: &str, rows: &[Figures], baseline: usize) {
+pub(crate) fn print_table(title: &str, rows: &[Figures], baseline: usize) {
     println!("\n{title}");
     println!(
         "{:<58} {:>6} {:>10} {:>10} {:>10} {:>9}",
@@ -276,7 +292,7 @@ async fn timeline(args: BenchArgs) -> anyhow::Result<()> {
 /// One customer with `cases` cases and `activities` entries: 60% on the
 /// customer, 40% spread over the cases, spaced a minute apart. Written in
 /// batches in transactions, as a bulk import would.
-async fn seed(db: &Db, cases: u32, activities: u32) -> anyhow::Result<String> {
+pub(crate) async fn seed(db: &Db, cases: u32, activities: u32) -> anyhow::Result<String> {
     let author = Author {
         agent_id: None,
         name: "bench".into(),

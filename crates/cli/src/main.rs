@@ -2,6 +2,7 @@
 
 mod bench;
 mod bench_chat;
+mod bench_summary;
 mod settings;
 mod simulate;
 
@@ -155,6 +156,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         }
         origins.dedup();
         let widget = switchboard_server::demo::load_chat(&running.state.db, &origins).await?;
+        switchboard_server::demo::load_workspace(&running.state.db).await?;
         running.state.chat.forget_widget(&widget);
         demo_shop = Some(widget);
     }

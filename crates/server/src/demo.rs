@@ -488,3 +488,64 @@ pub async fn load_chat(db: &Db, origins: &[String]) -> anyhow::Result<String> {
     }
     Ok(widget.id)
 }
+
+/// An agent script for chats (with a macro that opens a case and a
+/// sub-script for returns) and a few canned responses; loaded once.
+pub async fn load_workspace(db: &Db) -> anyhow::Result<()> {
+    use switchboard_core::scripts::{check_steps, Step};
+    if !db.scripts().await?.is_empty() {
+        return Ok(());
+    }
+    let returns: Vec<Step> = serde_json::from_value(serde_json::json!([
+        {"kind": "instruction", "id": "order", "title": "Find the order",
+         "instruction": "Ask for the order number and check it is within 30 days."},
+        {"kind": "macro", "id": "label", "title": "Send the return instructions",
+         "action": {"type": "send_message", "body": "Hi {customer.name}, you will receive a prepaid return label by email within the hour."}},
+        {"kind": "macro", "id": "kb", "title": "Search the knowledge base",
+         "action": {"type": "open_url", "url": "https://www.google.com/search?q={survey.topic}+returns"}}
+    ]))?;
+    check_steps(&returns).map_err(|e| anyhow::anyhow!("demo script: {e}"))?;
+    let sub = db
+        .put_script(None, "Returns", &serde_json::to_string(&returns)?, &[])
+        .await?;
+    let chat: Vec<Step> = serde_json::from_value(serde_json::json!([
+        {"kind": "instruction", "id": "greet", "title": "Greet the customer",
+         "instruction": "Greet the customer by name and confirm what the chat is about (see the pre-chat survey)."},
+        {"kind": "macro", "id": "case", "title": "Open a case",
+         "action": {"type": "create_case", "title": "{survey.topic}: chat with {customer.name}", "priority": "normal"}},
+        {"kind": "subscript", "id": "returns", "title": "Returns", "script_id": sub.id},
+        {"kind": "macro", "id": "resolve", "title": "Resolve the case",
+         "action": {"type": "set_case_field", "field": "status", "value": "resolved"}}
+    ]))?;
+    check_steps(&chat).map_err(|e| anyhow::anyhow!("demo script: {e}"))?;
+    let main = db
+        .put_script(
+            None,
+            "Web chat",
+            &serde_json::to_string(&chat)?,
+            &[sub.id.clone()],
+        )
+        .await?;
+    db.put_script_rules(&[(None, Some("chat".into()), main.id)])
+        .await?;
+    for (code, title, body) in [
+        (
+            "hello",
+            "Greeting",
+            "Hello! Thanks for contacting Northwind. How can I help you today?",
+        ),
+        (
+            "moment",
+            "One moment",
+            "Thank you, one moment while I check that for you.",
+        ),
+        (
+            "bye",
+            "Closing",
+            "Is there anything else I can help you with? Have a great day!",
+        ),
+    ] {
+        db.create_canned_response(code, title, body).await?;
+    }
+    Ok(())
+}

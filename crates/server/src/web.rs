@@ -14,8 +14,36 @@ pub fn router() -> Router<AppState> {
             "/",
             get(|| async { Html(include_str!("../web/index.html")) }),
         )
+        .route(
+            "/agent",
+            get(|| async { Html(include_str!("../web/agent.html")) }),
+        )
+        .route(
+            "/agent.js",
+            get(|| async {
+                asset(
+                    "text/javascript; charset=utf-8",
+                    include_str!("../web/agent.js"),
+                )
+            }),
+        )
+        .route(
+            "/agent.css",
+            get(|| async { asset("text/css; charset=utf-8", include_str!("../web/agent.css")) }),
+        )
         .route("/widget.js", get(widget_js))
         .route("/demo/shop", get(demo_shop))
+}
+
+/// One of the workspace's own files (same-origin only).
+fn asset(content_type: &'static str, body: &'static str) -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        body,
+    )
 }
 
 /// The chat widget. Any site may load the script; its endpoints check the

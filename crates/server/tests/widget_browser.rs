@@ -24,28 +24,6 @@ use support::{answer, Caller, TestApp};
 type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
-/// The sample shop page, served by a second server (another origin), with
-/// the widget script loaded from Switchboard.
-async fn host_site(switchboard: &str, widget: &str) -> u16 {
-    let page = include_str!("../web/widget-demo.html")
-        .replace(
-            "src=\"/widget.js\"",
-            &format!("src=\"{switchboard}/widget.js\""),
-        )
-        .replace("__WIDGET_ID__", widget);
-    let app = axum::Router::new().route(
-        "/",
-        axum::routing::get(move || {
-            let page = page.clone();
-            async move { axum::response::Html(page) }
-        }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    port
-}
-
 struct Scene {
     app: TestApp,
     admin: Caller,
@@ -110,7 +88,7 @@ async fn scene() -> Scene {
         )
         .await;
     let id = widget["id"].as_str().unwrap().to_owned();
-    let host_port = host_site(&app.base, &id).await;
+    let host_port = chromium::host_site(&app.base, &id).await;
     let (s, b) = answer(
         admin
             .request(reqwest::Method::PUT, &format!("/api/v1/widgets/{id}"))

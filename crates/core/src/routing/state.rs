@@ -701,6 +701,19 @@ impl RoutingState {
         now: Millis,
     ) -> Result<Vec<Decision>, RoutingError> {
         let item = self.items.get_mut(&id).ok_or(RoutingError::UnknownItem)?;
+        // Closing during wrap-up ends it early: the agent is done sooner.
+        if let ItemStatus::WrapUp { agent, until } = item.status {
+            if agent != a {
+                return Err(RoutingError::NotAssigned);
+            }
+            self.timers.remove(&(until, id));
+            let channel = self.channel_of(id);
+            self.items.remove(&id);
+            let mut out = vec![Decision::Closed { item: id }];
+            self.release(a, channel, now, &mut out);
+            self.route_agent(a, now, &mut out);
+            return Ok(out);
+        }
         if item.status != (ItemStatus::Assigned { agent: a }) {
             return Err(RoutingError::NotAssigned);
         }

@@ -223,6 +223,40 @@ fn wrap_up_holds_capacity_until_it_ends() {
 }
 
 #[test]
+fn closing_during_wrap_up_ends_it_early_and_frees_the_agent() {
+    let mut s = RoutingState::new();
+    let a = s.add_agent(agent(
+        &[],
+        Capacity {
+            messaging: 1,
+            voice: 1,
+            voice_blocks_others: true,
+            wrap_up_ms: 30_000,
+        },
+    ));
+    s.add_queue(
+        QueueConfig::new("chat", ChannelKind::Messaging, vec![a]),
+        OverflowRules::default(),
+    );
+    s.set_presence(a, Presence::Available, 0).unwrap();
+    s.enqueue(item(1, 0, 0, &[], 0), 0).unwrap();
+    s.accept(ItemId(1), a, 0).unwrap();
+    s.close(ItemId(1), a, 1_000).unwrap();
+    assert!(offers(&s.enqueue(item(2, 0, 0, &[], 2_000), 2_000).unwrap()).is_empty());
+    let ds = s.close(ItemId(1), a, 3_000).unwrap();
+    assert!(ds
+        .iter()
+        .any(|d| matches!(d, Decision::Closed { item } if *item == ItemId(1))));
+    assert_eq!(
+        offers(&ds),
+        [(2, 0)],
+        "the waiting chat goes to the freed agent"
+    );
+    assert!(s.tick(31_000).is_empty(), "the wrap-up timer is gone");
+    assert!(s.close(ItemId(1), a, 32_000).is_err(), "closed once");
+}
+
+#[test]
 fn exact_matching_never_offers_to_the_unqualified_and_closest_ranks_by_fit() {
     let mut s = RoutingState::new();
     let novice = s.add_agent(agent(&[(1, 3)], Capacity::default()));

@@ -1247,7 +1247,9 @@ impl Live {
         let now = now_ms();
         let status = self.core.items.get(&id).map(|i| i.status);
         let decisions = match status {
-            Some(ItemStatus::Assigned { agent: holder }) => {
+            Some(
+                ItemStatus::Assigned { agent: holder } | ItemStatus::WrapUp { agent: holder, .. },
+            ) => {
                 if let Some(a) = agent {
                     if self.agent(a, events).await? != holder {
                         return Err(EngineError::Forbidden(

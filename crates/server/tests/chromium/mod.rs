@@ -66,3 +66,26 @@ pub async fn browser(driver: &Driver, profile: &std::path::Path) -> fantoccini::
         .await
         .expect("a Chromium session")
 }
+
+/// The sample shop page, served by a second server (another origin), with
+/// the widget script loaded from Switchboard.
+#[allow(dead_code)]
+pub async fn host_site(switchboard: &str, widget: &str) -> u16 {
+    let page = include_str!("../../web/widget-demo.html")
+        .replace(
+            "src=\"/widget.js\"",
+            &format!("src=\"{switchboard}/widget.js\""),
+        )
+        .replace("__WIDGET_ID__", widget);
+    let app = axum::Router::new().route(
+        "/",
+        axum::routing::get(move || {
+            let page = page.clone();
+            async move { axum::response::Html(page) }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    port
+}

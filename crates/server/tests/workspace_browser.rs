@@ -1,0 +1,479 @@
+//! The agent workspace in real headless Chromium, with a visitor's widget
+//! in a second Chromium on another origin: sign in, go available, the chat
+//! arrives as a notification, accept, the summary shows every section with
+//! the right data, a quick note, a timeline filter, a macro that creates a
+//! case, a script step and a sub-script, messages both ways, and the end of
+//! the session. A screenshot of the summary is saved under
+//! `target/test-artifacts/`.
+
+#[path = "chromium/mod.rs"]
+mod chromium;
+#[path = "api/support.rs"]
+#[allow(dead_code)]
+mod support;
+
+use std::time::{Duration, Instant};
+
+use fantoccini::Locator;
+use serde_json::{json, Value};
+use switchboard_core::access::Role;
+
+use support::answer;
+
+/// Polls `script` (a function body returning a value) until it is truthy.
+async fn until(c: &fantoccini::Client, script: &str, what: &str) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let v = c.execute(script, vec![]).await.unwrap();
+        if !(v.is_null() || v == json!(false) || v == json!("")) {
+            return v;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// `document.querySelector` for a test id (and optional extra selector).
+fn q(testid: &str) -> String {
+    format!("document.querySelector('[data-testid={testid}]')")
+}
+
+async fn click(c: &fantoccini::Client, selector: &str, what: &str) {
+    until(
+        c,
+        &format!("const e = {selector}; if (e) {{ e.click(); return true; }} return false;"),
+        what,
+    )
+    .await;
+}
+
+async fn type_into(c: &fantoccini::Client, selector: &str, text: &str) {
+    let script = format!(
+        "const e = {selector}; if (!e) return false; e.focus(); e.value = {};
+         e.dispatchEvent(new Event('input', {{bubbles: true}})); return true;",
+        serde_json::to_string(text).unwrap()
+    );
+    until(c, &script, "an input").await;
+}
+
+fn widget(body: &str) -> String {
+    format!(
+        "const host = document.getElementById('switchboard-widget'); const root = host && host.shadowRoot;
+         if (!root) return null; {body}"
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agent_works_a_chat_from_notification_to_wrap_up() {
+    let app = support::spawn_sqlite().await;
+    let admin = app.token(Role::Admin).await;
+    let hostile = "Zoé <img src=x onerror=\"document.title='pwned'\">";
+    let ana = admin
+        .create(
+            "/api/v1/agents",
+            json!({"name": "Ana Costa", "email": "ana@workspace.test", "roles": ["agent"], "password": "a long workspace password"}),
+        )
+        .await;
+    // Two minutes of wrap-up after each chat, ended by the agent.
+    let profile = admin
+        .create(
+            "/api/v1/capacity-profiles",
+            json!({"name": "Chat with wrap-up", "chat_units": 3, "wrap_up_seconds": 120}),
+        )
+        .await;
+    let (s, b) = answer(
+        admin
+            .request(
+                reqwest::Method::PUT,
+                &format!("/api/v1/agents/{}/routing", ana["id"].as_str().unwrap()),
+            )
+            .json(&json!({"capacity_profile_id": profile["id"], "skills": []}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+    let queue = admin
+        .create(
+            "/api/v1/queues",
+            json!({"name": "Web chat", "channel": "messaging", "members": [ana["id"]]}),
+        )
+        .await;
+    let returns = admin
+        .create("/api/v1/agent-scripts", json!({"name": "Returns", "steps": [
+            {"kind": "instruction", "id": "order", "title": "Find the order", "instruction": "Ask for the order number."}]}))
+        .await;
+    let script = admin
+        .create("/api/v1/agent-scripts", json!({"name": "Web chat", "steps": [
+            {"kind": "instruction", "id": "greet", "title": "Greet the customer", "instruction": "Greet them by name."},
+            {"kind": "macro", "id": "case", "title": "Open a case",
+             "action": {"type": "create_case", "title": "Return: {survey.topic} ({context.plan})"}},
+            {"kind": "subscript", "id": "returns", "title": "Returns", "script_id": returns["id"]}]}))
+        .await;
+    let (s, b) = answer(
+        admin
+            .request(reqwest::Method::PUT, "/api/v1/agent-script-rules")
+            .json(&json!({"rules": [{"channel": "chat", "script_id": script["id"]}]}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+    admin
+        .create(
+            "/api/v1/canned-responses",
+            json!({"code": "hello", "title": "Greeting", "body": "Hello! How can I help?"}),
+        )
+        .await;
+    let w = admin
+        .create(
+            "/api/v1/widgets",
+            json!({"name": "Shop", "allowed_origins": ["http://127.0.0.1:1"],
+            "routing": {"queue_id": queue["id"]}}),
+        )
+        .await;
+    let wid = w["id"].as_str().unwrap().to_owned();
+    let port = chromium::host_site(&app.base, &wid).await;
+    let (s, b) = answer(
+        admin
+            .request(reqwest::Method::PUT, &format!("/api/v1/widgets/{wid}"))
+            .json(&json!({"name": "Shop", "allowed_origins": [format!("http://127.0.0.1:{port}")],
+                "routing": {"queue_id": queue["id"]},
+                "survey": [
+                    {"id": "name", "type": "text", "label": {"en": "Your name"}, "required": true},
+                    {"id": "email", "type": "email", "label": {"en": "Email"}, "required": true},
+                    {"id": "topic", "type": "choice", "label": {"en": "Topic"}, "choices": ["Orders", "Returns"]}]}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+
+    let driver = chromium::driver().await;
+    let (p1, p2) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let agent = chromium::browser(&driver, p1.path()).await;
+    agent.set_window_size(1440, 1000).await.unwrap();
+
+    // Sign in and go available.
+    agent
+        .goto(&format!("{}/agent?lang=en", app.base))
+        .await
+        .unwrap();
+    agent
+        .wait()
+        .at_most(Duration::from_secs(15))
+        .for_element(Locator::Css("[data-testid=email]"))
+        .await
+        .unwrap();
+    agent
+        .find(Locator::Css("[data-testid=email]"))
+        .await
+        .unwrap()
+        .send_keys("ana@workspace.test")
+        .await
+        .unwrap();
+    agent
+        .find(Locator::Css("[data-testid=password]"))
+        .await
+        .unwrap()
+        .send_keys("a long workspace password")
+        .await
+        .unwrap();
+    agent
+        .find(Locator::Css("[data-testid=signin-submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    until(
+        &agent,
+        &format!("return {}.textContent;", q("agent-name")),
+        "the agent's name",
+    )
+    .await;
+    until(
+        &agent,
+        &format!(
+            "return {}.getAttribute('data-state') === 'online';",
+            q("connection")
+        ),
+        "the live connection",
+    )
+    .await;
+    agent
+        .execute(
+            &format!("const p = {}; p.value = 'available'; p.dispatchEvent(new Event('change', {{bubbles: true}})); return true;", q("presence")),
+            vec![],
+        )
+        .await
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let engine_presence = app
+            .running
+            .state
+            .engine
+            .presence(ana["id"].as_str().unwrap())
+            .await
+            .unwrap();
+        if engine_presence == switchboard_core::routing::Presence::Available {
+            break;
+        }
+        assert!(Instant::now() < deadline, "presence was not set");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    // A visitor browses the shop and starts a chat from the widget.
+    let visitor = chromium::browser(&driver, p2.path()).await;
+    visitor
+        .goto(&format!("http://127.0.0.1:{port}/?page=1"))
+        .await
+        .unwrap();
+    visitor
+        .goto(&format!("http://127.0.0.1:{port}/?page=2"))
+        .await
+        .unwrap();
+    until(&visitor, &widget("const l = root.querySelector('[data-testid=launcher]'); if (l) { l.click(); return true; } return false;"), "the launcher").await;
+    until(
+        &visitor,
+        &widget("return root.querySelector('[data-testid=survey-form]') !== null;"),
+        "the survey",
+    )
+    .await;
+    visitor
+        .execute(
+            &widget(&format!(
+                "const set = (id, v) => {{ const i = root.querySelector('[data-testid=question-' + id + ']');
+                    i.value = v; i.dispatchEvent(new Event('input', {{bubbles: true}})); i.dispatchEvent(new Event('change', {{bubbles: true}})); }};
+                 set('name', {}); set('email', 'zoe@example.com'); set('topic', 'Returns');
+                 root.querySelector('[data-testid=start-chat]').click(); return true;",
+                serde_json::to_string(hostile).unwrap()
+            )),
+            vec![],
+        )
+        .await
+        .unwrap();
+
+    // The notification, then accept.
+    let name = until(
+        &agent,
+        &format!("const t = {}; return t && t.textContent;", q("toast")),
+        "the notification",
+    )
+    .await;
+    assert!(name.as_str().unwrap().contains("Zoé <img"), "{name}");
+    assert!(
+        name.as_str().unwrap().contains("Web chat"),
+        "the queue: {name}"
+    );
+    click(&agent, &q("toast-accept"), "accept").await;
+    until(
+        &agent,
+        &format!("return {} !== null;", q("section-customer")),
+        "the summary",
+    )
+    .await;
+
+    // Every section, with the right data.
+    let customer = until(
+        &agent,
+        &format!(
+            "const e = {}; return e && e.textContent;",
+            q("customer-name")
+        ),
+        "the customer's name",
+    )
+    .await;
+    assert!(
+        customer.as_str().unwrap().contains("Zoé <img"),
+        "{customer}"
+    );
+    let survey = until(
+        &agent,
+        "const a = Array.from(document.querySelectorAll('[data-testid=survey-answer]')).map(e => e.textContent).join('|'); return a.includes('Returns') && a;",
+        "the survey answers",
+    )
+    .await;
+    assert!(
+        survey.as_str().unwrap().contains("zoe@example.com"),
+        "{survey}"
+    );
+    click(&agent, &q("tab-journey"), "the self-service tab").await;
+    let journey = until(&agent, "return Array.from(document.querySelectorAll('[data-testid=journey-item]')).map(e => e.textContent).join('|');", "the journey").await;
+    let visits: Vec<&str> = journey.as_str().unwrap().split('|').collect();
+    assert_eq!(visits.len(), 2, "two pages visited: {journey}");
+    assert!(
+        visits.iter().all(|v| v.contains("Northwind Outfitters")),
+        "{journey}"
+    );
+    click(&agent, &q("tab-visitor"), "the visitor tab").await;
+    let browser = until(&agent, "const e = document.querySelector('[data-testid=visitor-detail][data-key=browser]'); return e && e.textContent;", "visitor details").await;
+    assert!(browser.as_str().unwrap().contains("Chrome"), "{browser}");
+    click(&agent, &q("tab-context"), "the additional details tab").await;
+    let plan = until(&agent, "const e = document.querySelector('[data-testid=context-item][data-key=plan]'); return e && e.textContent;", "context variables").await;
+    assert!(plan.as_str().unwrap().contains("gold"), "{plan}");
+    for section in [
+        "section-conversation",
+        "section-case",
+        "section-recent-cases",
+        "section-timeline",
+        "script",
+    ] {
+        until(&agent, &format!("return {} !== null;", q(section)), section).await;
+    }
+
+    // A quick note appears in the timeline at once.
+    type_into(&agent, &q("note-input"), "Customer wants to return boots").await;
+    click(&agent, &q("note-submit"), "add the note").await;
+    until(
+        &agent,
+        "return Array.from(document.querySelectorAll('[data-testid=timeline-item]')).some(e => e.textContent.includes('Customer wants to return boots'));",
+        "the note in the timeline",
+    )
+    .await;
+    // Script: mark a step done, run the macro that opens a case, open the sub-script.
+    click(&agent, "document.querySelector('[data-testid=script-step][data-step=greet] [data-testid=step-done]')", "mark greet done").await;
+    until(&agent, "const s = document.querySelector('[data-testid=script-step][data-step=greet]'); return s && s.getAttribute('data-done') === 'true';", "the done step").await;
+    click(&agent, "document.querySelector('[data-testid=script-step][data-step=case] [data-testid=step-run]')", "run the macro").await;
+    let case = until(
+        &agent,
+        &format!("const e = {}; return e && e.textContent;", q("case-title")),
+        "the new case",
+    )
+    .await;
+    assert_eq!(case.as_str().unwrap().trim(), "Return: Returns (gold)");
+    // Screenshot of the full summary (a test artifact).
+    let png = agent.screenshot().await.unwrap();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/test-artifacts");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("workspace-summary.png"), &png).unwrap();
+    assert!(png.len() > 10_000, "a real screenshot");
+    // Filtering by the case: its entries, not the customer's note.
+    click(
+        &agent,
+        "document.querySelector('[data-testid=timeline-filter][data-scope=case]')",
+        "the case filter",
+    )
+    .await;
+    until(
+        &agent,
+        "const f = document.querySelector('[data-testid=timeline-filter][data-scope=case]');
+         return (f.getAttribute('aria-pressed') === 'true' || f.classList.contains('active') || f.getAttribute('aria-selected') === 'true')
+           && !Array.from(document.querySelectorAll('[data-testid=timeline-item]')).some(e => e.textContent.includes('Customer wants to return boots'))
+           && Array.from(document.querySelectorAll('[data-testid=timeline-item]')).some(e => e.textContent.includes('Macro: Open a case'));",
+        "the filtered timeline",
+    )
+    .await;
+    click(
+        &agent,
+        "document.querySelector('[data-testid=timeline-filter][data-scope=all]')",
+        "the all filter",
+    )
+    .await;
+
+    click(&agent, "document.querySelector('[data-testid=script-step][data-step=returns] [data-testid=step-open]')", "open the sub-script").await;
+    until(
+        &agent,
+        "return document.querySelector('[data-testid=script-step][data-step=order]') !== null;",
+        "the sub-script's steps",
+    )
+    .await;
+    click(&agent, &q("script-back"), "back to the script").await;
+    until(
+        &agent,
+        "return document.querySelector('[data-testid=script-step][data-step=greet]') !== null;",
+        "the main script",
+    )
+    .await;
+
+    // Messages both ways; a canned response; hostile text stays text.
+    type_into(&agent, &q("composer"), "Hi! Which order is it?").await;
+    click(&agent, &q("send"), "send").await;
+    until(
+        &visitor,
+        &widget("return Array.from(root.querySelectorAll('[data-testid=message]')).some(m => m.textContent === 'Hi! Which order is it?');"),
+        "the agent's message in the widget",
+    )
+    .await;
+    visitor
+        .execute(
+            &widget(
+                "const i = root.querySelector('[data-testid=composer]'); i.value = 'Order 42 <script>alert(1)</script>';
+                 i.dispatchEvent(new Event('input', {bubbles: true}));
+                 root.querySelector('[data-testid=send]').click(); return true;",
+            ),
+            vec![],
+        )
+        .await
+        .unwrap();
+    until(
+        &agent,
+        "return Array.from(document.querySelectorAll('[data-testid=message][data-sender=visitor]')).some(m => m.textContent === 'Order 42 <script>alert(1)</script>');",
+        "the visitor's message in the workspace",
+    )
+    .await;
+    click(&agent, &q("canned-button"), "canned responses").await;
+    click(&agent, &q("canned-item"), "a canned response").await;
+    let composer = until(
+        &agent,
+        &format!("return {}.value;", q("composer")),
+        "the canned text",
+    )
+    .await;
+    assert!(
+        composer
+            .as_str()
+            .unwrap()
+            .contains("Hello! How can I help?"),
+        "{composer}"
+    );
+    assert_eq!(
+        agent
+            .execute(
+                "return document.querySelectorAll('main img').length;",
+                vec![]
+            )
+            .await
+            .unwrap(),
+        json!(0)
+    );
+    assert_ne!(agent.title().await.unwrap(), "pwned");
+
+    // End the chat, then wrap up: the session closes.
+    click(&agent, &q("end-chat"), "end the chat").await;
+    until(
+        &visitor,
+        &widget("return host.getAttribute('data-state') === 'ended';"),
+        "the visitor told",
+    )
+    .await;
+    click(&agent, &q("wrap-up"), "wrap-up done").await;
+    until(
+        &agent,
+        &format!("return {} === null;", q("session-tab")),
+        "the session closed",
+    )
+    .await;
+    let contact = app
+        .db()
+        .conversation_by_work_item(
+            &app.db()
+                .open_conversations()
+                .await
+                .unwrap()
+                .first()
+                .map(|c| c.work_item_id.clone())
+                .unwrap_or_default(),
+        )
+        .await
+        .unwrap();
+    assert!(contact.is_none(), "no conversation left open");
+
+    agent.close().await.unwrap();
+    visitor.close().await.unwrap();
+    app.stop().await;
+}
