@@ -523,7 +523,7 @@ pub async fn load_workspace(db: &Db) -> anyhow::Result<()> {
             None,
             "Web chat",
             &serde_json::to_string(&chat)?,
-            &[sub.id.clone()],
+            std::slice::from_ref(&sub.id),
         )
         .await?;
     db.put_script_rules(&[(None, Some("chat".into()), main.id)])
