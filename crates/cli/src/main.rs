@@ -162,6 +162,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     }
     println!("\nSwitchboard is running on {base}");
     println!("  Home and sign-in:   {base}/");
+    println!("  Agent workspace:    {base}/agent");
     if let Some(widget) = &demo_shop {
         println!("  Chat widget demo:   {base}/demo/shop?widget={widget}  (browse two pages: an invitation follows)");
     }
