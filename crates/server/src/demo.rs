@@ -528,6 +528,7 @@ pub async fn load_workspace(db: &Db) -> anyhow::Result<()> {
         .await?;
     db.put_script_rules(&[(None, Some("chat".into()), main.id)])
         .await?;
+    let have_canned = !db.canned_responses(None).await?.is_empty();
     for (code, title, body) in [
         (
             "hello",
@@ -545,7 +546,9 @@ pub async fn load_workspace(db: &Db) -> anyhow::Result<()> {
             "Is there anything else I can help you with? Have a great day!",
         ),
     ] {
-        db.create_canned_response(code, title, body).await?;
+        if !have_canned {
+            db.create_canned_response(code, title, body).await?;
+        }
     }
     Ok(())
 }

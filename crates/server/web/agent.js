@@ -57,7 +57,7 @@
       k_note: 'Note', k_conversation: 'Conversation', k_call: 'Call', k_callback: 'Callback', k_email: 'Email',
       k_sms: 'SMS', k_meeting: 'Meeting', k_case_event: 'Case event',
       script: 'Agent script', noScript: 'No script for this work.', s_instruction: 'Instruction', s_macro: 'Macro',
-      s_subscript: 'Sub-script', markDone: 'Mark done', run: 'Run', open: 'Open', back: 'Back to {name}',
+      s_subscript: 'Sub-script', markDone: 'Mark done', run: 'Run', runAgainShort: 'Run again', runAgain: 'This macro already ran. Run it again?', open: 'Open', back: 'Back to {name}',
       done: 'Done', progress: '{n} of {total} done', stepDone: 'Step “{title}” done.', ran: 'Ran “{title}”.',
       opened: 'Opened:', badUrl: 'The macro gave no usable web address.', running: 'Running…'
     },
@@ -107,7 +107,7 @@
       k_note: 'Note', k_conversation: 'Conversation', k_call: 'Appel', k_callback: 'Rappel', k_email: 'E-mail',
       k_sms: 'SMS', k_meeting: 'Rendez-vous', k_case_event: 'Événement du dossier',
       script: 'Script conseiller', noScript: 'Aucun script pour ce travail.', s_instruction: 'Consigne', s_macro: 'Macro',
-      s_subscript: 'Sous-script', markDone: 'Marquer comme fait', run: 'Exécuter', open: 'Ouvrir', back: 'Retour à {name}',
+      s_subscript: 'Sous-script', markDone: 'Marquer comme fait', run: 'Exécuter', runAgainShort: 'Exécuter à nouveau', runAgain: 'Cette macro a déjà été exécutée. L’exécuter à nouveau ?', open: 'Ouvrir', back: 'Retour à {name}',
       done: 'Fait', progress: '{n} sur {total} faits', stepDone: 'Étape « {title} » faite.', ran: '« {title} » exécutée.',
       opened: 'Ouvert :', badUrl: 'La macro n’a pas donné d’adresse web utilisable.', running: 'Exécution…'
     },
@@ -157,7 +157,7 @@
       k_note: 'Nota', k_conversation: 'Conversación', k_call: 'Llamada', k_callback: 'Devolución de llamada', k_email: 'Correo',
       k_sms: 'SMS', k_meeting: 'Reunión', k_case_event: 'Evento del caso',
       script: 'Guion del agente', noScript: 'No hay guion para este trabajo.', s_instruction: 'Instrucción', s_macro: 'Macro',
-      s_subscript: 'Subguion', markDone: 'Marcar como hecho', run: 'Ejecutar', open: 'Abrir', back: 'Volver a {name}',
+      s_subscript: 'Subguion', markDone: 'Marcar como hecho', run: 'Ejecutar', runAgainShort: 'Ejecutar de nuevo', runAgain: 'Esta macro ya se ejecutó. ¿Ejecutarla de nuevo?', open: 'Abrir', back: 'Volver a {name}',
       done: 'Hecho', progress: '{n} de {total} hechos', stepDone: 'Paso «{title}» hecho.', ran: '«{title}» ejecutada.',
       opened: 'Abierto:', badUrl: 'La macro no dio una dirección web utilizable.', running: 'Ejecutando…'
     }
@@ -1638,15 +1638,25 @@
   }
 
   // ============================================================== script
-  function doneFrom(S, progress) {
+  // Done steps are keyed by script and step: step ids are unique only
+  // within one script.
+  const doneKey = (scriptId, stepId) => String(scriptId) + '/' + String(stepId);
+  function doneFrom(S, progress, scriptId) {
     const p = progress && (progress.progress || progress);
-    const done = p && Array.isArray(p.done) ? p.done : [];
-    done.forEach((d) => S.done.add(String(d)));
+    if (!p) return;
+    const sid = p.script_id || scriptId;
+    if (Array.isArray(p.done) && sid) p.done.forEach((d) => S.done.add(doneKey(sid, d)));
+    if (p.by_script && typeof p.by_script === 'object') {
+      Object.keys(p.by_script).forEach((k) => {
+        const list = p.by_script[k];
+        if (Array.isArray(list)) list.forEach((d) => S.done.add(doneKey(k, d)));
+      });
+    }
   }
   function renderScriptFromSummary(S) {
     const sc = S.summary.script;
-    if (sc && sc.progress) doneFrom(S, sc.progress);
     const root = sc && (sc.script || null);
+    if (sc && sc.progress) doneFrom(S, sc.progress, root && root.id);
     if (!root) S.scriptStack = [];
     else if (!S.scriptStack.length || S.scriptStack[0].id !== root.id) S.scriptStack = [root];
     else S.scriptStack[0] = root;
@@ -1668,7 +1678,7 @@
         } }, '← ' + t('back', { name: str(parent.name) })));
       }
       const steps = Array.isArray(sc.steps) ? sc.steps : [];
-      const n = steps.filter((s) => S.done.has(String(s.id))).length;
+      const n = steps.filter((s) => S.done.has(doneKey(sc.id, s.id))).length;
       pane.append(h('h3', { 'data-testid': 'script-name', 'data-script': str(sc.id) }, str(sc.name)),
         h('p', { class: 'muted', 'data-testid': 'script-progress' }, t('progress', { n, total: steps.length })),
         h('ol', { class: 'steps' }, steps.map((step) => scriptStep(S, sc, step))));
@@ -1679,7 +1689,7 @@
   const ICONS = { instruction: 'ℹ', macro: '⚡', subscript: '↳' };
   function scriptStep(S, sc, step) {
     const kind = str(step.kind);
-    const done = S.done.has(String(step.id));
+    const done = S.done.has(doneKey(sc.id, step.id));
     const kids = [
       h('div', { class: 'step-head' },
         h('span', { class: 'step-icon', 'aria-hidden': 'true' }, done ? '✓' : ICONS[kind] || '•'),
@@ -1691,7 +1701,8 @@
       if (step.instruction) kids.push(h('p', { class: 'step-text' }, str(step.instruction)));
       if (!done) kids.push(h('button', { type: 'button', 'data-testid': 'step-done', click: (e) => stepDone(S, sc, step, e.currentTarget) }, t('markDone')));
     } else if (kind === 'macro') {
-      kids.push(h('button', { type: 'button', class: 'primary', 'data-testid': 'step-run', click: (e) => runMacro(S, sc, step, e.currentTarget) }, t('run')));
+      kids.push(h('button', { type: 'button', class: done ? '' : 'primary', 'data-testid': 'step-run',
+        click: (e) => { if (!done || window.confirm(t('runAgain'))) runMacro(S, sc, step, e.currentTarget); } }, done ? t('runAgainShort') : t('run')));
     } else if (kind === 'subscript') {
       kids.push(h('button', { type: 'button', 'data-testid': 'step-open', click: (e) => openSubscript(S, step, e.currentTarget) }, t('open')));
     }
@@ -1712,8 +1723,8 @@
     if (S.closed) return;
     button.disabled = false;
     if (!r.ok) { scriptStatus(S, r.error); return; }
-    S.done.add(String(step.id));
-    doneFrom(S, r.data);
+    S.done.add(doneKey(sc.id, step.id));
+    doneFrom(S, r.data, sc.id);
     S.scriptStatus = t('stepDone', { title: str(step.title) });
     renderScript(S);
   }
@@ -1725,8 +1736,8 @@
     button.disabled = false;
     if (!r.ok) { scriptStatus(S, r.error); return; }
     const res = r.data || {};
-    S.done.add(String(step.id));
-    doneFrom(S, res.progress);
+    S.done.add(doneKey(sc.id, step.id));
+    doneFrom(S, res.progress, sc.id);
     const action = typeof res.action === 'string' ? res.action
       : (res.action && res.action.type) || (step.action && step.action.type) || '';
     S.scriptStatus = t('ran', { title: str(step.title) });

@@ -192,6 +192,15 @@ impl Db {
         .execute(&mut *tx)
         .await
         .map_err(|e| StoreError::from_write(e, "the case"))?;
+        // Conversations of another customer are no longer about this case.
+        sqlx::query(
+            "UPDATE conversations SET case_id = NULL WHERE case_id = $1 \
+             AND (contact_id IS NULL OR $2 IS NULL OR contact_id <> $2)",
+        )
+        .bind(id.to_owned())
+        .bind(d.contact_id.clone())
+        .execute(&mut *tx)
+        .await?;
         // The case's entries follow it to its (possibly new) contact.
         sqlx::query("UPDATE activities SET case_contact_id = $1 WHERE case_id = $2")
             .bind(d.contact_id.clone())
@@ -218,6 +227,11 @@ impl Db {
     /// conversation stay there, unlinked from the case; the others go.
     pub async fn delete_case(&self, id: &str) -> Result<()> {
         let mut tx = self.write_tx().await?;
+        // Conversations about it are no longer about a case.
+        sqlx::query("UPDATE conversations SET case_id = NULL WHERE case_id = $1")
+            .bind(id.to_owned())
+            .execute(&mut *tx)
+            .await?;
         sqlx::query(
             "DELETE FROM activities WHERE case_id = $1 AND (kind = 'case_event' OR (contact_id IS NULL AND conversation_id IS NULL))",
         )

@@ -622,11 +622,13 @@ impl Db {
         .bind(id.to_owned())
         .fetch_one(&mut *tx)
         .await?;
-        let rules: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM routing_rules WHERE queue_id = $1")
-                .bind(id.to_owned())
-                .fetch_one(&mut *tx)
-                .await?;
+        let rules: i64 = sqlx::query_scalar(
+            "SELECT (SELECT COUNT(*) FROM routing_rules WHERE queue_id = $1) \
+             + (SELECT COUNT(*) FROM agent_script_rules WHERE queue_id = $1)",
+        )
+        .bind(id.to_owned())
+        .fetch_one(&mut *tx)
+        .await?;
         let history: i64 =
             sqlx::query_scalar("SELECT COUNT(*) FROM work_items WHERE queue_id = $1")
                 .bind(id.to_owned())
@@ -634,7 +636,7 @@ impl Db {
                 .await?;
         if open + rules > 0 {
             return Err(StoreError::Conflict(format!(
-                "the queue has {open} open work item(s) and {rules} routing rule(s) sending work to it"
+                "the queue has {open} open work item(s) and {rules} routing or script rule(s) naming it"
             )));
         }
         if history > 0 {

@@ -210,6 +210,16 @@ impl Db {
         .await?)
     }
 
+    /// Every script's done steps for a work item (sub-scripts included).
+    pub async fn work_item_progress(&self, work_item_id: &str) -> Result<Vec<(String, String)>> {
+        Ok(sqlx::query_as(
+            "SELECT script_id, step_id FROM script_progress WHERE work_item_id = $1 ORDER BY done_at, step_id",
+        )
+        .bind(work_item_id.to_owned())
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
     /// Marks a step done (again is harmless) and returns the progress.
     pub async fn step_done(
         &self,
@@ -367,7 +377,8 @@ impl Db {
         .bind(conversation_id.to_owned())
         .execute(&mut *tx)
         .await?;
-        sqlx::query("UPDATE visitors SET contact_id = $1 WHERE id = $2")
+        // A visitor the host site signed in keeps the identity it proved.
+        sqlx::query("UPDATE visitors SET contact_id = $1 WHERE id = $2 AND authenticated = 0")
             .bind(contact_id.to_owned())
             .bind(visitor)
             .execute(&mut *tx)

@@ -393,9 +393,29 @@ pub async fn end(s: &AppState, conversation_id: &str, by: &str) -> ApiResult<boo
     if !conv.work_item_id.starts_with("pending:") {
         // The engine may have ended the item already (that is often why we are here).
         // Decided from the engine's state, not the row's: an agent may have
-        // accepted a moment ago, before the coordinator recorded it.
-        if s.engine.abandon(&conv.work_item_id).await.is_err() {
-            let _ = s.engine.close(&conv.work_item_id, None).await;
+        // accepted a moment ago, before the coordinator recorded it. An item
+        // already in wrap-up (or closed) is left alone: its wrap-up is the
+        // agent's.
+        let item = &conv.work_item_id;
+        let status = s
+            .engine
+            .view(item)
+            .await
+            .map(|v| v.status)
+            .unwrap_or_default();
+        let assigned = match status.as_str() {
+            "queued" | "offered" => {
+                s.engine.abandon(item).await.is_err()
+                    && s.engine
+                        .view(item)
+                        .await
+                        .is_ok_and(|v| v.status == "assigned")
+            }
+            "assigned" => true,
+            _ => false,
+        };
+        if assigned {
+            let _ = s.engine.close(item, None).await;
         }
     }
     s.chat.coordinator.done(&conv.work_item_id);

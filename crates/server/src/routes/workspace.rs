@@ -49,6 +49,19 @@ pub async fn reach_item(s: &AppState, who: &Principal, id: &str) -> ApiResult<Wo
     }
 }
 
+/// Like [`reach_item`], for changes: the item must be with its agent now
+/// (assigned or in wrap-up), not merely offered or already closed.
+async fn work_item_to_change(s: &AppState, who: &Principal, id: &str) -> ApiResult<WorkItemView> {
+    let item = reach_item(s, who, id).await?;
+    if !matches!(item.status.as_str(), "assigned" | "wrap_up") {
+        return Err(ApiError::Conflict(format!(
+            "this work item is {}; accept it first (or it has ended)",
+            item.status
+        )));
+    }
+    Ok(item)
+}
+
 /// The script chosen for a work item: the first rule for its queue, or
 /// for its channel, or for everything.
 async fn script_for(
@@ -100,8 +113,12 @@ async fn summary(
         Some(c) => Some(conversation::agent_view(&s, c).await?),
         None => None,
     };
+    // The linked case, while it is still this customer's.
     let case = match conv.as_ref().and_then(|c| c.case_id.clone()) {
-        Some(id) => Some(case_json(&s, &id).await?),
+        Some(id) => match s.db.case(&id).await {
+            Ok(c) if c.contact_id == contact_id => Some(case_json(&s, &id).await?),
+            _ => None,
+        },
         None => None,
     };
     let (recent_cases, timeline) = match &contact_id {
@@ -134,8 +151,13 @@ async fn summary(
     };
     let script = match script_for(&s, &item).await? {
         Some((sid, name, steps)) => {
-            let done = s.db.script_progress(&item.id, &sid).await?;
-            json!({"script": {"id": sid, "name": name, "steps": steps}, "progress": {"done": done}})
+            let mut by_script: BTreeMap<String, Vec<String>> = BTreeMap::new();
+            for (script, step) in s.db.work_item_progress(&item.id).await? {
+                by_script.entry(script).or_default().push(step);
+            }
+            let done = by_script.get(&sid).cloned().unwrap_or_default();
+            json!({"script": {"id": sid, "name": name, "steps": steps},
+                "progress": {"script_id": sid, "done": done, "by_script": by_script}})
         }
         None => Value::Null,
     };
@@ -183,25 +205,22 @@ async fn find_step(s: &AppState, item: &WorkItemView, r: &StepRef) -> ApiResult<
         ));
     };
     let mut reachable = vec![root.clone()];
-    let mut frontier = vec![root_steps];
+    let mut frontier = vec![(root, root_steps)];
     let mut found = None;
-    while let Some(steps) = frontier.pop() {
+    while let Some((script, steps)) = frontier.pop() {
         for step in steps {
+            if script == r.script_id && step.id() == r.step_id {
+                found = Some(step.clone());
+            }
             if let Step::Subscript { script_id, .. } = &step {
                 if !reachable.contains(script_id) && reachable.len() < 50 {
                     reachable.push(script_id.clone());
                     if let Ok(sub) = s.db.script(script_id).await {
                         if let Ok(sub_steps) = serde_json::from_str::<Vec<Step>>(&sub.steps) {
-                            if *script_id == r.script_id {
-                                found = sub_steps.iter().find(|st| st.id() == r.step_id).cloned();
-                            }
-                            frontier.push(sub_steps);
+                            frontier.push((script_id.clone(), sub_steps));
                         }
                     }
                 }
-            }
-            if r.script_id == root && step.id() == r.step_id {
-                found = Some(step.clone());
             }
         }
     }
@@ -227,7 +246,7 @@ async fn step_done(
     Path(id): Path<String>,
     ApiJson(r): ApiJson<StepRef>,
 ) -> ApiResult<Json<Value>> {
-    let item = reach_item(&s, &who, &id).await?;
+    let item = work_item_to_change(&s, &who, &id).await?;
     let step = find_step(&s, &item, &r).await?;
     if matches!(step, Step::Macro { .. }) {
         return Err(ApiError::Conflict(
@@ -286,7 +305,7 @@ async fn run_macro(
     Path(id): Path<String>,
     ApiJson(r): ApiJson<StepRef>,
 ) -> ApiResult<Json<Value>> {
-    let item = reach_item(&s, &who, &id).await?;
+    let item = work_item_to_change(&s, &who, &id).await?;
     let Step::Macro { title, action, .. } = find_step(&s, &item, &r).await? else {
         return Err(
             switchboard_core::Invalid::one("step_id", "invalid", "not a macro step").into(),
@@ -303,7 +322,14 @@ async fn run_macro(
     };
     let vars = template_vars(conv.as_ref(), contact.as_ref(), &who);
     let author = who.author();
-    let session_case = conv.as_ref().and_then(|c| c.case_id.clone());
+    // A linked case whose customer changed since is not this session's.
+    let session_case = match conv.as_ref().and_then(|c| c.case_id.clone()) {
+        Some(id) => match s.db.case(&id).await {
+            Ok(c) if c.contact_id == contact_id => Some(id),
+            _ => None,
+        },
+        None => None,
+    };
     let need_case = || ApiError::Conflict("link or create the session's case first".into());
     let mut out = json!({"action": action_name(&action)});
     let (what, case_id) = match &action {
@@ -422,9 +448,11 @@ fn action_name(a: &MacroAction) -> &'static str {
 /// The conversation if `who` holds it (or supervises).
 async fn held(s: &AppState, who: &Principal, id: &str) -> ApiResult<ConversationRow> {
     let conv = crate::routes::conversations::reach(s, who, id).await?;
-    if who.may(Permission::SuperviseRecords)
-        || (who.agent_id.is_some() && who.agent_id == conv.agent_id)
-    {
+    if conv.status == "ended" {
+        return Err(ApiError::Conflict("this conversation has ended".into()));
+    }
+    let holds = conv.status == "active" && who.agent_id.is_some() && who.agent_id == conv.agent_id;
+    if holds || who.may(Permission::SuperviseRecords) {
         Ok(conv)
     } else {
         Err(ApiError::Conflict("accept the conversation first".into()))

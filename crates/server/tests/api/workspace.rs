@@ -356,3 +356,124 @@ async fn scripts_and_canned_responses_are_validated() {
         app.stop().await;
     }
 }
+
+#[tokio::test]
+async fn sessions_change_only_while_held_and_wrap_up_is_the_agents() {
+    for app in apps().await {
+        let mut s = setup(&app).await;
+        let profile = s
+            .admin
+            .create(
+                "/api/v1/capacity-profiles",
+                json!({"name": "wrap", "chat_units": 3, "wrap_up_seconds": 600}),
+            )
+            .await;
+        let agent_id = s.agent.agent_id.clone().unwrap();
+        let (st, b) = put(
+            &s.admin,
+            &format!("/api/v1/agents/{agent_id}/routing"),
+            json!({"capacity_profile_id": profile["id"], "skills": []}),
+        )
+        .await;
+        assert_eq!(st, 200, "{b}");
+        let script = s.admin.create("/api/v1/agent-scripts", json!({"name": "S", "steps": [
+            {"kind": "macro", "id": "case", "title": "Case", "action": {"type": "create_case", "title": "A case"}}]})).await;
+        put(
+            &s.admin,
+            "/api/v1/agent-script-rules",
+            json!({"rules": [{"script_id": script["id"]}]}),
+        )
+        .await;
+
+        let mut v = Browser::new(&app, &s.widget);
+        v.register(json!({})).await;
+        let (st, r) = v
+            .post("conversations", json!({"session_id": v.session_id, "survey": {"name": "Ida", "email": "ida@example.com"}}))
+            .await;
+        assert_eq!(st, 201, "{r}");
+        let conv = r["id"].as_str().unwrap().to_owned();
+        let offer = next_matching(&mut s.ws, |m| m["type"] == "offered").await;
+        let item = offer["work_item_id"].as_str().unwrap().to_owned();
+        // Offered, not accepted: the agent may read, not act.
+        let macros = format!("/api/v1/work-items/{item}/macros");
+        assert_eq!(
+            s.agent
+                .get(&format!("/api/v1/work-items/{item}/summary"))
+                .await
+                .status(),
+            200
+        );
+        let (st, _) = answer(
+            s.agent
+                .post(
+                    &macros,
+                    json!({"script_id": script["id"], "step_id": "case"}),
+                )
+                .await,
+        )
+        .await;
+        assert_eq!(st, 409, "accept first");
+        send(&mut s.ws, json!({"type": "accept", "work_item_id": item})).await;
+        next_matching(&mut s.ws, |m| m["type"] == "chat_joined").await;
+        let (st, r) = answer(
+            s.agent
+                .post(
+                    &macros,
+                    json!({"script_id": script["id"], "step_id": "case"}),
+                )
+                .await,
+        )
+        .await;
+        assert_eq!(st, 200, "{r}");
+        let case = r["case"]["id"].as_str().unwrap().to_owned();
+
+        // Closing the active chat's work item ends the chat and leaves the
+        // agent their wrap-up.
+        let (st, w) = answer(
+            s.agent
+                .post(&format!("/api/v1/work-items/{item}/close"), json!({}))
+                .await,
+        )
+        .await;
+        assert_eq!((st, w["status"].clone()), (200, json!("wrap_up")), "{w}");
+        next_matching(&mut s.ws, |m| m["type"] == "conversation_ended").await;
+        let w = s.agent.ok(&format!("/api/v1/work-items/{item}")).await;
+        assert_eq!(
+            w["status"], "wrap_up",
+            "the end did not cut the wrap-up short"
+        );
+        // The session's conversation has ended: no more links.
+        let (st, _) = put(
+            &s.agent,
+            &format!("/api/v1/conversations/{conv}/case"),
+            json!({"case_id": null}),
+        )
+        .await;
+        assert_eq!(st, 409);
+        // "Wrap-up done".
+        let (st, w) = answer(
+            s.agent
+                .post(&format!("/api/v1/work-items/{item}/close"), json!({}))
+                .await,
+        )
+        .await;
+        assert_eq!((st, w["status"].clone()), (200, json!("closed")), "{w}");
+        let (st, _) = answer(
+            s.agent
+                .post(
+                    &macros,
+                    json!({"script_id": script["id"], "step_id": "case"}),
+                )
+                .await,
+        )
+        .await;
+        assert_eq!(st, 409, "a closed session changes nothing");
+        // A case a conversation was about can still be deleted.
+        let sup = app.token(Role::Supervisor).await;
+        assert_eq!(
+            sup.delete(&format!("/api/v1/cases/{case}")).await.status(),
+            204
+        );
+        app.stop().await;
+    }
+}
