@@ -181,7 +181,7 @@ async fn state(c: &fantoccini::Client) -> Value {
 }
 
 /// Browses page 1 then page 2 and waits for the invitation.
-async fn browse_until_invited(c: &fantoccini::Client, port: u16) {
+async fn browse_until_invited(c: &fantoccini::Client, port: u16, db: &switchboard_store::Db) {
     c.goto(&format!("http://127.0.0.1:{port}/?page=1"))
         .await
         .unwrap();
@@ -191,6 +191,24 @@ async fn browse_until_invited(c: &fantoccini::Client, port: u16) {
         "the launcher",
     )
     .await;
+    // The visit is recorded before the next page loads (a navigation may
+    // cancel a request still in flight).
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let pages: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM journey_events WHERE kind = 'page'")
+                .fetch_one(db.pool())
+                .await
+                .unwrap();
+        if pages >= 1 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the first visit was not recorded"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     c.goto(&format!("http://127.0.0.1:{port}/?page=2"))
         .await
         .unwrap();
@@ -214,7 +232,7 @@ async fn a_visitor_accepts_an_invitation_chats_and_resumes_after_a_reload() {
     let profile = tempfile::tempdir().unwrap();
     let c = chromium::browser(&driver, profile.path()).await;
 
-    browse_until_invited(&c, s.host_port).await;
+    browse_until_invited(&c, s.host_port, s.app.db()).await;
     let shown = c
         .execute("return window.widgetEvents.map(e => e.event);", vec![])
         .await
@@ -439,7 +457,7 @@ async fn an_unanswered_invitation_closes_itself_after_one_minute() {
     let driver = chromium::driver().await;
     let profile = tempfile::tempdir().unwrap();
     let c = chromium::browser(&driver, profile.path()).await;
-    browse_until_invited(&c, s.host_port).await;
+    browse_until_invited(&c, s.host_port, s.app.db()).await;
     let shown_at = Instant::now();
     assert_eq!(state(&c).await, "invited");
     // Still there well before the minute…

@@ -229,14 +229,36 @@ async fn an_agent_works_a_chat_from_notification_to_wrap_up() {
 
     // A visitor browses the shop and starts a chat from the widget.
     let visitor = chromium::browser(&driver, p2.path()).await;
+    // Each visit is recorded before the next page loads (a navigation may
+    // cancel a request still in flight).
+    let pages_recorded = |n: i64| {
+        let db = app.db().clone();
+        async move {
+            let deadline = Instant::now() + Duration::from_secs(30);
+            loop {
+                let count: i64 =
+                    sqlx::query_scalar("SELECT COUNT(*) FROM journey_events WHERE kind = 'page'")
+                        .fetch_one(db.pool())
+                        .await
+                        .unwrap();
+                if count >= n {
+                    return;
+                }
+                assert!(Instant::now() < deadline, "page visit {n} was not recorded");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+    };
     visitor
         .goto(&format!("http://127.0.0.1:{port}/?page=1"))
         .await
         .unwrap();
+    pages_recorded(1).await;
     visitor
         .goto(&format!("http://127.0.0.1:{port}/?page=2"))
         .await
         .unwrap();
+    pages_recorded(2).await;
     until(&visitor, &widget("const l = root.querySelector('[data-testid=launcher]'); if (l) { l.click(); return true; } return false;"), "the launcher").await;
     until(
         &visitor,
