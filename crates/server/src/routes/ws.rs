@@ -181,16 +181,27 @@ async fn session(s: AppState, mut who: Principal, after: Option<i64>, mut socket
                     // Whatever else is already waiting goes out with it: one
                     // flush (one write) for a burst instead of one per message.
                     let mut out = vec![e];
+                    let mut lagged = false;
                     if let Some(rx) = chats.as_mut() {
                         while out.len() < 64 {
                             match rx.try_recv() {
                                 Ok(more) => out.push(more),
+                                Err(tokio::sync::broadcast::error::TryRecvError::Lagged(_)) => {
+                                    lagged = true;
+                                    break;
+                                }
                                 Err(_) => break,
                             }
                         }
                     }
                     for e in &out {
                         if socket.feed(Message::Text(chat_message(e).to_string().into())).await.is_err() {
+                            return;
+                        }
+                    }
+                    if lagged {
+                        let resync = json!({"type": "chat_resync"});
+                        if socket.feed(Message::Text(resync.to_string().into())).await.is_err() {
                             return;
                         }
                     }
