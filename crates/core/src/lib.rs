@@ -11,6 +11,7 @@ pub mod chat;
 pub mod cursor;
 pub mod records;
 pub mod routing;
+pub mod scheduling;
 pub mod scripts;
 pub mod time;
 pub mod validation;
