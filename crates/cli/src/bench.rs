@@ -484,7 +484,7 @@ fn pct(sorted: &[Duration], q: f64) -> f64 {
 /// loopback WebSocket echo round trip (tokio-tungstenite both ends),
 /// measured in the same run.
 async fn routing_e2e(args: BenchArgs) -> anyhow::Result<()> {
-    use futures::{SinkExt, StreamExt};
+    use futures::StreamExt;
     use std::collections::HashMap;
     use std::sync::{Arc, Mutex};
     use tokio_tungstenite::tungstenite::client::IntoClientRequest;
@@ -672,29 +672,7 @@ async fn routing_e2e(args: BenchArgs) -> anyhow::Result<()> {
     }
 
     // Baseline: loopback WebSocket echo.
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let addr = listener.local_addr()?;
-    tokio::spawn(async move {
-        if let Ok((stream, _)) = listener.accept().await {
-            if let Ok(mut ws) = tokio_tungstenite::accept_async(stream).await {
-                while let Some(Ok(m)) = ws.next().await {
-                    if m.is_text() && ws.send(m).await.is_err() {
-                        break;
-                    }
-                }
-            }
-        }
-    });
-    let (mut echo, _) = tokio_tungstenite::connect_async(format!("ws://{addr}")).await?;
-    let mut echoes = Vec::with_capacity(items);
-    for i in 0..items {
-        let t0 = std::time::Instant::now();
-        echo.send(Message::Text(format!("{{\"n\":{i}}}").into()))
-            .await?;
-        echo.next().await;
-        echoes.push(t0.elapsed());
-    }
-    echoes.sort();
+    let (echoes, _) = echo_baseline(items).await?;
 
     println!(
         "\nrouting end to end, {} database, {} items at {rate}/s (sent in {:.2} s), 20 agents on WebSockets",
@@ -730,4 +708,38 @@ async fn routing_e2e(args: BenchArgs) -> anyhow::Result<()> {
     }
     running.shutdown().await?;
     Ok(())
+}
+
+/// Baseline for the socket benchmarks: `n` round trips over a bare
+/// loopback WebSocket (tokio-tungstenite both ends), one at a time. Returns
+/// the sorted round-trip times and the round trips per second.
+pub(crate) async fn echo_baseline(n: usize) -> anyhow::Result<(Vec<Duration>, f64)> {
+    use futures::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    tokio::spawn(async move {
+        if let Ok((stream, _)) = listener.accept().await {
+            if let Ok(mut ws) = tokio_tungstenite::accept_async(stream).await {
+                while let Some(Ok(m)) = ws.next().await {
+                    if m.is_text() && ws.send(m).await.is_err() {
+                        break;
+                    }
+                }
+            }
+        }
+    });
+    let (mut echo, _) = tokio_tungstenite::connect_async(format!("ws://{addr}")).await?;
+    let mut echoes = Vec::with_capacity(n);
+    let start = Instant::now();
+    for i in 0..n {
+        let t0 = Instant::now();
+        echo.send(Message::Text(format!("{{\"n\":{i}}}").into()))
+            .await?;
+        echo.next().await;
+        echoes.push(t0.elapsed());
+    }
+    let rate = n as f64 / start.elapsed().as_secs_f64();
+    echoes.sort();
+    Ok((echoes, rate))
 }

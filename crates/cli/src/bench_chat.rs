@@ -378,31 +378,7 @@ pub async fn run(args: ChatBenchArgs, database_url: Option<String>) -> anyhow::R
     let raw_rate = raw_n as f64 / t.elapsed().as_secs_f64();
 
     // Baseline 2: bare loopback WebSocket echo round trips.
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let addr = listener.local_addr()?;
-    tokio::spawn(async move {
-        if let Ok((stream, _)) = listener.accept().await {
-            if let Ok(mut ws) = tokio_tungstenite::accept_async(stream).await {
-                while let Some(Ok(m)) = ws.next().await {
-                    if m.is_text() && ws.send(m).await.is_err() {
-                        break;
-                    }
-                }
-            }
-        }
-    });
-    let (mut echo, _) = tokio_tungstenite::connect_async(format!("ws://{addr}")).await?;
-    let mut echoes = Vec::with_capacity(5000);
-    let t = Instant::now();
-    for i in 0..5000 {
-        let t0 = Instant::now();
-        echo.send(Message::Text(format!("{{\"n\":{i}}}").into()))
-            .await?;
-        echo.next().await;
-        echoes.push(t0.elapsed());
-    }
-    let echo_rate = 5000.0 / t.elapsed().as_secs_f64();
-    echoes.sort();
+    let (echoes, echo_rate) = crate::bench::echo_baseline(5000).await?;
 
     let acked = report["acked"].as_u64().unwrap_or(0);
     let connected = report["connected"].as_u64().unwrap_or(0);

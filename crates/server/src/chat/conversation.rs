@@ -133,11 +133,8 @@ async fn contact_for(
         }
     }
     let name = answers.get("name").cloned();
-    let (first, last) = match name.as_deref().map(str::trim) {
-        Some(n) => match n.rsplit_once(' ') {
-            Some((f, l)) => (Some(f.to_owned()), Some(l.to_owned())),
-            None => (Some(n.to_owned()), None),
-        },
+    let (first, last) = match name.as_deref() {
+        Some(n) => split_name(n),
         None if email.is_none() && phone.is_none() => (
             Some("Web visitor".to_owned()),
             Some(visitor.id.chars().rev().take(6).collect::<String>()),
@@ -474,13 +471,7 @@ pub async fn agent_view(s: &AppState, conv: &ConversationRow) -> ApiResult<Value
         .collect();
     let visitor = s.db.visitor(&conv.visitor_id).await.ok();
     let journey = s.db.journey(&conv.visitor_id, 50).await.unwrap_or_default();
-    let journey: Vec<Value> = journey
-        .into_iter()
-        .map(|j| {
-            json!({"kind": j.kind, "url": j.url, "title": j.title, "at": j.at,
-                "detail": j.detail.and_then(|d| serde_json::from_str::<Value>(&d).ok())})
-        })
-        .collect();
+    let journey = journey_json(journey);
     let rule = conv.proactive_rule_id.as_ref().map(|id| {
         let r = widget
             .as_ref()
@@ -514,6 +505,25 @@ pub async fn agent_view(s: &AppState, conv: &ConversationRow) -> ApiResult<Value
         "visitor": visitor.map(visitor_json),
         "journey": journey,
     }))
+}
+
+/// "Zoé Anne Durand" → ("Zoé Anne", "Durand"): a contact's first and last
+/// name from one typed name.
+pub fn split_name(name: &str) -> (Option<String>, Option<String>) {
+    match name.trim().rsplit_once(' ') {
+        Some((f, l)) => (Some(f.to_owned()), Some(l.to_owned())),
+        None => (Some(name.trim().to_owned()), None),
+    }
+}
+
+/// Journey rows as agents read them (newest first, detail parsed).
+pub fn journey_json(rows: Vec<switchboard_store::chat::JourneyRow>) -> Vec<Value> {
+    rows.into_iter()
+        .map(|j| {
+            json!({"kind": j.kind, "url": j.url, "title": j.title, "at": j.at,
+                "detail": j.detail.and_then(|d| serde_json::from_str::<Value>(&d).ok())})
+        })
+        .collect()
 }
 
 pub fn visitor_json(v: VisitorRow) -> Value {

@@ -232,12 +232,6 @@ async fn visitor(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult
     let v = s.db.visitor(&id).await?;
     let journey = s.db.journey(&id, 200).await?;
     let mut out = conversation::visitor_json(v);
-    out["journey"] = json!(journey
-        .into_iter()
-        .map(
-            |j| json!({"kind": j.kind, "url": j.url, "title": j.title, "at": j.at,
-            "detail": j.detail.and_then(|d| serde_json::from_str::<Value>(&d).ok())})
-        )
-        .collect::<Vec<_>>());
+    out["journey"] = json!(conversation::journey_json(journey));
     Ok(Json(out))
 }

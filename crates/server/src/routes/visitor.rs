@@ -135,6 +135,13 @@ impl FromRequestParts<AppState> for VisitorAuth {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "))
             .ok_or(ApiError::Unauthorized)?;
+        VisitorAuth::from_token(state, widget, token)
+    }
+}
+
+impl VisitorAuth {
+    /// The visitor a token of this widget names, if it is valid now.
+    pub fn from_token(state: &AppState, widget: Arc<Widget>, token: &str) -> ApiResult<Self> {
         let claims = state
             .chat
             .key
@@ -250,11 +257,8 @@ async fn register(
         details.contact_id = Some(match s.db.contact_id_by_external_id(&claims.sub).await? {
             Some(id) => id,
             None => {
-                let (first, last) = match claims.name.as_deref().map(str::trim) {
-                    Some(n) => match n.rsplit_once(' ') {
-                        Some((f, l)) => (Some(f.to_owned()), Some(l.to_owned())),
-                        None => (Some(n.to_owned()), None),
-                    },
+                let (first, last) = match claims.name.as_deref() {
+                    Some(n) => conversation::split_name(n),
                     None => (Some("Signed-in visitor".to_owned()), None),
                 };
                 let draft = switchboard_core::records::ContactDraft::parse(

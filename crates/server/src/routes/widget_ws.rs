@@ -41,16 +41,9 @@ async fn upgrade(
     Query(p): Query<WsParams>,
     ws: WebSocketUpgrade,
 ) -> Response {
-    let now = jiff::Timestamp::now().as_second();
-    let Some(claims) = s.chat.key.verify(&p.token, &widget.id, now) else {
-        return ApiError::Unauthenticated(
-            "the visitor token is not valid or has expired; register again".into(),
-        )
-        .into_response();
-    };
-    let auth = VisitorAuth {
-        widget,
-        visitor_id: claims.visitor_id,
+    let auth = match VisitorAuth::from_token(&s, widget, &p.token) {
+        Ok(a) => a,
+        Err(e) => return e.into_response(),
     };
     let conv = match own(&s, &auth, &p.conversation_id).await {
         Ok(c) => c,

@@ -49,6 +49,42 @@ pub async fn reach_item(s: &AppState, who: &Principal, id: &str) -> ApiResult<Wo
     }
 }
 
+/// What a session is about: its conversation, its customer, and the case
+/// linked to it.
+struct Session {
+    conv: Option<ConversationRow>,
+    contact_id: Option<String>,
+    contact: Option<switchboard_store::contacts::Contact>,
+    /// The linked case, while it is still this customer's (a case moved to
+    /// another customer since is not this session's).
+    case_id: Option<String>,
+}
+
+async fn session(s: &AppState, item: &WorkItemView) -> ApiResult<Session> {
+    let conv = s.db.conversation_by_work_item(&item.id).await?;
+    let contact_id = conv
+        .as_ref()
+        .and_then(|c| c.contact_id.clone())
+        .or_else(|| item.contact_id.clone());
+    let contact = match &contact_id {
+        Some(c) => Some(s.db.contact(c).await?),
+        None => None,
+    };
+    let case_id = match conv.as_ref().and_then(|c| c.case_id.clone()) {
+        Some(id) => match s.db.case(&id).await {
+            Ok(c) if c.contact_id == contact_id => Some(id),
+            _ => None,
+        },
+        None => None,
+    };
+    Ok(Session {
+        conv,
+        contact_id,
+        contact,
+        case_id,
+    })
+}
+
 /// Like [`reach_item`], for changes: the item must be with its agent now
 /// (assigned or in wrap-up), not merely offered or already closed.
 async fn work_item_to_change(s: &AppState, who: &Principal, id: &str) -> ApiResult<WorkItemView> {
@@ -96,15 +132,12 @@ async fn summary(
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
     let item = reach_item(&s, &who, &id).await?;
-    let conv = s.db.conversation_by_work_item(&item.id).await?;
-    let contact_id = conv
-        .as_ref()
-        .and_then(|c| c.contact_id.clone())
-        .or_else(|| item.contact_id.clone());
-    let contact = match &contact_id {
-        Some(c) => Some(s.db.contact(c).await?),
-        None => None,
-    };
+    let Session {
+        conv,
+        contact_id,
+        contact,
+        case_id: session_case,
+    } = session(&s, &item).await?;
     let account = match contact.as_ref().and_then(|c| c.account_id.clone()) {
         Some(a) => s.db.account(&a).await.ok(),
         None => None,
@@ -113,12 +146,8 @@ async fn summary(
         Some(c) => Some(conversation::agent_view(&s, c).await?),
         None => None,
     };
-    // The linked case, while it is still this customer's.
-    let case = match conv.as_ref().and_then(|c| c.case_id.clone()) {
-        Some(id) => match s.db.case(&id).await {
-            Ok(c) if c.contact_id == contact_id => Some(case_json(&s, &id).await?),
-            _ => None,
-        },
+    let case = match &session_case {
+        Some(id) => Some(case_json(&s, id).await?),
         None => None,
     };
     let (recent_cases, timeline) = match &contact_id {
@@ -311,25 +340,14 @@ async fn run_macro(
             switchboard_core::Invalid::one("step_id", "invalid", "not a macro step").into(),
         );
     };
-    let conv = s.db.conversation_by_work_item(&item.id).await?;
-    let contact_id = conv
-        .as_ref()
-        .and_then(|c| c.contact_id.clone())
-        .or_else(|| item.contact_id.clone());
-    let contact = match &contact_id {
-        Some(c) => Some(s.db.contact(c).await?),
-        None => None,
-    };
+    let Session {
+        conv,
+        contact_id,
+        contact,
+        case_id: session_case,
+    } = session(&s, &item).await?;
     let vars = template_vars(conv.as_ref(), contact.as_ref(), &who);
     let author = who.author();
-    // A linked case whose customer changed since is not this session's.
-    let session_case = match conv.as_ref().and_then(|c| c.case_id.clone()) {
-        Some(id) => match s.db.case(&id).await {
-            Ok(c) if c.contact_id == contact_id => Some(id),
-            _ => None,
-        },
-        None => None,
-    };
     let need_case = || ApiError::Conflict("link or create the session's case first".into());
     let mut out = json!({"action": action_name(&action)});
     let (what, case_id) = match &action {
