@@ -8,6 +8,7 @@
 pub mod access;
 pub mod case_change;
 pub mod chat;
+pub mod communications;
 pub mod cursor;
 pub mod records;
 pub mod routing;

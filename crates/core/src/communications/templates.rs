@@ -1,0 +1,494 @@
+//! Message templates per kind × channel × language, the variables they may
+//! use, and rendering.
+//!
+//! A template is text with `{variable}` placeholders. Values are inserted as
+//! they are into the text body and the SMS, and HTML-escaped into the HTML
+//! body (the admin's own markup is kept), so nothing a customer typed can
+//! become markup in an email.
+
+use std::collections::BTreeMap;
+
+use jiff::tz::TimeZone;
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use super::{Channel, Kind};
+use crate::validation::Check;
+use crate::Invalid;
+
+/// The placeholders a template may use.
+pub const VARIABLES: &[&str] = &[
+    "customer_name",
+    "advisor_name",
+    "topic",
+    "date",
+    "time",
+    "time_zone",
+    "meeting_type",
+    "location",
+    "join_url",
+    "instructions",
+    "customer_notes",
+    "cancel_url",
+];
+
+pub const SUBJECT_MAX: usize = 200;
+pub const BODY_MAX: usize = 20_000;
+/// An SMS template stays within two concatenated segments before the
+/// values are filled in; links keep it short.
+pub const SMS_MAX: usize = 320;
+
+/// A template as stored and edited. SMS templates use `body` only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Template {
+    #[serde(default)]
+    pub subject: String,
+    pub body: String,
+    #[serde(default)]
+    pub html: String,
+}
+
+/// A message ready to send.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Rendered {
+    pub subject: String,
+    pub body: String,
+    pub html: String,
+}
+
+impl Template {
+    /// Checks sizes and that every placeholder is known, naming the field
+    /// and the unknown variable.
+    pub fn validate(&self, channel: Channel) -> Result<(), Invalid> {
+        let mut c = Check::new();
+        let max = match channel {
+            Channel::Email => BODY_MAX,
+            Channel::Sms => SMS_MAX,
+        };
+        if self.body.trim().is_empty() {
+            c.fail("body", "required", "is required");
+        } else if self.body.chars().count() > max {
+            c.fail("body", "too_long", format!("at most {max} characters"));
+        }
+        if channel == Channel::Email {
+            if self.subject.trim().is_empty() {
+                c.fail("subject", "required", "is required for email");
+            } else if self.subject.chars().count() > SUBJECT_MAX
+                || self.subject.contains(['\r', '\n'])
+            {
+                c.fail(
+                    "subject",
+                    "invalid",
+                    format!("one line of at most {SUBJECT_MAX} characters"),
+                );
+            }
+            if self.html.trim().is_empty() {
+                c.fail("html", "required", "is required for email");
+            } else if self.html.chars().count() > BODY_MAX {
+                c.fail("html", "too_long", format!("at most {BODY_MAX} characters"));
+            }
+        } else if !self.subject.is_empty() || !self.html.is_empty() {
+            c.fail("subject", "invalid", "SMS templates have a body only");
+        }
+        for (field, text) in [
+            ("subject", &self.subject),
+            ("body", &self.body),
+            ("html", &self.html),
+        ] {
+            for name in placeholders(text) {
+                if !VARIABLES.contains(&name) {
+                    c.fail(
+                        field,
+                        "unknown_variable",
+                        format!(
+                            "{{{name}}} is not a variable; use one of {}",
+                            VARIABLES.join(", ")
+                        ),
+                    );
+                }
+            }
+        }
+        c.finish(|| ())
+    }
+
+    pub fn render(&self, vars: &BTreeMap<&str, String>) -> Rendered {
+        Rendered {
+            // A value with a line break must not add header lines.
+            subject: fill(&self.subject, vars, |v| v.replace(['\r', '\n'], " ")),
+            body: fill(&self.body, vars, str::to_owned),
+            html: fill(&self.html, vars, html_escape),
+        }
+    }
+}
+
+/// The names between braces, in order.
+fn placeholders(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open + 1..];
+        match after.find('}') {
+            Some(close) if !after[..close].contains('{') => {
+                out.push(&after[..close]);
+                rest = &after[close + 1..];
+            }
+            _ => rest = after,
+        }
+    }
+    out
+}
+
+fn fill(
+    text: &str,
+    vars: &BTreeMap<&str, String>,
+    encode: impl Fn(&str) -> String,
+) -> String {
+    let mut out = String::with_capacity(text.len() + 64);
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        match after.find('}') {
+            Some(close) if !after[..close].contains('{') => {
+                if let Some(v) = vars.get(&after[..close]) {
+                    out.push_str(&encode(v));
+                }
+                rest = &after[close + 1..];
+            }
+            _ => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+pub fn html_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            '\n' => out.push_str("<br>"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The local date and time of `at` in `tz`, written the way `language`
+/// writes them: ("Monday 23 November 2026", "09:00").
+pub fn local_date_time(at: Timestamp, tz: &TimeZone, language: &str) -> (String, String) {
+    let z = at.to_zoned(tz.clone());
+    let wd = z.weekday().to_monday_zero_offset() as usize;
+    let m = z.month() as usize - 1;
+    let (d, y) = (z.day(), z.year());
+    let date = match language {
+        "fr" => format!("{} {d} {} {y}", FR_DAYS[wd], FR_MONTHS[m]),
+        "es" => format!("{} {d} de {} de {y}", ES_DAYS[wd], ES_MONTHS[m]),
+        _ => format!("{} {d} {} {y}", EN_DAYS[wd], EN_MONTHS[m]),
+    };
+    (date, format!("{:02}:{:02}", z.hour(), z.minute()))
+}
+
+/// The meeting type as the customer reads it.
+pub fn meeting_type_label(meeting_type: &str, language: &str) -> &'static str {
+    match (meeting_type, language) {
+        ("in_person", "fr") => "en agence",
+        ("in_person", "es") => "en la sucursal",
+        ("in_person", _) => "in person",
+        ("online", "fr") => "en ligne",
+        ("online", "es") => "en línea",
+        ("online", _) => "online",
+        (_, "fr") => "par téléphone",
+        (_, "es") => "por teléfono",
+        _ => "by phone",
+    }
+}
+
+const EN_DAYS: [&str; 7] = [
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+];
+const FR_DAYS: [&str; 7] = [
+    "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
+];
+const ES_DAYS: [&str; 7] = [
+    "lunes",
+    "martes",
+    "miércoles",
+    "jueves",
+    "viernes",
+    "sábado",
+    "domingo",
+];
+const EN_MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+const FR_MONTHS: [&str; 12] = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+];
+const ES_MONTHS: [&str; 12] = [
+    "enero",
+    "febrero",
+    "marzo",
+    "abril",
+    "mayo",
+    "junio",
+    "julio",
+    "agosto",
+    "septiembre",
+    "octubre",
+    "noviembre",
+    "diciembre",
+];
+
+/// The template Switchboard ships for a kind × channel × language.
+pub fn default_template(kind: Kind, channel: Channel, language: &str) -> Template {
+    let (subject, lines): (&str, &[&str]) = match (kind, language) {
+        (Kind::Confirmation, "fr") => (
+            "Rendez-vous confirmé : {topic}, {date} à {time}",
+            &[
+                "Bonjour {customer_name},",
+                "Votre rendez-vous « {topic} » avec {advisor_name} est confirmé pour le {date} à {time} ({time_zone}), {meeting_type}.",
+                "Lieu : {location}",
+                "{instructions}",
+                "Vos remarques : {customer_notes}",
+                "Pour annuler : {cancel_url}",
+            ],
+        ),
+        (Kind::Confirmation, "es") => (
+            "Cita confirmada: {topic}, {date} a las {time}",
+            &[
+                "Hola {customer_name}:",
+                "Su cita «{topic}» con {advisor_name} está confirmada para el {date} a las {time} ({time_zone}), {meeting_type}.",
+                "Lugar: {location}",
+                "{instructions}",
+                "Sus notas: {customer_notes}",
+                "Para cancelar: {cancel_url}",
+            ],
+        ),
+        (Kind::Confirmation, _) => (
+            "Meeting confirmed: {topic}, {date} at {time}",
+            &[
+                "Hello {customer_name},",
+                "Your meeting \"{topic}\" with {advisor_name} is confirmed for {date} at {time} ({time_zone}), {meeting_type}.",
+                "Where: {location}",
+                "{instructions}",
+                "Your notes: {customer_notes}",
+                "To cancel: {cancel_url}",
+            ],
+        ),
+        (Kind::Reminder, "fr") => (
+            "Rappel : {topic}, {date} à {time}",
+            &[
+                "Bonjour {customer_name},",
+                "Nous vous rappelons votre rendez-vous « {topic} » avec {advisor_name} le {date} à {time} ({time_zone}), {meeting_type}.",
+                "Lieu : {location}",
+                "{instructions}",
+                "Pour annuler : {cancel_url}",
+            ],
+        ),
+        (Kind::Reminder, "es") => (
+            "Recordatorio: {topic}, {date} a las {time}",
+            &[
+                "Hola {customer_name}:",
+                "Le recordamos su cita «{topic}» con {advisor_name} el {date} a las {time} ({time_zone}), {meeting_type}.",
+                "Lugar: {location}",
+                "{instructions}",
+                "Para cancelar: {cancel_url}",
+            ],
+        ),
+        (Kind::Reminder, _) => (
+            "Reminder: {topic}, {date} at {time}",
+            &[
+                "Hello {customer_name},",
+                "This is a reminder of your meeting \"{topic}\" with {advisor_name} on {date} at {time} ({time_zone}), {meeting_type}.",
+                "Where: {location}",
+                "{instructions}",
+                "To cancel: {cancel_url}",
+            ],
+        ),
+        (Kind::Cancellation, "fr") => (
+            "Rendez-vous annulé : {topic}, {date} à {time}",
+            &[
+                "Bonjour {customer_name},",
+                "Votre rendez-vous « {topic} » du {date} à {time} ({time_zone}) est annulé.",
+            ],
+        ),
+        (Kind::Cancellation, "es") => (
+            "Cita cancelada: {topic}, {date} a las {time}",
+            &[
+                "Hola {customer_name}:",
+                "Su cita «{topic}» del {date} a las {time} ({time_zone}) ha sido cancelada.",
+            ],
+        ),
+        (Kind::Cancellation, _) => (
+            "Meeting cancelled: {topic}, {date} at {time}",
+            &[
+                "Hello {customer_name},",
+                "Your meeting \"{topic}\" on {date} at {time} ({time_zone}) is cancelled.",
+            ],
+        ),
+    };
+    match channel {
+        Channel::Email => Template {
+            subject: subject.to_owned(),
+            body: lines.join("\n\n"),
+            html: format!(
+                "<!doctype html><html><body style=\"font-family:sans-serif\">{}</body></html>",
+                lines
+                    .iter()
+                    .map(|l| format!("<p>{}</p>", link_cancel(l)))
+                    .collect::<String>()
+            ),
+        },
+        Channel::Sms => Template {
+            subject: String::new(),
+            body: match (kind, language) {
+                (Kind::Confirmation, "fr") => "RDV confirmé : {topic}, {date} à {time}. Annuler : {cancel_url}",
+                (Kind::Confirmation, "es") => "Cita confirmada: {topic}, {date} a las {time}. Cancelar: {cancel_url}",
+                (Kind::Confirmation, _) => "Meeting confirmed: {topic}, {date} at {time}. Cancel: {cancel_url}",
+                (Kind::Reminder, "fr") => "Rappel RDV : {topic}, {date} à {time}. Annuler : {cancel_url}",
+                (Kind::Reminder, "es") => "Recordatorio: {topic}, {date} a las {time}. Cancelar: {cancel_url}",
+                (Kind::Reminder, _) => "Reminder: {topic}, {date} at {time}. Cancel: {cancel_url}",
+                (Kind::Cancellation, "fr") => "RDV annulé : {topic}, {date} à {time}.",
+                (Kind::Cancellation, "es") => "Cita cancelada: {topic}, {date} a las {time}.",
+                (Kind::Cancellation, _) => "Meeting cancelled: {topic}, {date} at {time}.",
+            }
+            .to_owned(),
+            html: String::new(),
+        },
+    }
+}
+
+/// In the shipped HTML, the cancel link is a link.
+fn link_cancel(line: &str) -> String {
+    line.replace("{cancel_url}", "<a href=\"{cancel_url}\">{cancel_url}</a>")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars() -> BTreeMap<&'static str, String> {
+        VARIABLES
+            .iter()
+            .map(|v| (*v, format!("<{v}> & \"x\"")))
+            .collect()
+    }
+
+    #[test]
+    fn every_shipped_template_is_valid_and_mentions_the_meeting() {
+        for kind in Kind::ALL {
+            for channel in Channel::ALL {
+                for lang in super::super::LANGUAGES {
+                    let t = default_template(kind, channel, lang);
+                    t.validate(channel)
+                        .unwrap_or_else(|e| panic!("{kind:?} {channel:?} {lang}: {e:?}"));
+                    assert!(t.body.contains("{topic}") && t.body.contains("{date}"));
+                    if kind != Kind::Cancellation {
+                        assert!(t.body.contains("{cancel_url}"), "{kind:?} {channel:?} {lang}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn values_are_escaped_in_html_only_and_never_break_the_subject() {
+        let t = Template {
+            subject: "About {topic}".into(),
+            body: "Hi {customer_name}".into(),
+            html: "<p>Hi {customer_name}</p>".into(),
+        };
+        let mut v = vars();
+        v.insert("topic", "a\r\nBcc: x@y".into());
+        let r = t.render(&v);
+        assert_eq!(r.subject, "About a  Bcc: x@y");
+        assert_eq!(r.body, "Hi <customer_name> & \"x\"");
+        assert_eq!(r.html, "<p>Hi &lt;customer_name&gt; &amp; &quot;x&quot;</p>");
+    }
+
+    #[test]
+    fn unknown_variables_and_sizes_are_named() {
+        let t = Template {
+            subject: "{nope}".into(),
+            body: "x".repeat(SMS_MAX + 1),
+            html: String::new(),
+        };
+        let errors = t.validate(Channel::Sms).unwrap_err().0;
+        let fields: Vec<_> = errors.iter().map(|e| (e.field.as_str(), e.code.as_str())).collect();
+        assert_eq!(
+            fields,
+            [("body", "too_long"), ("subject", "invalid"), ("subject", "unknown_variable")]
+        );
+        let email = Template {
+            subject: "Hi\nthere".into(),
+            body: "{customer_name}".into(),
+            html: "".into(),
+        };
+        let fields: Vec<_> = email
+            .validate(Channel::Email)
+            .unwrap_err()
+            .0
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(fields, ["subject", "html"]);
+    }
+
+    #[test]
+    fn dates_in_the_customers_language_and_zone() {
+        let at: Timestamp = "2026-11-23T08:00:00Z".parse().unwrap();
+        let paris = TimeZone::get("Europe/Paris").unwrap();
+        let ny = TimeZone::get("America/New_York").unwrap();
+        assert_eq!(
+            local_date_time(at, &paris, "fr"),
+            ("lundi 23 novembre 2026".into(), "09:00".into())
+        );
+        assert_eq!(
+            local_date_time(at, &paris, "es"),
+            ("lunes 23 de noviembre de 2026".into(), "09:00".into())
+        );
+        assert_eq!(
+            local_date_time(at, &ny, "en"),
+            ("Monday 23 November 2026".into(), "03:00".into())
+        );
+    }
+}
