@@ -116,6 +116,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     config.secure_cookies = s.secure_cookies;
     config.session_hours = s.session_hours;
     config.chat_limits = s.chat_limits;
+    s.delivery.apply(&mut config)?;
     let running = switchboard_server::start(config).await?;
     tracing::info!(addr = %running.addr, database = %s.db.describe_database(), "listening");
 
@@ -157,6 +158,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         origins.dedup();
         let widget = switchboard_server::demo::load_chat(&running.state.db, &origins).await?;
         switchboard_server::demo::load_workspace(&running.state.db).await?;
+        switchboard_server::demo::load_scheduling(&running.state.db).await?;
         running.state.chat.forget_widget(&widget);
         demo_shop = Some(widget);
     }
@@ -166,6 +168,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     if let Some(widget) = &demo_shop {
         println!("  Chat widget demo:   {base}/demo/shop?widget={widget}  (browse two pages: an invitation follows)");
     }
+    println!("  Book a meeting:     {base}/book");
+    println!("  Meeting messages:   {base}/api/v1/communications/outbox  (admins; switch messages on at /api/v1/communications/settings)");
     println!("  API reference:      {base}/api/v1/openapi.json");
     println!("  Health and metrics: {base}/healthz  {base}/readyz  {base}/metrics");
     println!("Press Ctrl-C to stop.");

@@ -54,6 +54,114 @@ pub struct ServeArgs {
     /// Log as JSON lines instead of text.
     #[arg(long, env = "SWITCHBOARD_LOG_JSON")]
     pub log_json: bool,
+    #[command(flatten)]
+    pub delivery: DeliveryArgs,
+}
+
+/// Meeting messages: links, email, SMS.
+#[derive(Args, Debug, Clone, Default)]
+pub struct DeliveryArgs {
+    /// Base URL customers reach Switchboard at, for the cancel links in
+    /// messages [default: the listening address].
+    #[arg(long, env = "SWITCHBOARD_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Join link of online meetings; {meeting_id} is replaced
+    /// [default: https://meet.jit.si/switchboard-{meeting_id}].
+    #[arg(long, env = "SWITCHBOARD_JOIN_URL")]
+    pub join_url: Option<String>,
+    /// SMTP server for meeting emails: smtp://HOST:PORT (plain),
+    /// smtp://USER:PASS@HOST:587?tls=required (STARTTLS) or smtps://…
+    /// [default: none, emails stay in the outbox at /api/v1/communications/outbox].
+    #[arg(long, env = "SWITCHBOARD_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+    /// From address of meeting emails [default: Switchboard <meetings@localhost>].
+    #[arg(long, env = "SWITCHBOARD_MAIL_FROM")]
+    pub mail_from: Option<String>,
+    /// SMS provider: twilio or webhook [default: none, SMS stay in the outbox].
+    #[arg(long, env = "SWITCHBOARD_SMS_PROVIDER")]
+    pub sms_provider: Option<String>,
+    /// The sender number (E.164) or sender id of SMS.
+    #[arg(long, env = "SWITCHBOARD_SMS_FROM")]
+    pub sms_from: Option<String>,
+    /// Twilio (or compatible) API base URL [default: https://api.twilio.com].
+    #[arg(long, env = "SWITCHBOARD_TWILIO_BASE_URL")]
+    pub twilio_base_url: Option<String>,
+    #[arg(long, env = "SWITCHBOARD_TWILIO_ACCOUNT_SID")]
+    pub twilio_account_sid: Option<String>,
+    #[arg(long, env = "SWITCHBOARD_TWILIO_AUTH_TOKEN", hide_env_values = true)]
+    pub twilio_auth_token: Option<String>,
+    /// The generic provider's URL (JSON POST, HMAC-signed).
+    #[arg(long, env = "SWITCHBOARD_SMS_WEBHOOK_URL")]
+    pub sms_webhook_url: Option<String>,
+    #[arg(long, env = "SWITCHBOARD_SMS_WEBHOOK_SECRET", hide_env_values = true)]
+    pub sms_webhook_secret: Option<String>,
+    /// Seconds a message being sent stays reserved before it is retried
+    /// (a crash mid-send) [default: 60].
+    #[arg(long, env = "SWITCHBOARD_OUTBOX_LEASE_SECONDS", value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub outbox_lease_seconds: Option<u64>,
+}
+
+impl DeliveryArgs {
+    fn or(self, file: &FileSettings) -> Self {
+        let f = |a: Option<String>, b: &Option<String>| a.or_else(|| b.clone());
+        Self {
+            public_url: f(self.public_url, &file.public_url),
+            join_url: f(self.join_url, &file.join_url),
+            smtp_url: f(self.smtp_url, &file.smtp_url),
+            mail_from: f(self.mail_from, &file.mail_from),
+            sms_provider: f(self.sms_provider, &file.sms_provider),
+            sms_from: f(self.sms_from, &file.sms_from),
+            twilio_base_url: f(self.twilio_base_url, &file.twilio_base_url),
+            twilio_account_sid: f(self.twilio_account_sid, &file.twilio_account_sid),
+            twilio_auth_token: f(self.twilio_auth_token, &file.twilio_auth_token),
+            sms_webhook_url: f(self.sms_webhook_url, &file.sms_webhook_url),
+            sms_webhook_secret: f(self.sms_webhook_secret, &file.sms_webhook_secret),
+            outbox_lease_seconds: self.outbox_lease_seconds.or(file.outbox_lease_seconds),
+        }
+    }
+
+    /// Applies these settings to the server's configuration.
+    pub fn apply(&self, config: &mut switchboard_server::Config) -> anyhow::Result<()> {
+        use switchboard_server::communications::sms::SmsConfig;
+        config.public_url = self.public_url.clone();
+        if let Some(j) = &self.join_url {
+            if !j.starts_with("https://") && !j.starts_with("http://") {
+                anyhow::bail!("join_url must be an http(s) URL template");
+            }
+            config.join_url_template = j.clone();
+        }
+        let d = &mut config.delivery;
+        d.smtp_url = self.smtp_url.clone();
+        if let Some(from) = &self.mail_from {
+            d.mail_from = from.clone();
+        }
+        if let Some(lease) = self.outbox_lease_seconds {
+            d.lease = std::time::Duration::from_secs(lease);
+        }
+        let need = |v: &Option<String>, name: &str| {
+            v.clone()
+                .ok_or_else(|| anyhow::anyhow!("--sms-provider needs --{name}"))
+        };
+        d.sms = match self.sms_provider.as_deref() {
+            None | Some("none") => SmsConfig::Local,
+            Some("twilio") => SmsConfig::Twilio {
+                base_url: self
+                    .twilio_base_url
+                    .clone()
+                    .unwrap_or_else(|| "https://api.twilio.com".into()),
+                account_sid: need(&self.twilio_account_sid, "twilio-account-sid")?,
+                auth_token: need(&self.twilio_auth_token, "twilio-auth-token")?,
+                from: need(&self.sms_from, "sms-from")?,
+            },
+            Some("webhook") => SmsConfig::Webhook {
+                url: need(&self.sms_webhook_url, "sms-webhook-url")?,
+                secret: need(&self.sms_webhook_secret, "sms-webhook-secret")?,
+                from: need(&self.sms_from, "sms-from")?,
+            },
+            Some(other) => anyhow::bail!("unknown SMS provider {other:?}: use twilio or webhook"),
+        };
+        Ok(())
+    }
 }
 
 /// The TOML file's shape.
@@ -69,6 +177,18 @@ struct FileSettings {
     widget_requests_per_ip: Option<u32>,
     visitor_messages_per_minute: Option<u32>,
     log_json: Option<bool>,
+    public_url: Option<String>,
+    join_url: Option<String>,
+    smtp_url: Option<String>,
+    mail_from: Option<String>,
+    sms_provider: Option<String>,
+    sms_from: Option<String>,
+    twilio_base_url: Option<String>,
+    twilio_account_sid: Option<String>,
+    twilio_auth_token: Option<String>,
+    sms_webhook_url: Option<String>,
+    sms_webhook_secret: Option<String>,
+    outbox_lease_seconds: Option<u64>,
 }
 
 fn read_file(path: Option<&Path>) -> anyhow::Result<FileSettings> {
@@ -147,6 +267,7 @@ pub struct ServeSettings {
     pub session_hours: u32,
     pub chat_limits: switchboard_server::chat::ChatLimits,
     pub log_json: bool,
+    pub delivery: DeliveryArgs,
 }
 
 impl ServeArgs {
@@ -183,6 +304,7 @@ impl ServeArgs {
                 }
             },
             log_json: self.log_json || file.log_json.unwrap_or(false),
+            delivery: self.delivery.clone().or(&file),
         })
     }
 }
@@ -221,6 +343,7 @@ mod tests {
             widget_requests_per_ip: None,
             visitor_messages_per_minute: Some(30),
             log_json: false,
+            delivery: DeliveryArgs::default(),
         };
         let db = args.db.resolve_with(&file).unwrap();
         assert!(db.database_url.ends_with("switchboard.db"));

@@ -6,6 +6,7 @@
 //! be unit- and property-tested.
 
 pub mod access;
+pub mod booking;
 pub mod case_change;
 pub mod chat;
 pub mod communications;

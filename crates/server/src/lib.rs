@@ -4,6 +4,7 @@
 pub mod access;
 pub mod auth;
 pub mod chat;
+pub mod communications;
 pub mod demo;
 pub mod error;
 pub mod extract;
@@ -41,7 +42,18 @@ pub struct Config {
     pub session_hours: u32,
     /// Rate limits of the public chat endpoints.
     pub chat_limits: chat::ChatLimits,
+    /// Base URL of the links in messages (cancel pages); default: the
+    /// address the server listens on.
+    pub public_url: Option<String>,
+    /// Join link of online meetings; `{meeting_id}` is replaced.
+    pub join_url_template: String,
+    /// Where meeting messages go (SMTP, SMS provider, or the local outbox).
+    pub delivery: communications::DeliveryConfig,
 }
+
+/// Jitsi Meet rooms need no account; any video service with per-meeting
+/// URLs fits the template.
+pub const DEFAULT_JOIN_URL: &str = "https://meet.jit.si/switchboard-{meeting_id}";
 
 impl Config {
     pub fn new(listen: SocketAddr, database_url: impl Into<String>) -> Self {
@@ -51,6 +63,9 @@ impl Config {
             secure_cookies: false,
             session_hours: 12,
             chat_limits: chat::ChatLimits::default(),
+            public_url: None,
+            join_url_template: DEFAULT_JOIN_URL.into(),
+            delivery: communications::DeliveryConfig::default(),
         }
     }
 }
@@ -70,7 +85,26 @@ pub async fn build(config: Config) -> anyhow::Result<(Router, AppState)> {
     let chat = chat::Chat::start(db.clone(), config.chat_limits)
         .await
         .context("starting the chat channel")?;
+    // Like the visitor token key: made once, kept, so links in messages
+    // sent before a restart keep working.
+    db.meta_claim("meeting_link_key", &auth::secret::random_secret())
+        .await?;
+    let link_key = db
+        .meta_get("meeting_link_key")
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("the meeting link key is missing"))?;
+    let comms = communications::Comms::new(
+        config.delivery.clone(),
+        config
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", config.listen)),
+        &link_key,
+    )
+    .context("setting up message delivery")?;
+    communications::worker::spawn(db.clone(), comms.clone());
     let state = AppState {
+        comms,
         chat,
         engine,
         db,
@@ -152,6 +186,14 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         .await
         .with_context(|| format!("listening on {listen}"))?;
     let addr = listener.local_addr()?;
+    if state.config.public_url.is_none() {
+        let host = if addr.ip().is_unspecified() {
+            std::net::SocketAddr::from(([127, 0, 0, 1], addr.port()))
+        } else {
+            addr
+        };
+        state.comms.set_public_url(&format!("http://{host}"));
+    }
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         axum::serve(

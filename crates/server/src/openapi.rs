@@ -43,6 +43,10 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::visitor::router())
         .merge(routes::workspace::router())
         .merge(routes::scripts::router())
+        .merge(routes::scheduling::router())
+        .merge(routes::meetings::router())
+        .merge(routes::communications::router())
+        .merge(routes::public_booking::router())
 }
 
 /// Adds what the annotations do not say: the access rule of each operation,

@@ -16,4 +16,5 @@ pub struct AppState {
     pub login_limiter: Arc<LoginLimiter>,
     pub engine: EngineHandle,
     pub chat: Arc<crate::chat::Chat>,
+    pub comms: Arc<crate::communications::Comms>,
 }

@@ -13,11 +13,13 @@ pub mod activities;
 pub mod agents;
 pub mod cases;
 pub mod chat;
+pub mod communications;
 pub mod contacts;
 pub mod credentials;
 pub mod meta;
 pub mod products;
 pub mod routing;
+pub mod scheduling;
 pub mod workspace;
 
 pub use db::{Backend, Db};

@@ -170,6 +170,64 @@ pub const ENDPOINTS: &[Endpoint] = &[
     e("GET", "/api/v1/canned-responses", Needs(WorkRecords)),
     e("POST", "/api/v1/canned-responses", Needs(Configure)),
     e("DELETE", "/api/v1/canned-responses/{id}", Needs(Configure)),
+    // Scheduling: everyone who works records books and reads; admins set
+    // up branches, topics and advisors.
+    e("GET", "/api/v1/scheduling/properties", Needs(WorkRecords)),
+    e("GET", "/api/v1/scheduling/slots", Needs(WorkRecords)),
+    e("GET", "/api/v1/branches", Needs(WorkRecords)),
+    e("POST", "/api/v1/branches", Needs(Configure)),
+    e("PUT", "/api/v1/branches/{id}", Needs(Configure)),
+    e("DELETE", "/api/v1/branches/{id}", Needs(Configure)),
+    e("GET", "/api/v1/topics", Needs(WorkRecords)),
+    e("POST", "/api/v1/topics", Needs(Configure)),
+    e("PUT", "/api/v1/topics/{id}", Needs(Configure)),
+    e("DELETE", "/api/v1/topics/{id}", Needs(Configure)),
+    e("GET", "/api/v1/advisors", Needs(WorkRecords)),
+    e("GET", "/api/v1/advisors/{id}", Needs(WorkRecords)),
+    e("PUT", "/api/v1/advisors/{id}", Needs(Configure)),
+    e("GET", "/api/v1/advisors/{id}/time-off", Needs(WorkRecords)),
+    e("POST", "/api/v1/advisors/{id}/time-off", Needs(Configure)),
+    e(
+        "DELETE",
+        "/api/v1/advisors/{id}/time-off/{time_off_id}",
+        Needs(Configure),
+    ),
+    e("POST", "/api/v1/meetings", Needs(WorkRecords)),
+    e("GET", "/api/v1/meetings/{id}", Needs(WorkRecords)),
+    e("POST", "/api/v1/meetings/{id}/cancel", Needs(WorkRecords)),
+    e("POST", "/api/v1/meetings/{id}/staff-cancel", Needs(WorkRecords)),
+    e("POST", "/api/v1/meetings/{id}/move", Needs(WorkRecords)),
+    e("GET", "/api/v1/contacts/{id}/meetings", Needs(WorkRecords)),
+    // Communications: admins only (the outbox holds customers' messages).
+    e("GET", "/api/v1/communications/settings", Needs(Configure)),
+    e("PUT", "/api/v1/communications/settings", Needs(Configure)),
+    e("GET", "/api/v1/communications/templates", Needs(Configure)),
+    e(
+        "PUT",
+        "/api/v1/communications/templates/{kind}/{channel}/{language}",
+        Needs(Configure),
+    ),
+    e(
+        "DELETE",
+        "/api/v1/communications/templates/{kind}/{channel}/{language}",
+        Needs(Configure),
+    ),
+    e(
+        "POST",
+        "/api/v1/communications/templates/{kind}/{channel}/{language}/preview",
+        Needs(Configure),
+    ),
+    e("GET", "/api/v1/communications/outbox", Needs(Configure)),
+    // Self-service booking and cancel pages: public, rate limited per IP;
+    // the cancel link's signed token proves the customer. SMS providers'
+    // inbound webhooks check the provider's signature.
+    e("GET", "/public/v1/scheduling/properties", Public),
+    e("GET", "/public/v1/scheduling/slots", Public),
+    e("POST", "/public/v1/meetings", Public),
+    e("GET", "/public/v1/meetings/{id}", Public),
+    e("POST", "/public/v1/meetings/{id}/cancel", Public),
+    e("POST", "/sms/v1/twilio/inbound", Public),
+    e("POST", "/sms/v1/webhook/inbound", Public),
     // The widget's own endpoints: public for the access table; the origin
     // allow-list and the visitor token guard them (routes/visitor.rs).
     e("GET", "/widget/v1/{widget_id}/config", Public),

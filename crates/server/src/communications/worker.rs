@@ -1,0 +1,264 @@
+//! The outbox worker: queues due reminders, claims due messages, composes
+//! and sends them, and records each outcome.
+//!
+//! Delivery is at least once: a message is marked sent after the provider
+//! accepted it, so a crash in between sends it again when its lease lapses —
+//! with the same Message-ID (email), which receivers use to drop the copy.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use futures::StreamExt;
+use jiff::{SignedDuration, Timestamp};
+use rand::Rng;
+use switchboard_core::communications::{self, templates::Template, Channel, Kind, Settings};
+use switchboard_core::validation::{is_plausible_email, parse_phone};
+use switchboard_store::communications::{Outcome, OutboxMessage, Written};
+use switchboard_store::Db;
+use tokio::sync::Mutex;
+
+use super::compose::MeetingContext;
+use super::sms::SendError;
+use super::Comms;
+
+/// Messages claimed per round.
+const BATCH: u32 = 256;
+
+/// Runs until the database closes.
+pub fn spawn(db: Db, comms: Arc<Comms>) {
+    tokio::spawn(async move {
+        loop {
+            if db.pool().is_closed() {
+                return;
+            }
+            let worked = match round(&db, &comms).await {
+                Ok(n) => n > 0,
+                Err(e) => {
+                    if !db.pool().is_closed() {
+                        tracing::warn!(error = %e, "the outbox worker failed a round");
+                    }
+                    false
+                }
+            };
+            if !worked {
+                // Sleep until woken by new rows or the next poll.
+                let _ = tokio::time::timeout(comms.config.poll, comms.wake.notified()).await;
+            }
+        }
+    });
+}
+
+/// One round: due reminders into the outbox, then one batch sent. Returns
+/// how many messages were handled.
+pub async fn round(db: &Db, comms: &Comms) -> anyhow::Result<usize> {
+    let now = Timestamp::now();
+    db.queue_due_reminders(now, 1000).await?;
+    let lease = SignedDuration::try_from(comms.config.lease)?;
+    let claimed = db
+        .claim_outbox(now, now.checked_add(lease)?, BATCH)
+        .await?;
+    let n = claimed.len();
+    if n == 0 {
+        return Ok(0);
+    }
+    let settings = db.communication_settings().await?;
+    let templates = Mutex::new(HashMap::new());
+    let batch = Batch {
+        db,
+        comms,
+        settings: &settings,
+        templates: &templates,
+    };
+    futures::stream::iter(claimed)
+        .for_each_concurrent(comms.config.concurrency.max(1), |m| {
+            let batch = &batch;
+            async move {
+                let (outcome, written) = batch.process(&m).await;
+                if let Outcome::Failed(e) = &outcome {
+                    tracing::warn!(message = %m.idempotency_key, error = %e, "a message failed for good");
+                }
+                if let Err(e) = batch.db.finish_outbox(&m, &outcome, &written, Timestamp::now()).await {
+                    // The lease lapses and the message is tried again.
+                    tracing::warn!(message = %m.idempotency_key, error = %e, "recording a send failed");
+                }
+            }
+        })
+        .await;
+    Ok(n)
+}
+
+struct Batch<'a> {
+    db: &'a Db,
+    comms: &'a Comms,
+    settings: &'a Settings,
+    templates: &'a Mutex<HashMap<(Kind, Channel, String), Template>>,
+}
+
+impl Batch<'_> {
+    async fn template(&self, kind: Kind, channel: Channel, lang: &str) -> Result<Template, String> {
+        let key = (kind, channel, lang.to_owned());
+        if let Some(t) = self.templates.lock().await.get(&key) {
+            return Ok(t.clone());
+        }
+        let t = self
+            .db
+            .template(kind, channel, lang)
+            .await
+            .map_err(|e| e.to_string())?
+            .template;
+        self.templates.lock().await.insert(key, t.clone());
+        Ok(t)
+    }
+
+    async fn process(&self, m: &OutboxMessage) -> (Outcome, Written) {
+        let mut written = Written::default();
+        let (Some(kind), Some(channel)) = (Kind::parse(&m.kind), Channel::parse(&m.channel)) else {
+            return (Outcome::Failed(format!("unknown kind or channel {}/{}", m.kind, m.channel)), written);
+        };
+        let ctx = match MeetingContext::load(self.db, &m.meeting_id).await {
+            Ok(c) => c,
+            Err(switchboard_store::StoreError::NotFound(what)) => {
+                return (Outcome::Skipped(format!("the {what} no longer exists")), written)
+            }
+            Err(e) => return (retry(m, format!("reading the meeting: {e}")), written),
+        };
+        let now = Timestamp::now();
+        if let Some(why) = stale(kind, m, &ctx, now) {
+            return (Outcome::Skipped(why.into()), written);
+        }
+        if !self.settings.allows(kind, channel) {
+            return (
+                Outcome::Skipped("turned off in the communications settings since it was queued".into()),
+                written,
+            );
+        }
+        let template = match self.template(kind, channel, &ctx.meeting.language).await {
+            Ok(t) => t,
+            Err(e) => return (retry(m, format!("reading the template: {e}")), written),
+        };
+        let cancel_url = self.comms.cancel_url(&ctx.meeting.id, &ctx.contact.id);
+        let rendered = ctx.render(&template, &cancel_url);
+        written.subject = (channel == Channel::Email).then(|| rendered.subject.clone());
+        written.body = Some(rendered.body.clone());
+        match channel {
+            Channel::Email => {
+                let Some(to) = ctx.contact.email.clone().filter(|e| is_plausible_email(e)) else {
+                    return (Outcome::Skipped("the contact has no valid email address".into()), written);
+                };
+                written.recipient = Some(to.clone());
+                let mailer = &self.comms.email;
+                let host = mailer.host();
+                let from = mailer.from();
+                let organizer_name = from.name.clone().unwrap_or_else(|| "Switchboard".into());
+                let invite = ctx.invite(
+                    &host,
+                    (&organizer_name, &from.email.to_string()),
+                    m.sequence,
+                    kind == Kind::Cancellation,
+                    now,
+                );
+                let message_id = format!("{}@{host}", m.idempotency_key);
+                let result = mailer
+                    .send(&super::email::Email {
+                        to_name: &ctx.contact.display_name(),
+                        to_email: &to,
+                        rendered: &rendered,
+                        invite: &invite,
+                        cancel: kind == Kind::Cancellation,
+                        message_id: &message_id,
+                    })
+                    .await;
+                (
+                    outcome(m, result.map(|()| Some(format!("<{message_id}>"))), mailer.transport_name()),
+                    written,
+                )
+            }
+            Channel::Sms => {
+                let Some(to) = ctx.contact.phone.as_deref().and_then(parse_phone) else {
+                    return (
+                        Outcome::Skipped("the contact has no valid mobile number (E.164)".into()),
+                        written,
+                    );
+                };
+                written.recipient = Some(to.clone());
+                match self.db.sms_opted_out(&to).await {
+                    Ok(true) => {
+                        return (Outcome::Skipped("the recipient opted out (STOP)".into()), written)
+                    }
+                    Ok(false) => {}
+                    Err(e) => return (retry(m, format!("reading opt-outs: {e}")), written),
+                }
+                if let Some(quiet) = &self.settings.sms_quiet_hours {
+                    let zone = ctx
+                        .contact
+                        .time_zone
+                        .as_deref()
+                        .unwrap_or(&ctx.meeting.time_zone);
+                    let tz = jiff::tz::TimeZone::get(zone).unwrap_or(jiff::tz::TimeZone::UTC);
+                    if let Some(until) = communications::quiet_until(now, &tz, quiet) {
+                        // A reminder that would arrive after the start is
+                        // pointless; anything else waits for the morning.
+                        if kind == Kind::Reminder && until >= ctx.start() {
+                            return (
+                                Outcome::Skipped("quiet hours last until the meeting starts".into()),
+                                written,
+                            );
+                        }
+                        return (
+                            Outcome::Retry {
+                                at: until,
+                                error: "waiting for the end of the recipient's quiet hours".into(),
+                                count: false,
+                            },
+                            written,
+                        );
+                    }
+                }
+                let sms = &self.comms.sms;
+                let result = sms.send(&to, &rendered.body, &m.idempotency_key).await;
+                (outcome(m, result, sms.transport_name()), written)
+            }
+        }
+    }
+}
+
+/// Why a message no longer applies, if it does not.
+fn stale(kind: Kind, m: &OutboxMessage, ctx: &MeetingContext, now: Timestamp) -> Option<&'static str> {
+    let state = ctx.meeting.state.as_str();
+    match kind {
+        Kind::Confirmation | Kind::Reminder if state != "scheduled" => {
+            Some("the meeting was cancelled before this was sent")
+        }
+        Kind::Confirmation | Kind::Reminder if m.sequence != ctx.meeting.sequence => {
+            Some("the meeting moved before this was sent; a newer message replaces it")
+        }
+        Kind::Reminder if now >= ctx.start() => Some("the meeting has started"),
+        Kind::Cancellation if state != "cancelled" => Some("the meeting is not cancelled"),
+        _ => None,
+    }
+}
+
+fn outcome(m: &OutboxMessage, result: Result<Option<String>, SendError>, transport: &str) -> Outcome {
+    match result {
+        Ok(provider_id) => Outcome::Sent {
+            transport: transport.to_owned(),
+            provider_id,
+        },
+        Err(e) if e.transient => retry(m, e.message),
+        Err(e) => Outcome::Failed(e.message),
+    }
+}
+
+/// Retry later with backoff and jitter, or give up after the last attempt.
+fn retry(m: &OutboxMessage, error: String) -> Outcome {
+    let attempts = u32::try_from(m.attempts).unwrap_or(u32::MAX);
+    if attempts >= communications::MAX_ATTEMPTS {
+        return Outcome::Failed(format!("gave up after {attempts} attempts: {error}"));
+    }
+    let delay = communications::retry_delay(attempts, rand::thread_rng().gen::<f64>());
+    Outcome::Retry {
+        at: Timestamp::now().checked_add(delay).unwrap_or_else(|_| Timestamp::now()),
+        error,
+        count: true,
+    }
+}

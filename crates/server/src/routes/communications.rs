@@ -1,0 +1,174 @@
+//! Communications admin: settings, templates with preview, the outbox.
+
+use axum::extract::{Path, Query, State};
+use axum::Json;
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use switchboard_core::communications::templates::{Rendered, Template};
+use switchboard_core::communications::{Channel, Kind, Settings, LANGUAGES};
+use switchboard_core::Invalid;
+use switchboard_store::communications::{OutboxMessage, StoredTemplate};
+use switchboard_store::Page;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use super::PageParams;
+use crate::communications::compose::MeetingContext;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::ApiJson;
+use crate::state::AppState;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(get_settings, put_settings))
+        .routes(routes!(list_templates))
+        .routes(routes!(put_template, reset_template))
+        .routes(routes!(preview))
+        .routes(routes!(outbox))
+}
+
+/// The communications controls: master switch (off by default), a switch
+/// per kind × channel, the reminder threshold in days, SMS quiet hours.
+#[utoipa::path(get, path = "/api/v1/communications/settings", tag = "communications", responses((status = 200, body = Settings)))]
+async fn get_settings(State(s): State<AppState>) -> ApiResult<Json<Settings>> {
+    Ok(Json(s.db.communication_settings().await?))
+}
+
+/// Replace the settings (the whole document). Messages already queued are
+/// checked again when sent.
+#[utoipa::path(put, path = "/api/v1/communications/settings", tag = "communications", request_body = Settings,
+    responses((status = 200, body = Settings), (status = 422, body = crate::error::Problem)))]
+async fn put_settings(State(s): State<AppState>, ApiJson(i): ApiJson<Settings>) -> ApiResult<Json<Settings>> {
+    i.validate()?;
+    let saved = s.db.put_communication_settings(&i).await?;
+    s.comms.wake.notify_one();
+    Ok(Json(saved))
+}
+
+/// Every template in force, for each kind × channel × language.
+#[utoipa::path(get, path = "/api/v1/communications/templates", tag = "communications",
+    responses((status = 200, body = Vec<StoredTemplate>)))]
+async fn list_templates(State(s): State<AppState>) -> ApiResult<Json<Vec<StoredTemplate>>> {
+    Ok(Json(s.db.templates().await?))
+}
+
+fn key(kind: &str, channel: &str, language: &str) -> ApiResult<(Kind, Channel, String)> {
+    match (Kind::parse(kind), Channel::parse(channel), LANGUAGES.contains(&language)) {
+        (Some(k), Some(c), true) => Ok((k, c, language.to_owned())),
+        _ => Err(ApiError::NotFound("template")),
+    }
+}
+
+/// Replace a template. Variables: see `GET …/templates`; an unknown
+/// `{name}` is refused, naming it.
+#[utoipa::path(put, path = "/api/v1/communications/templates/{kind}/{channel}/{language}", tag = "communications",
+    params(("kind" = String, Path), ("channel" = String, Path), ("language" = String, Path)),
+    request_body = Template, responses((status = 200, body = StoredTemplate), (status = 422, body = crate::error::Problem)))]
+async fn put_template(
+    State(s): State<AppState>,
+    Path((kind, channel, language)): Path<(String, String, String)>,
+    ApiJson(t): ApiJson<Template>,
+) -> ApiResult<Json<StoredTemplate>> {
+    let (kind, channel, language) = key(&kind, &channel, &language)?;
+    t.validate(channel)?;
+    Ok(Json(s.db.put_template(kind, channel, &language, &t).await?))
+}
+
+/// Back to the shipped template.
+#[utoipa::path(delete, path = "/api/v1/communications/templates/{kind}/{channel}/{language}", tag = "communications",
+    params(("kind" = String, Path), ("channel" = String, Path), ("language" = String, Path)),
+    responses((status = 200, body = StoredTemplate)))]
+async fn reset_template(
+    State(s): State<AppState>,
+    Path((kind, channel, language)): Path<(String, String, String)>,
+) -> ApiResult<Json<StoredTemplate>> {
+    let (kind, channel, language) = key(&kind, &channel, &language)?;
+    Ok(Json(s.db.reset_template(kind, channel, &language).await?))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PreviewInput {
+    /// The meeting to fill the template from.
+    pub meeting_id: String,
+    /// A draft to preview instead of the template in force.
+    pub template: Option<Template>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Preview {
+    #[serde(flatten)]
+    pub rendered: Rendered,
+    /// Email only: the calendar invite attached.
+    pub invite: Option<String>,
+}
+
+/// Render a template (or a draft of it) for a real meeting, without
+/// sending anything.
+#[utoipa::path(post, path = "/api/v1/communications/templates/{kind}/{channel}/{language}/preview", tag = "communications",
+    params(("kind" = String, Path), ("channel" = String, Path), ("language" = String, Path)),
+    request_body = PreviewInput, responses((status = 200, body = Preview), (status = 422, body = crate::error::Problem)))]
+async fn preview(
+    State(s): State<AppState>,
+    Path((kind, channel, language)): Path<(String, String, String)>,
+    ApiJson(i): ApiJson<PreviewInput>,
+) -> ApiResult<Json<Preview>> {
+    let (kind, channel, language) = key(&kind, &channel, &language)?;
+    let template = match i.template {
+        Some(t) => {
+            t.validate(channel)?;
+            t
+        }
+        None => s.db.template(kind, channel, &language).await?.template,
+    };
+    let mut ctx = match MeetingContext::load(&s.db, &i.meeting_id).await {
+        Ok(c) => c,
+        Err(switchboard_store::StoreError::NotFound(_)) => {
+            return Err(Invalid::one("meeting_id", "unknown", "no meeting has this id").into())
+        }
+        Err(e) => return Err(e.into()),
+    };
+    ctx.meeting.language = language;
+    let rendered = ctx.render(&template, &s.comms.cancel_url(&ctx.meeting.id, &ctx.contact.id));
+    let invite = (channel == Channel::Email).then(|| {
+        let from = s.comms.email.from();
+        ctx.invite(
+            &s.comms.email.host(),
+            (from.name.as_deref().unwrap_or("Switchboard"), &from.email.to_string()),
+            ctx.meeting.sequence,
+            kind == Kind::Cancellation,
+            Timestamp::now(),
+        )
+    });
+    Ok(Json(Preview { rendered, invite }))
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct OutboxParams {
+    pub meeting_id: Option<String>,
+    /// queued, sending, sent, failed or skipped.
+    pub state: Option<String>,
+    pub limit: Option<u32>,
+    pub cursor: Option<String>,
+}
+
+/// Every message, newest first: what was sent (or kept here when no
+/// transport is configured), what is queued, failed or skipped, and why.
+#[utoipa::path(get, path = "/api/v1/communications/outbox", tag = "communications", params(OutboxParams),
+    responses((status = 200, body = Object)))]
+async fn outbox(State(s): State<AppState>, Query(p): Query<OutboxParams>) -> ApiResult<Json<Page<OutboxMessage>>> {
+    let (limit, after) = PageParams {
+        limit: p.limit,
+        cursor: p.cursor,
+    }
+    .parse()?;
+    if let Some(state) = &p.state {
+        if !["queued", "sending", "sent", "failed", "skipped"].contains(&state.as_str()) {
+            return Err(Invalid::one("state", "invalid", "must be queued, sending, sent, failed or skipped").into());
+        }
+    }
+    Ok(Json(
+        s.db.outbox(p.meeting_id.as_deref(), p.state.as_deref(), limit, after)
+            .await?,
+    ))
+}

@@ -1,0 +1,305 @@
+//! The self-service booking and cancel pages' endpoints (no sign-in), and
+//! the SMS providers' inbound webhooks (STOP/START).
+//!
+//! Booking pages are public like the chat widget: each IP address shares
+//! the widget's rate limit. A booking names the customer by email: the
+//! oldest contact with that address, else a new one. The cancel link's
+//! signed token stands for the meeting's contact and goes through the same
+//! CancelMeeting path as the API.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::time::Instant;
+
+use axum::extract::{ConnectInfo, Path, Query, Request, State};
+use axum::http::{header, Extensions, HeaderMap, Uri};
+use axum::response::IntoResponse;
+use axum::Json;
+use serde::Deserialize;
+use serde_json::Value;
+use switchboard_core::booking::{BookingDraft, BookingInput, MeetingType};
+use switchboard_core::communications::{opt_keyword, OptKeyword};
+use switchboard_core::records::{ContactDraft, ContactInput};
+use switchboard_core::validation::parse_phone;
+use switchboard_core::Invalid;
+use switchboard_store::activities::Author;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use super::meetings::{book_draft, customer_cancel, view, MeetingView};
+use super::scheduling::{find_slots, load_properties, Properties, SlotParams, Slots};
+use crate::communications::sms::{same, twilio_signature, webhook_signature, SmsConfig};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::ApiJson;
+use crate::state::AppState;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(properties))
+        .routes(routes!(slots))
+        .routes(routes!(book))
+        .routes(routes!(get_meeting))
+        .routes(routes!(cancel_meeting))
+        .routes(routes!(twilio_inbound))
+        .routes(routes!(webhook_inbound))
+}
+
+fn limit(s: &AppState, ext: &Extensions) -> ApiResult<()> {
+    let ip = ext
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_default();
+    if s.chat.per_ip.allow(&ip, Instant::now()) {
+        Ok(())
+    } else {
+        Err(ApiError::TooManyRequests)
+    }
+}
+
+/// Branches, topics and meeting types, for the booking page.
+#[utoipa::path(get, path = "/public/v1/scheduling/properties", tag = "self-service", responses((status = 200, body = Properties)))]
+async fn properties(State(s): State<AppState>, ext: Extensions) -> ApiResult<Json<Properties>> {
+    limit(&s, &ext)?;
+    Ok(Json(load_properties(&s).await?))
+}
+
+/// Free slots, for the booking page (same parameters as the API).
+#[utoipa::path(get, path = "/public/v1/scheduling/slots", tag = "self-service", params(SlotParams),
+    responses((status = 200, body = Slots)))]
+async fn slots(State(s): State<AppState>, ext: Extensions, Query(p): Query<SlotParams>) -> ApiResult<Json<Slots>> {
+    limit(&s, &ext)?;
+    Ok(Json(find_slots(&s, p).await?))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Customer {
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PublicBooking {
+    pub topic_id: Option<String>,
+    pub meeting_type: Option<MeetingType>,
+    pub branch_id: Option<String>,
+    pub start: Option<String>,
+    pub customer: Customer,
+    pub customer_notes: Option<String>,
+    pub language: Option<String>,
+    pub time_zone: Option<String>,
+}
+
+fn prefixed(e: Invalid, prefix: &str) -> Invalid {
+    Invalid(
+        e.0.into_iter()
+            .map(|mut f| {
+                f.field = format!("{prefix}{}", f.field);
+                f
+            })
+            .collect(),
+    )
+}
+
+/// Book from the booking page: the customer by name and email.
+#[utoipa::path(post, path = "/public/v1/meetings", tag = "self-service", request_body = PublicBooking,
+    responses((status = 201, body = MeetingView), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+async fn book(
+    State(s): State<AppState>,
+    ext: Extensions,
+    ApiJson(i): ApiJson<PublicBooking>,
+) -> ApiResult<impl IntoResponse> {
+    limit(&s, &ext)?;
+    let mut errors = Vec::new();
+    if i.customer.email.as_deref().is_none_or(|e| e.trim().is_empty()) {
+        errors.push(switchboard_core::FieldError::new("customer.email", "required", "is required"));
+    }
+    if i.customer.first_name.as_deref().is_none_or(|e| e.trim().is_empty()) {
+        errors.push(switchboard_core::FieldError::new("customer.first_name", "required", "is required"));
+    }
+    let contact = ContactDraft::parse(ContactInput {
+        first_name: i.customer.first_name,
+        last_name: i.customer.last_name,
+        email: i.customer.email,
+        phone: i.customer.phone,
+        locale: i.language.clone(),
+        time_zone: i.time_zone.clone(),
+        ..Default::default()
+    });
+    // The booking is checked with a placeholder contact so every problem
+    // is reported at once.
+    let draft = BookingDraft::parse(BookingInput {
+        contact_id: Some("pending".into()),
+        topic_id: i.topic_id,
+        meeting_type: i.meeting_type,
+        start: i.start,
+        branch_id: i.branch_id,
+        advisor_ids: None,
+        customer_notes: i.customer_notes,
+        time_zone: i.time_zone,
+        language: i.language,
+    });
+    if let Err(e) = &contact {
+        errors.extend(prefixed(e.clone(), "customer.").0);
+    }
+    if let Err(e) = &draft {
+        errors.extend(e.0.iter().filter(|f| !matches!(f.field.as_str(), "time_zone" | "language")).cloned());
+    }
+    if !errors.is_empty() {
+        return Err(Invalid(errors).into());
+    }
+    let (contact, mut draft) = (contact.expect("checked"), draft.expect("checked"));
+    let email = contact.email.clone().unwrap_or_default();
+    let contact_id = match s.db.contact_by_email(&email).await? {
+        Some(id) => id,
+        None => s.db.create_contact(&contact).await?.id,
+    };
+    draft.contact_id = contact_id;
+    let author = Author {
+        agent_id: None,
+        name: "Booking page".into(),
+    };
+    let booked = book_draft(&s, &draft, &author, None, "").await?;
+    let v = view(&s, &booked.meeting.id).await?;
+    Ok(super::created(format!("/public/v1/meetings/{}", v.id), public(v)))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TokenParams {
+    /// The signed token from the cancel link.
+    pub token: Option<String>,
+}
+
+/// A meeting as the customer's pages see it: without staff-side fields.
+fn public(v: MeetingView) -> Value {
+    let mut j = serde_json::to_value(v).expect("serializes");
+    if let Some(o) = j.as_object_mut() {
+        for k in ["contact_id", "booked_by", "cancelled_by", "sequence"] {
+            o.remove(k);
+        }
+    }
+    j
+}
+
+/// The meeting a cancel link's token opens, else 404.
+async fn by_token(s: &AppState, id: &str, token: Option<&str>) -> ApiResult<MeetingView> {
+    let m = s.db.meeting(id).await?;
+    if !token.is_some_and(|t| s.comms.links.verify(t, id, &m.contact_id)) {
+        return Err(ApiError::NotFound("meeting"));
+    }
+    view(s, id).await
+}
+
+/// A meeting, for its cancel page.
+#[utoipa::path(get, path = "/public/v1/meetings/{id}", tag = "self-service", params(("id" = String, Path), TokenParams),
+    responses((status = 200, body = MeetingView), (status = 404, body = crate::error::Problem)))]
+async fn get_meeting(
+    State(s): State<AppState>,
+    ext: Extensions,
+    Path(id): Path<String>,
+    Query(p): Query<TokenParams>,
+) -> ApiResult<Json<Value>> {
+    limit(&s, &ext)?;
+    Ok(Json(public(by_token(&s, &id, p.token.as_deref()).await?)))
+}
+
+/// Cancel from the cancel page: the same CancelMeeting as the API, for the
+/// contact the token was signed for.
+#[utoipa::path(post, path = "/public/v1/meetings/{id}/cancel", tag = "self-service", params(("id" = String, Path), TokenParams),
+    responses((status = 200, body = MeetingView), (status = 404, body = crate::error::Problem)))]
+async fn cancel_meeting(
+    State(s): State<AppState>,
+    ext: Extensions,
+    Path(id): Path<String>,
+    Query(p): Query<TokenParams>,
+) -> ApiResult<Json<Value>> {
+    limit(&s, &ext)?;
+    let v = by_token(&s, &id, p.token.as_deref()).await?;
+    customer_cancel(&s, &id, &v.contact_id).await?;
+    Ok(Json(public(view(&s, &id).await?)))
+}
+
+/// Records STOP/START from an inbound message; other texts are ignored.
+async fn record_keyword(s: &AppState, from: &str, body: &str) -> ApiResult<()> {
+    let Some(phone) = parse_phone(from) else {
+        return Err(Invalid::one("from", "invalid", "is not an E.164 number").into());
+    };
+    match opt_keyword(body) {
+        Some(OptKeyword::Stop) => s.db.set_sms_opt_out(&phone, true, body.trim()).await?,
+        Some(OptKeyword::Start) => s.db.set_sms_opt_out(&phone, false, body.trim()).await?,
+        None => {}
+    }
+    Ok(())
+}
+
+/// Twilio's inbound SMS webhook (form-encoded, signed with
+/// `X-Twilio-Signature` over the public URL and the parameters).
+#[utoipa::path(post, path = "/sms/v1/twilio/inbound", tag = "self-service",
+    responses((status = 200, description = "TwiML"), (status = 403, body = crate::error::Problem)))]
+async fn twilio_inbound(State(s): State<AppState>, req: Request) -> ApiResult<impl IntoResponse> {
+    let (headers, uri, body) = parts(req).await?;
+    let SmsConfig::Twilio { auth_token, .. } = &s.comms.sms.config else {
+        return Err(ApiError::NotFound("SMS provider"));
+    };
+    let params: BTreeMap<String, String> = serde_urlencoded_pairs(&body);
+    let url = format!(
+        "{}{}",
+        s.comms.public_url(),
+        uri.path_and_query().map(|p| p.as_str()).unwrap_or("")
+    );
+    let expected = twilio_signature(auth_token, &url, &params);
+    let given = headers
+        .get("x-twilio-signature")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if !same(given, &expected) {
+        return Err(ApiError::Forbidden("the Twilio signature does not match".into()));
+    }
+    let from = params.get("From").map(String::as_str).unwrap_or("");
+    let text = params.get("Body").map(String::as_str).unwrap_or("");
+    record_keyword(&s, from, text).await?;
+    Ok((
+        [(header::CONTENT_TYPE, "text/xml")],
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response></Response>",
+    ))
+}
+
+/// Headers, address and body of a webhook call (signatures need the raw
+/// body).
+async fn parts(req: Request) -> ApiResult<(HeaderMap, Uri, axum::body::Bytes)> {
+    let (parts, body) = req.into_parts();
+    let bytes = axum::body::to_bytes(body, switchboard_core::validation::limits::BODY_BYTES)
+        .await
+        .map_err(|_| ApiError::PayloadTooLarge)?;
+    Ok((parts.headers, parts.uri, bytes))
+}
+
+fn serde_urlencoded_pairs(body: &[u8]) -> BTreeMap<String, String> {
+    url::form_urlencoded::parse(body).into_owned().collect()
+}
+
+/// The generic provider's inbound webhook: JSON `{from, body}` signed with
+/// `X-Switchboard-Signature: sha256=HEX(HMAC-SHA256(secret, body))`.
+#[utoipa::path(post, path = "/sms/v1/webhook/inbound", tag = "self-service",
+    responses((status = 204), (status = 403, body = crate::error::Problem)))]
+async fn webhook_inbound(State(s): State<AppState>, req: Request) -> ApiResult<axum::http::StatusCode> {
+    let (headers, _, body) = parts(req).await?;
+    let SmsConfig::Webhook { secret, .. } = &s.comms.sms.config else {
+        return Err(ApiError::NotFound("SMS provider"));
+    };
+    let given = headers
+        .get("x-switchboard-signature")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if !same(given, &webhook_signature(secret, &body)) {
+        return Err(ApiError::Forbidden("the signature does not match".into()));
+    }
+    let v: Value = crate::extract::parse_json(&body)?;
+    let from = v["from"].as_str().unwrap_or("");
+    let text = v["body"].as_str().unwrap_or("");
+    record_keyword(&s, from, text).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}

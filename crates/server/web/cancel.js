@@ -1,0 +1,225 @@
+/* Switchboard meeting cancel page, served at /cancel.js (page:
+ * /meetings/{id}/cancel?token=TOKEN, styles: /booking.css). Public API:
+ * GET /public/v1/meetings/{id}?token= and POST /public/v1/meetings/{id}/cancel?token=.
+ * Plain JavaScript, no dependencies, no build step.
+ *
+ * Safety: every value that comes from the server is inserted as text
+ * (textContent / append(string)), never parsed as HTML; a link gets its href
+ * through setAttribute only once the URL is checked to be http(s). */
+(() => {
+  'use strict';
+
+  // ================================================================ texts
+  const I18N = {
+    en: {
+      pageTitle: 'Your meeting', skip: 'Skip to content', loading: 'Loading…', details: 'Meeting details', topic: 'Topic',
+      when: 'Date and time', type: 'Meeting type', branch: 'Branch', joinLink: 'Join link', join: 'Join the meeting',
+      advisors: 'With', state: 'Status', instructions: 'Before your meeting', t_in_person: 'In person', t_online: 'Online',
+      t_phone: 'By phone', st_scheduled: 'Scheduled', st_cancelled: 'Cancelled', st_completed: 'Completed',
+      cancelTitle: 'Cancel the meeting', cancel: 'Cancel this meeting', confirmQ: 'Are you sure you want to cancel this meeting?',
+      confirm: 'Yes, cancel it', keep: 'Keep it', cancelling: 'Cancelling…', kept: 'Your meeting is still booked.',
+      cancelled: 'Your meeting is cancelled', cancelledHint: 'You can book a new meeting at any time.', bookAgain: 'Book a new meeting',
+      tooLate: 'This meeting can no longer be cancelled.', invalid: 'This link is not valid.',
+      notCancelled: 'The meeting could not be cancelled.', failed: 'Something went wrong',
+      netError: 'Network error. Please check your connection and try again.'
+    },
+    fr: {
+      pageTitle: 'Votre rendez-vous', skip: 'Aller au contenu', loading: 'Chargement…', details: 'Détails du rendez-vous', topic: 'Sujet',
+      when: 'Date et heure', type: 'Type de rendez-vous', branch: 'Agence', joinLink: 'Lien de connexion', join: 'Rejoindre le rendez-vous',
+      advisors: 'Avec', state: 'Statut', instructions: 'Avant votre rendez-vous', t_in_person: 'En personne', t_online: 'En ligne',
+      t_phone: 'Par téléphone', st_scheduled: 'Planifié', st_cancelled: 'Annulé', st_completed: 'Terminé',
+      cancelTitle: 'Annuler le rendez-vous', cancel: 'Annuler ce rendez-vous',
+      confirmQ: 'Voulez-vous vraiment annuler ce rendez-vous\u00a0?', confirm: 'Oui, l’annuler', keep: 'Le conserver',
+      cancelling: 'Annulation en cours…', kept: 'Votre rendez-vous est maintenu.', cancelled: 'Votre rendez-vous est annulé',
+      cancelledHint: 'Vous pouvez prendre un nouveau rendez-vous à tout moment.', bookAgain: 'Prendre un nouveau rendez-vous',
+      tooLate: 'Ce rendez-vous ne peut plus être annulé.', invalid: 'Ce lien n’est pas valide.',
+      notCancelled: 'Le rendez-vous n’a pas pu être annulé.', failed: 'Une erreur est survenue',
+      netError: 'Erreur réseau. Vérifiez votre connexion et réessayez.'
+    },
+    es: {
+      pageTitle: 'Tu cita', skip: 'Ir al contenido', loading: 'Cargando…', details: 'Detalles de la cita', topic: 'Tema',
+      when: 'Fecha y hora', type: 'Tipo de cita', branch: 'Sucursal', joinLink: 'Enlace para unirse', join: 'Unirse a la cita',
+      advisors: 'Con', state: 'Estado', instructions: 'Antes de tu cita', t_in_person: 'En persona', t_online: 'En línea',
+      t_phone: 'Por teléfono', st_scheduled: 'Programada', st_cancelled: 'Cancelada', st_completed: 'Completada',
+      cancelTitle: 'Cancelar la cita', cancel: 'Cancelar esta cita', confirmQ: '¿Seguro que quieres cancelar esta cita?',
+      confirm: 'Sí, cancelarla', keep: 'Mantenerla', cancelling: 'Cancelando…', kept: 'Tu cita sigue reservada.',
+      cancelled: 'Tu cita está cancelada', cancelledHint: 'Puedes reservar una nueva cita cuando quieras.', bookAgain: 'Reservar una nueva cita',
+      tooLate: 'Esta cita ya no se puede cancelar.', invalid: 'Este enlace no es válido.',
+      notCancelled: 'No se pudo cancelar la cita.', failed: 'Algo salió mal',
+      netError: 'Error de red. Comprueba tu conexión e inténtalo de nuevo.'
+    }
+  };
+  const params = new URLSearchParams(location.search);
+  const supported = (l) => {
+    l = String(l || '').toLowerCase().split(/[-_]/)[0];
+    return Object.prototype.hasOwnProperty.call(I18N, l) ? l : null;
+  };
+  const langParam = supported(params.get('lang'));
+  const lang = langParam || supported(navigator.language) || 'en';
+  function t(key, vars) {
+    const s = I18N[lang][key] || I18N.en[key] || key;
+    return s.replace(/\{(\w+)\}/g, (_, k) => (vars && vars[k] != null ? String(vars[k]) : ''));
+  }
+  const label = (prefix, v) => (I18N.en[prefix + v] ? t(prefix + v) : str(v));
+
+  // ============================================================= helpers
+  function str(v) {
+    if (v == null) return '';
+    return typeof v === 'object' ? Object.values(v).map(str).filter(Boolean).join(', ') : String(v);
+  }
+  // An absolute http(s) URL, or null.
+  function safeUrl(u) {
+    if (typeof u !== 'string' || !/^https?:\/\//i.test(u.trim())) return null;
+    try {
+      const url = new URL(u.trim());
+      return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : null;
+    } catch (e) { return null; }
+  }
+  function fmt(at, tz) {
+    const d = new Date(at);
+    if (!at || isNaN(d)) return '';
+    const opts = { dateStyle: 'full', timeStyle: 'short' };
+    try { return new Intl.DateTimeFormat(lang, Object.assign({ timeZone: tz || undefined }, opts)).format(d); } catch (e) {
+      return new Intl.DateTimeFormat(lang, opts).format(d); // unknown time zone
+    }
+  }
+
+  // ============================================================= network
+  async function api(method, path) {
+    const init = { method, credentials: 'same-origin', headers: { Accept: 'application/json, application/problem+json' } };
+    if (method === 'POST') {
+      init.headers['Content-Type'] = 'application/json';
+      init.body = '{}';
+    }
+    let r;
+    try { r = await fetch(path, init); } catch (e) { return { ok: false, status: 0, data: null }; }
+    let data = null;
+    try { data = await r.json(); } catch (e) { data = null; }
+    return { ok: r.ok && !!data && typeof data === 'object', status: r.status, data };
+  }
+  // The error area: our own text, or the problem's detail, plus "field: message" lines.
+  function showError(text, r) {
+    const d = r && r.data && typeof r.data === 'object' ? r.data : {};
+    if (!text && r) text = r.status === 0 ? t('netError') : str(d.detail || d.title) || t('failed') + ' (HTTP ' + r.status + ')';
+    ui.error.textContent = '';
+    if (text) {
+      const p = document.createElement('p');
+      p.textContent = text;
+      ui.error.append(p);
+    }
+    const errs = Array.isArray(d.errors) ? d.errors : [];
+    if (errs.length) {
+      const ul = document.createElement('ul');
+      for (const e of errs) {
+        const li = document.createElement('li');
+        li.textContent = [str(e && e.field), str(e && (e.message || e.code))].filter(Boolean).join(': ');
+        ul.append(li);
+      }
+      ui.error.append(ul);
+    }
+  }
+
+  // ================================================================ page
+  const ui = {}; // every element with an id, by camelCased id (confirm-cancel → confirmCancel)
+  const match = location.pathname.match(/^\/meetings\/([^/]+)\/cancel\/?$/);
+  let id = null;
+  try { id = match ? decodeURIComponent(match[1]) : null; } catch (e) { id = null; }
+  const token = params.get('token');
+  const path = (suffix) => '/public/v1/meetings/' + encodeURIComponent(id) + suffix + '?token=' + encodeURIComponent(token);
+
+  function render(m) {
+    ui.meeting.hidden = false;
+    ui.topic.textContent = str(m.topic && m.topic.name);
+    ui.when.textContent = fmt(m.start, m.time_zone);
+    ui.timeZone.textContent = m.time_zone ? '(' + str(m.time_zone) + ')' : '';
+    ui.type.textContent = label('t_', m.meeting_type);
+    const b = m.branch;
+    ui.branch.textContent = '';
+    if (b) {
+      const name = document.createElement('strong');
+      name.textContent = str(b.name);
+      ui.branch.append(name);
+      if (b.address) ui.branch.append(document.createElement('br'), str(b.address));
+    }
+    ui.branchRow.hidden = !b;
+    ui.join.textContent = '';
+    const href = safeUrl(m.join_url);
+    if (href) {
+      const a = document.createElement('a');
+      a.textContent = t('join');
+      a.setAttribute('href', href);
+      a.setAttribute('target', '_blank');
+      a.setAttribute('rel', 'noopener');
+      a.setAttribute('referrerpolicy', 'no-referrer'); // this page's address holds the token
+      ui.join.append(a);
+    }
+    ui.joinRow.hidden = !href;
+    const advisors = (Array.isArray(m.advisors) ? m.advisors : []).map((a) => str(a && a.name)).filter(Boolean);
+    ui.advisors.textContent = advisors.join(', ');
+    ui.advisorsRow.hidden = !advisors.length;
+    ui.state.textContent = label('st_', m.state);
+    ui.state.setAttribute('data-state', str(m.state));
+    ui.instructions.textContent = m.state === 'scheduled' ? str(m.topic && m.topic.instructions) : '';
+    ui.instructionsBox.hidden = !ui.instructions.textContent;
+
+    const start = new Date(m.start);
+    const past = !isNaN(start) && start.getTime() <= Date.now();
+    ui.actions.hidden = !(m.state === 'scheduled' && !past);
+    ui.cancel.hidden = false;
+    ui.confirmBox.hidden = true;
+    ui.cancelled.hidden = m.state !== 'cancelled';
+    ui.tooLate.hidden = m.state === 'cancelled' || (m.state === 'scheduled' && !past);
+  }
+
+  function askConfirm() {
+    ui.error.textContent = '';
+    ui.status.textContent = '';
+    ui.cancel.hidden = true;
+    ui.confirmBox.hidden = false;
+    ui.confirmQuestion.focus();
+  }
+  function keep() {
+    ui.confirmBox.hidden = true;
+    ui.cancel.hidden = false;
+    ui.status.textContent = t('kept');
+    ui.cancel.focus();
+  }
+  async function doCancel() {
+    ui.error.textContent = '';
+    ui.confirmCancel.disabled = ui.keep.disabled = true;
+    ui.status.textContent = t('cancelling');
+    const r = await api('POST', path('/cancel'));
+    ui.confirmCancel.disabled = ui.keep.disabled = false;
+    ui.status.textContent = '';
+    if (r.ok) {
+      render(r.data);
+      if (r.data.state === 'cancelled') return ui.hCancelled.focus();
+      showError(t('notCancelled'));
+      return;
+    }
+    showError(r.status === 404 ? t('invalid') : null, r.status === 404 ? null : r);
+    ui.confirmBox.hidden = true;
+    ui.cancel.hidden = false;
+    ui.cancel.focus();
+  }
+
+  async function init() {
+    document.documentElement.lang = lang;
+    document.title = t('pageTitle') + ' · Switchboard';
+    for (const el of document.querySelectorAll('[data-i18n]')) el.textContent = t(el.getAttribute('data-i18n'));
+    for (const el of document.querySelectorAll('[id]')) ui[el.id.replace(/-(\w)/g, (_, c) => c.toUpperCase())] = el;
+    if (langParam) ui.bookAgain.setAttribute('href', '/book?lang=' + langParam);
+    ui.cancel.addEventListener('click', askConfirm);
+    ui.keep.addEventListener('click', keep);
+    ui.confirmCancel.addEventListener('click', doCancel);
+    if (!id || !token) return showError(t('invalid'));
+    ui.status.textContent = t('loading');
+    const r = await api('GET', path(''));
+    ui.status.textContent = '';
+    if (r.ok) return render(r.data);
+    if (r.status === 404 || r.status === 403 || r.status === 401) return showError(t('invalid'));
+    showError(null, r);
+  }
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', init);
+  else init();
+})();

@@ -1,0 +1,1106 @@
+//! Scheduling: branches, topics, advisors (hours, time off) and meetings.
+//!
+//! Booking, moving and cancelling a meeting each run in one transaction that
+//! also writes the timeline entry and the outbox rows of the messages the
+//! change causes, so a meeting and what the customer is told of it never
+//! disagree. Double booking is prevented by locking the candidate advisors'
+//! rows (PostgreSQL `FOR UPDATE`; SQLite's `BEGIN IMMEDIATE` already
+//! serializes writers) and re-checking their availability inside the lock
+//! with the same rule the slot search uses (`scheduling::is_free`).
+
+use std::collections::BTreeMap;
+
+use jiff::{SignedDuration, Timestamp};
+use serde::Serialize;
+use switchboard_core::booking::{
+    AdvisorDraft, BookingDraft, BranchDraft, MeetingType, TimeOffDraft, TopicDraft,
+};
+use switchboard_core::communications::{Channel, Kind, Settings};
+use switchboard_core::records::ActivityKind;
+use switchboard_core::scheduling::{self, AdvisorAvailability, Interval, RangeSpec};
+use switchboard_core::{time, Invalid};
+
+use crate::activities::{insert_activity, Author, NewActivity};
+use crate::{new_id, Db, Result, StoreError};
+
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Branch {
+    pub id: String,
+    pub name: String,
+    pub address: String,
+    pub time_zone: String,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Topic {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub duration_minutes: i64,
+    pub meeting_types: Vec<MeetingType>,
+    pub skills: Vec<String>,
+    pub instructions: String,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct TopicRow {
+    id: String,
+    name: String,
+    description: String,
+    duration_minutes: i64,
+    meeting_types: String,
+    skills: String,
+    instructions: String,
+    created_at: String,
+    updated_at: String,
+}
+
+impl From<TopicRow> for Topic {
+    fn from(r: TopicRow) -> Self {
+        Topic {
+            id: r.id,
+            name: r.name,
+            description: r.description,
+            duration_minutes: r.duration_minutes,
+            meeting_types: serde_json::from_str(&r.meeting_types).unwrap_or_default(),
+            skills: serde_json::from_str(&r.skills).unwrap_or_default(),
+            instructions: r.instructions,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+impl Topic {
+    pub fn duration(&self) -> SignedDuration {
+        SignedDuration::from_mins(self.duration_minutes)
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Advisor {
+    pub agent_id: String,
+    pub name: String,
+    pub bookable: bool,
+    pub time_zone: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
+    pub hours: Vec<RangeSpec>,
+    pub branch_ids: Vec<String>,
+    /// The agent's routing skills (managed with the agent's routing profile).
+    pub skills: Vec<String>,
+    pub updated_at: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct AdvisorRow {
+    agent_id: String,
+    name: String,
+    active: i64,
+    bookable: i64,
+    time_zone: String,
+    hours: String,
+    branch_ids: String,
+    updated_at: String,
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TimeOff {
+    pub id: String,
+    pub agent_id: String,
+    pub starts_at: String,
+    pub ends_at: String,
+    pub reason: String,
+}
+
+/// A meeting as stored.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Meeting {
+    pub id: String,
+    pub contact_id: String,
+    pub topic_id: String,
+    pub meeting_type: String,
+    pub branch_id: Option<String>,
+    pub join_url: Option<String>,
+    pub starts_at: String,
+    pub ends_at: String,
+    pub time_zone: String,
+    pub language: String,
+    pub state: String,
+    pub customer_notes: String,
+    pub sequence: i64,
+    pub booked_by: String,
+    pub cancelled_at: Option<String>,
+    pub cancelled_by: Option<String>,
+    pub cancel_path: Option<String>,
+    pub email_reminder_sent_at: Option<String>,
+    pub sms_reminder_sent_at: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+const MEETING_COLUMNS: &str = "id, contact_id, topic_id, meeting_type, branch_id, join_url, \
+    starts_at, ends_at, time_zone, language, state, customer_notes, sequence, booked_by, \
+    cancelled_at, cancelled_by, cancel_path, email_reminder_sent_at, sms_reminder_sent_at, \
+    created_at, updated_at";
+
+/// Who cancels, which decides whether the customer is told.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CancelPath {
+    /// CancelMeeting: the customer (API on their behalf, or the cancel
+    /// page). Sends a cancellation notice.
+    Customer,
+    /// A representative. Sends nothing, as in the reference product.
+    Staff,
+}
+
+/// A booking's outcome.
+#[derive(Debug, Clone)]
+pub struct Booked {
+    pub meeting: Meeting,
+    /// The Idempotency-Key was seen before: this is the earlier booking.
+    pub replayed: bool,
+}
+
+/// What a booking needs beyond the request.
+#[derive(Debug, Clone)]
+pub struct BookingContext<'a> {
+    pub booked_by: &'a Author,
+    pub idempotency_key: Option<&'a str>,
+    /// Hash of the request body, to refuse a reused key with another body.
+    pub request_hash: &'a str,
+    /// `{meeting_id}` is replaced for online meetings.
+    pub join_url_template: &'a str,
+    pub now: Timestamp,
+}
+
+/// The advisors of a meeting with their names.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MeetingAdvisor {
+    pub id: String,
+    pub name: String,
+}
+
+impl Db {
+    // ---------------------------------------------------------------- branches
+
+    pub async fn branches(&self) -> Result<Vec<Branch>> {
+        Ok(sqlx::query_as("SELECT * FROM branches ORDER BY name, id")
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
+    pub async fn branch(&self, id: &str) -> Result<Branch> {
+        sqlx::query_as("SELECT * FROM branches WHERE id = $1")
+            .bind(id.to_owned())
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound("branch"))
+    }
+
+    pub async fn save_branch(&self, id: Option<&str>, d: &BranchDraft) -> Result<Branch> {
+        let now = time::now();
+        let id = match id {
+            Some(id) => {
+                let done = sqlx::query(
+                    "UPDATE branches SET name = $1, address = $2, time_zone = $3, updated_at = $4 WHERE id = $5",
+                )
+                .bind(d.name.clone())
+                .bind(d.address.clone())
+                .bind(d.time_zone.clone())
+                .bind(now)
+                .bind(id.to_owned())
+                .execute(&self.pool)
+                .await?;
+                if done.rows_affected() == 0 {
+                    return Err(StoreError::NotFound("branch"));
+                }
+                id.to_owned()
+            }
+            None => {
+                let id = new_id();
+                sqlx::query("INSERT INTO branches (id, name, address, time_zone, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)")
+                    .bind(id.clone())
+                    .bind(d.name.clone())
+                    .bind(d.address.clone())
+                    .bind(d.time_zone.clone())
+                    .bind(now)
+                    .execute(&self.pool)
+                    .await?;
+                id
+            }
+        };
+        self.branch(&id).await
+    }
+
+    /// Deletes a branch no meeting and no advisor refers to.
+    pub async fn delete_branch(&self, id: &str) -> Result<()> {
+        let mut tx = self.write_tx().await?;
+        let used: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM meetings WHERE branch_id = $1")
+            .bind(id.to_owned())
+            .fetch_one(&mut *tx)
+            .await?;
+        let pattern = format!("%\"{}\"%", crate::sql::like_escape(id));
+        let advisors: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM advisors WHERE branch_ids LIKE $1 ESCAPE '\\'",
+        )
+        .bind(pattern)
+        .fetch_one(&mut *tx)
+        .await?;
+        if used > 0 || advisors > 0 {
+            return Err(StoreError::Conflict(
+                "the branch has meetings or advisors; remove them from it first".into(),
+            ));
+        }
+        crate::sql::delete_by_id(&mut tx, "branches", id, "branch").await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    // ------------------------------------------------------------------ topics
+
+    pub async fn topics(&self) -> Result<Vec<Topic>> {
+        let rows: Vec<TopicRow> = sqlx::query_as("SELECT * FROM topics ORDER BY name, id")
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.into_iter().map(Topic::from).collect())
+    }
+
+    pub async fn topic(&self, id: &str) -> Result<Topic> {
+        let row: Option<TopicRow> = sqlx::query_as("SELECT * FROM topics WHERE id = $1")
+            .bind(id.to_owned())
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(Topic::from).ok_or(StoreError::NotFound("topic"))
+    }
+
+    pub async fn save_topic(&self, id: Option<&str>, d: &TopicDraft) -> Result<Topic> {
+        let mut tx = self.write_tx().await?;
+        let mut errors = Vec::new();
+        for (n, skill) in d.skills.iter().enumerate() {
+            if !crate::sql::exists(&mut tx, "skills", skill).await? {
+                errors.push(switchboard_core::FieldError::new(
+                    format!("skills[{n}]"),
+                    "unknown",
+                    "no skill has this id",
+                ));
+            }
+        }
+        if !errors.is_empty() {
+            return Err(Invalid(errors).into());
+        }
+        let now = time::now();
+        let types = serde_json::to_string(&d.meeting_types).expect("serializes");
+        let skills = serde_json::to_string(&d.skills).expect("serializes");
+        let id = match id {
+            Some(id) => {
+                let done = sqlx::query(
+                    "UPDATE topics SET name = $1, description = $2, duration_minutes = $3, meeting_types = $4, \
+                     skills = $5, instructions = $6, updated_at = $7 WHERE id = $8",
+                )
+                .bind(d.name.clone())
+                .bind(d.description.clone())
+                .bind(i64::from(d.duration_minutes))
+                .bind(types)
+                .bind(skills)
+                .bind(d.instructions.clone())
+                .bind(now)
+                .bind(id.to_owned())
+                .execute(&mut *tx)
+                .await?;
+                if done.rows_affected() == 0 {
+                    return Err(StoreError::NotFound("topic"));
+                }
+                id.to_owned()
+            }
+            None => {
+                let id = new_id();
+                sqlx::query(
+                    "INSERT INTO topics (id, name, description, duration_minutes, meeting_types, skills, \
+                     instructions, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
+                )
+                .bind(id.clone())
+                .bind(d.name.clone())
+                .bind(d.description.clone())
+                .bind(i64::from(d.duration_minutes))
+                .bind(types)
+                .bind(skills)
+                .bind(d.instructions.clone())
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                id
+            }
+        };
+        tx.commit().await?;
+        self.topic(&id).await
+    }
+
+    pub async fn delete_topic(&self, id: &str) -> Result<()> {
+        let mut tx = self.write_tx().await?;
+        let used: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM meetings WHERE topic_id = $1")
+            .bind(id.to_owned())
+            .fetch_one(&mut *tx)
+            .await?;
+        if used > 0 {
+            return Err(StoreError::Conflict("the topic has meetings".into()));
+        }
+        crate::sql::delete_by_id(&mut tx, "topics", id, "topic").await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    // ---------------------------------------------------------------- advisors
+
+    pub async fn advisors(&self) -> Result<Vec<Advisor>> {
+        let rows: Vec<AdvisorRow> = sqlx::query_as(
+            "SELECT a.agent_id, g.name, g.active, a.bookable, a.time_zone, a.hours, a.branch_ids, a.updated_at \
+             FROM advisors a JOIN agents g ON g.id = a.agent_id ORDER BY g.name, a.agent_id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let skills = self.all_agent_skills().await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| advisor_from(r, &skills))
+            .collect())
+    }
+
+    pub async fn advisor(&self, agent_id: &str) -> Result<Advisor> {
+        self.advisors()
+            .await?
+            .into_iter()
+            .find(|a| a.agent_id == agent_id)
+            .ok_or(StoreError::NotFound("advisor"))
+    }
+
+    async fn all_agent_skills(&self) -> Result<BTreeMap<String, Vec<String>>> {
+        let rows: Vec<(String, String)> =
+            sqlx::query_as("SELECT agent_id, skill_id FROM agent_skills ORDER BY skill_id")
+                .fetch_all(&self.pool)
+                .await?;
+        let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (agent, skill) in rows {
+            out.entry(agent).or_default().push(skill);
+        }
+        Ok(out)
+    }
+
+    /// Makes an agent bookable (or changes their profile).
+    pub async fn put_advisor(&self, agent_id: &str, d: &AdvisorDraft) -> Result<Advisor> {
+        let mut tx = self.write_tx().await?;
+        if !crate::sql::exists(&mut tx, "agents", agent_id).await? {
+            return Err(StoreError::NotFound("agent"));
+        }
+        let mut errors = Vec::new();
+        for (n, b) in d.branch_ids.iter().enumerate() {
+            if !crate::sql::exists(&mut tx, "branches", b).await? {
+                errors.push(switchboard_core::FieldError::new(
+                    format!("branch_ids[{n}]"),
+                    "unknown",
+                    "no branch has this id",
+                ));
+            }
+        }
+        if !errors.is_empty() {
+            return Err(Invalid(errors).into());
+        }
+        let hours = serde_json::to_string(&d.hours.to_specs()).expect("serializes");
+        let branches = serde_json::to_string(&d.branch_ids).expect("serializes");
+        sqlx::query(
+            "INSERT INTO advisors (agent_id, bookable, time_zone, hours, branch_ids, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (agent_id) DO UPDATE SET \
+             bookable = $2, time_zone = $3, hours = $4, branch_ids = $5, updated_at = $6",
+        )
+        .bind(agent_id.to_owned())
+        .bind(i64::from(d.bookable))
+        .bind(d.time_zone.clone())
+        .bind(hours)
+        .bind(branches)
+        .bind(time::now())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        self.advisor(agent_id).await
+    }
+
+    pub async fn time_off(&self, agent_id: &str) -> Result<Vec<TimeOff>> {
+        self.advisor(agent_id).await?;
+        Ok(sqlx::query_as(
+            "SELECT id, agent_id, starts_at, ends_at, reason FROM advisor_time_off \
+             WHERE agent_id = $1 ORDER BY starts_at, id",
+        )
+        .bind(agent_id.to_owned())
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    pub async fn add_time_off(&self, agent_id: &str, d: &TimeOffDraft) -> Result<TimeOff> {
+        self.advisor(agent_id).await?;
+        let id = new_id();
+        sqlx::query(
+            "INSERT INTO advisor_time_off (id, agent_id, starts_at, ends_at, reason) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(id.clone())
+        .bind(agent_id.to_owned())
+        .bind(time::format(d.starts_at))
+        .bind(time::format(d.ends_at))
+        .bind(d.reason.clone())
+        .execute(&self.pool)
+        .await?;
+        Ok(TimeOff {
+            id,
+            agent_id: agent_id.to_owned(),
+            starts_at: time::format(d.starts_at),
+            ends_at: time::format(d.ends_at),
+            reason: d.reason.clone(),
+        })
+    }
+
+    pub async fn delete_time_off(&self, agent_id: &str, id: &str) -> Result<()> {
+        let done = sqlx::query("DELETE FROM advisor_time_off WHERE id = $1 AND agent_id = $2")
+            .bind(id.to_owned())
+            .bind(agent_id.to_owned())
+            .execute(&self.pool)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound("time off"));
+        }
+        Ok(())
+    }
+
+    // ------------------------------------------------------------ availability
+
+    /// The advisors who could take `topic` as `meeting_type` (at `branch`),
+    /// with their time off and meetings overlapping `[from, to)`.
+    pub async fn availability(
+        &self,
+        topic: &Topic,
+        branch_id: Option<&str>,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<AdvisorAvailability>> {
+        let mut conn = self.pool.acquire().await?;
+        let candidates = fitting_advisors(&mut conn, topic, branch_id, None).await?;
+        let mut out = Vec::with_capacity(candidates.len());
+        for a in candidates {
+            out.push(load_availability(&mut conn, a, from, to, None).await?);
+        }
+        Ok(out)
+    }
+
+    // ---------------------------------------------------------------- meetings
+
+    pub async fn meeting(&self, id: &str) -> Result<Meeting> {
+        sqlx::query_as(&format!("SELECT {MEETING_COLUMNS} FROM meetings WHERE id = $1"))
+            .bind(id.to_owned())
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound("meeting"))
+    }
+
+    pub async fn meeting_advisors(&self, id: &str) -> Result<Vec<MeetingAdvisor>> {
+        Ok(sqlx::query_as(
+            "SELECT g.id, g.name FROM meeting_advisors m JOIN agents g ON g.id = m.agent_id \
+             WHERE m.meeting_id = $1 ORDER BY g.name, g.id",
+        )
+        .bind(id.to_owned())
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// The oldest contact with this (lower-case) email address.
+    pub async fn contact_by_email(&self, email: &str) -> Result<Option<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT id FROM contacts WHERE email = $1 ORDER BY created_at, id LIMIT 1",
+        )
+        .bind(email.to_owned())
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// A contact's meetings, soonest first.
+    pub async fn contact_meetings(&self, contact_id: &str) -> Result<Vec<Meeting>> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {MEETING_COLUMNS} FROM meetings WHERE contact_id = $1 ORDER BY starts_at, id LIMIT 200"
+        ))
+        .bind(contact_id.to_owned())
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Books a meeting: checks every reference, locks the candidate
+    /// advisors, re-checks they are free, and writes the meeting, its
+    /// advisors, the timeline entry and the confirmation messages together.
+    pub async fn book_meeting(&self, d: &BookingDraft, ctx: &BookingContext<'_>) -> Result<Booked> {
+        let mut tx = self.write_tx().await?;
+        if let Some(key) = ctx.idempotency_key {
+            let seen: Option<(String, Option<String>)> =
+                sqlx::query_as("SELECT id, request_hash FROM meetings WHERE idempotency_key = $1")
+                    .bind(key.to_owned())
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            if let Some((id, hash)) = seen {
+                if hash.as_deref() != Some(ctx.request_hash) {
+                    return Err(StoreError::Conflict(
+                        "this Idempotency-Key was used for a different request".into(),
+                    ));
+                }
+                drop(tx);
+                return Ok(Booked {
+                    meeting: self.meeting(&id).await?,
+                    replayed: true,
+                });
+            }
+        }
+        let contact: Option<(Option<String>, Option<String>)> =
+            sqlx::query_as("SELECT time_zone, locale FROM contacts WHERE id = $1")
+                .bind(d.contact_id.clone())
+                .fetch_optional(&mut *tx)
+                .await?;
+        let topic: Option<TopicRow> = sqlx::query_as("SELECT * FROM topics WHERE id = $1")
+            .bind(d.topic_id.clone())
+            .fetch_optional(&mut *tx)
+            .await?;
+        let branch: Option<Branch> = match &d.branch_id {
+            Some(b) => {
+                sqlx::query_as("SELECT * FROM branches WHERE id = $1")
+                    .bind(b.clone())
+                    .fetch_optional(&mut *tx)
+                    .await?
+            }
+            None => None,
+        };
+        let mut errors = Vec::new();
+        if contact.is_none() {
+            errors.push(fe("contact_id", "unknown", "no contact has this id"));
+        }
+        if topic.is_none() {
+            errors.push(fe("topic_id", "unknown", "no topic has this id"));
+        }
+        if d.branch_id.is_some() && branch.is_none() {
+            errors.push(fe("branch_id", "unknown", "no branch has this id"));
+        }
+        let topic = topic.map(Topic::from);
+        if let Some(t) = &topic {
+            if !t.meeting_types.contains(&d.meeting_type) {
+                errors.push(fe(
+                    "meeting_type",
+                    "not_offered",
+                    format!("the topic is not offered as {}", d.meeting_type.as_str()),
+                ));
+            }
+        }
+        if d.start <= ctx.now {
+            errors.push(fe("start", "past", "must be in the future"));
+        }
+        if !errors.is_empty() {
+            return Err(Invalid(errors).into());
+        }
+        let (topic, (contact_tz, contact_locale)) =
+            (topic.expect("checked"), contact.expect("checked"));
+        let end = d
+            .start
+            .checked_add(topic.duration())
+            .map_err(|_| Invalid::one("start", "invalid", "is out of range"))?;
+
+        // Candidates, locked in id order so two bookings cannot deadlock.
+        let wanted = (!d.advisor_ids.is_empty()).then_some(d.advisor_ids.as_slice());
+        let candidates = fitting_advisors(&mut tx, &topic, d.branch_id.as_deref(), wanted).await?;
+        if let Some(wanted) = wanted {
+            let errors: Vec<_> = wanted
+                .iter()
+                .enumerate()
+                .filter(|(_, id)| !candidates.iter().any(|c| &c.agent_id == *id))
+                .map(|(n, _)| {
+                    fe(
+                        &format!("advisor_ids[{n}]"),
+                        "unsuitable",
+                        "is not a bookable advisor with the topic's skills at this branch",
+                    )
+                })
+                .collect();
+            if !errors.is_empty() {
+                return Err(Invalid(errors).into());
+            }
+        }
+        if !self.for_update().is_empty() && !candidates.is_empty() {
+            let mut ids: Vec<&str> = candidates.iter().map(|c| c.agent_id.as_str()).collect();
+            ids.sort_unstable();
+            let mut q = crate::sql::Sql::new("SELECT agent_id FROM advisors WHERE agent_id IN (");
+            for (n, id) in ids.iter().enumerate() {
+                if n > 0 {
+                    q.push(", ");
+                }
+                q.bind(id.to_string());
+            }
+            q.push(") ORDER BY agent_id FOR UPDATE");
+            sqlx::query_with(&q.text, q.args).fetch_all(&mut *tx).await?;
+        }
+        let day = SignedDuration::from_hours(24);
+        let (win_from, win_to) = (
+            d.start.checked_sub(day).unwrap_or(d.start),
+            end.checked_add(day).unwrap_or(end),
+        );
+        let mut free = Vec::new();
+        for c in candidates {
+            let a = load_availability(&mut tx, c, win_from, win_to, None).await?;
+            if scheduling::is_free(&a, d.start, topic.duration()) {
+                free.push(a);
+            } else if wanted.is_some() {
+                return Err(StoreError::Conflict(
+                    "an advisor asked for is not free at this time".into(),
+                ));
+            }
+        }
+        let chosen: Vec<String> = if wanted.is_some() {
+            free.into_iter().map(|a| a.advisor_id).collect()
+        } else {
+            // The least busy advisor around that day, to spread the work.
+            match free.into_iter().min_by_key(|a| (a.busy.len(), a.advisor_id.clone())) {
+                Some(a) => vec![a.advisor_id],
+                None => vec![],
+            }
+        };
+        if chosen.is_empty() {
+            return Err(StoreError::Conflict(
+                "no advisor is free at this time; choose another slot".into(),
+            ));
+        }
+
+        let id = new_id();
+        let now = time::format(ctx.now);
+        let time_zone = d
+            .time_zone
+            .clone()
+            .or(contact_tz)
+            .or(branch.as_ref().map(|b| b.time_zone.clone()))
+            .unwrap_or_else(|| "UTC".into());
+        let language = switchboard_core::communications::language_of(
+            d.language.as_deref().or(contact_locale.as_deref()),
+        );
+        let join_url = (d.meeting_type == MeetingType::Online)
+            .then(|| ctx.join_url_template.replace("{meeting_id}", &id));
+        sqlx::query(
+            "INSERT INTO meetings (id, contact_id, topic_id, meeting_type, branch_id, join_url, starts_at, ends_at, \
+             time_zone, language, state, customer_notes, sequence, booked_by, idempotency_key, request_hash, \
+             created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'scheduled', $11, 0, $12, \
+             $13, $14, $15, $15)",
+        )
+        .bind(id.clone())
+        .bind(d.contact_id.clone())
+        .bind(d.topic_id.clone())
+        .bind(d.meeting_type.as_str())
+        .bind(d.branch_id.clone())
+        .bind(join_url)
+        .bind(time::format(d.start))
+        .bind(time::format(end))
+        .bind(time_zone)
+        .bind(language)
+        .bind(d.customer_notes.clone())
+        .bind(ctx.booked_by.name.clone())
+        .bind(ctx.idempotency_key.map(str::to_owned))
+        .bind(ctx.request_hash.to_owned())
+        .bind(now.clone())
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| StoreError::from_write(e, "a meeting with this Idempotency-Key"))?;
+        for advisor in &chosen {
+            sqlx::query(
+                "INSERT INTO meeting_advisors (meeting_id, agent_id, starts_at, ends_at, active) VALUES ($1, $2, $3, $4, 1)",
+            )
+            .bind(id.clone())
+            .bind(advisor.clone())
+            .bind(time::format(d.start))
+            .bind(time::format(end))
+            .execute(&mut *tx)
+            .await?;
+        }
+        let activity = insert_activity(
+            &mut tx,
+            &NewActivity {
+                kind: ActivityKind::Meeting,
+                contact_id: Some(d.contact_id.clone()),
+                case_id: None,
+                conversation_id: None,
+                subject: Some(format!("Meeting booked: {}", topic.name)),
+                body: Some(format!(
+                    "{} {}, {} to {}{}",
+                    d.meeting_type.as_str(),
+                    branch.as_ref().map(|b| b.name.as_str()).unwrap_or(""),
+                    time::format(d.start),
+                    time::format(end),
+                    if d.customer_notes.is_empty() {
+                        String::new()
+                    } else {
+                        format!("\nCustomer notes: {}", d.customer_notes)
+                    }
+                )),
+                occurred_at: now.clone(),
+            },
+            ctx.booked_by,
+        )
+        .await?;
+        sqlx::query("UPDATE meetings SET activity_id = $1 WHERE id = $2")
+            .bind(activity)
+            .bind(id.clone())
+            .execute(&mut *tx)
+            .await?;
+        let settings = read_settings(&mut tx).await?;
+        enqueue(&mut tx, &settings, &id, Kind::Confirmation, 0, &now).await?;
+        tx.commit().await?;
+        Ok(Booked {
+            meeting: self.meeting(&id).await?,
+            replayed: false,
+        })
+    }
+
+    /// Cancels a meeting. Through [`CancelPath::Customer`] the contact must
+    /// be the meeting's (else "not found", revealing nothing) and a
+    /// cancellation notice is queued; a second cancel changes nothing.
+    pub async fn cancel_meeting(
+        &self,
+        id: &str,
+        path: CancelPath,
+        contact_id: Option<&str>,
+        by: &Author,
+        now: Timestamp,
+    ) -> Result<Meeting> {
+        let mut tx = self.write_tx().await?;
+        let m: Option<Meeting> = sqlx::query_as(&format!(
+            "SELECT {MEETING_COLUMNS} FROM meetings WHERE id = $1{}",
+            self.for_update()
+        ))
+        .bind(id.to_owned())
+        .fetch_optional(&mut *tx)
+        .await?;
+        let m = match m {
+            Some(m) if path == CancelPath::Staff || Some(m.contact_id.as_str()) == contact_id => m,
+            _ => return Err(StoreError::NotFound("meeting")),
+        };
+        if m.state == "cancelled" {
+            return Ok(m);
+        }
+        if time::parse(&m.starts_at).is_some_and(|s| s <= now) {
+            return Err(StoreError::Conflict(
+                "the meeting has already started and can no longer be cancelled".into(),
+            ));
+        }
+        let stamp = time::format(now);
+        let sequence = m.sequence + 1;
+        let path_text = match path {
+            CancelPath::Customer => "customer",
+            CancelPath::Staff => "staff",
+        };
+        sqlx::query(
+            "UPDATE meetings SET state = 'cancelled', cancelled_at = $1, cancelled_by = $2, cancel_path = $3, \
+             sequence = $4, updated_at = $1 WHERE id = $5",
+        )
+        .bind(stamp.clone())
+        .bind(by.name.clone())
+        .bind(path_text)
+        .bind(sequence)
+        .bind(id.to_owned())
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("UPDATE meeting_advisors SET active = 0 WHERE meeting_id = $1")
+            .bind(id.to_owned())
+            .execute(&mut *tx)
+            .await?;
+        let topic: String = sqlx::query_scalar("SELECT name FROM topics WHERE id = $1")
+            .bind(m.topic_id.clone())
+            .fetch_one(&mut *tx)
+            .await?;
+        insert_activity(
+            &mut tx,
+            &NewActivity {
+                kind: ActivityKind::Meeting,
+                contact_id: Some(m.contact_id.clone()),
+                case_id: None,
+                conversation_id: None,
+                subject: Some(format!("Meeting cancelled: {topic}")),
+                body: Some(format!(
+                    "Cancelled by the {path_text} ({}); it was to start at {}",
+                    by.name, m.starts_at
+                )),
+                occurred_at: stamp.clone(),
+            },
+            by,
+        )
+        .await?;
+        if path == CancelPath::Customer {
+            let settings = read_settings(&mut tx).await?;
+            enqueue(&mut tx, &settings, id, Kind::Cancellation, sequence, &stamp).await?;
+        }
+        tx.commit().await?;
+        self.meeting(id).await
+    }
+
+    /// Moves a scheduled meeting to another start with the same advisors,
+    /// re-checked inside the lock; the customer gets an updated
+    /// confirmation (a REQUEST with a higher SEQUENCE) and the reminder is
+    /// scheduled again for the new time.
+    pub async fn move_meeting(&self, id: &str, start: Timestamp, by: &Author, now: Timestamp) -> Result<Meeting> {
+        let mut tx = self.write_tx().await?;
+        let m: Meeting = sqlx::query_as(&format!(
+            "SELECT {MEETING_COLUMNS} FROM meetings WHERE id = $1{}",
+            self.for_update()
+        ))
+        .bind(id.to_owned())
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(StoreError::NotFound("meeting"))?;
+        if m.state != "scheduled" {
+            return Err(StoreError::Conflict(format!("the meeting is {}", m.state)));
+        }
+        if start <= now {
+            return Err(Invalid::one("start", "past", "must be in the future").into());
+        }
+        let (old_start, old_end) = (
+            time::parse(&m.starts_at).unwrap_or(now),
+            time::parse(&m.ends_at).unwrap_or(now),
+        );
+        let duration = old_start.duration_until(old_end);
+        let end = start
+            .checked_add(duration)
+            .map_err(|_| Invalid::one("start", "invalid", "is out of range"))?;
+        let advisors: Vec<String> = sqlx::query_scalar(&format!(
+            "SELECT agent_id FROM advisors WHERE agent_id IN \
+             (SELECT agent_id FROM meeting_advisors WHERE meeting_id = $1) ORDER BY agent_id{}",
+            self.for_update()
+        ))
+        .bind(id.to_owned())
+        .fetch_all(&mut *tx)
+        .await?;
+        let day = SignedDuration::from_hours(24);
+        for agent in &advisors {
+            let row = advisor_row(&mut tx, agent).await?;
+            let a = load_availability(
+                &mut tx,
+                row,
+                start.checked_sub(day).unwrap_or(start),
+                end.checked_add(day).unwrap_or(end),
+                Some(id),
+            )
+            .await?;
+            if !scheduling::is_free(&a, start, duration) {
+                return Err(StoreError::Conflict(
+                    "the meeting's advisor is not free at that time".into(),
+                ));
+            }
+        }
+        let stamp = time::format(now);
+        let sequence = m.sequence + 1;
+        sqlx::query(
+            "UPDATE meetings SET starts_at = $1, ends_at = $2, sequence = $3, reminder_queued_at = NULL, \
+             email_reminder_sent_at = NULL, sms_reminder_sent_at = NULL, updated_at = $4 WHERE id = $5",
+        )
+        .bind(time::format(start))
+        .bind(time::format(end))
+        .bind(sequence)
+        .bind(stamp.clone())
+        .bind(id.to_owned())
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("UPDATE meeting_advisors SET starts_at = $1, ends_at = $2 WHERE meeting_id = $3")
+            .bind(time::format(start))
+            .bind(time::format(end))
+            .bind(id.to_owned())
+            .execute(&mut *tx)
+            .await?;
+        insert_activity(
+            &mut tx,
+            &NewActivity {
+                kind: ActivityKind::Meeting,
+                contact_id: Some(m.contact_id.clone()),
+                case_id: None,
+                conversation_id: None,
+                subject: Some("Meeting moved".into()),
+                body: Some(format!("From {} to {}", m.starts_at, time::format(start))),
+                occurred_at: stamp.clone(),
+            },
+            by,
+        )
+        .await?;
+        let settings = read_settings(&mut tx).await?;
+        enqueue(&mut tx, &settings, id, Kind::Confirmation, sequence, &stamp).await?;
+        tx.commit().await?;
+        self.meeting(id).await
+    }
+}
+
+fn fe(field: &str, code: &str, message: impl Into<String>) -> switchboard_core::FieldError {
+    switchboard_core::FieldError::new(field, code, message)
+}
+
+fn advisor_from(r: AdvisorRow, skills: &BTreeMap<String, Vec<String>>) -> Advisor {
+    Advisor {
+        skills: skills.get(&r.agent_id).cloned().unwrap_or_default(),
+        agent_id: r.agent_id,
+        name: r.name,
+        bookable: r.bookable != 0 && r.active != 0,
+        time_zone: r.time_zone,
+        hours: serde_json::from_str(&r.hours).unwrap_or_default(),
+        branch_ids: serde_json::from_str(&r.branch_ids).unwrap_or_default(),
+        updated_at: r.updated_at,
+    }
+}
+
+async fn advisor_row(conn: &mut sqlx::AnyConnection, agent_id: &str) -> Result<AdvisorRow> {
+    Ok(sqlx::query_as(
+        "SELECT a.agent_id, g.name, g.active, a.bookable, a.time_zone, a.hours, a.branch_ids, a.updated_at \
+         FROM advisors a JOIN agents g ON g.id = a.agent_id WHERE a.agent_id = $1",
+    )
+    .bind(agent_id.to_owned())
+    .fetch_one(conn)
+    .await?)
+}
+
+/// Active, bookable advisors with every skill the topic needs, receiving at
+/// `branch_id` when given; only those in `only` when given.
+async fn fitting_advisors(
+    conn: &mut sqlx::AnyConnection,
+    topic: &Topic,
+    branch_id: Option<&str>,
+    only: Option<&[String]>,
+) -> Result<Vec<AdvisorRow>> {
+    let rows: Vec<AdvisorRow> = sqlx::query_as(
+        "SELECT a.agent_id, g.name, g.active, a.bookable, a.time_zone, a.hours, a.branch_ids, a.updated_at \
+         FROM advisors a JOIN agents g ON g.id = a.agent_id \
+         WHERE a.bookable = 1 AND g.active = 1 ORDER BY a.agent_id",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut out = Vec::new();
+    for r in rows {
+        if only.is_some_and(|ids| !ids.contains(&r.agent_id)) {
+            continue;
+        }
+        if let Some(b) = branch_id {
+            let branches: Vec<String> = serde_json::from_str(&r.branch_ids).unwrap_or_default();
+            if !branches.iter().any(|x| x == b) {
+                continue;
+            }
+        }
+        if !topic.skills.is_empty() {
+            let have: Vec<String> =
+                sqlx::query_scalar("SELECT skill_id FROM agent_skills WHERE agent_id = $1")
+                    .bind(r.agent_id.clone())
+                    .fetch_all(&mut *conn)
+                    .await?;
+            if !topic.skills.iter().all(|s| have.contains(s)) {
+                continue;
+            }
+        }
+        out.push(r);
+    }
+    Ok(out)
+}
+
+/// An advisor's hours, time off and active meetings overlapping
+/// `[from, to)`, leaving out the meeting `except` (the one being moved).
+async fn load_availability(
+    conn: &mut sqlx::AnyConnection,
+    r: AdvisorRow,
+    from: Timestamp,
+    to: Timestamp,
+    except: Option<&str>,
+) -> Result<AdvisorAvailability> {
+    let specs: Vec<RangeSpec> = serde_json::from_str(&r.hours).unwrap_or_default();
+    let hours = scheduling::parse_hours(&r.time_zone, &specs)
+        .map_err(|_| StoreError::Conflict(format!("advisor {} has unreadable hours", r.agent_id)))?;
+    let (from_s, to_s) = (time::format(from), time::format(to));
+    let off: Vec<(String, String)> = sqlx::query_as(
+        "SELECT starts_at, ends_at FROM advisor_time_off WHERE agent_id = $1 AND starts_at < $2 AND ends_at > $3",
+    )
+    .bind(r.agent_id.clone())
+    .bind(to_s.clone())
+    .bind(from_s.clone())
+    .fetch_all(&mut *conn)
+    .await?;
+    // Meetings start at most 8 hours before they end (topic durations), so
+    // the index range on starts_at can begin that much earlier.
+    let earliest = time::format(from.checked_sub(SignedDuration::from_hours(8)).unwrap_or(from));
+    let busy: Vec<(String, String)> = sqlx::query_as(
+        "SELECT starts_at, ends_at FROM meeting_advisors WHERE agent_id = $1 AND active = 1 \
+         AND starts_at >= $2 AND starts_at < $3 AND ends_at > $4 AND meeting_id <> $5",
+    )
+    .bind(r.agent_id.clone())
+    .bind(earliest)
+    .bind(to_s)
+    .bind(from_s)
+    .bind(except.unwrap_or("").to_owned())
+    .fetch_all(&mut *conn)
+    .await?;
+    let intervals = |rows: Vec<(String, String)>| -> Vec<Interval> {
+        rows.into_iter()
+            .filter_map(|(s, e)| {
+                Some(Interval {
+                    start: time::parse(&s)?,
+                    end: time::parse(&e)?,
+                })
+            })
+            .collect()
+    };
+    Ok(AdvisorAvailability {
+        advisor_id: r.agent_id,
+        hours,
+        time_off: intervals(off),
+        busy: intervals(busy),
+    })
+}
+
+/// The communications settings as stored (defaults when never saved).
+pub(crate) async fn read_settings(conn: &mut sqlx::AnyConnection) -> Result<Settings> {
+    let doc: Option<String> =
+        sqlx::query_scalar("SELECT settings FROM communication_settings WHERE id = 1")
+            .fetch_optional(conn)
+            .await?;
+    Ok(doc
+        .and_then(|d| serde_json::from_str(&d).ok())
+        .unwrap_or_default())
+}
+
+/// Queues the messages of `kind` about a meeting on every channel the
+/// settings allow, one row per meaning (a repeat is ignored).
+pub(crate) async fn enqueue(
+    conn: &mut sqlx::AnyConnection,
+    settings: &Settings,
+    meeting_id: &str,
+    kind: Kind,
+    sequence: i64,
+    now: &str,
+) -> Result<usize> {
+    let mut n = 0;
+    for channel in Channel::ALL {
+        if !settings.allows(kind, channel) {
+            continue;
+        }
+        let key = format!("{meeting_id}.{}.{}.{sequence}", kind.as_str(), channel.as_str());
+        let done = sqlx::query(
+            "INSERT INTO outbox (id, idempotency_key, meeting_id, kind, channel, sequence, state, attempts, \
+             next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, 'queued', 0, $7, $7) \
+             ON CONFLICT (idempotency_key) DO NOTHING",
+        )
+        .bind(new_id())
+        .bind(key)
+        .bind(meeting_id.to_owned())
+        .bind(kind.as_str())
+        .bind(channel.as_str())
+        .bind(sequence)
+        .bind(now.to_owned())
+        .execute(&mut *conn)
+        .await?;
+        n += done.rows_affected() as usize;
+    }
+    Ok(n)
+}
