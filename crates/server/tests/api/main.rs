@@ -11,4 +11,5 @@ mod chat;
 mod contacts;
 mod operations;
 mod routing;
+mod scheduling;
 mod workspace;

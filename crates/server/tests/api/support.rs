@@ -29,13 +29,34 @@ pub async fn apps() -> Vec<TestApp> {
     apps
 }
 
+/// Like [`apps`], each configured by `tune` before it starts.
+pub async fn apps_with(tune: impl Fn(&mut Config)) -> Vec<TestApp> {
+    let mut apps = vec![spawn_sqlite_with(&tune).await];
+    match std::env::var("SWITCHBOARD_TEST_POSTGRES_URL") {
+        Ok(url) => apps.push(spawn_postgres_with(&url, &tune).await),
+        Err(_) if std::env::var("SWITCHBOARD_REQUIRE_POSTGRES").as_deref() == Ok("1") => {
+            panic!("SWITCHBOARD_REQUIRE_POSTGRES=1 but SWITCHBOARD_TEST_POSTGRES_URL is not set")
+        }
+        Err(_) => {}
+    }
+    apps
+}
+
 pub async fn spawn_sqlite() -> TestApp {
+    spawn_sqlite_with(&|_: &mut Config| {}).await
+}
+
+pub async fn spawn_sqlite_with(tune: &dyn Fn(&mut Config)) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}/switchboard.db", dir.path().display());
-    spawn(url, "sqlite", dir).await
+    spawn(url, "sqlite", dir, tune).await
 }
 
 async fn spawn_postgres(admin_url: &str) -> TestApp {
+    spawn_postgres_with(admin_url, &|_: &mut Config| {}).await
+}
+
+async fn spawn_postgres_with(admin_url: &str, tune: &dyn Fn(&mut Config)) -> TestApp {
     let name = format!("sb_test_{}", switchboard_store::new_id().replace('-', ""));
     let admin = switchboard_store::Db::connect(admin_url)
         .await
@@ -50,14 +71,20 @@ async fn spawn_postgres(admin_url: &str) -> TestApp {
         format!("{base}/{name}"),
         "postgres",
         tempfile::tempdir().unwrap(),
+        tune,
     )
     .await
 }
 
-async fn spawn(url: String, backend: &'static str, dir: tempfile::TempDir) -> TestApp {
-    let running = switchboard_server::start(Config::new("127.0.0.1:0".parse().unwrap(), url))
-        .await
-        .unwrap();
+async fn spawn(
+    url: String,
+    backend: &'static str,
+    dir: tempfile::TempDir,
+    tune: &dyn Fn(&mut Config),
+) -> TestApp {
+    let mut config = Config::new("127.0.0.1:0".parse().unwrap(), url);
+    tune(&mut config);
+    let running = switchboard_server::start(config).await.unwrap();
     let base = format!("http://{}", running.addr);
     TestApp {
         running,

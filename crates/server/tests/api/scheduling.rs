@@ -1,0 +1,643 @@
+//! Scheduling and meeting communications over HTTP, on SQLite and
+//! PostgreSQL, with a real SMTP server (aiosmtpd) and a fake of Twilio's
+//! Messages API that checks each request as Twilio documents it.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use jiff::{SignedDuration, Timestamp};
+use serde_json::{json, Value};
+use switchboard_core::access::Role;
+
+use crate::support::{answer, apps, apps_with, fields, Caller, TestApp};
+
+#[path = "../smtp/mod.rs"]
+mod smtp;
+
+/// A branch, a topic, two advisors working every day around the clock (UTC)
+/// and a customer.
+pub struct Fixture {
+    pub admin: Caller,
+    pub agent: Caller,
+    pub branch: String,
+    pub topic: String,
+    pub advisors: Vec<String>,
+    pub contact: String,
+}
+
+pub async fn fixture(app: &TestApp, contact: Value) -> Fixture {
+    let admin = app.token(Role::Admin).await;
+    let agent = app.token(Role::Agent).await;
+    let branch = admin
+        .create(
+            "/api/v1/branches",
+            json!({"name": "Paris", "address": "1 rue de Rivoli\n75001 Paris", "time_zone": "Europe/Paris"}),
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let topic = admin
+        .create(
+            "/api/v1/topics",
+            json!({"name": "Mortgage, fixed rates", "description": "Rates", "duration_minutes": 30,
+                   "meeting_types": ["in_person", "online"], "instructions": "Bring <b>payslips</b>."}),
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let hours: Vec<Value> = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+        .iter()
+        .map(|d| json!({"day": d, "from": "00:00", "to": "24:00"}))
+        .collect();
+    let mut advisors = Vec::new();
+    for _ in 0..2 {
+        let a = app.token(Role::Agent).await;
+        let id = a.agent_id.clone().unwrap();
+        let r = admin
+            .request(reqwest::Method::PUT, &format!("/api/v1/advisors/{id}"))
+            .json(&json!({"time_zone": "UTC", "hours": hours, "branch_ids": [branch]}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        advisors.push(id);
+    }
+    advisors.sort();
+    let contact = admin.create("/api/v1/contacts", contact).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    Fixture {
+        admin,
+        agent,
+        branch,
+        topic,
+        advisors,
+        contact,
+    }
+}
+
+/// A start `hours` from now, on a whole hour.
+pub fn start_in(hours: i64) -> String {
+    let t = Timestamp::now() + SignedDuration::from_hours(hours);
+    let secs = t.as_second() - t.as_second() % 3600;
+    Timestamp::from_second(secs).unwrap().to_string()
+}
+
+fn booking(f: &Fixture, start: &str) -> Value {
+    json!({"contact_id": f.contact, "topic_id": f.topic, "meeting_type": "in_person",
+           "branch_id": f.branch, "start": start})
+}
+
+#[tokio::test]
+async fn slots_bookings_races_idempotency_and_cancellation() {
+    for app in apps().await {
+        let f = fixture(&app, json!({"first_name": "Zoé", "email": "zoe@example.com"})).await;
+        let start = start_in(50);
+        // Slots: both advisors are free; the search names its problems.
+        let slots = f
+            .agent
+            .ok(&format!(
+                "/api/v1/scheduling/slots?topic_id={}&meeting_type=in_person&branch_id={}&from={}&to={}&time_zone=Europe/Paris",
+                f.topic, f.branch, start, start_in(52)
+            ))
+            .await;
+        let first = &slots["slots"][0];
+        assert_eq!(time(first["start"].as_str().unwrap()), time(&start));
+        assert_eq!(first["advisor_ids"], json!(f.advisors));
+        assert!(first["local_start"].as_str().unwrap().ends_with("[Europe/Paris]"));
+        assert_eq!(slots["slots"].as_array().unwrap().len(), 8, "2 hours of 15-minute starts");
+        let (status, body) = answer(
+            f.agent
+                .get(&format!(
+                    "/api/v1/scheduling/slots?topic_id={}&meeting_type=in_person&from={}&to={}",
+                    f.topic, start, start_in(24 * 40)
+                ))
+                .await,
+        )
+        .await;
+        assert_eq!(status, 422);
+        assert_eq!(fields(&body), ["to", "branch_id"]);
+
+        // Idempotency-Key: a repeat answers the first booking; another body
+        // with the same key is refused.
+        let book = |body: Value, key: Option<&str>| {
+            let mut r = f.agent.request(reqwest::Method::POST, "/api/v1/meetings").json(&body);
+            if let Some(k) = key {
+                r = r.header("idempotency-key", k);
+            }
+            async move { answer(r.send().await.unwrap()).await }
+        };
+        let (s1, m1) = book(booking(&f, &start), Some("key-1")).await;
+        assert_eq!(s1, 201, "{m1}");
+        let (s2, m2) = book(booking(&f, &start), Some("key-1")).await;
+        assert_eq!((s2, &m2["id"]), (200, &m1["id"]));
+        let mut other = booking(&f, &start);
+        other["customer_notes"] = json!("different");
+        assert_eq!(book(other, Some("key-1")).await.0, 409);
+        assert_eq!(m1["state"], "scheduled");
+        assert_eq!(m1["branch"]["id"], f.branch.as_str());
+
+        // Racing for the one advisor left at that time: one wins.
+        let left: Vec<_> = f
+            .advisors
+            .iter()
+            .filter(|a| m1["advisors"][0]["id"] != a.as_str())
+            .collect();
+        assert_eq!(left.len(), 1);
+        let race = futures::future::join_all((0..4).map(|_| book(booking(&f, &start), None))).await;
+        let mut codes: Vec<u16> = race.iter().map(|(s, _)| *s).collect();
+        codes.sort();
+        assert_eq!(codes, [201, 409, 409, 409], "{race:?}");
+        let winner = race.iter().find(|(s, _)| *s == 201).unwrap();
+        assert_eq!(winner.1["advisors"][0]["id"], left[0].as_str());
+        // Nobody is free any more at that start; 30 minutes later both are.
+        let slots = f
+            .agent
+            .ok(&format!(
+                "/api/v1/scheduling/slots?topic_id={}&meeting_type=in_person&branch_id={}&from={}&to={}",
+                f.topic, f.branch, start, start_in(51)
+            ))
+            .await;
+        let starts: Vec<Timestamp> = slots["slots"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| time(s["start"].as_str().unwrap()))
+            .collect();
+        assert_eq!(starts[0], time(&start) + SignedDuration::from_mins(30));
+        // Asking for a busy advisor by name is a conflict, not a double booking.
+        let mut named = booking(&f, &start);
+        named["advisor_ids"] = json!([left[0]]);
+        assert_eq!(book(named, None).await.0, 409);
+
+        // Bad input: named fields, nothing written.
+        let (status, body) = book(
+            json!({"contact_id": "nope", "topic_id": f.topic, "meeting_type": "online",
+                   "start": start_in(70), "customer_notes": "x".repeat(2001)}),
+            None,
+        )
+        .await;
+        assert_eq!(status, 422);
+        assert_eq!(fields(&body), ["customer_notes"]);
+        let (status, body) = book(
+            json!({"contact_id": "nope", "topic_id": f.topic, "meeting_type": "phone", "start": start_in(70)}),
+            None,
+        )
+        .await;
+        assert_eq!(status, 422);
+        assert_eq!(fields(&body), ["contact_id", "meeting_type"]);
+        let (status, _) = book(booking(&f, &start_in(-2)), None).await;
+        assert_eq!(status, 422);
+
+        // Online: a join link from the template; hostile notes kept as text.
+        let (status, online) = book(
+            json!({"contact_id": f.contact, "topic_id": f.topic, "meeting_type": "online",
+                   "start": start_in(80), "customer_notes": "<script>alert(1)</script>"}),
+            None,
+        )
+        .await;
+        assert_eq!(status, 201, "{online}");
+        let id = online["id"].as_str().unwrap();
+        assert_eq!(
+            online["join_url"],
+            format!("https://meet.jit.si/switchboard-{id}").as_str()
+        );
+        assert_eq!(online["customer_notes"], "<script>alert(1)</script>");
+
+        // CancelMeeting: another contact learns nothing; twice is harmless.
+        let stranger = f.admin.create("/api/v1/contacts", json!({"first_name": "Eve"})).await;
+        let cancel = |contact: &str| {
+            let (agent, path) = (f.agent.clone(), format!("/api/v1/meetings/{id}/cancel"));
+            let body = json!({"contact_id": contact});
+            async move { answer(agent.post(&path, body).await).await }
+        };
+        let (status, body) = cancel(stranger["id"].as_str().unwrap()).await;
+        assert_eq!((status, body["detail"].as_str()), (404, Some("meeting not found")));
+        let (status, unknown) = answer(
+            f.agent
+                .post("/api/v1/meetings/unknown/cancel", json!({"contact_id": f.contact}))
+                .await,
+        )
+        .await;
+        assert_eq!((status, &unknown["detail"]), (404, &body["detail"]));
+        for _ in 0..2 {
+            let (status, body) = cancel(&f.contact).await;
+            assert_eq!(status, 200);
+            assert_eq!(body["state"], "cancelled");
+            assert_eq!(body["cancel_path"], "customer");
+            assert_eq!(body["sequence"], 1, "a second cancel changes nothing");
+        }
+        // Staff cancel; then the freed advisor can be booked again.
+        let m1_id = m1["id"].as_str().unwrap();
+        let (status, body) = answer(
+            f.agent
+                .post(&format!("/api/v1/meetings/{m1_id}/staff-cancel"), json!({}))
+                .await,
+        )
+        .await;
+        assert_eq!((status, &body["cancel_path"]), (200, &json!("staff")));
+        assert_eq!(book(booking(&f, &start), None).await.0, 201);
+        // Moving a meeting re-checks its advisor.
+        let winner_id = winner.1["id"].as_str().unwrap();
+        let (status, moved) = answer(
+            f.agent
+                .post(&format!("/api/v1/meetings/{winner_id}/move"), json!({"start": start_in(90)}))
+                .await,
+        )
+        .await;
+        assert_eq!((status, &moved["sequence"]), (200, &json!(1)), "{moved}");
+
+        // The timeline tells the story.
+        let timeline = f
+            .agent
+            .ok(&format!("/api/v1/contacts/{}/timeline?scope=all", f.contact))
+            .await;
+        let subjects: Vec<&str> = timeline["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|a| a["kind"] == "meeting")
+            .map(|a| a["subject"].as_str().unwrap())
+            .collect();
+        assert!(subjects.contains(&"Meeting booked: Mortgage, fixed rates"), "{subjects:?}");
+        assert!(subjects.contains(&"Meeting cancelled: Mortgage, fixed rates"));
+        assert!(subjects.contains(&"Meeting moved"));
+        let listed = f.agent.ok(&format!("/api/v1/contacts/{}/meetings", f.contact)).await;
+        assert_eq!(listed.as_array().unwrap().len(), 4);
+        // Messages are off by default: nothing was queued.
+        let outbox = f.admin.ok("/api/v1/communications/outbox").await;
+        assert_eq!(outbox["items"], json!([]));
+        app.stop().await;
+    }
+}
+
+fn time(s: &str) -> Timestamp {
+    s.parse().unwrap()
+}
+
+async fn put(c: &Caller, path: &str, body: Value) -> (u16, Value) {
+    answer(
+        c.request(reqwest::Method::PUT, path)
+            .json(&body)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await
+}
+
+fn settings(confirmation_email: bool, sms: bool) -> Value {
+    let kind = |email: bool| json!({"email": email, "sms": sms});
+    json!({"enabled": true, "reminder_days": 1, "sms_quiet_hours": null,
+           "kinds": {"confirmation": kind(confirmation_email), "reminder": kind(true), "cancellation": kind(true)}})
+}
+
+async fn outbox_for(f: &Fixture, meeting: &str) -> Vec<Value> {
+    f.admin
+        .ok(&format!("/api/v1/communications/outbox?meeting_id={meeting}"))
+        .await["items"]
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+/// Waits until every outbox row of the meeting left the queue.
+async fn settled(f: &Fixture, meeting: &str) -> Vec<Value> {
+    for _ in 0..200 {
+        let rows = outbox_for(f, meeting).await;
+        if rows.iter().all(|r| r["state"] != "queued" && r["state"] != "sending") {
+            return rows;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the outbox of {meeting} did not settle: {:?}", outbox_for(f, meeting).await);
+}
+
+fn calendar(text: &str) -> icalendar::Calendar {
+    let unfolded = icalendar::parser::unfold(text);
+    let cal = icalendar::parser::read_calendar(&unfolded).expect("a valid iCalendar object");
+    icalendar::Calendar::from(cal)
+}
+
+#[tokio::test]
+async fn emails_with_invites_switches_reminders_and_staff_silence() {
+    let sink = smtp::SmtpSink::start();
+    let url = sink.url();
+    let mut expected_mail = 0;
+    for app in apps_with(|c| c.delivery.smtp_url = Some(url.clone())).await {
+        let f = fixture(
+            &app,
+            json!({"first_name": "Zoé", "last_name": "<b>Durand</b>", "email": format!("zoe-{}@example.com", app.backend),
+                   "locale": "fr-FR", "time_zone": "Europe/Paris"}),
+        )
+        .await;
+        let (status, s) = put(&f.admin, "/api/v1/communications/settings", settings(true, false)).await;
+        assert_eq!(status, 200, "{s}");
+        let (status, bad) = put(
+            &f.admin,
+            "/api/v1/communications/settings",
+            json!({"enabled": true, "reminder_days": 0, "sms_quiet_hours": {"from": "9", "to": "08:00"},
+                   "kinds": s["kinds"]}),
+        )
+        .await;
+        assert_eq!(status, 422);
+        assert_eq!(fields(&bad), ["reminder_days", "sms_quiet_hours.from"]);
+
+        // Booking → a confirmation with a REQUEST invite, in French.
+        let start = start_in(72);
+        let m = f.agent.create("/api/v1/meetings", booking(&f, &start)).await;
+        let id = m["id"].as_str().unwrap().to_owned();
+        let rows = settled(&f, &id).await;
+        assert_eq!(rows.len(), 1, "{rows:?}");
+        assert_eq!((&rows[0]["state"], &rows[0]["transport"]), (&json!("sent"), &json!("smtp")), "{rows:?}");
+        expected_mail += 1;
+        let mail = sink.wait_for(expected_mail, 10).await;
+        let confirmation = mail
+            .iter()
+            .find(|r| r.header("Message-ID") == format!("<{id}.confirmation.email.0@localhost>"))
+            .expect("the confirmation arrived with its idempotent Message-ID");
+        assert!(confirmation.header("Subject").starts_with("Rendez-vous confirmé : Mortgage, fixed rates"));
+        let text = confirmation.part("text/plain").unwrap();
+        assert!(text.contains("Bonjour Zoé <b>Durand</b>"), "{text}");
+        assert!(text.contains(m["cancel_url"].as_str().unwrap()));
+        let html = confirmation.part("text/html").unwrap();
+        assert!(html.contains("Zoé &lt;b&gt;Durand&lt;/b&gt;"), "values are escaped in HTML");
+        let (_, ctype, ics) = confirmation
+            .parts()
+            .into_iter()
+            .find(|(m, _, _)| m == "text/calendar")
+            .expect("an invite");
+        assert_eq!(ctype.get("method").map(String::as_str), Some("REQUEST"));
+        let cal = calendar(&ics);
+        use icalendar::{Component, EventLike};
+        assert_eq!(cal.property_value("METHOD"), Some("REQUEST"));
+        let event = cal.components.iter().find_map(|c| c.as_event()).expect("an event");
+        assert_eq!(event.get_uid(), Some(format!("{id}@localhost").as_str()));
+        assert_eq!(event.property_value("SEQUENCE"), Some("0"));
+        assert_eq!(event.get_summary(), Some("Mortgage, fixed rates"));
+        assert!(event.get_location().unwrap().starts_with("Paris, 1 rue de Rivoli"));
+        let dtstart = event.property_value("DTSTART").unwrap();
+        assert_eq!(dtstart, time(&start).strftime("%Y%m%dT%H%M%SZ").to_string());
+
+        // Customer cancellation → CANCEL with the same UID, higher SEQUENCE.
+        f.agent
+            .post(&format!("/api/v1/meetings/{id}/cancel"), json!({"contact_id": f.contact}))
+            .await;
+        let rows = settled(&f, &id).await;
+        assert_eq!(rows.len(), 2);
+        expected_mail += 1;
+        let mail = sink.wait_for(expected_mail, 10).await;
+        let cancelled = mail
+            .iter()
+            .find(|r| r.header("Message-ID") == format!("<{id}.cancellation.email.1@localhost>"))
+            .expect("the cancellation arrived");
+        let cal = calendar(&cancelled.part("text/calendar").unwrap());
+        assert_eq!(cal.property_value("METHOD"), Some("CANCEL"));
+        let event = cal.components.iter().find_map(|c| c.as_event()).unwrap();
+        assert_eq!(event.get_uid(), Some(format!("{id}@localhost").as_str()));
+        assert_eq!(event.property_value("SEQUENCE"), Some("1"));
+        assert_eq!(event.property_value("STATUS"), Some("CANCELLED"));
+
+        // Staff cancellation: the confirmation, and nothing else.
+        let m2 = f.agent.create("/api/v1/meetings", booking(&f, &start_in(74))).await;
+        let id2 = m2["id"].as_str().unwrap();
+        settled(&f, id2).await;
+        expected_mail += 1;
+        f.agent
+            .post(&format!("/api/v1/meetings/{id2}/staff-cancel"), json!({}))
+            .await;
+        let rows = settled(&f, id2).await;
+        assert_eq!(rows.len(), 1, "no cancellation notice for staff: {rows:?}");
+        assert_eq!(rows[0]["kind"], "confirmation");
+
+        // The switch per kind × channel: confirmations by email off.
+        put(&f.admin, "/api/v1/communications/settings", settings(false, false)).await;
+        let m3 = f.agent.create("/api/v1/meetings", booking(&f, &start_in(76))).await;
+        assert_eq!(outbox_for(&f, m3["id"].as_str().unwrap()).await, Vec::<Value>::new());
+
+        // The reminder: a meeting inside the 1-day threshold is reminded at
+        // once and flagged; one 3 days away is not (yet).
+        let soon = f.agent.create("/api/v1/meetings", booking(&f, &start_in(20))).await;
+        let soon_id = soon["id"].as_str().unwrap();
+        let mut reminded = Value::Null;
+        for _ in 0..100 {
+            reminded = f.agent.ok(&format!("/api/v1/meetings/{soon_id}")).await;
+            if !reminded["email_reminder_sent_at"].is_null() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert!(!reminded["email_reminder_sent_at"].is_null(), "{reminded}");
+        assert!(reminded["sms_reminder_sent_at"].is_null(), "SMS is off");
+        expected_mail += 1;
+        let mail = sink.wait_for(expected_mail, 10).await;
+        let reminder = mail
+            .iter()
+            .find(|r| r.header("Message-ID") == format!("<{soon_id}.reminder.email.0@localhost>"))
+            .expect("the reminder arrived");
+        assert!(reminder.header("Subject").starts_with("Rappel : Mortgage"));
+        assert_eq!(outbox_for(&f, m3["id"].as_str().unwrap()).await, Vec::<Value>::new());
+
+        // The master switch off: nothing at all.
+        let mut off = settings(true, true);
+        off["enabled"] = json!(false);
+        put(&f.admin, "/api/v1/communications/settings", off).await;
+        let m4 = f.agent.create("/api/v1/meetings", booking(&f, &start_in(10))).await;
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        assert_eq!(outbox_for(&f, m4["id"].as_str().unwrap()).await, Vec::<Value>::new());
+
+        // A contact without an email address: recorded as skipped.
+        put(&f.admin, "/api/v1/communications/settings", settings(true, false)).await;
+        let nomail = f.admin.create("/api/v1/contacts", json!({"first_name": "Paul"})).await;
+        let mut b = booking(&f, &start_in(30));
+        b["contact_id"] = nomail["id"].clone();
+        let m5 = f.agent.create("/api/v1/meetings", b).await;
+        let rows = settled(&f, m5["id"].as_str().unwrap()).await;
+        assert_eq!(rows[0]["state"], "skipped");
+        assert_eq!(rows[0]["last_error"], "the contact has no valid email address");
+        // Back on, the meeting booked while off (10 hours away) gets its
+        // reminder: reminders follow the meetings, not the moment of booking.
+        let m4_id = m4["id"].as_str().unwrap();
+        let mut rows = Vec::new();
+        for _ in 0..100 {
+            rows = settled(&f, m4_id).await;
+            if !rows.is_empty() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert_eq!(rows.len(), 1, "{rows:?}");
+        assert_eq!((&rows[0]["kind"], &rows[0]["state"]), (&json!("reminder"), &json!("sent")));
+        expected_mail += 1;
+
+        // Templates: edited, previewed, unknown variables refused.
+        let path = "/api/v1/communications/templates/confirmation/email/en";
+        let (status, body) = put(
+            &f.admin,
+            path,
+            json!({"subject": "Hi {customer_name} {nope}", "body": "x", "html": "<p>x</p>"}),
+        )
+        .await;
+        assert_eq!((status, fields(&body)), (422, vec!["subject".to_owned()]));
+        let (status, _) = put(
+            &f.admin,
+            path,
+            json!({"subject": "Booked: {topic}", "body": "See you {date} at {time}, {customer_name}.", "html": "<p>{customer_name}</p>"}),
+        )
+        .await;
+        assert_eq!(status, 200);
+        let preview = f
+            .admin
+            .post(&format!("{path}/preview"), json!({"meeting_id": id}))
+            .await;
+        let (status, preview) = answer(preview).await;
+        assert_eq!(status, 200);
+        assert_eq!(preview["subject"], "Booked: Mortgage, fixed rates");
+        assert_eq!(preview["html"], "<p>Zoé &lt;b&gt;Durand&lt;/b&gt;</p>");
+        assert!(preview["invite"].as_str().unwrap().contains("METHOD:REQUEST"));
+        // Staff cannot read customers' messages.
+        assert_eq!(f.agent.get("/api/v1/communications/outbox").await.status(), 403);
+        app.stop().await;
+    }
+    // Nothing else reached the SMTP server (no duplicates, no strays).
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(sink.messages().len(), expected_mail);
+}
+
+/// What the fake Twilio received.
+#[derive(Default)]
+struct Twilio {
+    requests: Mutex<Vec<(String, String, Vec<(String, String)>)>>,
+}
+
+async fn fake_twilio() -> (String, Arc<Twilio>) {
+    use axum::extract::{Path, State};
+    use axum::http::{HeaderMap, StatusCode};
+    let seen = Arc::new(Twilio::default());
+    let app = axum::Router::new()
+        .route(
+            "/2010-04-01/Accounts/{sid}/Messages.json",
+            axum::routing::post(
+                |State(seen): State<Arc<Twilio>>, Path(sid): Path<String>, headers: HeaderMap, body: String| async move {
+                    // As Twilio documents it: HTTP Basic auth with the account
+                    // SID and auth token, a form with To, From and Body.
+                    use base64::Engine;
+                    let auth = headers.get("authorization").and_then(|v| v.to_str().ok()).unwrap_or("");
+                    let expected = format!(
+                        "Basic {}",
+                        base64::engine::general_purpose::STANDARD.encode("AC123:token-xyz")
+                    );
+                    let form: Vec<(String, String)> = url::form_urlencoded::parse(body.as_bytes()).into_owned().collect();
+                    let ctype = headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+                    if auth != expected || sid != "AC123" || ctype != "application/x-www-form-urlencoded" {
+                        return (StatusCode::UNAUTHORIZED, axum::Json(json!({"code": 20003, "message": "Authenticate", "status": 401})));
+                    }
+                    let to = form.iter().find(|(k, _)| k == "To").map(|(_, v)| v.clone()).unwrap_or_default();
+                    seen.requests.lock().unwrap().push((sid, to, form));
+                    (StatusCode::CREATED, axum::Json(json!({"sid": "SM0123456789abcdef0123456789abcdef", "status": "queued"})))
+                },
+            ),
+        )
+        .with_state(seen.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (format!("http://{addr}"), seen)
+}
+
+#[tokio::test]
+async fn sms_through_twilio_with_stop_start_and_quiet_hours() {
+    use switchboard_server::communications::sms::{twilio_signature, SmsConfig};
+    let (twilio_url, seen) = fake_twilio().await;
+    let sms = SmsConfig::Twilio {
+        base_url: twilio_url,
+        account_sid: "AC123".into(),
+        auth_token: "token-xyz".into(),
+        from: "+15005550006".into(),
+    };
+    for app in apps_with(|c| c.delivery.sms = sms.clone()).await {
+        seen.requests.lock().unwrap().clear();
+        let f = fixture(
+            &app,
+            json!({"first_name": "Ana", "phone": "+34 612 34 56 78", "locale": "es", "time_zone": "Europe/Madrid"}),
+        )
+        .await;
+        let mut s = settings(false, true);
+        s["kinds"]["confirmation"]["email"] = json!(false);
+        put(&f.admin, "/api/v1/communications/settings", s.clone()).await;
+        let m = f.agent.create("/api/v1/meetings", booking(&f, &start_in(60))).await;
+        let id = m["id"].as_str().unwrap();
+        let rows = settled(&f, id).await;
+        let sms_row = rows.iter().find(|r| r["channel"] == "sms").unwrap();
+        assert_eq!((&sms_row["state"], &sms_row["transport"]), (&json!("sent"), &json!("twilio")), "{rows:?}");
+        assert_eq!(sms_row["recipient"], "+34612345678");
+        {
+            let requests = seen.requests.lock().unwrap();
+            assert_eq!(requests.len(), 1);
+            let form = &requests[0].2;
+            let get = |k: &str| form.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+            assert_eq!(get("To"), Some("+34612345678"));
+            assert_eq!(get("From"), Some("+15005550006"));
+            let body = get("Body").unwrap();
+            assert!(body.starts_with("Cita confirmada: Mortgage"), "{body}");
+            assert!(body.contains(m["cancel_url"].as_str().unwrap()));
+        }
+
+        // STOP from the customer's phone, signed as Twilio signs it.
+        let inbound = |text: &str, signature: Option<String>| {
+            let params: std::collections::BTreeMap<String, String> = [
+                ("From", "+34612345678"),
+                ("To", "+15005550006"),
+                ("Body", text),
+                ("MessageSid", "SM1"),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect();
+            let url = format!("{}/sms/v1/twilio/inbound", app.base);
+            let sig = signature.unwrap_or_else(|| twilio_signature("token-xyz", &url, &params));
+            let req = app.http.post(&url).header("x-twilio-signature", sig).form(&params);
+            async move { req.send().await.unwrap().status().as_u16() }
+        };
+        assert_eq!(inbound("STOP", Some("forged".into())).await, 403);
+        assert_eq!(inbound("STOP", None).await, 200);
+        let m2 = f.agent.create("/api/v1/meetings", booking(&f, &start_in(62))).await;
+        let rows = settled(&f, m2["id"].as_str().unwrap()).await;
+        assert_eq!(rows[0]["state"], "skipped");
+        assert_eq!(rows[0]["last_error"], "the recipient opted out (STOP)");
+        assert_eq!(inbound("start", None).await, 200);
+        let m3 = f.agent.create("/api/v1/meetings", booking(&f, &start_in(64))).await;
+        assert_eq!(settled(&f, m3["id"].as_str().unwrap()).await[0]["state"], "sent");
+
+        // Quiet hours covering now in Madrid: the SMS waits for their end.
+        let now = Timestamp::now().to_zoned(jiff::tz::TimeZone::get("Europe/Madrid").unwrap());
+        let (from, to) = (
+            now.checked_sub(SignedDuration::from_hours(1)).unwrap().strftime("%H:%M").to_string(),
+            now.checked_add(SignedDuration::from_hours(2)).unwrap().strftime("%H:%M").to_string(),
+        );
+        s["sms_quiet_hours"] = json!({"from": from, "to": to});
+        let (status, body) = put(&f.admin, "/api/v1/communications/settings", s).await;
+        assert_eq!(status, 200, "{body}");
+        let m4 = f.agent.create("/api/v1/meetings", booking(&f, &start_in(66))).await;
+        let m4_id = m4["id"].as_str().unwrap();
+        let mut row = Value::Null;
+        for _ in 0..100 {
+            row = outbox_for(&f, m4_id).await[0].clone();
+            if !row["last_error"].is_null() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert_eq!(row["state"], "queued", "{row}");
+        assert_eq!(row["last_error"], "waiting for the end of the recipient's quiet hours");
+        assert_eq!(row["attempts"], 0, "waiting is not a failed attempt");
+        let until = time(row["next_attempt_at"].as_str().unwrap());
+        let local = until.to_zoned(jiff::tz::TimeZone::get("Europe/Madrid").unwrap());
+        assert_eq!(local.strftime("%H:%M").to_string(), to);
+        assert_eq!(seen.requests.lock().unwrap().len(), 2, "nothing sent during quiet hours");
+        app.stop().await;
+    }
+}
