@@ -27,6 +27,9 @@ pub struct BenchArgs {
     /// A PostgreSQL URL must name an empty database.
     #[arg(long)]
     database_url: Option<String>,
+    /// Meetings with a reminder due (reminders suite).
+    #[arg(long, default_value_t = 100_000)]
+    reminders: u32,
     #[command(flatten)]
     chat: crate::bench_chat::ChatBenchArgs,
 }
@@ -43,6 +46,9 @@ enum Suite {
     /// The agent workspace's one-call session summary for a customer with
     /// `--activities` entries and `--cases` cases.
     Summary,
+    /// Meeting reminders due now (`--reminders` of them) dispatched into a
+    /// local SMTP sink, beside the sink's own rate.
+    Reminders,
     /// Visitors and agents chatting over WebSockets: persisted messages per
     /// second, visitor → agent latency, memory (`--visitors`, `--agents`,
     /// `--rate`, `--seconds`).
@@ -58,6 +64,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         }
         Suite::RoutingE2e => routing_e2e(args).await,
         Suite::Chat => crate::bench_chat::run(args.chat, args.database_url).await,
+        Suite::Reminders => crate::bench_reminders::run(args.reminders, args.database_url).await,
         Suite::Summary => {
             crate::bench_summary::run(
                 args.cases,

@@ -2,6 +2,7 @@
 
 mod bench;
 mod bench_chat;
+mod bench_reminders;
 mod bench_summary;
 mod settings;
 mod simulate;

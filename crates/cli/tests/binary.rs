@@ -575,3 +575,145 @@ async fn killing_the_server_loses_no_work_item_and_never_doubles_one() {
         assert!(server.terminate().success());
     }
 }
+
+#[path = "../../server/tests/smtp/mod.rs"]
+#[allow(dead_code)]
+mod smtp;
+
+/// Meeting reminders being sent when the server is SIGKILLed: after a
+/// restart every reminder arrives, none is lost, and a message the crash
+/// caught between the SMTP server's acceptance and its record as sent
+/// arrives again with the same Message-ID (what receivers deduplicate on).
+#[tokio::test(flavor = "multi_thread")]
+async fn killing_the_server_during_dispatch_loses_no_message() {
+    const MEETINGS: usize = 300;
+    let sink = smtp::SmtpSink::start();
+    let dir = tempfile::tempdir().unwrap();
+    let mut urls = durability_databases(dir.path()).await;
+    urls[0] = format!("sqlite://{}/dispatch.db", dir.path().display());
+    for url in urls {
+        let smtp_url = sink.url();
+        let args = [
+            "--database-url",
+            url.as_str(),
+            "--smtp-url",
+            smtp_url.as_str(),
+            "--outbox-lease-seconds",
+            "2",
+        ];
+        let server = serve(&args);
+        let base = server.base.clone();
+        let admin = token_for(&url, "admin", None);
+        let http = reqwest::Client::new();
+        let send = |method: reqwest::Method, path: String, body: serde_json::Value| {
+            http.request(method, format!("{base}{path}"))
+                .bearer_auth(&admin)
+                .json(&body)
+                .send()
+        };
+        let json = |r: reqwest::Response| async move {
+            let status = r.status();
+            let v: serde_json::Value = r.json().await.unwrap();
+            assert!(status.is_success(), "{status}: {v}");
+            v
+        };
+        let email = format!("advisor-{}@kill.test", std::process::id());
+        let agent = json(send(reqwest::Method::POST, "/api/v1/agents".into(),
+            serde_json::json!({"name": "Advisor", "email": email, "roles": ["agent"], "password": "a long enough password"})).await.unwrap()).await;
+        let hours: Vec<_> = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+            .iter()
+            .map(|d| serde_json::json!({"day": d, "from": "00:00", "to": "24:00"}))
+            .collect();
+        json(send(reqwest::Method::PUT, format!("/api/v1/advisors/{}", agent["id"].as_str().unwrap()),
+            serde_json::json!({"time_zone": "UTC", "hours": hours})).await.unwrap()).await;
+        let topic = json(send(reqwest::Method::POST, "/api/v1/topics".into(),
+            serde_json::json!({"name": "Quick call", "duration_minutes": 5, "meeting_types": ["online"]})).await.unwrap()).await;
+        let recipient = format!("kill-{}@example.com", if url.starts_with("sqlite") { "sqlite" } else { "postgres" });
+        let contact = json(send(reqwest::Method::POST, "/api/v1/contacts".into(),
+            serde_json::json!({"first_name": "Zoé", "email": recipient})).await.unwrap()).await;
+        // Messages are off while booking; then reminders (3 days ahead)
+        // all fall due at once.
+        let first = jiff::Timestamp::now().as_second() / 300 * 300 + 3600;
+        let mut ids = Vec::new();
+        for i in 0..MEETINGS {
+            let start = jiff::Timestamp::from_second(first + 300 * i as i64).unwrap();
+            let m = json(send(reqwest::Method::POST, "/api/v1/meetings".into(), serde_json::json!({
+                "contact_id": contact["id"], "topic_id": topic["id"], "meeting_type": "online", "start": start.to_string()})).await.unwrap()).await;
+            ids.push(m["id"].as_str().unwrap().to_owned());
+        }
+        let ours = |sink: &smtp::SmtpSink| -> Vec<String> {
+            sink.messages()
+                .into_iter()
+                .filter(|m| m.header("To").contains(&recipient))
+                .map(|m| m.header("Message-ID"))
+                .collect()
+        };
+        let switches = serde_json::json!({"email": true, "sms": false});
+        let off = serde_json::json!({"email": false, "sms": false});
+        json(send(reqwest::Method::PUT, "/api/v1/communications/settings".into(), serde_json::json!({
+            "enabled": true, "reminder_days": 3, "sms_quiet_hours": null,
+            "kinds": {"confirmation": off, "reminder": switches, "cancellation": off}})).await.unwrap()).await;
+        // SIGKILL once some have arrived and before all have.
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        let before = loop {
+            let n = ours(&sink).len();
+            if n >= 10 || std::time::Instant::now() > deadline {
+                break n;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        };
+        let mut server = server;
+        server.child.kill().unwrap();
+        server.child.wait().unwrap();
+        drop(server);
+        assert!(before < MEETINGS, "the kill came after everything was sent ({before}); the test needs more meetings");
+
+        let server = serve(&args);
+        let base = server.base.clone();
+        let deadline = std::time::Instant::now() + Duration::from_secs(120);
+        loop {
+            let r: serde_json::Value = http
+                .get(format!("{base}/api/v1/communications/outbox?state=sent&limit=200"))
+                .bearer_auth(&admin)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            let mut sent = r["items"].as_array().unwrap().len();
+            let mut cursor = r["next_cursor"].as_str().map(str::to_owned);
+            while let Some(c) = cursor {
+                let r: serde_json::Value = http
+                    .get(format!("{base}/api/v1/communications/outbox?state=sent&limit=200&cursor={c}"))
+                    .bearer_auth(&admin)
+                    .send()
+                    .await
+                    .unwrap()
+                    .json()
+                    .await
+                    .unwrap();
+                sent += r["items"].as_array().unwrap().len();
+                cursor = r["next_cursor"].as_str().map(str::to_owned);
+            }
+            if sent == MEETINGS {
+                break;
+            }
+            assert!(std::time::Instant::now() < deadline, "only {sent} of {MEETINGS} sent after the restart");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        let received = ours(&sink);
+        let distinct: std::collections::BTreeSet<String> = received.iter().cloned().collect();
+        let expected: std::collections::BTreeSet<String> = ids
+            .iter()
+            .map(|id| format!("<{id}.reminder.email.0@localhost>"))
+            .collect();
+        assert_eq!(distinct, expected, "every reminder arrived, and nothing else");
+        // Only messages in flight at the kill (at most the worker's
+        // concurrency) may arrive twice, and always with the same Message-ID.
+        let repeats = received.len() - distinct.len();
+        assert!(repeats <= 16, "{repeats} repeated deliveries");
+        eprintln!("{url}: {before} delivered before SIGKILL; {repeats} redelivered with the same Message-ID");
+        drop(server);
+    }
+}
