@@ -19,7 +19,9 @@ use switchboard_server::communications::compose::MeetingContext;
 use switchboard_server::communications::email::{Email, Mailer};
 
 pub async fn run(count: u32, database_url: Option<String>) -> anyhow::Result<()> {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
     let mut sink = Command::new("/usr/bin/python3")
         .args(["-m", "aiosmtpd", "-n", "-l"])
         .arg(format!("127.0.0.1:{port}"))
@@ -71,7 +73,10 @@ async fn bench(count: u32, database_url: Option<String>, port: u16) -> anyhow::R
     .execute(pool)
     .await?;
     let start = Timestamp::now() + SignedDuration::from_hours(2);
-    let (starts, ends) = (time::format(start), time::format(start + SignedDuration::from_mins(30)));
+    let (starts, ends) = (
+        time::format(start),
+        time::format(start + SignedDuration::from_mins(30)),
+    );
     let mut tx = pool.begin().await?;
     for chunk in (0..count).collect::<Vec<_>>().chunks(50) {
         let mut sql = String::from(
@@ -98,7 +103,13 @@ async fn bench(count: u32, database_url: Option<String>, port: u16) -> anyhow::R
     let mailer = Mailer::new(Some(&smtp_url), "Switchboard <meetings@localhost>")?;
     let template = default_template(Kind::Reminder, Channel::Email, "en");
     let rendered = ctx.render(&template, "http://127.0.0.1/meetings/x/cancel?token=t");
-    let invite = ctx.invite("localhost", ("Switchboard", "meetings@localhost"), 0, false, Timestamp::now());
+    let invite = ctx.invite(
+        "localhost",
+        ("Switchboard", "meetings@localhost"),
+        0,
+        false,
+        Timestamp::now(),
+    );
     let direct = Instant::now();
     let failures = std::sync::atomic::AtomicU32::new(0);
     futures::stream::iter(0..count)
@@ -150,17 +161,30 @@ async fn bench(count: u32, database_url: Option<String>, port: u16) -> anyhow::R
     let other: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE state <> 'sent'")
         .fetch_one(pool)
         .await?;
-    let flagged: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM meetings WHERE email_reminder_sent_at IS NOT NULL")
-        .fetch_one(pool)
-        .await?;
+    let flagged: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM meetings WHERE email_reminder_sent_at IS NOT NULL",
+    )
+    .fetch_one(pool)
+    .await?;
 
     println!("\nReminder dispatch into a local SMTP sink (aiosmtpd), {count} messages, {concurrency} at a time");
-    println!("{:<66} {:>9} {:>9} {:>10} {:>8}", "measurement", "messages", "seconds", "msg/s", "× sink");
+    println!(
+        "{:<66} {:>9} {:>9} {:>10} {:>8}",
+        "measurement", "messages", "seconds", "msg/s", "× sink"
+    );
     let rate = |n: f64, d: Duration| n / d.as_secs_f64();
     let base = rate(f64::from(count), direct);
     for (name, n, d) in [
-        ("SMTP sink: the same message sent directly (baseline)", i64::from(count), direct),
-        ("Switchboard: due scan → outbox → template + invite → SMTP → sent", sent, dispatch),
+        (
+            "SMTP sink: the same message sent directly (baseline)",
+            i64::from(count),
+            direct,
+        ),
+        (
+            "Switchboard: due scan → outbox → template + invite → SMTP → sent",
+            sent,
+            dispatch,
+        ),
     ] {
         println!(
             "{:<66} {:>9} {:>9.1} {:>10.0} {:>8.2}",
@@ -172,7 +196,10 @@ async fn bench(count: u32, database_url: Option<String>, port: u16) -> anyhow::R
         );
     }
     println!("not sent: {other}; meetings flagged email_reminder_sent_at: {flagged}");
-    anyhow::ensure!(sent == i64::from(count) && flagged == i64::from(count), "not every reminder was sent");
+    anyhow::ensure!(
+        sent == i64::from(count) && flagged == i64::from(count),
+        "not every reminder was sent"
+    );
     running.shutdown().await?;
     Ok(())
 }

@@ -620,17 +620,48 @@ async fn killing_the_server_during_dispatch_loses_no_message() {
         let email = format!("advisor-{}@kill.test", std::process::id());
         let agent = json(send(reqwest::Method::POST, "/api/v1/agents".into(),
             serde_json::json!({"name": "Advisor", "email": email, "roles": ["agent"], "password": "a long enough password"})).await.unwrap()).await;
-        let hours: Vec<_> = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
-            .iter()
-            .map(|d| serde_json::json!({"day": d, "from": "00:00", "to": "24:00"}))
-            .collect();
-        json(send(reqwest::Method::PUT, format!("/api/v1/advisors/{}", agent["id"].as_str().unwrap()),
-            serde_json::json!({"time_zone": "UTC", "hours": hours})).await.unwrap()).await;
+        let hours: Vec<_> = [
+            "monday",
+            "tuesday",
+            "wednesday",
+            "thursday",
+            "friday",
+            "saturday",
+            "sunday",
+        ]
+        .iter()
+        .map(|d| serde_json::json!({"day": d, "from": "00:00", "to": "24:00"}))
+        .collect();
+        json(
+            send(
+                reqwest::Method::PUT,
+                format!("/api/v1/advisors/{}", agent["id"].as_str().unwrap()),
+                serde_json::json!({"time_zone": "UTC", "hours": hours}),
+            )
+            .await
+            .unwrap(),
+        )
+        .await;
         let topic = json(send(reqwest::Method::POST, "/api/v1/topics".into(),
             serde_json::json!({"name": "Quick call", "duration_minutes": 5, "meeting_types": ["online"]})).await.unwrap()).await;
-        let recipient = format!("kill-{}@example.com", if url.starts_with("sqlite") { "sqlite" } else { "postgres" });
-        let contact = json(send(reqwest::Method::POST, "/api/v1/contacts".into(),
-            serde_json::json!({"first_name": "Zoé", "email": recipient})).await.unwrap()).await;
+        let recipient = format!(
+            "kill-{}@example.com",
+            if url.starts_with("sqlite") {
+                "sqlite"
+            } else {
+                "postgres"
+            }
+        );
+        let contact = json(
+            send(
+                reqwest::Method::POST,
+                "/api/v1/contacts".into(),
+                serde_json::json!({"first_name": "Zoé", "email": recipient}),
+            )
+            .await
+            .unwrap(),
+        )
+        .await;
         // Messages are off while booking; then reminders (3 days ahead)
         // all fall due at once.
         let first = jiff::Timestamp::now().as_second() / 300 * 300 + 3600;
@@ -650,9 +681,18 @@ async fn killing_the_server_during_dispatch_loses_no_message() {
         };
         let switches = serde_json::json!({"email": true, "sms": false});
         let off = serde_json::json!({"email": false, "sms": false});
-        json(send(reqwest::Method::PUT, "/api/v1/communications/settings".into(), serde_json::json!({
+        json(
+            send(
+                reqwest::Method::PUT,
+                "/api/v1/communications/settings".into(),
+                serde_json::json!({
             "enabled": true, "reminder_days": 3, "sms_quiet_hours": null,
-            "kinds": {"confirmation": off, "reminder": switches, "cancellation": off}})).await.unwrap()).await;
+            "kinds": {"confirmation": off, "reminder": switches, "cancellation": off}}),
+            )
+            .await
+            .unwrap(),
+        )
+        .await;
         // SIGKILL once some have arrived and before all have.
         let deadline = std::time::Instant::now() + Duration::from_secs(60);
         let before = loop {
@@ -666,14 +706,19 @@ async fn killing_the_server_during_dispatch_loses_no_message() {
         server.child.kill().unwrap();
         server.child.wait().unwrap();
         drop(server);
-        assert!(before < MEETINGS, "the kill came after everything was sent ({before}); the test needs more meetings");
+        assert!(
+            before < MEETINGS,
+            "the kill came after everything was sent ({before}); the test needs more meetings"
+        );
 
         let server = serve(&args);
         let base = server.base.clone();
         let deadline = std::time::Instant::now() + Duration::from_secs(120);
         loop {
             let r: serde_json::Value = http
-                .get(format!("{base}/api/v1/communications/outbox?state=sent&limit=200"))
+                .get(format!(
+                    "{base}/api/v1/communications/outbox?state=sent&limit=200"
+                ))
                 .bearer_auth(&admin)
                 .send()
                 .await
@@ -685,7 +730,9 @@ async fn killing_the_server_during_dispatch_loses_no_message() {
             let mut cursor = r["next_cursor"].as_str().map(str::to_owned);
             while let Some(c) = cursor {
                 let r: serde_json::Value = http
-                    .get(format!("{base}/api/v1/communications/outbox?state=sent&limit=200&cursor={c}"))
+                    .get(format!(
+                        "{base}/api/v1/communications/outbox?state=sent&limit=200&cursor={c}"
+                    ))
                     .bearer_auth(&admin)
                     .send()
                     .await
@@ -699,7 +746,10 @@ async fn killing_the_server_during_dispatch_loses_no_message() {
             if sent == MEETINGS {
                 break;
             }
-            assert!(std::time::Instant::now() < deadline, "only {sent} of {MEETINGS} sent after the restart");
+            assert!(
+                std::time::Instant::now() < deadline,
+                "only {sent} of {MEETINGS} sent after the restart"
+            );
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
         let received = ours(&sink);
@@ -708,7 +758,10 @@ async fn killing_the_server_during_dispatch_loses_no_message() {
             .iter()
             .map(|id| format!("<{id}.reminder.email.0@localhost>"))
             .collect();
-        assert_eq!(distinct, expected, "every reminder arrived, and nothing else");
+        assert_eq!(
+            distinct, expected,
+            "every reminder arrived, and nothing else"
+        );
         // Only messages in flight at the kill (at most the worker's
         // concurrency) may arrive twice, and always with the same Message-ID.
         let repeats = received.len() - distinct.len();

@@ -19,7 +19,11 @@ pub enum MeetingType {
 }
 
 impl MeetingType {
-    pub const ALL: [MeetingType; 3] = [MeetingType::InPerson, MeetingType::Online, MeetingType::Phone];
+    pub const ALL: [MeetingType; 3] = [
+        MeetingType::InPerson,
+        MeetingType::Online,
+        MeetingType::Phone,
+    ];
     pub fn as_str(self) -> &'static str {
         match self {
             MeetingType::InPerson => "in_person",
@@ -245,7 +249,11 @@ fn instant(c: &mut Check, field: &str, v: Option<String>) -> Option<Timestamp> {
         Some(s) => {
             let t = crate::time::parse(&s);
             if t.is_none() {
-                c.fail(field, "invalid", "must be an RFC 3339 time like 2026-11-23T09:00:00Z");
+                c.fail(
+                    field,
+                    "invalid",
+                    "must be an RFC 3339 time like 2026-11-23T09:00:00Z",
+                );
             }
             t
         }
@@ -295,14 +303,20 @@ impl BookingDraft {
             c.fail("topic_id", "required", "is required");
         }
         if i.meeting_type.is_none() {
-            c.fail("meeting_type", "required", "is required: in_person, online or phone");
+            c.fail(
+                "meeting_type",
+                "required",
+                "is required: in_person, online or phone",
+            );
         }
         let start = instant(&mut c, "start", i.start);
         let branch_id = c.optional_id("branch_id", i.branch_id);
         match (i.meeting_type, &branch_id) {
-            (Some(MeetingType::InPerson), None) => {
-                c.fail("branch_id", "required", "is required for in_person meetings")
-            }
+            (Some(MeetingType::InPerson), None) => c.fail(
+                "branch_id",
+                "required",
+                "is required for in_person meetings",
+            ),
             (Some(MeetingType::Online | MeetingType::Phone), Some(_)) => c.fail(
                 "branch_id",
                 "invalid",
@@ -359,7 +373,14 @@ mod tests {
         .unwrap_err();
         assert_eq!(
             fields(e),
-            ["contact_id", "topic_id", "start", "branch_id", "customer_notes", "time_zone"]
+            [
+                "contact_id",
+                "topic_id",
+                "start",
+                "branch_id",
+                "customer_notes",
+                "time_zone"
+            ]
         );
         let e = BookingDraft::parse(BookingInput {
             contact_id: Some("c".into()),
@@ -383,7 +404,10 @@ mod tests {
             ..Default::default()
         })
         .unwrap_err();
-        assert_eq!(fields(e), ["name", "duration_minutes", "meeting_types", "skills[1]"]);
+        assert_eq!(
+            fields(e),
+            ["name", "duration_minutes", "meeting_types", "skills[1]"]
+        );
         let e = BranchDraft::parse(BranchInput {
             name: Some("Paris".into()),
             ..Default::default()

@@ -556,8 +556,10 @@ pub async fn load_workspace(db: &Db) -> anyhow::Result<()> {
 /// Branches, topics and advisors with weekly hours, so the booking page and
 /// the scheduling API work at once. Loaded once (when no branch exists).
 pub async fn load_scheduling(db: &Db) -> anyhow::Result<()> {
-    use switchboard_core::booking::{AdvisorDraft, AdvisorInput, BranchDraft, BranchInput, TopicDraft, TopicInput};
     use switchboard_core::booking::MeetingType::{InPerson, Online, Phone};
+    use switchboard_core::booking::{
+        AdvisorDraft, AdvisorInput, BranchDraft, BranchInput, TopicDraft, TopicInput,
+    };
     if !db.branches().await?.is_empty() {
         return Ok(());
     }
@@ -567,20 +569,52 @@ pub async fn load_scheduling(db: &Db) -> anyhow::Result<()> {
         time_zone: Some(tz.into()),
     };
     let paris = db
-        .save_branch(None, &BranchDraft::parse(branch("Paris Opéra", "12 boulevard Haussmann\n75009 Paris", "Europe/Paris"))?)
+        .save_branch(
+            None,
+            &BranchDraft::parse(branch(
+                "Paris Opéra",
+                "12 boulevard Haussmann\n75009 Paris",
+                "Europe/Paris",
+            ))?,
+        )
         .await?;
     let madrid = db
-        .save_branch(None, &BranchDraft::parse(branch("Madrid Centro", "Calle de Alcalá 21\n28014 Madrid", "Europe/Madrid"))?)
+        .save_branch(
+            None,
+            &BranchDraft::parse(branch(
+                "Madrid Centro",
+                "Calle de Alcalá 21\n28014 Madrid",
+                "Europe/Madrid",
+            ))?,
+        )
         .await?;
     let skills = db.skills().await?;
     let skill = |name: &str| skills.iter().find(|s| s.name == name).map(|s| s.id.clone());
     let topics = [
-        ("Mortgage advice", "Rates, amounts and the documents we need.", 60, vec![InPerson, Online], None,
-         "Bring your last three payslips and an ID document."),
-        ("Card and account help", "Cards, limits, statements.", 30, vec![InPerson, Online, Phone], skill("cards"),
-         "Have your card or account number at hand."),
-        ("Home insurance review", "Check your cover and premiums.", 45, vec![Online, Phone], skill("insurance"),
-         "Have your current policy number ready."),
+        (
+            "Mortgage advice",
+            "Rates, amounts and the documents we need.",
+            60,
+            vec![InPerson, Online],
+            None,
+            "Bring your last three payslips and an ID document.",
+        ),
+        (
+            "Card and account help",
+            "Cards, limits, statements.",
+            30,
+            vec![InPerson, Online, Phone],
+            skill("cards"),
+            "Have your card or account number at hand.",
+        ),
+        (
+            "Home insurance review",
+            "Check your cover and premiums.",
+            45,
+            vec![Online, Phone],
+            skill("insurance"),
+            "Have your current policy number ready.",
+        ),
     ];
     for (name, description, minutes, types, skill, instructions) in topics {
         db.save_topic(
@@ -601,16 +635,39 @@ pub async fn load_scheduling(db: &Db) -> anyhow::Result<()> {
             .into_iter()
             .flat_map(|day| {
                 [
-                    switchboard_core::scheduling::RangeSpec { day: day.into(), from: from.into(), to: "12:30".into() },
-                    switchboard_core::scheduling::RangeSpec { day: day.into(), from: "13:30".into(), to: to.into() },
+                    switchboard_core::scheduling::RangeSpec {
+                        day: day.into(),
+                        from: from.into(),
+                        to: "12:30".into(),
+                    },
+                    switchboard_core::scheduling::RangeSpec {
+                        day: day.into(),
+                        from: "13:30".into(),
+                        to: to.into(),
+                    },
                 ]
             })
             .collect()
     };
     let plan = [
-        ("ana@demo.switchboard.test", "Europe/Madrid", vec![madrid.id.clone()], weekdays("09:00", "18:00")),
-        ("bruno@demo.switchboard.test", "Europe/Paris", vec![paris.id.clone()], weekdays("09:00", "17:30")),
-        ("chloe@demo.switchboard.test", "Europe/Paris", vec![paris.id.clone(), madrid.id.clone()], weekdays("08:30", "17:00")),
+        (
+            "ana@demo.switchboard.test",
+            "Europe/Madrid",
+            vec![madrid.id.clone()],
+            weekdays("09:00", "18:00"),
+        ),
+        (
+            "bruno@demo.switchboard.test",
+            "Europe/Paris",
+            vec![paris.id.clone()],
+            weekdays("09:00", "17:30"),
+        ),
+        (
+            "chloe@demo.switchboard.test",
+            "Europe/Paris",
+            vec![paris.id.clone(), madrid.id.clone()],
+            weekdays("08:30", "17:00"),
+        ),
     ];
     for (email, tz, branches, hours) in plan {
         let Some(agent) = db.agent_by_email(email).await? else {

@@ -32,18 +32,36 @@ pub fn router() -> Router<AppState> {
             get(|| async { asset("text/css; charset=utf-8", include_str!("../web/agent.css")) }),
         )
         .route("/widget.js", get(widget_js))
-        .route("/book", get(|| async { Html(include_str!("../web/book.html")) }))
+        .route(
+            "/book",
+            get(|| async { Html(include_str!("../web/book.html")) }),
+        )
         .route(
             "/book.js",
-            get(|| async { asset("text/javascript; charset=utf-8", include_str!("../web/book.js")) }),
+            get(|| async {
+                asset(
+                    "text/javascript; charset=utf-8",
+                    include_str!("../web/book.js"),
+                )
+            }),
         )
         .route(
             "/cancel.js",
-            get(|| async { asset("text/javascript; charset=utf-8", include_str!("../web/cancel.js")) }),
+            get(|| async {
+                asset(
+                    "text/javascript; charset=utf-8",
+                    include_str!("../web/cancel.js"),
+                )
+            }),
         )
         .route(
             "/booking.css",
-            get(|| async { asset("text/css; charset=utf-8", include_str!("../web/booking.css")) }),
+            get(|| async {
+                asset(
+                    "text/css; charset=utf-8",
+                    include_str!("../web/booking.css"),
+                )
+            }),
         )
         .route(
             "/meetings/{id}/cancel",

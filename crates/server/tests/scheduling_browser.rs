@@ -71,10 +71,18 @@ async fn a_customer_books_on_the_page_and_cancels_from_the_link() {
         )
         .await;
     let advisor = app.token(Role::Agent).await;
-    let hours: Vec<Value> = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
-        .iter()
-        .map(|d| json!({"day": d, "from": "00:00", "to": "24:00"}))
-        .collect();
+    let hours: Vec<Value> = [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    ]
+    .iter()
+    .map(|d| json!({"day": d, "from": "00:00", "to": "24:00"}))
+    .collect();
     let r = admin
         .request(
             reqwest::Method::PUT,
@@ -91,11 +99,24 @@ async fn a_customer_books_on_the_page_and_cancels_from_the_link() {
     let c = chromium::browser(&driver, profile.path()).await;
     c.goto(&format!("{}/book?lang=fr", app.base)).await.unwrap();
     assert_eq!(
-        c.execute("return document.documentElement.lang", vec![]).await.unwrap(),
+        c.execute("return document.documentElement.lang", vec![])
+            .await
+            .unwrap(),
         json!("fr")
     );
-    let topic = until(&c, &visible_text("#topics button[data-topic-id]"), "the topics").await;
-    assert!(topic.as_str().unwrap().contains("<img src=x onerror=alert(1)>"), "names stay text: {topic}");
+    let topic = until(
+        &c,
+        &visible_text("#topics button[data-topic-id]"),
+        "the topics",
+    )
+    .await;
+    assert!(
+        topic
+            .as_str()
+            .unwrap()
+            .contains("<img src=x onerror=alert(1)>"),
+        "names stay text: {topic}"
+    );
     click(&c, "#topics button[data-topic-id]").await;
     click(&c, "#types button[data-meeting-type=in_person]").await;
     click(&c, "#branches button[data-branch-id]").await;
@@ -114,20 +135,38 @@ async fn a_customer_books_on_the_page_and_cancels_from_the_link() {
     .await;
     let href = href.as_str().unwrap().to_owned();
     assert!(href.contains("/cancel?token="), "{href}");
-    let meeting_id = href.split("/meetings/").nth(1).unwrap().split('/').next().unwrap().to_owned();
+    let meeting_id = href
+        .split("/meetings/")
+        .nth(1)
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap()
+        .to_owned();
     // The meeting exists as booked, for a contact made from the form.
     let m = admin.ok(&format!("/api/v1/meetings/{meeting_id}")).await;
     assert_eq!(m["state"], "scheduled");
     assert_eq!(m["language"], "fr");
-    assert_eq!(m["customer_notes"], "<script>document.title='owned'</script>");
-    let contact = admin.ok(&format!("/api/v1/contacts/{}", m["contact_id"].as_str().unwrap())).await;
+    assert_eq!(
+        m["customer_notes"],
+        "<script>document.title='owned'</script>"
+    );
+    let contact = admin
+        .ok(&format!(
+            "/api/v1/contacts/{}",
+            m["contact_id"].as_str().unwrap()
+        ))
+        .await;
     assert_eq!(contact["email"], "zoe@example.com");
 
     // A tampered link reveals nothing.
     c.goto(&href.replace("token=", "token=x")).await.unwrap();
     until(&c, &visible_text("#error"), "the invalid-link message").await;
     let shown = c
-        .execute("const e = document.querySelector('#meeting'); return !!e && e.offsetParent !== null;", vec![])
+        .execute(
+            "const e = document.querySelector('#meeting'); return !!e && e.offsetParent !== null;",
+            vec![],
+        )
         .await
         .unwrap();
     assert_eq!(shown, json!(false));
@@ -139,16 +178,31 @@ async fn a_customer_books_on_the_page_and_cancels_from_the_link() {
     until(&c, &visible_text("#when"), "the meeting's time").await;
     click(&c, "#cancel").await;
     click(&c, "#confirm-cancel").await;
-    until(&c, &visible_text("#cancelled"), "the cancelled confirmation").await;
+    until(
+        &c,
+        &visible_text("#cancelled"),
+        "the cancelled confirmation",
+    )
+    .await;
     let m = admin.ok(&format!("/api/v1/meetings/{meeting_id}")).await;
     assert_eq!(m["state"], "cancelled");
     assert_eq!(m["cancel_path"], "customer");
     // Reloading the link shows it cancelled; no script ran from the data.
     c.goto(&href).await.unwrap();
-    until(&c, &visible_text("#cancelled"), "the cancelled state on reload").await;
-    assert_ne!(c.execute("return document.title", vec![]).await.unwrap(), json!("owned"));
+    until(
+        &c,
+        &visible_text("#cancelled"),
+        "the cancelled state on reload",
+    )
+    .await;
+    assert_ne!(
+        c.execute("return document.title", vec![]).await.unwrap(),
+        json!("owned")
+    );
     assert_eq!(
-        c.execute("return document.querySelectorAll('img').length", vec![]).await.unwrap(),
+        c.execute("return document.querySelectorAll('img').length", vec![])
+            .await
+            .unwrap(),
         json!(0)
     );
     c.close().await.unwrap();

@@ -104,7 +104,12 @@ impl Db {
     }
 
     /// The template in force: the admin's, else the shipped default.
-    pub async fn template(&self, kind: Kind, channel: Channel, language: &str) -> Result<StoredTemplate> {
+    pub async fn template(
+        &self,
+        kind: Kind,
+        channel: Channel,
+        language: &str,
+    ) -> Result<StoredTemplate> {
         let row: Option<(String, String, String)> = sqlx::query_as(
             "SELECT subject, body, html FROM message_templates WHERE kind = $1 AND channel = $2 AND language = $3",
         )
@@ -118,7 +123,11 @@ impl Db {
                 kind,
                 channel,
                 language: language.to_owned(),
-                template: Template { subject, body, html },
+                template: Template {
+                    subject,
+                    body,
+                    html,
+                },
                 customized: true,
             },
             None => StoredTemplate {
@@ -143,7 +152,13 @@ impl Db {
         Ok(out)
     }
 
-    pub async fn put_template(&self, kind: Kind, channel: Channel, language: &str, t: &Template) -> Result<StoredTemplate> {
+    pub async fn put_template(
+        &self,
+        kind: Kind,
+        channel: Channel,
+        language: &str,
+        t: &Template,
+    ) -> Result<StoredTemplate> {
         sqlx::query(
             "INSERT INTO message_templates (kind, channel, language, subject, body, html, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (kind, channel, language) \
@@ -162,13 +177,20 @@ impl Db {
     }
 
     /// Back to the shipped default.
-    pub async fn reset_template(&self, kind: Kind, channel: Channel, language: &str) -> Result<StoredTemplate> {
-        sqlx::query("DELETE FROM message_templates WHERE kind = $1 AND channel = $2 AND language = $3")
-            .bind(kind.as_str())
-            .bind(channel.as_str())
-            .bind(language.to_owned())
-            .execute(&self.pool)
-            .await?;
+    pub async fn reset_template(
+        &self,
+        kind: Kind,
+        channel: Channel,
+        language: &str,
+    ) -> Result<StoredTemplate> {
+        sqlx::query(
+            "DELETE FROM message_templates WHERE kind = $1 AND channel = $2 AND language = $3",
+        )
+        .bind(kind.as_str())
+        .bind(channel.as_str())
+        .bind(language.to_owned())
+        .execute(&self.pool)
+        .await?;
         self.template(kind, channel, language).await
     }
 
@@ -182,7 +204,8 @@ impl Db {
         limit: u32,
         after: Option<String>,
     ) -> Result<Page<OutboxMessage>> {
-        let mut q = crate::sql::Sql::new(&format!("SELECT {OUTBOX_COLUMNS} FROM outbox WHERE 1 = 1"));
+        let mut q =
+            crate::sql::Sql::new(&format!("SELECT {OUTBOX_COLUMNS} FROM outbox WHERE 1 = 1"));
         if let Some(m) = meeting_id {
             q.push(" AND meeting_id = ").bind(m.to_owned());
         }
@@ -192,7 +215,8 @@ impl Db {
         if let Some(a) = after {
             q.push(" AND id < ").bind(a);
         }
-        q.push(" ORDER BY id DESC LIMIT ").bind(i64::from(limit) + 1);
+        q.push(" ORDER BY id DESC LIMIT ")
+            .bind(i64::from(limit) + 1);
         let rows: Vec<OutboxMessage> = sqlx::query_as_with(&q.text, q.args)
             .fetch_all(&self.pool)
             .await?;
@@ -201,9 +225,18 @@ impl Db {
 
     /// Claims up to `limit` due rows (queued and due, or `sending` with a
     /// lapsed lease) until `lease_until`, counting an attempt.
-    pub async fn claim_outbox(&self, now: Timestamp, lease_until: Timestamp, limit: u32) -> Result<Vec<OutboxMessage>> {
+    pub async fn claim_outbox(
+        &self,
+        now: Timestamp,
+        lease_until: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<OutboxMessage>> {
         let now = time::format(now);
-        let skip_locked = if self.for_update().is_empty() { "" } else { " FOR UPDATE SKIP LOCKED" };
+        let skip_locked = if self.for_update().is_empty() {
+            ""
+        } else {
+            " FOR UPDATE SKIP LOCKED"
+        };
         let rows: Vec<OutboxMessage> = sqlx::query_as(&format!(
             "UPDATE outbox SET state = 'sending', lease_until = $1, attempts = attempts + 1 \
              WHERE id IN (SELECT id FROM outbox WHERE (state = 'queued' AND next_attempt_at <= $2) \
@@ -220,11 +253,20 @@ impl Db {
 
     /// Records how a claimed row ended. A sent reminder also sets the
     /// meeting's `…_reminder_sent_at`, in the same transaction.
-    pub async fn finish_outbox(&self, m: &OutboxMessage, outcome: &Outcome, w: &Written, now: Timestamp) -> Result<()> {
+    pub async fn finish_outbox(
+        &self,
+        m: &OutboxMessage,
+        outcome: &Outcome,
+        w: &Written,
+        now: Timestamp,
+    ) -> Result<()> {
         let mut tx = self.write_tx().await?;
         let stamp = time::format(now);
         let (state, next, error, transport, provider, sent_at, attempts) = match outcome {
-            Outcome::Sent { transport, provider_id } => (
+            Outcome::Sent {
+                transport,
+                provider_id,
+            } => (
                 "sent",
                 m.next_attempt_at.clone(),
                 None,
@@ -233,7 +275,15 @@ impl Db {
                 Some(stamp.clone()),
                 m.attempts,
             ),
-            Outcome::Skipped(why) => ("skipped", m.next_attempt_at.clone(), Some(why.clone()), None, None, None, m.attempts),
+            Outcome::Skipped(why) => (
+                "skipped",
+                m.next_attempt_at.clone(),
+                Some(why.clone()),
+                None,
+                None,
+                None,
+                m.attempts,
+            ),
             Outcome::Retry { at, error, count } => (
                 "queued",
                 time::format(*at),
@@ -243,7 +293,15 @@ impl Db {
                 None,
                 if *count { m.attempts } else { m.attempts - 1 },
             ),
-            Outcome::Failed(why) => ("failed", m.next_attempt_at.clone(), Some(why.clone()), None, None, None, m.attempts),
+            Outcome::Failed(why) => (
+                "failed",
+                m.next_attempt_at.clone(),
+                Some(why.clone()),
+                None,
+                None,
+                None,
+                m.attempts,
+            ),
         };
         sqlx::query(
             "UPDATE outbox SET state = $1, next_attempt_at = $2, last_error = $3, transport = $4, provider_id = $5, \
@@ -284,11 +342,11 @@ impl Db {
 
     /// The earliest time a queued row falls due, to sleep until then.
     pub async fn next_outbox_due(&self) -> Result<Option<String>> {
-        Ok(sqlx::query_scalar(
-            "SELECT MIN(next_attempt_at) FROM outbox WHERE state = 'queued'",
+        Ok(
+            sqlx::query_scalar("SELECT MIN(next_attempt_at) FROM outbox WHERE state = 'queued'")
+                .fetch_one(&self.pool)
+                .await?,
         )
-        .fetch_one(&self.pool)
-        .await?)
     }
 
     /// Queues the reminders that are due: scheduled meetings, not yet
@@ -297,7 +355,10 @@ impl Db {
     /// come. At most `limit` meetings per call; returns how many.
     pub async fn queue_due_reminders(&self, now: Timestamp, limit: u32) -> Result<usize> {
         let settings = self.communication_settings().await?;
-        if !Channel::ALL.iter().any(|c| settings.allows(Kind::Reminder, *c)) {
+        if !Channel::ALL
+            .iter()
+            .any(|c| settings.allows(Kind::Reminder, *c))
+        {
             return Ok(0);
         }
         let horizon = now
@@ -315,7 +376,8 @@ impl Db {
         let due: Vec<_> = candidates
             .into_iter()
             .filter(|(_, start, tz, _)| {
-                let (Some(start), Ok(tz)) = (time::parse(start), jiff::tz::TimeZone::get(tz)) else {
+                let (Some(start), Ok(tz)) = (time::parse(start), jiff::tz::TimeZone::get(tz))
+                else {
                     return true;
                 };
                 communications::reminder_due(start, &tz, settings.reminder_days) <= now
@@ -366,10 +428,11 @@ impl Db {
     }
 
     pub async fn sms_opted_out(&self, phone: &str) -> Result<bool> {
-        let v: Option<i64> = sqlx::query_scalar("SELECT opted_out FROM sms_opt_outs WHERE phone = $1")
-            .bind(phone.to_owned())
-            .fetch_optional(&self.pool)
-            .await?;
+        let v: Option<i64> =
+            sqlx::query_scalar("SELECT opted_out FROM sms_opt_outs WHERE phone = $1")
+                .bind(phone.to_owned())
+                .fetch_optional(&self.pool)
+                .await?;
         Ok(v == Some(1))
     }
 }

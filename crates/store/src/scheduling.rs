@@ -23,7 +23,6 @@ use switchboard_core::{time, Invalid};
 use crate::activities::{insert_activity, Author, NewActivity};
 use crate::{new_id, Db, Result, StoreError};
 
-
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Branch {
@@ -369,10 +368,7 @@ impl Db {
         .fetch_all(&self.pool)
         .await?;
         let skills = self.all_agent_skills().await?;
-        Ok(rows
-            .into_iter()
-            .map(|r| advisor_from(r, &skills))
-            .collect())
+        Ok(rows.into_iter().map(|r| advisor_from(r, &skills)).collect())
     }
 
     pub async fn advisor(&self, agent_id: &str) -> Result<Advisor> {
@@ -501,11 +497,13 @@ impl Db {
     // ---------------------------------------------------------------- meetings
 
     pub async fn meeting(&self, id: &str) -> Result<Meeting> {
-        sqlx::query_as(&format!("SELECT {MEETING_COLUMNS} FROM meetings WHERE id = $1"))
-            .bind(id.to_owned())
-            .fetch_optional(&self.pool)
-            .await?
-            .ok_or(StoreError::NotFound("meeting"))
+        sqlx::query_as(&format!(
+            "SELECT {MEETING_COLUMNS} FROM meetings WHERE id = $1"
+        ))
+        .bind(id.to_owned())
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or(StoreError::NotFound("meeting"))
     }
 
     pub async fn meeting_advisors(&self, id: &str) -> Result<Vec<MeetingAdvisor>> {
@@ -644,7 +642,9 @@ impl Db {
                 q.bind(id.to_string());
             }
             q.push(") ORDER BY agent_id FOR UPDATE");
-            sqlx::query_with(&q.text, q.args).fetch_all(&mut *tx).await?;
+            sqlx::query_with(&q.text, q.args)
+                .fetch_all(&mut *tx)
+                .await?;
         }
         let day = SignedDuration::from_hours(24);
         let (win_from, win_to) = (
@@ -666,7 +666,10 @@ impl Db {
             free.into_iter().map(|a| a.advisor_id).collect()
         } else {
             // The least busy advisor around that day, to spread the work.
-            match free.into_iter().min_by_key(|a| (a.busy.len(), a.advisor_id.clone())) {
+            match free
+                .into_iter()
+                .min_by_key(|a| (a.busy.len(), a.advisor_id.clone()))
+            {
                 Some(a) => vec![a.advisor_id],
                 None => vec![],
             }
@@ -849,7 +852,13 @@ impl Db {
     /// re-checked inside the lock; the customer gets an updated
     /// confirmation (a REQUEST with a higher SEQUENCE) and the reminder is
     /// scheduled again for the new time.
-    pub async fn move_meeting(&self, id: &str, start: Timestamp, by: &Author, now: Timestamp) -> Result<Meeting> {
+    pub async fn move_meeting(
+        &self,
+        id: &str,
+        start: Timestamp,
+        by: &Author,
+        now: Timestamp,
+    ) -> Result<Meeting> {
         let mut tx = self.write_tx().await?;
         let m: Meeting = sqlx::query_as(&format!(
             "SELECT {MEETING_COLUMNS} FROM meetings WHERE id = $1{}",
@@ -911,12 +920,14 @@ impl Db {
         .bind(id.to_owned())
         .execute(&mut *tx)
         .await?;
-        sqlx::query("UPDATE meeting_advisors SET starts_at = $1, ends_at = $2 WHERE meeting_id = $3")
-            .bind(time::format(start))
-            .bind(time::format(end))
-            .bind(id.to_owned())
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "UPDATE meeting_advisors SET starts_at = $1, ends_at = $2 WHERE meeting_id = $3",
+        )
+        .bind(time::format(start))
+        .bind(time::format(end))
+        .bind(id.to_owned())
+        .execute(&mut *tx)
+        .await?;
         insert_activity(
             &mut tx,
             &NewActivity {
@@ -1016,8 +1027,9 @@ async fn load_availability(
     except: Option<&str>,
 ) -> Result<AdvisorAvailability> {
     let specs: Vec<RangeSpec> = serde_json::from_str(&r.hours).unwrap_or_default();
-    let hours = scheduling::parse_hours(&r.time_zone, &specs)
-        .map_err(|_| StoreError::Conflict(format!("advisor {} has unreadable hours", r.agent_id)))?;
+    let hours = scheduling::parse_hours(&r.time_zone, &specs).map_err(|_| {
+        StoreError::Conflict(format!("advisor {} has unreadable hours", r.agent_id))
+    })?;
     let (from_s, to_s) = (time::format(from), time::format(to));
     let off: Vec<(String, String)> = sqlx::query_as(
         "SELECT starts_at, ends_at FROM advisor_time_off WHERE agent_id = $1 AND starts_at < $2 AND ends_at > $3",
@@ -1029,7 +1041,10 @@ async fn load_availability(
     .await?;
     // Meetings start at most 8 hours before they end (topic durations), so
     // the index range on starts_at can begin that much earlier.
-    let earliest = time::format(from.checked_sub(SignedDuration::from_hours(8)).unwrap_or(from));
+    let earliest = time::format(
+        from.checked_sub(SignedDuration::from_hours(8))
+            .unwrap_or(from),
+    );
     let busy: Vec<(String, String)> = sqlx::query_as(
         "SELECT starts_at, ends_at FROM meeting_advisors WHERE agent_id = $1 AND active = 1 \
          AND starts_at >= $2 AND starts_at < $3 AND ends_at > $4 AND meeting_id <> $5",
@@ -1085,7 +1100,11 @@ pub(crate) async fn enqueue(
         if !settings.allows(kind, channel) {
             continue;
         }
-        let key = format!("{meeting_id}.{}.{}.{sequence}", kind.as_str(), channel.as_str());
+        let key = format!(
+            "{meeting_id}.{}.{}.{sequence}",
+            kind.as_str(),
+            channel.as_str()
+        );
         let done = sqlx::query(
             "INSERT INTO outbox (id, idempotency_key, meeting_id, kind, channel, sequence, state, attempts, \
              next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, 'queued', 0, $7, $7) \

@@ -32,7 +32,10 @@ pub fn render(i: &Invite) -> String {
     line("BEGIN:VCALENDAR".into());
     line("VERSION:2.0".into());
     line("PRODID:-//Switchboard//Meetings//EN".into());
-    line(format!("METHOD:{}", if i.cancel { "CANCEL" } else { "REQUEST" }));
+    line(format!(
+        "METHOD:{}",
+        if i.cancel { "CANCEL" } else { "REQUEST" }
+    ));
     line("CALSCALE:GREGORIAN".into());
     line("BEGIN:VEVENT".into());
     line(format!("UID:{}", escape(i.uid)));
@@ -97,10 +100,7 @@ fn escape(s: &str) -> String {
 /// A parameter value: quoted, and without the characters a quoted value
 /// cannot hold (RFC 5545 §3.2).
 fn param(s: &str) -> String {
-    let clean: String = s
-        .chars()
-        .filter(|c| *c != '"' && !c.is_control())
-        .collect();
+    let clean: String = s.chars().filter(|c| *c != '"' && !c.is_control()).collect();
     format!("\"{clean}\"")
 }
 

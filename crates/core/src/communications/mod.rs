@@ -166,7 +166,11 @@ impl Settings {
             let from = parse_clock(&q.from);
             let to = parse_clock(&q.to);
             if from.is_none() {
-                c.fail("sms_quiet_hours.from", "invalid", "must be a time like 21:00");
+                c.fail(
+                    "sms_quiet_hours.from",
+                    "invalid",
+                    "must be a time like 21:00",
+                );
             }
             if to.is_none() {
                 c.fail("sms_quiet_hours.to", "invalid", "must be a time like 08:00");
@@ -230,15 +234,19 @@ pub fn quiet_until(now: Timestamp, tz: &TimeZone, quiet: &QuietHours) -> Option<
 /// Attempts before a message is parked as failed.
 pub const MAX_ATTEMPTS: u32 = 8;
 
+/// The first retry's base wait in production.
+pub const RETRY_BASE: SignedDuration = SignedDuration::from_secs(30);
+
 /// The wait before retry number `attempt` (1 = the first retry):
-/// exponential from 30 s, capped at an hour, with "equal jitter" — half
-/// fixed, half drawn from `unit` in `[0, 1)` — so a burst of failures does
-/// not retry in lockstep.
-pub fn retry_delay(attempt: u32, unit: f64) -> SignedDuration {
-    let exp = 30_i64.saturating_mul(1_i64 << attempt.saturating_sub(1).min(20));
-    let full = exp.min(3600) as f64;
-    let secs = full / 2.0 + full / 2.0 * unit.clamp(0.0, 1.0);
-    SignedDuration::from_millis((secs * 1000.0) as i64)
+/// exponential from `base` (30 s in production), capped at 120 × base (an
+/// hour), with "equal jitter" — half fixed, half drawn from `unit` in
+/// `[0, 1)` — so a burst of failures does not retry in lockstep.
+pub fn retry_delay(attempt: u32, unit: f64, base: SignedDuration) -> SignedDuration {
+    let base_ms = base.as_millis().max(1) as f64;
+    let exp = base_ms * f64::from(1_u32 << attempt.saturating_sub(1).min(20));
+    let full = exp.min(base_ms * 120.0);
+    let ms = full / 2.0 + full / 2.0 * unit.clamp(0.0, 1.0);
+    SignedDuration::from_millis(ms as i64)
 }
 
 /// What an inbound SMS asks for, by the carriers' standard keywords (the
@@ -306,8 +314,14 @@ mod tests {
             Some(ts("2026-11-24T07:00:00Z"))
         );
         // Noon local: not quiet; exactly 08:00: not quiet; 21:00: quiet.
-        assert_eq!(quiet_until(ts("2026-11-24T11:00:00Z"), &paris, &night), None);
-        assert_eq!(quiet_until(ts("2026-11-24T07:00:00Z"), &paris, &night), None);
+        assert_eq!(
+            quiet_until(ts("2026-11-24T11:00:00Z"), &paris, &night),
+            None
+        );
+        assert_eq!(
+            quiet_until(ts("2026-11-24T07:00:00Z"), &paris, &night),
+            None
+        );
         assert!(quiet_until(ts("2026-11-24T20:00:00Z"), &paris, &night).is_some());
         let lunch = QuietHours {
             from: "12:00".into(),
@@ -317,18 +331,26 @@ mod tests {
             quiet_until(ts("2026-11-24T11:30:00Z"), &paris, &lunch),
             Some(ts("2026-11-24T13:00:00Z"))
         );
-        assert_eq!(quiet_until(ts("2026-11-24T13:30:00Z"), &paris, &lunch), None);
+        assert_eq!(
+            quiet_until(ts("2026-11-24T13:30:00Z"), &paris, &lunch),
+            None
+        );
     }
 
     #[test]
     fn retries_back_off_exponentially_with_bounded_jitter() {
-        assert_eq!(retry_delay(1, 0.0), SignedDuration::from_secs(15));
-        assert_eq!(retry_delay(1, 1.0), SignedDuration::from_secs(30));
-        assert_eq!(retry_delay(3, 0.0), SignedDuration::from_secs(60));
-        assert_eq!(retry_delay(30, 1.0), SignedDuration::from_secs(3600));
+        let b = RETRY_BASE;
+        assert_eq!(retry_delay(1, 0.0, b), SignedDuration::from_secs(15));
+        assert_eq!(retry_delay(1, 1.0, b), SignedDuration::from_secs(30));
+        assert_eq!(retry_delay(3, 0.0, b), SignedDuration::from_secs(60));
+        assert_eq!(retry_delay(30, 1.0, b), SignedDuration::from_secs(3600));
         for a in 1..=MAX_ATTEMPTS {
-            assert!(retry_delay(a, 0.5) <= retry_delay(a + 1, 0.5));
+            assert!(retry_delay(a, 0.5, b) <= retry_delay(a + 1, 0.5, b));
         }
+        assert_eq!(
+            retry_delay(2, 1.0, SignedDuration::from_millis(10)),
+            SignedDuration::from_millis(20)
+        );
     }
 
     #[test]
@@ -345,10 +367,20 @@ mod tests {
             from: "25:00".into(),
             to: "8".into(),
         });
-        let fields: Vec<_> = s.validate().unwrap_err().0.into_iter().map(|e| e.field).collect();
+        let fields: Vec<_> = s
+            .validate()
+            .unwrap_err()
+            .0
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
         assert_eq!(
             fields,
-            ["reminder_days", "sms_quiet_hours.from", "sms_quiet_hours.to"]
+            [
+                "reminder_days",
+                "sms_quiet_hours.from",
+                "sms_quiet_hours.to"
+            ]
         );
     }
 

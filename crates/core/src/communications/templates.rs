@@ -141,11 +141,7 @@ fn placeholders(text: &str) -> Vec<&str> {
     out
 }
 
-fn fill(
-    text: &str,
-    vars: &BTreeMap<&str, String>,
-    encode: impl Fn(&str) -> String,
-) -> String {
+fn fill(text: &str, vars: &BTreeMap<&str, String>, encode: impl Fn(&str) -> String) -> String {
     let mut out = String::with_capacity(text.len() + 64);
     let mut rest = text;
     while let Some(open) = rest.find('{') {
@@ -381,11 +377,21 @@ pub fn default_template(kind: Kind, channel: Channel, language: &str) -> Templat
         Channel::Sms => Template {
             subject: String::new(),
             body: match (kind, language) {
-                (Kind::Confirmation, "fr") => "RDV confirmé : {topic}, {date} à {time}. Annuler : {cancel_url}",
-                (Kind::Confirmation, "es") => "Cita confirmada: {topic}, {date} a las {time}. Cancelar: {cancel_url}",
-                (Kind::Confirmation, _) => "Meeting confirmed: {topic}, {date} at {time}. Cancel: {cancel_url}",
-                (Kind::Reminder, "fr") => "Rappel RDV : {topic}, {date} à {time}. Annuler : {cancel_url}",
-                (Kind::Reminder, "es") => "Recordatorio: {topic}, {date} a las {time}. Cancelar: {cancel_url}",
+                (Kind::Confirmation, "fr") => {
+                    "RDV confirmé : {topic}, {date} à {time}. Annuler : {cancel_url}"
+                }
+                (Kind::Confirmation, "es") => {
+                    "Cita confirmada: {topic}, {date} a las {time}. Cancelar: {cancel_url}"
+                }
+                (Kind::Confirmation, _) => {
+                    "Meeting confirmed: {topic}, {date} at {time}. Cancel: {cancel_url}"
+                }
+                (Kind::Reminder, "fr") => {
+                    "Rappel RDV : {topic}, {date} à {time}. Annuler : {cancel_url}"
+                }
+                (Kind::Reminder, "es") => {
+                    "Recordatorio: {topic}, {date} a las {time}. Cancelar: {cancel_url}"
+                }
                 (Kind::Reminder, _) => "Reminder: {topic}, {date} at {time}. Cancel: {cancel_url}",
                 (Kind::Cancellation, "fr") => "RDV annulé : {topic}, {date} à {time}.",
                 (Kind::Cancellation, "es") => "Cita cancelada: {topic}, {date} a las {time}.",
@@ -423,7 +429,10 @@ mod tests {
                         .unwrap_or_else(|e| panic!("{kind:?} {channel:?} {lang}: {e:?}"));
                     assert!(t.body.contains("{topic}") && t.body.contains("{date}"));
                     if kind != Kind::Cancellation {
-                        assert!(t.body.contains("{cancel_url}"), "{kind:?} {channel:?} {lang}");
+                        assert!(
+                            t.body.contains("{cancel_url}"),
+                            "{kind:?} {channel:?} {lang}"
+                        );
                     }
                 }
             }
@@ -442,7 +451,10 @@ mod tests {
         let r = t.render(&v);
         assert_eq!(r.subject, "About a  Bcc: x@y");
         assert_eq!(r.body, "Hi <customer_name> & \"x\"");
-        assert_eq!(r.html, "<p>Hi &lt;customer_name&gt; &amp; &quot;x&quot;</p>");
+        assert_eq!(
+            r.html,
+            "<p>Hi &lt;customer_name&gt; &amp; &quot;x&quot;</p>"
+        );
     }
 
     #[test]
@@ -453,10 +465,17 @@ mod tests {
             html: String::new(),
         };
         let errors = t.validate(Channel::Sms).unwrap_err().0;
-        let fields: Vec<_> = errors.iter().map(|e| (e.field.as_str(), e.code.as_str())).collect();
+        let fields: Vec<_> = errors
+            .iter()
+            .map(|e| (e.field.as_str(), e.code.as_str()))
+            .collect();
         assert_eq!(
             fields,
-            [("body", "too_long"), ("subject", "invalid"), ("subject", "unknown_variable")]
+            [
+                ("body", "too_long"),
+                ("subject", "invalid"),
+                ("subject", "unknown_variable")
+            ]
         );
         let email = Template {
             subject: "Hi\nthere".into(),

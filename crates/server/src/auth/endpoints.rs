@@ -195,7 +195,11 @@ pub const ENDPOINTS: &[Endpoint] = &[
     e("POST", "/api/v1/meetings", Needs(WorkRecords)),
     e("GET", "/api/v1/meetings/{id}", Needs(WorkRecords)),
     e("POST", "/api/v1/meetings/{id}/cancel", Needs(WorkRecords)),
-    e("POST", "/api/v1/meetings/{id}/staff-cancel", Needs(WorkRecords)),
+    e(
+        "POST",
+        "/api/v1/meetings/{id}/staff-cancel",
+        Needs(WorkRecords),
+    ),
     e("POST", "/api/v1/meetings/{id}/move", Needs(WorkRecords)),
     e("GET", "/api/v1/contacts/{id}/meetings", Needs(WorkRecords)),
     // Communications: admins only (the outbox holds customers' messages).

@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
 use switchboard_core::communications::ics::{self, Invite};
-use switchboard_core::communications::templates::{local_date_time, meeting_type_label, Rendered, Template};
+use switchboard_core::communications::templates::{
+    local_date_time, meeting_type_label, Rendered, Template,
+};
 use switchboard_core::time;
 use switchboard_store::contacts::Contact;
 use switchboard_store::scheduling::{Branch, Meeting, MeetingAdvisor, Topic};
@@ -66,7 +68,9 @@ impl MeetingContext {
         match (&self.branch, &self.meeting.join_url) {
             (Some(b), _) => format!("{}, {}", b.name, b.address.replace('\n', ", ")),
             (None, Some(url)) => url.clone(),
-            (None, None) => meeting_type_label(&self.meeting.meeting_type, &self.meeting.language).to_owned(),
+            (None, None) => {
+                meeting_type_label(&self.meeting.meeting_type, &self.meeting.language).to_owned()
+            }
         }
     }
 
@@ -81,9 +85,15 @@ impl MeetingContext {
             ("date", date),
             ("time", clock),
             ("time_zone", self.meeting.time_zone.clone()),
-            ("meeting_type", meeting_type_label(&self.meeting.meeting_type, lang).to_owned()),
+            (
+                "meeting_type",
+                meeting_type_label(&self.meeting.meeting_type, lang).to_owned(),
+            ),
             ("location", self.location()),
-            ("join_url", self.meeting.join_url.clone().unwrap_or_default()),
+            (
+                "join_url",
+                self.meeting.join_url.clone().unwrap_or_default(),
+            ),
             ("instructions", self.topic.instructions.clone()),
             ("customer_notes", self.meeting.customer_notes.clone()),
             ("cancel_url", cancel_url.to_owned()),
@@ -96,13 +106,23 @@ impl MeetingContext {
 
     /// The invite: REQUEST while scheduled, CANCEL once cancelled, with the
     /// meeting's current SEQUENCE and a UID stable for its whole life.
-    pub fn invite(&self, host: &str, organizer: (&str, &str), sequence: i64, cancel: bool, now: Timestamp) -> String {
+    pub fn invite(
+        &self,
+        host: &str,
+        organizer: (&str, &str),
+        sequence: i64,
+        cancel: bool,
+        now: Timestamp,
+    ) -> String {
         let uid = format!("{}@{host}", self.meeting.id);
-        let description = [self.topic.description.as_str(), self.topic.instructions.as_str()]
-            .into_iter()
-            .filter(|s| !s.is_empty())
-            .collect::<Vec<_>>()
-            .join("\n\n");
+        let description = [
+            self.topic.description.as_str(),
+            self.topic.instructions.as_str(),
+        ]
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n\n");
         let location = self.location();
         let attendee = self.contact.email.clone().unwrap_or_default();
         let name = self.contact.display_name();

@@ -67,14 +67,14 @@ impl Mailer {
 
     /// Builds the message (errors here are permanent) and sends it.
     pub async fn send(&self, e: &Email<'_>) -> Result<(), SendError> {
-        let to_address = e
-            .to_email
-            .parse()
-            .map_err(|err| SendError::permanent(format!("the address {:?} is not valid: {err}", e.to_email)))?;
+        let to_address = e.to_email.parse().map_err(|err| {
+            SendError::permanent(format!("the address {:?} is not valid: {err}", e.to_email))
+        })?;
         let to = Mailbox::new(Some(e.to_name.to_owned()), to_address);
         let method = if e.cancel { "CANCEL" } else { "REQUEST" };
-        let calendar = ContentType::parse(&format!("text/calendar; charset=utf-8; method={method}"))
-            .map_err(|err| SendError::permanent(err.to_string()))?;
+        let calendar =
+            ContentType::parse(&format!("text/calendar; charset=utf-8; method={method}"))
+                .map_err(|err| SendError::permanent(err.to_string()))?;
         let message = Message::builder()
             .from(self.from().clone())
             .to(to)
@@ -84,20 +84,28 @@ impl Mailer {
                 MultiPart::alternative()
                     .singlepart(SinglePart::plain(e.rendered.body.clone()))
                     .singlepart(SinglePart::html(e.rendered.html.clone()))
-                    .singlepart(SinglePart::builder().header(calendar).body(e.invite.to_owned())),
+                    .singlepart(
+                        SinglePart::builder()
+                            .header(calendar)
+                            .body(e.invite.to_owned()),
+                    ),
             )
-            .map_err(|err| SendError::permanent(format!("the message could not be built: {err}")))?;
+            .map_err(|err| {
+                SendError::permanent(format!("the message could not be built: {err}"))
+            })?;
         match self {
             Mailer::Local { .. } => Ok(()),
-            Mailer::Smtp { transport, .. } => transport.send(message).await.map(|_| ()).map_err(|err| {
-                // 5xx answers are permanent (bad mailbox, refused); 4xx,
-                // timeouts and connection trouble are worth retrying.
-                if err.is_permanent() {
-                    SendError::permanent(format!("the SMTP server refused the message: {err}"))
-                } else {
-                    SendError::transient(format!("SMTP: {err}"))
-                }
-            }),
+            Mailer::Smtp { transport, .. } => {
+                transport.send(message).await.map(|_| ()).map_err(|err| {
+                    // 5xx answers are permanent (bad mailbox, refused); 4xx,
+                    // timeouts and connection trouble are worth retrying.
+                    if err.is_permanent() {
+                        SendError::permanent(format!("the SMTP server refused the message: {err}"))
+                    } else {
+                        SendError::transient(format!("SMTP: {err}"))
+                    }
+                })
+            }
         }
     }
 }

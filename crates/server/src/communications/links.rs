@@ -36,7 +36,9 @@ impl LinkKey {
         let Ok(bytes) = URL_SAFE_NO_PAD.decode(token) else {
             return false;
         };
-        self.mac(meeting_id, contact_id).verify_slice(&bytes).is_ok()
+        self.mac(meeting_id, contact_id)
+            .verify_slice(&bytes)
+            .is_ok()
     }
 }
 

@@ -32,6 +32,8 @@ pub struct DeliveryConfig {
     pub poll: Duration,
     /// Messages sent at once.
     pub concurrency: usize,
+    /// The first retry's wait (doubling, with jitter); tests shorten it.
+    pub retry_base: Duration,
 }
 
 impl Default for DeliveryConfig {
@@ -43,6 +45,7 @@ impl Default for DeliveryConfig {
             lease: Duration::from_secs(60),
             poll: Duration::from_secs(1),
             concurrency: 16,
+            retry_base: Duration::from_secs(30),
         }
     }
 }
@@ -61,7 +64,11 @@ pub struct Comms {
 }
 
 impl Comms {
-    pub fn new(config: DeliveryConfig, public_url: String, link_secret: &str) -> anyhow::Result<Arc<Self>> {
+    pub fn new(
+        config: DeliveryConfig,
+        public_url: String,
+        link_secret: &str,
+    ) -> anyhow::Result<Arc<Self>> {
         Ok(Arc::new(Self {
             links: links::LinkKey::new(link_secret),
             wake: Notify::new(),

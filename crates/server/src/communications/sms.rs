@@ -120,7 +120,10 @@ impl SmsSender {
                     .post(url)
                     .header("content-type", "application/json")
                     .header("idempotency-key", key)
-                    .header("x-switchboard-signature", webhook_signature(secret, payload.as_bytes()))
+                    .header(
+                        "x-switchboard-signature",
+                        webhook_signature(secret, payload.as_bytes()),
+                    )
                     .body(payload)
                     .send()
                     .await
@@ -169,7 +172,11 @@ pub fn twilio_signature(auth_token: &str, url: &str, params: &BTreeMap<String, S
 
 /// Compares two signatures in constant time.
 pub fn same(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 #[cfg(test)]

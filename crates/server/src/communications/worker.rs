@@ -13,7 +13,7 @@ use jiff::{SignedDuration, Timestamp};
 use rand::Rng;
 use switchboard_core::communications::{self, templates::Template, Channel, Kind, Settings};
 use switchboard_core::validation::{is_plausible_email, parse_phone};
-use switchboard_store::communications::{Outcome, OutboxMessage, Written};
+use switchboard_store::communications::{OutboxMessage, Outcome, Written};
 use switchboard_store::Db;
 use tokio::sync::Mutex;
 
@@ -54,9 +54,7 @@ pub async fn round(db: &Db, comms: &Comms) -> anyhow::Result<usize> {
     let now = Timestamp::now();
     db.queue_due_reminders(now, 1000).await?;
     let lease = SignedDuration::try_from(comms.config.lease)?;
-    let claimed = db
-        .claim_outbox(now, now.checked_add(lease)?, BATCH)
-        .await?;
+    let claimed = db.claim_outbox(now, now.checked_add(lease)?, BATCH).await?;
     let n = claimed.len();
     if n == 0 {
         return Ok(0);
@@ -95,6 +93,10 @@ struct Batch<'a> {
 }
 
 impl Batch<'_> {
+    fn retry_base(&self) -> SignedDuration {
+        SignedDuration::try_from(self.comms.config.retry_base).unwrap_or(communications::RETRY_BASE)
+    }
+
     async fn template(&self, kind: Kind, channel: Channel, lang: &str) -> Result<Template, String> {
         let key = (kind, channel, lang.to_owned());
         if let Some(t) = self.templates.lock().await.get(&key) {
@@ -113,14 +115,25 @@ impl Batch<'_> {
     async fn process(&self, m: &OutboxMessage) -> (Outcome, Written) {
         let mut written = Written::default();
         let (Some(kind), Some(channel)) = (Kind::parse(&m.kind), Channel::parse(&m.channel)) else {
-            return (Outcome::Failed(format!("unknown kind or channel {}/{}", m.kind, m.channel)), written);
+            return (
+                Outcome::Failed(format!("unknown kind or channel {}/{}", m.kind, m.channel)),
+                written,
+            );
         };
         let ctx = match MeetingContext::load(self.db, &m.meeting_id).await {
             Ok(c) => c,
             Err(switchboard_store::StoreError::NotFound(what)) => {
-                return (Outcome::Skipped(format!("the {what} no longer exists")), written)
+                return (
+                    Outcome::Skipped(format!("the {what} no longer exists")),
+                    written,
+                )
             }
-            Err(e) => return (retry(m, format!("reading the meeting: {e}")), written),
+            Err(e) => {
+                return (
+                    retry(m, format!("reading the meeting: {e}"), self.retry_base()),
+                    written,
+                )
+            }
         };
         let now = Timestamp::now();
         if let Some(why) = stale(kind, m, &ctx, now) {
@@ -128,13 +141,20 @@ impl Batch<'_> {
         }
         if !self.settings.allows(kind, channel) {
             return (
-                Outcome::Skipped("turned off in the communications settings since it was queued".into()),
+                Outcome::Skipped(
+                    "turned off in the communications settings since it was queued".into(),
+                ),
                 written,
             );
         }
         let template = match self.template(kind, channel, &ctx.meeting.language).await {
             Ok(t) => t,
-            Err(e) => return (retry(m, format!("reading the template: {e}")), written),
+            Err(e) => {
+                return (
+                    retry(m, format!("reading the template: {e}"), self.retry_base()),
+                    written,
+                )
+            }
         };
         let cancel_url = self.comms.cancel_url(&ctx.meeting.id, &ctx.contact.id);
         let rendered = ctx.render(&template, &cancel_url);
@@ -143,7 +163,10 @@ impl Batch<'_> {
         match channel {
             Channel::Email => {
                 let Some(to) = ctx.contact.email.clone().filter(|e| is_plausible_email(e)) else {
-                    return (Outcome::Skipped("the contact has no valid email address".into()), written);
+                    return (
+                        Outcome::Skipped("the contact has no valid email address".into()),
+                        written,
+                    );
                 };
                 written.recipient = Some(to.clone());
                 let mailer = &self.comms.email;
@@ -169,7 +192,12 @@ impl Batch<'_> {
                     })
                     .await;
                 (
-                    outcome(m, result.map(|()| Some(format!("<{message_id}>"))), mailer.transport_name()),
+                    outcome(
+                        m,
+                        result.map(|()| Some(format!("<{message_id}>"))),
+                        mailer.transport_name(),
+                        self.retry_base(),
+                    ),
                     written,
                 )
             }
@@ -183,10 +211,18 @@ impl Batch<'_> {
                 written.recipient = Some(to.clone());
                 match self.db.sms_opted_out(&to).await {
                     Ok(true) => {
-                        return (Outcome::Skipped("the recipient opted out (STOP)".into()), written)
+                        return (
+                            Outcome::Skipped("the recipient opted out (STOP)".into()),
+                            written,
+                        )
                     }
                     Ok(false) => {}
-                    Err(e) => return (retry(m, format!("reading opt-outs: {e}")), written),
+                    Err(e) => {
+                        return (
+                            retry(m, format!("reading opt-outs: {e}"), self.retry_base()),
+                            written,
+                        )
+                    }
                 }
                 if let Some(quiet) = &self.settings.sms_quiet_hours {
                     let zone = ctx
@@ -200,7 +236,9 @@ impl Batch<'_> {
                         // pointless; anything else waits for the morning.
                         if kind == Kind::Reminder && until >= ctx.start() {
                             return (
-                                Outcome::Skipped("quiet hours last until the meeting starts".into()),
+                                Outcome::Skipped(
+                                    "quiet hours last until the meeting starts".into(),
+                                ),
                                 written,
                             );
                         }
@@ -216,14 +254,22 @@ impl Batch<'_> {
                 }
                 let sms = &self.comms.sms;
                 let result = sms.send(&to, &rendered.body, &m.idempotency_key).await;
-                (outcome(m, result, sms.transport_name()), written)
+                (
+                    outcome(m, result, sms.transport_name(), self.retry_base()),
+                    written,
+                )
             }
         }
     }
 }
 
 /// Why a message no longer applies, if it does not.
-fn stale(kind: Kind, m: &OutboxMessage, ctx: &MeetingContext, now: Timestamp) -> Option<&'static str> {
+fn stale(
+    kind: Kind,
+    m: &OutboxMessage,
+    ctx: &MeetingContext,
+    now: Timestamp,
+) -> Option<&'static str> {
     let state = ctx.meeting.state.as_str();
     match kind {
         Kind::Confirmation | Kind::Reminder if state != "scheduled" => {
@@ -238,26 +284,33 @@ fn stale(kind: Kind, m: &OutboxMessage, ctx: &MeetingContext, now: Timestamp) ->
     }
 }
 
-fn outcome(m: &OutboxMessage, result: Result<Option<String>, SendError>, transport: &str) -> Outcome {
+fn outcome(
+    m: &OutboxMessage,
+    result: Result<Option<String>, SendError>,
+    transport: &str,
+    base: SignedDuration,
+) -> Outcome {
     match result {
         Ok(provider_id) => Outcome::Sent {
             transport: transport.to_owned(),
             provider_id,
         },
-        Err(e) if e.transient => retry(m, e.message),
+        Err(e) if e.transient => retry(m, e.message, base),
         Err(e) => Outcome::Failed(e.message),
     }
 }
 
 /// Retry later with backoff and jitter, or give up after the last attempt.
-fn retry(m: &OutboxMessage, error: String) -> Outcome {
+fn retry(m: &OutboxMessage, error: String, base: SignedDuration) -> Outcome {
     let attempts = u32::try_from(m.attempts).unwrap_or(u32::MAX);
     if attempts >= communications::MAX_ATTEMPTS {
         return Outcome::Failed(format!("gave up after {attempts} attempts: {error}"));
     }
-    let delay = communications::retry_delay(attempts, rand::thread_rng().gen::<f64>());
+    let delay = communications::retry_delay(attempts, rand::thread_rng().gen::<f64>(), base);
     Outcome::Retry {
-        at: Timestamp::now().checked_add(delay).unwrap_or_else(|_| Timestamp::now()),
+        at: Timestamp::now()
+            .checked_add(delay)
+            .unwrap_or_else(|_| Timestamp::now()),
         error,
         count: true,
     }

@@ -37,7 +37,10 @@ async fn get_settings(State(s): State<AppState>) -> ApiResult<Json<Settings>> {
 /// checked again when sent.
 #[utoipa::path(put, path = "/api/v1/communications/settings", tag = "communications", request_body = Settings,
     responses((status = 200, body = Settings), (status = 422, body = crate::error::Problem)))]
-async fn put_settings(State(s): State<AppState>, ApiJson(i): ApiJson<Settings>) -> ApiResult<Json<Settings>> {
+async fn put_settings(
+    State(s): State<AppState>,
+    ApiJson(i): ApiJson<Settings>,
+) -> ApiResult<Json<Settings>> {
     i.validate()?;
     let saved = s.db.put_communication_settings(&i).await?;
     s.comms.wake.notify_one();
@@ -52,7 +55,11 @@ async fn list_templates(State(s): State<AppState>) -> ApiResult<Json<Vec<StoredT
 }
 
 fn key(kind: &str, channel: &str, language: &str) -> ApiResult<(Kind, Channel, String)> {
-    match (Kind::parse(kind), Channel::parse(channel), LANGUAGES.contains(&language)) {
+    match (
+        Kind::parse(kind),
+        Channel::parse(channel),
+        LANGUAGES.contains(&language),
+    ) {
         (Some(k), Some(c), true) => Ok((k, c, language.to_owned())),
         _ => Err(ApiError::NotFound("template")),
     }
@@ -128,12 +135,18 @@ async fn preview(
         Err(e) => return Err(e.into()),
     };
     ctx.meeting.language = language;
-    let rendered = ctx.render(&template, &s.comms.cancel_url(&ctx.meeting.id, &ctx.contact.id));
+    let rendered = ctx.render(
+        &template,
+        &s.comms.cancel_url(&ctx.meeting.id, &ctx.contact.id),
+    );
     let invite = (channel == Channel::Email).then(|| {
         let from = s.comms.email.from();
         ctx.invite(
             &s.comms.email.host(),
-            (from.name.as_deref().unwrap_or("Switchboard"), &from.email.to_string()),
+            (
+                from.name.as_deref().unwrap_or("Switchboard"),
+                &from.email.to_string(),
+            ),
             ctx.meeting.sequence,
             kind == Kind::Cancellation,
             Timestamp::now(),
@@ -156,7 +169,10 @@ pub struct OutboxParams {
 /// transport is configured), what is queued, failed or skipped, and why.
 #[utoipa::path(get, path = "/api/v1/communications/outbox", tag = "communications", params(OutboxParams),
     responses((status = 200, body = Object)))]
-async fn outbox(State(s): State<AppState>, Query(p): Query<OutboxParams>) -> ApiResult<Json<Page<OutboxMessage>>> {
+async fn outbox(
+    State(s): State<AppState>,
+    Query(p): Query<OutboxParams>,
+) -> ApiResult<Json<Page<OutboxMessage>>> {
     let (limit, after) = PageParams {
         limit: p.limit,
         cursor: p.cursor,
@@ -164,7 +180,12 @@ async fn outbox(State(s): State<AppState>, Query(p): Query<OutboxParams>) -> Api
     .parse()?;
     if let Some(state) = &p.state {
         if !["queued", "sending", "sent", "failed", "skipped"].contains(&state.as_str()) {
-            return Err(Invalid::one("state", "invalid", "must be queued, sending, sent, failed or skipped").into());
+            return Err(Invalid::one(
+                "state",
+                "invalid",
+                "must be queued, sending, sent, failed or skipped",
+            )
+            .into());
         }
     }
     Ok(Json(

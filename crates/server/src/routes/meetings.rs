@@ -118,9 +118,8 @@ pub async fn book_draft(
     key: Option<&str>,
     request_hash: &str,
 ) -> ApiResult<Booked> {
-    let booked = s
-        .db
-        .book_meeting(
+    let booked =
+        s.db.book_meeting(
             d,
             &BookingContext {
                 booked_by: author,
@@ -156,7 +155,9 @@ async fn book(
                 !k.is_empty() && k.len() <= 200 && k.bytes().all(|b| b.is_ascii_graphic())
             });
             Some(k.ok_or_else(|| {
-                ApiError::BadRequest("Idempotency-Key must be 1 to 200 visible ASCII characters".into())
+                ApiError::BadRequest(
+                    "Idempotency-Key must be 1 to 200 visible ASCII characters".into(),
+                )
             })?)
         }
     };
@@ -213,8 +214,14 @@ pub async fn customer_cancel(s: &AppState, id: &str, contact_id: &str) -> ApiRes
             .filter(|n| !n.is_empty())
             .unwrap_or_else(|| "Customer".into()),
     };
-    s.db.cancel_meeting(id, CancelPath::Customer, Some(contact_id), &author, Timestamp::now())
-        .await?;
+    s.db.cancel_meeting(
+        id,
+        CancelPath::Customer,
+        Some(contact_id),
+        &author,
+        Timestamp::now(),
+    )
+    .await?;
     s.comms.wake.notify_one();
     Ok(())
 }
@@ -227,8 +234,14 @@ async fn staff_cancel(
     Extension(who): Extension<Principal>,
     Path(id): Path<String>,
 ) -> ApiResult<Json<MeetingView>> {
-    s.db.cancel_meeting(&id, CancelPath::Staff, None, &who.author(), Timestamp::now())
-        .await?;
+    s.db.cancel_meeting(
+        &id,
+        CancelPath::Staff,
+        None,
+        &who.author(),
+        Timestamp::now(),
+    )
+    .await?;
     Ok(Json(view(&s, &id).await?))
 }
 
@@ -261,7 +274,10 @@ async fn move_meeting(
 /// A contact's meetings, soonest first.
 #[utoipa::path(get, path = "/api/v1/contacts/{id}/meetings", tag = "scheduling", params(("id" = String, Path)),
     responses((status = 200, body = Vec<MeetingView>)))]
-async fn contact_meetings(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<Vec<MeetingView>>> {
+async fn contact_meetings(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Vec<MeetingView>>> {
     s.db.contact(&id).await?;
     let mut out = Vec::new();
     for m in s.db.contact_meetings(&id).await? {

@@ -65,7 +65,11 @@ async fn properties(State(s): State<AppState>, ext: Extensions) -> ApiResult<Jso
 /// Free slots, for the booking page (same parameters as the API).
 #[utoipa::path(get, path = "/public/v1/scheduling/slots", tag = "self-service", params(SlotParams),
     responses((status = 200, body = Slots)))]
-async fn slots(State(s): State<AppState>, ext: Extensions, Query(p): Query<SlotParams>) -> ApiResult<Json<Slots>> {
+async fn slots(
+    State(s): State<AppState>,
+    ext: Extensions,
+    Query(p): Query<SlotParams>,
+) -> ApiResult<Json<Slots>> {
     limit(&s, &ext)?;
     Ok(Json(find_slots(&s, p).await?))
 }
@@ -113,11 +117,27 @@ async fn book(
 ) -> ApiResult<impl IntoResponse> {
     limit(&s, &ext)?;
     let mut errors = Vec::new();
-    if i.customer.email.as_deref().is_none_or(|e| e.trim().is_empty()) {
-        errors.push(switchboard_core::FieldError::new("customer.email", "required", "is required"));
+    if i.customer
+        .email
+        .as_deref()
+        .is_none_or(|e| e.trim().is_empty())
+    {
+        errors.push(switchboard_core::FieldError::new(
+            "customer.email",
+            "required",
+            "is required",
+        ));
     }
-    if i.customer.first_name.as_deref().is_none_or(|e| e.trim().is_empty()) {
-        errors.push(switchboard_core::FieldError::new("customer.first_name", "required", "is required"));
+    if i.customer
+        .first_name
+        .as_deref()
+        .is_none_or(|e| e.trim().is_empty())
+    {
+        errors.push(switchboard_core::FieldError::new(
+            "customer.first_name",
+            "required",
+            "is required",
+        ));
     }
     let contact = ContactDraft::parse(ContactInput {
         first_name: i.customer.first_name,
@@ -145,7 +165,11 @@ async fn book(
         errors.extend(prefixed(e.clone(), "customer.").0);
     }
     if let Err(e) = &draft {
-        errors.extend(e.0.iter().filter(|f| !matches!(f.field.as_str(), "time_zone" | "language")).cloned());
+        errors.extend(
+            e.0.iter()
+                .filter(|f| !matches!(f.field.as_str(), "time_zone" | "language"))
+                .cloned(),
+        );
     }
     if !errors.is_empty() {
         return Err(Invalid(errors).into());
@@ -163,7 +187,10 @@ async fn book(
     };
     let booked = book_draft(&s, &draft, &author, None, "").await?;
     let v = view(&s, &booked.meeting.id).await?;
-    Ok(super::created(format!("/public/v1/meetings/{}", v.id), public(v)))
+    Ok(super::created(
+        format!("/public/v1/meetings/{}", v.id),
+        public(v),
+    ))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -256,7 +283,9 @@ async fn twilio_inbound(State(s): State<AppState>, req: Request) -> ApiResult<im
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
     if !same(given, &expected) {
-        return Err(ApiError::Forbidden("the Twilio signature does not match".into()));
+        return Err(ApiError::Forbidden(
+            "the Twilio signature does not match".into(),
+        ));
     }
     let from = params.get("From").map(String::as_str).unwrap_or("");
     let text = params.get("Body").map(String::as_str).unwrap_or("");
@@ -285,7 +314,10 @@ fn serde_urlencoded_pairs(body: &[u8]) -> BTreeMap<String, String> {
 /// `X-Switchboard-Signature: sha256=HEX(HMAC-SHA256(secret, body))`.
 #[utoipa::path(post, path = "/sms/v1/webhook/inbound", tag = "self-service",
     responses((status = 204), (status = 403, body = crate::error::Problem)))]
-async fn webhook_inbound(State(s): State<AppState>, req: Request) -> ApiResult<axum::http::StatusCode> {
+async fn webhook_inbound(
+    State(s): State<AppState>,
+    req: Request,
+) -> ApiResult<axum::http::StatusCode> {
     let (headers, _, body) = parts(req).await?;
     let SmsConfig::Webhook { secret, .. } = &s.comms.sms.config else {
         return Err(ApiError::NotFound("SMS provider"));

@@ -106,7 +106,11 @@ pub async fn find_slots(s: &AppState, p: SlotParams) -> ApiResult<Slots> {
     }
     let meeting_type = p.meeting_type.as_deref().and_then(MeetingType::parse);
     if meeting_type.is_none() {
-        c.fail("meeting_type", "invalid", "must be in_person, online or phone");
+        c.fail(
+            "meeting_type",
+            "invalid",
+            "must be in_person, online or phone",
+        );
     }
     let now = Timestamp::now();
     let from = match &p.from {
@@ -128,23 +132,35 @@ pub async fn find_slots(s: &AppState, p: SlotParams) -> ApiResult<Slots> {
         if t <= f {
             c.fail("to", "invalid", "must be after from");
         } else if f.duration_until(t) > SignedDuration::from_hours(24 * MAX_WINDOW_DAYS) {
-            c.fail("to", "range", format!("at most {MAX_WINDOW_DAYS} days after from"));
+            c.fail(
+                "to",
+                "range",
+                format!("at most {MAX_WINDOW_DAYS} days after from"),
+            );
         }
     }
     let branch_id = c.optional_id("branch_id", p.branch_id.clone());
     match (meeting_type, &branch_id) {
-        (Some(MeetingType::InPerson), None) => {
-            c.fail("branch_id", "required", "is required for in_person meetings")
-        }
-        (Some(MeetingType::Online | MeetingType::Phone), Some(_)) => {
-            c.fail("branch_id", "invalid", "only in_person meetings take place at a branch")
-        }
+        (Some(MeetingType::InPerson), None) => c.fail(
+            "branch_id",
+            "required",
+            "is required for in_person meetings",
+        ),
+        (Some(MeetingType::Online | MeetingType::Phone), Some(_)) => c.fail(
+            "branch_id",
+            "invalid",
+            "only in_person meetings take place at a branch",
+        ),
         _ => {}
     }
     let zone = p.time_zone.clone().unwrap_or_else(|| "UTC".into());
     let tz = TimeZone::get(&zone).ok();
     if tz.is_none() {
-        c.fail("time_zone", "invalid", "must be an IANA time zone like Europe/Paris");
+        c.fail(
+            "time_zone",
+            "invalid",
+            "must be an IANA time zone like Europe/Paris",
+        );
     }
     let limit = p.limit.unwrap_or(100);
     if !(1..=500).contains(&limit) {
@@ -152,7 +168,10 @@ pub async fn find_slots(s: &AppState, p: SlotParams) -> ApiResult<Slots> {
     }
     let after = match &p.cursor {
         None => None,
-        Some(cur) => match Cursor::decode(cur, 1).ok().and_then(|c| time::parse(&c.0[0])) {
+        Some(cur) => match Cursor::decode(cur, 1)
+            .ok()
+            .and_then(|c| time::parse(&c.0[0]))
+        {
             Some(t) => Some(t),
             None => {
                 c.fail("cursor", "invalid", "is not a cursor from this search");
@@ -195,7 +214,10 @@ pub async fn find_slots(s: &AppState, p: SlotParams) -> ApiResult<Slots> {
         .into());
     }
     if let Some(b) = &branch_id {
-        if matches!(s.db.branch(b).await, Err(switchboard_store::StoreError::NotFound(_))) {
+        if matches!(
+            s.db.branch(b).await,
+            Err(switchboard_store::StoreError::NotFound(_))
+        ) {
             return Err(Invalid::one("branch_id", "unknown", "no branch has this id").into());
         }
     }
@@ -209,9 +231,8 @@ pub async fn find_slots(s: &AppState, p: SlotParams) -> ApiResult<Slots> {
         Some(a) if a >= from => a.checked_add(SignedDuration::from_secs(1)).unwrap_or(a),
         _ => from,
     };
-    let advisors = s
-        .db
-        .availability(
+    let advisors =
+        s.db.availability(
             &topic,
             branch_id.as_deref(),
             search_from,
@@ -271,7 +292,10 @@ async fn list_branches(State(s): State<AppState>) -> ApiResult<Json<Vec<Branch>>
 /// Create a branch: name, address, IANA time zone.
 #[utoipa::path(post, path = "/api/v1/branches", tag = "scheduling", request_body = BranchInput,
     responses((status = 201, body = Branch), (status = 422, body = crate::error::Problem)))]
-async fn create_branch(State(s): State<AppState>, ApiJson(i): ApiJson<BranchInput>) -> ApiResult<impl IntoResponse> {
+async fn create_branch(
+    State(s): State<AppState>,
+    ApiJson(i): ApiJson<BranchInput>,
+) -> ApiResult<impl IntoResponse> {
     let b = s.db.save_branch(None, &BranchDraft::parse(i)?).await?;
     Ok(created(format!("/api/v1/branches/{}", b.id), b))
 }
@@ -283,7 +307,9 @@ async fn put_branch(
     Path(id): Path<String>,
     ApiJson(i): ApiJson<BranchInput>,
 ) -> ApiResult<Json<Branch>> {
-    Ok(Json(s.db.save_branch(Some(&id), &BranchDraft::parse(i)?).await?))
+    Ok(Json(
+        s.db.save_branch(Some(&id), &BranchDraft::parse(i)?).await?,
+    ))
 }
 
 /// Delete a branch no meeting or advisor uses.
@@ -305,7 +331,10 @@ async fn list_topics(State(s): State<AppState>) -> ApiResult<Json<Vec<Topic>>> {
 /// skills, instructions to the customer.
 #[utoipa::path(post, path = "/api/v1/topics", tag = "scheduling", request_body = TopicInput,
     responses((status = 201, body = Topic), (status = 422, body = crate::error::Problem)))]
-async fn create_topic(State(s): State<AppState>, ApiJson(i): ApiJson<TopicInput>) -> ApiResult<impl IntoResponse> {
+async fn create_topic(
+    State(s): State<AppState>,
+    ApiJson(i): ApiJson<TopicInput>,
+) -> ApiResult<impl IntoResponse> {
     let t = s.db.save_topic(None, &TopicDraft::parse(i)?).await?;
     Ok(created(format!("/api/v1/topics/{}", t.id), t))
 }
@@ -317,7 +346,9 @@ async fn put_topic(
     Path(id): Path<String>,
     ApiJson(i): ApiJson<TopicInput>,
 ) -> ApiResult<Json<Topic>> {
-    Ok(Json(s.db.save_topic(Some(&id), &TopicDraft::parse(i)?).await?))
+    Ok(Json(
+        s.db.save_topic(Some(&id), &TopicDraft::parse(i)?).await?,
+    ))
 }
 
 #[utoipa::path(delete, path = "/api/v1/topics/{id}", tag = "scheduling", params(("id" = String, Path)),
@@ -336,7 +367,10 @@ async fn list_advisors(State(s): State<AppState>) -> ApiResult<Json<Vec<Advisor>
 
 #[utoipa::path(get, path = "/api/v1/advisors/{id}", tag = "scheduling", params(("id" = String, Path, description = "the agent's id")),
     responses((status = 200, body = Advisor)))]
-async fn get_advisor(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<Advisor>> {
+async fn get_advisor(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Advisor>> {
     Ok(Json(s.db.advisor(&id).await?))
 }
 
@@ -354,7 +388,10 @@ async fn put_advisor(
 
 #[utoipa::path(get, path = "/api/v1/advisors/{id}/time-off", tag = "scheduling", params(("id" = String, Path)),
     responses((status = 200, body = Vec<TimeOff>)))]
-async fn list_time_off(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<Vec<TimeOff>>> {
+async fn list_time_off(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Vec<TimeOff>>> {
     Ok(Json(s.db.time_off(&id).await?))
 }
 
@@ -368,7 +405,10 @@ async fn add_time_off(
     ApiJson(i): ApiJson<TimeOffInput>,
 ) -> ApiResult<impl IntoResponse> {
     let t = s.db.add_time_off(&id, &TimeOffDraft::parse(i)?).await?;
-    Ok(created(format!("/api/v1/advisors/{id}/time-off/{}", t.id), t))
+    Ok(created(
+        format!("/api/v1/advisors/{id}/time-off/{}", t.id),
+        t,
+    ))
 }
 
 #[utoipa::path(delete, path = "/api/v1/advisors/{id}/time-off/{time_off_id}", tag = "scheduling",

@@ -128,7 +128,11 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("PUT", "/api/v1/advisors/{id}", "a"),
     ("GET", "/api/v1/advisors/{id}/time-off", "asg"),
     ("POST", "/api/v1/advisors/{id}/time-off", "a"),
-    ("DELETE", "/api/v1/advisors/{id}/time-off/{time_off_id}", "a"),
+    (
+        "DELETE",
+        "/api/v1/advisors/{id}/time-off/{time_off_id}",
+        "a",
+    ),
     ("POST", "/api/v1/meetings", "asg"),
     ("GET", "/api/v1/meetings/{id}", "asg"),
     ("POST", "/api/v1/meetings/{id}/cancel", "asg"),
@@ -139,9 +143,21 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("GET", "/api/v1/communications/settings", "a"),
     ("PUT", "/api/v1/communications/settings", "a"),
     ("GET", "/api/v1/communications/templates", "a"),
-    ("PUT", "/api/v1/communications/templates/{kind}/{channel}/{language}", "a"),
-    ("DELETE", "/api/v1/communications/templates/{kind}/{channel}/{language}", "a"),
-    ("POST", "/api/v1/communications/templates/{kind}/{channel}/{language}/preview", "a"),
+    (
+        "PUT",
+        "/api/v1/communications/templates/{kind}/{channel}/{language}",
+        "a",
+    ),
+    (
+        "DELETE",
+        "/api/v1/communications/templates/{kind}/{channel}/{language}",
+        "a",
+    ),
+    (
+        "POST",
+        "/api/v1/communications/templates/{kind}/{channel}/{language}/preview",
+        "a",
+    ),
     ("GET", "/api/v1/communications/outbox", "a"),
     // Self-service pages and SMS providers: no account.
     ("GET", "/public/v1/scheduling/properties", "P"),

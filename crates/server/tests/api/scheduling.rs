@@ -47,10 +47,18 @@ pub async fn fixture(app: &TestApp, contact: Value) -> Fixture {
         .as_str()
         .unwrap()
         .to_owned();
-    let hours: Vec<Value> = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
-        .iter()
-        .map(|d| json!({"day": d, "from": "00:00", "to": "24:00"}))
-        .collect();
+    let hours: Vec<Value> = [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    ]
+    .iter()
+    .map(|d| json!({"day": d, "from": "00:00", "to": "24:00"}))
+    .collect();
     let mut advisors = Vec::new();
     for _ in 0..2 {
         let a = app.token(Role::Agent).await;
@@ -94,7 +102,11 @@ fn booking(f: &Fixture, start: &str) -> Value {
 #[tokio::test]
 async fn slots_bookings_races_idempotency_and_cancellation() {
     for app in apps().await {
-        let f = fixture(&app, json!({"first_name": "Zoé", "email": "zoe@example.com"})).await;
+        let f = fixture(
+            &app,
+            json!({"first_name": "Zoé", "email": "zoe@example.com"}),
+        )
+        .await;
         let start = start_in(50);
         // Slots: both advisors are free; the search names its problems.
         let slots = f
@@ -107,13 +119,22 @@ async fn slots_bookings_races_idempotency_and_cancellation() {
         let first = &slots["slots"][0];
         assert_eq!(time(first["start"].as_str().unwrap()), time(&start));
         assert_eq!(first["advisor_ids"], json!(f.advisors));
-        assert!(first["local_start"].as_str().unwrap().ends_with("[Europe/Paris]"));
-        assert_eq!(slots["slots"].as_array().unwrap().len(), 8, "2 hours of 15-minute starts");
+        assert!(first["local_start"]
+            .as_str()
+            .unwrap()
+            .ends_with("[Europe/Paris]"));
+        assert_eq!(
+            slots["slots"].as_array().unwrap().len(),
+            8,
+            "2 hours of 15-minute starts"
+        );
         let (status, body) = answer(
             f.agent
                 .get(&format!(
                     "/api/v1/scheduling/slots?topic_id={}&meeting_type=in_person&from={}&to={}",
-                    f.topic, start, start_in(24 * 40)
+                    f.topic,
+                    start,
+                    start_in(24 * 40)
                 ))
                 .await,
         )
@@ -124,7 +145,10 @@ async fn slots_bookings_races_idempotency_and_cancellation() {
         // Idempotency-Key: a repeat answers the first booking; another body
         // with the same key is refused.
         let book = |body: Value, key: Option<&str>| {
-            let mut r = f.agent.request(reqwest::Method::POST, "/api/v1/meetings").json(&body);
+            let mut r = f
+                .agent
+                .request(reqwest::Method::POST, "/api/v1/meetings")
+                .json(&body);
             if let Some(k) = key {
                 r = r.header("idempotency-key", k);
             }
@@ -208,17 +232,26 @@ async fn slots_bookings_races_idempotency_and_cancellation() {
         assert_eq!(online["customer_notes"], "<script>alert(1)</script>");
 
         // CancelMeeting: another contact learns nothing; twice is harmless.
-        let stranger = f.admin.create("/api/v1/contacts", json!({"first_name": "Eve"})).await;
+        let stranger = f
+            .admin
+            .create("/api/v1/contacts", json!({"first_name": "Eve"}))
+            .await;
         let cancel = |contact: &str| {
             let (agent, path) = (f.agent.clone(), format!("/api/v1/meetings/{id}/cancel"));
             let body = json!({"contact_id": contact});
             async move { answer(agent.post(&path, body).await).await }
         };
         let (status, body) = cancel(stranger["id"].as_str().unwrap()).await;
-        assert_eq!((status, body["detail"].as_str()), (404, Some("meeting not found")));
+        assert_eq!(
+            (status, body["detail"].as_str()),
+            (404, Some("meeting not found"))
+        );
         let (status, unknown) = answer(
             f.agent
-                .post("/api/v1/meetings/unknown/cancel", json!({"contact_id": f.contact}))
+                .post(
+                    "/api/v1/meetings/unknown/cancel",
+                    json!({"contact_id": f.contact}),
+                )
                 .await,
         )
         .await;
@@ -244,7 +277,10 @@ async fn slots_bookings_races_idempotency_and_cancellation() {
         let winner_id = winner.1["id"].as_str().unwrap();
         let (status, moved) = answer(
             f.agent
-                .post(&format!("/api/v1/meetings/{winner_id}/move"), json!({"start": start_in(90)}))
+                .post(
+                    &format!("/api/v1/meetings/{winner_id}/move"),
+                    json!({"start": start_in(90)}),
+                )
                 .await,
         )
         .await;
@@ -253,7 +289,10 @@ async fn slots_bookings_races_idempotency_and_cancellation() {
         // The timeline tells the story.
         let timeline = f
             .agent
-            .ok(&format!("/api/v1/contacts/{}/timeline?scope=all", f.contact))
+            .ok(&format!(
+                "/api/v1/contacts/{}/timeline?scope=all",
+                f.contact
+            ))
             .await;
         let subjects: Vec<&str> = timeline["items"]
             .as_array()
@@ -262,10 +301,16 @@ async fn slots_bookings_races_idempotency_and_cancellation() {
             .filter(|a| a["kind"] == "meeting")
             .map(|a| a["subject"].as_str().unwrap())
             .collect();
-        assert!(subjects.contains(&"Meeting booked: Mortgage, fixed rates"), "{subjects:?}");
+        assert!(
+            subjects.contains(&"Meeting booked: Mortgage, fixed rates"),
+            "{subjects:?}"
+        );
         assert!(subjects.contains(&"Meeting cancelled: Mortgage, fixed rates"));
         assert!(subjects.contains(&"Meeting moved"));
-        let listed = f.agent.ok(&format!("/api/v1/contacts/{}/meetings", f.contact)).await;
+        let listed = f
+            .agent
+            .ok(&format!("/api/v1/contacts/{}/meetings", f.contact))
+            .await;
         assert_eq!(listed.as_array().unwrap().len(), 4);
         // Messages are off by default: nothing was queued.
         let outbox = f.admin.ok("/api/v1/communications/outbox").await;
@@ -297,7 +342,9 @@ fn settings(confirmation_email: bool, sms: bool) -> Value {
 
 async fn outbox_for(f: &Fixture, meeting: &str) -> Vec<Value> {
     f.admin
-        .ok(&format!("/api/v1/communications/outbox?meeting_id={meeting}"))
+        .ok(&format!(
+            "/api/v1/communications/outbox?meeting_id={meeting}"
+        ))
         .await["items"]
         .as_array()
         .unwrap()
@@ -308,12 +355,18 @@ async fn outbox_for(f: &Fixture, meeting: &str) -> Vec<Value> {
 async fn settled(f: &Fixture, meeting: &str) -> Vec<Value> {
     for _ in 0..200 {
         let rows = outbox_for(f, meeting).await;
-        if rows.iter().all(|r| r["state"] != "queued" && r["state"] != "sending") {
+        if rows
+            .iter()
+            .all(|r| r["state"] != "queued" && r["state"] != "sending")
+        {
             return rows;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    panic!("the outbox of {meeting} did not settle: {:?}", outbox_for(f, meeting).await);
+    panic!(
+        "the outbox of {meeting} did not settle: {:?}",
+        outbox_for(f, meeting).await
+    );
 }
 
 fn calendar(text: &str) -> icalendar::Calendar {
@@ -334,7 +387,12 @@ async fn emails_with_invites_switches_reminders_and_staff_silence() {
                    "locale": "fr-FR", "time_zone": "Europe/Paris"}),
         )
         .await;
-        let (status, s) = put(&f.admin, "/api/v1/communications/settings", settings(true, false)).await;
+        let (status, s) = put(
+            &f.admin,
+            "/api/v1/communications/settings",
+            settings(true, false),
+        )
+        .await;
         assert_eq!(status, 200, "{s}");
         let (status, bad) = put(
             &f.admin,
@@ -348,23 +406,35 @@ async fn emails_with_invites_switches_reminders_and_staff_silence() {
 
         // Booking → a confirmation with a REQUEST invite, in French.
         let start = start_in(72);
-        let m = f.agent.create("/api/v1/meetings", booking(&f, &start)).await;
+        let m = f
+            .agent
+            .create("/api/v1/meetings", booking(&f, &start))
+            .await;
         let id = m["id"].as_str().unwrap().to_owned();
         let rows = settled(&f, &id).await;
         assert_eq!(rows.len(), 1, "{rows:?}");
-        assert_eq!((&rows[0]["state"], &rows[0]["transport"]), (&json!("sent"), &json!("smtp")), "{rows:?}");
+        assert_eq!(
+            (&rows[0]["state"], &rows[0]["transport"]),
+            (&json!("sent"), &json!("smtp")),
+            "{rows:?}"
+        );
         expected_mail += 1;
         let mail = sink.wait_for(expected_mail, 10).await;
         let confirmation = mail
             .iter()
             .find(|r| r.header("Message-ID") == format!("<{id}.confirmation.email.0@localhost>"))
             .expect("the confirmation arrived with its idempotent Message-ID");
-        assert!(confirmation.header("Subject").starts_with("Rendez-vous confirmé : Mortgage, fixed rates"));
+        assert!(confirmation
+            .header("Subject")
+            .starts_with("Rendez-vous confirmé : Mortgage, fixed rates"));
         let text = confirmation.part("text/plain").unwrap();
         assert!(text.contains("Bonjour Zoé <b>Durand</b>"), "{text}");
         assert!(text.contains(m["cancel_url"].as_str().unwrap()));
         let html = confirmation.part("text/html").unwrap();
-        assert!(html.contains("Zoé &lt;b&gt;Durand&lt;/b&gt;"), "values are escaped in HTML");
+        assert!(
+            html.contains("Zoé &lt;b&gt;Durand&lt;/b&gt;"),
+            "values are escaped in HTML"
+        );
         let (_, ctype, ics) = confirmation
             .parts()
             .into_iter()
@@ -374,17 +444,27 @@ async fn emails_with_invites_switches_reminders_and_staff_silence() {
         let cal = calendar(&ics);
         use icalendar::{Component, EventLike};
         assert_eq!(cal.property_value("METHOD"), Some("REQUEST"));
-        let event = cal.components.iter().find_map(|c| c.as_event()).expect("an event");
+        let event = cal
+            .components
+            .iter()
+            .find_map(|c| c.as_event())
+            .expect("an event");
         assert_eq!(event.get_uid(), Some(format!("{id}@localhost").as_str()));
         assert_eq!(event.property_value("SEQUENCE"), Some("0"));
         assert_eq!(event.get_summary(), Some("Mortgage, fixed rates"));
-        assert!(event.get_location().unwrap().starts_with("Paris, 1 rue de Rivoli"));
+        assert!(event
+            .get_location()
+            .unwrap()
+            .starts_with("Paris, 1 rue de Rivoli"));
         let dtstart = event.property_value("DTSTART").unwrap();
         assert_eq!(dtstart, time(&start).strftime("%Y%m%dT%H%M%SZ").to_string());
 
         // Customer cancellation → CANCEL with the same UID, higher SEQUENCE.
         f.agent
-            .post(&format!("/api/v1/meetings/{id}/cancel"), json!({"contact_id": f.contact}))
+            .post(
+                &format!("/api/v1/meetings/{id}/cancel"),
+                json!({"contact_id": f.contact}),
+            )
             .await;
         let rows = settled(&f, &id).await;
         assert_eq!(rows.len(), 2);
@@ -402,7 +482,10 @@ async fn emails_with_invites_switches_reminders_and_staff_silence() {
         assert_eq!(event.property_value("STATUS"), Some("CANCELLED"));
 
         // Staff cancellation: the confirmation, and nothing else.
-        let m2 = f.agent.create("/api/v1/meetings", booking(&f, &start_in(74))).await;
+        let m2 = f
+            .agent
+            .create("/api/v1/meetings", booking(&f, &start_in(74)))
+            .await;
         let id2 = m2["id"].as_str().unwrap();
         settled(&f, id2).await;
         expected_mail += 1;
@@ -414,13 +497,27 @@ async fn emails_with_invites_switches_reminders_and_staff_silence() {
         assert_eq!(rows[0]["kind"], "confirmation");
 
         // The switch per kind × channel: confirmations by email off.
-        put(&f.admin, "/api/v1/communications/settings", settings(false, false)).await;
-        let m3 = f.agent.create("/api/v1/meetings", booking(&f, &start_in(76))).await;
-        assert_eq!(outbox_for(&f, m3["id"].as_str().unwrap()).await, Vec::<Value>::new());
+        put(
+            &f.admin,
+            "/api/v1/communications/settings",
+            settings(false, false),
+        )
+        .await;
+        let m3 = f
+            .agent
+            .create("/api/v1/meetings", booking(&f, &start_in(76)))
+            .await;
+        assert_eq!(
+            outbox_for(&f, m3["id"].as_str().unwrap()).await,
+            Vec::<Value>::new()
+        );
 
         // The reminder: a meeting inside the 1-day threshold is reminded at
         // once and flagged; one 3 days away is not (yet).
-        let soon = f.agent.create("/api/v1/meetings", booking(&f, &start_in(20))).await;
+        let soon = f
+            .agent
+            .create("/api/v1/meetings", booking(&f, &start_in(20)))
+            .await;
         let soon_id = soon["id"].as_str().unwrap();
         let mut reminded = Value::Null;
         for _ in 0..100 {
@@ -439,25 +536,45 @@ async fn emails_with_invites_switches_reminders_and_staff_silence() {
             .find(|r| r.header("Message-ID") == format!("<{soon_id}.reminder.email.0@localhost>"))
             .expect("the reminder arrived");
         assert!(reminder.header("Subject").starts_with("Rappel : Mortgage"));
-        assert_eq!(outbox_for(&f, m3["id"].as_str().unwrap()).await, Vec::<Value>::new());
+        assert_eq!(
+            outbox_for(&f, m3["id"].as_str().unwrap()).await,
+            Vec::<Value>::new()
+        );
 
         // The master switch off: nothing at all.
         let mut off = settings(true, true);
         off["enabled"] = json!(false);
         put(&f.admin, "/api/v1/communications/settings", off).await;
-        let m4 = f.agent.create("/api/v1/meetings", booking(&f, &start_in(10))).await;
+        let m4 = f
+            .agent
+            .create("/api/v1/meetings", booking(&f, &start_in(10)))
+            .await;
         tokio::time::sleep(Duration::from_millis(1500)).await;
-        assert_eq!(outbox_for(&f, m4["id"].as_str().unwrap()).await, Vec::<Value>::new());
+        assert_eq!(
+            outbox_for(&f, m4["id"].as_str().unwrap()).await,
+            Vec::<Value>::new()
+        );
 
         // A contact without an email address: recorded as skipped.
-        put(&f.admin, "/api/v1/communications/settings", settings(true, false)).await;
-        let nomail = f.admin.create("/api/v1/contacts", json!({"first_name": "Paul"})).await;
+        put(
+            &f.admin,
+            "/api/v1/communications/settings",
+            settings(true, false),
+        )
+        .await;
+        let nomail = f
+            .admin
+            .create("/api/v1/contacts", json!({"first_name": "Paul"}))
+            .await;
         let mut b = booking(&f, &start_in(30));
         b["contact_id"] = nomail["id"].clone();
         let m5 = f.agent.create("/api/v1/meetings", b).await;
         let rows = settled(&f, m5["id"].as_str().unwrap()).await;
         assert_eq!(rows[0]["state"], "skipped");
-        assert_eq!(rows[0]["last_error"], "the contact has no valid email address");
+        assert_eq!(
+            rows[0]["last_error"],
+            "the contact has no valid email address"
+        );
         // Back on, the meeting booked while off (10 hours away) gets its
         // reminder: reminders follow the meetings, not the moment of booking.
         let m4_id = m4["id"].as_str().unwrap();
@@ -470,7 +587,10 @@ async fn emails_with_invites_switches_reminders_and_staff_silence() {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         assert_eq!(rows.len(), 1, "{rows:?}");
-        assert_eq!((&rows[0]["kind"], &rows[0]["state"]), (&json!("reminder"), &json!("sent")));
+        assert_eq!(
+            (&rows[0]["kind"], &rows[0]["state"]),
+            (&json!("reminder"), &json!("sent"))
+        );
         expected_mail += 1;
 
         // Templates: edited, previewed, unknown variables refused.
@@ -497,9 +617,15 @@ async fn emails_with_invites_switches_reminders_and_staff_silence() {
         assert_eq!(status, 200);
         assert_eq!(preview["subject"], "Booked: Mortgage, fixed rates");
         assert_eq!(preview["html"], "<p>Zoé &lt;b&gt;Durand&lt;/b&gt;</p>");
-        assert!(preview["invite"].as_str().unwrap().contains("METHOD:REQUEST"));
+        assert!(preview["invite"]
+            .as_str()
+            .unwrap()
+            .contains("METHOD:REQUEST"));
         // Staff cannot read customers' messages.
-        assert_eq!(f.agent.get("/api/v1/communications/outbox").await.status(), 403);
+        assert_eq!(
+            f.agent.get("/api/v1/communications/outbox").await.status(),
+            403
+        );
         app.stop().await;
     }
     // Nothing else reached the SMTP server (no duplicates, no strays).
@@ -507,10 +633,11 @@ async fn emails_with_invites_switches_reminders_and_staff_silence() {
     assert_eq!(sink.messages().len(), expected_mail);
 }
 
-/// What the fake Twilio received.
+/// What the fake Twilio received, and the failures it answers with first.
 #[derive(Default)]
 struct Twilio {
     requests: Mutex<Vec<(String, String, Vec<(String, String)>)>>,
+    failures: Mutex<std::collections::VecDeque<(u16, Value)>>,
 }
 
 async fn fake_twilio() -> (String, Arc<Twilio>) {
@@ -537,6 +664,9 @@ async fn fake_twilio() -> (String, Arc<Twilio>) {
                     }
                     let to = form.iter().find(|(k, _)| k == "To").map(|(_, v)| v.clone()).unwrap_or_default();
                     seen.requests.lock().unwrap().push((sid, to, form));
+                    if let Some((status, body)) = seen.failures.lock().unwrap().pop_front() {
+                        return (StatusCode::from_u16(status).unwrap(), axum::Json(body));
+                    }
                     (StatusCode::CREATED, axum::Json(json!({"sid": "SM0123456789abcdef0123456789abcdef", "status": "queued"})))
                 },
             ),
@@ -568,11 +698,18 @@ async fn sms_through_twilio_with_stop_start_and_quiet_hours() {
         let mut s = settings(false, true);
         s["kinds"]["confirmation"]["email"] = json!(false);
         put(&f.admin, "/api/v1/communications/settings", s.clone()).await;
-        let m = f.agent.create("/api/v1/meetings", booking(&f, &start_in(60))).await;
+        let m = f
+            .agent
+            .create("/api/v1/meetings", booking(&f, &start_in(60)))
+            .await;
         let id = m["id"].as_str().unwrap();
         let rows = settled(&f, id).await;
         let sms_row = rows.iter().find(|r| r["channel"] == "sms").unwrap();
-        assert_eq!((&sms_row["state"], &sms_row["transport"]), (&json!("sent"), &json!("twilio")), "{rows:?}");
+        assert_eq!(
+            (&sms_row["state"], &sms_row["transport"]),
+            (&json!("sent"), &json!("twilio")),
+            "{rows:?}"
+        );
         assert_eq!(sms_row["recipient"], "+34612345678");
         {
             let requests = seen.requests.lock().unwrap();
@@ -599,29 +736,51 @@ async fn sms_through_twilio_with_stop_start_and_quiet_hours() {
             .collect();
             let url = format!("{}/sms/v1/twilio/inbound", app.base);
             let sig = signature.unwrap_or_else(|| twilio_signature("token-xyz", &url, &params));
-            let req = app.http.post(&url).header("x-twilio-signature", sig).form(&params);
+            let req = app
+                .http
+                .post(&url)
+                .header("x-twilio-signature", sig)
+                .form(&params);
             async move { req.send().await.unwrap().status().as_u16() }
         };
         assert_eq!(inbound("STOP", Some("forged".into())).await, 403);
         assert_eq!(inbound("STOP", None).await, 200);
-        let m2 = f.agent.create("/api/v1/meetings", booking(&f, &start_in(62))).await;
+        let m2 = f
+            .agent
+            .create("/api/v1/meetings", booking(&f, &start_in(62)))
+            .await;
         let rows = settled(&f, m2["id"].as_str().unwrap()).await;
         assert_eq!(rows[0]["state"], "skipped");
         assert_eq!(rows[0]["last_error"], "the recipient opted out (STOP)");
         assert_eq!(inbound("start", None).await, 200);
-        let m3 = f.agent.create("/api/v1/meetings", booking(&f, &start_in(64))).await;
-        assert_eq!(settled(&f, m3["id"].as_str().unwrap()).await[0]["state"], "sent");
+        let m3 = f
+            .agent
+            .create("/api/v1/meetings", booking(&f, &start_in(64)))
+            .await;
+        assert_eq!(
+            settled(&f, m3["id"].as_str().unwrap()).await[0]["state"],
+            "sent"
+        );
 
         // Quiet hours covering now in Madrid: the SMS waits for their end.
         let now = Timestamp::now().to_zoned(jiff::tz::TimeZone::get("Europe/Madrid").unwrap());
         let (from, to) = (
-            now.checked_sub(SignedDuration::from_hours(1)).unwrap().strftime("%H:%M").to_string(),
-            now.checked_add(SignedDuration::from_hours(2)).unwrap().strftime("%H:%M").to_string(),
+            now.checked_sub(SignedDuration::from_hours(1))
+                .unwrap()
+                .strftime("%H:%M")
+                .to_string(),
+            now.checked_add(SignedDuration::from_hours(2))
+                .unwrap()
+                .strftime("%H:%M")
+                .to_string(),
         );
         s["sms_quiet_hours"] = json!({"from": from, "to": to});
         let (status, body) = put(&f.admin, "/api/v1/communications/settings", s).await;
         assert_eq!(status, 200, "{body}");
-        let m4 = f.agent.create("/api/v1/meetings", booking(&f, &start_in(66))).await;
+        let m4 = f
+            .agent
+            .create("/api/v1/meetings", booking(&f, &start_in(66)))
+            .await;
         let m4_id = m4["id"].as_str().unwrap();
         let mut row = Value::Null;
         for _ in 0..100 {
@@ -632,12 +791,315 @@ async fn sms_through_twilio_with_stop_start_and_quiet_hours() {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         assert_eq!(row["state"], "queued", "{row}");
-        assert_eq!(row["last_error"], "waiting for the end of the recipient's quiet hours");
+        assert_eq!(
+            row["last_error"],
+            "waiting for the end of the recipient's quiet hours"
+        );
         assert_eq!(row["attempts"], 0, "waiting is not a failed attempt");
         let until = time(row["next_attempt_at"].as_str().unwrap());
         let local = until.to_zoned(jiff::tz::TimeZone::get("Europe/Madrid").unwrap());
         assert_eq!(local.strftime("%H:%M").to_string(), to);
-        assert_eq!(seen.requests.lock().unwrap().len(), 2, "nothing sent during quiet hours");
+        assert_eq!(
+            seen.requests.lock().unwrap().len(),
+            2,
+            "nothing sent during quiet hours"
+        );
+        app.stop().await;
+    }
+}
+
+/// A port nothing listens on: every SMTP connection is refused.
+fn dead_smtp() -> String {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    format!("smtp://127.0.0.1:{port}")
+}
+
+#[tokio::test]
+async fn transient_failures_are_retried_permanent_ones_parked() {
+    use switchboard_server::communications::sms::SmsConfig;
+    let (twilio_url, seen) = fake_twilio().await;
+    let sms = SmsConfig::Twilio {
+        base_url: twilio_url,
+        account_sid: "AC123".into(),
+        auth_token: "token-xyz".into(),
+        from: "+15005550006".into(),
+    };
+    let smtp = dead_smtp();
+    for app in apps_with(|c| {
+        c.delivery.sms = sms.clone();
+        c.delivery.smtp_url = Some(smtp.clone());
+        c.delivery.retry_base = Duration::from_millis(20);
+    })
+    .await
+    {
+        seen.requests.lock().unwrap().clear();
+        let f = fixture(
+            &app,
+            json!({"first_name": "Ana", "email": "ana@example.com", "phone": "+34612345678"}),
+        )
+        .await;
+        put(
+            &f.admin,
+            "/api/v1/communications/settings",
+            settings(false, true),
+        )
+        .await;
+        // Twilio busy twice (503, then 429): retried, then sent.
+        seen.failures.lock().unwrap().extend([
+            (
+                503,
+                json!({"code": 20500, "message": "Internal Server Error"}),
+            ),
+            (429, json!({"code": 20429, "message": "Too Many Requests"})),
+        ]);
+        let m = f
+            .agent
+            .create("/api/v1/meetings", booking(&f, &start_in(60)))
+            .await;
+        let rows = settled(&f, m["id"].as_str().unwrap()).await;
+        assert_eq!(
+            (&rows[0]["state"], &rows[0]["attempts"]),
+            (&json!("sent"), &json!(3)),
+            "{rows:?}"
+        );
+        assert_eq!(seen.requests.lock().unwrap().len(), 3);
+        // A refusal (invalid number): parked as failed at once, with why.
+        seen.failures.lock().unwrap().push_back((
+            400,
+            json!({"code": 21211, "message": "The 'To' number is not a valid phone number."}),
+        ));
+        let m = f
+            .agent
+            .create("/api/v1/meetings", booking(&f, &start_in(62)))
+            .await;
+        let rows = settled(&f, m["id"].as_str().unwrap()).await;
+        assert_eq!(
+            (&rows[0]["state"], &rows[0]["attempts"]),
+            (&json!("failed"), &json!(1))
+        );
+        let error = rows[0]["last_error"].as_str().unwrap();
+        assert!(
+            error.contains("21211") && error.contains("not a valid phone number"),
+            "{error}"
+        );
+        // SMTP unreachable: retried with backoff up to the limit, then
+        // parked as failed, visible with the error.
+        put(
+            &f.admin,
+            "/api/v1/communications/settings",
+            settings(true, false),
+        )
+        .await;
+        let m = f
+            .agent
+            .create("/api/v1/meetings", booking(&f, &start_in(64)))
+            .await;
+        let rows = settled(&f, m["id"].as_str().unwrap()).await;
+        assert_eq!(
+            (&rows[0]["state"], &rows[0]["attempts"]),
+            (&json!("failed"), &json!(8)),
+            "{rows:?}"
+        );
+        assert!(rows[0]["last_error"]
+            .as_str()
+            .unwrap()
+            .starts_with("gave up after 8 attempts: SMTP"));
+        let failed = f
+            .admin
+            .ok("/api/v1/communications/outbox?state=failed")
+            .await;
+        assert_eq!(failed["items"].as_array().unwrap().len(), 2);
+        app.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn a_moved_or_cancelled_meeting_gets_no_stale_reminder() {
+    let smtp = dead_smtp();
+    for app in apps_with(|c| {
+        c.delivery.smtp_url = Some(smtp.clone());
+        c.delivery.retry_base = Duration::from_secs(3);
+    })
+    .await
+    {
+        let f = fixture(
+            &app,
+            json!({"first_name": "Ana", "email": "ana@example.com"}),
+        )
+        .await;
+        let mut s = settings(false, false);
+        s["kinds"]["cancellation"]["email"] = json!(false);
+        put(&f.admin, "/api/v1/communications/settings", s).await;
+        // Reminders due at once (20 h away, 1-day threshold); the first
+        // attempt fails (SMTP down) and the retry waits 1.5 to 3 s.
+        let moved = f
+            .agent
+            .create("/api/v1/meetings", booking(&f, &start_in(20)))
+            .await;
+        let cancelled = f
+            .agent
+            .create("/api/v1/meetings", booking(&f, &start_in(21)))
+            .await;
+        let (moved, cancelled) = (
+            moved["id"].as_str().unwrap(),
+            cancelled["id"].as_str().unwrap(),
+        );
+        for id in [moved, cancelled] {
+            let mut row = Value::Null;
+            for _ in 0..100 {
+                row = outbox_for(&f, id)
+                    .await
+                    .first()
+                    .cloned()
+                    .unwrap_or(Value::Null);
+                if row["attempts"] == 1 && row["state"] == "queued" {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            assert_eq!(
+                (&row["kind"], &row["state"]),
+                (&json!("reminder"), &json!("queued")),
+                "{row}"
+            );
+        }
+        let (status, body) = answer(
+            f.agent
+                .post(
+                    &format!("/api/v1/meetings/{moved}/move"),
+                    json!({"start": start_in(60)}),
+                )
+                .await,
+        )
+        .await;
+        assert_eq!(status, 200, "{body}");
+        f.agent
+            .post(
+                &format!("/api/v1/meetings/{cancelled}/staff-cancel"),
+                json!({}),
+            )
+            .await;
+        let rows = settled(&f, moved).await;
+        assert_eq!(
+            rows.len(),
+            1,
+            "no reminder for the new time yet (60 h away): {rows:?}"
+        );
+        assert_eq!(rows[0]["state"], "skipped");
+        assert_eq!(
+            rows[0]["last_error"],
+            "the meeting moved before this was sent; a newer message replaces it"
+        );
+        let rows = settled(&f, cancelled).await;
+        assert_eq!(
+            (&rows[0]["state"], &rows[0]["last_error"]),
+            (
+                &json!("skipped"),
+                &json!("the meeting was cancelled before this was sent")
+            )
+        );
+        let m = f.agent.ok(&format!("/api/v1/meetings/{moved}")).await;
+        assert!(m["email_reminder_sent_at"].is_null());
+        app.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn sms_through_the_signed_webhook_provider() {
+    use axum::http::HeaderMap;
+    use switchboard_server::communications::sms::{webhook_signature, SmsConfig};
+    let got: Arc<Mutex<Vec<Value>>> = Arc::default();
+    let sink = got.clone();
+    let provider = axum::Router::new().route(
+        "/send",
+        axum::routing::post(move |headers: HeaderMap, body: String| {
+            let sink = sink.clone();
+            async move {
+                let sig = headers
+                    .get("x-switchboard-signature")
+                    .unwrap()
+                    .to_str()
+                    .unwrap()
+                    .to_owned();
+                assert_eq!(
+                    sig,
+                    webhook_signature("s3cret", body.as_bytes()),
+                    "signed body"
+                );
+                let v: Value = serde_json::from_str(&body).unwrap();
+                assert_eq!(
+                    headers.get("idempotency-key").unwrap().to_str().unwrap(),
+                    v["idempotency_key"]
+                );
+                sink.lock().unwrap().push(v);
+                axum::Json(json!({"id": "msg-1"}))
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/send", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, provider).await });
+    let sms = SmsConfig::Webhook {
+        url,
+        secret: "s3cret".into(),
+        from: "Bank".into(),
+    };
+    for app in apps_with(|c| c.delivery.sms = sms.clone()).await {
+        got.lock().unwrap().clear();
+        let f = fixture(&app, json!({"first_name": "Ana", "phone": "+33612345678"})).await;
+        put(
+            &f.admin,
+            "/api/v1/communications/settings",
+            settings(false, true),
+        )
+        .await;
+        let m = f
+            .agent
+            .create("/api/v1/meetings", booking(&f, &start_in(60)))
+            .await;
+        let id = m["id"].as_str().unwrap();
+        let rows = settled(&f, id).await;
+        assert_eq!(
+            (&rows[0]["state"], &rows[0]["provider_id"]),
+            (&json!("sent"), &json!("msg-1"))
+        );
+        let sent = got.lock().unwrap()[0].clone();
+        assert_eq!(
+            (&sent["to"], &sent["from"]),
+            (&json!("+33612345678"), &json!("Bank"))
+        );
+        assert_eq!(
+            sent["idempotency_key"],
+            format!("{id}.confirmation.sms.0").as_str()
+        );
+        // Inbound STOP, signed; a bad signature is refused.
+        let stop = json!({"from": "+33612345678", "body": "STOP"}).to_string();
+        let post = |sig: String| {
+            app.http
+                .post(format!("{}/sms/v1/webhook/inbound", app.base))
+                .header("content-type", "application/json")
+                .header("x-switchboard-signature", sig)
+                .body(stop.clone())
+                .send()
+        };
+        assert_eq!(post("sha256=00".into()).await.unwrap().status(), 403);
+        assert_eq!(
+            post(webhook_signature("s3cret", stop.as_bytes()))
+                .await
+                .unwrap()
+                .status(),
+            204
+        );
+        let m = f
+            .agent
+            .create("/api/v1/meetings", booking(&f, &start_in(62)))
+            .await;
+        let rows = settled(&f, m["id"].as_str().unwrap()).await;
+        assert_eq!(rows[0]["last_error"], "the recipient opted out (STOP)");
         app.stop().await;
     }
 }

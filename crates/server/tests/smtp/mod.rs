@@ -25,14 +25,24 @@ impl Received {
 
     pub fn header(&self, name: &str) -> String {
         use mailparse::MailHeaderMap;
-        self.parsed().headers.get_first_value(name).unwrap_or_default()
+        self.parsed()
+            .headers
+            .get_first_value(name)
+            .unwrap_or_default()
     }
 
     /// Every leaf part as (mime type with parameters, decoded body).
     pub fn parts(&self) -> Vec<(String, std::collections::BTreeMap<String, String>, String)> {
-        fn walk(p: &mailparse::ParsedMail<'_>, out: &mut Vec<(String, std::collections::BTreeMap<String, String>, String)>) {
+        fn walk(
+            p: &mailparse::ParsedMail<'_>,
+            out: &mut Vec<(String, std::collections::BTreeMap<String, String>, String)>,
+        ) {
             if p.subparts.is_empty() {
-                out.push((p.ctype.mimetype.clone(), p.ctype.params.clone(), p.get_body().unwrap_or_default()));
+                out.push((
+                    p.ctype.mimetype.clone(),
+                    p.ctype.params.clone(),
+                    p.get_body().unwrap_or_default(),
+                ));
             }
             for s in &p.subparts {
                 walk(s, out);
@@ -71,7 +81,10 @@ impl SmtpSink {
             .expect("/usr/bin/python3 -m aiosmtpd (apt-get install python3-aiosmtpd; scripts/test does)");
         let deadline = Instant::now() + Duration::from_secs(20);
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "aiosmtpd did not start on port {port}");
+            assert!(
+                Instant::now() < deadline,
+                "aiosmtpd did not start on port {port}"
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
         Self { port, dir, child }
