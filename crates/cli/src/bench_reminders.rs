@@ -139,8 +139,10 @@ async fn bench(count: u32, database_url: Option<String>, port: u16) -> anyhow::R
 
     // Switchboard: switch reminders on and time until every one is recorded
     // as sent.
-    let mut settings = Settings::default();
-    settings.enabled = true;
+    let mut settings = Settings {
+        enabled: true,
+        ..Settings::default()
+    };
     settings.kinds.confirmation.sms = false;
     settings.kinds.reminder.sms = false;
     settings.kinds.cancellation.sms = false;

@@ -175,7 +175,7 @@ impl Batch<'_> {
                 let organizer_name = from.name.clone().unwrap_or_else(|| "Switchboard".into());
                 let invite = ctx.invite(
                     &host,
-                    (&organizer_name, &from.email.to_string()),
+                    (&organizer_name, from.email.as_ref()),
                     m.sequence,
                     kind == Kind::Cancellation,
                     now,

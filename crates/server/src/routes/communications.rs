@@ -145,7 +145,7 @@ async fn preview(
             &s.comms.email.host(),
             (
                 from.name.as_deref().unwrap_or("Switchboard"),
-                &from.email.to_string(),
+                from.email.as_ref(),
             ),
             ctx.meeting.sequence,
             kind == Kind::Cancellation,

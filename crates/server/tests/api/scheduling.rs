@@ -633,10 +633,13 @@ async fn emails_with_invites_switches_reminders_and_staff_silence() {
     assert_eq!(sink.messages().len(), expected_mail);
 }
 
+/// One request to the fake Twilio: account SID, To, the whole form.
+type TwilioRequest = (String, String, Vec<(String, String)>);
+
 /// What the fake Twilio received, and the failures it answers with first.
 #[derive(Default)]
 struct Twilio {
-    requests: Mutex<Vec<(String, String, Vec<(String, String)>)>>,
+    requests: Mutex<Vec<TwilioRequest>>,
     failures: Mutex<std::collections::VecDeque<(u16, Value)>>,
 }
 
