@@ -138,9 +138,11 @@ impl DeliveryArgs {
         if let Some(lease) = self.outbox_lease_seconds {
             d.lease = std::time::Duration::from_secs(lease);
         }
+        // An empty secret would let anyone sign webhook calls.
         let need = |v: &Option<String>, name: &str| {
             v.clone()
-                .ok_or_else(|| anyhow::anyhow!("--sms-provider needs --{name}"))
+                .filter(|v| !v.trim().is_empty())
+                .ok_or_else(|| anyhow::anyhow!("--sms-provider needs a non-empty --{name}"))
         };
         d.sms = match self.sms_provider.as_deref() {
             None | Some("none") => SmsConfig::Local,

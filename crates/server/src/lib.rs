@@ -187,6 +187,13 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         .with_context(|| format!("listening on {listen}"))?;
     let addr = listener.local_addr()?;
     if state.config.public_url.is_none() {
+        let d = &state.config.delivery;
+        if d.smtp_url.is_some() || !matches!(d.sms, communications::sms::SmsConfig::Local) {
+            tracing::warn!(
+                "messages are sent to customers but --public-url is not set: their cancel links \
+                 point at this listening address, and Twilio's signatures are checked against it"
+            );
+        }
         let host = if addr.ip().is_unspecified() {
             std::net::SocketAddr::from(([127, 0, 0, 1], addr.port()))
         } else {

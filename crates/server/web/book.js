@@ -139,8 +139,13 @@
   const place = (b) => (b ? h('span', null, h('strong', null, str(b.name)), b.address ? [h('br'), str(b.address)] : null) : null);
 
   // ============================================================= network
-  async function api(method, path, body) {
-    const headers = { Accept: 'application/json, application/problem+json' };
+  function newKey() {
+    const b = new Uint8Array(16);
+    crypto.getRandomValues(b);
+    return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+  }
+  async function api(method, path, body, extra) {
+    const headers = Object.assign({ Accept: 'application/json, application/problem+json' }, extra || {});
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     let r;
     try {
@@ -318,6 +323,8 @@
       [t('when'), full(s.start)], [t('type'), typeLabel(st.type)], [t('branch'), st.type === 'in_person' ? place(st.branch) : null]]);
     ui.instructions.textContent = str(st.topic.instructions);
     ui.instructionsBox.hidden = !ui.instructions.textContent;
+    // One key per chosen slot: a double submit or a retry books once.
+    st.key = newKey();
     goStep(4);
   }
 
@@ -360,7 +367,7 @@
     if (v.phone) body.customer.phone = v.phone;
     if (v.notes) body.customer_notes = v.notes;
     busy(true);
-    const r = await api('POST', '/public/v1/meetings', body);
+    const r = await api('POST', '/public/v1/meetings', body, { 'Idempotency-Key': st.key });
     busy(false);
     if (r.ok) return showConfirmation(r.data);
     if (r.status === 409) { // the time was just taken: pick another

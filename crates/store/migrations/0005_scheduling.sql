@@ -61,6 +61,9 @@ CREATE TABLE meetings (
     -- iCalendar SEQUENCE: raised by every change the customer is told of.
     sequence               BIGINT NOT NULL,
     booked_by              TEXT NOT NULL,
+    -- api (staff, integrations) or page (the public booking page: the
+    -- email address was typed by whoever booked, not proven).
+    booked_via             TEXT NOT NULL,
     cancelled_at           TEXT,
     cancelled_by           TEXT,
     -- customer (CancelMeeting, API or cancel page) or staff.

@@ -30,6 +30,8 @@ pub struct OutboxMessage {
     pub state: String,
     pub attempts: i64,
     pub next_attempt_at: String,
+    /// While `sending`: the claim's reservation; finishing needs it intact.
+    pub lease_until: Option<String>,
     pub recipient: Option<String>,
     pub subject: Option<String>,
     pub body: Option<String>,
@@ -43,7 +45,7 @@ pub struct OutboxMessage {
 }
 
 const OUTBOX_COLUMNS: &str = "id, idempotency_key, meeting_id, kind, channel, sequence, state, attempts, \
-    next_attempt_at, recipient, subject, body, transport, provider_id, last_error, created_at, sent_at";
+    next_attempt_at, lease_until, recipient, subject, body, transport, provider_id, last_error, created_at, sent_at";
 
 /// A template and whether the admin changed it.
 #[derive(Debug, Clone, Serialize)]
@@ -252,14 +254,16 @@ impl Db {
     }
 
     /// Records how a claimed row ended. A sent reminder also sets the
-    /// meeting's `…_reminder_sent_at`, in the same transaction.
+    /// meeting's `…_reminder_sent_at`, in the same transaction. Only the
+    /// claim that still holds the row's lease records anything (false when
+    /// the lease lapsed and someone else claimed it).
     pub async fn finish_outbox(
         &self,
         m: &OutboxMessage,
         outcome: &Outcome,
         w: &Written,
         now: Timestamp,
-    ) -> Result<()> {
+    ) -> Result<bool> {
         let mut tx = self.write_tx().await?;
         let stamp = time::format(now);
         let (state, next, error, transport, provider, sent_at, attempts) = match outcome {
@@ -303,10 +307,10 @@ impl Db {
                 m.attempts,
             ),
         };
-        sqlx::query(
+        let done = sqlx::query(
             "UPDATE outbox SET state = $1, next_attempt_at = $2, last_error = $3, transport = $4, provider_id = $5, \
              sent_at = $6, attempts = $7, lease_until = NULL, recipient = $8, subject = $9, body = $10 \
-             WHERE id = $11",
+             WHERE id = $11 AND state = 'sending' AND lease_until = $12",
         )
         .bind(state)
         .bind(next)
@@ -319,8 +323,12 @@ impl Db {
         .bind(w.subject.clone())
         .bind(w.body.clone())
         .bind(m.id.clone())
+        .bind(m.lease_until.clone())
         .execute(&mut *tx)
         .await?;
+        if done.rows_affected() == 0 {
+            return Ok(false);
+        }
         if matches!(outcome, Outcome::Sent { .. }) && m.kind == Kind::Reminder.as_str() {
             let column = if m.channel == Channel::Email.as_str() {
                 "email_reminder_sent_at"
@@ -337,7 +345,7 @@ impl Db {
             .await?;
         }
         tx.commit().await?;
-        Ok(())
+        Ok(true)
     }
 
     /// The earliest time a queued row falls due, to sleep until then.

@@ -202,6 +202,20 @@ impl Db {
             .bind(id.to_owned())
             .execute(&mut *tx)
             .await?;
+        // Erasing a customer erases their meetings and the messages about
+        // them (which hold their address and name).
+        for table in ["outbox", "meeting_advisors"] {
+            sqlx::query(&format!(
+                "DELETE FROM {table} WHERE meeting_id IN (SELECT id FROM meetings WHERE contact_id = $1)"
+            ))
+            .bind(id.to_owned())
+            .execute(&mut *tx)
+            .await?;
+        }
+        sqlx::query("DELETE FROM meetings WHERE contact_id = $1")
+            .bind(id.to_owned())
+            .execute(&mut *tx)
+            .await?;
         crate::sql::delete_by_id(&mut tx, "contacts", id, "contact").await?;
         tx.commit().await?;
         Ok(())

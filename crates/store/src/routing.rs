@@ -282,6 +282,16 @@ impl Db {
                 "a routing rule requires this skill; change the rule first".into(),
             ));
         }
+        let topics: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM topics WHERE skills LIKE $1 ESCAPE '\\'")
+                .bind(format!("%\"{}\"%", crate::sql::like_escape(id)))
+                .fetch_one(&mut *tx)
+                .await?;
+        if topics > 0 {
+            return Err(StoreError::Conflict(
+                "a meeting topic requires this skill; change the topic first".into(),
+            ));
+        }
         sqlx::query("DELETE FROM agent_skills WHERE skill_id = $1")
             .bind(id.to_owned())
             .execute(&mut *tx)

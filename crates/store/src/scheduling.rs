@@ -137,6 +137,8 @@ pub struct Meeting {
     pub customer_notes: String,
     pub sequence: i64,
     pub booked_by: String,
+    /// `api` or `page` (the public booking page; the address is unproven).
+    pub booked_via: String,
     pub cancelled_at: Option<String>,
     pub cancelled_by: Option<String>,
     pub cancel_path: Option<String>,
@@ -148,7 +150,7 @@ pub struct Meeting {
 
 const MEETING_COLUMNS: &str = "id, contact_id, topic_id, meeting_type, branch_id, join_url, \
     starts_at, ends_at, time_zone, language, state, customer_notes, sequence, booked_by, \
-    cancelled_at, cancelled_by, cancel_path, email_reminder_sent_at, sms_reminder_sent_at, \
+    booked_via, cancelled_at, cancelled_by, cancel_path, email_reminder_sent_at, sms_reminder_sent_at, \
     created_at, updated_at";
 
 /// Who cancels, which decides whether the customer is told.
@@ -178,6 +180,8 @@ pub struct BookingContext<'a> {
     pub request_hash: &'a str,
     /// `{meeting_id}` is replaced for online meetings.
     pub join_url_template: &'a str,
+    /// Booked on the public page (`page`) or through the API (`api`).
+    pub via: &'a str,
     pub now: Timestamp,
 }
 
@@ -539,7 +543,37 @@ impl Db {
     /// Books a meeting: checks every reference, locks the candidate
     /// advisors, re-checks they are free, and writes the meeting, its
     /// advisors, the timeline entry and the confirmation messages together.
+    ///
+    /// A request repeating an Idempotency-Key answers the first booking,
+    /// also when it raced the first one (on PostgreSQL it then waits for
+    /// the advisors' lock and loses the re-check, or hits the key's unique
+    /// index): a conflict is re-read by key before it is reported.
     pub async fn book_meeting(&self, d: &BookingDraft, ctx: &BookingContext<'_>) -> Result<Booked> {
+        match self.book_once(d, ctx).await {
+            Err(StoreError::Conflict(why)) => {
+                if let Some(key) = ctx.idempotency_key {
+                    let seen: Option<(String, Option<String>)> = sqlx::query_as(
+                        "SELECT id, request_hash FROM meetings WHERE idempotency_key = $1",
+                    )
+                    .bind(key.to_owned())
+                    .fetch_optional(&self.pool)
+                    .await?;
+                    if let Some((id, hash)) = seen {
+                        if hash.as_deref() == Some(ctx.request_hash) {
+                            return Ok(Booked {
+                                meeting: self.meeting(&id).await?,
+                                replayed: true,
+                            });
+                        }
+                    }
+                }
+                Err(StoreError::Conflict(why))
+            }
+            other => other,
+        }
+    }
+
+    async fn book_once(&self, d: &BookingDraft, ctx: &BookingContext<'_>) -> Result<Booked> {
         let mut tx = self.write_tx().await?;
         if let Some(key) = ctx.idempotency_key {
             let seen: Option<(String, Option<String>)> =
@@ -560,11 +594,15 @@ impl Db {
                 });
             }
         }
-        let contact: Option<(Option<String>, Option<String>)> =
-            sqlx::query_as("SELECT time_zone, locale FROM contacts WHERE id = $1")
-                .bind(d.contact_id.clone())
-                .fetch_optional(&mut *tx)
-                .await?;
+        // Locked: two bookings for one customer are serialized, so the
+        // customer's own overlap check below holds on PostgreSQL too.
+        let contact: Option<(Option<String>, Option<String>)> = sqlx::query_as(&format!(
+            "SELECT time_zone, locale FROM contacts WHERE id = $1{}",
+            self.for_update()
+        ))
+        .bind(d.contact_id.clone())
+        .fetch_optional(&mut *tx)
+        .await?;
         let topic: Option<TopicRow> = sqlx::query_as("SELECT * FROM topics WHERE id = $1")
             .bind(d.topic_id.clone())
             .fetch_optional(&mut *tx)
@@ -610,6 +648,7 @@ impl Db {
             .start
             .checked_add(topic.duration())
             .map_err(|_| Invalid::one("start", "invalid", "is out of range"))?;
+        customer_free(&mut tx, &d.contact_id, d.start, end, None).await?;
 
         // Candidates, locked in id order so two bookings cannot deadlock.
         let wanted = (!d.advisor_ids.is_empty()).then_some(d.advisor_ids.as_slice());
@@ -696,8 +735,8 @@ impl Db {
         sqlx::query(
             "INSERT INTO meetings (id, contact_id, topic_id, meeting_type, branch_id, join_url, starts_at, ends_at, \
              time_zone, language, state, customer_notes, sequence, booked_by, idempotency_key, request_hash, \
-             created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'scheduled', $11, 0, $12, \
-             $13, $14, $15, $15)",
+             created_at, updated_at, booked_via) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'scheduled', $11, 0, \
+             $12, $13, $14, $15, $15, $16)",
         )
         .bind(id.clone())
         .bind(d.contact_id.clone())
@@ -714,6 +753,7 @@ impl Db {
         .bind(ctx.idempotency_key.map(str::to_owned))
         .bind(ctx.request_hash.to_owned())
         .bind(now.clone())
+        .bind(ctx.via.to_owned())
         .execute(&mut *tx)
         .await
         .map_err(|e| StoreError::from_write(e, "a meeting with this Idempotency-Key"))?;
@@ -882,6 +922,7 @@ impl Db {
         let end = start
             .checked_add(duration)
             .map_err(|_| Invalid::one("start", "invalid", "is out of range"))?;
+        customer_free(&mut tx, &m.contact_id, start, end, Some(id)).await?;
         let advisors: Vec<String> = sqlx::query_scalar(&format!(
             "SELECT agent_id FROM advisors WHERE agent_id IN \
              (SELECT agent_id FROM meeting_advisors WHERE meeting_id = $1) ORDER BY agent_id{}",
@@ -946,6 +987,33 @@ impl Db {
         enqueue(&mut tx, &settings, id, Kind::Confirmation, sequence, &stamp).await?;
         tx.commit().await?;
         self.meeting(id).await
+    }
+}
+
+/// The customer has no other scheduled meeting overlapping `[start, end)`
+/// (a double submit, two tabs, two agents booking for them at once).
+async fn customer_free(
+    conn: &mut sqlx::AnyConnection,
+    contact_id: &str,
+    start: Timestamp,
+    end: Timestamp,
+    except: Option<&str>,
+) -> Result<()> {
+    let clash: Option<String> = sqlx::query_scalar(
+        "SELECT id FROM meetings WHERE contact_id = $1 AND state = 'scheduled' \
+         AND starts_at < $2 AND ends_at > $3 AND id <> $4 LIMIT 1",
+    )
+    .bind(contact_id.to_owned())
+    .bind(time::format(end))
+    .bind(time::format(start))
+    .bind(except.unwrap_or("").to_owned())
+    .fetch_optional(&mut *conn)
+    .await?;
+    match clash {
+        Some(_) => Err(StoreError::Conflict(
+            "the customer already has a meeting at this time".into(),
+        )),
+        None => Ok(()),
     }
 }
 
@@ -1039,12 +1107,13 @@ async fn load_availability(
     .bind(from_s.clone())
     .fetch_all(&mut *conn)
     .await?;
-    // Meetings start at most 8 hours before they end (topic durations), so
-    // the index range on starts_at can begin that much earlier.
-    let earliest = time::format(
-        from.checked_sub(SignedDuration::from_hours(8))
-            .unwrap_or(from),
-    );
+    // A meeting lasts at most the longest topic duration, so one that
+    // overlaps `from` starts at most that much earlier: the index range on
+    // starts_at can begin there.
+    let longest = SignedDuration::from_mins(i64::from(
+        *switchboard_core::booking::DURATION_MINUTES.end(),
+    ));
+    let earliest = time::format(from.checked_sub(longest).unwrap_or(from));
     let busy: Vec<(String, String)> = sqlx::query_as(
         "SELECT starts_at, ends_at FROM meeting_advisors WHERE agent_id = $1 AND active = 1 \
          AND starts_at >= $2 AND starts_at < $3 AND ends_at > $4 AND meeting_id <> $5",

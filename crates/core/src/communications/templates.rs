@@ -124,14 +124,20 @@ impl Template {
     }
 }
 
-/// The names between braces, in order.
+/// A placeholder is `{name}` with a lower-case name of letters and `_`;
+/// any other brace is the template's own text (CSS in the HTML, say).
+fn is_name(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+}
+
+/// The placeholders, in order.
 fn placeholders(text: &str) -> Vec<&str> {
     let mut out = Vec::new();
     let mut rest = text;
     while let Some(open) = rest.find('{') {
         let after = &rest[open + 1..];
         match after.find('}') {
-            Some(close) if !after[..close].contains('{') => {
+            Some(close) if is_name(&after[..close]) => {
                 out.push(&after[..close]);
                 rest = &after[close + 1..];
             }
@@ -148,7 +154,7 @@ fn fill(text: &str, vars: &BTreeMap<&str, String>, encode: impl Fn(&str) -> Stri
         out.push_str(&rest[..open]);
         let after = &rest[open + 1..];
         match after.find('}') {
-            Some(close) if !after[..close].contains('{') => {
+            Some(close) if is_name(&after[..close]) => {
                 if let Some(v) = vars.get(&after[..close]) {
                     out.push_str(&encode(v));
                 }
@@ -455,6 +461,21 @@ mod tests {
             r.html,
             "<p>Hi &lt;customer_name&gt; &amp; &quot;x&quot;</p>"
         );
+    }
+
+    #[test]
+    fn braces_that_are_not_placeholders_stay_text() {
+        let t = Template {
+            subject: "Hi {customer_name}".into(),
+            body: "Set {x: 1} {Topic} {}".into(),
+            html: "<style>p{margin:0}</style><p>{customer_name}</p>".into(),
+        };
+        t.validate(Channel::Email).unwrap();
+        let r = t.render(&vars());
+        assert_eq!(r.body, "Set {x: 1} {Topic} {}");
+        assert!(r
+            .html
+            .starts_with("<style>p{margin:0}</style><p>&lt;customer_name&gt;"));
     }
 
     #[test]

@@ -95,7 +95,17 @@ impl MeetingContext {
                 self.meeting.join_url.clone().unwrap_or_default(),
             ),
             ("instructions", self.topic.instructions.clone()),
-            ("customer_notes", self.meeting.customer_notes.clone()),
+            // Notes typed on the public page go nowhere but the meeting:
+            // whoever booked chose the address, so their free text must
+            // not travel in the organization's name to someone else.
+            (
+                "customer_notes",
+                if self.meeting.booked_via == "page" {
+                    String::new()
+                } else {
+                    self.meeting.customer_notes.clone()
+                },
+            ),
             ("cancel_url", cancel_url.to_owned()),
         ])
     }

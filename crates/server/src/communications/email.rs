@@ -38,8 +38,11 @@ impl Mailer {
         Ok(match smtp_url {
             None => Mailer::Local { from },
             Some(url) => Mailer::Smtp {
+                // Well inside the outbox lease (60 s by default), so a
+                // slow server cannot keep a claim past it.
                 transport: AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
                     .map_err(|e| anyhow::anyhow!("the SMTP URL is not valid: {e}"))?
+                    .timeout(Some(std::time::Duration::from_secs(20)))
                     .build(),
                 from,
             },

@@ -45,8 +45,9 @@ pub enum SmsConfig {
         auth_token: String,
         from: String,
     },
-    /// `POST url` with JSON `{to, from, body, idempotency_key}` and
-    /// `X-Switchboard-Signature: sha256=HEX(HMAC-SHA256(secret, body))`.
+    /// `POST url` with JSON `{to, from, body, idempotency_key}`,
+    /// `X-Switchboard-Timestamp: UNIX-SECONDS` and
+    /// `X-Switchboard-Signature: sha256=HEX(HMAC-SHA256(secret, "TIMESTAMP.BODY"))`.
     Webhook {
         url: String,
         secret: String,
@@ -115,14 +116,16 @@ impl SmsSender {
                     "to": to, "from": from, "body": body, "idempotency_key": key,
                 })
                 .to_string();
+                let stamp = jiff::Timestamp::now().as_second();
                 let response = self
                     .http
                     .post(url)
                     .header("content-type", "application/json")
                     .header("idempotency-key", key)
+                    .header("x-switchboard-timestamp", stamp.to_string())
                     .header(
                         "x-switchboard-signature",
-                        webhook_signature(secret, payload.as_bytes()),
+                        webhook_signature(secret, stamp, payload.as_bytes()),
                     )
                     .body(payload)
                     .send()
@@ -148,9 +151,15 @@ fn classify(status: reqwest::StatusCode, detail: String) -> SendError {
     }
 }
 
-/// `sha256=` and the hex HMAC-SHA256 of the body.
-pub fn webhook_signature(secret: &str, body: &[u8]) -> String {
+/// How old a signed webhook call may be: a captured call cannot be
+/// replayed later (a START undoing a STOP, say).
+pub const WEBHOOK_MAX_AGE_SECONDS: i64 = 300;
+
+/// `sha256=` and the hex HMAC-SHA256 of `TIMESTAMP.BODY`.
+pub fn webhook_signature(secret: &str, timestamp: i64, body: &[u8]) -> String {
     let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("any key length");
+    mac.update(timestamp.to_string().as_bytes());
+    mac.update(b".");
     mac.update(body);
     let bytes = mac.finalize().into_bytes();
     let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
@@ -188,9 +197,9 @@ mod tests {
         // The example from Twilio's webhook security documentation.
         let params: BTreeMap<String, String> = [
             ("CallSid", "CA1234567890ABCDE"),
-            ("Caller", "+12349013030"),
+            ("Caller", "+14158675309"),
             ("Digits", "1234"),
-            ("From", "+12349013030"),
+            ("From", "+14158675309"),
             ("To", "+18005551212"),
         ]
         .into_iter()
@@ -208,9 +217,13 @@ mod tests {
 
     #[test]
     fn webhook_signature_is_hex_hmac() {
-        let s = webhook_signature("secret", b"{}");
+        let s = webhook_signature("secret", 1_700_000_000, b"{}");
         assert!(s.starts_with("sha256=") && s.len() == 7 + 64);
-        assert!(same(&s, &webhook_signature("secret", b"{}")));
-        assert!(!same(&s, &webhook_signature("other", b"{}")));
+        assert!(same(&s, &webhook_signature("secret", 1_700_000_000, b"{}")));
+        assert!(!same(&s, &webhook_signature("other", 1_700_000_000, b"{}")));
+        assert!(!same(
+            &s,
+            &webhook_signature("secret", 1_700_000_001, b"{}")
+        ));
     }
 }

@@ -21,22 +21,29 @@ use super::compose::MeetingContext;
 use super::sms::SendError;
 use super::Comms;
 
-/// Messages claimed per round.
-const BATCH: u32 = 256;
+/// Messages claimed per round, per message sent at once: enough to keep
+/// every sender busy, few enough that none waits long in its claim.
+const CLAIM_PER_SENDER: usize = 4;
 
-/// Runs until the database closes.
+/// Runs until the database closes. Each round runs in its own task, so a
+/// panic (a bug) is logged and the next round goes on.
 pub fn spawn(db: Db, comms: Arc<Comms>) {
     tokio::spawn(async move {
         loop {
             if db.pool().is_closed() {
                 return;
             }
-            let worked = match round(&db, &comms).await {
-                Ok(n) => n > 0,
-                Err(e) => {
+            let (d, c) = (db.clone(), comms.clone());
+            let worked = match tokio::spawn(async move { round(&d, &c).await }).await {
+                Ok(Ok(n)) => n > 0,
+                Ok(Err(e)) => {
                     if !db.pool().is_closed() {
                         tracing::warn!(error = %e, "the outbox worker failed a round");
                     }
+                    false
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "the outbox worker panicked; going on");
                     false
                 }
             };
@@ -54,14 +61,15 @@ pub async fn round(db: &Db, comms: &Comms) -> anyhow::Result<usize> {
     let now = Timestamp::now();
     db.queue_due_reminders(now, 1000).await?;
     let lease = SignedDuration::try_from(comms.config.lease)?;
-    let claimed = db.claim_outbox(now, now.checked_add(lease)?, BATCH).await?;
+    let claim = (comms.config.concurrency.max(1) * CLAIM_PER_SENDER) as u32;
+    let claimed = db.claim_outbox(now, now.checked_add(lease)?, claim).await?;
     let n = claimed.len();
     if n == 0 {
         return Ok(0);
     }
     let settings = db.communication_settings().await?;
     let templates = Mutex::new(HashMap::new());
-    let batch = Batch {
+    let work = Batch {
         db,
         comms,
         settings: &settings,
@@ -69,15 +77,26 @@ pub async fn round(db: &Db, comms: &Comms) -> anyhow::Result<usize> {
     };
     futures::stream::iter(claimed)
         .for_each_concurrent(comms.config.concurrency.max(1), |m| {
-            let batch = &batch;
+            let batch = &work;
             async move {
+                // A claim whose lease lapsed while it waited belongs to
+                // whoever claims it next.
+                if !lease_held(&m) {
+                    return;
+                }
                 let (outcome, written) = batch.process(&m).await;
                 if let Outcome::Failed(e) = &outcome {
                     tracing::warn!(message = %m.idempotency_key, error = %e, "a message failed for good");
                 }
-                if let Err(e) = batch.db.finish_outbox(&m, &outcome, &written, Timestamp::now()).await {
+                match batch.db.finish_outbox(&m, &outcome, &written, Timestamp::now()).await {
+                    Ok(true) => {}
+                    Ok(false) => {
+                        tracing::warn!(message = %m.idempotency_key, "the lease lapsed during the send; another claim records it")
+                    }
                     // The lease lapses and the message is tried again.
-                    tracing::warn!(message = %m.idempotency_key, error = %e, "recording a send failed");
+                    Err(e) => {
+                        tracing::warn!(message = %m.idempotency_key, error = %e, "recording a send failed")
+                    }
                 }
             }
         })
@@ -234,7 +253,7 @@ impl Batch<'_> {
                     if let Some(until) = communications::quiet_until(now, &tz, quiet) {
                         // A reminder that would arrive after the start is
                         // pointless; anything else waits for the morning.
-                        if kind == Kind::Reminder && until >= ctx.start() {
+                        if kind != Kind::Cancellation && until >= ctx.start() {
                             return (
                                 Outcome::Skipped(
                                     "quiet hours last until the meeting starts".into(),
@@ -263,6 +282,13 @@ impl Batch<'_> {
     }
 }
 
+fn lease_held(m: &OutboxMessage) -> bool {
+    m.lease_until
+        .as_deref()
+        .and_then(switchboard_core::time::parse)
+        .is_some_and(|until| Timestamp::now() < until)
+}
+
 /// Why a message no longer applies, if it does not.
 fn stale(
     kind: Kind,
@@ -278,7 +304,10 @@ fn stale(
         Kind::Confirmation | Kind::Reminder if m.sequence != ctx.meeting.sequence => {
             Some("the meeting moved before this was sent; a newer message replaces it")
         }
-        Kind::Reminder if now >= ctx.start() => Some("the meeting has started"),
+        // Only a cancellation is still news once the meeting has begun.
+        Kind::Confirmation | Kind::Reminder if now >= ctx.start() => {
+            Some("the meeting has started")
+        }
         Kind::Cancellation if state != "cancelled" => Some("the meeting is not cancelled"),
         _ => None,
     }

@@ -117,6 +117,7 @@ pub async fn book_draft(
     author: &Author,
     key: Option<&str>,
     request_hash: &str,
+    via: &str,
 ) -> ApiResult<Booked> {
     let booked =
         s.db.book_meeting(
@@ -126,6 +127,7 @@ pub async fn book_draft(
                 idempotency_key: key,
                 request_hash,
                 join_url_template: &s.config.join_url_template,
+                via,
                 now: Timestamp::now(),
             },
         )
@@ -148,28 +150,40 @@ async fn book(
     headers: HeaderMap,
     ApiJson(i): ApiJson<BookingInput>,
 ) -> ApiResult<axum::response::Response> {
-    let key = match headers.get("idempotency-key") {
-        None => None,
-        Some(v) => {
-            let k = v.to_str().ok().filter(|k| {
-                !k.is_empty() && k.len() <= 200 && k.bytes().all(|b| b.is_ascii_graphic())
-            });
-            Some(k.ok_or_else(|| {
-                ApiError::BadRequest(
-                    "Idempotency-Key must be 1 to 200 visible ASCII characters".into(),
-                )
-            })?)
-        }
-    };
-    let hash = hex(&Sha256::digest(serde_json::to_vec(&i).expect("serializes")));
+    let key = idempotency_key(&headers)?;
+    let hash = request_hash(&i);
     let d = BookingDraft::parse(i)?;
-    let booked = book_draft(&s, &d, &who.author(), key, &hash).await?;
+    let booked = book_draft(&s, &d, &who.author(), key, &hash, "api").await?;
     let v = view(&s, &booked.meeting.id).await?;
     Ok(if booked.replayed {
         Json(v).into_response()
     } else {
         created(format!("/api/v1/meetings/{}", v.id), v).into_response()
     })
+}
+
+/// The `Idempotency-Key` header, if any: 1 to 200 visible ASCII characters.
+pub fn idempotency_key(headers: &HeaderMap) -> ApiResult<Option<&str>> {
+    match headers.get("idempotency-key") {
+        None => Ok(None),
+        Some(v) => v
+            .to_str()
+            .ok()
+            .filter(|k| !k.is_empty() && k.len() <= 200 && k.bytes().all(|b| b.is_ascii_graphic()))
+            .map(Some)
+            .ok_or_else(|| {
+                ApiError::BadRequest(
+                    "Idempotency-Key must be 1 to 200 visible ASCII characters".into(),
+                )
+            }),
+    }
+}
+
+/// What a repeated key must match: the request as parsed.
+pub fn request_hash<T: serde::Serialize>(request: &T) -> String {
+    hex(&Sha256::digest(
+        serde_json::to_vec(request).expect("serializes"),
+    ))
 }
 
 fn hex(bytes: &[u8]) -> String {

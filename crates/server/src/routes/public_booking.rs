@@ -15,7 +15,7 @@ use axum::extract::{ConnectInfo, Path, Query, Request, State};
 use axum::http::{header, Extensions, HeaderMap, Uri};
 use axum::response::IntoResponse;
 use axum::Json;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use switchboard_core::booking::{BookingDraft, BookingInput, MeetingType};
 use switchboard_core::communications::{opt_keyword, OptKeyword};
@@ -27,7 +27,9 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::meetings::{book_draft, customer_cancel, view, MeetingView};
 use super::scheduling::{find_slots, load_properties, Properties, SlotParams, Slots};
-use crate::communications::sms::{same, twilio_signature, webhook_signature, SmsConfig};
+use crate::communications::sms::{
+    same, twilio_signature, webhook_signature, SmsConfig, WEBHOOK_MAX_AGE_SECONDS,
+};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
 use crate::state::AppState;
@@ -74,7 +76,7 @@ async fn slots(
     Ok(Json(find_slots(&s, p).await?))
 }
 
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Customer {
     pub first_name: Option<String>,
@@ -83,7 +85,7 @@ pub struct Customer {
     pub phone: Option<String>,
 }
 
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PublicBooking {
     pub topic_id: Option<String>,
@@ -113,9 +115,12 @@ fn prefixed(e: Invalid, prefix: &str) -> Invalid {
 async fn book(
     State(s): State<AppState>,
     ext: Extensions,
+    headers: HeaderMap,
     ApiJson(i): ApiJson<PublicBooking>,
 ) -> ApiResult<impl IntoResponse> {
     limit(&s, &ext)?;
+    let key = super::meetings::idempotency_key(&headers)?;
+    let hash = super::meetings::request_hash(&i);
     let mut errors = Vec::new();
     if i.customer
         .email
@@ -175,22 +180,86 @@ async fn book(
         return Err(Invalid(errors).into());
     }
     let (contact, mut draft) = (contact.expect("checked"), draft.expect("checked"));
-    let email = contact.email.clone().unwrap_or_default();
-    let contact_id = match s.db.contact_by_email(&email).await? {
-        Some(id) => id,
-        None => s.db.create_contact(&contact).await?.id,
+    // What the page sends is what the meeting uses; never the defaults of
+    // an existing contact the typed address happens to match.
+    let branch_zone = match &draft.branch_id {
+        Some(b) => s.db.branch(b).await.ok().map(|b| b.time_zone),
+        None => None,
     };
-    draft.contact_id = contact_id;
+    draft.time_zone = draft
+        .time_zone
+        .take()
+        .or(branch_zone)
+        .or(Some("UTC".into()));
+    draft.language = draft.language.take().or(Some("en".into()));
+    offered(&s, &draft).await?;
+    let email = contact.email.clone().unwrap_or_default();
+    let (contact_id, created_now) = match s.db.contact_by_email(&email).await? {
+        Some(id) => (id, false),
+        None => (s.db.create_contact(&contact).await?.id, true),
+    };
+    draft.contact_id = contact_id.clone();
     let author = Author {
         agent_id: None,
         name: "Booking page".into(),
     };
-    let booked = book_draft(&s, &draft, &author, None, "").await?;
+    let key = key.map(|k| format!("page:{k}"));
+    let booked = match book_draft(&s, &draft, &author, key.as_deref(), &hash, "page").await {
+        Ok(b) => b,
+        Err(e) => {
+            // A contact made for a booking that did not happen is removed.
+            if created_now {
+                let _ = s.db.delete_contact(&contact_id).await;
+            }
+            return Err(e);
+        }
+    };
     let v = view(&s, &booked.meeting.id).await?;
     Ok(super::created(
         format!("/public/v1/meetings/{}", v.id),
         public(v),
     ))
+}
+
+/// The page books only the slots it offers: aligned starts of free
+/// advisors (staff may book odd times through the API).
+async fn offered(s: &AppState, d: &BookingDraft) -> ApiResult<()> {
+    use switchboard_core::scheduling::{free_slots, SlotQuery};
+    if d.start <= jiff::Timestamp::now() {
+        return Err(Invalid::one("start", "past", "must be in the future").into());
+    }
+    let topic = match s.db.topic(&d.topic_id).await {
+        Ok(t) => t,
+        Err(switchboard_store::StoreError::NotFound(_)) => {
+            return Err(Invalid::one("topic_id", "unknown", "no topic has this id").into())
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let end = d.start.checked_add(topic.duration()).unwrap_or(d.start);
+    let advisors =
+        s.db.availability(&topic, d.branch_id.as_deref(), d.start, end)
+            .await?;
+    let slots = free_slots(
+        &advisors,
+        &SlotQuery {
+            from: d.start,
+            to: d
+                .start
+                .checked_add(jiff::SignedDuration::from_secs(1))
+                .unwrap_or(d.start),
+            duration: topic.duration(),
+            step_minutes: 0,
+            not_before: jiff::Timestamp::now(),
+            limit: 1,
+        },
+    );
+    if slots.first().is_some_and(|slot| slot.start == d.start) {
+        Ok(())
+    } else {
+        Err(ApiError::Conflict(
+            "this time is not offered (taken, or not a slot start); choose a slot".into(),
+        ))
+    }
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -310,8 +379,9 @@ fn serde_urlencoded_pairs(body: &[u8]) -> BTreeMap<String, String> {
     url::form_urlencoded::parse(body).into_owned().collect()
 }
 
-/// The generic provider's inbound webhook: JSON `{from, body}` signed with
-/// `X-Switchboard-Signature: sha256=HEX(HMAC-SHA256(secret, body))`.
+/// The generic provider's inbound webhook: JSON `{from, body}` with
+/// `X-Switchboard-Timestamp` (within 5 minutes) and
+/// `X-Switchboard-Signature: sha256=HEX(HMAC-SHA256(secret, "TIMESTAMP.BODY"))`.
 #[utoipa::path(post, path = "/sms/v1/webhook/inbound", tag = "self-service",
     responses((status = 204), (status = 403, body = crate::error::Problem)))]
 async fn webhook_inbound(
@@ -322,11 +392,22 @@ async fn webhook_inbound(
     let SmsConfig::Webhook { secret, .. } = &s.comms.sms.config else {
         return Err(ApiError::NotFound("SMS provider"));
     };
-    let given = headers
-        .get("x-switchboard-signature")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    if !same(given, &webhook_signature(secret, &body)) {
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    };
+    let stamp: i64 = header("x-switchboard-timestamp").parse().unwrap_or(0);
+    if (jiff::Timestamp::now().as_second() - stamp).abs() > WEBHOOK_MAX_AGE_SECONDS {
+        return Err(ApiError::Forbidden(
+            "X-Switchboard-Timestamp is missing or more than 5 minutes off".into(),
+        ));
+    }
+    if !same(
+        header("x-switchboard-signature"),
+        &webhook_signature(secret, stamp, &body),
+    ) {
         return Err(ApiError::Forbidden("the signature does not match".into()));
     }
     let v: Value = crate::extract::parse_json(&body)?;

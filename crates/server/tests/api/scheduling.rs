@@ -171,7 +171,22 @@ async fn slots_bookings_races_idempotency_and_cancellation() {
             .filter(|a| m1["advisors"][0]["id"] != a.as_str())
             .collect();
         assert_eq!(left.len(), 1);
-        let race = futures::future::join_all((0..4).map(|_| book(booking(&f, &start), None))).await;
+        // (Four different customers: one customer cannot hold two meetings
+        // at once anyway.)
+        let mut racers = Vec::new();
+        for n in 0..4 {
+            let c = f
+                .admin
+                .create(
+                    "/api/v1/contacts",
+                    json!({"first_name": format!("Racer {n}")}),
+                )
+                .await;
+            let mut b = booking(&f, &start);
+            b["contact_id"] = c["id"].clone();
+            racers.push(b);
+        }
+        let race = futures::future::join_all(racers.into_iter().map(|b| book(b, None))).await;
         let mut codes: Vec<u16> = race.iter().map(|(s, _)| *s).collect();
         codes.sort();
         assert_eq!(codes, [201, 409, 409, 409], "{race:?}");
@@ -193,9 +208,31 @@ async fn slots_bookings_races_idempotency_and_cancellation() {
             .collect();
         assert_eq!(starts[0], time(&start) + SignedDuration::from_mins(30));
         // Asking for a busy advisor by name is a conflict, not a double booking.
+        let other = f
+            .admin
+            .create("/api/v1/contacts", json!({"first_name": "Other"}))
+            .await;
         let mut named = booking(&f, &start);
         named["advisor_ids"] = json!([left[0]]);
-        assert_eq!(book(named, None).await.0, 409);
+        named["contact_id"] = other["id"].clone();
+        let (status, body) = book(named, None).await;
+        assert_eq!(
+            (status, body["detail"].as_str()),
+            (409, Some("an advisor asked for is not free at this time"))
+        );
+        // One customer, two meetings at once: refused (a double submit).
+        let (status, body) = book(
+            booking(
+                &f,
+                &(time(&start) + SignedDuration::from_mins(15)).to_string(),
+            ),
+            None,
+        )
+        .await;
+        assert_eq!(
+            (status, body["detail"].as_str()),
+            (409, Some("the customer already has a meeting at this time"))
+        );
 
         // Bad input: named fields, nothing written.
         let (status, body) = book(
@@ -272,10 +309,23 @@ async fn slots_bookings_races_idempotency_and_cancellation() {
         )
         .await;
         assert_eq!((status, &body["cancel_path"]), (200, &json!("staff")));
-        assert_eq!(book(booking(&f, &start), None).await.0, 201);
-        // Moving a meeting re-checks its advisor.
-        let winner_id = winner.1["id"].as_str().unwrap();
+        let (status, again) = book(booking(&f, &start), None).await;
+        assert_eq!(status, 201);
+        // Moving a meeting re-checks its advisor and the customer.
+        let again_id = again["id"].as_str().unwrap();
         let (status, moved) = answer(
+            f.agent
+                .post(
+                    &format!("/api/v1/meetings/{again_id}/move"),
+                    json!({"start": start_in(90)}),
+                )
+                .await,
+        )
+        .await;
+        assert_eq!((status, &moved["sequence"]), (200, &json!(1)), "{moved}");
+        assert_eq!(moved["start"].as_str().map(time), Some(time(&start_in(90))));
+        let winner_id = winner.1["id"].as_str().unwrap();
+        let (status, body) = answer(
             f.agent
                 .post(
                     &format!("/api/v1/meetings/{winner_id}/move"),
@@ -284,7 +334,7 @@ async fn slots_bookings_races_idempotency_and_cancellation() {
                 .await,
         )
         .await;
-        assert_eq!((status, &moved["sequence"]), (200, &json!(1)), "{moved}");
+        assert_eq!(status, 200, "the racer's advisor is free then: {body}");
 
         // The timeline tells the story.
         let timeline = f
@@ -311,7 +361,7 @@ async fn slots_bookings_races_idempotency_and_cancellation() {
             .agent
             .ok(&format!("/api/v1/contacts/{}/meetings", f.contact))
             .await;
-        assert_eq!(listed.as_array().unwrap().len(), 4);
+        assert_eq!(listed.as_array().unwrap().len(), 3);
         // Messages are off by default: nothing was queued.
         let outbox = f.admin.ok("/api/v1/communications/outbox").await;
         assert_eq!(outbox["items"], json!([]));
@@ -1028,10 +1078,18 @@ async fn sms_through_the_signed_webhook_provider() {
                     .to_str()
                     .unwrap()
                     .to_owned();
+                let stamp: i64 = headers
+                    .get("x-switchboard-timestamp")
+                    .unwrap()
+                    .to_str()
+                    .unwrap()
+                    .parse()
+                    .unwrap();
+                assert!((jiff::Timestamp::now().as_second() - stamp).abs() < 60);
                 assert_eq!(
                     sig,
-                    webhook_signature("s3cret", body.as_bytes()),
-                    "signed body"
+                    webhook_signature("s3cret", stamp, body.as_bytes()),
+                    "signed timestamp and body"
                 );
                 let v: Value = serde_json::from_str(&body).unwrap();
                 assert_eq!(
@@ -1079,30 +1137,163 @@ async fn sms_through_the_signed_webhook_provider() {
             sent["idempotency_key"],
             format!("{id}.confirmation.sms.0").as_str()
         );
-        // Inbound STOP, signed; a bad signature is refused.
+        // Inbound STOP, signed and fresh; a bad signature, or a good one
+        // replayed ten minutes later, is refused.
         let stop = json!({"from": "+33612345678", "body": "STOP"}).to_string();
-        let post = |sig: String| {
+        let post = |stamp: i64, sig: String| {
             app.http
                 .post(format!("{}/sms/v1/webhook/inbound", app.base))
                 .header("content-type", "application/json")
+                .header("x-switchboard-timestamp", stamp.to_string())
                 .header("x-switchboard-signature", sig)
                 .body(stop.clone())
                 .send()
         };
-        assert_eq!(post("sha256=00".into()).await.unwrap().status(), 403);
-        assert_eq!(
-            post(webhook_signature("s3cret", stop.as_bytes()))
-                .await
-                .unwrap()
-                .status(),
-            204
-        );
+        let now = jiff::Timestamp::now().as_second();
+        assert_eq!(post(now, "sha256=00".into()).await.unwrap().status(), 403);
+        let old = now - 600;
+        let replayed = post(old, webhook_signature("s3cret", old, stop.as_bytes()));
+        assert_eq!(replayed.await.unwrap().status(), 403);
+        let fresh = post(now, webhook_signature("s3cret", now, stop.as_bytes()));
+        assert_eq!(fresh.await.unwrap().status(), 204);
         let m = f
             .agent
             .create("/api/v1/meetings", booking(&f, &start_in(62)))
             .await;
         let rows = settled(&f, m["id"].as_str().unwrap()).await;
         assert_eq!(rows[0]["last_error"], "the recipient opted out (STOP)");
+        app.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn the_public_page_books_offered_slots_only_and_keeps_strangers_words_out_of_messages() {
+    for app in apps().await {
+        let f = fixture(
+            &app,
+            json!({"first_name": "Zoé", "email": "zoe@example.com", "time_zone": "Asia/Tokyo", "locale": "es"}),
+        )
+        .await;
+        put(
+            &f.admin,
+            "/api/v1/communications/settings",
+            settings(true, false),
+        )
+        .await;
+        let public = |body: Value, key: Option<&str>| {
+            let mut r = app
+                .http
+                .post(format!("{}/public/v1/meetings", app.base))
+                .json(&body);
+            if let Some(k) = key {
+                r = r.header("idempotency-key", k);
+            }
+            async move { answer(r.send().await.unwrap()).await }
+        };
+        let page = |start: String, notes: &str| {
+            json!({"topic_id": f.topic, "meeting_type": "in_person", "branch_id": f.branch, "start": start,
+                   "customer": {"first_name": "Someone", "email": "zoe@example.com"},
+                   "customer_notes": notes})
+        };
+        let contacts_before = f.admin.ok("/api/v1/contacts?limit=200").await["items"]
+            .as_array()
+            .unwrap()
+            .len();
+        // Not a slot start (an odd minute), or in the past: refused, and no
+        // contact is made for it.
+        let odd = (time(&start_in(50)) + SignedDuration::from_mins(7)).to_string();
+        let (status, body) = public(page(odd, ""), None).await;
+        assert_eq!(status, 409, "{body}");
+        let (status, _) = public(page(start_in(-3), ""), None).await;
+        assert_eq!(status, 422);
+        // Typed by anyone: the notes stay on the meeting, out of messages;
+        // the time zone and language are the page's, not the contact's.
+        let (status, m) = public(
+            page(start_in(50), "Urgent: call +1 555 0100 to confirm"),
+            Some("k1"),
+        )
+        .await;
+        assert_eq!(status, 201, "{m}");
+        assert_eq!(
+            (&m["time_zone"], &m["language"]),
+            (&json!("Europe/Paris"), &json!("en"))
+        );
+        assert!(m.get("contact_id").is_none() && m.get("booked_by").is_none());
+        let (status, again) = public(
+            page(start_in(50), "Urgent: call +1 555 0100 to confirm"),
+            Some("k1"),
+        )
+        .await;
+        assert_eq!(
+            (status, &again["id"]),
+            (201, &m["id"]),
+            "a double submit books once"
+        );
+        let id = m["id"].as_str().unwrap();
+        let staff_view = f.agent.ok(&format!("/api/v1/meetings/{id}")).await;
+        assert_eq!(
+            staff_view["contact_id"],
+            f.contact.as_str(),
+            "the existing contact, by email"
+        );
+        assert_eq!(
+            staff_view["customer_notes"],
+            "Urgent: call +1 555 0100 to confirm"
+        );
+        let rows = settled(&f, id).await;
+        let body = rows[0]["body"].as_str().unwrap();
+        assert!(!body.contains("555 0100"), "{body}");
+        // Booked by staff, the customer's notes are in the confirmation.
+        let mut b = booking(&f, &start_in(54));
+        b["customer_notes"] = json!("Bring the 2025 statements");
+        let staff = f.agent.create("/api/v1/meetings", b).await;
+        let rows = settled(&f, staff["id"].as_str().unwrap()).await;
+        assert!(rows[0]["body"]
+            .as_str()
+            .unwrap()
+            .contains("Bring the 2025 statements"));
+        let contacts_after = f.admin.ok("/api/v1/contacts?limit=200").await["items"]
+            .as_array()
+            .unwrap()
+            .len();
+        assert_eq!(contacts_before, contacts_after);
+
+        // A skill a topic needs cannot be deleted; a customer with meetings
+        // can, and their meetings and messages go with them.
+        let skill = f
+            .admin
+            .create("/api/v1/skills", json!({"name": "mortgages"}))
+            .await;
+        let (status, _) = put(
+            &f.admin,
+            &format!("/api/v1/topics/{}", f.topic),
+            json!({"name": "Mortgage, fixed rates", "duration_minutes": 30, "meeting_types": ["in_person", "online"],
+                   "skills": [skill["id"]]}),
+        )
+        .await;
+        assert_eq!(status, 200);
+        let (status, body) = answer(
+            f.admin
+                .delete(&format!("/api/v1/skills/{}", skill["id"].as_str().unwrap()))
+                .await,
+        )
+        .await;
+        assert_eq!(status, 409, "{body}");
+        let (status, _) = answer(
+            f.admin
+                .delete(&format!("/api/v1/contacts/{}", f.contact))
+                .await,
+        )
+        .await;
+        assert_eq!(status, 204);
+        assert_eq!(
+            f.agent
+                .get(&format!("/api/v1/meetings/{id}"))
+                .await
+                .status(),
+            404
+        );
+        assert_eq!(outbox_for(&f, id).await, Vec::<Value>::new());
         app.stop().await;
     }
 }
