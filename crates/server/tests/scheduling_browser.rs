@@ -98,12 +98,13 @@ async fn a_customer_books_on_the_page_and_cancels_from_the_link() {
     let profile = tempfile::tempdir().unwrap();
     let c = chromium::browser(&driver, profile.path()).await;
     c.goto(&format!("{}/book?lang=fr", app.base)).await.unwrap();
-    assert_eq!(
-        c.execute("return document.documentElement.lang", vec![])
-            .await
-            .unwrap(),
-        json!("fr")
-    );
+    // The page sets its language once its script has run.
+    until(
+        &c,
+        "return document.documentElement.lang === 'fr'",
+        "the page in French",
+    )
+    .await;
     let topic = until(
         &c,
         &visible_text("#topics button[data-topic-id]"),
