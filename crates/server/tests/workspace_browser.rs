@@ -67,6 +67,37 @@ fn widget(body: &str) -> String {
 async fn an_agent_works_a_chat_from_notification_to_wrap_up() {
     let app = support::spawn_sqlite().await;
     let admin = app.token(Role::Admin).await;
+    // An advisor working around the clock and an online topic, for booking
+    // a meeting from the summary.
+    let advisor = app.token(Role::Agent).await;
+    let hours: Vec<Value> = [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    ]
+    .iter()
+    .map(|d| json!({"day": d, "from": "00:00", "to": "24:00"}))
+    .collect();
+    let r = admin
+        .request(
+            reqwest::Method::PUT,
+            &format!("/api/v1/advisors/{}", advisor.agent_id.as_ref().unwrap()),
+        )
+        .json(&json!({"time_zone": "UTC", "hours": hours}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    admin
+        .create(
+            "/api/v1/topics",
+            json!({"name": "Returns advice", "duration_minutes": 30, "meeting_types": ["online"]}),
+        )
+        .await;
     let hostile = "Zoé <img src=x onerror=\"document.title='pwned'\">";
     let ana = admin
         .create(
@@ -342,6 +373,7 @@ async fn an_agent_works_a_chat_from_notification_to_wrap_up() {
         "section-conversation",
         "section-case",
         "section-recent-cases",
+        "section-meetings",
         "section-timeline",
         "script",
     ] {
@@ -396,6 +428,77 @@ async fn an_agent_works_a_chat_from_notification_to_wrap_up() {
         "the all filter",
     )
     .await;
+
+    // Book a meeting for the customer from the summary, then cancel it as
+    // staff (no notice to the customer).
+    click(&agent, &q("meeting-book-open"), "book a meeting").await;
+    until(
+        &agent,
+        &format!("return {} !== null;", q("meeting-topic")),
+        "the booking form",
+    )
+    .await;
+    agent
+        .execute(
+            "const d = document.querySelector('[data-testid=meeting-date]');
+             const t = new Date(Date.now() + 86400000);
+             d.value = [t.getFullYear(), String(t.getMonth() + 1).padStart(2, '0'), String(t.getDate()).padStart(2, '0')].join('-');",
+            vec![],
+        )
+        .await
+        .unwrap();
+    click(&agent, &q("meeting-find"), "find times").await;
+    click(&agent, &q("meeting-slot"), "the first free time").await;
+    type_into(&agent, &q("meeting-notes"), "Bring the boots").await;
+    agent
+        .execute(
+            "document.querySelector('[data-testid=section-meetings]').scrollIntoView();",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let png = agent.screenshot().await.unwrap();
+    std::fs::write(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../target/test-artifacts/workspace-meeting.png"),
+        &png,
+    )
+    .unwrap();
+    click(
+        &agent,
+        "document.querySelector('[data-testid=meeting-book]:not(:disabled)')",
+        "book",
+    )
+    .await;
+    let meeting = until(
+        &agent,
+        "const e = document.querySelector('[data-testid=meeting][data-state=scheduled]'); return e && e.getAttribute('data-meeting');",
+        "the booked meeting in the summary",
+    )
+    .await;
+    let meeting = admin
+        .ok(&format!("/api/v1/meetings/{}", meeting.as_str().unwrap()))
+        .await;
+    assert_eq!(meeting["booked_by"], "Ana Costa");
+    assert_eq!(meeting["customer_notes"], "Bring the boots");
+    assert_eq!(meeting["topic"]["name"], "Returns advice");
+    click(&agent, &q("meeting-cancel"), "cancel the meeting").await;
+    until(
+        &agent,
+        "return document.querySelector('[data-testid=meeting][data-state=cancelled]') !== null;",
+        "the cancelled meeting",
+    )
+    .await;
+    let meeting = admin
+        .ok(&format!(
+            "/api/v1/meetings/{}",
+            meeting["id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(
+        (&meeting["state"], &meeting["cancel_path"]),
+        (&json!("cancelled"), &json!("staff"))
+    );
 
     click(&agent, "document.querySelector('[data-testid=script-step][data-step=returns] [data-testid=step-open]')", "open the sub-script").await;
     until(

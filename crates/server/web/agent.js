@@ -51,6 +51,11 @@
       pr_low: 'Low', pr_normal: 'Normal', pr_high: 'High', pr_urgent: 'Urgent',
       st_active: 'Active', st_resolved: 'Resolved', st_cancelled: 'Cancelled',
       recentCases: 'Recent cases', noCases: 'No cases.',
+      meetings: 'Meetings', noMeetings: 'No meetings.', bookMeeting: 'Book a meeting', topic: 'Topic',
+      meetingType: 'Meeting type', branch: 'Branch', day: 'Day', findTimes: 'Find times', noTimes: 'No free times that day.',
+      freeTimes: 'Free times', notes: 'Customer notes', book: 'Book', cancelMeeting: 'Cancel meeting',
+      mt_in_person: 'In person', mt_online: 'Online', mt_phone: 'By phone',
+      ms_scheduled: 'Scheduled', ms_cancelled: 'Cancelled', ms_completed: 'Completed', joinLink: 'Join link',
       timeline: 'Timeline', filter: 'Show', sc_all: 'All', sc_customer: 'Customer', sc_case: 'Case',
       sc_conversation: 'Conversation', loadMore: 'Load more', noActivity: 'Nothing yet.',
       quickNote: 'Quick note', addNote: 'Add note', by: 'by {name}',
@@ -101,6 +106,11 @@
       pr_low: 'Basse', pr_normal: 'Normale', pr_high: 'Haute', pr_urgent: 'Urgente',
       st_active: 'Actif', st_resolved: 'Résolu', st_cancelled: 'Annulé',
       recentCases: 'Dossiers récents', noCases: 'Aucun dossier.',
+      meetings: 'Rendez-vous', noMeetings: 'Aucun rendez-vous.', bookMeeting: 'Prendre un rendez-vous', topic: 'Sujet',
+      meetingType: 'Type de rendez-vous', branch: 'Agence', day: 'Jour', findTimes: 'Voir les créneaux', noTimes: 'Aucun créneau libre ce jour-là.',
+      freeTimes: 'Créneaux libres', notes: 'Remarques du client', book: 'Réserver', cancelMeeting: 'Annuler le rendez-vous',
+      mt_in_person: 'En agence', mt_online: 'En ligne', mt_phone: 'Par téléphone',
+      ms_scheduled: 'Prévu', ms_cancelled: 'Annulé', ms_completed: 'Terminé', joinLink: 'Lien de connexion',
       timeline: 'Chronologie', filter: 'Afficher', sc_all: 'Tout', sc_customer: 'Client', sc_case: 'Dossier',
       sc_conversation: 'Conversation', loadMore: 'Voir plus', noActivity: 'Rien pour l’instant.',
       quickNote: 'Note rapide', addNote: 'Ajouter la note', by: 'par {name}',
@@ -151,6 +161,11 @@
       pr_low: 'Baja', pr_normal: 'Normal', pr_high: 'Alta', pr_urgent: 'Urgente',
       st_active: 'Activo', st_resolved: 'Resuelto', st_cancelled: 'Cancelado',
       recentCases: 'Casos recientes', noCases: 'Sin casos.',
+      meetings: 'Citas', noMeetings: 'Sin citas.', bookMeeting: 'Reservar una cita', topic: 'Tema',
+      meetingType: 'Tipo de cita', branch: 'Sucursal', day: 'Día', findTimes: 'Buscar horarios', noTimes: 'No hay horarios libres ese día.',
+      freeTimes: 'Horarios libres', notes: 'Notas del cliente', book: 'Reservar', cancelMeeting: 'Cancelar la cita',
+      mt_in_person: 'En la sucursal', mt_online: 'En línea', mt_phone: 'Por teléfono',
+      ms_scheduled: 'Programada', ms_cancelled: 'Cancelada', ms_completed: 'Completada', joinLink: 'Enlace',
       timeline: 'Cronología', filter: 'Mostrar', sc_all: 'Todo', sc_customer: 'Cliente', sc_case: 'Caso',
       sc_conversation: 'Conversación', loadMore: 'Cargar más', noActivity: 'Nada todavía.',
       quickNote: 'Nota rápida', addNote: 'Añadir nota', by: 'por {name}',
@@ -281,8 +296,8 @@
     }
     return t('failed') + (status ? ' (HTTP ' + status + ')' : '');
   }
-  async function api(method, path, body, retried) {
-    const headers = { Accept: 'application/json' };
+  async function api(method, path, body, retried, extra) {
+    const headers = Object.assign({ Accept: 'application/json' }, extra || {});
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     if (method !== 'GET' && csrf) headers['X-CSRF-Token'] = csrf;
     let r;
@@ -304,7 +319,7 @@
       const s = await api('GET', '/api/v1/session');
       if (s.ok && s.data && s.data.csrf_token) {
         csrf = s.data.csrf_token;
-        return api(method, path, body, true);
+        return api(method, path, body, true, extra);
       }
     }
     return { ok: r.ok, status: r.status, data, error: r.ok ? '' : problem(data, r.status) };
@@ -1228,7 +1243,7 @@
   function renderSummary(S) {
     rerender(S.ui.summary, () => {
       S.ui.summary.append(...[h('h2', { class: 'pane-title' }, t('summary')),
-        customerSection(S), conversationSection(S), caseSection(S), recentCasesSection(S), timelineSection(S)].filter(Boolean));
+        customerSection(S), conversationSection(S), caseSection(S), recentCasesSection(S), meetingsSection(S), timelineSection(S)].filter(Boolean));
     });
   }
   function section(testid, title, ...kids) {
@@ -1531,6 +1546,128 @@
         c.updated_at ? [' · ', timeEl(c.updated_at)] : null)))
       : h('p', { class: 'muted' }, t('noCases'));
     return section('section-recent-cases', t('recentCases'), body);
+  }
+
+  // ------------------------------------------------------------ meetings
+  // The customer's meetings, and booking one for them (docs/scheduling.md):
+  // staff cancellations send the customer nothing.
+  function meetingsSection(S) {
+    const contact = S.summary.customer && S.summary.customer.contact;
+    if (!contact) return null;
+    const u = S.ui;
+    u.mtList = h('ul', { class: 'meetings', 'data-testid': 'meetings', 'aria-live': 'polite' });
+    u.mtErr = h('p', { class: 'error', role: 'alert' });
+    u.mtForm = h('div', { class: 'meeting-form' });
+    const open = h('button', { type: 'button', 'data-testid': 'meeting-book-open', 'aria-expanded': 'false', click: () => {
+      const on = open.getAttribute('aria-expanded') !== 'true';
+      open.setAttribute('aria-expanded', String(on));
+      u.mtForm.textContent = '';
+      if (on) bookingForm(S, contact, () => { open.setAttribute('aria-expanded', 'false'); u.mtForm.textContent = ''; });
+    } }, t('bookMeeting'));
+    fetchMeetings(S, contact);
+    return section('section-meetings', t('meetings'), u.mtList, slot(u.mtErr), open, u.mtForm);
+  }
+  function meetingError(S, r) {
+    put(S.ui.mtErr, !r.ok);
+    if (!r.ok) S.ui.mtErr.textContent = r.error;
+    return r.ok;
+  }
+  async function fetchMeetings(S, contact) {
+    const r = await api('GET', '/api/v1/contacts/' + enc(contact.id) + '/meetings');
+    if (S.closed || !meetingError(S, r)) return;
+    const list = S.ui.mtList;
+    list.textContent = '';
+    const all = listOf(r.data);
+    if (!all.length) list.append(h('li', { class: 'muted' }, t('noMeetings')));
+    all.forEach((m) => {
+      const place = m.branch ? str(m.branch.name) : m.join_url ? link(m.join_url, t('joinLink')) : null;
+      const li = h('li', { 'data-testid': 'meeting', 'data-meeting': str(m.id), 'data-state': str(m.state) },
+        h('span', { class: 'case-name' }, str(m.topic && m.topic.name)), ' · ', timeEl(m.start),
+        h('span', { class: 'muted' }, ' · ' + [label('mt_', m.meeting_type), label('ms_', m.state)].filter(Boolean).join(' · ')),
+        place ? [' · ', place] : null);
+      if (m.state === 'scheduled') {
+        li.append(' ', h('button', { type: 'button', 'data-testid': 'meeting-cancel', click: async (e) => {
+          e.target.disabled = true;
+          const c = await api('POST', '/api/v1/meetings/' + enc(m.id) + '/staff-cancel', {});
+          if (S.closed) return;
+          if (meetingError(S, c)) { fetchMeetings(S, contact); fetchTimeline(S, S.tlScope, null); } else e.target.disabled = false;
+        } }, t('cancelMeeting')));
+      }
+      list.append(li);
+    });
+  }
+  async function bookingForm(S, contact, done) {
+    const u = S.ui;
+    if (!S.mtProps) {
+      const r = await api('GET', '/api/v1/scheduling/properties');
+      if (S.closed || !meetingError(S, r)) return;
+      S.mtProps = r.data;
+    }
+    const props = S.mtProps;
+    const topics = Array.isArray(props.topics) ? props.topics : [];
+    const branches = Array.isArray(props.branches) ? props.branches : [];
+    const field = (lbl, control) => { const id = nextId('m'); control.id = id; return h('div', { class: 'field' }, h('label', { for: id }, lbl), control); };
+    const topic = h('select', { 'data-testid': 'meeting-topic' }, topics.map((x) => h('option', { value: str(x.id) }, str(x.name))));
+    const type = h('select', { 'data-testid': 'meeting-type' });
+    const branch = h('select', { 'data-testid': 'meeting-branch' }, branches.map((b) => h('option', { value: str(b.id) }, str(b.name))));
+    const branchField = field(t('branch'), branch);
+    const day = h('input', { type: 'date', 'data-testid': 'meeting-date' });
+    const today = new Date();
+    day.value = [today.getFullYear(), String(today.getMonth() + 1).padStart(2, '0'), String(today.getDate()).padStart(2, '0')].join('-');
+    const slots = h('div', { class: 'slots', role: 'group', 'aria-label': t('freeTimes'), 'data-testid': 'meeting-slots' });
+    const notes = h('textarea', { 'data-testid': 'meeting-notes', maxlength: '2000', rows: '2' });
+    const bookBtn = h('button', { type: 'submit', 'data-testid': 'meeting-book', disabled: true }, t('book'));
+    let chosen = null;
+    const key = rid();
+    const types = () => {
+      const tp = topics.find((x) => str(x.id) === topic.value);
+      type.textContent = '';
+      (tp && Array.isArray(tp.meeting_types) ? tp.meeting_types : []).forEach((mt) => type.append(h('option', { value: mt }, label('mt_', mt))));
+      branchField.hidden = type.value !== 'in_person';
+    };
+    topic.addEventListener('change', types);
+    type.addEventListener('change', () => { branchField.hidden = type.value !== 'in_person'; });
+    types();
+    const find = h('button', { type: 'button', 'data-testid': 'meeting-find', click: async () => {
+      slots.textContent = '';
+      chosen = null;
+      bookBtn.disabled = true;
+      const from = new Date(day.value + 'T00:00:00');
+      if (isNaN(from)) return;
+      const to = new Date(from.getTime() + 24 * 3600 * 1000);
+      const q = new URLSearchParams({ topic_id: topic.value, meeting_type: type.value, from: from.toISOString(), to: to.toISOString(),
+        time_zone: Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC', limit: '96' });
+      if (type.value === 'in_person') q.set('branch_id', branch.value);
+      const r = await api('GET', '/api/v1/scheduling/slots?' + q);
+      if (S.closed || !meetingError(S, r)) return;
+      const found = r.data && Array.isArray(r.data.slots) ? r.data.slots : [];
+      if (!found.length) slots.append(h('p', { class: 'muted' }, t('noTimes')));
+      found.forEach((sl) => {
+        const b = h('button', { type: 'button', 'data-testid': 'meeting-slot', 'data-start': str(sl.start), 'aria-pressed': 'false', click: () => {
+          chosen = sl.start;
+          slots.querySelectorAll('button').forEach((x) => x.setAttribute('aria-pressed', String(x === b)));
+          bookBtn.disabled = false;
+        } }, clock(sl.start));
+        slots.append(b);
+      });
+    } }, t('findTimes'));
+    const form = h('form', { class: 'stack-form', 'data-testid': 'meeting-form', submit: async (e) => {
+      e.preventDefault();
+      if (!chosen) return;
+      bookBtn.disabled = true;
+      const body = { contact_id: contact.id, topic_id: topic.value, meeting_type: type.value, start: chosen };
+      if (type.value === 'in_person') body.branch_id = branch.value;
+      if (notes.value.trim()) body.customer_notes = notes.value;
+      const r = await api('POST', '/api/v1/meetings', body, false, { 'Idempotency-Key': key });
+      if (S.closed) return;
+      if (!meetingError(S, r)) { bookBtn.disabled = false; return; }
+      done();
+      fetchMeetings(S, contact);
+      fetchTimeline(S, S.tlScope, null);
+    } }, field(t('topic'), topic), field(t('meetingType'), type), branchField, field(t('day'), day), find, slots,
+      field(t('notes'), notes), bookBtn);
+    u.mtForm.append(form);
+    topic.focus();
   }
 
   // ------------------------------------------------------------ timeline
