@@ -330,13 +330,14 @@ fn simulate_runs_both_example_scenarios_deterministically() {
 
 /// Databases to run the durability test on: SQLite always, PostgreSQL when
 /// the test script provides one.
-async fn durability_databases(dir: &std::path::Path) -> Vec<String> {
-    let mut urls = vec![format!("sqlite://{}/kill.db", dir.display())];
+/// `name` keeps the databases of tests running at once apart.
+async fn durability_databases(dir: &std::path::Path, name: &str) -> Vec<String> {
+    let mut urls = vec![format!("sqlite://{}/{name}.db", dir.display())];
     if let Ok(admin) = std::env::var("SWITCHBOARD_TEST_POSTGRES_URL") {
         use sqlx::Executor;
         sqlx::any::install_default_drivers();
         let pool = sqlx::AnyPool::connect(&admin).await.unwrap();
-        let name = format!("sb_kill_{}", std::process::id());
+        let name = format!("sb_{name}_{}", std::process::id());
         pool.execute(format!("DROP DATABASE IF EXISTS {name}").as_str())
             .await
             .unwrap();
@@ -372,7 +373,7 @@ fn token_for(url: &str, role: &str, agent: Option<&str>) -> String {
 #[tokio::test(flavor = "multi_thread")]
 async fn killing_the_server_loses_no_work_item_and_never_doubles_one() {
     let dir = tempfile::tempdir().unwrap();
-    for url in durability_databases(dir.path()).await {
+    for url in durability_databases(dir.path(), "kill").await {
         let http = reqwest::Client::new();
         let server = serve(&["--database-url", &url]);
         let base = server.base.clone();
@@ -589,9 +590,7 @@ async fn killing_the_server_during_dispatch_loses_no_message() {
     const MEETINGS: usize = 300;
     let sink = smtp::SmtpSink::start();
     let dir = tempfile::tempdir().unwrap();
-    let mut urls = durability_databases(dir.path()).await;
-    urls[0] = format!("sqlite://{}/dispatch.db", dir.path().display());
-    for url in urls {
+    for url in durability_databases(dir.path(), "dispatch").await {
         let smtp_url = sink.url();
         let args = [
             "--database-url",

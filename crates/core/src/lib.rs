@@ -17,5 +17,6 @@ pub mod scheduling;
 pub mod scripts;
 pub mod time;
 pub mod validation;
+pub mod voice;
 
 pub use validation::{FieldError, Invalid};
