@@ -240,6 +240,23 @@ impl TimeOffDraft {
     }
 }
 
+/// In-person meetings need a branch; the others take place nowhere.
+pub fn check_branch(c: &mut Check, meeting_type: Option<MeetingType>, branch_id: Option<&str>) {
+    match (meeting_type, branch_id) {
+        (Some(MeetingType::InPerson), None) => c.fail(
+            "branch_id",
+            "required",
+            "is required for in_person meetings",
+        ),
+        (Some(MeetingType::Online | MeetingType::Phone), Some(_)) => c.fail(
+            "branch_id",
+            "invalid",
+            "only in_person meetings take place at a branch",
+        ),
+        _ => {}
+    }
+}
+
 fn instant(c: &mut Check, field: &str, v: Option<String>) -> Option<Timestamp> {
     match v {
         None => {
@@ -311,19 +328,7 @@ impl BookingDraft {
         }
         let start = instant(&mut c, "start", i.start);
         let branch_id = c.optional_id("branch_id", i.branch_id);
-        match (i.meeting_type, &branch_id) {
-            (Some(MeetingType::InPerson), None) => c.fail(
-                "branch_id",
-                "required",
-                "is required for in_person meetings",
-            ),
-            (Some(MeetingType::Online | MeetingType::Phone), Some(_)) => c.fail(
-                "branch_id",
-                "invalid",
-                "only in_person meetings take place at a branch",
-            ),
-            _ => {}
-        }
+        check_branch(&mut c, i.meeting_type, branch_id.as_deref());
         let mut advisor_ids = Vec::new();
         for (n, a) in i.advisor_ids.unwrap_or_default().into_iter().enumerate() {
             if let Some(a) = c.optional_id(&format!("advisor_ids[{n}]"), Some(a)) {

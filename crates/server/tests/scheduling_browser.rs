@@ -71,18 +71,7 @@ async fn a_customer_books_on_the_page_and_cancels_from_the_link() {
         )
         .await;
     let advisor = app.token(Role::Agent).await;
-    let hours: Vec<Value> = [
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-    ]
-    .iter()
-    .map(|d| json!({"day": d, "from": "00:00", "to": "24:00"}))
-    .collect();
+    let hours = support::around_the_clock();
     let r = admin
         .request(
             reqwest::Method::PUT,

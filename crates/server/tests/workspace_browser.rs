@@ -70,18 +70,7 @@ async fn an_agent_works_a_chat_from_notification_to_wrap_up() {
     // An advisor working around the clock and an online topic, for booking
     // a meeting from the summary.
     let advisor = app.token(Role::Agent).await;
-    let hours: Vec<Value> = [
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-    ]
-    .iter()
-    .map(|d| json!({"day": d, "from": "00:00", "to": "24:00"}))
-    .collect();
+    let hours = support::around_the_clock();
     let r = admin
         .request(
             reqwest::Method::PUT,

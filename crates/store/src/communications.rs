@@ -253,18 +253,32 @@ impl Db {
         Ok(rows)
     }
 
-    /// Records how a claimed row ended. A sent reminder also sets the
-    /// meeting's `…_reminder_sent_at`, in the same transaction. Only the
-    /// claim that still holds the row's lease records anything (false when
-    /// the lease lapsed and someone else claimed it).
+    /// Records how claimed rows ended, in one transaction (the worker
+    /// commits its senders' outcomes together). A sent reminder also sets
+    /// the meeting's `…_reminder_sent_at`. Only a claim that still holds
+    /// its row's lease records anything: false for a row whose lease lapsed
+    /// and that someone else claimed.
     pub async fn finish_outbox(
         &self,
+        items: &[(&OutboxMessage, &Outcome, &Written)],
+        now: Timestamp,
+    ) -> Result<Vec<bool>> {
+        let mut tx = self.write_tx().await?;
+        let mut done = Vec::with_capacity(items.len());
+        for (m, outcome, w) in items {
+            done.push(Self::record(&mut tx, m, outcome, w, now).await?);
+        }
+        tx.commit().await?;
+        Ok(done)
+    }
+
+    async fn record(
+        tx: &mut sqlx::Transaction<'static, sqlx::Any>,
         m: &OutboxMessage,
         outcome: &Outcome,
         w: &Written,
         now: Timestamp,
     ) -> Result<bool> {
-        let mut tx = self.write_tx().await?;
         let stamp = time::format(now);
         let (state, next, error, transport, provider, sent_at, attempts) = match outcome {
             Outcome::Sent {
@@ -324,7 +338,7 @@ impl Db {
         .bind(w.body.clone())
         .bind(m.id.clone())
         .bind(m.lease_until.clone())
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
         if done.rows_affected() == 0 {
             return Ok(false);
@@ -341,10 +355,9 @@ impl Db {
             .bind(stamp)
             .bind(m.meeting_id.clone())
             .bind(m.sequence)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
         }
-        tx.commit().await?;
         Ok(true)
     }
 

@@ -288,19 +288,7 @@ impl Db {
 
     pub async fn save_topic(&self, id: Option<&str>, d: &TopicDraft) -> Result<Topic> {
         let mut tx = self.write_tx().await?;
-        let mut errors = Vec::new();
-        for (n, skill) in d.skills.iter().enumerate() {
-            if !crate::sql::exists(&mut tx, "skills", skill).await? {
-                errors.push(switchboard_core::FieldError::new(
-                    format!("skills[{n}]"),
-                    "unknown",
-                    "no skill has this id",
-                ));
-            }
-        }
-        if !errors.is_empty() {
-            return Err(Invalid(errors).into());
-        }
+        unknown_in_list(&mut tx, "skills", ("skills", "skill"), &d.skills).await?;
         let now = time::now();
         let types = serde_json::to_string(&d.meeting_types).expect("serializes");
         let skills = serde_json::to_string(&d.skills).expect("serializes");
@@ -401,19 +389,7 @@ impl Db {
         if !crate::sql::exists(&mut tx, "agents", agent_id).await? {
             return Err(StoreError::NotFound("agent"));
         }
-        let mut errors = Vec::new();
-        for (n, b) in d.branch_ids.iter().enumerate() {
-            if !crate::sql::exists(&mut tx, "branches", b).await? {
-                errors.push(switchboard_core::FieldError::new(
-                    format!("branch_ids[{n}]"),
-                    "unknown",
-                    "no branch has this id",
-                ));
-            }
-        }
-        if !errors.is_empty() {
-            return Err(Invalid(errors).into());
-        }
+        unknown_in_list(&mut tx, "branch_ids", ("branches", "branch"), &d.branch_ids).await?;
         let hours = serde_json::to_string(&d.hours.to_specs()).expect("serializes");
         let branches = serde_json::to_string(&d.branch_ids).expect("serializes");
         sqlx::query(
@@ -1014,6 +990,31 @@ async fn customer_free(
             "the customer already has a meeting at this time".into(),
         )),
         None => Ok(()),
+    }
+}
+
+/// Every id of a list field naming no row of `table`, as field errors
+/// (`skills[1]: no skill has this id`).
+async fn unknown_in_list(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    field: &str,
+    (table, noun): (&str, &str),
+    ids: &[String],
+) -> Result<()> {
+    let mut errors = Vec::new();
+    for (n, id) in ids.iter().enumerate() {
+        if !crate::sql::exists(tx, table, id).await? {
+            errors.push(fe(
+                &format!("{field}[{n}]"),
+                "unknown",
+                format!("no {noun} has this id"),
+            ));
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(Invalid(errors).into())
     }
 }
 

@@ -74,6 +74,10 @@ impl Mailer {
             SendError::permanent(format!("the address {:?} is not valid: {err}", e.to_email))
         })?;
         let to = Mailbox::new(Some(e.to_name.to_owned()), to_address);
+        let Mailer::Smtp { transport, .. } = self else {
+            // Kept in the outbox: the rendered text is what is recorded.
+            return Ok(());
+        };
         let method = if e.cancel { "CANCEL" } else { "REQUEST" };
         let calendar =
             ContentType::parse(&format!("text/calendar; charset=utf-8; method={method}"))
@@ -96,19 +100,14 @@ impl Mailer {
             .map_err(|err| {
                 SendError::permanent(format!("the message could not be built: {err}"))
             })?;
-        match self {
-            Mailer::Local { .. } => Ok(()),
-            Mailer::Smtp { transport, .. } => {
-                transport.send(message).await.map(|_| ()).map_err(|err| {
-                    // 5xx answers are permanent (bad mailbox, refused); 4xx,
-                    // timeouts and connection trouble are worth retrying.
-                    if err.is_permanent() {
-                        SendError::permanent(format!("the SMTP server refused the message: {err}"))
-                    } else {
-                        SendError::transient(format!("SMTP: {err}"))
-                    }
-                })
+        transport.send(message).await.map(|_| ()).map_err(|err| {
+            // 5xx answers are permanent (bad mailbox, refused); 4xx,
+            // timeouts and connection trouble are worth retrying.
+            if err.is_permanent() {
+                SendError::permanent(format!("the SMTP server refused the message: {err}"))
+            } else {
+                SendError::transient(format!("SMTP: {err}"))
             }
-        }
+        })
     }
 }

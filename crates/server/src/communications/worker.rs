@@ -75,34 +75,71 @@ pub async fn round(db: &Db, comms: &Comms) -> anyhow::Result<usize> {
         settings: &settings,
         templates: &templates,
     };
-    futures::stream::iter(claimed)
-        .for_each_concurrent(comms.config.concurrency.max(1), |m| {
-            let batch = &work;
-            async move {
-                // A claim whose lease lapsed while it waited belongs to
-                // whoever claims it next.
-                if !lease_held(&m) {
-                    return;
-                }
-                let (outcome, written) = batch.process(&m).await;
-                if let Outcome::Failed(e) = &outcome {
-                    tracing::warn!(message = %m.idempotency_key, error = %e, "a message failed for good");
-                }
-                match batch.db.finish_outbox(&m, &outcome, &written, Timestamp::now()).await {
-                    Ok(true) => {}
-                    Ok(false) => {
-                        tracing::warn!(message = %m.idempotency_key, "the lease lapsed during the send; another claim records it")
+    // Senders hand their outcomes to one writer, which records whatever
+    // has arrived in one transaction (no contention for SQLite's write
+    // lock, one commit for many messages). A sender waits for its record
+    // before it takes the next message, so at most `concurrency` messages
+    // are ever sent and not yet recorded (the ones a crash would resend).
+    let concurrency = comms.config.concurrency.max(1);
+    let (to_writer, mut outcomes) = tokio::sync::mpsc::channel::<Finished>(concurrency);
+    let senders = async move {
+        futures::stream::iter(claimed)
+            .for_each_concurrent(concurrency, |m| {
+                let (work, to_writer) = (&work, to_writer.clone());
+                async move {
+                    // A claim whose lease lapsed while it waited belongs to
+                    // whoever claims it next.
+                    if !lease_held(&m) {
+                        return;
                     }
-                    // The lease lapses and the message is tried again.
-                    Err(e) => {
-                        tracing::warn!(message = %m.idempotency_key, error = %e, "recording a send failed")
+                    let (outcome, written) = work.process(&m).await;
+                    if let Outcome::Failed(e) = &outcome {
+                        tracing::warn!(message = %m.idempotency_key, error = %e, "a message failed for good");
                     }
+                    let (ack, recorded) = tokio::sync::oneshot::channel();
+                    if to_writer.send((m, outcome, written, ack)).await.is_ok() {
+                        let _ = recorded.await;
+                    }
+                }
+            })
+            .await;
+    };
+    let writer = async {
+        while let Some(first) = outcomes.recv().await {
+            let mut group = vec![first];
+            while let Ok(more) = outcomes.try_recv() {
+                group.push(more);
+            }
+            let items: Vec<_> = group.iter().map(|(m, o, w, _)| (m, o, w)).collect();
+            match db.finish_outbox(&items, Timestamp::now()).await {
+                Ok(recorded) => {
+                    for ((m, ..), ok) in group.iter().zip(recorded) {
+                        if !ok {
+                            tracing::warn!(message = %m.idempotency_key, "the lease lapsed during the send; another claim records it");
+                        }
+                    }
+                }
+                // The leases lapse and the messages are tried again.
+                Err(e) => {
+                    tracing::warn!(error = %e, messages = group.len(), "recording sends failed")
                 }
             }
-        })
-        .await;
+            for (.., ack) in group {
+                let _ = ack.send(());
+            }
+        }
+    };
+    futures::join!(senders, writer);
     Ok(n)
 }
+
+/// A sent (or skipped, or failed) message on its way to the writer.
+type Finished = (
+    OutboxMessage,
+    Outcome,
+    Written,
+    tokio::sync::oneshot::Sender<()>,
+);
 
 struct Batch<'a> {
     db: &'a Db,

@@ -3,9 +3,11 @@
 //!
 //! Booking pages are public like the chat widget: each IP address shares
 //! the widget's rate limit. A booking names the customer by email: the
-//! oldest contact with that address, else a new one. The cancel link's
-//! signed token stands for the meeting's contact and goes through the same
-//! CancelMeeting path as the API.
+//! oldest contact with that address, else a new one. Since whoever books
+//! chose that address, the page books offered slots only and its notes stay
+//! out of messages (docs/scheduling.md). The cancel link's signed token
+//! stands for the meeting's contact and goes through the same CancelMeeting
+//! path as the API.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -121,29 +123,14 @@ async fn book(
     limit(&s, &ext)?;
     let key = super::meetings::idempotency_key(&headers)?;
     let hash = super::meetings::request_hash(&i);
-    let mut errors = Vec::new();
-    if i.customer
-        .email
-        .as_deref()
-        .is_none_or(|e| e.trim().is_empty())
-    {
-        errors.push(switchboard_core::FieldError::new(
-            "customer.email",
-            "required",
-            "is required",
-        ));
-    }
-    if i.customer
-        .first_name
-        .as_deref()
-        .is_none_or(|e| e.trim().is_empty())
-    {
-        errors.push(switchboard_core::FieldError::new(
-            "customer.first_name",
-            "required",
-            "is required",
-        ));
-    }
+    let mut errors: Vec<_> = [
+        ("customer.email", &i.customer.email),
+        ("customer.first_name", &i.customer.first_name),
+    ]
+    .into_iter()
+    .filter(|(_, v)| v.as_deref().is_none_or(|v| v.trim().is_empty()))
+    .map(|(field, _)| switchboard_core::FieldError::new(field, "required", "is required"))
+    .collect();
     let contact = ContactDraft::parse(ContactInput {
         first_name: i.customer.first_name,
         last_name: i.customer.last_name,

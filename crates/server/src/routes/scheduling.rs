@@ -140,19 +140,7 @@ pub async fn find_slots(s: &AppState, p: SlotParams) -> ApiResult<Slots> {
         }
     }
     let branch_id = c.optional_id("branch_id", p.branch_id.clone());
-    match (meeting_type, &branch_id) {
-        (Some(MeetingType::InPerson), None) => c.fail(
-            "branch_id",
-            "required",
-            "is required for in_person meetings",
-        ),
-        (Some(MeetingType::Online | MeetingType::Phone), Some(_)) => c.fail(
-            "branch_id",
-            "invalid",
-            "only in_person meetings take place at a branch",
-        ),
-        _ => {}
-    }
+    switchboard_core::booking::check_branch(&mut c, meeting_type, branch_id.as_deref());
     let zone = p.time_zone.clone().unwrap_or_else(|| "UTC".into());
     let tz = TimeZone::get(&zone).ok();
     if tz.is_none() {

@@ -47,18 +47,7 @@ pub async fn fixture(app: &TestApp, contact: Value) -> Fixture {
         .as_str()
         .unwrap()
         .to_owned();
-    let hours: Vec<Value> = [
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-    ]
-    .iter()
-    .map(|d| json!({"day": d, "from": "00:00", "to": "24:00"}))
-    .collect();
+    let hours = crate::support::around_the_clock();
     let mut advisors = Vec::new();
     for _ in 0..2 {
         let a = app.token(Role::Agent).await;

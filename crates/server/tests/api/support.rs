@@ -255,3 +255,21 @@ pub async fn sign_in(app: &TestApp, http: &Client, email: &str, password: &str) 
     )
     .await
 }
+
+/// Weekly hours covering every minute of every day, for advisors in tests.
+pub fn around_the_clock() -> Value {
+    let days = [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    ];
+    Value::Array(
+        days.iter()
+            .map(|d| serde_json::json!({"day": d, "from": "00:00", "to": "24:00"}))
+            .collect(),
+    )
+}
