@@ -11,6 +11,7 @@ pub mod case_change;
 pub mod chat;
 pub mod communications;
 pub mod cursor;
+pub mod placeholders;
 pub mod records;
 pub mod routing;
 pub mod scheduling;

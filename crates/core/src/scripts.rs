@@ -162,29 +162,18 @@ pub fn check_steps(steps: &[Step]) -> Result<(), Invalid> {
 /// With `url`, inserted values are percent-encoded (the template's own text
 /// is kept), so context values cannot change a link's shape.
 pub fn render(template: &str, vars: &BTreeMap<String, String>, url: bool) -> String {
-    let mut out = String::with_capacity(template.len());
-    let mut rest = template;
-    while let Some(open) = rest.find('{') {
-        out.push_str(&rest[..open]);
-        let after = &rest[open + 1..];
-        match after.find('}') {
-            Some(close) if !after[..close].contains('{') => {
-                let value = vars.get(&after[..close]).map(String::as_str).unwrap_or("");
-                if url {
-                    out.push_str(&percent_encode(value));
-                } else {
-                    out.push_str(value);
-                }
-                rest = &after[close + 1..];
+    crate::placeholders::fill(
+        template,
+        |name| !name.contains('{'),
+        |name| {
+            let value = vars.get(name).map(String::as_str).unwrap_or("");
+            if url {
+                percent_encode(value)
+            } else {
+                value.to_owned()
             }
-            _ => {
-                out.push('{');
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    out
+        },
+    )
 }
 
 /// RFC 3986 percent-encoding of everything but unreserved characters.

@@ -9,22 +9,10 @@ mod chromium;
 #[allow(dead_code)]
 mod support;
 
-use std::time::{Duration, Instant};
-
-use serde_json::{json, Value};
+use serde_json::json;
 use switchboard_core::access::Role;
 
-async fn until(c: &fantoccini::Client, script: &str, what: &str) -> Value {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let v = c.execute(script, vec![]).await.unwrap();
-        if !(v.is_null() || v == json!(false) || v == json!("")) {
-            return v;
-        }
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
+use chromium::until;
 
 /// Clicks the first visible element matching `selector`.
 async fn click(c: &fantoccini::Client, selector: &str) {

@@ -15,23 +15,12 @@ mod support;
 use std::time::{Duration, Instant};
 
 use fantoccini::Locator;
-use serde_json::{json, Value};
+use serde_json::json;
 use switchboard_core::access::Role;
 
 use support::answer;
 
-/// Polls `script` (a function body returning a value) until it is truthy.
-async fn until(c: &fantoccini::Client, script: &str, what: &str) -> Value {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let v = c.execute(script, vec![]).await.unwrap();
-        if !(v.is_null() || v == json!(false) || v == json!("")) {
-            return v;
-        }
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
+use chromium::until;
 
 /// `document.querySelector` for a test id (and optional extra selector).
 fn q(testid: &str) -> String {

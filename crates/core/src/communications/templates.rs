@@ -130,44 +130,14 @@ fn is_name(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
 }
 
-/// The placeholders, in order.
 fn placeholders(text: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    let mut rest = text;
-    while let Some(open) = rest.find('{') {
-        let after = &rest[open + 1..];
-        match after.find('}') {
-            Some(close) if is_name(&after[..close]) => {
-                out.push(&after[..close]);
-                rest = &after[close + 1..];
-            }
-            _ => rest = after,
-        }
-    }
-    out
+    crate::placeholders::names(text, is_name)
 }
 
 fn fill(text: &str, vars: &BTreeMap<&str, String>, encode: impl Fn(&str) -> String) -> String {
-    let mut out = String::with_capacity(text.len() + 64);
-    let mut rest = text;
-    while let Some(open) = rest.find('{') {
-        out.push_str(&rest[..open]);
-        let after = &rest[open + 1..];
-        match after.find('}') {
-            Some(close) if is_name(&after[..close]) => {
-                if let Some(v) = vars.get(&after[..close]) {
-                    out.push_str(&encode(v));
-                }
-                rest = &after[close + 1..];
-            }
-            _ => {
-                out.push('{');
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    out
+    crate::placeholders::fill(text, is_name, |name| {
+        vars.get(name).map(|v| encode(v)).unwrap_or_default()
+    })
 }
 
 pub fn html_escape(s: &str) -> String {

@@ -1,6 +1,8 @@
 //! Meetings: book (idempotent, race-safe), read, move, and cancel — by the
 //! customer (CancelMeeting: notice sent) or by staff (no notice).
 
+use std::collections::HashMap;
+
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::IntoResponse;
@@ -11,7 +13,9 @@ use sha2::{Digest, Sha256};
 use switchboard_core::booking::{BookingDraft, BookingInput};
 use switchboard_core::time;
 use switchboard_store::activities::Author;
-use switchboard_store::scheduling::{Booked, BookingContext, Branch, CancelPath, MeetingAdvisor};
+use switchboard_store::scheduling::{
+    Booked, BookingContext, Branch, CancelPath, Meeting, MeetingAdvisor, Topic,
+};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::created;
@@ -75,6 +79,16 @@ pub async fn view(s: &AppState, id: &str) -> ApiResult<MeetingView> {
         Some(b) => Some(s.db.branch(b).await?),
         None => None,
     };
+    view_of(s, m, topic, branch).await
+}
+
+/// The view of a meeting whose topic and branch are at hand.
+async fn view_of(
+    s: &AppState,
+    m: Meeting,
+    topic: Topic,
+    branch: Option<Branch>,
+) -> ApiResult<MeetingView> {
     let ended = time::parse(&m.ends_at).is_some_and(|e| e <= Timestamp::now());
     Ok(MeetingView {
         state: if m.state == "scheduled" && ended {
@@ -293,9 +307,27 @@ async fn contact_meetings(
     Path(id): Path<String>,
 ) -> ApiResult<Json<Vec<MeetingView>>> {
     s.db.contact(&id).await?;
+    // Topics and branches are few: read them once, not per meeting.
+    let topics: HashMap<String, Topic> =
+        s.db.topics()
+            .await?
+            .into_iter()
+            .map(|t| (t.id.clone(), t))
+            .collect();
+    let branches: HashMap<String, Branch> =
+        s.db.branches()
+            .await?
+            .into_iter()
+            .map(|b| (b.id.clone(), b))
+            .collect();
     let mut out = Vec::new();
     for m in s.db.contact_meetings(&id).await? {
-        out.push(view(&s, &m.id).await?);
+        let topic = topics
+            .get(&m.topic_id)
+            .cloned()
+            .ok_or(ApiError::NotFound("topic"))?;
+        let branch = m.branch_id.as_ref().and_then(|b| branches.get(b)).cloned();
+        out.push(view_of(&s, m, topic, branch).await?);
     }
     Ok(Json(out))
 }

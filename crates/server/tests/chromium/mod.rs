@@ -2,10 +2,10 @@
 //! installs them). Missing Chromium fails a test rather than skipping it.
 
 use std::process::{Child, Command, Stdio};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use fantoccini::ClientBuilder;
-use serde_json::json;
+use serde_json::{json, Value};
 
 /// chromedriver on a free loopback port, stopped when dropped.
 pub struct Driver {
@@ -88,4 +88,19 @@ pub async fn host_site(switchboard: &str, widget: &str) -> u16 {
     let port = listener.local_addr().unwrap().port();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     port
+}
+
+/// Polls `script` (a function body returning a value) until it returns
+/// something truthy, for at most 30 seconds.
+#[allow(dead_code)]
+pub async fn until(c: &fantoccini::Client, script: &str, what: &str) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let v = c.execute(script, vec![]).await.unwrap();
+        if !(v.is_null() || v == json!(false) || v == json!("")) {
+            return v;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
