@@ -13,6 +13,7 @@ pub mod openapi;
 pub mod routes;
 pub mod routing;
 pub mod state;
+pub mod voice;
 mod web;
 
 use std::net::SocketAddr;
@@ -49,6 +50,7 @@ pub struct Config {
     pub join_url_template: String,
     /// Where meeting messages go (SMTP, SMS provider, or the local outbox).
     pub delivery: communications::DeliveryConfig,
+    pub voice: voice::VoiceConfig,
 }
 
 /// Jitsi Meet rooms need no account; any video service with per-meeting
@@ -66,6 +68,7 @@ impl Config {
             public_url: None,
             join_url_template: DEFAULT_JOIN_URL.into(),
             delivery: communications::DeliveryConfig::default(),
+            voice: voice::VoiceConfig::default(),
         }
     }
 }
@@ -103,7 +106,22 @@ pub async fn build(config: Config) -> anyhow::Result<(Router, AppState)> {
     )
     .context("setting up message delivery")?;
     communications::worker::spawn(db.clone(), comms.clone());
+    db.meta_claim("sip_nonce_key", &auth::secret::random_secret())
+        .await?;
+    let sip_key = db
+        .meta_get("sip_nonce_key")
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("the SIP nonce key is missing"))?;
+    let voice = voice::Voice::start(
+        config.voice.clone(),
+        db.clone(),
+        engine.clone(),
+        sip_key.as_bytes(),
+    )
+    .await
+    .context("starting the voice channel")?;
     let state = AppState {
+        voice,
         comms,
         chat,
         engine,

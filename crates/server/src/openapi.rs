@@ -47,6 +47,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::meetings::router())
         .merge(routes::communications::router())
         .merge(routes::public_booking::router())
+        .merge(routes::callbacks::router())
 }
 
 /// Adds what the annotations do not say: the access rule of each operation,

@@ -17,4 +17,6 @@ pub struct AppState {
     pub engine: EngineHandle,
     pub chat: Arc<crate::chat::Chat>,
     pub comms: Arc<crate::communications::Comms>,
+    /// None unless `serve --sip-listen` is given.
+    pub voice: Option<Arc<crate::voice::Voice>>,
 }

@@ -212,10 +212,13 @@ impl Db {
             .execute(&mut *tx)
             .await?;
         }
-        sqlx::query("DELETE FROM meetings WHERE contact_id = $1")
-            .bind(id.to_owned())
-            .execute(&mut *tx)
-            .await?;
+        // Their callbacks hold their phone number.
+        for table in ["meetings", "callbacks"] {
+            sqlx::query(&format!("DELETE FROM {table} WHERE contact_id = $1"))
+                .bind(id.to_owned())
+                .execute(&mut *tx)
+                .await?;
+        }
         crate::sql::delete_by_id(&mut tx, "contacts", id, "contact").await?;
         tx.commit().await?;
         Ok(())

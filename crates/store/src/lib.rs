@@ -20,6 +20,7 @@ pub mod meta;
 pub mod products;
 pub mod routing;
 pub mod scheduling;
+pub mod voice;
 pub mod workspace;
 
 pub use db::{Backend, Db};

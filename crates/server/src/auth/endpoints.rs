@@ -202,6 +202,13 @@ pub const ENDPOINTS: &[Endpoint] = &[
     ),
     e("POST", "/api/v1/meetings/{id}/move", Needs(WorkRecords)),
     e("GET", "/api/v1/contacts/{id}/meetings", Needs(WorkRecords)),
+    // Voice: callbacks for whoever works records (integrations schedule
+    // them with a token); SIP accounts are agent administration.
+    e("POST", "/api/v1/callbacks", Needs(WorkRecords)),
+    e("GET", "/api/v1/callbacks/{id}", Needs(WorkRecords)),
+    e("DELETE", "/api/v1/callbacks/{id}", Needs(WorkRecords)),
+    e("PUT", "/api/v1/agents/{id}/sip-account", Needs(ManageAgents)),
+    e("GET", "/api/v1/voice/status", Needs(ViewAgents)),
     // Communications: admins only (the outbox holds customers' messages).
     e("GET", "/api/v1/communications/settings", Needs(Configure)),
     e("PUT", "/api/v1/communications/settings", Needs(Configure)),

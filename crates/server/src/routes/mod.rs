@@ -8,6 +8,7 @@ pub mod communications;
 pub mod contacts;
 pub mod conversations;
 pub mod health;
+pub mod callbacks;
 pub mod meetings;
 pub mod products;
 pub mod public_booking;

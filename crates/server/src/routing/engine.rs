@@ -121,6 +121,11 @@ enum Command {
         item: String,
         reply: Reply<WorkItemView>,
     },
+    MarkCallback {
+        item: String,
+        attributes: BTreeMap<String, String>,
+        reply: Reply<WorkItemView>,
+    },
     Transfer {
         item: String,
         queue: String,
@@ -234,6 +239,22 @@ impl EngineHandle {
     pub async fn abandon(&self, item: &str) -> Result<WorkItemView, EngineError> {
         self.ask(|reply| Command::Abandon {
             item: item.to_owned(),
+            reply,
+        })
+        .await
+    }
+
+    /// A waiting caller asked to be called back: the item keeps its place
+    /// in line and becomes a callback (kind `callback`), with `attributes`
+    /// (the number to call) added. Refused once an agent holds it.
+    pub async fn mark_callback(
+        &self,
+        item: &str,
+        attributes: BTreeMap<String, String>,
+    ) -> Result<WorkItemView, EngineError> {
+        self.ask(|reply| Command::MarkCallback {
+            item: item.to_owned(),
+            attributes,
             reply,
         })
         .await
@@ -888,6 +909,42 @@ impl Live {
                         )
                     })?;
                     self.commit(decisions, Step::default(), events).await?;
+                    self.view(&item).await
+                }
+                .await;
+                let _ = reply.send(r);
+            }
+            Command::MarkCallback {
+                item,
+                attributes,
+                reply,
+            } => {
+                let r = async {
+                    let id = self.item_id(&item)?;
+                    let info = self.info.get(&id).ok_or(EngineError::NotFound("work item"))?;
+                    if !matches!(info.row.status.as_str(), "queued" | "offered") {
+                        return Err(EngineError::Conflict(
+                            "only a waiting work item can become a callback".into(),
+                        ));
+                    }
+                    let mut step = Step::default();
+                    let added = attributes.clone();
+                    self.touch(&mut step, id, |i| {
+                        let mut attrs: BTreeMap<String, String> =
+                            serde_json::from_str(&i.row.attributes).unwrap_or_default();
+                        attrs.extend(added);
+                        i.row.attributes =
+                            serde_json::to_string(&attrs).unwrap_or_else(|_| "{}".into());
+                        i.row.kind = "callback".into();
+                    });
+                    self.event(
+                        &mut step,
+                        "callback_requested",
+                        Some(id),
+                        None,
+                        json!({ "attributes": attributes }),
+                    );
+                    self.commit(Vec::new(), step, events).await?;
                     self.view(&item).await
                 }
                 .await;

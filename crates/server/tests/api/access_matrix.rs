@@ -139,6 +139,11 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("POST", "/api/v1/meetings/{id}/staff-cancel", "asg"),
     ("POST", "/api/v1/meetings/{id}/move", "asg"),
     ("GET", "/api/v1/contacts/{id}/meetings", "asg"),
+    ("POST", "/api/v1/callbacks", "asg"),
+    ("GET", "/api/v1/callbacks/{id}", "asg"),
+    ("DELETE", "/api/v1/callbacks/{id}", "asg"),
+    ("PUT", "/api/v1/agents/{id}/sip-account", "a"),
+    ("GET", "/api/v1/voice/status", "as"),
     // Communications: admins only.
     ("GET", "/api/v1/communications/settings", "a"),
     ("PUT", "/api/v1/communications/settings", "a"),

@@ -1,0 +1,456 @@
+//! One inbound call, from INVITE to hang-up: answer with G.711, become a
+//! voice work item, greet the caller and hold them with prompts; offer a
+//! callback when the queue overflows (30 s, then every 120 s) and on "1"
+//! turn the work item into a callback that keeps its place; when an agent
+//! accepts, ring the agent's phone and bridge the two.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Duration;
+
+use rsipstack::dialog::dialog::{DialogState, TerminatedReason};
+use rsipstack::dialog::invite_dialog::InviteDialog;
+use rsipstack::sip::{Header, StatusCode};
+use rsipstack::transaction::Transaction;
+use switchboard_core::voice::callback::EXPIRY;
+use switchboard_core::voice::dtmf::sip_info_digit;
+use switchboard_core::voice::prompts::Prompt;
+use switchboard_core::voice::sdp;
+use switchboard_store::activities::Author;
+use switchboard_store::voice::NewCallback;
+use tokio::sync::mpsc;
+
+use super::media::{Audio, Leg, LegEvent};
+use super::outbound::{self, Placed};
+use super::registrar;
+use super::{CallNote, Voice};
+use crate::routing::engine::NewWorkItem;
+
+/// Why a call ended, for the log.
+#[derive(Debug)]
+enum End {
+    CallerHungUp,
+    Silent,
+    CallbackRequested,
+    Ended,
+}
+
+fn hold_loop(hold: &Audio) -> Audio {
+    concat(&[hold, &Audio::silence(3000)])
+}
+
+fn concat(parts: &[&Audio]) -> Audio {
+    let mut u = Vec::new();
+    let mut a = Vec::new();
+    for p in parts {
+        u.extend_from_slice(&p.ulaw);
+        a.extend_from_slice(&p.alaw);
+    }
+    Audio {
+        ulaw: u.into(),
+        alaw: a.into(),
+    }
+}
+
+pub async fn inbound(v: Arc<Voice>, mut tx: Transaction) {
+    let req = tx.original.clone();
+    let caller = registrar::header(&req, "From")
+        .and_then(|f| registrar::contact_uri(&f))
+        .and_then(|(uri, _)| registrar::uri_user(&uri))
+        .unwrap_or_else(|| "anonymous".into());
+    let called = registrar::header(&req, "To")
+        .and_then(|f| registrar::contact_uri(&f))
+        .and_then(|(uri, _)| registrar::uri_user(&uri))
+        .unwrap_or_default();
+    let call_id = registrar::header(&req, "Call-ID").unwrap_or_default();
+
+    let negotiated = sdp::parse_offer(&String::from_utf8_lossy(req.body()))
+        .and_then(|o| sdp::negotiate(&o));
+    let negotiated = match negotiated {
+        Ok(n) => n,
+        Err(e) => {
+            tracing::warn!(error = %e, call_id, "an INVITE's SDP was refused");
+            v.counters.refused.fetch_add(1, Ordering::Relaxed);
+            let _ = tx.reply(StatusCode::NotAcceptableHere).await;
+            return;
+        }
+    };
+    let (leg, leg_events) = match v.media.leg() {
+        Ok(x) => x,
+        Err(e) => {
+            tracing::error!(error = %e, "no RTP port for a call");
+            let _ = tx.reply(StatusCode::ServiceUnavailable).await;
+            return;
+        }
+    };
+    leg.negotiated(&negotiated);
+
+    let (state_tx, mut states) = v.sip.dialogs.new_dialog_state_channel();
+    let dialog = match v.sip.dialogs.get_or_create_server_invite(
+        &tx,
+        state_tx,
+        None,
+        Some(v.sip.contact.clone()),
+    ) {
+        Ok(d) => d,
+        Err(e) => {
+            tracing::warn!(error = %e, "an INVITE could not start a dialog");
+            leg.close();
+            let _ = tx.reply(StatusCode::BadRequest).await;
+            return;
+        }
+    };
+    let mut handler = dialog.clone();
+    tokio::spawn(async move {
+        let _ = handler.handle(&mut tx).await;
+    });
+    let answer = sdp::answer(&negotiated, leg.local, rand::random::<u32>() as u64, 1);
+    if let Err(e) = dialog.accept(
+        Some(vec![Header::ContentType("application/sdp".into())]),
+        Some(answer.into_bytes()),
+    ) {
+        tracing::warn!(error = %e, "answering a call failed");
+        leg.close();
+        v.sip.dialogs.remove_dialog(&dialog.id());
+        return;
+    }
+    v.counters.calls_total.fetch_add(1, Ordering::Relaxed);
+
+    let mut call = Call {
+        v: v.clone(),
+        dialog,
+        leg,
+        leg_events,
+        caller,
+        called,
+        call_id,
+        item: None,
+    };
+    let end = call.run(&mut states).await;
+    tracing::info!(call_id = call.call_id, ?end, "call ended");
+    call.leg.close();
+    v.sip.dialogs.remove_dialog(&call.dialog.id());
+    if let Some(item) = &call.item {
+        v.unregister_call(item);
+    }
+}
+
+struct Call {
+    v: Arc<Voice>,
+    dialog: InviteDialog,
+    leg: Arc<Leg>,
+    leg_events: mpsc::UnboundedReceiver<LegEvent>,
+    caller: String,
+    called: String,
+    call_id: String,
+    item: Option<String>,
+}
+
+impl Call {
+    async fn run(&mut self, states: &mut rsipstack::dialog::dialog::DialogStateReceiver) -> End {
+        // Until the caller's ACK confirms the answer.
+        loop {
+            match tokio::time::timeout(Duration::from_secs(32), states.recv()).await {
+                Ok(Some(DialogState::Confirmed(..))) => break,
+                Ok(Some(DialogState::Terminated(..))) | Ok(None) | Err(_) => {
+                    return End::CallerHungUp
+                }
+                Ok(Some(_)) => {}
+            }
+        }
+        let v = self.v.clone();
+        let contact_id = match v.db.contact_by_phone(&self.caller).await {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::warn!(error = %e, "looking the caller up failed");
+                None
+            }
+        };
+        let language = match &contact_id {
+            Some(id) => v
+                .db
+                .contact(id)
+                .await
+                .ok()
+                .and_then(|c| c.locale)
+                .map(|l| l.split('-').next().unwrap_or("en").to_owned())
+                .filter(|l| matches!(l.as_str(), "en" | "fr" | "es"))
+                .unwrap_or_else(|| v.config.language.clone()),
+            None => v.config.language.clone(),
+        };
+        let mut attributes = BTreeMap::new();
+        attributes.insert("caller".to_owned(), self.caller.clone());
+        attributes.insert("called".to_owned(), self.called.clone());
+        attributes.insert("call_id".to_owned(), self.call_id.clone());
+        attributes.insert("language".to_owned(), language.clone());
+        let (notes_tx, mut notes) = mpsc::unbounded_channel();
+        let view = match v
+            .engine
+            .create(NewWorkItem {
+                channel: "voice".into(),
+                kind: "normal".into(),
+                contact_id: contact_id.clone(),
+                attributes,
+                queue_id: v.config.inbound_queue.clone(),
+                skills: None,
+                skill_match: None,
+                priority: None,
+            })
+            .await
+        {
+            Ok(view) => view,
+            Err(e) => {
+                tracing::error!(error = %e, "an inbound call could not become a work item");
+                let _ = self.dialog.bye().await;
+                return End::Ended;
+            }
+        };
+        let item = view.id.clone();
+        self.item = Some(item.clone());
+        v.register_call(&item, notes_tx);
+
+        let greeting = v.prompt(Prompt::Greeting, &language, None).await;
+        let hold = hold_loop(&v.prompt(Prompt::Hold, &language, None).await);
+        let mut intro = vec![greeting];
+        if let Some(p) = view.position {
+            intro.push(v.prompt(Prompt::Position, &language, Some(p)).await);
+        }
+        self.leg.play(intro, Some(hold.clone()));
+
+        let waiting_since = jiff::Timestamp::now();
+        let mut offering = false;
+        let mut last_offer: Option<jiff::Timestamp> = None;
+        let mut tick = tokio::time::interval(Duration::from_secs(1));
+        loop {
+            tokio::select! {
+                s = states.recv() => match s {
+                    Some(DialogState::Terminated(_, reason)) => {
+                        tracing::debug!(?reason, "caller's dialog ended");
+                        self.abandon_if_waiting().await;
+                        return End::CallerHungUp;
+                    }
+                    Some(DialogState::Info(_, req, handle)) => {
+                        let ct = registrar::header(&req, "Content-Type").unwrap_or_default();
+                        let _ = handle.reply(StatusCode::OK).await;
+                        if let Some(d) = sip_info_digit(&ct, &String::from_utf8_lossy(req.body())) {
+                            v.counters.digits.fetch_add(1, Ordering::Relaxed);
+                            if let Some(end) = self.digit(d, last_offer.is_some(), &language).await {
+                                return end;
+                            }
+                        }
+                    }
+                    Some(_) => {}
+                    None => return End::CallerHungUp,
+                },
+                e = self.leg_events.recv() => match e {
+                    Some(LegEvent::Digit(d)) => {
+                        v.counters.digits.fetch_add(1, Ordering::Relaxed);
+                        if let Some(end) = self.digit(d, last_offer.is_some(), &language).await {
+                            return end;
+                        }
+                    }
+                    Some(LegEvent::Silent) | None => {
+                        tracing::info!(call_id = self.call_id, "no RTP from the caller: ending the call");
+                        self.abandon_if_waiting().await;
+                        let _ = self.dialog.bye().await;
+                        return End::Silent;
+                    }
+                },
+                n = notes.recv() => match n {
+                    Some(CallNote::OfferCallback) => offering = true,
+                    Some(CallNote::Connect { agent_id }) => {
+                        return self.connect(&agent_id, states).await;
+                    }
+                    Some(CallNote::End) | None => {
+                        let _ = self.dialog.bye().await;
+                        return End::Ended;
+                    }
+                },
+                _ = tick.tick() => {
+                    let now = jiff::Timestamp::now();
+                    if v.config.offer.due(waiting_since, last_offer, offering, now) {
+                        last_offer = Some(now);
+                        let offer = v.prompt(Prompt::CallbackOffer, &language, None).await;
+                        self.leg.play(vec![offer], Some(hold.clone()));
+                        tracing::info!(call_id = self.call_id, "callback offered");
+                    }
+                }
+            }
+        }
+    }
+
+    /// A key press. "1" after a callback offer requests the callback.
+    async fn digit(&mut self, d: char, offered: bool, language: &str) -> Option<End> {
+        tracing::debug!(call_id = self.call_id, digit = %d, "DTMF");
+        if d != '1' || !offered {
+            return None;
+        }
+        let v = self.v.clone();
+        let item = self.item.clone()?;
+        let now = jiff::Timestamp::now();
+        let view = v.engine.view(&item).await.ok()?;
+        let recorded = v
+            .db
+            .create_callback(
+                &NewCallback {
+                    origin: "direct".into(),
+                    phone: self.caller.clone(),
+                    contact_id: view.contact_id.clone(),
+                    queue_id: Some(view.queue_id.clone()),
+                    attributes: "{}".into(),
+                    windows: serde_json::json!([{
+                        "start": switchboard_core::time::format(now),
+                        "end": switchboard_core::time::format(now + EXPIRY),
+                    }])
+                    .to_string(),
+                    status: "queued".into(),
+                    work_item_id: Some(item.clone()),
+                    max_attempts: i64::from(v.config.retry.attempts),
+                    retry_minutes: i64::from(v.config.retry.delay_minutes),
+                    next_attempt_at: None,
+                    expires_at: switchboard_core::time::format(now + EXPIRY),
+                    idempotency_key: Some(format!("direct:{item}")),
+                    request_hash: None,
+                    created_by: "caller".into(),
+                },
+                &Author {
+                    agent_id: None,
+                    name: "Switchboard".into(),
+                },
+            )
+            .await;
+        let callback_id = match recorded {
+            Ok(switchboard_store::voice::Recorded::Created(c))
+            | Ok(switchboard_store::voice::Recorded::Replayed(c)) => c.id,
+            Err(e) => {
+                tracing::error!(error = %e, "recording a callback failed");
+                return None;
+            }
+        };
+        let mut attrs = BTreeMap::new();
+        attrs.insert("callback_number".to_owned(), self.caller.clone());
+        attrs.insert("callback_id".to_owned(), callback_id);
+        if let Err(e) = v.engine.mark_callback(&item, attrs).await {
+            // An agent took the call in between: the caller stays on.
+            tracing::info!(error = %e, "the callback request came too late");
+            return None;
+        }
+        let confirmation = v.prompt(Prompt::CallbackConfirmation, language, None).await;
+        let length = confirmation.duration();
+        self.leg.play(vec![confirmation], None);
+        tokio::time::sleep(length + Duration::from_millis(300)).await;
+        let _ = self.dialog.bye().await;
+        Some(End::CallbackRequested)
+    }
+
+    async fn abandon_if_waiting(&self) {
+        if let Some(item) = &self.item {
+            if let Err(e) = self.v.engine.abandon(item).await {
+                tracing::debug!(error = %e, "the caller left an item already with an agent");
+            }
+        }
+    }
+
+    /// Rings the agent and bridges; returns when either side hangs up.
+    async fn connect(
+        &mut self,
+        agent_id: &str,
+        states: &mut rsipstack::dialog::dialog::DialogStateReceiver,
+    ) -> End {
+        let v = self.v.clone();
+        self.leg.play(Vec::new(), Some(ringback()));
+        let placed = tokio::select! {
+            p = outbound::ring_agent(&v, agent_id) => p,
+            s = wait_hangup(states) => {
+                let _ = s;
+                return End::CallerHungUp;
+            }
+        };
+        let mut agent: Placed = match placed {
+            Ok(p) => p,
+            Err(e) => {
+                tracing::warn!(agent = agent_id, error = %e, "the agent's phone could not be reached");
+                // Back in line for the next agent.
+                if let (Some(item), Ok(view)) = (&self.item, v.engine.view(self.item.as_deref().unwrap_or_default()).await) {
+                    let _ = v.engine.transfer(item, &view.queue_id, None).await;
+                }
+                let hold = hold_loop(&v.prompt(Prompt::Hold, &v.config.language, None).await);
+                self.leg.play(Vec::new(), Some(hold));
+                return Box::pin(self.keep_waiting(states)).await;
+            }
+        };
+        v.media.bridge(&self.leg, &agent.leg);
+        tracing::info!(call_id = self.call_id, agent = agent_id, "caller and agent bridged");
+        let end = tokio::select! {
+            _ = wait_hangup(states) => {
+                outbound::hang_up(&v, &agent).await;
+                End::CallerHungUp
+            }
+            _ = outbound::ended(&mut agent.states) => {
+                agent.leg.close();
+                v.sip.dialogs.remove_dialog(&agent.dialog.id());
+                let _ = self.dialog.bye().await;
+                End::Ended
+            }
+        };
+        v.counters.relayed.fetch_add(
+            self.leg.stats.relayed.load(Ordering::Relaxed)
+                + agent.leg.stats.relayed.load(Ordering::Relaxed),
+            Ordering::Relaxed,
+        );
+        end
+    }
+
+    /// After a failed connection: wait for the next agent (or the end).
+    async fn keep_waiting(
+        &mut self,
+        states: &mut rsipstack::dialog::dialog::DialogStateReceiver,
+    ) -> End {
+        let item = self.item.clone().unwrap_or_default();
+        let (tx, mut notes) = mpsc::unbounded_channel();
+        self.v.register_call(&item, tx);
+        loop {
+            tokio::select! {
+                _ = wait_hangup(states) => {
+                    self.abandon_if_waiting().await;
+                    return End::CallerHungUp;
+                }
+                n = notes.recv() => match n {
+                    Some(CallNote::Connect { agent_id }) => {
+                        return Box::pin(self.connect(&agent_id, states)).await;
+                    }
+                    Some(CallNote::OfferCallback) => {}
+                    Some(CallNote::End) | None => {
+                        let _ = self.dialog.bye().await;
+                        return End::Ended;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Resolves when the caller's dialog ends.
+async fn wait_hangup(states: &mut rsipstack::dialog::dialog::DialogStateReceiver) -> TerminatedReason {
+    while let Some(s) = states.recv().await {
+        if let DialogState::Terminated(_, r) = s {
+            return r;
+        }
+    }
+    TerminatedReason::Timeout
+}
+
+/// The ring-back tone while the agent's phone rings: 440 + 480 Hz, 2 s on,
+/// 4 s off (North American ring-back, which callers everywhere recognise).
+fn ringback() -> Audio {
+    let mut samples: Vec<i16> = (0..16000)
+        .map(|i| {
+            let t = i as f64 / 8000.0;
+            (((t * 440.0 * std::f64::consts::TAU).sin() + (t * 480.0 * std::f64::consts::TAU).sin())
+                * 3000.0) as i16
+        })
+        .collect();
+    samples.extend(std::iter::repeat_n(0, 32000));
+    Audio::from_linear(&samples)
+}

@@ -1,0 +1,290 @@
+//! The registrar: agents' softphones REGISTER with digest credentials
+//! (per-agent SIP accounts) so Switchboard can ring them. Bindings live in
+//! memory; phones refresh them well within their expiry, so after a restart
+//! they are back within one refresh.
+//!
+//! Nonces need no server state: `<unix seconds>.<HMAC of them>`, valid for
+//! five minutes; an older one gets `stale=true` so the phone retries with
+//! the new nonce without asking its user for the password.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use hmac::{Hmac, Mac};
+use rsipstack::sip::{Header, Request};
+use sha2::Sha256;
+use switchboard_core::voice::digest;
+
+/// The digest realm of every Switchboard SIP account.
+pub const REALM: &str = "switchboard";
+const NONCE_LIFETIME: u64 = 300;
+const MIN_EXPIRES: u32 = 60;
+const MAX_EXPIRES: u32 = 3600;
+
+/// Where an agent's phone is.
+#[derive(Debug, Clone)]
+pub struct Binding {
+    pub username: String,
+    /// The phone's Contact URI (the request URI of INVITEs to it).
+    pub contact: String,
+    /// Where its REGISTER came from: INVITEs go there (NAT-safe).
+    pub target: std::net::SocketAddr,
+    pub expires: Instant,
+}
+
+pub struct Registrar {
+    key: Vec<u8>,
+    bindings: Mutex<HashMap<String, Binding>>,
+}
+
+/// What a digest check concluded.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Check {
+    /// No (usable) credentials: challenge.
+    Challenge { stale: bool },
+    /// Credentials that do not match: refuse.
+    Refused(&'static str),
+    Ok(digest::Credentials),
+}
+
+impl Registrar {
+    pub fn new(key: &[u8]) -> Self {
+        Self {
+            key: key.to_vec(),
+            bindings: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn mac(&self, stamp: &str) -> String {
+        let mut m = Hmac::<Sha256>::new_from_slice(&self.key).expect("any key length");
+        m.update(stamp.as_bytes());
+        m.finalize()
+            .into_bytes()
+            .iter()
+            .take(12)
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+
+    pub fn nonce(&self) -> String {
+        let now = jiff::Timestamp::now().as_second();
+        format!("{now}.{}", self.mac(&now.to_string()))
+    }
+
+    /// Ok(true) fresh, Ok(false) ours but expired, Err for a forged nonce.
+    fn nonce_fresh(&self, nonce: &str) -> Result<bool, ()> {
+        let (stamp, mac) = nonce.split_once('.').ok_or(())?;
+        let expected = self.mac(stamp);
+        if expected.len() != mac.len()
+            || expected
+                .bytes()
+                .zip(mac.bytes())
+                .fold(0u8, |a, (x, y)| a | (x ^ y))
+                != 0
+        {
+            return Err(());
+        }
+        let at: i64 = stamp.parse().map_err(|_| ())?;
+        let age = jiff::Timestamp::now().as_second() - at;
+        Ok((0..=NONCE_LIFETIME as i64).contains(&age))
+    }
+
+    /// The challenge header value (`WWW-Authenticate` or `Proxy-Authenticate`).
+    pub fn challenge(&self, stale: bool) -> String {
+        format!(
+            "Digest realm=\"{REALM}\", nonce=\"{}\", algorithm=MD5, qop=\"auth\"{}",
+            self.nonce(),
+            if stale { ", stale=true" } else { "" }
+        )
+    }
+
+    /// Checks `header_value` (an Authorization header) for `method`; the
+    /// caller looks the HA1 up by the credentials' username.
+    pub fn check(&self, header_value: Option<&str>) -> Check {
+        let Some(c) = header_value.and_then(digest::parse) else {
+            return Check::Challenge { stale: false };
+        };
+        if c.realm != REALM {
+            return Check::Challenge { stale: false };
+        }
+        match self.nonce_fresh(&c.nonce) {
+            Err(()) => Check::Refused("a nonce Switchboard did not issue"),
+            Ok(false) => Check::Challenge { stale: true },
+            Ok(true) => Check::Ok(c),
+        }
+    }
+
+    pub fn bind(&self, agent_id: &str, binding: Binding) {
+        self.bindings
+            .lock()
+            .expect("bindings")
+            .insert(agent_id.to_owned(), binding);
+    }
+
+    pub fn unbind(&self, agent_id: &str) {
+        self.bindings.lock().expect("bindings").remove(agent_id);
+    }
+
+    /// The agent's phone, unless its registration has expired.
+    pub fn binding(&self, agent_id: &str) -> Option<Binding> {
+        let mut b = self.bindings.lock().expect("bindings");
+        match b.get(agent_id) {
+            Some(x) if x.expires > Instant::now() => Some(x.clone()),
+            Some(_) => {
+                b.remove(agent_id);
+                None
+            }
+            None => None,
+        }
+    }
+
+    pub fn registered(&self) -> usize {
+        let now = Instant::now();
+        self.bindings
+            .lock()
+            .expect("bindings")
+            .values()
+            .filter(|b| b.expires > now)
+            .count()
+    }
+}
+
+/// The raw value of the first header called `name` (case-insensitive).
+pub fn header(req: &Request, name: &str) -> Option<String> {
+    req.headers.iter().find_map(|h| {
+        let text = h.to_string();
+        let (n, v) = text.split_once(':')?;
+        n.trim()
+            .eq_ignore_ascii_case(name)
+            .then(|| v.trim().to_owned())
+    })
+}
+
+/// The URI inside a Contact (or To/From) value, and its `expires` parameter.
+pub fn contact_uri(value: &str) -> Option<(String, Option<u32>)> {
+    let value = value.trim();
+    if value == "*" {
+        return Some(("*".into(), None));
+    }
+    let (uri, params) = match (value.find('<'), value.find('>')) {
+        (Some(a), Some(b)) if a < b => (&value[a + 1..b], &value[b + 1..]),
+        _ => match value.split_once(';') {
+            Some((u, p)) => (u, p),
+            None => (value, ""),
+        },
+    };
+    let expires = params.split(';').find_map(|p| {
+        let (k, v) = p.split_once('=')?;
+        k.trim()
+            .eq_ignore_ascii_case("expires")
+            .then(|| v.trim().parse().ok())
+            .flatten()
+    });
+    Some((uri.trim().to_owned(), expires))
+}
+
+/// The user part of a SIP URI (`sip:user@host` → `user`).
+pub fn uri_user(uri: &str) -> Option<String> {
+    let rest = uri
+        .strip_prefix("sip:")
+        .or_else(|| uri.strip_prefix("sips:"))
+        .or_else(|| uri.strip_prefix("tel:"))?;
+    let user = rest.split('@').next()?;
+    let user = user.split(';').next()?;
+    (!user.is_empty() && rest.contains('@') || uri.starts_with("tel:")).then(|| user.to_owned())
+}
+
+/// The expiry a REGISTER asks for, clamped to what Switchboard grants.
+pub fn granted_expires(contact_expires: Option<u32>, expires_header: Option<u32>) -> u32 {
+    match contact_expires.or(expires_header).unwrap_or(MAX_EXPIRES) {
+        0 => 0,
+        n => n.clamp(MIN_EXPIRES, MAX_EXPIRES),
+    }
+}
+
+/// The address a request really came from: the Via's `received`/`rport`
+/// (which the transport adds when they differ) or else its sent-by.
+pub fn source(req: &Request) -> Option<std::net::SocketAddr> {
+    let via = header(req, "Via")?;
+    let first = via.split(',').next()?;
+    let (_, rest) = first.trim().split_once(char::is_whitespace)?;
+    let mut parts = rest.split(';');
+    let sent_by = parts.next()?.trim();
+    let (mut host, mut port) = match sent_by.rsplit_once(':') {
+        Some((h, p)) if !h.contains(':') || h.ends_with(']') => (
+            h.trim_matches(|c| c == '[' || c == ']').to_owned(),
+            p.parse().ok()?,
+        ),
+        _ => (sent_by.to_owned(), 5060),
+    };
+    for p in parts {
+        match p.trim().split_once('=') {
+            Some(("received", v)) => host = v.to_owned(),
+            Some(("rport", v)) => port = v.parse().unwrap_or(port),
+            _ => {}
+        }
+    }
+    let ip: IpAddr = host.parse().ok()?;
+    Some(std::net::SocketAddr::new(ip, port))
+}
+
+pub fn www_authenticate(value: String) -> Header {
+    Header::WwwAuthenticate(rsipstack::sip::headers::WwwAuthenticate::new(value))
+}
+
+pub fn proxy_authenticate(value: String) -> Header {
+    Header::ProxyAuthenticate(rsipstack::sip::headers::ProxyAuthenticate::new(value))
+}
+
+pub fn binding_for(
+    username: &str,
+    contact: String,
+    target: std::net::SocketAddr,
+    expires: u32,
+) -> Binding {
+    Binding {
+        username: username.to_owned(),
+        contact,
+        target,
+        expires: Instant::now() + Duration::from_secs(u64::from(expires)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn our_nonces_pass_and_forged_ones_do_not() {
+        let r = Registrar::new(b"key");
+        let n = r.nonce();
+        assert_eq!(r.nonce_fresh(&n), Ok(true));
+        assert_eq!(Registrar::new(b"other").nonce_fresh(&n), Err(()));
+        let (stamp, _) = n.split_once('.').unwrap();
+        let old = (stamp.parse::<i64>().unwrap() - 400).to_string();
+        let old_nonce = format!("{old}.{}", r.mac(&old));
+        assert_eq!(r.nonce_fresh(&old_nonce), Ok(false), "ours, but stale");
+        assert_eq!(r.nonce_fresh("123.abc"), Err(()));
+        assert_eq!(r.nonce_fresh("nodot"), Err(()));
+    }
+
+    #[test]
+    fn contact_values_and_expiry() {
+        assert_eq!(
+            contact_uri("\"Ana\" <sip:ana@127.0.0.1:5070;transport=udp>;expires=120"),
+            Some(("sip:ana@127.0.0.1:5070;transport=udp".into(), Some(120)))
+        );
+        assert_eq!(
+            contact_uri("sip:ana@10.0.0.1;expires=0"),
+            Some(("sip:ana@10.0.0.1".into(), Some(0)))
+        );
+        assert_eq!(granted_expires(Some(0), Some(3600)), 0);
+        assert_eq!(granted_expires(None, Some(10)), 60);
+        assert_eq!(granted_expires(None, None), 3600);
+        assert_eq!(granted_expires(Some(99999), None), 3600);
+        assert_eq!(uri_user("sip:+33123456789@gw.example;user=phone").as_deref(), Some("+33123456789"));
+        assert_eq!(uri_user("sip:example.com"), None);
+    }
+}

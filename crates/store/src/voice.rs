@@ -1,0 +1,358 @@
+//! Voice: agents' SIP accounts and callbacks.
+//!
+//! A callback row is the durable side of a callback; its work item (when
+//! one waits in line) lives in the routing engine. Each change of a
+//! callback that the customer's history should show writes a `callback`
+//! activity on the contact's timeline in the same transaction.
+
+use serde::Serialize;
+use switchboard_core::records::ActivityKind;
+use switchboard_core::time;
+
+use crate::activities::{insert_activity, Author, NewActivity};
+use crate::{new_id, Db, Result, StoreError};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SipAccount {
+    pub agent_id: String,
+    pub username: String,
+    pub ha1: String,
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Callback {
+    pub id: String,
+    /// `direct` (a caller pressed 1 in an overflowing queue) or `api`.
+    pub origin: String,
+    pub phone: String,
+    pub contact_id: Option<String>,
+    pub queue_id: Option<String>,
+    /// JSON object of routing attributes.
+    #[serde(skip)]
+    pub attributes: String,
+    /// JSON array of `{start, end}`.
+    #[serde(skip)]
+    pub windows: String,
+    /// `scheduled`, `queued`, `dialling`, `completed`, `failed`, `expired`,
+    /// `missed` or `cancelled`.
+    pub status: String,
+    pub work_item_id: Option<String>,
+    pub attempts: i64,
+    pub max_attempts: i64,
+    pub retry_minutes: i64,
+    pub next_attempt_at: Option<String>,
+    pub last_result: Option<String>,
+    pub closed_reason: Option<String>,
+    pub expires_at: String,
+    #[serde(skip)]
+    pub idempotency_key: Option<String>,
+    #[serde(skip)]
+    pub request_hash: Option<String>,
+    pub created_by: String,
+    pub created_at: String,
+    pub updated_at: String,
+    pub closed_at: Option<String>,
+}
+
+impl Callback {
+    pub fn is_open(&self) -> bool {
+        matches!(self.status.as_str(), "scheduled" | "queued" | "dialling")
+    }
+}
+
+const COLUMNS: &str = "id, origin, phone, contact_id, queue_id, attributes, windows, status, \
+    work_item_id, attempts, max_attempts, retry_minutes, next_attempt_at, last_result, \
+    closed_reason, expires_at, idempotency_key, request_hash, created_by, created_at, \
+    updated_at, closed_at";
+
+/// A callback to record.
+#[derive(Debug, Clone)]
+pub struct NewCallback {
+    pub origin: String,
+    pub phone: String,
+    pub contact_id: Option<String>,
+    pub queue_id: Option<String>,
+    pub attributes: String,
+    pub windows: String,
+    pub status: String,
+    pub work_item_id: Option<String>,
+    pub max_attempts: i64,
+    pub retry_minutes: i64,
+    pub next_attempt_at: Option<String>,
+    pub expires_at: String,
+    pub idempotency_key: Option<String>,
+    pub request_hash: Option<String>,
+    pub created_by: String,
+}
+
+/// The result of recording a callback with an idempotency key.
+pub enum Recorded {
+    Created(Callback),
+    /// The same key was used before: the earlier callback.
+    Replayed(Callback),
+}
+
+impl Db {
+    pub async fn sip_account_by_username(&self, username: &str) -> Result<Option<SipAccount>> {
+        Ok(sqlx::query_as(
+            "SELECT agent_id, username, ha1 FROM sip_accounts WHERE username = $1",
+        )
+        .bind(username.to_owned())
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    pub async fn sip_account(&self, agent_id: &str) -> Result<Option<SipAccount>> {
+        Ok(
+            sqlx::query_as("SELECT agent_id, username, ha1 FROM sip_accounts WHERE agent_id = $1")
+                .bind(agent_id.to_owned())
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
+    /// Sets (or replaces) an agent's SIP account. A username another agent
+    /// holds is a conflict.
+    pub async fn set_sip_account(&self, agent_id: &str, username: &str, ha1: &str) -> Result<()> {
+        let mut tx = self.write_tx().await?;
+        let agent: Option<String> = sqlx::query_scalar("SELECT id FROM agents WHERE id = $1")
+            .bind(agent_id.to_owned())
+            .fetch_optional(&mut *tx)
+            .await?;
+        if agent.is_none() {
+            return Err(StoreError::NotFound("agent"));
+        }
+        let holder: Option<String> =
+            sqlx::query_scalar("SELECT agent_id FROM sip_accounts WHERE username = $1")
+                .bind(username.to_owned())
+                .fetch_optional(&mut *tx)
+                .await?;
+        if holder.as_deref().is_some_and(|h| h != agent_id) {
+            return Err(StoreError::Conflict(
+                "another agent has this SIP username".into(),
+            ));
+        }
+        let now = time::now();
+        sqlx::query("DELETE FROM sip_accounts WHERE agent_id = $1")
+            .bind(agent_id.to_owned())
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO sip_accounts (agent_id, username, ha1, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $4)",
+        )
+        .bind(agent_id.to_owned())
+        .bind(username.to_owned())
+        .bind(ha1.to_owned())
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn callback(&self, id: &str) -> Result<Callback> {
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM callbacks WHERE id = $1"))
+            .bind(id.to_owned())
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound("callback"))
+    }
+
+    pub async fn callback_by_work_item(&self, item: &str) -> Result<Option<Callback>> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM callbacks WHERE work_item_id = $1 ORDER BY created_at DESC LIMIT 1"
+        ))
+        .bind(item.to_owned())
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// Open callbacks (scheduled, queued or dialling), oldest first.
+    pub async fn open_callbacks(&self) -> Result<Vec<Callback>> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM callbacks WHERE status IN ('scheduled', 'queued', 'dialling') \
+             ORDER BY created_at, id LIMIT 10000"
+        ))
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Records a callback and its timeline entry. With an idempotency key
+    /// seen before, returns the earlier callback, or a conflict when the
+    /// request differed.
+    pub async fn create_callback(&self, n: &NewCallback, author: &Author) -> Result<Recorded> {
+        let mut tx = self.write_tx().await?;
+        if let Some(key) = &n.idempotency_key {
+            let earlier: Option<Callback> = sqlx::query_as(&format!(
+                "SELECT {COLUMNS} FROM callbacks WHERE idempotency_key = $1"
+            ))
+            .bind(key.clone())
+            .fetch_optional(&mut *tx)
+            .await?;
+            if let Some(earlier) = earlier {
+                if earlier.request_hash != n.request_hash {
+                    return Err(StoreError::Conflict(
+                        "this Idempotency-Key was used with another request".into(),
+                    ));
+                }
+                return Ok(Recorded::Replayed(earlier));
+            }
+        }
+        if let Some(contact) = &n.contact_id {
+            let found: Option<String> = sqlx::query_scalar("SELECT id FROM contacts WHERE id = $1")
+                .bind(contact.clone())
+                .fetch_optional(&mut *tx)
+                .await?;
+            if found.is_none() {
+                return Err(switchboard_core::Invalid(vec![switchboard_core::FieldError::new(
+                    "contact_id",
+                    "unknown",
+                    "no contact has this id",
+                )])
+                .into());
+            }
+        }
+        let id = new_id();
+        let now = time::now();
+        sqlx::query(&format!(
+            "INSERT INTO callbacks ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, $10, \
+             $11, $12, NULL, NULL, $13, $14, $15, $16, $17, $17, NULL)"
+        ))
+        .bind(id.clone())
+        .bind(n.origin.clone())
+        .bind(n.phone.clone())
+        .bind(n.contact_id.clone())
+        .bind(n.queue_id.clone())
+        .bind(n.attributes.clone())
+        .bind(n.windows.clone())
+        .bind(n.status.clone())
+        .bind(n.work_item_id.clone())
+        .bind(n.max_attempts)
+        .bind(n.retry_minutes)
+        .bind(n.next_attempt_at.clone())
+        .bind(n.expires_at.clone())
+        .bind(n.idempotency_key.clone())
+        .bind(n.request_hash.clone())
+        .bind(n.created_by.clone())
+        .bind(now.clone())
+        .execute(&mut *tx)
+        .await?;
+        if n.contact_id.is_some() {
+            let subject = match n.origin.as_str() {
+                "direct" => format!("Callback requested by the caller ({})", n.phone),
+                _ => format!("Callback scheduled to {}", n.phone),
+            };
+            insert_activity(
+                &mut tx,
+                &NewActivity {
+                    kind: ActivityKind::Callback,
+                    contact_id: n.contact_id.clone(),
+                    case_id: None,
+                    conversation_id: None,
+                    subject: Some(subject),
+                    body: None,
+                    occurred_at: now,
+                },
+                author,
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(Recorded::Created(self.callback(&id).await?))
+    }
+
+    /// Moves a callback on. `note` (when the callback has a contact) goes on
+    /// the timeline in the same transaction. Returns false when the
+    /// callback was no longer in `from` (another path got there first).
+    #[allow(clippy::too_many_arguments)]
+    pub async fn update_callback(
+        &self,
+        id: &str,
+        from: &[&str],
+        u: &CallbackUpdate,
+        note: Option<&str>,
+    ) -> Result<bool> {
+        let mut tx = self.write_tx().await?;
+        let row: Option<Callback> = sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM callbacks WHERE id = $1{}",
+            self.for_update()
+        ))
+        .bind(id.to_owned())
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(row) = row else {
+            return Err(StoreError::NotFound("callback"));
+        };
+        if !from.contains(&row.status.as_str()) {
+            return Ok(false);
+        }
+        let now = time::now();
+        let closed = matches!(
+            u.status.as_str(),
+            "completed" | "failed" | "expired" | "missed" | "cancelled"
+        );
+        sqlx::query(
+            "UPDATE callbacks SET status = $2, work_item_id = $3, attempts = $4, \
+             next_attempt_at = $5, last_result = $6, closed_reason = $7, updated_at = $8, \
+             closed_at = $9 WHERE id = $1",
+        )
+        .bind(id.to_owned())
+        .bind(u.status.clone())
+        .bind(u.work_item_id.clone().or(row.work_item_id.clone()))
+        .bind(u.attempts.unwrap_or(row.attempts))
+        .bind(u.next_attempt_at.clone())
+        .bind(u.last_result.clone().or(row.last_result.clone()))
+        .bind(u.closed_reason.clone())
+        .bind(now.clone())
+        .bind(closed.then(|| now.clone()))
+        .execute(&mut *tx)
+        .await?;
+        if let (Some(note), Some(contact)) = (note, &row.contact_id) {
+            insert_activity(
+                &mut tx,
+                &NewActivity {
+                    kind: ActivityKind::Callback,
+                    contact_id: Some(contact.clone()),
+                    case_id: None,
+                    conversation_id: None,
+                    subject: Some(note.to_owned()),
+                    body: None,
+                    occurred_at: now,
+                },
+                &Author {
+                    agent_id: None,
+                    name: "Switchboard".into(),
+                },
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+}
+
+/// The new state of a callback.
+#[derive(Debug, Clone, Default)]
+pub struct CallbackUpdate {
+    pub status: String,
+    /// None keeps the current one.
+    pub work_item_id: Option<String>,
+    pub attempts: Option<i64>,
+    pub next_attempt_at: Option<String>,
+    pub last_result: Option<String>,
+    pub closed_reason: Option<String>,
+}
+
+impl Db {
+    /// The oldest contact with this phone number (as stored, E.164).
+    pub async fn contact_by_phone(&self, phone: &str) -> Result<Option<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT id FROM contacts WHERE phone = $1 ORDER BY created_at, id LIMIT 1",
+        )
+        .bind(phone.to_owned())
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+}
