@@ -99,7 +99,7 @@ fn main() -> anyhow::Result<()> {
 
 fn init_logging(json: bool) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("SWITCHBOARD_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=info"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=info,rsipstack=warn"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);
@@ -118,6 +118,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     config.session_hours = s.session_hours;
     config.chat_limits = s.chat_limits;
     s.delivery.apply(&mut config)?;
+    s.voice.apply(&mut config, s.demo)?;
     let running = switchboard_server::start(config).await?;
     tracing::info!(addr = %running.addr, database = %s.db.describe_database(), "listening");
 
@@ -150,6 +151,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     }
     let base = format!("http://{}", running.addr);
     let mut demo_shop = None;
+    let mut voice_demo = None;
     if s.demo {
         let port = running.addr.port();
         let mut origins = vec![base.clone()];
@@ -162,6 +164,15 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         switchboard_server::demo::load_scheduling(&running.state.db).await?;
         running.state.chat.forget_widget(&widget);
         demo_shop = Some(widget);
+        if let Some(voice) = &running.state.voice {
+            if let Some(demo) = switchboard_server::demo::load_voice(&running.state.db).await? {
+                if voice.inbound_queue().is_none() {
+                    voice.set_inbound_queue(Some(demo.queue_id.clone()));
+                }
+                running.state.engine.reload().await?;
+                voice_demo = Some(demo);
+            }
+        }
     }
     println!("\nSwitchboard is running on {base}");
     println!("  Home and sign-in:   {base}/");
@@ -170,6 +181,16 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         println!("  Chat widget demo:   {base}/demo/shop?widget={widget}  (browse two pages: an invitation follows)");
     }
     println!("  Book a meeting:     {base}/book");
+    if let Some(voice) = &running.state.voice {
+        let sip = voice.sip.addr;
+        println!("  Phone line (SIP):   sip:support@{sip}  (voice status: {base}/api/v1/voice/status)");
+        if let Some(demo) = &voice_demo {
+            println!("  Agents' softphones register at {sip} (realm \"switchboard\"), new passwords at every start:");
+            for (name, user, password) in &demo.accounts {
+                println!("    {name:<16} user {user:<8} password {password}");
+            }
+        }
+    }
     println!("  Meeting messages:   {base}/api/v1/communications/outbox  (admins; switch messages on at /api/v1/communications/settings)");
     println!("  API reference:      {base}/api/v1/openapi.json");
     println!("  Health and metrics: {base}/healthz  {base}/readyz  {base}/metrics");

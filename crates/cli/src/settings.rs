@@ -56,6 +56,112 @@ pub struct ServeArgs {
     pub log_json: bool,
     #[command(flatten)]
     pub delivery: DeliveryArgs,
+    #[command(flatten)]
+    pub voice: VoiceArgs,
+}
+
+/// The voice channel (SIP and RTP).
+#[derive(Args, Debug, Clone, Default)]
+pub struct VoiceArgs {
+    /// Listen for SIP (UDP) on ADDR:PORT, e.g. 0.0.0.0:5060 [default: no
+    /// voice channel; --demo uses 127.0.0.1:5060].
+    #[arg(long, env = "SWITCHBOARD_SIP_LISTEN")]
+    pub sip_listen: Option<SocketAddr>,
+    /// A trunk's (or PBX's) IP address whose INVITEs are taken; repeat for
+    /// several, or comma-separate [--demo: 127.0.0.1].
+    #[arg(long, env = "SWITCHBOARD_SIP_TRUNK", value_delimiter = ',')]
+    pub sip_trunk: Vec<std::net::IpAddr>,
+    /// USER:PASSWORD a trunk may authenticate with (digest) instead of its address.
+    #[arg(long, env = "SWITCHBOARD_SIP_TRUNK_AUTH", hide_env_values = true)]
+    pub sip_trunk_auth: Option<String>,
+    /// Where calls to customers go: sip:HOST:PORT of the gateway.
+    #[arg(long, env = "SWITCHBOARD_SIP_OUTBOUND")]
+    pub sip_outbound: Option<String>,
+    /// USER:PASSWORD the gateway asks for, if any.
+    #[arg(long, env = "SWITCHBOARD_SIP_OUTBOUND_AUTH", hide_env_values = true)]
+    pub sip_outbound_auth: Option<String>,
+    /// The queue every inbound call enters [default: the routing rules decide].
+    #[arg(long, env = "SWITCHBOARD_VOICE_QUEUE")]
+    pub voice_queue: Option<String>,
+    /// Language of prompts for callers who are not known contacts: en, fr or es [default: en].
+    #[arg(long, env = "SWITCHBOARD_VOICE_LANGUAGE")]
+    pub voice_language: Option<String>,
+    /// RTP port range, LOW-HIGH [default: 20000-29998].
+    #[arg(long, env = "SWITCHBOARD_RTP_PORTS")]
+    pub rtp_ports: Option<String>,
+    /// Directory for synthesised prompt audio [default: the system's temporary directory].
+    #[arg(long, env = "SWITCHBOARD_PROMPT_CACHE")]
+    pub prompt_cache: Option<PathBuf>,
+    /// Dial attempts of a callback, 1-10 [default: 3].
+    #[arg(long, env = "SWITCHBOARD_CALLBACK_ATTEMPTS", value_parser = clap::value_parser!(u32).range(1..=10))]
+    pub callback_attempts: Option<u32>,
+    /// Minutes between a callback's attempts, 0-1440 [default: 10].
+    #[arg(long, env = "SWITCHBOARD_CALLBACK_RETRY_MINUTES", value_parser = clap::value_parser!(u32).range(0..=1440))]
+    pub callback_retry_minutes: Option<u32>,
+    /// Seconds an agent's phone or a customer may ring [default: 30].
+    #[arg(long, env = "SWITCHBOARD_RING_SECONDS", value_parser = clap::value_parser!(u64).range(5..=300))]
+    pub ring_seconds: Option<u64>,
+}
+
+fn user_password(v: &Option<String>, flag: &str) -> anyhow::Result<Option<(String, String)>> {
+    match v {
+        None => Ok(None),
+        Some(s) => match s.split_once(':') {
+            Some((u, p)) if !u.is_empty() && !p.is_empty() => Ok(Some((u.into(), p.into()))),
+            _ => anyhow::bail!("--{flag} must be USER:PASSWORD"),
+        },
+    }
+}
+
+impl VoiceArgs {
+    /// Applies these settings; `demo` fills in what the demo needs.
+    pub fn apply(&self, config: &mut switchboard_server::Config, demo: bool) -> anyhow::Result<()> {
+        let v = &mut config.voice;
+        v.sip_listen = self
+            .sip_listen
+            .or_else(|| demo.then(|| "127.0.0.1:5060".parse().expect("valid")));
+        v.trunks = self.sip_trunk.clone();
+        if demo && v.trunks.is_empty() {
+            v.trunks.push("127.0.0.1".parse().expect("valid"));
+        }
+        v.trunk_credentials = user_password(&self.sip_trunk_auth, "sip-trunk-auth")?;
+        v.outbound_credentials = user_password(&self.sip_outbound_auth, "sip-outbound-auth")?;
+        if let Some(o) = &self.sip_outbound {
+            if !o.starts_with("sip:") {
+                anyhow::bail!("--sip-outbound must be a SIP URI such as sip:gateway.example:5060");
+            }
+            v.outbound_trunk = Some(o.clone());
+        }
+        v.inbound_queue = self.voice_queue.clone();
+        if let Some(l) = &self.voice_language {
+            if !matches!(l.as_str(), "en" | "fr" | "es") {
+                anyhow::bail!("--voice-language must be en, fr or es");
+            }
+            v.language = l.clone();
+        }
+        if let Some(r) = &self.rtp_ports {
+            let parsed = r
+                .split_once('-')
+                .and_then(|(a, b)| Some((a.trim().parse::<u16>().ok()?, b.trim().parse::<u16>().ok()?)));
+            match parsed {
+                Some((lo, hi)) if lo >= 1024 && lo + 2 <= hi => v.rtp_ports = (lo, hi),
+                _ => anyhow::bail!("--rtp-ports must be LOW-HIGH, from 1024 up, at least two ports"),
+            }
+        }
+        if let Some(d) = &self.prompt_cache {
+            v.prompt_cache = d.clone();
+        }
+        if let Some(a) = self.callback_attempts {
+            v.retry.attempts = a;
+        }
+        if let Some(m) = self.callback_retry_minutes {
+            v.retry.delay_minutes = m;
+        }
+        if let Some(s) = self.ring_seconds {
+            v.ring_timeout = std::time::Duration::from_secs(s);
+        }
+        Ok(())
+    }
 }
 
 /// Meeting messages: links, email, SMS.
@@ -270,6 +376,7 @@ pub struct ServeSettings {
     pub chat_limits: switchboard_server::chat::ChatLimits,
     pub log_json: bool,
     pub delivery: DeliveryArgs,
+    pub voice: VoiceArgs,
 }
 
 impl ServeArgs {
@@ -307,6 +414,7 @@ impl ServeArgs {
             },
             log_json: self.log_json || file.log_json.unwrap_or(false),
             delivery: self.delivery.clone().or(&file),
+            voice: self.voice.clone(),
         })
     }
 }
@@ -346,6 +454,7 @@ mod tests {
             visitor_messages_per_minute: Some(30),
             log_json: false,
             delivery: DeliveryArgs::default(),
+            voice: VoiceArgs::default(),
         };
         let db = args.db.resolve_with(&file).unwrap();
         assert!(db.database_url.ends_with("switchboard.db"));

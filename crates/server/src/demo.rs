@@ -684,3 +684,72 @@ pub async fn load_scheduling(db: &Db) -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+/// What the voice demo set up, for the start-up banner.
+pub struct VoiceDemo {
+    pub queue_id: String,
+    /// (agent name, SIP username, password): new passwords at every start,
+    /// so the banner can always show them.
+    pub accounts: Vec<(String, String, String)>,
+}
+
+/// The voice demo: every inbound call reaches "Voice — urgent", which
+/// offers a direct callback (to the second caller waiting, or after 30
+/// seconds of waiting), and the three demo agents get SIP accounts.
+pub async fn load_voice(db: &Db) -> anyhow::Result<Option<VoiceDemo>> {
+    use switchboard_store::routing::QueueDraft;
+    let Some(q) = db
+        .queues()
+        .await?
+        .into_iter()
+        .find(|q| q.name == "Voice — urgent")
+    else {
+        return Ok(None);
+    };
+    if db.meta_get("demo_voice_loaded").await?.is_none() {
+        let draft = QueueDraft {
+            name: q.name.clone(),
+            channel: q.channel.clone(),
+            priority: q.priority,
+            method: q.method.clone(),
+            offer_timeout_seconds: q.offer_timeout_seconds,
+            declines_allowed: q.declines_allowed,
+            is_default: q.is_default,
+            operating_hours: q.operating_hours.clone(),
+            overflow: serde_json::json!({
+                "work_items_waiting_exceed": {"count": 0, "action": "direct_callback"},
+                "waiting_time_exceeds": {"seconds": 29, "action": "direct_callback"},
+            }),
+            members: q.members.clone(),
+        };
+        db.put_queue(Some(&q.id), &draft).await?;
+        db.meta_claim("demo_voice_loaded", &switchboard_core::time::now())
+            .await?;
+    }
+    let mut accounts = Vec::new();
+    for (email, user) in [
+        ("ana@demo.switchboard.test", "ana"),
+        ("bruno@demo.switchboard.test", "bruno"),
+        ("chloe@demo.switchboard.test", "chloe"),
+    ] {
+        let Some(agent) = db.agent_by_email(email).await? else {
+            continue;
+        };
+        let password = crate::auth::secret::random_secret()
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .take(16)
+            .collect::<String>();
+        let ha1 = switchboard_core::voice::digest::ha1(
+            user,
+            crate::voice::registrar::REALM,
+            &password,
+        );
+        db.set_sip_account(&agent.id, user, &ha1).await?;
+        accounts.push((agent.name, user.to_owned(), password));
+    }
+    Ok(Some(VoiceDemo {
+        queue_id: q.id,
+        accounts,
+    }))
+}

@@ -136,8 +136,6 @@ async fn schedule(
         if s.engine.stats(q).await.is_err() {
             c.fail("queue_id", "unknown", "no queue has this id");
         }
-    } else if v.config.inbound_queue.is_none() && attributes.is_empty() {
-        // Routing rules may still place it; nothing to check here.
     }
     let windows = match parse_windows(i.windows.clone(), now) {
         Ok(w) => w,
@@ -158,7 +156,7 @@ async fn schedule(
         origin: "api".into(),
         phone,
         contact_id: i.contact_id.clone(),
-        queue_id: i.queue_id.clone().or_else(|| v.config.inbound_queue.clone()),
+        queue_id: i.queue_id.clone().or_else(|| v.inbound_queue()),
         attributes: serde_json::to_string(&attributes).unwrap_or_else(|_| "{}".into()),
         windows: serde_json::to_string(
             &windows

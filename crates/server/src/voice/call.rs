@@ -192,7 +192,7 @@ impl Call {
                 kind: "normal".into(),
                 contact_id: contact_id.clone(),
                 attributes,
-                queue_id: v.config.inbound_queue.clone(),
+                queue_id: v.inbound_queue(),
                 skills: None,
                 skill_match: None,
                 priority: None,
@@ -273,6 +273,7 @@ impl Call {
                         last_offer = Some(now);
                         let offer = v.prompt(Prompt::CallbackOffer, &language, None).await;
                         self.leg.play(vec![offer], Some(hold.clone()));
+                        v.counters.offers.fetch_add(1, Ordering::Relaxed);
                         tracing::info!(call_id = self.call_id, "callback offered");
                     }
                 }
@@ -336,6 +337,7 @@ impl Call {
             tracing::info!(error = %e, "the callback request came too late");
             return None;
         }
+        v.counters.callbacks_requested.fetch_add(1, Ordering::Relaxed);
         let confirmation = v.prompt(Prompt::CallbackConfirmation, language, None).await;
         let length = confirmation.duration();
         self.leg.play(vec![confirmation], None);
@@ -394,11 +396,12 @@ impl Call {
                 End::Ended
             }
         };
-        v.counters.relayed.fetch_add(
-            self.leg.stats.relayed.load(Ordering::Relaxed)
-                + agent.leg.stats.relayed.load(Ordering::Relaxed),
-            Ordering::Relaxed,
-        );
+        v.counters
+            .relayed_from_customers
+            .fetch_add(self.leg.stats.relayed.load(Ordering::Relaxed), Ordering::Relaxed);
+        v.counters
+            .relayed_from_agents
+            .fetch_add(agent.leg.stats.relayed.load(Ordering::Relaxed), Ordering::Relaxed);
         end
     }
 

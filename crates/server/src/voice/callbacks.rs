@@ -281,11 +281,13 @@ pub async fn on_assigned(v: &Voice, item: &str, agent_id: &str) {
             v.sip.dialogs.remove_dialog(&customer.dialog.id());
         }
     }
-    v.counters.relayed.fetch_add(
-        agent.leg.stats.relayed.load(std::sync::atomic::Ordering::Relaxed)
-            + customer.leg.stats.relayed.load(std::sync::atomic::Ordering::Relaxed),
-        std::sync::atomic::Ordering::Relaxed,
-    );
+    use std::sync::atomic::Ordering::Relaxed;
+    v.counters
+        .relayed_from_agents
+        .fetch_add(agent.leg.stats.relayed.load(Relaxed), Relaxed);
+    v.counters
+        .relayed_from_customers
+        .fetch_add(customer.leg.stats.relayed.load(Relaxed), Relaxed);
 }
 
 async fn failed_attempt(

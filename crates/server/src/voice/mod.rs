@@ -111,10 +111,16 @@ pub struct VoiceStatus {
     pub jitter_p99_us: u64,
     pub jitter_max_us: u64,
     pub digits_detected: u64,
-    /// Packets relayed between bridged legs since start.
-    pub relayed_packets: u64,
+    /// RTP packets relayed from customers to agents since start.
+    pub relayed_from_customers: u64,
+    /// RTP packets relayed from agents to customers since start.
+    pub relayed_from_agents: u64,
     pub calls_total: u64,
     pub refused_requests: u64,
+    /// Callback offers played to waiting callers.
+    pub callback_offers: u64,
+    /// Callers who pressed 1 after an offer.
+    pub callbacks_requested: u64,
 }
 
 pub struct Voice {
@@ -127,6 +133,7 @@ pub struct Voice {
     pub registrar: registrar::Registrar,
     calls: Mutex<HashMap<String, CallSlot>>,
     pub counters: Counters,
+    inbound_queue: std::sync::RwLock<Option<String>>,
 }
 
 #[derive(Default)]
@@ -134,7 +141,12 @@ pub struct Counters {
     pub calls_total: std::sync::atomic::AtomicU64,
     pub refused: std::sync::atomic::AtomicU64,
     pub digits: std::sync::atomic::AtomicU64,
-    pub relayed: std::sync::atomic::AtomicU64,
+    /// RTP packets relayed from customers' legs to agents' legs.
+    pub relayed_from_customers: std::sync::atomic::AtomicU64,
+    /// … and from agents' legs to customers' legs.
+    pub relayed_from_agents: std::sync::atomic::AtomicU64,
+    pub offers: std::sync::atomic::AtomicU64,
+    pub callbacks_requested: std::sync::atomic::AtomicU64,
 }
 
 impl Voice {
@@ -154,6 +166,7 @@ impl Voice {
         let voice = Arc::new(Self {
             prompts: prompts::Prompts::new(config.prompt_cache.clone()),
             registrar: registrar::Registrar::new(key),
+            inbound_queue: std::sync::RwLock::new(config.inbound_queue.clone()),
             config,
             db,
             engine,
@@ -167,6 +180,16 @@ impl Voice {
         callbacks::spawn_scheduler(voice.clone());
         tracing::info!(sip = %voice.sip.addr, "voice channel listening (SIP over UDP)");
         Ok(Some(voice))
+    }
+
+    /// The queue inbound calls enter (None: the routing rules decide).
+    pub fn inbound_queue(&self) -> Option<String> {
+        self.inbound_queue.read().expect("inbound queue").clone()
+    }
+
+    /// Set at start-up by the demo, whose queue exists only after it loads.
+    pub fn set_inbound_queue(&self, queue: Option<String>) {
+        *self.inbound_queue.write().expect("inbound queue") = queue;
     }
 
     /// The audio of a prompt (the default text in `language`).
@@ -252,9 +275,12 @@ impl Voice {
             jitter_p99_us: j.p99_us,
             jitter_max_us: j.max_us,
             digits_detected: self.counters.digits.load(Relaxed),
-            relayed_packets: self.counters.relayed.load(Relaxed),
+            relayed_from_customers: self.counters.relayed_from_customers.load(Relaxed),
+            relayed_from_agents: self.counters.relayed_from_agents.load(Relaxed),
             calls_total: self.counters.calls_total.load(Relaxed),
             refused_requests: self.counters.refused.load(Relaxed),
+            callback_offers: self.counters.offers.load(Relaxed),
+            callbacks_requested: self.counters.callbacks_requested.load(Relaxed),
         }
     }
 }

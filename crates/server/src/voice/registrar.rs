@@ -196,6 +196,31 @@ pub fn uri_user(uri: &str) -> Option<String> {
     (!user.is_empty() && rest.contains('@') || uri.starts_with("tel:")).then(|| user.to_owned())
 }
 
+/// The host:port of a SIP URI when the host is an IP address (port 5060
+/// when absent).
+pub fn uri_socket(uri: &str) -> Option<std::net::SocketAddr> {
+    let rest = uri.strip_prefix("sip:").or_else(|| uri.strip_prefix("sips:"))?;
+    let hostport = rest.rsplit('@').next()?;
+    let hostport = hostport.split([';', '?', '>']).next()?;
+    if let Ok(sa) = hostport.parse() {
+        return Some(sa);
+    }
+    let ip: IpAddr = hostport.trim_matches(|c| c == '[' || c == ']').parse().ok()?;
+    Some(std::net::SocketAddr::new(ip, 5060))
+}
+
+/// Where to send INVITEs for a registration: the Contact's address when it
+/// is the address the REGISTER came from (a phone on the same network; it
+/// may register from another port than it listens on), else the source
+/// (a phone behind NAT advertises an address nobody can reach).
+pub fn target(contact: &str, source: Option<std::net::SocketAddr>) -> Option<std::net::SocketAddr> {
+    match (uri_socket(contact), source) {
+        (Some(c), Some(s)) if c.ip() == s.ip() => Some(c),
+        (_, Some(s)) => Some(s),
+        (c, None) => c,
+    }
+}
+
 /// The expiry a REGISTER asks for, clamped to what Switchboard grants.
 pub fn granted_expires(contact_expires: Option<u32>, expires_header: Option<u32>) -> u32 {
     match contact_expires.or(expires_header).unwrap_or(MAX_EXPIRES) {
@@ -286,5 +311,13 @@ mod tests {
         assert_eq!(granted_expires(Some(99999), None), 3600);
         assert_eq!(uri_user("sip:+33123456789@gw.example;user=phone").as_deref(), Some("+33123456789"));
         assert_eq!(uri_user("sip:example.com"), None);
+        let src = Some("127.0.0.1:40000".parse().unwrap());
+        assert_eq!(
+            target("sip:ana@127.0.0.1:5070;transport=udp", src),
+            Some("127.0.0.1:5070".parse().unwrap()),
+            "same host: the port the phone listens on"
+        );
+        assert_eq!(target("sip:ana@192.168.1.5:5060", src), src, "behind NAT: the source");
+        assert_eq!(target("sip:ana@127.0.0.1", None), Some("127.0.0.1:5060".parse().unwrap()));
     }
 }

@@ -227,7 +227,7 @@ async fn register(v: &Voice, tx: &mut Transaction) {
         tracing::info!(agent = account.agent_id, "SIP phone unregistered");
         return;
     }
-    let Some(target) = registrar::source(&tx.original) else {
+    let Some(target) = registrar::target(&uri, registrar::source(&tx.original)) else {
         let _ = tx.reply(StatusCode::BadRequest).await;
         return;
     };

@@ -12,4 +12,5 @@ mod contacts;
 mod operations;
 mod routing;
 mod scheduling;
+mod voice;
 mod workspace;

@@ -1,0 +1,727 @@
+//! The voice channel end to end, with real SIP peers on loopback: SIPp
+//! (Debian's sip-tester) plays the callers, the agents' softphones and the
+//! customers reached through the trunk, sending real RTP (Debian's G.711
+//! and RFC 4733 DTMF recordings). Switchboard is the real server.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+use switchboard_core::access::Role;
+use switchboard_server::Config;
+use tokio::process::{Child, Command};
+
+use crate::routing::{available, connect, Socket};
+use crate::support::{answer, apps_with, fields, spawn_sqlite_with, Caller, TestApp};
+
+fn scenario(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/sipp")
+        .join(name)
+}
+
+/// A UDP port free right now (SIPp needs numbers, not port 0).
+fn free_port() -> u16 {
+    loop {
+        let s = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+        let port = s.local_addr().unwrap().port();
+        // Even, with the next port free too (SIPp's RTP and RTCP).
+        if port % 2 == 0 && port < 65000 && std::net::UdpSocket::bind(("127.0.0.1", port + 1)).is_ok() {
+            return port;
+        }
+    }
+}
+
+fn voice_config(c: &mut Config, customer_port: u16, prompts: &std::path::Path) {
+    c.voice.sip_listen = Some("127.0.0.1:0".parse().unwrap());
+    c.voice.trunks = vec!["127.0.0.1".parse().unwrap()];
+    c.voice.outbound_trunk = Some(format!("sip:127.0.0.1:{customer_port}"));
+    c.voice.prompt_cache = prompts.to_path_buf();
+    c.voice.ring_timeout = Duration::from_secs(15);
+}
+
+fn sip_addr(app: &TestApp) -> SocketAddr {
+    app.running.state.voice.as_ref().expect("voice on").sip.addr
+}
+
+/// Starts SIPp with a scenario against Switchboard's SIP address.
+fn sipp(app: &TestApp, scenario: &std::path::Path, port: u16, args: &[&str]) -> Child {
+    let media = free_port();
+    let mut cmd = Command::new("sipp");
+    cmd.arg(sip_addr(app).to_string())
+        .arg("-sf")
+        .arg(scenario)
+        .args(["-i", "127.0.0.1", "-mi", "127.0.0.1", "-m", "1", "-nostdin"])
+        .args(["-p", &port.to_string(), "-mp", &media.to_string()])
+        .args(["-timeout", "120s", "-timeout_error"])
+        .args(args)
+        .current_dir(std::env::temp_dir())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
+    cmd.spawn().expect("sipp runs (Debian package sip-tester)")
+}
+
+/// Waits for SIPp to finish and asserts every call in it succeeded.
+async fn succeeded(child: Child, what: &str) {
+    let out = tokio::time::timeout(Duration::from_secs(150), child.wait_with_output())
+        .await
+        .unwrap_or_else(|_| panic!("{what}: sipp did not finish"))
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{what}: sipp failed ({:?}): {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Registers `user` as the phone listening on `contact_port`; returns
+/// SIPp's result.
+async fn register(app: &TestApp, user: &str, password: &str, contact_port: u16, expect: u16) {
+    let template = std::fs::read_to_string(scenario("register.xml")).unwrap();
+    let filled = template
+        .replace("{user}", user)
+        .replace("{password}", password)
+        .replace("{contact_port}", &contact_port.to_string())
+        .replace("{expect}", &expect.to_string());
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("register.xml");
+    std::fs::write(&path, filled).unwrap();
+    succeeded(
+        sipp(app, &path, free_port(), &[]),
+        &format!("REGISTER {user} expecting {expect}"),
+    )
+    .await;
+}
+
+async fn status(admin: &Caller) -> Value {
+    admin.ok("/api/v1/voice/status").await
+}
+
+/// Polls `check` every 200 ms for up to `limit`.
+async fn until<T>(limit: Duration, what: &str, mut check: impl AsyncFnMut() -> Option<T>) -> T {
+    let start = Instant::now();
+    loop {
+        if let Some(x) = check().await {
+            return x;
+        }
+        assert!(start.elapsed() < limit, "waited {limit:?} for: {what}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// The voice work items, oldest first: (id, status, kind, attributes).
+async fn voice_items(app: &TestApp) -> Vec<(String, String, String, Value)> {
+    let rows: Vec<(String, String, String, String)> = sqlx::query_as(
+        "SELECT id, status, kind, attributes FROM work_items WHERE channel IN ('voice', 'callback') \
+         ORDER BY arrived_at, id",
+    )
+    .fetch_all(app.db().pool())
+    .await
+    .unwrap();
+    rows.into_iter()
+        .map(|(id, s, k, a)| (id, s, k, serde_json::from_str(&a).unwrap()))
+        .collect()
+}
+
+async fn next_offer(ws: &mut Socket, limit: Duration) -> Value {
+    use futures::StreamExt;
+    let read = async {
+        while let Some(msg) = ws.next().await {
+            if let Ok(tokio_tungstenite::tungstenite::Message::Text(t)) = msg {
+                let v: Value = serde_json::from_str(t.as_str()).unwrap();
+                if v["type"] == "offered" {
+                    return v;
+                }
+            }
+        }
+        panic!("socket closed")
+    };
+    tokio::time::timeout(limit, read).await.expect("an offer came")
+}
+
+struct Setup {
+    admin: Caller,
+    ana: Caller,
+    queue: String,
+    sip_user: String,
+    sip_password: String,
+}
+
+async fn setup(app: &TestApp, overflow: Value) -> Setup {
+    let admin = app.token(Role::Admin).await;
+    let ana = app.token(Role::Agent).await;
+    let queue = admin
+        .create(
+            "/api/v1/queues",
+            json!({"name": "phones", "channel": "voice", "members": [ana.agent_id], "overflow": overflow}),
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let voice = app.running.state.voice.as_ref().unwrap();
+    voice.set_inbound_queue(Some(queue.clone()));
+    let sip_user = format!("ana{}", free_port());
+    let sip_password = "correct-horse-battery".to_owned();
+    let (s, b) = answer(
+        admin
+            .request(
+                reqwest::Method::PUT,
+                &format!("/api/v1/agents/{}/sip-account", ana.agent_id.as_deref().unwrap()),
+            )
+            .json(&json!({"username": sip_user, "password": sip_password}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(b["realm"], "switchboard");
+    Setup {
+        admin,
+        ana,
+        queue,
+        sip_user,
+        sip_password,
+    }
+}
+
+#[tokio::test]
+async fn a_caller_is_queued_then_connected_to_the_agents_phone_with_audio_both_ways() {
+    let prompts = tempfile::tempdir().unwrap();
+    let customer_port = free_port();
+    for app in apps_with(|c| voice_config(c, customer_port, prompts.path())).await {
+        let t = setup(&app, json!({})).await;
+        let contact = t
+            .ana
+            .create(
+                "/api/v1/contacts",
+                json!({"first_name": "Inès", "phone": "+33612345678"}),
+            )
+            .await;
+
+        // Ana's softphone listens, then registers (a wrong password first).
+        let phone_port = free_port();
+        let phone = sipp(&app, &scenario("phone.xml"), phone_port, &[]);
+        register(&app, &t.sip_user, "wrong-password", phone_port, 403).await;
+        register(&app, &t.sip_user, &t.sip_password, phone_port, 200).await;
+        assert_eq!(status(&t.admin).await["registered_phones"], 1);
+
+        // The caller waits: nobody is available yet.
+        let caller = sipp(
+            &app,
+            &scenario("caller.xml"),
+            free_port(),
+            &["-key", "caller", "+33612345678", "-s", "support", "-d", "14000"],
+        );
+        let item = until(Duration::from_secs(10), "the call became a work item", async || {
+            voice_items(&app).await.into_iter().next()
+        })
+        .await;
+        assert_eq!(item.1, "queued", "{}", app.backend);
+        assert_eq!(item.3["caller"], "+33612345678");
+        let view = t.ana.ok(&format!("/api/v1/work-items/{}", item.0)).await;
+        assert_eq!(view["contact_id"], contact["id"], "the caller is recognised by number");
+        assert_eq!(view["queue_id"], t.queue.as_str());
+        assert_eq!(view["position"], 1);
+
+        // Ana becomes available, is offered the call, accepts: her phone
+        // rings and is bridged to the caller.
+        let mut ws = connect(&app, &t.ana, 0).await;
+        available(&t.ana).await;
+        let offer = next_offer(&mut ws, Duration::from_secs(10)).await;
+        assert_eq!(offer["work_item_id"], item.0.as_str());
+        assert_eq!(offer["channel"], "voice");
+        let (s, b) = answer(
+            t.ana
+                .post(&format!("/api/v1/work-items/{}/accept", item.0), json!({}))
+                .await,
+        )
+        .await;
+        assert_eq!(s, 200, "{b}");
+
+        // The caller hangs up at 14 s; Switchboard hangs up Ana's phone.
+        succeeded(caller, "caller").await;
+        succeeded(phone, "agent's phone").await;
+        let st = until(Duration::from_secs(10), "the call's figures", async || {
+            let st = status(&t.admin).await;
+            let idle = st["calls"] == 0 && st["media_legs"] == 0 && st["sip_dialogs"] == 0;
+            (idle && st["relayed_from_agents"].as_u64() > Some(0)).then_some(st)
+        })
+        .await;
+        // Both recordings are 8 s of 20 ms packets; allow for the time the
+        // agent's phone took to answer.
+        assert!(st["relayed_from_customers"].as_u64().unwrap() > 50, "{st}");
+        assert!(st["relayed_from_agents"].as_u64().unwrap() > 50, "{st}");
+        assert_eq!(st["media_legs"], 0, "every RTP leg closed: {st}");
+        assert_eq!(st["sip_dialogs"], 0, "every dialog forgotten: {st}");
+        let view = t.ana.ok(&format!("/api/v1/work-items/{}", item.0)).await;
+        assert_eq!(view["agent_id"], t.ana.agent_id.as_deref().unwrap());
+        app.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn a_caller_who_hangs_up_while_waiting_is_removed_from_the_queue() {
+    let prompts = tempfile::tempdir().unwrap();
+    let app = spawn_sqlite_with(&|c: &mut Config| voice_config(c, 9, prompts.path())).await;
+    let t = setup(&app, json!({})).await;
+    let caller = sipp(
+        &app,
+        &scenario("caller.xml"),
+        free_port(),
+        &["-key", "caller", "+33600000001", "-s", "support", "-d", "3000"],
+    );
+    succeeded(caller, "caller").await;
+    let item = until(Duration::from_secs(10), "the item was abandoned", async || {
+        voice_items(&app)
+            .await
+            .into_iter()
+            .next()
+            .filter(|i| i.1 == "abandoned")
+    })
+    .await;
+    let stats = t.admin.ok(&format!("/api/v1/queues/{}/stats", t.queue)).await;
+    assert_eq!(stats["waiting"], 0, "{stats} {item:?}");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn an_overflowing_queue_offers_a_callback_at_30_s_and_the_caller_keeps_their_place_until_an_agent_calls_back(
+) {
+    let prompts = tempfile::tempdir().unwrap();
+    let customer_port = free_port();
+    let app = spawn_sqlite_with(&|c: &mut Config| voice_config(c, customer_port, prompts.path())).await;
+    let t = setup(
+        &app,
+        json!({"work_items_waiting_exceed": {"count": 0, "action": "direct_callback"}}),
+    )
+    .await;
+    let contact = t
+        .ana
+        .create(
+            "/api/v1/contacts",
+            json!({"first_name": "Bea", "phone": "+33622222222"}),
+        )
+        .await;
+
+    // A is first in line (no overflow: nobody waited before).
+    let a = sipp(
+        &app,
+        &scenario("caller.xml"),
+        free_port(),
+        &["-key", "caller", "+33611111111", "-s", "support", "-d", "50000"],
+    );
+    until(Duration::from_secs(10), "A waits", async || {
+        (voice_items(&app).await.len() == 1).then_some(())
+    })
+    .await;
+    // B arrives while A waits: the queue overflows with direct callback.
+    let b_started = Instant::now();
+    let b = sipp(
+        &app,
+        &scenario("caller_presses_1.xml"),
+        free_port(),
+        &["-key", "caller", "+33622222222", "-s", "support", "-d", "33000"],
+    );
+    until(Duration::from_secs(10), "B waits", async || {
+        (voice_items(&app).await.len() == 2).then_some(())
+    })
+    .await;
+    // C arrives after B and waits behind.
+    let c = sipp(
+        &app,
+        &scenario("caller.xml"),
+        free_port(),
+        &["-key", "caller", "+33633333333", "-s", "support", "-d", "45000"],
+    );
+    // The offer is played to B (only B: A came before the overflow) at 30 s.
+    let offered_after = until(Duration::from_secs(40), "B hears the offer", async || {
+        (status(&t.admin).await["callback_offers"] == 1).then(|| b_started.elapsed())
+    })
+    .await;
+    assert!(
+        offered_after >= Duration::from_secs(29) && offered_after <= Duration::from_secs(32),
+        "the offer came after {offered_after:?}"
+    );
+    // B presses 1 at 33 s, hears the confirmation, and Switchboard hangs up.
+    succeeded(b, "B presses 1").await;
+    assert_eq!(status(&t.admin).await["callbacks_requested"], 1);
+    let items = voice_items(&app).await;
+    assert_eq!(items.len(), 3);
+    let (b_id, b_status, b_kind, b_attrs) = items[1].clone();
+    assert_eq!((b_status.as_str(), b_kind.as_str()), ("queued", "callback"));
+    assert_eq!(b_attrs["callback_number"], "+33622222222");
+    let b_view = t.ana.ok(&format!("/api/v1/work-items/{b_id}")).await;
+    assert_eq!(b_view["position"], 2, "B keeps its place behind A, ahead of C");
+    let c_view = t.ana.ok(&format!("/api/v1/work-items/{}", items[2].0)).await;
+    assert_eq!(c_view["position"], 3);
+    let callback = t
+        .ana
+        .ok(&format!(
+            "/api/v1/callbacks/{}",
+            b_attrs["callback_id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(callback["origin"], "direct");
+    assert_eq!(callback["status"], "queued");
+    assert_eq!(callback["contact_id"], contact["id"]);
+
+    // A and C hang up; B is first now.
+    succeeded(a, "A").await;
+    succeeded(c, "C").await;
+    let b_view = until(Duration::from_secs(10), "B is first", async || {
+        let v = t.ana.ok(&format!("/api/v1/work-items/{b_id}")).await;
+        (v["position"] == 1).then_some(v)
+    })
+    .await;
+    assert_eq!(b_view["kind"], "callback");
+
+    // Ana's phone registers; the customer's phone waits behind the trunk.
+    let phone_port = free_port();
+    let phone = sipp(&app, &scenario("phone.xml"), phone_port, &[]);
+    register(&app, &t.sip_user, &t.sip_password, phone_port, 200).await;
+    let customer = sipp(
+        &app,
+        &scenario("phone_hangs_up.xml"),
+        customer_port,
+        &["-d", "6000"],
+    );
+    // The preview: the offer says callback and shows the number; nothing
+    // is dialled until Ana accepts.
+    let mut ws = connect(&app, &t.ana, 0).await;
+    available(&t.ana).await;
+    let offer = next_offer(&mut ws, Duration::from_secs(10)).await;
+    assert_eq!(offer["work_item_id"], b_id.as_str());
+    assert_eq!(offer["kind"], "callback");
+    assert_eq!(offer["attributes"]["callback_number"], "+33622222222");
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(status(&t.admin).await["calls_total"], 3, "nothing dialled yet");
+    let (s, body) = answer(
+        t.ana
+            .post(&format!("/api/v1/work-items/{b_id}/accept"), json!({}))
+            .await,
+    )
+    .await;
+    assert_eq!(s, 200, "{body}");
+    // Ana's phone rings first, then the customer's; bridged; the customer
+    // hangs up after 6 s and Switchboard hangs up Ana's phone.
+    succeeded(customer, "customer").await;
+    succeeded(phone, "agent's phone").await;
+    let st = until(Duration::from_secs(10), "the callback's figures", async || {
+        let st = status(&t.admin).await;
+        (st["relayed_from_customers"].as_u64() > Some(50)).then_some(st)
+    })
+    .await;
+    assert!(st["relayed_from_agents"].as_u64().unwrap() > 50, "{st}");
+    let callback = t
+        .ana
+        .ok(&format!("/api/v1/callbacks/{}", callback["id"].as_str().unwrap()))
+        .await;
+    assert_eq!(callback["status"], "completed", "{callback}");
+    assert_eq!(callback["attempts"], 1);
+    let timeline = t
+        .ana
+        .ok(&format!("/api/v1/contacts/{}/timeline", contact["id"].as_str().unwrap()))
+        .await;
+    let subjects: Vec<&str> = timeline["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|a| a["subject"].as_str())
+        .collect();
+    assert!(
+        subjects.iter().any(|s| s.starts_with("Callback requested by the caller"))
+            && subjects.iter().any(|s| s.starts_with("Callback connected")),
+        "{subjects:?}"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn an_api_callback_is_dialled_inside_its_window_and_not_before() {
+    let prompts = tempfile::tempdir().unwrap();
+    let customer_port = free_port();
+    for app in apps_with(|c| voice_config(c, customer_port, prompts.path())).await {
+        let t = setup(&app, json!({})).await;
+        let contact = t
+            .ana
+            .create("/api/v1/contacts", json!({"first_name": "Dora"}))
+            .await;
+        let now = jiff::Timestamp::now();
+        let start = now + jiff::SignedDuration::from_secs(8);
+        let body = json!({
+            "phone": "+33644444444",
+            "contact_id": contact["id"],
+            "queue_id": t.queue,
+            "windows": [{"start": start.to_string(), "end": (now + jiff::SignedDuration::from_secs(600)).to_string()}],
+            "attributes": {"reason": "order 1234"}
+        });
+        let (s, first) = answer(
+            t.admin
+                .request(reqwest::Method::POST, "/api/v1/callbacks")
+                .header("Idempotency-Key", "cb-1")
+                .json(&body)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(s, 201, "{first}");
+        assert_eq!(first["status"], "scheduled");
+        assert_eq!(first["attributes"]["reason"], "order 1234");
+        let id = first["id"].as_str().unwrap().to_owned();
+        // The same key replays; with another body it is refused.
+        let (s, again) = answer(
+            t.admin
+                .request(reqwest::Method::POST, "/api/v1/callbacks")
+                .header("Idempotency-Key", "cb-1")
+                .json(&body)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!((s, again["id"].as_str()), (200, Some(id.as_str())));
+        let mut other = body.clone();
+        other["phone"] = json!("+33655555555");
+        let (s, _) = answer(
+            t.admin
+                .request(reqwest::Method::POST, "/api/v1/callbacks")
+                .header("Idempotency-Key", "cb-1")
+                .json(&other)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(s, 409);
+
+        // Ana is ready with her phone; the customer's phone waits.
+        let phone_port = free_port();
+        let phone = sipp(&app, &scenario("phone.xml"), phone_port, &[]);
+        register(&app, &t.sip_user, &t.sip_password, phone_port, 200).await;
+        let customer = sipp(&app, &scenario("phone_hangs_up.xml"), customer_port, &["-d", "4000"]);
+        let mut ws = connect(&app, &t.ana, 0).await;
+        available(&t.ana).await;
+
+        // Before the window: not in line, nothing offered or dialled.
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        let before = t.ana.ok(&format!("/api/v1/callbacks/{id}")).await;
+        assert_eq!(before["status"], "scheduled");
+        assert!(before["work_item_id"].is_null());
+        assert!(voice_items(&app).await.is_empty());
+
+        let offer = next_offer(&mut ws, Duration::from_secs(20)).await;
+        assert!(
+            jiff::Timestamp::now() >= start,
+            "offered only once the window opened"
+        );
+        assert_eq!(offer["kind"], "callback");
+        assert_eq!(offer["attributes"]["callback_number"], "+33644444444");
+        assert_eq!(offer["attributes"]["reason"], "order 1234");
+        let item = offer["work_item_id"].as_str().unwrap();
+        let (s, b) = answer(
+            t.ana
+                .post(&format!("/api/v1/work-items/{item}/accept"), json!({}))
+                .await,
+        )
+        .await;
+        assert_eq!(s, 200, "{b}");
+        succeeded(customer, "customer").await;
+        succeeded(phone, "agent's phone").await;
+        let done = until(Duration::from_secs(10), "the callback completed", async || {
+            let c = t.ana.ok(&format!("/api/v1/callbacks/{id}")).await;
+            (c["status"] == "completed").then_some(c)
+        })
+        .await;
+        assert_eq!(done["work_item_id"], item);
+        let timeline = t
+            .ana
+            .ok(&format!("/api/v1/contacts/{}/timeline", contact["id"].as_str().unwrap()))
+            .await;
+        let kinds: Vec<&str> = timeline["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|a| a["kind"] == "callback")
+            .filter_map(|a| a["subject"].as_str())
+            .collect();
+        assert!(kinds.len() >= 2, "scheduled and connected: {kinds:?}");
+
+        // Cancelling: a scheduled callback is cancelled; a done one stays.
+        let later = t
+            .admin
+            .create(
+                "/api/v1/callbacks",
+                json!({"phone": "+33655555555", "queue_id": t.queue,
+                       "windows": [{"start": (now + jiff::SignedDuration::from_hours(2)).to_string(),
+                                    "end": (now + jiff::SignedDuration::from_hours(3)).to_string()}]}),
+            )
+            .await;
+        let path = format!("/api/v1/callbacks/{}", later["id"].as_str().unwrap());
+        let (s, gone) = answer(t.admin.delete(&path).await).await;
+        assert_eq!((s, gone["status"].as_str()), (200, Some("cancelled")));
+        let (s, kept) = answer(t.admin.delete(&format!("/api/v1/callbacks/{id}")).await).await;
+        assert_eq!((s, kept["status"].as_str()), (200, Some("completed")));
+        app.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn callbacks_refuse_bad_input_by_name() {
+    let prompts = tempfile::tempdir().unwrap();
+    for app in apps_with(|c| voice_config(c, 9, prompts.path())).await {
+        let t = setup(&app, json!({})).await;
+        let post = |body: Value| {
+            let admin = &t.admin;
+            async move { answer(admin.post("/api/v1/callbacks", body).await).await }
+        };
+        let (s, b) = post(json!({"phone": "0612345678"})).await;
+        assert_eq!((s, fields(&b)), (422, vec!["phone".to_owned()]));
+        let (s, b) = post(json!({})).await;
+        assert_eq!((s, fields(&b)), (422, vec!["phone".to_owned()]));
+        let (s, b) = post(json!({"phone": "+33612345678", "queue_id": "nope"})).await;
+        assert_eq!((s, fields(&b)), (422, vec!["queue_id".to_owned()]));
+        let (s, b) = post(json!({"phone": "+33612345678", "contact_id": "00000000-0000-0000-0000-000000000000"})).await;
+        assert_eq!((s, fields(&b)), (422, vec!["contact_id".to_owned()]));
+        let (s, b) = post(json!({"phone": "+33612345678",
+            "windows": [{"start": "2030-01-01T10:00:00Z", "end": "2030-01-01T09:00:00Z"}]}))
+        .await;
+        assert_eq!(s, 422, "{b}");
+        assert!(fields(&b).iter().all(|f| f.starts_with("windows")), "{b}");
+        let (s, _) = post(json!({"phone": "+33612345678", "surprise": 1})).await;
+        assert_eq!(s, 422);
+        let (s, b) = post(json!({"phone": "<script>alert(1)</script>"})).await;
+        assert_eq!((s, fields(&b)), (422, vec!["phone".to_owned()]));
+        let (s, _) = answer(
+            t.admin
+                .request(reqwest::Method::POST, "/api/v1/callbacks")
+                .header("content-type", "application/json")
+                .body("{not json")
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(s, 400);
+        let (s, _) = answer(t.admin.get("/api/v1/callbacks/nope").await).await;
+        assert_eq!(s, 404);
+        let (s, _) = answer(t.admin.delete("/api/v1/callbacks/nope").await).await;
+        assert_eq!(s, 404);
+        // SIP accounts: short passwords and odd user names are refused.
+        let (s, b) = answer(
+            t.admin
+                .request(
+                    reqwest::Method::PUT,
+                    &format!("/api/v1/agents/{}/sip-account", t.ana.agent_id.as_deref().unwrap()),
+                )
+                .json(&json!({"username": "a b", "password": "short"}))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(s, 422);
+        assert_eq!(fields(&b), vec!["username".to_owned(), "password".to_owned()]);
+        app.stop().await;
+    }
+}
+
+/// Sends one datagram to Switchboard's SIP port from `from` and returns
+/// the first line of the answer, if any comes within a second.
+async fn raw_sip(app: &TestApp, from: &str, msg: &str) -> Option<String> {
+    let sock = tokio::net::UdpSocket::bind(format!("{from}:0")).await.unwrap();
+    sock.send_to(msg.as_bytes(), sip_addr(app)).await.unwrap();
+    let mut buf = vec![0u8; 4096];
+    let deadline = Instant::now() + Duration::from_secs(1);
+    loop {
+        let left = deadline.checked_duration_since(Instant::now())?;
+        let (n, _) = tokio::time::timeout(left, sock.recv_from(&mut buf)).await.ok()?.ok()?;
+        let text = String::from_utf8_lossy(&buf[..n]).into_owned();
+        let first = text.lines().next().unwrap_or_default().to_owned();
+        // Provisional answers (100 Trying) come first.
+        if !first.starts_with("SIP/2.0 1") {
+            return Some(first);
+        }
+    }
+}
+
+fn invite(from_ip: &str, port: u16, sdp: &str) -> String {
+    let call_id = switchboard_store::new_id();
+    format!(
+        "INVITE sip:support@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP {from_ip}:{port};branch=z9hG4bK{call_id}\r\n\
+         From: <sip:+33699999999@{from_ip}>;tag=1\r\nTo: <sip:support@127.0.0.1>\r\nCall-ID: {call_id}\r\n\
+         CSeq: 1 INVITE\r\nContact: <sip:x@{from_ip}:{port}>\r\nMax-Forwards: 70\r\n\
+         Content-Type: application/sdp\r\nContent-Length: {}\r\n\r\n{sdp}",
+        sdp.len()
+    )
+}
+
+#[tokio::test]
+async fn bad_sip_input_is_refused_and_logged_without_disturbing_a_call() {
+    let prompts = tempfile::tempdir().unwrap();
+    let app = spawn_sqlite_with(&|c: &mut Config| voice_config(c, 9, prompts.path())).await;
+    let t = setup(&app, json!({})).await;
+    let caller = sipp(
+        &app,
+        &scenario("caller.xml"),
+        free_port(),
+        &["-key", "caller", "+33600000002", "-s", "support", "-d", "25000"],
+    );
+    until(Duration::from_secs(10), "the call waits", async || {
+        (status(&t.admin).await["calls"] == 1).then_some(())
+    })
+    .await;
+    let sent_before = status(&t.admin).await["jitter_samples"].as_u64().unwrap();
+
+    // Garbage and truncated messages get no answer and break nothing.
+    for junk in [
+        "\u{0}\u{1}\u{2}garbage".to_owned(),
+        "INVITE sip:x SIP/2.0\r\nVia: nonsense\r\n\r\n".to_owned(),
+        "SIP/2.0 200 OK\r\n\r\n".to_owned(),
+        "REGISTER sip:127.0.0.1 SIP/2.0\r\nContent-Length: 99999\r\n\r\nshort".to_owned(),
+        "x".repeat(3000),
+    ] {
+        assert_eq!(raw_sip(&app, "127.0.0.1", &junk).await, None, "{junk:?}");
+    }
+    // An INVITE from an address that is not a trunk: 403.
+    let sdp = "v=0\r\no=- 1 1 IN IP4 127.0.0.2\r\ns=-\r\nc=IN IP4 127.0.0.2\r\nt=0 0\r\nm=audio 7000 RTP/AVP 0\r\n";
+    let answer_line = raw_sip(&app, "127.0.0.2", &invite("127.0.0.2", 5099, sdp)).await;
+    assert!(answer_line.as_deref().is_some_and(|l| l.starts_with("SIP/2.0 403")), "{answer_line:?}");
+    // From the trunk but with no codec Switchboard speaks: 488.
+    let g729 = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 7000 RTP/AVP 18\r\na=rtpmap:18 G729/8000\r\n";
+    let answer_line = raw_sip(&app, "127.0.0.1", &invite("127.0.0.1", 5098, g729)).await;
+    assert!(answer_line.as_deref().is_some_and(|l| l.starts_with("SIP/2.0 488")), "{answer_line:?}");
+    // A REGISTER with a made-up nonce, and one with a wrong password: 403.
+    let forged = format!(
+        "REGISTER sip:127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5097;branch=z9hG4bKforged\r\n\
+         From: <sip:{u}@127.0.0.1>;tag=9\r\nTo: <sip:{u}@127.0.0.1>\r\nCall-ID: forged-1\r\nCSeq: 1 REGISTER\r\n\
+         Contact: <sip:{u}@127.0.0.1:5097>\r\nAuthorization: Digest username=\"{u}\", realm=\"switchboard\", \
+         nonce=\"1.abc\", uri=\"sip:127.0.0.1\", response=\"00000000000000000000000000000000\"\r\n\
+         Max-Forwards: 70\r\nContent-Length: 0\r\n\r\n",
+        u = t.sip_user
+    );
+    let line = raw_sip(&app, "127.0.0.1", &forged).await;
+    assert!(line.as_deref().is_some_and(|l| l.starts_with("SIP/2.0 403")), "{line:?}");
+    register(&app, &t.sip_user, "not-the-password", free_port(), 403).await;
+    // A BYE for no call: 481.
+    let bye = "BYE sip:x@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5096;branch=z9hG4bKbye1\r\n\
+               From: <sip:a@127.0.0.1>;tag=1\r\nTo: <sip:b@127.0.0.1>;tag=2\r\nCall-ID: nothing\r\nCSeq: 2 BYE\r\n\
+               Max-Forwards: 70\r\nContent-Length: 0\r\n\r\n";
+    let line = raw_sip(&app, "127.0.0.1", bye).await;
+    assert!(line.as_deref().is_some_and(|l| l.starts_with("SIP/2.0 481")), "{line:?}");
+
+    // The call went on: still there, still sent audio, and ends cleanly.
+    let st = status(&t.admin).await;
+    assert_eq!(st["calls"], 1, "{st}");
+    assert!(st["jitter_samples"].as_u64().unwrap() > sent_before + 50, "{st}");
+    assert!(st["refused_requests"].as_u64().unwrap() >= 4, "{st}");
+    succeeded(caller, "caller").await;
+    app.stop().await;
+}
