@@ -845,7 +845,7 @@ impl Db {
         for w in items {
             sqlx::query(&format!(
                 "INSERT INTO work_items ({ITEM_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, \
-                 $14, $15, $16, $17, $18) ON CONFLICT (id) DO UPDATE SET queue_id = $7, priority = $8, status = $11, \
+                 $14, $15, $16, $17, $18) ON CONFLICT (id) DO UPDATE SET kind = $3, attributes = $6, queue_id = $7, priority = $8, status = $11, \
                  agent_id = $12, offer_deadline = $13, declines = $14, reason = $15, updated_at = $17, closed_at = $18"
             ))
             .bind(w.id.clone())

@@ -28,7 +28,8 @@ pub fn spawn(v: Arc<Voice>) {
                 "overflowed" => {
                     let data: serde_json::Value =
                         serde_json::from_str(&e.data).unwrap_or_default();
-                    if data["action"] == "direct_callback" {
+                    // The core's action serializes tagged: {"action": "direct_callback"}.
+                    if data["action"]["action"] == "direct_callback" {
                         v.tell(&item, CallNote::OfferCallback, true);
                     }
                 }
