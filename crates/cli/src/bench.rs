@@ -32,6 +32,8 @@ pub struct BenchArgs {
     reminders: u32,
     #[command(flatten)]
     chat: crate::bench_chat::ChatBenchArgs,
+    #[command(flatten)]
+    voice: crate::bench_voice::VoiceBenchArgs,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -53,6 +55,10 @@ enum Suite {
     /// second, visitor → agent latency, memory (`--visitors`, `--agents`,
     /// `--rate`, `--seconds`).
     Chat,
+    /// Concurrent inbound calls from SIPp held in queue with prompts:
+    /// calls sustained, CPU, RTP send jitter, DTMF detection (`--calls`,
+    /// `--call-rate`, `--measure-seconds`).
+    Voice,
 }
 
 pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
@@ -64,6 +70,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         }
         Suite::RoutingE2e => routing_e2e(args).await,
         Suite::Chat => crate::bench_chat::run(args.chat, args.database_url).await,
+        Suite::Voice => crate::bench_voice::run(args.voice, args.database_url).await,
         Suite::Reminders => crate::bench_reminders::run(args.reminders, args.database_url).await,
         Suite::Summary => {
             crate::bench_summary::run(

@@ -4,6 +4,7 @@ mod bench;
 mod bench_chat;
 mod bench_reminders;
 mod bench_summary;
+mod bench_voice;
 mod settings;
 mod simulate;
 
