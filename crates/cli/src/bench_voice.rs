@@ -42,7 +42,10 @@ fn cpu_seconds() -> f64 {
 
 pub async fn run(args: VoiceBenchArgs, database_url: Option<String>) -> anyhow::Result<()> {
     anyhow::ensure!(
-        std::process::Command::new("sipp").arg("-v").output().is_ok(),
+        std::process::Command::new("sipp")
+            .arg("-v")
+            .output()
+            .is_ok(),
         "sipp is missing: apt-get install sip-tester"
     );
     let n = args.calls;
@@ -107,7 +110,13 @@ pub async fn run(args: VoiceBenchArgs, database_url: Option<String>) -> anyhow::
         .args(["-r", &args.call_rate.to_string()])
         .args(["-d", &hold.as_millis().to_string()])
         .args(["-i", "127.0.0.1", "-mi", "127.0.0.1", "-mp", "40000"])
-        .args(["-p", &UdpSocket::bind("127.0.0.1:0")?.local_addr()?.port().to_string()])
+        .args([
+            "-p",
+            &UdpSocket::bind("127.0.0.1:0")?
+                .local_addr()?
+                .port()
+                .to_string(),
+        ])
         .args(["-nostdin", "-timeout", "600s", "-timeout_error"])
         .current_dir(dir.path())
         .stdin(Stdio::null())

@@ -99,8 +99,10 @@ fn main() -> anyhow::Result<()> {
 }
 
 fn init_logging(json: bool) {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("SWITCHBOARD_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=info,rsipstack=warn"));
+    let filter =
+        tracing_subscriber::EnvFilter::try_from_env("SWITCHBOARD_LOG").unwrap_or_else(|_| {
+            tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=info,rsipstack=warn")
+        });
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);
@@ -184,7 +186,9 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     println!("  Book a meeting:     {base}/book");
     if let Some(voice) = &running.state.voice {
         let sip = voice.sip.addr;
-        println!("  Phone line (SIP):   sip:support@{sip}  (voice status: {base}/api/v1/voice/status)");
+        println!(
+            "  Phone line (SIP):   sip:support@{sip}  (voice status: {base}/api/v1/voice/status)"
+        );
         if let Some(demo) = &voice_demo {
             println!("  Agents' softphones register at {sip} (realm \"switchboard\"), new passwords at every start:");
             for (name, user, password) in &demo.accounts {

@@ -140,12 +140,14 @@ impl VoiceArgs {
             v.language = l.clone();
         }
         if let Some(r) = &self.rtp_ports {
-            let parsed = r
-                .split_once('-')
-                .and_then(|(a, b)| Some((a.trim().parse::<u16>().ok()?, b.trim().parse::<u16>().ok()?)));
+            let parsed = r.split_once('-').and_then(|(a, b)| {
+                Some((a.trim().parse::<u16>().ok()?, b.trim().parse::<u16>().ok()?))
+            });
             match parsed {
                 Some((lo, hi)) if lo >= 1024 && lo + 2 <= hi => v.rtp_ports = (lo, hi),
-                _ => anyhow::bail!("--rtp-ports must be LOW-HIGH, from 1024 up, at least two ports"),
+                _ => {
+                    anyhow::bail!("--rtp-ports must be LOW-HIGH, from 1024 up, at least two ports")
+                }
             }
         }
         if let Some(d) = &self.prompt_cache {

@@ -740,11 +740,8 @@ pub async fn load_voice(db: &Db) -> anyhow::Result<Option<VoiceDemo>> {
             .filter(char::is_ascii_alphanumeric)
             .take(16)
             .collect::<String>();
-        let ha1 = switchboard_core::voice::digest::ha1(
-            user,
-            crate::voice::registrar::REALM,
-            &password,
-        );
+        let ha1 =
+            switchboard_core::voice::digest::ha1(user, crate::voice::registrar::REALM, &password);
         db.set_sip_account(&agent.id, user, &ha1).await?;
         accounts.push((agent.name, user.to_owned(), password));
     }

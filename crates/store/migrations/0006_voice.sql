@@ -44,3 +44,16 @@ CREATE TABLE callbacks (
 );
 CREATE INDEX callbacks_due ON callbacks (status, next_attempt_at);
 CREATE INDEX callbacks_work_item ON callbacks (work_item_id);
+
+-- What callers hear, as admins changed it per queue and language: a text
+-- spoken by the synthesiser, or uploaded audio (8 kHz µ-law, base64, so
+-- both databases store it the same way).
+CREATE TABLE voice_prompts (
+    queue_id    TEXT NOT NULL,
+    prompt      TEXT NOT NULL,
+    language    TEXT NOT NULL,
+    text        TEXT,
+    audio       TEXT,
+    updated_at  TEXT NOT NULL,
+    PRIMARY KEY (queue_id, prompt, language)
+);

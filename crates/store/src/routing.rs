@@ -654,10 +654,12 @@ impl Db {
                 "the queue has handled work items; keep it for history".into(),
             ));
         }
-        sqlx::query("DELETE FROM queue_members WHERE queue_id = $1")
-            .bind(id.to_owned())
-            .execute(&mut *tx)
-            .await?;
+        for table in ["queue_members", "voice_prompts"] {
+            sqlx::query(&format!("DELETE FROM {table} WHERE queue_id = $1"))
+                .bind(id.to_owned())
+                .execute(&mut *tx)
+                .await?;
+        }
         crate::sql::delete_by_id(&mut tx, "queues", id, "queue").await?;
         tx.commit().await?;
         Ok(())

@@ -95,12 +95,12 @@ pub enum Recorded {
 
 impl Db {
     pub async fn sip_account_by_username(&self, username: &str) -> Result<Option<SipAccount>> {
-        Ok(sqlx::query_as(
-            "SELECT agent_id, username, ha1 FROM sip_accounts WHERE username = $1",
+        Ok(
+            sqlx::query_as("SELECT agent_id, username, ha1 FROM sip_accounts WHERE username = $1")
+                .bind(username.to_owned())
+                .fetch_optional(&self.pool)
+                .await?,
         )
-        .bind(username.to_owned())
-        .fetch_optional(&self.pool)
-        .await?)
     }
 
     pub async fn sip_account(&self, agent_id: &str) -> Result<Option<SipAccount>> {
@@ -206,12 +206,14 @@ impl Db {
                 .fetch_optional(&mut *tx)
                 .await?;
             if found.is_none() {
-                return Err(switchboard_core::Invalid(vec![switchboard_core::FieldError::new(
-                    "contact_id",
-                    "unknown",
-                    "no contact has this id",
-                )])
-                .into());
+                return Err(
+                    switchboard_core::Invalid(vec![switchboard_core::FieldError::new(
+                        "contact_id",
+                        "unknown",
+                        "no contact has this id",
+                    )])
+                    .into(),
+                );
             }
         }
         let id = new_id();
@@ -354,5 +356,99 @@ impl Db {
         .bind(phone.to_owned())
         .fetch_optional(&self.pool)
         .await?)
+    }
+}
+
+/// An admin's version of a prompt: text to speak, or recorded audio.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PromptOverride {
+    pub queue_id: String,
+    pub prompt: String,
+    pub language: String,
+    pub text: Option<String>,
+    /// 8 kHz µ-law, base64.
+    pub audio: Option<String>,
+    pub updated_at: String,
+}
+
+impl Db {
+    pub async fn prompt_override(
+        &self,
+        queue_id: &str,
+        prompt: &str,
+        language: &str,
+    ) -> Result<Option<PromptOverride>> {
+        Ok(sqlx::query_as(
+            "SELECT queue_id, prompt, language, text, audio, updated_at FROM voice_prompts \
+             WHERE queue_id = $1 AND prompt = $2 AND language = $3",
+        )
+        .bind(queue_id.to_owned())
+        .bind(prompt.to_owned())
+        .bind(language.to_owned())
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// A queue's overrides, without their audio.
+    pub async fn prompt_overrides(&self, queue_id: &str) -> Result<Vec<PromptOverride>> {
+        Ok(sqlx::query_as(
+            "SELECT queue_id, prompt, language, text, NULL AS audio, updated_at FROM voice_prompts \
+             WHERE queue_id = $1 ORDER BY prompt, language",
+        )
+        .bind(queue_id.to_owned())
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Sets text or audio (exactly one) for a prompt of a queue.
+    pub async fn set_prompt_override(
+        &self,
+        queue_id: &str,
+        prompt: &str,
+        language: &str,
+        text: Option<&str>,
+        audio: Option<&str>,
+    ) -> Result<()> {
+        let mut tx = self.write_tx().await?;
+        let found: Option<String> = sqlx::query_scalar("SELECT id FROM queues WHERE id = $1")
+            .bind(queue_id.to_owned())
+            .fetch_optional(&mut *tx)
+            .await?;
+        if found.is_none() {
+            return Err(StoreError::NotFound("queue"));
+        }
+        sqlx::query(
+            "INSERT INTO voice_prompts (queue_id, prompt, language, text, audio, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (queue_id, prompt, language) \
+             DO UPDATE SET text = $4, audio = $5, updated_at = $6",
+        )
+        .bind(queue_id.to_owned())
+        .bind(prompt.to_owned())
+        .bind(language.to_owned())
+        .bind(text.map(str::to_owned))
+        .bind(audio.map(str::to_owned))
+        .bind(time::now())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Back to the default; true when there was an override.
+    pub async fn delete_prompt_override(
+        &self,
+        queue_id: &str,
+        prompt: &str,
+        language: &str,
+    ) -> Result<bool> {
+        let r = sqlx::query(
+            "DELETE FROM voice_prompts WHERE queue_id = $1 AND prompt = $2 AND language = $3",
+        )
+        .bind(queue_id.to_owned())
+        .bind(prompt.to_owned())
+        .bind(language.to_owned())
+        .execute(&self.pool)
+        .await?;
+        Ok(r.rows_affected() > 0)
     }
 }

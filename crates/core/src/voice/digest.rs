@@ -114,7 +114,10 @@ pub fn expected_response(c: &Credentials, ha1: &str, method: &str) -> Option<Str
         Some(q) if q.eq_ignore_ascii_case("auth") => {
             let nc = c.nc.as_deref()?;
             let cnonce = c.cnonce.as_deref()?;
-            Some(hex_md5(&format!("{ha1}:{}:{nc}:{cnonce}:auth:{ha2}", c.nonce)))
+            Some(hex_md5(&format!(
+                "{ha1}:{}:{nc}:{cnonce}:auth:{ha2}",
+                c.nonce
+            )))
         }
         // auth-int would need the body; Switchboard offers qop=auth only.
         Some(_) => None,
@@ -151,7 +154,11 @@ mod tests {
         let h = ha1("Mufasa", "testrealm@host.com", "Circle Of Life");
         assert!(verify(&c, &h, "GET"));
         assert!(!verify(&c, &h, "POST"), "the method is part of the digest");
-        assert!(!verify(&c, &ha1("Mufasa", "testrealm@host.com", "wrong"), "GET"));
+        assert!(!verify(
+            &c,
+            &ha1("Mufasa", "testrealm@host.com", "wrong"),
+            "GET"
+        ));
     }
 
     #[test]

@@ -20,6 +20,59 @@ impl Prompt {
         Prompt::CallbackConfirmation,
         Prompt::Position,
     ];
+
+    /// The name in URLs and the store.
+    pub fn name(self) -> &'static str {
+        match self {
+            Prompt::Greeting => "greeting",
+            Prompt::Hold => "hold",
+            Prompt::CallbackOffer => "callback_offer",
+            Prompt::CallbackConfirmation => "callback_confirmation",
+            Prompt::Position => "position",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Prompt> {
+        Prompt::ALL.into_iter().find(|p| p.name() == name)
+    }
+}
+
+/// The languages prompts are shipped in (and may be overridden in).
+pub const LANGUAGES: [&str; 3] = ["en", "fr", "es"];
+
+/// Longest prompt text an admin may set.
+pub const MAX_TEXT: usize = 1000;
+
+/// Checks an admin's text for a prompt: 1 to 1000 characters, no braces
+/// except `{position}` in the position announcement (which must have it).
+pub fn check_text(prompt: Prompt, text: &str) -> Result<String, crate::Invalid> {
+    let mut c = crate::validation::Check::new();
+    let t = text.trim();
+    if t.is_empty() {
+        c.fail("text", "required", "is required");
+    } else if t.chars().count() > MAX_TEXT {
+        c.fail("text", "too_long", format!("at most {MAX_TEXT} characters"));
+    } else if t.chars().any(char::is_control) {
+        c.fail("text", "invalid", "must not contain control characters");
+    } else {
+        let rest = t.replace("{position}", "");
+        if rest.contains('{') || rest.contains('}') {
+            c.fail(
+                "text",
+                "unknown_variable",
+                "the only variable is {position}",
+            );
+        } else if prompt == Prompt::Position && !t.contains("{position}") {
+            c.fail("text", "required_variable", "must say {position}");
+        } else if prompt != Prompt::Position && t.contains("{position}") {
+            c.fail(
+                "text",
+                "unknown_variable",
+                "only the position prompt has {position}",
+            );
+        }
+    }
+    c.finish(|| t.to_owned())
 }
 
 /// The default text of a prompt (English for other languages).
@@ -61,6 +114,33 @@ mod tests {
         assert_eq!(
             default_text(Prompt::Greeting, "de"),
             default_text(Prompt::Greeting, "en")
+        );
+    }
+
+    #[test]
+    fn names_round_trip_and_admin_texts_are_checked() {
+        for p in Prompt::ALL {
+            assert_eq!(Prompt::parse(p.name()), Some(p));
+        }
+        assert_eq!(Prompt::parse("Greeting"), None);
+        assert_eq!(
+            check_text(Prompt::Greeting, "  Bonjour !  ").unwrap(),
+            "Bonjour !"
+        );
+        assert!(check_text(Prompt::Greeting, "").is_err());
+        assert!(check_text(Prompt::Greeting, &"a".repeat(1001)).is_err());
+        assert!(check_text(Prompt::Greeting, "Hi {name}").is_err());
+        assert!(check_text(Prompt::Greeting, "Hi {position}").is_err());
+        assert!(check_text(Prompt::Position, "You are next").is_err());
+        assert!(check_text(Prompt::Position, "Number {position}, please hold").is_ok());
+        assert!(
+            check_text(Prompt::Hold, "bell\u{7}").is_err(),
+            "control characters"
+        );
+        assert!(check_text(Prompt::Hold, "line\nbreak").is_err());
+        assert!(
+            check_text(Prompt::Hold, "<script>alert(1)</script>").is_ok(),
+            "spoken, never rendered"
         );
     }
 }

@@ -207,8 +207,23 @@ pub const ENDPOINTS: &[Endpoint] = &[
     e("POST", "/api/v1/callbacks", Needs(WorkRecords)),
     e("GET", "/api/v1/callbacks/{id}", Needs(WorkRecords)),
     e("DELETE", "/api/v1/callbacks/{id}", Needs(WorkRecords)),
-    e("PUT", "/api/v1/agents/{id}/sip-account", Needs(ManageAgents)),
+    e(
+        "PUT",
+        "/api/v1/agents/{id}/sip-account",
+        Needs(ManageAgents),
+    ),
     e("GET", "/api/v1/voice/status", Needs(ViewAgents)),
+    e("GET", "/api/v1/queues/{id}/prompts", Needs(WorkRecords)),
+    e(
+        "PUT",
+        "/api/v1/queues/{id}/prompts/{prompt}/{language}",
+        Needs(Configure),
+    ),
+    e(
+        "DELETE",
+        "/api/v1/queues/{id}/prompts/{prompt}/{language}",
+        Needs(Configure),
+    ),
     // Communications: admins only (the outbox holds customers' messages).
     e("GET", "/api/v1/communications/settings", Needs(Configure)),
     e("PUT", "/api/v1/communications/settings", Needs(Configure)),

@@ -114,7 +114,11 @@ async fn schedule(
             String::new()
         }
         Some(p) if !valid_e164(p) => {
-            c.fail("phone", "invalid", "must be an E.164 number such as +33612345678");
+            c.fail(
+                "phone",
+                "invalid",
+                "must be an E.164 number such as +33612345678",
+            );
             String::new()
         }
         Some(p) => p.to_owned(),
@@ -148,7 +152,11 @@ async fn schedule(
     };
     let expires = now + EXPIRY;
     if windows.iter().all(|w| w.start >= expires) && !windows.is_empty() {
-        c.fail("windows", "too_late", "at least one window must open within 7 days");
+        c.fail(
+            "windows",
+            "too_late",
+            "at least one window must open within 7 days",
+        );
     }
     c.finish(|| ())?;
     let first = windows.iter().map(|w| w.start).min().unwrap_or(now);
@@ -204,9 +212,8 @@ async fn cancel(
     if c.status == "dialling" {
         return Err(ApiError::Conflict("the callback is being dialled".into()));
     }
-    let moved = s
-        .db
-        .update_callback(
+    let moved =
+        s.db.update_callback(
             &id,
             &["scheduled", "queued"],
             &CallbackUpdate {
@@ -256,14 +263,9 @@ async fn set_sip_account(
 ) -> ApiResult<Json<SipAccountView>> {
     let agent = s.db.agent(&id).await?;
     let mut errors = Vec::new();
-    let username = i.username.unwrap_or_else(|| {
-        agent
-            .email
-            .split('@')
-            .next()
-            .unwrap_or_default()
-            .to_owned()
-    });
+    let username = i
+        .username
+        .unwrap_or_else(|| agent.email.split('@').next().unwrap_or_default().to_owned());
     if username.is_empty()
         || username.len() > 64
         || !username
@@ -292,7 +294,10 @@ async fn set_sip_account(
     s.db.set_sip_account(&id, &username, &ha1).await?;
     Ok(Json(SipAccountView {
         agent_id: id,
-        registrar: s.voice.as_ref().map(|v| format!("sip:{username}@{}", v.sip.addr)),
+        registrar: s
+            .voice
+            .as_ref()
+            .map(|v| format!("sip:{username}@{}", v.sip.addr)),
         username,
         realm: REALM.into(),
     }))

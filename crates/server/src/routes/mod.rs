@@ -3,14 +3,15 @@
 pub mod accounts;
 pub mod activities;
 pub mod agents;
+pub mod callbacks;
 pub mod cases;
 pub mod communications;
 pub mod contacts;
 pub mod conversations;
 pub mod health;
-pub mod callbacks;
 pub mod meetings;
 pub mod products;
+pub mod prompts;
 pub mod public_booking;
 pub mod routing_config;
 pub mod scheduling;

@@ -921,7 +921,10 @@ impl Live {
             } => {
                 let r = async {
                     let id = self.item_id(&item)?;
-                    let info = self.info.get(&id).ok_or(EngineError::NotFound("work item"))?;
+                    let info = self
+                        .info
+                        .get(&id)
+                        .ok_or(EngineError::NotFound("work item"))?;
                     if !matches!(info.row.status.as_str(), "queued" | "offered") {
                         return Err(EngineError::Conflict(
                             "only a waiting work item can become a callback".into(),

@@ -65,8 +65,8 @@ pub async fn inbound(v: Arc<Voice>, mut tx: Transaction) {
         .unwrap_or_default();
     let call_id = registrar::header(&req, "Call-ID").unwrap_or_default();
 
-    let negotiated = sdp::parse_offer(&String::from_utf8_lossy(req.body()))
-        .and_then(|o| sdp::negotiate(&o));
+    let negotiated =
+        sdp::parse_offer(&String::from_utf8_lossy(req.body())).and_then(|o| sdp::negotiate(&o));
     let negotiated = match negotiated {
         Ok(n) => n,
         Err(e) => {
@@ -168,15 +168,15 @@ impl Call {
             }
         };
         let language = match &contact_id {
-            Some(id) => v
-                .db
-                .contact(id)
-                .await
-                .ok()
-                .and_then(|c| c.locale)
-                .map(|l| l.split('-').next().unwrap_or("en").to_owned())
-                .filter(|l| matches!(l.as_str(), "en" | "fr" | "es"))
-                .unwrap_or_else(|| v.config.language.clone()),
+            Some(id) => {
+                v.db.contact(id)
+                    .await
+                    .ok()
+                    .and_then(|c| c.locale)
+                    .map(|l| l.split('-').next().unwrap_or("en").to_owned())
+                    .filter(|l| matches!(l.as_str(), "en" | "fr" | "es"))
+                    .unwrap_or_else(|| v.config.language.clone())
+            }
             None => v.config.language.clone(),
         };
         let mut attributes = BTreeMap::new();
@@ -210,11 +210,19 @@ impl Call {
         self.item = Some(item.clone());
         v.register_call(&item, notes_tx);
 
-        let greeting = v.prompt(Prompt::Greeting, &language, None).await;
-        let hold = hold_loop(&v.prompt(Prompt::Hold, &language, None).await);
+        let greeting = v
+            .prompt(Prompt::Greeting, &language, Some(&view.queue_id), None)
+            .await;
+        let hold = hold_loop(
+            &v.prompt(Prompt::Hold, &language, Some(&view.queue_id), None)
+                .await,
+        );
         let mut intro = vec![greeting];
         if let Some(p) = view.position {
-            intro.push(v.prompt(Prompt::Position, &language, Some(p)).await);
+            intro.push(
+                v.prompt(Prompt::Position, &language, Some(&view.queue_id), Some(p))
+                    .await,
+            );
         }
         self.leg.play(intro, Some(hold.clone()));
 
@@ -271,7 +279,7 @@ impl Call {
                     let now = jiff::Timestamp::now();
                     if v.config.offer.due(waiting_since, last_offer, offering, now) {
                         last_offer = Some(now);
-                        let offer = v.prompt(Prompt::CallbackOffer, &language, None).await;
+                        let offer = v.prompt(Prompt::CallbackOffer, &language, Some(&view.queue_id), None).await;
                         self.leg.play(vec![offer], Some(hold.clone()));
                         v.counters.offers.fetch_add(1, Ordering::Relaxed);
                         tracing::info!(call_id = self.call_id, "callback offered");
@@ -291,9 +299,8 @@ impl Call {
         let item = self.item.clone()?;
         let now = jiff::Timestamp::now();
         let view = v.engine.view(&item).await.ok()?;
-        let recorded = v
-            .db
-            .create_callback(
+        let recorded =
+            v.db.create_callback(
                 &NewCallback {
                     origin: "direct".into(),
                     phone: self.caller.clone(),
@@ -337,8 +344,17 @@ impl Call {
             tracing::info!(error = %e, "the callback request came too late");
             return None;
         }
-        v.counters.callbacks_requested.fetch_add(1, Ordering::Relaxed);
-        let confirmation = v.prompt(Prompt::CallbackConfirmation, language, None).await;
+        v.counters
+            .callbacks_requested
+            .fetch_add(1, Ordering::Relaxed);
+        let confirmation = v
+            .prompt(
+                Prompt::CallbackConfirmation,
+                language,
+                Some(&view.queue_id),
+                None,
+            )
+            .await;
         let length = confirmation.duration();
         self.leg.play(vec![confirmation], None);
         tokio::time::sleep(length + Duration::from_millis(300)).await;
@@ -374,16 +390,34 @@ impl Call {
             Err(e) => {
                 tracing::warn!(agent = agent_id, error = %e, "the agent's phone could not be reached");
                 // Back in line for the next agent.
-                if let (Some(item), Ok(view)) = (&self.item, v.engine.view(self.item.as_deref().unwrap_or_default()).await) {
+                if let (Some(item), Ok(view)) = (
+                    &self.item,
+                    v.engine
+                        .view(self.item.as_deref().unwrap_or_default())
+                        .await,
+                ) {
                     let _ = v.engine.transfer(item, &view.queue_id, None).await;
                 }
-                let hold = hold_loop(&v.prompt(Prompt::Hold, &v.config.language, None).await);
+                let queue = v
+                    .engine
+                    .view(self.item.as_deref().unwrap_or_default())
+                    .await
+                    .ok()
+                    .map(|w| w.queue_id);
+                let hold = hold_loop(
+                    &v.prompt(Prompt::Hold, &v.config.language, queue.as_deref(), None)
+                        .await,
+                );
                 self.leg.play(Vec::new(), Some(hold));
                 return Box::pin(self.keep_waiting(states)).await;
             }
         };
         v.media.bridge(&self.leg, &agent.leg);
-        tracing::info!(call_id = self.call_id, agent = agent_id, "caller and agent bridged");
+        tracing::info!(
+            call_id = self.call_id,
+            agent = agent_id,
+            "caller and agent bridged"
+        );
         let end = tokio::select! {
             _ = wait_hangup(states) => {
                 outbound::hang_up(&v, &agent).await;
@@ -396,12 +430,14 @@ impl Call {
                 End::Ended
             }
         };
-        v.counters
-            .relayed_from_customers
-            .fetch_add(self.leg.stats.relayed.load(Ordering::Relaxed), Ordering::Relaxed);
-        v.counters
-            .relayed_from_agents
-            .fetch_add(agent.leg.stats.relayed.load(Ordering::Relaxed), Ordering::Relaxed);
+        v.counters.relayed_from_customers.fetch_add(
+            self.leg.stats.relayed.load(Ordering::Relaxed),
+            Ordering::Relaxed,
+        );
+        v.counters.relayed_from_agents.fetch_add(
+            agent.leg.stats.relayed.load(Ordering::Relaxed),
+            Ordering::Relaxed,
+        );
         end
     }
 
@@ -435,7 +471,9 @@ impl Call {
 }
 
 /// Resolves when the caller's dialog ends.
-async fn wait_hangup(states: &mut rsipstack::dialog::dialog::DialogStateReceiver) -> TerminatedReason {
+async fn wait_hangup(
+    states: &mut rsipstack::dialog::dialog::DialogStateReceiver,
+) -> TerminatedReason {
     while let Some(s) = states.recv().await {
         if let DialogState::Terminated(_, r) = s {
             return r;
@@ -450,7 +488,8 @@ fn ringback() -> Audio {
     let mut samples: Vec<i16> = (0..16000)
         .map(|i| {
             let t = i as f64 / 8000.0;
-            (((t * 440.0 * std::f64::consts::TAU).sin() + (t * 480.0 * std::f64::consts::TAU).sin())
+            (((t * 440.0 * std::f64::consts::TAU).sin()
+                + (t * 480.0 * std::f64::consts::TAU).sin())
                 * 3000.0) as i16
         })
         .collect();

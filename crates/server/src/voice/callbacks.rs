@@ -10,7 +10,9 @@ use std::time::Duration;
 
 use jiff::Timestamp;
 use switchboard_core::time;
-use switchboard_core::voice::callback::{next_attempt, window_state, RetryPolicy, Window, WindowState};
+use switchboard_core::voice::callback::{
+    next_attempt, window_state, RetryPolicy, Window, WindowState,
+};
 use switchboard_store::voice::{Callback, CallbackUpdate};
 
 use super::outbound::{self, DialError};
@@ -116,8 +118,14 @@ async fn step(v: &Voice, c: &Callback, now: Timestamp) -> anyhow::Result<()> {
                 _ => None,
             };
             let (status, note) = match next {
-                Some(_) => ("scheduled", "Callback window closed before an agent was free; waiting for the next window"),
-                None => ("missed", "Callback missed: its windows passed without a call"),
+                Some(_) => (
+                    "scheduled",
+                    "Callback window closed before an agent was free; waiting for the next window",
+                ),
+                None => (
+                    "missed",
+                    "Callback missed: its windows passed without a call",
+                ),
             };
             v.db.update_callback(
                 &c.id,
@@ -125,7 +133,8 @@ async fn step(v: &Voice, c: &Callback, now: Timestamp) -> anyhow::Result<()> {
                 &CallbackUpdate {
                     status: status.into(),
                     next_attempt_at: next.map(time::format),
-                    closed_reason: (status == "missed").then(|| "every window passed unused".into()),
+                    closed_reason: (status == "missed")
+                        .then(|| "every window passed unused".into()),
                     ..Default::default()
                 },
                 Some(note),
@@ -156,9 +165,8 @@ async fn enqueue(v: &Voice, c: &Callback) -> anyhow::Result<()> {
             priority: None,
         })
         .await?;
-    let moved = v
-        .db
-        .update_callback(
+    let moved =
+        v.db.update_callback(
             &c.id,
             &["scheduled"],
             &CallbackUpdate {
@@ -187,11 +195,22 @@ pub async fn on_assigned(v: &Voice, item: &str, agent_id: &str) {
             return;
         }
     };
-    if c.origin == "api" && !matches!(window_state(&windows_of(&c), Timestamp::now()), WindowState::Open(_)) {
+    if c.origin == "api"
+        && !matches!(
+            window_state(&windows_of(&c), Timestamp::now()),
+            WindowState::Open(_)
+        )
+    {
         // Its window shut between the offer and the acceptance: the
         // scheduler puts it back for the next one.
-        tracing::info!(callback = c.id, "a callback accepted outside its window is not dialled");
-        let _ = v.engine.transfer(item, c.queue_id.as_deref().unwrap_or_default(), None).await;
+        tracing::info!(
+            callback = c.id,
+            "a callback accepted outside its window is not dialled"
+        );
+        let _ = v
+            .engine
+            .transfer(item, c.queue_id.as_deref().unwrap_or_default(), None)
+            .await;
         return;
     }
     match v
@@ -215,9 +234,8 @@ pub async fn on_assigned(v: &Voice, item: &str, agent_id: &str) {
         Err(e) => {
             // Not the customer's fault: back in line, attempts unchanged.
             tracing::warn!(agent = agent_id, error = %e, "the agent's phone could not be reached for a callback");
-            let _ = v
-                .db
-                .update_callback(
+            let _ =
+                v.db.update_callback(
                     &c.id,
                     &["dialling"],
                     &CallbackUpdate {
@@ -234,7 +252,9 @@ pub async fn on_assigned(v: &Voice, item: &str, agent_id: &str) {
         }
     };
     // The agent hears ring-back while the customer's phone rings.
-    agent.leg.play(Vec::new(), Some(super::media::Audio::silence(1000)));
+    agent
+        .leg
+        .play(Vec::new(), Some(super::media::Audio::silence(1000)));
     let attempt = c.attempts + 1;
     let customer = outbound::call_customer(v, &c.phone).await;
     let mut customer = match customer {
@@ -246,15 +266,13 @@ pub async fn on_assigned(v: &Voice, item: &str, agent_id: &str) {
         }
     };
     v.media.bridge(&agent.leg, &customer.leg);
-    let agent_name = v
-        .db
-        .agent(agent_id)
-        .await
-        .map(|a| a.name)
-        .unwrap_or_else(|_| "an agent".into());
-    let _ = v
-        .db
-        .update_callback(
+    let agent_name =
+        v.db.agent(agent_id)
+            .await
+            .map(|a| a.name)
+            .unwrap_or_else(|_| "an agent".into());
+    let _ =
+        v.db.update_callback(
             &c.id,
             &["dialling"],
             &CallbackUpdate {
@@ -264,7 +282,10 @@ pub async fn on_assigned(v: &Voice, item: &str, agent_id: &str) {
                 closed_reason: Some("connected".into()),
                 ..Default::default()
             },
-            Some(&format!("Callback connected: {agent_name} called {}", c.phone)),
+            Some(&format!(
+                "Callback connected: {agent_name} called {}",
+                c.phone
+            )),
         )
         .await;
     tracing::info!(callback = c.id, agent = agent_id, "callback bridged");
@@ -329,11 +350,16 @@ async fn failed_attempt(
                 closed_reason: Some(format!("{e} after {attempt} attempt(s)")),
                 ..Default::default()
             },
-            format!("Callback to {} closed: {e} after {attempt} attempt(s)", c.phone),
+            format!(
+                "Callback to {} closed: {e} after {attempt} attempt(s)",
+                c.phone
+            ),
         ),
     };
     tracing::info!(callback = c.id, attempt, result, "callback attempt failed");
-    let _ = v.db.update_callback(&c.id, &["dialling"], &update, Some(&note)).await;
+    let _ =
+        v.db.update_callback(&c.id, &["dialling"], &update, Some(&note))
+            .await;
     // The attempt is over for this agent: the item leaves them.
     let _ = v.engine.close(item, Some(agent_id)).await;
 }

@@ -16,7 +16,10 @@ pub fn spawn(v: Arc<Voice>) {
             let e = match events.recv().await {
                 Ok(e) => e,
                 Err(RecvError::Lagged(n)) => {
-                    tracing::warn!(missed = n, "the voice channel fell behind the routing engine");
+                    tracing::warn!(
+                        missed = n,
+                        "the voice channel fell behind the routing engine"
+                    );
                     continue;
                 }
                 Err(RecvError::Closed) => return,
@@ -26,8 +29,7 @@ pub fn spawn(v: Arc<Voice>) {
             };
             match e.kind.as_str() {
                 "overflowed" => {
-                    let data: serde_json::Value =
-                        serde_json::from_str(&e.data).unwrap_or_default();
+                    let data: serde_json::Value = serde_json::from_str(&e.data).unwrap_or_default();
                     // The core's action serializes tagged: {"action": "direct_callback"}.
                     if data["action"]["action"] == "direct_callback" {
                         v.tell(&item, CallNote::OfferCallback, true);

@@ -192,9 +192,39 @@ impl Voice {
         *self.inbound_queue.write().expect("inbound queue") = queue;
     }
 
-    /// The audio of a prompt (the default text in `language`).
-    pub async fn prompt(&self, prompt: Prompt, language: &str, position: Option<usize>) -> media::Audio {
-        let mut text = default_text(prompt, language).to_owned();
+    /// The audio of a prompt for a caller in `queue`: the admin's recording
+    /// or text for that queue and language, else the default text.
+    pub async fn prompt(
+        &self,
+        prompt: Prompt,
+        language: &str,
+        queue: Option<&str>,
+        position: Option<usize>,
+    ) -> media::Audio {
+        let custom = match queue {
+            Some(q) => self
+                .db
+                .prompt_override(q, prompt.name(), language)
+                .await
+                .unwrap_or_else(|e| {
+                    tracing::warn!(error = %e, "reading a prompt failed; using the default");
+                    None
+                }),
+            None => None,
+        };
+        if let Some(audio) = custom.as_ref().and_then(|c| c.audio.as_deref()) {
+            use base64::Engine;
+            if let Ok(ulaw) = base64::engine::general_purpose::STANDARD.decode(audio) {
+                let linear = switchboard_core::voice::g711::decode(&ulaw, false);
+                return media::Audio {
+                    ulaw: ulaw.into(),
+                    alaw: switchboard_core::voice::g711::encode(&linear, true).into(),
+                };
+            }
+        }
+        let mut text = custom
+            .and_then(|c| c.text)
+            .unwrap_or_else(|| default_text(prompt, language).to_owned());
         if let Some(p) = position {
             text = text.replace("{position}", &p.to_string());
         }

@@ -62,7 +62,10 @@ pub async fn ring_agent(v: &Voice, agent_id: &str) -> Result<Placed, DialError> 
         .binding(agent_id)
         .ok_or(DialError::NotRegistered)?;
     let callee = binding.contact.as_str().try_into().map_err(|e| {
-        DialError::Failed(format!("the phone's contact {:?} is not a SIP URI: {e}", binding.contact))
+        DialError::Failed(format!(
+            "the phone's contact {:?} is not a SIP URI: {e}",
+            binding.contact
+        ))
     })?;
     let destination = SipAddr {
         r#type: Some(rsipstack::sip::Transport::Udp),
@@ -73,7 +76,11 @@ pub async fn ring_agent(v: &Voice, agent_id: &str) -> Result<Placed, DialError> 
 
 /// Calls a customer's number through the outbound trunk.
 pub async fn call_customer(v: &Voice, number: &str) -> Result<Placed, DialError> {
-    let trunk = v.config.outbound_trunk.as_deref().ok_or(DialError::NoTrunk)?;
+    let trunk = v
+        .config
+        .outbound_trunk
+        .as_deref()
+        .ok_or(DialError::NoTrunk)?;
     let host = trunk
         .strip_prefix("sip:")
         .unwrap_or(trunk)
@@ -82,12 +89,16 @@ pub async fn call_customer(v: &Voice, number: &str) -> Result<Placed, DialError>
         .as_str()
         .try_into()
         .map_err(|e| DialError::Failed(format!("bad trunk URI {trunk:?}: {e}")))?;
-    let credential = v.config.outbound_credentials.as_ref().map(|(u, p)| Credential {
-        username: u.clone(),
-        password: p.clone(),
-        realm: None,
-        auth_username: None,
-    });
+    let credential = v
+        .config
+        .outbound_credentials
+        .as_ref()
+        .map(|(u, p)| Credential {
+            username: u.clone(),
+            password: p.clone(),
+            realm: None,
+            auth_username: None,
+        });
     place(v, callee, None, credential, "Switchboard").await
 }
 

@@ -122,7 +122,8 @@ pub fn wav_to_8k(wav: &[u8]) -> Result<Vec<i16>, PromptError> {
     let mut format: Option<(u16, u16, u32, u16)> = None;
     while at + 8 <= wav.len() {
         let id = &wav[at..at + 4];
-        let size = u32::from_le_bytes([wav[at + 4], wav[at + 5], wav[at + 6], wav[at + 7]]) as usize;
+        let size =
+            u32::from_le_bytes([wav[at + 4], wav[at + 5], wav[at + 6], wav[at + 7]]) as usize;
         let body = at + 8;
         if id == b"fmt " {
             let f = wav
@@ -205,11 +206,7 @@ mod tests {
         w.extend(2u16.to_le_bytes());
         w.extend(16u16.to_le_bytes());
         w.extend(b"data");
-        w.extend(
-            data_size
-                .unwrap_or(samples.len() as u32 * 2)
-                .to_le_bytes(),
-        );
+        w.extend(data_size.unwrap_or(samples.len() as u32 * 2).to_le_bytes());
         for s in samples {
             w.extend(s.to_le_bytes());
         }
@@ -224,7 +221,10 @@ mod tests {
         let out = wav_to_8k(&wav(22050, &tone, None)).unwrap();
         assert!((7990..=8000).contains(&out.len()), "{}", out.len());
         let peak = out.iter().map(|s| s.unsigned_abs()).max().unwrap();
-        assert!((6000..=8200).contains(&peak), "a 440 Hz tone survives: {peak}");
+        assert!(
+            (6000..=8200).contains(&peak),
+            "a 440 Hz tone survives: {peak}"
+        );
     }
 
     #[test]
@@ -238,6 +238,9 @@ mod tests {
         assert!(matches!(wav_to_8k(b"ID3garbage"), Err(PromptError::Wav(_))));
         let mut w = wav(8000, &[1, 2], None);
         w[20] = 3; // IEEE float
-        assert!(matches!(wav_to_8k(&w), Err(PromptError::Wav("only 16-bit PCM is supported"))));
+        assert!(matches!(
+            wav_to_8k(&w),
+            Err(PromptError::Wav("only 16-bit PCM is supported"))
+        ));
     }
 }

@@ -43,7 +43,9 @@ pub struct Registrar {
 #[derive(Debug, PartialEq, Eq)]
 pub enum Check {
     /// No (usable) credentials: challenge.
-    Challenge { stale: bool },
+    Challenge {
+        stale: bool,
+    },
     /// Credentials that do not match: refuse.
     Refused(&'static str),
     Ok(digest::Credentials),
@@ -199,13 +201,18 @@ pub fn uri_user(uri: &str) -> Option<String> {
 /// The host:port of a SIP URI when the host is an IP address (port 5060
 /// when absent).
 pub fn uri_socket(uri: &str) -> Option<std::net::SocketAddr> {
-    let rest = uri.strip_prefix("sip:").or_else(|| uri.strip_prefix("sips:"))?;
+    let rest = uri
+        .strip_prefix("sip:")
+        .or_else(|| uri.strip_prefix("sips:"))?;
     let hostport = rest.rsplit('@').next()?;
     let hostport = hostport.split([';', '?', '>']).next()?;
     if let Ok(sa) = hostport.parse() {
         return Some(sa);
     }
-    let ip: IpAddr = hostport.trim_matches(|c| c == '[' || c == ']').parse().ok()?;
+    let ip: IpAddr = hostport
+        .trim_matches(|c| c == '[' || c == ']')
+        .parse()
+        .ok()?;
     Some(std::net::SocketAddr::new(ip, 5060))
 }
 
@@ -309,7 +316,10 @@ mod tests {
         assert_eq!(granted_expires(None, Some(10)), 60);
         assert_eq!(granted_expires(None, None), 3600);
         assert_eq!(granted_expires(Some(99999), None), 3600);
-        assert_eq!(uri_user("sip:+33123456789@gw.example;user=phone").as_deref(), Some("+33123456789"));
+        assert_eq!(
+            uri_user("sip:+33123456789@gw.example;user=phone").as_deref(),
+            Some("+33123456789")
+        );
         assert_eq!(uri_user("sip:example.com"), None);
         let src = Some("127.0.0.1:40000".parse().unwrap());
         assert_eq!(
@@ -317,7 +327,14 @@ mod tests {
             Some("127.0.0.1:5070".parse().unwrap()),
             "same host: the port the phone listens on"
         );
-        assert_eq!(target("sip:ana@192.168.1.5:5060", src), src, "behind NAT: the source");
-        assert_eq!(target("sip:ana@127.0.0.1", None), Some("127.0.0.1:5060".parse().unwrap()));
+        assert_eq!(
+            target("sip:ana@192.168.1.5:5060", src),
+            src,
+            "behind NAT: the source"
+        );
+        assert_eq!(
+            target("sip:ana@127.0.0.1", None),
+            Some("127.0.0.1:5060".parse().unwrap())
+        );
     }
 }

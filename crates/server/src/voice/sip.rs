@@ -11,9 +11,9 @@ use std::sync::Arc;
 use anyhow::Context;
 use rsipstack::dialog::dialog_layer::DialogLayer;
 use rsipstack::sip::{Header, Method, StatusCode};
+use rsipstack::transaction::endpoint::Endpoint;
 use rsipstack::transaction::Transaction;
 use rsipstack::transport::{udp::UdpConnection, TransportLayer};
-use rsipstack::transaction::endpoint::Endpoint;
 use rsipstack::EndpointBuilder;
 use switchboard_core::voice::digest;
 use tokio_util::sync::CancellationToken;
@@ -214,7 +214,8 @@ async fn register(v: &Voice, tx: &mut Transaction) {
     }
     let expires_header =
         registrar::header(&tx.original, "Expires").and_then(|e| e.trim().parse().ok());
-    let contact = registrar::header(&tx.original, "Contact").and_then(|c| registrar::contact_uri(&c));
+    let contact =
+        registrar::header(&tx.original, "Contact").and_then(|c| registrar::contact_uri(&c));
     let Some((uri, contact_expires)) = contact else {
         // A query: report nothing bound beyond what is.
         let _ = tx.reply(StatusCode::OK).await;

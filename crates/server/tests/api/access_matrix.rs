@@ -144,6 +144,17 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("DELETE", "/api/v1/callbacks/{id}", "asg"),
     ("PUT", "/api/v1/agents/{id}/sip-account", "a"),
     ("GET", "/api/v1/voice/status", "as"),
+    ("GET", "/api/v1/queues/{id}/prompts", "asg"),
+    (
+        "PUT",
+        "/api/v1/queues/{id}/prompts/{prompt}/{language}",
+        "a",
+    ),
+    (
+        "DELETE",
+        "/api/v1/queues/{id}/prompts/{prompt}/{language}",
+        "a",
+    ),
     // Communications: admins only.
     ("GET", "/api/v1/communications/settings", "a"),
     ("PUT", "/api/v1/communications/settings", "a"),

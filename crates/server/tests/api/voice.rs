@@ -28,7 +28,10 @@ fn free_port() -> u16 {
         let s = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
         let port = s.local_addr().unwrap().port();
         // Even, with the next port free too (SIPp's RTP and RTCP).
-        if port % 2 == 0 && port < 65000 && std::net::UdpSocket::bind(("127.0.0.1", port + 1)).is_ok() {
+        if port & 1 == 0
+            && port < 65000
+            && std::net::UdpSocket::bind(("127.0.0.1", port + 1)).is_ok()
+        {
             return port;
         }
     }
@@ -141,7 +144,9 @@ async fn next_offer(ws: &mut Socket, limit: Duration) -> Value {
         }
         panic!("socket closed")
     };
-    tokio::time::timeout(limit, read).await.expect("an offer came")
+    tokio::time::timeout(limit, read)
+        .await
+        .expect("an offer came")
 }
 
 struct Setup {
@@ -172,7 +177,10 @@ async fn setup(app: &TestApp, overflow: Value) -> Setup {
         admin
             .request(
                 reqwest::Method::PUT,
-                &format!("/api/v1/agents/{}/sip-account", ana.agent_id.as_deref().unwrap()),
+                &format!(
+                    "/api/v1/agents/{}/sip-account",
+                    ana.agent_id.as_deref().unwrap()
+                ),
             )
             .json(&json!({"username": sip_user, "password": sip_password}))
             .send()
@@ -217,16 +225,29 @@ async fn a_caller_is_queued_then_connected_to_the_agents_phone_with_audio_both_w
             &app,
             &scenario("caller.xml"),
             free_port(),
-            &["-key", "caller", "+33612345678", "-s", "support", "-d", "14000"],
+            &[
+                "-key",
+                "caller",
+                "+33612345678",
+                "-s",
+                "support",
+                "-d",
+                "14000",
+            ],
         );
-        let item = until(Duration::from_secs(10), "the call became a work item", async || {
-            voice_items(&app).await.into_iter().next()
-        })
+        let item = until(
+            Duration::from_secs(10),
+            "the call became a work item",
+            async || voice_items(&app).await.into_iter().next(),
+        )
         .await;
         assert_eq!(item.1, "queued", "{}", app.backend);
         assert_eq!(item.3["caller"], "+33612345678");
         let view = t.ana.ok(&format!("/api/v1/work-items/{}", item.0)).await;
-        assert_eq!(view["contact_id"], contact["id"], "the caller is recognised by number");
+        assert_eq!(
+            view["contact_id"], contact["id"],
+            "the caller is recognised by number"
+        );
         assert_eq!(view["queue_id"], t.queue.as_str());
         assert_eq!(view["position"], 1);
 
@@ -275,18 +296,33 @@ async fn a_caller_who_hangs_up_while_waiting_is_removed_from_the_queue() {
         &app,
         &scenario("caller.xml"),
         free_port(),
-        &["-key", "caller", "+33600000001", "-s", "support", "-d", "3000"],
+        &[
+            "-key",
+            "caller",
+            "+33600000001",
+            "-s",
+            "support",
+            "-d",
+            "3000",
+        ],
     );
     succeeded(caller, "caller").await;
-    let item = until(Duration::from_secs(10), "the item was abandoned", async || {
-        voice_items(&app)
-            .await
-            .into_iter()
-            .next()
-            .filter(|i| i.1 == "abandoned")
-    })
+    let item = until(
+        Duration::from_secs(10),
+        "the item was abandoned",
+        async || {
+            voice_items(&app)
+                .await
+                .into_iter()
+                .next()
+                .filter(|i| i.1 == "abandoned")
+        },
+    )
     .await;
-    let stats = t.admin.ok(&format!("/api/v1/queues/{}/stats", t.queue)).await;
+    let stats = t
+        .admin
+        .ok(&format!("/api/v1/queues/{}/stats", t.queue))
+        .await;
     assert_eq!(stats["waiting"], 0, "{stats} {item:?}");
     app.stop().await;
 }
@@ -296,7 +332,8 @@ async fn an_overflowing_queue_offers_a_callback_at_30_s_and_the_caller_keeps_the
 ) {
     let prompts = tempfile::tempdir().unwrap();
     let customer_port = free_port();
-    let app = spawn_sqlite_with(&|c: &mut Config| voice_config(c, customer_port, prompts.path())).await;
+    let app =
+        spawn_sqlite_with(&|c: &mut Config| voice_config(c, customer_port, prompts.path())).await;
     let t = setup(
         &app,
         json!({"work_items_waiting_exceed": {"count": 0, "action": "direct_callback"}}),
@@ -315,7 +352,15 @@ async fn an_overflowing_queue_offers_a_callback_at_30_s_and_the_caller_keeps_the
         &app,
         &scenario("caller.xml"),
         free_port(),
-        &["-key", "caller", "+33611111111", "-s", "support", "-d", "50000"],
+        &[
+            "-key",
+            "caller",
+            "+33611111111",
+            "-s",
+            "support",
+            "-d",
+            "50000",
+        ],
     );
     until(Duration::from_secs(10), "A waits", async || {
         (voice_items(&app).await.len() == 1).then_some(())
@@ -327,7 +372,15 @@ async fn an_overflowing_queue_offers_a_callback_at_30_s_and_the_caller_keeps_the
         &app,
         &scenario("caller_presses_1.xml"),
         free_port(),
-        &["-key", "caller", "+33622222222", "-s", "support", "-d", "33000"],
+        &[
+            "-key",
+            "caller",
+            "+33622222222",
+            "-s",
+            "support",
+            "-d",
+            "33000",
+        ],
     );
     until(Duration::from_secs(10), "B waits", async || {
         (voice_items(&app).await.len() == 2).then_some(())
@@ -338,7 +391,15 @@ async fn an_overflowing_queue_offers_a_callback_at_30_s_and_the_caller_keeps_the
         &app,
         &scenario("caller.xml"),
         free_port(),
-        &["-key", "caller", "+33633333333", "-s", "support", "-d", "45000"],
+        &[
+            "-key",
+            "caller",
+            "+33633333333",
+            "-s",
+            "support",
+            "-d",
+            "45000",
+        ],
     );
     // The offer is played to B (only B: A came before the overflow) at 30 s.
     let offered_after = until(Duration::from_secs(40), "B hears the offer", async || {
@@ -358,8 +419,14 @@ async fn an_overflowing_queue_offers_a_callback_at_30_s_and_the_caller_keeps_the
     assert_eq!((b_status.as_str(), b_kind.as_str()), ("queued", "callback"));
     assert_eq!(b_attrs["callback_number"], "+33622222222");
     let b_view = t.ana.ok(&format!("/api/v1/work-items/{b_id}")).await;
-    assert_eq!(b_view["position"], 2, "B keeps its place behind A, ahead of C");
-    let c_view = t.ana.ok(&format!("/api/v1/work-items/{}", items[2].0)).await;
+    assert_eq!(
+        b_view["position"], 2,
+        "B keeps its place behind A, ahead of C"
+    );
+    let c_view = t
+        .ana
+        .ok(&format!("/api/v1/work-items/{}", items[2].0))
+        .await;
     assert_eq!(c_view["position"], 3);
     let callback = t
         .ana
@@ -401,7 +468,11 @@ async fn an_overflowing_queue_offers_a_callback_at_30_s_and_the_caller_keeps_the
     assert_eq!(offer["kind"], "callback");
     assert_eq!(offer["attributes"]["callback_number"], "+33622222222");
     tokio::time::sleep(Duration::from_secs(1)).await;
-    assert_eq!(status(&t.admin).await["calls_total"], 3, "nothing dialled yet");
+    assert_eq!(
+        status(&t.admin).await["calls_total"],
+        3,
+        "nothing dialled yet"
+    );
     let (s, body) = answer(
         t.ana
             .post(&format!("/api/v1/work-items/{b_id}/accept"), json!({}))
@@ -413,21 +484,31 @@ async fn an_overflowing_queue_offers_a_callback_at_30_s_and_the_caller_keeps_the
     // hangs up after 6 s and Switchboard hangs up Ana's phone.
     succeeded(customer, "customer").await;
     succeeded(phone, "agent's phone").await;
-    let st = until(Duration::from_secs(10), "the callback's figures", async || {
-        let st = status(&t.admin).await;
-        (st["relayed_from_customers"].as_u64() > Some(50)).then_some(st)
-    })
+    let st = until(
+        Duration::from_secs(10),
+        "the callback's figures",
+        async || {
+            let st = status(&t.admin).await;
+            (st["relayed_from_customers"].as_u64() > Some(50)).then_some(st)
+        },
+    )
     .await;
     assert!(st["relayed_from_agents"].as_u64().unwrap() > 50, "{st}");
     let callback = t
         .ana
-        .ok(&format!("/api/v1/callbacks/{}", callback["id"].as_str().unwrap()))
+        .ok(&format!(
+            "/api/v1/callbacks/{}",
+            callback["id"].as_str().unwrap()
+        ))
         .await;
     assert_eq!(callback["status"], "completed", "{callback}");
     assert_eq!(callback["attempts"], 1);
     let timeline = t
         .ana
-        .ok(&format!("/api/v1/contacts/{}/timeline", contact["id"].as_str().unwrap()))
+        .ok(&format!(
+            "/api/v1/contacts/{}/timeline",
+            contact["id"].as_str().unwrap()
+        ))
         .await;
     let subjects: Vec<&str> = timeline["items"]
         .as_array()
@@ -436,7 +517,9 @@ async fn an_overflowing_queue_offers_a_callback_at_30_s_and_the_caller_keeps_the
         .filter_map(|a| a["subject"].as_str())
         .collect();
     assert!(
-        subjects.iter().any(|s| s.starts_with("Callback requested by the caller"))
+        subjects
+            .iter()
+            .any(|s| s.starts_with("Callback requested by the caller"))
             && subjects.iter().any(|s| s.starts_with("Callback connected")),
         "{subjects:?}"
     );
@@ -506,7 +589,12 @@ async fn an_api_callback_is_dialled_inside_its_window_and_not_before() {
         let phone_port = free_port();
         let phone = sipp(&app, &scenario("phone.xml"), phone_port, &[]);
         register(&app, &t.sip_user, &t.sip_password, phone_port, 200).await;
-        let customer = sipp(&app, &scenario("phone_hangs_up.xml"), customer_port, &["-d", "4000"]);
+        let customer = sipp(
+            &app,
+            &scenario("phone_hangs_up.xml"),
+            customer_port,
+            &["-d", "4000"],
+        );
         let mut ws = connect(&app, &t.ana, 0).await;
         available(&t.ana).await;
 
@@ -535,15 +623,22 @@ async fn an_api_callback_is_dialled_inside_its_window_and_not_before() {
         assert_eq!(s, 200, "{b}");
         succeeded(customer, "customer").await;
         succeeded(phone, "agent's phone").await;
-        let done = until(Duration::from_secs(10), "the callback completed", async || {
-            let c = t.ana.ok(&format!("/api/v1/callbacks/{id}")).await;
-            (c["status"] == "completed").then_some(c)
-        })
+        let done = until(
+            Duration::from_secs(10),
+            "the callback completed",
+            async || {
+                let c = t.ana.ok(&format!("/api/v1/callbacks/{id}")).await;
+                (c["status"] == "completed").then_some(c)
+            },
+        )
         .await;
         assert_eq!(done["work_item_id"], item);
         let timeline = t
             .ana
-            .ok(&format!("/api/v1/contacts/{}/timeline", contact["id"].as_str().unwrap()))
+            .ok(&format!(
+                "/api/v1/contacts/{}/timeline",
+                contact["id"].as_str().unwrap()
+            ))
             .await;
         let kinds: Vec<&str> = timeline["items"]
             .as_array()
@@ -588,7 +683,10 @@ async fn callbacks_refuse_bad_input_by_name() {
         assert_eq!((s, fields(&b)), (422, vec!["phone".to_owned()]));
         let (s, b) = post(json!({"phone": "+33612345678", "queue_id": "nope"})).await;
         assert_eq!((s, fields(&b)), (422, vec!["queue_id".to_owned()]));
-        let (s, b) = post(json!({"phone": "+33612345678", "contact_id": "00000000-0000-0000-0000-000000000000"})).await;
+        let (s, b) = post(
+            json!({"phone": "+33612345678", "contact_id": "00000000-0000-0000-0000-000000000000"}),
+        )
+        .await;
         assert_eq!((s, fields(&b)), (422, vec!["contact_id".to_owned()]));
         let (s, b) = post(json!({"phone": "+33612345678",
             "windows": [{"start": "2030-01-01T10:00:00Z", "end": "2030-01-01T09:00:00Z"}]}))
@@ -619,7 +717,10 @@ async fn callbacks_refuse_bad_input_by_name() {
             t.admin
                 .request(
                     reqwest::Method::PUT,
-                    &format!("/api/v1/agents/{}/sip-account", t.ana.agent_id.as_deref().unwrap()),
+                    &format!(
+                        "/api/v1/agents/{}/sip-account",
+                        t.ana.agent_id.as_deref().unwrap()
+                    ),
                 )
                 .json(&json!({"username": "a b", "password": "short"}))
                 .send()
@@ -628,7 +729,10 @@ async fn callbacks_refuse_bad_input_by_name() {
         )
         .await;
         assert_eq!(s, 422);
-        assert_eq!(fields(&b), vec!["username".to_owned(), "password".to_owned()]);
+        assert_eq!(
+            fields(&b),
+            vec!["username".to_owned(), "password".to_owned()]
+        );
         app.stop().await;
     }
 }
@@ -636,13 +740,18 @@ async fn callbacks_refuse_bad_input_by_name() {
 /// Sends one datagram to Switchboard's SIP port from `from` and returns
 /// the first line of the answer, if any comes within a second.
 async fn raw_sip(app: &TestApp, from: &str, msg: &str) -> Option<String> {
-    let sock = tokio::net::UdpSocket::bind(format!("{from}:0")).await.unwrap();
+    let sock = tokio::net::UdpSocket::bind(format!("{from}:0"))
+        .await
+        .unwrap();
     sock.send_to(msg.as_bytes(), sip_addr(app)).await.unwrap();
     let mut buf = vec![0u8; 4096];
     let deadline = Instant::now() + Duration::from_secs(1);
     loop {
         let left = deadline.checked_duration_since(Instant::now())?;
-        let (n, _) = tokio::time::timeout(left, sock.recv_from(&mut buf)).await.ok()?.ok()?;
+        let (n, _) = tokio::time::timeout(left, sock.recv_from(&mut buf))
+            .await
+            .ok()?
+            .ok()?;
         let text = String::from_utf8_lossy(&buf[..n]).into_owned();
         let first = text.lines().next().unwrap_or_default().to_owned();
         // Provisional answers (100 Trying) come first.
@@ -672,7 +781,15 @@ async fn bad_sip_input_is_refused_and_logged_without_disturbing_a_call() {
         &app,
         &scenario("caller.xml"),
         free_port(),
-        &["-key", "caller", "+33600000002", "-s", "support", "-d", "25000"],
+        &[
+            "-key",
+            "caller",
+            "+33600000002",
+            "-s",
+            "support",
+            "-d",
+            "25000",
+        ],
     );
     until(Duration::from_secs(10), "the call waits", async || {
         (status(&t.admin).await["calls"] == 1).then_some(())
@@ -693,11 +810,21 @@ async fn bad_sip_input_is_refused_and_logged_without_disturbing_a_call() {
     // An INVITE from an address that is not a trunk: 403.
     let sdp = "v=0\r\no=- 1 1 IN IP4 127.0.0.2\r\ns=-\r\nc=IN IP4 127.0.0.2\r\nt=0 0\r\nm=audio 7000 RTP/AVP 0\r\n";
     let answer_line = raw_sip(&app, "127.0.0.2", &invite("127.0.0.2", 5099, sdp)).await;
-    assert!(answer_line.as_deref().is_some_and(|l| l.starts_with("SIP/2.0 403")), "{answer_line:?}");
+    assert!(
+        answer_line
+            .as_deref()
+            .is_some_and(|l| l.starts_with("SIP/2.0 403")),
+        "{answer_line:?}"
+    );
     // From the trunk but with no codec Switchboard speaks: 488.
     let g729 = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 7000 RTP/AVP 18\r\na=rtpmap:18 G729/8000\r\n";
     let answer_line = raw_sip(&app, "127.0.0.1", &invite("127.0.0.1", 5098, g729)).await;
-    assert!(answer_line.as_deref().is_some_and(|l| l.starts_with("SIP/2.0 488")), "{answer_line:?}");
+    assert!(
+        answer_line
+            .as_deref()
+            .is_some_and(|l| l.starts_with("SIP/2.0 488")),
+        "{answer_line:?}"
+    );
     // A REGISTER with a made-up nonce, and one with a wrong password: 403.
     let forged = format!(
         "REGISTER sip:127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5097;branch=z9hG4bKforged\r\n\
@@ -708,20 +835,208 @@ async fn bad_sip_input_is_refused_and_logged_without_disturbing_a_call() {
         u = t.sip_user
     );
     let line = raw_sip(&app, "127.0.0.1", &forged).await;
-    assert!(line.as_deref().is_some_and(|l| l.starts_with("SIP/2.0 403")), "{line:?}");
+    assert!(
+        line.as_deref()
+            .is_some_and(|l| l.starts_with("SIP/2.0 403")),
+        "{line:?}"
+    );
     register(&app, &t.sip_user, "not-the-password", free_port(), 403).await;
     // A BYE for no call: 481.
     let bye = "BYE sip:x@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5096;branch=z9hG4bKbye1\r\n\
                From: <sip:a@127.0.0.1>;tag=1\r\nTo: <sip:b@127.0.0.1>;tag=2\r\nCall-ID: nothing\r\nCSeq: 2 BYE\r\n\
                Max-Forwards: 70\r\nContent-Length: 0\r\n\r\n";
     let line = raw_sip(&app, "127.0.0.1", bye).await;
-    assert!(line.as_deref().is_some_and(|l| l.starts_with("SIP/2.0 481")), "{line:?}");
+    assert!(
+        line.as_deref()
+            .is_some_and(|l| l.starts_with("SIP/2.0 481")),
+        "{line:?}"
+    );
 
     // The call went on: still there, still sent audio, and ends cleanly.
     let st = status(&t.admin).await;
     assert_eq!(st["calls"], 1, "{st}");
-    assert!(st["jitter_samples"].as_u64().unwrap() > sent_before + 50, "{st}");
+    assert!(
+        st["jitter_samples"].as_u64().unwrap() > sent_before + 50,
+        "{st}"
+    );
     assert!(st["refused_requests"].as_u64().unwrap() >= 4, "{st}");
     succeeded(caller, "caller").await;
     app.stop().await;
+}
+
+fn wav(rate: u32, seconds: f64) -> Vec<u8> {
+    let n = (f64::from(rate) * seconds) as usize;
+    let mut w = b"RIFF\0\0\0\0WAVEfmt ".to_vec();
+    w.extend(16u32.to_le_bytes());
+    w.extend(1u16.to_le_bytes());
+    w.extend(1u16.to_le_bytes());
+    w.extend(rate.to_le_bytes());
+    w.extend((rate * 2).to_le_bytes());
+    w.extend(2u16.to_le_bytes());
+    w.extend(16u16.to_le_bytes());
+    w.extend(b"data");
+    w.extend((n as u32 * 2).to_le_bytes());
+    for i in 0..n {
+        let s =
+            ((i as f64 * 440.0 * std::f64::consts::TAU / f64::from(rate)).sin() * 6000.0) as i16;
+        w.extend(s.to_le_bytes());
+    }
+    w
+}
+
+#[tokio::test]
+async fn admins_change_a_queues_prompts_by_text_or_recording() {
+    let prompts = tempfile::tempdir().unwrap();
+    for app in apps_with(|c| voice_config(c, 9, prompts.path())).await {
+        let t = setup(&app, json!({})).await;
+        let base = format!("/api/v1/queues/{}/prompts", t.queue);
+        let list = t.ana.ok(&base).await;
+        assert_eq!(
+            list.as_array().unwrap().len(),
+            15,
+            "5 prompts × 3 languages"
+        );
+        assert!(list
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["prompt"] == "callback_offer"
+                && p["language"] == "en"
+                && p["source"] == "default"
+                && p["text"].as_str().unwrap().contains("press 1")));
+
+        let put = |path: String, ct: &'static str, body: Vec<u8>| {
+            let admin = &t.admin;
+            async move {
+                answer(
+                    admin
+                        .request(reqwest::Method::PUT, &path)
+                        .header("content-type", ct)
+                        .body(body)
+                        .send()
+                        .await
+                        .unwrap(),
+                )
+                .await
+            }
+        };
+        // A text, spoken by the synthesiser.
+        let (s, b) = put(
+            format!("{base}/greeting/fr"),
+            "application/json",
+            json!({"text": "Bienvenue chez <b>Switchboard</b>"})
+                .to_string()
+                .into_bytes(),
+        )
+        .await;
+        assert_eq!((s, b["source"].as_str()), (200, Some("text")), "{b}");
+        // A recording at 16 kHz: converted to 8 kHz G.711 and played as is.
+        let (s, b) = put(format!("{base}/greeting/en"), "audio/wav", wav(16000, 1.5)).await;
+        assert_eq!((s, b["source"].as_str()), (200, Some("audio")), "{b}");
+        let voice = app.running.state.voice.as_ref().unwrap();
+        let audio = voice
+            .prompt(
+                switchboard_core::voice::prompts::Prompt::Greeting,
+                "en",
+                Some(&t.queue),
+                None,
+            )
+            .await;
+        assert!(
+            (11_900..=12_000).contains(&audio.ulaw.len()),
+            "1.5 s at 8 kHz: {}",
+            audio.ulaw.len()
+        );
+        let list = t.ana.ok(&base).await;
+        let source = |p: &str, l: &str| {
+            list.as_array()
+                .unwrap()
+                .iter()
+                .find(|x| x["prompt"] == p && x["language"] == l)
+                .unwrap()["source"]
+                .clone()
+        };
+        assert_eq!(
+            (source("greeting", "en"), source("greeting", "fr")),
+            (json!("audio"), json!("text"))
+        );
+
+        // Refused by name.
+        let (s, b) = put(
+            format!("{base}/position/en"),
+            "application/json",
+            br#"{"text": "You are next"}"#.to_vec(),
+        )
+        .await;
+        assert_eq!((s, fields(&b)), (422, vec!["text".to_owned()]));
+        let (s, b) = put(
+            format!("{base}/hold/en"),
+            "application/json",
+            br#"{"text": "Hi {name}"}"#.to_vec(),
+        )
+        .await;
+        assert_eq!((s, fields(&b)), (422, vec!["text".to_owned()]));
+        let (s, b) = put(
+            format!("{base}/hold/en"),
+            "audio/wav",
+            b"ID3 not a wav".to_vec(),
+        )
+        .await;
+        assert_eq!((s, fields(&b)), (422, vec!["audio".to_owned()]));
+        let (s, _) = put(format!("{base}/hold/en"), "text/plain", b"hello".to_vec()).await;
+        assert_eq!(s, 415);
+        let (s, _) = put(
+            format!("{base}/hold/en"),
+            "application/json",
+            b"{oops".to_vec(),
+        )
+        .await;
+        assert_eq!(s, 400);
+        let (s, _) = put(
+            format!("{base}/jingle/en"),
+            "application/json",
+            br#"{"text": "x"}"#.to_vec(),
+        )
+        .await;
+        assert_eq!(s, 404);
+        let (s, _) = put(
+            format!("{base}/hold/de"),
+            "application/json",
+            br#"{"text": "x"}"#.to_vec(),
+        )
+        .await;
+        assert_eq!(s, 404);
+        let (s, _) = put(
+            "/api/v1/queues/nope/prompts/hold/en".into(),
+            "application/json",
+            br#"{"text": "x"}"#.to_vec(),
+        )
+        .await;
+        assert_eq!(s, 404);
+        // An agent may read but not change them.
+        let (s, _) = answer(
+            t.ana
+                .request(reqwest::Method::PUT, &format!("{base}/hold/en"))
+                .json(&json!({"text": "x"}))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(s, 403);
+
+        // Back to the default.
+        let (s, _) = answer(t.admin.delete(&format!("{base}/greeting/en")).await).await;
+        assert_eq!(s, 204);
+        let list = t.ana.ok(&base).await;
+        let g = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["prompt"] == "greeting" && x["language"] == "en")
+            .unwrap()
+            .clone();
+        assert_eq!(g["source"], "default");
+        app.stop().await;
+    }
 }
