@@ -191,6 +191,9 @@ impl Running {
             let _ = stop.send(());
         }
         (&mut self.task).await??;
+        if let Some(voice) = &self.state.voice {
+            voice.sip.cancel.cancel();
+        }
         self.state.db.close().await;
         Ok(())
     }

@@ -126,6 +126,7 @@ pub async fn inbound(v: Arc<Voice>, mut tx: Transaction) {
         called,
         call_id,
         item: None,
+        confirmation: None,
     };
     let end = call.run(&mut states).await;
     tracing::info!(call_id = call.call_id, ?end, "call ended");
@@ -145,6 +146,7 @@ struct Call {
     called: String,
     call_id: String,
     item: Option<String>,
+    confirmation: Option<Audio>,
 }
 
 impl Call {
@@ -225,6 +227,15 @@ impl Call {
             );
         }
         self.leg.play(intro, Some(hold.clone()));
+        // Ready before they are needed, so the offer comes on time and the
+        // confirmation follows the key press at once.
+        let offer_audio = v
+            .prompt(Prompt::CallbackOffer, &language, Some(&view.queue_id), None)
+            .await;
+        self.confirmation = Some(
+            v.prompt(Prompt::CallbackConfirmation, &language, Some(&view.queue_id), None)
+                .await,
+        );
 
         let waiting_since = jiff::Timestamp::now();
         let mut offering = false;
@@ -279,7 +290,7 @@ impl Call {
                     let now = jiff::Timestamp::now();
                     if v.config.offer.due(waiting_since, last_offer, offering, now) {
                         last_offer = Some(now);
-                        let offer = v.prompt(Prompt::CallbackOffer, &language, Some(&view.queue_id), None).await;
+                        let offer = offer_audio.clone();
                         self.leg.play(vec![offer], Some(hold.clone()));
                         v.counters.offers.fetch_add(1, Ordering::Relaxed);
                         tracing::info!(call_id = self.call_id, "callback offered");
@@ -347,14 +358,13 @@ impl Call {
         v.counters
             .callbacks_requested
             .fetch_add(1, Ordering::Relaxed);
-        let confirmation = v
-            .prompt(
-                Prompt::CallbackConfirmation,
-                language,
-                Some(&view.queue_id),
-                None,
-            )
-            .await;
+        let confirmation = match self.confirmation.clone() {
+            Some(c) => c,
+            None => {
+                v.prompt(Prompt::CallbackConfirmation, language, Some(&view.queue_id), None)
+                    .await
+            }
+        };
         let length = confirmation.duration();
         self.leg.play(vec![confirmation], None);
         tokio::time::sleep(length + Duration::from_millis(300)).await;

@@ -533,7 +533,8 @@ async fn receive(
     let mut buf = vec![0u8; 2048];
     let mut out = Vec::with_capacity(12 + FRAME * 2);
     let mut dtmf = DtmfReceiver::new();
-    let mut last_ssrc = None;
+    // The address the far end's RTP comes from, fixed by its first packet.
+    let mut latched: Option<SocketAddr> = None;
     loop {
         let got = tokio::time::timeout(silence, socket.recv_from(&mut buf)).await;
         let Some(leg) = leg.upgrade() else { return };
@@ -553,12 +554,19 @@ async fn receive(
         let Some(p) = parse_rtp(&buf[..n]) else {
             continue;
         };
+        match latched {
+            // Packets from anywhere else are someone else's (or an attempt
+            // to inject audio or digits into the call): dropped.
+            Some(a) if a != from => continue,
+            _ => {}
+        }
         leg.stats.received.fetch_add(1, Ordering::Relaxed);
         let (codec, payload_type, dtmf_pt, peer) = {
             let mut o = leg.out.lock().expect("leg");
             // Symmetric RTP: answer where the packets come from (phones
             // behind NAT advertise an address we cannot reach).
-            if o.remote != Some(from) {
+            if latched.is_none() {
+                latched = Some(from);
                 o.remote = Some(from);
             }
             (
@@ -569,19 +577,14 @@ async fn receive(
             )
         };
         if Some(p.payload_type) == dtmf_pt {
-            // A new SSRC restarts the stream's timestamps: forget the
-            // events remembered from the old one.
-            if last_ssrc.is_some_and(|s| s != p.ssrc) {
-                dtmf = DtmfReceiver::new();
-            }
-            last_ssrc = Some(p.ssrc);
+            // Keyed by (RTP timestamp, event), not by SSRC: an end packet
+            // resent under a new SSRC is still the same press.
             if let Some(d) = dtmf.packet(p.timestamp, p.payload) {
                 leg.stats.digits.fetch_add(1, Ordering::Relaxed);
                 let _ = events.send(LegEvent::Digit(d));
             }
             continue;
         }
-        last_ssrc = Some(p.ssrc);
         if p.payload_type != payload_type {
             continue;
         }
