@@ -233,8 +233,13 @@ impl Call {
             .prompt(Prompt::CallbackOffer, &language, Some(&view.queue_id), None)
             .await;
         self.confirmation = Some(
-            v.prompt(Prompt::CallbackConfirmation, &language, Some(&view.queue_id), None)
-                .await,
+            v.prompt(
+                Prompt::CallbackConfirmation,
+                &language,
+                Some(&view.queue_id),
+                None,
+            )
+            .await,
         );
 
         let waiting_since = jiff::Timestamp::now();
@@ -361,8 +366,13 @@ impl Call {
         let confirmation = match self.confirmation.clone() {
             Some(c) => c,
             None => {
-                v.prompt(Prompt::CallbackConfirmation, language, Some(&view.queue_id), None)
-                    .await
+                v.prompt(
+                    Prompt::CallbackConfirmation,
+                    language,
+                    Some(&view.queue_id),
+                    None,
+                )
+                .await
             }
         };
         let length = confirmation.duration();

@@ -1040,3 +1040,105 @@ async fn admins_change_a_queues_prompts_by_text_or_recording() {
         app.stop().await;
     }
 }
+
+#[tokio::test]
+async fn a_busy_customer_is_retried_per_the_policy_then_the_callback_is_closed_with_the_reason() {
+    let prompts = tempfile::tempdir().unwrap();
+    let customer_port = free_port();
+    let app = spawn_sqlite_with(&|c: &mut Config| {
+        voice_config(c, customer_port, prompts.path());
+        c.voice.retry = switchboard_core::voice::callback::RetryPolicy {
+            attempts: 2,
+            delay_minutes: 0,
+        };
+    })
+    .await;
+    let t = setup(&app, json!({})).await;
+    let contact = t
+        .ana
+        .create("/api/v1/contacts", json!({"first_name": "Eve"}))
+        .await;
+    let phone_port = free_port();
+    // Ana's phone answers twice (once per attempt); the customer is busy twice.
+    let phone = sipp(&app, &scenario("phone.xml"), phone_port, &["-m", "2"]);
+    register(&app, &t.sip_user, &t.sip_password, phone_port, 200).await;
+    let busy = sipp(&app, &scenario("busy.xml"), customer_port, &["-m", "2"]);
+    let mut ws = connect(&app, &t.ana, 0).await;
+    available(&t.ana).await;
+    let cb = t
+        .admin
+        .create(
+            "/api/v1/callbacks",
+            json!({"phone": "+33666666666", "contact_id": contact["id"], "queue_id": t.queue}),
+        )
+        .await;
+    let id = cb["id"].as_str().unwrap().to_owned();
+    for attempt in 1..=2 {
+        let offer = next_offer(&mut ws, Duration::from_secs(20)).await;
+        assert_eq!(offer["kind"], "callback", "attempt {attempt}");
+        let item = offer["work_item_id"].as_str().unwrap();
+        let (s, b) = answer(
+            t.ana
+                .post(&format!("/api/v1/work-items/{item}/accept"), json!({}))
+                .await,
+        )
+        .await;
+        assert_eq!(s, 200, "{b}");
+        if attempt == 1 {
+            let c = until(
+                Duration::from_secs(20),
+                "the first attempt failed",
+                async || {
+                    let c = t.ana.ok(&format!("/api/v1/callbacks/{id}")).await;
+                    (c["attempts"] == 1).then_some(c)
+                },
+            )
+            .await;
+            assert_eq!(c["last_result"], "busy", "{c}");
+            // The item left Ana: close her wrap-up if the queue keeps one.
+            let _ = t
+                .ana
+                .post(&format!("/api/v1/work-items/{item}/close"), json!({}))
+                .await;
+        }
+    }
+    let done = until(Duration::from_secs(20), "the callback closed", async || {
+        let c = t.ana.ok(&format!("/api/v1/callbacks/{id}")).await;
+        (c["status"] == "failed").then_some(c)
+    })
+    .await;
+    assert_eq!(done["attempts"], 2);
+    assert_eq!(done["last_result"], "busy");
+    assert!(
+        done["closed_reason"]
+            .as_str()
+            .unwrap()
+            .contains("busy after 2 attempt(s)"),
+        "{done}"
+    );
+    succeeded(busy, "busy customer").await;
+    succeeded(phone, "agent's phone, rung twice").await;
+    let timeline = t
+        .ana
+        .ok(&format!(
+            "/api/v1/contacts/{}/timeline",
+            contact["id"].as_str().unwrap()
+        ))
+        .await;
+    let subjects: Vec<&str> = timeline["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|a| a["subject"].as_str())
+        .collect();
+    assert!(
+        subjects
+            .iter()
+            .any(|s| s.starts_with("Callback attempt 1 to +33666666666: busy"))
+            && subjects
+                .iter()
+                .any(|s| s.starts_with("Callback to +33666666666 closed: busy after 2 attempt(s)")),
+        "{subjects:?}"
+    );
+    app.stop().await;
+}
