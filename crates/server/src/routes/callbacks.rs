@@ -137,8 +137,10 @@ async fn schedule(
         }
     }
     if let Some(q) = &i.queue_id {
-        if s.engine.stats(q).await.is_err() {
-            c.fail("queue_id", "unknown", "no queue has this id");
+        match s.db.queue(q).await {
+            Ok(queue) if queue.channel == "voice" => {}
+            Ok(_) => c.fail("queue_id", "not_voice", "callbacks wait in a voice queue"),
+            Err(_) => c.fail("queue_id", "unknown", "no queue has this id"),
         }
     }
     let windows = match parse_windows(i.windows.clone(), now) {
@@ -224,12 +226,16 @@ async fn cancel(
             Some(&format!("Callback to {} cancelled", c.phone)),
         )
         .await?;
-    if moved && c.status == "queued" {
-        if let Some(item) = &c.work_item_id {
+    let after = s.db.callback(&id).await?;
+    if moved {
+        // Read after the change: the scheduler may have queued it between
+        // the first read and the update. Taking out an item that is not
+        // waiting (an earlier attempt's) changes nothing.
+        if let Some(item) = &after.work_item_id {
             let _ = s.engine.abandon(item).await;
         }
     }
-    Ok(Json(view(s.db.callback(&id).await?)))
+    Ok(Json(view(after)))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

@@ -140,7 +140,10 @@ async fn put(
             }
         }
         "audio/wav" | "audio/x-wav" | "audio/wave" | "audio/vnd.wave" => {
-            let samples = wav_to_8k(&body)
+            // Resampling is CPU work: off the async workers.
+            let samples = tokio::task::spawn_blocking(move || wav_to_8k(&body))
+                .await
+                .map_err(|e| ApiError::Internal(anyhow::anyhow!("converting the recording: {e}")))?
                 .map_err(|e| Invalid(vec![FieldError::new("audio", "invalid", e.to_string())]))?;
             if samples.is_empty() || samples.len() > MAX_SECONDS * 8000 {
                 return Err(Invalid(vec![FieldError::new(

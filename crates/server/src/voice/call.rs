@@ -127,6 +127,7 @@ pub async fn inbound(v: Arc<Voice>, mut tx: Transaction) {
         call_id,
         item: None,
         confirmation: None,
+        handed_over: None,
     };
     let end = call.run(&mut states).await;
     tracing::info!(call_id = call.call_id, ?end, "call ended");
@@ -147,6 +148,8 @@ struct Call {
     call_id: String,
     item: Option<String>,
     confirmation: Option<Audio>,
+    /// The work item handed over to the callbacks after "1".
+    handed_over: Option<String>,
 }
 
 impl Call {
@@ -260,6 +263,7 @@ impl Call {
                         if let Some(d) = sip_info_digit(&ct, &String::from_utf8_lossy(req.body())) {
                             v.counters.digits.fetch_add(1, Ordering::Relaxed);
                             if let Some(end) = self.digit(d, last_offer.is_some(), &language).await {
+                                self.hand_over(&mut notes);
                                 return end;
                             }
                         }
@@ -271,6 +275,7 @@ impl Call {
                     Some(LegEvent::Digit(d)) => {
                         v.counters.digits.fetch_add(1, Ordering::Relaxed);
                         if let Some(end) = self.digit(d, last_offer.is_some(), &language).await {
+                            self.hand_over(&mut notes);
                             return end;
                         }
                     }
@@ -284,7 +289,10 @@ impl Call {
                 n = notes.recv() => match n {
                     Some(CallNote::OfferCallback) => offering = true,
                     Some(CallNote::Connect { agent_id }) => {
-                        return self.connect(&agent_id, states).await;
+                        match self.connect(&agent_id, states, &mut notes).await {
+                            Some(end) => return end,
+                            None => self.leg.play(Vec::new(), Some(hold.clone())),
+                        }
                     }
                     Some(CallNote::End) | None => {
                         let _ = self.dialog.bye().await;
@@ -334,7 +342,7 @@ impl Call {
                     retry_minutes: i64::from(v.config.retry.delay_minutes),
                     next_attempt_at: None,
                     expires_at: switchboard_core::time::format(now + EXPIRY),
-                    idempotency_key: Some(format!("direct:{item}")),
+                    idempotency_key: None,
                     request_hash: None,
                     created_by: "caller".into(),
                 },
@@ -354,12 +362,30 @@ impl Call {
         };
         let mut attrs = BTreeMap::new();
         attrs.insert("callback_number".to_owned(), self.caller.clone());
-        attrs.insert("callback_id".to_owned(), callback_id);
+        attrs.insert("callback_id".to_owned(), callback_id.clone());
         if let Err(e) = v.engine.mark_callback(&item, attrs).await {
-            // An agent took the call in between: the caller stays on.
+            // An agent took the call in between: the caller stays on, and
+            // the callback just recorded is withdrawn.
             tracing::info!(error = %e, "the callback request came too late");
+            let _ =
+                v.db.update_callback(
+                    &callback_id,
+                    &["queued"],
+                    &switchboard_store::voice::CallbackUpdate {
+                        status: "cancelled".into(),
+                        closed_reason: Some("an agent answered the call".into()),
+                        ..Default::default()
+                    },
+                    None,
+                )
+                .await;
             return None;
         }
+        // From now on the item is a callback: the callbacks dial it when an
+        // agent accepts, not this call.
+        v.unregister_call(&item);
+        self.item = None;
+        self.handed_over = Some(item.clone());
         v.counters
             .callbacks_requested
             .fetch_add(1, Ordering::Relaxed);
@@ -390,46 +416,33 @@ impl Call {
         }
     }
 
-    /// Rings the agent and bridges; returns when either side hangs up.
+    /// Rings the agent and bridges; returns when the call is over, or None
+    /// when the agent's phone could not be reached (the call is back in
+    /// line and keeps waiting).
     async fn connect(
         &mut self,
         agent_id: &str,
         states: &mut rsipstack::dialog::dialog::DialogStateReceiver,
-    ) -> End {
+        notes: &mut mpsc::UnboundedReceiver<CallNote>,
+    ) -> Option<End> {
         let v = self.v.clone();
         self.leg.play(Vec::new(), Some(ringback()));
         let placed = tokio::select! {
             p = outbound::ring_agent(&v, agent_id) => p,
-            s = wait_hangup(states) => {
-                let _ = s;
-                return End::CallerHungUp;
-            }
+            _ = wait_hangup(states) => return Some(End::CallerHungUp),
         };
         let mut agent: Placed = match placed {
             Ok(p) => p,
             Err(e) => {
                 tracing::warn!(agent = agent_id, error = %e, "the agent's phone could not be reached");
-                // Back in line for the next agent.
-                if let (Some(item), Ok(view)) = (
-                    &self.item,
-                    v.engine
-                        .view(self.item.as_deref().unwrap_or_default())
-                        .await,
-                ) {
-                    let _ = v.engine.transfer(item, &view.queue_id, None).await;
+                // Back in line for the next agent; the call's notes keep
+                // coming to this task.
+                if let Some(item) = &self.item {
+                    if let Ok(view) = v.engine.view(item).await {
+                        let _ = v.engine.transfer(item, &view.queue_id, None).await;
+                    }
                 }
-                let queue = v
-                    .engine
-                    .view(self.item.as_deref().unwrap_or_default())
-                    .await
-                    .ok()
-                    .map(|w| w.queue_id);
-                let hold = hold_loop(
-                    &v.prompt(Prompt::Hold, &v.config.language, queue.as_deref(), None)
-                        .await,
-                );
-                self.leg.play(Vec::new(), Some(hold));
-                return Box::pin(self.keep_waiting(states)).await;
+                return None;
             }
         };
         v.media.bridge(&self.leg, &agent.leg);
@@ -449,6 +462,12 @@ impl Call {
                 let _ = self.dialog.bye().await;
                 End::Ended
             }
+            // The work item was closed (or taken away) in the workspace.
+            _ = ended_note(notes) => {
+                outbound::hang_up(&v, &agent).await;
+                let _ = self.dialog.bye().await;
+                End::Ended
+            }
         };
         v.counters.relayed_from_customers.fetch_add(
             self.leg.stats.relayed.load(Ordering::Relaxed),
@@ -458,34 +477,34 @@ impl Call {
             agent.leg.stats.relayed.load(Ordering::Relaxed),
             Ordering::Relaxed,
         );
-        end
+        Some(end)
     }
 
-    /// After a failed connection: wait for the next agent (or the end).
-    async fn keep_waiting(
-        &mut self,
-        states: &mut rsipstack::dialog::dialog::DialogStateReceiver,
-    ) -> End {
-        let item = self.item.clone().unwrap_or_default();
-        let (tx, mut notes) = mpsc::unbounded_channel();
-        self.v.register_call(&item, tx);
-        loop {
-            tokio::select! {
-                _ = wait_hangup(states) => {
-                    self.abandon_if_waiting().await;
-                    return End::CallerHungUp;
-                }
-                n = notes.recv() => match n {
-                    Some(CallNote::Connect { agent_id }) => {
-                        return Box::pin(self.connect(&agent_id, states)).await;
-                    }
-                    Some(CallNote::OfferCallback) => {}
-                    Some(CallNote::End) | None => {
-                        let _ = self.dialog.bye().await;
-                        return End::Ended;
-                    }
-                }
+    /// After "1": notes the call received before it handed its work item
+    /// over to the callbacks (an agent's acceptance racing the key press)
+    /// are passed on, so the callback is dialled rather than forgotten.
+    fn hand_over(&self, notes: &mut mpsc::UnboundedReceiver<CallNote>) {
+        let Some(item) = self.handed_over.clone() else {
+            return;
+        };
+        while let Ok(n) = notes.try_recv() {
+            if let CallNote::Connect { agent_id } = n {
+                let v = self.v.clone();
+                let item = item.clone();
+                tokio::spawn(
+                    async move { super::callbacks::on_assigned(&v, &item, &agent_id).await },
+                );
             }
+        }
+    }
+}
+
+/// Resolves when a note says the call is over.
+async fn ended_note(notes: &mut mpsc::UnboundedReceiver<CallNote>) {
+    loop {
+        match notes.recv().await {
+            Some(CallNote::End) | None => return,
+            Some(_) => {}
         }
     }
 }

@@ -48,7 +48,10 @@ pub fn spawn_scheduler(v: Arc<Voice>) {
 async fn round(v: &Voice) -> anyhow::Result<()> {
     let now = Timestamp::now();
     for c in v.db.open_callbacks().await? {
-        step(v, &c, now).await?;
+        // One callback that cannot move on must not hold up the others.
+        if let Err(e) = step(v, &c, now).await {
+            tracing::warn!(callback = c.id, error = %e, "a callback could not move on");
+        }
     }
     Ok(())
 }
@@ -82,6 +85,30 @@ async fn step(v: &Voice, c: &Callback, now: Timestamp) -> anyhow::Result<()> {
         }
         return Ok(());
     }
+    if c.status == "dialling" {
+        // A dial lasts at most two rings; one older than that was cut short
+        // (a restart, a failed write): it goes back to waiting for its next
+        // attempt, which is not counted against the customer.
+        let stale = v.config.ring_timeout * 2 + Duration::from_secs(60);
+        let since = time::parse(&c.updated_at)
+            .map(|t| now.duration_since(t).as_secs_f64())
+            .unwrap_or(0.0);
+        if since > stale.as_secs_f64() {
+            v.db.update_callback(
+                &c.id,
+                &["dialling"],
+                &CallbackUpdate {
+                    status: "scheduled".into(),
+                    next_attempt_at: Some(time::format(now)),
+                    last_result: Some("interrupted".into()),
+                    ..Default::default()
+                },
+                None,
+            )
+            .await?;
+        }
+        return Ok(());
+    }
     let windows = windows_of(c);
     let state = window_state(&windows, now);
     match (c.status.as_str(), state) {
@@ -92,7 +119,21 @@ async fn step(v: &Voice, c: &Callback, now: Timestamp) -> anyhow::Result<()> {
                 .and_then(time::parse)
                 .is_none_or(|t| t <= now);
             if due {
-                enqueue(v, c).await?;
+                if let Err(e) = enqueue(v, c).await {
+                    // Its queue is gone or not a voice queue: it can never
+                    // be served; say so rather than retrying every second.
+                    v.db.update_callback(
+                        &c.id,
+                        &["scheduled"],
+                        &CallbackUpdate {
+                            status: "failed".into(),
+                            closed_reason: Some(format!("could not enter the queue: {e}")),
+                            ..Default::default()
+                        },
+                        Some("Callback failed: it could not enter its queue"),
+                    )
+                    .await?;
+                }
             }
         }
         ("scheduled", WindowState::Passed) => {
@@ -207,10 +248,7 @@ pub async fn on_assigned(v: &Voice, item: &str, agent_id: &str) {
             callback = c.id,
             "a callback accepted outside its window is not dialled"
         );
-        let _ = v
-            .engine
-            .transfer(item, c.queue_id.as_deref().unwrap_or_default(), None)
-            .await;
+        requeue(v, item).await;
         return;
     }
     match v
@@ -245,9 +283,7 @@ pub async fn on_assigned(v: &Voice, item: &str, agent_id: &str) {
                     None,
                 )
                 .await;
-            if let Some(q) = &c.queue_id {
-                let _ = v.engine.transfer(item, q, None).await;
-            }
+            requeue(v, item).await;
             return;
         }
     };
@@ -256,7 +292,27 @@ pub async fn on_assigned(v: &Voice, item: &str, agent_id: &str) {
         .leg
         .play(Vec::new(), Some(super::media::Audio::silence(1000)));
     let attempt = c.attempts + 1;
-    let customer = outbound::call_customer(v, &c.phone).await;
+    let mut agent = agent;
+    let customer = tokio::select! {
+        r = outbound::call_customer(v, &c.phone) => r,
+        _ = outbound::ended(&mut agent.states) => {
+            // The agent gave up before the customer answered: not the
+            // customer's attempt; back in line.
+            agent.leg.close();
+            v.sip.dialogs.remove_dialog(&agent.dialog.id());
+            let _ = v
+                .db
+                .update_callback(
+                    &c.id,
+                    &["dialling"],
+                    &CallbackUpdate { status: "queued".into(), ..Default::default() },
+                    None,
+                )
+                .await;
+            requeue(v, item).await;
+            return;
+        }
+    };
     let mut customer = match customer {
         Ok(x) => x,
         Err(e) => {
@@ -289,7 +345,6 @@ pub async fn on_assigned(v: &Voice, item: &str, agent_id: &str) {
         )
         .await;
     tracing::info!(callback = c.id, agent = agent_id, "callback bridged");
-    let mut agent = agent;
     tokio::select! {
         _ = outbound::ended(&mut agent.states) => {
             outbound::hang_up(v, &customer).await;
@@ -309,6 +364,15 @@ pub async fn on_assigned(v: &Voice, item: &str, agent_id: &str) {
     v.counters
         .relayed_from_customers
         .fetch_add(customer.leg.stats.relayed.load(Relaxed), Relaxed);
+}
+
+/// Puts an item an agent held back in its queue.
+async fn requeue(v: &Voice, item: &str) {
+    if let Ok(view) = v.engine.view(item).await {
+        if let Err(e) = v.engine.transfer(item, &view.queue_id, None).await {
+            tracing::warn!(item, error = %e, "a callback could not go back in line");
+        }
+    }
 }
 
 async fn failed_attempt(

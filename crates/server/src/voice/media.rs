@@ -356,7 +356,11 @@ impl Media {
         let media = Arc::new(Self {
             ip,
             ports,
-            next_port: AtomicU16::new(ports.0 & !1),
+            // A random start: the next call's port is not guessable from
+            // this one's.
+            next_port: AtomicU16::new(
+                (ports.0 + (rand::random::<u16>() % (ports.1 - ports.0).max(2))) & !1,
+            ),
             legs: Mutex::new(Vec::new()),
             next_group: std::sync::atomic::AtomicUsize::new(0),
             jitter: Jitter::default(),
@@ -558,7 +562,22 @@ async fn receive(
             // Packets from anywhere else are someone else's (or an attempt
             // to inject audio or digits into the call): dropped.
             Some(a) if a != from => continue,
-            _ => {}
+            Some(_) => {}
+            None => {
+                // The first packet fixes the address, if it comes from the
+                // host the SDP named; a private address in the SDP means a
+                // phone behind NAT, whose packets come from its router.
+                let signalled = leg.out.lock().expect("leg").remote.map(|r| r.ip());
+                let acceptable = match signalled {
+                    Some(ip) if ip == from.ip() => true,
+                    Some(std::net::IpAddr::V4(ip)) => ip.is_private() || ip.is_link_local(),
+                    Some(std::net::IpAddr::V6(ip)) => (ip.segments()[0] & 0xfe00) == 0xfc00,
+                    None => true,
+                };
+                if !acceptable {
+                    continue;
+                }
+            }
         }
         leg.stats.received.fetch_add(1, Ordering::Relaxed);
         let (codec, payload_type, dtmf_pt, peer) = {
@@ -642,6 +661,37 @@ mod tests {
         assert_eq!(f.p50_us, 10);
         assert_eq!(f.p99_us, 1010);
         assert_eq!(f.max_us, 1010);
+    }
+
+    #[tokio::test]
+    async fn packets_from_another_host_cannot_press_keys_or_take_the_stream() {
+        let media = Media::start(
+            "127.0.0.1".parse().unwrap(),
+            (40200, 40300),
+            Duration::from_secs(5),
+        );
+        let (leg, mut events) = media.leg().unwrap();
+        let phone = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        leg.negotiated(&Negotiated {
+            remote: phone.local_addr().unwrap(),
+            codec: Codec::Pcmu,
+            payload_type: 0,
+            dtmf_payload_type: Some(101),
+            ptime: 20,
+        });
+        // A "1" (event 1, end bit) from 127.0.0.2: not the host in the SDP.
+        let mut press = vec![0x80, 101, 0, 1, 0, 0, 0, 160, 0, 0, 0, 9];
+        press.extend([1, 0x80, 0, 160]);
+        let intruder = tokio::net::UdpSocket::bind("127.0.0.2:0").await.unwrap();
+        intruder.send_to(&press, leg.local).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        assert_eq!(leg.stats.received.load(Ordering::Relaxed), 0);
+        assert!(events.try_recv().is_err());
+        // The same from the phone counts, and fixes the stream's address.
+        phone.send_to(&press, leg.local).await.unwrap();
+        let got = tokio::time::timeout(Duration::from_secs(2), events.recv()).await;
+        assert_eq!(got.unwrap(), Some(LegEvent::Digit('1')));
+        leg.close();
     }
 
     #[tokio::test]

@@ -113,6 +113,9 @@ async fn place(
         .media
         .leg()
         .map_err(|e| DialError::Failed(format!("no RTP port: {e}")))?;
+    // Closes the leg if this future is dropped mid-dial (the caller hung up
+    // while the phone rang) or the dial fails.
+    let mut guard = LegGuard(Some(leg.clone()));
     let offer = sdp::offer(leg.local, rand::random::<u32>() as u64, 101);
     let opt = InviteOption {
         caller_display_name: Some(display.to_owned()),
@@ -157,16 +160,22 @@ async fn place(
             None => Err(DialError::NoAnswer),
         },
     };
-    match outcome {
-        Ok(dialog) => Ok(Placed {
-            dialog,
-            states,
-            leg,
-            events,
-        }),
-        Err(e) => {
+    let dialog = outcome?;
+    guard.0 = None;
+    Ok(Placed {
+        dialog,
+        states,
+        leg,
+        events,
+    })
+}
+
+struct LegGuard(Option<Arc<Leg>>);
+
+impl Drop for LegGuard {
+    fn drop(&mut self) {
+        if let Some(leg) = self.0.take() {
             leg.close();
-            Err(e)
         }
     }
 }

@@ -76,7 +76,11 @@ impl Prompts {
                 tokio::fs::create_dir_all(&self.dir).await?;
                 // Written aside then renamed, so a crash never leaves half a
                 // prompt in the cache.
-                let tmp = self.dir.join(format!("{key}.{}.tmp", std::process::id()));
+                let tmp = self.dir.join(format!(
+                    "{key}.{}.{}.tmp",
+                    std::process::id(),
+                    rand::random::<u64>()
+                ));
                 tokio::fs::write(&tmp, &audio.ulaw[..]).await?;
                 tokio::fs::rename(&tmp, &path).await?;
                 audio
@@ -142,6 +146,9 @@ pub fn wav_to_8k(wav: &[u8]) -> Result<Vec<i16>, PromptError> {
             }
             if channels == 0 || rate == 0 {
                 return Err(PromptError::Wav("no channels or no sample rate"));
+            }
+            if !(8000..=192_000).contains(&rate) {
+                return Err(PromptError::Wav("the sample rate must be 8 to 192 kHz"));
             }
             let end = body.saturating_add(size).min(wav.len());
             let frame = 2 * channels as usize;

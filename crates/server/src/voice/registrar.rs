@@ -37,6 +37,9 @@ pub struct Binding {
 pub struct Registrar {
     key: Vec<u8>,
     bindings: Mutex<HashMap<String, Binding>>,
+    /// The highest nonce count used with each live nonce: a request seen
+    /// before (same nonce, no higher count) is a replay.
+    counts: Mutex<HashMap<String, u64>>,
 }
 
 /// What a digest check concluded.
@@ -56,6 +59,7 @@ impl Registrar {
         Self {
             key: key.to_vec(),
             bindings: Mutex::new(HashMap::new()),
+            counts: Mutex::new(HashMap::new()),
         }
     }
 
@@ -70,15 +74,18 @@ impl Registrar {
             .collect()
     }
 
-    pub fn nonce(&self) -> String {
+    /// A nonce for a client at `ip`: it is only good from there, so
+    /// credentials captured on the way cannot be used from elsewhere.
+    pub fn nonce(&self, ip: Option<IpAddr>) -> String {
         let now = jiff::Timestamp::now().as_second();
-        format!("{now}.{}", self.mac(&now.to_string()))
+        format!("{now}.{}", self.mac(&format!("{now}/{}", ip_text(ip))))
     }
 
-    /// Ok(true) fresh, Ok(false) ours but expired, Err for a forged nonce.
-    fn nonce_fresh(&self, nonce: &str) -> Result<bool, ()> {
+    /// Ok(true) fresh, Ok(false) ours but expired, Err for a forged nonce
+    /// (or one issued to another address).
+    fn nonce_fresh(&self, nonce: &str, ip: Option<IpAddr>) -> Result<bool, ()> {
         let (stamp, mac) = nonce.split_once('.').ok_or(())?;
-        let expected = self.mac(stamp);
+        let expected = self.mac(&format!("{stamp}/{}", ip_text(ip)));
         if expected.len() != mac.len()
             || expected
                 .bytes()
@@ -94,27 +101,64 @@ impl Registrar {
     }
 
     /// The challenge header value (`WWW-Authenticate` or `Proxy-Authenticate`).
-    pub fn challenge(&self, stale: bool) -> String {
+    pub fn challenge(&self, stale: bool, ip: Option<IpAddr>) -> String {
         format!(
             "Digest realm=\"{REALM}\", nonce=\"{}\", algorithm=MD5, qop=\"auth\"{}",
-            self.nonce(),
+            self.nonce(ip),
             if stale { ", stale=true" } else { "" }
         )
     }
 
-    /// Checks `header_value` (an Authorization header) for `method`; the
-    /// caller looks the HA1 up by the credentials' username.
-    pub fn check(&self, header_value: Option<&str>) -> Check {
+    /// Checks `header_value` (an Authorization header) from `ip`; the
+    /// caller looks the HA1 up by the credentials' username, verifies the
+    /// response, then calls [`Registrar::first_use`].
+    pub fn check(&self, header_value: Option<&str>, ip: Option<IpAddr>) -> Check {
         let Some(c) = header_value.and_then(digest::parse) else {
             return Check::Challenge { stale: false };
         };
         if c.realm != REALM {
             return Check::Challenge { stale: false };
         }
-        match self.nonce_fresh(&c.nonce) {
-            Err(()) => Check::Refused("a nonce Switchboard did not issue"),
+        if !c
+            .qop
+            .as_deref()
+            .is_some_and(|q| q.eq_ignore_ascii_case("auth"))
+        {
+            return Check::Refused("qop=auth is required");
+        }
+        match self.nonce_fresh(&c.nonce, ip) {
+            Err(()) => Check::Refused("a nonce Switchboard did not issue to this address"),
             Ok(false) => Check::Challenge { stale: true },
             Ok(true) => Check::Ok(c),
+        }
+    }
+
+    /// Whether verified credentials are new: their nonce count is higher
+    /// than any used before with the nonce (RFC 2617 §3.2.2). False for a
+    /// replay.
+    pub fn first_use(&self, c: &digest::Credentials) -> bool {
+        let Some(nc) =
+            c.nc.as_deref()
+                .and_then(|n| u64::from_str_radix(n, 16).ok())
+        else {
+            return false;
+        };
+        let mut counts = self.counts.lock().expect("counts");
+        if counts.len() > 10_000 {
+            // Nonces older than their lifetime are refused anyway.
+            let now = jiff::Timestamp::now().as_second();
+            counts.retain(|n, _| {
+                n.split_once('.')
+                    .and_then(|(s, _)| s.parse::<i64>().ok())
+                    .is_some_and(|at| now - at <= NONCE_LIFETIME as i64)
+            });
+        }
+        match counts.get(&c.nonce) {
+            Some(&seen) if nc <= seen => false,
+            _ => {
+                counts.insert(c.nonce.clone(), nc);
+                true
+            }
         }
     }
 
@@ -151,6 +195,10 @@ impl Registrar {
             .filter(|b| b.expires > now)
             .count()
     }
+}
+
+fn ip_text(ip: Option<IpAddr>) -> String {
+    ip.map(|i| i.to_string()).unwrap_or_default()
 }
 
 /// The raw value of the first header called `name` (case-insensitive).
@@ -253,7 +301,7 @@ pub fn source(req: &Request) -> Option<std::net::SocketAddr> {
     };
     for p in parts {
         match p.trim().split_once('=') {
-            Some(("received", v)) => host = v.to_owned(),
+            Some(("received", v)) => host = v.trim_matches(|c| c == '[' || c == ']').to_owned(),
             Some(("rport", v)) => port = v.parse().unwrap_or(port),
             _ => {}
         }
@@ -291,15 +339,46 @@ mod tests {
     #[test]
     fn our_nonces_pass_and_forged_ones_do_not() {
         let r = Registrar::new(b"key");
-        let n = r.nonce();
-        assert_eq!(r.nonce_fresh(&n), Ok(true));
-        assert_eq!(Registrar::new(b"other").nonce_fresh(&n), Err(()));
+        let ip = Some("10.0.0.7".parse().unwrap());
+        let n = r.nonce(ip);
+        assert_eq!(r.nonce_fresh(&n, ip), Ok(true));
+        assert_eq!(
+            r.nonce_fresh(&n, Some("10.0.0.8".parse().unwrap())),
+            Err(()),
+            "only from the address it was issued to"
+        );
+        assert_eq!(Registrar::new(b"other").nonce_fresh(&n, ip), Err(()));
         let (stamp, _) = n.split_once('.').unwrap();
         let old = (stamp.parse::<i64>().unwrap() - 400).to_string();
-        let old_nonce = format!("{old}.{}", r.mac(&old));
-        assert_eq!(r.nonce_fresh(&old_nonce), Ok(false), "ours, but stale");
-        assert_eq!(r.nonce_fresh("123.abc"), Err(()));
-        assert_eq!(r.nonce_fresh("nodot"), Err(()));
+        let old_nonce = format!("{old}.{}", r.mac(&format!("{old}/10.0.0.7")));
+        assert_eq!(r.nonce_fresh(&old_nonce, ip), Ok(false), "ours, but stale");
+        assert_eq!(r.nonce_fresh("123.abc", ip), Err(()));
+        assert_eq!(r.nonce_fresh("nodot", ip), Err(()));
+    }
+
+    #[test]
+    fn a_replayed_nonce_count_is_refused_and_qop_is_required() {
+        let r = Registrar::new(b"key");
+        let ip = Some("10.0.0.7".parse().unwrap());
+        let header = |nc: &str, qop: bool| {
+            format!(
+                "Digest username=\"ana\", realm=\"switchboard\", nonce=\"{}\", uri=\"sip:x\", response=\"00\"{}",
+                r.nonce(ip),
+                if qop { format!(", qop=auth, nc={nc}, cnonce=\"c\"") } else { String::new() }
+            )
+        };
+        let Check::Ok(c) = r.check(Some(&header("00000001", true)), ip) else {
+            panic!("fresh credentials pass the checks")
+        };
+        assert!(r.first_use(&c));
+        assert!(!r.first_use(&c), "the same request again is a replay");
+        let mut next = c.clone();
+        next.nc = Some("00000002".into());
+        assert!(r.first_use(&next), "a higher count is a new request");
+        assert_eq!(
+            r.check(Some(&header("", false)), ip),
+            Check::Refused("qop=auth is required")
+        );
     }
 
     #[test]

@@ -149,9 +149,10 @@ async fn trusted(v: &Voice, tx: &mut Transaction) -> bool {
         return false;
     };
     let header = registrar::header(&tx.original, "Proxy-Authorization");
-    match v.registrar.check(header.as_deref()) {
+    let ip = source.map(|s| s.ip());
+    match v.registrar.check(header.as_deref(), ip) {
         Check::Challenge { stale } => {
-            let h = registrar::proxy_authenticate(v.registrar.challenge(stale));
+            let h = registrar::proxy_authenticate(v.registrar.challenge(stale, ip));
             let _ = tx
                 .reply_with(StatusCode::ProxyAuthenticationRequired, vec![h], None)
                 .await;
@@ -164,7 +165,10 @@ async fn trusted(v: &Voice, tx: &mut Transaction) -> bool {
         }
         Check::Ok(c) => {
             let ha1 = digest::ha1(user, registrar::REALM, password);
-            if c.username == *user && digest::verify(&c, &ha1, "INVITE") {
+            if c.username == *user
+                && digest::verify(&c, &ha1, "INVITE")
+                && v.registrar.first_use(&c)
+            {
                 true
             } else {
                 refuse_log(v, tx, "wrong trunk credentials");
@@ -177,9 +181,10 @@ async fn trusted(v: &Voice, tx: &mut Transaction) -> bool {
 
 async fn register(v: &Voice, tx: &mut Transaction) {
     let header = registrar::header(&tx.original, "Authorization");
-    let creds = match v.registrar.check(header.as_deref()) {
+    let ip = registrar::source(&tx.original).map(|s| s.ip());
+    let creds = match v.registrar.check(header.as_deref(), ip) {
         Check::Challenge { stale } => {
-            let h = registrar::www_authenticate(v.registrar.challenge(stale));
+            let h = registrar::www_authenticate(v.registrar.challenge(stale, ip));
             let _ = tx.reply_with(StatusCode::Unauthorized, vec![h], None).await;
             return;
         }
@@ -204,6 +209,11 @@ async fn register(v: &Voice, tx: &mut Transaction) {
         let _ = tx.reply(StatusCode::Forbidden).await;
         return;
     };
+    if !v.registrar.first_use(&creds) {
+        refuse_log(v, tx, "a replayed REGISTER");
+        let _ = tx.reply(StatusCode::Forbidden).await;
+        return;
+    }
     let to_user = registrar::header(&tx.original, "To")
         .and_then(|t| registrar::contact_uri(&t))
         .and_then(|(uri, _)| registrar::uri_user(&uri));

@@ -683,6 +683,15 @@ async fn callbacks_refuse_bad_input_by_name() {
         assert_eq!((s, fields(&b)), (422, vec!["phone".to_owned()]));
         let (s, b) = post(json!({"phone": "+33612345678", "queue_id": "nope"})).await;
         assert_eq!((s, fields(&b)), (422, vec!["queue_id".to_owned()]));
+        let chat = t
+            .admin
+            .create(
+                "/api/v1/queues",
+                json!({"name": "chats", "channel": "messaging"}),
+            )
+            .await;
+        let (s, b) = post(json!({"phone": "+33612345678", "queue_id": chat["id"]})).await;
+        assert_eq!((s, fields(&b)), (422, vec!["queue_id".to_owned()]), "{b}");
         let (s, b) = post(
             json!({"phone": "+33612345678", "contact_id": "00000000-0000-0000-0000-000000000000"}),
         )
