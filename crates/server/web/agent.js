@@ -610,6 +610,9 @@
     if (o.kind === 'callback' || o.channel === 'callback') {
       badges.push(h('span', { class: 'badge callback', 'data-testid': 'toast-badge', 'data-badge': 'callback' }, t('callback')));
       rows.push([t('phone'), str(attrs.phone || attrs.callback_number)]);
+    } else if (o.channel === 'voice' && attrs.caller) {
+      // A live call: accepting rings the agent's registered phone.
+      rows.push([t('phone'), str(attrs.caller)]);
     }
     T.el = h('section', { class: 'toast', 'data-testid': 'toast', 'data-work-item': id, 'data-kind': o.kind || null,
       'aria-label': t('offerLabel', { channel: chan(o.channel), name }) },
