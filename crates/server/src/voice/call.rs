@@ -212,6 +212,29 @@ impl Call {
             }
         };
         let item = view.id.clone();
+        if matches!(view.status.as_str(), "closed" | "abandoned") {
+            // The queue's overflow ended it at once (closed, out of hours,
+            // voicemail — which the voice side does not record): the caller
+            // hears the greeting and the call ends rather than waiting for
+            // nobody.
+            tracing::info!(
+                call_id = self.call_id,
+                item,
+                "the queue did not take the call"
+            );
+            let greeting = v
+                .prompt(Prompt::Greeting, &language, Some(&view.queue_id), None)
+                .await;
+            let length = greeting.duration();
+            self.leg.play(vec![greeting], None);
+            tokio::select! {
+                _ = tokio::time::sleep(length + Duration::from_millis(300)) => {
+                    let _ = self.dialog.bye().await;
+                }
+                _ = wait_hangup(states) => {}
+            }
+            return End::Ended;
+        }
         self.item = Some(item.clone());
         v.register_call(&item, notes_tx);
 

@@ -1151,3 +1151,50 @@ async fn a_busy_customer_is_retried_per_the_policy_then_the_callback_is_closed_w
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_queue_that_does_not_take_the_call_greets_the_caller_and_hangs_up() {
+    let prompts = tempfile::tempdir().unwrap();
+    let app = spawn_sqlite_with(&|c: &mut Config| voice_config(c, 9, prompts.path())).await;
+    let t = setup(
+        &app,
+        json!({"work_items_waiting_exceed": {"count": 0, "action": "voicemail"}}),
+    )
+    .await;
+    let first = sipp(
+        &app,
+        &scenario("caller.xml"),
+        free_port(),
+        &[
+            "-key",
+            "caller",
+            "+33600000003",
+            "-s",
+            "support",
+            "-d",
+            "15000",
+        ],
+    );
+    until(
+        Duration::from_secs(10),
+        "the first caller waits",
+        async || (voice_items(&app).await.len() == 1).then_some(()),
+    )
+    .await;
+    // The second overflows with voicemail, which the voice side does not
+    // record: greeted, then hung up on.
+    let second = sipp(
+        &app,
+        &scenario("caller_hung_up_on.xml"),
+        free_port(),
+        &["-key", "caller", "+33600000004", "-s", "support"],
+    );
+    succeeded(second, "the second caller is hung up on").await;
+    let items = voice_items(&app).await;
+    assert_eq!(items.len(), 2);
+    assert_eq!(items[1].1, "closed", "{items:?}");
+    assert_eq!(items[0].1, "queued", "the first still waits");
+    succeeded(first, "the first caller").await;
+    let _ = t;
+    app.stop().await;
+}
