@@ -1198,3 +1198,67 @@ async fn a_queue_that_does_not_take_the_call_greets_the_caller_and_hangs_up() {
     let _ = t;
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_key_pressed_as_sip_info_is_heard() {
+    let prompts = tempfile::tempdir().unwrap();
+    let app = spawn_sqlite_with(&|c: &mut Config| voice_config(c, 9, prompts.path())).await;
+    let t = setup(&app, json!({})).await;
+    let caller = sipp(
+        &app,
+        &scenario("caller_info.xml"),
+        free_port(),
+        &[
+            "-key",
+            "caller",
+            "+33600000005",
+            "-s",
+            "support",
+            "-d",
+            "1000",
+        ],
+    );
+    succeeded(caller, "caller sending INFO").await;
+    assert_eq!(status(&t.admin).await["digits_detected"], 1);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_call_whose_audio_stops_is_ended_and_leaves_the_queue() {
+    let prompts = tempfile::tempdir().unwrap();
+    let app = spawn_sqlite_with(&|c: &mut Config| {
+        voice_config(c, 9, prompts.path());
+        c.voice.rtp_timeout = Duration::from_secs(3);
+    })
+    .await;
+    let t = setup(&app, json!({})).await;
+    // The caller's recording lasts 8 s, then its phone goes silent (as a
+    // phone that lost its network would) without hanging up.
+    let started = Instant::now();
+    let caller = sipp(
+        &app,
+        &scenario("caller_hung_up_on.xml"),
+        free_port(),
+        &["-key", "caller", "+33600000006", "-s", "support"],
+    );
+    succeeded(caller, "the silent caller is hung up on").await;
+    assert!(
+        started.elapsed() >= Duration::from_secs(10),
+        "not before the audio stopped"
+    );
+    let item = until(
+        Duration::from_secs(10),
+        "the item was abandoned",
+        async || {
+            voice_items(&app)
+                .await
+                .into_iter()
+                .next()
+                .filter(|i| i.1 == "abandoned")
+        },
+    )
+    .await;
+    assert_eq!(item.3["caller"], "+33600000006");
+    let _ = t;
+    app.stop().await;
+}
