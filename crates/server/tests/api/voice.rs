@@ -149,6 +149,32 @@ async fn next_offer(ws: &mut Socket, limit: Duration) -> Value {
         .expect("an offer came")
 }
 
+/// The subjects of a contact's timeline entries, newest first.
+async fn timeline_subjects(who: &Caller, contact: &Value) -> Vec<String> {
+    let timeline = who
+        .ok(&format!(
+            "/api/v1/contacts/{}/timeline",
+            contact["id"].as_str().unwrap()
+        ))
+        .await;
+    timeline["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|a| a["subject"].as_str().map(str::to_owned))
+        .collect()
+}
+
+/// The agent accepts the offered work item.
+async fn accept(who: &Caller, item: &str) {
+    let (s, b) = answer(
+        who.post(&format!("/api/v1/work-items/{item}/accept"), json!({}))
+            .await,
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+}
+
 struct Setup {
     admin: Caller,
     ana: Caller,
@@ -473,13 +499,7 @@ async fn an_overflowing_queue_offers_a_callback_at_30_s_and_the_caller_keeps_the
         3,
         "nothing dialled yet"
     );
-    let (s, body) = answer(
-        t.ana
-            .post(&format!("/api/v1/work-items/{b_id}/accept"), json!({}))
-            .await,
-    )
-    .await;
-    assert_eq!(s, 200, "{body}");
+    accept(&t.ana, &b_id).await;
     // Ana's phone rings first, then the customer's; bridged; the customer
     // hangs up after 6 s and Switchboard hangs up Ana's phone.
     succeeded(customer, "customer").await;
@@ -503,19 +523,7 @@ async fn an_overflowing_queue_offers_a_callback_at_30_s_and_the_caller_keeps_the
         .await;
     assert_eq!(callback["status"], "completed", "{callback}");
     assert_eq!(callback["attempts"], 1);
-    let timeline = t
-        .ana
-        .ok(&format!(
-            "/api/v1/contacts/{}/timeline",
-            contact["id"].as_str().unwrap()
-        ))
-        .await;
-    let subjects: Vec<&str> = timeline["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|a| a["subject"].as_str())
-        .collect();
+    let subjects = timeline_subjects(&t.ana, &contact).await;
     assert!(
         subjects
             .iter()
@@ -614,13 +622,7 @@ async fn an_api_callback_is_dialled_inside_its_window_and_not_before() {
         assert_eq!(offer["attributes"]["callback_number"], "+33644444444");
         assert_eq!(offer["attributes"]["reason"], "order 1234");
         let item = offer["work_item_id"].as_str().unwrap();
-        let (s, b) = answer(
-            t.ana
-                .post(&format!("/api/v1/work-items/{item}/accept"), json!({}))
-                .await,
-        )
-        .await;
-        assert_eq!(s, 200, "{b}");
+        accept(&t.ana, &item).await;
         succeeded(customer, "customer").await;
         succeeded(phone, "agent's phone").await;
         let done = until(
@@ -1086,13 +1088,7 @@ async fn a_busy_customer_is_retried_per_the_policy_then_the_callback_is_closed_w
         let offer = next_offer(&mut ws, Duration::from_secs(20)).await;
         assert_eq!(offer["kind"], "callback", "attempt {attempt}");
         let item = offer["work_item_id"].as_str().unwrap();
-        let (s, b) = answer(
-            t.ana
-                .post(&format!("/api/v1/work-items/{item}/accept"), json!({}))
-                .await,
-        )
-        .await;
-        assert_eq!(s, 200, "{b}");
+        accept(&t.ana, &item).await;
         if attempt == 1 {
             let c = until(
                 Duration::from_secs(20),
@@ -1127,19 +1123,7 @@ async fn a_busy_customer_is_retried_per_the_policy_then_the_callback_is_closed_w
     );
     succeeded(busy, "busy customer").await;
     succeeded(phone, "agent's phone, rung twice").await;
-    let timeline = t
-        .ana
-        .ok(&format!(
-            "/api/v1/contacts/{}/timeline",
-            contact["id"].as_str().unwrap()
-        ))
-        .await;
-    let subjects: Vec<&str> = timeline["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|a| a["subject"].as_str())
-        .collect();
+    let subjects = timeline_subjects(&t.ana, &contact).await;
     assert!(
         subjects
             .iter()
