@@ -622,7 +622,7 @@ async fn an_api_callback_is_dialled_inside_its_window_and_not_before() {
         assert_eq!(offer["attributes"]["callback_number"], "+33644444444");
         assert_eq!(offer["attributes"]["reason"], "order 1234");
         let item = offer["work_item_id"].as_str().unwrap();
-        accept(&t.ana, &item).await;
+        accept(&t.ana, item).await;
         succeeded(customer, "customer").await;
         succeeded(phone, "agent's phone").await;
         let done = until(
@@ -1088,7 +1088,7 @@ async fn a_busy_customer_is_retried_per_the_policy_then_the_callback_is_closed_w
         let offer = next_offer(&mut ws, Duration::from_secs(20)).await;
         assert_eq!(offer["kind"], "callback", "attempt {attempt}");
         let item = offer["work_item_id"].as_str().unwrap();
-        accept(&t.ana, &item).await;
+        accept(&t.ana, item).await;
         if attempt == 1 {
             let c = until(
                 Duration::from_secs(20),
