@@ -100,6 +100,17 @@ async fn demo_serves_once_tokens_work_and_sigterm_stops_cleanly() {
     let printed = first.stdout.join("\n");
     assert!(printed.contains("admin@demo.switchboard.test"), "{printed}");
     assert!(printed.contains("/api/v1/openapi.json"));
+    // The demo's phone line and the agents' SIP accounts.
+    assert!(
+        printed.contains("Phone line (SIP):   sip:support@127.0.0.1:5060"),
+        "{printed}"
+    );
+    assert!(
+        printed
+            .lines()
+            .any(|l| l.contains("user ana") && l.contains("password")),
+        "{printed}"
+    );
     let base = first.base.clone();
     let http = reqwest::Client::new();
     assert_eq!(
