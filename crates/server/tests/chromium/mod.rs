@@ -104,3 +104,47 @@ pub async fn until(c: &fantoccini::Client, script: &str, what: &str) -> Value {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
+
+/// Runs axe-core (installed from the npm registry by `scripts/test` into
+/// `tests/axe/node_modules`) on the page as it is now, including open
+/// shadow roots, and fails the test on any violation, naming the page
+/// state, the rule, its impact and the offending nodes.
+#[allow(dead_code)]
+pub async fn axe(c: &fantoccini::Client, state: &str) {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/axe/node_modules/axe-core/axe.min.js"
+    );
+    let source = std::fs::read_to_string(path).unwrap_or_else(|e| {
+        panic!("{path}: {e} (run ./scripts/test, or npm ci --prefix crates/server/tests/axe)")
+    });
+    // Loaded once per document: the script defines `window.axe`.
+    let loaded = c
+        .execute("return typeof window.axe === 'object';", vec![])
+        .await
+        .unwrap();
+    if loaded != json!(true) {
+        c.execute(&format!("{source}\nreturn true;"), vec![])
+            .await
+            .expect("axe-core loads into the page");
+    }
+    let violations = c
+        .execute_async(
+            r#"const done = arguments[arguments.length - 1];
+               window.axe.run(document, { resultTypes: ['violations'] })
+                 .then(r => done(r.violations.map(v => ({
+                     id: v.id, impact: v.impact, help: v.help,
+                     nodes: v.nodes.slice(0, 5).map(n => n.target.join(' ') + ' :: ' + n.failureSummary),
+                 }))))
+                 .catch(e => done([{ id: 'axe-error', impact: 'critical', help: String(e), nodes: [] }]));"#,
+            vec![],
+        )
+        .await
+        .expect("axe-core runs");
+    let list = violations.as_array().cloned().unwrap_or_default();
+    assert!(
+        list.is_empty(),
+        "accessibility violations on {state}:\n{}",
+        serde_json::to_string_pretty(&violations).unwrap()
+    );
+}
