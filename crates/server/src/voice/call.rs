@@ -85,6 +85,11 @@ pub async fn inbound(v: Arc<Voice>, mut tx: Transaction) {
         }
     };
     leg.negotiated(&negotiated);
+    // The INVITE's real source (the transport writes it into the Via from
+    // the datagram, replacing whatever the sender claimed).
+    if let Some(peer) = registrar::source(&req) {
+        leg.sip_peer(peer.ip());
+    }
 
     let (state_tx, mut states) = v.sip.dialogs.new_dialog_state_channel();
     let dialog = match v.sip.dialogs.get_or_create_server_invite(
@@ -468,6 +473,11 @@ impl Call {
                 return None;
             }
         };
+        self.leg
+            .count_relays(v.counters.relayed_from_customers.clone());
+        agent
+            .leg
+            .count_relays(v.counters.relayed_from_agents.clone());
         v.media.bridge(&self.leg, &agent.leg);
         tracing::info!(
             call_id = self.call_id,
@@ -492,14 +502,6 @@ impl Call {
                 End::Ended
             }
         };
-        v.counters.relayed_from_customers.fetch_add(
-            self.leg.stats.relayed.load(Ordering::Relaxed),
-            Ordering::Relaxed,
-        );
-        v.counters.relayed_from_agents.fetch_add(
-            agent.leg.stats.relayed.load(Ordering::Relaxed),
-            Ordering::Relaxed,
-        );
         Some(end)
     }
 

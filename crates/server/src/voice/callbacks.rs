@@ -321,6 +321,12 @@ pub async fn on_assigned(v: &Voice, item: &str, agent_id: &str) {
             return;
         }
     };
+    agent
+        .leg
+        .count_relays(v.counters.relayed_from_agents.clone());
+    customer
+        .leg
+        .count_relays(v.counters.relayed_from_customers.clone());
     v.media.bridge(&agent.leg, &customer.leg);
     let agent_name =
         v.db.agent(agent_id)
@@ -357,13 +363,6 @@ pub async fn on_assigned(v: &Voice, item: &str, agent_id: &str) {
             v.sip.dialogs.remove_dialog(&customer.dialog.id());
         }
     }
-    use std::sync::atomic::Ordering::Relaxed;
-    v.counters
-        .relayed_from_agents
-        .fetch_add(agent.leg.stats.relayed.load(Relaxed), Relaxed);
-    v.counters
-        .relayed_from_customers
-        .fetch_add(customer.leg.stats.relayed.load(Relaxed), Relaxed);
 }
 
 /// Puts an item an agent held back in its queue.

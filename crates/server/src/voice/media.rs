@@ -68,6 +68,9 @@ pub struct LegStats {
     /// Packets that came in on this leg and were sent on to its peer.
     pub relayed: AtomicU64,
     pub digits: AtomicU64,
+    /// Packets that came from neither the address the SDP named nor the
+    /// SIP peer's (or from anywhere else once the stream was latched).
+    pub dropped: AtomicU64,
 }
 
 enum Source {
@@ -83,7 +86,19 @@ enum Source {
 }
 
 struct Out {
+    /// Where this leg sends: the SDP's address until the far end's first
+    /// accepted packet fixes (latches) it.
     remote: Option<SocketAddr>,
+    /// The address the far end's SDP named.
+    signalled: Option<SocketAddr>,
+    /// The address the far end's SIP requests really come from (the
+    /// datagrams' source, not header text).
+    sip_peer: Option<IpAddr>,
+    /// Where the far end's RTP comes from, fixed by its first accepted packet.
+    latched: Option<SocketAddr>,
+    /// A live counter of packets this leg relays to its peer (the voice
+    /// status's per-direction figures).
+    relay_counter: Option<Arc<AtomicU64>>,
     codec: Codec,
     payload_type: u8,
     dtmf_payload_type: Option<u8>,
@@ -109,10 +124,26 @@ impl Leg {
     /// Sets what was negotiated with the far end.
     pub fn negotiated(&self, n: &Negotiated) {
         let mut o = self.out.lock().expect("leg");
-        o.remote = Some(n.remote);
+        o.signalled = Some(n.remote);
+        // A phone may send before its answer is read here: a stream
+        // already latched keeps going where its packets come from.
+        o.remote = Some(o.latched.unwrap_or(n.remote));
         o.codec = n.codec;
         o.payload_type = n.payload_type;
         o.dtmf_payload_type = n.dtmf_payload_type;
+    }
+
+    /// The real source address of the far end's SIP messages: its RTP is
+    /// accepted from there as well as from the SDP's address (phones
+    /// behind NAT, or softphones that advertise their interface address
+    /// and send from another).
+    pub fn sip_peer(&self, ip: IpAddr) {
+        self.out.lock().expect("leg").sip_peer = Some(ip);
+    }
+
+    /// Counts every packet this leg relays to its bridged peer, live.
+    pub fn count_relays(&self, counter: Arc<AtomicU64>) {
+        self.out.lock().expect("leg").relay_counter = Some(counter);
     }
 
     pub fn codec(&self) -> Codec {
@@ -347,6 +378,8 @@ pub struct Media {
     next_group: std::sync::atomic::AtomicUsize,
     pub jitter: Jitter,
     silence_timeout: Duration,
+    /// RTP packets dropped on every leg since start (wrong source).
+    pub dropped: Arc<AtomicU64>,
 }
 
 impl Media {
@@ -365,6 +398,7 @@ impl Media {
             next_group: std::sync::atomic::AtomicUsize::new(0),
             jitter: Jitter::default(),
             silence_timeout,
+            dropped: Arc::new(AtomicU64::new(0)),
         });
         let weak = Arc::downgrade(&media);
         std::thread::Builder::new()
@@ -413,6 +447,10 @@ impl Media {
             socket,
             out: Mutex::new(Out {
                 remote: None,
+                signalled: None,
+                sip_peer: None,
+                latched: None,
+                relay_counter: None,
                 codec: Codec::Pcmu,
                 payload_type: 0,
                 dtmf_payload_type: None,
@@ -434,6 +472,7 @@ impl Media {
             rx_socket,
             tx,
             self.silence_timeout,
+            self.dropped.clone(),
         ));
         self.legs.lock().expect("legs").push(leg.clone());
         Ok((leg, rx))
@@ -528,17 +567,24 @@ fn pace(media: Weak<Media>) {
     }
 }
 
+/// Drops logged at most this often per leg (a stream of intruding or
+/// misrouted packets is 50 a second).
+const DROP_LOG_EVERY: Duration = Duration::from_secs(10);
+
 async fn receive(
     leg: Weak<Leg>,
     socket: tokio::net::UdpSocket,
     events: mpsc::UnboundedSender<LegEvent>,
     silence: Duration,
+    dropped_total: Arc<AtomicU64>,
 ) {
     let mut buf = vec![0u8; 2048];
     let mut out = Vec::with_capacity(12 + FRAME * 2);
     let mut dtmf = DtmfReceiver::new();
     // The address the far end's RTP comes from, fixed by its first packet.
     let mut latched: Option<SocketAddr> = None;
+    let mut last_drop_log: Option<Instant> = None;
+    let mut unlogged_drops = 0u64;
     loop {
         let got = tokio::time::timeout(silence, socket.recv_from(&mut buf)).await;
         let Some(leg) = leg.upgrade() else { return };
@@ -558,34 +604,52 @@ async fn receive(
         let Some(p) = parse_rtp(&buf[..n]) else {
             continue;
         };
-        match latched {
+        let accepted = match latched {
             // Packets from anywhere else are someone else's (or an attempt
-            // to inject audio or digits into the call): dropped.
-            Some(a) if a != from => continue,
-            Some(_) => {}
+            // to inject audio or digits into the call).
+            Some(a) => a == from,
             None => {
-                // The first packet fixes the address, if it comes from the
-                // host the SDP named; a private address in the SDP means a
-                // phone behind NAT, whose packets come from its router.
-                let signalled = leg.out.lock().expect("leg").remote.map(|r| r.ip());
-                let acceptable = match signalled {
-                    Some(ip) if ip == from.ip() => true,
-                    Some(std::net::IpAddr::V4(ip)) => ip.is_private() || ip.is_link_local(),
-                    Some(std::net::IpAddr::V6(ip)) => (ip.segments()[0] & 0xfe00) == 0xfc00,
-                    None => true,
-                };
-                if !acceptable {
-                    continue;
-                }
+                // Symmetric RTP anchored on what the far end really is: the
+                // first packet must come from the host its SDP named, or
+                // from the host its SIP messages come from (a phone behind
+                // NAT, a softphone advertising its interface address while
+                // sending from another). Never from anyone else.
+                let o = leg.out.lock().expect("leg");
+                let ip = from.ip();
+                o.signalled.is_some_and(|s| s.ip() == ip) || o.sip_peer == Some(ip)
             }
+        };
+        if !accepted {
+            leg.stats.dropped.fetch_add(1, Ordering::Relaxed);
+            dropped_total.fetch_add(1, Ordering::Relaxed);
+            unlogged_drops += 1;
+            if last_drop_log.is_none_or(|t| t.elapsed() >= DROP_LOG_EVERY) {
+                let (signalled, sip_peer) = {
+                    let o = leg.out.lock().expect("leg");
+                    (o.signalled, o.sip_peer)
+                };
+                tracing::warn!(
+                    leg = %leg.local,
+                    %from,
+                    ?latched,
+                    ?signalled,
+                    ?sip_peer,
+                    dropped = unlogged_drops,
+                    "RTP dropped: not from the far end's signalled or SIP address"
+                );
+                last_drop_log = Some(Instant::now());
+                unlogged_drops = 0;
+            }
+            continue;
         }
         leg.stats.received.fetch_add(1, Ordering::Relaxed);
-        let (codec, payload_type, dtmf_pt, peer) = {
+        let (codec, payload_type, dtmf_pt, peer, counter) = {
             let mut o = leg.out.lock().expect("leg");
             // Symmetric RTP: answer where the packets come from (phones
             // behind NAT advertise an address we cannot reach).
             if latched.is_none() {
                 latched = Some(from);
+                o.latched = Some(from);
                 o.remote = Some(from);
             }
             (
@@ -593,6 +657,7 @@ async fn receive(
                 o.payload_type,
                 o.dtmf_payload_type,
                 o.peer.as_ref().and_then(Weak::upgrade),
+                o.relay_counter.clone(),
             )
         };
         if Some(p.payload_type) == dtmf_pt {
@@ -611,6 +676,9 @@ async fn receive(
             if !peer.is_closed() {
                 peer.relay_in(codec, p.payload, &mut out);
                 leg.stats.relayed.fetch_add(1, Ordering::Relaxed);
+                if let Some(c) = counter {
+                    c.fetch_add(1, Ordering::Relaxed);
+                }
             }
         }
     }
@@ -692,6 +760,66 @@ mod tests {
         let got = tokio::time::timeout(Duration::from_secs(2), events.recv()).await;
         assert_eq!(got.unwrap(), Some(LegEvent::Digit('1')));
         leg.close();
+    }
+
+    #[tokio::test]
+    async fn a_phone_advertising_another_address_is_latched_from_its_sip_peer_address() {
+        // A softphone that puts its interface address in the SDP (here a
+        // documentation address nobody sends from) and sends from
+        // loopback, where its SIP messages come from too.
+        let media = Media::start(
+            "127.0.0.1".parse().unwrap(),
+            (40400, 40500),
+            Duration::from_secs(5),
+        );
+        let (leg, mut events) = media.leg().unwrap();
+        let phone = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        leg.sip_peer("127.0.0.1".parse().unwrap());
+        leg.negotiated(&Negotiated {
+            remote: "192.0.2.200:4000".parse().unwrap(),
+            codec: Codec::Pcmu,
+            payload_type: 0,
+            dtmf_payload_type: Some(101),
+            ptime: 20,
+        });
+        let mut press = vec![0x80, 101, 0, 1, 0, 0, 0, 160, 0, 0, 0, 9];
+        press.extend([1, 0x80, 0, 160]);
+        // Someone who is neither: dropped and counted.
+        let intruder = tokio::net::UdpSocket::bind("127.0.0.2:0").await.unwrap();
+        intruder.send_to(&press, leg.local).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        assert_eq!(leg.stats.received.load(Ordering::Relaxed), 0);
+        assert_eq!(leg.stats.dropped.load(Ordering::Relaxed), 1);
+        assert_eq!(media.dropped.load(Ordering::Relaxed), 1);
+        // The phone itself, from its SIP address: taken, and latched.
+        phone.send_to(&press, leg.local).await.unwrap();
+        let got = tokio::time::timeout(Duration::from_secs(2), events.recv()).await;
+        assert_eq!(got.unwrap(), Some(LegEvent::Digit('1')));
+        assert_eq!(
+            leg.out.lock().unwrap().remote,
+            Some(phone.local_addr().unwrap()),
+            "frames now go where the phone sends from"
+        );
+        // A late reading of the answer does not undo the latch.
+        leg.negotiated(&Negotiated {
+            remote: "192.0.2.200:4000".parse().unwrap(),
+            codec: Codec::Pcmu,
+            payload_type: 0,
+            dtmf_payload_type: Some(101),
+            ptime: 20,
+        });
+        assert_eq!(
+            leg.out.lock().unwrap().remote,
+            Some(phone.local_addr().unwrap())
+        );
+        // Without an SDP or SIP address to anchor on, nothing is taken.
+        let (lone, _e) = media.leg().unwrap();
+        phone.send_to(&press, lone.local).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        assert_eq!(lone.stats.received.load(Ordering::Relaxed), 0);
+        assert_eq!(lone.stats.dropped.load(Ordering::Relaxed), 1);
+        leg.close();
+        lone.close();
     }
 
     #[tokio::test]

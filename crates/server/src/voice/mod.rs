@@ -111,10 +111,15 @@ pub struct VoiceStatus {
     pub jitter_p99_us: u64,
     pub jitter_max_us: u64,
     pub digits_detected: u64,
-    /// RTP packets relayed from customers to agents since start.
+    /// RTP packets relayed from customers to agents since start (counted
+    /// as they are relayed, calls in progress included).
     pub relayed_from_customers: u64,
-    /// RTP packets relayed from agents to customers since start.
+    /// RTP packets relayed from agents to customers since start (live).
     pub relayed_from_agents: u64,
+    /// RTP packets dropped since start: they came from neither the address
+    /// the far end's SDP named nor its SIP address (live; each leg logs
+    /// its drops, at most once per 10 s).
+    pub rtp_dropped: u64,
     pub calls_total: u64,
     pub refused_requests: u64,
     /// Callback offers played to waiting callers.
@@ -141,10 +146,11 @@ pub struct Counters {
     pub calls_total: std::sync::atomic::AtomicU64,
     pub refused: std::sync::atomic::AtomicU64,
     pub digits: std::sync::atomic::AtomicU64,
-    /// RTP packets relayed from customers' legs to agents' legs.
-    pub relayed_from_customers: std::sync::atomic::AtomicU64,
+    /// RTP packets relayed from customers' legs to agents' legs (the legs
+    /// count into it as they relay).
+    pub relayed_from_customers: Arc<std::sync::atomic::AtomicU64>,
     /// … and from agents' legs to customers' legs.
-    pub relayed_from_agents: std::sync::atomic::AtomicU64,
+    pub relayed_from_agents: Arc<std::sync::atomic::AtomicU64>,
     pub offers: std::sync::atomic::AtomicU64,
     pub callbacks_requested: std::sync::atomic::AtomicU64,
 }
@@ -307,6 +313,7 @@ impl Voice {
             digits_detected: self.counters.digits.load(Relaxed),
             relayed_from_customers: self.counters.relayed_from_customers.load(Relaxed),
             relayed_from_agents: self.counters.relayed_from_agents.load(Relaxed),
+            rtp_dropped: self.media.dropped.load(Relaxed),
             calls_total: self.counters.calls_total.load(Relaxed),
             refused_requests: self.counters.refused.load(Relaxed),
             callback_offers: self.counters.offers.load(Relaxed),

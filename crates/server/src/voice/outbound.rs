@@ -71,7 +71,9 @@ pub async fn ring_agent(v: &Voice, agent_id: &str) -> Result<Placed, DialError> 
         r#type: Some(rsipstack::sip::Transport::Udp),
         addr: binding.target.into(),
     };
-    place(v, callee, Some(destination), None, "Switchboard").await
+    // The phone's RTP is also taken from where its REGISTER came from.
+    let peer = Some(binding.target.ip());
+    place(v, callee, Some(destination), None, peer, "Switchboard").await
 }
 
 /// Calls a customer's number through the outbound trunk.
@@ -99,7 +101,24 @@ pub async fn call_customer(v: &Voice, number: &str) -> Result<Placed, DialError>
             realm: None,
             auth_username: None,
         });
-    place(v, callee, None, credential, "Switchboard").await
+    // The gateway's RTP is also taken from the gateway's own address.
+    let peer = match super::registrar::uri_socket(trunk) {
+        Some(a) => Some(a.ip()),
+        None => {
+            let hostport = host.split([';', '?']).next().unwrap_or(host);
+            let hostport = if hostport.contains(':') {
+                hostport.to_owned()
+            } else {
+                format!("{hostport}:5060")
+            };
+            tokio::net::lookup_host(hostport)
+                .await
+                .ok()
+                .and_then(|mut a| a.next())
+                .map(|a| a.ip())
+        }
+    };
+    place(v, callee, None, credential, peer, "Switchboard").await
 }
 
 async fn place(
@@ -107,12 +126,16 @@ async fn place(
     callee: rsipstack::sip::Uri,
     destination: Option<SipAddr>,
     credential: Option<Credential>,
+    sip_peer: Option<std::net::IpAddr>,
     display: &str,
 ) -> Result<Placed, DialError> {
     let (leg, events) = v
         .media
         .leg()
         .map_err(|e| DialError::Failed(format!("no RTP port: {e}")))?;
+    if let Some(ip) = sip_peer {
+        leg.sip_peer(ip);
+    }
     // Closes the leg if this future is dropped mid-dial (the caller hung up
     // while the phone rang) or the dial fails.
     let mut guard = LegGuard(Some(leg.clone()));
