@@ -2,10 +2,11 @@
 
 use serde::Serialize;
 use switchboard_core::records::{ActivityKind, CaseDraft, CaseInput, CaseStatus, Priority};
+use switchboard_core::validation::search_fold;
 use switchboard_core::{case_change, time, Invalid};
 
 use crate::activities::{insert_activity, Author, NewActivity};
-use crate::sql::Sql;
+use crate::sql::{like_escape, Sql};
 use crate::{new_id, page, Db, Page, Result, StoreError};
 
 #[derive(Debug, Clone, Serialize)]
@@ -96,6 +97,16 @@ pub struct CaseFilter {
     pub status: Option<CaseStatus>,
 }
 
+/// More filters for the workspace's case list and search.
+#[derive(Debug, Default)]
+pub struct CaseSearch {
+    /// Matches the title, or the name, email or phone of the case's contact
+    /// (folded: case and accents do not matter).
+    pub q: Option<String>,
+    pub priority: Option<Priority>,
+    pub owner_id: Option<String>,
+}
+
 impl Db {
     pub async fn case(&self, id: &str) -> Result<Case> {
         fetch_case(&self.pool, id)
@@ -110,7 +121,7 @@ impl Db {
         let now = time::now();
         sqlx::query(
             "INSERT INTO cases (id, title, description, priority, status, product_id, owner_id, contact_id, \
-             account_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
+             account_id, created_at, updated_at, search_text) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11)",
         )
         .bind(id.clone())
         .bind(d.title.clone())
@@ -122,6 +133,7 @@ impl Db {
         .bind(d.contact_id.clone())
         .bind(d.account_id.clone())
         .bind(now.clone())
+        .bind(search_fold(&d.title))
         .execute(&mut *tx)
         .await
         .map_err(|e| StoreError::from_write(e, "the case"))?;
@@ -177,7 +189,7 @@ impl Db {
         let now = time::now();
         sqlx::query(
             "UPDATE cases SET title = $1, description = $2, priority = $3, status = $4, product_id = $5, \
-             owner_id = $6, contact_id = $7, account_id = $8, updated_at = $9 WHERE id = $10",
+             owner_id = $6, contact_id = $7, account_id = $8, updated_at = $9, search_text = $11 WHERE id = $10",
         )
         .bind(d.title.clone())
         .bind(d.description.clone())
@@ -189,6 +201,7 @@ impl Db {
         .bind(d.account_id.clone())
         .bind(now.clone())
         .bind(id.to_owned())
+        .bind(search_fold(&d.title))
         .execute(&mut *tx)
         .await
         .map_err(|e| StoreError::from_write(e, "the case"))?;
@@ -256,7 +269,33 @@ impl Db {
         after: Option<&str>,
         limit: u32,
     ) -> Result<Page<Case>> {
+        self.cases_matching(f, &CaseSearch::default(), after, limit)
+            .await
+    }
+
+    /// Cases newest first, filtered and searched.
+    pub async fn cases_matching(
+        &self,
+        f: &CaseFilter,
+        search: &CaseSearch,
+        after: Option<&str>,
+        limit: u32,
+    ) -> Result<Page<Case>> {
         let mut sql = Sql::new(&format!("SELECT {COLUMNS} FROM cases WHERE 1 = 1"));
+        if let Some(q) = search.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+            let pattern = format!("%{}%", like_escape(&search_fold(q)));
+            sql.push(" AND (search_text LIKE ")
+                .bind(pattern.clone())
+                .push(" ESCAPE '\\' OR contact_id IN (SELECT id FROM contacts WHERE search_text LIKE ")
+                .bind(pattern)
+                .push(" ESCAPE '\\'))");
+        }
+        if let Some(p) = search.priority {
+            sql.push(" AND priority = ").bind(p.as_str().to_owned());
+        }
+        if let Some(o) = &search.owner_id {
+            sql.push(" AND owner_id = ").bind(o.clone());
+        }
         if let Some(c) = &f.contact_id {
             sql.push(" AND contact_id = ").bind(c.clone());
         }

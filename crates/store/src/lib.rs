@@ -11,6 +11,7 @@ mod sql;
 pub mod accounts;
 pub mod activities;
 pub mod agents;
+pub mod browse;
 pub mod cases;
 pub mod chat;
 pub mod communications;

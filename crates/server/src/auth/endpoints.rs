@@ -49,6 +49,8 @@ pub const ENDPOINTS: &[Endpoint] = &[
     e("DELETE", "/api/v1/contacts/{id}", Needs(SuperviseRecords)),
     e("GET", "/api/v1/contacts/{id}/cases", Needs(WorkRecords)),
     e("GET", "/api/v1/contacts/{id}/timeline", Needs(WorkRecords)),
+    // A customer tab in the workspace: the summary without a conversation.
+    e("GET", "/api/v1/contacts/{id}/summary", Needs(WorkRecords)),
     e("GET", "/api/v1/accounts", Needs(WorkRecords)),
     e("POST", "/api/v1/accounts", Needs(WorkRecords)),
     e("GET", "/api/v1/accounts/{id}", Needs(WorkRecords)),

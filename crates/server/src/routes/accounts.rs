@@ -25,7 +25,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListParams {
-    /// Matches the name, case-insensitively.
+    /// Matches the name, case- and accent-insensitively (at most 200 characters).
     q: Option<String>,
     limit: Option<u32>,
     cursor: Option<String>,
@@ -43,9 +43,9 @@ async fn list(
         cursor: p.cursor,
     }
     .parse()?;
+    let q = super::search_q(p.q)?;
     Ok(Json(
-        s.db.accounts(p.q.as_deref(), after.as_deref(), limit)
-            .await?,
+        s.db.accounts(q.as_deref(), after.as_deref(), limit).await?,
     ))
 }
 

@@ -6,15 +6,16 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::{Extension, Json};
 use serde::Deserialize;
-use switchboard_core::records::{CaseDraft, CaseInput, CaseStatus};
-use switchboard_store::cases::{Case, CaseFilter};
+use serde_json::{json, Value};
+use switchboard_core::records::{CaseDraft, CaseInput, CaseStatus, Priority};
+use switchboard_store::cases::{Case, CaseFilter, CaseSearch};
 use switchboard_store::Page;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::created;
 use super::{merge, PageParams};
 use crate::auth::Principal;
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery};
 use crate::state::AppState;
 
@@ -30,28 +31,77 @@ pub struct ListParams {
     contact_id: Option<String>,
     account_id: Option<String>,
     status: Option<CaseStatus>,
+    priority: Option<Priority>,
+    /// An agent's id, or `me` for the caller's own cases.
+    owner_id: Option<String>,
+    /// Matches the title or the contact's name, email or phone, case- and
+    /// accent-insensitively (at most 200 characters).
+    q: Option<String>,
     limit: Option<u32>,
     cursor: Option<String>,
 }
 
-/// List cases, newest first.
+/// List cases, newest first. Each item also names its contact
+/// (`contact_name`) and owner (`owner_name`).
 #[utoipa::path(get, path = "/api/v1/cases", tag = "cases", params(ListParams),
     responses((status = 200, body = Page<Case>)))]
 async fn list(
     State(s): State<AppState>,
+    Extension(who): Extension<Principal>,
     ApiQuery(p): ApiQuery<ListParams>,
-) -> ApiResult<Json<Page<Case>>> {
+) -> ApiResult<Json<Value>> {
     let (limit, after) = PageParams {
         limit: p.limit,
         cursor: p.cursor,
     }
     .parse()?;
+    let owner_id = match p.owner_id.as_deref().map(str::trim) {
+        Some("me") => Some(who.agent_id.clone().ok_or_else(|| {
+            ApiError::Invalid(switchboard_core::Invalid::one(
+                "owner_id",
+                "invalid",
+                "`me` needs an agent (or a token bound to one)",
+            ))
+        })?),
+        Some("") | None => None,
+        Some(id) => Some(id.to_owned()),
+    };
     let filter = CaseFilter {
         contact_id: p.contact_id,
         account_id: p.account_id,
         status: p.status,
     };
-    Ok(Json(s.db.cases(&filter, after.as_deref(), limit).await?))
+    let search = CaseSearch {
+        q: super::search_q(p.q)?,
+        priority: p.priority,
+        owner_id,
+    };
+    let page =
+        s.db.cases_matching(&filter, &search, after.as_deref(), limit)
+            .await?;
+    let items = with_names(&s, page.items).await?;
+    Ok(Json(
+        json!({"items": items, "next_cursor": page.next_cursor}),
+    ))
+}
+
+/// Cases as JSON with their contact's and owner's names.
+pub(crate) async fn with_names(s: &AppState, cases: Vec<Case>) -> ApiResult<Vec<Value>> {
+    let contacts: Vec<String> = cases.iter().filter_map(|c| c.contact_id.clone()).collect();
+    let owners: Vec<String> = cases.iter().filter_map(|c| c.owner_id.clone()).collect();
+    let contact_names = s.db.contact_names(&contacts).await?;
+    let owner_names = s.db.agent_names(&owners).await?;
+    Ok(cases
+        .into_iter()
+        .map(|c| {
+            let contact = c.contact_id.as_ref().and_then(|id| contact_names.get(id));
+            let owner = c.owner_id.as_ref().and_then(|id| owner_names.get(id));
+            let mut v = json!(c);
+            v["contact_name"] = json!(contact);
+            v["owner_name"] = json!(owner);
+            v
+        })
+        .collect())
 }
 
 /// Open a case for a contact or an account.

@@ -24,12 +24,14 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get, update, delete))
         .routes(routes!(cases))
         .routes(routes!(timeline))
+        .routes(routes!(summary))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListParams {
-    /// Matches first and last name, email or phone, case-insensitively.
+    /// Matches first and last name, email or phone, case- and
+    /// accent-insensitively (at most 200 characters).
     q: Option<String>,
     account_id: Option<String>,
     /// The host site's user id.
@@ -51,7 +53,7 @@ async fn list(
     }
     .parse()?;
     let filter = ContactFilter {
-        q: p.q,
+        q: super::search_q(p.q)?,
         account_id: p.account_id,
         external_id: p.external_id,
     };
@@ -181,4 +183,98 @@ async fn timeline(
         limit: page_limit(p.limit)?,
     };
     Ok(Json(s.db.timeline(&query).await?))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SummaryParams {
+    /// The case to show as current: one of the contact's cases (or a case of
+    /// their account that names no contact).
+    case_id: Option<String>,
+}
+
+/// The customer summary without a conversation, as the workspace shows it
+/// in a customer tab: the contact and account, the current case (only when
+/// `case_id` names one), the 5 most recent cases and the first timeline
+/// page. It opens no work item and routes nothing.
+#[utoipa::path(get, path = "/api/v1/contacts/{id}/summary", tag = "contacts",
+    params(("id" = String, Path), SummaryParams), responses((status = 200, body = Object)))]
+async fn summary(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    ApiQuery(p): ApiQuery<SummaryParams>,
+) -> ApiResult<Json<serde_json::Value>> {
+    use serde_json::json;
+    let contact = s.db.contact(&id).await?;
+    let account = match &contact.account_id {
+        Some(a) => s.db.account(a).await.ok(),
+        None => None,
+    };
+    let case = match p
+        .case_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+    {
+        None => None,
+        Some(case_id) => {
+            let not_theirs = || {
+                switchboard_core::Invalid::one(
+                    "case_id",
+                    "unknown",
+                    "not one of this contact's cases",
+                )
+            };
+            let case = match s.db.case(case_id).await {
+                Ok(c) => c,
+                Err(switchboard_store::StoreError::NotFound(_)) => return Err(not_theirs().into()),
+                Err(e) => return Err(e.into()),
+            };
+            let theirs = case.contact_id.as_deref() == Some(contact.id.as_str())
+                || (case.contact_id.is_none()
+                    && case.account_id.is_some()
+                    && case.account_id == contact.account_id);
+            if !theirs {
+                return Err(not_theirs().into());
+            }
+            let product = match &case.product_id {
+                Some(p) => s.db.product(p).await.ok().map(|p| p.name),
+                None => None,
+            };
+            let mut v = super::cases::with_names(&s, vec![case]).await?.remove(0);
+            v["product_name"] = json!(product);
+            Some(v)
+        }
+    };
+    let recent =
+        s.db.cases(
+            &CaseFilter {
+                contact_id: Some(contact.id.clone()),
+                ..Default::default()
+            },
+            None,
+            5,
+        )
+        .await?
+        .items;
+    let recent_cases = super::cases::with_names(&s, recent).await?;
+    let timeline =
+        s.db.timeline(&TimelineQuery {
+            contact_id: contact.id.clone(),
+            scope: Scope::All,
+            case_id: None,
+            conversation_id: None,
+            cursor: None,
+            limit: 20,
+        })
+        .await?;
+    Ok(Json(json!({
+        "work_item": null,
+        "customer": {"contact": contact, "account": account},
+        "conversation": null,
+        "case": case,
+        "recent_cases": recent_cases,
+        "timeline": timeline,
+        "script": null,
+    })))
 }

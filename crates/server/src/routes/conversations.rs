@@ -2,20 +2,21 @@
 //! `/api/v1/ws`). Agents reach the conversations they hold or held;
 //! supervisors and admins all of them.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::IntoResponse;
 use axum::{Extension, Json};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use switchboard_core::access::Permission;
 use switchboard_core::cursor::{page_limit, Cursor};
+use switchboard_store::browse::ConversationFilter;
 use switchboard_store::chat::{ConversationRow, MessageRow};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::auth::Principal;
 use crate::chat::conversation;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::ApiJson;
+use crate::extract::{ApiJson, ApiQuery};
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -69,17 +70,24 @@ pub async fn end_as(s: &AppState, who: &Principal, id: &str) -> ApiResult<bool> 
 pub struct ListParams {
     /// `waiting`, `active` or `ended`.
     status: Option<String>,
+    /// The agent who held them: agents may name only themselves;
+    /// supervisors and admins anyone.
+    agent_id: Option<String>,
+    /// The customer's conversations.
+    contact_id: Option<String>,
     limit: Option<u32>,
     cursor: Option<String>,
 }
 
-/// Conversations, newest first: yours, or everyone's for supervisors.
+/// Conversations, newest first: yours, or everyone's for supervisors. Each
+/// names its contact (`contact_name`) and, once ended, its
+/// `duration_seconds` (from the agent's answer, or the start, to the end).
 #[utoipa::path(get, path = "/api/v1/conversations", tag = "chat", params(ListParams),
     responses((status = 200, body = Object)))]
 async fn list(
     State(s): State<AppState>,
     Extension(who): Extension<Principal>,
-    Query(p): Query<ListParams>,
+    ApiQuery(p): ApiQuery<ListParams>,
 ) -> ApiResult<Json<Value>> {
     if let Some(st) = &p.status {
         if !matches!(st.as_str(), "waiting" | "active" | "ended") {
@@ -99,21 +107,28 @@ async fn list(
         }
         None => None,
     };
+    let wanted = p.agent_id.filter(|a| !a.trim().is_empty());
     let agent = if who.may(Permission::SuperviseRecords) {
-        None
+        wanted
     } else {
-        Some(who.agent_id.clone().ok_or_else(|| {
+        let mine = who.agent_id.clone().ok_or_else(|| {
             ApiError::Forbidden("only an agent (or a token bound to one) has conversations".into())
-        })?)
+        })?;
+        if wanted.as_ref().is_some_and(|a| *a != mine) {
+            return Err(ApiError::Forbidden(
+                "agents read their own conversations; supervisors and admins read everyone's"
+                    .into(),
+            ));
+        }
+        Some(mine)
     };
-    let mut rows =
-        s.db.conversations(
-            p.status.as_deref(),
-            agent.as_deref(),
-            before.as_ref().map(|(a, b)| (a.as_str(), b.as_str())),
-            limit,
-        )
-        .await?;
+    let filter = ConversationFilter {
+        status: p.status,
+        agent_id: agent,
+        contact_id: p.contact_id.filter(|c| !c.trim().is_empty()),
+        before,
+    };
+    let mut rows = s.db.past_conversations(&filter, limit).await?;
     let next_cursor = if rows.len() > limit as usize {
         rows.truncate(limit as usize);
         rows.last()
@@ -121,16 +136,7 @@ async fn list(
     } else {
         None
     };
-    let items: Vec<Value> = rows
-        .iter()
-        .map(|c| {
-            json!({"id": c.id, "status": c.status, "channel": c.channel, "contact_id": c.contact_id,
-                "visitor_id": c.visitor_id, "agent_id": c.agent_id, "agent_name": c.agent_name,
-                "queue_id": c.queue_id, "work_item_id": c.work_item_id,
-                "proactive": c.proactive_rule_id.is_some(), "started_at": c.started_at, "ended_at": c.ended_at})
-        })
-        .collect();
-    Ok(Json(json!({"items": items, "next_cursor": next_cursor})))
+    Ok(Json(json!({"items": rows, "next_cursor": next_cursor})))
 }
 
 /// A conversation with the survey answers, context variables, visitor
@@ -160,7 +166,7 @@ async fn messages(
     State(s): State<AppState>,
     Extension(who): Extension<Principal>,
     Path(id): Path<String>,
-    Query(p): Query<AfterParams>,
+    ApiQuery(p): ApiQuery<AfterParams>,
 ) -> ApiResult<Json<Value>> {
     let conv = reach(&s, &who, &id).await?;
     let rows =

@@ -52,6 +52,26 @@ impl PageParams {
     }
 }
 
+/// The most characters a search text (`q`) may have.
+pub const SEARCH_MAX_CHARS: usize = 200;
+
+/// A search text as lists take it: trimmed, empty meaning none, at most
+/// [`SEARCH_MAX_CHARS`] characters (422 naming `q` beyond).
+pub fn search_q(q: Option<String>) -> ApiResult<Option<String>> {
+    let Some(q) = q.map(|q| q.trim().to_owned()).filter(|q| !q.is_empty()) else {
+        return Ok(None);
+    };
+    if q.chars().count() > SEARCH_MAX_CHARS {
+        return Err(switchboard_core::Invalid::one(
+            "q",
+            "too_long",
+            format!("must be at most {SEARCH_MAX_CHARS} characters"),
+        )
+        .into());
+    }
+    Ok(Some(q))
+}
+
 /// Applies a JSON Merge Patch to `current` and reads the result back as `T`,
 /// reporting type errors by field.
 pub fn merge<T: serde::Serialize + serde::de::DeserializeOwned>(

@@ -37,6 +37,7 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("DELETE", "/api/v1/contacts/{id}", "as"),
     ("GET", "/api/v1/contacts/{id}/cases", "asg"),
     ("GET", "/api/v1/contacts/{id}/timeline", "asg"),
+    ("GET", "/api/v1/contacts/{id}/summary", "asg"),
     ("GET", "/api/v1/accounts", "asg"),
     ("POST", "/api/v1/accounts", "asg"),
     ("GET", "/api/v1/accounts/{id}", "asg"),
