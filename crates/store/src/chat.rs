@@ -834,7 +834,9 @@ impl Db {
                     conversation_id: Some(id.to_owned()),
                     subject: Some(subject),
                     body: Some(transcript),
-                    occurred_at: row.started_at.clone(),
+                    // At the end, where a newest-first timeline shows
+                    // it on top (the body keeps each message's time).
+                    occurred_at: at.to_owned(),
                 },
                 &author,
             )

@@ -477,3 +477,64 @@ async fn sessions_change_only_while_held_and_wrap_up_is_the_agents() {
         app.stop().await;
     }
 }
+
+#[tokio::test]
+async fn a_chats_transcript_sits_at_its_end_on_top_of_the_timeline() {
+    for app in apps().await {
+        let mut s = setup(&app).await;
+        let mut v = Browser::new(&app, &s.widget);
+        v.register(json!({})).await;
+        let (st, r) = v
+            .post(
+                "conversations",
+                json!({"session_id": v.session_id, "survey": {"name": "Ines", "email": "ines@example.com"}}),
+            )
+            .await;
+        assert_eq!(st, 201, "{r}");
+        let conv = r["id"].as_str().unwrap().to_owned();
+        let offer = next_matching(&mut s.ws, |m| m["type"] == "offered").await;
+        let item = offer["work_item_id"].as_str().unwrap().to_owned();
+        send(&mut s.ws, json!({"type": "accept", "work_item_id": item})).await;
+        next_matching(&mut s.ws, |m| m["type"] == "chat_joined").await;
+        let sum = s
+            .agent
+            .ok(&format!("/api/v1/work-items/{item}/summary"))
+            .await;
+        let contact = sum["customer"]["contact"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        // A note written during the chat, then the end.
+        s.agent
+            .create(
+                "/api/v1/activities",
+                json!({"kind": "note", "contact_id": contact, "conversation_id": conv, "body": "During the chat"}),
+            )
+            .await;
+        let (st, b) = answer(
+            s.agent
+                .post(&format!("/api/v1/conversations/{conv}/end"), json!({}))
+                .await,
+        )
+        .await;
+        assert!(st < 300, "{st} {b}");
+        let timeline = s
+            .agent
+            .ok(&format!("/api/v1/contacts/{contact}/timeline"))
+            .await;
+        let items = timeline["items"].as_array().unwrap();
+        assert_eq!(
+            (items[0]["kind"].as_str(), items[1]["body"].as_str()),
+            (Some("conversation"), Some("During the chat")),
+            "the transcript comes first, newest first: {timeline}"
+        );
+        let ended = s.agent.ok(&format!("/api/v1/conversations/{conv}")).await;
+        let at = |v: &Value| v.as_str().unwrap().parse::<jiff::Timestamp>().unwrap();
+        assert_eq!(
+            at(&items[0]["occurred_at"]),
+            at(&ended["ended_at"]),
+            "it occurs when the chat ended: {ended}"
+        );
+        app.stop().await;
+    }
+}
