@@ -418,6 +418,8 @@
     if (r.ok) {
       ui.password.value = '';
       start(r.data);
+      // The form just vanished: focus the first thing an agent does here.
+      if (signedIn) ui.presence.focus();
     } else {
       ui.signinError.textContent = r.status === 401 ? t('badLogin') : r.error || t('signinFailed');
       ui.password.focus();
@@ -808,11 +810,12 @@
     u.chatErr = h('p', { class: 'error', role: 'alert' });
     const composerId = nextId('composer');
     u.composer = h('textarea', { id: composerId, rows: '3', maxlength: '4000', placeholder: t('composerPh'),
-      'data-testid': 'composer', 'aria-controls': panelId,
+      'data-testid': 'composer',
       input: () => composerInput(S), keydown: (e) => composerKey(S, e) });
     u.sendBtn = h('button', { type: 'button', class: 'primary', 'data-testid': 'send', click: () => send(S) }, t('send'));
+    // aria-controls names the canned panel only while it is in the page.
     u.cannedBtn = h('button', { type: 'button', 'data-testid': 'canned-button', 'aria-expanded': 'false',
-      'aria-controls': panelId, click: () => toggleCanned(S) }, t('canned'));
+      click: () => toggleCanned(S) }, t('canned'));
     u.canned = cannedPanel(S, panelId);
     u.compose = h('div', { class: 'compose' },
       slot(u.canned),
@@ -879,6 +882,8 @@
   function markEnded(S, by) {
     if (S.ended && S.endedBy) return;
     const hadFocus = S.ui.compose && S.ui.compose.contains(document.activeElement);
+    // The end wrote the chat's transcript on the customer's timeline.
+    if (!S.ended) refreshTimeline(S);
     S.ended = true;
     S.endedBy = by || S.endedBy || null;
     if (S.typingOn) stopTyping(S);
@@ -1096,6 +1101,8 @@
     if (!S.canned || S.canned.mode !== mode) S.canned = { mode, q: null, items: [], token: 0, t: 0 };
     put(u.cannedSearchRow, mode === 'search');
     put(u.canned, true);
+    u.composer.setAttribute('aria-controls', u.canned.id);
+    u.cannedBtn.setAttribute('aria-controls', u.canned.id);
     u.cannedBtn.setAttribute('aria-expanded', String(mode === 'search'));
     fetchCanned(S, q);
   }
@@ -1105,6 +1112,8 @@
     const mode = S.canned.mode;
     S.canned = null;
     put(S.ui.canned, false);
+    S.ui.composer.removeAttribute('aria-controls');
+    S.ui.cannedBtn.removeAttribute('aria-controls');
     S.ui.cannedBtn.setAttribute('aria-expanded', 'false');
     if (focusBack) (mode === 'search' ? S.ui.cannedBtn : S.ui.composer).focus();
   }
@@ -1160,9 +1169,16 @@
     if (r.ok) { chatError(S, ''); markEnded(S, 'agent'); S.ui.wrapBtn.focus(); }
     else chatError(S, r.error);
   }
+  // "Wrap-up done" means the agent is done with this item. An item still
+  // assigned (a call or callback: nothing ended it into wrap-up) would only
+  // *enter* wrap-up on its first close and keep the agent busy for the
+  // whole wrap-up time with the tab gone; the second close ends that
+  // wrap-up at once, so the next waiting item is offered now.
   async function wrapUp(S) {
     S.ui.wrapBtn.disabled = true;
-    const r = await api('POST', '/api/v1/work-items/' + enc(S.id) + '/close');
+    const path = '/api/v1/work-items/' + enc(S.id) + '/close';
+    let r = await api('POST', path);
+    if (r.ok && r.data && r.data.status === 'wrap_up') r = await api('POST', path);
     S.ui.wrapBtn.disabled = false;
     if (r.ok) { closeSession(S.id); notice(t('closedItem')); }
     else chatError(S, r.error);
@@ -1731,6 +1747,12 @@
     S.tlCursor = (r.data && r.data.next_cursor) || null;
     appendTimeline(S, listOf(r.data), false);
   }
+  // The timeline as it is now, keeping the chosen filter (after anything
+  // that wrote activities).
+  function refreshTimeline(S) {
+    if (S.closed || !S.summary || !S.ui.tlList) return;
+    fetchTimeline(S, S.tlScope, null);
+  }
   function appendTimeline(S, items, atTop) {
     const u = S.ui;
     items.forEach((a) => {
@@ -1893,8 +1915,11 @@
       await loadSummary(S);
     } else if (action === 'set_case_field' || action === 'link_contact') {
       await loadSummary(S);
+    } else {
+      // Every run records a note ("Macro: …"): show it now, not after the
+      // next filter click. (send_message's text arrives on the socket.)
+      refreshTimeline(S);
     }
-    // send_message: the message arrives on the socket.
   }
   async function openSubscript(S, step, button) {
     button.disabled = true;
