@@ -5,7 +5,9 @@ mod support;
 
 mod access_matrix;
 mod agents_and_auth;
+mod baresip;
 mod bad_input;
+mod browse;
 mod cases_and_timeline;
 mod chat;
 mod contacts;
