@@ -122,6 +122,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     config.chat_limits = s.chat_limits;
     s.delivery.apply(&mut config)?;
     s.voice.apply(&mut config, s.demo)?;
+    // The demo's data is loaded after the listener opens: not ready until then.
+    config.hold_readiness = s.demo;
     let running = switchboard_server::start(config).await?;
     tracing::info!(addr = %running.addr, database = %s.db.describe_database(), "listening");
 
@@ -142,10 +144,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
                         roles.join(", ")
                     );
                 }
-                println!(
-                    "To start over, stop the server and delete {}.",
-                    s.db.describe_database()
-                );
+                println!("{}", s.db.start_over_hint());
             }
             None => println!(
                 "\nDemo data already loaded (its passwords were printed on the first start)."
@@ -161,6 +160,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         for host in ["localhost", "127.0.0.1"] {
             origins.push(format!("http://{host}:{port}"));
         }
+        origins.sort();
         origins.dedup();
         let widget = switchboard_server::demo::load_chat(&running.state.db, &origins).await?;
         switchboard_server::demo::load_workspace(&running.state.db).await?;
@@ -177,6 +177,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             }
         }
     }
+    running.state.mark_ready();
     println!("\nSwitchboard is running on {base}");
     println!("  Home and sign-in:   {base}/");
     println!("  Agent workspace:    {base}/agent");

@@ -326,6 +326,43 @@ impl DbSettings {
     pub fn describe_database(&self) -> String {
         redact(&self.database_url)
     }
+
+    /// How to throw the data away and begin again, in words a person can
+    /// follow: a path to delete for SQLite, a database to drop otherwise.
+    pub fn start_over_hint(&self) -> String {
+        match sqlite_path(&self.database_url) {
+            Some(path) => {
+                // Only a data directory of our own layout is named whole; a
+                // database file given by URL may sit in a shared folder.
+                let file = std::path::Path::new(path);
+                let dir = file
+                    .parent()
+                    .filter(|d| !d.as_os_str().is_empty())
+                    .filter(|_| file.file_name().is_some_and(|n| n == "switchboard.db"))
+                    .map(|d| d.display().to_string());
+                match dir {
+                    Some(dir) => format!(
+                        "To start over, stop the server and delete {dir} (the database is {path})."
+                    ),
+                    None => format!(
+                        "To start over, stop the server and delete {path} (with its -wal and -shm files)."
+                    ),
+                }
+            }
+            None => format!(
+                "To start over, stop the server and drop and recreate the database {}.",
+                self.describe_database()
+            ),
+        }
+    }
+}
+
+/// The file of a `sqlite:` URL (`sqlite://./data/x.db?mode=rwc` → `./data/x.db`).
+fn sqlite_path(url: &str) -> Option<&str> {
+    let rest = url.strip_prefix("sqlite:")?;
+    let rest = rest.strip_prefix("//").unwrap_or(rest);
+    let path = rest.split('?').next()?;
+    (!path.is_empty() && path != ":memory:").then_some(path)
 }
 
 fn redact(url: &str) -> String {
@@ -435,6 +472,26 @@ mod tests {
             redact("sqlite://./data/switchboard.db"),
             "sqlite://./data/switchboard.db"
         );
+    }
+
+    #[test]
+    fn the_start_over_hint_names_a_path_to_delete() {
+        let hint = |url: &str| {
+            DbSettings {
+                database_url: url.into(),
+            }
+            .start_over_hint()
+        };
+        assert_eq!(
+            hint("sqlite://./data/switchboard.db"),
+            "To start over, stop the server and delete ./data (the database is ./data/switchboard.db)."
+        );
+        assert_eq!(
+            hint("sqlite:///tmp/other.db?mode=rwc"),
+            "To start over, stop the server and delete /tmp/other.db (with its -wal and -shm files)."
+        );
+        assert!(!hint("postgres://sb:secret@db/sb").contains("secret"));
+        assert!(hint("postgres://sb:secret@db/sb").contains("drop and recreate the database"));
     }
 
     #[test]

@@ -17,6 +17,7 @@ pub mod voice;
 mod web;
 
 use std::net::SocketAddr;
+use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
 use anyhow::Context;
@@ -51,6 +52,10 @@ pub struct Config {
     /// Where meeting messages go (SMTP, SMS provider, or the local outbox).
     pub delivery: communications::DeliveryConfig,
     pub voice: voice::VoiceConfig,
+    /// Keep `/readyz` at 503 after start until the caller says setup is
+    /// over with [`AppState::mark_ready`] (`serve --demo` loads its data
+    /// after the listener opens).
+    pub hold_readiness: bool,
 }
 
 /// Jitsi Meet rooms need no account; any video service with per-meeting
@@ -69,12 +74,14 @@ impl Config {
             join_url_template: DEFAULT_JOIN_URL.into(),
             delivery: communications::DeliveryConfig::default(),
             voice: voice::VoiceConfig::default(),
+            hold_readiness: false,
         }
     }
 }
 
 /// Connects, migrates and builds the application without binding a socket.
 pub async fn build(config: Config) -> anyhow::Result<(Router, AppState)> {
+    let config_hold_ready = config.hold_readiness;
     let db = Db::connect(&config.database_url)
         .await
         .context("connecting to the database")?;
@@ -129,6 +136,7 @@ pub async fn build(config: Config) -> anyhow::Result<(Router, AppState)> {
         config: Arc::new(config),
         metrics,
         login_limiter: Arc::default(),
+        ready: Arc::new(AtomicBool::new(!config_hold_ready)),
     };
     chat::coordinator::spawn(state.clone())
         .await
@@ -162,7 +170,7 @@ pub fn router(state: AppState) -> Router {
         metrics::track,
     ))
     .merge(web::router())
-    .fallback(|| async { error::ApiError::NotFound("page") })
+    .fallback(web::not_found)
     .method_not_allowed_fallback(|| async { error::ApiError::MethodNotAllowed })
     // Outside routing: the widget's endpoints check the origin (and answer
     // preflights) whatever the method.

@@ -1,3 +1,4 @@
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use switchboard_store::Db;
@@ -19,4 +20,19 @@ pub struct AppState {
     pub comms: Arc<crate::communications::Comms>,
     /// None unless `serve --sip-listen` is given.
     pub voice: Option<Arc<crate::voice::Voice>>,
+    /// False while the process is still setting itself up (for example
+    /// loading `--demo` data after the listener opened): `/readyz` answers
+    /// 503 until then, so a client waiting for readiness sees a whole site.
+    pub ready: Arc<AtomicBool>,
+}
+
+impl AppState {
+    /// Setup is over: `/readyz` may answer 200 (when the database does).
+    pub fn mark_ready(&self) {
+        self.ready.store(true, Ordering::Release);
+    }
+
+    pub fn is_ready(&self) -> bool {
+        self.ready.load(Ordering::Acquire)
+    }
 }

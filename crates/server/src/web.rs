@@ -1,7 +1,7 @@
 //! Web pages embedded in the binary.
 
 use axum::extract::{Query, State};
-use axum::http::header;
+use axum::http::{header, HeaderMap, Uri};
 use axum::response::{Html, IntoResponse};
 use axum::routing::get;
 use axum::Router;
@@ -74,6 +74,80 @@ pub fn router() -> Router<AppState> {
             }),
         )
         .route("/demo/shop", get(demo_shop))
+        .route(
+            "/home.js",
+            get(|| async {
+                asset(
+                    "text/javascript; charset=utf-8",
+                    include_str!("../web/home.js"),
+                )
+            }),
+        )
+        .route(
+            "/home.css",
+            get(|| async { asset("text/css; charset=utf-8", include_str!("../web/home.css")) }),
+        )
+        .route("/favicon.svg", get(favicon))
+        // Browsers ask for /favicon.ico whatever the page says.
+        .route("/favicon.ico", get(favicon))
+}
+
+fn favicon() -> impl std::future::Future<Output = impl IntoResponse> {
+    async {
+        (
+            [
+                (header::CONTENT_TYPE, "image/svg+xml"),
+                (header::CACHE_CONTROL, "public, max-age=86400"),
+            ],
+            include_str!("../web/favicon.svg"),
+        )
+    }
+}
+
+/// Unknown addresses: a page for a person's browser (it asked for HTML and
+/// the address is not under the API), problem+json for everything else.
+pub async fn not_found(headers: HeaderMap, uri: Uri) -> axum::response::Response {
+    let wants_html = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("text/html"));
+    if !wants_html || uri.path().starts_with("/api/") {
+        return crate::error::ApiError::NotFound("page").into_response();
+    }
+    let lang = switchboard_core::chat::client::supported_language(
+        headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
+        "en",
+    );
+    let (title, body, home) = match lang {
+        "fr" => (
+            "Page introuvable",
+            "Aucune page ne se trouve à cette adresse.",
+            "Retour à l’accueil",
+        ),
+        "es" => (
+            "Página no encontrada",
+            "No hay ninguna página en esta dirección.",
+            "Volver al inicio",
+        ),
+        _ => (
+            "Page not found",
+            "There is no page at this address.",
+            "Back to the home page",
+        ),
+    };
+    let page = include_str!("../web/not-found.html")
+        .replace("{lang}", lang)
+        .replace("{title}", title)
+        .replace("{body}", body)
+        .replace("{home}", home);
+    (
+        axum::http::StatusCode::NOT_FOUND,
+        [(header::CACHE_CONTROL, "no-cache")],
+        Html(page),
+    )
+        .into_response()
 }
 
 /// One of the workspace's own files (same-origin only).

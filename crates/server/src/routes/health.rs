@@ -27,11 +27,16 @@ async fn healthz() -> Json<Health> {
     Json(Health { status: "ok" })
 }
 
-/// Readiness: the database answers.
+/// Readiness: setup is over (demo data loaded) and the database answers.
 #[utoipa::path(get, path = "/readyz", tag = "operations",
     responses((status = 200, body = Health), (status = 503, body = Health)))]
 async fn readyz(State(s): State<AppState>) -> impl IntoResponse {
-    if s.db.ping().await {
+    if !s.is_ready() {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(Health { status: "starting" }),
+        )
+    } else if s.db.ping().await {
         (StatusCode::OK, Json(Health { status: "ok" }))
     } else {
         (

@@ -48,18 +48,39 @@ pub async fn driver() -> Driver {
 }
 
 pub async fn browser(driver: &Driver, profile: &std::path::Path) -> fantoccini::Client {
+    browser_in(driver, profile, None).await
+}
+
+/// A browser whose user speaks `language` (e.g. `fr-FR`): its UI language,
+/// `navigator.languages` and the `Accept-Language` it sends.
+#[allow(dead_code)]
+pub async fn browser_in(
+    driver: &Driver,
+    profile: &std::path::Path,
+    language: Option<&str>,
+) -> fantoccini::Client {
+    let mut args = vec![
+        "--headless".to_owned(),
+        "--no-sandbox".into(),
+        "--disable-gpu".into(),
+        "--disable-background-networking".into(),
+        "--disable-dev-shm-usage".into(),
+        "--disable-quic".into(),
+        "--no-first-run".into(),
+        "--disable-component-update".into(),
+        "--disable-sync".into(),
+        format!("--user-data-dir={}", profile.display()),
+    ];
+    let mut options = json!({ "binary": "/usr/bin/chromium" });
+    if let Some(language) = language {
+        args.push(format!("--lang={language}"));
+        let primary = language.split('-').next().unwrap_or(language);
+        options["prefs"] =
+            json!({ "intl": { "accept_languages": format!("{language},{primary}") } });
+    }
+    options["args"] = json!(args);
     let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        json!({
-            "binary": "/usr/bin/chromium",
-            "args": [
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-dev-shm-usage", "--disable-quic", "--no-first-run", "--disable-component-update",
-                "--disable-sync", format!("--user-data-dir={}", profile.display()),
-            ],
-        }),
-    );
+    caps.insert("goog:chromeOptions".into(), options);
     ClientBuilder::native()
         .capabilities(caps)
         .connect(&format!("http://127.0.0.1:{}", driver.port))
@@ -111,13 +132,17 @@ pub async fn until(c: &fantoccini::Client, script: &str, what: &str) -> Value {
 /// state, the rule, its impact and the offending nodes.
 #[allow(dead_code)]
 pub async fn axe(c: &fantoccini::Client, state: &str) {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/axe/node_modules/axe-core/axe.min.js"
-    );
-    let source = std::fs::read_to_string(path).unwrap_or_else(|e| {
-        panic!("{path}: {e} (run ./scripts/test, or npm ci --prefix crates/server/tests/axe)")
-    });
+    // This module is shared by the server's and the binary's tests: find
+    // the workspace's copy from either crate.
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .map(|d| d.join("crates/server/tests/axe/node_modules/axe-core/axe.min.js"))
+        .find(|p| p.exists())
+        .unwrap_or_else(|| {
+            panic!("axe-core is missing (run ./scripts/test, or npm ci --prefix crates/server/tests/axe)")
+        });
+    let source =
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     // Loaded once per document: the script defines `window.axe`.
     let loaded = c
         .execute("return typeof window.axe === 'object';", vec![])
