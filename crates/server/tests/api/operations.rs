@@ -35,3 +35,66 @@ async fn readiness_fails_when_the_database_is_gone() {
         "database unreachable"
     );
 }
+
+/// `serve --demo` loads its data after the listener opens: until it says
+/// setup is over, a client waiting for readiness is told to wait.
+#[tokio::test]
+async fn readiness_waits_for_setup_to_finish() {
+    let app = crate::support::spawn_sqlite_with(&|c| c.hold_readiness = true).await;
+    let r = app.anonymous().get("/readyz").await;
+    assert_eq!(r.status(), 503);
+    assert_eq!(
+        r.json::<serde_json::Value>().await.unwrap()["status"],
+        "starting"
+    );
+    // Liveness is not readiness: the process answers all along.
+    assert_eq!(app.anonymous().ok("/healthz").await["status"], "ok");
+    app.running.state.mark_ready();
+    assert_eq!(app.anonymous().ok("/readyz").await["status"], "ok");
+    app.stop().await;
+}
+
+/// A person's browser asking for an address that does not exist gets a
+/// page in its language; API clients keep problem+json.
+#[tokio::test]
+async fn unknown_addresses_answer_browsers_with_a_page() {
+    let app = crate::support::spawn_sqlite().await;
+    let http = reqwest::Client::new();
+    for path in ["/admin", "/supervisor", "/nowhere/at/all"] {
+        let r = http
+            .get(format!("{}{path}", app.base))
+            .header("accept", "text/html,application/xhtml+xml,*/*;q=0.8")
+            .header("accept-language", "es-ES,es;q=0.9")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 404, "{path}");
+        assert_eq!(r.headers()["content-type"], "text/html; charset=utf-8");
+        let page = r.text().await.unwrap();
+        assert!(page.contains("<html lang=\"es\">"), "{page}");
+        assert!(page.contains("Página no encontrada"), "{page}");
+        let r = http
+            .get(format!("{}{path}", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 404);
+        assert_eq!(r.headers()["content-type"], "application/problem+json");
+    }
+    // Under the API, even a browser gets problem+json.
+    let r = http
+        .get(format!("{}/api/v1/nowhere", app.base))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["content-type"], "application/problem+json");
+    let icon = http
+        .get(format!("{}/favicon.ico", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(icon.status(), 200);
+    assert_eq!(icon.headers()["content-type"], "image/svg+xml");
+    app.stop().await;
+}
