@@ -22,6 +22,18 @@ use support::answer;
 
 use chromium::until;
 
+/// axe-core on the page once its animations (an offer sliding in) have
+/// finished: a half-faded element is not what a person reads.
+async fn axe(c: &fantoccini::Client, state: &str) {
+    until(
+        c,
+        "return document.getAnimations().every(a => a.playState !== 'running');",
+        "animations to finish",
+    )
+    .await;
+    chromium::axe(c, state).await;
+}
+
 /// `document.querySelector` for a test id (and optional extra selector).
 fn q(testid: &str) -> String {
     format!("document.querySelector('[data-testid={testid}]')")
@@ -118,6 +130,8 @@ async fn an_agent_works_a_chat_from_notification_to_wrap_up() {
             {"kind": "instruction", "id": "greet", "title": "Greet the customer", "instruction": "Greet them by name."},
             {"kind": "macro", "id": "case", "title": "Open a case",
              "action": {"type": "create_case", "title": "Return: {survey.topic} ({context.plan})"}},
+            {"kind": "macro", "id": "hello", "title": "Say hello",
+             "action": {"type": "send_message", "body": "Hello from the script"}},
             {"kind": "subscript", "id": "returns", "title": "Returns", "script_id": returns["id"]}]}))
         .await;
     let (s, b) = answer(
@@ -177,6 +191,7 @@ async fn an_agent_works_a_chat_from_notification_to_wrap_up() {
         .for_element(Locator::Css("[data-testid=email]"))
         .await
         .unwrap();
+    axe(&agent, "the workspace, signed out").await;
     agent
         .find(Locator::Css("[data-testid=email]"))
         .await
@@ -213,6 +228,18 @@ async fn an_agent_works_a_chat_from_notification_to_wrap_up() {
         "the live connection",
     )
     .await;
+    // Signing in leaves the focus on the presence, not on <body>.
+    assert_eq!(
+        agent
+            .execute(
+                "return document.activeElement && document.activeElement.getAttribute('data-testid');",
+                vec![]
+            )
+            .await
+            .unwrap(),
+        json!("presence")
+    );
+    axe(&agent, "the workspace, signed in").await;
     agent
         .execute(
             &format!("const p = {}; p.value = 'available'; p.dispatchEvent(new Event('change', {{bubbles: true}})); return true;", q("presence")),
@@ -301,6 +328,7 @@ async fn an_agent_works_a_chat_from_notification_to_wrap_up() {
         name.as_str().unwrap().contains("Web chat"),
         "the queue: {name}"
     );
+    axe(&agent, "an offer shown").await;
     click(&agent, &q("toast-accept"), "accept").await;
     until(
         &agent,
@@ -347,6 +375,10 @@ async fn an_agent_works_a_chat_from_notification_to_wrap_up() {
     click(&agent, &q("tab-context"), "the additional details tab").await;
     let plan = until(&agent, "const e = document.querySelector('[data-testid=context-item][data-key=plan]'); return e && e.textContent;", "context variables").await;
     assert!(plan.as_str().unwrap().contains("gold"), "{plan}");
+    for section in ["section-timeline", "script", "messages"] {
+        until(&agent, &format!("return {} !== null;", q(section)), section).await;
+    }
+    axe(&agent, "a chat open beside its summary and script").await;
     for section in [
         "section-conversation",
         "section-case",
@@ -378,6 +410,22 @@ async fn an_agent_works_a_chat_from_notification_to_wrap_up() {
     )
     .await;
     assert_eq!(case.as_str().unwrap().trim(), "Return: Returns (gold)");
+    // A macro that only sends a message: its note shows in the timeline
+    // at once, without touching a filter.
+    click(&agent, "document.querySelector('[data-testid=script-step][data-step=hello] [data-testid=step-run]')", "run the message macro").await;
+    until(
+        &agent,
+        "return Array.from(document.querySelectorAll('[data-testid=timeline-item]')).some(e => e.textContent.includes('Macro: Say hello'));",
+        "the message macro's note in the timeline",
+    )
+    .await;
+    until(
+        &agent,
+        "return Array.from(document.querySelectorAll('[data-testid=timeline-item]')).some(e => e.textContent.includes('Macro: Open a case'));",
+        "the case macro's note still there",
+    )
+    .await;
+    axe(&agent, "the script after two macros").await;
     // Screenshot of the full summary (a test artifact).
     let png = agent.screenshot().await.unwrap();
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/test-artifacts");
@@ -400,6 +448,7 @@ async fn an_agent_works_a_chat_from_notification_to_wrap_up() {
         "the filtered timeline",
     )
     .await;
+    axe(&agent, "the timeline filtered by case").await;
     click(
         &agent,
         "document.querySelector('[data-testid=timeline-filter][data-scope=all]')",
@@ -442,6 +491,7 @@ async fn an_agent_works_a_chat_from_notification_to_wrap_up() {
         &png,
     )
     .unwrap();
+    axe(&agent, "the meeting booking form").await;
     click(
         &agent,
         "document.querySelector('[data-testid=meeting-book]:not(:disabled)')",
@@ -485,6 +535,7 @@ async fn an_agent_works_a_chat_from_notification_to_wrap_up() {
         "the sub-script's steps",
     )
     .await;
+    axe(&agent, "a sub-script").await;
     click(&agent, &q("script-back"), "back to the script").await;
     until(
         &agent,
@@ -520,6 +571,13 @@ async fn an_agent_works_a_chat_from_notification_to_wrap_up() {
     )
     .await;
     click(&agent, &q("canned-button"), "canned responses").await;
+    until(
+        &agent,
+        &format!("return {} !== null;", q("canned-item")),
+        "the canned responses",
+    )
+    .await;
+    axe(&agent, "the canned responses open").await;
     click(&agent, &q("canned-item"), "a canned response").await;
     let composer = until(
         &agent,
@@ -554,6 +612,19 @@ async fn an_agent_works_a_chat_from_notification_to_wrap_up() {
         "the visitor told",
     )
     .await;
+    // The chat's transcript tops the timeline (newest first) at once.
+    let first = until(
+        &agent,
+        "const e = document.querySelector('[data-testid=timeline-item]');
+         return e && e.getAttribute('data-kind') === 'conversation' && e.textContent;",
+        "the transcript on top of the timeline",
+    )
+    .await;
+    assert!(
+        first.as_str().unwrap().contains("Hi! Which order is it?"),
+        "{first}"
+    );
+    axe(&agent, "a chat ended, in wrap-up").await;
     click(&agent, &q("wrap-up"), "wrap-up done").await;
     until(
         &agent,
@@ -561,6 +632,7 @@ async fn an_agent_works_a_chat_from_notification_to_wrap_up() {
         "the session closed",
     )
     .await;
+    axe(&agent, "no open session").await;
     let contact = app
         .db()
         .conversation_by_work_item(
@@ -578,5 +650,172 @@ async fn an_agent_works_a_chat_from_notification_to_wrap_up() {
 
     agent.close().await.unwrap();
     visitor.close().await.unwrap();
+    app.stop().await;
+}
+
+/// Opens /agent, signs in and goes available (checked in the engine).
+async fn sign_in_available(
+    app: &support::TestApp,
+    c: &fantoccini::Client,
+    email: &str,
+    agent_id: &str,
+) {
+    c.goto(&format!("{}/agent?lang=en", app.base))
+        .await
+        .unwrap();
+    c.wait()
+        .at_most(Duration::from_secs(15))
+        .for_element(Locator::Css("[data-testid=email]"))
+        .await
+        .unwrap();
+    type_into(c, &q("email"), email).await;
+    type_into(c, &q("password"), "a long workspace password").await;
+    click(c, &q("signin-submit"), "sign in").await;
+    until(
+        c,
+        &format!(
+            "return {}.getAttribute('data-state') === 'online';",
+            q("connection")
+        ),
+        "the live connection",
+    )
+    .await;
+    c.execute(
+        &format!("const p = {}; p.value = 'available'; p.dispatchEvent(new Event('change', {{bubbles: true}})); return true;", q("presence")),
+        vec![],
+    )
+    .await
+    .unwrap();
+    // Available, or already busy with the work that was waiting.
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while app.running.state.engine.presence(agent_id).await.unwrap()
+        == switchboard_core::routing::Presence::Offline
+    {
+        assert!(Instant::now() < deadline, "presence was not set");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// An agent with a password, a capacity profile and a voice queue of their own.
+async fn voice_agent(
+    admin: &support::Caller,
+    email: &str,
+    wrap_up_seconds: u32,
+) -> (String, String) {
+    let agent = admin
+        .create(
+            "/api/v1/agents",
+            json!({"name": "Vera Voss", "email": email, "roles": ["agent"], "password": "a long workspace password"}),
+        )
+        .await;
+    let id = agent["id"].as_str().unwrap().to_owned();
+    let profile = admin
+        .create(
+            "/api/v1/capacity-profiles",
+            json!({"name": format!("Phones {email}"), "chat_units": 1, "voice_units": 1,
+                   "voice_blocks_others": true, "wrap_up_seconds": wrap_up_seconds}),
+        )
+        .await;
+    let (s, b) = answer(
+        admin
+            .request(
+                reqwest::Method::PUT,
+                &format!("/api/v1/agents/{id}/routing"),
+            )
+            .json(&json!({"capacity_profile_id": profile["id"], "skills": []}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+    let queue = admin
+        .create(
+            "/api/v1/queues",
+            json!({"name": "Phones", "channel": "voice", "members": [id]}),
+        )
+        .await;
+    (id, queue["id"].as_str().unwrap().to_owned())
+}
+
+/// The walk: after a call, "Wrap-up done" kept the agent busy for the
+/// whole wrap-up (30 s in the demo) while a caller waited. With ten
+/// minutes of wrap-up configured, the next call must still be offered as
+/// soon as the agent says they are done.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrap_up_done_after_a_call_offers_the_next_waiting_call_at_once() {
+    let app = support::spawn_sqlite().await;
+    let admin = app.token(Role::Admin).await;
+    let (vera, queue) = voice_agent(&admin, "vera@workspace.test", 600).await;
+    let mut items = Vec::new();
+    for caller in ["+33612345001", "+33612345002"] {
+        let it = admin
+            .create(
+                "/api/v1/work-items",
+                json!({"channel": "voice", "queue_id": queue, "attributes": {"caller": caller}}),
+            )
+            .await;
+        items.push(it["id"].as_str().unwrap().to_owned());
+    }
+
+    let driver = chromium::driver().await;
+    let profile = tempfile::tempdir().unwrap();
+    let agent = chromium::browser(&driver, profile.path()).await;
+    agent.set_window_size(1440, 1000).await.unwrap();
+    sign_in_available(&app, &agent, "vera@workspace.test", &vera).await;
+
+    // The first call is offered (the caller's number names it), accepted.
+    let toast = until(
+        &agent,
+        &format!(
+            "const t = document.querySelector('[data-testid=toast][data-work-item=\"{}\"]'); return t && t.textContent;",
+            items[0]
+        ),
+        "the first call's offer",
+    )
+    .await;
+    assert!(toast.as_str().unwrap().contains("+33612345001"), "{toast}");
+    axe(&agent, "a call offered").await;
+    click(&agent, &q("toast-accept"), "accept").await;
+    let number = until(
+        &agent,
+        "const e = document.querySelector('[data-testid=call-number]'); return e && e.textContent;",
+        "the call panel",
+    )
+    .await;
+    assert_eq!(number, json!("+33612345001"));
+    let tab = until(
+        &agent,
+        &format!("const e = {}; return e && e.textContent;", q("session-tab")),
+        "the session tab",
+    )
+    .await;
+    assert!(tab.as_str().unwrap().contains("+33612345001"), "{tab}");
+    axe(&agent, "a call session").await;
+    assert_eq!(
+        admin.ok(&format!("/api/v1/work-items/{}", items[1])).await["status"],
+        "queued",
+        "one call at a time"
+    );
+
+    // Done: the session closes and the waiting call is offered now, not
+    // when the ten minutes of wrap-up would have run out.
+    click(&agent, &q("wrap-up"), "wrap-up done").await;
+    until(
+        &agent,
+        &format!(
+            "return document.querySelector('[data-testid=toast][data-work-item=\"{}\"]') !== null
+               && document.querySelector('[data-testid=session-tab]') === null;",
+            items[1]
+        ),
+        "the next call offered at once",
+    )
+    .await;
+    assert_eq!(
+        admin.ok(&format!("/api/v1/work-items/{}", items[0])).await["status"],
+        "closed"
+    );
+    axe(&agent, "the next call offered after wrap-up").await;
+    agent.close().await.unwrap();
     app.stop().await;
 }

@@ -64,7 +64,14 @@
       script: 'Agent script', noScript: 'No script for this work.', s_instruction: 'Instruction', s_macro: 'Macro',
       s_subscript: 'Sub-script', markDone: 'Mark done', run: 'Run', runAgainShort: 'Run again', runAgain: 'This macro already ran. Run it again?', open: 'Open', back: 'Back to {name}',
       done: 'Done', progress: '{n} of {total} done', stepDone: 'Step “{title}” done.', ran: 'Ran “{title}”.',
-      opened: 'Opened:', badUrl: 'The macro gave no usable web address.', running: 'Running…'
+      opened: 'Opened:', badUrl: 'The macro gave no usable web address.', running: 'Running…',
+      call: 'Call', callKind: 'Type', ck_inbound: 'Inbound call', ck_callback: 'Callback', callNo: 'Number',
+      callStateL: 'State', call_waiting: 'Waiting in the queue', call_ringing_agent: 'Ringing your phone',
+      call_connected: 'Connected', call_ended: 'Ended', talkTime: 'Talk time', callEnded: 'Call ended',
+      callBy_customer: 'the customer hung up', callBy_agent: 'the agent hung up', callBy_system: 'ended by Switchboard',
+      noCallInfo: 'No call details for this work item.', unknownCaller: 'Unknown caller',
+      createContact: 'Create contact', firstName: 'First name', lastName: 'Last name',
+      contactCreated: 'Contact created and linked.'
     },
     fr: {
       title: 'Espace conseiller', skip: 'Aller à l’espace de travail', signinTitle: 'Connexion à l’espace conseiller',
@@ -119,7 +126,14 @@
       script: 'Script conseiller', noScript: 'Aucun script pour ce travail.', s_instruction: 'Consigne', s_macro: 'Macro',
       s_subscript: 'Sous-script', markDone: 'Marquer comme fait', run: 'Exécuter', runAgainShort: 'Exécuter à nouveau', runAgain: 'Cette macro a déjà été exécutée. L’exécuter à nouveau ?', open: 'Ouvrir', back: 'Retour à {name}',
       done: 'Fait', progress: '{n} sur {total} faits', stepDone: 'Étape « {title} » faite.', ran: '« {title} » exécutée.',
-      opened: 'Ouvert :', badUrl: 'La macro n’a pas donné d’adresse web utilisable.', running: 'Exécution…'
+      opened: 'Ouvert :', badUrl: 'La macro n’a pas donné d’adresse web utilisable.', running: 'Exécution…',
+      call: 'Appel', callKind: 'Type', ck_inbound: 'Appel entrant', ck_callback: 'Rappel', callNo: 'Numéro',
+      callStateL: 'État', call_waiting: 'En attente dans la file', call_ringing_agent: 'Votre téléphone sonne',
+      call_connected: 'En communication', call_ended: 'Terminé', talkTime: 'Durée de communication', callEnded: 'Appel terminé',
+      callBy_customer: 'le client a raccroché', callBy_agent: 'le conseiller a raccroché', callBy_system: 'terminé par Switchboard',
+      noCallInfo: 'Aucun détail d’appel pour cet élément de travail.', unknownCaller: 'Appelant inconnu',
+      createContact: 'Créer un contact', firstName: 'Prénom', lastName: 'Nom',
+      contactCreated: 'Contact créé et lié.'
     },
     es: {
       title: 'Espacio del agente', skip: 'Ir al espacio de trabajo', signinTitle: 'Iniciar sesión en el espacio del agente',
@@ -174,7 +188,14 @@
       script: 'Guion del agente', noScript: 'No hay guion para este trabajo.', s_instruction: 'Instrucción', s_macro: 'Macro',
       s_subscript: 'Subguion', markDone: 'Marcar como hecho', run: 'Ejecutar', runAgainShort: 'Ejecutar de nuevo', runAgain: 'Esta macro ya se ejecutó. ¿Ejecutarla de nuevo?', open: 'Abrir', back: 'Volver a {name}',
       done: 'Hecho', progress: '{n} de {total} hechos', stepDone: 'Paso «{title}» hecho.', ran: '«{title}» ejecutada.',
-      opened: 'Abierto:', badUrl: 'La macro no dio una dirección web utilizable.', running: 'Ejecutando…'
+      opened: 'Abierto:', badUrl: 'La macro no dio una dirección web utilizable.', running: 'Ejecutando…',
+      call: 'Llamada', callKind: 'Tipo', ck_inbound: 'Llamada entrante', ck_callback: 'Devolución de llamada', callNo: 'Número',
+      callStateL: 'Estado', call_waiting: 'En espera en la cola', call_ringing_agent: 'Sonando en tu teléfono',
+      call_connected: 'Conectada', call_ended: 'Finalizada', talkTime: 'Duración', callEnded: 'Llamada finalizada',
+      callBy_customer: 'el cliente colgó', callBy_agent: 'el agente colgó', callBy_system: 'finalizada por Switchboard',
+      noCallInfo: 'No hay datos de llamada para este elemento de trabajo.', unknownCaller: 'Llamante desconocido',
+      createContact: 'Crear contacto', firstName: 'Nombre', lastName: 'Apellidos',
+      contactCreated: 'Contacto creado y vinculado.'
     }
   };
   const supported = (l) => {
@@ -587,7 +608,9 @@
     removeToast(id, true);
     const attrs = o.attributes || {};
     const T = { id, data: o, receivedAt };
-    const name = str(o.customer_name) || t('newVisitor');
+    const phoneCall = o.channel === 'voice' || o.channel === 'callback';
+    const name = str(o.customer_name) ||
+      (phoneCall ? str(attrs.caller || attrs.callback_number || attrs.phone) || t('unknownCaller') : t('newVisitor'));
     T.wait = h('span', { role: 'timer' });
     T.countdown = h('span', { role: 'timer', class: 'countdown' });
     T.err = h('p', { class: 'error', role: 'alert' });
@@ -734,7 +757,7 @@
   function updateTabLabel(S) {
     const sum = S.summary;
     const name = (sum && sum.customer && personName(sum.customer.contact)) || str(S.item.customer_name) ||
-      str(S.hint.customer_name) || t('newVisitor');
+      str(S.hint.customer_name) || (isCall(S) && callNumber(S)) || t('newVisitor');
     const channel = (sum && sum.work_item && sum.work_item.channel) || S.item.channel || S.hint.channel;
     S.tabName.textContent = name;
     S.tabChan.textContent = chan(channel);
@@ -763,6 +786,7 @@
     if (S.typingOn) command({ type: 'typing', conversation_id: S.convId, typing: false });
     clearTimeout(S.idleT);
     clearTimeout(S.visitorTypingT);
+    clearTimeout(S.callT);
     S.closed = true;
     sessions.delete(id);
     S.tab.remove();
@@ -836,7 +860,8 @@
     loadMessages(S);
     if (S.focusComposer && current === S.id) { S.focusComposer = false; u.composer.focus(); }
   }
-  // A work item without a chat (a callback, a voice call): its facts, transfer, close.
+  // A work item without a chat (a callback, a voice call): its facts (for
+  // a call, the live call panel), transfer, close.
   function buildNonChat(S) {
     if (S.chatBuilt || S.nonChatBuilt) return;
     S.nonChatBuilt = true;
@@ -849,16 +874,154 @@
       click: () => toggleTransfer(S) }, t('transfer'));
     u.transfer = transferForm(S);
     u.chatErr = h('p', { class: 'error', role: 'alert' });
-    const phone = attrs.phone || attrs.callback_number;
+    const phone = attrs.phone || attrs.callback_number || attrs.caller;
     u.conv.textContent = '';
     u.conv.append(
       h('div', { class: 'conv-head' }, u.convTitle, h('div', { class: 'actions' }, u.transferBtn, u.wrapBtn)),
       slot(u.transfer),
-      h('p', { class: 'muted' }, t('noChat')),
-      dl([[t('channel'), chan(item.channel)], phone ? [t('phone'), str(phone)] : null,
+      isCall(S) ? callPanel(S) : h('p', { class: 'muted' }, t('noChat')),
+      dl([[t('channel'), chan(item.channel)], phone && !isCall(S) ? [t('phone'), str(phone)] : null,
         [t('queue'), str(item.queue_name)], [t('started'), when(item.arrived_at)]]),
       slot(u.chatErr));
     if (S.focusComposer && current === S.id) { S.focusComposer = false; u.wrapBtn.focus(); }
+    if (isCall(S)) loadCall(S);
+  }
+
+  // ---------------------------------------------------------------- call
+  // A voice call or a callback (GET /api/v1/work-items/{id}/call): its
+  // number, its state, a timer while connected and, once over, how long it
+  // lasted and who hung up. Read again every 1.5 s until it has ended.
+  const CALL_STATES = ['waiting', 'ringing_agent', 'connected', 'ended'];
+  function isCall(S) {
+    const item = (S.summary && S.summary.work_item) || S.item || {};
+    const ch = item.channel || S.hint.channel;
+    return !S.convId && (ch === 'voice' || ch === 'callback');
+  }
+  function callNumber(S) {
+    const item = (S.summary && S.summary.work_item) || S.item || {};
+    const attrs = item.attributes || {};
+    return str((S.call && S.call.number) || attrs.caller || attrs.callback_number || attrs.phone);
+  }
+  function callPanel(S) {
+    const u = S.ui;
+    const id = nextId('call');
+    u.callKind = h('span', { 'data-testid': 'call-kind' });
+    u.callNumber = h('span', { 'data-testid': 'call-number' });
+    u.callState = h('span', { 'data-testid': 'call-state' });
+    u.callTimer = h('span', { role: 'timer', 'data-testid': 'call-timer' });
+    u.callTimerRow = h('div', null, h('dt', null, t('talkTime')), h('dd', null, u.callTimer));
+    u.callEnded = h('p', { class: 'call-ended', role: 'status', 'data-testid': 'call-ended' });
+    u.callNone = h('p', { class: 'muted', 'data-testid': 'call-none' }, t('noCallInfo'));
+    u.call = h('section', { class: 'call', 'data-testid': 'call-panel', 'data-state': 'unknown', 'aria-labelledby': id },
+      h('h3', { id }, t('call')),
+      h('dl', { class: 'facts' },
+        h('div', null, h('dt', null, t('callKind')), h('dd', null, u.callKind)),
+        h('div', null, h('dt', null, t('callNo')), h('dd', null, u.callNumber)),
+        h('div', null, h('dt', null, t('callStateL')), h('dd', null, u.callState)),
+        slot(u.callTimerRow)),
+      slot(u.callEnded), slot(u.callNone));
+    renderCall(S);
+    return u.call;
+  }
+  async function loadCall(S) {
+    clearTimeout(S.callT);
+    if (S.closed) return;
+    const r = await api('GET', '/api/v1/work-items/' + enc(S.id) + '/call');
+    if (S.closed) return;
+    if (r.ok && r.data) {
+      const was = S.call && S.call.state;
+      S.call = r.data;
+      renderCall(S);
+      if (S.call.state !== 'ended') S.callT = setTimeout(() => loadCall(S), 1500);
+      else if (was && was !== 'ended') refreshTimeline(S); // the call's record
+    } else if (r.status === 404) {
+      S.call = null;
+      S.callMissing = true;
+      renderCall(S);
+    } else S.callT = setTimeout(() => loadCall(S), 3000);
+  }
+  function renderCall(S) {
+    const u = S.ui, c = S.call;
+    if (!u.call) return;
+    const state = c && CALL_STATES.includes(c.state) ? c.state : null;
+    u.call.setAttribute('data-state', state || 'unknown');
+    const item = (S.summary && S.summary.work_item) || S.item || {};
+    const kind = (c && c.kind) || (item.kind === 'callback' || item.channel === 'callback' ? 'callback' : 'inbound');
+    u.callKind.textContent = t('ck_' + kind) || kind;
+    u.callNumber.textContent = dash(callNumber(S));
+    u.callState.textContent = state ? t('call_' + state) : '—';
+    put(u.callTimerRow, state === 'connected');
+    tickCall(S);
+    if (state === 'ended') {
+      let secs = c.duration_seconds;
+      const a = date(c.answered_at), e = date(c.ended_at);
+      if (secs == null && a && e) secs = (e - a) / 1000;
+      u.callEnded.textContent = [t('callEnded'), secs != null ? dur(secs) : null,
+        c.ended_by ? label('callBy_', c.ended_by) : null].filter(Boolean).join(' · ');
+    }
+    put(u.callEnded, state === 'ended');
+    put(u.callNone, !!S.callMissing && !c);
+    updateTabLabel(S);
+  }
+  function tickCall(S) {
+    const c = S.call;
+    if (!c || c.state !== 'connected' || !S.ui.callTimer) return;
+    const a = date(c.answered_at);
+    S.ui.callTimer.textContent = a ? dur((Date.now() - a.getTime()) / 1000) : '—';
+  }
+  // Links the call to a contact (an existing one, or one just created).
+  async function linkCallContact(S, contactId) {
+    const r = await api('PUT', '/api/v1/work-items/' + enc(S.id) + '/call/contact', { contact_id: contactId });
+    if (S.closed) return r;
+    if (r.ok && r.data && r.data.state) { S.call = r.data; renderCall(S); }
+    if (r.ok) await loadSummary(S);
+    return r;
+  }
+  function createContactForm(S) {
+    const form = h('form', { class: 'stack-form', 'data-testid': 'contact-create-form' });
+    const field = (lbl, control) => { const id = nextId('cc'); control.id = id; return [h('label', { for: id }, lbl), control]; };
+    const first = h('input', { type: 'text', maxlength: '200', autocomplete: 'off', 'data-testid': 'contact-create-first' });
+    const last = h('input', { type: 'text', maxlength: '200', autocomplete: 'off', 'data-testid': 'contact-create-last' });
+    const email = h('input', { type: 'email', maxlength: '320', autocomplete: 'off', 'data-testid': 'contact-create-email' });
+    const phone = h('input', { type: 'tel', maxlength: '40', autocomplete: 'off', 'data-testid': 'contact-create-phone' });
+    phone.value = callNumber(S);
+    const err = formError();
+    const submit = h('button', { type: 'submit', class: 'primary', 'data-testid': 'contact-create-submit' }, t('create'));
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      const body = {};
+      [['first_name', first], ['last_name', last], ['email', email], ['phone', phone]].forEach(([k, el]) => {
+        if (el.value.trim()) body[k] = el.value.trim();
+      });
+      submit.disabled = true;
+      err.textContent = '';
+      const r = await api('POST', '/api/v1/contacts', body);
+      if (S.closed) return;
+      if (!r.ok || !r.data || !r.data.id) { submit.disabled = false; err.textContent = r.error; first.focus(); return; }
+      const l = await linkCallContact(S, r.data.id);
+      if (S.closed) return;
+      submit.disabled = false;
+      if (l.ok) notice(t('contactCreated')); else err.textContent = l.error;
+    });
+    form.append(...field(t('firstName'), first), ...field(t('lastName'), last), ...field(t('email'), email),
+      ...field(t('phone'), phone), err, h('div', { class: 'card-actions' }, submit));
+    setTimeout(() => first.focus());
+    return form;
+  }
+  // For a call: "Change contact" and, while none is linked, "Create contact".
+  function callContactActions(S, hasContact) {
+    const box = h('div', { class: 'changer' });
+    const changer = contactChanger(S);
+    if (hasContact) return changer;
+    const toggle = h('button', { type: 'button', 'data-testid': 'create-contact', 'aria-expanded': 'false', click: () => {
+      const on = !box.isConnected;
+      box.textContent = '';
+      if (on) box.append(createContactForm(S));
+      put(box, on);
+      toggle.setAttribute('aria-expanded', String(on));
+    } }, t('createContact'));
+    changer.append(toggle, slot(box));
+    return changer;
   }
   function chatError(S, message) {
     if (!S.ui.chatErr) return;
@@ -1275,7 +1438,7 @@
     const sum = S.summary;
     const cust = sum.customer || {};
     const c = cust.contact, acct = cust.account;
-    const name = personName(c) || str(S.item.customer_name) || t('newVisitor');
+    const name = personName(c) || str(S.item.customer_name) || t(isCall(S) ? 'unknownCaller' : 'newVisitor');
     const nameEl = h('span', { 'data-testid': 'customer-name' }, name);
     const kids = [];
     kids.push(dl([
@@ -1292,6 +1455,7 @@
     ]));
     if (!c) kids.push(h('p', { class: 'muted' }, t('noContact')));
     if (sum.conversation && sum.conversation.id) kids.push(contactChanger(S));
+    else if (isCall(S)) kids.push(callContactActions(S, !!c));
     return section('section-customer', t('customer'), kids);
   }
   function contactChanger(S) {
@@ -1329,6 +1493,11 @@
   }
   async function linkContact(S, contactId) {
     const conv = S.summary && S.summary.conversation;
+    if (!conv && isCall(S)) {
+      const r = await linkCallContact(S, contactId);
+      if (r.ok) notice(t('linked')); else notice(r.error, true);
+      return;
+    }
     if (!conv) return;
     const r = await api('PUT', '/api/v1/conversations/' + enc(conv.id) + '/contact', { contact_id: contactId });
     if (r.ok) { notice(t('linked')); loadSummary(S); } else notice(r.error, true);
@@ -1940,6 +2109,7 @@
   // ================================================================ boot
   function tick() {
     toasts.forEach(tickToast);
+    sessions.forEach(tickCall);
   }
   async function boot() {
     document.documentElement.lang = lang;
