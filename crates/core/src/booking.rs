@@ -1,6 +1,8 @@
 //! What admins and customers send to set up and book meetings, validated
 //! into drafts the store writes (see `scheduling` for the slot arithmetic).
 
+use std::collections::BTreeMap;
+
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -94,6 +96,50 @@ pub struct TopicInput {
     pub skills: Option<Vec<String>>,
     /// Shown to the customer when booking and in every message.
     pub instructions: Option<String>,
+    /// The customer-facing texts in other languages, by language code
+    /// (`en`, `fr`, `es`): `{"fr": {"name": "…", "instructions": "…"}}`.
+    /// What a language leaves out falls back to the topic's own text.
+    pub translations: Option<BTreeMap<String, TopicTranslation>>,
+}
+
+/// A topic's customer-facing texts in one language; each may be left out.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct TopicTranslation {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instructions: Option<String>,
+}
+
+/// The languages admin content may be translated into: the ones every
+/// customer-facing text ships in.
+pub const CONTENT_LANGUAGES: [&str; 3] = ["en", "fr", "es"];
+
+/// A topic's name, description and instructions as a customer speaking
+/// `language` reads them: the translation's where it has one, else the
+/// topic's own.
+pub fn localized<'a>(
+    own: (&'a str, &'a str, &'a str),
+    translations: &'a BTreeMap<String, TopicTranslation>,
+    language: &str,
+) -> (&'a str, &'a str, &'a str) {
+    let primary = language
+        .split(['-', '_'])
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    match translations.get(&primary) {
+        None => own,
+        Some(t) => (
+            t.name.as_deref().unwrap_or(own.0),
+            t.description.as_deref().unwrap_or(own.1),
+            t.instructions.as_deref().unwrap_or(own.2),
+        ),
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -104,6 +150,7 @@ pub struct TopicDraft {
     pub meeting_types: Vec<MeetingType>,
     pub skills: Vec<String>,
     pub instructions: String,
+    pub translations: BTreeMap<String, TopicTranslation>,
 }
 
 impl TopicDraft {
@@ -140,6 +187,34 @@ impl TopicDraft {
                 }
             }
         }
+        let mut translations = BTreeMap::new();
+        for (lang, t) in i.translations.unwrap_or_default() {
+            let at = |f: &str| format!("translations.{lang}.{f}");
+            if !CONTENT_LANGUAGES.contains(&lang.as_str()) {
+                c.fail(
+                    &format!("translations.{lang}"),
+                    "unsupported_language",
+                    format!("must be one of {}", CONTENT_LANGUAGES.join(", ")),
+                );
+                continue;
+            }
+            let t = TopicTranslation {
+                name: c.optional_text(&at("name"), t.name, NAME_MAX),
+                description: c.optional_multiline(
+                    &at("description"),
+                    t.description,
+                    DESCRIPTION_MAX,
+                ),
+                instructions: c.optional_multiline(
+                    &at("instructions"),
+                    t.instructions,
+                    INSTRUCTIONS_MAX,
+                ),
+            };
+            if t != TopicTranslation::default() {
+                translations.insert(lang, t);
+            }
+        }
         c.finish(|| TopicDraft {
             name: name.unwrap_or_default(),
             description: description.unwrap_or_default(),
@@ -147,6 +222,7 @@ impl TopicDraft {
             meeting_types: types,
             skills,
             instructions: instructions.unwrap_or_default(),
+            translations,
         })
     }
 }
@@ -413,6 +489,47 @@ mod tests {
             fields(e),
             ["name", "duration_minutes", "meeting_types", "skills[1]"]
         );
+        // Translations: known languages only, each text checked like the
+        // topic's own, and a missing one falls back.
+        let e = TopicDraft::parse(TopicInput {
+            name: Some("Mortgage".into()),
+            duration_minutes: Some(30),
+            meeting_types: Some(vec![MeetingType::Online]),
+            translations: Some(BTreeMap::from([
+                ("de".into(), TopicTranslation::default()),
+                (
+                    "fr".into(),
+                    TopicTranslation {
+                        name: Some("x".repeat(NAME_MAX + 1)),
+                        ..Default::default()
+                    },
+                ),
+            ])),
+            ..Default::default()
+        })
+        .unwrap_err();
+        assert_eq!(fields(e), ["translations.de", "translations.fr.name"]);
+        let d = TopicDraft::parse(TopicInput {
+            name: Some("Mortgage".into()),
+            instructions: Some("Bring payslips.".into()),
+            duration_minutes: Some(30),
+            meeting_types: Some(vec![MeetingType::Online]),
+            translations: Some(BTreeMap::from([(
+                "fr".into(),
+                TopicTranslation {
+                    name: Some(" Prêt immobilier ".into()),
+                    ..Default::default()
+                },
+            )])),
+            ..Default::default()
+        })
+        .unwrap();
+        let own = (d.name.as_str(), "", d.instructions.as_str());
+        assert_eq!(
+            localized(own, &d.translations, "fr-CA"),
+            ("Prêt immobilier", "", "Bring payslips.")
+        );
+        assert_eq!(localized(own, &d.translations, "es"), own);
         let e = BranchDraft::parse(BranchInput {
             name: Some("Paris".into()),
             ..Default::default()

@@ -616,7 +616,79 @@ pub async fn load_scheduling(db: &Db) -> anyhow::Result<()> {
             "Have your current policy number ready.",
         ),
     ];
+    // The customer-facing texts in French and Spanish (formal "usted").
+    let translated = |name: &str| -> [(&str, [&str; 3]); 2] {
+        match name {
+            "Mortgage advice" => [
+                (
+                    "fr",
+                    [
+                        "Conseil en prêt immobilier",
+                        "Taux, montants et documents nécessaires.",
+                        "Apportez vos trois derniers bulletins de salaire et une pièce d’identité.",
+                    ],
+                ),
+                (
+                    "es",
+                    [
+                        "Asesoramiento hipotecario",
+                        "Tipos, importes y los documentos que necesitamos.",
+                        "Traiga sus tres últimas nóminas y un documento de identidad.",
+                    ],
+                ),
+            ],
+            "Card and account help" => [
+                (
+                    "fr",
+                    [
+                        "Aide carte et compte",
+                        "Cartes, plafonds, relevés.",
+                        "Munissez-vous de votre numéro de carte ou de compte.",
+                    ],
+                ),
+                (
+                    "es",
+                    [
+                        "Ayuda con tarjetas y cuentas",
+                        "Tarjetas, límites, extractos.",
+                        "Tenga a mano su número de tarjeta o de cuenta.",
+                    ],
+                ),
+            ],
+            _ => [
+                (
+                    "fr",
+                    [
+                        "Bilan assurance habitation",
+                        "Vérifiez vos garanties et vos cotisations.",
+                        "Préparez le numéro de votre contrat actuel.",
+                    ],
+                ),
+                (
+                    "es",
+                    [
+                        "Revisión del seguro de hogar",
+                        "Revise sus coberturas y primas.",
+                        "Tenga preparado el número de su póliza actual.",
+                    ],
+                ),
+            ],
+        }
+    };
     for (name, description, minutes, types, skill, instructions) in topics {
+        let translations = translated(name)
+            .into_iter()
+            .map(|(lang, [name, description, instructions])| {
+                (
+                    lang.to_owned(),
+                    switchboard_core::booking::TopicTranslation {
+                        name: Some(name.into()),
+                        description: Some(description.into()),
+                        instructions: Some(instructions.into()),
+                    },
+                )
+            })
+            .collect();
         db.save_topic(
             None,
             &TopicDraft::parse(TopicInput {
@@ -626,6 +698,7 @@ pub async fn load_scheduling(db: &Db) -> anyhow::Result<()> {
                 meeting_types: Some(types),
                 skills: Some(skill.into_iter().collect()),
                 instructions: Some(instructions.into()),
+                translations: Some(translations),
             })?,
         )
         .await?;

@@ -26,7 +26,9 @@ pub struct OutboxMessage {
     pub kind: String,
     pub channel: String,
     pub sequence: i64,
-    /// queued, sending, sent, failed or skipped.
+    /// queued, sending, sent (handed to the SMTP server or SMS provider),
+    /// kept (composed and kept here, not delivered: no transport is
+    /// configured), failed or skipped (with the reason in `last_error`).
     pub state: String,
     pub attempts: i64,
     pub next_attempt_at: String,
@@ -67,6 +69,9 @@ pub enum Outcome {
         transport: String,
         provider_id: Option<String>,
     },
+    /// Composed and kept in the outbox, not delivered: no transport is
+    /// configured for the channel.
+    Kept,
     /// Not sent and never will be (no address, opted out, meeting gone).
     Skipped(String),
     /// Try again at this time (transient failure, or SMS quiet hours when
@@ -291,6 +296,15 @@ impl Db {
                 Some(transport.clone()),
                 provider_id.clone(),
                 Some(stamp.clone()),
+                m.attempts,
+            ),
+            Outcome::Kept => (
+                "kept",
+                m.next_attempt_at.clone(),
+                None,
+                Some("local".to_owned()),
+                None,
+                None,
                 m.attempts,
             ),
             Outcome::Skipped(why) => (

@@ -14,6 +14,7 @@ use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 use switchboard_core::booking::{
     AdvisorDraft, BookingDraft, BranchDraft, MeetingType, TimeOffDraft, TopicDraft,
+    TopicTranslation,
 };
 use switchboard_core::communications::{Channel, Kind, Settings};
 use switchboard_core::records::ActivityKind;
@@ -44,6 +45,10 @@ pub struct Topic {
     pub meeting_types: Vec<MeetingType>,
     pub skills: Vec<String>,
     pub instructions: String,
+    /// The customer-facing texts by language (`fr`, `es`, `en`); what a
+    /// language leaves out falls back to the texts above.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub translations: BTreeMap<String, TopicTranslation>,
     pub created_at: String,
     pub updated_at: String,
 }
@@ -57,6 +62,7 @@ struct TopicRow {
     meeting_types: String,
     skills: String,
     instructions: String,
+    translations: String,
     created_at: String,
     updated_at: String,
 }
@@ -71,6 +77,7 @@ impl From<TopicRow> for Topic {
             meeting_types: serde_json::from_str(&r.meeting_types).unwrap_or_default(),
             skills: serde_json::from_str(&r.skills).unwrap_or_default(),
             instructions: r.instructions,
+            translations: serde_json::from_str(&r.translations).unwrap_or_default(),
             created_at: r.created_at,
             updated_at: r.updated_at,
         }
@@ -80,6 +87,16 @@ impl From<TopicRow> for Topic {
 impl Topic {
     pub fn duration(&self) -> SignedDuration {
         SignedDuration::from_mins(self.duration_minutes)
+    }
+
+    /// Name, description and instructions in `language`, falling back to
+    /// the topic's own texts.
+    pub fn localized(&self, language: &str) -> (&str, &str, &str) {
+        switchboard_core::booking::localized(
+            (&self.name, &self.description, &self.instructions),
+            &self.translations,
+            language,
+        )
     }
 }
 
@@ -292,11 +309,12 @@ impl Db {
         let now = time::now();
         let types = serde_json::to_string(&d.meeting_types).expect("serializes");
         let skills = serde_json::to_string(&d.skills).expect("serializes");
+        let translations = serde_json::to_string(&d.translations).expect("serializes");
         let id = match id {
             Some(id) => {
                 let done = sqlx::query(
                     "UPDATE topics SET name = $1, description = $2, duration_minutes = $3, meeting_types = $4, \
-                     skills = $5, instructions = $6, updated_at = $7 WHERE id = $8",
+                     skills = $5, instructions = $6, updated_at = $7, translations = $9 WHERE id = $8",
                 )
                 .bind(d.name.clone())
                 .bind(d.description.clone())
@@ -306,6 +324,7 @@ impl Db {
                 .bind(d.instructions.clone())
                 .bind(now)
                 .bind(id.to_owned())
+                .bind(translations.clone())
                 .execute(&mut *tx)
                 .await?;
                 if done.rows_affected() == 0 {
@@ -317,7 +336,7 @@ impl Db {
                 let id = new_id();
                 sqlx::query(
                     "INSERT INTO topics (id, name, description, duration_minutes, meeting_types, skills, \
-                     instructions, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
+                     instructions, created_at, updated_at, translations) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9)",
                 )
                 .bind(id.clone())
                 .bind(d.name.clone())
@@ -327,6 +346,7 @@ impl Db {
                 .bind(skills)
                 .bind(d.instructions.clone())
                 .bind(now)
+                .bind(translations.clone())
                 .execute(&mut *tx)
                 .await?;
                 id
@@ -1156,7 +1176,9 @@ pub(crate) async fn read_settings(conn: &mut sqlx::AnyConnection) -> Result<Sett
 }
 
 /// Queues the messages of `kind` about a meeting on every channel the
-/// settings allow, one row per meaning (a repeat is ignored).
+/// settings allow, one row per meaning (a repeat is ignored). A channel the
+/// settings turn off gets its row too, recorded at once as `skipped` with
+/// the switch that stopped it: nothing is dropped silently.
 pub(crate) async fn enqueue(
     conn: &mut sqlx::AnyConnection,
     settings: &Settings,
@@ -1167,9 +1189,7 @@ pub(crate) async fn enqueue(
 ) -> Result<usize> {
     let mut n = 0;
     for channel in Channel::ALL {
-        if !settings.allows(kind, channel) {
-            continue;
-        }
+        let refusal = settings.refusal(kind, channel);
         let key = format!(
             "{meeting_id}.{}.{}.{sequence}",
             kind.as_str(),
@@ -1177,7 +1197,7 @@ pub(crate) async fn enqueue(
         );
         let done = sqlx::query(
             "INSERT INTO outbox (id, idempotency_key, meeting_id, kind, channel, sequence, state, attempts, \
-             next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, 'queued', 0, $7, $7) \
+             next_attempt_at, created_at, last_error) VALUES ($1, $2, $3, $4, $5, $6, $8, 0, $7, $7, $9) \
              ON CONFLICT (idempotency_key) DO NOTHING",
         )
         .bind(new_id())
@@ -1187,9 +1207,13 @@ pub(crate) async fn enqueue(
         .bind(channel.as_str())
         .bind(sequence)
         .bind(now.to_owned())
+        .bind(if refusal.is_some() { "skipped" } else { "queued" })
+        .bind(refusal.clone())
         .execute(&mut *conn)
         .await?;
-        n += done.rows_affected() as usize;
+        if refusal.is_none() {
+            n += done.rows_affected() as usize;
+        }
     }
     Ok(n)
 }

@@ -27,15 +27,29 @@ pub struct Invite<'a> {
 
 /// The `text/calendar` body, CRLF-terminated, lines folded at 75 octets.
 pub fn render(i: &Invite) -> String {
+    write(i, true)
+}
+
+/// The same event as a file to import ("add to calendar"): no iTIP
+/// `METHOD`, so calendar programs file it as an event rather than treat it
+/// as an invitation to answer; the same UID and SEQUENCE as the emails'
+/// invites, so a later CANCEL by email still finds it.
+pub fn render_file(i: &Invite) -> String {
+    write(i, false)
+}
+
+fn write(i: &Invite, itip: bool) -> String {
     let mut out = String::new();
     let mut line = |s: String| fold_into(&mut out, &s);
     line("BEGIN:VCALENDAR".into());
     line("VERSION:2.0".into());
     line("PRODID:-//Switchboard//Meetings//EN".into());
-    line(format!(
-        "METHOD:{}",
-        if i.cancel { "CANCEL" } else { "REQUEST" }
-    ));
+    if itip {
+        line(format!(
+            "METHOD:{}",
+            if i.cancel { "CANCEL" } else { "REQUEST" }
+        ));
+    }
     line("CALSCALE:GREGORIAN".into());
     line("BEGIN:VEVENT".into());
     line(format!("UID:{}", escape(i.uid)));
@@ -158,6 +172,29 @@ mod tests {
         assert!(unfolded.contains("ORGANIZER;CN=\"Ana A Advisor\":mailto:bookings@example.com"));
         assert!(unfolded.contains("METHOD:REQUEST\r\n"));
         assert!(unfolded.contains("DTSTART:20261123T080000Z\r\n"));
+    }
+
+    #[test]
+    fn a_file_to_import_has_the_event_without_a_method() {
+        let i = invite(false);
+        let file = render_file(&Invite {
+            uid: "m1@example.com",
+            sequence: 0,
+            cancel: false,
+            start: "2026-11-23T08:00:00Z".parse().unwrap(),
+            end: "2026-11-23T08:30:00Z".parse().unwrap(),
+            stamp: "2026-11-21T12:00:00Z".parse().unwrap(),
+            summary: "Mortgage; rates, \"fixed\"",
+            description: &"Éléphant ".repeat(20),
+            location: "1 Rue de Rivoli\nParis",
+            url: None,
+            organizer_name: "Ana \"A\" Advisor",
+            organizer_email: "bookings@example.com",
+            attendee_name: "Zoé",
+            attendee_email: "zoe@example.com",
+        });
+        assert!(!file.contains("METHOD:"));
+        assert_eq!(file, i.replace("METHOD:REQUEST\r\n", ""));
     }
 
     #[test]

@@ -156,6 +156,35 @@ impl Settings {
             }
     }
 
+    /// Why messages of `kind` do not go out on `channel`, naming the
+    /// switch; None when they do. Recorded on the outbox row as `skipped`.
+    pub fn refusal(&self, kind: Kind, channel: Channel) -> Option<String> {
+        let k = match kind {
+            Kind::Confirmation => self.kinds.confirmation,
+            Kind::Reminder => self.kinds.reminder,
+            Kind::Cancellation => self.kinds.cancellation,
+        };
+        let (kind, channel_name) = (kind.as_str(), channel.as_str());
+        if !self.enabled {
+            Some("communications are off (settings: enabled is false)".into())
+        } else if !k.email && !k.sms {
+            Some(format!("{kind} messages are off (settings: kinds.{kind})"))
+        } else if !self.allows_switch(k, channel) {
+            Some(format!(
+                "{kind} by {channel_name} is off (settings: kinds.{kind}.{channel_name})"
+            ))
+        } else {
+            None
+        }
+    }
+
+    fn allows_switch(&self, k: ChannelSwitches, channel: Channel) -> bool {
+        match channel {
+            Channel::Email => k.email,
+            Channel::Sms => k.sms,
+        }
+    }
+
     /// Checks the rules serde cannot express.
     pub fn validate(&self) -> Result<(), Invalid> {
         let mut c = Check::new();
@@ -362,6 +391,25 @@ mod tests {
         s.kinds.reminder.sms = false;
         assert!(!s.allows(Kind::Reminder, Channel::Sms));
         assert!(s.allows(Kind::Reminder, Channel::Email));
+        assert_eq!(
+            s.refusal(Kind::Reminder, Channel::Sms).as_deref(),
+            Some("reminder by sms is off (settings: kinds.reminder.sms)")
+        );
+        assert_eq!(s.refusal(Kind::Reminder, Channel::Email), None);
+        s.kinds.cancellation = ChannelSwitches {
+            email: false,
+            sms: false,
+        };
+        assert_eq!(
+            s.refusal(Kind::Cancellation, Channel::Email).as_deref(),
+            Some("cancellation messages are off (settings: kinds.cancellation)")
+        );
+        assert_eq!(
+            Settings::default()
+                .refusal(Kind::Confirmation, Channel::Email)
+                .as_deref(),
+            Some("communications are off (settings: enabled is false)")
+        );
         s.reminder_days = 0;
         s.sms_quiet_hours = Some(QuietHours {
             from: "25:00".into(),

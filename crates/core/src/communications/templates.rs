@@ -114,6 +114,10 @@ impl Template {
         c.finish(|| ())
     }
 
+    /// Fills the placeholders. A line whose placeholders are all empty
+    /// (notes withheld, a topic without instructions) is left out with its
+    /// label, and with it the blank line that separated it, so no message
+    /// shows an empty "Your notes:".
     pub fn render(&self, vars: &BTreeMap<&str, String>) -> Rendered {
         Rendered {
             // A value with a line break must not add header lines.
@@ -135,9 +139,29 @@ fn placeholders(text: &str) -> Vec<&str> {
 }
 
 fn fill(text: &str, vars: &BTreeMap<&str, String>, encode: impl Fn(&str) -> String) -> String {
-    crate::placeholders::fill(text, is_name, |name| {
-        vars.get(name).map(|v| encode(v)).unwrap_or_default()
-    })
+    let empty = |name: &str| vars.get(name).is_none_or(|v| v.trim().is_empty());
+    let mut out: Vec<String> = Vec::new();
+    let mut dropped = false;
+    for line in text.split('\n') {
+        let names = placeholders(line);
+        if !names.is_empty() && names.iter().all(|n| empty(n)) {
+            // Also the blank line before it, if that starts the text or
+            // follows another blank one.
+            if out.last().is_some_and(|l| l.trim().is_empty()) {
+                out.pop();
+            }
+            dropped = true;
+            continue;
+        }
+        if dropped && line.trim().is_empty() && out.last().is_none_or(|l| l.trim().is_empty()) {
+            continue;
+        }
+        dropped = false;
+        out.push(crate::placeholders::fill(line, is_name, |name| {
+            vars.get(name).map(|v| encode(v)).unwrap_or_default()
+        }));
+    }
+    out.join("\n")
 }
 
 pub fn html_escape(s: &str) -> String {
@@ -346,32 +370,33 @@ pub fn default_template(kind: Kind, channel: Channel, language: &str) -> Templat
                 "<!doctype html><html><body style=\"font-family:sans-serif\">{}</body></html>",
                 lines
                     .iter()
-                    .map(|l| format!("<p>{}</p>", link_cancel(l)))
+                    .map(|l| format!("\n<p>{}</p>", link_cancel(l)))
                     .collect::<String>()
+                    + "\n"
             ),
         },
         Channel::Sms => Template {
             subject: String::new(),
             body: match (kind, language) {
                 (Kind::Confirmation, "fr") => {
-                    "RDV confirmé : {topic}, {date} à {time}. Annuler : {cancel_url}"
+                    "RDV confirmé : {topic}, {date} à {time} ({time_zone}). Annuler : {cancel_url}"
                 }
                 (Kind::Confirmation, "es") => {
-                    "Cita confirmada: {topic}, {date} a las {time}. Cancelar: {cancel_url}"
+                    "Cita confirmada: {topic}, {date} a las {time} ({time_zone}). Cancelar: {cancel_url}"
                 }
                 (Kind::Confirmation, _) => {
-                    "Meeting confirmed: {topic}, {date} at {time}. Cancel: {cancel_url}"
+                    "Meeting confirmed: {topic}, {date} at {time} ({time_zone}). Cancel: {cancel_url}"
                 }
                 (Kind::Reminder, "fr") => {
-                    "Rappel RDV : {topic}, {date} à {time}. Annuler : {cancel_url}"
+                    "Rappel RDV : {topic}, {date} à {time} ({time_zone}). Annuler : {cancel_url}"
                 }
                 (Kind::Reminder, "es") => {
-                    "Recordatorio: {topic}, {date} a las {time}. Cancelar: {cancel_url}"
+                    "Recordatorio: {topic}, {date} a las {time} ({time_zone}). Cancelar: {cancel_url}"
                 }
-                (Kind::Reminder, _) => "Reminder: {topic}, {date} at {time}. Cancel: {cancel_url}",
-                (Kind::Cancellation, "fr") => "RDV annulé : {topic}, {date} à {time}.",
-                (Kind::Cancellation, "es") => "Cita cancelada: {topic}, {date} a las {time}.",
-                (Kind::Cancellation, _) => "Meeting cancelled: {topic}, {date} at {time}.",
+                (Kind::Reminder, _) => "Reminder: {topic}, {date} at {time} ({time_zone}). Cancel: {cancel_url}",
+                (Kind::Cancellation, "fr") => "RDV annulé : {topic}, {date} à {time} ({time_zone}).",
+                (Kind::Cancellation, "es") => "Cita cancelada: {topic}, {date} a las {time} ({time_zone}).",
+                (Kind::Cancellation, _) => "Meeting cancelled: {topic}, {date} at {time} ({time_zone}).",
             }
             .to_owned(),
             html: String::new(),
@@ -481,6 +506,57 @@ mod tests {
             .map(|e| e.field)
             .collect();
         assert_eq!(fields, ["subject", "html"]);
+    }
+
+    #[test]
+    fn a_line_whose_values_are_all_empty_is_left_out_with_its_label() {
+        for lang in super::super::LANGUAGES {
+            let t = default_template(Kind::Confirmation, Channel::Email, lang);
+            let mut v = vars();
+            v.insert("customer_notes", String::new());
+            v.insert("instructions", String::new());
+            v.insert("customer_name", "Zoé".into());
+            let r = t.render(&v);
+            for label in ["Your notes", "Vos remarques", "Sus notas"] {
+                assert!(!r.body.contains(label), "{lang}: {}", r.body);
+                assert!(!r.html.contains(label), "{lang}: {}", r.html);
+            }
+            assert!(!r.body.contains("\n\n\n"), "no double gap: {:?}", r.body);
+            assert!(!r.html.contains("<p></p>"), "{}", r.html);
+            assert!(r.body.starts_with("Hello Zoé") || r.body.contains("Zoé"));
+            // With notes, the label and the notes are there.
+            let mut v = vars();
+            v.insert("customer_notes", "Ground floor please".into());
+            assert!(t.render(&v).body.contains("Ground floor please"));
+        }
+        let t = Template {
+            subject: "s".into(),
+            body: "{instructions}\n\nA\n\nNotes: {customer_notes}\n\nB {customer_notes}".into(),
+            html: "<p>x</p>".into(),
+        };
+        let r = t.render(&BTreeMap::new());
+        assert_eq!(r.body, "A");
+    }
+
+    #[test]
+    fn every_shipped_text_names_the_time_zone_and_spanish_says_usted() {
+        for kind in Kind::ALL {
+            for channel in Channel::ALL {
+                for lang in super::super::LANGUAGES {
+                    let t = default_template(kind, channel, lang);
+                    assert!(
+                        t.body.contains("{time_zone}"),
+                        "{kind:?} {channel:?} {lang}"
+                    );
+                    if lang == "es" {
+                        let text = format!("{} {} {}", t.subject, t.body, t.html).to_lowercase();
+                        for tu in [" tu ", " tú ", " te ", " tus ", "puedes", "quieres"] {
+                            assert!(!text.contains(tu), "{kind:?} {channel:?}: {tu}");
+                        }
+                    }
+                }
+            }
+        }
     }
 
     #[test]

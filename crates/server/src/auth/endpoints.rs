@@ -229,6 +229,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
     // Communications: admins only (the outbox holds customers' messages).
     e("GET", "/api/v1/communications/settings", Needs(Configure)),
     e("PUT", "/api/v1/communications/settings", Needs(Configure)),
+    e("PATCH", "/api/v1/communications/settings", Needs(Configure)),
     e("GET", "/api/v1/communications/templates", Needs(Configure)),
     e(
         "PUT",
@@ -254,6 +255,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
     e("POST", "/public/v1/meetings", Public),
     e("GET", "/public/v1/meetings/{id}", Public),
     e("POST", "/public/v1/meetings/{id}/cancel", Public),
+    e("GET", "/public/v1/meetings/{id}/calendar.ics", Public),
     e("POST", "/sms/v1/twilio/inbound", Public),
     e("POST", "/sms/v1/webhook/inbound", Public),
     // The widget's own endpoints: public for the access table; the origin

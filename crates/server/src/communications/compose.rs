@@ -78,10 +78,11 @@ impl MeetingContext {
     pub fn variables(&self, cancel_url: &str) -> BTreeMap<&'static str, String> {
         let lang = self.meeting.language.as_str();
         let (date, clock) = local_date_time(self.start(), &self.time_zone(), lang);
+        let (topic, _, instructions) = self.topic.localized(lang);
         BTreeMap::from([
             ("customer_name", self.contact.display_name()),
             ("advisor_name", self.advisor_names()),
-            ("topic", self.topic.name.clone()),
+            ("topic", topic.to_owned()),
             ("date", date),
             ("time", clock),
             ("time_zone", self.meeting.time_zone.clone()),
@@ -94,7 +95,7 @@ impl MeetingContext {
                 "join_url",
                 self.meeting.join_url.clone().unwrap_or_default(),
             ),
-            ("instructions", self.topic.instructions.clone()),
+            ("instructions", instructions.to_owned()),
             // Notes typed on the public page go nowhere but the meeting:
             // whoever booked chose the address, so their free text must
             // not travel in the organization's name to someone else.
@@ -124,26 +125,49 @@ impl MeetingContext {
         cancel: bool,
         now: Timestamp,
     ) -> String {
+        self.calendar(host, organizer, sequence, cancel, now, ics::render)
+    }
+
+    /// The same event as a file for "add to calendar" (no iTIP method).
+    pub fn calendar_file(&self, host: &str, organizer: (&str, &str), now: Timestamp) -> String {
+        let cancel = self.meeting.state == "cancelled";
+        self.calendar(
+            host,
+            organizer,
+            self.meeting.sequence,
+            cancel,
+            now,
+            ics::render_file,
+        )
+    }
+
+    fn calendar(
+        &self,
+        host: &str,
+        organizer: (&str, &str),
+        sequence: i64,
+        cancel: bool,
+        now: Timestamp,
+        write: fn(&Invite) -> String,
+    ) -> String {
         let uid = format!("{}@{host}", self.meeting.id);
-        let description = [
-            self.topic.description.as_str(),
-            self.topic.instructions.as_str(),
-        ]
-        .into_iter()
-        .filter(|s| !s.is_empty())
-        .collect::<Vec<_>>()
-        .join("\n\n");
+        let (summary, description, instructions) = self.topic.localized(&self.meeting.language);
+        let description = [description, instructions]
+            .into_iter()
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join("\n\n");
         let location = self.location();
         let attendee = self.contact.email.clone().unwrap_or_default();
         let name = self.contact.display_name();
-        ics::render(&Invite {
+        write(&Invite {
             uid: &uid,
             sequence,
             cancel,
             start: self.start(),
             end: self.end(),
             stamp: now,
-            summary: &self.topic.name,
+            summary,
             description: &description,
             location: &location,
             url: self.meeting.join_url.as_deref(),

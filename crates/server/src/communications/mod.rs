@@ -95,4 +95,14 @@ impl Comms {
             self.links.sign(meeting_id, contact_id)
         )
     }
+
+    /// The meeting as an iCalendar file ("add to calendar"), opened by the
+    /// same signed token as the cancel page.
+    pub fn calendar_url(&self, meeting_id: &str, contact_id: &str) -> String {
+        format!(
+            "{}/public/v1/meetings/{meeting_id}/calendar.ics?token={}",
+            self.public_url(),
+            self.links.sign(meeting_id, contact_id)
+        )
+    }
 }

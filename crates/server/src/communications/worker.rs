@@ -357,6 +357,8 @@ fn outcome(
     base: SignedDuration,
 ) -> Outcome {
     match result {
+        // Nothing configured: composed and kept, not delivered.
+        Ok(_) if transport == "local" => Outcome::Kept,
         Ok(provider_id) => Outcome::Sent {
             transport: transport.to_owned(),
             provider_id,

@@ -19,7 +19,7 @@ use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(get_settings, put_settings))
+        .routes(routes!(get_settings, put_settings, patch_settings))
         .routes(routes!(list_templates))
         .routes(routes!(put_template, reset_template))
         .routes(routes!(preview))
@@ -33,18 +33,68 @@ async fn get_settings(State(s): State<AppState>) -> ApiResult<Json<Settings>> {
     Ok(Json(s.db.communication_settings().await?))
 }
 
-/// Replace the settings (the whole document). Messages already queued are
-/// checked again when sent.
+/// Replace the settings (the whole document: a missing field is a 422
+/// naming it; PATCH changes some). Messages already queued are checked
+/// again when sent.
 #[utoipa::path(put, path = "/api/v1/communications/settings", tag = "communications", request_body = Settings,
     responses((status = 200, body = Settings), (status = 422, body = crate::error::Problem)))]
 async fn put_settings(
     State(s): State<AppState>,
-    ApiJson(i): ApiJson<Settings>,
+    ApiJson(doc): ApiJson<serde_json::Value>,
 ) -> ApiResult<Json<Settings>> {
+    save_settings(&s, &doc).await
+}
+
+/// Change some settings with a JSON Merge Patch (RFC 7396): fields sent
+/// replace, absent fields stay, `null` clears `sms_quiet_hours`. Turning
+/// messages on is `{"enabled": true}`.
+#[utoipa::path(patch, path = "/api/v1/communications/settings", tag = "communications",
+    request_body(content = Settings, content_type = "application/merge-patch+json"),
+    responses((status = 200, body = Settings), (status = 422, body = crate::error::Problem)))]
+async fn patch_settings(
+    State(s): State<AppState>,
+    ApiJson(patch): ApiJson<serde_json::Value>,
+) -> ApiResult<Json<Settings>> {
+    let current = s.db.communication_settings().await?;
+    let merged = super::merge(&current, &patch).map_err(missing_field)?;
+    save_settings(&s, &serde_json::to_value(merged).expect("serializes")).await
+}
+
+async fn save_settings(s: &AppState, doc: &serde_json::Value) -> ApiResult<Json<Settings>> {
+    let bytes = serde_json::to_vec(doc).expect("serializes");
+    let i: Settings = crate::extract::parse_json(&bytes).map_err(|e| match e {
+        ApiError::Invalid(i) => ApiError::Invalid(missing_field(i)),
+        other => other,
+    })?;
     i.validate()?;
     let saved = s.db.put_communication_settings(&i).await?;
     s.comms.wake.notify_one();
     Ok(Json(saved))
+}
+
+/// serde names a missing field only in its message ("missing field
+/// `kinds`"): name it as the field, with its path, and say PATCH exists.
+fn missing_field(mut i: Invalid) -> Invalid {
+    for e in &mut i.0 {
+        let Some(name) = e
+            .message
+            .strip_prefix("missing field `")
+            .and_then(|r| r.split('`').next())
+        else {
+            continue;
+        };
+        let parent = e.field.trim_start_matches('.');
+        e.field = if parent.is_empty() || parent == "body" {
+            name.to_owned()
+        } else {
+            format!("{parent}.{name}")
+        };
+        e.code = "required".into();
+        e.message = "is required: PUT replaces the whole settings document; \
+                     send PATCH with only the fields to change"
+            .into();
+    }
+    i
 }
 
 /// Every template in force, for each kind × channel × language.
@@ -159,14 +209,16 @@ async fn preview(
 #[into_params(parameter_in = Query)]
 pub struct OutboxParams {
     pub meeting_id: Option<String>,
-    /// queued, sending, sent, failed or skipped.
+    /// queued, sending, sent, kept (no transport configured: composed and
+    /// kept here, not delivered), failed or skipped.
     pub state: Option<String>,
     pub limit: Option<u32>,
     pub cursor: Option<String>,
 }
 
-/// Every message, newest first: what was sent (or kept here when no
-/// transport is configured), what is queued, failed or skipped, and why.
+/// Every message, newest first: what was sent, what was kept here
+/// undelivered (`kept`: no transport configured), what is queued, failed or
+/// skipped, and why.
 #[utoipa::path(get, path = "/api/v1/communications/outbox", tag = "communications", params(OutboxParams),
     responses((status = 200, body = Object)))]
 async fn outbox(
@@ -179,11 +231,11 @@ async fn outbox(
     }
     .parse()?;
     if let Some(state) = &p.state {
-        if !["queued", "sending", "sent", "failed", "skipped"].contains(&state.as_str()) {
+        if !["queued", "sending", "sent", "kept", "failed", "skipped"].contains(&state.as_str()) {
             return Err(Invalid::one(
                 "state",
                 "invalid",
-                "must be queued, sending, sent, failed or skipped",
+                "must be queued, sending, sent, kept, failed or skipped",
             )
             .into());
         }

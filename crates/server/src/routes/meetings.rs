@@ -39,6 +39,11 @@ pub struct TopicRef {
     pub id: String,
     pub name: String,
     pub instructions: String,
+    /// Name, description and instructions in other languages (the
+    /// customer's pages pick theirs, falling back to `name`).
+    #[schema(value_type = Object)]
+    pub translations:
+        std::collections::BTreeMap<String, switchboard_core::booking::TopicTranslation>,
 }
 
 /// A meeting as the API shows it.
@@ -70,6 +75,8 @@ pub struct MeetingView {
     pub created_at: String,
     /// The customer's cancel page (signed link).
     pub cancel_url: String,
+    /// The meeting as an iCalendar file to add to a calendar (same token).
+    pub calendar_url: String,
 }
 
 pub async fn view(s: &AppState, id: &str) -> ApiResult<MeetingView> {
@@ -97,11 +104,13 @@ async fn view_of(
             m.state.clone()
         },
         cancel_url: s.comms.cancel_url(&m.id, &m.contact_id),
+        calendar_url: s.comms.calendar_url(&m.id, &m.contact_id),
         advisors: s.db.meeting_advisors(&m.id).await?,
         topic: TopicRef {
             id: topic.id,
             name: topic.name,
             instructions: topic.instructions,
+            translations: topic.translations,
         },
         branch,
         id: m.id,

@@ -43,6 +43,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(book))
         .routes(routes!(get_meeting))
         .routes(routes!(cancel_meeting))
+        .routes(routes!(calendar_file))
         .routes(routes!(twilio_inbound))
         .routes(routes!(webhook_inbound))
 }
@@ -168,16 +169,17 @@ async fn book(
     }
     let (contact, mut draft) = (contact.expect("checked"), draft.expect("checked"));
     // What the page sends is what the meeting uses; never the defaults of
-    // an existing contact the typed address happens to match.
+    // an existing contact the typed address happens to match. A meeting at
+    // a branch happens in the branch's time: its messages and pages say
+    // the time there (the visitor's zone stays on the contact).
     let branch_zone = match &draft.branch_id {
         Some(b) => s.db.branch(b).await.ok().map(|b| b.time_zone),
         None => None,
     };
-    draft.time_zone = draft
-        .time_zone
-        .take()
-        .or(branch_zone)
-        .or(Some("UTC".into()));
+    draft.time_zone = match (draft.meeting_type, branch_zone) {
+        (MeetingType::InPerson, Some(zone)) => Some(zone),
+        (_, zone) => draft.time_zone.take().or(zone).or(Some("UTC".into())),
+    };
     draft.language = draft.language.take().or(Some("en".into()));
     offered(&s, &draft).await?;
     let email = contact.email.clone().unwrap_or_default();
@@ -303,6 +305,44 @@ async fn cancel_meeting(
     let v = by_token(&s, &id, p.token.as_deref()).await?;
     customer_cancel(&s, &id, &v.contact_id).await?;
     Ok(Json(public(view(&s, &id).await?)))
+}
+
+/// The meeting as an iCalendar file ("add to calendar" on the confirmation
+/// page), opened by the cancel link's token: the same event (UID, SEQUENCE)
+/// as the emails' invites, without an iTIP method; a cancelled meeting's
+/// file says so.
+#[utoipa::path(get, path = "/public/v1/meetings/{id}/calendar.ics", tag = "self-service", params(("id" = String, Path), TokenParams),
+    responses((status = 200, content_type = "text/calendar", body = String), (status = 404, body = crate::error::Problem)))]
+async fn calendar_file(
+    State(s): State<AppState>,
+    ext: Extensions,
+    Path(id): Path<String>,
+    Query(p): Query<TokenParams>,
+) -> ApiResult<impl IntoResponse> {
+    limit(&s, &ext)?;
+    by_token(&s, &id, p.token.as_deref()).await?;
+    let ctx = crate::communications::compose::MeetingContext::load(&s.db, &id).await?;
+    let from = s.comms.email.from();
+    let body = ctx.calendar_file(
+        &s.comms.email.host(),
+        (
+            from.name.as_deref().unwrap_or("Switchboard"),
+            from.email.as_ref(),
+        ),
+        jiff::Timestamp::now(),
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"meeting.ics\"",
+            ),
+            (header::REFERRER_POLICY, "no-referrer"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        body,
+    ))
 }
 
 /// Records STOP/START from an inbound message; other texts are ignored.

@@ -159,6 +159,7 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     // Communications: admins only.
     ("GET", "/api/v1/communications/settings", "a"),
     ("PUT", "/api/v1/communications/settings", "a"),
+    ("PATCH", "/api/v1/communications/settings", "a"),
     ("GET", "/api/v1/communications/templates", "a"),
     (
         "PUT",
@@ -182,6 +183,7 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("POST", "/public/v1/meetings", "P"),
     ("GET", "/public/v1/meetings/{id}", "P"),
     ("POST", "/public/v1/meetings/{id}/cancel", "P"),
+    ("GET", "/public/v1/meetings/{id}/calendar.ics", "P"),
     ("POST", "/sms/v1/twilio/inbound", "P"),
     ("POST", "/sms/v1/webhook/inbound", "P"),
     // The widget's endpoints: no account, guarded by origin and visitor token.

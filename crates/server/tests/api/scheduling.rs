@@ -351,9 +351,28 @@ async fn slots_bookings_races_idempotency_and_cancellation() {
             .ok(&format!("/api/v1/contacts/{}/meetings", f.contact))
             .await;
         assert_eq!(listed.as_array().unwrap().len(), 3);
-        // Messages are off by default: nothing was queued.
+        // Messages are off by default: nothing is sent, and nothing is
+        // dropped silently either: each is recorded as skipped, saying why.
+        let off = "communications are off (settings: enabled is false)";
+        let rows = outbox_all(&f, id).await;
+        let row =
+            |kind: &str, channel: &str| (kind.into(), channel.into(), "skipped".into(), off.into());
+        assert_eq!(
+            summary(&rows),
+            [
+                row("cancellation", "email"),
+                row("cancellation", "sms"),
+                row("confirmation", "email"),
+                row("confirmation", "sms")
+            ],
+            "{rows:?}"
+        );
         let outbox = f.admin.ok("/api/v1/communications/outbox").await;
-        assert_eq!(outbox["items"], json!([]));
+        assert!(outbox["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["state"] == "skipped" && r["sent_at"].is_null()));
         app.stop().await;
     }
 }
@@ -379,7 +398,23 @@ fn settings(confirmation_email: bool, sms: bool) -> Value {
            "kinds": {"confirmation": kind(confirmation_email), "reminder": kind(true), "cancellation": kind(true)}})
 }
 
+/// The meeting's messages, leaving out the ones a settings switch skipped
+/// when they were queued (see [`outbox_all`]).
 async fn outbox_for(f: &Fixture, meeting: &str) -> Vec<Value> {
+    outbox_all(f, meeting)
+        .await
+        .into_iter()
+        .filter(|r| {
+            !(r["state"] == "skipped"
+                && r["last_error"]
+                    .as_str()
+                    .is_some_and(|e| e.contains("(settings: ")))
+        })
+        .collect()
+}
+
+/// Every outbox row of the meeting.
+async fn outbox_all(f: &Fixture, meeting: &str) -> Vec<Value> {
     f.admin
         .ok(&format!(
             "/api/v1/communications/outbox?meeting_id={meeting}"
@@ -388,6 +423,19 @@ async fn outbox_for(f: &Fixture, meeting: &str) -> Vec<Value> {
         .as_array()
         .unwrap()
         .clone()
+}
+
+/// (kind, channel, state, reason) of each row, sorted.
+fn summary(rows: &[Value]) -> Vec<(String, String, String, String)> {
+    let mut out: Vec<_> = rows
+        .iter()
+        .map(|r| {
+            let s = |k: &str| r[k].as_str().unwrap_or("").to_owned();
+            (s("kind"), s("channel"), s("state"), s("last_error"))
+        })
+        .collect();
+    out.sort();
+    out
 }
 
 /// Waits until every outbox row of the meeting left the queue.
@@ -550,6 +598,25 @@ async fn emails_with_invites_switches_reminders_and_staff_silence() {
             outbox_for(&f, m3["id"].as_str().unwrap()).await,
             Vec::<Value>::new()
         );
+        // Not silently: recorded as skipped, naming the switch.
+        let kind_off = "confirmation messages are off (settings: kinds.confirmation)";
+        assert_eq!(
+            summary(&outbox_all(&f, m3["id"].as_str().unwrap()).await),
+            [
+                (
+                    "confirmation".to_owned(),
+                    "email".to_owned(),
+                    "skipped".to_owned(),
+                    kind_off.to_owned()
+                ),
+                (
+                    "confirmation".into(),
+                    "sms".into(),
+                    "skipped".into(),
+                    kind_off.into()
+                )
+            ]
+        );
 
         // The reminder: a meeting inside the 1-day threshold is reminded at
         // once and flagged; one 3 days away is not (yet).
@@ -592,6 +659,24 @@ async fn emails_with_invites_switches_reminders_and_staff_silence() {
         assert_eq!(
             outbox_for(&f, m4["id"].as_str().unwrap()).await,
             Vec::<Value>::new()
+        );
+        let off = "communications are off (settings: enabled is false)";
+        assert_eq!(
+            summary(&outbox_all(&f, m4["id"].as_str().unwrap()).await),
+            [
+                (
+                    "confirmation".to_owned(),
+                    "email".to_owned(),
+                    "skipped".to_owned(),
+                    off.to_owned()
+                ),
+                (
+                    "confirmation".into(),
+                    "sms".into(),
+                    "skipped".into(),
+                    off.into()
+                )
+            ]
         );
 
         // A contact without an email address: recorded as skipped.
@@ -1285,4 +1370,268 @@ async fn the_public_page_books_offered_slots_only_and_keeps_strangers_words_out_
         assert_eq!(outbox_for(&f, id).await, Vec::<Value>::new());
         app.stop().await;
     }
+}
+
+/// Issue 17 (the first walk), messages: turning them on takes one PATCH
+/// (PUT stays a full replace whose missing field is named); with no
+/// transport a message is `kept`, not `sent`; messages a switch stops are
+/// recorded as skipped with the switch.
+#[tokio::test]
+async fn settings_patch_put_names_the_missing_field_and_kept_is_not_sent() {
+    for app in apps().await {
+        let f = fixture(
+            &app,
+            json!({"first_name": "Zoé", "email": format!("zoe-kept-{}@example.com", app.backend)}),
+        )
+        .await;
+        let path = "/api/v1/communications/settings";
+        // PUT replaces the whole document: the missing field is named.
+        let (status, body) = put(&f.admin, path, json!({"enabled": true})).await;
+        assert_eq!(status, 422, "{body}");
+        assert_eq!(fields(&body), ["kinds"], "{body}");
+        assert!(
+            body["errors"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("PATCH"),
+            "{body}"
+        );
+        // PATCH is a merge patch: what is sent changes, the rest stays.
+        let patch = |body: Value| {
+            let r = f
+                .admin
+                .request(reqwest::Method::PATCH, path)
+                .header("content-type", "application/merge-patch+json")
+                .body(body.to_string());
+            async move { answer(r.send().await.unwrap()).await }
+        };
+        let (status, on) = patch(json!({"enabled": true})).await;
+        assert_eq!(status, 200, "{on}");
+        assert_eq!(on["enabled"], true);
+        assert_eq!(on["reminder_days"], 1);
+        assert_eq!(on["kinds"]["reminder"], json!({"email": true, "sms": true}));
+        let (status, on) = patch(json!({"kinds": {"reminder": {"sms": false}},
+                                        "sms_quiet_hours": {"from": "21:00", "to": "08:00"}}))
+        .await;
+        assert_eq!(status, 200, "{on}");
+        assert_eq!(
+            on["kinds"]["reminder"],
+            json!({"email": true, "sms": false})
+        );
+        assert_eq!(on["enabled"], true, "absent fields stay");
+        let (status, on) = patch(json!({"sms_quiet_hours": null})).await;
+        assert_eq!((status, &on["sms_quiet_hours"]), (200, &Value::Null));
+        let (status, bad) = patch(json!({"reminder_days": 0, "nope": 1})).await;
+        assert_eq!(status, 422);
+        assert_eq!(fields(&bad), ["nope"]);
+        let (status, bad) = patch(json!({"reminder_days": 0})).await;
+        assert_eq!(
+            (status, fields(&bad)),
+            (422, vec!["reminder_days".to_owned()])
+        );
+        assert_eq!(
+            f.admin.ok(path).await,
+            on,
+            "a refused patch changes nothing"
+        );
+
+        // No transport configured: the email is composed and kept, not sent.
+        let m = f
+            .agent
+            .create("/api/v1/meetings", booking(&f, &start_in(60)))
+            .await;
+        let id = m["id"].as_str().unwrap();
+        let rows = settled(&f, id).await;
+        let email = rows.iter().find(|r| r["channel"] == "email").unwrap();
+        assert_eq!(
+            (&email["state"], &email["transport"], &email["sent_at"]),
+            (&json!("kept"), &json!("local"), &Value::Null),
+            "{rows:?}"
+        );
+        assert!(email["body"].as_str().unwrap().contains("Mortgage"));
+        let sms = rows.iter().find(|r| r["channel"] == "sms").unwrap();
+        assert_eq!(
+            (&sms["state"], &sms["last_error"]),
+            (
+                &json!("skipped"),
+                &json!("the contact has no valid mobile number (E.164)")
+            )
+        );
+        let kept = f.admin.ok("/api/v1/communications/outbox?state=kept").await;
+        assert_eq!(kept["items"].as_array().unwrap().len(), 1);
+        assert!(
+            f.admin.ok("/api/v1/communications/outbox?state=sent").await["items"]
+                .as_array()
+                .unwrap()
+                .is_empty()
+        );
+        app.stop().await;
+    }
+}
+
+/// Issue 17, what a customer receives: no empty "Your notes:" when the
+/// notes are withheld; the topic in the customer's language; an in-person
+/// meeting in the branch's time, named; and the confirmation page's
+/// "add to calendar" file, opened by the cancel link's token only.
+#[tokio::test]
+async fn messages_leave_out_withheld_notes_speak_the_language_and_name_the_zone() {
+    let sink = smtp::SmtpSink::start();
+    let url = sink.url();
+    let mut expected_mail = 0;
+    for app in apps_with(|c| c.delivery.smtp_url = Some(url.clone())).await {
+        let f = fixture(&app, json!({"first_name": "Staff-booked", "email": format!("staff-{}@example.com", app.backend)}))
+            .await;
+        put(
+            &f.admin,
+            "/api/v1/communications/settings",
+            settings(true, false),
+        )
+        .await;
+        // Translations: validated language codes, every text checked.
+        let (status, bad) = answer(
+            f.admin
+                .post(
+                    "/api/v1/topics",
+                    json!({"name": "Loans", "duration_minutes": 30, "meeting_types": ["in_person"],
+                           "translations": {"de": {"name": "Kredite"}, "fr": {"name": "x".repeat(201)}}}),
+                )
+                .await,
+        )
+        .await;
+        assert_eq!(status, 422);
+        assert_eq!(fields(&bad), ["translations.de", "translations.fr.name"]);
+        let (status, topic) = put(
+            &f.admin,
+            &format!("/api/v1/topics/{}", f.topic),
+            json!({"name": "Mortgage, fixed rates", "description": "Rates", "duration_minutes": 30,
+                   "meeting_types": ["in_person", "online"], "instructions": "Bring payslips.",
+                   "translations": {"fr": {"name": "Prêt à taux fixe", "instructions": "Apportez vos bulletins de salaire."},
+                                    "es": {"name": "Hipoteca a tipo fijo"}}}),
+        )
+        .await;
+        assert_eq!(status, 200, "{topic}");
+        assert_eq!(topic["translations"]["fr"]["name"], "Prêt à taux fixe");
+        let public = f.admin.ok("/public/v1/scheduling/properties").await;
+        assert_eq!(
+            public["topics"][0]["translations"]["es"]["name"],
+            "Hipoteca a tipo fijo"
+        );
+
+        // Booked on the page in French, from a browser in New York, at the
+        // Paris branch: notes withheld, no empty label; the topic in French;
+        // the time in Paris, named.
+        let email = format!("page-{}@example.com", app.backend);
+        let (status, m) = answer(
+            app.http
+                .post(format!("{}/public/v1/meetings", app.base))
+                .header("idempotency-key", "walk-1")
+                .json(&json!({"topic_id": f.topic, "meeting_type": "in_person", "branch_id": f.branch,
+                              "start": start_in(50), "language": "fr", "time_zone": "America/New_York",
+                              "customer": {"first_name": "Zoé", "email": email},
+                              "customer_notes": "call me at +1 555 0100"}))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(status, 201, "{m}");
+        assert_eq!(m["time_zone"], "Europe/Paris", "the branch's zone");
+        let contact = f.admin.ok("/api/v1/contacts?limit=200").await["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["email"] == email.as_str())
+            .cloned()
+            .unwrap();
+        assert_eq!(
+            contact["time_zone"], "America/New_York",
+            "the visitor's, on the contact"
+        );
+        let id = m["id"].as_str().unwrap();
+        settled(&f, id).await;
+        expected_mail += 1;
+        let mail = sink.wait_for(expected_mail, 10).await;
+        let confirmation = mail
+            .iter()
+            .find(|r| r.header("Message-ID") == format!("<{id}.confirmation.email.0@localhost>"))
+            .expect("the confirmation arrived");
+        assert!(
+            confirmation
+                .header("Subject")
+                .starts_with("Rendez-vous confirmé : Prêt à taux fixe"),
+            "{}",
+            confirmation.header("Subject")
+        );
+        let text = confirmation.part("text/plain").unwrap();
+        let html = confirmation.part("text/html").unwrap();
+        assert!(!text.contains("Vos remarques"), "{text}");
+        assert!(!html.contains("Vos remarques"), "{html}");
+        assert!(
+            !text.contains("555 0100") && !text.contains("\n\n\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("Apportez vos bulletins de salaire."),
+            "{text}"
+        );
+        assert!(text.contains("(Europe/Paris)"), "{text}");
+        let invite = calendar(&confirmation.part("text/calendar").unwrap());
+        {
+            use icalendar::{Component, EventLike};
+            let event = invite.components.iter().find_map(|c| c.as_event()).unwrap();
+            assert_eq!(event.get_summary(), Some("Prêt à taux fixe"));
+        }
+
+        // Booked by staff with notes: the label and the notes are there.
+        let mut b = booking(&f, &start_in(54));
+        b["customer_notes"] = json!("Bring the 2025 statements");
+        let staff = f.agent.create("/api/v1/meetings", b).await;
+        let staff_id = staff["id"].as_str().unwrap();
+        settled(&f, staff_id).await;
+        expected_mail += 1;
+        let mail = sink.wait_for(expected_mail, 10).await;
+        let text = mail
+            .iter()
+            .find(|r| {
+                r.header("Message-ID") == format!("<{staff_id}.confirmation.email.0@localhost>")
+            })
+            .expect("the staff booking's confirmation")
+            .part("text/plain")
+            .unwrap();
+        assert!(
+            text.contains("Your notes: Bring the 2025 statements"),
+            "{text}"
+        );
+
+        // "Add to calendar": the same event as the invite, no iTIP method,
+        // only with the cancel link's token.
+        let calendar_url = m["calendar_url"].as_str().unwrap();
+        assert!(
+            calendar_url.contains("/calendar.ics?token="),
+            "{calendar_url}"
+        );
+        let r = app.http.get(calendar_url).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        assert!(r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/calendar"));
+        let file = r.text().await.unwrap();
+        assert!(!file.contains("METHOD:"), "{file}");
+        let cal = calendar(&file);
+        {
+            use icalendar::{Component, EventLike};
+            let event = cal.components.iter().find_map(|c| c.as_event()).unwrap();
+            assert_eq!(event.get_uid(), Some(format!("{id}@localhost").as_str()));
+            assert_eq!(event.get_summary(), Some("Prêt à taux fixe"));
+            assert_eq!(event.property_value("STATUS"), Some("CONFIRMED"));
+        }
+        let tampered = calendar_url.replace("token=", "token=x");
+        assert_eq!(app.http.get(&tampered).send().await.unwrap().status(), 404);
+        let other = calendar_url.replace(id, staff_id);
+        assert_eq!(app.http.get(&other).send().await.unwrap().status(), 404);
+        app.stop().await;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(sink.messages().len(), expected_mail);
 }
