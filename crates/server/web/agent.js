@@ -198,6 +198,68 @@
       contactCreated: 'Contacto creado y vinculado.'
     }
   };
+  // Texts of the browsing features (search, customer tabs, case list, past
+  // conversations), merged into the table above.
+  const I18N_BROWSE = {
+    en: {
+      searchLabel: 'Search customers and cases', searchPh: 'Search contacts, accounts, cases (/)',
+      searchResults: 'Search results', g_contacts: 'Contacts', g_accounts: 'Accounts', g_cases: 'Cases',
+      searchCount: '{n} results. Use the arrow keys to choose, Enter to open.', searching: 'Searching…',
+      views: 'Views', casesView: 'Cases', historyView: 'Past conversations', closeTab: 'Close',
+      closeTabNamed: 'Close {name}', customerTab: 'Customer', customerRecord: 'Customer record',
+      noConversationHere: 'Customer record only: no conversation is open and nothing is routed.',
+      accountNoContacts: 'This account has no contacts yet.', caseNoCustomer: 'This case names no customer.',
+      openCase: 'Make current', openCaseNamed: 'Make “{title}” the current case', currentCase: 'Current',
+      any: 'Any', ownerAnyone: 'Anyone', ownerMe: 'Me', searchText: 'Text', apply: 'Apply',
+      caseFilters: 'Case filters', updated: 'Updated', casesCount: '{n} cases shown.', customerCol: 'Customer',
+      transcript: 'Transcript', pickConversation: 'Choose a conversation to read its transcript.',
+      duration: 'Duration', endedAt: 'Ended', endedBy: 'Ended by', openCustomer: 'Open customer',
+      noPast: 'No past conversations.', noMessages: 'No messages.', showTranscript: 'Transcript',
+      showTranscriptNamed: 'Transcript of {name}, {when}', number: 'Number', pastCount: '{n} conversations shown.',
+      eb_visitor: 'the customer', eb_customer: 'the customer', eb_agent: 'the agent', eb_system: 'Switchboard',
+      eb_timeout: 'inactivity', callState: 'Call state', cs_waiting: 'Waiting', cs_ringing_agent: 'Ringing',
+      cs_connected: 'Connected', cs_ended: 'Ended'
+    },
+    fr: {
+      searchLabel: 'Rechercher des clients et des dossiers', searchPh: 'Rechercher contacts, comptes, dossiers (/)',
+      searchResults: 'Résultats de la recherche', g_contacts: 'Contacts', g_accounts: 'Comptes', g_cases: 'Dossiers',
+      searchCount: '{n} résultats. Flèches pour choisir, Entrée pour ouvrir.', searching: 'Recherche…',
+      views: 'Vues', casesView: 'Dossiers', historyView: 'Conversations passées', closeTab: 'Fermer',
+      closeTabNamed: 'Fermer {name}', customerTab: 'Client', customerRecord: 'Fiche client',
+      noConversationHere: 'Fiche client seule : aucune conversation ouverte, rien n’est routé.',
+      accountNoContacts: 'Ce compte n’a pas encore de contact.', caseNoCustomer: 'Ce dossier ne désigne aucun client.',
+      openCase: 'Rendre courant', openCaseNamed: 'Faire de « {title} » le dossier courant', currentCase: 'Courant',
+      any: 'Tous', ownerAnyone: 'N’importe qui', ownerMe: 'Moi', searchText: 'Texte', apply: 'Appliquer',
+      caseFilters: 'Filtres des dossiers', updated: 'Mis à jour', casesCount: '{n} dossiers affichés.', customerCol: 'Client',
+      transcript: 'Transcription', pickConversation: 'Choisissez une conversation pour lire sa transcription.',
+      duration: 'Durée', endedAt: 'Fin', endedBy: 'Terminée par', openCustomer: 'Ouvrir le client',
+      noPast: 'Aucune conversation passée.', noMessages: 'Aucun message.', showTranscript: 'Transcription',
+      showTranscriptNamed: 'Transcription de {name}, {when}', number: 'Numéro', pastCount: '{n} conversations affichées.',
+      eb_visitor: 'le client', eb_customer: 'le client', eb_agent: 'le conseiller', eb_system: 'Switchboard',
+      eb_timeout: 'inactivité', callState: 'État de l’appel', cs_waiting: 'En attente', cs_ringing_agent: 'Sonnerie',
+      cs_connected: 'En ligne', cs_ended: 'Terminé'
+    },
+    es: {
+      searchLabel: 'Buscar clientes y casos', searchPh: 'Buscar contactos, cuentas, casos (/)',
+      searchResults: 'Resultados de la búsqueda', g_contacts: 'Contactos', g_accounts: 'Cuentas', g_cases: 'Casos',
+      searchCount: '{n} resultados. Flechas para elegir, Intro para abrir.', searching: 'Buscando…',
+      views: 'Vistas', casesView: 'Casos', historyView: 'Conversaciones anteriores', closeTab: 'Cerrar',
+      closeTabNamed: 'Cerrar {name}', customerTab: 'Cliente', customerRecord: 'Ficha del cliente',
+      noConversationHere: 'Solo la ficha del cliente: no hay conversación abierta y no se enruta nada.',
+      accountNoContacts: 'Esta cuenta aún no tiene contactos.', caseNoCustomer: 'Este caso no indica ningún cliente.',
+      openCase: 'Hacer actual', openCaseNamed: 'Hacer de «{title}» el caso actual', currentCase: 'Actual',
+      any: 'Todos', ownerAnyone: 'Cualquiera', ownerMe: 'Yo', searchText: 'Texto', apply: 'Aplicar',
+      caseFilters: 'Filtros de casos', updated: 'Actualizado', casesCount: '{n} casos mostrados.', customerCol: 'Cliente',
+      transcript: 'Transcripción', pickConversation: 'Elija una conversación para leer su transcripción.',
+      duration: 'Duración', endedAt: 'Fin', endedBy: 'Finalizada por', openCustomer: 'Abrir cliente',
+      noPast: 'No hay conversaciones anteriores.', noMessages: 'Sin mensajes.', showTranscript: 'Transcripción',
+      showTranscriptNamed: 'Transcripción de {name}, {when}', number: 'Número', pastCount: '{n} conversaciones mostradas.',
+      eb_visitor: 'el cliente', eb_customer: 'el cliente', eb_agent: 'el agente', eb_system: 'Switchboard',
+      eb_timeout: 'inactividad', callState: 'Estado de la llamada', cs_waiting: 'En espera', cs_ringing_agent: 'Sonando',
+      cs_connected: 'Conectada', cs_ended: 'Finalizada'
+    }
+  };
+  Object.keys(I18N_BROWSE).forEach((l) => Object.assign(I18N[l], I18N_BROWSE[l]));
   const supported = (l) => {
     l = String(l || '').toLowerCase().split(/[-_]/)[0];
     return I18N[l] ? l : null;
@@ -1384,6 +1446,7 @@
 
   // ============================================================= summary
   async function loadSummary(S) {
+    if (S.kind === 'customer') return loadCustomer(S); // a customer tab (browsing)
     const r = await api('GET', '/api/v1/work-items/' + enc(S.id) + '/summary');
     if (S.closed) return;
     if (!r.ok || !r.data) {
@@ -1675,6 +1738,7 @@
       submit.disabled = true;
       const r = await api('POST', '/api/v1/cases', body);
       if (!r.ok || !r.data) { submit.disabled = false; err.textContent = r.error; return; }
+      if (S.kind === 'customer') S.caseId = r.data.id; // a customer tab: the new case is current
       if (sum.conversation && sum.conversation.id) {
         const l = await api('PUT', '/api/v1/conversations/' + enc(sum.conversation.id) + '/case', { case_id: r.data.id });
         if (!l.ok) notice(l.error, true);
@@ -2106,6 +2170,473 @@
     if (back) back.focus();
   }
 
+  // ============================================================ browsing
+  // What an agent reaches without an offer (docs/workspace.md, "Browsing"):
+  // the header's search (contacts, accounts, cases), customer tabs (the
+  // summary of a contact without a conversation: nothing is routed and it
+  // is not work), the case list with filters, and past conversations with
+  // their transcripts. Customer tabs and views live in `sessions` beside
+  // the work sessions, under keys that are not work item ids.
+  const browse = { token: 0, timer: 0, options: [], active: -1 };
+  const supervises = () => !!me && Array.isArray(me.roles) && me.roles.some((r) => r === 'admin' || r === 'supervisor');
+
+  function initBrowse() {
+    Object.assign(ui, {
+      search: $('search'), searchPop: $('search-pop'), searchList: $('search-results'), searchStatus: $('search-status'),
+      openCases: $('open-cases'), openHistory: $('open-history')
+    });
+    ui.search.placeholder = t('searchPh');
+    ui.search.addEventListener('input', searchSoon);
+    ui.search.addEventListener('keydown', searchKeys);
+    ui.search.addEventListener('blur', () => setTimeout(() => {
+      if (document.activeElement !== ui.search) closeSearch();
+    }, 150));
+    // Choosing with the mouse keeps the focus in the box.
+    ui.searchList.addEventListener('mousedown', (e) => e.preventDefault());
+    ui.openCases.addEventListener('click', () => openView('cases'));
+    ui.openHistory.addEventListener('click', () => openView('history'));
+    // "/" anywhere but in a text field goes to the search.
+    document.addEventListener('keydown', (e) => {
+      if (e.key !== '/' || e.ctrlKey || e.metaKey || e.altKey || !signedIn) return;
+      const el = e.target;
+      if (el && (el.isContentEditable || /^(INPUT|TEXTAREA)$/.test(el.tagName))) return;
+      e.preventDefault();
+      ui.search.focus();
+      ui.search.select();
+    });
+  }
+
+  // -------------------------------------------------------------- search
+  function searchSoon() {
+    clearTimeout(browse.timer);
+    const q = ui.search.value.trim();
+    if (!q) { closeSearch(); return; }
+    browse.timer = setTimeout(() => runSearch(q), 200);
+  }
+  async function runSearch(q) {
+    clearTimeout(browse.timer);
+    const token = ++browse.token;
+    ui.searchPop.hidden = false;
+    ui.searchStatus.textContent = t('searching');
+    const qs = '?q=' + enc(q) + '&limit=5';
+    const answers = await Promise.all(['contacts', 'accounts', 'cases'].map((p) => api('GET', '/api/v1/' + p + qs)));
+    if (token !== browse.token || !signedIn) return;
+    const [contacts, accounts, cases] = answers;
+    renderSearch([
+      ['contacts', contacts, (c) => ({
+        text: personName(c) || str(c.email) || str(c.phone) || c.id,
+        detail: [c.email, c.phone].map(str).filter(Boolean).join(' · '),
+        open: () => openCustomer(c.id, null, personName(c))
+      })],
+      ['accounts', accounts, (a) => ({
+        text: str(a.name) || a.id, detail: str(a.city), open: () => openAccount(a.id, null)
+      })],
+      ['cases', cases, (k) => ({
+        text: str(k.title) || k.id,
+        detail: [str(k.contact_name), label('st_', k.status)].filter(Boolean).join(' · '),
+        open: () => openCase(k)
+      })]
+    ], answers.find((r) => !r.ok));
+  }
+  function renderSearch(groups, failed) {
+    ui.searchList.textContent = '';
+    browse.options = [];
+    browse.active = -1;
+    ui.search.removeAttribute('aria-activedescendant');
+    groups.forEach(([key, r, fmt]) => {
+      const items = r.ok ? listOf(r.data) : [];
+      if (!items.length) return;
+      const title = t('g_' + key);
+      const group = h('div', { role: 'group', class: 'search-group', 'aria-label': title, 'data-group': key },
+        h('div', { class: 'search-group-title', 'aria-hidden': 'true' }, title));
+      items.forEach((x) => {
+        const f = fmt(x);
+        const opt = h('div', { role: 'option', id: nextId('opt'), class: 'search-option', 'aria-selected': 'false',
+          'data-testid': 'search-option', 'data-kind': key, 'data-id': str(x.id),
+          click: () => pickOption(browse.options.indexOf(opt)) },
+        h('span', { class: 'opt-text' }, f.text), f.detail ? h('span', { class: 'opt-detail' }, f.detail) : null);
+        opt.sbOpen = f.open;
+        browse.options.push(opt);
+        group.append(opt);
+      });
+      ui.searchList.append(group);
+    });
+    const n = browse.options.length;
+    ui.searchList.hidden = !n;
+    ui.search.setAttribute('aria-expanded', String(n > 0));
+    ui.searchStatus.textContent = failed ? t('loadFailed', { e: failed.error })
+      : n ? t('searchCount', { n }) : t('noResults');
+    ui.searchStatus.classList.toggle('error', !!failed);
+  }
+  function searchKeys(e) {
+    const n = browse.options.length;
+    if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+      e.preventDefault();
+      if (ui.searchPop.hidden) { if (ui.search.value.trim()) runSearch(ui.search.value.trim()); return; }
+      if (!n) return;
+      const d = e.key === 'ArrowDown' ? 1 : -1;
+      setActive(browse.active < 0 ? (d > 0 ? 0 : n - 1) : (browse.active + d + n) % n);
+    } else if (e.key === 'Enter') {
+      e.preventDefault();
+      if (browse.active >= 0) pickOption(browse.active);
+      else if (ui.search.value.trim()) runSearch(ui.search.value.trim());
+    } else if (e.key === 'Escape') {
+      if (!ui.searchPop.hidden) { e.preventDefault(); closeSearch(); }
+      else if (ui.search.value) { e.preventDefault(); ui.search.value = ''; }
+    }
+  }
+  function setActive(i) {
+    browse.active = i;
+    browse.options.forEach((o, j) => {
+      o.setAttribute('aria-selected', String(j === i));
+      o.classList.toggle('active', j === i);
+    });
+    const o = browse.options[i];
+    if (o) {
+      ui.search.setAttribute('aria-activedescendant', o.id);
+      o.scrollIntoView({ block: 'nearest' });
+    } else ui.search.removeAttribute('aria-activedescendant');
+  }
+  function closeSearch() {
+    clearTimeout(browse.timer);
+    browse.token++;
+    browse.options = [];
+    browse.active = -1;
+    ui.searchPop.hidden = true;
+    ui.searchList.textContent = '';
+    ui.searchStatus.textContent = '';
+    ui.search.setAttribute('aria-expanded', 'false');
+    ui.search.removeAttribute('aria-activedescendant');
+  }
+  function pickOption(i) {
+    const o = browse.options[i];
+    if (!o) return;
+    const open = o.sbOpen;
+    closeSearch();
+    open();
+  }
+
+  // -------------------------------------------------------- opening things
+  async function openAccount(accountId, caseId) {
+    // An account opens on its primary contact: its first one.
+    const r = await api('GET', '/api/v1/contacts?account_id=' + enc(accountId) + '&limit=1');
+    const c = r.ok ? listOf(r.data)[0] : null;
+    if (c) openCustomer(c.id, caseId, personName(c));
+    else notice(r.ok ? t('accountNoContacts') : r.error, true);
+  }
+  function openCase(k) {
+    if (k.contact_id) openCustomer(k.contact_id, k.id, k.contact_name);
+    else if (k.account_id) openAccount(k.account_id, k.id);
+    else notice(t('caseNoCustomer'), true);
+  }
+  // A tab beside the work sessions (same tablist, same keys), closed by its
+  // own button.
+  function browseTab(S, testid, grid) {
+    const tabId = 'sb-tab-' + S.n, panelId = 'sb-panel-' + S.n;
+    S.tabName = h('span', { class: 'tab-name' });
+    S.tabChan = h('span', { class: 'tab-chan' });
+    S.tab = h('button', { type: 'button', role: 'tab', id: tabId, 'aria-controls': panelId, 'aria-selected': 'false',
+      tabindex: '-1', 'data-testid': 'browse-tab', 'data-tab': S.id, click: () => selectSession(S.id, false) },
+    S.tabName, ' ', S.tabChan);
+    S.panel = h('section', { role: 'tabpanel', id: panelId, 'aria-labelledby': tabId, class: 'session browse',
+      'data-testid': testid, 'data-tab': S.id, hidden: true }, grid);
+    sessions.set(S.id, S);
+    ui.tabs.append(S.tab);
+    ui.panels.append(S.panel);
+    renderEmpty();
+    selectSession(S.id, true);
+  }
+  function closeButton(S) {
+    return h('button', { type: 'button', 'data-testid': 'tab-close', click: () => {
+      closeSession(S.id);
+      if (!current) ui.search.focus();
+    } }, t('closeTab'));
+  }
+  function browseRecord(key, kind) {
+    return { id: key, n: ++uid, kind, ui: {}, hint: {}, item: {}, summary: null, convId: null, seqs: new Map(),
+      pending: new Map(), tlScope: 'all', tlItems: [], tlCursor: null, tlToken: 0, caseForm: null, done: new Set(),
+      scriptStack: [], convTab: 'survey', ended: true, token: 0 };
+  }
+
+  // ------------------------------------------------------- customer tabs
+  function openCustomer(contactId, caseId, name) {
+    if (!contactId || !signedIn) return null;
+    const key = 'contact:' + contactId;
+    let S = sessions.get(key);
+    if (S) {
+      selectSession(key, true);
+      if (caseId && caseId !== S.caseId) { S.caseId = caseId; loadCustomer(S); }
+      return S;
+    }
+    S = browseRecord(key, 'customer');
+    S.contactId = contactId;
+    S.caseId = caseId || null;
+    S.displayName = str(name);
+    const u = S.ui;
+    u.head = h('h2', { class: 'conv-title', 'data-testid': 'customer-tab-name' }, S.displayName || t('loading'));
+    u.pastList = h('ul', { class: 'past-list', 'data-testid': 'customer-past' });
+    u.pastTranscript = h('div', { class: 'transcript', 'data-testid': 'transcript' });
+    u.conv = h('section', { class: 'pane conv customer-side', 'aria-label': t('customerRecord') },
+      h('div', { class: 'conv-head' }, u.head, h('div', { class: 'actions' }, closeButton(S))),
+      h('div', { class: 'side-body' },
+        h('p', { class: 'muted', 'data-testid': 'no-conversation' }, t('noConversationHere')),
+        h('h3', null, t('historyView')), u.pastList, u.pastTranscript));
+    u.summary = h('section', { class: 'pane summary', 'data-testid': 'summary', 'aria-label': t('summary') },
+      h('p', { class: 'muted' }, t('loading')));
+    browseTab(S, 'customer-tab', h('div', { class: 'session-grid customer-grid' }, u.conv, u.summary));
+    S.tabName.textContent = S.displayName || t('customerTab');
+    S.tabChan.textContent = t('customerTab');
+    loadCustomer(S);
+    return S;
+  }
+  async function loadCustomer(S) {
+    const q = S.caseId ? '?case_id=' + enc(S.caseId) : '';
+    const r = await api('GET', '/api/v1/contacts/' + enc(S.contactId) + '/summary' + q);
+    if (S.closed) return;
+    if (r.status === 422 && S.caseId) { S.caseId = null; loadCustomer(S); return; } // the case moved away
+    if (!r.ok || !r.data) {
+      S.ui.summary.textContent = '';
+      S.ui.summary.append(h('p', { class: 'error', role: 'alert' }, t('loadFailed', { e: r.error })),
+        h('button', { type: 'button', click: () => loadCustomer(S) }, t('retry')));
+      return;
+    }
+    S.summary = r.data;
+    const c = r.data.customer && r.data.customer.contact;
+    const name = personName(c) || str(c && (c.email || c.phone)) || t('customerTab');
+    S.displayName = name;
+    S.item = { customer_name: name };
+    S.tabName.textContent = name;
+    S.ui.head.textContent = name;
+    renderSummary(S);
+    caseOpeners(S);
+    loadCustomerPast(S);
+  }
+  // Recent cases become the tab's current case on request.
+  function caseOpeners(S) {
+    const currentId = S.summary.case && S.summary.case.id;
+    S.ui.summary.querySelectorAll('[data-testid=recent-case]').forEach((li) => {
+      const id = li.getAttribute('data-case');
+      if (!id) return;
+      const title = li.querySelector('.case-name') ? li.querySelector('.case-name').textContent : '';
+      li.append(' ', id === currentId
+        ? h('span', { class: 'badge', 'data-testid': 'current-case' }, t('currentCase'))
+        : h('button', { type: 'button', class: 'link', 'data-testid': 'recent-case-open',
+          'aria-label': t('openCaseNamed', { title }), click: async () => {
+            S.caseId = id;
+            await loadCustomer(S);
+            const sec = S.ui.summary.querySelector('[data-testid=section-case] h3');
+            if (sec) { sec.tabIndex = -1; sec.focus(); }
+          } }, t('openCase')));
+    });
+  }
+  async function loadCustomerPast(S) {
+    const rows = await pastRows(S, { contact_id: S.contactId, limit: '20' }, null);
+    if (S.closed || !rows) return;
+    const list = S.ui.pastList;
+    list.textContent = '';
+    if (!rows.items.length) list.append(h('li', { class: 'muted' }, t('noPast')));
+    rows.items.forEach((row) => list.append(h('li', { 'data-testid': 'past-item', 'data-id': row.id },
+      h('button', { type: 'button', class: 'link', 'data-testid': 'past-open',
+        'aria-label': t('showTranscriptNamed', { name: chan(row.channel), when: when(row.started_at) }),
+        click: () => showTranscript(S, row, S.ui.pastTranscript) }, chan(row.channel) + ' · ' + when(row.started_at)),
+      row.duration != null ? h('span', { class: 'muted' }, ' · ' + dur(row.duration)) : null)));
+  }
+
+  // ----------------------------------------------------------- past work
+  function convRow(c) {
+    return { type: 'chat', id: c.id, channel: c.channel || 'chat', name: str(c.contact_name) || t('newVisitor'),
+      contact_id: c.contact_id || null, started_at: c.started_at, ended_at: c.ended_at, duration: c.duration_seconds,
+      agent: str(c.agent_name), ended_by: c.ended_by, status: c.status };
+  }
+  function callRow(k) {
+    return { type: 'call', id: k.work_item_id, channel: k.kind === 'callback' ? 'callback' : 'voice',
+      name: str(k.contact_name) || str(k.number), number: k.number, contact_id: k.contact_id || null,
+      started_at: k.started_at, ended_at: k.ended_at, duration: k.duration_seconds, agent_id: k.agent_id,
+      ended_by: k.ended_by, state: k.state };
+  }
+  // Ended conversations (and calls, where the server lists them), newest
+  // first. `state` keeps both cursors between pages.
+  async function pastRows(state, params, more) {
+    const conv = new URLSearchParams(Object.assign({ status: 'ended' }, params));
+    const calls = new URLSearchParams(params);
+    if (!supervises() && me) calls.set('agent_id', me.id);
+    if (more) {
+      if (state.convCursor) conv.set('cursor', state.convCursor);
+      if (state.callCursor) calls.set('cursor', state.callCursor);
+    }
+    const wantConv = !more || !!state.convCursor;
+    const wantCalls = !state.noCalls && (!more || !!state.callCursor);
+    const [a, b] = await Promise.all([
+      wantConv ? api('GET', '/api/v1/conversations?' + conv) : null,
+      wantCalls ? api('GET', '/api/v1/calls?' + calls) : null
+    ]);
+    if (a && !a.ok) return { items: [], error: a.error };
+    const items = a ? listOf(a.data).map(convRow) : [];
+    state.convCursor = a ? (a.data && a.data.next_cursor) || null : null;
+    if (b && b.ok) {
+      listOf(b.data).filter((k) => k && k.state === 'ended').forEach((k) => items.push(callRow(k)));
+      state.callCursor = (b.data && b.data.next_cursor) || null;
+    } else {
+      state.callCursor = null;
+      if (b) state.noCalls = true; // no call list on this server (or not for us)
+    }
+    items.sort((x, y) => String(y.started_at).localeCompare(String(x.started_at)));
+    return { items, error: '' };
+  }
+  async function showTranscript(S, row, pane) {
+    pane.textContent = '';
+    const title = h('h3', { tabindex: '-1', 'data-testid': 'transcript-title' }, row.name + ' · ' + chan(row.channel));
+    const facts = [
+      [t('started'), timeEl(row.started_at) || ''],
+      [t('endedAt'), timeEl(row.ended_at) || ''],
+      [t('duration'), row.duration != null ? dur(row.duration) : ''],
+      row.agent ? [t('agent'), row.agent] : null,
+      row.ended_by ? [t('endedBy'), label('eb_', row.ended_by)] : null,
+      row.type === 'call' ? [t('number'), str(row.number)] : null
+    ];
+    pane.append(title, dl(facts, 'facts compact'));
+    if (row.contact_id && !(S.kind === 'customer' && S.contactId === row.contact_id)) {
+      pane.append(h('div', { class: 'card-actions' }, h('button', { type: 'button', 'data-testid': 'transcript-customer',
+        click: () => openCustomer(row.contact_id, null, row.name) }, t('openCustomer'))));
+    }
+    title.focus();
+    if (row.type !== 'chat') return;
+    const list = h('ol', { class: 'transcript-list', 'data-testid': 'transcript-messages', 'aria-label': t('transcript') });
+    pane.append(list);
+    let after = 0;
+    for (;;) {
+      const r = await api('GET', '/api/v1/conversations/' + enc(row.id) + '/messages?after=' + after);
+      if (S.closed || !pane.contains(list)) return;
+      if (!r.ok) { pane.append(h('p', { class: 'error', role: 'alert' }, t('loadFailed', { e: r.error }))); return; }
+      const msgs = (r.data && r.data.messages) || [];
+      msgs.forEach((m) => {
+        const sender = ['visitor', 'agent', 'system'].includes(m.sender) ? m.sender : 'system';
+        const who = sender === 'agent' ? str(m.name) || t('agent')
+          : sender === 'visitor' ? str(m.name) || row.name || t('visitor') : t('system');
+        list.append(h('li', { class: 'msg-row ' + sender, 'data-testid': 'transcript-message', 'data-sender': sender },
+          h('div', { class: 'msg-name' }, who, ' ', m.at ? timeEl(m.at, clock(m.at)) : null),
+          h('div', { class: 'msg ' + sender }, str(m.body))));
+        if (typeof m.seq === 'number' && m.seq > after) after = m.seq;
+      });
+      if (msgs.length < 500) break;
+    }
+    if (!list.children.length) list.append(h('li', { class: 'muted' }, t('noMessages')));
+  }
+
+  // --------------------------------------------------------------- views
+  function openView(kind) {
+    if (!signedIn) return;
+    const key = 'view:' + kind;
+    if (sessions.has(key)) { selectSession(key, true); return; }
+    const S = browseRecord(key, kind);
+    const title = t(kind === 'cases' ? 'casesView' : 'historyView');
+    S.ui.body = h('div', { class: 'view-body' });
+    browseTab(S, kind === 'cases' ? 'cases-view' : 'history-view',
+      h('div', { class: 'view' }, h('div', { class: 'conv-head view-head' }, h('h2', null, title),
+        h('div', { class: 'actions' }, closeButton(S))), S.ui.body));
+    S.tabName.textContent = title;
+    if (kind === 'cases') buildCases(S); else buildHistory(S);
+  }
+  function labelled(text, control) {
+    const id = nextId('bf');
+    control.id = id;
+    return h('div', { class: 'field' }, h('label', { for: id }, text), control);
+  }
+  function buildCases(S) {
+    const opts = (values, prefix, first) => [h('option', { value: '' }, first)]
+      .concat(values.map((v) => h('option', { value: v }, t(prefix + v))));
+    const f = S.cf = {
+      status: h('select', { 'data-testid': 'cases-status' }, opts(STATUSES, 'st_', t('any'))),
+      priority: h('select', { 'data-testid': 'cases-priority' }, opts(PRIORITIES, 'pr_', t('any'))),
+      owner: h('select', { 'data-testid': 'cases-owner' }, h('option', { value: '' }, t('ownerAnyone')),
+        h('option', { value: 'me' }, t('ownerMe'))),
+      q: h('input', { type: 'search', maxlength: '200', autocomplete: 'off', 'data-testid': 'cases-q' })
+    };
+    f.status.value = 'active';
+    [f.status, f.priority, f.owner].forEach((x) => x.addEventListener('change', () => loadCases(S, false)));
+    const form = h('form', { class: 'filters-form', role: 'search', 'aria-label': t('caseFilters'), 'data-testid': 'cases-filters',
+      submit: (e) => { e.preventDefault(); loadCases(S, false); } },
+    labelled(t('status'), f.status), labelled(t('priority'), f.priority), labelled(t('owner'), f.owner),
+    labelled(t('searchText'), f.q), h('button', { type: 'submit', class: 'primary', 'data-testid': 'cases-apply' }, t('apply')));
+    S.ui.count = h('p', { class: 'muted', role: 'status', 'data-testid': 'cases-count' });
+    S.ui.rows = h('tbody');
+    S.ui.more = h('button', { type: 'button', 'data-testid': 'cases-more', click: () => loadCases(S, true) }, t('loadMore'));
+    const head = [t('caseTitle'), t('customerCol'), t('priority'), t('status'), t('owner'), t('updated')];
+    S.ui.body.append(form, S.ui.count,
+      h('div', { class: 'table-wrap' }, h('table', { class: 'list', 'data-testid': 'cases-table' },
+        h('caption', { class: 'sr-only' }, t('casesView')),
+        h('thead', null, h('tr', null, head.map((x) => h('th', { scope: 'col' }, x)))), S.ui.rows)),
+      slot(S.ui.more));
+    loadCases(S, false);
+  }
+  async function loadCases(S, more) {
+    const f = S.cf;
+    const q = new URLSearchParams({ limit: '50' });
+    if (f.status.value) q.set('status', f.status.value);
+    if (f.priority.value) q.set('priority', f.priority.value);
+    if (f.owner.value) q.set('owner_id', f.owner.value);
+    if (f.q.value.trim()) q.set('q', f.q.value.trim());
+    if (more && S.cursor) q.set('cursor', S.cursor);
+    const token = ++S.token;
+    const r = await api('GET', '/api/v1/cases?' + q);
+    if (S.closed || token !== S.token) return;
+    S.ui.count.classList.toggle('error', !r.ok);
+    if (!r.ok) { S.ui.count.textContent = t('loadFailed', { e: r.error }); return; }
+    if (!more) { S.ui.rows.textContent = ''; S.shown = 0; }
+    listOf(r.data).forEach((k) => {
+      S.shown++;
+      S.ui.rows.append(h('tr', { 'data-testid': 'case-row', 'data-case': str(k.id) },
+        h('td', null, h('button', { type: 'button', class: 'link', 'data-testid': 'case-open', click: () => openCase(k) }, str(k.title))),
+        h('td', null, dash(k.contact_name)), h('td', null, label('pr_', k.priority)), h('td', null, label('st_', k.status)),
+        h('td', null, dash(k.owner_name)), h('td', null, timeEl(k.updated_at) || '')));
+    });
+    S.cursor = (r.data && r.data.next_cursor) || null;
+    put(S.ui.more, !!S.cursor);
+    S.ui.count.textContent = S.shown ? t('casesCount', { n: S.shown }) : t('noCases');
+  }
+  function buildHistory(S) {
+    S.ui.count = h('p', { class: 'muted', role: 'status', 'data-testid': 'history-count' });
+    S.ui.rows = h('tbody');
+    S.ui.more = h('button', { type: 'button', 'data-testid': 'history-more', click: () => loadHistory(S, true) }, t('loadMore'));
+    S.ui.transcript = h('section', { class: 'pane transcript', 'data-testid': 'transcript', 'aria-label': t('transcript') },
+      h('p', { class: 'muted' }, t('pickConversation')));
+    const head = [t('customerCol'), t('channel'), t('started'), t('duration')]
+      .concat(supervises() ? [t('agent')] : [], [t('transcript')]);
+    S.ui.body.append(h('div', { class: 'history-grid' },
+      h('div', { class: 'history-list' }, S.ui.count,
+        h('div', { class: 'table-wrap' }, h('table', { class: 'list', 'data-testid': 'history-table' },
+          h('caption', { class: 'sr-only' }, t('historyView')),
+          h('thead', null, h('tr', null, head.map((x) => h('th', { scope: 'col' }, x)))), S.ui.rows)),
+        slot(S.ui.more)),
+      S.ui.transcript));
+    S.past = {};
+    S.rowsShown = [];
+    loadHistory(S, false);
+  }
+  async function loadHistory(S, more) {
+    const token = ++S.token;
+    const res = await pastRows(S.past, { limit: '25' }, more);
+    if (S.closed || token !== S.token) return;
+    S.ui.count.classList.toggle('error', !!res.error);
+    if (res.error) { S.ui.count.textContent = t('loadFailed', { e: res.error }); return; }
+    S.rowsShown = (more ? S.rowsShown : []).concat(res.items);
+    S.rowsShown.sort((x, y) => String(y.started_at).localeCompare(String(x.started_at)));
+    S.ui.rows.textContent = '';
+    S.rowsShown.forEach((row) => {
+      const cells = [
+        h('td', null, row.name), h('td', null, chan(row.channel)), h('td', null, timeEl(row.started_at) || ''),
+        h('td', null, row.duration != null ? dur(row.duration) : '—')
+      ];
+      if (supervises()) cells.push(h('td', null, dash(row.agent)));
+      cells.push(h('td', null, h('button', { type: 'button', class: 'link', 'data-testid': 'history-open',
+        'aria-label': t('showTranscriptNamed', { name: row.name, when: when(row.started_at) }),
+        click: () => showTranscript(S, row, S.ui.transcript) }, t('showTranscript'))));
+      S.ui.rows.append(h('tr', { 'data-testid': 'history-row', 'data-id': row.id, 'data-type': row.type }, cells));
+    });
+    put(S.ui.more, !!(S.past.convCursor || S.past.callCursor));
+    S.ui.count.textContent = S.rowsShown.length ? t('pastCount', { n: S.rowsShown.length }) : t('noPast');
+  }
+
   // ================================================================ boot
   function tick() {
     toasts.forEach(tickToast);
@@ -2130,6 +2661,7 @@
     ui.signinForm.addEventListener('submit', signIn);
     ui.signout.addEventListener('click', signOut);
     ui.tabs.addEventListener('keydown', tabKeys);
+    initBrowse();
     setConn('offline');
     setInterval(tick, 1000);
     const r = await api('GET', '/api/v1/session');
