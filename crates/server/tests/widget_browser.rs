@@ -1,9 +1,11 @@
 //! The chat widget in real headless Chromium, embedded in a page served from
-//! another local origin: journey, a proactive invitation that is accepted
-//! (and one that closes itself after a minute), the conversation reaching an
-//! agent's socket with survey answers, journey and context variables,
-//! messages both ways, a reload that resumes without loss, and an unlisted
-//! origin refused.
+//! another local origin and in the server's own sample shop (`/demo/shop`,
+//! the URL `serve --demo` prints, where the browser sends no `Origin` on
+//! GETs): journey, a proactive invitation that is accepted (and one that
+//! closes itself after a minute), the conversation reaching an agent's
+//! socket with survey answers, journey and context variables, messages both
+//! ways, a reload that resumes without loss, and an unlisted origin refused.
+//! axe-core checks every state the widget shows.
 
 #[path = "chromium/mod.rs"]
 mod chromium;
@@ -30,8 +32,20 @@ struct Scene {
     agent: Caller,
     widget: String,
     rule: String,
-    host_port: u16,
+    /// The shop's address up to its query's last `&` or `?`: add `page=N`.
+    pages: String,
+    /// The same page on an origin the widget does not list.
+    unlisted: String,
     ws: Socket,
+}
+
+/// Where the shop page is served from.
+#[derive(Clone, Copy, PartialEq)]
+enum Host {
+    /// A second server (another origin) embeds the script from Switchboard.
+    OtherOrigin,
+    /// Switchboard's own `/demo/shop` (same origin as the widget's endpoints).
+    SameOrigin,
 }
 
 async fn agent_socket(app: &TestApp, who: &Caller) -> Socket {
@@ -68,7 +82,7 @@ async fn say(ws: &mut Socket, v: Value) {
     ws.send(Message::Text(v.to_string().into())).await.unwrap();
 }
 
-async fn scene() -> Scene {
+async fn scene(host: Host) -> Scene {
     let app = support::spawn_sqlite().await;
     let admin = app.token(Role::Admin).await;
     let agent = app.token(Role::Agent).await;
@@ -88,14 +102,32 @@ async fn scene() -> Scene {
         )
         .await;
     let id = widget["id"].as_str().unwrap().to_owned();
-    let host_port = chromium::host_site(&app.base, &id).await;
+    let (origin, pages, unlisted) = match host {
+        Host::OtherOrigin => {
+            let port = chromium::host_site(&app.base, &id).await;
+            (
+                format!("http://127.0.0.1:{port}"),
+                format!("http://127.0.0.1:{port}/?"),
+                format!("http://localhost:{port}/?page=1"),
+            )
+        }
+        Host::SameOrigin => {
+            let port = app.running.addr.port();
+            (
+                app.base.clone(),
+                format!("{}/demo/shop?widget={id}&", app.base),
+                format!("http://localhost:{port}/demo/shop?widget={id}&page=1"),
+            )
+        }
+    };
     let (s, b) = answer(
         admin
             .request(reqwest::Method::PUT, &format!("/api/v1/widgets/{id}"))
             .json(&json!({
                 "name": "Northwind",
-                "allowed_origins": [format!("http://127.0.0.1:{host_port}")],
+                "allowed_origins": [origin],
                 "routing": {"queue_id": queue["id"]},
+                "color": "#2f9e44",
                 "survey": [
                     {"id": "name", "type": "text", "label": {"en": "Your name"}, "required": true},
                     {"id": "email", "type": "email", "label": {"en": "Email"}, "required": true}
@@ -118,7 +150,7 @@ async fn scene() -> Scene {
                 "name": "Rain jackets",
                 "time_on_page_seconds": 2,
                 "pages_in_session": 2,
-                "location": {"url": {"match": "wildcard", "value": "http://127.0.0.1:*/?page=2*"}},
+                "location": {"url": {"match": "wildcard", "value": "http://127.0.0.1:*page=2*"}},
                 "messages": {"en": "Need a hand with rain jackets?"}
             }]}))
             .send()
@@ -146,7 +178,8 @@ async fn scene() -> Scene {
         agent,
         widget: id,
         rule,
-        host_port,
+        pages,
+        unlisted,
         ws,
     }
 }
@@ -181,16 +214,15 @@ async fn state(c: &fantoccini::Client) -> Value {
 }
 
 /// Browses page 1 then page 2 and waits for the invitation.
-async fn browse_until_invited(c: &fantoccini::Client, port: u16, db: &switchboard_store::Db) {
-    c.goto(&format!("http://127.0.0.1:{port}/?page=1"))
-        .await
-        .unwrap();
+async fn browse_until_invited(c: &fantoccini::Client, pages: &str, db: &switchboard_store::Db) {
+    c.goto(&format!("{pages}page=1")).await.unwrap();
     until(
         c,
         "return root.querySelector('[data-testid=launcher]') !== null;",
         "the launcher",
     )
     .await;
+    chromium::axe(c, "the page with the widget closed").await;
     // The visit is recorded before the next page loads (a navigation may
     // cancel a request still in flight).
     let deadline = Instant::now() + Duration::from_secs(30);
@@ -209,9 +241,7 @@ async fn browse_until_invited(c: &fantoccini::Client, port: u16, db: &switchboar
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    c.goto(&format!("http://127.0.0.1:{port}/?page=2"))
-        .await
-        .unwrap();
+    c.goto(&format!("{pages}page=2")).await.unwrap();
     let message = until(
         c,
         "const m = root.querySelector('[data-testid=invitation-message]'); return m && m.textContent;",
@@ -227,12 +257,23 @@ const TEXTS: &str =
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_visitor_accepts_an_invitation_chats_and_resumes_after_a_reload() {
-    let mut s = scene().await;
+    walk(scene(Host::OtherOrigin).await).await;
+}
+
+/// The printed demo URL: the shop page is Switchboard's own, so the
+/// widget's GETs carry no `Origin` header.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_widget_works_on_the_servers_own_demo_shop_page() {
+    walk(scene(Host::SameOrigin).await).await;
+}
+
+async fn walk(mut s: Scene) {
     let driver = chromium::driver().await;
     let profile = tempfile::tempdir().unwrap();
     let c = chromium::browser(&driver, profile.path()).await;
 
-    browse_until_invited(&c, s.host_port, s.app.db()).await;
+    browse_until_invited(&c, &s.pages, s.app.db()).await;
+    chromium::axe(&c, "invitation shown").await;
     let shown = c
         .execute("return window.widgetEvents.map(e => e.event);", vec![])
         .await
@@ -257,6 +298,16 @@ async fn a_visitor_accepts_an_invitation_chats_and_resumes_after_a_reload() {
         "the survey",
     )
     .await;
+    chromium::axe(&c, "the panel open on the survey").await;
+    // The brand colour #2f9e44 takes black text (white would give 3.4:1).
+    assert_eq!(
+        in_widget(
+            &c,
+            "return getComputedStyle(root.querySelector('[data-testid=start-chat]')).color;"
+        )
+        .await,
+        "rgb(0, 0, 0)"
+    );
     let hostile = "Zoé <img src=x onerror=\"document.title='pwned'\">";
     in_widget(
         &c,
@@ -272,6 +323,13 @@ async fn a_visitor_accepts_an_invitation_chats_and_resumes_after_a_reload() {
 
     // The agent's offer: survey answers, journey, context variables, proactive.
     let offer = next(&mut s.ws, |m| m["type"] == "offered").await;
+    until(
+        &c,
+        "return host.getAttribute('data-state') === 'waiting';",
+        "the waiting chat",
+    )
+    .await;
+    chromium::axe(&c, "the chat waiting for an agent").await;
     let conv = offer["conversation"].clone();
     assert_eq!(offer["kind"], "proactive", "{offer}");
     let answers: Vec<(&str, &str)> = conv["survey"]
@@ -296,10 +354,7 @@ async fn a_visitor_accepts_an_invitation_chats_and_resumes_after_a_reload() {
         .collect();
     assert_eq!(
         pages,
-        [
-            format!("http://127.0.0.1:{}/?page=2", s.host_port),
-            format!("http://127.0.0.1:{}/?page=1", s.host_port)
-        ],
+        [format!("{}page=2", s.pages), format!("{}page=1", s.pages)],
         "two pages, newest first"
     );
     assert_eq!(conv["visitor"]["browser"], "Chrome");
@@ -353,6 +408,7 @@ async fn a_visitor_accepts_an_invitation_chats_and_resumes_after_a_reload() {
         json!(0)
     );
     assert_ne!(c.title().await.unwrap(), "pwned");
+    chromium::axe(&c, "the chat with an agent").await;
 
     // Reload while the agent writes: nothing lost, nothing twice, in order.
     let before = in_widget(&c, &format!("return {TEXTS};")).await;
@@ -394,6 +450,7 @@ async fn a_visitor_accepts_an_invitation_chats_and_resumes_after_a_reload() {
         "the ended view",
     )
     .await;
+    chromium::axe(&c, "the ended chat").await;
     let stats = s
         .admin
         .ok(&format!(
@@ -407,9 +464,7 @@ async fn a_visitor_accepts_an_invitation_chats_and_resumes_after_a_reload() {
     );
 
     // The same page from an origin the widget does not list is refused.
-    c.goto(&format!("http://localhost:{}/?page=1", s.host_port))
-        .await
-        .unwrap();
+    c.goto(&s.unlisted).await.unwrap();
     let refused = c
         .execute_async(
             &format!(
@@ -453,11 +508,11 @@ async fn a_visitor_accepts_an_invitation_chats_and_resumes_after_a_reload() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unanswered_invitation_closes_itself_after_one_minute() {
-    let s = scene().await;
+    let s = scene(Host::OtherOrigin).await;
     let driver = chromium::driver().await;
     let profile = tempfile::tempdir().unwrap();
     let c = chromium::browser(&driver, profile.path()).await;
-    browse_until_invited(&c, s.host_port, s.app.db()).await;
+    browse_until_invited(&c, &s.pages, s.app.db()).await;
     let shown_at = Instant::now();
     assert_eq!(state(&c).await, "invited");
     // Still there well before the minute…

@@ -26,7 +26,11 @@
       net: 'Connection lost. Reconnecting…', fail: 'Something went wrong. Please try again.',
       typing: 'The agent is typing…', msg: 'Message', ph: 'Type your message…', choose: 'Choose…',
       agent: 'Agent', invite: 'Chat invitation',
-      too_long: 'Your message is too long.', rate_limited: 'You are sending messages too quickly.'
+      too_long: 'Your message is too long.', rate_limited: 'You are sending messages too quickly.',
+      bad_email: 'Enter a valid email address.',
+      bad_phone: 'Enter a valid international phone number (for example +1 415 555 0100).',
+      bad_choice: 'Choose one of the options.', long_answer: 'This answer is too long.',
+      transcript: 'Download transcript'
     },
     fr: {
       launch: 'Discuter avec nous', send: 'Envoyer', end: 'Terminer la discussion', close: 'Fermer',
@@ -38,18 +42,26 @@
       fail: 'Une erreur est survenue. Veuillez réessayer.', typing: 'Le conseiller écrit…',
       msg: 'Message', ph: 'Écrivez votre message…', choose: 'Choisir…', agent: 'Conseiller',
       invite: 'Invitation à discuter', too_long: 'Votre message est trop long.',
-      rate_limited: 'Vous envoyez des messages trop vite.'
+      rate_limited: 'Vous envoyez des messages trop vite.',
+      bad_email: 'Saisissez une adresse e-mail valide.',
+      bad_phone: 'Saisissez un numéro de téléphone international valide (par exemple +33 6 12 34 56 78).',
+      bad_choice: 'Choisissez l’une des options.', long_answer: 'Cette réponse est trop longue.',
+      transcript: 'Télécharger la transcription'
     },
     es: {
-      launch: 'Chatea con nosotros', send: 'Enviar', end: 'Finalizar chat', close: 'Cerrar',
+      launch: 'Chatee con nosotros', send: 'Enviar', end: 'Finalizar chat', close: 'Cerrar',
       closeChat: 'Cerrar el chat', accept: 'Aceptar', start: 'Iniciar chat',
-      pos: 'Eres el número {n} en la fila', eta: 'Espera estimada: unos {m} min',
+      pos: 'Usted es el número {n} en la fila', eta: 'Espera estimada: unos {m} min',
       wait: 'Esperando a un agente…', joined: '{name} se unió al chat', ended: 'Chat finalizado',
       again: 'Iniciar un nuevo chat', req: 'Este campo es obligatorio.',
-      net: 'Conexión perdida. Reconectando…', fail: 'Algo salió mal. Inténtalo de nuevo.',
-      typing: 'El agente está escribiendo…', msg: 'Mensaje', ph: 'Escribe tu mensaje…',
-      choose: 'Elige…', agent: 'Agente', invite: 'Invitación al chat',
-      too_long: 'Tu mensaje es demasiado largo.', rate_limited: 'Estás enviando mensajes demasiado rápido.'
+      net: 'Conexión perdida. Reconectando…', fail: 'Algo salió mal. Inténtelo de nuevo.',
+      typing: 'El agente está escribiendo…', msg: 'Mensaje', ph: 'Escriba su mensaje…',
+      choose: 'Elija…', agent: 'Agente', invite: 'Invitación al chat',
+      too_long: 'Su mensaje es demasiado largo.', rate_limited: 'Está enviando mensajes demasiado rápido.',
+      bad_email: 'Escriba una dirección de correo electrónico válida.',
+      bad_phone: 'Escriba un número de teléfono internacional válido (por ejemplo, +34 612 345 678).',
+      bad_choice: 'Elija una de las opciones.', long_answer: 'Esta respuesta es demasiado larga.',
+      transcript: 'Descargar la transcripción'
     }
   };
   var lang = 'en';
@@ -332,11 +344,20 @@
       var other = [], first = null;
       errs.forEach(function (e) {
         var f = ui.fields.find(function (f) { return 'survey.' + f.q.id === e.field; });
-        if (f) { fieldError(f, e.message || t('req')); first = first || f.input; } else other.push(e.message);
+        if (f) { fieldError(f, answerError(f.q, e.code)); first = first || f.input; } else other.push(e.message);
       });
       if (other.length || !first) setError(other.join(' ') || (r.data && r.data.detail) || t('fail'));
       if (first) first.focus();
     });
+  }
+  // The server names the rule broken; the visitor reads it in their language.
+  function answerError(q, code) {
+    if (code === 'too_long') return t('long_answer');
+    if (code === 'invalid') {
+      return t(q.type === 'email' ? 'bad_email' : q.type === 'phone' ? 'bad_phone'
+        : q.type === 'choice' ? 'bad_choice' : 'fail');
+    }
+    return t('req');
   }
   function surveyErrors(r) {
     return ((r.status === 422 && r.data && r.data.errors) || []).filter(function (e) {
@@ -624,14 +645,6 @@
     }
   }
 
-  // Readable text on the widget color.
-  function ink(c) {
-    var m = /^#([0-9a-f]{6})$/i.exec(c);
-    if (!m) return '#fff';
-    var n = parseInt(m[1], 16);
-    return 0.299 * (n >> 16) + 0.587 * ((n >> 8) & 255) + 0.114 * (n & 255) > 165 ? '#111' : '#fff';
-  }
-
   var STYLE = ':host{all:initial}' +
     '*{box-sizing:border-box;font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;font-size:14px;line-height:1.4}' +
     '[hidden]{display:none!important}' +
@@ -643,7 +656,7 @@
     '.p{background:var(--c);color:var(--t);border-color:var(--c);font-weight:600}' +
     '.launch{border-radius:24px;padding:12px 20px;box-shadow:0 4px 14px rgba(0,0,0,.25)}' +
     '.panel{width:min(360px,calc(100vw - 40px));height:min(540px,calc(100vh - 110px));background:#fff;border-radius:12px;box-shadow:0 8px 30px rgba(0,0,0,.3);display:flex;flex-direction:column;overflow:hidden}' +
-    'header{background:var(--c);color:var(--t);display:flex;align-items:center;justify-content:space-between;padding:8px 8px 8px 14px}' +
+    '.hd{background:var(--c);color:var(--t);display:flex;align-items:center;justify-content:space-between;padding:8px 8px 8px 14px}' +
     'h2{margin:0;font-size:16px;font-weight:600;color:inherit;overflow-wrap:anywhere}' +
     '.x{flex:none;background:none;border:0;color:inherit;font-size:20px;line-height:1;padding:4px 10px}' +
     '.err{margin:0;padding:8px 14px;background:#fdecee;color:#8a0016}' +
@@ -672,7 +685,8 @@
   function mount() {
     var host = h('div', { id: 'switchboard-widget', 'data-state': 'idle' });
     var root = host.attachShadow({ mode: 'open' });
-    var name = cfg.name || t('launch');
+    var names = cfg.name_translations || {};
+    var name = names[lang] || cfg.name || t('launch');
     var color = cfg.color && colorOk(cfg.color) ? cfg.color : '#0b5fff';
     var u = { host: host, root: root, fields: [] };
 
@@ -696,7 +710,12 @@
       var input;
       if (q.type === 'choice') {
         input = h('select', attrs, h('option', { value: '' }, t('choose')));
-        (q.choices || []).forEach(function (c) { input.append(h('option', { value: c }, String(c))); });
+        // A choice is its value (recorded as the answer) or {value, translations}.
+        (q.choices || []).forEach(function (c) {
+          var value = c && typeof c === 'object' ? String(c.value) : String(c);
+          var tr = (c && typeof c === 'object' && c.translations) || {};
+          input.append(h('option', { value: value }, String(tr[lang] || value)));
+        });
       } else {
         attrs.type = q.type === 'email' ? 'email' : q.type === 'phone' ? 'tel' : 'text';
         attrs.autocomplete = q.type === 'email' ? 'email' : q.type === 'phone' ? 'tel' : null;
@@ -714,7 +733,9 @@
 
     // Conversation.
     u.waiting = h('div', { class: 'wait', role: 'status', 'aria-live': 'polite', 'data-testid': 'waiting' });
-    u.list = h('div', { class: 'log', role: 'log', 'aria-live': 'polite', 'aria-label': name, 'data-testid': 'messages' });
+    // Focusable, so that keyboard users can scroll a long conversation.
+    u.list = h('div', { class: 'log', role: 'log', 'aria-live': 'polite', 'aria-label': name, tabindex: 0,
+      'data-testid': 'messages' });
     u.typing = h('div', { class: 'typing', 'data-testid': 'typing' }, t('typing'));
     u.composer = h('textarea', { rows: 2, maxlength: 4000, 'aria-label': t('msg'), placeholder: t('ph'),
       'data-testid': 'composer', input: typed,
@@ -732,7 +753,7 @@
     u.err = h('p', { class: 'err', role: 'alert', 'data-testid': 'error' });
     u.panel = h('section', { class: 'panel', id: 'sb-panel', role: 'dialog', 'aria-labelledby': 'sb-title',
       tabindex: -1, 'data-testid': 'panel' },
-      h('header', null, h('h2', { id: 'sb-title' }, String(name)),
+      h('div', { class: 'hd' }, h('h2', { id: 'sb-title' }, String(name)),
         h('button', { type: 'button', class: 'x', 'aria-label': t('closeChat'), click: close }, '×')),
       slot(u.err), slot(u.form), slot(u.chat));
 
@@ -750,7 +771,9 @@
       slot(u.panel),
       u.launcher);
     w.style.setProperty('--c', color);
-    w.style.setProperty('--t', ink(color));
+    // Black or white, whichever contrasts more with the colour (WCAG 2
+    // relative luminance): the server computes it, one rule for both.
+    w.style.setProperty('--t', color === cfg.color && /^#[0-9a-f]{6}$/i.test(cfg.text_color || '') ? cfg.text_color : '#ffffff');
     root.append(h('style', null, STYLE), w);
     document.body.append(host);
     ui = u;

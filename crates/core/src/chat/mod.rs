@@ -7,11 +7,13 @@
 //! - [`client`]: what the `User-Agent` header says about the visitor's
 //!   browser, and which of the supported languages to speak.
 //! - [`transcript`]: a conversation as plain text, for an email or a note.
+//! - [`contrast`]: readable text on the widget's colour (WCAG 2 contrast).
 //!
 //! The contract between the widget, the server and the agents is described
 //! in `docs/chat.md`.
 
 pub mod client;
+pub mod contrast;
 pub mod proactive;
 pub mod survey;
 

@@ -51,9 +51,91 @@ pub struct SurveyQuestion {
     #[serde(default)]
     pub required: bool,
     /// For `choice`: 2 to 20 distinct choices of 1 to 200 characters. Empty
-    /// for the other kinds.
+    /// for the other kinds. Each is a text (`"Orders"`) or a text with its
+    /// translations (`{"value": "Orders", "translations": {"fr": "Commandes"}}`);
+    /// the answer stored is always the `value`.
     #[serde(default)]
-    pub choices: Vec<String>,
+    pub choices: Vec<Choice>,
+}
+
+/// One choice of a `choice` question: the value recorded as the answer (in
+/// the widget's default language) and, optionally, what visitors of other
+/// languages see instead.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Choice {
+    pub value: String,
+    /// Per language (`en`, `fr`, `es`), 1 to 200 characters.
+    pub translations: BTreeMap<String, String>,
+}
+
+impl Choice {
+    /// What a visitor speaking `language` reads (the value when there is
+    /// no translation).
+    pub fn text(&self, language: &str) -> &str {
+        self.translations
+            .get(language)
+            .map(String::as_str)
+            .unwrap_or(&self.value)
+    }
+}
+
+impl From<&str> for Choice {
+    fn from(value: &str) -> Self {
+        Choice {
+            value: value.to_owned(),
+            translations: BTreeMap::new(),
+        }
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(untagged)]
+enum ChoiceWire {
+    Plain(String),
+    Translated(TranslatedChoice),
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TranslatedChoice {
+    value: String,
+    #[serde(default)]
+    translations: BTreeMap<String, String>,
+}
+
+/// A choice without translations is written as its text, as it always was.
+impl Serialize for Choice {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if self.translations.is_empty() {
+            s.serialize_str(&self.value)
+        } else {
+            TranslatedChoice {
+                value: self.value.clone(),
+                translations: self.translations.clone(),
+            }
+            .serialize(s)
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Choice {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match ChoiceWire::deserialize(d).map_err(|_| {
+            serde::de::Error::custom(
+                "a choice is a text or {\"value\": text, \"translations\": {\"fr\": text, \"es\": text}}",
+            )
+        })? {
+            ChoiceWire::Plain(value) => Ok(Choice {
+                value,
+                translations: BTreeMap::new(),
+            }),
+            ChoiceWire::Translated(t) => Ok(Choice {
+                value: t.value,
+                translations: t.translations,
+            }),
+        }
+    }
 }
 
 /// Checks a survey as an admin sends it: at most 20 questions with unique
@@ -123,9 +205,39 @@ pub fn validate_questions(
                 let mut seen = HashSet::new();
                 for (j, choice) in q.choices.iter().enumerate() {
                     let field = f(&format!("choices[{j}]"));
-                    if let Some(t) = c.required_text(&field, Some(choice.clone()), CHOICE_MAX) {
+                    if let Some(t) = c.required_text(&field, Some(choice.value.clone()), CHOICE_MAX)
+                    {
                         if !seen.insert(t.to_lowercase()) {
                             c.fail(&field, "duplicate", "is listed twice");
+                        }
+                    }
+                    for (lang, text) in &choice.translations {
+                        let field = format!("{field}.translations.{lang}");
+                        if !LANGUAGES.contains(&lang.as_str()) {
+                            c.fail(&field, "invalid", "language must be en, fr or es");
+                        } else {
+                            c.required_text(&field, Some(text.clone()), CHOICE_MAX);
+                        }
+                    }
+                }
+                // Two choices a visitor could not tell apart in their language.
+                for lang in LANGUAGES {
+                    let shown: Vec<String> = q
+                        .choices
+                        .iter()
+                        .map(|ch| ch.text(lang).trim().to_lowercase())
+                        .collect();
+                    for (j, choice) in q.choices.iter().enumerate() {
+                        let clash = shown
+                            .iter()
+                            .enumerate()
+                            .any(|(k, t)| k != j && *t == shown[j] && !t.is_empty());
+                        if clash && choice.translations.contains_key(lang) {
+                            c.fail(
+                                &f(&format!("choices[{j}].translations.{lang}")),
+                                "duplicate",
+                                "another choice reads the same in this language",
+                            );
                         }
                     }
                 }
@@ -178,19 +290,34 @@ pub fn check_answers(
             QuestionKind::Email => c.optional_email(&field, Some(given)),
             QuestionKind::Phone => c.optional_phone(&field, Some(given)),
             QuestionKind::Choice => {
+                // The value, else (from a client that sent what it showed)
+                // a translation; exact before case-insensitive.
                 let wanted = given.trim();
-                let found = q.choices.iter().find(|ch| ch.trim() == wanted).or_else(|| {
-                    q.choices
-                        .iter()
-                        .find(|ch| ch.trim().to_lowercase() == wanted.to_lowercase())
-                });
+                let texts = |ch: &Choice| {
+                    std::iter::once(ch.value.clone())
+                        .chain(ch.translations.values().cloned())
+                        .collect::<Vec<_>>()
+                };
+                let found = q
+                    .choices
+                    .iter()
+                    .find(|ch| ch.value.trim() == wanted)
+                    .or_else(|| {
+                        q.choices.iter().find(|ch| {
+                            texts(ch)
+                                .iter()
+                                .any(|t| t.trim().to_lowercase() == wanted.to_lowercase())
+                        })
+                    });
                 match found {
-                    Some(ch) => Some(ch.trim().to_owned()),
+                    Some(ch) => Some(ch.value.trim().to_owned()),
                     None => {
+                        let values: Vec<&str> =
+                            q.choices.iter().map(|ch| ch.value.as_str()).collect();
                         c.fail(
                             &field,
                             "invalid",
-                            format!("must be one of: {}", q.choices.join(", ")),
+                            format!("must be one of: {}", values.join(", ")),
                         );
                         None
                     }
@@ -218,7 +345,7 @@ mod tests {
             kind,
             label: label(id),
             required,
-            choices: choices.iter().map(|s| s.to_string()).collect(),
+            choices: choices.iter().map(|s| Choice::from(*s)).collect(),
         }
     }
 
@@ -329,12 +456,63 @@ mod tests {
                 pair("survey[3].choices", "invalid"),
             ]
         );
-        let many: Vec<String> = (0..21).map(|i| i.to_string()).collect();
+        let many: Vec<Choice> = (0..21).map(|i| Choice::from(&*i.to_string())).collect();
         let mut big = q("e", QuestionKind::Choice, false, &[]);
         big.choices = many;
         assert_eq!(
             fields(validate_questions(&[big], "en").unwrap_err()),
             vec![pair("survey[0].choices", "invalid")]
+        );
+    }
+
+    #[test]
+    fn choices_may_carry_translations_and_answers_record_the_value() {
+        let q: SurveyQuestion = serde_json::from_value(serde_json::json!({
+            "id": "topic", "type": "choice", "label": {"en": "Topic", "fr": "Sujet"},
+            "choices": [{"value": "Orders", "translations": {"fr": "Commandes", "es": "Pedidos"}}, "Returns"]
+        }))
+        .unwrap();
+        assert_eq!(q.choices[0].text("fr"), "Commandes");
+        assert_eq!(q.choices[0].text("en"), "Orders");
+        assert_eq!(
+            q.choices[1].text("fr"),
+            "Returns",
+            "falls back to the value"
+        );
+        assert_eq!(validate_questions(std::slice::from_ref(&q), "en"), Ok(()));
+        // Written back as given: a plain choice stays a text.
+        assert_eq!(
+            serde_json::to_value(&q.choices).unwrap(),
+            serde_json::json!([{"value": "Orders", "translations": {"fr": "Commandes", "es": "Pedidos"}}, "Returns"])
+        );
+        let got = check_answers(
+            std::slice::from_ref(&q),
+            &answers(&[("topic", "commandes")]),
+        )
+        .unwrap();
+        assert_eq!(got["topic"], "Orders");
+        let got =
+            check_answers(std::slice::from_ref(&q), &answers(&[("topic", "Orders")])).unwrap();
+        assert_eq!(got["topic"], "Orders");
+        assert!(
+            serde_json::from_value::<Choice>(serde_json::json!({"value": "x", "label": "y"}))
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn choice_translations_are_checked() {
+        let mut q = q("t", QuestionKind::Choice, false, &["A", "B", "C"]);
+        q.choices[0].translations.insert("de".into(), "X".into());
+        q.choices[1].translations.insert("fr".into(), " ".into());
+        q.choices[2].translations.insert("es".into(), "a".into());
+        assert_eq!(
+            fields(validate_questions(&[q], "en").unwrap_err()),
+            vec![
+                pair("survey[0].choices[0].translations.de", "invalid"),
+                pair("survey[0].choices[1].translations.fr", "required"),
+                pair("survey[0].choices[2].translations.es", "duplicate"),
+            ]
         );
     }
 

@@ -10,6 +10,9 @@ use switchboard_core::chat::survey::{validate_questions, SurveyQuestion};
 use switchboard_core::validation::Check;
 use switchboard_core::Invalid;
 
+/// The widget's colour when its settings name none.
+pub const DEFAULT_COLOR: &str = "#0b5fff";
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Position {
@@ -58,6 +61,11 @@ pub struct WidgetRouting {
 #[serde(deny_unknown_fields)]
 pub struct WidgetInput {
     pub name: String,
+    /// The name (the chat panel's title) in other languages: `{"fr": "…",
+    /// "es": "…"}`, 1 to 200 characters each; visitors of a language not
+    /// listed read `name`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub name_translations: BTreeMap<String, String>,
     /// Origins (`https://shop.example`, `http://localhost:8080`) whose pages
     /// may embed the widget; every other origin is refused.
     pub allowed_origins: Vec<String>,
@@ -125,12 +133,22 @@ impl WidgetInput {
         self.name = c
             .required_text("name", Some(self.name), 200)
             .unwrap_or_default();
+        for (lang, text) in &mut self.name_translations {
+            let field = format!("name_translations.{lang}");
+            if !LANGUAGES.contains(&lang.as_str()) {
+                c.fail(&field, "invalid", "language must be en, fr or es");
+            } else if let Some(t) = c.required_text(&field, Some(text.clone()), 200) {
+                *text = t;
+            }
+        }
         if self.allowed_origins.is_empty() || self.allowed_origins.len() > 50 {
             c.fail("allowed_origins", "invalid", "list 1 to 50 origins");
         }
         let mut origins = Vec::new();
         for (i, o) in self.allowed_origins.iter().enumerate() {
             match normalize_origin(o) {
+                // The same origin listed twice is kept once.
+                Some(n) if origins.contains(&n) => {}
                 Some(n) => origins.push(n),
                 None => c.fail(
                     &format!("allowed_origins[{i}]"),

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use axum::extract::{ConnectInfo, FromRequestParts, Path, Query, Request, State};
-use axum::http::{header, request::Parts, HeaderValue, Method, StatusCode};
+use axum::http::{header, request::Parts, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -60,6 +60,61 @@ fn cors(response: &mut Response, origin: &str) {
     h.insert(header::VARY, HeaderValue::from_static("Origin"));
 }
 
+/// The server's own origin as the browser addressed it: `http(s)://` and
+/// the `Host` header (https when a proxy says so with `X-Forwarded-Proto`,
+/// or when the configured public URL is https on this host).
+fn own_origin(headers: &HeaderMap, s: &AppState) -> Option<String> {
+    let host = headers
+        .get(header::HOST)?
+        .to_str()
+        .ok()?
+        .to_ascii_lowercase();
+    let valid = !host.is_empty()
+        && host.len() <= 200
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'));
+    if !valid {
+        return None;
+    }
+    let forwarded_https = headers
+        .get("x-forwarded-proto")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|p| p.eq_ignore_ascii_case("https"));
+    let public_https = s.config.public_url.as_deref().is_some_and(|u| {
+        u.to_ascii_lowercase()
+            .trim_end_matches('/')
+            .eq(&format!("https://{host}"))
+    });
+    let scheme = if forwarded_https || public_https {
+        "https"
+    } else {
+        "http"
+    };
+    Some(format!("{scheme}://{host}"))
+}
+
+/// The origin of a request that carries no `Origin` header, when the
+/// browser says it comes from a page of the server itself: `Sec-Fetch-Site:
+/// same-origin` (a header pages cannot set), or, from browsers that send no
+/// `Sec-Fetch-Site`, a `Referer` on the server's own origin. Anything else
+/// (a request with no such evidence) has no origin and is refused.
+pub fn same_origin(headers: &HeaderMap, s: &AppState) -> Option<String> {
+    let own = own_origin(headers, s)?;
+    match headers
+        .get("sec-fetch-site")
+        .map(|v| v.to_str().unwrap_or(""))
+    {
+        Some(site) => site.eq_ignore_ascii_case("same-origin").then_some(own),
+        None => {
+            let referer = headers.get(header::REFERER)?.to_str().ok()?;
+            let referer = referer.to_ascii_lowercase();
+            let rest = referer.strip_prefix(&own)?;
+            (rest.is_empty() || rest.starts_with('/')).then_some(own)
+        }
+    }
+}
+
 /// Origin allow-list, preflights and the per-IP rate limit, before routing.
 pub async fn guard(State(s): State<AppState>, mut req: Request, next: Next) -> Response {
     let path = req.uri().path();
@@ -80,9 +135,11 @@ pub async fn guard(State(s): State<AppState>, mut req: Request, next: Next) -> R
         .get(header::ORIGIN)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    let Some(origin) = origin else {
+    // Browsers send no Origin on a same-origin GET: the page is then the
+    // server's own origin, judged against the allow-list like any other.
+    let Some(origin) = origin.or_else(|| same_origin(req.headers(), &s)) else {
         return ApiError::Forbidden(
-            "the widget's endpoints answer pages of allowed origins only (no Origin header)".into(),
+            "the widget's endpoints answer pages of allowed origins only (no Origin header, and no sign of a same-origin request)".into(),
         )
         .into_response();
     };
@@ -172,7 +229,13 @@ fn widget_of(parts: &axum::http::Extensions) -> ApiResult<Arc<Widget>> {
 pub struct WidgetConfig {
     widget_id: String,
     name: String,
+    /// `name` in other languages (`{"fr": "…"}`); the widget shows the
+    /// visitor's, else `name`.
+    name_translations: BTreeMap<String, String>,
     color: String,
+    /// `#000000` or `#ffffff`: whichever has the higher WCAG 2 contrast
+    /// ratio on `color`.
+    text_color: String,
     position: crate::chat::settings::Position,
     default_language: String,
     #[schema(value_type = Vec<Object>)]
@@ -185,10 +248,19 @@ pub struct WidgetConfig {
     params(("widget_id" = String, Path)), responses((status = 200, body = WidgetConfig)))]
 async fn config(req: Request) -> ApiResult<Json<WidgetConfig>> {
     let w = widget_of(req.extensions())?;
+    let color = w
+        .settings
+        .color
+        .clone()
+        .unwrap_or_else(|| crate::chat::settings::DEFAULT_COLOR.into());
     Ok(Json(WidgetConfig {
         widget_id: w.id.clone(),
         name: w.settings.name.clone(),
-        color: w.settings.color.clone().unwrap_or_else(|| "#0b5fff".into()),
+        name_translations: w.settings.name_translations.clone(),
+        color: color.clone(),
+        text_color: switchboard_core::chat::contrast::text_colour(&color)
+            .unwrap_or("#ffffff")
+            .into(),
         position: w.settings.position,
         default_language: w.language().to_owned(),
         survey: w.settings.survey.clone(),

@@ -11,7 +11,7 @@ use switchboard_store::chat::WidgetRow;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::created;
-use crate::chat::settings::WidgetInput;
+use crate::chat::settings::{WidgetInput, DEFAULT_COLOR};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
 use crate::state::AppState;
@@ -33,8 +33,30 @@ pub struct WidgetView {
     pub auth_secret_set: bool,
     /// The tag to paste into the site's pages.
     pub embed_snippet: String,
+    /// Settings that are accepted but worth changing, each naming its field
+    /// (e.g. a `color` its buttons fade into the white panel with).
+    pub warnings: Vec<Warning>,
     pub created_at: String,
     pub updated_at: String,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Warning {
+    pub field: String,
+    pub code: String,
+    pub message: String,
+}
+
+fn warnings(settings: &WidgetInput) -> Vec<Warning> {
+    let color = settings.color.as_deref().unwrap_or(DEFAULT_COLOR);
+    switchboard_core::chat::contrast::colour_warnings(color)
+        .into_iter()
+        .map(|(code, message)| Warning {
+            field: "color".into(),
+            code: code.into(),
+            message,
+        })
+        .collect()
 }
 
 /// The server's public base URL as the admin's browser reached it.
@@ -61,6 +83,7 @@ fn view(row: WidgetRow, headers: &HeaderMap) -> ApiResult<WidgetView> {
             base(headers),
             row.id
         ),
+        warnings: warnings(&settings),
         id: row.id,
         settings: settings.redacted(),
         auth_secret_set,

@@ -332,6 +332,121 @@ async fn only_allowed_origins_reach_the_widget_endpoints() {
     }
 }
 
+/// Browsers send no `Origin` on a same-origin GET (the widget on the
+/// server's own `/demo/shop`): such a request is judged as coming from the
+/// server's own origin when the browser says so (`Sec-Fetch-Site:
+/// same-origin`, or a `Referer` on that origin from browsers without
+/// `Sec-Fetch-Site`); without such evidence it stays refused.
+#[tokio::test]
+async fn a_same_origin_request_is_judged_as_the_servers_own_origin() {
+    for app in apps().await {
+        let s = setup(&app).await;
+        let mut body = widget_body(&s.queue);
+        body["allowed_origins"] = json!([ORIGIN, app.base, app.base.to_uppercase()]);
+        let own = s.admin.create("/api/v1/widgets", body).await;
+        assert_eq!(
+            own["allowed_origins"],
+            json!([ORIGIN, app.base]),
+            "an origin listed twice is kept once"
+        );
+        let own = own["id"].as_str().unwrap();
+        let config = |widget: &str, headers: &[(&str, String)]| {
+            let mut r =
+                reqwest::Client::new().get(format!("{}/widget/v1/{widget}/config", app.base));
+            for (k, v) in headers {
+                r = r.header(*k, v);
+            }
+            async move { r.send().await.unwrap().status().as_u16() }
+        };
+        let same = ("sec-fetch-site", "same-origin".to_owned());
+        assert_eq!(config(own, &[same.clone()]).await, 200);
+        let referer = ("referer", format!("{}/demo/shop?widget={own}", app.base));
+        assert_eq!(config(own, &[referer.clone()]).await, 200);
+        // No evidence, or evidence of another site: refused.
+        assert_eq!(config(own, &[]).await, 403);
+        for site in ["cross-site", "same-site", "none"] {
+            assert_eq!(
+                config(own, &[("sec-fetch-site", site.to_owned())]).await,
+                403,
+                "{site}"
+            );
+        }
+        assert_eq!(
+            config(
+                own,
+                &[("sec-fetch-site", "cross-site".into()), referer.clone()]
+            )
+            .await,
+            403,
+            "Sec-Fetch-Site is believed over the Referer"
+        );
+        for other in [
+            "http://shop.example/",
+            "http://127.0.0.1:1/",
+            &format!("{}.evil.example/", app.base),
+        ] {
+            assert_eq!(
+                config(own, &[("referer", other.to_owned())]).await,
+                403,
+                "{other}"
+            );
+        }
+        // The server's own origin is judged against the allow-list like any
+        // other: a widget that does not list it refuses its own pages too.
+        assert_eq!(config(&s.widget, &[same.clone()]).await, 403);
+        // A whole visit, same-origin: register, then the socket (browsers
+        // always send Origin on a WebSocket and on POSTs).
+        let mut b = Browser::new(&app, own);
+        b.origin = app.base.clone();
+        b.register(json!({})).await;
+        let (st, _) = b
+            .get(&format!(
+                "conversations/{}/messages",
+                "00000000-0000-0000-0000-000000000000"
+            ))
+            .await;
+        assert_eq!(st, 404);
+        app.stop().await;
+    }
+}
+
+/// The text on the widget's colour is black or white by the WCAG 2
+/// contrast ratio, handed to the widget; a colour its buttons fade into
+/// the white panel with is saved with a warning naming the field.
+#[tokio::test]
+async fn the_widget_colour_gets_readable_text_and_warnings() {
+    for app in apps().await {
+        let s = setup(&app).await;
+        let id = s.widget.clone();
+        let put = |color: &str| {
+            let mut body = widget_body(&s.queue);
+            body["color"] = json!(color);
+            let req = s
+                .admin
+                .request(Method::PUT, &format!("/api/v1/widgets/{id}"))
+                .json(&body);
+            async move { answer(req.send().await.unwrap()).await }
+        };
+        let (st, w) = put("#2f9e44").await;
+        assert_eq!((st, &w["warnings"]), (200, &json!([])), "{w}");
+        let b = Browser::new(&app, &id);
+        let (_, config) = b.get("config").await;
+        assert_eq!(config["text_color"], "#000000", "white on #2f9e44 is 3.4:1");
+        put("#0b5fff").await;
+        assert_eq!(b.get("config").await.1["text_color"], "#ffffff");
+        let (st, w) = put("#FFEB3B").await;
+        assert_eq!(st, 200, "saved all the same");
+        assert_eq!(w["warnings"][0]["field"], "color", "{w}");
+        assert_eq!(w["warnings"][0]["code"], "low_contrast_with_panel");
+        assert_eq!(b.get("config").await.1["text_color"], "#000000");
+        let mut body = widget_body(&s.queue);
+        body["color"] = json!("#ffffff");
+        let created = s.admin.create("/api/v1/widgets", body).await;
+        assert_eq!(created["warnings"][0]["field"], "color", "{created}");
+        app.stop().await;
+    }
+}
+
 #[tokio::test]
 async fn a_conversation_goes_from_survey_to_agent_to_transcript_without_loss() {
     for app in apps().await {
