@@ -480,6 +480,7 @@
     everReady = false;
     for (const id of Array.from(toasts.keys())) removeToast(id);
     for (const id of Array.from(sessions.keys())) closeSession(id);
+    if (ui.search) { closeSearch(); ui.search.value = ''; } // browsing
     setConn('offline');
   }
   function sessionLost() {
@@ -2480,8 +2481,20 @@
       state.callCursor = null;
       if (b) state.noCalls = true; // no call list on this server (or not for us)
     }
+    await nameCalls(items);
     items.sort((x, y) => String(y.started_at).localeCompare(String(x.started_at)));
     return { items, error: '' };
+  }
+  // Calls come with a number and a contact id: name the known callers.
+  const contactNames = new Map();
+  async function nameCalls(items) {
+    const ids = Array.from(new Set(items.filter((x) => x.type === 'call' && x.contact_id && !contactNames.has(x.contact_id))
+      .map((x) => x.contact_id)));
+    await Promise.all(ids.map(async (id) => {
+      const r = await api('GET', '/api/v1/contacts/' + enc(id));
+      contactNames.set(id, r.ok && r.data ? personName(r.data) || str(r.data.email) : '');
+    }));
+    items.forEach((x) => { if (x.type === 'call' && x.contact_id && contactNames.get(x.contact_id)) x.name = contactNames.get(x.contact_id); });
   }
   async function showTranscript(S, row, pane) {
     pane.textContent = '';
