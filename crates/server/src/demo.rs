@@ -429,6 +429,7 @@ pub async fn load_chat(db: &Db, origins: &[String]) -> anyhow::Result<String> {
     use crate::chat::settings::WidgetInput;
     let settings: WidgetInput = serde_json::from_value(serde_json::json!({
         "name": "Demo shop",
+        "name_translations": {"fr": "Boutique de démonstration", "es": "Tienda de demostración"},
         "allowed_origins": origins,
         "color": "#2f6f4f",
         "default_language": "en",
@@ -437,7 +438,11 @@ pub async fn load_chat(db: &Db, origins: &[String]) -> anyhow::Result<String> {
              "label": {"en": "Your name", "fr": "Votre nom", "es": "Su nombre"}},
             {"id": "email", "type": "email", "required": true,
              "label": {"en": "Email", "fr": "E-mail", "es": "Correo electrónico"}},
-            {"id": "topic", "type": "choice", "choices": ["Orders", "Returns", "Products"],
+            {"id": "topic", "type": "choice", "choices": [
+                {"value": "Orders", "translations": {"fr": "Commandes", "es": "Pedidos"}},
+                {"value": "Returns", "translations": {"fr": "Retours", "es": "Devoluciones"}},
+                {"value": "Products", "translations": {"fr": "Produits", "es": "Productos"}}
+             ],
              "label": {"en": "What is it about?", "fr": "De quoi s'agit-il ?", "es": "¿De qué se trata?"}}
         ],
         "proactive_enabled": true
