@@ -119,6 +119,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let mut config = switchboard_server::Config::new(s.listen, s.db.database_url.clone());
     config.secure_cookies = s.secure_cookies;
     config.session_hours = s.session_hours;
+    config.trusted_proxies = s.trusted_proxies.clone();
     config.chat_limits = s.chat_limits;
     s.delivery.apply(&mut config)?;
     s.voice.apply(&mut config, s.demo)?;

@@ -54,6 +54,11 @@ pub struct ServeArgs {
     /// Log as JSON lines instead of text.
     #[arg(long, env = "SWITCHBOARD_LOG_JSON")]
     pub log_json: bool,
+    /// A reverse proxy of yours (address or CIDR, repeatable; env: comma
+    /// separated) whose Forwarded / X-Forwarded-For headers name the client.
+    /// Nobody else's are believed [default: none].
+    #[arg(long = "trusted-proxy", env = "SWITCHBOARD_TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_net)]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     #[command(flatten)]
     pub delivery: DeliveryArgs,
     #[command(flatten)]
@@ -287,6 +292,7 @@ struct FileSettings {
     widget_requests_per_ip: Option<u32>,
     visitor_messages_per_minute: Option<u32>,
     log_json: Option<bool>,
+    trusted_proxies: Option<Vec<String>>,
     public_url: Option<String>,
     join_url: Option<String>,
     smtp_url: Option<String>,
@@ -414,8 +420,17 @@ pub struct ServeSettings {
     pub session_hours: u32,
     pub chat_limits: switchboard_server::chat::ChatLimits,
     pub log_json: bool,
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     pub delivery: DeliveryArgs,
     pub voice: VoiceArgs,
+}
+
+/// `10.0.0.1` (one address) or `10.0.0.0/8`.
+fn parse_net(s: &str) -> Result<ipnet::IpNet, String> {
+    let s = s.trim();
+    s.parse::<ipnet::IpNet>()
+        .or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+        .map_err(|_| format!("{s:?} is not an IP address or CIDR block (e.g. 10.0.0.0/8)"))
 }
 
 impl ServeArgs {
@@ -452,6 +467,15 @@ impl ServeArgs {
                 }
             },
             log_json: self.log_json || file.log_json.unwrap_or(false),
+            trusted_proxies: if self.trusted_proxies.is_empty() {
+                file.trusted_proxies
+                    .iter()
+                    .flatten()
+                    .map(|n| parse_net(n).map_err(anyhow::Error::msg))
+                    .collect::<anyhow::Result<_>>()?
+            } else {
+                self.trusted_proxies.clone()
+            },
             delivery: self.delivery.clone().or(&file),
             voice: self.voice.clone(),
         })
@@ -512,6 +536,7 @@ mod tests {
             widget_requests_per_ip: None,
             visitor_messages_per_minute: Some(30),
             log_json: false,
+            trusted_proxies: vec![],
             delivery: DeliveryArgs::default(),
             voice: VoiceArgs::default(),
         };

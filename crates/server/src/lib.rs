@@ -4,6 +4,7 @@
 pub mod access;
 pub mod auth;
 pub mod chat;
+pub mod client_addr;
 pub mod communications;
 pub mod demo;
 pub mod error;
@@ -56,6 +57,9 @@ pub struct Config {
     /// over with [`AppState::mark_ready`] (`serve --demo` loads its data
     /// after the listener opens).
     pub hold_readiness: bool,
+    /// The operator's reverse proxies: their `Forwarded`/`X-Forwarded-For`
+    /// name the client (for per-address limits); nobody else's are read.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 /// Jitsi Meet rooms need no account; any video service with per-meeting
@@ -75,6 +79,7 @@ impl Config {
             delivery: communications::DeliveryConfig::default(),
             voice: voice::VoiceConfig::default(),
             hold_readiness: false,
+            trusted_proxies: Vec::new(),
         }
     }
 }

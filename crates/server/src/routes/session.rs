@@ -16,6 +16,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::auth::principal::{Via, SESSION_COOKIE};
 use crate::auth::{password, secret, Principal};
+use crate::client_addr::ClientAddr;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
 use crate::state::AppState;
@@ -42,17 +43,21 @@ pub struct SessionInfo {
     roles: Vec<switchboard_core::access::Role>,
 }
 
-/// Sign in with email and password. Ten unsuccessful attempts for one email
-/// within 15 minutes block further tries for that email (429).
+/// Sign in with email and password. Ten attempts for one email from one
+/// client address (IPv6: one /64) within 15 minutes block further tries for
+/// that email from that address (429); thirty attempts from one address
+/// block it for any email; other addresses are not affected.
 #[utoipa::path(post, path = "/api/v1/session", tag = "session", request_body = Credentials,
     responses((status = 200, body = SessionInfo, headers(("set-cookie" = String, description = "the session cookie")))))]
 async fn sign_in(
     State(s): State<AppState>,
+    client: ClientAddr,
     ApiJson(c): ApiJson<Credentials>,
 ) -> ApiResult<impl IntoResponse> {
     let email = c.email.trim().to_lowercase();
     let now = Instant::now();
-    if !s.login_limiter.begin(&email, now) {
+    let address = client.bucket();
+    if !s.login_limiter.begin(&address, &email, now) {
         return Err(ApiError::TooManyRequests);
     }
     let found = s.db.agent_credentials(&email).await?;
@@ -65,7 +70,7 @@ async fn sign_in(
         Some(a) if ok && a.active => a,
         _ => return Err(ApiError::Unauthorized),
     };
-    s.login_limiter.succeeded(&email);
+    s.login_limiter.succeeded(&address, &email);
     // Sign-ins are rare enough to carry the housekeeping of old sessions.
     s.db.delete_expired_sessions().await?;
     let session_id = secret::random_secret();

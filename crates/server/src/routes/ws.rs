@@ -26,6 +26,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use switchboard_core::access::Permission;
 use switchboard_core::routing::Presence;
+use switchboard_core::validation::limits;
 use switchboard_store::routing::EventRow;
 use tokio::sync::broadcast::error::RecvError;
 
@@ -69,7 +70,13 @@ async fn upgrade(
         }
     }
     let after = p.after.map(|a| a.max(0));
-    ws.on_upgrade(move |socket| session(s, who, after, socket))
+    // The largest thing an agent sends is a message of BODY characters
+    // (up to 4 bytes each) in its JSON envelope; the library's default of
+    // 64 MiB would let one socket make the server buffer that much.
+    let cap = limits::BODY * 4 + 4096;
+    ws.max_message_size(cap)
+        .max_frame_size(cap)
+        .on_upgrade(move |socket| session(s, who, after, socket))
 }
 
 /// Who sees an event: its agent, or supervisors and admins.

@@ -289,6 +289,128 @@ async fn sign_in_bursts_are_throttled_and_a_blocked_email_stays_blocked() {
     app.stop().await;
 }
 
+/// Signs in as `email` from `client`, as the trusted proxy in front of the
+/// test server says (X-Forwarded-For); the status.
+async fn sign_in_from(app: &TestApp, client: &str, email: &str, password: &str) -> u16 {
+    Client::new()
+        .post(format!("{}/api/v1/session", app.base))
+        .header("x-forwarded-for", client)
+        .json(&json!({"email": email, "password": password}))
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+/// An attacker typing someone's email from their own address cannot lock
+/// that person out: the limit counts per client address and email.
+/// Addresses come from the socket, or from the operator's trusted proxy;
+/// IPv6 counts per /64.
+#[tokio::test]
+async fn an_attacker_cannot_lock_out_a_person_who_signs_in_from_elsewhere() {
+    let app = crate::support::spawn_sqlite_with(&|c| {
+        c.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
+    })
+    .await;
+    let admin = app.token(Role::Admin).await;
+    admin
+        .create(
+            "/api/v1/agents",
+            json!({"name": "Victim", "email": "victim@example.com", "roles": ["admin"], "password": PASSWORD}),
+        )
+        .await;
+    let mut statuses = Vec::new();
+    for i in 0..12 {
+        statuses.push(
+            sign_in_from(
+                &app,
+                "203.0.113.66",
+                "victim@example.com",
+                &format!("guess {i}"),
+            )
+            .await,
+        );
+    }
+    assert_eq!(statuses[..10], [401; 10], "{statuses:?}");
+    assert_eq!(statuses[10..], [429; 2], "{statuses:?}");
+    // The attacker stays blocked, even with the right password...
+    assert_eq!(
+        sign_in_from(&app, "203.0.113.66", "victim@example.com", PASSWORD).await,
+        429
+    );
+    // ...and the person, from their own address, signs in.
+    assert_eq!(
+        sign_in_from(&app, "198.51.100.7", "victim@example.com", PASSWORD).await,
+        200
+    );
+
+    // Rotating IPv6 addresses inside one /64 does not buy more guesses.
+    let mut statuses = Vec::new();
+    for i in 1..=11 {
+        statuses.push(
+            sign_in_from(
+                &app,
+                &format!("2001:db8:1:2::{i:x}"),
+                "victim@example.com",
+                "wrong password",
+            )
+            .await,
+        );
+    }
+    assert_eq!(statuses[..10], [401; 10], "{statuses:?}");
+    assert_eq!(statuses[10], 429, "{statuses:?}");
+    assert_eq!(
+        sign_in_from(
+            &app,
+            "2001:db8:1:3::1",
+            "victim@example.com",
+            "wrong password"
+        )
+        .await,
+        401
+    );
+
+    // An address spraying many accounts is stopped whatever the emails.
+    let mut statuses = Vec::new();
+    for i in 0..31 {
+        statuses.push(
+            sign_in_from(
+                &app,
+                "192.0.2.99",
+                &format!("user{i}@example.com"),
+                "wrong password",
+            )
+            .await,
+        );
+    }
+    assert_eq!(statuses[..30], [401; 30], "{statuses:?}");
+    assert_eq!(statuses[30], 429, "{statuses:?}");
+    app.stop().await;
+}
+
+/// Without a trusted proxy, X-Forwarded-For is the client's own text: a
+/// rotating forged header does not escape the limit.
+#[tokio::test]
+async fn forwarded_headers_from_strangers_are_not_believed() {
+    let app = spawn_sqlite().await;
+    let mut statuses = Vec::new();
+    for i in 0..11 {
+        statuses.push(
+            sign_in_from(
+                &app,
+                &format!("198.51.100.{i}"),
+                "victim@example.com",
+                "wrong password",
+            )
+            .await,
+        );
+    }
+    assert_eq!(statuses[..10], [401; 10], "{statuses:?}");
+    assert_eq!(statuses[10], 429, "{statuses:?}");
+    app.stop().await;
+}
+
 #[tokio::test]
 async fn tokens_never_outgrow_their_agent() {
     for app in apps().await {
