@@ -27,7 +27,9 @@
       longNotes: 'Please keep your message under 2,000 characters.', checkForm: 'Please check the highlighted fields.',
       taken: 'Sorry, that time has just been taken. Please pick another one.', booked: 'Your meeting is booked', cancelHint: 'Can’t make it?',
       cancelLink: 'Cancel this meeting', again: 'Book another meeting', loading: 'Loading…', failed: 'Something went wrong',
-      netError: 'Network error. Please check your connection and try again.'
+      netError: 'Network error. Please check your connection and try again.',
+      tzBranch: 'Times are shown in the branch’s local time ({tz}).', tzMine: 'Your time zone: {tz}.', timeZone: 'Time zone',
+      yourTime: '{time} your time ({tz})', calendar: 'Add to calendar (.ics)'
     },
     fr: {
       pageTitle: 'Prendre rendez-vous', skip: 'Aller au contenu', progress: 'Progression', back: 'Retour', s1: 'Sujet', s2: 'Type de rendez-vous',
@@ -49,27 +51,31 @@
       longNotes: 'Votre message ne doit pas dépasser 2\u00a0000\u00a0caractères.', checkForm: 'Veuillez corriger les champs signalés.',
       taken: 'Désolé, cet horaire vient d’être réservé. Veuillez en choisir un autre.', booked: 'Votre rendez-vous est réservé',
       cancelHint: 'Vous avez un empêchement\u00a0?', cancelLink: 'Annuler ce rendez-vous', again: 'Prendre un autre rendez-vous',
-      loading: 'Chargement…', failed: 'Une erreur est survenue', netError: 'Erreur réseau. Vérifiez votre connexion et réessayez.'
+      loading: 'Chargement…', failed: 'Une erreur est survenue', netError: 'Erreur réseau. Vérifiez votre connexion et réessayez.',
+      tzBranch: 'Les horaires sont indiqués à l’heure locale de l’agence ({tz}).', tzMine: 'Votre fuseau horaire\u00a0: {tz}.',
+      timeZone: 'Fuseau horaire', yourTime: '{time} chez vous ({tz})', calendar: 'Ajouter à mon agenda (.ics)'
     },
     es: {
       pageTitle: 'Reservar una cita', skip: 'Ir al contenido', progress: 'Progreso', back: 'Atrás', s1: 'Tema', s2: 'Tipo de cita', s3: 'Horario',
-      s4: 'Tus datos', s5: 'Confirmación', chooseTopic: '¿Sobre qué quieres hablar?',
-      noTopics: 'Ahora mismo no se puede reservar ningún tema en línea.', minutes: '{n} min', chooseType: '¿Cómo prefieres reunirte con nosotros?',
-      chooseBranch: 'Elige una sucursal', noTypes: 'Ahora mismo este tema no se puede reservar en línea.',
+      s4: 'Sus datos', s5: 'Confirmación', chooseTopic: '¿Sobre qué desea hablar?',
+      noTopics: 'Ahora mismo no se puede reservar ningún tema en línea.', minutes: '{n} min', chooseType: '¿Cómo prefiere reunirse con nosotros?',
+      chooseBranch: 'Elija una sucursal', noTypes: 'Ahora mismo este tema no se puede reservar en línea.',
       noBranches: 'No hay ninguna sucursal disponible para una cita en persona.', t_in_person: 'En persona', t_online: 'En línea',
-      t_phone: 'Por teléfono', chooseTime: 'Elige un horario', tzNote: 'Los horarios se muestran en tu zona horaria ({tz}).',
+      t_phone: 'Por teléfono', chooseTime: 'Elija un horario', tzNote: 'Los horarios se muestran en su zona horaria ({tz}).',
       prevWeek: 'Semana anterior', nextWeek: 'Semana siguiente', moreSlots: 'Más horarios', noSlots: 'No hay horarios disponibles esta semana.',
-      review: 'Revisa y confirma', topic: 'Tema', duration: 'Duración', when: 'Fecha y hora', type: 'Tipo de cita', branch: 'Sucursal',
-      joinLink: 'Enlace para unirse', join: 'Unirse a la cita', advisors: 'Con', instructions: 'Antes de tu cita', yourDetails: 'Tus datos',
+      review: 'Revise y confirme', topic: 'Tema', duration: 'Duración', when: 'Fecha y hora', type: 'Tipo de cita', branch: 'Sucursal',
+      joinLink: 'Enlace para unirse', join: 'Unirse a la cita', advisors: 'Con', instructions: 'Antes de su cita', yourDetails: 'Sus datos',
       required: 'Los campos marcados con * son obligatorios.', firstName: 'Nombre', lastName: 'Apellidos', email: 'Correo electrónico',
-      phone: 'Teléfono', phoneHint: 'Opcional. Formato internacional, por ejemplo +34612345678.', notes: '¿Quieres contarnos algo más?',
-      notesHint: 'Opcional. Hasta 2000 caracteres.', book: 'Reservar', booking: 'Reservando…', needFirst: 'Introduce tu nombre.',
-      needLast: 'Introduce tus apellidos.', needEmail: 'Introduce tu correo electrónico.', badEmail: 'Introduce un correo electrónico válido.',
-      badPhone: 'Introduce el número en formato internacional, por ejemplo +34612345678.',
-      longNotes: 'El mensaje no puede superar los 2000 caracteres.', checkForm: 'Revisa los campos marcados.',
-      taken: 'Lo sentimos, ese horario acaba de reservarse. Elige otro.', booked: 'Tu cita está reservada', cancelHint: '¿No puedes asistir?',
+      phone: 'Teléfono', phoneHint: 'Opcional. Formato internacional, por ejemplo +34612345678.', notes: '¿Desea contarnos algo más?',
+      notesHint: 'Opcional. Hasta 2000 caracteres.', book: 'Reservar', booking: 'Reservando…', needFirst: 'Introduzca su nombre.',
+      needLast: 'Introduzca sus apellidos.', needEmail: 'Introduzca su correo electrónico.', badEmail: 'Introduzca un correo electrónico válido.',
+      badPhone: 'Introduzca el número en formato internacional, por ejemplo +34612345678.',
+      longNotes: 'El mensaje no puede superar los 2000 caracteres.', checkForm: 'Revise los campos marcados.',
+      taken: 'Lo sentimos, ese horario acaba de reservarse. Elija otro.', booked: 'Su cita está reservada', cancelHint: '¿No puede asistir?',
       cancelLink: 'Cancelar esta cita', again: 'Reservar otra cita', loading: 'Cargando…', failed: 'Algo salió mal',
-      netError: 'Error de red. Comprueba tu conexión e inténtalo de nuevo.'
+      netError: 'Error de red. Compruebe su conexión e inténtelo de nuevo.',
+      tzBranch: 'Los horarios se indican en la hora local de la sucursal ({tz}).', tzMine: 'Su zona horaria: {tz}.', timeZone: 'Zona horaria',
+      yourTime: '{time} en su zona ({tz})', calendar: 'Añadir al calendario (.ics)'
     }
   };
   const supported = (l) => {
@@ -131,6 +137,22 @@
     }
   }
   const full = (at, tz) => fmt(at, { dateStyle: 'full', timeStyle: 'short' }, tz);
+  // The date and time in `zone`, named; the visitor's own beside when it
+  // reads differently there.
+  function when(at, zone) {
+    zone = zone || browserTz;
+    const here = full(at, zone), mine = full(at, browserTz);
+    return h('span', null, here + ' (' + zone + ')',
+      mine && mine !== here ? [h('br'), h('span', { class: 'muted' }, t('yourTime', { time: mine, tz: browserTz }))] : null);
+  }
+  // A topic's text in the page's language, else its own.
+  function loc(tp, field) {
+    const tr = tp && tp.translations && typeof tp.translations === 'object' ? tp.translations[lang] : null;
+    const v = tr && typeof tr === 'object' ? tr[field] : null;
+    return str(typeof v === 'string' && v.trim() ? v : tp && tp[field]);
+  }
+  // In-person slots are in the branch's time; online and phone ones in the visitor's.
+  const slotZone = () => (st.type === 'in_person' && st.branch && typeof st.branch.time_zone === 'string' && st.branch.time_zone) || browserTz;
   // Definition list rows [label, value (text or node)]; empty values are left out.
   function facts(el, rows) {
     el.textContent = '';
@@ -183,8 +205,8 @@
       if (k === n) li.setAttribute('aria-current', 'step'); else li.removeAttribute('aria-current');
     }
     ui.back.hidden = n === 1 || n === 5;
-    const bits = n > 1 && n < 5 ? [str(st.topic && st.topic.name), n > 2 && typeLabel(st.type),
-      n > 2 && st.type === 'in_person' && st.branch && str(st.branch.name), n > 3 && full(st.slot.start)] : [];
+    const bits = n > 1 && n < 5 ? [loc(st.topic, 'name'), n > 2 && typeLabel(st.type),
+      n > 2 && st.type === 'in_person' && st.branch && str(st.branch.name), n > 3 && full(st.slot.start, slotZone()) + ' (' + slotZone() + ')'] : [];
     ui.summary.textContent = bits.filter(Boolean).join(' · ');
     clearError();
     ui.status.textContent = '';
@@ -212,7 +234,7 @@
   // ========================================================= 1: topics
   function renderTopics() {
     options(ui.topics, list(st.props.topics), 'data-topic-id', (tp) => str(tp.id),
-      (tp) => [title(str(tp.name)), desc(str(tp.description)), desc(mins(tp.duration_minutes), 'opt-meta')],
+      (tp) => [title(loc(tp, 'name')), desc(loc(tp, 'description')), desc(mins(tp.duration_minutes), 'opt-meta')],
       pickTopic, st.topic, t('noTopics'));
   }
   function pickTopic(tp) {
@@ -267,12 +289,16 @@
     if (!more) {
       Object.assign(st, { slots: new Map(), cursor: null });
       ui.weekLabel.textContent = weekLabel();
+      const zone = slotZone();
+      ui.tzNote.textContent = st.type === 'in_person'
+        ? t('tzBranch', { tz: zone }) + (zone !== browserTz ? ' ' + t('tzMine', { tz: browserTz }) : '')
+        : t('tzNote', { tz: browserTz });
       ui.prevWeek.disabled = st.week <= 0;
       ui.slots.textContent = '';
       ui.moreSlots.hidden = true;
     }
     const q = new URLSearchParams({ topic_id: str(st.topic.id), meeting_type: str(st.type),
-      from: iso(weekStart(st.week)), to: iso(weekStart(st.week + 1)), time_zone: browserTz });
+      from: iso(weekStart(st.week)), to: iso(weekStart(st.week + 1)), time_zone: slotZone() });
     if (st.type === 'in_person' && st.branch) q.set('branch_id', str(st.branch.id));
     if (more && st.cursor) q.set('cursor', st.cursor);
     ui.slotsStatus.textContent = t('loading');
@@ -295,9 +321,10 @@
     }
   }
   function renderSlots() {
-    const days = new Map(); // day heading in the browser's time zone → slots
+    const zone = slotZone();
+    const days = new Map(); // day heading in the slots' time zone → slots
     for (const s of [...st.slots.values()].sort((a, b) => new Date(a.start) - new Date(b.start))) {
-      const day = fmt(s.start, { dateStyle: 'full' });
+      const day = fmt(s.start, { dateStyle: 'full' }, zone);
       if (!days.has(day)) days.set(day, []);
       days.get(day).push(s);
     }
@@ -307,10 +334,18 @@
       const hid = 'day-' + ++n;
       ui.slots.append(h('div', { class: 'day', role: 'group', 'aria-labelledby': hid }, h('h3', { id: hid }, day),
         h('ul', { class: 'times' }, slots.map((s) => h('li', null, h('button', { type: 'button', class: 'slot', 'data-start': s.start,
-          'aria-pressed': String(!!st.slot && st.slot.start === s.start), click: () => pickSlot(s) }, fmt(s.start, { timeStyle: 'short' })))))));
+          'aria-pressed': String(!!st.slot && st.slot.start === s.start), click: () => pickSlot(s) }, slotLabel(s.start, zone)))))));
     }
     ui.moreSlots.hidden = !st.cursor;
     ui.slotsStatus.textContent = st.slots.size || st.cursor ? '' : t('noSlots');
+  }
+  // "09:00", and the visitor's own time beside when it differs.
+  function slotLabel(at, zone) {
+    const here = fmt(at, { timeStyle: 'short' }, zone);
+    const day = (tz) => fmt(at, { dateStyle: 'short' }, tz);
+    if (day(zone) === day(browserTz) && here === fmt(at, { timeStyle: 'short' }, browserTz)) return here;
+    const mine = (day(zone) === day(browserTz) ? '' : fmt(at, { weekday: 'short' }, browserTz) + ' ') + fmt(at, { timeStyle: 'short' }, browserTz);
+    return [h('span', null, here), h('span', { class: 'slot-mine' }, t('yourTime', { time: mine, tz: browserTz }))];
   }
   function week(delta) {
     st.week = Math.max(0, st.week + delta);
@@ -319,9 +354,9 @@
   }
   function pickSlot(s) {
     st.slot = s;
-    facts(ui.review, [[t('topic'), str(st.topic.name)], [t('duration'), mins(st.topic.duration_minutes)],
-      [t('when'), full(s.start)], [t('type'), typeLabel(st.type)], [t('branch'), st.type === 'in_person' ? place(st.branch) : null]]);
-    ui.instructions.textContent = str(st.topic.instructions);
+    facts(ui.review, [[t('topic'), loc(st.topic, 'name')], [t('duration'), mins(st.topic.duration_minutes)],
+      [t('when'), when(s.start, slotZone())], [t('type'), typeLabel(st.type)], [t('branch'), st.type === 'in_person' ? place(st.branch) : null]]);
+    ui.instructions.textContent = loc(st.topic, 'instructions');
     ui.instructionsBox.hidden = !ui.instructions.textContent;
     // One key per chosen slot: a double submit or a retry books once.
     st.key = newKey();
@@ -392,14 +427,17 @@
   // ===================================================== 5: confirmation
   function showConfirmation(m) {
     const advisors = list(m.advisors).map((a) => str(a && a.name)).filter(Boolean).join(', ');
-    facts(ui.confirmationDetails, [[t('topic'), str(m.topic && m.topic.name)], [t('when'), full(m.start, m.time_zone)],
+    facts(ui.confirmationDetails, [[t('topic'), loc(m.topic, 'name')], [t('when'), when(m.start, str(m.time_zone))],
       [t('type'), typeLabel(m.meeting_type)], [t('branch'), place(m.branch)], [t('joinLink'), link(m.join_url, t('join'))],
       [t('advisors'), advisors]]);
-    ui.confirmationInstructions.textContent = str(m.topic && m.topic.instructions);
+    ui.confirmationInstructions.textContent = loc(m.topic, 'instructions');
     ui.confirmationInstructionsBox.hidden = !ui.confirmationInstructions.textContent;
     const href = safeUrl(m.cancel_url, true);
     if (href) ui.confirmationCancelLink.setAttribute('href', href); else ui.confirmationCancelLink.removeAttribute('href');
     ui.confirmationCancel.hidden = !href;
+    const ics = safeUrl(m.calendar_url, true);
+    if (ics) ui.confirmationCalendarLink.setAttribute('href', ics); else ui.confirmationCalendarLink.removeAttribute('href');
+    ui.confirmationCalendar.hidden = !ics;
     goStep(5);
   }
   function again() {
@@ -417,7 +455,6 @@
     for (const el of document.querySelectorAll('[data-i18n]')) el.textContent = t(el.getAttribute('data-i18n'));
     for (const el of document.querySelectorAll('[data-i18n-label]')) el.setAttribute('aria-label', t(el.getAttribute('data-i18n-label')));
     for (const el of document.querySelectorAll('[id]')) ui[el.id.replace(/-(\w)/g, (_, c) => c.toUpperCase())] = el;
-    ui.tzNote.textContent = t('tzNote', { tz: browserTz });
     ui.back.addEventListener('click', back);
     ui.prevWeek.addEventListener('click', () => week(-1));
     ui.nextWeek.addEventListener('click', () => week(1));

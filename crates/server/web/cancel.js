@@ -21,7 +21,7 @@
       cancelled: 'Your meeting is cancelled', cancelledHint: 'You can book a new meeting at any time.', bookAgain: 'Book a new meeting',
       tooLate: 'This meeting can no longer be cancelled.', invalid: 'This link is not valid.',
       notCancelled: 'The meeting could not be cancelled.', failed: 'Something went wrong',
-      netError: 'Network error. Please check your connection and try again.'
+      netError: 'Network error. Please check your connection and try again.', yourTime: '{time} your time ({tz})'
     },
     fr: {
       pageTitle: 'Votre rendez-vous', skip: 'Aller au contenu', loading: 'Chargement…', details: 'Détails du rendez-vous', topic: 'Sujet',
@@ -34,19 +34,19 @@
       cancelledHint: 'Vous pouvez prendre un nouveau rendez-vous à tout moment.', bookAgain: 'Prendre un nouveau rendez-vous',
       tooLate: 'Ce rendez-vous ne peut plus être annulé.', invalid: 'Ce lien n’est pas valide.',
       notCancelled: 'Le rendez-vous n’a pas pu être annulé.', failed: 'Une erreur est survenue',
-      netError: 'Erreur réseau. Vérifiez votre connexion et réessayez.'
+      netError: 'Erreur réseau. Vérifiez votre connexion et réessayez.', yourTime: '{time} chez vous ({tz})'
     },
     es: {
-      pageTitle: 'Tu cita', skip: 'Ir al contenido', loading: 'Cargando…', details: 'Detalles de la cita', topic: 'Tema',
+      pageTitle: 'Su cita', skip: 'Ir al contenido', loading: 'Cargando…', details: 'Detalles de la cita', topic: 'Tema',
       when: 'Fecha y hora', type: 'Tipo de cita', branch: 'Sucursal', joinLink: 'Enlace para unirse', join: 'Unirse a la cita',
-      advisors: 'Con', state: 'Estado', instructions: 'Antes de tu cita', t_in_person: 'En persona', t_online: 'En línea',
+      advisors: 'Con', state: 'Estado', instructions: 'Antes de su cita', t_in_person: 'En persona', t_online: 'En línea',
       t_phone: 'Por teléfono', st_scheduled: 'Programada', st_cancelled: 'Cancelada', st_completed: 'Completada',
-      cancelTitle: 'Cancelar la cita', cancel: 'Cancelar esta cita', confirmQ: '¿Seguro que quieres cancelar esta cita?',
-      confirm: 'Sí, cancelarla', keep: 'Mantenerla', cancelling: 'Cancelando…', kept: 'Tu cita sigue reservada.',
-      cancelled: 'Tu cita está cancelada', cancelledHint: 'Puedes reservar una nueva cita cuando quieras.', bookAgain: 'Reservar una nueva cita',
+      cancelTitle: 'Cancelar la cita', cancel: 'Cancelar esta cita', confirmQ: '¿Seguro que desea cancelar esta cita?',
+      confirm: 'Sí, cancelarla', keep: 'Mantenerla', cancelling: 'Cancelando…', kept: 'Su cita sigue reservada.',
+      cancelled: 'Su cita está cancelada', cancelledHint: 'Puede reservar una nueva cita cuando lo desee.', bookAgain: 'Reservar una nueva cita',
       tooLate: 'Esta cita ya no se puede cancelar.', invalid: 'Este enlace no es válido.',
       notCancelled: 'No se pudo cancelar la cita.', failed: 'Algo salió mal',
-      netError: 'Error de red. Comprueba tu conexión e inténtalo de nuevo.'
+      netError: 'Error de red. Compruebe su conexión e inténtelo de nuevo.', yourTime: '{time} en su zona ({tz})'
     }
   };
   const params = new URLSearchParams(location.search);
@@ -55,7 +55,17 @@
     return Object.prototype.hasOwnProperty.call(I18N, l) ? l : null;
   };
   const langParam = supported(params.get('lang'));
-  const lang = langParam || supported(navigator.language) || 'en';
+  // ?lang=, else (once the meeting is read) the meeting's, else the browser's.
+  let lang = langParam || supported(navigator.language) || 'en';
+  const browserTz = (() => {
+    try { return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC'; } catch (e) { return 'UTC'; }
+  })();
+  // A topic's text in the page's language, else its own.
+  function loc(tp, field) {
+    const tr = tp && tp.translations && typeof tp.translations === 'object' ? tp.translations[lang] : null;
+    const v = tr && typeof tr === 'object' ? tr[field] : null;
+    return str(typeof v === 'string' && v.trim() ? v : tp && tp[field]);
+  }
   function t(key, vars) {
     const s = I18N[lang][key] || I18N.en[key] || key;
     return s.replace(/\{(\w+)\}/g, (_, k) => (vars && vars[k] != null ? String(vars[k]) : ''));
@@ -129,9 +139,17 @@
 
   function render(m) {
     ui.meeting.hidden = false;
-    ui.topic.textContent = str(m.topic && m.topic.name);
-    ui.when.textContent = fmt(m.start, m.time_zone);
-    ui.timeZone.textContent = m.time_zone ? '(' + str(m.time_zone) + ')' : '';
+    if (!langParam && supported(m.language) && supported(m.language) !== lang) {
+      lang = supported(m.language);
+      texts();
+    }
+    ui.topic.textContent = loc(m.topic, 'name');
+    const zone = str(m.time_zone) || browserTz;
+    const here = fmt(m.start, zone), mine = fmt(m.start, browserTz);
+    ui.when.textContent = here;
+    ui.timeZone.textContent = '(' + zone + ')';
+    ui.yourTime.textContent = mine && mine !== here ? t('yourTime', { time: mine, tz: browserTz }) : '';
+    ui.yourTime.hidden = !ui.yourTime.textContent;
     ui.type.textContent = label('t_', m.meeting_type);
     const b = m.branch;
     ui.branch.textContent = '';
@@ -159,7 +177,7 @@
     ui.advisorsRow.hidden = !advisors.length;
     ui.state.textContent = label('st_', m.state);
     ui.state.setAttribute('data-state', str(m.state));
-    ui.instructions.textContent = m.state === 'scheduled' ? str(m.topic && m.topic.instructions) : '';
+    ui.instructions.textContent = m.state === 'scheduled' ? loc(m.topic, 'instructions') : '';
     ui.instructionsBox.hidden = !ui.instructions.textContent;
 
     const start = new Date(m.start);
@@ -203,12 +221,15 @@
     ui.cancel.focus();
   }
 
-  async function init() {
+  function texts() {
     document.documentElement.lang = lang;
     document.title = t('pageTitle') + ' · Switchboard';
     for (const el of document.querySelectorAll('[data-i18n]')) el.textContent = t(el.getAttribute('data-i18n'));
+    if (ui.bookAgain) ui.bookAgain.setAttribute('href', '/book?lang=' + lang);
+  }
+  async function init() {
     for (const el of document.querySelectorAll('[id]')) ui[el.id.replace(/-(\w)/g, (_, c) => c.toUpperCase())] = el;
-    if (langParam) ui.bookAgain.setAttribute('href', '/book?lang=' + langParam);
+    texts();
     ui.cancel.addEventListener('click', askConfirm);
     ui.keep.addEventListener('click', keep);
     ui.confirmCancel.addEventListener('click', doCancel);
