@@ -56,6 +56,9 @@ enum TokenCommand {
         /// A label saying what uses the token.
         #[arg(long)]
         name: String,
+        /// Days until the token stops working [default: never; revoke it then].
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=3653))]
+        expires_in_days: Option<u32>,
         #[command(flatten)]
         db: DbArgs,
     },
@@ -85,12 +88,13 @@ fn main() -> anyhow::Result<()> {
                         role,
                         agent,
                         name,
+                        expires_in_days,
                         db,
                     },
             } => {
                 let s = db.resolve()?;
                 init_logging(false);
-                token_create(s, role, agent, name).await
+                token_create(s, role, agent, name, expires_in_days).await
             }
             Command::Bench(args) => bench::run(args).await,
             Command::Simulate(args) => simulate::run(args),
@@ -230,6 +234,7 @@ async fn token_create(
     role: Role,
     agent: Option<String>,
     name: String,
+    expires_in_days: Option<u32>,
 ) -> anyhow::Result<()> {
     let name = name.trim().to_owned();
     anyhow::ensure!(
@@ -255,11 +260,20 @@ async fn token_create(
         }
     };
     let secret = switchboard_server::auth::secret::new_api_token();
+    let expires_at = expires_in_days.map(|days| {
+        switchboard_core::time::format(
+            jiff::Timestamp::now() + jiff::SignedDuration::from_hours(24 * i64::from(days)),
+        )
+    });
     let token = db
-        .create_token(
-            &name,
-            role,
-            agent_id.as_deref(),
+        .create_token_with(
+            switchboard_store::credentials::NewToken {
+                name: &name,
+                role,
+                agent_id: agent_id.as_deref(),
+                expires_at: expires_at.as_deref(),
+                created_by: Some("command line"),
+            },
             &switchboard_server::auth::secret::digest(&secret),
         )
         .await?;
@@ -269,6 +283,9 @@ async fn token_create(
         token.name,
         role.as_str()
     );
+    if let Some(at) = &token.expires_at {
+        println!("It stops working at {at}.");
+    }
     println!("It is shown only now:");
     println!("{secret}");
     Ok(())

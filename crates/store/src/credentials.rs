@@ -17,6 +17,19 @@ pub struct ApiToken {
     pub agent_id: Option<String>,
     pub created_at: String,
     pub revoked_at: Option<String>,
+    /// After this time the token no longer works; none: until revoked.
+    pub expires_at: Option<String>,
+    /// Who made it: an admin's name, or `command line`.
+    pub created_by: Option<String>,
+}
+
+/// A token to create, besides its secret's digest.
+pub struct NewToken<'a> {
+    pub name: &'a str,
+    pub role: Role,
+    pub agent_id: Option<&'a str>,
+    pub expires_at: Option<&'a str>,
+    pub created_by: Option<&'a str>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -46,7 +59,8 @@ pub enum Holder {
     },
 }
 
-const TOKEN_COLUMNS: &str = "id, name, role, agent_id, created_at, revoked_at";
+const TOKEN_COLUMNS: &str =
+    "id, name, role, agent_id, created_at, revoked_at, expires_at, created_by";
 
 impl Db {
     pub async fn create_token(
@@ -56,16 +70,33 @@ impl Db {
         agent_id: Option<&str>,
         token_hash: &str,
     ) -> Result<ApiToken> {
+        self.create_token_with(
+            NewToken {
+                name,
+                role,
+                agent_id,
+                expires_at: None,
+                created_by: None,
+            },
+            token_hash,
+        )
+        .await
+    }
+
+    pub async fn create_token_with(&self, t: NewToken<'_>, token_hash: &str) -> Result<ApiToken> {
         let id = new_id();
         sqlx::query(
-            "INSERT INTO api_tokens (id, name, role, agent_id, token_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+            "INSERT INTO api_tokens (id, name, role, agent_id, token_hash, created_at, expires_at, created_by) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(id.clone())
-        .bind(name.to_owned())
-        .bind(role.as_str())
-        .bind(agent_id.map(str::to_owned))
+        .bind(t.name.to_owned())
+        .bind(t.role.as_str())
+        .bind(t.agent_id.map(str::to_owned))
         .bind(token_hash.to_owned())
         .bind(time::now())
+        .bind(t.expires_at.map(str::to_owned))
+        .bind(t.created_by.map(str::to_owned))
         .execute(&self.pool)
         .await?;
         self.token(&id).await
@@ -108,6 +139,13 @@ impl Db {
         .fetch_optional(&self.pool)
         .await?;
         let Some(token) = token else { return Ok(None) };
+        if let Some(expires) = &token.expires_at {
+            // Unreadable counts as expired: a token fails closed.
+            match time::parse(expires) {
+                Some(at) if at > jiff::Timestamp::now() => {}
+                _ => return Ok(None),
+            }
+        }
         let agent_name = match &token.agent_id {
             None => None,
             Some(agent_id) => {

@@ -11,6 +11,20 @@ use crate::error::ApiError;
 use crate::state::AppState;
 
 pub const SESSION_COOKIE: &str = "sb_session";
+/// Over HTTPS the cookie carries the `__Host-` prefix: browsers then accept
+/// it only with `Secure`, `Path=/` and no `Domain`, so a sibling subdomain
+/// cannot plant or overwrite it.
+pub const SECURE_SESSION_COOKIE: &str = "__Host-sb_session";
+
+/// The session cookie's name for this server (`__Host-` when cookies are
+/// marked Secure; browsers refuse the prefix on plain HTTP).
+pub fn session_cookie(secure: bool) -> &'static str {
+    if secure {
+        SECURE_SESSION_COOKIE
+    } else {
+        SESSION_COOKIE
+    }
+}
 pub const CSRF_HEADER: &str = "x-csrf-token";
 
 #[derive(Debug, Clone)]
@@ -91,7 +105,7 @@ impl FromRequestParts<AppState> for Principal {
                 _ => Err(ApiError::Unauthorized),
             };
         }
-        let Some(session) = cookie(parts, SESSION_COOKIE) else {
+        let Some(session) = cookie(parts, session_cookie(state.config.secure_cookies)) else {
             return Err(ApiError::Unauthorized);
         };
         let id_hash = digest(session);

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use switchboard_store::agents::Agent;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use crate::auth::principal::{Via, SESSION_COOKIE};
+use crate::auth::principal::{session_cookie, Via};
 use crate::auth::{password, secret, Principal};
 use crate::client_addr::ClientAddr;
 use crate::error::{ApiError, ApiResult};
@@ -87,7 +87,8 @@ async fn sign_in(
     )
     .await?;
     let cookie = format!(
-        "{SESSION_COOKIE}={session_id}; HttpOnly; SameSite=Lax; Path=/; Max-Age={}{}",
+        "{}={session_id}; HttpOnly; SameSite=Lax; Path=/; Max-Age={}{}",
+        session_cookie(s.config.secure_cookies),
         ttl.as_secs(),
         if s.config.secure_cookies {
             "; Secure"
@@ -141,6 +142,14 @@ async fn sign_out(
     if let Via::Session { id_hash } = &who.via {
         s.db.delete_session(id_hash).await?;
     }
-    let clear = format!("{SESSION_COOKIE}=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0");
+    let clear = format!(
+        "{}=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0{}",
+        session_cookie(s.config.secure_cookies),
+        if s.config.secure_cookies {
+            "; Secure"
+        } else {
+            ""
+        }
+    );
     Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, clear)]))
 }

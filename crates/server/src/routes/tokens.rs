@@ -4,15 +4,15 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use axum::Json;
+use axum::{Extension, Json};
 use serde::{Deserialize, Serialize};
 use switchboard_core::access::Role;
 use switchboard_core::validation::{limits, Check};
-use switchboard_store::credentials::ApiToken;
+use switchboard_store::credentials::{ApiToken, NewToken};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::created;
-use crate::auth::secret;
+use crate::auth::{secret, Principal};
 use crate::error::ApiResult;
 use crate::extract::ApiJson;
 use crate::state::AppState;
@@ -31,7 +31,14 @@ pub struct TokenInput {
     role: Role,
     /// The agent the token acts as (author of notes it writes).
     agent_id: Option<String>,
+    /// When the token stops working (RFC 3339, in the future, at most ten
+    /// years ahead); none: until revoked.
+    #[schema(format = DateTime)]
+    expires_at: Option<String>,
 }
+
+/// Ten years: a bound that still catches a year typed wrong.
+const MAX_LIFETIME: jiff::SignedDuration = jiff::SignedDuration::from_hours(24 * 3653);
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct CreatedToken {
@@ -52,11 +59,34 @@ async fn list(State(s): State<AppState>) -> ApiResult<Json<Vec<ApiToken>>> {
     responses((status = 201, body = CreatedToken)))]
 async fn create(
     State(s): State<AppState>,
+    Extension(who): Extension<Principal>,
     ApiJson(input): ApiJson<TokenInput>,
 ) -> ApiResult<impl IntoResponse> {
     let mut c = Check::new();
     let name = c.required_text("name", input.name, limits::NAME);
     let agent_id = c.optional_id("agent_id", input.agent_id);
+    let expires_at = input.expires_at.and_then(|text| {
+        let now = jiff::Timestamp::now();
+        match switchboard_core::time::parse(&text) {
+            None => {
+                c.fail(
+                    "expires_at",
+                    "format",
+                    "must be an RFC 3339 time, e.g. 2027-01-31T00:00:00Z",
+                );
+                None
+            }
+            Some(at) if at <= now => {
+                c.fail("expires_at", "past", "must be in the future");
+                None
+            }
+            Some(at) if at.duration_since(now) > MAX_LIFETIME => {
+                c.fail("expires_at", "too_far", "must be at most ten years ahead");
+                None
+            }
+            Some(at) => Some(switchboard_core::time::format(at)),
+        }
+    });
     c.finish(|| ())?;
     if let Some(a) = &agent_id {
         use switchboard_core::Invalid;
@@ -77,11 +107,16 @@ async fn create(
         }
     }
     let plain = secret::new_api_token();
+    let name = name.unwrap_or_default();
     let token =
-        s.db.create_token(
-            &name.unwrap_or_default(),
-            input.role,
-            agent_id.as_deref(),
+        s.db.create_token_with(
+            NewToken {
+                name: &name,
+                role: input.role,
+                agent_id: agent_id.as_deref(),
+                expires_at: expires_at.as_deref(),
+                created_by: Some(&who.name),
+            },
             &secret::digest(&plain),
         )
         .await?;

@@ -499,3 +499,110 @@ async fn two_admins_demoting_each_other_at_once_leave_an_admin() {
         app.stop().await;
     }
 }
+
+/// Tokens may expire and say who made them; an expired token is refused
+/// like a revoked one.
+#[tokio::test]
+async fn tokens_expire_and_name_their_creator() {
+    for app in apps().await {
+        let admin = app.token(Role::Admin).await;
+        let past = switchboard_core::time::format(
+            jiff::Timestamp::now() - jiff::SignedDuration::from_hours(1),
+        );
+        for (expires_at, code) in [
+            (json!(past), "past"),
+            (json!("tomorrow"), "format"),
+            (json!("2999-01-01T00:00:00Z"), "too_far"),
+        ] {
+            let (s, b) = answer(
+                admin
+                    .request(reqwest::Method::POST, "/api/v1/tokens")
+                    .json(&json!({"name": "n", "role": "admin", "expires_at": expires_at}))
+                    .send()
+                    .await
+                    .unwrap(),
+            )
+            .await;
+            assert_eq!((s, fields(&b)), (422, vec!["expires_at".to_owned()]), "{b}");
+            assert_eq!(b["errors"][0]["code"], code, "{b}");
+        }
+        let soon = switchboard_core::time::format(
+            jiff::Timestamp::now() + jiff::SignedDuration::from_secs(3),
+        );
+        let created = admin
+            .create(
+                "/api/v1/tokens",
+                json!({"name": "short-lived", "role": "admin", "expires_at": soon}),
+            )
+            .await;
+        assert_eq!(created["created_by"], "Test admin", "{created}");
+        assert_eq!(created["expires_at"], json!(soon));
+        let secret = created["secret"].as_str().unwrap().to_owned();
+        let use_it = || {
+            Client::new()
+                .get(format!("{}/api/v1/tokens", app.base))
+                .bearer_auth(&secret)
+                .send()
+        };
+        let listed: Value = use_it().await.unwrap().json().await.unwrap();
+        let mine = listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["id"] == created["id"])
+            .unwrap();
+        assert_eq!(mine["created_by"], "Test admin");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        loop {
+            if use_it().await.unwrap().status() == 401 {
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the token never expired"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+        }
+        app.stop().await;
+    }
+}
+
+/// Over HTTPS the session cookie is `__Host-` prefixed (Secure, Path=/, no
+/// Domain): a sibling subdomain cannot plant one.
+#[tokio::test]
+async fn the_secure_session_cookie_has_the_host_prefix() {
+    let app = crate::support::spawn_sqlite_with(&|c| c.secure_cookies = true).await;
+    let admin = app.token(Role::Admin).await;
+    admin
+        .create(
+            "/api/v1/agents",
+            json!({"name": "Cora", "email": "cora@example.com", "roles": ["agent"], "password": PASSWORD}),
+        )
+        .await;
+    let r = Client::new()
+        .post(format!("{}/api/v1/session", app.base))
+        .json(&json!({"email": "cora@example.com", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let cookie = r.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(cookie.starts_with("__Host-sb_session="), "{cookie}");
+    assert!(
+        cookie.contains("; Secure") && cookie.contains("Path=/"),
+        "{cookie}"
+    );
+    assert!(!cookie.to_ascii_lowercase().contains("domain="), "{cookie}");
+    let value = cookie.split(';').next().unwrap().to_owned();
+    let me = |c: String| {
+        Client::new()
+            .get(format!("{}/api/v1/session", app.base))
+            .header("cookie", c)
+            .send()
+    };
+    assert_eq!(me(value.clone()).await.unwrap().status(), 200);
+    // The unprefixed name is not read on a secure server.
+    let plain = value.replace("__Host-sb_session=", "sb_session=");
+    assert_eq!(me(plain).await.unwrap().status(), 401);
+    app.stop().await;
+}
