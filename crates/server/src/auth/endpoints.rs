@@ -272,6 +272,11 @@ pub const ENDPOINTS: &[Endpoint] = &[
         "/widget/v1/{widget_id}/conversations/{id}/messages",
         Public,
     ),
+    e(
+        "GET",
+        "/widget/v1/{widget_id}/conversations/{id}/transcript",
+        Public,
+    ),
     e("GET", "/widget/v1/{widget_id}/ws", Public),
 ];
 

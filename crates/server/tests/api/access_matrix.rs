@@ -199,6 +199,11 @@ const EXPECTED: &[(&str, &str, &str)] = &[
         "/widget/v1/{widget_id}/conversations/{id}/messages",
         "P",
     ),
+    (
+        "GET",
+        "/widget/v1/{widget_id}/conversations/{id}/transcript",
+        "P",
+    ),
     ("GET", "/widget/v1/{widget_id}/ws", "P"),
 ];
 
