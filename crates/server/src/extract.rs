@@ -113,7 +113,18 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
                 let message = text
                     .strip_prefix("Failed to deserialize query string: ")
                     .unwrap_or(&text);
-                ApiError::Invalid(Invalid::one("query", "invalid", message.to_owned()))
+                // serde names the parameter first ("limit: invalid digit…").
+                let named = message.split_once(": ").filter(|(f, _)| {
+                    !f.is_empty()
+                        && f.chars()
+                            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.'))
+                });
+                match named {
+                    Some((field, rule)) => {
+                        ApiError::Invalid(Invalid::one(field, "invalid", rule.to_owned()))
+                    }
+                    None => ApiError::Invalid(Invalid::one("query", "invalid", message.to_owned())),
+                }
             })
     }
 }

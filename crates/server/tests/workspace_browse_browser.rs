@@ -3,7 +3,7 @@
 //! them in a tab with their summary and timeline (no conversation, nothing
 //! routed), narrows the case list to their own cases and opens one as the
 //! tab's current case, then reads a past conversation's transcript. axe-core
-//! checks every state.
+//! checks every state; screenshots land in `target/test-artifacts/`.
 
 #[path = "chromium/mod.rs"]
 mod chromium;
@@ -19,6 +19,14 @@ use switchboard_core::access::Role;
 
 use chromium::until;
 use support::{answer, Caller};
+
+/// Saves what the page shows under `target/test-artifacts/`.
+async fn screenshot(c: &Client, name: &str) {
+    let png = c.screenshot().await.unwrap();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/test-artifacts");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(name), &png).unwrap();
+}
 
 /// axe-core once animations have finished.
 async fn axe(c: &Client, state: &str) {
@@ -306,6 +314,7 @@ async fn an_agent_finds_a_customer_a_case_and_a_past_conversation() {
         "grouped: Léa and her cases"
     );
     axe(&c, "search results grouped (contacts, cases)").await;
+    screenshot(&c, "workspace-browse-search.png").await;
     keys(&c, ARROW_DOWN).await;
     assert_eq!(
         c.execute(
@@ -383,6 +392,7 @@ async fn an_agent_finds_a_customer_a_case_and_a_past_conversation() {
     .await;
     assert_eq!(rows, json!([card["id"]]));
     axe(&c, "the case list, filtered to my cases").await;
+    screenshot(&c, "workspace-browse-cases.png").await;
     click(
         &c,
         &format!("{PANEL}.querySelector('[data-testid=case-open]')"),
@@ -407,6 +417,7 @@ async fn an_agent_finds_a_customer_a_case_and_a_past_conversation() {
         "the same tab, not a second one"
     );
     axe(&c, "a customer tab with a current case").await;
+    screenshot(&c, "workspace-browse-customer.png").await;
 
     // Past conversations: Ana's chat, newest first, and its transcript.
     click(
@@ -435,6 +446,7 @@ async fn an_agent_finds_a_customer_a_case_and_a_past_conversation() {
     )
     .await;
     axe(&c, "a past conversation's transcript").await;
+    screenshot(&c, "workspace-browse-history.png").await;
 
     // Views and customer tabs close; nothing of this was work.
     click(

@@ -138,9 +138,14 @@ async fn agents_search_customers_and_cases_and_open_a_customer_without_a_convers
                 );
             }
         }
-        let (st, b) = get(&agent, "/api/v1/cases?priority=extreme").await;
-        assert_eq!(st, 422, "{b}");
-        assert!(b.to_string().contains("priority"), "{b}");
+        for (query, field) in [
+            ("priority=extreme", "priority"),
+            ("status=lost", "status"),
+            ("limit=ten", "limit"),
+        ] {
+            let (st, b) = get(&agent, &format!("/api/v1/cases?{query}")).await;
+            assert_eq!((st, fields(&b)), (422, vec![field.to_owned()]), "{b}");
+        }
 
         // A customer opened without a conversation: the same summary.
         let zoe_id = zoe["id"].as_str().unwrap();
@@ -313,16 +318,18 @@ async fn past_conversations_are_the_agents_own_with_their_transcripts() {
             ("status=gone", "status"),
         ] {
             let (st, b) = get(&s.agent, &format!("/api/v1/conversations?{query}")).await;
-            assert_eq!(st, 422, "{query}: {b}");
-            assert!(b.to_string().contains(field), "{query}: {b}");
+            assert_eq!(
+                (st, fields(&b)),
+                (422, vec![field.to_owned()]),
+                "{query}: {b}"
+            );
         }
         let (st, b) = get(
             &s.agent,
             &format!("/api/v1/conversations/{conv}/messages?after=soon"),
         )
         .await;
-        assert_eq!(st, 422, "{b}");
-        assert!(b.to_string().contains("after"), "{b}");
+        assert_eq!((st, fields(&b)), (422, vec!["after".to_owned()]), "{b}");
         app.stop().await;
     }
 }
