@@ -204,18 +204,18 @@
     en: {
       searchLabel: 'Search customers and cases', searchPh: 'Search contacts, accounts, cases (/)',
       searchResults: 'Search results', g_contacts: 'Contacts', g_accounts: 'Accounts', g_cases: 'Cases',
-      searchCount: '{n} results. Use the arrow keys to choose, Enter to open.', searching: 'Searching…',
+      searchCount: '{n} results. Use the arrow keys to choose, Enter to open.', searchCountOne: 'One result. Use the arrow keys to choose it, Enter to open.', searching: 'Searching…',
       views: 'Views', casesView: 'Cases', historyView: 'Past conversations', closeTab: 'Close',
       closeTabNamed: 'Close {name}', customerTab: 'Customer', customerRecord: 'Customer record',
       noConversationHere: 'Customer record only: no conversation is open and nothing is routed.',
       accountNoContacts: 'This account has no contacts yet.', caseNoCustomer: 'This case names no customer.',
       openCase: 'Make current', openCaseNamed: 'Make “{title}” the current case', currentCase: 'Current',
       any: 'Any', ownerAnyone: 'Anyone', ownerMe: 'Me', searchText: 'Text', apply: 'Apply',
-      caseFilters: 'Case filters', updated: 'Updated', casesCount: '{n} cases shown.', customerCol: 'Customer',
+      caseFilters: 'Case filters', updated: 'Updated', casesCount: '{n} cases shown.', casesCountOne: 'One case shown.', customerCol: 'Customer',
       transcript: 'Transcript', pickConversation: 'Choose a conversation to read its transcript.',
       duration: 'Duration', endedAt: 'Ended', endedBy: 'Ended by', openCustomer: 'Open customer',
       noPast: 'No past conversations.', noMessages: 'No messages.', showTranscript: 'Transcript',
-      showTranscriptNamed: 'Transcript of {name}, {when}', number: 'Number', pastCount: '{n} conversations shown.',
+      showTranscriptNamed: 'Transcript of {name}, {when}', number: 'Number', pastCount: '{n} conversations shown.', pastCountOne: 'One conversation shown.',
       eb_visitor: 'the customer', eb_customer: 'the customer', eb_agent: 'the agent', eb_system: 'Switchboard',
       eb_timeout: 'inactivity', callState: 'Call state', cs_waiting: 'Waiting', cs_ringing_agent: 'Ringing',
       cs_connected: 'Connected', cs_ended: 'Ended'
@@ -223,18 +223,18 @@
     fr: {
       searchLabel: 'Rechercher des clients et des dossiers', searchPh: 'Rechercher contacts, comptes, dossiers (/)',
       searchResults: 'Résultats de la recherche', g_contacts: 'Contacts', g_accounts: 'Comptes', g_cases: 'Dossiers',
-      searchCount: '{n} résultats. Flèches pour choisir, Entrée pour ouvrir.', searching: 'Recherche…',
+      searchCount: '{n} résultats. Flèches pour choisir, Entrée pour ouvrir.', searchCountOne: 'Un résultat. Flèches pour le choisir, Entrée pour ouvrir.', searching: 'Recherche…',
       views: 'Vues', casesView: 'Dossiers', historyView: 'Conversations passées', closeTab: 'Fermer',
       closeTabNamed: 'Fermer {name}', customerTab: 'Client', customerRecord: 'Fiche client',
       noConversationHere: 'Fiche client seule : aucune conversation ouverte, rien n’est routé.',
       accountNoContacts: 'Ce compte n’a pas encore de contact.', caseNoCustomer: 'Ce dossier ne désigne aucun client.',
       openCase: 'Rendre courant', openCaseNamed: 'Faire de « {title} » le dossier courant', currentCase: 'Courant',
       any: 'Tous', ownerAnyone: 'N’importe qui', ownerMe: 'Moi', searchText: 'Texte', apply: 'Appliquer',
-      caseFilters: 'Filtres des dossiers', updated: 'Mis à jour', casesCount: '{n} dossiers affichés.', customerCol: 'Client',
+      caseFilters: 'Filtres des dossiers', updated: 'Mis à jour', casesCount: '{n} dossiers affichés.', casesCountOne: 'Un dossier affiché.', customerCol: 'Client',
       transcript: 'Transcription', pickConversation: 'Choisissez une conversation pour lire sa transcription.',
       duration: 'Durée', endedAt: 'Fin', endedBy: 'Terminée par', openCustomer: 'Ouvrir le client',
       noPast: 'Aucune conversation passée.', noMessages: 'Aucun message.', showTranscript: 'Transcription',
-      showTranscriptNamed: 'Transcription de {name}, {when}', number: 'Numéro', pastCount: '{n} conversations affichées.',
+      showTranscriptNamed: 'Transcription de {name}, {when}', number: 'Numéro', pastCount: '{n} conversations affichées.', pastCountOne: 'Une conversation affichée.',
       eb_visitor: 'le client', eb_customer: 'le client', eb_agent: 'le conseiller', eb_system: 'Switchboard',
       eb_timeout: 'inactivité', callState: 'État de l’appel', cs_waiting: 'En attente', cs_ringing_agent: 'Sonnerie',
       cs_connected: 'En ligne', cs_ended: 'Terminé'
@@ -242,18 +242,18 @@
     es: {
       searchLabel: 'Buscar clientes y casos', searchPh: 'Buscar contactos, cuentas, casos (/)',
       searchResults: 'Resultados de la búsqueda', g_contacts: 'Contactos', g_accounts: 'Cuentas', g_cases: 'Casos',
-      searchCount: '{n} resultados. Flechas para elegir, Intro para abrir.', searching: 'Buscando…',
+      searchCount: '{n} resultados. Flechas para elegir, Intro para abrir.', searchCountOne: 'Un resultado. Flechas para elegirlo, Intro para abrir.', searching: 'Buscando…',
       views: 'Vistas', casesView: 'Casos', historyView: 'Conversaciones anteriores', closeTab: 'Cerrar',
       closeTabNamed: 'Cerrar {name}', customerTab: 'Cliente', customerRecord: 'Ficha del cliente',
       noConversationHere: 'Solo la ficha del cliente: no hay conversación abierta y no se enruta nada.',
       accountNoContacts: 'Esta cuenta aún no tiene contactos.', caseNoCustomer: 'Este caso no indica ningún cliente.',
       openCase: 'Hacer actual', openCaseNamed: 'Hacer de «{title}» el caso actual', currentCase: 'Actual',
       any: 'Todos', ownerAnyone: 'Cualquiera', ownerMe: 'Yo', searchText: 'Texto', apply: 'Aplicar',
-      caseFilters: 'Filtros de casos', updated: 'Actualizado', casesCount: '{n} casos mostrados.', customerCol: 'Cliente',
-      transcript: 'Transcripción', pickConversation: 'Elija una conversación para leer su transcripción.',
+      caseFilters: 'Filtros de casos', updated: 'Actualizado', casesCount: '{n} casos mostrados.', casesCountOne: 'Un caso mostrado.', customerCol: 'Cliente',
+      transcript: 'Transcripción', pickConversation: 'Elige una conversación para leer su transcripción.',
       duration: 'Duración', endedAt: 'Fin', endedBy: 'Finalizada por', openCustomer: 'Abrir cliente',
       noPast: 'No hay conversaciones anteriores.', noMessages: 'Sin mensajes.', showTranscript: 'Transcripción',
-      showTranscriptNamed: 'Transcripción de {name}, {when}', number: 'Número', pastCount: '{n} conversaciones mostradas.',
+      showTranscriptNamed: 'Transcripción de {name}, {when}', number: 'Número', pastCount: '{n} conversaciones mostradas.', pastCountOne: 'Una conversación mostrada.',
       eb_visitor: 'el cliente', eb_customer: 'el cliente', eb_agent: 'el agente', eb_system: 'Switchboard',
       eb_timeout: 'inactividad', callState: 'Estado de la llamada', cs_waiting: 'En espera', cs_ringing_agent: 'Sonando',
       cs_connected: 'Conectada', cs_ended: 'Finalizada'
@@ -2266,7 +2266,7 @@
     ui.searchList.hidden = !n;
     ui.search.setAttribute('aria-expanded', String(n > 0));
     ui.searchStatus.textContent = failed ? t('loadFailed', { e: failed.error })
-      : n ? t('searchCount', { n }) : t('noResults');
+      : n ? t(n === 1 ? 'searchCountOne' : 'searchCount', { n }) : t('noResults');
     ui.searchStatus.classList.toggle('error', !!failed);
   }
   function searchKeys(e) {
@@ -2605,7 +2605,7 @@
     });
     S.cursor = (r.data && r.data.next_cursor) || null;
     put(S.ui.more, !!S.cursor);
-    S.ui.count.textContent = S.shown ? t('casesCount', { n: S.shown }) : t('noCases');
+    S.ui.count.textContent = S.shown ? t(S.shown === 1 ? 'casesCountOne' : 'casesCount', { n: S.shown }) : t('noCases');
   }
   function buildHistory(S) {
     S.ui.count = h('p', { class: 'muted', role: 'status', 'data-testid': 'history-count' });
@@ -2647,7 +2647,8 @@
       S.ui.rows.append(h('tr', { 'data-testid': 'history-row', 'data-id': row.id, 'data-type': row.type }, cells));
     });
     put(S.ui.more, !!(S.past.convCursor || S.past.callCursor));
-    S.ui.count.textContent = S.rowsShown.length ? t('pastCount', { n: S.rowsShown.length }) : t('noPast');
+    const n = S.rowsShown.length;
+    S.ui.count.textContent = n ? t(n === 1 ? 'pastCountOne' : 'pastCount', { n }) : t('noPast');
   }
 
   // ================================================================ boot
