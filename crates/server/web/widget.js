@@ -576,6 +576,31 @@
     render();
     if (hadFocus) ui.newBtn.focus();
   }
+  // The conversation as a text file (the visitor's language and time
+  // zone), fetched with the visitor token and saved by the browser.
+  function downloadTranscript() {
+    if (!conv) return;
+    var id = conv.id;
+    function get(again) {
+      return fetch(ORIGIN + PATH + 'conversations/' + enc(id) + '/transcript', {
+        mode: 'cors', credentials: 'omit', headers: { Authorization: 'Bearer ' + (token || '') }
+      }).then(function (r) {
+        if (r.status === 401 && !again) return register().then(function (ok) { return ok ? get(true) : r; });
+        return r;
+      });
+    }
+    get(false).then(function (r) {
+      if (!r.ok) throw new Error('HTTP ' + r.status);
+      return r.blob();
+    }).then(function (blob) {
+      var url = URL.createObjectURL(blob);
+      var a = h('a', { href: url, download: 'chat-transcript-' + new Date().toISOString().slice(0, 10) + '.txt', hidden: true });
+      ui.root.append(a);
+      a.click();
+      a.remove();
+      setTimeout(function () { URL.revokeObjectURL(url); }, 60000);
+    }).catch(function () { setError(t('fail')); });
+  }
   function newChat() {
     conv = null;
     maxSeq = 0;
@@ -678,6 +703,7 @@
     '.row{display:flex;gap:8px}textarea{resize:none;flex:1}' +
     '.end{align-self:flex-end;font-size:13px;padding:4px 10px}' +
     '.ended{padding:14px;text-align:center;border-top:1px solid #e3e6eb}.ended p{margin:0 0 10px;font-weight:600}' +
+    '.acts{display:flex;gap:8px;justify-content:center;flex-wrap:wrap}' +
     '.inv{position:relative;background:#fff;border-radius:12px;padding:14px;box-shadow:0 6px 24px rgba(0,0,0,.25);max-width:300px}' +
     '.inv p{margin:0 28px 12px 0;white-space:pre-wrap;overflow-wrap:anywhere}' +
     '.inv .x{position:absolute;top:6px;right:4px;color:#4a5260}';
@@ -747,7 +773,10 @@
         h('button', { type: 'button', class: 'p', 'data-testid': 'send', click: send }, t('send'))),
       h('button', { type: 'button', class: 'end', 'data-testid': 'end-chat', click: endChat }, t('end')));
     u.newBtn = h('button', { type: 'button', class: 'p', click: newChat }, t('again'));
-    u.ended = h('div', { class: 'ended', 'data-testid': 'ended' }, h('p', null, t('ended')), u.newBtn);
+    u.ended = h('div', { class: 'ended', 'data-testid': 'ended' }, h('p', null, t('ended')),
+      h('div', { class: 'acts' },
+        h('button', { type: 'button', 'data-testid': 'download-transcript', click: downloadTranscript }, t('transcript')),
+        u.newBtn));
     u.chat = h('div', { class: 'chat' }, slot(u.waiting), u.list, slot(u.typing), slot(u.compose), slot(u.ended));
 
     u.err = h('p', { class: 'err', role: 'alert', 'data-testid': 'error' });

@@ -46,6 +46,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(start))
         .routes(routes!(get_conversation))
         .routes(routes!(messages))
+        .routes(routes!(transcript))
 }
 
 /// The widget a request is for, put in its extensions by `guard`.
@@ -815,4 +816,77 @@ async fn messages(
         s.db.messages_after(&conv.id, p.after.unwrap_or(0).max(0), 500)
             .await?;
     Ok(Json(json!({"messages": rows})))
+}
+
+/// At most this many messages go into a downloaded transcript.
+const TRANSCRIPT_MAX_MESSAGES: usize = 20_000;
+
+/// The visitor's own conversation as a plain-text file, in the visitor's
+/// language and time zone, with who wrote each message and when. Another
+/// visitor's conversation is not found.
+#[utoipa::path(get, path = "/widget/v1/{widget_id}/conversations/{id}/transcript", tag = "widget (visitors)",
+    params(("widget_id" = String, Path), ("id" = String, Path)),
+    responses((status = 200, content_type = "text/plain", body = String),
+        (status = 404, body = crate::error::Problem)))]
+async fn transcript(
+    State(s): State<AppState>,
+    Path((_widget_id, id)): Path<(String, String)>,
+    v: VisitorAuth,
+) -> ApiResult<Response> {
+    visitor_limit(&s, &v.visitor_id)?;
+    let conv = own(&s, &v, &id).await?;
+    let visitor = s.db.visitor(&v.visitor_id).await?;
+    let mut rows = Vec::new();
+    let mut after = 0;
+    loop {
+        let batch = s.db.messages_after(&conv.id, after, 500).await?;
+        let Some(last) = batch.last() else { break };
+        after = last.seq;
+        rows.extend(batch);
+        if rows.len() >= TRANSCRIPT_MAX_MESSAGES {
+            rows.truncate(TRANSCRIPT_MAX_MESSAGES);
+            break;
+        }
+    }
+    let lines: Vec<switchboard_core::chat::VisitorLine<'_>> = rows
+        .iter()
+        .map(|m| switchboard_core::chat::VisitorLine {
+            at: &m.at,
+            sender: &m.sender,
+            name: m.name.as_deref(),
+            body: &m.body,
+        })
+        .collect();
+    let language = supported_language(visitor.language.as_deref(), v.widget.language());
+    let name = v
+        .widget
+        .settings
+        .name_translations
+        .get(language)
+        .unwrap_or(&v.widget.settings.name);
+    let text = switchboard_core::chat::visitor_transcript(
+        name,
+        language,
+        visitor.time_zone.as_deref(),
+        &conv.started_at,
+        &lines,
+    );
+    let date: String = conv.started_at.chars().take(10).collect();
+    let date: String = date
+        .chars()
+        .filter(|c| c.is_ascii_digit() || *c == '-')
+        .collect();
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/plain; charset=utf-8".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"chat-transcript-{date}.txt\""),
+            ),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
+        ],
+        text,
+    )
+        .into_response())
 }

@@ -821,6 +821,119 @@ async fn visitors_reach_only_their_own_conversations() {
     }
 }
 
+/// The visitor downloads their conversation: every message, with who wrote
+/// it and when, in their language and time zone, as text; nobody else's
+/// token reaches it.
+#[tokio::test]
+async fn a_visitor_downloads_the_transcript_of_their_own_conversation_only() {
+    for app in apps().await {
+        let mut s = setup(&app).await;
+        let mut body = widget_body(&s.queue);
+        body["name_translations"] = json!({"fr": "Boutique Northwind"});
+        let (st, w) = answer(
+            s.admin
+                .request(Method::PUT, &format!("/api/v1/widgets/{}", s.widget))
+                .json(&body)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(st, 200, "{w}");
+        // fr-CA, America/Toronto.
+        let mut alice = Browser::new(&app, &s.widget);
+        alice.register(json!({})).await;
+        let (st, r) = alice
+            .post(
+                "conversations",
+                json!({"session_id": alice.session_id,
+                "survey": {"name": "Alice", "email": "alice@example.com"}}),
+            )
+            .await;
+        assert_eq!(st, 201, "{r}");
+        let conv = r["id"].as_str().unwrap().to_owned();
+        let offer = next_matching(&mut s.ws, |m| m["type"] == "offered").await;
+        let mut v = alice.socket(&conv, 0).await;
+        read_until(&mut v, |m| m["type"] == "ready").await;
+        send(
+            &mut s.ws,
+            json!({"type": "accept", "work_item_id": offer["work_item_id"]}),
+        )
+        .await;
+        read_until(&mut v, |m| m["type"] == "joined").await;
+        send(
+            &mut v,
+            json!({"type": "message", "client_id": "c1", "body": "Mon colis <b>n'est pas</b> arrivé\n[00:00:00] Agent: fake"}),
+        )
+        .await;
+        read_until(&mut v, |m| m["type"] == "ack").await;
+        let (st, m) = answer(
+            s.agent
+                .post(
+                    &format!("/api/v1/conversations/{conv}/messages"),
+                    json!({"body": "Je regarde tout de suite."}),
+                )
+                .await,
+        )
+        .await;
+        assert_eq!(st, 201, "{m}");
+        send(&mut v, json!({"type": "end"})).await;
+        read_until(&mut v, |m| m["type"] == "ended").await;
+
+        let r = alice
+            .request(Method::GET, &format!("conversations/{conv}/transcript"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        assert_eq!(r.headers()["content-type"], "text/plain; charset=utf-8");
+        assert!(r.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment; filename=\"chat-transcript-"));
+        assert_eq!(r.headers()["access-control-allow-origin"], ORIGIN);
+        let text = r.text().await.unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], "Discussion avec Boutique Northwind", "{text}");
+        assert!(
+            lines[1].starts_with("Date : ")
+                && lines[1].ends_with("(fuseau horaire : America/Toronto)"),
+            "{text}"
+        );
+        let (_, stored) = alice.get(&format!("conversations/{conv}/messages")).await;
+        let stored = stored["messages"].as_array().unwrap().clone();
+        let at = |i: usize| {
+            let t: jiff::Timestamp = stored[i]["at"].as_str().unwrap().parse().unwrap();
+            t.to_zoned(jiff::tz::TimeZone::get("America/Toronto").unwrap())
+                .strftime("%H:%M:%S")
+                .to_string()
+        };
+        let agent_name = stored[1]["name"].as_str().unwrap();
+        assert_eq!(
+            &lines[3..],
+            [
+                format!("[{}] Vous: Mon colis <b>n'est pas</b> arrivé", at(0)),
+                "  [00:00:00] Agent: fake".to_owned(),
+                format!("[{}] {agent_name}: Je regarde tout de suite.", at(1)),
+            ],
+            "{text}"
+        );
+
+        // Another visitor, a forged token, no token, another origin.
+        let path = format!("conversations/{conv}/transcript");
+        let mut mallory = Browser::new(&app, &s.widget);
+        mallory.register(json!({})).await;
+        assert_eq!(mallory.get(&path).await.0, 404);
+        mallory.token = Some(format!("{}x", alice.token.as_deref().unwrap()));
+        assert_eq!(mallory.get(&path).await.0, 401);
+        mallory.token = None;
+        assert_eq!(mallory.get(&path).await.0, 401);
+        alice.origin = "http://evil.example".into();
+        assert_eq!(alice.get(&path).await.0, 403);
+        app.stop().await;
+    }
+}
+
 #[tokio::test]
 async fn a_proactive_rule_invites_once_and_an_accepted_invitation_starts_a_proactive_chat() {
     for app in apps().await {
