@@ -48,6 +48,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::communications::router())
         .merge(routes::public_booking::router())
         .merge(routes::callbacks::router())
+        .merge(routes::calls::router())
         .merge(routes::prompts::router())
 }
 

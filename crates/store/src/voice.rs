@@ -452,3 +452,330 @@ impl Db {
         Ok(r.rows_affected() > 0)
     }
 }
+
+/// A call work item's record: an inbound call, or a callback's dial. Kept
+/// after the call ends; its timeline entry (kind `call`) is written when a
+/// bridged call ends and its contact is known (or later linked).
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CallRecord {
+    pub work_item_id: String,
+    /// `inbound` or `callback`.
+    pub kind: String,
+    /// The caller's number, or the number dialled for a callback (E.164).
+    pub number: String,
+    pub contact_id: Option<String>,
+    /// `waiting`, `ringing_agent` (for a callback: until the customer
+    /// answers), `connected` or `ended`.
+    pub state: String,
+    pub started_at: String,
+    /// When caller and agent were bridged.
+    pub answered_at: Option<String>,
+    pub ended_at: Option<String>,
+    /// `customer`, `agent` or `system`.
+    pub ended_by: Option<String>,
+    /// Talk time in seconds, once a bridged call ended.
+    pub duration_seconds: Option<i64>,
+    pub agent_id: Option<String>,
+    #[serde(skip)]
+    pub activity_id: Option<String>,
+}
+
+const CALL_COLUMNS: &str = "work_item_id, kind, number, contact_id, state, started_at, \
+    answered_at, ended_at, ended_by, duration_seconds, agent_id, activity_id";
+
+/// Which calls to list.
+#[derive(Debug, Clone, Default)]
+pub struct CallFilter {
+    pub contact_id: Option<String>,
+    pub agent_id: Option<String>,
+    /// `(started_at, work_item_id)` of the last call of the previous page.
+    pub cursor: Option<switchboard_core::cursor::Cursor>,
+    pub limit: u32,
+}
+
+/// "1 min 23 s", "45 s", "1 h 2 min 3 s".
+fn spoken_duration(seconds: i64) -> String {
+    let (h, m, s) = (seconds / 3600, seconds / 60 % 60, seconds % 60);
+    match (h, m) {
+        (0, 0) => format!("{s} s"),
+        (0, _) => format!("{m} min {s} s"),
+        _ => format!("{h} h {m} min {s} s"),
+    }
+}
+
+/// Writes the timeline entry of an ended, bridged call on its contact.
+async fn insert_call_activity(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    c: &CallRecord,
+) -> Result<Option<String>> {
+    let (Some(contact), Some(answered)) = (&c.contact_id, &c.answered_at) else {
+        return Ok(None);
+    };
+    let agent_name: Option<String> = match &c.agent_id {
+        Some(a) => {
+            sqlx::query_scalar("SELECT name FROM agents WHERE id = $1")
+                .bind(a.clone())
+                .fetch_optional(&mut **tx)
+                .await?
+        }
+        None => None,
+    };
+    let subject = match c.kind.as_str() {
+        "callback" => format!("Callback to {}", c.number),
+        _ => format!("Inbound call from {}", c.number),
+    };
+    let who = match c.ended_by.as_deref() {
+        Some("customer") => "the customer",
+        Some("agent") => "the agent",
+        _ => "Switchboard",
+    };
+    let body = format!(
+        "Agent: {}\nAnswered: {answered}\nEnded: {}\nDuration: {}\nHung up by: {who}",
+        agent_name.as_deref().unwrap_or("unknown"),
+        c.ended_at.as_deref().unwrap_or("-"),
+        spoken_duration(c.duration_seconds.unwrap_or(0)),
+    );
+    let id = insert_activity(
+        tx,
+        &NewActivity {
+            kind: ActivityKind::Call,
+            contact_id: Some(contact.clone()),
+            case_id: None,
+            conversation_id: None,
+            subject: Some(subject),
+            body: Some(body),
+            occurred_at: c.started_at.clone(),
+        },
+        &Author {
+            agent_id: None,
+            name: "Switchboard".into(),
+        },
+    )
+    .await?;
+    Ok(Some(id))
+}
+
+impl Db {
+    /// Starts the record of a call work item (`waiting`), replacing an
+    /// earlier one of another kind (a caller's call whose item became a
+    /// callback); one of the same kind is kept.
+    pub async fn start_call(
+        &self,
+        work_item_id: &str,
+        kind: &str,
+        number: &str,
+        contact_id: Option<&str>,
+    ) -> Result<()> {
+        let mut tx = self.write_tx().await?;
+        let earlier: Option<String> =
+            sqlx::query_scalar("SELECT kind FROM calls WHERE work_item_id = $1")
+                .bind(work_item_id.to_owned())
+                .fetch_optional(&mut *tx)
+                .await?;
+        if earlier.as_deref() == Some(kind) {
+            // Already recorded (the workspace read the call first).
+            return Ok(());
+        }
+        sqlx::query("DELETE FROM calls WHERE work_item_id = $1")
+            .bind(work_item_id.to_owned())
+            .execute(&mut *tx)
+            .await?;
+        let now = time::now();
+        sqlx::query(
+            "INSERT INTO calls (work_item_id, kind, number, contact_id, state, started_at, \
+             updated_at) VALUES ($1, $2, $3, \
+             (SELECT id FROM contacts WHERE id = $4), 'waiting', $5, $5)",
+        )
+        .bind(work_item_id.to_owned())
+        .bind(kind.to_owned())
+        .bind(number.to_owned())
+        .bind(contact_id.map(str::to_owned))
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Moves a call that has not ended to `state`: `ringing_agent` (with
+    /// the agent), `waiting` (back in line: no agent) or `connected` (the
+    /// answer time is now).
+    pub async fn set_call_state(
+        &self,
+        work_item_id: &str,
+        state: &str,
+        agent_id: Option<&str>,
+    ) -> Result<()> {
+        let now = time::now();
+        let sql = match state {
+            "connected" => {
+                "UPDATE calls SET state = $2, agent_id = COALESCE($3, agent_id), \
+                 answered_at = $4, updated_at = $4 WHERE work_item_id = $1 AND state <> 'ended'"
+            }
+            _ => {
+                "UPDATE calls SET state = $2, agent_id = $3, updated_at = $4 \
+                 WHERE work_item_id = $1 AND state <> 'ended'"
+            }
+        };
+        sqlx::query(sql)
+            .bind(work_item_id.to_owned())
+            .bind(state.to_owned())
+            .bind(agent_id.map(str::to_owned))
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Ends a call (once: a call already ended is left as it is) and, when
+    /// it was bridged and its contact is known, writes its timeline entry
+    /// in the same transaction.
+    pub async fn end_call(&self, work_item_id: &str, ended_by: &str) -> Result<Option<CallRecord>> {
+        let mut tx = self.write_tx().await?;
+        let row: Option<CallRecord> = sqlx::query_as(&format!(
+            "SELECT {CALL_COLUMNS} FROM calls WHERE work_item_id = $1{}",
+            self.for_update()
+        ))
+        .bind(work_item_id.to_owned())
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(mut c) = row else {
+            return Ok(None);
+        };
+        if c.state == "ended" {
+            return Ok(Some(c));
+        }
+        let now = jiff::Timestamp::now();
+        c.state = "ended".into();
+        c.ended_at = Some(time::format(now));
+        c.ended_by = Some(ended_by.to_owned());
+        c.duration_seconds = c
+            .answered_at
+            .as_deref()
+            .and_then(time::parse)
+            .map(|a| now.duration_since(a).as_secs().max(0));
+        c.activity_id = insert_call_activity(&mut tx, &c).await?;
+        sqlx::query(
+            "UPDATE calls SET state = 'ended', ended_at = $2, ended_by = $3, \
+             duration_seconds = $4, activity_id = $5, updated_at = $2 WHERE work_item_id = $1",
+        )
+        .bind(work_item_id.to_owned())
+        .bind(c.ended_at.clone())
+        .bind(c.ended_by.clone())
+        .bind(c.duration_seconds)
+        .bind(c.activity_id.clone())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(Some(c))
+    }
+
+    pub async fn call(&self, work_item_id: &str) -> Result<CallRecord> {
+        sqlx::query_as(&format!(
+            "SELECT {CALL_COLUMNS} FROM calls WHERE work_item_id = $1"
+        ))
+        .bind(work_item_id.to_owned())
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or(StoreError::NotFound("call"))
+    }
+
+    /// Links a call to a contact (an unknown caller the agent found or
+    /// created): its timeline entry moves to that contact, or is written
+    /// there when the bridged call has already ended.
+    pub async fn link_call_contact(
+        &self,
+        work_item_id: &str,
+        contact_id: &str,
+    ) -> Result<CallRecord> {
+        let mut tx = self.write_tx().await?;
+        if !crate::sql::exists(&mut tx, "contacts", contact_id).await? {
+            return Err(
+                switchboard_core::Invalid(vec![switchboard_core::FieldError::new(
+                    "contact_id",
+                    "unknown",
+                    "no contact has this id",
+                )])
+                .into(),
+            );
+        }
+        let row: Option<CallRecord> = sqlx::query_as(&format!(
+            "SELECT {CALL_COLUMNS} FROM calls WHERE work_item_id = $1{}",
+            self.for_update()
+        ))
+        .bind(work_item_id.to_owned())
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(mut c) = row else {
+            return Err(StoreError::NotFound("call"));
+        };
+        c.contact_id = Some(contact_id.to_owned());
+        let now = time::now();
+        match &c.activity_id {
+            Some(a) => {
+                sqlx::query("UPDATE activities SET contact_id = $2, updated_at = $3 WHERE id = $1")
+                    .bind(a.clone())
+                    .bind(contact_id.to_owned())
+                    .bind(now.clone())
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            None if c.state == "ended" => {
+                c.activity_id = insert_call_activity(&mut tx, &c).await?;
+            }
+            None => {}
+        }
+        sqlx::query(
+            "UPDATE calls SET contact_id = $2, activity_id = $3, updated_at = $4 \
+             WHERE work_item_id = $1",
+        )
+        .bind(work_item_id.to_owned())
+        .bind(contact_id.to_owned())
+        .bind(c.activity_id.clone())
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(c)
+    }
+
+    /// Calls, newest first.
+    pub async fn calls(&self, f: &CallFilter) -> Result<crate::Page<CallRecord>> {
+        let mut sql =
+            crate::sql::Sql::new(&format!("SELECT {CALL_COLUMNS} FROM calls WHERE 1 = 1"));
+        if let Some(c) = &f.contact_id {
+            sql.push(" AND contact_id = ").bind(c.clone());
+        }
+        if let Some(a) = &f.agent_id {
+            sql.push(" AND agent_id = ").bind(a.clone());
+        }
+        if let Some(c) = &f.cursor {
+            sql.push(" AND (started_at < ")
+                .bind(c.0[0].clone())
+                .push(" OR (started_at = ")
+                .bind(c.0[0].clone())
+                .push(" AND work_item_id < ")
+                .bind(c.0[1].clone())
+                .push("))");
+        }
+        sql.push(" ORDER BY started_at DESC, work_item_id DESC LIMIT ")
+            .bind(i64::from(f.limit) + 1);
+        let rows: Vec<CallRecord> = sqlx::query_as_with(&sql.text, sql.args)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(crate::page(rows, f.limit, |c| {
+            vec![c.started_at.clone(), c.work_item_id.clone()]
+        }))
+    }
+}
+
+#[cfg(test)]
+mod call_tests {
+    #[test]
+    fn durations_read_as_people_say_them() {
+        assert_eq!(super::spoken_duration(45), "45 s");
+        assert_eq!(super::spoken_duration(83), "1 min 23 s");
+        assert_eq!(super::spoken_duration(3723), "1 h 2 min 3 s");
+    }
+}

@@ -215,6 +215,14 @@ pub const ENDPOINTS: &[Endpoint] = &[
         Needs(ManageAgents),
     ),
     e("GET", "/api/v1/voice/status", Needs(ViewAgents)),
+    // Calls: the handlers narrow agents to their own calls.
+    e("GET", "/api/v1/work-items/{id}/call", Needs(WorkRecords)),
+    e(
+        "PUT",
+        "/api/v1/work-items/{id}/call/contact",
+        Needs(WorkRecords),
+    ),
+    e("GET", "/api/v1/calls", Needs(WorkRecords)),
     e("GET", "/api/v1/queues/{id}/prompts", Needs(WorkRecords)),
     e(
         "PUT",

@@ -233,6 +233,7 @@ async fn cancel(
         // waiting (an earlier attempt's) changes nothing.
         if let Some(item) = &after.work_item_id {
             let _ = s.engine.abandon(item).await;
+            let _ = s.db.end_call(item, "system").await;
         }
     }
     Ok(Json(view(after)))

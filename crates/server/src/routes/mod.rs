@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod activities;
 pub mod agents;
 pub mod callbacks;
+pub mod calls;
 pub mod cases;
 pub mod communications;
 pub mod contacts;

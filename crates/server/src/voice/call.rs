@@ -33,7 +33,29 @@ enum End {
     CallerHungUp,
     Silent,
     CallbackRequested,
+    /// The agent's phone hung up.
+    AgentHungUp,
+    /// The agent closed (or was taken off) the work item in the workspace.
+    ClosedInWorkspace,
     Ended,
+}
+
+impl End {
+    /// Who ended the call, as its record says.
+    fn ended_by(&self) -> &'static str {
+        match self {
+            End::CallerHungUp | End::CallbackRequested => "customer",
+            End::AgentHungUp | End::ClosedInWorkspace => "agent",
+            End::Silent | End::Ended => "system",
+        }
+    }
+}
+
+/// A call record that could not be written is logged; the call goes on.
+pub(crate) fn logged<T>(r: switchboard_store::Result<T>, what: &str) {
+    if let Err(e) = r {
+        tracing::warn!(error = %e, "{what}");
+    }
 }
 
 fn hold_loop(hold: &Audio) -> Audio {
@@ -133,9 +155,16 @@ pub async fn inbound(v: Arc<Voice>, mut tx: Transaction) {
         item: None,
         confirmation: None,
         handed_over: None,
+        record: None,
     };
     let end = call.run(&mut states).await;
     tracing::info!(call_id = call.call_id, ?end, "call ended");
+    if let Some(record) = &call.record {
+        logged(
+            v.db.end_call(record, end.ended_by()).await,
+            "ending a call's record failed",
+        );
+    }
     call.leg.close();
     v.sip.dialogs.remove_dialog(&call.dialog.id());
     if let Some(item) = &call.item {
@@ -155,6 +184,8 @@ struct Call {
     confirmation: Option<Audio>,
     /// The work item handed over to the callbacks after "1".
     handed_over: Option<String>,
+    /// The work item whose call record this call keeps.
+    record: Option<String>,
 }
 
 impl Call {
@@ -217,6 +248,12 @@ impl Call {
             }
         };
         let item = view.id.clone();
+        logged(
+            v.db.start_call(&item, "inbound", &self.caller, contact_id.as_deref())
+                .await,
+            "recording a call failed",
+        );
+        self.record = Some(item.clone());
         if matches!(view.status.as_str(), "closed" | "abandoned") {
             // The queue's overflow ended it at once (closed, out of hours,
             // voicemail — which the voice side does not record): the caller
@@ -410,7 +447,13 @@ impl Call {
             return None;
         }
         // From now on the item is a callback: the callbacks dial it when an
-        // agent accepts, not this call.
+        // agent accepts, not this call; its record says so.
+        logged(
+            v.db.start_call(&item, "callback", &self.caller, view.contact_id.as_deref())
+                .await,
+            "recording a callback's call failed",
+        );
+        self.record = None;
         v.unregister_call(&item);
         self.item = None;
         self.handed_over = Some(item.clone());
@@ -454,6 +497,13 @@ impl Call {
         notes: &mut mpsc::UnboundedReceiver<CallNote>,
     ) -> Option<End> {
         let v = self.v.clone();
+        if let Some(item) = &self.item {
+            logged(
+                v.db.set_call_state(item, "ringing_agent", Some(agent_id))
+                    .await,
+                "recording a call's state failed",
+            );
+        }
         self.leg.play(Vec::new(), Some(ringback()));
         let placed = tokio::select! {
             p = outbound::ring_agent(&v, agent_id) => p,
@@ -466,6 +516,10 @@ impl Call {
                 // Back in line for the next agent; the call's notes keep
                 // coming to this task.
                 if let Some(item) = &self.item {
+                    logged(
+                        v.db.set_call_state(item, "waiting", None).await,
+                        "recording a call's state failed",
+                    );
                     if let Ok(view) = v.engine.view(item).await {
                         let _ = v.engine.transfer(item, &view.queue_id, None).await;
                     }
@@ -484,6 +538,12 @@ impl Call {
             agent = agent_id,
             "caller and agent bridged"
         );
+        if let Some(item) = &self.item {
+            logged(
+                v.db.set_call_state(item, "connected", Some(agent_id)).await,
+                "recording a call's state failed",
+            );
+        }
         let end = tokio::select! {
             _ = wait_hangup(states) => {
                 outbound::hang_up(&v, &agent).await;
@@ -493,13 +553,13 @@ impl Call {
                 agent.leg.close();
                 v.sip.dialogs.remove_dialog(&agent.dialog.id());
                 let _ = self.dialog.bye().await;
-                End::Ended
+                End::AgentHungUp
             }
             // The work item was closed (or taken away) in the workspace.
             _ = ended_note(notes) => {
                 outbound::hang_up(&v, &agent).await;
                 let _ = self.dialog.bye().await;
-                End::Ended
+                End::ClosedInWorkspace
             }
         };
         Some(end)

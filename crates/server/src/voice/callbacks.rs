@@ -15,6 +15,7 @@ use switchboard_core::voice::callback::{
 };
 use switchboard_store::voice::{Callback, CallbackUpdate};
 
+use super::call::logged;
 use super::outbound::{self, DialError};
 use super::Voice;
 use crate::routing::engine::NewWorkItem;
@@ -61,6 +62,10 @@ async fn round(v: &Voice) -> anyhow::Result<()> {
 async fn take_out(v: &Voice, item: &Option<String>) {
     if let Some(item) = item {
         let _ = v.engine.abandon(item).await;
+        logged(
+            v.db.end_call(item, "system").await,
+            "ending a callback's call record failed",
+        );
     }
 }
 
@@ -206,6 +211,11 @@ async fn enqueue(v: &Voice, c: &Callback) -> anyhow::Result<()> {
             priority: None,
         })
         .await?;
+    logged(
+        v.db.start_call(&view.id, "callback", &c.phone, c.contact_id.as_deref())
+            .await,
+        "recording a callback's call failed",
+    );
     let moved =
         v.db.update_callback(
             &c.id,
@@ -267,9 +277,26 @@ pub async fn on_assigned(v: &Voice, item: &str, agent_id: &str) {
         Ok(true) => {}
         _ => return,
     }
+    if v.db.call(item).await.is_err() {
+        // Queued before call records existed.
+        logged(
+            v.db.start_call(item, "callback", &c.phone, c.contact_id.as_deref())
+                .await,
+            "recording a callback's call failed",
+        );
+    }
+    logged(
+        v.db.set_call_state(item, "ringing_agent", Some(agent_id))
+            .await,
+        "recording a call's state failed",
+    );
     let agent = match outbound::ring_agent(v, agent_id).await {
         Ok(a) => a,
         Err(e) => {
+            logged(
+                v.db.set_call_state(item, "waiting", None).await,
+                "recording a call's state failed",
+            );
             // Not the customer's fault: back in line, attempts unchanged.
             tracing::warn!(agent = agent_id, error = %e, "the agent's phone could not be reached for a callback");
             let _ =
@@ -298,6 +325,10 @@ pub async fn on_assigned(v: &Voice, item: &str, agent_id: &str) {
         _ = outbound::ended(&mut agent.states) => {
             // The agent gave up before the customer answered: not the
             // customer's attempt; back in line.
+            logged(
+                v.db.set_call_state(item, "waiting", None).await,
+                "recording a call's state failed",
+            );
             agent.leg.close();
             v.sip.dialogs.remove_dialog(&agent.dialog.id());
             let _ = v
@@ -317,6 +348,10 @@ pub async fn on_assigned(v: &Voice, item: &str, agent_id: &str) {
         Ok(x) => x,
         Err(e) => {
             outbound::hang_up(v, &agent).await;
+            logged(
+                v.db.end_call(item, "system").await,
+                "ending a callback's call record failed",
+            );
             failed_attempt(v, &c, item, agent_id, attempt, &e).await;
             return;
         }
@@ -328,6 +363,10 @@ pub async fn on_assigned(v: &Voice, item: &str, agent_id: &str) {
         .leg
         .count_relays(v.counters.relayed_from_customers.clone());
     v.media.bridge(&agent.leg, &customer.leg);
+    logged(
+        v.db.set_call_state(item, "connected", Some(agent_id)).await,
+        "recording a call's state failed",
+    );
     let agent_name =
         v.db.agent(agent_id)
             .await
@@ -351,18 +390,24 @@ pub async fn on_assigned(v: &Voice, item: &str, agent_id: &str) {
         )
         .await;
     tracing::info!(callback = c.id, agent = agent_id, "callback bridged");
-    tokio::select! {
+    let ended_by = tokio::select! {
         _ = outbound::ended(&mut agent.states) => {
             outbound::hang_up(v, &customer).await;
             agent.leg.close();
             v.sip.dialogs.remove_dialog(&agent.dialog.id());
+            "agent"
         }
         _ = outbound::ended(&mut customer.states) => {
             outbound::hang_up(v, &agent).await;
             customer.leg.close();
             v.sip.dialogs.remove_dialog(&customer.dialog.id());
+            "customer"
         }
-    }
+    };
+    logged(
+        v.db.end_call(item, ended_by).await,
+        "ending a callback's call record failed",
+    );
 }
 
 /// Puts an item an agent held back in its queue.

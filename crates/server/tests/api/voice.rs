@@ -16,14 +16,14 @@ use tokio::process::{Child, Command};
 use crate::routing::{available, connect, Socket};
 use crate::support::{answer, apps_with, fields, spawn_sqlite_with, Caller, TestApp};
 
-fn scenario(name: &str) -> PathBuf {
+pub(crate) fn scenario(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests/sipp")
         .join(name)
 }
 
 /// A UDP port free right now (SIPp needs numbers, not port 0).
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     loop {
         let s = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
         let port = s.local_addr().unwrap().port();
@@ -37,7 +37,7 @@ fn free_port() -> u16 {
     }
 }
 
-fn voice_config(c: &mut Config, customer_port: u16, prompts: &std::path::Path) {
+pub(crate) fn voice_config(c: &mut Config, customer_port: u16, prompts: &std::path::Path) {
     c.voice.sip_listen = Some("127.0.0.1:0".parse().unwrap());
     c.voice.trunks = vec!["127.0.0.1".parse().unwrap()];
     c.voice.outbound_trunk = Some(format!("sip:127.0.0.1:{customer_port}"));
@@ -45,7 +45,7 @@ fn voice_config(c: &mut Config, customer_port: u16, prompts: &std::path::Path) {
     c.voice.ring_timeout = Duration::from_secs(15);
 }
 
-fn sip_addr(app: &TestApp) -> SocketAddr {
+pub(crate) fn sip_addr(app: &TestApp) -> SocketAddr {
     app.running.state.voice.as_ref().expect("voice on").sip.addr
 }
 
@@ -101,12 +101,16 @@ async fn register(app: &TestApp, user: &str, password: &str, contact_port: u16, 
     .await;
 }
 
-async fn status(admin: &Caller) -> Value {
+pub(crate) async fn status(admin: &Caller) -> Value {
     admin.ok("/api/v1/voice/status").await
 }
 
 /// Polls `check` every 200 ms for up to `limit`.
-async fn until<T>(limit: Duration, what: &str, mut check: impl AsyncFnMut() -> Option<T>) -> T {
+pub(crate) async fn until<T>(
+    limit: Duration,
+    what: &str,
+    mut check: impl AsyncFnMut() -> Option<T>,
+) -> T {
     let start = Instant::now();
     loop {
         if let Some(x) = check().await {
@@ -118,7 +122,7 @@ async fn until<T>(limit: Duration, what: &str, mut check: impl AsyncFnMut() -> O
 }
 
 /// The voice work items, oldest first: (id, status, kind, attributes).
-async fn voice_items(app: &TestApp) -> Vec<(String, String, String, Value)> {
+pub(crate) async fn voice_items(app: &TestApp) -> Vec<(String, String, String, Value)> {
     let rows: Vec<(String, String, String, String)> = sqlx::query_as(
         "SELECT id, status, kind, attributes FROM work_items WHERE channel IN ('voice', 'callback') \
          ORDER BY arrived_at, id",
@@ -131,7 +135,7 @@ async fn voice_items(app: &TestApp) -> Vec<(String, String, String, Value)> {
         .collect()
 }
 
-async fn next_offer(ws: &mut Socket, limit: Duration) -> Value {
+pub(crate) async fn next_offer(ws: &mut Socket, limit: Duration) -> Value {
     use futures::StreamExt;
     let read = async {
         while let Some(msg) = ws.next().await {
@@ -150,7 +154,7 @@ async fn next_offer(ws: &mut Socket, limit: Duration) -> Value {
 }
 
 /// The subjects of a contact's timeline entries, newest first.
-async fn timeline_subjects(who: &Caller, contact: &Value) -> Vec<String> {
+pub(crate) async fn timeline_subjects(who: &Caller, contact: &Value) -> Vec<String> {
     let timeline = who
         .ok(&format!(
             "/api/v1/contacts/{}/timeline",
@@ -166,7 +170,7 @@ async fn timeline_subjects(who: &Caller, contact: &Value) -> Vec<String> {
 }
 
 /// The agent accepts the offered work item.
-async fn accept(who: &Caller, item: &str) {
+pub(crate) async fn accept(who: &Caller, item: &str) {
     let (s, b) = answer(
         who.post(&format!("/api/v1/work-items/{item}/accept"), json!({}))
             .await,
@@ -175,15 +179,15 @@ async fn accept(who: &Caller, item: &str) {
     assert_eq!(s, 200, "{b}");
 }
 
-struct Setup {
-    admin: Caller,
-    ana: Caller,
-    queue: String,
-    sip_user: String,
-    sip_password: String,
+pub(crate) struct Setup {
+    pub(crate) admin: Caller,
+    pub(crate) ana: Caller,
+    pub(crate) queue: String,
+    pub(crate) sip_user: String,
+    pub(crate) sip_password: String,
 }
 
-async fn setup(app: &TestApp, overflow: Value) -> Setup {
+pub(crate) async fn setup(app: &TestApp, overflow: Value) -> Setup {
     let admin = app.token(Role::Admin).await;
     let ana = app.token(Role::Agent).await;
     let queue = admin
@@ -292,6 +296,23 @@ async fn a_caller_is_queued_then_connected_to_the_agents_phone_with_audio_both_w
         .await;
         assert_eq!(s, 200, "{b}");
 
+        // While they talk, the call reads as connected, and the relay
+        // figures move (not only at hang-up).
+        let call_path = format!("/api/v1/work-items/{}/call", item.0);
+        until(
+            Duration::from_secs(10),
+            "the call is connected",
+            async || {
+                let call = t.ana.ok(&call_path).await;
+                let st = status(&t.admin).await;
+                (call["state"] == "connected"
+                    && st["calls"] == 1
+                    && st["relayed_from_customers"].as_u64() > Some(0))
+                .then_some(())
+            },
+        )
+        .await;
+
         // The caller hangs up at 14 s; Switchboard hangs up Ana's phone.
         succeeded(caller, "caller").await;
         succeeded(phone, "agent's phone").await;
@@ -309,6 +330,217 @@ async fn a_caller_is_queued_then_connected_to_the_agents_phone_with_audio_both_w
         assert_eq!(st["sip_dialogs"], 0, "every dialog forgotten: {st}");
         let view = t.ana.ok(&format!("/api/v1/work-items/{}", item.0)).await;
         assert_eq!(view["agent_id"], t.ana.agent_id.as_deref().unwrap());
+
+        // The call's record, kept after the call.
+        let call = t.ana.ok(&call_path).await;
+        assert_eq!(call["work_item_id"], item.0.as_str(), "{call}");
+        assert_eq!(call["kind"], "inbound");
+        assert_eq!(call["number"], "+33612345678");
+        assert_eq!(call["contact_id"], contact["id"]);
+        assert_eq!(call["state"], "ended");
+        assert_eq!(call["ended_by"], "customer");
+        assert_eq!(call["agent_id"], t.ana.agent_id.as_deref().unwrap());
+        for at in ["started_at", "answered_at", "ended_at"] {
+            assert!(
+                call[at].as_str().is_some_and(|t| t.ends_with('Z')),
+                "{at}: {call}"
+            );
+        }
+        assert!(
+            call["duration_seconds"]
+                .as_i64()
+                .is_some_and(|d| (0..=20).contains(&d)),
+            "{call}"
+        );
+        assert!(call.get("activity_id").is_none(), "internal: {call}");
+
+        // On the caller's timeline, a call entry saying who, when and how long.
+        let timeline = t
+            .ana
+            .ok(&format!(
+                "/api/v1/contacts/{}/timeline",
+                contact["id"].as_str().unwrap()
+            ))
+            .await;
+        let entry = timeline["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["kind"] == "call")
+            .unwrap_or_else(|| panic!("no call on the timeline: {timeline}"))
+            .clone();
+        assert_eq!(entry["subject"], "Inbound call from +33612345678");
+        let body = entry["body"].as_str().unwrap();
+        for part in [
+            "Agent: ",
+            "Answered: ",
+            "Ended: ",
+            "Duration: ",
+            "Hung up by: the customer",
+        ] {
+            assert!(body.contains(part), "{part} in {body}");
+        }
+
+        // Past calls: the contact's, Ana's own; supervisors see them too;
+        // another agent sees neither the call nor Ana's list.
+        let listed = t
+            .ana
+            .ok(&format!(
+                "/api/v1/calls?contact_id={}",
+                contact["id"].as_str().unwrap()
+            ))
+            .await;
+        assert_eq!(
+            listed["items"][0]["work_item_id"],
+            item.0.as_str(),
+            "{listed}"
+        );
+        let supervisor = app.token(Role::Supervisor).await;
+        assert_eq!(supervisor.ok(&call_path).await["state"], "ended");
+        let everyone = supervisor.ok("/api/v1/calls?limit=1").await;
+        assert_eq!(everyone["items"][0]["work_item_id"], item.0.as_str());
+        let bruno = app.token(Role::Agent).await;
+        let (s, b) = answer(bruno.get(&call_path).await).await;
+        assert_eq!(s, 404, "{b}");
+        let (s, b) = answer(
+            bruno
+                .get(&format!(
+                    "/api/v1/calls?agent_id={}",
+                    t.ana.agent_id.as_deref().unwrap()
+                ))
+                .await,
+        )
+        .await;
+        assert_eq!(s, 403, "{b}");
+        let own = bruno.ok("/api/v1/calls").await;
+        assert_eq!(own["items"], json!([]), "{own}");
+        app.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn an_unknown_callers_call_is_linked_to_a_contact_and_its_entry_follows_the_link() {
+    let prompts = tempfile::tempdir().unwrap();
+    for app in apps_with(|c| voice_config(c, 9, prompts.path())).await {
+        let t = setup(&app, json!({})).await;
+        let phone_port = free_port();
+        let phone = sipp(&app, &scenario("phone.xml"), phone_port, &[]);
+        register(&app, &t.sip_user, &t.sip_password, phone_port, 200).await;
+        let mut ws = connect(&app, &t.ana, 0).await;
+        available(&t.ana).await;
+        let caller = sipp(
+            &app,
+            &scenario("caller.xml"),
+            free_port(),
+            &[
+                "-key",
+                "caller",
+                "+33612000009",
+                "-s",
+                "support",
+                "-d",
+                "6000",
+            ],
+        );
+        let offer = next_offer(&mut ws, Duration::from_secs(15)).await;
+        let item = offer["work_item_id"].as_str().unwrap().to_owned();
+        let call_path = format!("/api/v1/work-items/{item}/call");
+        let call = t.ana.ok(&call_path).await;
+        assert_eq!(call["contact_id"], Value::Null, "{call}");
+        assert_eq!(call["number"], "+33612000009");
+        accept(&t.ana, &item).await;
+        succeeded(caller, "caller").await;
+        succeeded(phone, "agent's phone").await;
+        let call = until(Duration::from_secs(10), "the call ended", async || {
+            let c = t.ana.ok(&call_path).await;
+            (c["state"] == "ended").then_some(c)
+        })
+        .await;
+        assert!(call["answered_at"].is_string(), "{call}");
+
+        // Bad links: an unknown contact (422 naming it), no body, another
+        // agent (404, nothing revealed).
+        let link = format!("{call_path}/contact");
+        let put = |who: &crate::support::Caller, body: Value| {
+            who.request(reqwest::Method::PUT, &link).json(&body).send()
+        };
+        let (s, b) = answer(
+            put(&t.ana, json!({"contact_id": "no-such-contact"}))
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(s, 422, "{b}");
+        assert_eq!(fields(&b), ["contact_id"], "{b}");
+        let (s, b) = answer(put(&t.ana, json!({})).await.unwrap()).await;
+        assert_eq!(s, 422, "{b}");
+        let bruno = app.token(Role::Agent).await;
+        let stranger = t
+            .ana
+            .create("/api/v1/contacts", json!({"first_name": "Other"}))
+            .await;
+        let (s, b) = answer(
+            put(&bruno, json!({"contact_id": stranger["id"]}))
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(s, 404, "{b}");
+        assert_eq!(
+            timeline_subjects(&t.ana, &stranger).await,
+            Vec::<String>::new(),
+            "nothing written by a refused link"
+        );
+
+        // Ana creates the contact and links the call: its entry is there.
+        let first = t
+            .ana
+            .create(
+                "/api/v1/contacts",
+                json!({"first_name": "Ada", "phone": "+33612000009"}),
+            )
+            .await;
+        let (s, linked) = answer(
+            put(&t.ana, json!({"contact_id": first["id"]}))
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(s, 200, "{linked}");
+        assert_eq!(linked["contact_id"], first["id"]);
+        assert_eq!(linked["state"], "ended");
+        assert_eq!(
+            timeline_subjects(&t.ana, &first).await,
+            ["Inbound call from +33612000009"]
+        );
+        // Linked to the wrong one? Linking again moves the entry.
+        let (s, b) = answer(
+            put(&t.ana, json!({"contact_id": stranger["id"]}))
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(s, 200, "{b}");
+        assert_eq!(
+            timeline_subjects(&t.ana, &first).await,
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            timeline_subjects(&t.ana, &stranger).await,
+            ["Inbound call from +33612000009"]
+        );
+        let listed = t
+            .ana
+            .ok(&format!(
+                "/api/v1/calls?contact_id={}",
+                stranger["id"].as_str().unwrap()
+            ))
+            .await;
+        assert_eq!(listed["items"].as_array().unwrap().len(), 1, "{listed}");
+        let (s, b) = answer(t.ana.get("/api/v1/calls?limit=0").await).await;
+        assert_eq!((s, fields(&b)), (422, vec!["limit".to_owned()]), "{b}");
+        let (s, b) = answer(t.ana.get("/api/v1/calls?cursor=nonsense").await).await;
+        assert_eq!((s, fields(&b)), (422, vec!["cursor".to_owned()]), "{b}");
         app.stop().await;
     }
 }
