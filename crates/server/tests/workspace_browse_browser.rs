@@ -466,6 +466,42 @@ async fn an_agent_finds_a_customer_a_case_and_a_past_conversation() {
         presence, presence_before,
         "browsing changes nothing in routing"
     );
+
+    // The same features speak French and Spanish too.
+    for (lang, cases, history, status) in [
+        ("fr", "Dossiers", "Conversations passées", "Actif"),
+        ("es", "Casos", "Conversaciones anteriores", "Activo"),
+    ] {
+        c.goto(&format!("{}/agent?lang={lang}", app.base))
+            .await
+            .unwrap();
+        until(
+            &c,
+            "const e = document.querySelector('[data-testid=connection]'); return e && e.getAttribute('data-state') === 'online';",
+            "signed in again",
+        )
+        .await;
+        click(
+            &c,
+            "document.querySelector('[data-testid=open-cases]')",
+            "the case list",
+        )
+        .await;
+        let texts = until(
+            &c,
+            &format!(
+                "const p = {PANEL}; return p && p.querySelector('[data-testid=case-row]') && [
+                document.querySelector('[data-testid=open-cases]').textContent,
+                document.querySelector('[data-testid=open-history]').textContent,
+                p.querySelector('[data-testid=cases-status]').selectedOptions[0].textContent,
+                document.getElementById('search').placeholder.length > 0];"
+            ),
+            "the case list",
+        )
+        .await;
+        assert_eq!(texts, json!([cases, history, status, true]), "{lang}");
+        axe(&c, &format!("the case list ({lang})")).await;
+    }
     c.close().await.unwrap();
     app.stop().await;
 }
