@@ -451,6 +451,35 @@ async fn walk(mut s: Scene) {
     )
     .await;
     chromium::axe(&c, "the ended chat").await;
+
+    // The visitor downloads the transcript: the blob the widget saves holds
+    // the conversation, names and messages.
+    c.execute(
+        "window.savedBlobs = [];
+         const make = URL.createObjectURL.bind(URL);
+         URL.createObjectURL = b => { window.savedBlobs.push(b); return make(b); };",
+        vec![],
+    )
+    .await
+    .unwrap();
+    in_widget(
+        &c,
+        "root.querySelector('[data-testid=download-transcript]').click();",
+    )
+    .await;
+    chromium::until(&c, "return window.savedBlobs.length > 0;", "the transcript").await;
+    let text = c
+        .execute_async(
+            "const done = arguments[0]; window.savedBlobs[0].text().then(done);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let text = text.as_str().unwrap();
+    assert!(text.starts_with("Chat with Northwind\n"), "{text}");
+    assert!(text.contains("] You: Hello from the page\n"), "{text}");
+    assert!(text.contains(&format!(": {reply}\n")), "{text}");
+    assert!(text.contains("Sent while you were reloading"), "{text}");
     let stats = s
         .admin
         .ok(&format!(
@@ -560,6 +589,129 @@ async fn an_unanswered_invitation_closes_itself_after_one_minute() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     assert_eq!(state(&c).await, "idle");
+    c.close().await.unwrap();
+    s.app.stop().await;
+}
+
+/// A browser set to French: the widget's own texts, the survey's labels
+/// and choices and the widget's name are French; a bad answer is explained
+/// in French; the answer recorded is the choice's value.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_french_browser_gets_the_widget_survey_and_choices_in_french() {
+    let mut s = scene(Host::SameOrigin).await;
+    let current = s.admin.ok(&format!("/api/v1/widgets/{}", s.widget)).await;
+    let (st, b) = answer(
+        s.admin
+            .request(reqwest::Method::PUT, &format!("/api/v1/widgets/{}", s.widget))
+            .json(&json!({
+                "name": "Northwind",
+                "name_translations": {"fr": "Boutique Northwind", "es": "Tienda Northwind"},
+                "allowed_origins": [s.app.base],
+                "routing": current["routing"],
+                "color": "#2f9e44",
+                "survey": [
+                    {"id": "email", "type": "email", "required": true,
+                     "label": {"en": "Email", "fr": "Adresse e-mail", "es": "Correo electrónico"}},
+                    {"id": "topic", "type": "choice", "required": true,
+                     "label": {"en": "Topic", "fr": "Sujet", "es": "Tema"},
+                     "choices": [
+                        {"value": "Orders", "translations": {"fr": "Commandes", "es": "Pedidos"}},
+                        {"value": "Returns", "translations": {"fr": "Retours", "es": "Devoluciones"}}
+                     ]}
+                ]
+            }))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(st, 200, "{b}");
+    let driver = chromium::driver().await;
+    let profile = tempfile::tempdir().unwrap();
+    let c = chromium::browser_in(&driver, profile.path(), Some("fr-FR")).await;
+    c.goto(&format!("{}page=1", s.pages)).await.unwrap();
+    let launcher = until(
+        &c,
+        "const l = root.querySelector('[data-testid=launcher]'); return l && l.textContent;",
+        "the launcher",
+    )
+    .await;
+    assert_eq!(launcher, "Discuter avec nous");
+    chromium::axe(&c, "the French page with the widget closed").await;
+    in_widget(&c, "root.querySelector('[data-testid=launcher]').click();").await;
+    until(
+        &c,
+        "return root.querySelector('[data-testid=survey-form]') !== null;",
+        "the survey",
+    )
+    .await;
+    let seen = in_widget(
+        &c,
+        "return {
+           lang: root.querySelector('.w').getAttribute('lang'),
+           title: root.getElementById('sb-title').textContent,
+           labels: Array.from(root.querySelectorAll('label')).map(l => l.textContent),
+           options: Array.from(root.querySelectorAll('[data-testid=question-topic] option')).map(o => o.textContent),
+           values: Array.from(root.querySelectorAll('[data-testid=question-topic] option')).map(o => o.value),
+           start: root.querySelector('[data-testid=start-chat]').textContent,
+         };",
+    )
+    .await;
+    assert_eq!(
+        seen,
+        json!({
+            "lang": "fr",
+            "title": "Boutique Northwind",
+            "labels": ["Adresse e-mail *", "Sujet *"],
+            "options": ["Choisir…", "Commandes", "Retours"],
+            "values": ["", "Orders", "Returns"],
+            "start": "Démarrer la discussion"
+        })
+    );
+    chromium::axe(&c, "the French survey").await;
+    // A bad email, explained in French (the server's check, named by its code).
+    in_widget(
+        &c,
+        "root.querySelector('[data-testid=question-email]').value = 'pas une adresse';
+         root.querySelector('[data-testid=question-topic]').value = 'Orders';
+         root.querySelector('[data-testid=start-chat]').click();",
+    )
+    .await;
+    let error = until(
+        &c,
+        "const e = root.querySelector('[data-testid=survey-error-email]'); return e && e.textContent;",
+        "the email's error",
+    )
+    .await;
+    assert_eq!(error, "Saisissez une adresse e-mail valide.");
+    chromium::axe(&c, "the French survey with an error").await;
+    in_widget(
+        &c,
+        "root.querySelector('[data-testid=question-email]').value = 'zoe@example.com';
+         root.querySelector('[data-testid=start-chat]').click();",
+    )
+    .await;
+    let offer = next(&mut s.ws, |m| m["type"] == "offered").await;
+    let topic = offer["conversation"]["survey"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|q| q["id"] == "topic")
+        .cloned()
+        .unwrap();
+    assert_eq!(topic["answer"], "Orders", "the value is recorded");
+    let waiting = until(
+        &c,
+        "const w = root.querySelector('[data-testid=waiting]'); return w && w.textContent;",
+        "the waiting line",
+    )
+    .await;
+    assert!(
+        waiting.as_str().unwrap().starts_with("En attente")
+            || waiting.as_str().unwrap().starts_with("Vous êtes"),
+        "{waiting}"
+    );
+    chromium::axe(&c, "the French chat waiting").await;
     c.close().await.unwrap();
     s.app.stop().await;
 }

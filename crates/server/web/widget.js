@@ -790,7 +790,7 @@
       'aria-expanded': 'false', 'data-testid': 'launcher',
       click: function () { if (isOpen) close(); else open(true); } }, t('launch'));
 
-    var w = h('div', { class: /left/.test(cfg.position || '') ? 'w left' : 'w',
+    var w = h('div', { class: /left/.test(cfg.position || '') ? 'w left' : 'w', lang: lang,
       keydown: function (e) {
         if (e.key !== 'Escape') return;
         if (invite && u.invite.contains(root.activeElement)) dismiss('closed');
