@@ -819,3 +819,291 @@ async fn wrap_up_done_after_a_call_offers_the_next_waiting_call_at_once() {
     agent.close().await.unwrap();
     app.stop().await;
 }
+
+// ------------------------------------------------------------ real calls
+// SIPp (Debian's sip-tester) plays the caller and the agent's softphone,
+// as in tests/api/voice.rs.
+
+fn sipp_scenario(name: &str) -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/sipp")
+        .join(name)
+}
+
+/// A UDP port free right now, even, with the next one free (RTP, RTCP).
+fn free_port() -> u16 {
+    loop {
+        let s = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+        let port = s.local_addr().unwrap().port();
+        if port & 1 == 0
+            && port < 65000
+            && std::net::UdpSocket::bind(("127.0.0.1", port + 1)).is_ok()
+        {
+            return port;
+        }
+    }
+}
+
+fn sipp(
+    app: &support::TestApp,
+    scenario: &std::path::Path,
+    port: u16,
+    args: &[&str],
+) -> tokio::process::Child {
+    let sip = app.running.state.voice.as_ref().expect("voice on").sip.addr;
+    let mut cmd = tokio::process::Command::new("sipp");
+    cmd.arg(sip.to_string())
+        .arg("-sf")
+        .arg(scenario)
+        .args(["-i", "127.0.0.1", "-mi", "127.0.0.1", "-m", "1", "-nostdin"])
+        .args(["-p", &port.to_string(), "-mp", &free_port().to_string()])
+        .args(["-timeout", "120s", "-timeout_error"])
+        .args(args)
+        .current_dir(std::env::temp_dir())
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true);
+    cmd.spawn().expect("sipp runs (Debian package sip-tester)")
+}
+
+async fn sipp_succeeded(child: tokio::process::Child, what: &str) {
+    let out = tokio::time::timeout(Duration::from_secs(150), child.wait_with_output())
+        .await
+        .unwrap_or_else(|_| panic!("{what}: sipp did not finish"))
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{what}: sipp failed ({:?}): {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The walk: a call showed "This work item has no chat", nothing about the
+/// call, and its unknown caller could not be linked. Now the session shows
+/// the number, the state, a running timer, then how the call ended; the
+/// agent creates the caller's contact from the number, or links another.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_call_shows_its_state_timer_and_end_and_its_unknown_caller_gets_a_contact() {
+    let prompts = tempfile::tempdir().unwrap();
+    let cache = prompts.path().to_path_buf();
+    let app = support::spawn_sqlite_with(&move |c: &mut switchboard_server::Config| {
+        c.voice.sip_listen = Some("127.0.0.1:0".parse().unwrap());
+        c.voice.trunks = vec!["127.0.0.1".parse().unwrap()];
+        c.voice.prompt_cache = cache.clone();
+        c.voice.ring_timeout = Duration::from_secs(15);
+    })
+    .await;
+    let admin = app.token(Role::Admin).await;
+    let (vera, queue) = voice_agent(&admin, "vera@calls.test", 600).await;
+    app.running
+        .state
+        .voice
+        .as_ref()
+        .unwrap()
+        .set_inbound_queue(Some(queue));
+    let existing = admin
+        .create(
+            "/api/v1/contacts",
+            json!({"first_name": "Marc", "last_name": "Petit", "email": "marc@example.com"}),
+        )
+        .await;
+    let sip_user = format!("vera{}", free_port());
+    let (s, b) = answer(
+        admin
+            .request(
+                reqwest::Method::PUT,
+                &format!("/api/v1/agents/{vera}/sip-account"),
+            )
+            .json(&json!({"username": sip_user, "password": "correct-horse-battery"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+    // Vera's softphone listens and registers.
+    let phone_port = free_port();
+    let phone = sipp(&app, &sipp_scenario("phone.xml"), phone_port, &[]);
+    let register = std::fs::read_to_string(sipp_scenario("register.xml"))
+        .unwrap()
+        .replace("{user}", &sip_user)
+        .replace("{password}", "correct-horse-battery")
+        .replace("{contact_port}", &phone_port.to_string())
+        .replace("{expect}", "200");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("register.xml"), register).unwrap();
+    sipp_succeeded(
+        sipp(&app, &dir.path().join("register.xml"), free_port(), &[]),
+        "REGISTER",
+    )
+    .await;
+
+    let driver = chromium::driver().await;
+    let profile = tempfile::tempdir().unwrap();
+    let agent = chromium::browser(&driver, profile.path()).await;
+    agent.set_window_size(1440, 1000).await.unwrap();
+    sign_in_available(&app, &agent, "vera@calls.test", &vera).await;
+
+    // An unknown number calls and talks for 12 s after being answered.
+    let caller = sipp(
+        &app,
+        &sipp_scenario("caller.xml"),
+        free_port(),
+        &[
+            "-key",
+            "caller",
+            "+33698765432",
+            "-s",
+            "support",
+            "-d",
+            "12000",
+        ],
+    );
+    let toast = until(
+        &agent,
+        &format!("const t = {}; return t && t.textContent;", q("toast")),
+        "the call's offer",
+    )
+    .await;
+    assert!(toast.as_str().unwrap().contains("+33698765432"), "{toast}");
+    click(&agent, &q("toast-accept"), "accept").await;
+
+    // Connected: the number, the state and a running timer.
+    until(
+        &agent,
+        "const p = document.querySelector('[data-testid=call-panel]');
+         const t = document.querySelector('[data-testid=call-timer]');
+         return p && p.getAttribute('data-state') === 'connected' && t && /^\\d+:\\d\\d$/.test(t.textContent);",
+        "the connected call with its timer",
+    )
+    .await;
+    let panel = until(
+        &agent,
+        &format!("const e = {}; return e && e.textContent;", q("call-panel")),
+        "the call panel",
+    )
+    .await;
+    let panel = panel.as_str().unwrap();
+    assert!(panel.contains("+33698765432"), "{panel}");
+    assert!(
+        panel.contains("Inbound call") && panel.contains("Connected"),
+        "{panel}"
+    );
+    let name = until(
+        &agent,
+        &format!(
+            "const e = {}; return e && e.textContent;",
+            q("customer-name")
+        ),
+        "the customer's name",
+    )
+    .await;
+    assert_eq!(name, json!("Unknown caller"));
+    axe(&agent, "a connected call").await;
+
+    // The caller hangs up: how long and who, for as long as the tab is open.
+    let ended = until(
+        &agent,
+        &format!("const e = {}; return e && e.textContent;", q("call-ended")),
+        "the end of the call",
+    )
+    .await;
+    let ended = ended.as_str().unwrap();
+    assert!(
+        ended.starts_with("Call ended · 0:") && ended.ends_with("· the customer hung up"),
+        "{ended}"
+    );
+    sipp_succeeded(caller, "caller").await;
+    sipp_succeeded(phone, "agent's phone").await;
+    axe(&agent, "an ended call").await;
+
+    // Create contact: the number is already there.
+    click(&agent, &q("create-contact"), "create contact").await;
+    let number = until(
+        &agent,
+        &format!(
+            "const e = {}; return e && e.value;",
+            q("contact-create-phone")
+        ),
+        "the prefilled number",
+    )
+    .await;
+    assert_eq!(number, json!("+33698765432"));
+    axe(&agent, "the create contact form").await;
+    type_into(&agent, &q("contact-create-first"), "Inès").await;
+    type_into(&agent, &q("contact-create-last"), "Moreau").await;
+    click(&agent, &q("contact-create-submit"), "create").await;
+    until(
+        &agent,
+        &format!(
+            "const e = {}; return e && e.textContent === 'Inès Moreau';",
+            q("customer-name")
+        ),
+        "the new contact in the summary",
+    )
+    .await;
+    let item = agent
+        .execute(
+            "return document.querySelector('[data-testid=session]').getAttribute('data-work-item');",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let item = item.as_str().unwrap();
+    let call = admin.ok(&format!("/api/v1/work-items/{item}/call")).await;
+    let contact = admin
+        .ok(&format!(
+            "/api/v1/contacts/{}",
+            call["contact_id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(
+        (&contact["first_name"], &contact["phone"]),
+        (&json!("Inès"), &json!("+33698765432"))
+    );
+    axe(&agent, "a call linked to a new contact").await;
+
+    // Change contact: search and link an existing one instead.
+    click(&agent, &q("change-contact"), "change contact").await;
+    type_into(&agent, &q("contact-search"), "Petit").await;
+    click(
+        &agent,
+        "document.querySelector('[data-testid=contact-form] button[type=submit]')",
+        "search",
+    )
+    .await;
+    click(
+        &agent,
+        &format!(
+            "document.querySelector('[data-testid=contact-result][data-contact=\"{}\"] [data-testid=contact-link]')",
+            existing["id"].as_str().unwrap()
+        ),
+        "link Marc",
+    )
+    .await;
+    until(
+        &agent,
+        &format!(
+            "const e = {}; return e && e.textContent === 'Marc Petit';",
+            q("customer-name")
+        ),
+        "the linked contact in the summary",
+    )
+    .await;
+    assert_eq!(
+        admin.ok(&format!("/api/v1/work-items/{item}/call")).await["contact_id"],
+        existing["id"]
+    );
+    axe(&agent, "a call linked to an existing contact").await;
+    click(&agent, &q("wrap-up"), "wrap-up done").await;
+    until(
+        &agent,
+        &format!("return {} === null;", q("session-tab")),
+        "the session closed",
+    )
+    .await;
+    agent.close().await.unwrap();
+    app.stop().await;
+}

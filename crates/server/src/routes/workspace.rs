@@ -62,9 +62,16 @@ struct Session {
 
 async fn session(s: &AppState, item: &WorkItemView) -> ApiResult<Session> {
     let conv = s.db.conversation_by_work_item(&item.id).await?;
+    // A call's contact is its record's: the agent may have linked an
+    // unknown caller (or another contact) since the call arrived.
+    let call_contact = match (&conv, item.channel.as_str()) {
+        (None, "voice" | "callback") => s.db.call(&item.id).await.ok().and_then(|c| c.contact_id),
+        _ => None,
+    };
     let contact_id = conv
         .as_ref()
         .and_then(|c| c.contact_id.clone())
+        .or(call_contact)
         .or_else(|| item.contact_id.clone());
     let contact = match &contact_id {
         Some(c) => Some(s.db.contact(c).await?),
