@@ -1577,7 +1577,7 @@ async fn messages_leave_out_withheld_notes_speak_the_language_and_name_the_zone(
         assert!(text.contains("(Europe/Paris)"), "{text}");
         let invite = calendar(&confirmation.part("text/calendar").unwrap());
         {
-            use icalendar::{Component, EventLike};
+            use icalendar::Component;
             let event = invite.components.iter().find_map(|c| c.as_event()).unwrap();
             assert_eq!(event.get_summary(), Some("Prêt à taux fixe"));
         }
@@ -1620,7 +1620,7 @@ async fn messages_leave_out_withheld_notes_speak_the_language_and_name_the_zone(
         assert!(!file.contains("METHOD:"), "{file}");
         let cal = calendar(&file);
         {
-            use icalendar::{Component, EventLike};
+            use icalendar::Component;
             let event = cal.components.iter().find_map(|c| c.as_event()).unwrap();
             assert_eq!(event.get_uid(), Some(format!("{id}@localhost").as_str()));
             assert_eq!(event.get_summary(), Some("Prêt à taux fixe"));
