@@ -207,6 +207,8 @@ impl Running {
         if let Some(voice) = &self.state.voice {
             voice.sip.cancel.cancel();
         }
+        // The engine's timers write: stop it before the pool closes.
+        self.state.engine.shutdown().await;
         self.state.db.close().await;
         Ok(())
     }

@@ -141,6 +141,9 @@ enum Command {
     Held(String, Reply<Vec<WorkItemView>>),
     Stats(String, Reply<QueueStats>),
     Reload(Reply<()>),
+    /// Stop after the step in progress: nothing is written after the reply
+    /// (the database is about to close).
+    Shutdown(Reply<()>),
 }
 
 /// How to reach the engine; cheap to clone.
@@ -297,6 +300,12 @@ impl EngineHandle {
     pub async fn reload(&self) -> Result<(), EngineError> {
         self.ask(Command::Reload).await
     }
+    /// Stops the engine: the step in progress finishes, then no timer or
+    /// command writes again (later calls answer `Stopped`). Idempotent.
+    pub async fn shutdown(&self) {
+        let _ = self.ask(Command::Shutdown).await;
+    }
+
     /// The id of the last committed event.
     pub fn last_seq(&self) -> i64 {
         self.last_seq.load(std::sync::atomic::Ordering::Acquire)
@@ -803,6 +812,12 @@ impl Live {
             let deadline = self.next_deadline(next_check);
             tokio::select! {
                 c = rx.recv() => match c {
+                    Some(Command::Shutdown(reply)) => {
+                        rx.close();
+                        let _ = reply.send(Ok(()));
+                        tracing::debug!("routing engine stopped");
+                        return;
+                    }
                     Some(c) => self.handle(c, &events).await,
                     None => return,
                 },
@@ -993,6 +1008,10 @@ impl Live {
             Command::Reload(reply) => {
                 let r = self.reload(events).await;
                 let _ = reply.send(r);
+            }
+            // Handled by the run loop, which stops.
+            Command::Shutdown(reply) => {
+                let _ = reply.send(Ok(()));
             }
         }
     }
