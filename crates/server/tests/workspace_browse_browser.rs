@@ -62,6 +62,19 @@ const ARROW_DOWN: &str = "\u{E015}";
 const ENTER: &str = "\u{E007}";
 const ESCAPE: &str = "\u{E00C}";
 
+/// Polls a GET until its answer satisfies `want` (at most 15 seconds).
+async fn until_ok(who: &Caller, path: &str, want: impl Fn(&Value) -> bool) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let (s, v) = answer(who.get(path).await).await;
+        if s == 200 && want(&v) {
+            return v;
+        }
+        assert!(Instant::now() < deadline, "GET {path}: {s} {v}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 /// The visible panel (customer tab or view) of the selected tab.
 const PANEL: &str = "document.querySelector('[role=tabpanel]:not([hidden])')";
 
@@ -196,6 +209,11 @@ async fn an_agent_finds_a_customer_a_case_and_a_past_conversation() {
         assert!(Instant::now() < deadline, "the chat was offered to Ana");
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
+    // The chat joins its agent once the engine's assignment reaches it.
+    until_ok(&ana_api, &format!("/api/v1/conversations/{conv_id}"), |c| {
+        c["status"] == "active"
+    })
+    .await;
     ana_api
         .create(
             &format!("/api/v1/conversations/{conv_id}/messages"),
@@ -222,6 +240,19 @@ async fn an_agent_finds_a_customer_a_case_and_a_past_conversation() {
     )
     .await;
     assert_eq!(s, 200, "{b}");
+
+    // A call from Léa that Ana answered, as the voice channel records it.
+    let call_item = switchboard_store::new_id();
+    let lea_id = lea["id"].as_str().unwrap();
+    app.db()
+        .start_call(&call_item, "inbound", "+33612345678", Some(lea_id))
+        .await
+        .unwrap();
+    app.db()
+        .set_call_state(&call_item, "connected", Some(&ana_id))
+        .await
+        .unwrap();
+    app.db().end_call(&call_item, "customer").await.unwrap();
 
     let driver = chromium::driver().await;
     let profile = tempfile::tempdir().unwrap();
@@ -342,6 +373,14 @@ async fn an_agent_finds_a_customer_a_case_and_a_past_conversation() {
         "the note on the timeline",
     )
     .await;
+    // Her past conversations the agent may read: the call.
+    let past = until(
+        &c,
+        &format!("const i = {PANEL}.querySelectorAll('[data-testid=past-item]'); return i.length && Array.from(i).map(x => x.getAttribute('data-id'));"),
+        "the customer's past call",
+    )
+    .await;
+    assert_eq!(past, json!([call_item]));
     let shown: Value = c
         .execute(
             &format!(
@@ -419,23 +458,48 @@ async fn an_agent_finds_a_customer_a_case_and_a_past_conversation() {
     axe(&c, "a customer tab with a current case").await;
     screenshot(&c, "workspace-browse-customer.png").await;
 
-    // Past conversations: Ana's chat, newest first, and its transcript.
+    // Past conversations: Ana's call and chat, newest first; the chat's transcript.
     click(
         &c,
         "document.querySelector('[data-testid=open-history]')",
         "Past conversations",
     )
     .await;
-    let row = until(
+    let rows = until(
         &c,
-        &format!("const p = {PANEL}; const r = p && p.getAttribute('data-testid') === 'history-view' && p.querySelector('[data-testid=history-row]'); return r && r.textContent;"),
-        "the past chat",
+        &format!("const p = {PANEL}; const r = p && p.getAttribute('data-testid') === 'history-view' && p.querySelectorAll('[data-testid=history-row]');
+                  return r && r.length === 2 && Array.from(r).map(x => [x.getAttribute('data-type'), x.cells[0].textContent, x.cells[1].textContent]);"),
+        "the past call and chat",
     )
     .await;
-    assert!(row.as_str().unwrap().contains("Hugo Bernard"), "{row}");
+    assert_eq!(
+        rows,
+        json!([
+            ["call", "Léa Fontaine", "Voice"],
+            ["chat", "Hugo Bernard", "Chat"]
+        ])
+    );
     click(
         &c,
-        &format!("{PANEL}.querySelector('[data-testid=history-open]')"),
+        &format!("{PANEL}.querySelector('[data-testid=history-row][data-type=call] [data-testid=history-open]')"),
+        "the call's details",
+    )
+    .await;
+    let facts = until(
+        &c,
+        &format!("const t = {PANEL}.querySelector('[data-testid=transcript]'); return t && t.querySelector('[data-testid=transcript-title]') && t.textContent;"),
+        "the call's details",
+    )
+    .await;
+    let facts = facts.as_str().unwrap();
+    assert!(
+        facts.contains("+33612345678") && facts.contains("the customer"),
+        "{facts}"
+    );
+    axe(&c, "a past call's details").await;
+    click(
+        &c,
+        &format!("{PANEL}.querySelector('[data-testid=history-row][data-type=chat] [data-testid=history-open]')"),
         "the transcript",
     )
     .await;
