@@ -589,6 +589,7 @@ async fn an_unanswered_invitation_closes_itself_after_one_minute() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     assert_eq!(state(&c).await, "idle");
+    chromium::axe(&c, "the page after the invitation closed itself").await;
     c.close().await.unwrap();
     s.app.stop().await;
 }

@@ -467,7 +467,8 @@
       case 'ended': return ended();
       case 'error':
         if (m.code === 'ended') return ended();
-        setError((m.code !== 'invalid' && I18N.en[m.code] && t(m.code)) || m.message || t('fail'));
+        // In the visitor's language: the code, never the server's English message.
+        setError(m.code === 'too_long' || m.code === 'rate_limited' ? t(m.code) : t('fail'));
         if (m.code === 'rate_limited') setTimeout(resendPending, 3000);
         break;
     }
