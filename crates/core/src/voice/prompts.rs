@@ -118,6 +118,30 @@ mod tests {
     }
 
     #[test]
+    fn spanish_prompts_address_the_caller_as_usted() {
+        // The register chosen for every customer-facing Spanish text.
+        let tu = [
+            " tu ",
+            " te ",
+            " tú ",
+            "pulsa ",
+            "espera al",
+            "has ",
+            "estás",
+            "quieres",
+            "deseas",
+        ];
+        for p in Prompt::ALL {
+            let text = format!(" {} ", default_text(p, "es").to_lowercase());
+            for word in tu {
+                assert!(!text.contains(word), "{p:?} says {word:?}: {text}");
+            }
+        }
+        assert!(default_text(Prompt::CallbackOffer, "es").contains("pulse 1"));
+        assert!(default_text(Prompt::Hold, "es").contains("su llamada"));
+    }
+
+    #[test]
     fn names_round_trip_and_admin_texts_are_checked() {
         for p in Prompt::ALL {
             assert_eq!(Prompt::parse(p.name()), Some(p));
