@@ -202,7 +202,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             }
         }
     }
-    println!("  Meeting messages:   {base}/api/v1/communications/outbox  (admins; switch messages on at /api/v1/communications/settings)");
+    println!("  Meeting messages:   {base}/api/v1/communications/outbox  (admins; messages are off until PATCH /api/v1/communications/settings {{\"enabled\": true}})");
     println!("  API reference:      {base}/api/v1/openapi.json");
     println!("  Health and metrics: {base}/healthz  {base}/readyz  {base}/metrics");
     println!("Press Ctrl-C to stop.");
