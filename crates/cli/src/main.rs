@@ -204,7 +204,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     }
     println!("  Meeting messages:   {base}/api/v1/communications/outbox  (admins; messages are off until PATCH /api/v1/communications/settings {{\"enabled\": true}})");
     println!("  API reference:      {base}/api/v1/openapi.json");
-    println!("  Health and metrics: {base}/healthz  {base}/readyz  {base}/metrics");
+    println!("  Health:             {base}/healthz  {base}/readyz");
+    println!("  Metrics:            {base}/metrics  (admins and supervisors; Prometheus with a bearer token)");
     println!("Press Ctrl-C to stop.");
 
     shutdown_signal().await;

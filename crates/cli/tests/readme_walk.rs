@@ -282,26 +282,30 @@ async fn a_newcomer_follows_the_readme() {
             .unwrap_or_else(|e| panic!("{label} ({url}) is JSON: {e}: {body}"));
         assert!(parsed.get("status").is_none(), "{label}: {parsed}");
     }
-    for path in [
-        "/healthz",
-        "/readyz",
-        "/metrics",
-        "/api/v1/voice/status",
-        "/favicon.ico",
-    ] {
+    for path in ["/healthz", "/readyz", "/favicon.ico"] {
         let r = http.get(format!("{base}{path}")).send().await.unwrap();
-        // The voice status needs a session: the admin's browser has one.
-        if path == "/api/v1/voice/status" {
-            assert_eq!(r.status(), 401, "{path} is not public");
-            admin.goto(&format!("{base}{path}")).await.unwrap();
-            let body = admin
-                .execute("return document.body.innerText;", vec![])
-                .await
-                .unwrap();
-            let v: Value = serde_json::from_str(body.as_str().unwrap()).unwrap();
-            assert!(v.get("calls").is_some(), "{v}");
+        assert_eq!(r.status(), 200, "{path}");
+    }
+    // The voice status and the metrics are not public; the signed-in
+    // admin's browser reads them.
+    assert!(p.url("Phone line (SIP)").starts_with("sip:support@"));
+    for url in [
+        format!("{base}/api/v1/voice/status"),
+        p.url("Metrics").to_owned(),
+    ] {
+        let r = http.get(&url).send().await.unwrap();
+        assert_eq!(r.status(), 401, "{url} is not public");
+        admin.goto(&url).await.unwrap();
+        let body = admin
+            .execute("return document.body.innerText;", vec![])
+            .await
+            .unwrap();
+        let body = body.as_str().unwrap();
+        if url.ends_with("/metrics") {
+            assert!(body.contains("switchboard_http_requests_total"), "{body}");
         } else {
-            assert_eq!(r.status(), 200, "{path}");
+            let v: Value = serde_json::from_str(body).unwrap();
+            assert!(v.get("calls").is_some(), "{v}");
         }
     }
     // An address that does not exist: a page for a person, not JSON.

@@ -44,6 +44,9 @@ pub enum Permission {
     ManageAgents,
     /// Change configuration (products today; queues, widgets… later).
     Configure,
+    /// Read the operational figures (`/metrics`): queue depths, rates,
+    /// backlogs say how the business is doing, so they are not public.
+    ViewMetrics,
 }
 
 impl Permission {
@@ -57,6 +60,7 @@ impl Permission {
             Permission::ViewAgents => &[Admin, Supervisor],
             Permission::ManageAgents => &[Admin],
             Permission::Configure => &[Admin],
+            Permission::ViewMetrics => &[Admin, Supervisor],
         }
     }
 

@@ -30,7 +30,7 @@ const fn e(method: &'static str, path: &'static str, who: Who) -> Endpoint {
 pub const ENDPOINTS: &[Endpoint] = &[
     e("GET", "/healthz", Public),
     e("GET", "/readyz", Public),
-    e("GET", "/metrics", Public),
+    e("GET", "/metrics", Needs(ViewMetrics)),
     e("GET", "/api/v1/openapi.json", Public),
     e("POST", "/api/v1/session", Public),
     e("GET", "/api/v1/session", SignedIn),

@@ -18,7 +18,7 @@ const UNKNOWN_ID: &str = "00000000-0000-0000-0000-000000000000";
 const EXPECTED: &[(&str, &str, &str)] = &[
     ("GET", "/healthz", "P"),
     ("GET", "/readyz", "P"),
-    ("GET", "/metrics", "P"),
+    ("GET", "/metrics", "as"),
     ("GET", "/api/v1/openapi.json", "P"),
     ("POST", "/api/v1/session", "P"),
     ("GET", "/api/v1/session", "S"),

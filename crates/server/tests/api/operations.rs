@@ -11,7 +11,11 @@ async fn health_readiness_metrics_and_the_home_page() {
         let agent = app.token(Role::Agent).await;
         agent.get("/api/v1/contacts").await;
         agent.get("/api/v1/contacts/x").await;
-        let metrics = anon.get("/metrics").await.text().await.unwrap();
+        // The figures are the business's own: not for anonymous callers.
+        assert_eq!(anon.get("/metrics").await.status(), 401);
+        assert_eq!(agent.get("/metrics").await.status(), 403);
+        let supervisor = app.token(Role::Supervisor).await;
+        let metrics = supervisor.get("/metrics").await.text().await.unwrap();
         assert!(
             metrics.contains(r#"switchboard_http_requests_total{method="GET",route="/api/v1/contacts/{id}",status="404"} 1"#),
             "{metrics}"

@@ -252,7 +252,14 @@ async fn capacity_presence_position_and_queue_figures() {
         .await;
         assert_eq!(live["queue_id"], q.as_str());
         // The same figures for Prometheus.
-        let metrics = app.anonymous().get("/metrics").await.text().await.unwrap();
+        let metrics = app
+            .token(Role::Supervisor)
+            .await
+            .get("/metrics")
+            .await
+            .text()
+            .await
+            .unwrap();
         assert!(
             metrics.contains(r#"switchboard_routing_queue_waiting{queue="single"} 1"#),
             "{metrics}"
