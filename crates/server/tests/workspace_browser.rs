@@ -784,6 +784,14 @@ async fn wrap_up_done_after_a_call_offers_the_next_waiting_call_at_once() {
     )
     .await;
     assert_eq!(number, json!("+33612345001"));
+    // Accepting focuses the call, not "Wrap-up done" (a stray key would
+    // end a live call).
+    until(
+        &agent,
+        "return document.activeElement && document.activeElement.getAttribute('data-testid') === 'call-panel';",
+        "the focus on the call",
+    )
+    .await;
     let tab = until(
         &agent,
         &format!("const e = {}; return e && e.textContent;", q("session-tab")),
@@ -1002,6 +1010,10 @@ async fn a_call_shows_its_state_timer_and_end_and_its_unknown_caller_gets_a_cont
     .await;
     assert_eq!(name, json!("Unknown caller"));
     axe(&agent, "a connected call").await;
+    let png = agent.screenshot().await.unwrap();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/test-artifacts");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("workspace-call-connected.png"), &png).unwrap();
 
     // The caller hangs up: how long and who, for as long as the tab is open.
     let ended = until(
@@ -1018,6 +1030,10 @@ async fn a_call_shows_its_state_timer_and_end_and_its_unknown_caller_gets_a_cont
     sipp_succeeded(caller, "caller").await;
     sipp_succeeded(phone, "agent's phone").await;
     axe(&agent, "an ended call").await;
+    let png = agent.screenshot().await.unwrap();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/test-artifacts");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("workspace-call-ended.png"), &png).unwrap();
 
     // Create contact: the number is already there.
     click(&agent, &q("create-contact"), "create contact").await;

@@ -946,7 +946,9 @@
       dl([[t('channel'), chan(item.channel)], phone && !isCall(S) ? [t('phone'), str(phone)] : null,
         [t('queue'), str(item.queue_name)], [t('started'), when(item.arrived_at)]]),
       slot(u.chatErr));
-    if (S.focusComposer && current === S.id) { S.focusComposer = false; u.wrapBtn.focus(); }
+    // Accepted here: focus the call (not "Wrap-up done", which would end a
+    // live call on a stray key press), or the button for other items.
+    if (S.focusComposer && current === S.id) { S.focusComposer = false; (u.call || u.wrapBtn).focus(); }
     if (isCall(S)) loadCall(S);
   }
 
@@ -975,7 +977,8 @@
     u.callTimerRow = h('div', null, h('dt', null, t('talkTime')), h('dd', null, u.callTimer));
     u.callEnded = h('p', { class: 'call-ended', role: 'status', 'data-testid': 'call-ended' });
     u.callNone = h('p', { class: 'muted', 'data-testid': 'call-none' }, t('noCallInfo'));
-    u.call = h('section', { class: 'call', 'data-testid': 'call-panel', 'data-state': 'unknown', 'aria-labelledby': id },
+    u.call = h('section', { class: 'call', 'data-testid': 'call-panel', 'data-state': 'unknown', 'aria-labelledby': id,
+      tabindex: '-1' },
       h('h3', { id }, t('call')),
       h('dl', { class: 'facts' },
         h('div', null, h('dt', null, t('callKind')), h('dd', null, u.callKind)),
