@@ -13,6 +13,7 @@ pub mod metrics;
 pub mod openapi;
 pub mod routes;
 pub mod routing;
+mod security_headers;
 pub mod state;
 pub mod voice;
 mod web;
@@ -184,6 +185,7 @@ pub fn router(state: AppState) -> Router {
         routes::visitor::guard,
     ))
     .layer(DefaultBodyLimit::max(limits::BODY_BYTES))
+    .layer(axum::middleware::from_fn(security_headers::add))
     .layer(TraceLayer::new_for_http())
     .with_state(state)
 }

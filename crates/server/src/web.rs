@@ -184,7 +184,7 @@ struct DemoParams {
 async fn demo_shop(
     State(s): State<AppState>,
     Query(p): Query<DemoParams>,
-) -> Result<Html<String>, crate::error::ApiError> {
+) -> Result<impl IntoResponse, crate::error::ApiError> {
     let id = match p.widget {
         Some(w) => s.db.widget(&w).await?.id,
         None => {
@@ -197,7 +197,11 @@ async fn demo_shop(
         }
     };
     // Ids are UUIDs; nothing else reaches the page.
-    Ok(Html(
-        include_str!("../web/widget-demo.html").replace("__WIDGET_ID__", &id),
+    Ok((
+        [(
+            header::CONTENT_SECURITY_POLICY,
+            crate::security_headers::DEMO_HOST_POLICY,
+        )],
+        Html(include_str!("../web/widget-demo.html").replace("__WIDGET_ID__", &id)),
     ))
 }

@@ -102,3 +102,34 @@ async fn unknown_addresses_answer_browsers_with_a_page() {
     assert_eq!(icon.headers()["content-type"], "image/svg+xml");
     app.stop().await;
 }
+
+/// Pages run only our own code and cannot be framed; no answer is sniffed
+/// into something else.
+#[tokio::test]
+async fn pages_carry_a_content_security_policy_and_answers_nosniff() {
+    let app = crate::support::spawn_sqlite().await;
+    let anon = app.anonymous();
+    for page in ["/", "/agent", "/book"] {
+        let r = anon.get(page).await;
+        let h = r.headers();
+        let csp = h["content-security-policy"].to_str().unwrap();
+        for part in [
+            "script-src 'self';",
+            "frame-ancestors 'none'",
+            "object-src 'none'",
+            "base-uri 'none'",
+        ] {
+            assert!(csp.contains(part), "{page}: {csp}");
+        }
+        assert!(!csp.contains("unsafe-inline"), "{page}: {csp}");
+        assert_eq!(h["x-frame-options"], "DENY", "{page}");
+        assert_eq!(h["x-content-type-options"], "nosniff", "{page}");
+    }
+    let r = anon.get("/api/v1/openapi.json").await;
+    assert_eq!(r.headers()["x-content-type-options"], "nosniff");
+    assert!(r.headers().get("content-security-policy").is_none());
+    // The cancel page keeps its own referrer policy (its address holds a secret).
+    let r = anon.get("/meetings/x/cancel").await;
+    assert_eq!(r.headers()["referrer-policy"], "no-referrer");
+    app.stop().await;
+}
