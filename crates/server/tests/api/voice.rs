@@ -706,6 +706,17 @@ async fn an_overflowing_queue_offers_a_callback_at_30_s_and_the_caller_keeps_the
     })
     .await;
     assert_eq!(b_view["kind"], "callback");
+    // B's call record now says callback, waiting.
+    let b_call = t.admin.ok(&format!("/api/v1/work-items/{b_id}/call")).await;
+    assert_eq!(
+        (&b_call["kind"], &b_call["state"], &b_call["number"]),
+        (
+            &json!("callback"),
+            &json!("waiting"),
+            &json!("+33622222222")
+        ),
+        "{b_call}"
+    );
 
     // Ana's phone registers; the customer's phone waits behind the trunk.
     let phone_port = free_port();
@@ -760,9 +771,23 @@ async fn an_overflowing_queue_offers_a_callback_at_30_s_and_the_caller_keeps_the
         subjects
             .iter()
             .any(|s| s.starts_with("Callback requested by the caller"))
-            && subjects.iter().any(|s| s.starts_with("Callback connected")),
+            && subjects.iter().any(|s| s.starts_with("Callback connected"))
+            && subjects.iter().any(|s| s == "Callback to +33622222222"),
         "{subjects:?}"
     );
+    let b_call = until(
+        Duration::from_secs(10),
+        "the callback's call ended",
+        async || {
+            let c = t.ana.ok(&format!("/api/v1/work-items/{b_id}/call")).await;
+            (c["state"] == "ended").then_some(c)
+        },
+    )
+    .await;
+    assert_eq!(b_call["kind"], "callback");
+    assert_eq!(b_call["ended_by"], "customer", "{b_call}");
+    assert_eq!(b_call["agent_id"], t.ana.agent_id.as_deref().unwrap());
+    assert!(b_call["duration_seconds"].is_i64(), "{b_call}");
     app.stop().await;
 }
 
