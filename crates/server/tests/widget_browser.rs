@@ -716,3 +716,101 @@ async fn a_french_browser_gets_the_widget_survey_and_choices_in_french() {
     c.close().await.unwrap();
     s.app.stop().await;
 }
+
+/// A customer's page with a strict Content-Security-Policy (no inline
+/// styles, scripts and connections only from itself and Switchboard): the
+/// widget is styled all the same (its style sheet is constructed, not
+/// inline markup) and works.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_widget_is_styled_on_a_page_that_forbids_inline_styles() {
+    let s = scene(Host::OtherOrigin).await;
+    let page = include_str!("../web/widget-demo.html")
+        .replace(
+            "src=\"/widget.js\"",
+            &format!("src=\"{}/widget.js\"", s.app.base),
+        )
+        .replace("__WIDGET_ID__", &s.widget);
+    let policy = format!(
+        "default-src 'self'; script-src 'self' 'unsafe-inline' {0}; style-src 'self'; connect-src 'self' {0} {1}",
+        s.app.base,
+        s.app.base.replace("http://", "ws://")
+    );
+    let app = axum::Router::new().route(
+        "/",
+        axum::routing::get(move || {
+            let page = page.clone();
+            let policy = policy.clone();
+            async move {
+                (
+                    [(axum::http::header::CONTENT_SECURITY_POLICY, policy)],
+                    axum::response::Html(page),
+                )
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    // The widget allows this origin.
+    let current = s.admin.ok(&format!("/api/v1/widgets/{}", s.widget)).await;
+    let mut body = current.clone();
+    for k in [
+        "id",
+        "auth_secret_set",
+        "embed_snippet",
+        "warnings",
+        "created_at",
+        "updated_at",
+    ] {
+        body.as_object_mut().unwrap().remove(k);
+    }
+    body["allowed_origins"] = json!([format!("http://127.0.0.1:{port}")]);
+    let (st, b) = answer(
+        s.admin
+            .request(
+                reqwest::Method::PUT,
+                &format!("/api/v1/widgets/{}", s.widget),
+            )
+            .json(&body)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(st, 200, "{b}");
+
+    let driver = chromium::driver().await;
+    let profile = tempfile::tempdir().unwrap();
+    let c = chromium::browser(&driver, profile.path()).await;
+    c.goto(&format!("http://127.0.0.1:{port}/?page=1"))
+        .await
+        .unwrap();
+    until(
+        &c,
+        "return root.querySelector('[data-testid=launcher]') !== null;",
+        "the launcher",
+    )
+    .await;
+    let look = in_widget(
+        &c,
+        "const l = getComputedStyle(root.querySelector('[data-testid=launcher]'));
+         return [l.backgroundColor, l.color, l.borderTopLeftRadius, getComputedStyle(root.querySelector('.w')).position];",
+    )
+    .await;
+    assert_eq!(
+        look,
+        json!(["rgb(47, 158, 68)", "rgb(0, 0, 0)", "24px", "fixed"]),
+        "styled in the brand colour, fixed in the corner"
+    );
+    chromium::axe(&c, "a strict host page with the widget closed").await;
+    in_widget(&c, "root.querySelector('[data-testid=launcher]').click();").await;
+    until(
+        &c,
+        "return root.querySelector('[data-testid=survey-form]') !== null;",
+        "the survey",
+    )
+    .await;
+    chromium::axe(&c, "a strict host page with the panel open").await;
+    c.close().await.unwrap();
+    s.app.stop().await;
+}

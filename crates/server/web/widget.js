@@ -804,7 +804,17 @@
     // Black or white, whichever contrasts more with the colour (WCAG 2
     // relative luminance): the server computes it, one rule for both.
     w.style.setProperty('--t', color === cfg.color && /^#[0-9a-f]{6}$/i.test(cfg.text_color || '') ? cfg.text_color : '#ffffff');
-    root.append(h('style', null, STYLE), w);
+    // A constructed style sheet is not inline markup: host pages whose
+    // Content-Security-Policy forbids inline styles still style the widget.
+    // Browsers without them get a <style> element.
+    var sheet = null;
+    try {
+      sheet = new CSSStyleSheet();
+      sheet.replaceSync(STYLE);
+      root.adoptedStyleSheets = [sheet];
+    } catch (e) { sheet = null; }
+    if (!sheet) root.append(h('style', null, STYLE));
+    root.append(w);
     document.body.append(host);
     ui = u;
     render();
