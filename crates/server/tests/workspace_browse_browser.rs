@@ -380,7 +380,14 @@ async fn an_agent_finds_a_customer_a_case_and_a_past_conversation() {
         "the customer's past call",
     )
     .await;
-    assert_eq!(past, json!([call_item]));
+    let html = c
+        .execute(
+            &format!("return {PANEL}.querySelector('[data-testid=customer-past]').outerHTML;"),
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(past, json!([call_item]), "{html}");
     let shown: Value = c
         .execute(
             &format!(
