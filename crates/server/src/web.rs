@@ -73,6 +73,17 @@ pub fn router() -> Router<AppState> {
                 )
             }),
         )
+        .route(
+            // The link that confirms a booking from the booking page (sent
+            // by email only); the same page as the cancel link.
+            "/meetings/{id}/confirm",
+            get(|| async {
+                (
+                    [(header::REFERRER_POLICY, "no-referrer")],
+                    Html(include_str!("../web/cancel.html")),
+                )
+            }),
+        )
         .route("/demo/shop", get(demo_shop))
         .route(
             "/home.js",

@@ -29,7 +29,9 @@
       cancelLink: 'Cancel this meeting', again: 'Book another meeting', loading: 'Loading…', failed: 'Something went wrong',
       netError: 'Network error. Please check your connection and try again.',
       tzBranch: 'Times are shown in the branch’s local time ({tz}).', tzMine: 'Your time zone: {tz}.', timeZone: 'Time zone',
-      yourTime: '{time} your time ({tz})', calendar: 'Add to calendar (.ics)'
+      yourTime: '{time} your time ({tz})', calendar: 'Add to calendar (.ics)',
+      pending: 'Check your email to confirm', checkEmail: 'We have sent a link to {email}. Open it within 30 minutes to confirm the meeting; until then the time is held for you. Your confirmation and the link to cancel will follow by email.',
+      tooMany: 'Too many bookings have been requested for this today. Please try again tomorrow.'
     },
     fr: {
       pageTitle: 'Prendre rendez-vous', skip: 'Aller au contenu', progress: 'Progression', back: 'Retour', s1: 'Sujet', s2: 'Type de rendez-vous',
@@ -53,7 +55,9 @@
       cancelHint: 'Vous avez un empêchement\u00a0?', cancelLink: 'Annuler ce rendez-vous', again: 'Prendre un autre rendez-vous',
       loading: 'Chargement…', failed: 'Une erreur est survenue', netError: 'Erreur réseau. Vérifiez votre connexion et réessayez.',
       tzBranch: 'Les horaires sont indiqués à l’heure locale de l’agence ({tz}).', tzMine: 'Votre fuseau horaire\u00a0: {tz}.',
-      timeZone: 'Fuseau horaire', yourTime: '{time} chez vous ({tz})', calendar: 'Ajouter à mon agenda (.ics)'
+      timeZone: 'Fuseau horaire', yourTime: '{time} chez vous ({tz})', calendar: 'Ajouter à mon agenda (.ics)',
+      pending: 'Confirmez depuis votre messagerie', checkEmail: 'Nous avons envoyé un lien à {email}. Ouvrez-le dans les 30\u00a0minutes pour confirmer le rendez-vous\u00a0; d’ici là, l’horaire vous est réservé. La confirmation et le lien d’annulation suivront par e-mail.',
+      tooMany: 'Trop de rendez-vous ont été demandés aujourd’hui pour ces coordonnées. Veuillez réessayer demain.'
     },
     es: {
       pageTitle: 'Reservar una cita', skip: 'Ir al contenido', progress: 'Progreso', back: 'Atrás', s1: 'Tema', s2: 'Tipo de cita', s3: 'Horario',
@@ -75,7 +79,9 @@
       cancelLink: 'Cancelar esta cita', again: 'Reservar otra cita', loading: 'Cargando…', failed: 'Algo salió mal',
       netError: 'Error de red. Compruebe su conexión e inténtelo de nuevo.',
       tzBranch: 'Los horarios se indican en la hora local de la sucursal ({tz}).', tzMine: 'Su zona horaria: {tz}.', timeZone: 'Zona horaria',
-      yourTime: '{time} en su zona ({tz})', calendar: 'Añadir al calendario (.ics)'
+      yourTime: '{time} en su zona ({tz})', calendar: 'Añadir al calendario (.ics)',
+      pending: 'Confirme desde su correo electrónico', checkEmail: 'Le hemos enviado un enlace a {email}. Ábralo en los próximos 30 minutos para confirmar la cita; mientras tanto, el horario queda reservado para usted. La confirmación y el enlace para cancelar le llegarán por correo electrónico.',
+      tooMany: 'Se han solicitado demasiadas citas hoy para estos datos. Inténtelo de nuevo mañana.'
     }
   };
   const supported = (l) => {
@@ -404,7 +410,7 @@
     busy(true);
     const r = await api('POST', '/public/v1/meetings', body, { 'Idempotency-Key': st.key });
     busy(false);
-    if (r.ok) return showConfirmation(r.data);
+    if (r.ok) return showConfirmation(r.data, v.email);
     if (r.status === 409) { // the time was just taken: pick another
       st.slot = null;
       goStep(3);
@@ -415,17 +421,27 @@
     for (const fe of list(r.data && r.data.errors)) {
       let key = str(fe && fe.field).split(/[.[\]/]/).filter(Boolean).pop() || '';
       if (key === 'customer_notes') key = 'notes';
+      if (fe && fe.code === 'daily_limit') {
+        if (FIELDS.includes(key)) { fieldError(key, t('tooMany')); first = first || key; }
+        continue;
+      }
       if (FIELDS.includes(key)) {
         fieldError(key, str(fe.message || fe.code));
         first = first || key;
       }
     }
-    showError(null, r);
+    if (r.status === 429) showError(t('tooMany')); else showError(null, r);
     if (first) ui[first].focus();
   }
 
   // ===================================================== 5: confirmation
-  function showConfirmation(m) {
+  function showConfirmation(m, email) {
+    // A booking from this page waits for the owner of the address: its
+    // links travel only by email (docs/scheduling.md).
+    const pending = m.state === 'pending';
+    ui.confirmationTitle.textContent = t(pending ? 'pending' : 'booked');
+    ui.confirmationPending.textContent = t('checkEmail', { email: str(email) });
+    ui.confirmationPending.hidden = !pending;
     const advisors = list(m.advisors).map((a) => str(a && a.name)).filter(Boolean).join(', ');
     facts(ui.confirmationDetails, [[t('topic'), loc(m.topic, 'name')], [t('when'), when(m.start, str(m.time_zone))],
       [t('type'), typeLabel(m.meeting_type)], [t('branch'), place(m.branch)], [t('joinLink'), link(m.join_url, t('join'))],

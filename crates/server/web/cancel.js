@@ -21,7 +21,12 @@
       cancelled: 'Your meeting is cancelled', cancelledHint: 'You can book a new meeting at any time.', bookAgain: 'Book a new meeting',
       tooLate: 'This meeting can no longer be cancelled.', invalid: 'This link is not valid.',
       notCancelled: 'The meeting could not be cancelled.', failed: 'Something went wrong',
-      netError: 'Network error. Please check your connection and try again.', yourTime: '{time} your time ({tz})'
+      netError: 'Network error. Please check your connection and try again.', yourTime: '{time} your time ({tz})',
+      st_pending: 'Awaiting your confirmation', st_expired: 'Expired', confirmTitle: 'Confirm your meeting',
+      confirmHint: 'This meeting was requested on our booking page with your email address. Confirm it to book it; if you did not ask for it, close this page and nothing will be booked.',
+      confirmButton: 'Confirm this meeting', confirming: 'Confirming…', booked: 'Your meeting is booked',
+      bookedHint: 'Your confirmation is on its way by email, with the link to cancel.', calendar: 'Add to calendar (.ics)',
+      cancelLink: 'Cancel this meeting', expired: 'This request was not confirmed in time and the time was released. You can book again.'
     },
     fr: {
       pageTitle: 'Votre rendez-vous', skip: 'Aller au contenu', loading: 'Chargement…', details: 'Détails du rendez-vous', topic: 'Sujet',
@@ -34,7 +39,12 @@
       cancelledHint: 'Vous pouvez prendre un nouveau rendez-vous à tout moment.', bookAgain: 'Prendre un nouveau rendez-vous',
       tooLate: 'Ce rendez-vous ne peut plus être annulé.', invalid: 'Ce lien n’est pas valide.',
       notCancelled: 'Le rendez-vous n’a pas pu être annulé.', failed: 'Une erreur est survenue',
-      netError: 'Erreur réseau. Vérifiez votre connexion et réessayez.', yourTime: '{time} chez vous ({tz})'
+      netError: 'Erreur réseau. Vérifiez votre connexion et réessayez.', yourTime: '{time} chez vous ({tz})',
+      st_pending: 'En attente de votre confirmation', st_expired: 'Expiré', confirmTitle: 'Confirmez votre rendez-vous',
+      confirmHint: 'Ce rendez-vous a été demandé sur notre page de réservation avec votre adresse e-mail. Confirmez-le pour le réserver\u00a0; si vous ne l’avez pas demandé, fermez cette page et rien ne sera réservé.',
+      confirmButton: 'Confirmer ce rendez-vous', confirming: 'Confirmation en cours…', booked: 'Votre rendez-vous est réservé',
+      bookedHint: 'La confirmation vous est envoyée par e-mail, avec le lien d’annulation.', calendar: 'Ajouter à mon agenda (.ics)',
+      cancelLink: 'Annuler ce rendez-vous', expired: 'Cette demande n’a pas été confirmée à temps et l’horaire a été libéré. Vous pouvez réserver à nouveau.'
     },
     es: {
       pageTitle: 'Su cita', skip: 'Ir al contenido', loading: 'Cargando…', details: 'Detalles de la cita', topic: 'Tema',
@@ -46,7 +56,12 @@
       cancelled: 'Su cita está cancelada', cancelledHint: 'Puede reservar una nueva cita cuando lo desee.', bookAgain: 'Reservar una nueva cita',
       tooLate: 'Esta cita ya no se puede cancelar.', invalid: 'Este enlace no es válido.',
       notCancelled: 'No se pudo cancelar la cita.', failed: 'Algo salió mal',
-      netError: 'Error de red. Compruebe su conexión e inténtelo de nuevo.', yourTime: '{time} en su zona ({tz})'
+      netError: 'Error de red. Compruebe su conexión e inténtelo de nuevo.', yourTime: '{time} en su zona ({tz})',
+      st_pending: 'Pendiente de su confirmación', st_expired: 'Caducada', confirmTitle: 'Confirme su cita',
+      confirmHint: 'Esta cita se solicitó en nuestra página de reservas con su dirección de correo electrónico. Confírmela para reservarla; si usted no la ha solicitado, cierre esta página y no se reservará nada.',
+      confirmButton: 'Confirmar esta cita', confirming: 'Confirmando…', booked: 'Su cita está reservada',
+      bookedHint: 'Le enviamos la confirmación por correo electrónico, con el enlace para cancelar.', calendar: 'Añadir al calendario (.ics)',
+      cancelLink: 'Cancelar esta cita', expired: 'Esta solicitud no se confirmó a tiempo y el horario quedó libre. Puede reservar de nuevo.'
     }
   };
   const params = new URLSearchParams(location.search);
@@ -131,7 +146,10 @@
 
   // ================================================================ page
   const ui = {}; // every element with an id, by camelCased id (confirm-cancel → confirmCancel)
-  const match = location.pathname.match(/^\/meetings\/([^/]+)\/cancel\/?$/);
+  // /meetings/{id}/cancel (the cancel link) or /meetings/{id}/confirm (the
+  // link that confirms a booking from the booking page, sent by email).
+  const match = location.pathname.match(/^\/meetings\/([^/]+)\/(cancel|confirm)\/?$/);
+  const confirmMode = !!match && match[2] === 'confirm';
   let id = null;
   try { id = match ? decodeURIComponent(match[1]) : null; } catch (e) { id = null; }
   const token = params.get('token');
@@ -182,12 +200,42 @@
 
     const start = new Date(m.start);
     const past = !isNaN(start) && start.getTime() <= Date.now();
-    ui.actions.hidden = !(m.state === 'scheduled' && !past);
+    const waiting = m.state === 'pending' || m.state === 'expired';
+    ui.actions.hidden = confirmMode || !(m.state === 'scheduled' && !past);
     ui.cancel.hidden = false;
     ui.confirmBox.hidden = true;
     ui.cancelled.hidden = m.state !== 'cancelled';
-    ui.tooLate.hidden = m.state === 'cancelled' || (m.state === 'scheduled' && !past);
+    ui.tooLate.hidden = confirmMode || waiting || m.state === 'cancelled' || (m.state === 'scheduled' && !past);
+    ui.confirmBooking.hidden = !(confirmMode && m.state === 'pending');
+    ui.expired.hidden = m.state !== 'expired';
+    // Confirmed: the cancel and calendar links, now that the address is proven.
+    const cancelHref = confirmMode && m.state === 'scheduled' ? safeUrl(m.cancel_url) : null;
+    ui.booked.hidden = !cancelHref;
+    if (cancelHref) ui.bookedCancelLink.setAttribute('href', cancelHref);
+    const ics = cancelHref ? safeUrl(m.calendar_url) : null;
+    if (ics) ui.bookedCalendarLink.setAttribute('href', ics);
+    ui.bookedCalendar.hidden = !ics;
   }
+
+  async function doConfirm() {
+    ui.error.textContent = '';
+    ui.confirmBookingButton.disabled = true;
+    ui.status.textContent = t('confirming');
+    const r = await api('POST', path('/confirm'));
+    ui.confirmBookingButton.disabled = false;
+    ui.status.textContent = '';
+    if (r.ok) {
+      render(r.data);
+      if (!ui.booked.hidden) ui.hBooked.focus();
+      return;
+    }
+    if (r.status === 409) {
+      render(Object.assign({}, last, { state: 'expired' }));
+      return ui.expired.focus();
+    }
+    showError(r.status === 404 ? t('invalid') : null, r.status === 404 ? null : r);
+  }
+  let last = null;
 
   function askConfirm() {
     ui.error.textContent = '';
@@ -226,6 +274,7 @@
     document.title = t('pageTitle') + ' · Switchboard';
     for (const el of document.querySelectorAll('[data-i18n]')) el.textContent = t(el.getAttribute('data-i18n'));
     if (ui.bookAgain) ui.bookAgain.setAttribute('href', '/book?lang=' + lang);
+    if (ui.expiredBook) ui.expiredBook.setAttribute('href', '/book?lang=' + lang);
   }
   async function init() {
     for (const el of document.querySelectorAll('[id]')) ui[el.id.replace(/-(\w)/g, (_, c) => c.toUpperCase())] = el;
@@ -233,11 +282,12 @@
     ui.cancel.addEventListener('click', askConfirm);
     ui.keep.addEventListener('click', keep);
     ui.confirmCancel.addEventListener('click', doCancel);
+    ui.confirmBookingButton.addEventListener('click', doConfirm);
     if (!id || !token) return showError(t('invalid'));
     ui.status.textContent = t('loading');
     const r = await api('GET', path(''));
     ui.status.textContent = '';
-    if (r.ok) return render(r.data);
+    if (r.ok) { last = r.data; return render(r.data); }
     if (r.status === 404 || r.status === 403 || r.status === 401) return showError(t('invalid'));
     showError(null, r);
   }

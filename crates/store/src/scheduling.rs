@@ -163,12 +163,26 @@ pub struct Meeting {
     pub sms_reminder_sent_at: Option<String>,
     pub created_at: String,
     pub updated_at: String,
+    /// A `pending` booking from the page holds its advisors until then,
+    /// waiting for the owner of the address to confirm it.
+    pub hold_until: Option<String>,
+    /// When the owner of the address confirmed a page booking.
+    pub address_confirmed_at: Option<String>,
+}
+
+impl Meeting {
+    /// Booked on the public page and never confirmed by the owner of the
+    /// address: nothing may be delivered about it but the request to
+    /// confirm.
+    pub fn unconfirmed_page_booking(&self) -> bool {
+        self.booked_via == "page" && self.address_confirmed_at.is_none()
+    }
 }
 
 const MEETING_COLUMNS: &str = "id, contact_id, topic_id, meeting_type, branch_id, join_url, \
     starts_at, ends_at, time_zone, language, state, customer_notes, sequence, booked_by, \
     booked_via, cancelled_at, cancelled_by, cancel_path, email_reminder_sent_at, sms_reminder_sent_at, \
-    created_at, updated_at";
+    created_at, updated_at, hold_until, address_confirmed_at";
 
 /// Who cancels, which decides whether the customer is told.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -200,7 +214,37 @@ pub struct BookingContext<'a> {
     /// Booked on the public page (`page`) or through the API (`api`).
     pub via: &'a str,
     pub now: Timestamp,
+    /// A page booking waiting for the owner of the address: held (state
+    /// `pending`) until then, with one request to confirm and no
+    /// confirmation until the link is followed.
+    pub hold: Option<Hold<'a>>,
 }
+
+/// A held booking from the public page, within the daily limits.
+#[derive(Debug, Clone)]
+pub struct Hold<'a> {
+    pub until: Timestamp,
+    /// The address the request to confirm goes to (lower case).
+    pub email: &'a str,
+    /// The client's address bucket (IPv4 address or IPv6 /64).
+    pub bucket: &'a str,
+    pub limits: DailyLimits,
+}
+
+/// At most this many held bookings (so requests to confirm) a day.
+#[derive(Debug, Clone, Copy)]
+pub struct DailyLimits {
+    pub per_email: i64,
+    pub per_phone: i64,
+    pub per_bucket: i64,
+}
+
+/// The daily-limit rule name in a refusal (`customer.email: daily_limit`).
+pub const DAILY_LIMIT: &str = "daily_limit";
+
+/// The outbox kind of the request to confirm a page booking (not a
+/// meeting communication: no settings switch, no editable template).
+pub const ADDRESS_CHECK: &str = "address_check";
 
 /// The advisors of a meeting with their names.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -485,6 +529,7 @@ impl Db {
         from: Timestamp,
         to: Timestamp,
     ) -> Result<Vec<AdvisorAvailability>> {
+        self.expire_due_holds(Timestamp::now()).await?;
         let mut conn = self.pool.acquire().await?;
         let candidates = fitting_advisors(&mut conn, topic, branch_id, None).await?;
         let mut out = Vec::with_capacity(candidates.len());
@@ -592,13 +637,15 @@ impl Db {
         }
         // Locked: two bookings for one customer are serialized, so the
         // customer's own overlap check below holds on PostgreSQL too.
-        let contact: Option<(Option<String>, Option<String>)> = sqlx::query_as(&format!(
-            "SELECT time_zone, locale FROM contacts WHERE id = $1{}",
-            self.for_update()
-        ))
-        .bind(d.contact_id.clone())
-        .fetch_optional(&mut *tx)
-        .await?;
+        expire_holds(&mut tx, ctx.now).await?;
+        let contact: Option<(Option<String>, Option<String>, Option<String>)> =
+            sqlx::query_as(&format!(
+                "SELECT time_zone, locale, phone FROM contacts WHERE id = $1{}",
+                self.for_update()
+            ))
+            .bind(d.contact_id.clone())
+            .fetch_optional(&mut *tx)
+            .await?;
         let topic: Option<TopicRow> = sqlx::query_as("SELECT * FROM topics WHERE id = $1")
             .bind(d.topic_id.clone())
             .fetch_optional(&mut *tx)
@@ -638,8 +685,11 @@ impl Db {
         if !errors.is_empty() {
             return Err(Invalid(errors).into());
         }
-        let (topic, (contact_tz, contact_locale)) =
+        let (topic, (contact_tz, contact_locale, contact_phone)) =
             (topic.expect("checked"), contact.expect("checked"));
+        if let Some(hold) = &ctx.hold {
+            within_daily_limits(&mut tx, hold, contact_phone.as_deref(), ctx.now).await?;
+        }
         let end = d
             .start
             .checked_add(topic.duration())
@@ -731,8 +781,8 @@ impl Db {
         sqlx::query(
             "INSERT INTO meetings (id, contact_id, topic_id, meeting_type, branch_id, join_url, starts_at, ends_at, \
              time_zone, language, state, customer_notes, sequence, booked_by, idempotency_key, request_hash, \
-             created_at, updated_at, booked_via) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'scheduled', $11, 0, \
-             $12, $13, $14, $15, $15, $16)",
+             created_at, updated_at, booked_via, state, hold_until) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $17, $11, 0, \
+             $12, $13, $14, $15, $15, $16, $18, $19)",
         )
         .bind(id.clone())
         .bind(d.contact_id.clone())
@@ -750,6 +800,8 @@ impl Db {
         .bind(ctx.request_hash.to_owned())
         .bind(now.clone())
         .bind(ctx.via.to_owned())
+        .bind(if ctx.hold.is_some() { "pending" } else { "scheduled" })
+        .bind(ctx.hold.as_ref().map(|h| time::format(h.until)))
         .execute(&mut *tx)
         .await
         .map_err(|e| StoreError::from_write(e, "a meeting with this Idempotency-Key"))?;
@@ -771,7 +823,14 @@ impl Db {
                 contact_id: Some(d.contact_id.clone()),
                 case_id: None,
                 conversation_id: None,
-                subject: Some(format!("Meeting booked: {}", topic.name)),
+                subject: Some(if ctx.hold.is_some() {
+                    format!(
+                        "Meeting requested on the booking page (awaiting the customer's confirmation): {}",
+                        topic.name
+                    )
+                } else {
+                    format!("Meeting booked: {}", topic.name)
+                }),
                 body: Some(format!(
                     "{} {}, {} to {}{}",
                     d.meeting_type.as_str(),
@@ -794,8 +853,40 @@ impl Db {
             .bind(id.clone())
             .execute(&mut *tx)
             .await?;
-        let settings = read_settings(&mut tx).await?;
-        enqueue(&mut tx, &settings, &id, Kind::Confirmation, 0, &now).await?;
+        match &ctx.hold {
+            Some(hold) => {
+                sqlx::query(
+                    "INSERT INTO booking_requests (id, meeting_id, email, phone, bucket, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(new_id())
+                .bind(id.clone())
+                .bind(hold.email.to_owned())
+                .bind(contact_phone.clone())
+                .bind(hold.bucket.to_owned())
+                .bind(now.clone())
+                .execute(&mut *tx)
+                .await?;
+                // The one message a held booking gets: the request to
+                // confirm, to the address typed (whatever the settings say:
+                // without it the page cannot book).
+                sqlx::query(
+                    "INSERT INTO outbox (id, idempotency_key, meeting_id, kind, channel, sequence, state, attempts, \
+                     next_attempt_at, created_at) VALUES ($1, $2, $3, $4, 'email', 0, 'queued', 0, $5, $5)",
+                )
+                .bind(new_id())
+                .bind(format!("{id}.{ADDRESS_CHECK}.email.0"))
+                .bind(id.clone())
+                .bind(ADDRESS_CHECK)
+                .bind(now.clone())
+                .execute(&mut *tx)
+                .await?;
+            }
+            None => {
+                let settings = read_settings(&mut tx).await?;
+                enqueue(&mut tx, &settings, &id, Kind::Confirmation, 0, &now).await?;
+            }
+        }
         tx.commit().await?;
         Ok(Booked {
             meeting: self.meeting(&id).await?,
@@ -996,7 +1087,7 @@ async fn customer_free(
     except: Option<&str>,
 ) -> Result<()> {
     let clash: Option<String> = sqlx::query_scalar(
-        "SELECT id FROM meetings WHERE contact_id = $1 AND state = 'scheduled' \
+        "SELECT id FROM meetings WHERE contact_id = $1 AND state IN ('scheduled', 'pending') \
          AND starts_at < $2 AND ends_at > $3 AND id <> $4 LIMIT 1",
     )
     .bind(contact_id.to_owned())
@@ -1216,4 +1307,182 @@ pub(crate) async fn enqueue(
         }
     }
     Ok(n)
+}
+
+/// Unconfirmed holds whose time has passed become `expired` and free their
+/// advisors.
+async fn expire_holds(conn: &mut sqlx::AnyConnection, now: Timestamp) -> Result<u64> {
+    let now = time::format(now);
+    sqlx::query(
+        "UPDATE meeting_advisors SET active = 0 WHERE active = 1 AND meeting_id IN \
+         (SELECT id FROM meetings WHERE state = 'pending' AND hold_until <= $1)",
+    )
+    .bind(now.clone())
+    .execute(&mut *conn)
+    .await?;
+    let done = sqlx::query(
+        "UPDATE meetings SET state = 'expired', updated_at = $1 WHERE state = 'pending' AND hold_until <= $1",
+    )
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// Refuses a held booking over a daily limit, naming the field.
+async fn within_daily_limits(
+    conn: &mut sqlx::AnyConnection,
+    hold: &Hold<'_>,
+    phone: Option<&str>,
+    now: Timestamp,
+) -> Result<()> {
+    let since = time::format(
+        now.checked_sub(SignedDuration::from_hours(24))
+            .unwrap_or(now),
+    );
+    sqlx::query("DELETE FROM booking_requests WHERE created_at < $1")
+        .bind(since.clone())
+        .execute(&mut *conn)
+        .await?;
+    let mut checks = vec![
+        (
+            "customer.email",
+            "email",
+            hold.email.to_owned(),
+            hold.limits.per_email,
+            "this email address",
+        ),
+        (
+            "client",
+            "bucket",
+            hold.bucket.to_owned(),
+            hold.limits.per_bucket,
+            "your network address",
+        ),
+    ];
+    if let Some(p) = phone.filter(|p| !p.is_empty()) {
+        checks.insert(
+            1,
+            (
+                "customer.phone",
+                "phone",
+                p.to_owned(),
+                hold.limits.per_phone,
+                "this phone number",
+            ),
+        );
+    }
+    let mut errors = Vec::new();
+    for (field, column, value, limit, what) in checks {
+        let n: i64 = sqlx::query_scalar(&format!(
+            "SELECT COUNT(*) FROM booking_requests WHERE {column} = $1 AND created_at >= $2"
+        ))
+        .bind(value)
+        .bind(since.clone())
+        .fetch_one(&mut *conn)
+        .await?;
+        if n >= limit {
+            errors.push(fe(
+                field,
+                DAILY_LIMIT,
+                format!("{what} has asked for {limit} bookings in the last 24 hours; try again tomorrow"),
+            ));
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(Invalid(errors).into())
+    }
+}
+
+impl Db {
+    /// Frees the advisors of unconfirmed holds whose time has passed.
+    pub async fn expire_due_holds(&self, now: Timestamp) -> Result<u64> {
+        // Read first: most rounds have nothing to expire and need no write.
+        let due: Option<String> = sqlx::query_scalar(
+            "SELECT id FROM meetings WHERE state = 'pending' AND hold_until <= $1 LIMIT 1",
+        )
+        .bind(time::format(now))
+        .fetch_optional(&self.pool)
+        .await?;
+        if due.is_none() {
+            return Ok(0);
+        }
+        let mut tx = self.write_tx().await?;
+        let n = expire_holds(&mut tx, now).await?;
+        tx.commit().await?;
+        Ok(n)
+    }
+
+    /// The owner of the address followed the confirmation link: the held
+    /// booking is scheduled and its confirmation queued per the settings.
+    /// Confirming twice changes nothing; an expired hold is a conflict.
+    pub async fn confirm_meeting(&self, id: &str, now: Timestamp) -> Result<Meeting> {
+        let mut tx = self.write_tx().await?;
+        expire_holds(&mut tx, now).await?;
+        let m: Option<Meeting> = sqlx::query_as(&format!(
+            "SELECT {MEETING_COLUMNS} FROM meetings WHERE id = $1{}",
+            self.for_update()
+        ))
+        .bind(id.to_owned())
+        .fetch_optional(&mut *tx)
+        .await?;
+        let m = m.ok_or(StoreError::NotFound("meeting"))?;
+        match m.state.as_str() {
+            "pending" => {}
+            "expired" => {
+                return Err(StoreError::Conflict(
+                    "this request was not confirmed in time and the time was released; book again"
+                        .into(),
+                ))
+            }
+            _ => return Ok(m),
+        }
+        let stamp = time::format(now);
+        sqlx::query(
+            "UPDATE meetings SET state = 'scheduled', hold_until = NULL, address_confirmed_at = $1, \
+             updated_at = $1 WHERE id = $2",
+        )
+        .bind(stamp.clone())
+        .bind(id.to_owned())
+        .execute(&mut *tx)
+        .await?;
+        let topic: String = sqlx::query_scalar("SELECT name FROM topics WHERE id = $1")
+            .bind(m.topic_id.clone())
+            .fetch_one(&mut *tx)
+            .await?;
+        insert_activity(
+            &mut tx,
+            &NewActivity {
+                kind: ActivityKind::Meeting,
+                contact_id: Some(m.contact_id.clone()),
+                case_id: None,
+                conversation_id: None,
+                subject: Some(format!("Meeting booked: {topic}")),
+                body: Some(format!(
+                    "Confirmed by the owner of the email address; it starts at {}",
+                    m.starts_at
+                )),
+                occurred_at: stamp.clone(),
+            },
+            &Author {
+                agent_id: None,
+                name: "Booking page".into(),
+            },
+        )
+        .await?;
+        let settings = read_settings(&mut tx).await?;
+        enqueue(
+            &mut tx,
+            &settings,
+            id,
+            Kind::Confirmation,
+            m.sequence,
+            &stamp,
+        )
+        .await?;
+        tx.commit().await?;
+        self.meeting(id).await
+    }
 }

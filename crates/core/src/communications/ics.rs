@@ -72,9 +72,14 @@ fn write(i: &Invite, itip: bool) -> String {
         param(i.organizer_name),
         i.organizer_email
     ));
+    // No name when none may be said (a page booking's typed name).
+    let cn = if i.attendee_name.is_empty() {
+        String::new()
+    } else {
+        format!(";CN={}", param(i.attendee_name))
+    };
     line(format!(
-        "ATTENDEE;CN={};ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=FALSE:mailto:{}",
-        param(i.attendee_name),
+        "ATTENDEE{cn};ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=FALSE:mailto:{}",
         i.attendee_email
     ));
     line(format!(

@@ -404,6 +404,65 @@ pub fn default_template(kind: Kind, channel: Channel, language: &str) -> Templat
     }
 }
 
+/// How long a booking from the public page waits for its confirmation.
+pub const HOLD_MINUTES: i64 = 30;
+
+/// The request to confirm a booking made on the public page, sent to the
+/// address typed there. It is not editable and carries nothing the visitor
+/// typed (no name, no notes): only the organization's own texts (topic,
+/// meeting type), the time and the link. Placeholders: `{topic}`,
+/// `{date}`, `{time}`, `{time_zone}`, `{meeting_type}`, `{confirm_url}`,
+/// `{minutes}`.
+pub fn address_check_template(language: &str) -> Template {
+    let (subject, lines): (&str, &[&str]) = match language {
+        "fr" => (
+            "Confirmez votre demande de rendez-vous : {topic}, {date} à {time}",
+            &[
+                "Bonjour,",
+                "Quelqu'un a demandé sur notre page de réservation le rendez-vous « {topic} » du {date} à {time} ({time_zone}), {meeting_type}, pour cette adresse e-mail.",
+                "Pour le confirmer, ouvrez ce lien dans les {minutes} minutes : {confirm_url}",
+                "Si vous n'êtes pas à l'origine de cette demande, ignorez ce message : rien ne sera réservé.",
+            ],
+        ),
+        "es" => (
+            "Confirme su solicitud de cita: {topic}, {date} a las {time}",
+            &[
+                "Hola:",
+                "Alguien ha solicitado en nuestra página de reservas la cita «{topic}» del {date} a las {time} ({time_zone}), {meeting_type}, para esta dirección de correo electrónico.",
+                "Para confirmarla, abra este enlace en los próximos {minutes} minutos: {confirm_url}",
+                "Si usted no la ha solicitado, ignore este mensaje: no se reservará nada.",
+            ],
+        ),
+        _ => (
+            "Please confirm your meeting request: {topic}, {date} at {time}",
+            &[
+                "Hello,",
+                "Someone asked on our booking page for the meeting \"{topic}\" on {date} at {time} ({time_zone}), {meeting_type}, for this email address.",
+                "To confirm it, open this link within {minutes} minutes: {confirm_url}",
+                "If you did not ask for this, ignore this message: nothing will be booked.",
+            ],
+        ),
+    };
+    Template {
+        subject: subject.to_owned(),
+        body: lines.join("\n\n"),
+        html: format!(
+            "<!doctype html><html><body style=\"font-family:sans-serif\">{}</body></html>",
+            lines
+                .iter()
+                .map(|l| format!(
+                    "\n<p>{}</p>",
+                    l.replace(
+                        "{confirm_url}",
+                        "<a href=\"{confirm_url}\">{confirm_url}</a>"
+                    )
+                ))
+                .collect::<String>()
+                + "\n"
+        ),
+    }
+}
+
 /// In the shipped HTML, the cancel link is a link.
 fn link_cancel(line: &str) -> String {
     line.replace("{cancel_url}", "<a href=\"{cancel_url}\">{cancel_url}</a>")

@@ -63,6 +63,18 @@ impl MeetingContext {
             .join(", ")
     }
 
+    /// The customer's name as messages may say it: none for a meeting
+    /// booked on the public page, whose name was typed by whoever booked
+    /// (the greeting line is then left out, and the email goes to the
+    /// bare address). Staff-entered names are used as they are.
+    pub fn customer_name(&self) -> String {
+        if self.meeting.booked_via == "page" {
+            String::new()
+        } else {
+            self.contact.display_name()
+        }
+    }
+
     /// Where: the branch's name and address, the join link, or "by phone".
     pub fn location(&self) -> String {
         match (&self.branch, &self.meeting.join_url) {
@@ -80,7 +92,7 @@ impl MeetingContext {
         let (date, clock) = local_date_time(self.start(), &self.time_zone(), lang);
         let (topic, _, instructions) = self.topic.localized(lang);
         BTreeMap::from([
-            ("customer_name", self.contact.display_name()),
+            ("customer_name", self.customer_name()),
             ("advisor_name", self.advisor_names()),
             ("topic", topic.to_owned()),
             ("date", date),
@@ -159,7 +171,7 @@ impl MeetingContext {
             .join("\n\n");
         let location = self.location();
         let attendee = self.contact.email.clone().unwrap_or_default();
-        let name = self.contact.display_name();
+        let name = self.customer_name();
         write(&Invite {
             uid: &uid,
             sequence,

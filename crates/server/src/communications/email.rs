@@ -24,7 +24,8 @@ pub struct Email<'a> {
     pub to_name: &'a str,
     pub to_email: &'a str,
     pub rendered: &'a Rendered,
-    pub invite: &'a str,
+    /// The calendar invite; none for the request to confirm a booking.
+    pub invite: Option<&'a str>,
     pub cancel: bool,
     /// Without angle brackets: `key@host`.
     pub message_id: &'a str,
@@ -73,7 +74,10 @@ impl Mailer {
         let to_address = e.to_email.parse().map_err(|err| {
             SendError::permanent(format!("the address {:?} is not valid: {err}", e.to_email))
         })?;
-        let to = Mailbox::new(Some(e.to_name.to_owned()), to_address);
+        let to = Mailbox::new(
+            Some(e.to_name.to_owned()).filter(|n| !n.is_empty()),
+            to_address,
+        );
         let Mailer::Smtp { transport, .. } = self else {
             // Kept in the outbox: the rendered text is what is recorded.
             return Ok(());
@@ -87,16 +91,19 @@ impl Mailer {
             .to(to)
             .subject(e.rendered.subject.clone())
             .message_id(Some(format!("<{}>", e.message_id)))
-            .multipart(
-                MultiPart::alternative()
+            .multipart({
+                let parts = MultiPart::alternative()
                     .singlepart(SinglePart::plain(e.rendered.body.clone()))
-                    .singlepart(SinglePart::html(e.rendered.html.clone()))
-                    .singlepart(
+                    .singlepart(SinglePart::html(e.rendered.html.clone()));
+                match e.invite {
+                    Some(invite) => parts.singlepart(
                         SinglePart::builder()
                             .header(calendar)
-                            .body(e.invite.to_owned()),
+                            .body(invite.to_owned()),
                     ),
-            )
+                    None => parts,
+                }
+            })
             .map_err(|err| {
                 SendError::permanent(format!("the message could not be built: {err}"))
             })?;

@@ -1,4 +1,5 @@
-//! Signed links to a meeting's cancel page.
+//! Signed links to a meeting's cancel page, and to the confirmation of a
+//! booking made on the public page.
 //!
 //! The token is an HMAC-SHA256 of the meeting and its contact under a key
 //! made once per installation: it proves the bearer received a message
@@ -13,14 +14,26 @@ use sha2::Sha256;
 
 pub struct LinkKey(Vec<u8>);
 
+/// What a token opens: the cancel page (sent in messages to the address),
+/// or the confirmation of a page booking (sent only in the request to
+/// confirm; it expires with the hold, which the database bounds).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    Cancel,
+    Confirm,
+}
+
 impl LinkKey {
     pub fn new(secret: &str) -> Self {
         Self(secret.as_bytes().to_vec())
     }
 
-    fn mac(&self, meeting_id: &str, contact_id: &str) -> Hmac<Sha256> {
+    fn mac(&self, purpose: Purpose, meeting_id: &str, contact_id: &str) -> Hmac<Sha256> {
         let mut mac = Hmac::<Sha256>::new_from_slice(&self.0).expect("HMAC takes any key length");
-        mac.update(b"meeting-cancel\0");
+        mac.update(match purpose {
+            Purpose::Cancel => b"meeting-cancel\0".as_slice(),
+            Purpose::Confirm => b"meeting-confirm\0".as_slice(),
+        });
         mac.update(meeting_id.as_bytes());
         mac.update(b"\0");
         mac.update(contact_id.as_bytes());
@@ -28,15 +41,33 @@ impl LinkKey {
     }
 
     pub fn sign(&self, meeting_id: &str, contact_id: &str) -> String {
-        URL_SAFE_NO_PAD.encode(self.mac(meeting_id, contact_id).finalize().into_bytes())
+        self.sign_for(Purpose::Cancel, meeting_id, contact_id)
     }
 
-    /// Constant-time check of a token against the meeting's contact.
+    pub fn sign_for(&self, purpose: Purpose, meeting_id: &str, contact_id: &str) -> String {
+        URL_SAFE_NO_PAD.encode(
+            self.mac(purpose, meeting_id, contact_id)
+                .finalize()
+                .into_bytes(),
+        )
+    }
+
+    /// Constant-time check of a cancel token against the meeting's contact.
     pub fn verify(&self, token: &str, meeting_id: &str, contact_id: &str) -> bool {
+        self.verify_for(Purpose::Cancel, token, meeting_id, contact_id)
+    }
+
+    pub fn verify_for(
+        &self,
+        purpose: Purpose,
+        token: &str,
+        meeting_id: &str,
+        contact_id: &str,
+    ) -> bool {
         let Ok(bytes) = URL_SAFE_NO_PAD.decode(token) else {
             return false;
         };
-        self.mac(meeting_id, contact_id)
+        self.mac(purpose, meeting_id, contact_id)
             .verify_slice(&bytes)
             .is_ok()
     }
@@ -56,6 +87,11 @@ mod tests {
         assert!(!LinkKey::new("other").verify(&t, "m1", "c1"));
         assert!(!key.verify("", "m1", "c1"));
         assert!(!key.verify("not base64!", "m1", "c1"));
+        // A confirmation token is not a cancel token, nor the reverse.
+        let c = key.sign_for(Purpose::Confirm, "m1", "c1");
+        assert!(key.verify_for(Purpose::Confirm, &c, "m1", "c1"));
+        assert!(!key.verify(&c, "m1", "c1"));
+        assert!(!key.verify_for(Purpose::Confirm, &t, "m1", "c1"));
         // No ambiguity between the parts.
         assert!(!key.verify(&key.sign("m1\0c", "1"), "m1", "c1"));
     }

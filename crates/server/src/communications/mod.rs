@@ -96,6 +96,25 @@ impl Comms {
         )
     }
 
+    /// The link that confirms a booking from the public page; it travels
+    /// only in the email to the address typed, and works while the hold
+    /// lasts.
+    pub fn confirm_url(&self, meeting_id: &str, contact_id: &str) -> String {
+        format!(
+            "{}/meetings/{meeting_id}/confirm?token={}",
+            self.public_url(),
+            self.links
+                .sign_for(links::Purpose::Confirm, meeting_id, contact_id)
+        )
+    }
+
+    /// Whether an email can leave this server (SMTP configured). Without
+    /// one, nothing reaches any address, and the booking page books at
+    /// once (docs/scheduling.md).
+    pub fn email_delivers(&self) -> bool {
+        self.email.transport_name() != "local"
+    }
+
     /// The meeting as an iCalendar file ("add to calendar"), opened by the
     /// same signed token as the cancel page.
     pub fn calendar_url(&self, meeting_id: &str, contact_id: &str) -> String {

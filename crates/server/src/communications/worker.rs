@@ -14,6 +14,7 @@ use rand::Rng;
 use switchboard_core::communications::{self, templates::Template, Channel, Kind, Settings};
 use switchboard_core::validation::{is_plausible_email, parse_phone};
 use switchboard_store::communications::{OutboxMessage, Outcome, Written};
+use switchboard_store::scheduling::ADDRESS_CHECK;
 use switchboard_store::Db;
 use tokio::sync::Mutex;
 
@@ -59,6 +60,7 @@ pub fn spawn(db: Db, comms: Arc<Comms>) {
 /// how many messages were handled.
 pub async fn round(db: &Db, comms: &Comms) -> anyhow::Result<usize> {
     let now = Timestamp::now();
+    db.expire_due_holds(now).await?;
     db.queue_due_reminders(now, 1000).await?;
     let lease = SignedDuration::try_from(comms.config.lease)?;
     let claim = (comms.config.concurrency.max(1) * CLAIM_PER_SENDER) as u32;
@@ -169,6 +171,9 @@ impl Batch<'_> {
     }
 
     async fn process(&self, m: &OutboxMessage) -> (Outcome, Written) {
+        if m.kind == ADDRESS_CHECK {
+            return self.address_check(m).await;
+        }
         let mut written = Written::default();
         let (Some(kind), Some(channel)) = (Kind::parse(&m.kind), Channel::parse(&m.channel)) else {
             return (
@@ -194,6 +199,24 @@ impl Batch<'_> {
         let now = Timestamp::now();
         if let Some(why) = stale(kind, m, &ctx, now) {
             return (Outcome::Skipped(why.into()), written);
+        }
+        // A booking from the public page whose address was never proven
+        // (no email transport when it was made, so it was booked at once):
+        // nothing about it leaves this server, whatever is configured now.
+        if ctx.meeting.unconfirmed_page_booking() {
+            let delivers = match channel {
+                Channel::Email => self.comms.email_delivers(),
+                Channel::Sms => self.comms.sms.transport_name() != "local",
+            };
+            if delivers {
+                return (
+                    Outcome::Skipped(
+                        "booked on the public page and never confirmed by the owner of the address"
+                            .into(),
+                    ),
+                    written,
+                );
+            }
         }
         if !self.settings.allows(kind, channel) {
             return (
@@ -239,10 +262,10 @@ impl Batch<'_> {
                 let message_id = format!("{}@{host}", m.idempotency_key);
                 let result = mailer
                     .send(&super::email::Email {
-                        to_name: &ctx.contact.display_name(),
+                        to_name: &ctx.customer_name(),
                         to_email: &to,
                         rendered: &rendered,
-                        invite: &invite,
+                        invite: Some(&invite),
                         cancel: kind == Kind::Cancellation,
                         message_id: &message_id,
                     })
@@ -316,6 +339,86 @@ impl Batch<'_> {
                 )
             }
         }
+    }
+}
+
+impl Batch<'_> {
+    /// The request to confirm a booking from the public page: to the
+    /// address typed, while the hold lasts, with nothing the visitor typed.
+    async fn address_check(&self, m: &OutboxMessage) -> (Outcome, Written) {
+        let mut written = Written::default();
+        let ctx = match MeetingContext::load(self.db, &m.meeting_id).await {
+            Ok(c) => c,
+            Err(switchboard_store::StoreError::NotFound(what)) => {
+                return (
+                    Outcome::Skipped(format!("the {what} no longer exists")),
+                    written,
+                )
+            }
+            Err(e) => {
+                return (
+                    retry(m, format!("reading the meeting: {e}"), self.retry_base()),
+                    written,
+                )
+            }
+        };
+        if ctx.meeting.state != "pending" {
+            return (
+                Outcome::Skipped(
+                    "the request was confirmed, cancelled or expired before this was sent".into(),
+                ),
+                written,
+            );
+        }
+        let lang = ctx.meeting.language.as_str();
+        let vars = ctx.variables("");
+        let pick = |k: &str| vars.get(k).cloned().unwrap_or_default();
+        let values = std::collections::BTreeMap::from([
+            ("topic", pick("topic")),
+            ("date", pick("date")),
+            ("time", pick("time")),
+            ("time_zone", pick("time_zone")),
+            ("meeting_type", pick("meeting_type")),
+            (
+                "confirm_url",
+                self.comms.confirm_url(&ctx.meeting.id, &ctx.contact.id),
+            ),
+            (
+                "minutes",
+                communications::templates::HOLD_MINUTES.to_string(),
+            ),
+        ]);
+        let rendered = communications::templates::address_check_template(lang).render(&values);
+        written.subject = Some(rendered.subject.clone());
+        written.body = Some(rendered.body.clone());
+        let Some(to) = ctx.contact.email.clone().filter(|e| is_plausible_email(e)) else {
+            return (
+                Outcome::Skipped("the contact has no valid email address".into()),
+                written,
+            );
+        };
+        written.recipient = Some(to.clone());
+        let mailer = &self.comms.email;
+        let message_id = format!("{}@{}", m.idempotency_key, mailer.host());
+        let result = mailer
+            .send(&super::email::Email {
+                to_name: "",
+                to_email: &to,
+                rendered: &rendered,
+                invite: None,
+                cancel: false,
+                message_id: &message_id,
+            })
+            .await;
+        (
+            outcome(
+                m,
+                result.map(|()| Some(format!("<{message_id}>"))),
+                mailer.transport_name(),
+                self.retry_base(),
+            ),
+            written,
+        )
     }
 }
 

@@ -50,8 +50,12 @@ pub struct TopicRef {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct MeetingView {
     pub id: String,
-    /// scheduled, cancelled, or completed (scheduled and ended).
+    /// scheduled, cancelled, or completed (scheduled and ended); a booking
+    /// from the public page is `pending` until the owner of the address
+    /// confirms it, `expired` if they did not in time.
     pub state: String,
+    /// Until when a `pending` booking holds its advisors.
+    pub hold_until: Option<String>,
     pub contact_id: String,
     pub topic: TopicRef,
     pub meeting_type: String,
@@ -106,6 +110,7 @@ async fn view_of(
         cancel_url: s.comms.cancel_url(&m.id, &m.contact_id),
         calendar_url: s.comms.calendar_url(&m.id, &m.contact_id),
         advisors: s.db.meeting_advisors(&m.id).await?,
+        hold_until: m.hold_until,
         topic: TopicRef {
             id: topic.id,
             name: topic.name,
@@ -141,6 +146,7 @@ pub async fn book_draft(
     key: Option<&str>,
     request_hash: &str,
     via: &str,
+    hold: Option<switchboard_store::scheduling::Hold<'_>>,
 ) -> ApiResult<Booked> {
     let booked =
         s.db.book_meeting(
@@ -152,6 +158,7 @@ pub async fn book_draft(
                 join_url_template: &s.config.join_url_template,
                 via,
                 now: Timestamp::now(),
+                hold,
             },
         )
         .await?;
@@ -176,7 +183,7 @@ async fn book(
     let key = idempotency_key(&headers)?;
     let hash = request_hash(&i);
     let d = BookingDraft::parse(i)?;
-    let booked = book_draft(&s, &d, &who.author(), key, &hash, "api").await?;
+    let booked = book_draft(&s, &d, &who.author(), key, &hash, "api", None).await?;
     let v = view(&s, &booked.meeting.id).await?;
     Ok(if booked.replayed {
         Json(v).into_response()

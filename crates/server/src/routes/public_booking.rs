@@ -29,12 +29,16 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::meetings::{book_draft, customer_cancel, view, MeetingView};
 use super::scheduling::{find_slots, load_properties, Properties, SlotParams, Slots};
+use crate::client_addr::ClientAddr;
+use crate::communications::links::Purpose;
 use crate::communications::sms::{
     same, twilio_signature, webhook_signature, SmsConfig, WEBHOOK_MAX_AGE_SECONDS,
 };
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
 use crate::state::AppState;
+use switchboard_core::communications::templates::HOLD_MINUTES;
+use switchboard_store::scheduling::{DailyLimits, Hold, DAILY_LIMIT};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -42,6 +46,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(slots))
         .routes(routes!(book))
         .routes(routes!(get_meeting))
+        .routes(routes!(confirm_meeting))
         .routes(routes!(cancel_meeting))
         .routes(routes!(calendar_file))
         .routes(routes!(twilio_inbound))
@@ -118,9 +123,10 @@ fn prefixed(e: Invalid, prefix: &str) -> Invalid {
 async fn book(
     State(s): State<AppState>,
     ext: Extensions,
+    client: ClientAddr,
     headers: HeaderMap,
     ApiJson(i): ApiJson<PublicBooking>,
-) -> ApiResult<impl IntoResponse> {
+) -> ApiResult<axum::response::Response> {
     limit(&s, &ext)?;
     let key = super::meetings::idempotency_key(&headers)?;
     let hash = super::meetings::request_hash(&i);
@@ -193,21 +199,61 @@ async fn book(
         name: "Booking page".into(),
     };
     let key = key.map(|k| format!("page:{k}"));
-    let booked = match book_draft(&s, &draft, &author, key.as_deref(), &hash, "page").await {
+    // Whoever books chose the address: when an email can leave this
+    // server, the booking only holds its time until the owner of the
+    // address follows the link sent there; without one, nothing reaches
+    // anyone and it is booked at once (its messages stay in the outbox).
+    let bucket = client.bucket();
+    let hold = s.comms.email_delivers().then(|| Hold {
+        until: jiff::Timestamp::now()
+            .checked_add(jiff::SignedDuration::from_mins(HOLD_MINUTES))
+            .expect("in range"),
+        email: &email,
+        bucket: &bucket,
+        limits: DAILY_LIMITS,
+    });
+    let booked = match book_draft(&s, &draft, &author, key.as_deref(), &hash, "page", hold).await {
         Ok(b) => b,
         Err(e) => {
             // A contact made for a booking that did not happen is removed.
             if created_now {
                 let _ = s.db.delete_contact(&contact_id).await;
             }
-            return Err(e);
+            return over_limit(e);
         }
     };
     let v = view(&s, &booked.meeting.id).await?;
-    Ok(super::created(
-        format!("/public/v1/meetings/{}", v.id),
-        public(v),
-    ))
+    Ok(super::created(format!("/public/v1/meetings/{}", v.id), public(v)).into_response())
+}
+
+/// Held bookings (so requests to confirm) a day: per address typed, per
+/// mobile number on the contact, per client address bucket.
+pub const DAILY_LIMITS: DailyLimits = DailyLimits {
+    per_email: 3,
+    per_phone: 3,
+    per_bucket: 20,
+};
+
+/// A daily limit reached is a 429 naming the field, in problem+json.
+fn over_limit(e: ApiError) -> ApiResult<axum::response::Response> {
+    match e {
+        ApiError::Invalid(Invalid(errors)) if errors.iter().any(|f| f.code == DAILY_LIMIT) => {
+            let problem = crate::error::Problem {
+                kind: "urn:switchboard:problem:rate-limited".into(),
+                title: "Too Many Requests".into(),
+                status: 429,
+                detail: "too many booking requests today; see errors".into(),
+                errors,
+            };
+            let mut r = (axum::http::StatusCode::TOO_MANY_REQUESTS, Json(problem)).into_response();
+            r.headers_mut().insert(
+                header::CONTENT_TYPE,
+                axum::http::HeaderValue::from_static("application/problem+json"),
+            );
+            Ok(r)
+        }
+        other => Err(other),
+    }
 }
 
 /// The page books only the slots it offers: aligned starts of free
@@ -258,24 +304,81 @@ pub struct TokenParams {
     pub token: Option<String>,
 }
 
-/// A meeting as the customer's pages see it: without staff-side fields.
+/// A meeting as the customer's pages see it: without staff-side fields,
+/// and — until the owner of the address has confirmed a page booking —
+/// without its cancel and calendar links, which travel only to the address.
 fn public(v: MeetingView) -> Value {
+    let unconfirmed = matches!(v.state.as_str(), "pending" | "expired");
     let mut j = serde_json::to_value(v).expect("serializes");
     if let Some(o) = j.as_object_mut() {
         for k in ["contact_id", "booked_by", "cancelled_by", "sequence"] {
             o.remove(k);
         }
+        if unconfirmed {
+            o.remove("cancel_url");
+            o.remove("calendar_url");
+        }
     }
     j
 }
 
-/// The meeting a cancel link's token opens, else 404.
+/// The meeting a cancel link's token opens, else 404. A pending
+/// booking opens with its confirmation token too (to be confirmed).
 async fn by_token(s: &AppState, id: &str, token: Option<&str>) -> ApiResult<MeetingView> {
-    let m = s.db.meeting(id).await?;
-    if !token.is_some_and(|t| s.comms.links.verify(t, id, &m.contact_id)) {
+    let m = match s.db.meeting(id).await {
+        Ok(m) => m,
+        Err(switchboard_store::StoreError::NotFound(_)) => {
+            return Err(ApiError::NotFound("meeting"))
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let cancel = token.is_some_and(|t| s.comms.links.verify(t, id, &m.contact_id));
+    let confirm = token.is_some_and(|t| {
+        s.comms
+            .links
+            .verify_for(Purpose::Confirm, t, id, &m.contact_id)
+    });
+    if !(cancel || confirm) {
+        return Err(ApiError::NotFound("meeting"));
+    }
+    // The cancel token of a booking still waiting for its owner opens
+    // nothing: it was never sent to anyone.
+    if cancel && m.state == "pending" {
         return Err(ApiError::NotFound("meeting"));
     }
     view(s, id).await
+}
+
+/// Confirm a booking from the booking page with the link sent to its
+/// address: the meeting is booked and its confirmation sent per the
+/// settings. Confirming again changes nothing; after the hold has expired
+/// it is a 409 (the time was released).
+#[utoipa::path(post, path = "/public/v1/meetings/{id}/confirm", tag = "self-service", params(("id" = String, Path), TokenParams),
+    responses((status = 200, body = MeetingView), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem)))]
+async fn confirm_meeting(
+    State(s): State<AppState>,
+    ext: Extensions,
+    Path(id): Path<String>,
+    Query(p): Query<TokenParams>,
+) -> ApiResult<Json<Value>> {
+    limit(&s, &ext)?;
+    let m = match s.db.meeting(&id).await {
+        Ok(m) => m,
+        Err(switchboard_store::StoreError::NotFound(_)) => {
+            return Err(ApiError::NotFound("meeting"))
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if !p.token.as_deref().is_some_and(|t| {
+        s.comms
+            .links
+            .verify_for(Purpose::Confirm, t, &id, &m.contact_id)
+    }) {
+        return Err(ApiError::NotFound("meeting"));
+    }
+    s.db.confirm_meeting(&id, jiff::Timestamp::now()).await?;
+    s.comms.wake.notify_one();
+    Ok(Json(public(view(&s, &id).await?)))
 }
 
 /// A meeting, for its cancel page.
