@@ -814,3 +814,38 @@ async fn the_widget_is_styled_on_a_page_that_forbids_inline_styles() {
     c.close().await.unwrap();
     s.app.stop().await;
 }
+
+/// The widget's Spanish addresses the visitor as "usted", the product-wide
+/// register for customer-facing Spanish (it mixed in "tú" forms before).
+#[test]
+fn the_widgets_spanish_uses_usted() {
+    let js = include_str!("../web/widget.js");
+    let start = js.find("    es: {").expect("the Spanish texts");
+    let es = &js[start..start + js[start..].find("\n    }").unwrap()];
+    for tu in [
+        "Chatea ",
+        "Eres ",
+        "Inténtalo",
+        "Escribe ",
+        "Elige",
+        "Tu ",
+        " tu ",
+        "Estás",
+    ] {
+        assert!(!es.contains(tu), "{tu:?} in the widget's Spanish");
+    }
+    for usted in [
+        "Chatee con nosotros",
+        "Usted es",
+        "Inténtelo",
+        "Escriba su mensaje",
+        "Elija",
+        "Su mensaje",
+        "Está enviando",
+    ] {
+        assert!(
+            es.contains(usted),
+            "{usted:?} missing from the widget's Spanish"
+        );
+    }
+}
