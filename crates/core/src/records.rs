@@ -53,6 +53,20 @@ string_enum!(
     }
 );
 
+impl ActivityKind {
+    /// Kinds a person writes (through the API or the workspace): a note, or
+    /// an email or SMS they sent outside Switchboard. Every other kind is a
+    /// record Switchboard writes itself (a chat transcript, a call, a
+    /// callback, a meeting, a case event): clients cannot create one, and
+    /// nobody edits or deletes one, so the timeline stays evidence.
+    pub fn authored(self) -> bool {
+        matches!(
+            self,
+            ActivityKind::Note | ActivityKind::Email | ActivityKind::Sms
+        )
+    }
+}
+
 /// Applies a JSON Merge Patch (RFC 7396) to `target`.
 pub fn merge_patch(target: &mut Value, patch: &Value) {
     match patch {
@@ -318,8 +332,8 @@ pub struct ActivityDraft {
 }
 
 impl ActivityDraft {
-    /// Parses an activity written by a client. `case_event` entries are
-    /// written by Switchboard itself and refused here.
+    /// Parses an activity written by a client: only kinds a person authors
+    /// ([`ActivityKind::authored`]); the others are refused on `kind`.
     pub fn parse(i: ActivityInput, now: &str) -> Result<Self, Invalid> {
         let mut c = Check::new();
         let kind = match i.kind {
@@ -327,13 +341,16 @@ impl ActivityDraft {
                 c.fail("kind", "required", "is required");
                 ActivityKind::Note
             }
-            Some(ActivityKind::CaseEvent) => {
+            Some(k) if !k.authored() => {
                 c.fail(
                     "kind",
                     "invalid",
-                    "case_event activities are written by Switchboard when a case changes",
+                    format!(
+                        "{} activities are written by Switchboard itself; a person writes a note, email or sms",
+                        k.as_str()
+                    ),
                 );
-                ActivityKind::CaseEvent
+                k
             }
             Some(k) => k,
         };
@@ -559,9 +576,35 @@ mod tests {
     }
 
     #[test]
+    fn clients_cannot_forge_system_records() {
+        for k in ["conversation", "call", "callback", "meeting", "case_event"] {
+            let i = ActivityInput {
+                kind: ActivityKind::parse(k),
+                contact_id: Some("c".into()),
+                body: Some("x".into()),
+                ..Default::default()
+            };
+            assert_eq!(
+                ActivityDraft::parse(i, "now").unwrap_err().0[0].field,
+                "kind",
+                "{k}"
+            );
+        }
+        for k in ["note", "email", "sms"] {
+            let i = ActivityInput {
+                kind: ActivityKind::parse(k),
+                contact_id: Some("c".into()),
+                body: Some("x".into()),
+                ..Default::default()
+            };
+            assert!(ActivityDraft::parse(i, "now").is_ok(), "{k}");
+        }
+    }
+
+    #[test]
     fn activity_time_is_normalized() {
         let i = ActivityInput {
-            kind: Some(ActivityKind::Call),
+            kind: Some(ActivityKind::Email),
             contact_id: Some("c".into()),
             occurred_at: Some("2026-01-01T10:00:00+01:00".into()),
             ..Default::default()

@@ -698,6 +698,18 @@ impl Db {
         .await?)
     }
 
+    /// Whether this agent holds or held a conversation of this visitor.
+    pub async fn agent_served_visitor(&self, visitor_id: &str, agent_id: &str) -> Result<bool> {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM conversations WHERE visitor_id = $1 AND agent_id = $2",
+        )
+        .bind(visitor_id.to_owned())
+        .bind(agent_id.to_owned())
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(n > 0)
+    }
+
     /// Conversations not ended (for the coordinator after a restart).
     pub async fn open_conversations(&self) -> Result<Vec<ConversationRow>> {
         Ok(sqlx::query_as(&format!(
@@ -740,11 +752,14 @@ impl Db {
             .await?)
     }
 
-    /// An agent accepted: the conversation becomes active with that agent
-    /// (true when this call changed it; an ended one never changes).
+    /// An agent accepted `work_item`: the conversation becomes active with
+    /// that agent (true when this call changed it; an ended one never
+    /// changes). Only the conversation's own work item moves it: an
+    /// assignment of any other item changes nothing.
     pub async fn assign_conversation(
         &self,
         id: &str,
+        work_item_id: &str,
         agent_id: &str,
         agent_name: &str,
         at: &str,
@@ -755,13 +770,15 @@ impl Db {
         let done = sqlx::query(
             "UPDATE conversations SET status = 'active', agent_id = $1, agent_name = $2, \
              answered_at = COALESCE(answered_at, $3), wait_seconds = COALESCE(wait_seconds, $4) \
-             WHERE id = $5 AND status <> 'ended' AND (agent_id IS NULL OR agent_id <> $1)",
+             WHERE id = $5 AND work_item_id = $6 AND status <> 'ended' \
+             AND (agent_id IS NULL OR agent_id <> $1)",
         )
         .bind(agent_id.to_owned())
         .bind(agent_name.to_owned())
         .bind(at.to_owned())
         .bind(wait_seconds)
         .bind(id.to_owned())
+        .bind(work_item_id.to_owned())
         .execute(&self.pool)
         .await?;
         Ok(done.rows_affected() == 1)

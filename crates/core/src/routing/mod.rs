@@ -16,5 +16,28 @@ pub mod wait;
 pub use model::*;
 pub use state::{Decision, RoutingState};
 
+/// Work item attributes that name internal records (the chat conversation,
+/// the widget and proactive rule it came through, the call and its
+/// numbers, the callback). Switchboard writes them when a channel makes its
+/// work item (chat/conversation.rs, voice/call.rs, voice/callbacks.rs); a
+/// client never may: the public API refuses them with a 422 naming
+/// `attributes.<key>`. Nothing trusts them to find a record either: a
+/// conversation or call is found by its work item's id.
+pub const RESERVED_ATTRIBUTES: &[&str] = &[
+    "conversation_id",
+    "widget_id",
+    "proactive_rule",
+    "call_id",
+    "caller",
+    "called",
+    "callback_id",
+    "callback_number",
+];
+
+/// True when a client may not set this work item attribute.
+pub fn is_reserved_attribute(key: &str) -> bool {
+    RESERVED_ATTRIBUTES.contains(&key)
+}
+
 #[cfg(test)]
 mod tests;

@@ -201,6 +201,10 @@ pub async fn start(
     };
     let contact_id = contact_for(s, widget, visitor, &answers).await?;
     let id = new_id();
+    // The work item's id is chosen here and recorded on the conversation
+    // before the item exists: the conversation is found by its own work
+    // item from the item's first event on, never by an attribute.
+    let item_id = new_id();
     let now = time::now();
     let mut context = req.context.clone();
     if let Some((inv, _)) = &rule {
@@ -216,8 +220,8 @@ pub async fn start(
             widget_id: widget.id.clone(),
             visitor_id: visitor.id.clone(),
             contact_id: Some(contact_id.clone()),
-            // Replaced by the work item's id as soon as the engine made it.
-            work_item_id: format!("pending:{id}"),
+            work_item_id: item_id.clone(),
+            // Set once the engine made the item (none: the start never finished).
             queue_id: None,
             skills: "[]".into(),
             survey: serde_json::to_string(&answers).expect("strings serialize"),
@@ -254,21 +258,24 @@ pub async fn start(
         .or_else(|| widget.settings.routing.queue_id.clone());
     let created = s
         .engine
-        .create(NewWorkItem {
-            channel: "chat".into(),
-            kind: if rule.is_some() {
-                "proactive"
-            } else {
-                "normal"
-            }
-            .into(),
-            contact_id: Some(contact_id),
-            attributes,
-            queue_id,
-            skills: None,
-            skill_match: None,
-            priority: None,
-        })
+        .create_as(
+            item_id,
+            NewWorkItem {
+                channel: "chat".into(),
+                kind: if rule.is_some() {
+                    "proactive"
+                } else {
+                    "normal"
+                }
+                .into(),
+                contact_id: Some(contact_id),
+                attributes,
+                queue_id,
+                skills: None,
+                skill_match: None,
+                priority: None,
+            },
+        )
         .await;
     let item = match created {
         Ok(item) => item,

@@ -64,7 +64,7 @@ pub async fn spawn(s: AppState) -> anyhow::Result<()> {
     let events = s.engine.subscribe();
     let mut waiting = HashMap::new();
     for c in s.db.open_conversations().await? {
-        if c.work_item_id.starts_with("pending:") {
+        if c.work_item_id.starts_with("pending:") || c.queue_id.is_none() {
             // Its start never finished (the server stopped in between).
             let _ = conversation::end(&s, &c.id, "system").await;
             continue;
@@ -127,21 +127,14 @@ async fn conversation_of(
     if let Some((c, _)) = waiting.get(work_item) {
         return Some(c.clone());
     }
-    if let Some(c) =
-        s.db.conversation_by_work_item(work_item)
-            .await
-            .ok()
-            .flatten()
-    {
-        return Some(c.id);
-    }
-    // A chat that has just started: its row may not name the work item yet,
-    // but the item names its conversation.
-    let view = s.engine.view(work_item).await.ok()?;
-    if view.channel != "chat" {
-        return None;
-    }
-    view.attributes.get("conversation_id").cloned()
+    // Only by the work item: a conversation names its item from before the
+    // item exists (chat/conversation.rs), and follows no other. An item's
+    // attributes are never trusted to name one (a client could forge them).
+    s.db.conversation_by_work_item(work_item)
+        .await
+        .ok()
+        .flatten()
+        .map(|c| c.id)
 }
 
 async fn follow(s: &AppState, e: &EventRow, waiting: &mut HashMap<String, (String, Figures)>) {
@@ -153,7 +146,7 @@ async fn follow(s: &AppState, e: &EventRow, waiting: &mut HashMap<String, (Strin
             };
             waiting.remove(item);
             if let Some(agent) = &e.agent_id {
-                joined(s, &conv, agent).await;
+                joined(s, &conv, item, agent).await;
             }
         }
         "wrap_up" | "closed" | "abandoned" => {
@@ -174,7 +167,7 @@ async fn follow(s: &AppState, e: &EventRow, waiting: &mut HashMap<String, (Strin
     }
 }
 
-async fn joined(s: &AppState, conv: &str, agent: &str) {
+async fn joined(s: &AppState, conv: &str, work_item: &str, agent: &str) {
     let Ok(row) = s.db.conversation(conv).await else {
         return;
     };
@@ -185,7 +178,7 @@ async fn joined(s: &AppState, conv: &str, agent: &str) {
     let wait = time::seconds_since(&row.started_at).max(0);
     match s
         .db
-        .assign_conversation(conv, agent, &name, &time::now(), wait)
+        .assign_conversation(conv, work_item, agent, &name, &time::now(), wait)
         .await
     {
         Ok(true) => {
@@ -231,7 +224,7 @@ async fn refresh(s: &AppState, waiting: &mut HashMap<String, (String, Figures)>)
             "assigned" | "wrap_up" => {
                 waiting.remove(&item);
                 if let Some(agent) = &view.agent_id {
-                    joined(s, &conv, agent).await;
+                    joined(s, &conv, &item, agent).await;
                 }
             }
             _ => {

@@ -22,8 +22,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get, update, delete))
 }
 
-/// Add a timeline entry; a quick note is `{"kind": "note", "contact_id": …, "body": …}`.
-/// The author is the caller.
+/// Add a timeline entry a person writes (`note`, `email` or `sms`; other
+/// kinds are Switchboard's own records, refused with 422 on `kind`); a
+/// quick note is `{"kind": "note", "contact_id": …, "body": …}`. The author
+/// is the caller.
 #[utoipa::path(post, path = "/api/v1/activities", tag = "activities", request_body = ActivityInput,
     responses((status = 201, body = Activity)))]
 async fn create(
@@ -46,13 +48,15 @@ async fn get(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<Jso
     Ok(Json(s.db.activity(&id).await?))
 }
 
-/// Only the author changes their entry, or a supervisor/admin; case events
-/// are history and never change.
+/// Only the author changes their entry, or a supervisor/admin; what
+/// Switchboard wrote itself (transcripts, calls, callbacks, meetings, case
+/// events) is history and never changes, for anyone.
 fn may_change(who: &Principal, a: &Activity) -> ApiResult<()> {
-    if a.kind.0 == ActivityKind::CaseEvent {
-        return Err(ApiError::Forbidden(
-            "case events are written by Switchboard and cannot be changed".into(),
-        ));
+    if !a.kind.0.authored() {
+        return Err(ApiError::Forbidden(format!(
+            "{} activities are written by Switchboard and cannot be changed or deleted",
+            a.kind.0.as_str()
+        )));
     }
     let own = who.agent_id.is_some() && who.agent_id == a.author_id;
     if own || who.may(Permission::SuperviseRecords) {
@@ -64,7 +68,8 @@ fn may_change(who: &Principal, a: &Activity) -> ApiResult<()> {
     }
 }
 
-/// Change the subject or body of an entry (merge patch semantics).
+/// Change the subject or body of an entry (merge patch semantics); 403 for
+/// system-written entries.
 #[utoipa::path(patch, path = "/api/v1/activities/{id}", tag = "activities", params(("id" = String, Path)),
     request_body = ActivityPatch, responses((status = 200, body = Activity)))]
 async fn update(
@@ -90,7 +95,8 @@ async fn update(
     Ok(Json(s.db.update_activity_text(&id, subject, body).await?))
 }
 
-/// Delete an entry.
+/// Delete an entry (the author's, or any as supervisor/admin); 403 for
+/// system-written entries.
 #[utoipa::path(delete, path = "/api/v1/activities/{id}", tag = "activities", params(("id" = String, Path)),
     responses((status = 204)))]
 async fn delete(

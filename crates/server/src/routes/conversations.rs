@@ -231,10 +231,39 @@ async fn end(
     Ok(Json(json!({"id": id, "ended": ended})))
 }
 
-/// A visitor's details and journey (newest first).
+/// The visitor if `who` may see them: an agent who holds or held one of
+/// their conversations, or is offered their waiting one; supervisors and
+/// admins any. 404 otherwise, so an id is never confirmed.
+async fn reach_visitor(s: &AppState, who: &Principal, id: &str) -> ApiResult<()> {
+    if who.may(Permission::SuperviseRecords) {
+        return Ok(());
+    }
+    let Some(me) = who.agent_id.as_deref() else {
+        return Err(ApiError::NotFound("visitor"));
+    };
+    if s.db.agent_served_visitor(id, me).await? {
+        return Ok(());
+    }
+    if let Some(conv) = s.db.open_conversation(id).await? {
+        if reach(s, who, &conv.id).await.is_ok() {
+            return Ok(());
+        }
+    }
+    Err(ApiError::NotFound("visitor"))
+}
+
+/// A visitor's details and journey (newest first): for the agent who holds,
+/// held or is offered one of their conversations, supervisors and admins;
+/// 404 for anyone else.
 #[utoipa::path(get, path = "/api/v1/visitors/{id}", tag = "chat",
-    params(("id" = String, Path)), responses((status = 200, body = Object)))]
-async fn visitor(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+    params(("id" = String, Path)), responses((status = 200, body = Object),
+        (status = 404, body = crate::error::Problem, description = "no such visitor, or not yours")))]
+async fn visitor(
+    State(s): State<AppState>,
+    Extension(who): Extension<Principal>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    reach_visitor(&s, &who, &id).await?;
     let v = s.db.visitor(&id).await?;
     let journey = s.db.journey(&id, 200).await?;
     let mut out = conversation::visitor_json(v);

@@ -7,7 +7,7 @@ use axum::response::IntoResponse;
 use axum::{Extension, Json};
 use serde::{Deserialize, Serialize};
 use switchboard_core::access::Permission;
-use switchboard_core::routing::{Presence, SkillMatch};
+use switchboard_core::routing::{is_reserved_attribute, Presence, SkillMatch};
 use switchboard_core::validation::Check;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -40,7 +40,10 @@ pub struct WorkItemInput {
     /// `normal` (default), `proactive` or `callback` (default for a callback channel).
     kind: Option<String>,
     contact_id: Option<String>,
-    /// Key/values the routing rules test (language, page, context variables…).
+    /// Key/values the routing rules test (language, page, context
+    /// variables…). Keys naming internal records (`conversation_id`,
+    /// `widget_id`, `proactive_rule`, `call_id`, `caller`, `called`,
+    /// `callback_id`, `callback_number`) are Switchboard's: 422.
     #[serde(default)]
     attributes: BTreeMap<String, String>,
     /// Skip the rules and wait in this queue.
@@ -69,6 +72,16 @@ async fn create(
             "attributes",
             "too_long",
             "at most 100 attributes, keys up to 100 and values up to 1000 characters",
+        );
+    }
+    // Attributes naming internal records are the system's (see
+    // RESERVED_ATTRIBUTES): refused, not stripped, so a client learns at
+    // once that they cannot steer Switchboard to a record of its own.
+    for k in i.attributes.keys().filter(|k| is_reserved_attribute(k)) {
+        c.fail(
+            &format!("attributes.{k}"),
+            "reserved",
+            "this attribute names a record Switchboard keeps itself and is set only by Switchboard",
         );
     }
     if i.priority.is_some_and(|p| !(-1000..=1000).contains(&p)) {
@@ -105,11 +118,18 @@ async fn create(
     Ok(created(format!("/api/v1/work-items/{}", view.id), view))
 }
 
-/// A work item with its live position, estimated wait and routing reason.
+/// A work item with its live position, estimated wait and routing reason:
+/// to the agent it is offered or assigned to (or who holds its
+/// conversation), and to supervisors and admins; 404 for anyone else.
 #[utoipa::path(get, path = "/api/v1/work-items/{id}", tag = "work items", params(("id" = String, Path)),
-    responses((status = 200, body = WorkItemView)))]
-async fn get(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<WorkItemView>> {
-    Ok(Json(s.engine.view(&id).await?))
+    responses((status = 200, body = WorkItemView),
+        (status = 404, body = crate::error::Problem, description = "no such work item, or not yours")))]
+async fn get(
+    State(s): State<AppState>,
+    Extension(who): Extension<Principal>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<WorkItemView>> {
+    Ok(Json(super::workspace::reach_item(&s, &who, &id).await?))
 }
 
 fn me(who: &Principal) -> ApiResult<&str> {

@@ -36,13 +36,25 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(link_contact))
 }
 
-/// The work item if `who` may work it: offered or assigned to them, or a
-/// supervisor. Others get 404, revealing nothing.
+/// The work item if `who` may work it: offered or assigned to them, its
+/// conversation held by them, or a supervisor. Others get 404, revealing
+/// nothing (not even that the id exists).
 pub async fn reach_item(s: &AppState, who: &Principal, id: &str) -> ApiResult<WorkItemView> {
     let item = s.engine.view(id).await?;
-    if who.may(Permission::SuperviseRecords)
-        || (who.agent_id.is_some() && who.agent_id == item.agent_id)
-    {
+    if who.may(Permission::SuperviseRecords) {
+        return Ok(item);
+    }
+    let Some(me) = who.agent_id.as_deref() else {
+        return Err(ApiError::NotFound("work item"));
+    };
+    if item.agent_id.as_deref() == Some(me) {
+        return Ok(item);
+    }
+    let holds =
+        s.db.conversation_by_work_item(&item.id)
+            .await?
+            .is_some_and(|c| c.agent_id.as_deref() == Some(me));
+    if holds {
         Ok(item)
     } else {
         Err(ApiError::NotFound("work item"))

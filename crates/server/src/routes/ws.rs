@@ -108,15 +108,15 @@ async fn enrich(s: &AppState, e: &EventRow) -> String {
         return text;
     }
     let mut v: Value = serde_json::from_str(&text).unwrap_or_default();
-    let conv_id = v
-        .pointer("/attributes/conversation_id")
-        .and_then(|c| c.as_str())
-        .map(str::to_owned);
-    if let Some(id) = conv_id {
-        if let Ok(conv) = s.db.conversation(&id).await {
-            if let Ok(view) = crate::chat::conversation::agent_view(s, &conv).await {
-                v["conversation"] = view;
-            }
+    // The item's own conversation, found by the item (a conversation names
+    // its work item before the item exists), never by its attributes: an
+    // item made through the API could name someone else's conversation.
+    let Some(item) = &e.work_item_id else {
+        return text;
+    };
+    if let Ok(Some(conv)) = s.db.conversation_by_work_item(item).await {
+        if let Ok(view) = crate::chat::conversation::agent_view(s, &conv).await {
+            v["conversation"] = view;
         }
     }
     v.to_string()

@@ -104,7 +104,7 @@ pub struct QueueStats {
 type Reply<T> = oneshot::Sender<Result<T, EngineError>>;
 
 enum Command {
-    Create(Box<NewWorkItem>, Reply<WorkItemView>),
+    Create(Box<(NewWorkItem, Option<String>)>, Reply<WorkItemView>),
     View(String, Reply<WorkItemView>),
     Answer {
         item: String,
@@ -206,7 +206,20 @@ impl EngineHandle {
     }
 
     pub async fn create(&self, item: NewWorkItem) -> Result<WorkItemView, EngineError> {
-        self.ask(|r| Command::Create(Box::new(item), r)).await
+        self.ask(|r| Command::Create(Box::new((item, None)), r))
+            .await
+    }
+    /// Like [`Self::create`], with the item's id chosen by the caller (a
+    /// fresh `switchboard_store::new_id()`): a channel records the id on its
+    /// own row (a chat's conversation) before the item exists, so the row
+    /// is found by its work item from the first event on.
+    pub async fn create_as(
+        &self,
+        id: String,
+        item: NewWorkItem,
+    ) -> Result<WorkItemView, EngineError> {
+        self.ask(|r| Command::Create(Box::new((item, Some(id))), r))
+            .await
     }
     pub async fn view(&self, id: &str) -> Result<WorkItemView, EngineError> {
         self.ask(|r| Command::View(id.to_owned(), r)).await
@@ -895,7 +908,8 @@ impl Live {
         }
         match c {
             Command::Create(new, reply) => {
-                let r = self.create(*new, events).await;
+                let (new, id) = *new;
+                let r = self.create(new, id, events).await;
                 let _ = reply.send(r);
             }
             Command::View(id, reply) => {
@@ -1043,6 +1057,7 @@ impl Live {
     async fn create(
         &mut self,
         new: NewWorkItem,
+        preset_id: Option<String>,
         events: &broadcast::Sender<Arc<EventRow>>,
     ) -> Result<WorkItemView, EngineError> {
         let mut c = switchboard_core::validation::Check::new();
@@ -1176,7 +1191,7 @@ impl Live {
         let now = now_ms();
         self.next_item += 1;
         let id = ItemId(self.next_item);
-        let store_id = switchboard_store::new_id();
+        let store_id = preset_id.unwrap_or_else(switchboard_store::new_id);
         let needs_json: Vec<Value> = needs
             .iter()
             .filter_map(|n| {
