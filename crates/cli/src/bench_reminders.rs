@@ -220,7 +220,7 @@ async fn direct_rate(
                         to_name: "Zoé Durand",
                         to_email: "zoe@example.com",
                         rendered,
-                        invite,
+                        invite: Some(invite),
                         cancel: false,
                         message_id: &id,
                     })

@@ -7,6 +7,7 @@ mod bench_summary;
 mod bench_voice;
 mod settings;
 mod simulate;
+mod soak;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -41,6 +42,10 @@ enum Command {
     /// in virtual time and print service level, speed of answer,
     /// abandonment and occupancy.
     Simulate(simulate::SimulateArgs),
+    /// Drive every HTTP and WebSocket edge of a fresh `serve --demo` at a
+    /// steady mixed load and report its memory and file descriptors over
+    /// time; fails when memory keeps growing after the warm-up.
+    Soak(soak::SoakArgs),
 }
 
 #[derive(Subcommand)]
@@ -98,6 +103,7 @@ fn main() -> anyhow::Result<()> {
             }
             Command::Bench(args) => bench::run(args).await,
             Command::Simulate(args) => simulate::run(args),
+            Command::Soak(args) => soak::run(args).await,
         }
     })
 }
