@@ -211,11 +211,6 @@ async fn enqueue(v: &Voice, c: &Callback) -> anyhow::Result<()> {
             priority: None,
         })
         .await?;
-    logged(
-        v.db.start_call(&view.id, "callback", &c.phone, c.contact_id.as_deref())
-            .await,
-        "recording a callback's call failed",
-    );
     let moved =
         v.db.update_callback(
             &c.id,
@@ -231,19 +226,46 @@ async fn enqueue(v: &Voice, c: &Callback) -> anyhow::Result<()> {
     if !moved {
         // Cancelled meanwhile.
         let _ = v.engine.abandon(&view.id).await;
+        return Ok(());
     }
+    // After the callback is queued: an agent accepting at once finds it
+    // ready to dial (and the dial keeps a record already written).
+    logged(
+        v.db.start_call(&view.id, "callback", &c.phone, c.contact_id.as_deref())
+            .await,
+        "recording a callback's call failed",
+    );
     Ok(())
 }
 
 /// An agent accepted a work item with no live call: if it is a callback,
 /// dial it (agent first, then the customer).
 pub async fn on_assigned(v: &Voice, item: &str, agent_id: &str) {
-    let c = match v.db.callback_by_work_item(item).await {
-        Ok(Some(c)) if c.status == "queued" => c,
-        Ok(_) => return,
-        Err(e) => {
-            tracing::warn!(error = %e, "reading a callback failed");
-            return;
+    // The scheduler marks the callback queued just after its item enters
+    // the line; an agent accepting at once may get here first.
+    let mut tries = 0;
+    let c = loop {
+        match v.db.callback_by_work_item(item).await {
+            Ok(Some(c)) if c.status == "queued" => break c,
+            Ok(None) if tries < 10 => {
+                if tries == 0
+                    && !v
+                        .engine
+                        .view(item)
+                        .await
+                        .is_ok_and(|w| w.channel == "callback")
+                {
+                    // Not a callback (a chat, an ended call): nothing to dial.
+                    return;
+                }
+                tries += 1;
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            Ok(_) => return,
+            Err(e) => {
+                tracing::warn!(error = %e, "reading a callback failed");
+                return;
+            }
         }
     };
     if c.origin == "api"
