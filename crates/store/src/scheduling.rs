@@ -781,8 +781,8 @@ impl Db {
         sqlx::query(
             "INSERT INTO meetings (id, contact_id, topic_id, meeting_type, branch_id, join_url, starts_at, ends_at, \
              time_zone, language, state, customer_notes, sequence, booked_by, idempotency_key, request_hash, \
-             created_at, updated_at, booked_via, state, hold_until) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $17, $11, 0, \
-             $12, $13, $14, $15, $15, $16, $18, $19)",
+             created_at, updated_at, booked_via, hold_until) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $17, $11, 0, \
+             $12, $13, $14, $15, $15, $16, $18)",
         )
         .bind(id.clone())
         .bind(d.contact_id.clone())

@@ -263,6 +263,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
     e("POST", "/public/v1/meetings", Public),
     e("GET", "/public/v1/meetings/{id}", Public),
     e("POST", "/public/v1/meetings/{id}/cancel", Public),
+    e("POST", "/public/v1/meetings/{id}/confirm", Public),
     e("GET", "/public/v1/meetings/{id}/calendar.ics", Public),
     e("POST", "/sms/v1/twilio/inbound", Public),
     e("POST", "/sms/v1/webhook/inbound", Public),

@@ -186,6 +186,7 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("POST", "/public/v1/meetings", "P"),
     ("GET", "/public/v1/meetings/{id}", "P"),
     ("POST", "/public/v1/meetings/{id}/cancel", "P"),
+    ("POST", "/public/v1/meetings/{id}/confirm", "P"),
     ("GET", "/public/v1/meetings/{id}/calendar.ics", "P"),
     ("POST", "/sms/v1/twilio/inbound", "P"),
     ("POST", "/sms/v1/webhook/inbound", "P"),

@@ -1547,6 +1547,26 @@ async fn messages_leave_out_withheld_notes_speak_the_language_and_name_the_zone(
             contact["time_zone"], "America/New_York",
             "the visitor's, on the contact"
         );
+        // With an email transport the page's booking waits for the owner
+        // of the address, who confirms from the link in their email.
+        assert_eq!(m["state"], "pending");
+        expected_mail += 1;
+        sink.wait_for(expected_mail, 10).await;
+        let request = sink
+            .messages()
+            .into_iter()
+            .find(|r| r.header("To").contains(&email))
+            .expect("the request to confirm");
+        assert!(
+            request
+                .header("Subject")
+                .starts_with("Confirmez votre demande"),
+            "{}",
+            request.header("Subject")
+        );
+        let (status, m) =
+            follow_confirm_link(&app, &confirm_link(&request.part("text/plain").unwrap())).await;
+        assert_eq!(status, 200, "{m}");
         let id = m["id"].as_str().unwrap();
         settled(&f, id).await;
         expected_mail += 1;
@@ -1634,4 +1654,287 @@ async fn messages_leave_out_withheld_notes_speak_the_language_and_name_the_zone(
     }
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(sink.messages().len(), expected_mail);
+}
+
+/// The link in a request to confirm (`…/meetings/{id}/confirm?token=…`):
+/// what the owner of the address reads in their email.
+fn confirm_link(text: &str) -> String {
+    text.split_whitespace()
+        .find(|w| w.contains("/confirm?token="))
+        .expect("a confirmation link in the message")
+        .to_owned()
+}
+
+/// The owner of the address follows the link: the page confirms with it.
+async fn follow_confirm_link(app: &TestApp, link: &str) -> (u16, Value) {
+    let (path, query) = link.split_once('?').unwrap();
+    let id = path
+        .trim_end_matches("/confirm")
+        .rsplit('/')
+        .next()
+        .unwrap();
+    answer(
+        app.http
+            .post(format!(
+                "{}/public/v1/meetings/{id}/confirm?{query}",
+                app.base
+            ))
+            .json(&json!({}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await
+}
+
+/// Issue 13, the booking page as a mail/SMS cannon: with messages on, an
+/// attacker books with a victim's address and phone and hostile names,
+/// over and over. The victim receives at most the daily limit of requests
+/// to confirm (no name, no notes, no cancel link, no SMS); the attacker's
+/// 201 carries no cancel link; the owner's own booking, confirmed from the
+/// link in their email, is booked and confirmed by email and SMS without
+/// anything typed on the page.
+#[tokio::test]
+async fn the_booking_page_cannot_make_the_organization_write_to_a_stranger() {
+    use switchboard_server::communications::sms::SmsConfig;
+    let sink = smtp::SmtpSink::start();
+    let url = sink.url();
+    let (twilio_url, seen) = fake_twilio().await;
+    let sms = SmsConfig::Twilio {
+        base_url: twilio_url,
+        account_sid: "AC123".into(),
+        auth_token: "token-xyz".into(),
+        from: "+15005550006".into(),
+    };
+    let hostile = "URGENT: your account is locked, call +1 555 0100 now";
+    let mut mail_so_far = 0;
+    for app in apps_with(|c| {
+        c.delivery.smtp_url = Some(url.clone());
+        c.delivery.sms = sms.clone();
+    })
+    .await
+    {
+        seen.requests.lock().unwrap().clear();
+        let f = fixture(
+            &app,
+            json!({"first_name": "Staff", "email": "staff@example.com"}),
+        )
+        .await;
+        put(
+            &f.admin,
+            "/api/v1/communications/settings",
+            settings(true, true),
+        )
+        .await;
+        let victim = format!("victim-{}@example.com", app.backend);
+        let victim_phone = "+33612345678";
+        let page = |start: String, email: &str, phone: &str| {
+            json!({"topic_id": f.topic, "meeting_type": "in_person", "branch_id": f.branch, "start": start,
+                   "language": "en", "time_zone": "Europe/Paris",
+                   "customer": {"first_name": hostile, "last_name": hostile, "email": email, "phone": phone},
+                   "customer_notes": hostile})
+        };
+        let post = |body: Value| {
+            let r = app
+                .http
+                .post(format!("{}/public/v1/meetings", app.base))
+                .json(&body);
+            async move { answer(r.send().await.unwrap()).await }
+        };
+
+        // The attack loop: book, then cancel through whatever the answer
+        // gives, 20 times.
+        let mut statuses = Vec::new();
+        for i in 0..20 {
+            let (status, m) = post(page(start_in(50 + i), &victim, victim_phone)).await;
+            statuses.push(status);
+            if status == 201 {
+                assert_eq!(m["state"], "pending", "{m}");
+                assert!(
+                    m.get("cancel_url").is_none() && m.get("calendar_url").is_none(),
+                    "no link in the answer: {m}"
+                );
+                assert!(!m.to_string().contains("token="), "{m}");
+                // Nothing to cancel with: the public cancel needs a token.
+                let id = m["id"].as_str().unwrap();
+                let r = app
+                    .http
+                    .post(format!("{}/public/v1/meetings/{id}/cancel", app.base))
+                    .json(&json!({}))
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(r.status(), 404);
+            } else {
+                assert_eq!(status, 429, "{m}");
+                assert_eq!(m["errors"][0]["code"], "daily_limit", "{m}");
+                assert_eq!(fields(&m), ["customer.email", "customer.phone"]);
+            }
+        }
+        assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 3);
+        // The attacker's own address with the victim's phone: the phone's
+        // limit holds too (and no contact is left behind).
+        let (status, m) = post(page(
+            start_in(80),
+            &format!("attacker-{}@example.com", app.backend),
+            victim_phone,
+        ))
+        .await;
+        assert_eq!(status, 429, "{m}");
+        assert_eq!(fields(&m), ["customer.phone"]);
+
+        // What the victim received: the three requests to confirm, nothing
+        // typed on the page in them, no cancel link, no invite.
+        mail_so_far += 3;
+        let mail = sink.wait_for(mail_so_far, 20).await;
+        tokio::time::sleep(Duration::from_millis(700)).await;
+        let to_victim: Vec<_> = sink
+            .messages()
+            .into_iter()
+            .filter(|r| r.header("To").contains(&victim))
+            .collect();
+        assert!(mail.len() >= mail_so_far);
+        assert_eq!(to_victim.len(), 3, "at most the daily limit");
+        for r in &to_victim {
+            let raw = String::from_utf8_lossy(&r.raw).to_string();
+            assert!(
+                !raw.contains("URGENT") && !raw.contains("555 0100"),
+                "{raw}"
+            );
+            assert!(!raw.contains("/cancel?token="), "{raw}");
+            assert!(r.part("text/calendar").is_none());
+            let text = r.part("text/plain").unwrap();
+            assert!(text.starts_with("Hello,"), "{text}");
+            assert!(text.contains("/confirm?token="), "{text}");
+            assert!(text.contains("If you did not ask for this"), "{text}");
+        }
+        assert!(
+            seen.requests.lock().unwrap().is_empty(),
+            "no SMS to an unconfirmed number"
+        );
+
+        // The owner's own booking: confirmed from the link in their email,
+        // then the confirmation (with its cancel link) by email and SMS,
+        // without the name typed on the page.
+        let owner = format!("owner-{}@example.com", app.backend);
+        let (status, m) = post(page(start_in(90), &owner, "+33698765432")).await;
+        assert_eq!(status, 201, "{m}");
+        let id = m["id"].as_str().unwrap().to_owned();
+        mail_so_far += 1;
+        sink.wait_for(mail_so_far, 20).await;
+        let request = sink
+            .messages()
+            .into_iter()
+            .find(|r| r.header("To").contains(&owner))
+            .expect("the request to confirm");
+        let link = confirm_link(&request.part("text/plain").unwrap());
+        assert!(
+            link.contains(&format!("/meetings/{id}/confirm?token=")),
+            "{link}"
+        );
+        // A tampered link, or the cancel link's token, confirms nothing.
+        let (status, _) = follow_confirm_link(&app, &link.replace("token=", "token=x")).await;
+        assert_eq!(status, 404);
+        let (status, confirmed) = follow_confirm_link(&app, &link).await;
+        assert_eq!(status, 200, "{confirmed}");
+        assert_eq!(confirmed["state"], "scheduled");
+        let cancel_url = confirmed["cancel_url"].as_str().unwrap().to_owned();
+        let (status, again) = follow_confirm_link(&app, &link).await;
+        assert_eq!((status, &again["state"]), (200, &json!("scheduled")));
+        let rows = settled(&f, &id).await;
+        assert_eq!(
+            summary(&rows)
+                .into_iter()
+                .map(|(k, c, s, _)| (k, c, s))
+                .collect::<Vec<_>>(),
+            [
+                ("address_check".into(), "email".into(), "sent".into()),
+                ("confirmation".into(), "email".into(), "sent".into()),
+                ("confirmation".into(), "sms".into(), "sent".into()),
+            ]
+        );
+        mail_so_far += 1;
+        sink.wait_for(mail_so_far, 20).await;
+        let confirmation = sink
+            .messages()
+            .into_iter()
+            .find(|r| r.header("Message-ID") == format!("<{id}.confirmation.email.0@localhost>"))
+            .expect("the confirmation");
+        let raw = String::from_utf8_lossy(&confirmation.raw).to_string();
+        assert!(
+            !raw.contains("URGENT") && !raw.contains("555 0100"),
+            "{raw}"
+        );
+        let text = confirmation.part("text/plain").unwrap();
+        assert!(text.contains(&cancel_url), "{text}");
+        assert!(
+            text.starts_with("Your meeting"),
+            "no greeting with a typed name: {text}"
+        );
+        {
+            let sms = seen.requests.lock().unwrap();
+            assert_eq!(sms.len(), 1);
+            assert_eq!(sms[0].1, "+33698765432");
+            let body = &sms[0].2.iter().find(|(k, _)| k == "Body").unwrap().1;
+            assert!(!body.contains("URGENT") && !body.contains("555"), "{body}");
+            assert!(body.contains(&cancel_url), "{body}");
+        }
+        app.stop().await;
+    }
+}
+
+/// Without an email transport nothing can reach anyone: the page books at
+/// once (the demo), and even an SMS provider sends nothing about a page
+/// booking whose address was never proven.
+#[tokio::test]
+async fn without_email_a_page_booking_sends_nothing_to_its_unproven_number() {
+    use switchboard_server::communications::sms::SmsConfig;
+    let (twilio_url, seen) = fake_twilio().await;
+    let sms = SmsConfig::Twilio {
+        base_url: twilio_url,
+        account_sid: "AC123".into(),
+        auth_token: "token-xyz".into(),
+        from: "+15005550006".into(),
+    };
+    for app in apps_with(|c| c.delivery.sms = sms.clone()).await {
+        seen.requests.lock().unwrap().clear();
+        let f = fixture(
+            &app,
+            json!({"first_name": "Staff", "email": "staff@example.com"}),
+        )
+        .await;
+        put(
+            &f.admin,
+            "/api/v1/communications/settings",
+            settings(true, true),
+        )
+        .await;
+        let (status, m) = answer(
+            app.http
+                .post(format!("{}/public/v1/meetings", app.base))
+                .json(
+                    &json!({"topic_id": f.topic, "meeting_type": "in_person", "branch_id": f.branch,
+                              "start": start_in(50), "customer": {"first_name": "Someone",
+                              "email": "victim@example.com", "phone": "+33612345678"}}),
+                )
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(status, 201, "{m}");
+        assert_eq!(m["state"], "scheduled");
+        let id = m["id"].as_str().unwrap();
+        let rows = settled(&f, id).await;
+        let sms_row = rows.iter().find(|r| r["channel"] == "sms").unwrap();
+        assert_eq!(sms_row["state"], "skipped", "{sms_row}");
+        assert_eq!(
+            sms_row["last_error"],
+            "booked on the public page and never confirmed by the owner of the address"
+        );
+        let email_row = rows.iter().find(|r| r["channel"] == "email").unwrap();
+        assert_eq!(email_row["state"], "kept", "{email_row}");
+        assert!(seen.requests.lock().unwrap().is_empty());
+        app.stop().await;
+    }
 }
