@@ -278,9 +278,11 @@ pub async fn load(db: &Db) -> anyhow::Result<Option<Vec<DemoLogin>>> {
             ),
         ];
         for (k, (kind, subject, body, days, on_case)) in entries.into_iter().enumerate() {
-            let d = ActivityDraft::parse(
+            // The demo history is written by Switchboard itself: it may
+            // hold calls and chats, which a client may not author.
+            let mut d = ActivityDraft::parse(
                 ActivityInput {
-                    kind: Some(kind),
+                    kind: Some(ActivityKind::Note),
                     contact_id: Some(contact.id.clone()),
                     case_id: on_case.and_then(|c| case_ids.get(c).cloned()),
                     conversation_id: None,
@@ -290,6 +292,7 @@ pub async fn load(db: &Db) -> anyhow::Result<Option<Vec<DemoLogin>>> {
                 },
                 &ago(0, 0),
             )?;
+            d.kind = kind;
             db.create_activity(&d, &agent_author(i + k)).await?;
         }
     }
