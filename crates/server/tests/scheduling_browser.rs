@@ -5,6 +5,8 @@
 
 #[path = "chromium/mod.rs"]
 mod chromium;
+#[path = "smtp/mod.rs"]
+mod smtp;
 #[path = "api/support.rs"]
 #[allow(dead_code)]
 mod support;
@@ -552,6 +554,119 @@ async fn time_zones_languages_and_accessibility_on_the_booking_and_cancel_pages(
     until(&c, &visible_text("#cancelled"), "cancelled").await;
     assert_usted(&page_text(&c).await, "cancelled (es)");
     axe(&c, "cancelled (es)").await;
+    c.close().await.unwrap();
+    app.stop().await;
+}
+
+/// Issue 13, the legitimate path once emails can leave: the page asks the
+/// visitor to check their email (no cancel link on the page); the link in
+/// the email (read from a real SMTP server, as the person reads their
+/// mailbox) opens the page that confirms the meeting; once confirmed the
+/// page and the confirmation email give the cancel link, which works.
+#[tokio::test]
+async fn a_booking_from_the_page_is_confirmed_from_the_link_in_the_email() {
+    let sink = smtp::SmtpSink::start();
+    let url = sink.url();
+    let app = support::spawn_sqlite_with(&|c| c.delivery.smtp_url = Some(url.clone())).await;
+    let admin = app.token(Role::Admin).await;
+    let r = admin
+        .patch("/api/v1/communications/settings", json!({"enabled": true}))
+        .await;
+    assert_eq!(r.status(), 200);
+    let branch = admin
+        .create(
+            "/api/v1/branches",
+            json!({"name": "Madrid", "address": "Gran Vía 1", "time_zone": "Europe/Madrid"}),
+        )
+        .await;
+    admin
+        .create(
+            "/api/v1/topics",
+            json!({"name": "Mortgage", "duration_minutes": 30, "meeting_types": ["in_person"]}),
+        )
+        .await;
+    let advisor = app.token(Role::Agent).await;
+    let r = admin
+        .request(
+            reqwest::Method::PUT,
+            &format!("/api/v1/advisors/{}", advisor.agent_id.as_ref().unwrap()),
+        )
+        .json(&json!({"time_zone": "UTC", "hours": support::around_the_clock(), "branch_ids": [branch["id"]]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+
+    let driver = chromium::driver().await;
+    let profile = tempfile::tempdir().unwrap();
+    let c = chromium::browser(&driver, profile.path()).await;
+    c.goto(&format!("{}/book?lang=es", app.base)).await.unwrap();
+    click(&c, "#topics button[data-topic-id]").await;
+    click(&c, "#types button[data-meeting-type=in_person]").await;
+    click(&c, "#branches button[data-branch-id]").await;
+    click(&c, "#slots button[data-start]").await;
+    fill(&c, "#first_name", "URGENT call +1 555 0100").await;
+    fill(&c, "#last_name", "Pérez").await;
+    fill(&c, "#email", "ana@example.com").await;
+    click(&c, "#book").await;
+    let pending = until(
+        &c,
+        &visible_text("#confirmation-pending"),
+        "check your email",
+    )
+    .await;
+    assert!(
+        pending.as_str().unwrap().contains("ana@example.com"),
+        "{pending}"
+    );
+    let link_shown = c
+        .execute(
+            "const a = document.querySelector('#confirmation-cancel-link'); return !!a && a.offsetParent !== null;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(link_shown, json!(false), "no cancel link on the page");
+    axe(&c, "confirmation, check your email (es)").await;
+
+    // The visitor reads their email: one message, in Spanish, with the link.
+    let mail = sink.wait_for(1, 20).await;
+    assert_eq!(mail.len(), 1);
+    let text = mail[0].part("text/plain").unwrap();
+    assert!(
+        !text.contains("URGENT") && !text.contains("Pérez"),
+        "{text}"
+    );
+    let link = text
+        .split_whitespace()
+        .find(|w| w.contains("/confirm?token="))
+        .expect("the link")
+        .to_owned();
+    c.goto(&link).await.unwrap();
+    until(&c, &visible_text("#confirm-booking"), "the confirm button").await;
+    axe(&c, "confirm page (es)").await;
+    click(&c, "#confirm-booking-button").await;
+    until(&c, &visible_text("#booked"), "the booked meeting").await;
+    axe(&c, "confirmed (es)").await;
+    let href = until(
+        &c,
+        "const a = document.querySelector('#booked-cancel-link'); return a && a.href;",
+        "the cancel link",
+    )
+    .await;
+    let href = href.as_str().unwrap().to_owned();
+    assert!(href.contains("/cancel?token="), "{href}");
+    // The confirmation email carries the same link.
+    let mail = sink.wait_for(2, 20).await;
+    assert!(
+        mail.iter()
+            .any(|m| m.part("text/plain").is_some_and(|t| t.contains(&href))),
+        "the confirmation email with the cancel link"
+    );
+    c.goto(&href).await.unwrap();
+    click(&c, "#cancel").await;
+    click(&c, "#confirm-cancel").await;
+    until(&c, &visible_text("#cancelled"), "cancelled").await;
     c.close().await.unwrap();
     app.stop().await;
 }
