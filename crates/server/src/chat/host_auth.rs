@@ -44,11 +44,15 @@ impl Verifier {
         };
         // One algorithm only: a token cannot choose a weaker one.
         let mut validation = Validation::new(algorithm);
-        validation.set_required_spec_claims(&["exp", "sub"]);
         validation.validate_aud = false;
         validation.leeway = 30;
         if let Some(iss) = &spec.issuer {
             validation.set_issuer(&[iss]);
+            // A token without `iss` would skip the issuer check (found by
+            // the `jwt` fuzz target): it must carry it.
+            validation.set_required_spec_claims(&["exp", "sub", "iss"]);
+        } else {
+            validation.set_required_spec_claims(&["exp", "sub"]);
         }
         Ok(Self { key, validation })
     }
@@ -136,5 +140,26 @@ mod tests {
         );
         assert!(v.verify(&no_exp).is_err());
         assert!(v.verify("not.a.jwt").is_err());
+    }
+
+    #[test]
+    fn a_token_without_the_issuer_is_refused_when_one_is_set() {
+        // The fuzz target's reproducer (fuzz/corpus/jwt/no_iss_claim): a
+        // token signed with the right secret but no `iss` at all.
+        let secret = "0123456789abcdef0123456789abcdef";
+        let exp = jsonwebtoken::get_current_timestamp() + 600;
+        let no_iss = sign(
+            secret,
+            json!({"sub": "u-1", "exp": exp}),
+            JwtAlgorithm::HS256,
+        );
+        let v = Verifier::new(&spec(secret)).unwrap();
+        assert!(v.verify(&no_iss).is_err());
+        let any_issuer = Verifier::new(&AuthSpec {
+            issuer: None,
+            ..spec(secret)
+        })
+        .unwrap();
+        assert!(any_issuer.verify(&no_iss).is_ok());
     }
 }
