@@ -1938,3 +1938,59 @@ async fn without_email_a_page_booking_sends_nothing_to_its_unproven_number() {
         app.stop().await;
     }
 }
+
+/// A hold nobody confirms is released: its time is offered and bookable
+/// again, and its link then answers 409 (book again) instead of booking.
+#[tokio::test]
+async fn an_unconfirmed_hold_expires_and_frees_its_time() {
+    let smtp = dead_smtp();
+    for app in apps_with(|c| c.delivery.smtp_url = Some(smtp.clone())).await {
+        let f = fixture(
+            &app,
+            json!({"first_name": "Staff", "email": "staff@example.com"}),
+        )
+        .await;
+        let start = start_in(50);
+        let page = |email: &str| {
+            json!({"topic_id": f.topic, "meeting_type": "in_person", "branch_id": f.branch, "start": start,
+                   "customer": {"first_name": "A", "email": email}})
+        };
+        let post = |body: Value| {
+            let r = app
+                .http
+                .post(format!("{}/public/v1/meetings", app.base))
+                .json(&body);
+            async move { answer(r.send().await.unwrap()).await }
+        };
+        // Two advisors: two holds take the time; a third is refused.
+        let (status, held) = post(page("one@example.com")).await;
+        assert_eq!((status, &held["state"]), (201, &json!("pending")), "{held}");
+        assert!(held["hold_until"].is_string());
+        let (status, _) = post(page("two@example.com")).await;
+        assert_eq!(status, 201);
+        let (status, body) = post(page("three@example.com")).await;
+        assert_eq!(status, 409, "{body}");
+        // The first hold's time passes.
+        let id = held["id"].as_str().unwrap();
+        sqlx::query("UPDATE meetings SET hold_until = $1 WHERE id = $2")
+            .bind((Timestamp::now() - SignedDuration::from_mins(1)).to_string())
+            .bind(id.to_owned())
+            .execute(app.db().pool())
+            .await
+            .unwrap();
+        let (status, m) = post(page("three@example.com")).await;
+        assert_eq!(status, 201, "the released time is bookable: {m}");
+        let old = f.admin.ok(&format!("/api/v1/meetings/{id}")).await;
+        assert_eq!(old["state"], "expired");
+        // Its link now books nothing.
+        let token = app.running.state.comms.links.sign_for(
+            switchboard_server::communications::links::Purpose::Confirm,
+            id,
+            old["contact_id"].as_str().unwrap(),
+        );
+        let (status, body) =
+            follow_confirm_link(&app, &format!("/meetings/{id}/confirm?token={token}")).await;
+        assert_eq!(status, 409, "{body}");
+        app.stop().await;
+    }
+}
