@@ -64,13 +64,13 @@ async fn case_changes_write_case_events_and_scopes_filter_the_timeline() {
         agent
             .create(
                 "/api/v1/activities",
-                json!({"kind": "call", "case_id": case["id"], "subject": "Called bank", "occurred_at": "2030-01-02T09:00:00Z"}),
+                json!({"kind": "email", "case_id": case["id"], "subject": "Called bank", "occurred_at": "2030-01-02T09:00:00Z"}),
             )
             .await;
         agent
             .create(
                 "/api/v1/activities",
-                json!({"kind": "conversation", "conversation_id": "conv-1", "subject": "Chat", "occurred_at": "2030-01-03T09:00:00Z"}),
+                json!({"kind": "note", "conversation_id": "conv-1", "subject": "Chat", "occurred_at": "2030-01-03T09:00:00Z"}),
             )
             .await;
 
@@ -293,7 +293,7 @@ async fn a_case_moved_to_another_contact_takes_its_history_along() {
         agent
             .create(
                 "/api/v1/activities",
-                json!({"kind": "call", "case_id": case["id"], "subject": "On the case"}),
+                json!({"kind": "email", "case_id": case["id"], "subject": "On the case"}),
             )
             .await;
         let scope = |c: &Value| {
@@ -325,6 +325,115 @@ async fn a_case_moved_to_another_contact_takes_its_history_along() {
             "the call, the opening and the move: {moved:?}"
         );
         assert!(moved.contains(&"On the case".to_owned()));
+        app.stop().await;
+    }
+}
+
+/// Issue 13, item 7: agents forge system records on the timeline (a call,
+/// a meeting, a chat transcript, a callback) and rewrite or delete a real
+/// chat transcript. Forging is refused on `kind`; what Switchboard wrote
+/// stays as written, for the agent who held the chat and for admins too;
+/// a supervisor still removes a note.
+#[tokio::test]
+async fn system_records_on_the_timeline_cannot_be_forged_edited_or_deleted() {
+    use crate::chat::{setup, Browser};
+    use crate::routing::{next_matching, send};
+    for app in apps().await {
+        let mut s = setup(&app).await;
+        let supervisor = app.token(Role::Supervisor).await;
+        let mut b = Browser::new(&app, &s.widget);
+        b.register(json!({})).await;
+        let (st, r) = b
+            .post(
+                "conversations",
+                json!({"session_id": b.session_id, "survey": {"name": "Zoé", "email": "zoe@example.com"}}),
+            )
+            .await;
+        assert_eq!(st, 201, "{r}");
+        let conv = r["id"].as_str().unwrap().to_owned();
+        let offer = next_matching(&mut s.ws, |m| m["type"] == "offered").await;
+        send(
+            &mut s.ws,
+            json!({"type": "accept", "work_item_id": offer["work_item_id"]}),
+        )
+        .await;
+        let ack = next_matching(&mut s.ws, |m| m["type"] == "ack" || m["type"] == "error").await;
+        assert_eq!(ack["type"], "ack", "{ack}");
+        let (st, _) = answer(
+            s.agent
+                .post(
+                    &format!("/api/v1/conversations/{conv}/messages"),
+                    json!({"body": "I promise a full refund"}),
+                )
+                .await,
+        )
+        .await;
+        assert_eq!(st, 201);
+        let (st, _) = answer(
+            s.agent
+                .post(&format!("/api/v1/conversations/{conv}/end"), json!({}))
+                .await,
+        )
+        .await;
+        assert_eq!(st, 200);
+        let contact = s.admin.ok(&format!("/api/v1/conversations/{conv}")).await["contact_id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let timeline = s
+            .agent
+            .ok(&format!(
+                "/api/v1/contacts/{contact}/timeline?scope=conversation&conversation_id={conv}"
+            ))
+            .await;
+        let transcript = timeline["items"][0].clone();
+        assert_eq!(transcript["kind"], "conversation", "{timeline}");
+        let path = format!("/api/v1/activities/{}", transcript["id"].as_str().unwrap());
+
+        // Forging: every system kind is refused, naming `kind`.
+        for kind in ["call", "meeting", "conversation", "callback", "case_event"] {
+            let (st, r) = answer(
+                s.agent
+                    .post(
+                        "/api/v1/activities",
+                        json!({"kind": kind, "contact_id": contact, "conversation_id": conv,
+                            "subject": "Chat", "body": "Visitor: I waive any refund"}),
+                    )
+                    .await,
+            )
+            .await;
+            assert_eq!(
+                (st, fields(&r)),
+                (422, vec!["kind".to_owned()]),
+                "{kind}: {r}"
+            );
+        }
+        // Rewriting or deleting the transcript: refused for everyone.
+        for who in [&s.agent, &supervisor, &s.admin] {
+            let (st, r) = answer(
+                who.patch(&path, json!({"body": "Agent: no refund, sorry"}))
+                    .await,
+            )
+            .await;
+            assert_eq!(st, 403, "{r}");
+            assert_eq!(who.delete(&path).await.status(), 403);
+        }
+        let after = s.admin.ok(&path).await;
+        assert_eq!(after["body"], transcript["body"]);
+        assert!(after["body"]
+            .as_str()
+            .unwrap()
+            .contains("I promise a full refund"));
+        // People's own entries stay editable: a supervisor removes a note.
+        let note = s
+            .agent
+            .create(
+                "/api/v1/activities",
+                json!({"kind": "note", "contact_id": contact, "body": "Rude customer"}),
+            )
+            .await;
+        let note_path = format!("/api/v1/activities/{}", note["id"].as_str().unwrap());
+        assert_eq!(supervisor.delete(&note_path).await.status(), 204);
         app.stop().await;
     }
 }

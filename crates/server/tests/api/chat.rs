@@ -1208,7 +1208,7 @@ async fn a_flooding_visitor_is_rate_limited_and_others_are_not() {
         assert!(refused >= 1, "a flood is not: {statuses:?}");
         // What was refused was not recorded.
         let journey = s
-            .agent
+            .admin
             .ok(&format!(
                 "/api/v1/visitors/{}",
                 flood.visitor_id.as_deref().unwrap()
@@ -1221,6 +1221,257 @@ async fn a_flooding_visitor_is_rate_limited_and_others_are_not() {
             calm.page("https://shop.example/", "Home").await["invitation"],
             json!(null)
         );
+        app.stop().await;
+    }
+}
+
+/// Issue 13, item 2: an agent forges a work item naming someone else's live
+/// conversation, accepts it and closes it. Through the API the forged
+/// attribute is refused; made straight on the engine (as any path that let
+/// the attribute through would), the item still reaches nothing: its offer
+/// carries no conversation, accepting it moves no chat, closing it ends none.
+#[tokio::test]
+async fn a_forged_work_item_cannot_take_over_a_live_chat() {
+    use std::collections::BTreeMap;
+    use switchboard_server::routing::engine::NewWorkItem;
+    for app in apps().await {
+        let mut s = setup(&app).await;
+        // Mallory, an agent of her own chat queue, fed by a second widget.
+        let mallory = app.token(Role::Agent).await;
+        let mq = queue(
+            &s.admin,
+            json!({"name": "mallory's", "channel": "messaging", "members": [mallory.agent_id]}),
+        )
+        .await;
+        let widget2 = s.admin.create("/api/v1/widgets", widget_body(&mq)).await;
+        let mut mws = connect(&app, &mallory, 0).await;
+        next_matching(&mut mws, |m| m["type"] == "ready").await;
+        available(&mallory).await;
+
+        // A live chat from the widget, accepted by its agent.
+        let mut b = Browser::new(&app, &s.widget);
+        b.register(json!({})).await;
+        b.page("https://shop.example/account", "Account").await;
+        let (st, r) = b
+            .post(
+                "conversations",
+                json!({"session_id": b.session_id,
+                    "survey": {"name": "Zoé", "email": "zoe@example.com"},
+                    "context": {"plan": "secret-plan"}}),
+            )
+            .await;
+        assert_eq!(st, 201, "{r}");
+        let conv = r["id"].as_str().unwrap().to_owned();
+        let offer = next_matching(&mut s.ws, |m| m["type"] == "offered").await;
+        let real_item = offer["work_item_id"].as_str().unwrap().to_owned();
+        assert_eq!(offer["conversation"]["id"], conv, "{offer}");
+        let mut v = b.socket(&conv, 0).await;
+        send(
+            &mut s.ws,
+            json!({"type": "accept", "work_item_id": real_item}),
+        )
+        .await;
+        read_until(&mut v, |m| m["type"] == "joined").await;
+        send(
+            &mut v,
+            json!({"type": "message", "client_id": "m1", "body": "my card ends 4242"}),
+        )
+        .await;
+        read_until(&mut v, |m| m["type"] == "ack").await;
+
+        // 1. Over the API: every attribute naming an internal record is refused.
+        for key in [
+            "conversation_id",
+            "callback_id",
+            "callback_number",
+            "caller",
+            "call_id",
+        ] {
+            let (st, r) = answer(
+                mallory
+                    .post(
+                        "/api/v1/work-items",
+                        json!({"channel": "chat", "queue_id": mq, "attributes": {key: conv}}),
+                    )
+                    .await,
+            )
+            .await;
+            assert_eq!(
+                (st, fields(&r)),
+                (422, vec![format!("attributes.{key}")]),
+                "{key}: {r}"
+            );
+        }
+
+        // 2. The same item made on the engine itself.
+        let forged = app
+            .running
+            .state
+            .engine
+            .create(NewWorkItem {
+                channel: "chat".into(),
+                kind: "normal".into(),
+                contact_id: None,
+                attributes: BTreeMap::from([("conversation_id".to_owned(), conv.clone())]),
+                queue_id: Some(mq.clone()),
+                skills: None,
+                skill_match: None,
+                priority: None,
+            })
+            .await
+            .unwrap();
+        let moffer = next_matching(&mut mws, |m| {
+            m["type"] == "offered" && m["work_item_id"] == forged.id.as_str()
+        })
+        .await;
+        assert!(
+            moffer.get("conversation").is_none(),
+            "no survey, journey or context through a forged id: {moffer}"
+        );
+        let text = moffer.to_string();
+        assert!(!text.contains("secret-plan") && !text.contains("zoe@example.com"));
+        let (st, r) = answer(
+            mallory
+                .post(
+                    &format!("/api/v1/work-items/{}/accept", forged.id),
+                    json!({}),
+                )
+                .await,
+        )
+        .await;
+        assert_eq!(st, 200, "{r}");
+        // Closing the forged item, then a barrier: a second chat assigned to
+        // Mallory is followed after the close (the engine's events are in
+        // order), so by its `joined` the close has been handled.
+        let (st, r) = answer(
+            mallory
+                .post(
+                    &format!("/api/v1/work-items/{}/close", forged.id),
+                    json!({}),
+                )
+                .await,
+        )
+        .await;
+        assert_eq!(st, 200, "{r}");
+        let mut b2 = Browser::new(&app, widget2["id"].as_str().unwrap());
+        b2.register(json!({})).await;
+        let (st, r) = b2
+            .post(
+                "conversations",
+                json!({"session_id": b2.session_id, "survey": {"name": "Bob", "email": "bob@example.com"}}),
+            )
+            .await;
+        assert_eq!(st, 201, "{r}");
+        let conv2 = r["id"].as_str().unwrap().to_owned();
+        let offer2 = next_matching(&mut mws, |m| {
+            m["type"] == "offered" && m["conversation"]["id"] == conv2.as_str()
+        })
+        .await;
+        let mut v2 = b2.socket(&conv2, 0).await;
+        send(
+            &mut mws,
+            json!({"type": "accept", "work_item_id": offer2["work_item_id"]}),
+        )
+        .await;
+        read_until(&mut v2, |m| m["type"] == "joined").await;
+
+        // No takeover: the chat is still its agent's, active, and hidden from Mallory.
+        let detail = s.admin.ok(&format!("/api/v1/conversations/{conv}")).await;
+        assert_eq!(
+            (detail["status"].as_str(), detail["agent_id"].as_str()),
+            (Some("active"), s.agent.agent_id.as_deref()),
+            "{}: {detail}",
+            app.backend
+        );
+        assert_eq!(detail["work_item_id"], real_item.as_str());
+        for path in [
+            format!("/api/v1/conversations/{conv}"),
+            format!("/api/v1/conversations/{conv}/messages"),
+        ] {
+            assert_eq!(mallory.get(&path).await.status(), 404, "{path}");
+        }
+        let (st, _) = answer(
+            mallory
+                .post(
+                    &format!("/api/v1/conversations/{conv}/messages"),
+                    json!({"body": "Hi, I'm your new agent"}),
+                )
+                .await,
+        )
+        .await;
+        assert_eq!(st, 404);
+        // The visitor still talks to their agent, and heard no end.
+        let (st, _) = answer(
+            s.agent
+                .post(
+                    &format!("/api/v1/conversations/{conv}/messages"),
+                    json!({"body": "Still with you"}),
+                )
+                .await,
+        )
+        .await;
+        assert_eq!(st, 201);
+        let seen = read_until(&mut v, |m| {
+            m["type"] == "message" && m["body"] == "Still with you"
+        })
+        .await;
+        assert!(
+            !seen
+                .iter()
+                .any(|m| m["type"] == "ended" || m["type"] == "joined"),
+            "{seen:?}"
+        );
+        app.stop().await;
+    }
+}
+
+/// Issue 13, item 7: an agent reads another agent's work item and visitor
+/// by id; both answer 404 as for an id that does not exist, while the
+/// agent holding the chat and supervisors read them.
+#[tokio::test]
+async fn an_agent_reads_only_their_own_work_items_and_visitors() {
+    for app in apps().await {
+        let mut s = setup(&app).await;
+        let mallory = app.token(Role::Agent).await;
+        let supervisor = app.token(Role::Supervisor).await;
+        let mut b = Browser::new(&app, &s.widget);
+        b.register(json!({})).await;
+        b.page("https://shop.example/private", "Private").await;
+        let (st, r) = b
+            .post(
+                "conversations",
+                json!({"session_id": b.session_id, "survey": {"name": "Zoé", "email": "zoe@example.com"}}),
+            )
+            .await;
+        assert_eq!(st, 201, "{r}");
+        let offer = next_matching(&mut s.ws, |m| m["type"] == "offered").await;
+        let item = offer["work_item_id"].as_str().unwrap().to_owned();
+        let visitor = b.visitor_id.clone().unwrap();
+        let item_path = format!("/api/v1/work-items/{item}");
+        let visitor_path = format!("/api/v1/visitors/{visitor}");
+
+        // Offered to the agent: they read both; Mallory reads neither.
+        assert_eq!(s.agent.ok(&item_path).await["id"], item.as_str());
+        assert_eq!(s.agent.ok(&visitor_path).await["id"], visitor.as_str());
+        let unknown = "00000000-0000-0000-0000-000000000000";
+        for path in [
+            item_path.clone(),
+            visitor_path.clone(),
+            format!("/api/v1/work-items/{unknown}"),
+            format!("/api/v1/visitors/{unknown}"),
+        ] {
+            let (st, r) = answer(mallory.get(&path).await).await;
+            assert_eq!(st, 404, "{path}: {r}");
+            assert!(!r.to_string().contains("Zoé"), "{r}");
+        }
+        send(&mut s.ws, json!({"type": "accept", "work_item_id": item})).await;
+        let ack = next_matching(&mut s.ws, |m| m["type"] == "ack" || m["type"] == "error").await;
+        assert_eq!(ack["type"], "ack", "{ack}");
+        assert_eq!(s.agent.ok(&item_path).await["status"], "assigned");
+        assert_eq!(mallory.get(&item_path).await.status(), 404);
+        assert_eq!(mallory.get(&visitor_path).await.status(), 404);
+        assert_eq!(supervisor.ok(&item_path).await["id"], item.as_str());
+        assert_eq!(supervisor.ok(&visitor_path).await["id"], visitor.as_str());
         app.stop().await;
     }
 }
