@@ -273,7 +273,8 @@ async fn a_caller_is_queued_then_connected_to_the_agents_phone_with_audio_both_w
         .await;
         assert_eq!(item.1, "queued", "{}", app.backend);
         assert_eq!(item.3["caller"], "+33612345678");
-        let view = t.ana.ok(&format!("/api/v1/work-items/{}", item.0)).await;
+        // (Agents read only the items offered or assigned to them.)
+        let view = t.admin.ok(&format!("/api/v1/work-items/{}", item.0)).await;
         assert_eq!(
             view["contact_id"], contact["id"],
             "the caller is recognised by number"
@@ -676,13 +677,13 @@ async fn an_overflowing_queue_offers_a_callback_at_30_s_and_the_caller_keeps_the
     let (b_id, b_status, b_kind, b_attrs) = items[1].clone();
     assert_eq!((b_status.as_str(), b_kind.as_str()), ("queued", "callback"));
     assert_eq!(b_attrs["callback_number"], "+33622222222");
-    let b_view = t.ana.ok(&format!("/api/v1/work-items/{b_id}")).await;
+    let b_view = t.admin.ok(&format!("/api/v1/work-items/{b_id}")).await;
     assert_eq!(
         b_view["position"], 2,
         "B keeps its place behind A, ahead of C"
     );
     let c_view = t
-        .ana
+        .admin
         .ok(&format!("/api/v1/work-items/{}", items[2].0))
         .await;
     assert_eq!(c_view["position"], 3);
@@ -701,7 +702,7 @@ async fn an_overflowing_queue_offers_a_callback_at_30_s_and_the_caller_keeps_the
     succeeded(a, "A").await;
     succeeded(c, "C").await;
     let b_view = until(Duration::from_secs(10), "B is first", async || {
-        let v = t.ana.ok(&format!("/api/v1/work-items/{b_id}")).await;
+        let v = t.admin.ok(&format!("/api/v1/work-items/{b_id}")).await;
         (v["position"] == 1).then_some(v)
     })
     .await;
