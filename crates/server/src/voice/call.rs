@@ -107,9 +107,8 @@ pub async fn inbound(v: Arc<Voice>, mut tx: Transaction) {
         }
     };
     leg.negotiated(&negotiated);
-    // The INVITE's real source (the transport writes it into the Via from
-    // the datagram, replacing whatever the sender claimed).
-    if let Some(peer) = registrar::source(&req) {
+    // The INVITE's real source (the datagram's, never the Via's text).
+    if let Some(peer) = super::sip::peer(&tx) {
         leg.sip_peer(peer.ip());
     }
 

@@ -284,8 +284,9 @@ pub fn granted_expires(contact_expires: Option<u32>, expires_header: Option<u32>
     }
 }
 
-/// The address a request really came from: the Via's `received`/`rport`
-/// (which the transport adds when they differ) or else its sent-by.
+/// The address the Via names: its `received`/`rport` or else its sent-by.
+/// The sender's text, so never trusted: the SIP code uses the datagram's
+/// source (`sip::peer`).
 pub fn source(req: &Request) -> Option<std::net::SocketAddr> {
     let via = header(req, "Via")?;
     let first = via.split(',').next()?;

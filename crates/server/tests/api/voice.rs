@@ -1041,6 +1041,38 @@ fn invite(from_ip: &str, port: u16, sdp: &str) -> String {
     )
 }
 
+/// Found by the `sip_message` fuzz target: the Via is the sender's text. A
+/// comma inside a quoted parameter made Switchboard read the first Via value
+/// short of the transport's `received=` stamp, so a stranger writing the
+/// trunk's address there was taken for the trunk. The trunk check now uses
+/// the datagram's source.
+#[tokio::test]
+async fn a_via_naming_the_trunk_does_not_make_a_stranger_a_trunk() {
+    let prompts = tempfile::tempdir().unwrap();
+    let app = spawn_sqlite_with(&|c: &mut Config| voice_config(c, 9, prompts.path())).await;
+    // No codec Switchboard speaks: a trusted INVITE gets 488, a refused 403.
+    let g729 = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 7000 RTP/AVP 18\r\na=rtpmap:18 G729/8000\r\n";
+    let trunk = raw_sip(&app, "127.0.0.1", &invite("127.0.0.1", 5094, g729)).await;
+    assert!(
+        trunk
+            .as_deref()
+            .is_some_and(|l| l.starts_with("SIP/2.0 488")),
+        "{trunk:?}"
+    );
+    let spoofed = invite("127.0.0.2", 5093, g729).replacen(
+        "Via: SIP/2.0/UDP 127.0.0.2:5093;branch=z9hG4bK",
+        "Via: SIP/2.0/UDP 127.0.0.1:5060;branch=\"z9hG4bK,x\";x=",
+        1,
+    );
+    let stranger = raw_sip(&app, "127.0.0.2", &spoofed).await;
+    assert!(
+        stranger
+            .as_deref()
+            .is_some_and(|l| l.starts_with("SIP/2.0 403")),
+        "{stranger:?}"
+    );
+}
+
 #[tokio::test]
 async fn bad_sip_input_is_refused_and_logged_without_disturbing_a_call() {
     let prompts = tempfile::tempdir().unwrap();
