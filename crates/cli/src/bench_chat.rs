@@ -125,6 +125,8 @@ pub async fn run(args: ChatBenchArgs, database_url: Option<String>) -> anyhow::R
     config.chat_limits = switchboard_server::chat::ChatLimits {
         requests_per_ip_per_minute: u32::MAX / 2,
         per_visitor_per_minute: u32::MAX / 2,
+        sockets_per_visitor: usize::MAX / 2,
+        sockets_per_address: usize::MAX / 2,
     };
     let rss_start = rss_mib();
     let running = switchboard_server::start(config).await?;

@@ -464,6 +464,7 @@ impl ServeArgs {
                 switchboard_server::chat::ChatLimits {
                     requests_per_ip_per_minute: per_ip,
                     per_visitor_per_minute: per_visitor,
+                    ..d
                 }
             },
             log_json: self.log_json || file.log_json.unwrap_or(false),

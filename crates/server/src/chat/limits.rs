@@ -44,6 +44,79 @@ impl RateLimiter {
     }
 }
 
+/// Open sockets counted per key (a visitor, an address bucket), each
+/// capped. A slot is a guard: dropping it (on a normal close, an abnormal
+/// one, or a task that panics) gives the slot back, so nothing leaks.
+pub struct SocketCaps {
+    per_visitor: usize,
+    per_address: usize,
+    open: std::sync::Arc<Mutex<HashMap<String, usize>>>,
+}
+
+/// Which cap a socket would go over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SocketCap {
+    Visitor,
+    Address,
+}
+
+/// One open socket's places in the counts; released on drop.
+pub struct SocketSlot {
+    keys: [String; 2],
+    open: std::sync::Arc<Mutex<HashMap<String, usize>>>,
+}
+
+impl SocketCaps {
+    pub fn new(per_visitor: usize, per_address: usize) -> Self {
+        Self {
+            per_visitor: per_visitor.max(1),
+            per_address: per_address.max(1),
+            open: Default::default(),
+        }
+    }
+
+    /// Takes a slot for a socket of `visitor` from address `bucket`, or
+    /// names the cap it would go over (taking nothing).
+    pub fn open(&self, visitor: &str, bucket: &str) -> Result<SocketSlot, SocketCap> {
+        let keys = [format!("v:{visitor}"), format!("a:{bucket}")];
+        let mut map = self.open.lock().expect("socket caps lock");
+        if map.get(&keys[0]).copied().unwrap_or(0) >= self.per_visitor {
+            return Err(SocketCap::Visitor);
+        }
+        if map.get(&keys[1]).copied().unwrap_or(0) >= self.per_address {
+            return Err(SocketCap::Address);
+        }
+        for k in &keys {
+            *map.entry(k.clone()).or_default() += 1;
+        }
+        drop(map);
+        Ok(SocketSlot {
+            keys,
+            open: self.open.clone(),
+        })
+    }
+
+    /// Sockets open now under a key (for tests and metrics).
+    pub fn count(&self, visitor: &str) -> usize {
+        let map = self.open.lock().expect("socket caps lock");
+        map.get(&format!("v:{visitor}")).copied().unwrap_or(0)
+    }
+}
+
+impl Drop for SocketSlot {
+    fn drop(&mut self) {
+        let mut map = self.open.lock().unwrap_or_else(|e| e.into_inner());
+        for k in &self.keys {
+            if let Some(n) = map.get_mut(k) {
+                *n -= 1;
+                if *n == 0 {
+                    map.remove(k);
+                }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -58,5 +131,19 @@ mod tests {
         assert!(l.allow("b", t0), "keys are independent");
         assert!(!l.allow("a", t0 + Duration::from_millis(500)));
         assert!(l.allow("a", t0 + Duration::from_millis(1600)));
+    }
+
+    #[test]
+    fn socket_slots_are_capped_and_given_back_on_drop() {
+        let caps = SocketCaps::new(2, 3);
+        let a1 = caps.open("a", "10.0.0.1").unwrap();
+        let _a2 = caps.open("a", "10.0.0.1").unwrap();
+        assert_eq!(caps.open("a", "10.0.0.2").err(), Some(SocketCap::Visitor));
+        let _b1 = caps.open("b", "10.0.0.1").unwrap();
+        assert_eq!(caps.open("c", "10.0.0.1").err(), Some(SocketCap::Address));
+        drop(a1);
+        assert_eq!(caps.count("a"), 1);
+        let _c1 = caps.open("c", "10.0.0.1").unwrap();
+        assert!(caps.open.lock().unwrap().len() == 4);
     }
 }

@@ -18,7 +18,7 @@ use std::sync::{Arc, RwLock};
 use switchboard_store::{Db, StoreError};
 
 use self::hub::Hub;
-use self::limits::RateLimiter;
+use self::limits::{RateLimiter, SocketCaps};
 use self::settings::Widget;
 use self::token::TokenKey;
 use self::writer::MessageWriter;
@@ -30,6 +30,10 @@ pub struct ChatLimits {
     pub requests_per_ip_per_minute: u32,
     /// Messages and events per minute from one visitor.
     pub per_visitor_per_minute: u32,
+    /// Visitor sockets open at once per visitor (a few tabs).
+    pub sockets_per_visitor: usize,
+    /// Visitor sockets open at once per client address (IPv4, IPv6 /64).
+    pub sockets_per_address: usize,
 }
 
 impl Default for ChatLimits {
@@ -37,6 +41,8 @@ impl Default for ChatLimits {
         Self {
             requests_per_ip_per_minute: 600,
             per_visitor_per_minute: 120,
+            sockets_per_visitor: 5,
+            sockets_per_address: 50,
         }
     }
 }
@@ -48,6 +54,8 @@ pub struct Chat {
     pub key: TokenKey,
     pub per_ip: RateLimiter,
     pub per_visitor: RateLimiter,
+    /// Open visitor sockets, capped per visitor and per address.
+    pub sockets: SocketCaps,
     pub coordinator: coordinator::CoordinatorHandle,
     pub(crate) pending: coordinator::Pending,
     widgets: RwLock<HashMap<String, Arc<Widget>>>,
@@ -84,6 +92,7 @@ impl Chat {
             key: TokenKey::new(&key),
             per_ip,
             per_visitor,
+            sockets: SocketCaps::new(limits.sockets_per_visitor, limits.sockets_per_address),
             coordinator,
             pending,
             widgets: RwLock::default(),

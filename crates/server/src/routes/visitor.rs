@@ -8,11 +8,10 @@
 //! reaches only that visitor's conversations.
 
 use std::collections::BTreeMap;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Instant;
 
-use axum::extract::{ConnectInfo, FromRequestParts, Path, Query, Request, State};
+use axum::extract::{FromRequestParts, Path, Query, Request, State};
 use axum::http::{header, request::Parts, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -123,11 +122,12 @@ pub async fn guard(State(s): State<AppState>, mut req: Request, next: Next) -> R
         return next.run(req).await;
     };
     let widget_id = rest.split('/').next().unwrap_or("").to_owned();
-    let ip = req
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_default();
+    // The client's address after the operator's trusted proxies; IPv6
+    // counted per /64, so rotating addresses buys no new bucket.
+    let ip = crate::client_addr::bucket(crate::client_addr::of_request(
+        &req,
+        &s.config.trusted_proxies,
+    ));
     if !s.chat.per_ip.allow(&ip, Instant::now()) {
         return ApiError::TooManyRequests.into_response();
     }

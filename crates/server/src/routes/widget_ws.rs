@@ -20,6 +20,8 @@ use tokio::sync::broadcast::error::RecvError;
 use super::visitor::{own, ForWidget, VisitorAuth};
 use crate::chat::conversation;
 use crate::chat::hub::{Audience, ChatEvent};
+use crate::chat::limits::{SocketCap, SocketSlot};
+use crate::client_addr::ClientAddr;
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -37,6 +39,7 @@ pub struct WsParams {
 async fn upgrade(
     State(s): State<AppState>,
     Path(_widget_id): Path<String>,
+    client: ClientAddr,
     Extension(ForWidget(widget)): Extension<ForWidget>,
     Query(p): Query<WsParams>,
     ws: WebSocketUpgrade,
@@ -49,13 +52,46 @@ async fn upgrade(
         Ok(c) => c,
         Err(e) => return e.into_response(),
     };
+    // Counted before upgrading, released when the session ends however it
+    // ends (the slot is dropped with the session's future).
+    let slot = match s.chat.sockets.open(&auth.visitor_id, &client.bucket()) {
+        Ok(slot) => slot,
+        Err(cap) => return too_many_sockets(cap),
+    };
     let after = p.after.unwrap_or(0).max(0);
     // Visitors' messages are short: small buffers keep 10,000 open
     // conversations cheap (the default read buffer is 128 KiB each).
     ws.max_message_size(64 * 1024)
         .read_buffer_size(4096)
         .write_buffer_size(0)
-        .on_upgrade(move |socket| session(s, auth, conv, after, socket))
+        .on_upgrade(move |socket| session(s, auth, conv, after, socket, slot))
+}
+
+/// 429 problem+json naming the cap, before any upgrade.
+fn too_many_sockets(cap: SocketCap) -> Response {
+    let (field, detail) = match cap {
+        SocketCap::Visitor => (
+            "visitor",
+            "this visitor already has as many chat sockets open as allowed; close one (another tab) first",
+        ),
+        SocketCap::Address => (
+            "client_address",
+            "too many chat sockets are open from this address; close one first",
+        ),
+    };
+    let body = json!({
+        "type": "urn:switchboard:problem:rate-limited",
+        "title": "Too Many Requests",
+        "status": 429,
+        "detail": detail,
+        "errors": [{"field": field, "code": "max_open_sockets", "message": detail}],
+    });
+    let mut r = (axum::http::StatusCode::TOO_MANY_REQUESTS, axum::Json(body)).into_response();
+    r.headers_mut().insert(
+        axum::http::header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static("application/problem+json"),
+    );
+    r
 }
 
 async fn send(socket: &mut WebSocket, v: Value) -> Result<(), ()> {
@@ -110,6 +146,7 @@ async fn session(
     conv: ConversationRow,
     after: i64,
     mut socket: WebSocket,
+    _slot: SocketSlot,
 ) {
     // Listen before replaying, so nothing falls in between.
     let mut live = s.chat.hub.visitor_listen(&conv.id);
