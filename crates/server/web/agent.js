@@ -41,7 +41,7 @@
       started: 'Started', page: 'Page', proactiveRule: 'Proactive rule',
       survey: 'Pre-chat survey', journey: 'Self-service', visitorDetails: 'Visitor details', additional: 'Additional details',
       noSurvey: 'No answers.', noJourney: 'No self-service activity.', noVisitor: 'No visitor details.',
-      authenticated: 'Authenticated', yes: 'Yes', no: 'No', browser: 'Browser', os: 'Operating system',
+      notVerifiedClaims: 'Not verified: claims to be', authenticated: 'Authenticated', yes: 'Yes', no: 'No', browser: 'Browser', os: 'Operating system',
       device: 'Device', location: 'Location', language: 'Language', timeZone: 'Time zone',
       j_page: 'Page visit', j_search: 'Search', j_article: 'Article', j_action: 'Action',
       case: 'Case', caseTitle: 'Title', priority: 'Priority', status: 'Status', product: 'Product', owner: 'Owner',
@@ -103,7 +103,7 @@
       started: 'Début', page: 'Page', proactiveRule: 'Règle proactive',
       survey: 'Questionnaire', journey: 'Libre-service', visitorDetails: 'Visiteur', additional: 'Informations complémentaires',
       noSurvey: 'Aucune réponse.', noJourney: 'Aucune activité en libre-service.', noVisitor: 'Aucune information sur le visiteur.',
-      authenticated: 'Authentifié', yes: 'Oui', no: 'Non', browser: 'Navigateur', os: 'Système',
+      notVerifiedClaims: 'Non vérifié : se présente comme', authenticated: 'Authentifié', yes: 'Oui', no: 'Non', browser: 'Navigateur', os: 'Système',
       device: 'Appareil', location: 'Localisation', language: 'Langue', timeZone: 'Fuseau horaire',
       j_page: 'Page visitée', j_search: 'Recherche', j_article: 'Article', j_action: 'Action',
       case: 'Dossier', caseTitle: 'Titre', priority: 'Priorité', status: 'Statut', product: 'Produit', owner: 'Responsable',
@@ -165,7 +165,7 @@
       started: 'Inicio', page: 'Página', proactiveRule: 'Regla proactiva',
       survey: 'Encuesta previa', journey: 'Autoservicio', visitorDetails: 'Datos del visitante', additional: 'Datos adicionales',
       noSurvey: 'Sin respuestas.', noJourney: 'Sin actividad de autoservicio.', noVisitor: 'Sin datos del visitante.',
-      authenticated: 'Autenticado', yes: 'Sí', no: 'No', browser: 'Navegador', os: 'Sistema operativo',
+      notVerifiedClaims: 'No verificado: dice ser', authenticated: 'Autenticado', yes: 'Sí', no: 'No', browser: 'Navegador', os: 'Sistema operativo',
       device: 'Dispositivo', location: 'Ubicación', language: 'Idioma', timeZone: 'Zona horaria',
       j_page: 'Página visitada', j_search: 'Búsqueda', j_article: 'Artículo', j_action: 'Acción',
       case: 'Caso', caseTitle: 'Título', priority: 'Prioridad', status: 'Estado', product: 'Producto', owner: 'Responsable',
@@ -1521,6 +1521,12 @@
       c && c.phone ? [t('phone'), c.phone, null, 'phone'] : null
     ]));
     if (!c) kids.push(h('p', { class: 'muted' }, t('noContact')));
+    // Issue 13: what an unverified visitor typed is a claim, never an identity.
+    const idn = sum.conversation && sum.conversation.identity;
+    if (idn && !idn.verified) {
+      const claimed = [idn.claimed_email, idn.claimed_phone].filter(Boolean).map(str).join(', ');
+      if (claimed) kids.push(h('p', { class: 'warning', 'data-testid': 'unverified-claim' }, t('notVerifiedClaims') + ' ' + claimed));
+    }
     if (sum.conversation && sum.conversation.id) kids.push(contactChanger(S));
     else if (isCall(S)) kids.push(callContactActions(S, !!c));
     return section('section-customer', t('customer'), kids);

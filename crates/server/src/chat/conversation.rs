@@ -126,12 +126,22 @@ async fn contact_for(
     };
     let email = answer_of(QuestionKind::Email);
     let phone = answer_of(QuestionKind::Phone);
-    if let Some(e) = &email {
-        if let Some(id) = s.db.contact_id_by_email(e).await? {
-            s.db.link_visitor(&visitor.id, &id).await?;
-            return Ok(id);
-        }
-    }
+    // A visitor the host site vouched for already has their contact (see
+    // registration). This one is a stranger: what they typed is a claim.
+    // An address that belongs to an existing customer never links the
+    // stranger to that customer (the agent would read a real customer's
+    // history to an impostor); the stranger gets a contact of their own,
+    // without the claimed address, and the agent sees the claim marked
+    // unverified (`identity` in the agent's view).
+    let claims_someone = match &email {
+        Some(e) => s.db.contact_id_by_email(e).await?.is_some(),
+        None => false,
+    };
+    let (email, phone) = if claims_someone {
+        (None, None)
+    } else {
+        (email, phone)
+    };
     let name = answers.get("name").cloned();
     let (first, last) = match name.as_deref() {
         Some(n) => split_name(n),
@@ -509,9 +519,35 @@ pub async fn agent_view(s: &AppState, conv: &ConversationRow) -> ApiResult<Value
         "ended_at": conv.ended_at,
         "ended_by": conv.ended_by,
         "case_id": conv.case_id,
+        "identity": identity(widget.as_deref(), &answers, visitor.as_ref()),
         "visitor": visitor.map(visitor_json),
         "journey": journey,
     }))
+}
+
+/// Who the visitor is, as far as anyone can prove: `verified` when the host
+/// site signed a token for them; otherwise the survey's email and phone are
+/// only what a stranger claims (the workspace says "Not verified: claims to
+/// be …").
+fn identity(
+    widget: Option<&Widget>,
+    answers: &BTreeMap<String, String>,
+    visitor: Option<&VisitorRow>,
+) -> Value {
+    let answer_of = |kind: QuestionKind| {
+        widget.and_then(|w| {
+            w.settings
+                .survey
+                .iter()
+                .find(|q| q.kind == kind)
+                .and_then(|q| answers.get(&q.id).cloned())
+        })
+    };
+    json!({
+        "verified": visitor.is_some_and(|v| v.authenticated != 0),
+        "claimed_email": answer_of(QuestionKind::Email),
+        "claimed_phone": answer_of(QuestionKind::Phone),
+    })
 }
 
 /// "Zoé Anne Durand" → ("Zoé Anne", "Durand"): a contact's first and last

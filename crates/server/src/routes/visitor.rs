@@ -327,9 +327,16 @@ async fn register(
         })?;
         let claims = verifier.verify(token).map_err(ApiError::Unauthenticated)?;
         details.authenticated = true;
-        details.contact_id = Some(match s.db.contact_id_by_external_id(&claims.sub).await? {
-            Some(id) => id,
-            None => {
+        // The host site vouches for the email in its token: that (and only
+        // that) may link the visitor to an existing customer by address.
+        let by_email = match claims.email.as_deref() {
+            Some(e) => s.db.contact_id_by_email(e).await?,
+            None => None,
+        };
+        let by_sub = s.db.contact_id_by_external_id(&claims.sub).await?;
+        details.contact_id = Some(match (by_sub, by_email) {
+            (Some(id), _) | (None, Some(id)) => id,
+            (None, None) => {
                 let (first, last) = match claims.name.as_deref() {
                     Some(n) => conversation::split_name(n),
                     None => (Some("Signed-in visitor".to_owned()), None),
