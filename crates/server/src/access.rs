@@ -31,6 +31,21 @@ pub async fn enforce(State(state): State<AppState>, req: Request, next: Next) ->
         Some(Who::SignedIn) => None,
         Some(Who::Needs(p)) => Some(p),
         None => {
+            // A method the route does not have (TRACE, or PUT where only
+            // GET exists) is 405 naming the ones it has, before any access
+            // rule: it says nothing about who may call what.
+            let allowed = crate::auth::endpoints::methods(&path);
+            if !allowed.is_empty() {
+                let mut allow: Vec<&str> = allowed;
+                if allow.contains(&"GET") {
+                    allow.push("HEAD");
+                }
+                let mut response = ApiError::MethodNotAllowed.into_response();
+                if let Ok(v) = axum::http::HeaderValue::from_str(&allow.join(", ")) {
+                    response.headers_mut().insert(axum::http::header::ALLOW, v);
+                }
+                return response;
+            }
             tracing::error!(%method, %path, "route missing from the access table");
             return ApiError::Forbidden("this endpoint is not open to anyone".into())
                 .into_response();

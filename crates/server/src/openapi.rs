@@ -105,6 +105,17 @@ pub fn finish(mut doc: Doc) -> Doc {
                      `{type: typing, typing}`, `{type: end}`. See docs/chat.md.",
                 ))
                 .tag("widget (visitors)")
+                .parameter(
+                    utoipa::openapi::path::ParameterBuilder::new()
+                        .name("widget_id")
+                        .parameter_in(utoipa::openapi::path::ParameterIn::Path)
+                        .required(utoipa::openapi::Required::True)
+                        .description(Some("The widget's id"))
+                        .schema(Some(
+                            utoipa::openapi::ObjectBuilder::new()
+                                .schema_type(utoipa::openapi::schema::Type::String),
+                        )),
+                )
                 .response("101", ResponseBuilder::new().description("Switching protocols").build())
                 .build(),
         ),
@@ -175,8 +186,20 @@ pub fn finish(mut doc: Doc) -> Doc {
                     ),
                 ]);
             }
-            if path.contains("{id}") {
+            if path.contains('{') {
                 add("404", "No such record");
+            }
+            if path.starts_with("/widget/v1/") {
+                add(
+                    "403",
+                    "The page's origin is not allowed for this widget, or the visitor token is not for it",
+                );
+            }
+            if method != "GET" {
+                add(
+                    "409",
+                    "Conflicts with the current state (a duplicate, or a state that does not allow it)",
+                );
             }
             if op.request_body.is_some() {
                 add("400", "Malformed JSON");
@@ -191,7 +214,28 @@ pub fn finish(mut doc: Doc) -> Doc {
                 add("429", "Too many failed attempts for this email");
             }
             add("500", "Unexpected error (details are in the server log)");
+            problem_content(op);
         }
     }
     doc
+}
+
+/// Every error answer is `application/problem+json` (see `crate::error`);
+/// an annotation saying `body = Problem` alone would document it as
+/// `application/json`.
+fn problem_content(op: &mut Operation) {
+    for (status, response) in op.responses.responses.iter_mut() {
+        if !status.starts_with('4') && !status.starts_with('5') {
+            continue;
+        }
+        let utoipa::openapi::RefOr::T(response) = response else {
+            continue;
+        };
+        if let Some(content) = response.content.shift_remove("application/json") {
+            response
+                .content
+                .entry("application/problem+json".to_owned())
+                .or_insert(content);
+        }
+    }
 }

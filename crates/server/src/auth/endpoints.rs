@@ -289,6 +289,15 @@ pub const ENDPOINTS: &[Endpoint] = &[
     e("GET", "/widget/v1/{widget_id}/ws", Public),
 ];
 
+/// The methods the table opens on `path` (path as templated in the router).
+pub fn methods(path: &str) -> Vec<&'static str> {
+    ENDPOINTS
+        .iter()
+        .filter(|e| e.path == path)
+        .map(|e| e.method)
+        .collect()
+}
+
 /// Who may call `method path` (path as templated in the router).
 pub fn who(method: &str, path: &str) -> Option<Who> {
     ENDPOINTS

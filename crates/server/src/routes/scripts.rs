@@ -1,7 +1,7 @@
 //! Agent scripts, the rules choosing them, and canned responses: admins
 //! write them, every agent reads them.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::Json;
@@ -209,7 +209,7 @@ pub struct CannedQuery {
     responses((status = 200, body = Vec<CannedResponse>)))]
 async fn list_canned(
     State(s): State<AppState>,
-    Query(q): Query<CannedQuery>,
+    crate::extract::ApiQuery(q): crate::extract::ApiQuery<CannedQuery>,
 ) -> ApiResult<Json<Vec<CannedResponse>>> {
     Ok(Json(s.db.canned_responses(q.q.as_deref()).await?))
 }
