@@ -1475,3 +1475,288 @@ async fn an_agent_reads_only_their_own_work_items_and_visitors() {
         app.stop().await;
     }
 }
+
+/// Opens a visitor socket as `b`, through our proxy at 127.0.0.1 saying
+/// the client is `forwarded_for` (or as the socket's own address); a refused
+/// handshake gives its status and problem body.
+async fn try_socket(
+    b: &Browser,
+    conversation: &str,
+    forwarded_for: Option<&str>,
+) -> Result<Socket, (u16, Value)> {
+    let mut req = format!(
+        "{}/widget/v1/{}/ws?token={}&conversation_id={conversation}",
+        b.base.replace("http://", "ws://"),
+        b.widget,
+        b.token.as_deref().unwrap()
+    )
+    .into_client_request()
+    .unwrap();
+    req.headers_mut()
+        .insert("origin", b.origin.parse().unwrap());
+    if let Some(f) = forwarded_for {
+        req.headers_mut()
+            .insert("x-forwarded-for", f.parse().unwrap());
+    }
+    match tokio_tungstenite::connect_async(req).await {
+        Ok((ws, _)) => Ok(ws),
+        Err(tokio_tungstenite::tungstenite::Error::Http(r)) => {
+            let body = r
+                .body()
+                .as_deref()
+                .and_then(|b| serde_json::from_slice(b).ok())
+                .unwrap_or(Value::Null);
+            Err((r.status().as_u16(), body))
+        }
+        Err(e) => panic!("handshake failed: {e}"),
+    }
+}
+
+/// A visitor with an open conversation.
+async fn chatting_visitor(
+    app: &TestApp,
+    widget: &str,
+    forwarded_for: Option<&str>,
+) -> (Browser, String) {
+    let mut b = Browser::new(app, widget);
+    if let Some(f) = forwarded_for {
+        let mut h = reqwest::header::HeaderMap::new();
+        h.insert("x-forwarded-for", f.parse().unwrap());
+        b.http = reqwest::Client::builder()
+            .default_headers(h)
+            .build()
+            .unwrap();
+    }
+    b.register(json!({})).await;
+    let (st, r) = b
+        .post(
+            "conversations",
+            json!({"session_id": b.session_id, "survey": {"name": "Sam", "email": "sam@example.net"}}),
+        )
+        .await;
+    assert_eq!(st, 201, "{r}");
+    (b, r["id"].as_str().unwrap().to_owned())
+}
+
+/// Opens sockets until one is refused; returns the open ones and the refusal.
+async fn open_until_refused(
+    b: &Browser,
+    conv: &str,
+    forwarded_for: Option<&str>,
+    at_most: usize,
+) -> (Vec<Socket>, Option<(u16, Value)>) {
+    let mut open = Vec::new();
+    for _ in 0..at_most {
+        match try_socket(b, conv, forwarded_for).await {
+            Ok(ws) => open.push(ws),
+            Err(refused) => return (open, Some(refused)),
+        }
+    }
+    (open, None)
+}
+
+/// Retries (a closed socket's slot comes back once the server saw it close).
+async fn eventually_opens(b: &Browser, conv: &str, forwarded_for: Option<&str>) -> Socket {
+    for _ in 0..100 {
+        if let Ok(ws) = try_socket(b, conv, forwarded_for).await {
+            return ws;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the slot of a closed socket never came back");
+}
+
+fn refused_on(r: &Option<(u16, Value)>) -> (u16, String) {
+    let (st, body) = r.clone().expect("a socket was refused");
+    assert_eq!(body["status"], 429, "{body}");
+    (
+        st,
+        body["errors"][0]["field"].as_str().unwrap_or("").to_owned(),
+    )
+}
+
+/// Issue 13, item 6: an attacker opens visitor sockets until the server
+/// runs out of room. Sockets are capped per visitor (a few tabs) and per
+/// address bucket, refused with 429 before upgrading; closing one frees
+/// its slot. Behind our trusted proxy two clients are two buckets; a
+/// forged X-Forwarded-For from a client that is not our proxy buys nothing;
+/// addresses rotated inside one IPv6 /64 share one bucket.
+#[tokio::test]
+async fn a_socket_flood_is_capped_per_visitor_and_per_address() {
+    for app in crate::support::apps_with(|c| {
+        c.chat_limits.sockets_per_address = 8;
+        c.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
+    })
+    .await
+    {
+        let s = setup(&app).await;
+        // One visitor, many tabs: five sockets, the sixth refused.
+        let a_ip = Some("203.0.113.10");
+        let (a, a_conv) = chatting_visitor(&app, &s.widget, a_ip).await;
+        let (mut a_open, refused) = open_until_refused(&a, &a_conv, a_ip, 12).await;
+        assert_eq!(a_open.len(), 5, "a visitor's sockets are capped");
+        assert_eq!(refused_on(&refused), (429, "visitor".to_owned()));
+        // Closing one (however it closes) frees its slot.
+        drop(a_open.pop());
+        a_open.push(eventually_opens(&a, &a_conv, a_ip).await);
+        assert!(try_socket(&a, &a_conv, a_ip).await.is_err());
+
+        // Other visitors from the same address fill its bucket (8).
+        let (b, b_conv) = chatting_visitor(&app, &s.widget, a_ip).await;
+        let (b_open, refused) = open_until_refused(&b, &b_conv, a_ip, 12).await;
+        assert_eq!(b_open.len(), 3, "the address's sockets are capped");
+        assert_eq!(refused_on(&refused), (429, "client_address".to_owned()));
+
+        // Another client behind our proxy is another bucket.
+        let c_ip = Some("198.51.100.7");
+        let (c, c_conv) = chatting_visitor(&app, &s.widget, c_ip).await;
+        let (c_open, refused) = open_until_refused(&c, &c_conv, c_ip, 5).await;
+        assert_eq!((c_open.len(), refused.is_none()), (5, true));
+
+        // IPv6 rotation inside one /64 is one bucket.
+        let mut v6_open = Vec::new();
+        let mut refusal = None;
+        for i in 1..=6u32 {
+            let ip = format!("2001:db8:7:9::{i:x}");
+            let (v, conv) = chatting_visitor(&app, &s.widget, Some(&ip)).await;
+            let (mut open, refused) = open_until_refused(&v, &conv, Some(&ip), 2).await;
+            v6_open.append(&mut open);
+            if refused.is_some() {
+                refusal = refused;
+                break;
+            }
+        }
+        assert_eq!(
+            v6_open.len(),
+            8,
+            "rotated addresses of one /64 share a bucket"
+        );
+        assert_eq!(refused_on(&refusal), (429, "client_address".to_owned()));
+        drop((a_open, b_open, c_open, v6_open));
+        app.stop().await;
+    }
+
+    // Without a trusted proxy, X-Forwarded-For is the client's own text.
+    for app in crate::support::apps_with(|c| c.chat_limits.sockets_per_address = 8).await {
+        let s = setup(&app).await;
+        let mut open = Vec::new();
+        let mut refusal = None;
+        for i in 1..=6 {
+            let forged = format!("192.0.2.{i}");
+            let (v, conv) = chatting_visitor(&app, &s.widget, Some(&forged)).await;
+            let (mut o, refused) = open_until_refused(&v, &conv, Some(&forged), 2).await;
+            open.append(&mut o);
+            if refused.is_some() {
+                refusal = refused;
+                break;
+            }
+        }
+        assert_eq!(open.len(), 8, "a forged header buys no new bucket");
+        assert_eq!(refused_on(&refusal), (429, "client_address".to_owned()));
+        drop(open);
+        app.stop().await;
+    }
+}
+
+/// Issue 13, item 7: an impostor types a real customer's email in the
+/// survey. The agent's offer and summary show none of that customer's
+/// record or history, only the claim marked unverified; a visitor the host
+/// site signed a token for, carrying that email, is linked to them.
+#[tokio::test]
+async fn a_typed_email_does_not_open_a_customers_record_to_an_impostor() {
+    use jsonwebtoken::{encode, EncodingKey, Header};
+    for app in apps().await {
+        let mut s = setup(&app).await;
+        let real = s
+            .agent
+            .create(
+                "/api/v1/contacts",
+                json!({"first_name": "Rosa", "last_name": "Realcustomer", "email": "rosa@example.com", "category": "vip"}),
+            )
+            .await;
+        let real_id = real["id"].as_str().unwrap().to_owned();
+        s.agent
+            .create(
+                "/api/v1/activities",
+                json!({"kind": "note", "contact_id": real_id, "body": "Card PIN reset last week"}),
+            )
+            .await;
+
+        let mut impostor = Browser::new(&app, &s.widget);
+        impostor.register(json!({})).await;
+        let (st, r) = impostor
+            .post(
+                "conversations",
+                json!({"session_id": impostor.session_id,
+                    "survey": {"name": "Rosa", "email": "ROSA@example.com"}}),
+            )
+            .await;
+        assert_eq!(st, 201, "{r}");
+        let conv = r["id"].as_str().unwrap().to_owned();
+        let offer = next_matching(&mut s.ws, |m| m["type"] == "offered").await;
+        let offer_text = offer.to_string();
+        assert!(
+            !offer_text.contains(&real_id) && !offer_text.contains("Realcustomer"),
+            "the offer names the real customer: {offer}"
+        );
+        let item = offer["work_item_id"].as_str().unwrap().to_owned();
+        send(&mut s.ws, json!({"type": "accept", "work_item_id": item})).await;
+        next_matching(&mut s.ws, |m| m["type"] == "chat_joined").await;
+        let sum = s
+            .agent
+            .ok(&format!("/api/v1/work-items/{item}/summary"))
+            .await;
+        let sum_text = sum.to_string();
+        assert!(
+            !sum_text.contains(&real_id)
+                && !sum_text.contains("Realcustomer")
+                && !sum_text.contains("Card PIN reset"),
+            "the summary shows the real customer: {sum}"
+        );
+        assert_eq!(sum["conversation"]["id"], conv);
+        assert_eq!(
+            sum["conversation"]["identity"],
+            json!({"verified": false, "claimed_email": "rosa@example.com", "claimed_phone": null})
+        );
+        // The impostor's own contact does not carry the claimed address.
+        assert_eq!(sum["customer"]["contact"]["email"], json!(null), "{sum}");
+        // The real customer's timeline has nothing of the impostor's chat.
+        let timeline = s
+            .agent
+            .ok(&format!("/api/v1/contacts/{real_id}/timeline"))
+            .await;
+        assert!(!timeline.to_string().contains(&conv), "{timeline}");
+
+        // The host site vouches for the email: linked.
+        let exp = jsonwebtoken::get_current_timestamp() + 600;
+        let token = encode(
+            &Header::default(),
+            &json!({"sub": "shop-user-rosa", "iss": "shop", "exp": exp, "email": "rosa@example.com"}),
+            &EncodingKey::from_secret("0123456789abcdef0123456789abcdef".as_bytes()),
+        )
+        .unwrap();
+        let mut rosa = Browser::new(&app, &s.widget);
+        let reg = rosa.register(json!({"auth_token": token})).await;
+        assert_eq!(
+            (reg["authenticated"].clone(), reg["contact_id"].clone()),
+            (json!(true), real["id"].clone())
+        );
+        let (st, r) = rosa
+            .post(
+                "conversations",
+                json!({"session_id": rosa.session_id, "survey": {"name": "Rosa", "email": "rosa@example.com"}}),
+            )
+            .await;
+        assert_eq!(st, 201, "{r}");
+        let detail = s
+            .agent
+            .ok(&format!(
+                "/api/v1/conversations/{}",
+                r["id"].as_str().unwrap()
+            ))
+            .await;
+        assert_eq!(detail["contact_id"], real["id"]);
+        assert_eq!(detail["identity"]["verified"], true);
+        app.stop().await;
+    }
+}
