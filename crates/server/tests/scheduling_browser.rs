@@ -6,6 +6,7 @@
 #[path = "chromium/mod.rs"]
 mod chromium;
 #[path = "smtp/mod.rs"]
+#[allow(dead_code)]
 mod smtp;
 #[path = "api/support.rs"]
 #[allow(dead_code)]
