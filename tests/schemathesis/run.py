@@ -102,7 +102,7 @@ def run_schemathesis(st, base, role, token, workdir, args):
     print(f"\n==> schemathesis as {role}", flush=True)
     log = os.path.join(workdir, f"{role}.log")
     with open(log, "w") as f:
-        rc = subprocess.call(cmd, stdout=f, stderr=subprocess.STDOUT)
+        rc = subprocess.call(cmd, stdout=f, stderr=subprocess.STDOUT, cwd=workdir)
     with open(log) as f:
         tail = f.read().splitlines()[-25:]
     print("\n".join(tail))
