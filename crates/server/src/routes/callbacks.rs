@@ -32,6 +32,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get, cancel))
         .routes(routes!(set_sip_account))
         .routes(routes!(status))
+        .routes(routes!(dials))
 }
 
 fn voice(s: &AppState) -> ApiResult<&Arc<Voice>> {
@@ -113,15 +114,15 @@ async fn schedule(
             c.fail("phone", "required", "is required");
             String::new()
         }
-        Some(p) if !valid_e164(p) => {
-            c.fail(
-                "phone",
-                "invalid",
-                "must be an E.164 number such as +33612345678",
-            );
-            String::new()
-        }
-        Some(p) => p.to_owned(),
+        // The dialling policy (issue 13): a number Switchboard would never
+        // dial is refused now, naming the rule.
+        Some(p) => match v.config.dial.check_number(p) {
+            Ok(e164) => e164,
+            Err(r) => {
+                c.fail("phone", r.rule, r.message);
+                String::new()
+            }
+        },
     };
     let attributes = i.attributes.clone().unwrap_or_default();
     if attributes.len() > 20 {
@@ -133,6 +134,13 @@ async fn schedule(
                 &format!("attributes.{k}"),
                 "too_long",
                 "names and values are 1 to 200 characters",
+            );
+        } else if switchboard_core::routing::is_reserved_attribute(k) {
+            // Names an internal record: Switchboard's to write (issue 13).
+            c.fail(
+                &format!("attributes.{k}"),
+                "reserved",
+                "this attribute names a record Switchboard keeps itself and is set only by Switchboard",
             );
         }
     }
@@ -316,4 +324,39 @@ async fn set_sip_account(
     responses((status = 200, body = VoiceStatus), (status = 409, body = crate::error::Problem)))]
 async fn status(State(s): State<AppState>) -> ApiResult<Json<VoiceStatus>> {
     Ok(Json(voice(&s)?.status()))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct DialsQuery {
+    /// 1 to 100 [default: 50].
+    pub limit: Option<u32>,
+    pub cursor: Option<String>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct DialPage {
+    pub items: Vec<switchboard_store::voice::DialRecord>,
+    pub next_cursor: Option<String>,
+}
+
+/// The outbound dial audit: every dial to a customer and every dial the
+/// dialling policy refused, newest first (admins).
+#[utoipa::path(get, path = "/api/v1/voice/dials", tag = "voice", params(DialsQuery),
+    responses((status = 200, body = DialPage), (status = 403, body = crate::error::Problem),
+        (status = 422, body = crate::error::Problem)))]
+async fn dials(
+    State(s): State<AppState>,
+    crate::extract::ApiQuery(q): crate::extract::ApiQuery<DialsQuery>,
+) -> ApiResult<Json<DialPage>> {
+    let limit = switchboard_core::cursor::page_limit(q.limit)?;
+    let cursor = match &q.cursor {
+        Some(c) => Some(switchboard_core::cursor::Cursor::decode(c, 2)?),
+        None => None,
+    };
+    let page = s.db.dials(cursor.as_ref(), limit).await?;
+    Ok(Json(DialPage {
+        items: page.items,
+        next_cursor: page.next_cursor,
+    }))
 }

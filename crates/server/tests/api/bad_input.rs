@@ -349,3 +349,60 @@ async fn an_entry_cannot_join_a_contact_to_another_customers_case() {
         app.stop().await;
     }
 }
+
+/// Issue 13: attributes naming internal records are Switchboard's; an
+/// agent's work item or callback carrying one is refused by name, and
+/// nothing is written.
+#[tokio::test]
+async fn attributes_naming_internal_records_are_refused_by_name() {
+    // Voice on, so that callbacks are taken at all.
+    let prompts = tempfile::tempdir().unwrap();
+    for app in crate::support::apps_with(|c| crate::voice::voice_config(c, 9, prompts.path())).await
+    {
+        let agent = app.token(Role::Agent).await;
+        let (s, b) = answer(
+            agent
+                .post(
+                    "/api/v1/work-items",
+                    json!({"channel": "voice", "attributes": {"caller": "+33612345678", "widget_id": "w", "language": "fr"}}),
+                )
+                .await,
+        )
+        .await;
+        assert_eq!(s, 422, "{b}");
+        assert_eq!(
+            (s, fields(&b)),
+            (
+                422,
+                vec![
+                    "attributes.caller".to_owned(),
+                    "attributes.widget_id".to_owned()
+                ]
+            ),
+            "{b}"
+        );
+        let (s, b) = answer(
+            agent
+                .post(
+                    "/api/v1/callbacks",
+                    json!({"phone": "+33612345678", "attributes": {"conversation_id": "c", "topic": "cards"}}),
+                )
+                .await,
+        )
+        .await;
+        assert_eq!(s, 422, "{b}");
+        assert_eq!(
+            (s, fields(&b)),
+            (422, vec!["attributes.conversation_id".to_owned()]),
+            "{b}"
+        );
+        for table in ["work_items", "callbacks"] {
+            let n: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
+                .fetch_one(app.db().pool())
+                .await
+                .unwrap();
+            assert_eq!(n, 0, "{table}");
+        }
+        app.stop().await;
+    }
+}
