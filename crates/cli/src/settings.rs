@@ -106,6 +106,18 @@ pub struct VoiceArgs {
     /// Seconds an agent's phone or a customer may ring [default: 30].
     #[arg(long, env = "SWITCHBOARD_RING_SECONDS", value_parser = clap::value_parser!(u64).range(5..=300))]
     pub ring_seconds: Option<u64>,
+    /// The organization's country (ISO 3166 code): its calling code is what
+    /// Switchboard may dial unless --dial-allow says otherwise [default: FR].
+    #[arg(long, env = "SWITCHBOARD_VOICE_COUNTRY")]
+    pub voice_country: Option<String>,
+    /// Number prefixes Switchboard may dial, comma-separated (+33,+32,+1212)
+    /// [default: the calling code of --voice-country]. Premium-rate,
+    /// shared-cost and international-network numbers are never dialled.
+    #[arg(long, env = "SWITCHBOARD_DIAL_ALLOW")]
+    pub dial_allow: Option<String>,
+    /// Dials to one number per UTC day, 1-100 [default: 5].
+    #[arg(long, env = "SWITCHBOARD_DIAL_MAX_PER_NUMBER_PER_DAY", value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub dial_max_per_number_per_day: Option<u32>,
 }
 
 fn user_password(v: &Option<String>, flag: &str) -> anyhow::Result<Option<(String, String)>> {
@@ -166,6 +178,19 @@ impl VoiceArgs {
         }
         if let Some(s) = self.ring_seconds {
             v.ring_timeout = std::time::Duration::from_secs(s);
+        }
+        use switchboard_core::voice::dial;
+        if let Some(c) = &self.voice_country {
+            v.dial.allow = vec![dial::calling_code(c).ok_or_else(|| {
+                anyhow::anyhow!("--voice-country must be an ISO 3166 country code such as FR")
+            })?];
+        }
+        if let Some(a) = &self.dial_allow {
+            v.dial.allow =
+                dial::parse_prefixes(a).map_err(|e| anyhow::anyhow!("--dial-allow: {e}"))?;
+        }
+        if let Some(n) = self.dial_max_per_number_per_day {
+            v.dial.max_per_number_per_day = n;
         }
         Ok(())
     }

@@ -779,3 +779,109 @@ mod call_tests {
         assert_eq!(super::spoken_duration(3723), "1 h 2 min 3 s");
     }
 }
+
+/// One audit row of the outbound dialling policy (issue 13).
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DialRecord {
+    pub id: String,
+    /// The number, E.164 as dialled (or as given, when refused).
+    pub number: String,
+    pub work_item_id: Option<String>,
+    pub callback_id: Option<String>,
+    pub agent_id: Option<String>,
+    /// `dialled` or `refused`.
+    pub decision: String,
+    /// The policy's rule when refused: `invalid`, `number_type`,
+    /// `international_network`, `not_allowed`, `daily_cap`.
+    pub rule: Option<String>,
+    pub reason: Option<String>,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct NewDial {
+    pub number: String,
+    pub work_item_id: Option<String>,
+    pub callback_id: Option<String>,
+    pub agent_id: Option<String>,
+    pub decision: String,
+    pub rule: Option<String>,
+    pub reason: Option<String>,
+}
+
+const DIAL_COLUMNS: &str =
+    "id, number, work_item_id, callback_id, agent_id, decision, rule, reason, created_at";
+
+impl Db {
+    /// Writes a dial's audit row.
+    pub async fn record_dial(&self, d: &NewDial) -> Result<DialRecord> {
+        let r = DialRecord {
+            id: new_id(),
+            number: d.number.clone(),
+            work_item_id: d.work_item_id.clone(),
+            callback_id: d.callback_id.clone(),
+            agent_id: d.agent_id.clone(),
+            decision: d.decision.clone(),
+            rule: d.rule.clone(),
+            reason: d.reason.clone(),
+            created_at: time::now(),
+        };
+        sqlx::query(&format!(
+            "INSERT INTO voice_dials ({DIAL_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+        ))
+        .bind(r.id.clone())
+        .bind(r.number.clone())
+        .bind(r.work_item_id.clone())
+        .bind(r.callback_id.clone())
+        .bind(r.agent_id.clone())
+        .bind(r.decision.clone())
+        .bind(r.rule.clone())
+        .bind(r.reason.clone())
+        .bind(r.created_at.clone())
+        .execute(&self.pool)
+        .await?;
+        Ok(r)
+    }
+
+    /// Dials that happened to this number since `since` (RFC 3339).
+    pub async fn dials_since(&self, number: &str, since: &str) -> Result<u32> {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM voice_dials WHERE number = $1 AND decision = 'dialled' \
+             AND created_at >= $2",
+        )
+        .bind(number.to_owned())
+        .bind(since.to_owned())
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(u32::try_from(n).unwrap_or(u32::MAX))
+    }
+
+    /// Dial audit rows, newest first.
+    pub async fn dials(
+        &self,
+        cursor: Option<&switchboard_core::cursor::Cursor>,
+        limit: u32,
+    ) -> Result<crate::Page<DialRecord>> {
+        let mut sql = crate::sql::Sql::new(&format!(
+            "SELECT {DIAL_COLUMNS} FROM voice_dials WHERE 1 = 1"
+        ));
+        if let Some(c) = cursor {
+            sql.push(" AND (created_at < ")
+                .bind(c.0[0].clone())
+                .push(" OR (created_at = ")
+                .bind(c.0[0].clone())
+                .push(" AND id < ")
+                .bind(c.0[1].clone())
+                .push("))");
+        }
+        sql.push(" ORDER BY created_at DESC, id DESC LIMIT ")
+            .bind(i64::from(limit) + 1);
+        let rows: Vec<DialRecord> = sqlx::query_as_with(&sql.text, sql.args)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(crate::page(rows, limit, |d| {
+            vec![d.created_at.clone(), d.id.clone()]
+        }))
+    }
+}

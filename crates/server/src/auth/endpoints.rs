@@ -215,6 +215,8 @@ pub const ENDPOINTS: &[Endpoint] = &[
         Needs(ManageAgents),
     ),
     e("GET", "/api/v1/voice/status", Needs(ViewAgents)),
+    // The outbound dial audit (issue 13): admins.
+    e("GET", "/api/v1/voice/dials", Needs(ManageAgents)),
     // Calls: the handlers narrow agents to their own calls.
     e("GET", "/api/v1/work-items/{id}/call", Needs(WorkRecords)),
     e(

@@ -309,6 +309,20 @@ impl Call {
             .await,
         );
 
+        // A callback is offered only to a number the dialling policy lets
+        // Switchboard call (issue 13): a premium or foreign From is never
+        // dialled back.
+        let may_call_back = match v.config.dial.check_number(&self.caller) {
+            Ok(_) => true,
+            Err(r) => {
+                tracing::info!(
+                    call_id = self.call_id,
+                    rule = r.rule,
+                    "no callback offer: the caller's number is outside the dialling policy"
+                );
+                false
+            }
+        };
         let waiting_since = jiff::Timestamp::now();
         let mut offering = false;
         let mut last_offer: Option<jiff::Timestamp> = None;
@@ -365,7 +379,7 @@ impl Call {
                 },
                 _ = tick.tick() => {
                     let now = jiff::Timestamp::now();
-                    if v.config.offer.due(waiting_since, last_offer, offering, now) {
+                    if may_call_back && v.config.offer.due(waiting_since, last_offer, offering, now) {
                         last_offer = Some(now);
                         let offer = offer_audio.clone();
                         self.leg.play(vec![offer], Some(hold.clone()));

@@ -13,7 +13,8 @@ use switchboard_core::time;
 use switchboard_core::voice::callback::{
     next_attempt, window_state, RetryPolicy, Window, WindowState,
 };
-use switchboard_store::voice::{Callback, CallbackUpdate};
+use switchboard_core::voice::dial::Refusal;
+use switchboard_store::voice::{Callback, CallbackUpdate, NewDial};
 
 use super::call::logged;
 use super::outbound::{self, DialError};
@@ -299,6 +300,23 @@ pub async fn on_assigned(v: &Voice, item: &str, agent_id: &str) {
         Ok(true) => {}
         _ => return,
     }
+    // The dialling policy (issue 13), before anyone's phone rings: the
+    // number's kind and country, and the day's cap per number.
+    let midnight = time::format(
+        Timestamp::now()
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .start_of_day()
+            .map(|z| z.timestamp())
+            .unwrap_or_else(|_| Timestamp::now()),
+    );
+    let today =
+        v.db.dials_since(&c.phone, &midnight)
+            .await
+            .unwrap_or(u32::MAX);
+    if let Err(r) = v.config.dial.check_dial(&c.phone, today) {
+        refused(v, &c, item, agent_id, &r).await;
+        return;
+    }
     if v.db.call(item).await.is_err() {
         // Queued before call records existed.
         logged(
@@ -342,6 +360,19 @@ pub async fn on_assigned(v: &Voice, item: &str, agent_id: &str) {
         .play(Vec::new(), Some(super::media::Audio::silence(1000)));
     let attempt = c.attempts + 1;
     let mut agent = agent;
+    logged(
+        v.db.record_dial(&NewDial {
+            number: c.phone.clone(),
+            work_item_id: Some(item.to_owned()),
+            callback_id: Some(c.id.clone()),
+            agent_id: Some(agent_id.to_owned()),
+            decision: "dialled".into(),
+            rule: None,
+            reason: None,
+        })
+        .await,
+        "auditing a dial failed",
+    );
     let customer = tokio::select! {
         r = outbound::call_customer(v, &c.phone) => r,
         _ = outbound::ended(&mut agent.states) => {
@@ -491,5 +522,49 @@ async fn failed_attempt(
         v.db.update_callback(&c.id, &["dialling"], &update, Some(&note))
             .await;
     // The attempt is over for this agent: the item leaves them.
+    let _ = v.engine.close(item, Some(agent_id)).await;
+}
+
+/// The dialling policy refused a callback's number: audited, closed with
+/// the rule on the timeline, never dialled.
+async fn refused(v: &Voice, c: &Callback, item: &str, agent_id: &str, r: &Refusal) {
+    tracing::warn!(
+        callback = c.id,
+        rule = r.rule,
+        "the dialling policy refused a callback"
+    );
+    logged(
+        v.db.record_dial(&NewDial {
+            number: c.phone.clone(),
+            work_item_id: Some(item.to_owned()),
+            callback_id: Some(c.id.clone()),
+            agent_id: Some(agent_id.to_owned()),
+            decision: "refused".into(),
+            rule: Some(r.rule.into()),
+            reason: Some(r.message.clone()),
+        })
+        .await,
+        "auditing a refused dial failed",
+    );
+    let _ =
+        v.db.update_callback(
+            &c.id,
+            &["dialling"],
+            &CallbackUpdate {
+                status: "failed".into(),
+                last_result: Some("refused".into()),
+                closed_reason: Some(format!("dialling policy ({}): {}", r.rule, r.message)),
+                ..Default::default()
+            },
+            Some(&format!(
+                "Callback to {} refused by the dialling policy ({}): {}",
+                c.phone, r.rule, r.message
+            )),
+        )
+        .await;
+    logged(
+        v.db.end_call(item, "system").await,
+        "ending a callback's call record failed",
+    );
     let _ = v.engine.close(item, Some(agent_id)).await;
 }

@@ -56,6 +56,8 @@ pub struct VoiceConfig {
     pub prompt_cache: PathBuf,
     pub offer: OfferTiming,
     pub retry: RetryPolicy,
+    /// Which numbers Switchboard may dial (issue 13).
+    pub dial: switchboard_core::voice::dial::DialPolicy,
     /// How long an agent's phone or a customer may ring.
     pub ring_timeout: Duration,
 }
@@ -75,6 +77,7 @@ impl Default for VoiceConfig {
             prompt_cache: std::env::temp_dir().join("switchboard-prompts"),
             offer: OfferTiming::default(),
             retry: RetryPolicy::default(),
+            dial: switchboard_core::voice::dial::DialPolicy::default(),
             ring_timeout: Duration::from_secs(30),
         }
     }

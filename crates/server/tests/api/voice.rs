@@ -1536,3 +1536,98 @@ async fn a_call_whose_audio_stops_is_ended_and_leaves_the_queue() {
     let _ = t;
     app.stop().await;
 }
+
+/// Issue 13, the attack: an agent's token (or a stolen one) schedules
+/// callbacks to premium-rate and international-network numbers, which the
+/// organization would pay for. The dialling policy refuses each with 422
+/// naming `phone` and the rule; nothing is recorded, nothing is dialled.
+#[tokio::test]
+async fn callbacks_to_premium_and_international_numbers_are_refused() {
+    let prompts = tempfile::tempdir().unwrap();
+    for app in apps_with(|c| voice_config(c, 9, prompts.path())).await {
+        let t = setup(&app, json!({})).await;
+        for (number, rule) in [
+            ("+19005550123", "number_type"),
+            ("+882345678901", "international_network"),
+            ("+979123456789", "international_network"),
+            ("+33899123456", "number_type"),
+            ("+447911123456", "not_allowed"),
+        ] {
+            for who in [&t.admin, &t.ana] {
+                let (s, b) = answer(
+                    who.post(
+                        "/api/v1/callbacks",
+                        json!({"phone": number, "queue_id": t.queue}),
+                    )
+                    .await,
+                )
+                .await;
+                assert_eq!(
+                    (s, fields(&b)),
+                    (422, vec!["phone".to_owned()]),
+                    "{number}: {b}"
+                );
+                assert!(b.to_string().contains(rule), "{number}: {b}");
+            }
+        }
+        // The organization's own country is still called back.
+        let ok = t
+            .admin
+            .create(
+                "/api/v1/callbacks",
+                json!({"phone": "+33612345678", "queue_id": t.queue}),
+            )
+            .await;
+        assert_eq!(ok["phone"], "+33612345678");
+        // The audit is the admins' (no dial has happened yet).
+        let dials = t.admin.ok("/api/v1/voice/dials?limit=10").await;
+        assert_eq!(dials["items"], json!([]));
+        let (s, _) = answer(t.ana.get("/api/v1/voice/dials").await).await;
+        assert_eq!(s, 403);
+        app.stop().await;
+    }
+}
+
+/// Issue 13, item 1's reflection half: a stranger at 127.0.0.2 sends a
+/// request whose Via names another host (here a socket standing for the
+/// trunk) in its plain `received=` form, without `rport`. Switchboard's
+/// answer goes to the datagram's real source or nowhere; nothing reaches
+/// the address the Via names.
+#[tokio::test]
+async fn a_via_received_naming_the_trunk_does_not_reflect_answers_to_it() {
+    let prompts = tempfile::tempdir().unwrap();
+    let app = spawn_sqlite_with(&|c: &mut Config| voice_config(c, 9, prompts.path())).await;
+    let trunk = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    let trunk_port = trunk.local_addr().unwrap().port();
+    let attacker = tokio::net::UdpSocket::bind("127.0.0.2:0").await.unwrap();
+    let g729 = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 7000 RTP/AVP 18\r\na=rtpmap:18 G729/8000\r\n";
+    for method in ["INVITE", "OPTIONS", "REGISTER"] {
+        let call_id = switchboard_store::new_id();
+        let body = if method == "INVITE" { g729 } else { "" };
+        let msg = format!(
+            "{method} sip:support@127.0.0.1 SIP/2.0\r\n\
+             Via: SIP/2.0/UDP 127.0.0.1:{trunk_port};received=127.0.0.1;branch=z9hG4bK{call_id}\r\n\
+             From: <sip:+33699999999@127.0.0.1>;tag=1\r\nTo: <sip:support@127.0.0.1>\r\nCall-ID: {call_id}\r\n\
+             CSeq: 1 {method}\r\nContact: <sip:x@127.0.0.1:{trunk_port}>\r\nMax-Forwards: 70\r\n\
+             Content-Type: application/sdp\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        );
+        attacker
+            .send_to(msg.as_bytes(), sip_addr(&app))
+            .await
+            .unwrap();
+    }
+    // Whatever answers come go to the attacker; wait for them to settle.
+    let mut buf = vec![0u8; 4096];
+    while let Ok(Ok(_)) =
+        tokio::time::timeout(Duration::from_secs(2), attacker.recv_from(&mut buf)).await
+    {}
+    let reflected =
+        tokio::time::timeout(Duration::from_millis(500), trunk.recv_from(&mut buf)).await;
+    assert!(
+        reflected.is_err(),
+        "an answer reached the address the Via named: {:?}",
+        reflected.map(|r| r.map(|(n, _)| String::from_utf8_lossy(&buf[..n]).into_owned()))
+    );
+    app.stop().await;
+}
