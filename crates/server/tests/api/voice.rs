@@ -1631,3 +1631,98 @@ async fn a_via_received_naming_the_trunk_does_not_reflect_answers_to_it() {
     );
     app.stop().await;
 }
+
+/// Issue 13, the attack: one number called over and over (a harassment or
+/// toll-fraud loop through retries or repeated callbacks). With a cap of
+/// one dial per number per day, the first attempt rings the customer (busy)
+/// and the retry is refused before any phone rings; the audit shows both.
+#[tokio::test]
+async fn the_daily_cap_stops_the_next_dial_to_a_number_and_every_dial_is_audited() {
+    let prompts = tempfile::tempdir().unwrap();
+    let customer_port = free_port();
+    let app = spawn_sqlite_with(&|c: &mut Config| {
+        voice_config(c, customer_port, prompts.path());
+        c.voice.retry = switchboard_core::voice::callback::RetryPolicy {
+            attempts: 3,
+            delay_minutes: 0,
+        };
+        c.voice.dial.max_per_number_per_day = 1;
+    })
+    .await;
+    let t = setup(&app, json!({})).await;
+    let phone_port = free_port();
+    // Ana's phone answers once; the customer is busy once: a second ring
+    // would find no SIPp to answer.
+    let phone = sipp(&app, &scenario("phone.xml"), phone_port, &["-m", "1"]);
+    register(&app, &t.sip_user, &t.sip_password, phone_port, 200).await;
+    let busy = sipp(&app, &scenario("busy.xml"), customer_port, &["-m", "1"]);
+    let mut ws = connect(&app, &t.ana, 0).await;
+    available(&t.ana).await;
+    let cb = t
+        .admin
+        .create(
+            "/api/v1/callbacks",
+            json!({"phone": "+33666666666", "queue_id": t.queue}),
+        )
+        .await;
+    let id = cb["id"].as_str().unwrap().to_owned();
+    for attempt in 1..=2 {
+        let offer = next_offer(&mut ws, Duration::from_secs(20)).await;
+        assert_eq!(offer["kind"], "callback", "attempt {attempt}");
+        let item = offer["work_item_id"].as_str().unwrap();
+        accept(&t.ana, item).await;
+        if attempt == 1 {
+            until(
+                Duration::from_secs(20),
+                "the first attempt failed",
+                async || {
+                    let c = t.ana.ok(&format!("/api/v1/callbacks/{id}")).await;
+                    (c["attempts"] == 1).then_some(c)
+                },
+            )
+            .await;
+            let _ = t
+                .ana
+                .post(&format!("/api/v1/work-items/{item}/close"), json!({}))
+                .await;
+        }
+    }
+    let done = until(Duration::from_secs(20), "the callback closed", async || {
+        let c = t.ana.ok(&format!("/api/v1/callbacks/{id}")).await;
+        (c["status"] == "failed").then_some(c)
+    })
+    .await;
+    assert_eq!(done["last_result"], "refused", "{done}");
+    assert!(
+        done["closed_reason"]
+            .as_str()
+            .unwrap()
+            .contains("daily_cap"),
+        "{done}"
+    );
+    succeeded(busy, "busy customer").await;
+    succeeded(phone, "agent's phone, rung once").await;
+    let dials = t.admin.ok("/api/v1/voice/dials").await;
+    let rows: Vec<(String, String)> = dials["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            assert_eq!(d["number"], "+33666666666");
+            assert_eq!(d["callback_id"], id.as_str());
+            assert!(d["agent_id"].is_string() && d["work_item_id"].is_string());
+            (
+                d["decision"].as_str().unwrap().to_owned(),
+                d["rule"].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        vec![
+            ("refused".to_owned(), "daily_cap".to_owned()),
+            ("dialled".to_owned(), String::new())
+        ]
+    );
+    app.stop().await;
+}
