@@ -359,6 +359,8 @@ async fn system_records_on_the_timeline_cannot_be_forged_edited_or_deleted() {
         .await;
         let ack = next_matching(&mut s.ws, |m| m["type"] == "ack" || m["type"] == "error").await;
         assert_eq!(ack["type"], "ack", "{ack}");
+        // The acceptance recorded on the conversation.
+        next_matching(&mut s.ws, |m| m["type"] == "chat_joined").await;
         let (st, _) = answer(
             s.agent
                 .post(
