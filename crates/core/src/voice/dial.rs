@@ -164,6 +164,18 @@ mod tests {
     #[test]
     fn the_organizations_country_is_dialled() {
         assert_eq!(fr().check_number("+33612345678").unwrap(), "+33612345678");
+        for n in [
+            "+33622222222",
+            "+33611111111",
+            "+33666666666",
+            "+33600000004",
+        ] {
+            assert!(
+                fr().check_number(n).is_ok(),
+                "{n}: {:?}",
+                fr().check_number(n)
+            );
+        }
         assert_eq!(fr().check_number("+33142685300").unwrap(), "+33142685300");
     }
 

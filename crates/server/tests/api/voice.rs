@@ -1726,3 +1726,71 @@ async fn the_daily_cap_stops_the_next_dial_to_a_number_and_every_dial_is_audited
     );
     app.stop().await;
 }
+
+/// Issue 13, the attack: a caller sets a premium-rate `From` (+1 900…),
+/// waits in an overflowing queue and presses 1 so that Switchboard calls
+/// the premium number back. The callback is never offered, the key press
+/// requests nothing, no callback exists and no dial is audited.
+#[tokio::test]
+async fn a_caller_with_a_premium_from_is_never_offered_nor_dialled_back() {
+    let prompts = tempfile::tempdir().unwrap();
+    let customer_port = free_port();
+    let app = spawn_sqlite_with(&|c: &mut Config| {
+        voice_config(c, customer_port, prompts.path());
+        c.voice.offer.first_after = jiff::SignedDuration::from_secs(2);
+    })
+    .await;
+    let t = setup(
+        &app,
+        json!({"work_items_waiting_exceed": {"count": 0, "action": "direct_callback"}}),
+    )
+    .await;
+    let mut a = sipp(
+        &app,
+        &scenario("caller.xml"),
+        free_port(),
+        &[
+            "-key",
+            "caller",
+            "+33611111111",
+            "-s",
+            "support",
+            "-d",
+            "15000",
+        ],
+    );
+    until(Duration::from_secs(10), "A waits", async || {
+        (voice_items(&app).await.len() == 1).then_some(())
+    })
+    .await;
+    // The attacker presses 1 at 6 s, well after an offer would have come.
+    let mut b = sipp(
+        &app,
+        &scenario("caller_presses_1.xml"),
+        free_port(),
+        &[
+            "-key",
+            "caller",
+            "+19005550123",
+            "-s",
+            "support",
+            "-d",
+            "6000",
+        ],
+    );
+    until(Duration::from_secs(10), "B waits", async || {
+        (voice_items(&app).await.len() == 2).then_some(())
+    })
+    .await;
+    tokio::time::sleep(Duration::from_secs(9)).await;
+    let s = status(&t.admin).await;
+    assert_eq!(s["callback_offers"], 0, "{s}");
+    assert_eq!(s["callbacks_requested"], 0, "{s}");
+    let items = voice_items(&app).await;
+    assert!(items.iter().all(|i| i.2 != "callback"), "{items:?}");
+    let dials = t.admin.ok("/api/v1/voice/dials").await;
+    assert_eq!(dials["items"], json!([]));
+    let _ = b.kill().await;
+    let _ = a.kill().await;
+    app.stop().await;
+}
