@@ -278,6 +278,10 @@ impl Call {
         }
         self.item = Some(item.clone());
         v.register_call(&item, notes_tx);
+        // The caller waits from now: the offer's 30 s count from here, not
+        // from when the prompts below are ready (synthesising them can take
+        // seconds on a busy machine).
+        let waiting_since = jiff::Timestamp::now();
 
         let greeting = v
             .prompt(Prompt::Greeting, &language, Some(&view.queue_id), None)
@@ -323,7 +327,6 @@ impl Call {
                 false
             }
         };
-        let waiting_since = jiff::Timestamp::now();
         let mut offering = false;
         let mut last_offer: Option<jiff::Timestamp> = None;
         let mut tick = tokio::time::interval(Duration::from_secs(1));
