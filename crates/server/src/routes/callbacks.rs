@@ -330,6 +330,7 @@ async fn status(State(s): State<AppState>) -> ApiResult<Json<VoiceStatus>> {
 #[serde(deny_unknown_fields)]
 pub struct DialsQuery {
     /// 1 to 100 [default: 50].
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
     pub cursor: Option<String>,
 }
