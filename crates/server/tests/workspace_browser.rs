@@ -748,14 +748,30 @@ async fn wrap_up_done_after_a_call_offers_the_next_waiting_call_at_once() {
     let admin = app.token(Role::Admin).await;
     let (vera, queue) = voice_agent(&admin, "vera@workspace.test", 600).await;
     let mut items = Vec::new();
+    // Two calls waiting, made on the engine as the voice channel makes
+    // them: the caller's number is an attribute only Switchboard may write
+    // (the API refuses it, issue 13).
     for caller in ["+33612345001", "+33612345002"] {
-        let it = admin
-            .create(
-                "/api/v1/work-items",
-                json!({"channel": "voice", "queue_id": queue, "attributes": {"caller": caller}}),
-            )
-            .await;
-        items.push(it["id"].as_str().unwrap().to_owned());
+        let it = app
+            .running
+            .state
+            .engine
+            .create(switchboard_server::routing::engine::NewWorkItem {
+                channel: "voice".into(),
+                kind: "normal".into(),
+                contact_id: None,
+                attributes: std::collections::BTreeMap::from([(
+                    "caller".to_owned(),
+                    caller.to_owned(),
+                )]),
+                queue_id: Some(queue.clone()),
+                skills: None,
+                skill_match: None,
+                priority: None,
+            })
+            .await
+            .unwrap();
+        items.push(it.id);
     }
 
     let driver = chromium::driver().await;

@@ -5,8 +5,8 @@ mod support;
 
 mod access_matrix;
 mod agents_and_auth;
-mod baresip;
 mod bad_input;
+mod baresip;
 mod browse;
 mod cases_and_timeline;
 mod chat;
