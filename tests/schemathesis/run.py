@@ -160,7 +160,12 @@ def main():
     try:
         tokens = make_tokens(base, email, password)
         for role in ROLES:
-            _rc, report = run_schemathesis(args.schemathesis, base, role, tokens[role], workdir, args)
+            # Schemathesis runs in a scratch directory: a relative path to it
+            # (target/schemathesis-venv/...) must not depend on that.
+            exe = args.schemathesis
+            if os.sep in exe:
+                exe = os.path.abspath(exe)
+            _rc, report = run_schemathesis(exe, base, role, tokens[role], workdir, args)
             got = failures(role, report)
             found |= got
             server_errors |= {f for f in got if f.endswith(" not_a_server_error")}
