@@ -474,7 +474,7 @@ pub async fn run(args: SoakArgs) -> anyhow::Result<()> {
         load.agent_socket_round().await;
         // The public edges have per-address limits (600 requests a minute
         // by default): the soak stays well inside them, it is no flood.
-        if n % 4 == 0 {
+        if n.is_multiple_of(4) {
             load.widget_round().await;
             load.pages_round().await;
         }

@@ -103,16 +103,14 @@ pub fn router() -> Router<AppState> {
         .route("/favicon.ico", get(favicon))
 }
 
-fn favicon() -> impl std::future::Future<Output = impl IntoResponse> {
-    async {
-        (
-            [
-                (header::CONTENT_TYPE, "image/svg+xml"),
-                (header::CACHE_CONTROL, "public, max-age=86400"),
-            ],
-            include_str!("../web/favicon.svg"),
-        )
-    }
+async fn favicon() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        include_str!("../web/favicon.svg"),
+    )
 }
 
 /// Unknown addresses: a page for a person's browser (it asked for HTML and

@@ -359,9 +359,9 @@ async fn a_same_origin_request_is_judged_as_the_servers_own_origin() {
             async move { r.send().await.unwrap().status().as_u16() }
         };
         let same = ("sec-fetch-site", "same-origin".to_owned());
-        assert_eq!(config(own, &[same.clone()]).await, 200);
+        assert_eq!(config(own, std::slice::from_ref(&same)).await, 200);
         let referer = ("referer", format!("{}/demo/shop?widget={own}", app.base));
-        assert_eq!(config(own, &[referer.clone()]).await, 200);
+        assert_eq!(config(own, std::slice::from_ref(&referer)).await, 200);
         // No evidence, or evidence of another site: refused.
         assert_eq!(config(own, &[]).await, 403);
         for site in ["cross-site", "same-site", "none"] {
@@ -393,7 +393,7 @@ async fn a_same_origin_request_is_judged_as_the_servers_own_origin() {
         }
         // The server's own origin is judged against the allow-list like any
         // other: a widget that does not list it refuses its own pages too.
-        assert_eq!(config(&s.widget, &[same.clone()]).await, 403);
+        assert_eq!(config(&s.widget, std::slice::from_ref(&same)).await, 403);
         // A whole visit, same-origin: register, then the socket (browsers
         // always send Origin on a WebSocket and on POSTs).
         let mut b = Browser::new(&app, own);
