@@ -272,85 +272,22 @@ impl Load {
             "{}/widget/v1/{widget}/ws?token={vt}&conversation_id={conv_id}",
             self.ws_base
         );
-        let mut req =
-            match tokio_tungstenite::tungstenite::client::IntoClientRequest::into_client_request(
-                url,
-            ) {
-                Ok(r) => r,
-                Err(_) => {
-                    self.count(false);
-                    return;
-                }
-            };
-        req.headers_mut().insert(
-            "origin",
-            origin.parse().expect("an origin is a header value"),
-        );
-        let ok = async {
-            let (mut ws, _) = tokio_tungstenite::connect_async(req).await.ok()?;
-            ws.send(Message::Text(
-                json!({"type": "message", "client_id": "soak-1", "body": "hello from the soak"})
-                    .to_string()
-                    .into(),
-            ))
-            .await
-            .ok()?;
-            // Until the message is acknowledged (persisted).
-            while let Some(Ok(m)) = ws.next().await {
-                if let Message::Text(t) = m {
-                    if t.contains("\"ack\"") {
-                        break;
-                    }
-                }
-            }
-            ws.send(Message::Text(json!({"type": "end"}).to_string().into()))
-                .await
-                .ok()?;
-            let _ = ws.close(None).await;
-            Some(())
-        };
-        let ok = tokio::time::timeout(Duration::from_secs(10), ok)
-            .await
-            .ok()
-            .flatten()
-            .is_some();
+        // Send a message, wait until it is acknowledged (persisted), end the chat.
+        let ok = socket_exchange(
+            &url,
+            ("origin", origin),
+            Some(json!({"type": "message", "client_id": "soak-1", "body": "hello from the soak"})),
+            "\"ack\"",
+            Some(json!({"type": "end"})),
+        )
+        .await;
         self.count(ok);
     }
 
     async fn agent_socket_round(&mut self) {
-        let mut req =
-            match tokio_tungstenite::tungstenite::client::IntoClientRequest::into_client_request(
-                format!("{}/api/v1/ws", self.ws_base),
-            ) {
-                Ok(r) => r,
-                Err(_) => {
-                    self.count(false);
-                    return;
-                }
-            };
-        req.headers_mut().insert(
-            "authorization",
-            format!("Bearer {}", self.token)
-                .parse()
-                .expect("a token is a header value"),
-        );
-        let ok = async {
-            let (mut ws, _) = tokio_tungstenite::connect_async(req).await.ok()?;
-            while let Some(Ok(m)) = ws.next().await {
-                if let Message::Text(t) = m {
-                    if t.contains("\"ready\"") {
-                        break;
-                    }
-                }
-            }
-            let _ = ws.close(None).await;
-            Some(())
-        };
-        let ok = tokio::time::timeout(Duration::from_secs(10), ok)
-            .await
-            .ok()
-            .flatten()
-            .is_some();
+        let url = format!("{}/api/v1/ws", self.ws_base);
+        let auth = format!("Bearer {}", self.token);
+        let ok = socket_exchange(&url, ("authorization", auth), None, "\"ready\"", None).await;
         self.count(ok);
     }
 
@@ -378,6 +315,51 @@ impl Load {
             .is_ok_and(|r| r.status() == 404);
         self.count(ok);
     }
+}
+
+/// One WebSocket's life: connect with `header`, send `first`, read until a
+/// frame containing `until`, send `last`, close; false on any failure or
+/// after 10 s.
+async fn socket_exchange(
+    url: &str,
+    header: (&'static str, String),
+    first: Option<Value>,
+    until: &str,
+    last: Option<Value>,
+) -> bool {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let Ok(mut req) = url.into_client_request() else {
+        return false;
+    };
+    let Ok(value) = header.1.parse() else {
+        return false;
+    };
+    req.headers_mut().insert(header.0, value);
+    let exchange = async {
+        let (mut ws, _) = tokio_tungstenite::connect_async(req).await.ok()?;
+        if let Some(first) = first {
+            ws.send(Message::Text(first.to_string().into()))
+                .await
+                .ok()?;
+        }
+        while let Some(Ok(m)) = ws.next().await {
+            if let Message::Text(t) = m {
+                if t.contains(until) {
+                    break;
+                }
+            }
+        }
+        if let Some(last) = last {
+            ws.send(Message::Text(last.to_string().into())).await.ok()?;
+        }
+        let _ = ws.close(None).await;
+        Some(())
+    };
+    tokio::time::timeout(Duration::from_secs(10), exchange)
+        .await
+        .ok()
+        .flatten()
+        .is_some()
 }
 
 pub async fn run(args: SoakArgs) -> anyhow::Result<()> {
