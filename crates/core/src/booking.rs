@@ -52,8 +52,11 @@ pub const MAX_WINDOW_DAYS: i64 = 31;
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct BranchInput {
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::api_schema::ShortText, required = true))]
     pub name: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::api_schema::Address, required = true))]
     pub address: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::api_schema::TimeZoneName, required = true))]
     pub time_zone: Option<String>,
 }
 
@@ -88,14 +91,21 @@ impl BranchDraft {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct TopicInput {
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::api_schema::ShortText, required = true))]
     pub name: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::api_schema::CustomerTextOrBlank>))]
     pub description: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = u32, required = true, minimum = 5, maximum = 480))]
     pub duration_minutes: Option<u32>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<MeetingType>, required = true, min_items = 1))]
     pub meeting_types: Option<Vec<MeetingType>>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Vec<crate::api_schema::RecordId>>))]
     /// Skill ids an advisor needs.
     pub skills: Option<Vec<String>>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::api_schema::InstructionsOrBlank>))]
     /// Shown to the customer when booking and in every message.
     pub instructions: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::api_schema::TopicTranslations>))]
     /// The customer-facing texts in other languages, by language code
     /// (`en`, `fr`, `es`): `{"fr": {"name": "…", "instructions": "…"}}`.
     /// What a language leaves out falls back to the topic's own text.
@@ -107,10 +117,13 @@ pub struct TopicInput {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct TopicTranslation {
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::api_schema::ShortTextOrBlank>))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::api_schema::CustomerTextOrBlank>))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::api_schema::InstructionsOrBlank>))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instructions: Option<String>,
 }
@@ -233,10 +246,12 @@ impl TopicDraft {
 #[serde(deny_unknown_fields)]
 pub struct AdvisorInput {
     pub bookable: Option<bool>,
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::api_schema::TimeZoneName, required = true))]
     /// The zone the weekly hours are read in.
     pub time_zone: Option<String>,
-    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
+    #[cfg_attr(feature = "openapi", schema(max_items = 21))]
     pub hours: Option<Vec<RangeSpec>>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Vec<crate::api_schema::RecordId>>))]
     pub branch_ids: Option<Vec<String>>,
 }
 
@@ -285,8 +300,11 @@ impl AdvisorDraft {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct TimeOffInput {
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::api_schema::Instant, required = true))]
     pub starts_at: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::api_schema::Instant, required = true))]
     pub ends_at: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::api_schema::ShortTextOrBlank>))]
     pub reason: Option<String>,
 }
 
@@ -305,7 +323,7 @@ impl TimeOffDraft {
         let reason = c.optional_text("reason", i.reason, NAME_MAX);
         if let (Some(s), Some(e)) = (start, end) {
             if e <= s {
-                c.fail("ends_at", "invalid", "must be after starts_at");
+                c.fail("ends_at", "order", "must be after starts_at");
             }
         }
         c.finish(|| TimeOffDraft {
@@ -319,14 +337,15 @@ impl TimeOffDraft {
 /// In-person meetings need a branch; the others take place nowhere.
 pub fn check_branch(c: &mut Check, meeting_type: Option<MeetingType>, branch_id: Option<&str>) {
     match (meeting_type, branch_id) {
+        // Rules between two fields, so codes of their own.
         (Some(MeetingType::InPerson), None) => c.fail(
             "branch_id",
-            "required",
+            "incomplete",
             "is required for in_person meetings",
         ),
         (Some(MeetingType::Online | MeetingType::Phone), Some(_)) => c.fail(
             "branch_id",
-            "invalid",
+            "inconsistent",
             "only in_person meetings take place at a branch",
         ),
         _ => {}
@@ -358,16 +377,25 @@ fn instant(c: &mut Check, field: &str, v: Option<String>) -> Option<Timestamp> {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct BookingInput {
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::api_schema::RecordId, required = true))]
     pub contact_id: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::api_schema::RecordId, required = true))]
     pub topic_id: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = MeetingType, required = true))]
     pub meeting_type: Option<MeetingType>,
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::api_schema::Instant, required = true))]
     pub start: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::api_schema::RecordId>))]
     pub branch_id: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Vec<crate::api_schema::RecordId>>, max_items = 5))]
     /// Advisors to book; empty or absent: the first free advisor who fits.
     pub advisor_ids: Option<Vec<String>>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::api_schema::CustomerTextOrBlank>))]
     pub customer_notes: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::api_schema::TimeZoneNameOrBlank>))]
     /// Defaults: the contact's, else the branch's (or UTC) and `en`.
     pub time_zone: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::api_schema::LanguageTagOrBlank>))]
     pub language: Option<String>,
 }
 

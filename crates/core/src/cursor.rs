@@ -21,7 +21,7 @@ impl Cursor {
         let bad = || {
             Invalid::one(
                 "cursor",
-                "invalid",
+                "unknown",
                 "is not a cursor this server issued for this list",
             )
         };

@@ -6,6 +6,8 @@
 //! be unit- and property-tested.
 
 pub mod access;
+#[cfg(feature = "openapi")]
+pub mod api_schema;
 pub mod booking;
 pub mod case_change;
 pub mod chat;

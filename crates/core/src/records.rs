@@ -93,22 +93,35 @@ pub fn merge_patch(target: &mut Value, patch: &Value) {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ContactInput {
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::api_schema::NameOrBlank>))]
     pub first_name: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::api_schema::NameOrBlank>))]
     pub last_name: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::api_schema::EmailAddressOrBlank>))]
     pub email: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::api_schema::PhoneNumberOrBlank>))]
     /// International form, e.g. `+33 1 23 45 67 89`; stored as E.164.
     pub phone: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::api_schema::RecordId>))]
     pub account_id: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::api_schema::ShortTextOrBlank>))]
     pub job_title: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::api_schema::NameOrBlank>))]
     pub title: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::api_schema::NameOrBlank>))]
     pub relationship_type: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::api_schema::NameOrBlank>))]
     pub city: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::api_schema::NameOrBlank>))]
     pub category: Option<String>,
     pub preferred_channel: Option<PreferredChannel>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::api_schema::LanguageTagOrBlank>))]
     /// BCP 47 language tag, e.g. `fr-CA`.
     pub locale: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::api_schema::TimeZoneNameOrBlank>))]
     /// IANA time zone, e.g. `Europe/Paris`.
     pub time_zone: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::api_schema::ShortTextOrBlank>))]
     /// The host site's own user id; unique.
     pub external_id: Option<String>,
     /// Free-form attributes (a JSON object, at most 16 KiB serialized).
@@ -148,9 +161,10 @@ impl ContactDraft {
             && email.is_none()
             && phone.is_none()
         {
+            // A rule across fields, so its own code: `incomplete`.
             c.fail(
                 "last_name",
-                "required",
+                "incomplete",
                 "a contact needs at least a name, an email or a phone number",
             );
         }
@@ -197,8 +211,11 @@ impl ContactDraft {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AccountInput {
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::api_schema::ShortText, required = true))]
     pub name: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::api_schema::NameOrBlank>))]
     pub city: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::api_schema::NameOrBlank>))]
     pub category: Option<String>,
     #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub custom: Option<Value>,
@@ -234,6 +251,7 @@ impl AccountDraft {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ProductInput {
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::api_schema::ShortText, required = true))]
     pub name: Option<String>,
 }
 
@@ -249,16 +267,22 @@ pub fn parse_product(i: ProductInput) -> Result<String, Invalid> {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CaseInput {
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::api_schema::ShortText, required = true))]
     pub title: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::api_schema::DescriptionOrBlank>))]
     pub description: Option<String>,
     /// Defaults to `normal`.
     pub priority: Option<Priority>,
     /// Defaults to `active`.
     pub status: Option<CaseStatus>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::api_schema::RecordId>))]
     pub product_id: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::api_schema::RecordId>))]
     /// The agent who owns the case.
     pub owner_id: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::api_schema::RecordId>))]
     pub contact_id: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::api_schema::RecordId>))]
     pub account_id: Option<String>,
 }
 
@@ -286,7 +310,7 @@ impl CaseDraft {
         if c.is_ok() && contact_id.is_none() && account_id.is_none() {
             c.fail(
                 "contact_id",
-                "required",
+                "incomplete",
                 "a case belongs to a contact or an account: give contact_id or account_id",
             );
         }
@@ -309,12 +333,19 @@ impl CaseDraft {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ActivityInput {
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::api_schema::AuthoredActivityKind, required = true))]
     pub kind: Option<ActivityKind>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::api_schema::RecordId>))]
     pub contact_id: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::api_schema::RecordId>))]
     pub case_id: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::api_schema::RecordId>))]
     pub conversation_id: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::api_schema::ShortTextOrBlank>))]
     pub subject: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::api_schema::LongTextOrBlank>))]
     pub body: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::api_schema::Instant>))]
     /// RFC 3339; defaults to now.
     pub occurred_at: Option<String>,
 }
@@ -360,14 +391,14 @@ impl ActivityDraft {
         if c.is_ok() && contact_id.is_none() && case_id.is_none() && conversation_id.is_none() {
             c.fail(
                 "contact_id",
-                "required",
+                "incomplete",
                 "an activity regards a contact, a case or a conversation: give at least one",
             );
         }
         let subject = c.optional_text("subject", i.subject, limits::SHORT_TEXT);
         let body = c.optional_multiline("body", i.body, limits::BODY);
         if kind == ActivityKind::Note && body.is_none() && subject.is_none() && c.is_ok() {
-            c.fail("body", "required", "a note needs a body");
+            c.fail("body", "incomplete", "a note needs a body");
         }
         let occurred_at = match i.occurred_at {
             None => now.to_owned(),
@@ -401,7 +432,9 @@ impl ActivityDraft {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ActivityPatch {
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::api_schema::ShortTextOrBlank>))]
     pub subject: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::api_schema::LongTextOrBlank>))]
     pub body: Option<String>,
 }
 
@@ -429,11 +462,15 @@ pub fn check_password(p: &str) -> Result<(), crate::FieldError> {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AgentInput {
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::api_schema::Name, required = true))]
     pub name: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::api_schema::EmailAddress, required = true))]
     pub email: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<crate::access::Role>, required = true, min_items = 1))]
     pub roles: Option<Vec<crate::access::Role>>,
     /// Defaults to true. Inactive agents cannot sign in and their tokens stop working.
     pub active: Option<bool>,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, required = true, write_only, min_length = 12, max_length = 1024))]
     /// Initial or new password (12 to 1024 characters). Never returned.
     pub password: Option<String>,
 }

@@ -164,11 +164,21 @@ pub fn is_free(advisor: &AdvisorAvailability, start: Timestamp, duration: Signed
 /// One weekly range in the API's wire form:
 /// `{"day": "monday", "from": "09:00", "to": "17:00"}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RangeSpec {
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = "^(monday|tuesday|wednesday|thursday|friday|saturday|sunday)$")
+    )]
     pub day: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::api_schema::TimeOfDay))]
     pub from: String,
     /// `24:00` ends the range at midnight.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = "^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$")
+    )]
     pub to: String,
 }
 
@@ -232,7 +242,8 @@ pub fn parse_hours(time_zone: &str, ranges: &[RangeSpec]) -> Result<WeeklyHours,
             continue;
         };
         if from >= to {
-            c.fail(&at("to"), "invalid", "must be after from");
+            // A rule between two fields: its own code.
+            c.fail(&at("to"), "order", "must be after from");
             continue;
         }
         if let Some(&(k, ..)) = parsed
@@ -945,8 +956,8 @@ mod tests {
                 err("hours[1].from", "invalid"),
                 err("hours[2].to", "invalid"),
                 err("hours[3].from", "invalid"),
-                err("hours[4].to", "invalid"),
-                err("hours[5].to", "invalid"),
+                err("hours[4].to", "order"),
+                err("hours[5].to", "order"),
                 err("hours[8]", "overlap"),
                 err("hours[10]", "overlap"),
                 err("hours[11].from", "invalid"),

@@ -15,18 +15,32 @@ use crate::Invalid;
 pub enum MacroAction {
     /// A case for the conversation's contact, titled from the template.
     CreateCase {
+        #[cfg_attr(feature = "openapi", schema(value_type = crate::api_schema::Instructions))]
         title: String,
         #[serde(default)]
+        #[cfg_attr(feature = "openapi", schema(pattern = "^(low|normal|high|urgent)$"))]
         priority: Option<String>,
     },
     /// A message into the conversation, from the template.
-    SendMessage { body: String },
-    /// Sets a field of the session's case.
-    SetCaseField { field: String, value: String },
+    SendMessage {
+        #[cfg_attr(feature = "openapi", schema(value_type = crate::api_schema::Instructions))]
+        body: String,
+    },
+    /// Sets a field of the session's case: `priority` (low … urgent) or
+    /// `status` (a case status); another value is refused with code
+    /// `inconsistent`.
+    SetCaseField {
+        #[cfg_attr(feature = "openapi", schema(pattern = "^(priority|status)$"))]
+        field: String,
+        value: String,
+    },
     /// Makes the conversation's contact the case's contact.
     LinkContact,
     /// A URL built from the template (values percent-encoded), for the agent to open.
-    OpenUrl { url: String },
+    OpenUrl {
+        #[cfg_attr(feature = "openapi", schema(pattern = "^https?://", max_length = 4000))]
+        url: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -34,18 +48,26 @@ pub enum MacroAction {
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Step {
     Instruction {
+        #[cfg_attr(feature = "openapi", schema(pattern = "^[a-z0-9_-]{1,40}$"))]
         id: String,
+        #[cfg_attr(feature = "openapi", schema(value_type = crate::api_schema::ShortText))]
         title: String,
+        #[cfg_attr(feature = "openapi", schema(value_type = crate::api_schema::Instructions))]
         instruction: String,
     },
     Macro {
+        #[cfg_attr(feature = "openapi", schema(pattern = "^[a-z0-9_-]{1,40}$"))]
         id: String,
+        #[cfg_attr(feature = "openapi", schema(value_type = crate::api_schema::ShortText))]
         title: String,
         action: MacroAction,
     },
     Subscript {
+        #[cfg_attr(feature = "openapi", schema(pattern = "^[a-z0-9_-]{1,40}$"))]
         id: String,
+        #[cfg_attr(feature = "openapi", schema(value_type = crate::api_schema::ShortText))]
         title: String,
+        #[cfg_attr(feature = "openapi", schema(value_type = crate::api_schema::RecordId))]
         script_id: String,
     },
 }
@@ -115,7 +137,12 @@ pub fn check_steps(steps: &[Step]) -> Result<(), Invalid> {
                             }
                         };
                         if !ok {
-                            c.fail(&at("action.value"), "invalid", "not a value of this field");
+                            // Which values fit depends on `field`: its own code.
+                            c.fail(
+                                &at("action.value"),
+                                "inconsistent",
+                                "not a value of this field",
+                            );
                         }
                         vec![]
                     }

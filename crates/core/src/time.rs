@@ -70,3 +70,15 @@ mod tests {
         }
     }
 }
+
+/// Every IANA time zone name this build knows, sorted: the values a
+/// `time_zone` field accepts.
+pub fn zone_names() -> Vec<String> {
+    let mut names: Vec<String> = jiff::tz::db()
+        .available()
+        .map(|n| n.as_str().to_owned())
+        .filter(|n| TimeZone::get(n).is_ok())
+        .collect();
+    names.sort();
+    names
+}

@@ -118,17 +118,19 @@ impl Check {
         multiline: bool,
     ) -> Option<String> {
         let value = value?;
-        let trimmed = value.trim();
-        if trimmed.is_empty() {
-            return None;
-        }
-        let len = trimmed.chars().count();
+        // The length as sent: blanks count too (even a text of blanks only),
+        // so that a limit means the same to the client and its schema.
+        let len = value.chars().count();
         if len > max {
             self.fail(
                 field,
                 "too_long",
                 format!("must be at most {max} characters (got {len})"),
             );
+            return None;
+        }
+        let trimmed = value.trim();
+        if trimmed.is_empty() {
             return None;
         }
         // Control characters have no business in customer records and break
@@ -158,23 +160,29 @@ impl Check {
     }
 
     /// A phone number in international form, returned as E.164.
+    ///
+    /// Two refusals: text that is not shaped like an international number
+    /// (`invalid`), and a number of that shape the numbering plan has not
+    /// assigned (`unassigned`), which no pattern in a schema can tell.
     pub fn optional_phone(&mut self, field: &str, value: Option<String>) -> Option<String> {
-        let v = self.optional_text(field, value, 40)?;
+        const MESSAGE: &str =
+            "must be a valid international phone number starting with +, like +33 1 23 45 67 89";
+        let v = self.optional_text(field, value, PHONE_MAX)?;
+        if !phone_shape().is_match(&v) {
+            self.fail(field, "invalid", MESSAGE);
+            return None;
+        }
         match parse_phone(&v) {
             Some(e164) => Some(e164),
             None => {
-                self.fail(
-                    field,
-                    "invalid",
-                    "must be a valid international phone number starting with +, like +33 1 23 45 67 89",
-                );
+                self.fail(field, "unassigned", MESSAGE);
                 None
             }
         }
     }
 
     pub fn optional_time_zone(&mut self, field: &str, value: Option<String>) -> Option<String> {
-        let v = self.optional_text(field, value, 64)?;
+        let v = self.optional_text(field, value, TIME_ZONE_MAX)?;
         if jiff::tz::TimeZone::get(&v).is_ok() {
             Some(v)
         } else {
@@ -189,7 +197,7 @@ impl Check {
 
     /// A BCP 47 language tag such as `fr` or `fr-CA`, normalized in case.
     pub fn optional_locale(&mut self, field: &str, value: Option<String>) -> Option<String> {
-        let v = self.optional_text(field, value, 35)?;
+        let v = self.optional_text(field, value, LOCALE_MAX)?;
         match normalize_locale(&v) {
             Some(l) => Some(l),
             None => {
@@ -285,6 +293,20 @@ pub fn is_plausible_email(s: &str) -> bool {
         && !s
             .chars()
             .any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>')
+}
+
+/// Longest phone number, time zone name and language tag taken as typed.
+pub const PHONE_MAX: usize = 40;
+pub const TIME_ZONE_MAX: usize = 64;
+pub const LOCALE_MAX: usize = 35;
+
+/// What an international phone number looks like before the numbering plan
+/// is asked: `+`, a digit, then digits, blanks and the usual separators.
+pub const PHONE_SHAPE: &str = r"^\+[1-9][0-9 ().-]{3,38}$";
+
+fn phone_shape() -> &'static regex::Regex {
+    static SHAPE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    SHAPE.get_or_init(|| regex::Regex::new(PHONE_SHAPE).expect("valid pattern"))
 }
 
 /// Parses an international phone number and formats it as E.164.

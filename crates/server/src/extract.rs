@@ -59,30 +59,83 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     }
 }
 
+/// Members that choose the shape of their object (`{"kind": "macro", …}`).
+/// serde would also take a variant's number there (`"kind": 1`); the API
+/// documents names only, so a number is refused.
+const TAG_MEMBERS: [&str; 4] = ["kind", "type", "op", "per"];
+
 /// Parses JSON into `T`, classifying errors as the API answers them.
+///
+/// The text is read into a JSON value first: a number written with a zero
+/// fraction (`6.0`) is the integer it equals, as JSON Schema has it, so
+/// `6.0` fills an integer field; and a tag member holding a number is
+/// refused before serde reads it as a variant's index.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let inner = e.inner();
-        match inner.classify() {
-            serde_json::error::Category::Data => {
-                let message = strip_position(&inner.to_string());
-                let path = e.path().to_string();
-                // For an unknown field the path already ends with its name,
-                // except at the top level where serde reports ".".
-                let field = match (path.as_str(), unknown_field_name(&message)) {
-                    (".", Some(name)) => name,
-                    (".", None) => "body".to_owned(),
-                    _ => path,
-                };
-                ApiError::Invalid(Invalid::one(&field, "type", message))
-            }
-            _ => ApiError::BadRequest(format!("malformed JSON: {}", inner)),
-        }
-    })?;
-    de.end()
+    let mut json: serde_json::Value = serde_json::from_slice(bytes)
         .map_err(|e| ApiError::BadRequest(format!("malformed JSON: {e}")))?;
+    normalize(&mut json, &mut String::new())?;
+    let value =
+        serde_path_to_error::deserialize(crate::strict_json::Strict(json)).map_err(|e| {
+            let inner = e.inner();
+            match inner.classify() {
+                serde_json::error::Category::Data => {
+                    let message = strip_position(&inner.to_string());
+                    let path = e.path().to_string();
+                    // For an unknown field the path already ends with its name,
+                    // except at the top level where serde reports ".".
+                    let field = match (path.as_str(), unknown_field_name(&message)) {
+                        (".", Some(name)) => name,
+                        (".", None) => "body".to_owned(),
+                        _ => path,
+                    };
+                    ApiError::Invalid(Invalid::one(&field, "type", message))
+                }
+                _ => ApiError::BadRequest(format!("malformed JSON: {}", inner)),
+            }
+        })?;
     Ok(value)
+}
+
+/// Integral floats to integers, numeric tags refused (see [`parse_json`]).
+fn normalize(v: &mut serde_json::Value, path: &mut String) -> Result<(), ApiError> {
+    use serde_json::Value;
+    match v {
+        Value::Number(n) if n.is_f64() => {
+            let f = n.as_f64().unwrap_or(f64::NAN);
+            // Within ±2^53 every integer is exact in an f64.
+            if f.fract() == 0.0 && f.abs() <= 9_007_199_254_740_992.0 {
+                *v = Value::from(f as i64);
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter_mut().enumerate() {
+                let len = path.len();
+                path.push_str(&format!("[{i}]"));
+                normalize(item, path)?;
+                path.truncate(len);
+            }
+        }
+        Value::Object(members) => {
+            for (key, member) in members.iter_mut() {
+                let len = path.len();
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(key);
+                if TAG_MEMBERS.contains(&key.as_str()) && member.is_number() {
+                    return Err(ApiError::Invalid(Invalid::one(
+                        path,
+                        "type",
+                        "must be a name, not a number",
+                    )));
+                }
+                normalize(member, path)?;
+                path.truncate(len);
+            }
+        }
+        _ => {}
+    }
+    Ok(())
 }
 
 /// serde's "unknown field `x`, expected …" names the field only in text.

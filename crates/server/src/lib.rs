@@ -15,6 +15,7 @@ pub mod routes;
 pub mod routing;
 mod security_headers;
 pub mod state;
+mod strict_json;
 pub mod voice;
 mod web;
 
@@ -166,7 +167,12 @@ pub fn router(state: AppState) -> Router {
             async move { axum::Json(doc.as_ref().clone()) }
         }),
     )
-    // route_layer: these run after routing, so they see the route template.
+    // route_layer: these run after routing, so they see the route template
+    // (and a method no route serves is a 405 before any of them).
+    .route_layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        routes::visitor::guard,
+    ))
     .route_layer(axum::middleware::from_fn_with_state(
         state.clone(),
         access::enforce,
@@ -178,11 +184,10 @@ pub fn router(state: AppState) -> Router {
     .merge(web::router())
     .fallback(web::not_found)
     .method_not_allowed_fallback(|| async { error::ApiError::MethodNotAllowed })
-    // Outside routing: the widget's endpoints check the origin (and answer
-    // preflights) whatever the method.
+    // Outside routing: the widget's CORS preflights (no route serves OPTIONS).
     .layer(axum::middleware::from_fn_with_state(
         state.clone(),
-        routes::visitor::guard,
+        routes::visitor::preflight,
     ))
     .layer(DefaultBodyLimit::max(limits::BODY_BYTES))
     .layer(axum::middleware::from_fn(security_headers::add))

@@ -120,6 +120,9 @@ pub fn finish(mut doc: Doc) -> Doc {
                 .build(),
         ),
     );
+    merge_patch_schemas(&mut doc);
+    open_flattened_inputs(&mut doc);
+    close_tagged_variants(&mut doc);
     let components = doc.components.get_or_insert_with(Default::default);
     components.add_security_scheme(
         "bearer",
@@ -218,6 +221,165 @@ pub fn finish(mut doc: Doc) -> Doc {
         }
     }
     doc
+}
+
+/// A JSON Merge Patch (RFC 7396) of a record names only what changes: its
+/// body is the record's input with no member required, at every depth (a
+/// patch merges into nested objects too; arrays are replaced whole). Each
+/// `PATCH` whose body refers to an input schema `X` gets `XPatch`: a copy of
+/// `X` without `required`, whose object members refer to their own patches.
+/// A member's type and limits stay, so `null` (removal) is still refused
+/// where the record needs the member.
+fn merge_patch_schemas(doc: &mut Doc) {
+    use utoipa::openapi::RefOr;
+    let components = doc.components.get_or_insert_with(Default::default);
+    for item in doc.paths.paths.values_mut() {
+        let Some(op) = item.patch.as_mut() else {
+            continue;
+        };
+        let Some(body) = op.request_body.as_mut() else {
+            continue;
+        };
+        for content in body.content.values_mut() {
+            let Some(RefOr::Ref(r)) = &content.schema else {
+                continue;
+            };
+            if let Some(patch) = patch_of(&mut components.schemas, &r.ref_location) {
+                content.schema = Some(Ref::from_schema_name(patch).into());
+            }
+        }
+    }
+}
+
+/// The name of `XPatch` for the component `location` names (made once).
+fn patch_of(
+    schemas: &mut std::collections::BTreeMap<
+        String,
+        utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+    >,
+    location: &str,
+) -> Option<String> {
+    use utoipa::openapi::schema::Schema;
+    use utoipa::openapi::RefOr;
+    let name = location.strip_prefix("#/components/schemas/")?;
+    let patch_name = format!("{name}Patch");
+    if schemas.contains_key(&patch_name) {
+        return Some(patch_name);
+    }
+    // Only objects with members have a patch (not a string type such as
+    // `Name`).
+    let input = match schemas.get(name) {
+        Some(RefOr::T(Schema::Object(o))) if !o.properties.is_empty() => o,
+        _ => return None,
+    };
+    let mut patch = input.clone();
+    patch.required.clear();
+    // Reserve the name first: a schema that refers to itself stops here.
+    schemas.insert(patch_name.clone(), RefOr::T(Schema::Object(patch.clone())));
+    for member in patch.properties.values_mut() {
+        retarget(schemas, member);
+    }
+    schemas.insert(patch_name.clone(), RefOr::T(Schema::Object(patch)));
+    Some(patch_name)
+}
+
+/// Points a member at its patch when it refers to an object input that is
+/// always there. A member that may be `null` is not: a patch into `null`
+/// builds the object from the patch alone, which then needs every member
+/// the object requires. A write-only member (a password, never read back)
+/// may be `null` in a patch: removing what is not stored changes nothing.
+fn retarget(
+    schemas: &mut std::collections::BTreeMap<
+        String,
+        utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+    >,
+    member: &mut utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+) {
+    use utoipa::openapi::schema::{Schema, SchemaType, Type};
+    use utoipa::openapi::RefOr;
+    match member {
+        RefOr::Ref(r) => {
+            if let Some(patch) = patch_of(schemas, &r.ref_location.clone()) {
+                *member = Ref::from_schema_name(patch).into();
+            }
+        }
+        RefOr::T(Schema::Object(o)) if o.write_only == Some(true) => {
+            if let SchemaType::Type(t) = o.schema_type.clone() {
+                o.schema_type = SchemaType::from_iter([t, Type::Null]);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A view that flattens an input (`#[serde(flatten)] settings: WidgetInput`)
+/// is documented as `allOf: [WidgetInput, {its own members}]`; the input
+/// refuses unknown members (`additionalProperties: false`), which no value
+/// with the view's own members could then satisfy. Inside an `allOf` the
+/// input is copied without that closure: the view is the input's members
+/// plus its own, as it is on the wire.
+fn open_flattened_inputs(doc: &mut Doc) {
+    use utoipa::openapi::schema::{AdditionalProperties, Schema};
+    use utoipa::openapi::RefOr;
+    let Some(components) = doc.components.as_mut() else {
+        return;
+    };
+    let closed: std::collections::BTreeMap<String, utoipa::openapi::schema::Object> = components
+        .schemas
+        .iter()
+        .filter_map(|(name, s)| match s {
+            RefOr::T(Schema::Object(o))
+                if matches!(
+                    o.additional_properties.as_deref(),
+                    Some(AdditionalProperties::FreeForm(false))
+                ) =>
+            {
+                let mut open = o.clone();
+                open.additional_properties = None;
+                Some((format!("#/components/schemas/{name}"), open))
+            }
+            _ => None,
+        })
+        .collect();
+    for schema in components.schemas.values_mut() {
+        let RefOr::T(Schema::AllOf(all)) = schema else {
+            continue;
+        };
+        for item in &mut all.items {
+            if let RefOr::Ref(r) = item {
+                if let Some(open) = closed.get(&r.ref_location) {
+                    *item = RefOr::T(Schema::Object(open.clone()));
+                }
+            }
+        }
+    }
+}
+
+/// Tagged enums that refuse unknown members (`#[serde(tag = …,
+/// deny_unknown_fields)]`): utoipa writes each variant as an open object,
+/// so the document closes them here. A variant with no member but its tag
+/// (`{"type": "link_contact"}`) stays open: serde ignores what else such an
+/// object holds.
+const CLOSED_TAGGED_ENUMS: [&str; 3] = ["Step", "MacroAction", "FrequencySpec"];
+
+fn close_tagged_variants(doc: &mut Doc) {
+    use utoipa::openapi::schema::{AdditionalProperties, Schema};
+    use utoipa::openapi::RefOr;
+    let Some(components) = doc.components.as_mut() else {
+        return;
+    };
+    for name in CLOSED_TAGGED_ENUMS {
+        let Some(RefOr::T(Schema::OneOf(one))) = components.schemas.get_mut(name) else {
+            continue;
+        };
+        for variant in &mut one.items {
+            if let RefOr::T(Schema::Object(o)) = variant {
+                if o.properties.len() > 1 {
+                    o.additional_properties = Some(Box::new(AdditionalProperties::FreeForm(false)));
+                }
+            }
+        }
+    }
 }
 
 /// Every error answer is `application/problem+json` (see `crate::error`);

@@ -163,7 +163,10 @@ pub struct AgentRouting {
 #[derive(Debug, Clone, Serialize, serde::Deserialize, sqlx::FromRow)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AgentSkill {
+    #[cfg_attr(feature = "openapi", schema(value_type = switchboard_core::api_schema::RecordId))]
     pub skill_id: String,
+    /// 1–10.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 10))]
     pub proficiency: i64,
 }
 

@@ -82,8 +82,10 @@ pub struct ProactiveRuleSpec {
     /// Kept if given (letters, digits, `-`, `_`); assigned by the server
     /// otherwise.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::api_schema::RecordId>))]
     pub id: Option<String>,
     /// 1 to 200 characters.
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::api_schema::ShortText))]
     pub name: String,
     #[serde(default = "yes")]
     pub enabled: bool,
@@ -98,12 +100,15 @@ pub struct ProactiveRuleSpec {
     pub location: LocationSpec,
     /// Seconds on the page before the invitation shows, 0 to 3600.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(maximum = 3600))]
     pub time_on_page_seconds: u32,
     /// At least this many pages visited in the session (1 to 1000).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 1000))]
     pub pages_in_session: Option<u32>,
     /// Trigger message per language (`en`, `fr`, `es`), 1 to 500
     /// characters; must include the widget's default language.
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::api_schema::InvitationMessages))]
     pub messages: BTreeMap<String, String>,
     /// Invite only when an agent of the queue is available.
     #[serde(default)]
@@ -114,6 +119,7 @@ pub struct ProactiveRuleSpec {
     /// The queue whose agents count for availability and that receives the
     /// chat; absent means the widget's own routing.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::api_schema::RecordId>))]
     pub queue_id: Option<String>,
 }
 
@@ -126,6 +132,7 @@ pub struct TargetSpec {
     pub customers: CustomerTarget,
     /// The contact's category, compared without regard to case.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::api_schema::NameOrBlank>))]
     pub contact_category: Option<String>,
     /// One custom attribute of the contact.
     #[serde(default)]
@@ -153,7 +160,9 @@ pub enum CustomerTarget {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AttributeMatch {
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::api_schema::Name))]
     pub key: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::api_schema::ShortText))]
     pub value: String,
 }
 
@@ -163,18 +172,24 @@ pub struct AttributeMatch {
 #[serde(deny_unknown_fields)]
 pub struct WindowSpec {
     /// IANA time zone, e.g. `Europe/Paris`.
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::api_schema::TimeZoneName))]
     pub time_zone: String,
     /// `mon` … `sun`; empty means every day.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>, pattern = "^(mon|tue|wed|thu|fri|sat|sun)$"))]
     pub weekdays: Vec<String>,
     /// Local time ranges; empty means all day.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_items = 20))]
     pub ranges: Vec<TimeRangeSpec>,
     /// First day, `YYYY-MM-DD`, included.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::api_schema::Date>))]
     pub start_date: Option<String>,
-    /// Last day, `YYYY-MM-DD`, included.
+    /// Last day, `YYYY-MM-DD`, included (not before `start_date`: code
+    /// `order`).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::api_schema::Date>))]
     pub end_date: Option<String>,
 }
 
@@ -184,7 +199,13 @@ pub struct WindowSpec {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct TimeRangeSpec {
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::api_schema::TimeOfDay))]
     pub from: String,
+    /// After `from` (code `order`), or `24:00`.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = "^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$")
+    )]
     pub to: String,
 }
 
@@ -196,6 +217,7 @@ pub struct LocationSpec {
     pub url: UrlPatternSpec,
     /// ISO 3166-1 alpha-2 code, any case, e.g. `FR`.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[A-Za-z]{2}$"))]
     pub country: Option<String>,
 }
 
@@ -206,7 +228,9 @@ pub struct LocationSpec {
 pub struct UrlPatternSpec {
     #[serde(rename = "match")]
     pub kind: UrlMatch,
-    /// 1 to 2000 characters.
+    /// 1 to 2000 characters. For `regex`, a pattern the `regex` crate
+    /// cannot compile is refused with code `unusable`.
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::api_schema::UrlPattern))]
     pub value: String,
 }
 
@@ -239,7 +263,10 @@ pub enum FrequencySpec {
     #[default]
     Session,
     /// Not again within `days` days (1 to 365) of the last invitation.
-    Days { days: u32 },
+    Days {
+        #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 365))]
+        days: u32,
+    },
     /// Whenever the rule applies.
     Always,
 }
@@ -379,7 +406,7 @@ impl ProactiveRule {
         if !spec.messages.contains_key(default_language) {
             c.fail(
                 &f("messages"),
-                "required",
+                "incomplete",
                 format!("must include a message in the default language ({default_language})"),
             );
         }
@@ -564,7 +591,7 @@ fn parse_url(p: &UrlPatternSpec, field: &str, c: &mut Check) -> Option<UrlMatche
                 };
                 c.fail(
                     &vfield,
-                    "invalid",
+                    "unusable",
                     format!("is not a valid regular expression: {why}"),
                 );
                 return None;
@@ -665,7 +692,7 @@ fn parse_window(w: &mut WindowSpec, field: &str, c: &mut Check) -> Option<Window
                 ok = false;
                 c.fail(
                     &f(&format!("ranges[{i}]")),
-                    "invalid",
+                    "order",
                     "from must be before to",
                 );
             }
@@ -691,7 +718,7 @@ fn parse_window(w: &mut WindowSpec, field: &str, c: &mut Check) -> Option<Window
     if let (Some(Some(s)), Some(Some(e))) = (start, end) {
         if s > e {
             ok = false;
-            c.fail(&f("end_date"), "invalid", "must not be before start_date");
+            c.fail(&f("end_date"), "order", "must not be before start_date");
         }
     }
 

@@ -42,11 +42,13 @@ pub enum QuestionKind {
 #[serde(deny_unknown_fields)]
 pub struct SurveyQuestion {
     /// `[a-z0-9_]`, 1 to 40 characters, unique in the survey; the answer's key.
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[a-z0-9_]{1,40}$"))]
     pub id: String,
     #[serde(rename = "type")]
     pub kind: QuestionKind,
     /// The question per language (`en`, `fr`, `es`), 1 to 300 characters;
     /// must include the widget's default language.
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::api_schema::SurveyLabel))]
     pub label: BTreeMap<String, String>,
     #[serde(default)]
     pub required: bool,
@@ -55,6 +57,10 @@ pub struct SurveyQuestion {
     /// translations (`{"value": "Orders", "translations": {"fr": "Commandes"}}`);
     /// the answer stored is always the `value`.
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = Vec<crate::api_schema::SurveyChoice>, max_items = 20)
+    )]
     pub choices: Vec<Choice>,
 }
 
@@ -185,7 +191,7 @@ pub fn validate_questions(
         if !q.label.contains_key(default_language) {
             c.fail(
                 &f("label"),
-                "required",
+                "incomplete",
                 format!("must include the default language ({default_language})"),
             );
         }
@@ -193,9 +199,16 @@ pub fn validate_questions(
         match q.kind {
             QuestionKind::Choice => {
                 if !(2..=CHOICES_MAX).contains(&q.choices.len()) {
+                    // Fewer than two only matters for this type: a rule
+                    // between two fields, so its own code.
+                    let code = if q.choices.len() < 2 {
+                        "inconsistent"
+                    } else {
+                        "invalid"
+                    };
                     c.fail(
                         &f("choices"),
-                        "invalid",
+                        code,
                         format!(
                             "a choice question needs 2 to {CHOICES_MAX} choices (got {})",
                             q.choices.len()
@@ -245,7 +258,7 @@ pub fn validate_questions(
             _ if !q.choices.is_empty() => {
                 c.fail(
                     &f("choices"),
-                    "invalid",
+                    "inconsistent",
                     "only a choice question has choices",
                 );
             }
@@ -434,7 +447,7 @@ mod tests {
         );
         assert_eq!(
             fields(validate_questions(&survey(), "fr").unwrap_err())[0],
-            pair("survey[0].label", "required")
+            pair("survey[0].label", "incomplete")
         );
     }
 
@@ -449,11 +462,11 @@ mod tests {
         assert_eq!(
             fields(validate_questions(&s, "en").unwrap_err()),
             vec![
-                pair("survey[0].choices", "invalid"),
+                pair("survey[0].choices", "inconsistent"),
                 pair("survey[1].choices[1]", "duplicate"),
                 pair("survey[1].choices[2]", "required"),
-                pair("survey[2].choices", "invalid"),
-                pair("survey[3].choices", "invalid"),
+                pair("survey[2].choices", "inconsistent"),
+                pair("survey[3].choices", "inconsistent"),
             ]
         );
         let many: Vec<Choice> = (0..21).map(|i| Choice::from(&*i.to_string())).collect();

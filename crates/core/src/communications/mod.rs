@@ -103,7 +103,10 @@ pub struct KindSwitches {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct QuietHours {
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::api_schema::TimeOfDay))]
     pub from: String,
+    /// Must differ from `from` (code `order` otherwise).
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::api_schema::TimeOfDay))]
     pub to: String,
 }
 
@@ -118,6 +121,7 @@ pub struct Settings {
     pub kinds: KindSwitches,
     /// A reminder goes out this many days (same local time) before the
     /// start, 1 to 30.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 30))]
     pub reminder_days: u32,
     pub sms_quiet_hours: Option<QuietHours>,
 }
@@ -205,7 +209,8 @@ impl Settings {
                 c.fail("sms_quiet_hours.to", "invalid", "must be a time like 08:00");
             }
             if from.is_some() && from == to {
-                c.fail("sms_quiet_hours.to", "invalid", "must differ from `from`");
+                // A rule between two fields: its own code.
+                c.fail("sms_quiet_hours.to", "order", "must differ from `from`");
             }
         }
         c.finish(|| ())

@@ -44,9 +44,12 @@ pub const SMS_MAX: usize = 320;
 #[serde(deny_unknown_fields)]
 pub struct Template {
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::api_schema::TemplateSubject))]
     pub subject: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::api_schema::TemplateBody))]
     pub body: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::api_schema::TemplateHtml))]
     pub html: String,
 }
 
@@ -70,12 +73,15 @@ impl Template {
         };
         if self.body.trim().is_empty() {
             c.fail("body", "required", "is required");
-        } else if self.body.chars().count() > max {
+        } else if self.body.chars().count() > BODY_MAX {
             c.fail("body", "too_long", format!("at most {max} characters"));
+        } else if self.body.chars().count() > max {
+            // Shorter for one channel than the schema says: its own code.
+            c.fail("body", "inconsistent", format!("at most {max} characters"));
         }
         if channel == Channel::Email {
             if self.subject.trim().is_empty() {
-                c.fail("subject", "required", "is required for email");
+                c.fail("subject", "incomplete", "is required for email");
             } else if self.subject.chars().count() > SUBJECT_MAX
                 || self.subject.contains(['\r', '\n'])
             {
@@ -86,18 +92,32 @@ impl Template {
                 );
             }
             if self.html.trim().is_empty() {
-                c.fail("html", "required", "is required for email");
+                c.fail("html", "incomplete", "is required for email");
             } else if self.html.chars().count() > BODY_MAX {
                 c.fail("html", "too_long", format!("at most {BODY_MAX} characters"));
             }
         } else if !self.subject.is_empty() || !self.html.is_empty() {
-            c.fail("subject", "invalid", "SMS templates have a body only");
+            c.fail("subject", "inconsistent", "SMS templates have a body only");
         }
         for (field, text) in [
             ("subject", &self.subject),
             ("body", &self.body),
             ("html", &self.html),
         ] {
+            // Control characters have no place in a message; the bodies
+            // keep tab and line breaks (the subject's are refused above).
+            // (A subject's line breaks are refused above, by their own rule.)
+            let allowed: &[char] = if field == "subject" {
+                &['\n', '\r']
+            } else {
+                &['\t', '\n', '\r']
+            };
+            if text
+                .chars()
+                .any(|c| c.is_control() && !allowed.contains(&c))
+            {
+                c.fail(field, "invalid", "must not contain control characters");
+            }
             for name in placeholders(text) {
                 if !VARIABLES.contains(&name) {
                     c.fail(
@@ -547,8 +567,8 @@ mod tests {
         assert_eq!(
             fields,
             [
-                ("body", "too_long"),
-                ("subject", "invalid"),
+                ("body", "inconsistent"),
+                ("subject", "inconsistent"),
                 ("subject", "unknown_variable")
             ]
         );

@@ -10,6 +10,7 @@ use super::model::{QueueIx, SkillMatch, SkillNeed};
 /// One test on a work-item attribute (channel, language, contact category,
 /// or any context variable).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum Test {
     Equals {

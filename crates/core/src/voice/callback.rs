@@ -56,7 +56,9 @@ pub const MAX_WINDOWS: usize = 10;
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct WindowInput {
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::api_schema::Instant, required = true))]
     pub start: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::api_schema::Instant, required = true))]
     pub end: Option<String>,
 }
 
@@ -117,11 +119,11 @@ pub fn parse_windows(
             continue;
         };
         if end <= start {
-            c.fail(&at("end"), "invalid", "must be after start");
+            c.fail(&at("end"), "order", "must be after start");
         } else if end <= now {
             c.fail(&at("end"), "past", "must be in the future");
         } else if start >= now + EXPIRY {
-            c.fail(&at("start"), "range", "must be within 7 days");
+            c.fail(&at("start"), "too_far", "must be within 7 days");
         } else {
             out.push((
                 i,
@@ -284,9 +286,9 @@ mod tests {
         assert_eq!(
             fields,
             [
-                ("windows[0].end".into(), "invalid".into()),
+                ("windows[0].end".into(), "order".into()),
                 ("windows[1].end".into(), "past".into()),
-                ("windows[2].start".into(), "range".into()),
+                ("windows[2].start".into(), "too_far".into()),
                 ("windows[3].start".into(), "invalid".into()),
                 ("windows[3].end".into(), "required".into()),
                 ("windows[5]".into(), "overlap".into()),

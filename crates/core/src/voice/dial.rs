@@ -85,7 +85,8 @@ impl DialPolicy {
     pub fn check_number(&self, number: &str) -> Result<String, Refusal> {
         let n = number.trim();
         let digits = n.strip_prefix('+').unwrap_or("");
-        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        // E.164: a country code and at most 15 digits in all.
+        if digits.is_empty() || digits.len() > 15 || !digits.bytes().all(|b| b.is_ascii_digit()) {
             return Err(Refusal::new(
                 "invalid",
                 "must be an E.164 number such as +33612345678",
@@ -101,8 +102,9 @@ impl DialPolicy {
             .ok()
             .filter(phonenumber::is_valid)
             .ok_or_else(|| {
+                // The right shape, but no number the plan has assigned.
                 Refusal::new(
-                    "invalid",
+                    "unassigned",
                     "is not a valid E.164 number (such as +33612345678)",
                 )
             })?;
@@ -231,9 +233,15 @@ mod tests {
 
     #[test]
     fn bad_shapes_are_invalid() {
-        for n in ["", "33612345678", "+33 6", "+abc", "+336123456789999"] {
+        for n in ["", "33612345678", "+33 6", "+abc", "+3361234567899999"] {
             assert_eq!(fr().check_number(n).unwrap_err().rule, "invalid", "{n}");
         }
+        // E.164-shaped (15 digits) but too long for France's plan: refused
+        // as a number the plan has not assigned.
+        assert_eq!(
+            fr().check_number("+336123456789999").unwrap_err().rule,
+            "unassigned"
+        );
         assert!(parse_prefixes("33").is_err());
         assert!(parse_prefixes("").is_err());
         assert_eq!(calling_code("fr").as_deref(), Some("+33"));

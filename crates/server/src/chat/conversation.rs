@@ -57,7 +57,8 @@ pub fn check_body(body: &str) -> ApiResult<String> {
     if trimmed.is_empty() {
         return Err(switchboard_core::Invalid::one("body", "required", "is required").into());
     }
-    if trimmed.chars().count() > MESSAGE_MAX {
+    // The length as sent, blanks included (as the schema counts it).
+    if body.chars().count() > MESSAGE_MAX {
         return Err(switchboard_core::Invalid::one(
             "body",
             "too_long",

@@ -34,15 +34,19 @@ pub enum Algorithm {
 #[serde(deny_unknown_fields)]
 pub struct AuthSpec {
     pub algorithm: Algorithm,
-    /// HS256: the shared secret (at least 32 characters). Never shown back;
+    /// HS256: the shared secret (32 to 512 characters). Never shown back;
     /// omit it on a later PUT to keep the stored one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(min_length = 32, max_length = 512)]
     pub secret: Option<String>,
-    /// RS256/ES256: the PEM public key.
+    /// RS256/ES256: the PEM public key (a key that does not parse for the
+    /// algorithm is refused with code `unusable`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 8192)]
     pub public_key_pem: Option<String>,
     /// When set, the token's `iss` must equal it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 500)]
     pub issuer: Option<String>,
 }
 
@@ -52,35 +56,42 @@ pub struct AuthSpec {
 #[serde(deny_unknown_fields)]
 pub struct WidgetRouting {
     #[serde(default)]
+    #[schema(value_type = Option<switchboard_core::api_schema::RecordId>)]
     pub queue_id: Option<String>,
     #[serde(default)]
+    #[schema(value_type = switchboard_core::api_schema::WidgetAttributes)]
     pub attributes: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WidgetInput {
+    #[schema(value_type = switchboard_core::api_schema::ShortText)]
     pub name: String,
     /// The name (the chat panel's title) in other languages: `{"fr": "…",
     /// "es": "…"}`, 1 to 200 characters each; visitors of a language not
     /// listed read `name`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[schema(value_type = switchboard_core::api_schema::WidgetNameTranslations)]
     pub name_translations: BTreeMap<String, String>,
     /// Origins (`https://shop.example`, `http://localhost:8080`) whose pages
     /// may embed the widget; every other origin is refused.
+    #[schema(value_type = Vec<switchboard_core::api_schema::Origin>, min_items = 1, max_items = 50)]
     pub allowed_origins: Vec<String>,
     /// `#rrggbb`; default `#0b5fff`.
     #[serde(default)]
+    #[schema(pattern = "^#[0-9A-Fa-f]{6}$")]
     pub color: Option<String>,
     #[serde(default)]
     pub position: Position,
     /// `en`, `fr` or `es`; default `en`.
     #[serde(default)]
+    #[schema(pattern = "^(en|fr|es)$")]
     pub default_language: Option<String>,
     #[serde(default)]
     pub routing: WidgetRouting,
     #[serde(default)]
-    #[schema(value_type = Vec<Object>)]
+    #[schema(max_items = 20)]
     pub survey: Vec<SurveyQuestion>,
     /// Off by default.
     #[serde(default)]
@@ -173,7 +184,7 @@ impl WidgetInput {
                 .routing
                 .attributes
                 .iter()
-                .any(|(k, v)| k.is_empty() || k.len() > 100 || v.len() > 1000)
+                .any(|(k, v)| k.is_empty() || k.chars().count() > 100 || v.chars().count() > 1000)
         {
             c.fail(
                 "routing.attributes",
@@ -195,10 +206,16 @@ impl WidgetInput {
                             .and_then(|a| a.secret.clone());
                     }
                     match &auth.secret {
-                        Some(s) if s.len() >= 32 && s.len() <= 512 => {}
-                        _ => c.fail(
+                        Some(s) if (32..=512).contains(&s.chars().count()) => {}
+                        Some(_) => c.fail(
                             "auth.secret",
                             "invalid",
+                            "HS256 needs a secret of 32 to 512 characters",
+                        ),
+                        // Needed because of the algorithm: its own code.
+                        None => c.fail(
+                            "auth.secret",
+                            "incomplete",
                             "HS256 needs a secret of 32 to 512 characters",
                         ),
                     }
@@ -208,15 +225,21 @@ impl WidgetInput {
                     auth.secret = None;
                     let key = auth.public_key_pem.as_deref().unwrap_or("");
                     if crate::chat::host_auth::Verifier::new(auth).is_err() || key.len() > 8192 {
+                        // Whether text is a usable key is the crypto
+                        // library's answer, not a pattern's: its own code.
                         c.fail(
                             "auth.public_key_pem",
-                            "invalid",
+                            "unusable",
                             "must be a PEM public key for the algorithm",
                         );
                     }
                 }
             }
-            if auth.issuer.as_ref().is_some_and(|i| i.len() > 500) {
+            if auth
+                .issuer
+                .as_ref()
+                .is_some_and(|i| i.chars().count() > 500)
+            {
                 c.fail("auth.issuer", "too_long", "at most 500 characters");
             }
         }

@@ -25,9 +25,12 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListParams {
+    #[param(value_type = Option<switchboard_core::api_schema::ShortTextOrBlank>)]
     /// Matches the name, case- and accent-insensitively (at most 200 characters).
     q: Option<String>,
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<u32>,
+    #[param(value_type = Option<switchboard_core::api_schema::Cursor>)]
     cursor: Option<String>,
 }
 

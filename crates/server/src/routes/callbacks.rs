@@ -44,15 +44,22 @@ fn voice(s: &AppState) -> ApiResult<&Arc<Voice>> {
 #[derive(Debug, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CallbackInput {
-    /// The number to call, E.164 (`+33612345678`).
+    /// The number to call, E.164 (`+33612345678`). The dialling policy
+    /// refuses some with the rule as the code (`number_type`,
+    /// `international_network`, `not_allowed`, `daily_cap`).
+    #[schema(value_type = String, required = true, pattern = r"^\+[1-9][0-9]{0,14}$")]
     pub phone: Option<String>,
+    #[schema(value_type = Option<switchboard_core::api_schema::RecordId>)]
     pub contact_id: Option<String>,
     /// The queue to wait in; without it, the routing rules place the
     /// callback by its attributes.
+    #[schema(value_type = Option<switchboard_core::api_schema::RecordId>)]
     pub queue_id: Option<String>,
     /// Up to 10 windows `[start, end)` in UTC; default: the next 24 hours.
+    #[schema(max_items = 10)]
     pub windows: Option<Vec<WindowInput>>,
     /// Routing attributes (up to 20, names and values up to 200 characters).
+    #[schema(value_type = Option<switchboard_core::api_schema::CallbackAttributes>)]
     pub attributes: Option<BTreeMap<String, String>>,
 }
 
@@ -95,7 +102,7 @@ pub fn valid_e164(phone: &str) -> bool {
 /// and is dialled agent-first (the agent previews and accepts) only inside
 /// a window. `Idempotency-Key` replays the first callback (200).
 #[utoipa::path(post, path = "/api/v1/callbacks", tag = "voice", request_body = CallbackInput,
-    params(("Idempotency-Key" = Option<String>, Header, description = "1 to 200 visible ASCII characters")),
+    params(("Idempotency-Key" = Option<String>, Header, pattern = r"^[\x21-\x7E]{1,200}$", description = "1 to 200 visible ASCII characters")),
     responses((status = 201, body = CallbackView), (status = 200, body = CallbackView, description = "replayed"),
         (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 async fn schedule(
@@ -252,8 +259,10 @@ async fn cancel(
 pub struct SipAccountInput {
     /// The SIP user name the phone registers with (default: the agent's
     /// email's local part). Letters, digits, `.`, `_`, `-`; 1 to 64.
+    #[schema(pattern = "^[A-Za-z0-9._-]{1,64}$")]
     pub username: Option<String>,
     /// 12 to 128 characters.
+    #[schema(value_type = String, required = true, min_length = 12, max_length = 128)]
     pub password: Option<String>,
 }
 
@@ -327,11 +336,13 @@ async fn status(State(s): State<AppState>) -> ApiResult<Json<VoiceStatus>> {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct DialsQuery {
-    /// 1 to 100 [default: 50].
-    #[param(minimum = 1, maximum = 100)]
+    /// 1 to 200 [default: 50].
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
+    #[param(value_type = Option<switchboard_core::api_schema::Cursor>)]
     pub cursor: Option<String>,
 }
 

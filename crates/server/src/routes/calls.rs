@@ -70,6 +70,7 @@ async fn get_call(
 #[serde(deny_unknown_fields)]
 pub struct CallContactInput {
     /// The contact the caller is (found or created by the agent).
+    #[schema(value_type = switchboard_core::api_schema::RecordId)]
     pub contact_id: String,
 }
 
@@ -92,12 +93,16 @@ async fn link_contact(
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct CallsQuery {
+    #[param(value_type = Option<switchboard_core::api_schema::RecordIdOrEmpty>)]
     /// Only this contact's calls.
     pub contact_id: Option<String>,
+    #[param(value_type = Option<switchboard_core::api_schema::RecordIdOrEmpty>)]
     /// Only this agent's calls (agents: only their own anyway).
     pub agent_id: Option<String>,
+    #[param(minimum = 1, maximum = 200)]
     /// 1 to 200 (default 50).
     pub limit: Option<u32>,
+    #[param(value_type = Option<switchboard_core::api_schema::Cursor>)]
     pub cursor: Option<String>,
 }
 

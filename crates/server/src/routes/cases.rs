@@ -28,16 +28,22 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListParams {
+    #[param(value_type = Option<switchboard_core::api_schema::RecordIdOrEmpty>)]
     contact_id: Option<String>,
+    #[param(value_type = Option<switchboard_core::api_schema::RecordIdOrEmpty>)]
     account_id: Option<String>,
     status: Option<CaseStatus>,
     priority: Option<Priority>,
+    #[param(value_type = Option<switchboard_core::api_schema::RecordIdOrEmpty>)]
     /// An agent's id, or `me` for the caller's own cases.
     owner_id: Option<String>,
+    #[param(value_type = Option<switchboard_core::api_schema::ShortTextOrBlank>)]
     /// Matches the title or the contact's name, email or phone, case- and
     /// accent-insensitively (at most 200 characters).
     q: Option<String>,
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<u32>,
+    #[param(value_type = Option<switchboard_core::api_schema::Cursor>)]
     cursor: Option<String>,
 }
 

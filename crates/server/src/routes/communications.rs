@@ -1,6 +1,6 @@
 //! Communications admin: settings, templates with preview, the outbox.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::Json;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -146,6 +146,7 @@ async fn reset_template(
 #[serde(deny_unknown_fields)]
 pub struct PreviewInput {
     /// The meeting to fill the template from.
+    #[schema(value_type = switchboard_core::api_schema::RecordId)]
     pub meeting_id: String,
     /// A draft to preview instead of the template in force.
     pub template: Option<Template>,
@@ -208,11 +209,15 @@ async fn preview(
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct OutboxParams {
+    #[param(value_type = Option<switchboard_core::api_schema::RecordIdOrEmpty>)]
     pub meeting_id: Option<String>,
     /// queued, sending, sent, kept (no transport configured: composed and
     /// kept here, not delivered), failed or skipped.
+    #[param(pattern = "^(queued|sending|sent|kept|failed|skipped)$")]
     pub state: Option<String>,
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
+    #[param(value_type = Option<switchboard_core::api_schema::Cursor>)]
     pub cursor: Option<String>,
 }
 
@@ -223,7 +228,7 @@ pub struct OutboxParams {
     responses((status = 200, body = Object)))]
 async fn outbox(
     State(s): State<AppState>,
-    Query(p): Query<OutboxParams>,
+    crate::extract::ApiQuery(p): crate::extract::ApiQuery<OutboxParams>,
 ) -> ApiResult<Json<Page<OutboxMessage>>> {
     let (limit, after) = PageParams {
         limit: p.limit,

@@ -30,13 +30,18 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListParams {
+    #[param(value_type = Option<switchboard_core::api_schema::ShortTextOrBlank>)]
     /// Matches first and last name, email or phone, case- and
     /// accent-insensitively (at most 200 characters).
     q: Option<String>,
+    #[param(value_type = Option<switchboard_core::api_schema::RecordIdOrEmpty>)]
     account_id: Option<String>,
+    #[param(value_type = Option<switchboard_core::api_schema::RecordIdOrEmpty>)]
     /// The host site's user id.
     external_id: Option<String>,
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<u32>,
+    #[param(value_type = Option<switchboard_core::api_schema::Cursor>)]
     cursor: Option<String>,
 }
 
@@ -108,7 +113,9 @@ async fn delete(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<
 #[into_params(parameter_in = Query)]
 pub struct CasesParams {
     status: Option<CaseStatus>,
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<u32>,
+    #[param(value_type = Option<switchboard_core::api_schema::Cursor>)]
     cursor: Option<String>,
 }
 
@@ -150,10 +157,14 @@ pub struct TimelineParams {
     /// conversation's; `customer`: the contact's own; `case`: their cases'
     /// (or `case_id`'s); `conversation`: `conversation_id`'s.
     scope: Option<TimelineScope>,
+    #[param(value_type = Option<switchboard_core::api_schema::RecordIdOrEmpty>)]
     /// Narrows the case part to one of the contact's cases.
     case_id: Option<String>,
+    #[param(value_type = Option<switchboard_core::api_schema::RecordIdOrEmpty>)]
     conversation_id: Option<String>,
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<u32>,
+    #[param(value_type = Option<switchboard_core::api_schema::Cursor>)]
     cursor: Option<String>,
 }
 
@@ -188,6 +199,7 @@ async fn timeline(
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct SummaryParams {
+    #[param(value_type = Option<switchboard_core::api_schema::RecordIdOrEmpty>)]
     /// The case to show as current: one of the contact's cases (or a case of
     /// their account that names no contact).
     case_id: Option<String>,

@@ -69,13 +69,18 @@ pub async fn end_as(s: &AppState, who: &Principal, id: &str) -> ApiResult<bool> 
 #[into_params(parameter_in = Query)]
 pub struct ListParams {
     /// `waiting`, `active` or `ended`.
+    #[param(pattern = "^(waiting|active|ended)$")]
     status: Option<String>,
+    #[param(value_type = Option<switchboard_core::api_schema::RecordIdOrEmpty>)]
     /// The agent who held them: agents may name only themselves;
     /// supervisors and admins anyone.
     agent_id: Option<String>,
+    #[param(value_type = Option<switchboard_core::api_schema::RecordIdOrEmpty>)]
     /// The customer's conversations.
     contact_id: Option<String>,
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<u32>,
+    #[param(value_type = Option<switchboard_core::api_schema::Cursor>)]
     cursor: Option<String>,
 }
 
@@ -178,8 +183,11 @@ async fn messages(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SendInput {
+    /// 1 to 4,000 characters.
+    #[schema(value_type = switchboard_core::api_schema::Instructions)]
     body: String,
     /// Your id for the message: resending it never duplicates.
+    #[schema(pattern = "^[A-Za-z0-9_-]{1,64}$")]
     client_id: Option<String>,
 }
 

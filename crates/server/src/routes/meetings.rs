@@ -171,7 +171,7 @@ pub async fn book_draft(
 /// twice; the same key with another body is a 409. Two requests racing for
 /// the same advisor time: one 201, one 409.
 #[utoipa::path(post, path = "/api/v1/meetings", tag = "scheduling", request_body = BookingInput,
-    params(("Idempotency-Key" = Option<String>, Header, description = "1 to 200 visible ASCII characters")),
+    params(("Idempotency-Key" = Option<String>, Header, pattern = r"^[\x21-\x7E]{1,200}$", description = "1 to 200 visible ASCII characters")),
     responses((status = 201, body = MeetingView), (status = 200, body = MeetingView, description = "replayed"),
         (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 async fn book(
@@ -230,6 +230,7 @@ async fn get(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<Jso
 #[serde(deny_unknown_fields)]
 pub struct CancelInput {
     /// The customer cancelling: must be the meeting's contact.
+    #[schema(value_type = switchboard_core::api_schema::RecordId)]
     pub contact_id: String,
 }
 
@@ -293,6 +294,7 @@ async fn staff_cancel(
 #[serde(deny_unknown_fields)]
 pub struct MoveInput {
     /// The new start (RFC 3339); the duration and advisors stay.
+    #[schema(value_type = switchboard_core::api_schema::Instant)]
     pub start: String,
 }
 

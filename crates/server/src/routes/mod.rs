@@ -35,8 +35,10 @@ use crate::error::ApiResult;
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PageParams {
+    #[param(minimum = 1, maximum = 200)]
     /// Page size, 1 to 200 (default 50).
     pub limit: Option<u32>,
+    #[param(value_type = Option<switchboard_core::api_schema::Cursor>)]
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
 }
@@ -59,16 +61,26 @@ pub const SEARCH_MAX_CHARS: usize = 200;
 /// A search text as lists take it: trimmed, empty meaning none, at most
 /// [`SEARCH_MAX_CHARS`] characters (422 naming `q` beyond).
 pub fn search_q(q: Option<String>) -> ApiResult<Option<String>> {
+    let invalid = |code: &str, message: String| -> crate::error::ApiError {
+        switchboard_core::Invalid::one("q", code, message).into()
+    };
+    // The length as sent, blanks included (as the schema counts it).
+    if q.as_deref()
+        .is_some_and(|q| q.chars().count() > SEARCH_MAX_CHARS)
+    {
+        return Err(invalid(
+            "too_long",
+            format!("must be at most {SEARCH_MAX_CHARS} characters"),
+        ));
+    }
     let Some(q) = q.map(|q| q.trim().to_owned()).filter(|q| !q.is_empty()) else {
         return Ok(None);
     };
-    if q.chars().count() > SEARCH_MAX_CHARS {
-        return Err(switchboard_core::Invalid::one(
-            "q",
-            "too_long",
-            format!("must be at most {SEARCH_MAX_CHARS} characters"),
-        )
-        .into());
+    if q.chars().any(char::is_control) {
+        return Err(invalid(
+            "invalid",
+            "must not contain control characters".into(),
+        ));
     }
     Ok(Some(q))
 }

@@ -43,15 +43,22 @@ async fn get(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<Jso
     Ok(Json(s.db.product(&id).await?))
 }
 
-/// Rename a product.
+/// Rename a product, with a JSON Merge Patch (RFC 7396) like every record.
 #[utoipa::path(patch, path = "/api/v1/products/{id}", tag = "products", params(("id" = String, Path)),
-    request_body = ProductInput, responses((status = 200, body = Product)))]
+    request_body(content = ProductInput, content_type = "application/merge-patch+json"),
+    responses((status = 200, body = Product)))]
 async fn update(
     State(s): State<AppState>,
     Path(id): Path<String>,
-    ApiJson(input): ApiJson<ProductInput>,
+    ApiJson(patch): ApiJson<serde_json::Value>,
 ) -> ApiResult<Json<Product>> {
-    s.db.product(&id).await?;
+    let current = s.db.product(&id).await?;
+    let input = super::merge(
+        &ProductInput {
+            name: Some(current.name),
+        },
+        &patch,
+    )?;
     Ok(Json(
         s.db.rename_product(&id, &parse_product(input)?).await?,
     ))

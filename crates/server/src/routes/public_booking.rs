@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::time::Instant;
 
-use axum::extract::{ConnectInfo, Path, Query, Request, State};
+use axum::extract::{ConnectInfo, Path, Request, State};
 use axum::http::{header, Extensions, HeaderMap, Uri};
 use axum::response::IntoResponse;
 use axum::Json;
@@ -78,7 +78,7 @@ async fn properties(State(s): State<AppState>, ext: Extensions) -> ApiResult<Jso
 async fn slots(
     State(s): State<AppState>,
     ext: Extensions,
-    Query(p): Query<SlotParams>,
+    crate::extract::ApiQuery(p): crate::extract::ApiQuery<SlotParams>,
 ) -> ApiResult<Json<Slots>> {
     limit(&s, &ext)?;
     Ok(Json(find_slots(&s, p).await?))
@@ -87,22 +87,35 @@ async fn slots(
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Customer {
+    #[schema(value_type = switchboard_core::api_schema::Name, required = true)]
     pub first_name: Option<String>,
+    #[schema(value_type = Option<switchboard_core::api_schema::NameOrBlank>)]
     pub last_name: Option<String>,
+    #[schema(value_type = switchboard_core::api_schema::EmailAddress, required = true)]
     pub email: Option<String>,
+    #[schema(value_type = Option<switchboard_core::api_schema::PhoneNumberOrBlank>)]
     pub phone: Option<String>,
 }
 
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PublicBooking {
+    #[schema(value_type = switchboard_core::api_schema::RecordId, required = true)]
     pub topic_id: Option<String>,
+    #[schema(value_type = MeetingType, required = true)]
     pub meeting_type: Option<MeetingType>,
+    /// Required for in_person meetings, refused for the others (codes
+    /// `incomplete`, `inconsistent`).
+    #[schema(value_type = Option<switchboard_core::api_schema::RecordId>)]
     pub branch_id: Option<String>,
+    #[schema(value_type = switchboard_core::api_schema::Instant, required = true)]
     pub start: Option<String>,
     pub customer: Customer,
+    #[schema(value_type = Option<switchboard_core::api_schema::CustomerTextOrBlank>)]
     pub customer_notes: Option<String>,
+    #[schema(value_type = Option<switchboard_core::api_schema::LanguageTagOrBlank>)]
     pub language: Option<String>,
+    #[schema(value_type = Option<switchboard_core::api_schema::TimeZoneNameOrBlank>)]
     pub time_zone: Option<String>,
 }
 
@@ -359,7 +372,7 @@ async fn confirm_meeting(
     State(s): State<AppState>,
     ext: Extensions,
     Path(id): Path<String>,
-    Query(p): Query<TokenParams>,
+    crate::extract::ApiQuery(p): crate::extract::ApiQuery<TokenParams>,
 ) -> ApiResult<Json<Value>> {
     limit(&s, &ext)?;
     let m = match s.db.meeting(&id).await {
@@ -388,7 +401,7 @@ async fn get_meeting(
     State(s): State<AppState>,
     ext: Extensions,
     Path(id): Path<String>,
-    Query(p): Query<TokenParams>,
+    crate::extract::ApiQuery(p): crate::extract::ApiQuery<TokenParams>,
 ) -> ApiResult<Json<Value>> {
     limit(&s, &ext)?;
     Ok(Json(public(by_token(&s, &id, p.token.as_deref()).await?)))
@@ -402,7 +415,7 @@ async fn cancel_meeting(
     State(s): State<AppState>,
     ext: Extensions,
     Path(id): Path<String>,
-    Query(p): Query<TokenParams>,
+    crate::extract::ApiQuery(p): crate::extract::ApiQuery<TokenParams>,
 ) -> ApiResult<Json<Value>> {
     limit(&s, &ext)?;
     let v = by_token(&s, &id, p.token.as_deref()).await?;
@@ -420,7 +433,7 @@ async fn calendar_file(
     State(s): State<AppState>,
     ext: Extensions,
     Path(id): Path<String>,
-    Query(p): Query<TokenParams>,
+    crate::extract::ApiQuery(p): crate::extract::ApiQuery<TokenParams>,
 ) -> ApiResult<impl IntoResponse> {
     limit(&s, &ext)?;
     by_token(&s, &id, p.token.as_deref()).await?;
@@ -464,7 +477,8 @@ async fn record_keyword(s: &AppState, from: &str, body: &str) -> ApiResult<()> {
 /// Twilio's inbound SMS webhook (form-encoded, signed with
 /// `X-Twilio-Signature` over the public URL and the parameters).
 #[utoipa::path(post, path = "/sms/v1/twilio/inbound", tag = "self-service",
-    responses((status = 200, description = "TwiML"), (status = 403, body = crate::error::Problem)))]
+    responses((status = 200, description = "TwiML"), (status = 403, body = crate::error::Problem),
+        (status = 404, description = "No Twilio account is configured", body = crate::error::Problem)))]
 async fn twilio_inbound(State(s): State<AppState>, req: Request) -> ApiResult<impl IntoResponse> {
     let (headers, uri, body) = parts(req).await?;
     let SmsConfig::Twilio { auth_token, .. } = &s.comms.sms.config else {
@@ -513,7 +527,8 @@ fn serde_urlencoded_pairs(body: &[u8]) -> BTreeMap<String, String> {
 /// `X-Switchboard-Timestamp` (within 5 minutes) and
 /// `X-Switchboard-Signature: sha256=HEX(HMAC-SHA256(secret, "TIMESTAMP.BODY"))`.
 #[utoipa::path(post, path = "/sms/v1/webhook/inbound", tag = "self-service",
-    responses((status = 204), (status = 403, body = crate::error::Problem)))]
+    responses((status = 204), (status = 403, body = crate::error::Problem),
+        (status = 404, description = "No webhook SMS provider is configured", body = crate::error::Problem)))]
 async fn webhook_inbound(
     State(s): State<AppState>,
     req: Request,

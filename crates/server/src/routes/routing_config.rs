@@ -38,6 +38,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SkillInput {
+    #[schema(value_type = switchboard_core::api_schema::Name, required = true)]
     name: Option<String>,
 }
 
@@ -73,14 +74,18 @@ async fn delete_skill(State(s): State<AppState>, Path(id): Path<String>) -> ApiR
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProfileInput {
+    #[schema(value_type = switchboard_core::api_schema::Name, required = true)]
     name: Option<String>,
     /// Chats at once, 0–100 (default 3).
+    #[schema(minimum = 0, maximum = 100)]
     chat_units: Option<i64>,
     /// Calls at once, 0–10 (default 1).
+    #[schema(minimum = 0, maximum = 10)]
     voice_units: Option<i64>,
     /// No chats during a call and no call while chats are open (default true).
     voice_blocks_others: Option<bool>,
     /// Capacity held after an item closes, 0–3600 (default 0).
+    #[schema(minimum = 0, maximum = 3600)]
     wrap_up_seconds: Option<i64>,
 }
 
@@ -232,6 +237,7 @@ async fn get_rules(State(s): State<AppState>) -> ApiResult<Json<Vec<RoutingRule>
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RulesInput {
+    #[schema(max_items = 500)]
     rules: Vec<RuleInput>,
 }
 
@@ -254,6 +260,13 @@ async fn put_rules(
             Some(r.name.clone()),
             limits::NAME,
         );
+        if !(-1000..=1000).contains(&r.priority) {
+            c.fail(
+                &format!("rules[{n}].priority"),
+                "out_of_range",
+                "must be between -1000 and 1000",
+            );
+        }
         if r.tests.len() > 50 {
             c.fail(&format!("rules[{n}].tests"), "too_long", "at most 50 tests");
         }
@@ -283,7 +296,7 @@ async fn put_rules(
                 &r.skill_match
                     .unwrap_or(switchboard_core::routing::SkillMatch::Exact),
             ),
-            priority: r.priority.clamp(-1000, 1000),
+            priority: r.priority,
         });
     }
     c.finish(|| ())?;
@@ -306,6 +319,7 @@ async fn get_agent_routing(
 #[serde(deny_unknown_fields)]
 pub struct AgentRoutingInput {
     /// None: the default (3 chats, 1 call that blocks chats, no wrap-up).
+    #[schema(value_type = Option<switchboard_core::api_schema::RecordId>)]
     capacity_profile_id: Option<String>,
     #[serde(default)]
     skills: Vec<AgentSkill>,

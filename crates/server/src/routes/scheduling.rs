@@ -1,7 +1,7 @@
 //! Scheduling setup (branches, topics, advisors' hours and time off) and
 //! the booking search: properties and free slots.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::Json;
@@ -63,21 +63,30 @@ async fn properties(State(s): State<AppState>) -> ApiResult<Json<Properties>> {
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct SlotParams {
+    #[param(value_type = switchboard_core::api_schema::RecordId)]
     pub topic_id: Option<String>,
     /// in_person, online or phone.
+    #[param(value_type = switchboard_core::booking::MeetingType)]
     pub meeting_type: Option<String>,
+    #[param(value_type = Option<switchboard_core::api_schema::Instant>)]
     /// RFC 3339; default now.
     pub from: Option<String>,
+    #[param(value_type = Option<switchboard_core::api_schema::Instant>)]
     /// RFC 3339; default `from` + 7 days; at most 31 days after `from`.
     pub to: Option<String>,
+    #[param(value_type = Option<switchboard_core::api_schema::RecordIdOrEmpty>)]
     /// Required for in_person.
     pub branch_id: Option<String>,
     /// Extra skill ids, comma separated, on top of the topic's.
+    #[param(pattern = "^[A-Za-z0-9_-]{1,64}(,[A-Za-z0-9_-]{1,64})*$")]
     pub skills: Option<String>,
+    #[param(value_type = Option<switchboard_core::api_schema::TimeZoneName>)]
     /// IANA zone for `local_start`; default UTC.
     pub time_zone: Option<String>,
+    #[param(minimum = 1, maximum = 500)]
     /// Page size, 1 to 500 (default 100).
     pub limit: Option<u32>,
+    #[param(value_type = Option<switchboard_core::api_schema::Cursor>)]
     pub cursor: Option<String>,
 }
 
@@ -130,11 +139,12 @@ pub async fn find_slots(s: &AppState, p: SlotParams) -> ApiResult<Slots> {
     };
     if let (Some(f), Some(t)) = (from, to) {
         if t <= f {
-            c.fail("to", "invalid", "must be after from");
+            // A rule between two parameters: its own code.
+            c.fail("to", "order", "must be after from");
         } else if f.duration_until(t) > SignedDuration::from_hours(24 * MAX_WINDOW_DAYS) {
             c.fail(
                 "to",
-                "range",
+                "too_far",
                 format!("at most {MAX_WINDOW_DAYS} days after from"),
             );
         }
@@ -266,7 +276,10 @@ pub async fn find_slots(s: &AppState, p: SlotParams) -> ApiResult<Slots> {
 /// topic's duration.
 #[utoipa::path(get, path = "/api/v1/scheduling/slots", tag = "scheduling", params(SlotParams),
     responses((status = 200, body = Slots), (status = 422, body = crate::error::Problem)))]
-async fn slots(State(s): State<AppState>, Query(p): Query<SlotParams>) -> ApiResult<Json<Slots>> {
+async fn slots(
+    State(s): State<AppState>,
+    crate::extract::ApiQuery(p): crate::extract::ApiQuery<SlotParams>,
+) -> ApiResult<Json<Slots>> {
     Ok(Json(find_slots(&s, p).await?))
 }
 

@@ -29,8 +29,9 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ScriptInput {
+    #[schema(value_type = switchboard_core::api_schema::ShortText)]
     name: String,
-    #[schema(value_type = Vec<Object>)]
+    #[schema(min_items = 1, max_items = 50)]
     steps: Vec<Step>,
 }
 
@@ -132,11 +133,14 @@ async fn delete(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<
 pub struct ScriptRule {
     /// Work items of this queue…
     #[serde(default)]
+    #[schema(value_type = Option<switchboard_core::api_schema::RecordId>)]
     queue_id: Option<String>,
     /// …or, without a queue, of this channel (`chat`, `voice`, `callback`);
     /// neither: every work item.
     #[serde(default)]
+    #[schema(pattern = "^(chat|voice|callback)$")]
     channel: Option<String>,
+    #[schema(value_type = switchboard_core::api_schema::RecordId)]
     script_id: String,
 }
 
@@ -144,6 +148,7 @@ pub struct ScriptRule {
 #[serde(deny_unknown_fields)]
 pub struct ScriptRules {
     /// The first rule that fits chooses the script.
+    #[schema(max_items = 100)]
     rules: Vec<ScriptRule>,
 }
 
@@ -200,6 +205,7 @@ async fn put_rules(
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct CannedQuery {
+    #[param(value_type = Option<switchboard_core::api_schema::ShortTextOrBlank>)]
     /// Part of the code or title.
     q: Option<String>,
 }
@@ -211,15 +217,19 @@ async fn list_canned(
     State(s): State<AppState>,
     crate::extract::ApiQuery(q): crate::extract::ApiQuery<CannedQuery>,
 ) -> ApiResult<Json<Vec<CannedResponse>>> {
-    Ok(Json(s.db.canned_responses(q.q.as_deref()).await?))
+    let q = super::search_q(q.q)?;
+    Ok(Json(s.db.canned_responses(q.as_deref()).await?))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CannedInput {
     /// Short code agents type after `/`: 1 to 30 of a-z, 0-9, _ and -.
+    #[schema(pattern = "^[a-z0-9_-]{1,30}$")]
     code: String,
+    #[schema(value_type = switchboard_core::api_schema::ShortText)]
     title: String,
+    #[schema(value_type = switchboard_core::api_schema::Instructions)]
     body: String,
 }
 

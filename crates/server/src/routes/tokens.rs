@@ -27,9 +27,11 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[serde(deny_unknown_fields)]
 pub struct TokenInput {
     /// A label saying what uses the token.
+    #[schema(value_type = switchboard_core::api_schema::Name, required = true)]
     name: Option<String>,
     role: Role,
     /// The agent the token acts as (author of notes it writes).
+    #[schema(value_type = Option<switchboard_core::api_schema::RecordId>)]
     agent_id: Option<String>,
     /// When the token stops working (RFC 3339, in the future, at most ten
     /// years ahead); none: until revoked.

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Instant;
 
-use axum::extract::{FromRequestParts, Path, Query, Request, State};
+use axum::extract::{FromRequestParts, Path, Request, State};
 use axum::http::{header, request::Parts, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -116,6 +116,16 @@ pub fn same_origin(headers: &HeaderMap, s: &AppState) -> Option<String> {
 }
 
 /// Origin allow-list, preflights and the per-IP rate limit, before routing.
+/// The widget's CORS preflights, outside routing (no route answers
+/// `OPTIONS`). Every other request meets [`guard`] after routing, so that a
+/// method the endpoint does not serve is a plain 405.
+pub async fn preflight(state: State<AppState>, req: Request, next: Next) -> Response {
+    if req.method() != Method::OPTIONS {
+        return next.run(req).await;
+    }
+    guard(state, req, next).await
+}
+
 pub async fn guard(State(s): State<AppState>, mut req: Request, next: Next) -> Response {
     let path = req.uri().path();
     let Some(rest) = path.strip_prefix(PREFIX) else {
@@ -815,7 +825,7 @@ pub struct AfterParams {
 async fn messages(
     State(s): State<AppState>,
     Path((_widget_id, id)): Path<(String, String)>,
-    Query(p): Query<AfterParams>,
+    crate::extract::ApiQuery(p): crate::extract::ApiQuery<AfterParams>,
     v: VisitorAuth,
 ) -> ApiResult<Json<Value>> {
     let conv = own(&s, &v, &id).await?;

@@ -210,7 +210,7 @@ async fn rule_specs(s: &AppState, widget: &str) -> ApiResult<Vec<ProactiveRuleSp
 #[serde(deny_unknown_fields)]
 pub struct RulesBody {
     /// In priority order (a lower `priority` number goes first; ties keep this order).
-    #[schema(value_type = Vec<Object>)]
+    #[schema(max_items = 50)]
     pub rules: Vec<ProactiveRuleSpec>,
 }
 

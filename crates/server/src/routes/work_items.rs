@@ -36,21 +36,28 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[serde(deny_unknown_fields)]
 pub struct WorkItemInput {
     /// `chat`, `voice` or `callback`.
+    #[schema(pattern = "^(chat|voice|callback)$")]
     channel: String,
     /// `normal` (default), `proactive` or `callback` (default for a callback channel).
+    #[schema(pattern = "^(normal|proactive|callback)$")]
     kind: Option<String>,
+    #[schema(value_type = Option<switchboard_core::api_schema::RecordId>)]
     contact_id: Option<String>,
     /// Key/values the routing rules test (language, page, context
     /// variables…). Keys naming internal records (`conversation_id`,
     /// `widget_id`, `proactive_rule`, `call_id`, `caller`, `called`,
     /// `callback_id`, `callback_number`) are Switchboard's: 422.
     #[serde(default)]
+    #[schema(value_type = switchboard_core::api_schema::WorkItemAttributes)]
     attributes: BTreeMap<String, String>,
     /// Skip the rules and wait in this queue.
+    #[schema(value_type = Option<switchboard_core::api_schema::RecordId>)]
     queue_id: Option<String>,
     /// With `queue_id`: required skills.
     skills: Option<Vec<SkillNeedSpec>>,
     skill_match: Option<SkillMatch>,
+    /// -1000 to 1000.
+    #[schema(minimum = -1000, maximum = 1000)]
     priority: Option<i32>,
 }
 
@@ -66,12 +73,12 @@ async fn create(
     if i.attributes.len() > 100
         || i.attributes
             .iter()
-            .any(|(k, v)| k.len() > 100 || v.len() > 1000)
+            .any(|(k, v)| k.is_empty() || k.chars().count() > 100 || v.chars().count() > 1000)
     {
         c.fail(
             "attributes",
             "too_long",
-            "at most 100 attributes, keys up to 100 and values up to 1000 characters",
+            "at most 100 attributes, keys of 1 to 100 and values up to 1000 characters",
         );
     }
     // Attributes naming internal records are the system's (see
@@ -90,7 +97,7 @@ async fn create(
     if i.skills.is_some() && i.queue_id.is_none() {
         c.fail(
             "skills",
-            "invalid",
+            "inconsistent",
             "skills go with queue_id; otherwise the routing rules set them",
         );
     }
@@ -190,6 +197,7 @@ async fn abandon(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TransferInput {
+    #[schema(value_type = switchboard_core::api_schema::RecordId)]
     queue_id: String,
 }
 

@@ -16,10 +16,12 @@ use switchboard_core::{FieldError, Invalid};
 #[serde(deny_unknown_fields)]
 pub struct HoursSpec {
     /// IANA time zone, e.g. `Europe/Paris`.
+    #[schema(value_type = switchboard_core::api_schema::TimeZoneName)]
     pub time_zone: String,
     pub weekly: Vec<RangeSpec>,
     /// `YYYY-MM-DD` dates closed all day.
     #[serde(default)]
+    #[schema(value_type = Vec<switchboard_core::api_schema::Date>)]
     pub holidays: Vec<String>,
 }
 
@@ -27,9 +29,12 @@ pub struct HoursSpec {
 #[serde(deny_unknown_fields)]
 pub struct RangeSpec {
     /// `monday` … `sunday`
+    #[schema(pattern = "^(monday|tuesday|wednesday|thursday|friday|saturday|sunday)$")]
     pub day: String,
     /// `HH:MM`, local time.
+    #[schema(value_type = switchboard_core::api_schema::TimeOfDay)]
     pub from: String,
+    #[schema(value_type = switchboard_core::api_schema::TimeOfDay)]
     pub to: String,
 }
 
@@ -47,11 +52,14 @@ pub enum ActionName {
 #[serde(deny_unknown_fields)]
 pub struct ActionSpec {
     pub action: ActionName,
-    /// For `transfer_to_queue`.
+    /// For `transfer_to_queue` (an existing queue of the same channel);
+    /// the other actions ignore it.
     pub queue_id: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+/// `{"count": 20, "action": …, "queue_id": …}`: more than `count` items
+/// waiting (1 to 10,000).
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CountRule {
     pub count: u32,
@@ -59,13 +67,65 @@ pub struct CountRule {
     pub then: ActionSpec,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+/// `{"seconds": 300, "action": …, "queue_id": …}`: a wait over `seconds`
+/// (1 to 86,400).
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SecondsRule {
     pub seconds: u32,
     #[serde(flatten)]
     pub then: ActionSpec,
 }
+
+pub const COUNT_MAX: u32 = 10_000;
+pub const SECONDS_MAX: u32 = 86_400;
+
+/// The wire form is one flat object (the action's members beside the
+/// threshold), which `allOf` of a closed `ActionSpec` could not state.
+fn threshold_rule(
+    member: &str,
+    max: u32,
+) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, Type};
+    use utoipa::PartialSchema;
+    ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .property(
+            member,
+            ObjectBuilder::new()
+                .schema_type(Type::Integer)
+                .minimum(Some(1))
+                .maximum(Some(max)),
+        )
+        .required(member)
+        .property("action", ActionName::schema())
+        .required("action")
+        .property(
+            "queue_id",
+            ObjectBuilder::new()
+                .schema_type(utoipa::openapi::schema::SchemaType::from_iter([
+                    Type::String,
+                    Type::Null,
+                ]))
+                .description(Some("For transfer_to_queue; the other actions ignore it.")),
+        )
+        .additional_properties(Some(AdditionalProperties::FreeForm(false)))
+        .into()
+}
+
+impl utoipa::PartialSchema for CountRule {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        threshold_rule("count", COUNT_MAX)
+    }
+}
+impl utoipa::ToSchema for CountRule {}
+
+impl utoipa::PartialSchema for SecondsRule {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        threshold_rule("seconds", SECONDS_MAX)
+    }
+}
+impl utoipa::ToSchema for SecondsRule {}
 
 /// Overflow rules; the conditions before queueing are checked in this order.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
@@ -81,20 +141,26 @@ pub struct OverflowSpec {
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct QueueInput {
+    #[schema(value_type = switchboard_core::api_schema::Name, required = true)]
     pub name: Option<String>,
+    #[schema(value_type = ChannelKind, required = true)]
     pub channel: Option<ChannelKind>,
     /// Higher is served first across queues (default 0).
+    #[schema(minimum = -1000, maximum = 1000)]
     pub priority: Option<i64>,
     /// Default: `least_active` for voice, `highest_capacity` for messaging.
     pub method: Option<AssignmentMethod>,
     /// Default 60.
+    #[schema(minimum = 1, maximum = 3600)]
     pub offer_timeout_seconds: Option<i64>,
     /// 1–5, default 3.
+    #[schema(minimum = 1, maximum = 5)]
     pub declines_allowed: Option<i64>,
     pub is_default: Option<bool>,
     pub operating_hours: Option<HoursSpec>,
     pub overflow: Option<OverflowSpec>,
     /// Agent ids.
+    #[schema(value_type = Option<Vec<switchboard_core::api_schema::RecordId>>, max_items = 10000)]
     pub members: Option<Vec<String>>,
 }
 
@@ -137,6 +203,12 @@ pub fn parse_hours(h: &HoursSpec, field: &str) -> Result<OperatingHours, Vec<Fie
         let to: Option<Time> = r.to.parse().ok();
         match (day, from, to) {
             (Some(d), Some(f), Some(t)) if f < t => weekly.push((d, f, t)),
+            // A rule between two fields: its own code.
+            (Some(_), Some(_), Some(_)) => errors.push(FieldError::new(
+                format!("{field}.weekly[{i}].to"),
+                "order",
+                "must be after from",
+            )),
             (None, ..) => errors.push(FieldError::new(
                 format!("{field}.weekly[{i}].day"),
                 "invalid",
@@ -209,7 +281,7 @@ pub fn parse_overflow(
             other => {
                 errors.push(FieldError::new(
                     format!("{field}.action"),
-                    "invalid",
+                    "mismatch",
                     format!(
                         "{} does not apply to a {} queue",
                         enum_text(&other),
@@ -235,10 +307,28 @@ pub fn parse_overflow(
     let waiting = o.waiting_time_exceeds.as_ref().and_then(|r| {
         action(&r.then, "overflow.waiting_time_exceeds").map(|a| (u64::from(r.seconds) * 1000, a))
     });
+    let mut within = |field: &str, value: u32, max: u32| {
+        if !(1..=max).contains(&value) {
+            errors.push(FieldError::new(
+                format!("overflow.{field}"),
+                "out_of_range",
+                format!("must be between 1 and {max}"),
+            ));
+        }
+    };
+    if let Some(r) = &o.work_items_waiting_exceed {
+        within("work_items_waiting_exceed.count", r.count, COUNT_MAX);
+    }
+    if let Some(r) = &o.estimated_wait_exceeds {
+        within("estimated_wait_exceeds.seconds", r.seconds, SECONDS_MAX);
+    }
+    if let Some(r) = &o.waiting_time_exceeds {
+        within("waiting_time_exceeds.seconds", r.seconds, SECONDS_MAX);
+    }
     if out_of_hours.is_some() && hours.is_none() {
         errors.push(FieldError::new(
             "overflow.out_of_operating_hours",
-            "invalid",
+            "incomplete",
             "needs operating_hours on the queue",
         ));
     }
@@ -336,23 +426,29 @@ pub fn validate_queue(
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SkillNeedSpec {
+    #[schema(value_type = switchboard_core::api_schema::RecordId)]
     pub skill_id: String,
     /// 1–10
+    #[schema(minimum = 1, maximum = 10)]
     pub min: u8,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RuleInput {
+    #[schema(value_type = switchboard_core::api_schema::Name)]
     pub name: String,
-    /// All must hold: `{"op": "equals"|"in"|"contains"|"exists", "attribute": …, "value"/"values": …}`.
-    #[schema(value_type = Vec<Object>)]
+    /// All must hold.
+    #[schema(max_items = 50)]
     pub tests: Vec<Test>,
+    #[schema(value_type = switchboard_core::api_schema::RecordId)]
     pub queue_id: String,
     #[serde(default)]
     pub skills: Vec<SkillNeedSpec>,
     pub skill_match: Option<SkillMatch>,
+    /// -1000 to 1000 (default 0).
     #[serde(default)]
+    #[schema(minimum = -1000, maximum = 1000)]
     pub priority: i64,
 }
 

@@ -1149,7 +1149,7 @@ impl Live {
                 if class.is_none() {
                     c.fail(
                         "queue_id",
-                        "required",
+                        "no_route",
                         "no routing rule matches and there is no default queue",
                     );
                 }

@@ -298,7 +298,7 @@ fn from_must_be_before_to() {
                 {"from": "08:00", "to": "09:00"},
                 {"from": from, "to": to}
             ]}})),
-            vec![err("rules[0].window.ranges[1]", "invalid")]
+            vec![err("rules[0].window.ranges[1]", "order")]
         );
     }
 }
@@ -320,7 +320,7 @@ fn dates_must_be_real_and_ordered() {
         error(
             json!({"window": {"time_zone": "UTC", "start_date": "2026-05-02", "end_date": "2026-05-01"}})
         ),
-        vec![err("rules[0].window.end_date", "invalid")]
+        vec![err("rules[0].window.end_date", "order")]
     );
     assert_eq!(
         error(
@@ -339,7 +339,7 @@ fn dates_must_be_real_and_ordered() {
 fn the_default_language_message_is_required() {
     assert_eq!(
         error(json!({"messages": {"en": null, "fr": "Besoin d'aide ?"}})),
-        vec![err("rules[0].messages", "required")]
+        vec![err("rules[0].messages", "incomplete")]
     );
     // Checked against the widget's default language, not English.
     assert!(parse_rules(vec![spec()], "es", uuid_like).is_err());
@@ -428,7 +428,7 @@ fn every_error_of_every_rule_is_reported_at_once() {
             err("rules[1].window.time_zone", "invalid"),
             err("rules[1].window.weekdays[0]", "invalid"),
             err("rules[1].time_on_page_seconds", "out_of_range"),
-            err("rules[2].messages", "required"),
+            err("rules[2].messages", "incomplete"),
         ]
     );
 }
@@ -530,7 +530,7 @@ fn invalid_regex_is_rejected_on_save_with_the_field_named() {
     let e = parse_rules(vec![good, bad], "en", uuid_like).unwrap_err();
     assert_eq!(e.0.len(), 1);
     assert_eq!(e.0[0].field, "rules[1].location.url.value");
-    assert_eq!(e.0[0].code, "invalid");
+    assert_eq!(e.0[0].code, "unusable");
     assert!(
         e.0[0]
             .message
@@ -544,7 +544,7 @@ fn invalid_regex_is_rejected_on_save_with_the_field_named() {
 #[test]
 fn oversized_regex_is_rejected_on_save() {
     let e = error(json!({"location": {"url": {"match": "regex", "value": r"(\w{100}){100}"}}}));
-    assert_eq!(e, vec![err("rules[0].location.url.value", "invalid")]);
+    assert_eq!(e, vec![err("rules[0].location.url.value", "unusable")]);
 }
 
 // ------------------------------------------------------------------ windows
