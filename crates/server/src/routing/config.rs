@@ -58,7 +58,7 @@ pub struct ActionSpec {
 }
 
 /// `{"count": 20, "action": …, "queue_id": …}`: more than `count` items
-/// waiting (1 to 10,000).
+/// waiting (0 to 10,000; 0: as soon as any item waits).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CountRule {
@@ -68,7 +68,7 @@ pub struct CountRule {
 }
 
 /// `{"seconds": 300, "action": …, "queue_id": …}`: a wait over `seconds`
-/// (1 to 86,400).
+/// (0 to 86,400).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SecondsRule {
@@ -94,7 +94,7 @@ fn threshold_rule(
             member,
             ObjectBuilder::new()
                 .schema_type(Type::Integer)
-                .minimum(Some(1))
+                .minimum(Some(0))
                 .maximum(Some(max)),
         )
         .required(member)
@@ -308,11 +308,11 @@ pub fn parse_overflow(
         action(&r.then, "overflow.waiting_time_exceeds").map(|a| (u64::from(r.seconds) * 1000, a))
     });
     let mut within = |field: &str, value: u32, max: u32| {
-        if !(1..=max).contains(&value) {
+        if value > max {
             errors.push(FieldError::new(
                 format!("overflow.{field}"),
                 "out_of_range",
-                format!("must be between 1 and {max}"),
+                format!("must be between 0 and {max}"),
             ));
         }
     };
