@@ -42,6 +42,18 @@ pub fn now() -> String {
     format(Timestamp::now())
 }
 
+/// Every IANA time zone name this build knows, sorted: the values a
+/// `time_zone` field accepts.
+pub fn zone_names() -> Vec<String> {
+    let mut names: Vec<String> = jiff::tz::db()
+        .available()
+        .map(|n| n.as_str().to_owned())
+        .filter(|n| TimeZone::get(n).is_ok())
+        .collect();
+    names.sort();
+    names
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -69,16 +81,4 @@ mod tests {
             prop_assert_eq!(parse(&format(ta)), Some(ta));
         }
     }
-}
-
-/// Every IANA time zone name this build knows, sorted: the values a
-/// `time_zone` field accepts.
-pub fn zone_names() -> Vec<String> {
-    let mut names: Vec<String> = jiff::tz::db()
-        .available()
-        .map(|n| n.as_str().to_owned())
-        .filter(|n| TimeZone::get(n).is_ok())
-        .collect();
-    names.sort();
-    names
 }
