@@ -375,15 +375,6 @@ impl Db {
         Ok(true)
     }
 
-    /// The earliest time a queued row falls due, to sleep until then.
-    pub async fn next_outbox_due(&self) -> Result<Option<String>> {
-        Ok(
-            sqlx::query_scalar("SELECT MIN(next_attempt_at) FROM outbox WHERE state = 'queued'")
-                .fetch_one(&self.pool)
-                .await?,
-        )
-    }
-
     /// Queues the reminders that are due: scheduled meetings, not yet
     /// reminded for their current start, starting after `now` and whose due
     /// time ([`communications::reminder_due`], in the customer's zone) has

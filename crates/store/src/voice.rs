@@ -103,15 +103,6 @@ impl Db {
         )
     }
 
-    pub async fn sip_account(&self, agent_id: &str) -> Result<Option<SipAccount>> {
-        Ok(
-            sqlx::query_as("SELECT agent_id, username, ha1 FROM sip_accounts WHERE agent_id = $1")
-                .bind(agent_id.to_owned())
-                .fetch_optional(&self.pool)
-                .await?,
-        )
-    }
-
     /// Sets (or replaces) an agent's SIP account. A username another agent
     /// holds is a conflict.
     pub async fn set_sip_account(&self, agent_id: &str, username: &str, ha1: &str) -> Result<()> {

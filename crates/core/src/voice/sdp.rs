@@ -33,12 +33,6 @@ impl Codec {
             Codec::Pcma => "PCMA",
         }
     }
-    pub fn static_payload_type(self) -> u8 {
-        match self {
-            Codec::Pcmu => 0,
-            Codec::Pcma => 8,
-        }
-    }
 }
 
 /// The parts of an offer a call needs.

@@ -225,24 +225,23 @@ pub async fn start(
             inv.seconds_on_page.to_string(),
         );
     }
-    let row =
-        s.db.create_conversation(&NewConversation {
-            id: id.clone(),
-            widget_id: widget.id.clone(),
-            visitor_id: visitor.id.clone(),
-            contact_id: Some(contact_id.clone()),
-            work_item_id: item_id.clone(),
-            // Set once the engine made the item (none: the start never finished).
-            queue_id: None,
-            skills: "[]".into(),
-            survey: serde_json::to_string(&answers).expect("strings serialize"),
-            context: serde_json::to_string(&context).expect("strings serialize"),
-            url: url.clone(),
-            invitation_id: rule.as_ref().map(|(i, _)| i.id.clone()),
-            proactive_rule_id: rule.as_ref().map(|(i, _)| i.rule_id.clone()),
-            started_at: now.clone(),
-        })
-        .await?;
+    s.db.create_conversation(&NewConversation {
+        id: id.clone(),
+        widget_id: widget.id.clone(),
+        visitor_id: visitor.id.clone(),
+        contact_id: Some(contact_id.clone()),
+        work_item_id: item_id.clone(),
+        // Set once the engine made the item (none: the start never finished).
+        queue_id: None,
+        skills: "[]".into(),
+        survey: serde_json::to_string(&answers).expect("strings serialize"),
+        context: serde_json::to_string(&context).expect("strings serialize"),
+        url: url.clone(),
+        invitation_id: rule.as_ref().map(|(i, _)| i.id.clone()),
+        proactive_rule_id: rule.as_ref().map(|(i, _)| i.rule_id.clone()),
+        started_at: now.clone(),
+    })
+    .await?;
     s.chat.hub.open(&id, None);
 
     // What the routing rules see.
@@ -317,7 +316,7 @@ pub async fn start(
     }
     s.chat.coordinator.waiting(&item.id, &id);
     // An accepted invitation opens with the words that invited the visitor.
-    if let (Some((_, Some(r))), _) = (&rule, ()) {
+    if let Some((_, Some(r))) = &rule {
         let message = r.message(&req.language, widget.language()).to_owned();
         write_system(s, &id, &message).await?;
     }
@@ -325,7 +324,6 @@ pub async fn start(
     if matches!(item.status.as_str(), "closed" | "abandoned") {
         end(s, &id, "system").await?;
     }
-    let _ = row;
     Ok(s.db.conversation(&id).await?)
 }
 
