@@ -33,7 +33,7 @@ const VISIBLE: &str = r"[^\t\n\u000B\u000C\r \u0085\u00A0\u1680\u2000-\u200A\u20
 /// blanks, then without control characters (a multi-line text keeps tab
 /// and line breaks inside). A `required` text has a visible character; an
 /// optional one may be blank, which counts as absent.
-fn text(max: usize, multiline: bool, required: bool, description: &str) -> RefOr<Schema> {
+fn text(max: usize, multiline: bool, required: bool) -> RefOr<Schema> {
     let any = if multiline { ANY_MULTILINE } else { ANY };
     let core = format!("{VISIBLE}(?:{any}*{VISIBLE})?");
     let pattern = if required {
@@ -45,8 +45,23 @@ fn text(max: usize, multiline: bool, required: bool, description: &str) -> RefOr
         .schema_type(Type::String)
         .max_length(Some(max))
         .pattern(Some(pattern))
-        .description(Some(description))
+        .description(Some(describe(max, multiline, required)))
         .into()
+}
+
+/// What [`text`] allows, in words, for the document's readers.
+fn describe(max: usize, multiline: bool, required: bool) -> String {
+    let lines = if multiline {
+        "Several lines (tab and line breaks kept)"
+    } else {
+        "One line"
+    };
+    let blank = if required {
+        "not blank"
+    } else {
+        "blank counts as absent"
+    };
+    format!("{lines}, at most {max} characters counted as sent, {blank}, no control characters.")
 }
 
 /// A value of `strict`'s form, or blanks: an optional field whose blank
@@ -77,38 +92,25 @@ macro_rules! documented {
     };
 }
 
-documented!(
-    /// One line, at most 100 characters, not blank, no control characters.
-    Name => text(limits::NAME, false, true, "One line, at most 100 characters, not blank, no control characters.")
-);
-documented!(
-    /// One line, at most 100 characters, no control characters; blank counts as absent.
-    NameOrBlank => text(limits::NAME, false, false, "One line, at most 100 characters, no control characters; blank counts as absent.")
-);
-documented!(
-    /// One line, at most 200 characters, not blank, no control characters.
-    ShortText => text(limits::SHORT_TEXT, false, true, "One line, at most 200 characters, not blank, no control characters.")
-);
-documented!(
-    /// One line, at most 200 characters, no control characters; blank counts as absent.
-    ShortTextOrBlank => text(limits::SHORT_TEXT, false, false, "One line, at most 200 characters, no control characters; blank counts as absent.")
-);
-documented!(
-    /// Several lines, at most 10,000 characters, not blank, no control characters but tab and line breaks.
-    Description => text(limits::DESCRIPTION, true, true, "Several lines, at most 10,000 characters, not blank, no control characters but tab and line breaks.")
-);
-documented!(
-    /// Several lines, at most 10,000 characters, no control characters but tab and line breaks; blank counts as absent.
-    DescriptionOrBlank => text(limits::DESCRIPTION, true, false, "Several lines, at most 10,000 characters, no control characters but tab and line breaks; blank counts as absent.")
-);
-documented!(
-    /// Several lines, at most 20,000 characters, not blank, no control characters but tab and line breaks.
-    LongText => text(limits::BODY, true, true, "Several lines, at most 20,000 characters, not blank, no control characters but tab and line breaks.")
-);
-documented!(
-    /// Several lines, at most 20,000 characters, no control characters but tab and line breaks; blank counts as absent.
-    LongTextOrBlank => text(limits::BODY, true, false, "Several lines, at most 20,000 characters, no control characters but tab and line breaks; blank counts as absent.")
-);
+/// A text form and its optional twin (blank counts as absent), both from
+/// [`text`] with the limit the server's check uses.
+macro_rules! texts {
+    ($required:ident, $optional:ident, $max:expr, $multiline:expr) => {
+        documented!(
+            /// A text that must not be blank (see [`text`]).
+            $required => text($max, $multiline, true)
+        );
+        documented!(
+            /// A text that may be blank, which counts as absent (see [`text`]).
+            $optional => text($max, $multiline, false)
+        );
+    };
+}
+
+texts!(Name, NameOrBlank, limits::NAME, false);
+texts!(ShortText, ShortTextOrBlank, limits::SHORT_TEXT, false);
+texts!(Description, DescriptionOrBlank, limits::DESCRIPTION, true);
+texts!(LongText, LongTextOrBlank, limits::BODY, true);
 documented!(
     /// An identifier this server handed out.
     RecordId => ObjectBuilder::new()
@@ -163,29 +165,18 @@ documented!(
         .description(Some("An RFC 3339 time like 2026-11-23T09:00:00Z."))
         .into()
 );
-documented!(
-    /// Several lines, at most 500 characters, not blank.
-    Address => text(crate::booking::ADDRESS_MAX, true, true, "Several lines, at most 500 characters, not blank.")
+texts!(Address, AddressOrBlank, crate::booking::ADDRESS_MAX, true);
+texts!(
+    CustomerText,
+    CustomerTextOrBlank,
+    crate::booking::DESCRIPTION_MAX,
+    true
 );
-documented!(
-    /// Several lines, at most 500 characters; blank counts as absent.
-    AddressOrBlank => text(crate::booking::ADDRESS_MAX, true, false, "Several lines, at most 500 characters; blank counts as absent.")
-);
-documented!(
-    /// Several lines, at most 2,000 characters, not blank.
-    CustomerText => text(crate::booking::DESCRIPTION_MAX, true, true, "Several lines, at most 2,000 characters, not blank.")
-);
-documented!(
-    /// Several lines, at most 2,000 characters; blank counts as absent.
-    CustomerTextOrBlank => text(crate::booking::DESCRIPTION_MAX, true, false, "Several lines, at most 2,000 characters; blank counts as absent.")
-);
-documented!(
-    /// Several lines, at most 4,000 characters, not blank.
-    Instructions => text(crate::booking::INSTRUCTIONS_MAX, true, true, "Several lines, at most 4,000 characters, not blank.")
-);
-documented!(
-    /// Several lines, at most 4,000 characters; blank counts as absent.
-    InstructionsOrBlank => text(crate::booking::INSTRUCTIONS_MAX, true, false, "Several lines, at most 4,000 characters; blank counts as absent.")
+texts!(
+    Instructions,
+    InstructionsOrBlank,
+    crate::booking::INSTRUCTIONS_MAX,
+    true
 );
 documented!(
     /// A time of day, `HH:MM` (24-hour clock).
@@ -270,12 +261,7 @@ documented!(
 
 /// Text of one line, not blank, at most `max` characters.
 pub fn line(max: usize) -> RefOr<Schema> {
-    text(
-        max,
-        false,
-        true,
-        &format!("One line, at most {max} characters, not blank, no control characters."),
-    )
+    text(max, false, true)
 }
 
 documented!(
