@@ -59,21 +59,16 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     }
 }
 
-/// Members that choose the shape of their object (`{"kind": "macro", …}`).
-/// serde would also take a variant's number there (`"kind": 1`); the API
-/// documents names only, so a number is refused.
-const TAG_MEMBERS: [&str; 4] = ["kind", "type", "op", "per"];
-
 /// Parses JSON into `T`, classifying errors as the API answers them.
 ///
 /// The text is read into a JSON value first: a number written with a zero
 /// fraction (`6.0`) is the integer it equals, as JSON Schema has it, so
-/// `6.0` fills an integer field; and a tag member holding a number is
-/// refused before serde reads it as a variant's index.
+/// `6.0` fills an integer field. [`crate::strict_json::Strict`] then reads
+/// it the way the document describes it.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let mut json: serde_json::Value = serde_json::from_slice(bytes)
         .map_err(|e| ApiError::BadRequest(format!("malformed JSON: {e}")))?;
-    normalize(&mut json, &mut String::new())?;
+    normalize(&mut json);
     let value =
         serde_path_to_error::deserialize(crate::strict_json::Strict(json)).map_err(|e| {
             let inner = e.inner();
@@ -96,8 +91,8 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     Ok(value)
 }
 
-/// Integral floats to integers, numeric tags refused (see [`parse_json`]).
-fn normalize(v: &mut serde_json::Value, path: &mut String) -> Result<(), ApiError> {
+/// Integral floats to integers (see [`parse_json`]).
+fn normalize(v: &mut serde_json::Value) {
     use serde_json::Value;
     match v {
         Value::Number(n) if n.is_f64() => {
@@ -107,35 +102,10 @@ fn normalize(v: &mut serde_json::Value, path: &mut String) -> Result<(), ApiErro
                 *v = Value::from(f as i64);
             }
         }
-        Value::Array(items) => {
-            for (i, item) in items.iter_mut().enumerate() {
-                let len = path.len();
-                path.push_str(&format!("[{i}]"));
-                normalize(item, path)?;
-                path.truncate(len);
-            }
-        }
-        Value::Object(members) => {
-            for (key, member) in members.iter_mut() {
-                let len = path.len();
-                if !path.is_empty() {
-                    path.push('.');
-                }
-                path.push_str(key);
-                if TAG_MEMBERS.contains(&key.as_str()) && member.is_number() {
-                    return Err(ApiError::Invalid(Invalid::one(
-                        path,
-                        "type",
-                        "must be a name, not a number",
-                    )));
-                }
-                normalize(member, path)?;
-                path.truncate(len);
-            }
-        }
+        Value::Array(items) => items.iter_mut().for_each(normalize),
+        Value::Object(members) => members.values_mut().for_each(normalize),
         _ => {}
     }
-    Ok(())
 }
 
 /// serde's "unknown field `x`, expected …" names the field only in text.

@@ -4,7 +4,10 @@
 //! (`"customer": ["Ann", "Lee"]`), which the OpenAPI document does not
 //! describe and no client means. [`Strict`] reads a [`serde_json::Value`]
 //! like serde_json does, except that a struct must be a JSON object, at
-//! every depth. Scalars are serde_json's own reading.
+//! every depth, and a variant's name read from a value (the tag of an
+//! internally tagged enum, `{"kind": "macro", …}`) must be a string, not
+//! the variant's index (`"kind": 1`). Other scalars are serde_json's own
+//! reading.
 
 use serde::de::value::{MapAccessDeserializer, MapDeserializer, SeqDeserializer};
 use serde::de::{self, IntoDeserializer, Unexpected, Visitor};
@@ -93,10 +96,20 @@ impl<'de> de::Deserializer<'de> for Strict {
         }
     }
 
+    /// Reached only for values read as a variant's name: members' names
+    /// are read as strings by the map, never through this deserializer.
+    /// Forwarding to `deserialize_any` would let a number pick a variant
+    /// by index.
+    fn deserialize_identifier<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        match self.0 {
+            Value::Number(_) => Err(de::Error::custom("must be a name, not a number")),
+            other => Strict(other).deserialize_any(visitor),
+        }
+    }
+
     forward_to_deserialize_any! {
         bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
-        bytes byte_buf unit unit_struct seq tuple tuple_struct map identifier
-        ignored_any
+        bytes byte_buf unit unit_struct seq tuple tuple_struct map ignored_any
     }
 }
 
@@ -154,6 +167,34 @@ mod tests {
             serde_json::json!({"name": ["Ann", null], "tags": []})
         )
         .is_ok());
+    }
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    #[serde(tag = "type", rename_all = "snake_case")]
+    enum Shape {
+        Dot,
+        Line { length: u32 },
+    }
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    struct Drawing {
+        shape: Shape,
+        /// Free-form: any member name, any value.
+        custom: std::collections::BTreeMap<String, serde_json::Value>,
+    }
+
+    #[test]
+    fn a_tag_must_name_its_variant_but_free_members_of_that_name_are_free() {
+        let d: Drawing = read(serde_json::json!({
+            "shape": {"type": "line", "length": 3},
+            "custom": {"type": 5, "kind": 1, "op": 2.5}
+        }))
+        .unwrap();
+        assert_eq!(d.shape, Shape::Line { length: 3 });
+        assert_eq!(d.custom["type"], serde_json::json!(5));
+        let e = read::<Drawing>(serde_json::json!({"shape": {"type": 0}, "custom": {}}))
+            .unwrap_err();
+        assert!(e.to_string().contains("must be a name, not a number"), "{e}");
     }
 
     #[test]

@@ -406,3 +406,37 @@ async fn attributes_naming_internal_records_are_refused_by_name() {
         app.stop().await;
     }
 }
+
+#[tokio::test]
+async fn a_tag_must_be_a_name_but_free_form_members_may_hold_numbers() {
+    for app in apps().await {
+        let agent = app.token(Role::Agent).await;
+        let admin = app.token(Role::Admin).await;
+        // Custom attributes are the customer's own: any member name, any value.
+        let (status, c) = answer(
+            agent
+                .post(
+                    "/api/v1/contacts",
+                    json!({"first_name": "Ada", "custom": {"type": 5, "kind": 1, "op": 2, "per": 3}}),
+                )
+                .await,
+        )
+        .await;
+        assert_eq!(status, 201, "{c} on {}", app.backend);
+        assert_eq!(c["custom"]["type"], 5);
+        // A step's kind chooses its shape: serde would read 0 as the first
+        // variant; the API refuses it by name.
+        let (status, p) = answer(
+            admin
+                .post(
+                    "/api/v1/agent-scripts",
+                    json!({"name": "Numbers", "steps": [{"kind": 0, "id": "a", "title": "A", "instruction": "B"}]}),
+                )
+                .await,
+        )
+        .await;
+        assert_eq!(status, 422, "{p} on {}", app.backend);
+        assert!(p.to_string().contains("must be a name, not a number"), "{p}");
+        assert!(fields(&p).iter().any(|f| f.starts_with("steps")), "{p}");
+    }
+}
