@@ -96,6 +96,20 @@ impl From<crate::routing::EngineError> for ApiError {
     }
 }
 
+impl From<crate::chat::error::ChatError> for ApiError {
+    fn from(e: crate::chat::error::ChatError) -> Self {
+        use crate::chat::error::ChatError as E;
+        match e {
+            E::NotFound(what) => ApiError::NotFound(what),
+            E::Conflict(m) => ApiError::Conflict(m),
+            E::Invalid(i) => ApiError::Invalid(i),
+            E::Store(s) => s.into(),
+            E::Routing(r) => r.into(),
+            E::Internal(m) => ApiError::Internal(anyhow::anyhow!(m)),
+        }
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, kind) = self.parts();

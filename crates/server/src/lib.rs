@@ -3,21 +3,24 @@
 
 pub mod access;
 pub mod auth;
-pub mod chat;
 pub mod client_addr;
-pub mod communications;
 pub mod demo;
 pub mod error;
 pub mod extract;
-pub mod metrics;
+mod http_metrics;
 pub mod openapi;
 pub mod routes;
-pub mod routing;
 mod security_headers;
 pub mod state;
 mod strict_json;
-pub mod voice;
 mod web;
+
+// The services, under the names the routes (and tests) know them by.
+pub use switchboard_chat as chat;
+pub use switchboard_notifications as communications;
+pub use switchboard_routing as routing;
+pub use switchboard_runtime::metrics;
+pub use switchboard_voice as voice;
 
 use std::net::SocketAddr;
 use std::sync::atomic::AtomicBool;
@@ -99,7 +102,7 @@ pub async fn build(config: Config) -> anyhow::Result<(Router, AppState)> {
     let engine = routing::Engine::start(db.clone(), metrics.clone())
         .await
         .context("starting the routing engine")?;
-    let chat = chat::Chat::start(db.clone(), config.chat_limits)
+    let chat = chat::Chat::start(db.clone(), engine.clone(), config.chat_limits)
         .await
         .context("starting the chat channel")?;
     // Like the visitor token key: made once, kept, so links in messages
@@ -145,9 +148,6 @@ pub async fn build(config: Config) -> anyhow::Result<(Router, AppState)> {
         login_limiter: Arc::default(),
         ready: Arc::new(AtomicBool::new(!config_hold_ready)),
     };
-    chat::coordinator::spawn(state.clone())
-        .await
-        .context("following the routing engine for chats")?;
     Ok((router(state.clone()), state))
 }
 
@@ -179,7 +179,7 @@ pub fn router(state: AppState) -> Router {
     ))
     .route_layer(axum::middleware::from_fn_with_state(
         state.clone(),
-        metrics::track,
+        http_metrics::track,
     ))
     .merge(web::router())
     .fallback(web::not_found)

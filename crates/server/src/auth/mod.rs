@@ -5,6 +5,6 @@ pub mod endpoints;
 pub mod limiter;
 pub mod password;
 pub mod principal;
-pub mod secret;
+pub use switchboard_runtime::secret;
 
 pub use principal::Principal;

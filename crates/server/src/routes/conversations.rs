@@ -62,7 +62,7 @@ pub async fn end_as(s: &AppState, who: &Principal, id: &str) -> ApiResult<bool> 
             "accept the conversation before ending it (or decline the offer)".into(),
         ));
     }
-    conversation::end(s, &conv.id, "agent").await
+    Ok(conversation::end(&s.chat, &conv.id, "agent").await?)
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -154,7 +154,7 @@ async fn get(
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
     let conv = reach(&s, &who, &id).await?;
-    Ok(Json(conversation::agent_view(&s, &conv).await?))
+    Ok(Json(conversation::agent_view(&s.chat, &conv).await?))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -224,7 +224,7 @@ pub async fn agent_send(
         ));
     }
     let name = conv.agent_name.clone().unwrap_or_else(|| "Agent".into());
-    conversation::send(s, &conv, "agent", Some((&agent, &name)), body, client_id).await
+    Ok(conversation::send(&s.chat, &conv, "agent", Some((&agent, &name)), body, client_id).await?)
 }
 
 /// End the conversation; its transcript lands on the contact's timeline.

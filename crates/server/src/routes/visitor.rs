@@ -408,7 +408,7 @@ async fn register(
         jiff::Timestamp::now().as_second(),
     );
     let conversation = match s.db.open_conversation(&reg.visitor.id).await? {
-        Some(c) => Some(conversation::visitor_view(&s, &c).await),
+        Some(c) => Some(conversation::visitor_view(&s.chat, &c).await),
         None => None,
     };
     Ok(Json(Registration {
@@ -772,7 +772,7 @@ async fn start(
         .collect();
     let language = supported_language(visitor.language.as_deref(), v.widget.language()).to_owned();
     let conv = conversation::start(
-        &s,
+        &s.chat,
         &v.widget,
         &visitor,
         StartRequest {
@@ -785,7 +785,7 @@ async fn start(
         },
     )
     .await?;
-    let view = conversation::visitor_view(&s, &conv).await;
+    let view = conversation::visitor_view(&s.chat, &conv).await;
     Ok((StatusCode::CREATED, Json(view)).into_response())
 }
 
@@ -808,7 +808,7 @@ async fn get_conversation(
     v: VisitorAuth,
 ) -> ApiResult<Json<VisitorConversation>> {
     let conv = own(&s, &v, &id).await?;
-    Ok(Json(conversation::visitor_view(&s, &conv).await))
+    Ok(Json(conversation::visitor_view(&s.chat, &conv).await))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

@@ -22,7 +22,6 @@ use crate::chat::conversation;
 use crate::chat::hub::{Audience, ChatEvent};
 use crate::chat::limits::{SocketCap, SocketSlot};
 use crate::client_addr::ClientAddr;
-use crate::error::ApiError;
 use crate::state::AppState;
 
 pub fn router() -> axum::Router<AppState> {
@@ -155,7 +154,7 @@ async fn session(
         return;
     }
     let fresh = s.db.conversation(&conv.id).await.unwrap_or(conv);
-    let view = conversation::visitor_view(&s, &fresh).await;
+    let view = conversation::visitor_view(&s.chat, &fresh).await;
     let mut ended = fresh.status == "ended";
     if send(
         &mut socket,
@@ -258,19 +257,21 @@ async fn command(
                     "message": "this conversation has ended"}),
                 );
             }
-            match conversation::send(s, conv, "visitor", None, &body, client_id.clone()).await {
+            match conversation::send(&s.chat, conv, "visitor", None, &body, client_id.clone()).await {
                 Ok(m) => {
                     Some(json!({"type": "ack", "client_id": m.client_id, "seq": m.seq, "at": m.at}))
                 }
-                Err(ApiError::Invalid(i)) => {
+                Err(crate::chat::error::ChatError::Invalid(i)) => {
                     let e = i.0.first();
                     Some(
                         json!({"type": "error", "code": e.map(|e| e.code.clone()).unwrap_or_default(),
                         "client_id": client_id, "message": e.map(|e| format!("{}: {}", e.field, e.message)).unwrap_or_default()}),
                     )
                 }
+                // As the API would word it (no database text reaches a visitor).
                 Err(e) => Some(
-                    json!({"type": "error", "code": "failed", "client_id": client_id, "message": e.to_string()}),
+                    json!({"type": "error", "code": "failed", "client_id": client_id,
+                        "message": crate::error::ApiError::from(e).to_string()}),
                 ),
             }
         }
@@ -298,7 +299,7 @@ async fn command(
         }
         VisitorMessage::End => {
             *ended = true;
-            match conversation::end(s, &conv.id, "visitor").await {
+            match conversation::end(&s.chat, &conv.id, "visitor").await {
                 Ok(_) => None,
                 Err(e) => {
                     Some(json!({"type": "error", "code": "failed", "message": e.to_string()}))

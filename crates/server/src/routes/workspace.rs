@@ -162,7 +162,7 @@ async fn summary(
         None => None,
     };
     let conversation = match &conv {
-        Some(c) => Some(conversation::agent_view(&s, c).await?),
+        Some(c) => Some(conversation::agent_view(&s.chat, c).await?),
         None => None,
     };
     let case = match &session_case {
@@ -400,7 +400,7 @@ async fn run_macro(
             }
             let name = conv.agent_name.clone().unwrap_or_else(|| who.name.clone());
             let m = conversation::send(
-                &s,
+                &s.chat,
                 conv,
                 "agent",
                 Some((&agent, &name)),

@@ -115,7 +115,7 @@ async fn enrich(s: &AppState, e: &EventRow) -> String {
         return text;
     };
     if let Ok(Some(conv)) = s.db.conversation_by_work_item(item).await {
-        if let Ok(view) = crate::chat::conversation::agent_view(s, &conv).await {
+        if let Ok(view) = crate::chat::conversation::agent_view(&s.chat, &conv).await {
             v["conversation"] = view;
         }
     }

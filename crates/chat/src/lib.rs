@@ -5,6 +5,7 @@
 
 pub mod conversation;
 pub mod coordinator;
+pub mod error;
 pub mod host_auth;
 pub mod hub;
 pub mod limits;
@@ -15,6 +16,7 @@ pub mod writer;
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
+use switchboard_routing::EngineHandle;
 use switchboard_store::{Db, StoreError};
 
 use self::hub::Hub;
@@ -47,8 +49,11 @@ impl Default for ChatLimits {
     }
 }
 
-/// Everything the chat channel keeps while the server runs.
+/// Everything the chat channel keeps while the server runs: its handle.
 pub struct Chat {
+    pub db: Db,
+    /// How the channel reaches the routing engine.
+    pub routing: EngineHandle,
     pub hub: Arc<Hub>,
     pub writer: MessageWriter,
     pub key: TokenKey,
@@ -57,19 +62,22 @@ pub struct Chat {
     /// Open visitor sockets, capped per visitor and per address.
     pub sockets: SocketCaps,
     pub coordinator: coordinator::CoordinatorHandle,
-    pub(crate) pending: coordinator::Pending,
     widgets: RwLock<HashMap<String, Arc<Widget>>>,
     /// Bumped by every `forget_widget`.
     generation: std::sync::atomic::AtomicU64,
 }
 
 impl Chat {
-    /// Starts the message writer; the coordinator follows once the
-    /// application state exists (`coordinator::spawn`).
-    pub async fn start(db: Db, limits: ChatLimits) -> anyhow::Result<Arc<Self>> {
+    /// Starts the message writer and the coordinator that follows the
+    /// routing engine for chats.
+    pub async fn start(
+        db: Db,
+        routing: EngineHandle,
+        limits: ChatLimits,
+    ) -> anyhow::Result<Arc<Self>> {
         // The token key is made once per installation and kept, so visitor
         // tokens survive restarts.
-        db.meta_claim("visitor_token_key", &crate::auth::secret::random_secret())
+        db.meta_claim("visitor_token_key", &switchboard_runtime::secret::random_secret())
             .await?;
         let key = db
             .meta_get("visitor_token_key")
@@ -85,8 +93,10 @@ impl Chat {
             limits.per_visitor_per_minute,
             limits.per_visitor_per_minute.max(4) / 4,
         );
-        let (coordinator, pending) = coordinator::channel();
-        Ok(Arc::new(Self {
+        let (coordinator, notes) = coordinator::channel();
+        let chat = Arc::new(Self {
+            db,
+            routing,
             hub,
             writer,
             key: TokenKey::new(&key),
@@ -94,10 +104,11 @@ impl Chat {
             per_visitor,
             sockets: SocketCaps::new(limits.sockets_per_visitor, limits.sockets_per_address),
             coordinator,
-            pending,
             widgets: RwLock::default(),
             generation: Default::default(),
-        }))
+        });
+        coordinator::spawn(chat.clone(), notes).await?;
+        Ok(chat)
     }
 
     /// The widget with its parsed rules, from memory after the first read.

@@ -177,7 +177,7 @@ impl Engine {
     /// Loads the state from the store and starts the engine task.
     pub async fn start(
         db: Db,
-        metrics: Arc<crate::metrics::Metrics>,
+        metrics: Arc<switchboard_runtime::metrics::Metrics>,
     ) -> Result<EngineHandle, EngineError> {
         let mut live = Live::load(db).await?;
         live.metrics = metrics;
@@ -400,7 +400,7 @@ struct Live {
     seq: i64,
     /// Whether some queue has a while-waiting overflow rule (needs a tick).
     waiting_rules: bool,
-    metrics: Arc<crate::metrics::Metrics>,
+    metrics: Arc<switchboard_runtime::metrics::Metrics>,
     /// Shared with the handles: the last committed event id.
     last_seq: Arc<std::sync::atomic::AtomicI64>,
     /// Rows to write at the next commit (changed by a rebuild).
@@ -1779,7 +1779,7 @@ impl Live {
         for q in touched {
             if let Some(ix) = self.queue_ix.get(q) {
                 let state = &self.core.queues[ix.0 as usize];
-                let label = crate::metrics::QueueLabels {
+                let label = switchboard_runtime::metrics::QueueLabels {
                     queue: self.queue_names[ix.0 as usize].clone(),
                 };
                 self.metrics
@@ -1799,7 +1799,7 @@ impl Live {
         for e in &step.events {
             self.metrics
                 .routing_events
-                .get_or_create(&crate::metrics::KindLabels {
+                .get_or_create(&switchboard_runtime::metrics::KindLabels {
                     kind: e.kind.clone(),
                 })
                 .inc();

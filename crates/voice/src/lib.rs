@@ -31,7 +31,7 @@ use switchboard_core::voice::prompts::{default_text, Prompt};
 use switchboard_store::Db;
 use tokio::sync::mpsc;
 
-use crate::routing::EngineHandle;
+use switchboard_routing::EngineHandle;
 
 /// How the voice channel is set up (`serve --sip-listen …`).
 #[derive(Debug, Clone)]

@@ -19,7 +19,7 @@ use switchboard_store::voice::{Callback, CallbackUpdate, NewDial};
 use super::call::logged;
 use super::outbound::{self, DialError};
 use super::Voice;
-use crate::routing::engine::NewWorkItem;
+use switchboard_routing::engine::NewWorkItem;
 
 /// The windows stored with a callback.
 pub fn windows_of(c: &Callback) -> Vec<Window> {

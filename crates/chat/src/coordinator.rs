@@ -5,7 +5,7 @@
 //! its place in line whenever the queue moves (at most once a second).
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::Arc;
 use std::time::Duration;
 
 use switchboard_core::time;
@@ -15,7 +15,7 @@ use tokio::sync::mpsc;
 
 use super::conversation;
 use super::hub::{Audience, ChatEvent};
-use crate::state::AppState;
+use crate::Chat;
 
 pub enum Note {
     Waiting {
@@ -46,22 +46,15 @@ impl CoordinatorHandle {
     }
 }
 
-/// The receiving end, kept until the coordinator is spawned with the
-/// application state.
-pub struct Pending(pub Mutex<Option<mpsc::UnboundedReceiver<Note>>>);
-
-pub fn channel() -> (CoordinatorHandle, Pending) {
+pub fn channel() -> (CoordinatorHandle, mpsc::UnboundedReceiver<Note>) {
     let (tx, rx) = mpsc::unbounded_channel();
-    (CoordinatorHandle(tx), Pending(Mutex::new(Some(rx))))
+    (CoordinatorHandle(tx), rx)
 }
 
-/// Starts following the engine; call once, after the state is built.
-pub async fn spawn(s: AppState) -> anyhow::Result<()> {
-    let Some(rx) = s.chat.pending.0.lock().expect("coordinator").take() else {
-        return Ok(());
-    };
+/// Starts following the engine (once, from [`Chat::start`]).
+pub(crate) async fn spawn(s: Arc<Chat>, rx: mpsc::UnboundedReceiver<Note>) -> anyhow::Result<()> {
     // Subscribe before reading the store, so nothing falls in between.
-    let events = s.engine.subscribe();
+    let events = s.routing.subscribe();
     let mut waiting = HashMap::new();
     for c in s.db.open_conversations().await? {
         if c.work_item_id.starts_with("pending:") || c.queue_id.is_none() {
@@ -69,7 +62,7 @@ pub async fn spawn(s: AppState) -> anyhow::Result<()> {
             let _ = conversation::end(&s, &c.id, "system").await;
             continue;
         }
-        s.chat.hub.open(&c.id, c.agent_id.as_deref());
+        s.hub.open(&c.id, c.agent_id.as_deref());
         if c.status == "waiting" {
             waiting.insert(c.work_item_id.clone(), (c.id.clone(), None));
         }
@@ -81,7 +74,7 @@ pub async fn spawn(s: AppState) -> anyhow::Result<()> {
 type Figures = Option<(Option<usize>, Option<u64>)>;
 
 async fn run(
-    s: AppState,
+    s: Arc<Chat>,
     mut notes: mpsc::UnboundedReceiver<Note>,
     mut events: tokio::sync::broadcast::Receiver<std::sync::Arc<EventRow>>,
     mut waiting: HashMap<String, (String, Figures)>,
@@ -120,7 +113,7 @@ async fn run(
 }
 
 async fn conversation_of(
-    s: &AppState,
+    s: &Chat,
     work_item: &str,
     waiting: &HashMap<String, (String, Figures)>,
 ) -> Option<String> {
@@ -137,7 +130,7 @@ async fn conversation_of(
         .map(|c| c.id)
 }
 
-async fn follow(s: &AppState, e: &EventRow, waiting: &mut HashMap<String, (String, Figures)>) {
+async fn follow(s: &Chat, e: &EventRow, waiting: &mut HashMap<String, (String, Figures)>) {
     let Some(item) = &e.work_item_id else { return };
     match e.kind.as_str() {
         "assigned" => {
@@ -167,7 +160,7 @@ async fn follow(s: &AppState, e: &EventRow, waiting: &mut HashMap<String, (Strin
     }
 }
 
-async fn joined(s: &AppState, conv: &str, work_item: &str, agent: &str) {
+async fn joined(s: &Chat, conv: &str, work_item: &str, agent: &str) {
     let Ok(row) = s.db.conversation(conv).await else {
         return;
     };
@@ -182,8 +175,8 @@ async fn joined(s: &AppState, conv: &str, work_item: &str, agent: &str) {
         .await
     {
         Ok(true) => {
-            s.chat.hub.open(conv, Some(agent));
-            s.chat
+            s.hub.open(conv, Some(agent));
+            s
                 .hub
                 .publish(conv, ChatEvent::Joined { agent_name: name }, Audience::Both);
         }
@@ -196,10 +189,10 @@ async fn joined(s: &AppState, conv: &str, work_item: &str, agent: &str) {
 
 /// Tells each waiting visitor their place in line when it changed; catches
 /// assignments and ends whose events were missed.
-async fn refresh(s: &AppState, waiting: &mut HashMap<String, (String, Figures)>) {
+async fn refresh(s: &Chat, waiting: &mut HashMap<String, (String, Figures)>) {
     let items: Vec<String> = waiting.keys().cloned().collect();
     for item in items {
-        let Ok(view) = s.engine.view(&item).await else {
+        let Ok(view) = s.routing.view(&item).await else {
             continue;
         };
         let Some((conv, last)) = waiting.get_mut(&item) else {
@@ -211,7 +204,7 @@ async fn refresh(s: &AppState, waiting: &mut HashMap<String, (String, Figures)>)
                 let now = Some((view.position, view.estimated_wait_seconds));
                 if *last != now {
                     *last = now;
-                    s.chat.hub.publish(
+                    s.hub.publish(
                         &conv,
                         ChatEvent::Waiting {
                             position: view.position,

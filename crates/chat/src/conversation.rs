@@ -18,9 +18,10 @@ use switchboard_store::new_id;
 use super::hub::{Audience, ChatEvent};
 use super::settings::Widget;
 use super::writer::NewMessage;
-use crate::error::{ApiError, ApiResult};
-use crate::routing::engine::NewWorkItem;
-use crate::state::AppState;
+use switchboard_routing::engine::NewWorkItem;
+
+use crate::error::{ChatError, ChatResult};
+use crate::Chat;
 
 /// Longest message, in characters.
 pub const MESSAGE_MAX: usize = 4000;
@@ -52,7 +53,7 @@ pub struct StartRequest {
 
 /// Checks a message body: 1 to 4,000 characters, kept as typed (it is text;
 /// every screen shows it as text).
-pub fn check_body(body: &str) -> ApiResult<String> {
+pub fn check_body(body: &str) -> ChatResult<String> {
     let trimmed = body.trim();
     if trimmed.is_empty() {
         return Err(switchboard_core::Invalid::one("body", "required", "is required").into());
@@ -70,7 +71,7 @@ pub fn check_body(body: &str) -> ApiResult<String> {
 }
 
 /// A client's id for a message (for resends): up to 64 plain characters.
-pub fn check_client_id(id: Option<String>) -> ApiResult<Option<String>> {
+pub fn check_client_id(id: Option<String>) -> ChatResult<Option<String>> {
     match id {
         Some(c)
             if c.is_empty()
@@ -90,7 +91,7 @@ pub fn check_client_id(id: Option<String>) -> ApiResult<Option<String>> {
     }
 }
 
-fn check_context(context: &BTreeMap<String, String>) -> ApiResult<()> {
+fn check_context(context: &BTreeMap<String, String>) -> ChatResult<()> {
     if context.len() > CONTEXT_MAX
         || context
             .iter()
@@ -109,11 +110,11 @@ fn check_context(context: &BTreeMap<String, String>) -> ApiResult<()> {
 /// The visitor's contact: theirs already, or found by the survey's email,
 /// or made from what the survey says.
 async fn contact_for(
-    s: &AppState,
+    s: &Chat,
     widget: &Widget,
     visitor: &VisitorRow,
     answers: &BTreeMap<String, String>,
-) -> ApiResult<String> {
+) -> ChatResult<String> {
     if let Some(c) = &visitor.contact_id {
         return Ok(c.clone());
     }
@@ -169,17 +170,17 @@ async fn contact_for(
 /// Starts a conversation: checks the survey and the invitation, records the
 /// conversation, and hands a work item to the routing engine.
 pub async fn start(
-    s: &AppState,
+    s: &Chat,
     widget: &Widget,
     visitor: &VisitorRow,
     req: StartRequest,
-) -> ApiResult<ConversationRow> {
+) -> ChatResult<ConversationRow> {
     if s.db.open_conversation(&visitor.id).await?.is_some() {
-        return Err(ApiError::Conflict(
+        return Err(ChatError::Conflict(
             "this visitor already has a conversation open; resume it".into(),
         ));
     }
-    let answers = check_answers(&widget.settings.survey, &req.survey).map_err(ApiError::Invalid)?;
+    let answers = check_answers(&widget.settings.survey, &req.survey).map_err(ChatError::Invalid)?;
     check_context(&req.context)?;
     let mut c = Check::new();
     let url = c.optional_text("url", req.url, 2000);
@@ -191,19 +192,19 @@ pub async fn start(
             let inv =
                 s.db.invitation(id)
                     .await
-                    .map_err(|_| ApiError::NotFound("invitation"))?;
+                    .map_err(|_| ChatError::NotFound("invitation"))?;
             if inv.visitor_id != visitor.id {
-                return Err(ApiError::NotFound("invitation"));
+                return Err(ChatError::NotFound("invitation"));
             }
             if inv.outcome.is_some() {
-                return Err(ApiError::Conflict(format!(
+                return Err(ChatError::Conflict(format!(
                     "this invitation was already {}",
                     inv.outcome.unwrap_or_default()
                 )));
             }
             // A little grace for the network, never a second minute.
             if time::seconds_since(&inv.shown_at) > i64::from(INVITATION_SECONDS) + 2 {
-                return Err(ApiError::Conflict("this invitation has expired".into()));
+                return Err(ChatError::Conflict("this invitation has expired".into()));
             }
             let rule = widget.rules.iter().find(|r| r.id == inv.rule_id).cloned();
             Some((inv, rule))
@@ -242,7 +243,7 @@ pub async fn start(
         started_at: now.clone(),
     })
     .await?;
-    s.chat.hub.open(&id, None);
+    s.hub.open(&id, None);
 
     // What the routing rules see.
     let mut attributes = widget.settings.routing.attributes.clone();
@@ -267,7 +268,7 @@ pub async fn start(
         .and_then(|r| r.spec.queue_id.clone())
         .or_else(|| widget.settings.routing.queue_id.clone());
     let created = s
-        .engine
+        .routing
         .create_as(
             item_id,
             NewWorkItem {
@@ -291,7 +292,7 @@ pub async fn start(
         Ok(item) => item,
         Err(e) => {
             // Nothing half-started: the conversation is undone.
-            s.chat.hub.close(&id);
+            s.hub.close(&id);
             let _ = s.db.discard_conversation(&id).await;
             return Err(e.into());
         }
@@ -309,12 +310,12 @@ pub async fn start(
     {
         // Ended while the engine was making its item (another tab, a
         // supervisor): the item must not wait for an agent.
-        let _ = s.engine.abandon(&item.id).await;
-        return Err(ApiError::Conflict(
+        let _ = s.routing.abandon(&item.id).await;
+        return Err(ChatError::Conflict(
             "the conversation ended as it started".into(),
         ));
     }
-    s.chat.coordinator.waiting(&item.id, &id);
+    s.coordinator.waiting(&item.id, &id);
     // An accepted invitation opens with the words that invited the visitor.
     if let Some((_, Some(r))) = &rule {
         let message = r.message(&req.language, widget.language()).to_owned();
@@ -329,11 +330,11 @@ pub async fn start(
 
 /// Writes a message from Switchboard itself.
 pub async fn write_system(
-    s: &AppState,
+    s: &Chat,
     conversation_id: &str,
     body: &str,
-) -> ApiResult<MessageRow> {
-    s.chat
+) -> ChatResult<MessageRow> {
+    s
         .writer
         .write(NewMessage {
             conversation_id: conversation_id.to_owned(),
@@ -350,24 +351,24 @@ pub async fn write_system(
 /// A message from the visitor or the agent; the conversation must be open
 /// (an agent's, active and theirs).
 pub async fn send(
-    s: &AppState,
+    s: &Chat,
     conv: &ConversationRow,
     sender: &'static str,
     agent: Option<(&str, &str)>,
     body: &str,
     client_id: Option<String>,
-) -> ApiResult<MessageRow> {
+) -> ChatResult<MessageRow> {
     let body = check_body(body)?;
     let client_id = check_client_id(client_id)?;
     if conv.status == "ended" {
-        return Err(ApiError::Conflict("this conversation has ended".into()));
+        return Err(ChatError::Conflict("this conversation has ended".into()));
     }
     if sender == "agent" && conv.status != "active" {
-        return Err(ApiError::Conflict(
+        return Err(ChatError::Conflict(
             "accept the conversation before writing in it".into(),
         ));
     }
-    s.chat
+    s
         .writer
         .write(NewMessage {
             conversation_id: conv.id.clone(),
@@ -381,18 +382,18 @@ pub async fn send(
         .map_err(write_error)
 }
 
-fn write_error(e: std::sync::Arc<super::writer::WriteError>) -> ApiError {
+fn write_error(e: std::sync::Arc<super::writer::WriteError>) -> ChatError {
     match e.as_ref() {
         super::writer::WriteError::Ended => {
-            ApiError::Conflict("this conversation has ended".into())
+            ChatError::Conflict("this conversation has ended".into())
         }
-        other => ApiError::Internal(anyhow::anyhow!("{other}")),
+        other => ChatError::Internal(other.to_string()),
     }
 }
 
 /// Ends a conversation (harmless when it has ended): transcript on the
 /// contact's timeline, work item closed or abandoned, everyone told.
-pub async fn end(s: &AppState, conversation_id: &str, by: &str) -> ApiResult<bool> {
+pub async fn end(s: &Chat, conversation_id: &str, by: &str) -> ChatResult<bool> {
     let conv = s.db.conversation(conversation_id).await?;
     if conv.status == "ended" {
         return Ok(false);
@@ -411,15 +412,15 @@ pub async fn end(s: &AppState, conversation_id: &str, by: &str) -> ApiResult<boo
         // agent's.
         let item = &conv.work_item_id;
         let status = s
-            .engine
+            .routing
             .view(item)
             .await
             .map(|v| v.status)
             .unwrap_or_default();
         let assigned = match status.as_str() {
             "queued" | "offered" => {
-                s.engine.abandon(item).await.is_err()
-                    && s.engine
+                s.routing.abandon(item).await.is_err()
+                    && s.routing
                         .view(item)
                         .await
                         .is_ok_and(|v| v.status == "assigned")
@@ -428,23 +429,23 @@ pub async fn end(s: &AppState, conversation_id: &str, by: &str) -> ApiResult<boo
             _ => false,
         };
         if assigned {
-            let _ = s.engine.close(item, None).await;
+            let _ = s.routing.close(item, None).await;
         }
     }
-    s.chat.coordinator.done(&conv.work_item_id);
-    s.chat.hub.publish(
+    s.coordinator.done(&conv.work_item_id);
+    s.hub.publish(
         conversation_id,
         ChatEvent::Ended { by: by.to_owned() },
         Audience::Both,
     );
-    s.chat.hub.close(conversation_id);
+    s.hub.close(conversation_id);
     Ok(true)
 }
 
 /// The visitor's view, with live queue figures while waiting.
-pub async fn visitor_view(s: &AppState, conv: &ConversationRow) -> VisitorConversation {
+pub async fn visitor_view(s: &Chat, conv: &ConversationRow) -> VisitorConversation {
     let (position, estimated_wait_seconds) = if conv.status == "waiting" {
-        match s.engine.view(&conv.work_item_id).await {
+        match s.routing.view(&conv.work_item_id).await {
             Ok(v) => (v.position, v.estimated_wait_seconds),
             Err(_) => (None, None),
         }
@@ -464,8 +465,8 @@ pub async fn visitor_view(s: &AppState, conv: &ConversationRow) -> VisitorConver
 
 /// A conversation as agents see it: the record plus the survey with its
 /// questions, the visitor's details and journey, and the proactive rule.
-pub async fn agent_view(s: &AppState, conv: &ConversationRow) -> ApiResult<Value> {
-    let widget = s.chat.widget(&s.db, &conv.widget_id).await.ok();
+pub async fn agent_view(s: &Chat, conv: &ConversationRow) -> ChatResult<Value> {
+    let widget = s.widget(&s.db, &conv.widget_id).await.ok();
     let answers: BTreeMap<String, String> = serde_json::from_str(&conv.survey).unwrap_or_default();
     let survey: Vec<Value> = answers
         .iter()

@@ -25,7 +25,7 @@ use super::media::{Audio, Leg, LegEvent};
 use super::outbound::{self, Placed};
 use super::registrar;
 use super::{CallNote, Voice};
-use crate::routing::engine::NewWorkItem;
+use switchboard_routing::engine::NewWorkItem;
 
 /// Why a call ended, for the log.
 #[derive(Debug)]

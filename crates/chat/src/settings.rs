@@ -107,7 +107,7 @@ pub struct Widget {
     pub id: String,
     pub settings: WidgetInput,
     pub rules: Vec<ProactiveRule>,
-    pub verifier: Option<crate::chat::host_auth::Verifier>,
+    pub verifier: Option<crate::host_auth::Verifier>,
 }
 
 impl Widget {
@@ -224,7 +224,7 @@ impl WidgetInput {
                 Algorithm::RS256 | Algorithm::ES256 => {
                     auth.secret = None;
                     let key = auth.public_key_pem.as_deref().unwrap_or("");
-                    if crate::chat::host_auth::Verifier::new(auth).is_err() || key.len() > 8192 {
+                    if crate::host_auth::Verifier::new(auth).is_err() || key.len() > 8192 {
                         // Whether text is a usable key is the crypto
                         // library's answer, not a pattern's: its own code.
                         c.fail(
@@ -274,7 +274,7 @@ pub fn load(id: &str, settings: &str, rules: &[(String, String)]) -> Result<Widg
     let rules = parse_rules(specs, &language, switchboard_store::new_id)
         .map_err(|e| anyhow::anyhow!("stored rules no longer validate: {e}"))?;
     let verifier = match &settings.auth {
-        Some(a) => Some(crate::chat::host_auth::Verifier::new(a)?),
+        Some(a) => Some(crate::host_auth::Verifier::new(a)?),
         None => None,
     };
     Ok(Widget {
