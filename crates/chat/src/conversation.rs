@@ -180,7 +180,8 @@ pub async fn start(
             "this visitor already has a conversation open; resume it".into(),
         ));
     }
-    let answers = check_answers(&widget.settings.survey, &req.survey).map_err(ChatError::Invalid)?;
+    let answers =
+        check_answers(&widget.settings.survey, &req.survey).map_err(ChatError::Invalid)?;
     check_context(&req.context)?;
     let mut c = Check::new();
     let url = c.optional_text("url", req.url, 2000);
@@ -329,13 +330,8 @@ pub async fn start(
 }
 
 /// Writes a message from Switchboard itself.
-pub async fn write_system(
-    s: &Chat,
-    conversation_id: &str,
-    body: &str,
-) -> ChatResult<MessageRow> {
-    s
-        .writer
+pub async fn write_system(s: &Chat, conversation_id: &str, body: &str) -> ChatResult<MessageRow> {
+    s.writer
         .write(NewMessage {
             conversation_id: conversation_id.to_owned(),
             sender: "system",
@@ -368,8 +364,7 @@ pub async fn send(
             "accept the conversation before writing in it".into(),
         ));
     }
-    s
-        .writer
+    s.writer
         .write(NewMessage {
             conversation_id: conv.id.clone(),
             sender,

@@ -8,9 +8,9 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use switchboard_core::routing::events::{EventKind, RoutingEvent};
 use switchboard_core::time;
-use switchboard_store::routing::EventRow;
-use tokio::sync::broadcast::error::RecvError;
+use switchboard_runtime::bus::Subscription;
 use tokio::sync::mpsc;
 
 use super::conversation;
@@ -54,7 +54,7 @@ pub fn channel() -> (CoordinatorHandle, mpsc::UnboundedReceiver<Note>) {
 /// Starts following the engine (once, from [`Chat::start`]).
 pub(crate) async fn spawn(s: Arc<Chat>, rx: mpsc::UnboundedReceiver<Note>) -> anyhow::Result<()> {
     // Subscribe before reading the store, so nothing falls in between.
-    let events = s.routing.subscribe();
+    let events = s.routing.subscribe("chat");
     let mut waiting = HashMap::new();
     for c in s.db.open_conversations().await? {
         if c.work_item_id.starts_with("pending:") || c.queue_id.is_none() {
@@ -76,7 +76,7 @@ type Figures = Option<(Option<usize>, Option<u64>)>;
 async fn run(
     s: Arc<Chat>,
     mut notes: mpsc::UnboundedReceiver<Note>,
-    mut events: tokio::sync::broadcast::Receiver<std::sync::Arc<EventRow>>,
+    mut events: Subscription<RoutingEvent>,
     mut waiting: HashMap<String, (String, Figures)>,
 ) {
     let mut tick = tokio::time::interval(Duration::from_secs(1));
@@ -91,16 +91,14 @@ async fn run(
                 Some(Note::Done { work_item }) => { waiting.remove(&work_item); }
                 None => return,
             },
-            event = events.recv() => match event {
-                Ok(e) => {
+            event = events.next() => match event {
+                Some(e) => {
                     if e.queue_id.is_some() {
                         dirty = true;
                     }
                     follow(&s, &e, &mut waiting).await;
                 }
-                // Missed events: the next tick reads every waiting item's state.
-                Err(RecvError::Lagged(_)) => dirty = true,
-                Err(RecvError::Closed) => return,
+                None => return,
             },
             _ = tick.tick() => {
                 if dirty {
@@ -130,10 +128,10 @@ async fn conversation_of(
         .map(|c| c.id)
 }
 
-async fn follow(s: &Chat, e: &EventRow, waiting: &mut HashMap<String, (String, Figures)>) {
+async fn follow(s: &Chat, e: &RoutingEvent, waiting: &mut HashMap<String, (String, Figures)>) {
     let Some(item) = &e.work_item_id else { return };
-    match e.kind.as_str() {
-        "assigned" => {
+    match e.kind {
+        EventKind::Assigned => {
             let Some(conv) = conversation_of(s, item, waiting).await else {
                 return;
             };
@@ -142,12 +140,12 @@ async fn follow(s: &Chat, e: &EventRow, waiting: &mut HashMap<String, (String, F
                 joined(s, &conv, item, agent).await;
             }
         }
-        "wrap_up" | "closed" | "abandoned" => {
+        EventKind::WrapUp { .. } | EventKind::Closed | EventKind::Abandoned => {
             let Some(conv) = conversation_of(s, item, waiting).await else {
                 return;
             };
             waiting.remove(item);
-            let by = if e.kind == "abandoned" {
+            let by = if e.kind == EventKind::Abandoned {
                 "system"
             } else {
                 "agent"
@@ -176,8 +174,7 @@ async fn joined(s: &Chat, conv: &str, work_item: &str, agent: &str) {
     {
         Ok(true) => {
             s.hub.open(conv, Some(agent));
-            s
-                .hub
+            s.hub
                 .publish(conv, ChatEvent::Joined { agent_name: name }, Audience::Both);
         }
         Ok(false) => {}

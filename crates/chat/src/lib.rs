@@ -77,8 +77,11 @@ impl Chat {
     ) -> anyhow::Result<Arc<Self>> {
         // The token key is made once per installation and kept, so visitor
         // tokens survive restarts.
-        db.meta_claim("visitor_token_key", &switchboard_runtime::secret::random_secret())
-            .await?;
+        db.meta_claim(
+            "visitor_token_key",
+            &switchboard_runtime::secret::random_secret(),
+        )
+        .await?;
         let key = db
             .meta_get("visitor_token_key")
             .await?
@@ -106,6 +109,16 @@ impl Chat {
             coordinator,
             widgets: RwLock::default(),
             generation: Default::default(),
+        });
+        // An admin's change to a widget reaches the cache from the store,
+        // whoever made it (weak: the store must not keep the channel alive).
+        let cache = Arc::downgrade(&chat);
+        chat.db.changes().listen(move |c| {
+            if let (switchboard_core::changes::Change::Widget { id }, Some(chat)) =
+                (c, cache.upgrade())
+            {
+                chat.forget_widget(id);
+            }
         });
         coordinator::spawn(chat.clone(), notes).await?;
         Ok(chat)
@@ -138,7 +151,7 @@ impl Chat {
     }
 
     /// Drops the cached widget after an admin changed it.
-    pub fn forget_widget(&self, id: &str) {
+    fn forget_widget(&self, id: &str) {
         let mut cache = self.widgets.write().expect("widget cache");
         self.generation
             .fetch_add(1, std::sync::atomic::Ordering::SeqCst);

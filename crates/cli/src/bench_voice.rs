@@ -87,7 +87,6 @@ pub async fn run(args: VoiceBenchArgs, database_url: Option<String>) -> anyhow::
             },
         )
         .await?;
-    running.state.engine.reload().await?;
     voice.set_inbound_queue(Some(queue.id.clone()));
 
     let scenario = dir.path().join("bench_caller.xml");

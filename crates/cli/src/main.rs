@@ -140,8 +140,6 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
 
     if s.demo {
         let loaded = switchboard_server::demo::load(&running.state.db).await?;
-        // The engine started before the demo's queues existed.
-        running.state.engine.reload().await?;
         match loaded {
             Some(logins) => {
                 println!("\nDemo data loaded. Sign in as (passwords are shown this once):");
@@ -176,14 +174,12 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         let widget = switchboard_server::demo::load_chat(&running.state.db, &origins).await?;
         switchboard_server::demo::load_workspace(&running.state.db).await?;
         switchboard_server::demo::load_scheduling(&running.state.db).await?;
-        running.state.chat.forget_widget(&widget);
         demo_shop = Some(widget);
         if let Some(voice) = &running.state.voice {
             if let Some(demo) = switchboard_server::demo::load_voice(&running.state.db).await? {
                 if voice.inbound_queue().is_none() {
                     voice.set_inbound_queue(Some(demo.queue_id.clone()));
                 }
-                running.state.engine.reload().await?;
                 voice_demo = Some(demo);
             }
         }

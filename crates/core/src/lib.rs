@@ -10,6 +10,7 @@ pub mod access;
 pub mod api_schema;
 pub mod booking;
 pub mod case_change;
+pub mod changes;
 pub mod chat;
 pub mod communications;
 pub mod cursor;

@@ -29,6 +29,13 @@ const CLAIM_PER_SENDER: usize = 4;
 /// Runs until the database closes. Each round runs in its own task, so a
 /// panic (a bug) is logged and the next round goes on.
 pub fn spawn(db: Db, comms: Arc<Comms>) {
+    // New switches may release (or hold back) messages: look again now.
+    let woken = comms.clone();
+    db.changes().listen(move |c| {
+        if matches!(c, switchboard_core::changes::Change::Communications) {
+            woken.wake.notify_one();
+        }
+    });
     tokio::spawn(async move {
         loop {
             if db.pool().is_closed() {

@@ -14,15 +14,17 @@ use std::time::Duration;
 use serde::Serialize;
 use serde_json::{json, Value};
 use switchboard_core::routing::classify::{self, Rule};
+use switchboard_core::routing::events::{EventKind, Offer, RoutingEvent};
 use switchboard_core::routing::state::Restored;
 use switchboard_core::routing::state::{
     AgentState, Decision, ItemStatus, NewItem, Reason, RoutingError,
 };
 use switchboard_core::routing::*;
 use switchboard_core::{time, Invalid};
-use switchboard_store::routing::{EventRow, RoutingSnapshot, WorkItemRow};
+use switchboard_runtime::bus::{EventBus, InProcessBus, Subscription};
+use switchboard_store::routing::{RoutingSnapshot, WorkItemRow};
 use switchboard_store::{Db, StoreError};
-use tokio::sync::{broadcast, mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot};
 
 use super::config::{
     enum_name, parse_enum, parse_hours, parse_overflow, HoursSpec, OverflowSpec, SkillNeedSpec,
@@ -140,7 +142,6 @@ enum Command {
     GetPresence(String, Reply<Presence>),
     Held(String, Reply<Vec<WorkItemView>>),
     Stats(String, Reply<QueueStats>),
-    Reload(Reply<()>),
     /// Stop after the step in progress: nothing is written after the reply
     /// (the database is about to close).
     Shutdown(Reply<()>),
@@ -150,10 +151,12 @@ enum Command {
 #[derive(Clone)]
 pub struct EngineHandle {
     tx: mpsc::Sender<Command>,
-    events: broadcast::Sender<Arc<EventRow>>,
-    /// The id of the last event committed.
-    last_seq: Arc<std::sync::atomic::AtomicI64>,
+    /// Where committed events are announced.
+    events: Arc<Publisher>,
 }
+
+/// The routing events' bus, as the engine publishes into it.
+pub type Publisher = dyn EventBus<RoutingEvent>;
 
 pub struct Engine;
 
@@ -175,22 +178,37 @@ fn text_to_ms(s: &str) -> Millis {
 
 impl Engine {
     /// Loads the state from the store and starts the engine task.
+    /// `event_capacity`: how many events a subscriber may fall behind
+    /// before it reads the missed ones from the store.
     pub async fn start(
         db: Db,
         metrics: Arc<switchboard_runtime::metrics::Metrics>,
+        event_capacity: usize,
     ) -> Result<EngineHandle, EngineError> {
-        let mut live = Live::load(db).await?;
+        let mut live = Live::load(db.clone()).await?;
         live.metrics = metrics;
+        // A configuration change is taken before any command sent after
+        // it: the store calls this before its write returns, and the loop
+        // looks at this flag before its commands (see `run`).
+        let changed = Arc::new(tokio::sync::Notify::new());
+        let flag = changed.clone();
+        db.changes().listen(move |c| {
+            if matches!(c, switchboard_core::changes::Change::Routing) {
+                flag.notify_one();
+            }
+        });
         let (tx, rx) = mpsc::channel(1024);
-        let (events, _) = broadcast::channel(4096);
-        let last_seq = Arc::new(std::sync::atomic::AtomicI64::new(live.seq));
+        let events: Arc<Publisher> = Arc::new(InProcessBus::new(
+            event_capacity,
+            live.seq,
+            Arc::new(crate::events::Stored(db)),
+            live.metrics.event_catch_ups.clone(),
+        ));
         let handle = EngineHandle {
             tx,
             events: events.clone(),
-            last_seq: last_seq.clone(),
         };
-        live.last_seq = last_seq;
-        tokio::spawn(live.run(rx, events));
+        tokio::spawn(live.run(rx, changed, events));
         Ok(handle)
     }
 }
@@ -309,10 +327,6 @@ impl EngineHandle {
     pub async fn stats(&self, queue: &str) -> Result<QueueStats, EngineError> {
         self.ask(|r| Command::Stats(queue.to_owned(), r)).await
     }
-    /// Rebuilds from the store after a configuration change.
-    pub async fn reload(&self) -> Result<(), EngineError> {
-        self.ask(Command::Reload).await
-    }
     /// Stops the engine: the step in progress finishes, then no timer or
     /// command writes again (later calls answer `Stopped`). Idempotent.
     pub async fn shutdown(&self) {
@@ -321,7 +335,7 @@ impl EngineHandle {
 
     /// The id of the last committed event.
     pub fn last_seq(&self) -> i64 {
-        self.last_seq.load(std::sync::atomic::Ordering::Acquire)
+        self.events.last_seq()
     }
 
     /// The work items an agent holds now (offered, assigned, wrapping up).
@@ -329,9 +343,16 @@ impl EngineHandle {
         self.ask(|r| Command::Held(agent.to_owned(), r)).await
     }
 
-    /// Events as they are committed.
-    pub fn subscribe(&self) -> broadcast::Receiver<Arc<EventRow>> {
-        self.events.subscribe()
+    /// Events as they are committed, from now on; a subscriber that falls
+    /// behind reads the missed ones from the store.
+    /// `who` names the subscriber in the catch-up counts.
+    pub fn subscribe(&self, who: &str) -> Subscription<RoutingEvent> {
+        self.events.subscribe(who)
+    }
+
+    /// Events after `seq` (those already committed read from the store).
+    pub fn subscribe_after(&self, who: &str, seq: i64) -> Subscription<RoutingEvent> {
+        self.events.subscribe_after(who, seq)
     }
 }
 
@@ -401,8 +422,6 @@ struct Live {
     /// Whether some queue has a while-waiting overflow rule (needs a tick).
     waiting_rules: bool,
     metrics: Arc<switchboard_runtime::metrics::Metrics>,
-    /// Shared with the handles: the last committed event id.
-    last_seq: Arc<std::sync::atomic::AtomicI64>,
     /// Rows to write at the next commit (changed by a rebuild).
     stale: Vec<WorkItemRow>,
     /// Events to send at the next commit (owed by a rebuild).
@@ -417,7 +436,7 @@ struct Live {
 struct Step {
     items: Vec<String>,
     presence: Vec<(String, String)>,
-    events: Vec<EventRow>,
+    events: Vec<RoutingEvent>,
 }
 
 impl Live {
@@ -443,7 +462,6 @@ impl Live {
             stale: Vec::new(),
             pending: Vec::new(),
             broken: false,
-            last_seq: Arc::default(),
             metrics: Arc::default(),
         };
         live.build(snapshot, None);
@@ -784,10 +802,7 @@ impl Live {
 
     /// Rebuilds from the store keeping the live state (configuration
     /// changed, or an agent appeared), then routes what can be routed.
-    async fn reload(
-        &mut self,
-        events: &broadcast::Sender<Arc<EventRow>>,
-    ) -> Result<(), EngineError> {
+    async fn reload(&mut self, events: &Publisher) -> Result<(), EngineError> {
         let carry = self.carry();
         let snapshot = self.db.routing_snapshot().await?;
         self.build(snapshot, Some(carry));
@@ -811,11 +826,12 @@ impl Live {
     async fn run(
         mut self,
         mut rx: mpsc::Receiver<Command>,
-        events: broadcast::Sender<Arc<EventRow>>,
+        changed: Arc<tokio::sync::Notify>,
+        events: Arc<Publisher>,
     ) {
         // Items restored as waiting, and agents available after a restart.
         let decisions = self.core.route_all(now_ms());
-        if let Err(e) = self.commit(decisions, Step::default(), &events).await {
+        if let Err(e) = self.commit(decisions, Step::default(), &*events).await {
             tracing::error!(error = %e, "routing after restart failed");
         }
         let mut next_check = tokio::time::Instant::now();
@@ -824,6 +840,13 @@ impl Live {
             // the timers back.
             let deadline = self.next_deadline(next_check);
             tokio::select! {
+                // Changes first: a command sent after a change must see it.
+                biased;
+                _ = changed.notified() => {
+                    if let Err(e) = self.reload(&*events).await {
+                        tracing::error!(error = %e, "rebuilding the routing state after a configuration change failed");
+                    }
+                }
                 c = rx.recv() => match c {
                     Some(Command::Shutdown(reply)) => {
                         rx.close();
@@ -831,19 +854,19 @@ impl Live {
                         tracing::debug!("routing engine stopped");
                         return;
                     }
-                    Some(c) => self.handle(c, &events).await,
+                    Some(c) => self.handle(c, &*events).await,
                     None => return,
                 },
                 _ = tokio::time::sleep_until(deadline) => {}
             }
             if tokio::time::Instant::now() >= deadline {
                 if self.broken {
-                    if let Err(e) = self.recover(&events).await {
+                    if let Err(e) = self.recover(&*events).await {
                         tracing::error!(error = %e, "routing engine cannot rebuild from the store");
                     }
                 }
                 let decisions = self.core.tick(now_ms());
-                if let Err(e) = self.commit(decisions, Step::default(), &events).await {
+                if let Err(e) = self.commit(decisions, Step::default(), &*events).await {
                     tracing::error!(error = %e, "routing timer step failed");
                 }
                 next_check = tokio::time::Instant::now() + Duration::from_secs(1);
@@ -869,10 +892,7 @@ impl Live {
     /// After a failed write: rebuild from the store (a few tries), then
     /// route what waits. Until it succeeds, commands are answered with the
     /// store's error rather than served from memory that ran ahead.
-    async fn recover(
-        &mut self,
-        events: &broadcast::Sender<Arc<EventRow>>,
-    ) -> Result<(), EngineError> {
+    async fn recover(&mut self, events: &Publisher) -> Result<(), EngineError> {
         let mut last = None;
         for attempt in 0..3 {
             match self.db.routing_snapshot().await {
@@ -892,7 +912,7 @@ impl Live {
         Err(last.expect("three attempts").into())
     }
 
-    async fn handle(&mut self, c: Command, events: &broadcast::Sender<Arc<EventRow>>) {
+    async fn handle(&mut self, c: Command, events: &Publisher) {
         let started = std::time::Instant::now();
         self.handle_command(c, events).await;
         self.metrics
@@ -900,7 +920,7 @@ impl Live {
             .observe(started.elapsed().as_secs_f64());
     }
 
-    async fn handle_command(&mut self, c: Command, events: &broadcast::Sender<Arc<EventRow>>) {
+    async fn handle_command(&mut self, c: Command, events: &Publisher) {
         if self.broken {
             if let Err(e) = self.recover(events).await {
                 tracing::error!(error = %e, "routing engine cannot rebuild from the store");
@@ -971,10 +991,9 @@ impl Live {
                     });
                     self.event(
                         &mut step,
-                        "callback_requested",
+                        EventKind::CallbackRequested { attributes },
                         Some(id),
                         None,
-                        json!({ "attributes": attributes }),
                     );
                     self.commit(Vec::new(), step, events).await?;
                     self.view(&item).await
@@ -1019,10 +1038,6 @@ impl Live {
                 held.sort_by(|a, b| a.arrived_at.cmp(&b.arrived_at));
                 let _ = reply.send(Ok(held));
             }
-            Command::Reload(reply) => {
-                let r = self.reload(events).await;
-                let _ = reply.send(r);
-            }
             // Handled by the run loop, which stops.
             Command::Shutdown(reply) => {
                 let _ = reply.send(Ok(()));
@@ -1039,11 +1054,7 @@ impl Live {
 
     /// The agent's index; an agent created or activated since the last
     /// load makes the engine reload once before answering "not found".
-    async fn agent(
-        &mut self,
-        id: &str,
-        events: &broadcast::Sender<Arc<EventRow>>,
-    ) -> Result<AgentIx, EngineError> {
+    async fn agent(&mut self, id: &str, events: &Publisher) -> Result<AgentIx, EngineError> {
         if let Some(a) = self.agent_ix.get(id) {
             return Ok(*a);
         }
@@ -1058,7 +1069,7 @@ impl Live {
         &mut self,
         new: NewWorkItem,
         preset_id: Option<String>,
-        events: &broadcast::Sender<Arc<EventRow>>,
+        events: &Publisher,
     ) -> Result<WorkItemView, EngineError> {
         let mut c = switchboard_core::validation::Check::new();
         let wants_voice = match new.channel.as_str() {
@@ -1231,13 +1242,11 @@ impl Live {
         );
         let mut step = Step::default();
         step.items.push(store_id.clone());
-        self.event(
-            &mut step,
-            "classified",
-            Some(id),
-            None,
-            json!({"rule": rule_name, "queue_id": self.queue_ids[queue.0 as usize]}),
-        );
+        let classified = EventKind::Classified {
+            rule: rule_name,
+            queue_id: self.queue_ids[queue.0 as usize].clone(),
+        };
+        self.event(&mut step, classified, Some(id), None);
         let decisions = self
             .core
             .enqueue(
@@ -1311,7 +1320,7 @@ impl Live {
         item: &str,
         agent: &str,
         accept: bool,
-        events: &broadcast::Sender<Arc<EventRow>>,
+        events: &Publisher,
     ) -> Result<WorkItemView, EngineError> {
         let id = self.item_id(item)?;
         let a = self.agent(agent, events).await?;
@@ -1335,7 +1344,7 @@ impl Live {
         &mut self,
         item: &str,
         agent: Option<&str>,
-        events: &broadcast::Sender<Arc<EventRow>>,
+        events: &Publisher,
     ) -> Result<WorkItemView, EngineError> {
         let id = self.item_id(item)?;
         let now = now_ms();
@@ -1388,7 +1397,7 @@ impl Live {
         item: &str,
         queue: &str,
         agent: Option<&str>,
-        events: &broadcast::Sender<Arc<EventRow>>,
+        events: &Publisher,
     ) -> Result<WorkItemView, EngineError> {
         let id = self.item_id(item)?;
         let to = *self
@@ -1429,7 +1438,7 @@ impl Live {
         &mut self,
         agent: &str,
         presence: Presence,
-        events: &broadcast::Sender<Arc<EventRow>>,
+        events: &Publisher,
     ) -> Result<Presence, EngineError> {
         let a = self.agent(agent, events).await?;
         let decisions = self
@@ -1475,37 +1484,23 @@ impl Live {
         })
     }
 
+    /// Numbers an event about `item` and `agent` into the step.
     fn event(
         &mut self,
         step: &mut Step,
-        kind: &str,
+        kind: EventKind,
         item: Option<ItemId>,
         agent: Option<AgentIx>,
-        mut data: Value,
     ) {
         self.seq += 1;
-        let work_item_id = item
-            .and_then(|i| self.info.get(&i))
-            .map(|i| i.row.id.clone());
-        let queue_id = item
-            .and_then(|i| self.info.get(&i))
-            .map(|i| i.row.queue_id.clone());
-        let agent_id = agent.map(|a| self.agent_ids[a.0 as usize].clone());
-        if let Value::Object(m) = &mut data {
-            m.insert("type".into(), Value::String(kind.to_owned()));
-            if let Some(w) = &work_item_id {
-                m.entry("work_item_id")
-                    .or_insert_with(|| Value::String(w.clone()));
-            }
-        }
-        step.events.push(EventRow {
+        let info = item.and_then(|i| self.info.get(&i));
+        step.events.push(RoutingEvent {
             seq: self.seq,
-            work_item_id,
-            agent_id,
-            queue_id,
-            kind: kind.to_owned(),
-            data: data.to_string(),
             at: time::now(),
+            work_item_id: info.map(|i| i.row.id.clone()),
+            agent_id: agent.map(|a| self.agent_ids[a.0 as usize].clone()),
+            queue_id: info.map(|i| i.row.queue_id.clone()),
+            kind,
         });
     }
 
@@ -1539,25 +1534,24 @@ impl Live {
         &mut self,
         decisions: Vec<Decision>,
         mut step: Step,
-        events: &broadcast::Sender<Arc<EventRow>>,
+        events: &Publisher,
     ) -> Result<(), EngineError> {
         let now = now_ms();
         for p in std::mem::take(&mut self.pending) {
             let (kind, item, agent, queue) = match p {
                 Pending::Rescind { item, agent, queue } => {
-                    ("offer_rescinded", item, Some(agent), queue)
+                    (EventKind::OfferRescinded, item, Some(agent), queue)
                 }
-                Pending::Closed { item, agent, queue } => ("closed", item, agent, queue),
+                Pending::Closed { item, agent, queue } => (EventKind::Closed, item, agent, queue),
             };
             self.seq += 1;
-            step.events.push(EventRow {
+            step.events.push(RoutingEvent {
                 seq: self.seq,
-                work_item_id: Some(item.clone()),
+                at: time::now(),
+                work_item_id: Some(item),
                 agent_id: agent,
                 queue_id: Some(queue),
-                kind: kind.to_owned(),
-                data: json!({"type": kind, "work_item_id": item}).to_string(),
-                at: time::now(),
+                kind,
             });
         }
         for d in decisions {
@@ -1569,13 +1563,7 @@ impl Live {
                         i.row.queue_id = queue_id;
                     });
                     let position = self.core.position(item);
-                    self.event(
-                        &mut step,
-                        "queued",
-                        Some(item),
-                        None,
-                        json!({"position": position}),
-                    );
+                    self.event(&mut step, EventKind::Queued { position }, Some(item), None);
                 }
                 Decision::Offered {
                     item,
@@ -1595,20 +1583,22 @@ impl Live {
                     });
                     let info = &self.info[&item];
                     let q = self.queue_ix[&info.row.queue_id];
-                    let data = json!({
-                        "channel": info.row.channel,
-                        "kind": info.row.kind,
-                        "customer_name": info.row.customer_name,
-                        "contact_id": info.row.contact_id,
-                        "queue_id": info.row.queue_id,
-                        "queue_name": self.queue_names[q.0 as usize],
-                        "waited_seconds": now.saturating_sub(text_to_ms(&info.row.arrived_at)) / 1000,
-                        "deadline": ms_to_text(deadline),
-                        "reason": reason,
+                    let offer = Offer {
+                        channel: info.row.channel.clone(),
+                        kind: info.row.kind.clone(),
+                        customer_name: info.row.customer_name.clone(),
+                        contact_id: info.row.contact_id.clone(),
+                        queue_id: info.row.queue_id.clone(),
+                        queue_name: self.queue_names[q.0 as usize].clone(),
+                        waited_seconds: now.saturating_sub(text_to_ms(&info.row.arrived_at)) / 1000,
+                        deadline: ms_to_text(deadline),
+                        reason,
                         // Channels find their own record here (a chat's conversation_id).
-                        "attributes": serde_json::from_str::<Value>(&info.row.attributes).unwrap_or_default(),
-                    });
-                    self.event(&mut step, "offered", Some(item), Some(agent), data);
+                        attributes: serde_json::from_str::<Value>(&info.row.attributes)
+                            .unwrap_or_default(),
+                    };
+                    let offered = EventKind::Offered(Box::new(offer));
+                    self.event(&mut step, offered, Some(item), Some(agent));
                 }
                 Decision::OfferDeclined {
                     item,
@@ -1633,11 +1623,11 @@ impl Live {
                         i.holder = None;
                     });
                     let kind = if expired {
-                        "offer_expired"
+                        EventKind::OfferExpired
                     } else {
-                        "offer_declined"
+                        EventKind::OfferDeclined
                     };
-                    self.event(&mut step, kind, Some(item), Some(agent), json!({}));
+                    self.event(&mut step, kind, Some(item), Some(agent));
                 }
                 Decision::OfferRescinded { item, agent } => {
                     self.touch(&mut step, item, |i| {
@@ -1647,10 +1637,9 @@ impl Live {
                     });
                     self.event(
                         &mut step,
-                        "offer_rescinded",
+                        EventKind::OfferRescinded,
                         Some(item),
                         Some(agent),
-                        json!({}),
                     );
                 }
                 Decision::Assigned { item, agent } => {
@@ -1658,23 +1647,23 @@ impl Live {
                         i.row.status = "assigned".into();
                         i.row.offer_deadline = None;
                     });
-                    self.event(&mut step, "assigned", Some(item), Some(agent), json!({}));
+                    self.event(&mut step, EventKind::Assigned, Some(item), Some(agent));
                 }
                 Decision::WrapUp { item, agent, until } => {
                     self.touch(&mut step, item, |i| i.row.status = "wrap_up".into());
+                    let until = ms_to_text(until);
                     self.event(
                         &mut step,
-                        "wrap_up",
+                        EventKind::WrapUp { until },
                         Some(item),
                         Some(agent),
-                        json!({"until": ms_to_text(until)}),
                     );
                 }
                 Decision::Closed { item } | Decision::Abandoned { item } => {
                     let (status, kind) = if matches!(d, Decision::Closed { .. }) {
-                        ("closed", "closed")
+                        ("closed", EventKind::Closed)
                     } else {
-                        ("abandoned", "abandoned")
+                        ("abandoned", EventKind::Abandoned)
                     };
                     let holder = self.info.get(&item).and_then(|i| i.holder.clone());
                     self.touch(&mut step, item, |i| {
@@ -1683,7 +1672,7 @@ impl Live {
                         i.row.offer_deadline = None;
                     });
                     let agent = holder.and_then(|h| self.agent_ix.get(&h).copied());
-                    self.event(&mut step, kind, Some(item), agent, json!({}));
+                    self.event(&mut step, kind, Some(item), agent);
                 }
                 Decision::Transferred { item, from, to } => {
                     // The previous holder, if any, must hear the item left them.
@@ -1700,8 +1689,11 @@ impl Live {
                         i.row.declines = "[]".into();
                         i.holder = None;
                     });
-                    let data = json!({"from_queue_id": self.queue_ids[from.0 as usize], "to_queue_id": to_id});
-                    self.event(&mut step, "transferred", Some(item), previous, data);
+                    let transferred = EventKind::Transferred {
+                        from_queue_id: self.queue_ids[from.0 as usize].clone(),
+                        to_queue_id: to_id,
+                    };
+                    self.event(&mut step, transferred, Some(item), previous);
                 }
                 Decision::Overflowed {
                     item,
@@ -1709,13 +1701,13 @@ impl Live {
                     condition,
                     action,
                 } => {
-                    let data = json!({
-                        "queue_id": self.queue_ids[queue.0 as usize],
-                        "condition": serde_json::to_value(condition).unwrap_or(Value::Null),
-                        "action": serde_json::to_value(action).unwrap_or(Value::Null),
-                    });
+                    let overflowed = EventKind::Overflowed {
+                        queue_id: self.queue_ids[queue.0 as usize].clone(),
+                        condition,
+                        action,
+                    };
                     self.touch(&mut step, item, |_| {});
-                    self.event(&mut step, "overflowed", Some(item), None, data);
+                    self.event(&mut step, overflowed, Some(item), None);
                 }
                 Decision::PresenceChanged {
                     agent,
@@ -1729,13 +1721,11 @@ impl Live {
                         step.presence.retain(|(a, _)| *a != agent_id);
                         step.presence.push((agent_id, enum_name(&presence)));
                     }
-                    self.event(
-                        &mut step,
-                        "presence",
-                        None,
-                        Some(agent),
-                        json!({"presence": presence, "automatic": automatic}),
-                    );
+                    let kind = EventKind::Presence {
+                        presence,
+                        automatic,
+                    };
+                    self.event(&mut step, kind, None, Some(agent));
                 }
             }
         }
@@ -1748,7 +1738,7 @@ impl Live {
         rows.append(&mut self.stale);
         if let Err(e) = self
             .db
-            .apply_routing(&rows, &step.presence, &step.events)
+            .apply_routing(&rows, &step.presence, &crate::events::rows(&step.events))
             .await
         {
             // Memory ran ahead of the store: rebuild from what was
@@ -1767,8 +1757,6 @@ impl Live {
                 }
             }
         }
-        self.last_seq
-            .store(self.seq, std::sync::atomic::Ordering::Release);
         let mut touched: Vec<&str> = step
             .events
             .iter()
@@ -1800,13 +1788,11 @@ impl Live {
             self.metrics
                 .routing_events
                 .get_or_create(&switchboard_runtime::metrics::KindLabels {
-                    kind: e.kind.clone(),
+                    kind: e.kind.name().to_owned(),
                 })
                 .inc();
         }
-        for e in step.events {
-            let _ = events.send(Arc::new(e));
-        }
+        events.publish(step.events);
         Ok(())
     }
 }

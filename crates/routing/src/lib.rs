@@ -1,7 +1,8 @@
-//! Unified routing in the server: the configuration's wire format and the
-//! engine actor that runs the core's state machine against the store.
+//! Unified routing: the configuration's wire format, the engine actor that
+//! runs the core's state machine against the store, and its events.
 
 pub mod config;
 pub mod engine;
+pub mod events;
 
 pub use engine::{Engine, EngineError, EngineHandle};

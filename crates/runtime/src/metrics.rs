@@ -29,6 +29,11 @@ pub struct QueueLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct SubscriberLabels {
+    pub subscriber: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct KindLabels {
     pub kind: String,
 }
@@ -45,6 +50,9 @@ pub struct Metrics {
     pub routing_events: Family<KindLabels, Counter>,
     /// Seconds for one routing engine step: decide, persist, announce.
     pub routing_step: Histogram,
+    /// Times a subscriber (voice, chat, a socket) fell behind the routing
+    /// events and read what it missed from the store.
+    pub event_catch_ups: Family<SubscriberLabels, Counter>,
 }
 
 impl Default for Metrics {
@@ -88,8 +96,15 @@ impl Default for Metrics {
             "Time for one routing engine step (decide, persist, announce)",
             routing_step.clone(),
         );
+        let event_catch_ups = Family::<SubscriberLabels, Counter>::default();
+        registry.register(
+            "event_catch_ups",
+            "Times a subscriber fell behind the routing events and read the missed ones from the store",
+            event_catch_ups.clone(),
+        );
         Self {
             registry,
+            event_catch_ups,
             requests,
             durations,
             queue_waiting,

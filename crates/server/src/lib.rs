@@ -65,6 +65,9 @@ pub struct Config {
     /// The operator's reverse proxies: their `Forwarded`/`X-Forwarded-For`
     /// name the client (for per-address limits); nobody else's are read.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// How many routing events a subscriber (a channel, a socket) may fall
+    /// behind before it reads the missed ones from the store instead.
+    pub event_buffer: usize,
 }
 
 /// Jitsi Meet rooms need no account; any video service with per-meeting
@@ -85,6 +88,7 @@ impl Config {
             voice: voice::VoiceConfig::default(),
             hold_readiness: false,
             trusted_proxies: Vec::new(),
+            event_buffer: 4096,
         }
     }
 }
@@ -99,7 +103,7 @@ pub async fn build(config: Config) -> anyhow::Result<(Router, AppState)> {
     db.start_checkpointer();
     auth::password::warm_up();
     let metrics: Arc<metrics::Metrics> = Arc::default();
-    let engine = routing::Engine::start(db.clone(), metrics.clone())
+    let engine = routing::Engine::start(db.clone(), metrics.clone(), config.event_buffer)
         .await
         .context("starting the routing engine")?;
     let chat = chat::Chat::start(db.clone(), engine.clone(), config.chat_limits)

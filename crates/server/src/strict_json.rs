@@ -192,9 +192,12 @@ mod tests {
         .unwrap();
         assert_eq!(d.shape, Shape::Line { length: 3 });
         assert_eq!(d.custom["type"], serde_json::json!(5));
-        let e = read::<Drawing>(serde_json::json!({"shape": {"type": 0}, "custom": {}}))
-            .unwrap_err();
-        assert!(e.to_string().contains("must be a name, not a number"), "{e}");
+        let e =
+            read::<Drawing>(serde_json::json!({"shape": {"type": 0}, "custom": {}})).unwrap_err();
+        assert!(
+            e.to_string().contains("must be a name, not a number"),
+            "{e}"
+        );
     }
 
     #[test]

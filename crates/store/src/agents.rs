@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 use switchboard_core::access::{format_roles, parse_roles, Role};
+use switchboard_core::changes::Change;
 use switchboard_core::time;
 
 use crate::sql::Sql;
@@ -178,6 +179,7 @@ impl Db {
                 .await?;
         }
         tx.commit().await?;
+        self.announce(Change::Routing);
         self.agent(id).await
     }
 

@@ -7,6 +7,7 @@
 //! their `seq`.
 
 use serde::Serialize;
+use switchboard_core::changes::Change;
 use switchboard_core::records::ActivityKind;
 use switchboard_core::time;
 
@@ -254,6 +255,7 @@ impl Db {
                 id
             }
         };
+        self.announce(Change::Widget { id: id.clone() });
         self.widget(&id).await
     }
 
@@ -276,6 +278,7 @@ impl Db {
             .await?;
         crate::sql::delete_by_id(&mut tx, "widgets", id, "widget").await?;
         tx.commit().await?;
+        self.announce(Change::Widget { id: id.to_owned() });
         Ok(())
     }
 
@@ -337,6 +340,9 @@ impl Db {
             }
         }
         tx.commit().await?;
+        self.announce(Change::Widget {
+            id: widget_id.to_owned(),
+        });
         self.proactive_rules(widget_id).await
     }
 

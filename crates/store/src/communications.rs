@@ -10,6 +10,7 @@
 
 use jiff::Timestamp;
 use serde::Serialize;
+use switchboard_core::changes::Change;
 use switchboard_core::communications::{self, templates::Template, Channel, Kind, Settings};
 use switchboard_core::time;
 
@@ -107,6 +108,7 @@ impl Db {
         .bind(time::now())
         .execute(&self.pool)
         .await?;
+        self.announce(Change::Communications);
         self.communication_settings().await
     }
 

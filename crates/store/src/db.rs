@@ -19,6 +19,8 @@ pub enum Backend {
 pub struct Db {
     pub(crate) pool: AnyPool,
     backend: Backend,
+    /// Shared by every clone: listeners hear changes made through any.
+    pub(crate) changes: std::sync::Arc<crate::changes::Changes>,
 }
 
 impl std::fmt::Debug for Db {
@@ -81,7 +83,11 @@ impl Db {
             })
             .connect_with(options)
             .await?;
-        Ok(Self { pool, backend })
+        Ok(Self {
+            pool,
+            backend,
+            changes: Default::default(),
+        })
     }
 
     pub fn backend(&self) -> Backend {

@@ -4,6 +4,7 @@
 //! sqlx's `Any` driver; the backend is chosen by the database URL at run
 //! time. Each module holds the queries of one kind of record.
 
+pub mod changes;
 mod db;
 mod error;
 mod sql;

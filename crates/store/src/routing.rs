@@ -1,12 +1,14 @@
 //! Routing configuration, work items and the routing event log.
 //!
 //! The routing engine is the only writer of work items and events; admins
-//! write configuration through the API, after which the engine reloads.
+//! write configuration through the API, and the store announces each change
+//! (`changes.rs`), on which the engine reloads.
 
 use std::collections::HashMap;
 
 use serde::Serialize;
 use serde_json::Value;
+use switchboard_core::changes::Change;
 use switchboard_core::time;
 
 use crate::{new_id, Db, Result, StoreError};
@@ -301,6 +303,7 @@ impl Db {
             .await?;
         crate::sql::delete_by_id(&mut tx, "skills", id, "skill").await?;
         tx.commit().await?;
+        self.announce(Change::Routing);
         Ok(())
     }
 
@@ -373,6 +376,7 @@ impl Db {
                 id
             }
         };
+        self.announce(Change::Routing);
         self.capacity_profile(&id).await
     }
 
@@ -477,6 +481,7 @@ impl Db {
             .map_err(|e| StoreError::from_write(e, "this skill for this agent"))?;
         }
         tx.commit().await?;
+        self.announce(Change::Routing);
         self.agent_routing(agent_id).await
     }
 
@@ -623,6 +628,7 @@ impl Db {
                 .await?;
         }
         tx.commit().await?;
+        self.announce(Change::Routing);
         self.queue(&id).await
     }
 
@@ -665,6 +671,7 @@ impl Db {
         }
         crate::sql::delete_by_id(&mut tx, "queues", id, "queue").await?;
         tx.commit().await?;
+        self.announce(Change::Routing);
         Ok(())
     }
 
@@ -716,6 +723,7 @@ impl Db {
             .await?;
         }
         tx.commit().await?;
+        self.announce(Change::Routing);
         self.routing_rules().await
     }
 

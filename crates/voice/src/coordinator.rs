@@ -2,40 +2,32 @@
 //! makes the waiting call offer one; an agent's acceptance connects a live
 //! call or, for a callback, starts dialling (agent first, then customer);
 //! an item ended elsewhere hangs its call up.
+//!
+//! A missed `assigned` would leave a caller on hold for good: the
+//! subscription reads whatever it fell behind on from the store.
 
 use std::sync::Arc;
 
-use tokio::sync::broadcast::error::RecvError;
+use switchboard_core::routing::events::EventKind;
+use switchboard_core::routing::overflow::Action;
 
 use super::{CallNote, Voice};
 
 pub fn spawn(v: Arc<Voice>) {
-    let mut events = v.engine.subscribe();
+    let mut events = v.engine.subscribe("voice");
     tokio::spawn(async move {
-        loop {
-            let e = match events.recv().await {
-                Ok(e) => e,
-                Err(RecvError::Lagged(n)) => {
-                    tracing::warn!(
-                        missed = n,
-                        "the voice channel fell behind the routing engine"
-                    );
-                    continue;
-                }
-                Err(RecvError::Closed) => return,
-            };
+        while let Some(e) = events.next().await {
             let Some(item) = e.work_item_id.clone() else {
                 continue;
             };
-            match e.kind.as_str() {
-                "overflowed" => {
-                    let data: serde_json::Value = serde_json::from_str(&e.data).unwrap_or_default();
-                    // The core's action serializes tagged: {"action": "direct_callback"}.
-                    if data["action"]["action"] == "direct_callback" {
-                        v.tell(&item, CallNote::OfferCallback, true);
-                    }
+            match &e.kind {
+                EventKind::Overflowed {
+                    action: Action::DirectCallback,
+                    ..
+                } => {
+                    v.tell(&item, CallNote::OfferCallback, true);
                 }
-                "assigned" => {
+                EventKind::Assigned => {
                     let Some(agent_id) = e.agent_id.clone() else {
                         continue;
                     };
@@ -48,7 +40,7 @@ pub fn spawn(v: Arc<Voice>) {
                         });
                     }
                 }
-                "closed" | "wrap_up" => {
+                EventKind::Closed | EventKind::WrapUp { .. } => {
                     v.tell(&item, CallNote::End, false);
                 }
                 _ => {}

@@ -6,6 +6,7 @@
 //! addressed by dense indexes; the engine maps the store's ids onto them.
 
 pub mod classify;
+pub mod events;
 pub mod hours;
 pub mod model;
 pub mod overflow;

@@ -104,6 +104,5 @@ async fn update(
         })
         .await?;
     // Deactivation, or new roles, change who the engine may route to.
-    s.engine.reload().await?;
     Ok(Json(agent))
 }

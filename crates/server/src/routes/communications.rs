@@ -68,7 +68,6 @@ async fn save_settings(s: &AppState, doc: &serde_json::Value) -> ApiResult<Json<
     })?;
     i.validate()?;
     let saved = s.db.put_communication_settings(&i).await?;
-    s.comms.wake.notify_one();
     Ok(Json(saved))
 }
 

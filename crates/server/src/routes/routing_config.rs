@@ -67,7 +67,6 @@ async fn create_skill(
     responses((status = 204), (status = 409, body = Problem)))]
 async fn delete_skill(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<StatusCode> {
     s.db.delete_skill(&id).await?;
-    s.engine.reload().await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -145,7 +144,6 @@ async fn put_profile(
     let p =
         s.db.put_capacity_profile(Some(&id), &parse_profile(i)?)
             .await?;
-    s.engine.reload().await?;
     Ok(Json(p))
 }
 
@@ -193,7 +191,6 @@ async fn create_queue(
 ) -> ApiResult<impl IntoResponse> {
     let draft = validate_queue(&i, &queue_ids(&s).await?)?;
     let q = s.db.put_queue(None, &draft).await?;
-    s.engine.reload().await?;
     Ok(created(format!("/api/v1/queues/{}", q.id), q))
 }
 
@@ -215,7 +212,6 @@ async fn put_queue(
     s.db.queue(&id).await?;
     let draft = validate_queue(&i, &queue_ids(&s).await?)?;
     let q = s.db.put_queue(Some(&id), &draft).await?;
-    s.engine.reload().await?;
     Ok(Json(q))
 }
 
@@ -224,7 +220,6 @@ async fn put_queue(
     responses((status = 204), (status = 409, body = Problem)))]
 async fn delete_queue(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<StatusCode> {
     s.db.delete_queue(&id).await?;
-    s.engine.reload().await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -301,7 +296,6 @@ async fn put_rules(
     }
     c.finish(|| ())?;
     let saved = s.db.put_routing_rules(&rules).await?;
-    s.engine.reload().await?;
     Ok(Json(saved))
 }
 
@@ -347,6 +341,5 @@ async fn put_agent_routing(
     let r =
         s.db.put_agent_routing(&id, i.capacity_profile_id.as_deref(), &i.skills)
             .await?;
-    s.engine.reload().await?;
     Ok(Json(r))
 }

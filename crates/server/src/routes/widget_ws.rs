@@ -257,7 +257,8 @@ async fn command(
                     "message": "this conversation has ended"}),
                 );
             }
-            match conversation::send(&s.chat, conv, "visitor", None, &body, client_id.clone()).await {
+            match conversation::send(&s.chat, conv, "visitor", None, &body, client_id.clone()).await
+            {
                 Ok(m) => {
                     Some(json!({"type": "ack", "client_id": m.client_id, "seq": m.seq, "at": m.at}))
                 }
@@ -302,7 +303,8 @@ async fn command(
             match conversation::end(&s.chat, &conv.id, "visitor").await {
                 Ok(_) => None,
                 Err(e) => {
-                    Some(json!({"type": "error", "code": "failed", "message": e.to_string()}))
+                    let message = crate::error::ApiError::from(e).to_string();
+                    Some(json!({"type": "error", "code": "failed", "message": message}))
                 }
             }
         }

@@ -180,7 +180,6 @@ async fn put(
             &serde_json::to_string(&settings).expect("serializes"),
         )
         .await?;
-    s.chat.forget_widget(&id);
     Ok(Json(view(row, &headers)?))
 }
 
@@ -189,7 +188,6 @@ async fn put(
     responses((status = 204), (status = 409, body = crate::error::Problem)))]
 async fn delete(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<StatusCode> {
     s.db.delete_widget(&id).await?;
-    s.chat.forget_widget(&id);
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -264,7 +262,6 @@ async fn put_rules(
         })
         .collect();
     s.db.put_proactive_rules(&id, &rows).await?;
-    s.chat.forget_widget(&id);
     Ok(Json(RulesBody {
         rules: rule_specs(&s, &id).await?,
     }))

@@ -25,9 +25,9 @@ use futures::SinkExt;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use switchboard_core::access::Permission;
+use switchboard_core::routing::events::{EventKind, RoutingEvent};
 use switchboard_core::routing::Presence;
 use switchboard_core::validation::limits;
-use switchboard_store::routing::EventRow;
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::auth::principal::Via;
@@ -80,43 +80,23 @@ async fn upgrade(
 }
 
 /// Who sees an event: its agent, or supervisors and admins.
-fn visible(e: &EventRow, agent: Option<&str>, supervisor: bool) -> bool {
+fn visible(e: &RoutingEvent, agent: Option<&str>, supervisor: bool) -> bool {
     supervisor || (agent.is_some() && e.agent_id.as_deref() == agent)
-}
-
-fn message(e: &EventRow) -> String {
-    let mut v: Value = serde_json::from_str(&e.data).unwrap_or_else(|_| json!({}));
-    if let Value::Object(m) = &mut v {
-        m.insert("id".into(), json!(e.seq));
-        m.insert("type".into(), json!(e.kind));
-        m.insert("at".into(), json!(e.at));
-        if let Some(a) = &e.agent_id {
-            m.insert("agent_id".into(), json!(a));
-        }
-        if let Some(q) = &e.queue_id {
-            m.entry("queue_id").or_insert_with(|| json!(q));
-        }
-    }
-    v.to_string()
 }
 
 /// An `offered` chat carries its conversation (survey answers, context
 /// variables, visitor, journey), so the agent decides with it in view.
-async fn enrich(s: &AppState, e: &EventRow) -> String {
-    let text = message(e);
-    if e.kind != "offered" {
-        return text;
-    }
-    let mut v: Value = serde_json::from_str(&text).unwrap_or_default();
-    // The item's own conversation, found by the item (a conversation names
-    // its work item before the item exists), never by its attributes: an
-    // item made through the API could name someone else's conversation.
-    let Some(item) = &e.work_item_id else {
-        return text;
-    };
-    if let Ok(Some(conv)) = s.db.conversation_by_work_item(item).await {
-        if let Ok(view) = crate::chat::conversation::agent_view(&s.chat, &conv).await {
-            v["conversation"] = view;
+async fn enrich(s: &AppState, e: &RoutingEvent) -> String {
+    let mut v = e.message();
+    if let (EventKind::Offered(_), Some(item)) = (&e.kind, &e.work_item_id) {
+        // The item's own conversation, found by the item (a conversation
+        // names its work item before the item exists), never by its
+        // attributes: an item made through the API could name someone
+        // else's conversation.
+        if let Ok(Some(conv)) = s.db.conversation_by_work_item(item).await {
+            if let Ok(view) = crate::chat::conversation::agent_view(&s.chat, &conv).await {
+                v["conversation"] = view;
+            }
         }
     }
     v.to_string()
@@ -142,10 +122,8 @@ const MAX_REPLAY: i64 = 10_000;
 async fn session(s: AppState, mut who: Principal, after: Option<i64>, mut socket: WebSocket) {
     let mut supervisor = who.may(Permission::ViewAgents);
     let agent = who.agent_id.clone();
-    // Subscribe before reading the position, so nothing falls in between.
-    let mut live = s.engine.subscribe();
     let now = s.engine.last_seq();
-    let mut last = match after {
+    let after = match after {
         Some(a) if now - a <= MAX_REPLAY => a,
         Some(_) => {
             let resync = json!({"type": "resync", "last_id": now});
@@ -154,12 +132,19 @@ async fn session(s: AppState, mut who: Principal, after: Option<i64>, mut socket
         }
         None => now,
     };
-    if replay(&s, &mut socket, &mut last, agent.as_deref(), supervisor)
-        .await
-        .is_err()
-    {
-        return;
+    // What was missed comes first, from the store; then live (a socket
+    // that falls behind later catches up the same way).
+    let mut live = s.engine.subscribe_after("socket", after);
+    for e in live.replay().await {
+        if !visible(&e, agent.as_deref(), supervisor) {
+            continue;
+        }
+        let text = e.message().to_string();
+        if socket.send(Message::Text(text.into())).await.is_err() {
+            return;
+        }
     }
+    let last = live.last();
     let held = match &agent {
         Some(a) => s.engine.held(a).await.unwrap_or_default(),
         None => Vec::new(),
@@ -225,12 +210,8 @@ async fn session(s: AppState, mut who: Principal, after: Option<i64>, mut socket
                 }
                 Err(RecvError::Closed) => chats = None,
             },
-            event = live.recv() => match event {
-                Ok(e) => {
-                    if e.seq <= last {
-                        continue;
-                    }
-                    last = e.seq;
+            event = live.next() => match event {
+                Some(e) => {
                     if !visible(&e, agent.as_deref(), supervisor) {
                         continue;
                     }
@@ -249,13 +230,7 @@ async fn session(s: AppState, mut who: Principal, after: Option<i64>, mut socket
                         }
                     }
                 }
-                // Fell behind the broadcast: catch up from the store.
-                Err(RecvError::Lagged(_)) => {
-                    if replay(&s, &mut socket, &mut last, agent.as_deref(), supervisor).await.is_err() {
-                        return;
-                    }
-                }
-                Err(RecvError::Closed) => return,
+                None => return,
             },
             _ = recheck.tick() => match who.recheck(&s.db).await {
                 Some(roles) => {
@@ -278,36 +253,6 @@ async fn session(s: AppState, mut who: Principal, after: Option<i64>, mut socket
                 Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,
                 Some(Ok(_)) => {}
             },
-        }
-    }
-}
-
-async fn replay(
-    s: &AppState,
-    socket: &mut WebSocket,
-    last: &mut i64,
-    agent: Option<&str>,
-    supervisor: bool,
-) -> Result<(), ()> {
-    loop {
-        let filter = if supervisor {
-            None
-        } else {
-            Some(agent.unwrap_or(""))
-        };
-        let batch =
-            s.db.routing_events_after(*last, filter, 1000)
-                .await
-                .map_err(|_| ())?;
-        if batch.is_empty() {
-            return Ok(());
-        }
-        for e in &batch {
-            *last = e.seq;
-            socket
-                .send(Message::Text(message(e).into()))
-                .await
-                .map_err(|_| ())?;
         }
     }
 }

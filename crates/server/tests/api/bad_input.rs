@@ -436,7 +436,10 @@ async fn a_tag_must_be_a_name_but_free_form_members_may_hold_numbers() {
         )
         .await;
         assert_eq!(status, 422, "{p} on {}", app.backend);
-        assert!(p.to_string().contains("must be a name, not a number"), "{p}");
+        assert!(
+            p.to_string().contains("must be a name, not a number"),
+            "{p}"
+        );
         assert!(fields(&p).iter().any(|f| f.starts_with("steps")), "{p}");
     }
 }

@@ -11,6 +11,7 @@ mod browse;
 mod cases_and_timeline;
 mod chat;
 mod contacts;
+mod events;
 mod openapi_truth;
 mod operations;
 mod routing;

@@ -50,7 +50,7 @@ pub(crate) fn sip_addr(app: &TestApp) -> SocketAddr {
 }
 
 /// Starts SIPp with a scenario against Switchboard's SIP address.
-fn sipp(app: &TestApp, scenario: &std::path::Path, port: u16, args: &[&str]) -> Child {
+pub(crate) fn sipp(app: &TestApp, scenario: &std::path::Path, port: u16, args: &[&str]) -> Child {
     let media = free_port();
     let mut cmd = Command::new("sipp");
     cmd.arg(sip_addr(app).to_string())
@@ -69,7 +69,7 @@ fn sipp(app: &TestApp, scenario: &std::path::Path, port: u16, args: &[&str]) -> 
 }
 
 /// Waits for SIPp to finish and asserts every call in it succeeded.
-async fn succeeded(child: Child, what: &str) {
+pub(crate) async fn succeeded(child: Child, what: &str) {
     let out = tokio::time::timeout(Duration::from_secs(150), child.wait_with_output())
         .await
         .unwrap_or_else(|_| panic!("{what}: sipp did not finish"))
@@ -84,7 +84,13 @@ async fn succeeded(child: Child, what: &str) {
 
 /// Registers `user` as the phone listening on `contact_port`; returns
 /// SIPp's result.
-async fn register(app: &TestApp, user: &str, password: &str, contact_port: u16, expect: u16) {
+pub(crate) async fn register(
+    app: &TestApp,
+    user: &str,
+    password: &str,
+    contact_port: u16,
+    expect: u16,
+) {
     let template = std::fs::read_to_string(scenario("register.xml")).unwrap();
     let filled = template
         .replace("{user}", user)
