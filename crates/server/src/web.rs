@@ -324,7 +324,8 @@ fn declarations(source: &str) -> Vec<(String, bool)> {
 /// `web/`) and every module it imports, transitively: each module once,
 /// after the modules it imports, its import lines dropped and its
 /// `export` keywords removed (`export default X` becomes `const name = X`,
-/// `name` being what its importer called it), all inside one function.
+/// `name` being what its importer called it), all inside one function;
+/// comment lines and the top-level declarations nothing uses are left out.
 ///
 /// Modules that go into it keep to what this understands: one import per
 /// line, default imports or plain named ones (no `as`), `export` only
@@ -385,11 +386,9 @@ fn assemble(entry: &str) -> Result<String, String> {
     };
     linker.visit(entry)?;
 
-    let mut out = format!(
-        "/* Switchboard chat widget (docs/chat.md). Assembled by the server from \
-         web/{entry} and the modules it imports; edit those. */\n(function () {{\n'use strict';\n"
-    );
+    // Each module's top-level items, exports rewritten.
     let mut declared: HashMap<String, String> = HashMap::new();
+    let mut modules: Vec<(&String, Vec<Item>)> = Vec::new();
     for path in &linker.order {
         let source = WEB
             .get_file(path)
@@ -402,7 +401,7 @@ fn assemble(entry: &str) -> Result<String, String> {
                 return Err(format!("web/{other} and web/{path} both declare {name}"));
             }
         }
-        out.push_str(&format!("\n// ---- web/{path}\n"));
+        let mut lines = Vec::new();
         for line in source.lines() {
             if line.starts_with("import ") {
                 continue;
@@ -412,7 +411,7 @@ fn assemble(entry: &str) -> Result<String, String> {
                     .default_names
                     .get(path)
                     .ok_or_else(|| format!("web/{path}: a default export nobody imports"))?;
-                out.push_str(&format!("const {name} = {rest}\n"));
+                lines.push(format!("const {name} = {rest}"));
             } else if let Some(rest) = line.strip_prefix("export ") {
                 if !["function ", "async function ", "const ", "let "]
                     .iter()
@@ -420,16 +419,106 @@ fn assemble(entry: &str) -> Result<String, String> {
                 {
                     return Err(format!("web/{path}: unsupported export line {line:?}"));
                 }
-                out.push_str(rest);
-                out.push('\n');
+                lines.push(rest.to_owned());
             } else {
-                out.push_str(line);
-                out.push('\n');
+                lines.push(line.to_owned());
             }
+        }
+        modules.push((path, items(&lines)));
+    }
+
+    // Declarations nothing else mentions are left out (again and again:
+    // leaving one out may leave another unused), so the widget carries only
+    // the helpers it uses. Mentions are counted generously (in strings and
+    // comments too): a doubt keeps a declaration.
+    loop {
+        let mut dropped = false;
+        for m in 0..modules.len() {
+            for i in 0..modules[m].1.len() {
+                let item = &modules[m].1[i];
+                let Some(name) = item.name.as_deref().filter(|_| item.kept) else {
+                    continue;
+                };
+                let used = modules.iter().enumerate().any(|(n, (_, items))| {
+                    items.iter().enumerate().any(|(j, other)| {
+                        other.kept && (n, j) != (m, i) && mentions(&other.text, name)
+                    })
+                });
+                if !used {
+                    modules[m].1[i].kept = false;
+                    dropped = true;
+                }
+            }
+        }
+        if !dropped {
+            break;
+        }
+    }
+
+    let mut out = format!(
+        "/* Switchboard chat widget (docs/chat.md). Assembled by the server from \
+         web/{entry} and the modules it imports; edit those. */\n(function () {{\n'use strict';\n"
+    );
+    for (path, items) in &modules {
+        out.push_str(&format!("// ---- web/{path}\n"));
+        for item in items.iter().filter(|i| i.kept) {
+            out.push_str(&item.text);
         }
     }
     out.push_str("})();\n");
     Ok(out)
+}
+
+/// One top-level statement of a module (a declaration with the comments
+/// before it, or anything else), comment lines left out.
+struct Item {
+    /// The name it declares (`function f`, `const x`, `let y`).
+    name: Option<String>,
+    text: String,
+    kept: bool,
+}
+
+/// A module's top-level statements. A statement starts on a line at
+/// column 0 (not a closing `}`, `)` or `]`) and runs until the next such
+/// line; comment lines join the statement that follows them.
+fn items(lines: &[String]) -> Vec<Item> {
+    let mut out: Vec<Item> = Vec::new();
+    let mut code_yet = false; // the current item has code (not only comments)
+    for line in lines {
+        let starts = !line.is_empty() && !line.starts_with([' ', '\t', '}', ')', ']']);
+        if out.is_empty() || (starts && code_yet) {
+            out.push(Item {
+                name: None,
+                text: String::new(),
+                kept: true,
+            });
+            code_yet = false;
+        }
+        let item = out.last_mut().expect("an item");
+        if line.trim_start().starts_with("//") {
+            continue;
+        }
+        if !code_yet && !line.trim().is_empty() {
+            item.name = declarations(line).pop().map(|(n, _)| n);
+            code_yet = true;
+        }
+        item.text.push_str(line);
+        item.text.push('\n');
+    }
+    out
+}
+
+/// Whether `text` mentions the identifier `name` other than as a property
+/// (`x.name`); a spread (`...name`) is a mention.
+fn mentions(text: &str, name: &str) -> bool {
+    let ident = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '$';
+    text.match_indices(name).any(|(at, _)| {
+        let before = &text[..at];
+        let after = &text[at + name.len()..];
+        !before.ends_with(ident)
+            && !after.starts_with(ident)
+            && (!before.ends_with('.') || before.ends_with("..."))
+    })
 }
 
 #[derive(serde::Deserialize)]
@@ -499,6 +588,28 @@ mod tests {
             assert_eq!(w.matches(&format!("// ---- {part}\n")).count(), 1, "{part}");
         }
         assert_eq!(w.matches("\nfunction h(tag, attrs, ...kids) {").count(), 1);
+        assert_eq!(
+            w.matches("\nasync function api(method, path, body, opts) {")
+                .count(),
+            1
+        );
+        // What only the pages use is left out; what the helpers it uses use is in.
+        for unused in [
+            "function translatePage(",
+            "function showProblem(",
+            "function timeEl(",
+            "function byId(",
+        ] {
+            assert!(!w.contains(unused), "{unused}");
+        }
+        for used in [
+            "\nfunction str(",
+            "\nlet csrf = null;",
+            "\nconst browserTz = ",
+            "\nfunction stamp(",
+        ] {
+            assert!(w.contains(used), "{used}");
+        }
         assert!(
             w.contains("\nconst es = {\n"),
             "the default export, named as imported"
