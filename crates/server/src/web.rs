@@ -329,8 +329,11 @@ fn declarations(source: &str) -> Vec<(String, bool)> {
 ///
 /// Modules that go into it keep to what this understands: one import per
 /// line, default imports or plain named ones (no `as`), `export` only
-/// before a top-level `function`, `const` or `let`, or `default`; and no
-/// two of them declare the same top-level name (checked here).
+/// before a top-level `function`, `const` or `let`, or `default`; no two
+/// of them declaring the same top-level name (checked here); top-level
+/// statements starting at column 0, one name each, their other lines
+/// indented or closing (`}`, `)`, `]`), and no `//` comment lines inside
+/// strings (as the formatter and the project's style have them).
 fn assemble(entry: &str) -> Result<String, String> {
     struct Linker {
         order: Vec<String>,
