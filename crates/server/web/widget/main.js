@@ -1,7 +1,24 @@
 /* Switchboard chat widget, served at /widget.js. Contract: docs/chat.md.
  * Plain ES2019, no dependencies, no build step.
  * Everything that comes from the server, an agent, the visitor or the host
- * page is inserted as text (textContent / Text nodes), never parsed as HTML. */
+ * page is inserted as text (textContent / Text nodes), never parsed as HTML.
+ *
+ * Host pages load one classic script: the server assembles /widget.js at
+ * start from this module and the modules it imports (web/lib, the texts in
+ * web/i18n): their import lines dropped, their export keywords removed,
+ * all in one function scope (see crates/server/src/web.rs). Imports here
+ * are default imports or plain named ones ({ a, b }, no renaming). */
+
+import { api } from '../lib/api.js';
+import { h, put, slot } from '../lib/dom.js';
+import { lang, pickLanguage, setLanguage, t, useTexts } from '../lib/i18n.js';
+import { rid } from '../lib/random.js';
+import { browserTz, stamp } from '../lib/time.js';
+import { enc } from '../lib/url.js';
+import en from '../i18n/widget.en.js';
+import fr from '../i18n/widget.fr.js';
+import es from '../i18n/widget.es.js';
+
 (function () {
   'use strict';
   var previous = window.Switchboard;
@@ -11,68 +28,10 @@
 
   var ORIGIN = new URL(script.src, location.href).origin;
   var WID = script.getAttribute('data-widget') || '';
-  var enc = encodeURIComponent;
   var PATH = '/widget/v1/' + enc(WID) + '/';
   var preset = window.SwitchboardConfig || {};
   var KEY = 'sb:' + WID + ':';
-
-  // ---------------------------------------------------------------- texts
-  var I18N = {
-    en: {
-      launch: 'Chat with us', send: 'Send', end: 'End chat', close: 'Close', closeChat: 'Close chat',
-      accept: 'Accept', start: 'Start chat', pos: 'You are number {n} in line',
-      eta: 'Estimated wait: about {m} min', wait: 'Waiting for an agent…', joined: '{name} joined the chat',
-      ended: 'Chat ended', again: 'Start a new chat', req: 'This field is required.',
-      net: 'Connection lost. Reconnecting…', fail: 'Something went wrong. Please try again.',
-      typing: 'The agent is typing…', msg: 'Message', ph: 'Type your message…', choose: 'Choose…',
-      agent: 'Agent', invite: 'Chat invitation',
-      too_long: 'Your message is too long.', rate_limited: 'You are sending messages too quickly.',
-      bad_email: 'Enter a valid email address.',
-      bad_phone: 'Enter a valid international phone number (for example +1 415 555 0100).',
-      bad_choice: 'Choose one of the options.', long_answer: 'This answer is too long.',
-      transcript: 'Download transcript'
-    },
-    fr: {
-      launch: 'Discuter avec nous', send: 'Envoyer', end: 'Terminer la discussion', close: 'Fermer',
-      closeChat: 'Fermer la discussion', accept: 'Accepter', start: 'Démarrer la discussion',
-      pos: 'Vous êtes le numéro {n} dans la file', eta: 'Attente estimée : environ {m} min',
-      wait: 'En attente d’un conseiller…', joined: '{name} a rejoint la discussion',
-      ended: 'Discussion terminée', again: 'Démarrer une nouvelle discussion',
-      req: 'Ce champ est obligatoire.', net: 'Connexion perdue. Reconnexion…',
-      fail: 'Une erreur est survenue. Veuillez réessayer.', typing: 'Le conseiller écrit…',
-      msg: 'Message', ph: 'Écrivez votre message…', choose: 'Choisir…', agent: 'Conseiller',
-      invite: 'Invitation à discuter', too_long: 'Votre message est trop long.',
-      rate_limited: 'Vous envoyez des messages trop vite.',
-      bad_email: 'Saisissez une adresse e-mail valide.',
-      bad_phone: 'Saisissez un numéro de téléphone international valide (par exemple +33 6 12 34 56 78).',
-      bad_choice: 'Choisissez l’une des options.', long_answer: 'Cette réponse est trop longue.',
-      transcript: 'Télécharger la transcription'
-    },
-    es: {
-      launch: 'Chatee con nosotros', send: 'Enviar', end: 'Finalizar chat', close: 'Cerrar',
-      closeChat: 'Cerrar el chat', accept: 'Aceptar', start: 'Iniciar chat',
-      pos: 'Usted es el número {n} en la fila', eta: 'Espera estimada: unos {m} min',
-      wait: 'Esperando a un agente…', joined: '{name} se unió al chat', ended: 'Chat finalizado',
-      again: 'Iniciar un nuevo chat', req: 'Este campo es obligatorio.',
-      net: 'Conexión perdida. Reconectando…', fail: 'Algo salió mal. Inténtelo de nuevo.',
-      typing: 'El agente está escribiendo…', msg: 'Mensaje', ph: 'Escriba su mensaje…',
-      choose: 'Elija…', agent: 'Agente', invite: 'Invitación al chat',
-      too_long: 'Su mensaje es demasiado largo.', rate_limited: 'Está enviando mensajes demasiado rápido.',
-      bad_email: 'Escriba una dirección de correo electrónico válida.',
-      bad_phone: 'Escriba un número de teléfono internacional válido (por ejemplo, +34 612 345 678).',
-      bad_choice: 'Elija una de las opciones.', long_answer: 'Esta respuesta es demasiado larga.',
-      transcript: 'Descargar la transcripción'
-    }
-  };
-  var lang = 'en';
-  function t(key, vars) {
-    var s = I18N[lang][key] || I18N.en[key] || '';
-    return s.replace(/\{(\w+)\}/g, function (_, k) { return String(vars[k]); });
-  }
-  function supported(l) {
-    l = String(l || '').toLowerCase().split(/[-_]/)[0];
-    return I18N[l] ? l : null;
-  }
+  useTexts({ en: en, fr: fr, es: es });
 
   // -------------------------------------------------------------- helpers
   function store(kind, k, v) {
@@ -85,34 +44,6 @@
   }
   function local(k, v) { return store('localStorage', k, v); }
   function session(k, v) { return store('sessionStorage', k, v); }
-  function rid() {
-    var c = window.crypto;
-    if (c && c.randomUUID) return c.randomUUID();
-    return Date.now().toString(36) + Math.random().toString(36).slice(2) + Math.random().toString(36).slice(2);
-  }
-  // createElement with attributes (functions become listeners) and children
-  // (strings become Text nodes through append, never HTML).
-  function h(tag, attrs) {
-    var el = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (k) {
-      var v = attrs[k];
-      if (typeof v === 'function') el.addEventListener(k, v);
-      else if (v != null && v !== false) el.setAttribute(k, v === true ? '' : String(v));
-    });
-    for (var i = 2; i < arguments.length; i++) {
-      var kid = arguments[i];
-      if (kid != null && kid !== false) el.append(kid);
-    }
-    return el;
-  }
-  // Conditional elements sit after a placeholder comment and are in the
-  // tree only while shown, so tests can wait for their presence.
-  function slot(el) { return (el.sbSlot = document.createComment('')); }
-  function put(el, on) {
-    if (on && !el.parentNode) el.sbSlot.after(el);
-    else if (!on && el.parentNode) el.remove();
-  }
-
   // --------------------------------------------------------------- events
   var handlers = {};
   var readyFired = false;
@@ -142,26 +73,21 @@
   var ui = null;
 
   // ------------------------------------------------------------- network
-  function api(method, path, body, again) {
+  // The widget API on Switchboard's origin, with the visitor token.
+  function request(method, path, body, again) {
     // A retry after re-registration carries the session id it was given.
     if (body && path !== 'visitors' && 'session_id' in body) body.session_id = sessionId;
     var headers = {};
-    if (body) headers['Content-Type'] = 'application/json';
     if (token && path !== 'visitors') headers.Authorization = 'Bearer ' + token;
-    return fetch(ORIGIN + PATH + path, {
-      method: method, mode: 'cors', credentials: 'omit', headers: headers,
-      body: body ? JSON.stringify(body) : undefined
-    }).then(function (r) {
+    return api(method, ORIGIN + PATH + path, body, { mode: 'cors', credentials: 'omit', headers: headers }).then(function (r) {
       if (r.status === 401 && token && !again && path !== 'visitors') {
         // The visitor token expired: register again (once), then retry once.
         return register().then(function (ok) {
-          return ok ? api(method, path, body, true) : { status: 401, ok: false, data: null };
+          return ok ? request(method, path, body, true) : { status: 401, ok: false, data: null };
         });
       }
-      return r.json().catch(function () { return null; }).then(function (data) {
-        return { status: r.status, ok: r.ok, data: data };
-      });
-    }, function () { return { status: 0, ok: false, data: null }; });
+      return r;
+    });
   }
 
   function register() {
@@ -169,14 +95,12 @@
     return regP;
   }
   function doRegister() {
-    var tz;
-    try { tz = Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (e) { /* unknown */ }
-    return api('POST', 'visitors', {
+    return request('POST', 'visitors', {
       visitor_id: local('visitor') || undefined,
       session_id: session('session') || undefined,
       auth_token: authToken || undefined,
       language: lang,
-      time_zone: tz,
+      time_zone: browserTz,
       referrer: document.referrer,
       screen: screen.width + 'x' + screen.height
     }).then(function (r) {
@@ -212,7 +136,7 @@
     if (registered) sendEvent(ev); else queue.push(ev);
   }
   function sendEvent(ev) {
-    api('POST', 'events', Object.assign({ session_id: sessionId }, ev));
+    request('POST', 'events', Object.assign({ session_id: sessionId }, ev));
   }
   function route() {
     if (location.href === lastUrl) return;
@@ -224,7 +148,7 @@
     clearTimeout(pageT);
     if (!registered) return; // registration sends the current page
     var at = pageAt;
-    api('POST', 'events', { session_id: sessionId, type: 'page', url: lastUrl, title: document.title })
+    request('POST', 'events', { session_id: sessionId, type: 'page', url: lastUrl, title: document.title })
       .then(function (r) {
         var cand = r.ok && r.data && r.data.invitation;
         if (!cand || at !== pageAt || cfg.proactive_enabled === false) return;
@@ -235,7 +159,7 @@
   }
   function askInvitation(ruleId, at) {
     if (conv || invite || isOpen || !registered) return;
-    api('POST', 'invitations', {
+    request('POST', 'invitations', {
       session_id: sessionId, rule_id: ruleId, url: location.href,
       seconds_on_page: Math.round((Date.now() - at) / 1000)
     }).then(function (r) {
@@ -257,7 +181,7 @@
   }
   function dismiss(outcome) {
     var inv = hideInvite();
-    if (inv) api('POST', 'invitations/' + enc(inv.id), { outcome: outcome });
+    if (inv) request('POST', 'invitations/' + enc(inv.id), { outcome: outcome });
   }
 
   ['pushState', 'replaceState'].forEach(function (name) {
@@ -318,14 +242,14 @@
       return context().then(function (ctx) {
         body = { session_id: sessionId, survey: survey, context: ctx, url: location.href };
         if (inviteId) body.invitation_id = inviteId;
-        return api('POST', 'conversations', body);
+        return request('POST', 'conversations', body);
       }).then(function (r) {
         // An invitation the server no longer accepts (expired) must not stop
         // the chat: try once more without it.
         if (!r.ok && body.invitation_id && !surveyErrors(r).length) {
           delete body.invitation_id;
           inviteId = null;
-          return api('POST', 'conversations', body);
+          return request('POST', 'conversations', body);
         }
         return r;
       });
@@ -388,7 +312,7 @@
     try { saved = JSON.parse(local('conversation')); } catch (e) { /* none */ }
     var found = c && c.id && c.status !== 'ended' ? Promise.resolve(c)
       : saved && saved.conversation_id
-        ? api('GET', 'conversations/' + enc(saved.conversation_id)).then(function (r) {
+        ? request('GET', 'conversations/' + enc(saved.conversation_id)).then(function (r) {
           if (r.status && !r.ok) local('conversation', null);
           return r.ok && r.data && (r.data.conversation || r.data);
         })
@@ -506,10 +430,8 @@
       class: 'm ' + (sender === 'visitor' || sender === 'agent' ? sender : 'system'),
       'data-testid': 'message', 'data-sender': sender
     }, String(body));
-    if (at) {
-      var d = new Date(at);
-      if (!isNaN(d)) el.title = d.toLocaleString(lang);
-    }
+    var shown = stamp(at);
+    if (shown) el.title = shown;
     ui.list.append(el);
     ui.list.scrollTop = ui.list.scrollHeight;
     return el;
@@ -857,14 +779,14 @@
   });
 
   // ----------------------------------------------------------------- boot
-  api('GET', 'config').then(function (r) {
+  request('GET', 'config').then(function (r) {
     if (!r.ok || !r.data) {
       console.warn('Switchboard: the widget configuration is unavailable (HTTP ' + r.status + ')');
       return;
     }
     cfg = r.data;
-    lang = supported(script.getAttribute('data-language') || preset.language || navigator.language) ||
-      supported(cfg.default_language) || 'en';
+    setLanguage(pickLanguage(script.getAttribute('data-language') || preset.language || navigator.language,
+      cfg.default_language));
     var whenBody = document.body ? Promise.resolve() : new Promise(function (res) {
       document.addEventListener('DOMContentLoaded', res, { once: true });
     });

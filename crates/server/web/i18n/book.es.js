@@ -1,0 +1,25 @@
+// The booking page (web/book.js): texts in Spanish.
+export default {
+  pageTitle: 'Reservar una cita', skip: 'Ir al contenido', progress: 'Progreso', back: 'Atrás', s1: 'Tema', s2: 'Tipo de cita', s3: 'Horario',
+  s4: 'Sus datos', s5: 'Confirmación', chooseTopic: '¿Sobre qué desea hablar?',
+  noTopics: 'Ahora mismo no se puede reservar ningún tema en línea.', minutes: '{n} min', chooseType: '¿Cómo prefiere reunirse con nosotros?',
+  chooseBranch: 'Elija una sucursal', noTypes: 'Ahora mismo este tema no se puede reservar en línea.',
+  noBranches: 'No hay ninguna sucursal disponible para una cita en persona.', t_in_person: 'En persona', t_online: 'En línea',
+  t_phone: 'Por teléfono', chooseTime: 'Elija un horario', tzNote: 'Los horarios se muestran en su zona horaria ({tz}).',
+  prevWeek: 'Semana anterior', nextWeek: 'Semana siguiente', moreSlots: 'Más horarios', noSlots: 'No hay horarios disponibles esta semana.',
+  review: 'Revise y confirme', topic: 'Tema', duration: 'Duración', when: 'Fecha y hora', type: 'Tipo de cita', branch: 'Sucursal',
+  joinLink: 'Enlace para unirse', join: 'Unirse a la cita', advisors: 'Con', instructions: 'Antes de su cita', yourDetails: 'Sus datos',
+  required: 'Los campos marcados con * son obligatorios.', firstName: 'Nombre', lastName: 'Apellidos', email: 'Correo electrónico',
+  phone: 'Teléfono', phoneHint: 'Opcional. Formato internacional, por ejemplo +34612345678.', notes: '¿Desea contarnos algo más?',
+  notesHint: 'Opcional. Hasta 2000 caracteres.', book: 'Reservar', booking: 'Reservando…', needFirst: 'Introduzca su nombre.',
+  needLast: 'Introduzca sus apellidos.', needEmail: 'Introduzca su correo electrónico.', badEmail: 'Introduzca un correo electrónico válido.',
+  badPhone: 'Introduzca el número en formato internacional, por ejemplo +34612345678.',
+  longNotes: 'El mensaje no puede superar los 2000 caracteres.', checkForm: 'Revise los campos marcados.',
+  taken: 'Lo sentimos, ese horario acaba de reservarse. Elija otro.', booked: 'Su cita está reservada', cancelHint: '¿No puede asistir?',
+  cancelLink: 'Cancelar esta cita', again: 'Reservar otra cita', loading: 'Cargando…', failed: 'Algo salió mal',
+  netError: 'Error de red. Compruebe su conexión e inténtelo de nuevo.',
+  tzBranch: 'Los horarios se indican en la hora local de la sucursal ({tz}).', tzMine: 'Su zona horaria: {tz}.', timeZone: 'Zona horaria',
+  yourTime: '{time} en su zona ({tz})', calendar: 'Añadir al calendario (.ics)',
+  pending: 'Confirme desde su correo electrónico', checkEmail: 'Le hemos enviado un enlace a {email}. Ábralo en los próximos 30 minutos para confirmar la cita; mientras tanto, el horario queda reservado para usted. La confirmación y el enlace para cancelar le llegarán por correo electrónico.',
+  tooMany: 'Se han solicitado demasiadas citas hoy para estos datos. Inténtelo de nuevo mañana.'
+};

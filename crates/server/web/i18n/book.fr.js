@@ -1,0 +1,27 @@
+// The booking page (web/book.js): texts in French.
+export default {
+  pageTitle: 'Prendre rendez-vous', skip: 'Aller au contenu', progress: 'Progression', back: 'Retour', s1: 'Sujet', s2: 'Type de rendez-vous',
+  s3: 'Horaire', s4: 'Vos coordonnées', s5: 'Confirmation', chooseTopic: 'À quel sujet souhaitez-vous échanger\u00a0?',
+  noTopics: 'Aucun sujet ne peut être réservé en ligne pour le moment.', minutes: '{n}\u00a0min',
+  chooseType: 'Comment souhaitez-vous nous rencontrer\u00a0?', chooseBranch: 'Choisissez une agence',
+  noTypes: 'Ce sujet ne peut pas être réservé en ligne pour le moment.',
+  noBranches: 'Aucune agence n’est disponible pour un rendez-vous en personne.', t_in_person: 'En personne', t_online: 'En ligne',
+  t_phone: 'Par téléphone', chooseTime: 'Choisissez un horaire', tzNote: 'Les horaires sont affichés dans votre fuseau horaire ({tz}).',
+  prevWeek: 'Semaine précédente', nextWeek: 'Semaine suivante', moreSlots: 'Plus d’horaires', noSlots: 'Aucun horaire disponible cette semaine.',
+  review: 'Vérifiez et confirmez', topic: 'Sujet', duration: 'Durée', when: 'Date et heure', type: 'Type de rendez-vous', branch: 'Agence',
+  joinLink: 'Lien de connexion', join: 'Rejoindre le rendez-vous', advisors: 'Avec', instructions: 'Avant votre rendez-vous',
+  yourDetails: 'Vos coordonnées', required: 'Les champs marqués d’un * sont obligatoires.', firstName: 'Prénom', lastName: 'Nom',
+  email: 'E-mail', phone: 'Téléphone', phoneHint: 'Facultatif. Format international, par exemple +33612345678.',
+  notes: 'Souhaitez-vous nous préciser quelque chose\u00a0?', notesHint: 'Facultatif. 2\u00a0000\u00a0caractères au maximum.', book: 'Réserver',
+  booking: 'Réservation en cours…', needFirst: 'Veuillez saisir votre prénom.', needLast: 'Veuillez saisir votre nom.',
+  needEmail: 'Veuillez saisir votre adresse e-mail.', badEmail: 'Veuillez saisir une adresse e-mail valide.',
+  badPhone: 'Veuillez saisir le numéro au format international, par exemple +33612345678.',
+  longNotes: 'Votre message ne doit pas dépasser 2\u00a0000\u00a0caractères.', checkForm: 'Veuillez corriger les champs signalés.',
+  taken: 'Désolé, cet horaire vient d’être réservé. Veuillez en choisir un autre.', booked: 'Votre rendez-vous est réservé',
+  cancelHint: 'Vous avez un empêchement\u00a0?', cancelLink: 'Annuler ce rendez-vous', again: 'Prendre un autre rendez-vous',
+  loading: 'Chargement…', failed: 'Une erreur est survenue', netError: 'Erreur réseau. Vérifiez votre connexion et réessayez.',
+  tzBranch: 'Les horaires sont indiqués à l’heure locale de l’agence ({tz}).', tzMine: 'Votre fuseau horaire\u00a0: {tz}.',
+  timeZone: 'Fuseau horaire', yourTime: '{time} chez vous ({tz})', calendar: 'Ajouter à mon agenda (.ics)',
+  pending: 'Confirmez depuis votre messagerie', checkEmail: 'Nous avons envoyé un lien à {email}. Ouvrez-le dans les 30\u00a0minutes pour confirmer le rendez-vous\u00a0; d’ici là, l’horaire vous est réservé. La confirmation et le lien d’annulation suivront par e-mail.',
+  tooMany: 'Trop de rendez-vous ont été demandés aujourd’hui pour ces coordonnées. Veuillez réessayer demain.'
+};
