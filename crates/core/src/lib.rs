@@ -13,6 +13,7 @@ pub mod case_change;
 pub mod chat;
 pub mod communications;
 pub mod cursor;
+pub mod language;
 pub mod placeholders;
 pub mod records;
 pub mod routing;

@@ -7,7 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 /// The languages the widget speaks.
-pub const LANGUAGES: [&str; 3] = ["en", "fr", "es"];
+pub use crate::language::LANGUAGES;
 
 /// The kind of device a visitor uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -165,19 +165,10 @@ fn device(ua: &str) -> DeviceType {
 /// English, French or Spanish → `fallback` (itself one of [`LANGUAGES`];
 /// `en` if it is not). `requested` may also be an `Accept-Language` list
 /// (`de-DE,fr;q=0.8`): its first supported language is taken, in the order
-/// given.
+/// given. The same as [`crate::language::language`], under the name the
+/// server's callers know.
 pub fn supported_language(requested: Option<&str>, fallback: &str) -> &'static str {
-    let known = |tag: &str| -> Option<&'static str> {
-        let primary = tag.split(['-', '_', ';']).next()?.trim();
-        LANGUAGES
-            .iter()
-            .copied()
-            .find(|l| l.eq_ignore_ascii_case(primary))
-    };
-    requested
-        .and_then(|r| r.split(',').find_map(known))
-        .or_else(|| known(fallback))
-        .unwrap_or("en")
+    crate::language::language(requested, fallback)
 }
 
 #[cfg(test)]
