@@ -4,6 +4,7 @@ use serde::Serialize;
 use switchboard_core::access::{format_roles, parse_roles, Role};
 use switchboard_core::time;
 
+use crate::locked::Record;
 use crate::sql::Sql;
 use crate::{new_id, page, Db, Page, Result, StoreError};
 
@@ -20,7 +21,7 @@ pub struct Agent {
 }
 
 #[derive(sqlx::FromRow)]
-struct Row {
+pub(crate) struct Row {
     id: String,
     name: String,
     email: String,
@@ -45,6 +46,13 @@ impl From<Row> for Agent {
 }
 
 const COLUMNS: &str = "id, name, email, roles, active, created_at, updated_at";
+
+impl Record for Agent {
+    type Row = Row;
+    const TABLE: &'static str = "agents";
+    const COLUMNS: &'static str = COLUMNS;
+    const NOUN: &'static str = "agent";
+}
 
 /// The new state of an agent; the password, if changed, arrives hashed.
 #[derive(Debug, Clone)]
@@ -129,17 +137,8 @@ impl Db {
     where
         F: FnOnce(&Agent) -> Result<AgentChange>,
     {
-        let mut tx = self.write_tx().await?;
-        let current: Agent = sqlx::query_as::<_, Row>(&format!(
-            "SELECT {COLUMNS} FROM agents WHERE id = $1{}",
-            self.for_update()
-        ))
-        .bind(id.to_owned())
-        .fetch_optional(&mut *tx)
-        .await?
-        .map(Agent::from)
-        .ok_or(StoreError::NotFound("agent"))?;
-        let r = change(&current)?;
+        let mut update = self.lock_for_update::<Agent, _>(id, change).await?;
+        let (tx, current, r) = (&mut update.tx, &update.current, &update.new);
         let was_admin = current.active && current.roles.contains(&Role::Admin);
         let stays_admin = r.active && r.roles.contains(&Role::Admin);
         if was_admin && !stays_admin {
@@ -149,7 +148,7 @@ impl Db {
                 self.for_update()
             ))
             .bind(id.to_owned())
-            .fetch_all(&mut *tx)
+            .fetch_all(&mut **tx)
             .await?;
             if !roles.iter().any(|r| parse_roles(r).contains(&Role::Admin)) {
                 return Err(StoreError::Conflict(
@@ -168,17 +167,16 @@ impl Db {
         .bind(r.password_hash.clone())
         .bind(time::now())
         .bind(id.to_owned())
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await
         .map_err(|e| StoreError::from_write(e, "an agent with this email"))?;
         if r.password_hash.is_some() || !r.active {
             sqlx::query("DELETE FROM sessions WHERE agent_id = $1")
                 .bind(id.to_owned())
-                .execute(&mut *tx)
+                .execute(&mut **tx)
                 .await?;
         }
-        tx.commit().await?;
-        self.agent(id).await
+        update.commit().await
     }
 
     pub async fn agents(&self, after: Option<&str>, limit: u32) -> Result<Page<Agent>> {

@@ -6,6 +6,7 @@
 
 mod db;
 mod error;
+mod locked;
 mod sql;
 
 pub mod accounts;
