@@ -10,6 +10,8 @@ use crate::scheduling::{parse_hours, RangeSpec, WeeklyHours};
 use crate::validation::Check;
 use crate::Invalid;
 
+pub mod rules;
+
 /// Where a meeting takes place.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -130,7 +132,7 @@ pub struct TopicTranslation {
 
 /// The languages admin content may be translated into: the ones every
 /// customer-facing text ships in.
-pub const CONTENT_LANGUAGES: [&str; 3] = ["en", "fr", "es"];
+pub const CONTENT_LANGUAGES: [&str; 3] = crate::language::LANGUAGES;
 
 /// A topic's name, description and instructions as a customer speaking
 /// `language` reads them: the translation's where it has one, else the

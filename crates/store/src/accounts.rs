@@ -6,6 +6,7 @@ use switchboard_core::records::{AccountDraft, AccountInput};
 use switchboard_core::time;
 use switchboard_core::validation::search_fold;
 
+use crate::locked::Record;
 use crate::sql::{like_escape, Sql};
 use crate::{new_id, page, parse_custom, Db, Page, Result, StoreError};
 
@@ -34,7 +35,7 @@ impl Account {
 }
 
 #[derive(sqlx::FromRow)]
-struct Row {
+pub(crate) struct Row {
     id: String,
     name: String,
     city: Option<String>,
@@ -59,6 +60,13 @@ impl From<Row> for Account {
 }
 
 const COLUMNS: &str = "id, name, city, category, custom, created_at, updated_at";
+
+impl Record for Account {
+    type Row = Row;
+    const TABLE: &'static str = "accounts";
+    const COLUMNS: &'static str = COLUMNS;
+    const NOUN: &'static str = "account";
+}
 
 impl Db {
     pub async fn account(&self, id: &str) -> Result<Account> {
@@ -94,17 +102,8 @@ impl Db {
     where
         F: FnOnce(&Account) -> Result<AccountDraft>,
     {
-        let mut tx = self.write_tx().await?;
-        let current: Account = sqlx::query_as::<_, Row>(&format!(
-            "SELECT {COLUMNS} FROM accounts WHERE id = $1{}",
-            self.for_update()
-        ))
-        .bind(id.to_owned())
-        .fetch_optional(&mut *tx)
-        .await?
-        .map(Account::from)
-        .ok_or(StoreError::NotFound("account"))?;
-        let d = change(&current)?;
+        let mut update = self.lock_for_update::<Account, _>(id, change).await?;
+        let d = &update.new;
         sqlx::query(
             "UPDATE accounts SET name = $1, city = $2, category = $3, custom = $4, search_text = $5, \
              updated_at = $6 WHERE id = $7",
@@ -116,10 +115,9 @@ impl Db {
         .bind(search_fold(&d.name))
         .bind(time::now())
         .bind(id.to_owned())
-        .execute(&mut *tx)
+        .execute(&mut *update.tx)
         .await?;
-        tx.commit().await?;
-        self.account(id).await
+        update.commit().await
     }
 
     /// Refused while contacts or cases still belong to the account.

@@ -5,6 +5,7 @@ use switchboard_core::access::{format_roles, parse_roles, Role};
 use switchboard_core::changes::Change;
 use switchboard_core::time;
 
+use crate::locked::Record;
 use crate::sql::Sql;
 use crate::{new_id, page, Db, Page, Result, StoreError};
 
@@ -21,7 +22,7 @@ pub struct Agent {
 }
 
 #[derive(sqlx::FromRow)]
-struct Row {
+pub(crate) struct Row {
     id: String,
     name: String,
     email: String,
@@ -46,6 +47,13 @@ impl From<Row> for Agent {
 }
 
 const COLUMNS: &str = "id, name, email, roles, active, created_at, updated_at";
+
+impl Record for Agent {
+    type Row = Row;
+    const TABLE: &'static str = "agents";
+    const COLUMNS: &'static str = COLUMNS;
+    const NOUN: &'static str = "agent";
+}
 
 /// The new state of an agent; the password, if changed, arrives hashed.
 #[derive(Debug, Clone)]
@@ -130,17 +138,8 @@ impl Db {
     where
         F: FnOnce(&Agent) -> Result<AgentChange>,
     {
-        let mut tx = self.write_tx().await?;
-        let current: Agent = sqlx::query_as::<_, Row>(&format!(
-            "SELECT {COLUMNS} FROM agents WHERE id = $1{}",
-            self.for_update()
-        ))
-        .bind(id.to_owned())
-        .fetch_optional(&mut *tx)
-        .await?
-        .map(Agent::from)
-        .ok_or(StoreError::NotFound("agent"))?;
-        let r = change(&current)?;
+        let mut update = self.lock_for_update::<Agent, _>(id, change).await?;
+        let (tx, current, r) = (&mut update.tx, &update.current, &update.new);
         let was_admin = current.active && current.roles.contains(&Role::Admin);
         let stays_admin = r.active && r.roles.contains(&Role::Admin);
         if was_admin && !stays_admin {
@@ -150,7 +149,7 @@ impl Db {
                 self.for_update()
             ))
             .bind(id.to_owned())
-            .fetch_all(&mut *tx)
+            .fetch_all(&mut **tx)
             .await?;
             if !roles.iter().any(|r| parse_roles(r).contains(&Role::Admin)) {
                 return Err(StoreError::Conflict(
@@ -169,18 +168,18 @@ impl Db {
         .bind(r.password_hash.clone())
         .bind(time::now())
         .bind(id.to_owned())
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await
         .map_err(|e| StoreError::from_write(e, "an agent with this email"))?;
         if r.password_hash.is_some() || !r.active {
             sqlx::query("DELETE FROM sessions WHERE agent_id = $1")
                 .bind(id.to_owned())
-                .execute(&mut *tx)
+                .execute(&mut **tx)
                 .await?;
         }
-        tx.commit().await?;
+        let agent = update.commit().await?;
         self.announce(Change::Routing);
-        self.agent(id).await
+        Ok(agent)
     }
 
     pub async fn agents(&self, after: Option<&str>, limit: u32) -> Result<Page<Agent>> {

@@ -6,6 +6,7 @@ use switchboard_core::validation::search_fold;
 use switchboard_core::{case_change, time, Invalid};
 
 use crate::activities::{insert_activity, Author, NewActivity};
+use crate::locked::Record;
 use crate::sql::{like_escape, Sql};
 use crate::{new_id, page, Db, Page, Result, StoreError};
 
@@ -54,7 +55,7 @@ impl Case {
 }
 
 #[derive(sqlx::FromRow)]
-struct Row {
+pub(crate) struct Row {
     id: String,
     title: String,
     description: Option<String>,
@@ -88,6 +89,13 @@ impl From<Row> for Case {
 
 const COLUMNS: &str =
     "id, title, description, priority, status, product_id, owner_id, contact_id, account_id, created_at, updated_at";
+
+impl Record for Case {
+    type Row = Row;
+    const TABLE: &'static str = "cases";
+    const COLUMNS: &'static str = COLUMNS;
+    const NOUN: &'static str = "case";
+}
 
 /// Filters for listing cases.
 #[derive(Debug, Default)]
@@ -169,22 +177,12 @@ impl Db {
     where
         F: FnOnce(&Case) -> Result<CaseDraft>,
     {
-        let mut tx = self.write_tx().await?;
-        let old = sqlx::query_as::<_, Row>(&format!(
-            "SELECT {COLUMNS} FROM cases WHERE id = $1{}",
-            self.for_update()
-        ))
-        .bind(id.to_owned())
-        .fetch_optional(&mut *tx)
-        .await?
-        .map(Case::from)
-        .ok_or(StoreError::NotFound("case"))?;
-        let draft = change(&old)?;
-        let d = &draft;
-        check_references(&mut tx, d).await?;
-        let changes = case_change::describe(&old.to_draft(), d);
+        let mut update = self.lock_for_update::<Case, _>(id, change).await?;
+        let (tx, d) = (&mut update.tx, &update.new);
+        check_references(tx, d).await?;
+        let changes = case_change::describe(&update.current.to_draft(), d);
         if changes.is_empty() {
-            return Ok(old);
+            return Ok(update.current);
         }
         let now = time::now();
         sqlx::query(
@@ -202,7 +200,7 @@ impl Db {
         .bind(now.clone())
         .bind(id.to_owned())
         .bind(search_fold(&d.title))
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await
         .map_err(|e| StoreError::from_write(e, "the case"))?;
         // Conversations of another customer are no longer about this case.
@@ -212,13 +210,13 @@ impl Db {
         )
         .bind(id.to_owned())
         .bind(d.contact_id.clone())
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
         // The case's entries follow it to its (possibly new) contact.
         sqlx::query("UPDATE activities SET case_contact_id = $1 WHERE case_id = $2")
             .bind(d.contact_id.clone())
             .bind(id.to_owned())
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
         let event = NewActivity {
             kind: ActivityKind::CaseEvent,
@@ -231,9 +229,8 @@ impl Db {
             body: Some(changes.join("\n")),
             occurred_at: now,
         };
-        insert_activity(&mut tx, &event, author).await?;
-        tx.commit().await?;
-        self.case(id).await
+        insert_activity(tx, &event, author).await?;
+        update.commit().await
     }
 
     /// Deletes a case. Its timeline entries that also regard a contact or a

@@ -5,6 +5,7 @@ use serde_json::{Map, Value};
 use switchboard_core::records::{ContactDraft, ContactInput, PreferredChannel};
 use switchboard_core::{time, Invalid};
 
+use crate::locked::Record;
 use crate::sql::{like_escape, Sql};
 use crate::{new_id, page, parse_custom, Db, Page, Result, StoreError};
 
@@ -75,7 +76,7 @@ impl Contact {
 }
 
 #[derive(sqlx::FromRow)]
-struct Row {
+pub(crate) struct Row {
     id: String,
     first_name: Option<String>,
     last_name: Option<String>,
@@ -128,6 +129,13 @@ const COLUMNS: &str = "id, first_name, last_name, email, phone, account_id, job_
     relationship_type, city, category, preferred_channel, locale, time_zone, external_id, custom, \
     created_at, updated_at";
 
+impl Record for Contact {
+    type Row = Row;
+    const TABLE: &'static str = "contacts";
+    const COLUMNS: &'static str = COLUMNS;
+    const NOUN: &'static str = "contact";
+}
+
 /// Filters for listing contacts.
 #[derive(Debug, Default)]
 pub struct ContactFilter {
@@ -162,20 +170,9 @@ impl Db {
     where
         F: FnOnce(&Contact) -> Result<ContactDraft>,
     {
-        let mut tx = self.write_tx().await?;
-        let current: Contact = sqlx::query_as::<_, Row>(&format!(
-            "SELECT {COLUMNS} FROM contacts WHERE id = $1{}",
-            self.for_update()
-        ))
-        .bind(id.to_owned())
-        .fetch_optional(&mut *tx)
-        .await?
-        .map(Contact::from)
-        .ok_or(StoreError::NotFound("contact"))?;
-        let draft = change(&current)?;
-        write_contact(&mut tx, id, &draft, false).await?;
-        tx.commit().await?;
-        self.contact(id).await
+        let mut update = self.lock_for_update::<Contact, _>(id, change).await?;
+        write_contact(&mut update.tx, id, &update.new, false).await?;
+        update.commit().await
     }
 
     /// Deletes a contact and its own timeline. A contact that still has cases

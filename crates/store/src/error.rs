@@ -1,3 +1,4 @@
+use switchboard_core::booking::rules::Refused;
 use switchboard_core::Invalid;
 
 /// What can go wrong in the store, in terms the API can answer with.
@@ -18,6 +19,15 @@ pub enum StoreError {
     Database(#[from] sqlx::Error),
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+impl From<Refused> for StoreError {
+    fn from(r: Refused) -> Self {
+        match r {
+            Refused::Conflict(why) => StoreError::Conflict(why),
+            Refused::Invalid(invalid) => StoreError::Invalid(invalid),
+        }
+    }
 }
 
 impl StoreError {

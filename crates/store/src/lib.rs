@@ -7,6 +7,7 @@
 pub mod changes;
 mod db;
 mod error;
+mod locked;
 mod sql;
 
 pub mod accounts;

@@ -7,11 +7,17 @@
 //! rows (PostgreSQL `FOR UPDATE`; SQLite's `BEGIN IMMEDIATE` already
 //! serializes writers) and re-checking their availability inside the lock
 //! with the same rule the slot search uses (`scheduling::is_free`).
+//!
+//! What a booking, a move or a cancellation decides (is the request valid,
+//! which advisor takes the meeting, what the timeline says) is decided by
+//! `switchboard_core::booking::rules`; this module reads the facts those
+//! rules need and writes their answer.
 
 use std::collections::BTreeMap;
 
 use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
+use switchboard_core::booking::rules::{self, Next};
 use switchboard_core::booking::{
     AdvisorDraft, BookingDraft, BranchDraft, MeetingType, TimeOffDraft, TopicDraft,
     TopicTranslation,
@@ -184,15 +190,7 @@ const MEETING_COLUMNS: &str = "id, contact_id, topic_id, meeting_type, branch_id
     booked_via, cancelled_at, cancelled_by, cancel_path, email_reminder_sent_at, sms_reminder_sent_at, \
     created_at, updated_at, hold_until, address_confirmed_at";
 
-/// Who cancels, which decides whether the customer is told.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CancelPath {
-    /// CancelMeeting: the customer (API on their behalf, or the cancel
-    /// page). Sends a cancellation notice.
-    Customer,
-    /// A representative. Sends nothing, as in the reference product.
-    Staff,
-}
+pub use switchboard_core::booking::rules::CancelPath;
 
 /// A booking's outcome.
 #[derive(Debug, Clone)]
@@ -659,62 +657,30 @@ impl Db {
             }
             None => None,
         };
-        let mut errors = Vec::new();
-        if contact.is_none() {
-            errors.push(fe("contact_id", "unknown", "no contact has this id"));
-        }
-        if topic.is_none() {
-            errors.push(fe("topic_id", "unknown", "no topic has this id"));
-        }
-        if d.branch_id.is_some() && branch.is_none() {
-            errors.push(fe("branch_id", "unknown", "no branch has this id"));
-        }
         let topic = topic.map(Topic::from);
-        if let Some(t) = &topic {
-            if !t.meeting_types.contains(&d.meeting_type) {
-                errors.push(fe(
-                    "meeting_type",
-                    "not_offered",
-                    format!("the topic is not offered as {}", d.meeting_type.as_str()),
-                ));
-            }
-        }
-        if d.start <= ctx.now {
-            errors.push(fe("start", "past", "must be in the future"));
-        }
-        if !errors.is_empty() {
-            return Err(Invalid(errors).into());
-        }
+        rules::validate(
+            d,
+            rules::Found {
+                contact: contact.is_some(),
+                topic_meeting_types: topic.as_ref().map(|t| t.meeting_types.as_slice()),
+                branch: branch.is_some(),
+            },
+            ctx.now,
+        )?;
         let (topic, (contact_tz, contact_locale, contact_phone)) =
             (topic.expect("checked"), contact.expect("checked"));
         if let Some(hold) = &ctx.hold {
             within_daily_limits(&mut tx, hold, contact_phone.as_deref(), ctx.now).await?;
         }
-        let end = d
-            .start
-            .checked_add(topic.duration())
-            .map_err(|_| Invalid::one("start", "invalid", "is out of range"))?;
+        let end = rules::meeting_end(d.start, topic.duration())?;
         customer_free(&mut tx, &d.contact_id, d.start, end, None).await?;
 
         // Candidates, locked in id order so two bookings cannot deadlock.
         let wanted = (!d.advisor_ids.is_empty()).then_some(d.advisor_ids.as_slice());
         let candidates = fitting_advisors(&mut tx, &topic, d.branch_id.as_deref(), wanted).await?;
         if let Some(wanted) = wanted {
-            let errors: Vec<_> = wanted
-                .iter()
-                .enumerate()
-                .filter(|(_, id)| !candidates.iter().any(|c| &c.agent_id == *id))
-                .map(|(n, _)| {
-                    fe(
-                        &format!("advisor_ids[{n}]"),
-                        "unsuitable",
-                        "is not a bookable advisor with the topic's skills at this branch",
-                    )
-                })
-                .collect();
-            if !errors.is_empty() {
-                return Err(Invalid(errors).into());
-            }
+            let fitting: Vec<&str> = candidates.iter().map(|c| c.agent_id.as_str()).collect();
+            rules::check_asked_for(wanted, &fitting)?;
         }
         if !self.for_update().is_empty() && !candidates.is_empty() {
             let mut ids: Vec<&str> = candidates.iter().map(|c| c.agent_id.as_str()).collect();
@@ -731,53 +697,23 @@ impl Db {
                 .fetch_all(&mut *tx)
                 .await?;
         }
-        let day = SignedDuration::from_hours(24);
-        let (win_from, win_to) = (
-            d.start.checked_sub(day).unwrap_or(d.start),
-            end.checked_add(day).unwrap_or(end),
-        );
-        let mut free = Vec::new();
+        let (win_from, win_to) = rules::calendar_window(d.start, end);
+        let mut calendars = Vec::with_capacity(candidates.len());
         for c in candidates {
-            let a = load_availability(&mut tx, c, win_from, win_to, None).await?;
-            if scheduling::is_free(&a, d.start, topic.duration()) {
-                free.push(a);
-            } else if wanted.is_some() {
-                return Err(StoreError::Conflict(
-                    "an advisor asked for is not free at this time".into(),
-                ));
-            }
+            calendars.push(load_availability(&mut tx, c, win_from, win_to, None).await?);
         }
-        let chosen: Vec<String> = if wanted.is_some() {
-            free.into_iter().map(|a| a.advisor_id).collect()
-        } else {
-            // The least busy advisor around that day, to spread the work.
-            match free
-                .into_iter()
-                .min_by_key(|a| (a.busy.len(), a.advisor_id.clone()))
-            {
-                Some(a) => vec![a.advisor_id],
-                None => vec![],
-            }
-        };
-        if chosen.is_empty() {
-            return Err(StoreError::Conflict(
-                "no advisor is free at this time; choose another slot".into(),
-            ));
-        }
+        let chosen =
+            rules::choose_advisors(&calendars, wanted.is_some(), d.start, topic.duration())?;
 
         let id = new_id();
         let now = time::format(ctx.now);
-        let time_zone = d
-            .time_zone
-            .clone()
-            .or(contact_tz)
-            .or(branch.as_ref().map(|b| b.time_zone.clone()))
-            .unwrap_or_else(|| "UTC".into());
-        let language = switchboard_core::communications::language_of(
-            d.language.as_deref().or(contact_locale.as_deref()),
+        let time_zone = rules::meeting_time_zone(
+            d.time_zone.as_deref(),
+            contact_tz.as_deref(),
+            branch.as_ref().map(|b| b.time_zone.as_str()),
         );
-        let join_url = (d.meeting_type == MeetingType::Online)
-            .then(|| ctx.join_url_template.replace("{meeting_id}", &id));
+        let language = rules::meeting_language(d.language.as_deref(), contact_locale.as_deref());
+        let join_url = rules::join_url(d.meeting_type, ctx.join_url_template, &id);
         sqlx::query(
             "INSERT INTO meetings (id, contact_id, topic_id, meeting_type, branch_id, join_url, starts_at, ends_at, \
              time_zone, language, state, customer_notes, sequence, booked_by, idempotency_key, request_hash, \
@@ -800,7 +736,7 @@ impl Db {
         .bind(ctx.request_hash.to_owned())
         .bind(now.clone())
         .bind(ctx.via.to_owned())
-        .bind(if ctx.hold.is_some() { "pending" } else { "scheduled" })
+        .bind(rules::initial_state(ctx.hold.is_some()))
         .bind(ctx.hold.as_ref().map(|h| time::format(h.until)))
         .execute(&mut *tx)
         .await
@@ -816,35 +752,18 @@ impl Db {
             .execute(&mut *tx)
             .await?;
         }
+        let entry = rules::booked_entry(&rules::BookingEntry {
+            topic: &topic.name,
+            meeting_type: d.meeting_type,
+            branch: branch.as_ref().map(|b| b.name.as_str()),
+            start: d.start,
+            end,
+            customer_notes: &d.customer_notes,
+            held: ctx.hold.is_some(),
+        });
         let activity = insert_activity(
             &mut tx,
-            &NewActivity {
-                kind: ActivityKind::Meeting,
-                contact_id: Some(d.contact_id.clone()),
-                case_id: None,
-                conversation_id: None,
-                subject: Some(if ctx.hold.is_some() {
-                    format!(
-                        "Meeting requested on the booking page (awaiting the customer's confirmation): {}",
-                        topic.name
-                    )
-                } else {
-                    format!("Meeting booked: {}", topic.name)
-                }),
-                body: Some(format!(
-                    "{} {}, {} to {}{}",
-                    d.meeting_type.as_str(),
-                    branch.as_ref().map(|b| b.name.as_str()).unwrap_or(""),
-                    time::format(d.start),
-                    time::format(end),
-                    if d.customer_notes.is_empty() {
-                        String::new()
-                    } else {
-                        format!("\nCustomer notes: {}", d.customer_notes)
-                    }
-                )),
-                occurred_at: now.clone(),
-            },
+            &meeting_activity(&d.contact_id, entry, now.clone()),
             ctx.booked_by,
         )
         .await?;
@@ -917,27 +836,18 @@ impl Db {
             Some(m) if path == CancelPath::Staff || Some(m.contact_id.as_str()) == contact_id => m,
             _ => return Err(StoreError::NotFound("meeting")),
         };
-        if m.state == "cancelled" {
+        if rules::cancel(&m.state, &m.starts_at, now)? == Next::Unchanged {
             return Ok(m);
-        }
-        if time::parse(&m.starts_at).is_some_and(|s| s <= now) {
-            return Err(StoreError::Conflict(
-                "the meeting has already started and can no longer be cancelled".into(),
-            ));
         }
         let stamp = time::format(now);
         let sequence = m.sequence + 1;
-        let path_text = match path {
-            CancelPath::Customer => "customer",
-            CancelPath::Staff => "staff",
-        };
         sqlx::query(
             "UPDATE meetings SET state = 'cancelled', cancelled_at = $1, cancelled_by = $2, cancel_path = $3, \
              sequence = $4, updated_at = $1 WHERE id = $5",
         )
         .bind(stamp.clone())
         .bind(by.name.clone())
-        .bind(path_text)
+        .bind(path.as_str())
         .bind(sequence)
         .bind(id.to_owned())
         .execute(&mut *tx)
@@ -950,24 +860,14 @@ impl Db {
             .bind(m.topic_id.clone())
             .fetch_one(&mut *tx)
             .await?;
+        let entry = rules::cancelled_entry(&topic, path, &by.name, &m.starts_at);
         insert_activity(
             &mut tx,
-            &NewActivity {
-                kind: ActivityKind::Meeting,
-                contact_id: Some(m.contact_id.clone()),
-                case_id: None,
-                conversation_id: None,
-                subject: Some(format!("Meeting cancelled: {topic}")),
-                body: Some(format!(
-                    "Cancelled by the {path_text} ({}); it was to start at {}",
-                    by.name, m.starts_at
-                )),
-                occurred_at: stamp.clone(),
-            },
+            &meeting_activity(&m.contact_id, entry, stamp.clone()),
             by,
         )
         .await?;
-        if path == CancelPath::Customer {
+        if path.notifies_customer() {
             let settings = read_settings(&mut tx).await?;
             enqueue(&mut tx, &settings, id, Kind::Cancellation, sequence, &stamp).await?;
         }
@@ -995,20 +895,7 @@ impl Db {
         .fetch_optional(&mut *tx)
         .await?
         .ok_or(StoreError::NotFound("meeting"))?;
-        if m.state != "scheduled" {
-            return Err(StoreError::Conflict(format!("the meeting is {}", m.state)));
-        }
-        if start <= now {
-            return Err(Invalid::one("start", "past", "must be in the future").into());
-        }
-        let (old_start, old_end) = (
-            time::parse(&m.starts_at).unwrap_or(now),
-            time::parse(&m.ends_at).unwrap_or(now),
-        );
-        let duration = old_start.duration_until(old_end);
-        let end = start
-            .checked_add(duration)
-            .map_err(|_| Invalid::one("start", "invalid", "is out of range"))?;
+        let end = rules::move_end(&m.state, (&m.starts_at, &m.ends_at), start, now)?;
         customer_free(&mut tx, &m.contact_id, start, end, Some(id)).await?;
         let advisors: Vec<String> = sqlx::query_scalar(&format!(
             "SELECT agent_id FROM advisors WHERE agent_id IN \
@@ -1018,23 +905,13 @@ impl Db {
         .bind(id.to_owned())
         .fetch_all(&mut *tx)
         .await?;
-        let day = SignedDuration::from_hours(24);
+        let (win_from, win_to) = rules::calendar_window(start, end);
+        let mut calendars = Vec::with_capacity(advisors.len());
         for agent in &advisors {
             let row = advisor_row(&mut tx, agent).await?;
-            let a = load_availability(
-                &mut tx,
-                row,
-                start.checked_sub(day).unwrap_or(start),
-                end.checked_add(day).unwrap_or(end),
-                Some(id),
-            )
-            .await?;
-            if !scheduling::is_free(&a, start, duration) {
-                return Err(StoreError::Conflict(
-                    "the meeting's advisor is not free at that time".into(),
-                ));
-            }
+            calendars.push(load_availability(&mut tx, row, win_from, win_to, Some(id)).await?);
         }
+        rules::check_free_to_move(&calendars, start, end)?;
         let stamp = time::format(now);
         let sequence = m.sequence + 1;
         sqlx::query(
@@ -1058,15 +935,11 @@ impl Db {
         .await?;
         insert_activity(
             &mut tx,
-            &NewActivity {
-                kind: ActivityKind::Meeting,
-                contact_id: Some(m.contact_id.clone()),
-                case_id: None,
-                conversation_id: None,
-                subject: Some("Meeting moved".into()),
-                body: Some(format!("From {} to {}", m.starts_at, time::format(start))),
-                occurred_at: stamp.clone(),
-            },
+            &meeting_activity(
+                &m.contact_id,
+                rules::moved_entry(&m.starts_at, start),
+                stamp.clone(),
+            ),
             by,
         )
         .await?;
@@ -1129,6 +1002,19 @@ async fn unknown_in_list(
     }
 }
 
+/// A meeting's timeline entry, on its contact's timeline.
+fn meeting_activity(contact_id: &str, entry: rules::Entry, occurred_at: String) -> NewActivity {
+    NewActivity {
+        kind: ActivityKind::Meeting,
+        contact_id: Some(contact_id.to_owned()),
+        case_id: None,
+        conversation_id: None,
+        subject: Some(entry.subject),
+        body: Some(entry.body),
+        occurred_at,
+    }
+}
+
 fn fe(field: &str, code: &str, message: impl Into<String>) -> switchboard_core::FieldError {
     switchboard_core::FieldError::new(field, code, message)
 }
@@ -1176,23 +1062,19 @@ async fn fitting_advisors(
         if only.is_some_and(|ids| !ids.contains(&r.agent_id)) {
             continue;
         }
-        if let Some(b) = branch_id {
-            let branches: Vec<String> = serde_json::from_str(&r.branch_ids).unwrap_or_default();
-            if !branches.iter().any(|x| x == b) {
-                continue;
-            }
+        let branches: Vec<String> = serde_json::from_str(&r.branch_ids).unwrap_or_default();
+        // Skills are read only when the topic needs some.
+        let skills: Vec<String> = if topic.skills.is_empty() {
+            Vec::new()
+        } else {
+            sqlx::query_scalar("SELECT skill_id FROM agent_skills WHERE agent_id = $1")
+                .bind(r.agent_id.clone())
+                .fetch_all(&mut *conn)
+                .await?
+        };
+        if rules::advisor_fits(&branches, &skills, &topic.skills, branch_id) {
+            out.push(r);
         }
-        if !topic.skills.is_empty() {
-            let have: Vec<String> =
-                sqlx::query_scalar("SELECT skill_id FROM agent_skills WHERE agent_id = $1")
-                    .bind(r.agent_id.clone())
-                    .fetch_all(&mut *conn)
-                    .await?;
-            if !topic.skills.iter().all(|s| have.contains(s)) {
-                continue;
-            }
-        }
-        out.push(r);
     }
     Ok(out)
 }
@@ -1429,15 +1311,8 @@ impl Db {
         .fetch_optional(&mut *tx)
         .await?;
         let m = m.ok_or(StoreError::NotFound("meeting"))?;
-        match m.state.as_str() {
-            "pending" => {}
-            "expired" => {
-                return Err(StoreError::Conflict(
-                    "this request was not confirmed in time and the time was released; book again"
-                        .into(),
-                ))
-            }
-            _ => return Ok(m),
+        if rules::confirm(&m.state)? == Next::Unchanged {
+            return Ok(m);
         }
         let stamp = time::format(now);
         sqlx::query(
@@ -1454,18 +1329,11 @@ impl Db {
             .await?;
         insert_activity(
             &mut tx,
-            &NewActivity {
-                kind: ActivityKind::Meeting,
-                contact_id: Some(m.contact_id.clone()),
-                case_id: None,
-                conversation_id: None,
-                subject: Some(format!("Meeting booked: {topic}")),
-                body: Some(format!(
-                    "Confirmed by the owner of the email address; it starts at {}",
-                    m.starts_at
-                )),
-                occurred_at: stamp.clone(),
-            },
+            &meeting_activity(
+                &m.contact_id,
+                rules::confirmed_entry(&topic, &m.starts_at),
+                stamp.clone(),
+            ),
             &Author {
                 agent_id: None,
                 name: "Booking page".into(),

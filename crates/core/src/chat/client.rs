@@ -1,13 +1,16 @@
 //! What a visitor's `User-Agent` header and language say, for the agent.
 //!
-//! User-Agent parsing is best effort: the few browsers and systems that
-//! matter are named, everything else is left out. It is shown to agents, never
-//! used to decide anything.
+//! User-Agent parsing is best effort and shown to agents, never used to
+//! decide anything. The woothee crate reads the header (its dataset knows
+//! which tokens to trust first: Edge and Opera also claim to be Chrome and
+//! Safari); its names are mapped to the ones agents already know, and two
+//! things it does not tell are kept from before: tablets, and robots that
+//! call themselves so behind a whole browser header.
 
 use serde::{Deserialize, Serialize};
 
 /// The languages the widget speaks.
-pub const LANGUAGES: [&str; 3] = ["en", "fr", "es"];
+pub use crate::language::LANGUAGES;
 
 /// The kind of device a visitor uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -27,87 +30,87 @@ pub enum DeviceType {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ClientInfo {
-    /// `Edge`, `Opera`, `Samsung Internet`, `Chrome`, `Firefox` or `Safari`.
+    /// `Edge`, `Opera`, `Samsung Internet`, `Chrome`, `Firefox`, `Safari`,
+    /// or another browser's name (`Vivaldi`, `Internet Explorer`…).
     pub browser: Option<String>,
     /// `major.minor`, or `major` when that is all the header gives.
     pub browser_version: Option<String>,
     /// `Windows 10/11`, `Windows 8.1`, `Windows 8`, `Windows 7`, `Windows`,
-    /// `iOS`, `Android`, `ChromeOS`, `macOS` or `Linux`.
+    /// `iOS`, `Android`, `ChromeOS`, `macOS`, `Linux`, or another system's
+    /// name (`BSD`, `BlackBerry`…).
     pub os: Option<String>,
     pub device: DeviceType,
 }
 
-/// Browsers in the order they must be tried: most of them also claim to be
-/// Chrome and Safari, so the specific tokens come first. Each entry is the
-/// name and the tokens whose following text is the version.
-const BROWSERS: &[(&str, &[&str])] = &[
-    ("Edge", &["Edg/", "EdgA/", "EdgiOS/"]),
-    ("Opera", &["OPR/", "OPiOS/"]),
-    ("Samsung Internet", &["SamsungBrowser/"]),
-    // Also matches `HeadlessChrome/`, a real Chrome (used by tests).
-    ("Chrome", &["Chrome/", "CriOS/"]),
-    ("Firefox", &["Firefox/", "FxiOS/"]),
-];
-
 /// Reads the browser, its version, the system and the device from a
 /// User-Agent header. An empty header gives an `unknown` device and nothing
-/// else; a robot (`bot`, `crawler`, `spider` in the header, any case) gives a
-/// `bot` device and nothing else.
+/// else; a robot (a crawler to woothee, or `bot`, `crawler`, `spider` in the
+/// header, any case) gives a `bot` device and nothing else.
 pub fn parse_user_agent(ua: &str) -> ClientInfo {
     let ua = ua.trim();
+    let nothing = |device| ClientInfo {
+        browser: None,
+        browser_version: None,
+        os: None,
+        device,
+    };
     if ua.is_empty() {
-        return ClientInfo {
-            browser: None,
-            browser_version: None,
-            os: None,
-            device: DeviceType::Unknown,
-        };
+        return nothing(DeviceType::Unknown);
     }
+    let Some(found) = woothee::parser::Parser::new().parse(ua) else {
+        return nothing(device(ua, UNKNOWN));
+    };
     let lower = ua.to_ascii_lowercase();
-    if ["bot", "crawler", "spider"]
-        .iter()
-        .any(|w| lower.contains(w))
+    if found.category == "crawler"
+        || ["bot", "crawler", "spider"]
+            .iter()
+            .any(|w| lower.contains(w))
     {
-        return ClientInfo {
-            browser: None,
-            browser_version: None,
-            os: None,
-            device: DeviceType::Bot,
-        };
+        return nothing(DeviceType::Bot);
     }
-    let (browser, browser_version) = browser(ua).unzip();
+    // Only real browsers: woothee also names HTTP libraries, feed readers
+    // and consoles, with what it finds after their name as the "version".
+    let browser = (found.browser_type == "browser" && found.name != UNKNOWN).then_some(found.name);
     ClientInfo {
-        browser: browser.map(str::to_owned),
-        browser_version: browser_version.flatten(),
-        os: os(ua).map(str::to_owned),
-        device: device(ua),
+        browser: browser.map(|b| browser_name(b).to_owned()),
+        browser_version: browser.and(version(found.version)),
+        os: os_name(found.os).map(str::to_owned),
+        device: device(ua, found.category),
     }
 }
 
-fn browser(ua: &str) -> Option<(&'static str, Option<String>)> {
-    for (name, tokens) in BROWSERS {
-        if let Some(rest) = tokens.iter().find_map(|t| after(ua, t)) {
-            return Some((name, version(rest)));
-        }
+/// What woothee says when it cannot tell.
+const UNKNOWN: &str = "UNKNOWN";
+
+/// Woothee's browser names as agents know them.
+fn browser_name(name: &str) -> &str {
+    match name {
+        "SamsungBrowser" => "Samsung Internet",
+        other => other,
     }
-    if ua.contains("Safari/") {
-        if let Some(rest) = after(ua, "Version/") {
-            return Some(("Safari", version(rest)));
-        }
-    }
-    None
 }
 
-fn after<'a>(ua: &'a str, token: &str) -> Option<&'a str> {
-    ua.find(token).map(|i| &ua[i + token.len()..])
+/// Woothee's system names as agents know them: `Windows NT 10.0` is 10 or
+/// 11 (the header does not tell them apart), an iPhone's and an iPad's
+/// system is iOS, older Windows versions are just Windows.
+fn os_name(os: &str) -> Option<&str> {
+    Some(match os {
+        UNKNOWN => return None,
+        "Windows 10" => "Windows 10/11",
+        "Windows 8.1" | "Windows 8" | "Windows 7" => os,
+        w if w.starts_with("Windows") => "Windows",
+        "iPhone" | "iPad" | "iPod" | "iOS" => "iOS",
+        "Mac OSX" => "macOS",
+        other => other,
+    })
 }
 
-/// `120.0.6099.109` → `120.0`; `17` → `17`.
-fn version(rest: &str) -> Option<String> {
-    let end = rest
+/// `120.0.6099.109` → `120.0`; `17` → `17`; `UNKNOWN` → none.
+fn version(v: &str) -> Option<String> {
+    let end = v
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(rest.len());
-    let mut parts = rest[..end].split('.').filter(|p| !p.is_empty());
+        .unwrap_or(v.len());
+    let mut parts = v[..end].split('.').filter(|p| !p.is_empty());
     let major = parts.next()?;
     Some(match parts.next() {
         Some(minor) => format!("{major}.{minor}"),
@@ -115,46 +118,15 @@ fn version(rest: &str) -> Option<String> {
     })
 }
 
-fn os(ua: &str) -> Option<&'static str> {
-    // iOS claims to be "like Mac OS X", Android and ChromeOS to be Linux:
-    // the specific ones first.
-    if let Some(rest) = after(ua, "Windows NT ") {
-        let v = rest.split([';', ')']).next().unwrap_or("").trim();
-        return Some(match v {
-            "10.0" => "Windows 10/11",
-            "6.3" => "Windows 8.1",
-            "6.2" => "Windows 8",
-            "6.1" => "Windows 7",
-            _ => "Windows",
-        });
-    }
-    if ua.contains("Windows") {
-        return Some("Windows");
-    }
-    if ["iPhone", "iPad", "iPod"].iter().any(|d| ua.contains(d)) {
-        return Some("iOS");
-    }
-    if ua.contains("Android") {
-        return Some("Android");
-    }
-    if ua.contains("CrOS") {
-        return Some("ChromeOS");
-    }
-    if ua.contains("Macintosh") || ua.contains("Mac OS X") {
-        return Some("macOS");
-    }
-    if ua.contains("Linux") || ua.contains("X11") {
-        return Some("Linux");
-    }
-    None
-}
-
-fn device(ua: &str) -> DeviceType {
+/// Woothee puts tablets with phones (`smartphone`): an iPad, a `Tablet`
+/// token, or Android without `Mobile` (Android tablets leave it out) make a
+/// tablet.
+fn device(ua: &str, category: &str) -> DeviceType {
     let android = ua.contains("Android");
     let mobile = ua.contains("Mobile");
     if ua.contains("iPad") || ua.contains("Tablet") || (android && !mobile) {
         DeviceType::Tablet
-    } else if ua.contains("iPhone") || ua.contains("iPod") || mobile {
+    } else if matches!(category, "smartphone" | "mobilephone") {
         DeviceType::Mobile
     } else {
         DeviceType::Desktop
@@ -165,19 +137,10 @@ fn device(ua: &str) -> DeviceType {
 /// English, French or Spanish → `fallback` (itself one of [`LANGUAGES`];
 /// `en` if it is not). `requested` may also be an `Accept-Language` list
 /// (`de-DE,fr;q=0.8`): its first supported language is taken, in the order
-/// given.
+/// given. The same as [`crate::language::language`], under the name the
+/// server's callers know.
 pub fn supported_language(requested: Option<&str>, fallback: &str) -> &'static str {
-    let known = |tag: &str| -> Option<&'static str> {
-        let primary = tag.split(['-', '_', ';']).next()?.trim();
-        LANGUAGES
-            .iter()
-            .copied()
-            .find(|l| l.eq_ignore_ascii_case(primary))
-    };
-    requested
-        .and_then(|r| r.split(',').find_map(known))
-        .or_else(|| known(fallback))
-        .unwrap_or("en")
+    crate::language::language(requested, fallback)
 }
 
 #[cfg(test)]
@@ -333,6 +296,69 @@ mod tests {
             "Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)",
             "Sogou web spider/4.0(+http://www.sogou.com/docs/help/webmasters.htm#07)",
             "Some-Crawler/1.0",
+        ] {
+            let i = parse_user_agent(ua);
+            assert_eq!(i.device, DeviceType::Bot, "{ua}");
+            assert_eq!((i.browser, i.os), (None, None), "{ua}");
+        }
+    }
+
+    #[test]
+    fn older_windows_are_named_by_version_or_just_windows() {
+        let chrome = |nt: &str| {
+            format!("Mozilla/5.0 (Windows NT {nt}; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/109.0.0.0 Safari/537.36")
+        };
+        for (nt, os) in [
+            ("6.3", "Windows 8.1"),
+            ("6.2", "Windows 8"),
+            ("6.0", "Windows"),
+            ("5.1", "Windows"),
+        ] {
+            assert_eq!(
+                parse_user_agent(&chrome(nt)),
+                info("Chrome", "109.0", os, DeviceType::Desktop),
+                "NT {nt}"
+            );
+        }
+    }
+
+    #[test]
+    fn other_browsers_and_systems_keep_the_parsers_names() {
+        let ie = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; Trident/7.0; rv:11.0) like Gecko";
+        assert_eq!(
+            parse_user_agent(ie),
+            info(
+                "Internet Explorer",
+                "11.0",
+                "Windows 10/11",
+                DeviceType::Desktop
+            )
+        );
+        let vivaldi = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36 Vivaldi/6.5.3206.53";
+        assert_eq!(
+            parse_user_agent(vivaldi),
+            info("Vivaldi", "6.5", "Windows 10/11", DeviceType::Desktop)
+        );
+        let bsd = "Mozilla/5.0 (X11; FreeBSD amd64; rv:121.0) Gecko/20100101 Firefox/121.0";
+        assert_eq!(
+            parse_user_agent(bsd),
+            info("Firefox", "121.0", "BSD", DeviceType::Desktop)
+        );
+        let edge_ios = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_2 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 EdgiOS/120.0.2210.126 Mobile/15E148 Safari/605.1.15";
+        assert_eq!(
+            parse_user_agent(edge_ios),
+            info("Edge", "120.0", "iOS", DeviceType::Mobile)
+        );
+    }
+
+    #[test]
+    fn robots_behind_a_browser_header_or_without_the_word_are_bots() {
+        for ua in [
+            // Known to the parser without saying "bot".
+            "facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)",
+            // A whole Safari header, then its name: the word rule.
+            "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/13.1.1 Safari/605.1.15 (Applebot/0.1; +http://www.apple.com/go/applebot)",
+            "Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm) Chrome/116.0.1938.76 Safari/537.36",
         ] {
             let i = parse_user_agent(ua);
             assert_eq!(i.device, DeviceType::Bot, "{ua}");

@@ -65,19 +65,9 @@ impl Channel {
     }
 }
 
-/// Languages templates ship in; a customer speaking another gets English.
-pub const LANGUAGES: [&str; 3] = ["en", "fr", "es"];
-
-/// The shipped language closest to a BCP 47 tag (`fr-CA` → `fr`).
-pub fn language_of(tag: Option<&str>) -> &'static str {
-    let primary = tag
-        .and_then(|t| t.split(['-', '_']).next())
-        .map(|p| p.to_ascii_lowercase());
-    LANGUAGES
-        .into_iter()
-        .find(|l| primary.as_deref() == Some(*l))
-        .unwrap_or("en")
-}
+/// Languages templates ship in; a customer speaking another gets English
+/// (see [`crate::language`]).
+pub use crate::language::LANGUAGES;
 
 /// Per channel switches of one kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -442,8 +432,11 @@ mod tests {
         assert_eq!(opt_keyword(" stop "), Some(OptKeyword::Stop));
         assert_eq!(opt_keyword("Unstop"), Some(OptKeyword::Start));
         assert_eq!(opt_keyword("please stop"), None);
-        assert_eq!(language_of(Some("fr-CA")), "fr");
-        assert_eq!(language_of(Some("de")), "en");
-        assert_eq!(language_of(None), "en");
+        // Messages are written in the meeting's language, reduced as
+        // everywhere else.
+        let language = |tag| crate::language::language(tag, crate::language::DEFAULT);
+        assert_eq!(language(Some("fr-CA")), "fr");
+        assert_eq!(language(Some("de")), "en");
+        assert_eq!(language(None), "en");
     }
 }

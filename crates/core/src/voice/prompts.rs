@@ -38,7 +38,7 @@ impl Prompt {
 }
 
 /// The languages prompts are shipped in (and may be overridden in).
-pub const LANGUAGES: [&str; 3] = ["en", "fr", "es"];
+pub use crate::language::LANGUAGES;
 
 /// Longest prompt text an admin may set.
 pub const MAX_TEXT: usize = 1000;
