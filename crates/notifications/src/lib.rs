@@ -7,7 +7,10 @@
 
 pub mod compose;
 pub mod email;
+pub mod error;
+pub mod idempotency;
 pub mod links;
+pub mod meetings;
 pub mod sms;
 pub mod worker;
 

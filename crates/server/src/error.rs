@@ -110,6 +110,17 @@ impl From<crate::chat::error::ChatError> for ApiError {
     }
 }
 
+impl From<crate::communications::error::Error> for ApiError {
+    fn from(e: crate::communications::error::Error) -> Self {
+        use crate::communications::error::Error as E;
+        match e {
+            E::NotFound(what) => ApiError::NotFound(what),
+            E::Invalid(i) => ApiError::Invalid(i),
+            E::Store(s) => s.into(),
+        }
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, kind) = self.parts();

@@ -141,8 +141,14 @@ pub async fn build(config: Config) -> anyhow::Result<(Router, AppState)> {
     )
     .await
     .context("starting the voice channel")?;
+    let meetings = communications::meetings::Meetings::new(
+        db.clone(),
+        comms.clone(),
+        config.join_url_template.clone(),
+    );
     let state = AppState {
         voice,
+        meetings,
         comms,
         chat,
         engine,

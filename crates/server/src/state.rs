@@ -8,8 +8,10 @@ use crate::metrics::Metrics;
 use crate::routing::EngineHandle;
 use crate::Config;
 
-/// What every handler can reach. Cheap to clone.
-#[derive(Clone)]
+/// What the handlers can reach; cheap to clone. A handler takes the part
+/// it uses (`State<Arc<Meetings>>`, `State<Db>`…): each field is a
+/// sub-state (`FromRef`).
+#[derive(Clone, axum::extract::FromRef)]
 pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
@@ -18,6 +20,8 @@ pub struct AppState {
     pub engine: EngineHandle,
     pub chat: Arc<crate::chat::Chat>,
     pub comms: Arc<crate::communications::Comms>,
+    /// The scheduling service: booking, moving, cancelling, slots.
+    pub meetings: Arc<crate::communications::meetings::Meetings>,
     /// None unless `serve --sip-listen` is given.
     pub voice: Option<Arc<crate::voice::Voice>>,
     /// False while the process is still setting itself up (for example

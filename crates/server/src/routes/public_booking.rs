@@ -27,8 +27,8 @@ use switchboard_core::Invalid;
 use switchboard_store::activities::Author;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::meetings::{book_draft, customer_cancel, view, MeetingView};
-use super::scheduling::{find_slots, load_properties, Properties, SlotParams, Slots};
+use super::meetings::MeetingView;
+use super::scheduling::{Properties, SlotParams, Slots};
 use crate::client_addr::ClientAddr;
 use crate::communications::links::Purpose;
 use crate::communications::sms::{
@@ -69,7 +69,7 @@ fn limit(s: &AppState, ext: &Extensions) -> ApiResult<()> {
 #[utoipa::path(get, path = "/public/v1/scheduling/properties", tag = "self-service", responses((status = 200, body = Properties)))]
 async fn properties(State(s): State<AppState>, ext: Extensions) -> ApiResult<Json<Properties>> {
     limit(&s, &ext)?;
-    Ok(Json(load_properties(&s).await?))
+    Ok(Json(s.meetings.properties().await?))
 }
 
 /// Free slots, for the booking page (same parameters as the API).
@@ -81,7 +81,7 @@ async fn slots(
     crate::extract::ApiQuery(p): crate::extract::ApiQuery<SlotParams>,
 ) -> ApiResult<Json<Slots>> {
     limit(&s, &ext)?;
-    Ok(Json(find_slots(&s, p).await?))
+    Ok(Json(s.meetings.find_slots(p).await?))
 }
 
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
@@ -225,17 +225,17 @@ async fn book(
         bucket: &bucket,
         limits: DAILY_LIMITS,
     });
-    let booked = match book_draft(&s, &draft, &author, key.as_deref(), &hash, "page", hold).await {
+    let booked = match s.meetings.book(&draft, &author, key.as_deref(), &hash, "page", hold).await {
         Ok(b) => b,
         Err(e) => {
             // A contact made for a booking that did not happen is removed.
             if created_now {
                 let _ = s.db.delete_contact(&contact_id).await;
             }
-            return over_limit(e);
+            return over_limit(e.into());
         }
     };
-    let v = view(&s, &booked.meeting.id).await?;
+    let v = s.meetings.view(&booked.meeting.id).await?;
     Ok(super::created(format!("/public/v1/meetings/{}", v.id), public(v)).into_response())
 }
 
@@ -359,7 +359,7 @@ async fn by_token(s: &AppState, id: &str, token: Option<&str>) -> ApiResult<Meet
     if cancel && m.state == "pending" {
         return Err(ApiError::NotFound("meeting"));
     }
-    view(s, id).await
+    Ok(s.meetings.view(id).await?)
 }
 
 /// Confirm a booking from the booking page with the link sent to its
@@ -389,9 +389,8 @@ async fn confirm_meeting(
     }) {
         return Err(ApiError::NotFound("meeting"));
     }
-    s.db.confirm_meeting(&id, jiff::Timestamp::now()).await?;
-    s.comms.wake.notify_one();
-    Ok(Json(public(view(&s, &id).await?)))
+    s.meetings.confirm(&id).await?;
+    Ok(Json(public(s.meetings.view(&id).await?)))
 }
 
 /// A meeting, for its cancel page.
@@ -419,8 +418,8 @@ async fn cancel_meeting(
 ) -> ApiResult<Json<Value>> {
     limit(&s, &ext)?;
     let v = by_token(&s, &id, p.token.as_deref()).await?;
-    customer_cancel(&s, &id, &v.contact_id).await?;
-    Ok(Json(public(view(&s, &id).await?)))
+    s.meetings.customer_cancel(&id, &v.contact_id).await?;
+    Ok(Json(public(s.meetings.view(&id).await?)))
 }
 
 /// The meeting as an iCalendar file ("add to calendar" on the confirmation
