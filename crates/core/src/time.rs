@@ -60,6 +60,16 @@ mod tests {
     use proptest::prelude::*;
 
     #[test]
+    fn zones_come_from_the_bundled_database_only() {
+        // Built without jiff's zoneinfo and system features: the host's
+        // /usr/share/zoneinfo is never read, so answers match everywhere.
+        let db = format!("{:?}", jiff::tz::db());
+        assert!(db.contains("Bundled"), "{db}");
+        assert!(!db.contains("ZoneInfo"), "{db}");
+        assert!(zone_names().contains(&"Europe/Paris".to_owned()));
+    }
+
+    #[test]
     fn normalizes_offsets_to_utc() {
         let ts = parse("2026-03-29T03:30:00+02:00").unwrap();
         assert_eq!(format(ts), "2026-03-29T01:30:00.000000Z");

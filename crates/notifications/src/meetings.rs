@@ -145,61 +145,60 @@ impl Meetings {
         })
     }
 
-pub async fn view(&self, id: &str) -> Result<MeetingView> {
-    let m = self.db.meeting(id).await?;
-    let topic = self.db.topic(&m.topic_id).await?;
-    let branch = match &m.branch_id {
-        Some(b) => Some(self.db.branch(b).await?),
-        None => None,
-    };
-    self.view_of(m, topic, branch).await
-}
+    pub async fn view(&self, id: &str) -> Result<MeetingView> {
+        let m = self.db.meeting(id).await?;
+        let topic = self.db.topic(&m.topic_id).await?;
+        let branch = match &m.branch_id {
+            Some(b) => Some(self.db.branch(b).await?),
+            None => None,
+        };
+        self.view_of(m, topic, branch).await
+    }
 
-/// The view of a meeting whose topic and branch are at hand.
-async fn view_of(
-    &self,
-    m: Meeting,
-    topic: Topic,
-    branch: Option<Branch>,
-) -> Result<MeetingView> {
-    let ended = time::parse(&m.ends_at).is_some_and(|e| e <= Timestamp::now());
-    Ok(MeetingView {
-        state: if m.state == "scheduled" && ended {
-            "completed".into()
-        } else {
-            m.state.clone()
-        },
-        cancel_url: self.comms.cancel_url(&m.id, &m.contact_id),
-        calendar_url: self.comms.calendar_url(&m.id, &m.contact_id),
-        advisors: self.db.meeting_advisors(&m.id).await?,
-        hold_until: m.hold_until,
-        topic: TopicRef {
-            id: topic.id,
-            name: topic.name,
-            instructions: topic.instructions,
-            translations: topic.translations,
-        },
-        branch,
-        id: m.id,
-        contact_id: m.contact_id,
-        meeting_type: m.meeting_type,
-        join_url: m.join_url,
-        start: m.starts_at,
-        end: m.ends_at,
-        time_zone: m.time_zone,
-        language: m.language,
-        customer_notes: m.customer_notes,
-        sequence: m.sequence,
-        booked_by: m.booked_by,
-        cancelled_at: m.cancelled_at,
-        cancelled_by: m.cancelled_by,
-        cancel_path: m.cancel_path,
-        email_reminder_sent_at: m.email_reminder_sent_at,
-        sms_reminder_sent_at: m.sms_reminder_sent_at,
-        created_at: m.created_at,
-    })
-}
-
+    /// The view of a meeting whose topic and branch are at hand.
+    async fn view_of(
+        &self,
+        m: Meeting,
+        topic: Topic,
+        branch: Option<Branch>,
+    ) -> Result<MeetingView> {
+        let ended = time::parse(&m.ends_at).is_some_and(|e| e <= Timestamp::now());
+        Ok(MeetingView {
+            state: if m.state == "scheduled" && ended {
+                "completed".into()
+            } else {
+                m.state.clone()
+            },
+            cancel_url: self.comms.cancel_url(&m.id, &m.contact_id),
+            calendar_url: self.comms.calendar_url(&m.id, &m.contact_id),
+            advisors: self.db.meeting_advisors(&m.id).await?,
+            hold_until: m.hold_until,
+            topic: TopicRef {
+                id: topic.id,
+                name: topic.name,
+                instructions: topic.instructions,
+                translations: topic.translations,
+            },
+            branch,
+            id: m.id,
+            contact_id: m.contact_id,
+            meeting_type: m.meeting_type,
+            join_url: m.join_url,
+            start: m.starts_at,
+            end: m.ends_at,
+            time_zone: m.time_zone,
+            language: m.language,
+            customer_notes: m.customer_notes,
+            sequence: m.sequence,
+            booked_by: m.booked_by,
+            cancelled_at: m.cancelled_at,
+            cancelled_by: m.cancelled_by,
+            cancel_path: m.cancel_path,
+            email_reminder_sent_at: m.email_reminder_sent_at,
+            sms_reminder_sent_at: m.sms_reminder_sent_at,
+            created_at: m.created_at,
+        })
+    }
 
     /// A contact's meetings, soonest first.
     pub async fn contact_meetings(&self, contact_id: &str) -> Result<Vec<MeetingView>> {
@@ -273,7 +272,13 @@ async fn view_of(
                 .unwrap_or_else(|| "Customer".into()),
         };
         self.db
-            .cancel_meeting(id, CancelPath::Customer, Some(contact_id), &author, Timestamp::now())
+            .cancel_meeting(
+                id,
+                CancelPath::Customer,
+                Some(contact_id),
+                &author,
+                Timestamp::now(),
+            )
             .await?;
         self.comms.wake.notify_one();
         Ok(())
@@ -306,179 +311,178 @@ async fn view_of(
         Ok(())
     }
 
-/// Branches, topics and meeting types.
+    /// Branches, topics and meeting types.
     pub async fn properties(&self) -> Result<Properties> {
-    Ok(Properties {
-        branches: self.db.branches().await?,
-        topics: self.db.topics().await?,
-        meeting_types: MeetingType::ALL.to_vec(),
-    })
-}
-
-
-/// The free slots for a search, shared by the API and the booking page.
-pub async fn find_slots(&self, p: SlotParams) -> Result<Slots> {
-    let mut c = Check::new();
-    let topic_id = c.optional_id("topic_id", p.topic_id.clone());
-    if p.topic_id.is_none() {
-        c.fail("topic_id", "required", "is required");
+        Ok(Properties {
+            branches: self.db.branches().await?,
+            topics: self.db.topics().await?,
+            meeting_types: MeetingType::ALL.to_vec(),
+        })
     }
-    let meeting_type = p.meeting_type.as_deref().and_then(MeetingType::parse);
-    if meeting_type.is_none() {
-        c.fail(
-            "meeting_type",
-            "invalid",
-            "must be in_person, online or phone",
-        );
-    }
-    let now = Timestamp::now();
-    let from = match &p.from {
-        None => Some(now),
-        Some(f) => time::parse(f).or_else(|| {
-            c.fail("from", "invalid", "must be an RFC 3339 time");
-            None
-        }),
-    };
-    let to = match (&p.to, from) {
-        (None, Some(f)) => f.checked_add(SignedDuration::from_hours(24 * 7)).ok(),
-        (None, None) => None,
-        (Some(t), _) => time::parse(t).or_else(|| {
-            c.fail("to", "invalid", "must be an RFC 3339 time");
-            None
-        }),
-    };
-    if let (Some(f), Some(t)) = (from, to) {
-        if t <= f {
-            // A rule between two parameters: its own code.
-            c.fail("to", "order", "must be after from");
-        } else if f.duration_until(t) > SignedDuration::from_hours(24 * MAX_WINDOW_DAYS) {
+
+    /// The free slots for a search, shared by the API and the booking page.
+    pub async fn find_slots(&self, p: SlotParams) -> Result<Slots> {
+        let mut c = Check::new();
+        let topic_id = c.optional_id("topic_id", p.topic_id.clone());
+        if p.topic_id.is_none() {
+            c.fail("topic_id", "required", "is required");
+        }
+        let meeting_type = p.meeting_type.as_deref().and_then(MeetingType::parse);
+        if meeting_type.is_none() {
             c.fail(
-                "to",
-                "too_far",
-                format!("at most {MAX_WINDOW_DAYS} days after from"),
+                "meeting_type",
+                "invalid",
+                "must be in_person, online or phone",
             );
         }
-    }
-    let branch_id = c.optional_id("branch_id", p.branch_id.clone());
-    switchboard_core::booking::check_branch(&mut c, meeting_type, branch_id.as_deref());
-    let zone = p.time_zone.clone().unwrap_or_else(|| "UTC".into());
-    let tz = TimeZone::get(&zone).ok();
-    if tz.is_none() {
-        c.fail(
-            "time_zone",
-            "invalid",
-            "must be an IANA time zone like Europe/Paris",
-        );
-    }
-    let limit = p.limit.unwrap_or(100);
-    if !(1..=500).contains(&limit) {
-        c.fail("limit", "range", "must be 1 to 500");
-    }
-    let after = match &p.cursor {
-        None => None,
-        Some(cur) => match Cursor::decode(cur, 1)
-            .ok()
-            .and_then(|c| time::parse(&c.0[0]))
-        {
-            Some(t) => Some(t),
-            None => {
-                c.fail("cursor", "invalid", "is not a cursor from this search");
+        let now = Timestamp::now();
+        let from = match &p.from {
+            None => Some(now),
+            Some(f) => time::parse(f).or_else(|| {
+                c.fail("from", "invalid", "must be an RFC 3339 time");
                 None
+            }),
+        };
+        let to = match (&p.to, from) {
+            (None, Some(f)) => f.checked_add(SignedDuration::from_hours(24 * 7)).ok(),
+            (None, None) => None,
+            (Some(t), _) => time::parse(t).or_else(|| {
+                c.fail("to", "invalid", "must be an RFC 3339 time");
+                None
+            }),
+        };
+        if let (Some(f), Some(t)) = (from, to) {
+            if t <= f {
+                // A rule between two parameters: its own code.
+                c.fail("to", "order", "must be after from");
+            } else if f.duration_until(t) > SignedDuration::from_hours(24 * MAX_WINDOW_DAYS) {
+                c.fail(
+                    "to",
+                    "too_far",
+                    format!("at most {MAX_WINDOW_DAYS} days after from"),
+                );
             }
-        },
-    };
-    let extra_skills: Vec<String> = p
-        .skills
-        .as_deref()
-        .unwrap_or("")
-        .split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-        .collect();
-    for (n, skill) in extra_skills.iter().enumerate() {
-        c.optional_id(&format!("skills[{n}]"), Some(skill.clone()));
-    }
-    c.finish(|| ())?;
-    let (from, to, tz, meeting_type) = (
-        from.expect("checked"),
-        to.expect("checked"),
-        tz.expect("checked"),
-        meeting_type.expect("checked"),
-    );
-    let mut topic = match self.db.topic(&topic_id.unwrap_or_default()).await {
-        Ok(t) => t,
-        Err(switchboard_store::StoreError::NotFound(_)) => {
-            return Err(Invalid::one("topic_id", "unknown", "no topic has this id").into())
         }
-        Err(e) => return Err(e.into()),
-    };
-    if !topic.meeting_types.contains(&meeting_type) {
-        return Err(Invalid::one(
-            "meeting_type",
-            "not_offered",
-            format!("the topic is not offered as {}", meeting_type.as_str()),
-        )
-        .into());
-    }
-    if let Some(b) = &branch_id {
-        if matches!(
-            self.db.branch(b).await,
-            Err(switchboard_store::StoreError::NotFound(_))
-        ) {
-            return Err(Invalid::one("branch_id", "unknown", "no branch has this id").into());
+        let branch_id = c.optional_id("branch_id", p.branch_id.clone());
+        switchboard_core::booking::check_branch(&mut c, meeting_type, branch_id.as_deref());
+        let zone = p.time_zone.clone().unwrap_or_else(|| "UTC".into());
+        let tz = TimeZone::get(&zone).ok();
+        if tz.is_none() {
+            c.fail(
+                "time_zone",
+                "invalid",
+                "must be an IANA time zone like Europe/Paris",
+            );
         }
-    }
-    for skill in extra_skills {
-        if !topic.skills.contains(&skill) {
-            topic.skills.push(skill);
+        let limit = p.limit.unwrap_or(100);
+        if !(1..=500).contains(&limit) {
+            c.fail("limit", "range", "must be 1 to 500");
         }
+        let after = match &p.cursor {
+            None => None,
+            Some(cur) => match Cursor::decode(cur, 1)
+                .ok()
+                .and_then(|c| time::parse(&c.0[0]))
+            {
+                Some(t) => Some(t),
+                None => {
+                    c.fail("cursor", "invalid", "is not a cursor from this search");
+                    None
+                }
+            },
+        };
+        let extra_skills: Vec<String> = p
+            .skills
+            .as_deref()
+            .unwrap_or("")
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect();
+        for (n, skill) in extra_skills.iter().enumerate() {
+            c.optional_id(&format!("skills[{n}]"), Some(skill.clone()));
+        }
+        c.finish(|| ())?;
+        let (from, to, tz, meeting_type) = (
+            from.expect("checked"),
+            to.expect("checked"),
+            tz.expect("checked"),
+            meeting_type.expect("checked"),
+        );
+        let mut topic = match self.db.topic(&topic_id.unwrap_or_default()).await {
+            Ok(t) => t,
+            Err(switchboard_store::StoreError::NotFound(_)) => {
+                return Err(Invalid::one("topic_id", "unknown", "no topic has this id").into())
+            }
+            Err(e) => return Err(e.into()),
+        };
+        if !topic.meeting_types.contains(&meeting_type) {
+            return Err(Invalid::one(
+                "meeting_type",
+                "not_offered",
+                format!("the topic is not offered as {}", meeting_type.as_str()),
+            )
+            .into());
+        }
+        if let Some(b) = &branch_id {
+            if matches!(
+                self.db.branch(b).await,
+                Err(switchboard_store::StoreError::NotFound(_))
+            ) {
+                return Err(Invalid::one("branch_id", "unknown", "no branch has this id").into());
+            }
+        }
+        for skill in extra_skills {
+            if !topic.skills.contains(&skill) {
+                topic.skills.push(skill);
+            }
+        }
+        let duration = topic.duration();
+        let search_from = match after {
+            Some(a) if a >= from => a.checked_add(SignedDuration::from_secs(1)).unwrap_or(a),
+            _ => from,
+        };
+        let advisors = self
+            .db
+            .availability(
+                &topic,
+                branch_id.as_deref(),
+                search_from,
+                to.checked_add(duration).unwrap_or(to),
+            )
+            .await?;
+        let mut found = free_slots(
+            &advisors,
+            &SlotQuery {
+                from: search_from,
+                to,
+                duration,
+                step_minutes: 0,
+                not_before: now,
+                limit: limit as usize + 1,
+            },
+        );
+        let next_cursor = if found.len() > limit as usize {
+            found.truncate(limit as usize);
+            found
+                .last()
+                .map(|l| Cursor(vec![time::format(l.start)]).encode())
+        } else {
+            None
+        };
+        Ok(Slots {
+            time_zone: zone,
+            slots: found
+                .into_iter()
+                .map(|slot| SlotView {
+                    start: time::format(slot.start),
+                    end: time::format(slot.end),
+                    local_start: slot.start.to_zoned(tz.clone()).to_string(),
+                    advisor_ids: slot.advisor_ids,
+                })
+                .collect(),
+            next_cursor,
+        })
     }
-    let duration = topic.duration();
-    let search_from = match after {
-        Some(a) if a >= from => a.checked_add(SignedDuration::from_secs(1)).unwrap_or(a),
-        _ => from,
-    };
-    let advisors =
-        self.db.availability(
-            &topic,
-            branch_id.as_deref(),
-            search_from,
-            to.checked_add(duration).unwrap_or(to),
-        )
-        .await?;
-    let mut found = free_slots(
-        &advisors,
-        &SlotQuery {
-            from: search_from,
-            to,
-            duration,
-            step_minutes: 0,
-            not_before: now,
-            limit: limit as usize + 1,
-        },
-    );
-    let next_cursor = if found.len() > limit as usize {
-        found.truncate(limit as usize);
-        found
-            .last()
-            .map(|l| Cursor(vec![time::format(l.start)]).encode())
-    } else {
-        None
-    };
-    Ok(Slots {
-        time_zone: zone,
-        slots: found
-            .into_iter()
-            .map(|slot| SlotView {
-                start: time::format(slot.start),
-                end: time::format(slot.end),
-                local_start: slot.start.to_zoned(tz.clone()).to_string(),
-                advisor_ids: slot.advisor_ids,
-            })
-            .collect(),
-        next_cursor,
-    })
-}
-
 }

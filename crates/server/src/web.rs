@@ -167,7 +167,7 @@ pub async fn not_found(headers: HeaderMap, uri: Uri) -> axum::response::Response
     if !wants_html || uri.path().starts_with("/api/") {
         return crate::error::ApiError::NotFound("page").into_response();
     }
-    let lang = switchboard_core::chat::client::supported_language(
+    let lang = switchboard_core::language::language(
         headers
             .get(header::ACCEPT_LANGUAGE)
             .and_then(|v| v.to_str().ok()),

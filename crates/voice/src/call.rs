@@ -212,10 +212,8 @@ impl Call {
                 v.db.contact(id)
                     .await
                     .ok()
-                    .and_then(|c| c.locale)
-                    .map(|l| l.split('-').next().unwrap_or("en").to_owned())
-                    .filter(|l| matches!(l.as_str(), "en" | "fr" | "es"))
-                    .unwrap_or_else(|| v.config.language.clone())
+                    .and_then(|c| switchboard_core::language::supported(c.locale.as_deref()))
+                    .map_or_else(|| v.config.language.clone(), str::to_owned)
             }
             None => v.config.language.clone(),
         };

@@ -133,16 +133,6 @@ fn device(ua: &str, category: &str) -> DeviceType {
     }
 }
 
-/// The supported language to speak: `fr-CA` → `fr`; anything that is not
-/// English, French or Spanish → `fallback` (itself one of [`LANGUAGES`];
-/// `en` if it is not). `requested` may also be an `Accept-Language` list
-/// (`de-DE,fr;q=0.8`): its first supported language is taken, in the order
-/// given. The same as [`crate::language::language`], under the name the
-/// server's callers know.
-pub fn supported_language(requested: Option<&str>, fallback: &str) -> &'static str {
-    crate::language::language(requested, fallback)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -398,23 +388,23 @@ mod tests {
 
     #[test]
     fn languages_reduce_to_a_supported_primary_subtag() {
-        assert_eq!(supported_language(Some("fr-CA"), "en"), "fr");
-        assert_eq!(supported_language(Some("ES"), "en"), "es");
-        assert_eq!(supported_language(Some("es_MX"), "fr"), "es");
-        assert_eq!(supported_language(Some("de-DE"), "fr"), "fr");
-        assert_eq!(supported_language(Some(""), "es"), "es");
-        assert_eq!(supported_language(None, "es"), "es");
+        assert_eq!(crate::language::language(Some("fr-CA"), "en"), "fr");
+        assert_eq!(crate::language::language(Some("ES"), "en"), "es");
+        assert_eq!(crate::language::language(Some("es_MX"), "fr"), "es");
+        assert_eq!(crate::language::language(Some("de-DE"), "fr"), "fr");
+        assert_eq!(crate::language::language(Some(""), "es"), "es");
+        assert_eq!(crate::language::language(None, "es"), "es");
         // A fallback that is not supported itself falls back to English.
-        assert_eq!(supported_language(Some("de"), "de"), "en");
+        assert_eq!(crate::language::language(Some("de"), "de"), "en");
     }
 
     #[test]
     fn accept_language_lists_take_the_first_supported_entry() {
         assert_eq!(
-            supported_language(Some("de-DE,de;q=0.9,fr;q=0.8,en;q=0.7"), "en"),
+            crate::language::language(Some("de-DE,de;q=0.9,fr;q=0.8,en;q=0.7"), "en"),
             "fr"
         );
-        assert_eq!(supported_language(Some("es-419;q=0.9"), "en"), "es");
-        assert_eq!(supported_language(Some("de, it"), "fr"), "fr");
+        assert_eq!(crate::language::language(Some("es-419;q=0.9"), "en"), "es");
+        assert_eq!(crate::language::language(Some("de, it"), "fr"), "fr");
     }
 }

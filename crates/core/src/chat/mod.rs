@@ -17,7 +17,7 @@ pub mod contrast;
 pub mod proactive;
 pub mod survey;
 
-pub use client::{parse_user_agent, supported_language, ClientInfo, DeviceType, LANGUAGES};
+pub use client::{parse_user_agent, ClientInfo, DeviceType, LANGUAGES};
 pub use proactive::{
     matching, parse_rules, pick, InviteHistory, ProactiveRule, ProactiveRuleSpec, VisitorFacts,
     INVITATION_SECONDS,

@@ -12,8 +12,8 @@ use axum::{Extension, Json};
 use serde::Deserialize;
 use switchboard_core::booking::{BookingDraft, BookingInput};
 pub use switchboard_notifications::idempotency::request_hash;
-use switchboard_notifications::meetings::Meetings;
 pub use switchboard_notifications::meetings::MeetingView;
+use switchboard_notifications::meetings::Meetings;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::created;

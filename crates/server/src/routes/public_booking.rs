@@ -225,7 +225,11 @@ async fn book(
         bucket: &bucket,
         limits: DAILY_LIMITS,
     });
-    let booked = match s.meetings.book(&draft, &author, key.as_deref(), &hash, "page", hold).await {
+    let booked = match s
+        .meetings
+        .book(&draft, &author, key.as_deref(), &hash, "page", hold)
+        .await
+    {
         Ok(b) => b,
         Err(e) => {
             // A contact made for a booking that did not happen is removed.

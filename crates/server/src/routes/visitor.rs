@@ -18,10 +18,11 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use switchboard_core::chat::client::{parse_user_agent, supported_language};
+use switchboard_core::chat::client::parse_user_agent;
 use switchboard_core::chat::proactive::{
     matching, InviteHistory, VisitorFacts, INVITATION_SECONDS,
 };
+use switchboard_core::language;
 use switchboard_core::validation::Check;
 use switchboard_core::{time, Invalid};
 use switchboard_store::chat::{ConversationRow, VisitorDetails};
@@ -108,9 +109,8 @@ pub fn same_origin(headers: &HeaderMap, s: &AppState) -> Option<String> {
         Some(site) => site.eq_ignore_ascii_case("same-origin").then_some(own),
         None => {
             let referer = headers.get(header::REFERER)?.to_str().ok()?;
-            let referer = referer.to_ascii_lowercase();
-            let rest = referer.strip_prefix(&own)?;
-            (rest.is_empty() || rest.starts_with('/')).then_some(own)
+            let referer = url::Url::parse(referer).ok()?;
+            (referer.origin().ascii_serialization() == own).then_some(own)
         }
     }
 }
@@ -683,7 +683,7 @@ async fn invite(
         .find(|r| r.id == i.rule_id)
         .ok_or(ApiError::NotFound("rule"))?;
     let visitor = s.db.visitor(&v.visitor_id).await?;
-    let language = supported_language(visitor.language.as_deref(), v.widget.language());
+    let language = language::language(visitor.language.as_deref(), v.widget.language());
     let inv =
         s.db.create_invitation(
             &v.visitor_id,
@@ -770,7 +770,7 @@ async fn start(
             (k, text)
         })
         .collect();
-    let language = supported_language(visitor.language.as_deref(), v.widget.language()).to_owned();
+    let language = language::language(visitor.language.as_deref(), v.widget.language()).to_owned();
     let conv = conversation::start(
         &s.chat,
         &v.widget,
@@ -874,7 +874,7 @@ async fn transcript(
             body: &m.body,
         })
         .collect();
-    let language = supported_language(visitor.language.as_deref(), v.widget.language());
+    let language = language::language(visitor.language.as_deref(), v.widget.language());
     let name = v
         .widget
         .settings

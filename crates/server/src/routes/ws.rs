@@ -62,8 +62,16 @@ async fn upgrade(
             .and_then(|v| v.to_str().ok())
             .unwrap_or("");
         if let Some(origin) = origin {
-            let origin_host = origin.split("://").nth(1).unwrap_or(origin);
-            if origin_host != host {
+            // `Origin` is scheme://host[:port]; the handshake's `Host` is
+            // host[:port] (default ports left out by both).
+            let authority = url::Url::parse(origin).ok().and_then(|u| {
+                let host = u.host_str()?.to_owned();
+                Some(match u.port() {
+                    Some(p) => format!("{host}:{p}"),
+                    None => host,
+                })
+            });
+            if !authority.is_some_and(|a| a.eq_ignore_ascii_case(host)) {
                 return ApiError::Forbidden("cross-origin WebSocket with a session cookie".into())
                     .into_response();
             }
