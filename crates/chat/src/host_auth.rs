@@ -3,9 +3,37 @@
 //! not verify is refused, never ignored.
 
 use jsonwebtoken::{decode, Algorithm as JwtAlgorithm, DecodingKey, Validation};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
-use super::settings::{Algorithm, AuthSpec};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub enum Algorithm {
+    HS256,
+    RS256,
+    ES256,
+}
+
+/// How the host site proves who its signed-in visitors are: a JWT signed
+/// with this secret (HS256) or the private key matching this public key.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AuthSpec {
+    pub algorithm: Algorithm,
+    /// HS256: the shared secret (32 to 512 characters). Never shown back;
+    /// omit it on a later PUT to keep the stored one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(min_length = 32, max_length = 512)]
+    pub secret: Option<String>,
+    /// RS256/ES256: the PEM public key (a key that does not parse for the
+    /// algorithm is refused with code `unusable`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 8192)]
+    pub public_key_pem: Option<String>,
+    /// When set, the token's `iss` must equal it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 500)]
+    pub issuer: Option<String>,
+}
 
 /// What a verified token says about the visitor.
 #[derive(Debug, Clone, Deserialize)]

@@ -10,6 +10,9 @@ use switchboard_core::chat::survey::{validate_questions, SurveyQuestion};
 use switchboard_core::validation::Check;
 use switchboard_core::Invalid;
 
+/// Host-site authentication's settings live with its verifier.
+pub use crate::host_auth::{Algorithm, AuthSpec};
+
 /// The widget's colour when its settings name none.
 pub const DEFAULT_COLOR: &str = "#0b5fff";
 
@@ -19,35 +22,6 @@ pub enum Position {
     #[default]
     BottomRight,
     BottomLeft,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub enum Algorithm {
-    HS256,
-    RS256,
-    ES256,
-}
-
-/// How the host site proves who its signed-in visitors are: a JWT signed
-/// with this secret (HS256) or the private key matching this public key.
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct AuthSpec {
-    pub algorithm: Algorithm,
-    /// HS256: the shared secret (32 to 512 characters). Never shown back;
-    /// omit it on a later PUT to keep the stored one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(min_length = 32, max_length = 512)]
-    pub secret: Option<String>,
-    /// RS256/ES256: the PEM public key (a key that does not parse for the
-    /// algorithm is refused with code `unusable`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(max_length = 8192)]
-    pub public_key_pem: Option<String>,
-    /// When set, the token's `iss` must equal it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(max_length = 500)]
-    pub issuer: Option<String>,
 }
 
 /// Where the widget's chats go: a queue, or the routing rules with these

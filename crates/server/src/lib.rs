@@ -4,6 +4,7 @@
 pub mod access;
 pub mod auth;
 pub mod client_addr;
+mod config;
 pub mod demo;
 pub mod error;
 pub mod extract;
@@ -36,62 +37,8 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use tower_http::trace::TraceLayer;
 
+pub use crate::config::{Config, DEFAULT_JOIN_URL};
 use crate::state::AppState;
-
-/// Everything the server needs to start; the CLI builds it from flags,
-/// environment and the config file.
-#[derive(Debug, Clone)]
-pub struct Config {
-    pub listen: SocketAddr,
-    pub database_url: String,
-    /// Mark the session cookie `Secure` (set when served over HTTPS).
-    pub secure_cookies: bool,
-    /// How long a browser session lasts.
-    pub session_hours: u32,
-    /// Rate limits of the public chat endpoints.
-    pub chat_limits: chat::ChatLimits,
-    /// Base URL of the links in messages (cancel pages); default: the
-    /// address the server listens on.
-    pub public_url: Option<String>,
-    /// Join link of online meetings; `{meeting_id}` is replaced.
-    pub join_url_template: String,
-    /// Where meeting messages go (SMTP, SMS provider, or the local outbox).
-    pub delivery: communications::DeliveryConfig,
-    pub voice: voice::VoiceConfig,
-    /// Keep `/readyz` at 503 after start until the caller says setup is
-    /// over with [`AppState::mark_ready`] (`serve --demo` loads its data
-    /// after the listener opens).
-    pub hold_readiness: bool,
-    /// The operator's reverse proxies: their `Forwarded`/`X-Forwarded-For`
-    /// name the client (for per-address limits); nobody else's are read.
-    pub trusted_proxies: Vec<ipnet::IpNet>,
-    /// How many routing events a subscriber (a channel, a socket) may fall
-    /// behind before it reads the missed ones from the store instead.
-    pub event_buffer: usize,
-}
-
-/// Jitsi Meet rooms need no account; any video service with per-meeting
-/// URLs fits the template.
-pub const DEFAULT_JOIN_URL: &str = "https://meet.jit.si/switchboard-{meeting_id}";
-
-impl Config {
-    pub fn new(listen: SocketAddr, database_url: impl Into<String>) -> Self {
-        Self {
-            listen,
-            database_url: database_url.into(),
-            secure_cookies: false,
-            session_hours: 12,
-            chat_limits: chat::ChatLimits::default(),
-            public_url: None,
-            join_url_template: DEFAULT_JOIN_URL.into(),
-            delivery: communications::DeliveryConfig::default(),
-            voice: voice::VoiceConfig::default(),
-            hold_readiness: false,
-            trusted_proxies: Vec::new(),
-            event_buffer: 4096,
-        }
-    }
-}
 
 /// Connects, migrates and builds the application without binding a socket.
 pub async fn build(config: Config) -> anyhow::Result<(Router, AppState)> {

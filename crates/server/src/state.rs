@@ -4,9 +4,9 @@ use std::sync::Arc;
 use switchboard_store::Db;
 
 use crate::auth::limiter::LoginLimiter;
-use crate::metrics::Metrics;
-use crate::routing::EngineHandle;
-use crate::Config;
+use switchboard_runtime::metrics::Metrics;
+use switchboard_routing::EngineHandle;
+use crate::config::Config;
 
 /// What the handlers can reach; cheap to clone. A handler takes the part
 /// it uses (`State<Arc<Meetings>>`, `State<Db>`…): each field is a
@@ -18,12 +18,12 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     pub login_limiter: Arc<LoginLimiter>,
     pub engine: EngineHandle,
-    pub chat: Arc<crate::chat::Chat>,
-    pub comms: Arc<crate::communications::Comms>,
+    pub chat: Arc<switchboard_chat::Chat>,
+    pub comms: Arc<switchboard_notifications::Comms>,
     /// The scheduling service: booking, moving, cancelling, slots.
-    pub meetings: Arc<crate::communications::meetings::Meetings>,
+    pub meetings: Arc<switchboard_notifications::meetings::Meetings>,
     /// None unless `serve --sip-listen` is given.
-    pub voice: Option<Arc<crate::voice::Voice>>,
+    pub voice: Option<Arc<switchboard_voice::Voice>>,
     /// False while the process is still setting itself up (for example
     /// loading `--demo` data after the listener opened): `/readyz` answers
     /// 503 until then, so a client waiting for readiness sees a whole site.

@@ -24,6 +24,7 @@ use tokio::sync::mpsc;
 use super::media::{Audio, Leg, LegEvent};
 use super::outbound::{self, Placed};
 use super::registrar;
+use crate::logged;
 use super::{CallNote, Voice};
 use switchboard_routing::engine::NewWorkItem;
 
@@ -48,13 +49,6 @@ impl End {
             End::AgentHungUp | End::ClosedInWorkspace => "agent",
             End::Silent | End::Ended => "system",
         }
-    }
-}
-
-/// A call record that could not be written is logged; the call goes on.
-pub(crate) fn logged<T>(r: switchboard_store::Result<T>, what: &str) {
-    if let Err(e) = r {
-        tracing::warn!(error = %e, "{what}");
     }
 }
 
@@ -108,7 +102,7 @@ pub async fn inbound(v: Arc<Voice>, mut tx: Transaction) {
     };
     leg.negotiated(&negotiated);
     // The INVITE's real source (the datagram's, never the Via's text).
-    if let Some(peer) = super::sip::peer(&tx) {
+    if let Some(peer) = crate::transaction::peer(&tx) {
         leg.sip_peer(peer.ip());
     }
 

@@ -16,7 +16,7 @@ use switchboard_core::voice::callback::{
 use switchboard_core::voice::dial::Refusal;
 use switchboard_store::voice::{Callback, CallbackUpdate, NewDial};
 
-use super::call::logged;
+use crate::logged;
 use super::outbound::{self, DialError};
 use super::Voice;
 use switchboard_routing::engine::NewWorkItem;

@@ -19,6 +19,7 @@ pub mod outbound;
 pub mod prompts;
 pub mod registrar;
 pub mod sip;
+pub mod transaction;
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
@@ -32,6 +33,13 @@ use switchboard_store::Db;
 use tokio::sync::mpsc;
 
 use switchboard_routing::EngineHandle;
+
+/// A store write whose failure is logged, not fatal to the call.
+pub(crate) fn logged<T>(r: switchboard_store::Result<T>, what: &str) {
+    if let Err(e) = r {
+        tracing::warn!(error = %e, "{what}");
+    }
+}
 
 /// How the voice channel is set up (`serve --sip-listen …`).
 #[derive(Debug, Clone)]

@@ -87,13 +87,7 @@ pub fn spawn(v: Arc<Voice>) {
 /// its sent-by is its real address, and a comma inside a parameter hides the
 /// transport's stamp from a reader of the first value; the `sip_message`
 /// fuzz target found both).
-pub fn peer(tx: &Transaction) -> Option<SocketAddr> {
-    tx.connection
-        .as_ref()?
-        .get_remote_addr()?
-        .get_socketaddr()
-        .ok()
-}
+pub use crate::transaction::peer;
 
 fn has_to_tag(tx: &Transaction) -> bool {
     registrar::header(&tx.original, "To").is_some_and(|to| {
