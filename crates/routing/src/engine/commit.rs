@@ -305,13 +305,16 @@ impl Live {
     /// Writes the step's rows (and those a rebuild changed), presence and
     /// events in one transaction; returns the rows written.
     async fn write(&mut self, step: &Step) -> Result<Vec<WorkItemRow>, EngineError> {
-        let mut rows: Vec<WorkItemRow> = step
-            .items
-            .iter()
-            .filter_map(|id| self.item_ix.get(id))
-            .map(|ix| self.info[ix].row.clone())
-            .collect();
-        rows.append(&mut self.stale);
+        // A rebuild's rows first: the step's own are newer (an item a
+        // rebuild put back in line may be offered again in this very step,
+        // and the last write of a row is the one that stays).
+        let mut rows = std::mem::take(&mut self.stale);
+        rows.extend(
+            step.items
+                .iter()
+                .filter_map(|id| self.item_ix.get(id))
+                .map(|ix| self.info[ix].row.clone()),
+        );
         let events = crate::events::rows(&step.events);
         if let Err(e) = self.db.apply_routing(&rows, &step.presence, &events).await {
             // Memory ran ahead of the store: rebuild from what was
@@ -319,7 +322,6 @@ impl Live {
             tracing::error!(error = %e, "persisting routing decisions failed; rebuilding from the store");
             self.broken = true;
             self.pending.clear();
-            self.stale.clear();
             return Err(e.into());
         }
         Ok(rows)

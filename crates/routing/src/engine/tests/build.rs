@@ -124,6 +124,12 @@ async fn a_restart_offers_a_rescinded_offer_again() {
     let last = stored.last().unwrap();
     assert!(matches!(last.kind, EventKind::Offered(_)), "{last:?}");
     assert_eq!(last.agent_id.as_deref(), Some(&*b));
+    // The store agrees: the rebuild's "back in line" row does not
+    // overwrite the new offer written in the same transaction.
+    let row = w.row("w1").await;
+    assert_eq!(row.status, "offered");
+    assert_eq!(row.agent_id.as_deref(), Some(&*b));
+    assert!(row.offer_deadline.is_some());
     let b_ix = live.agent_ix[&b];
     assert!(matches!(status(&live, "w1"), ItemStatus::Offered { agent, .. } if agent == b_ix));
 }
@@ -193,6 +199,11 @@ async fn a_reload_carries_what_is_running() {
         }
         other => panic!("{other:?}"),
     };
+    let row = w.row(&second.id).await;
+    assert_eq!(
+        (&*row.status, row.agent_id.as_deref()),
+        ("offered", Some(&*holder1))
+    );
     let carry = live.carry();
     live.build(snapshot, Some(carry));
     assert_eq!(
