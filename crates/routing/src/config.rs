@@ -164,13 +164,6 @@ pub struct QueueInput {
     pub members: Option<Vec<String>>,
 }
 
-fn enum_text<T: Serialize>(v: &T) -> String {
-    serde_json::to_value(v)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
-}
-
 fn parse_weekday(s: &str) -> Option<Weekday> {
     Some(match s.to_ascii_lowercase().as_str() {
         "monday" => Weekday::Monday,
@@ -284,8 +277,8 @@ pub fn parse_overflow(
                     "mismatch",
                     format!(
                         "{} does not apply to a {} queue",
-                        enum_text(&other),
-                        enum_text(&channel)
+                        other.wire_name(),
+                        channel.wire_name()
                     ),
                 ));
                 return None;
@@ -403,9 +396,9 @@ pub fn validate_queue(
     let channel = channel.unwrap_or(ChannelKind::Messaging);
     c.finish(|| switchboard_store::routing::QueueDraft {
         name: name.unwrap_or_default(),
-        channel: enum_text(&channel),
+        channel: enum_name(&channel),
         priority,
-        method: enum_text(&input.method.unwrap_or(match channel {
+        method: enum_name(&input.method.unwrap_or(match channel {
             ChannelKind::Voice => AssignmentMethod::LeastActive,
             ChannelKind::Messaging => AssignmentMethod::HighestCapacity,
         })),
@@ -452,10 +445,224 @@ pub struct RuleInput {
     pub priority: i64,
 }
 
-pub fn enum_name<T: Serialize>(v: &T) -> String {
-    enum_text(v)
+/// A routing enum as the API and the store spell it: the snake_case name
+/// serde gives it on the wire, written out here so that reading a stored
+/// column or naming a value in a message does not go through JSON. The
+/// tests hold each name to serde's.
+pub trait WireName: Sized + Copy + PartialEq + 'static {
+    /// Every variant, for parsing (the tests check none is missing).
+    const ALL: &'static [Self];
+
+    fn wire_name(self) -> &'static str;
+
+    /// The variant with this exact name (case matters, as for serde).
+    fn from_wire(s: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|v| v.wire_name() == s)
+    }
 }
 
-pub fn parse_enum<T: serde::de::DeserializeOwned>(s: &str) -> Option<T> {
-    serde_json::from_value(serde_json::Value::String(s.to_owned())).ok()
+impl WireName for ChannelKind {
+    const ALL: &'static [Self] = &[ChannelKind::Messaging, ChannelKind::Voice];
+
+    fn wire_name(self) -> &'static str {
+        match self {
+            ChannelKind::Messaging => "messaging",
+            ChannelKind::Voice => "voice",
+        }
+    }
+}
+
+impl WireName for Presence {
+    const ALL: &'static [Self] = &[
+        Presence::Available,
+        Presence::Busy,
+        Presence::DoNotDisturb,
+        Presence::Away,
+        Presence::Offline,
+    ];
+
+    fn wire_name(self) -> &'static str {
+        match self {
+            Presence::Available => "available",
+            Presence::Busy => "busy",
+            Presence::DoNotDisturb => "do_not_disturb",
+            Presence::Away => "away",
+            Presence::Offline => "offline",
+        }
+    }
+}
+
+impl WireName for AssignmentMethod {
+    const ALL: &'static [Self] = &[
+        AssignmentMethod::HighestCapacity,
+        AssignmentMethod::RoundRobin,
+        AssignmentMethod::LeastActive,
+        AssignmentMethod::LongestIdle,
+    ];
+
+    fn wire_name(self) -> &'static str {
+        match self {
+            AssignmentMethod::HighestCapacity => "highest_capacity",
+            AssignmentMethod::RoundRobin => "round_robin",
+            AssignmentMethod::LeastActive => "least_active",
+            AssignmentMethod::LongestIdle => "longest_idle",
+        }
+    }
+}
+
+impl WireName for SkillMatch {
+    const ALL: &'static [Self] = &[SkillMatch::Exact, SkillMatch::Closest];
+
+    fn wire_name(self) -> &'static str {
+        match self {
+            SkillMatch::Exact => "exact",
+            SkillMatch::Closest => "closest",
+        }
+    }
+}
+
+impl WireName for ActionName {
+    const ALL: &'static [Self] = &[
+        ActionName::AssignAnyway,
+        ActionName::TransferToQueue,
+        ActionName::EndConversation,
+        ActionName::DirectCallback,
+        ActionName::Voicemail,
+    ];
+
+    fn wire_name(self) -> &'static str {
+        match self {
+            ActionName::AssignAnyway => "assign_anyway",
+            ActionName::TransferToQueue => "transfer_to_queue",
+            ActionName::EndConversation => "end_conversation",
+            ActionName::DirectCallback => "direct_callback",
+            ActionName::Voicemail => "voicemail",
+        }
+    }
+}
+
+/// The name a stored column or a message uses for `v`.
+pub fn enum_name<T: WireName>(v: &T) -> String {
+    v.wire_name().to_owned()
+}
+
+/// The value a stored column names; `None` for a name this version does
+/// not know.
+pub fn parse_enum<T: WireName>(s: &str) -> Option<T> {
+    T::from_wire(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each name is serde's, parses back to its variant, and `ALL` lists
+    /// every variant serde knows (a name serde reads must parse too).
+    fn same_as_serde<T>(serde_names: &[&str])
+    where
+        T: WireName + Serialize + serde::de::DeserializeOwned + std::fmt::Debug,
+    {
+        for v in T::ALL {
+            let serde = serde_json::to_value(v).unwrap();
+            assert_eq!(serde.as_str(), Some(v.wire_name()), "{v:?}");
+            assert_eq!(parse_enum::<T>(v.wire_name()), Some(*v));
+            assert_eq!(enum_name(v), v.wire_name());
+        }
+        for name in serde_names {
+            let by_serde: T =
+                serde_json::from_value(serde_json::Value::String((*name).to_owned())).unwrap();
+            assert_eq!(parse_enum::<T>(name), Some(by_serde), "{name}");
+        }
+        assert_eq!(T::ALL.len(), serde_names.len());
+    }
+
+    #[test]
+    fn wire_names_are_serdes() {
+        same_as_serde::<ChannelKind>(&["messaging", "voice"]);
+        same_as_serde::<Presence>(&["available", "busy", "do_not_disturb", "away", "offline"]);
+        same_as_serde::<AssignmentMethod>(&[
+            "highest_capacity",
+            "round_robin",
+            "least_active",
+            "longest_idle",
+        ]);
+        same_as_serde::<SkillMatch>(&["exact", "closest"]);
+        same_as_serde::<ActionName>(&[
+            "assign_anyway",
+            "transfer_to_queue",
+            "end_conversation",
+            "direct_callback",
+            "voicemail",
+        ]);
+    }
+
+    #[test]
+    fn unknown_names_do_not_parse() {
+        // As serde: exact names only, no case folding, no other spelling.
+        for s in [
+            "",
+            "Voice",
+            "VOICE",
+            " voice",
+            "do-not-disturb",
+            "DoNotDisturb",
+            "\"voice\"",
+        ] {
+            assert_eq!(parse_enum::<ChannelKind>(s), None, "{s}");
+            assert_eq!(parse_enum::<Presence>(s), None, "{s}");
+        }
+        assert_eq!(parse_enum::<SkillMatch>("voice"), None);
+    }
+
+    #[test]
+    fn stored_columns_read_back() {
+        // What validate_queue writes is what the engine reads.
+        let draft = validate_queue(
+            &QueueInput {
+                name: Some("Calls".into()),
+                channel: Some(ChannelKind::Voice),
+                priority: None,
+                method: None,
+                offer_timeout_seconds: None,
+                declines_allowed: None,
+                is_default: None,
+                operating_hours: None,
+                overflow: None,
+                members: None,
+            },
+            &HashMap::new(),
+        )
+        .unwrap();
+        assert_eq!(draft.channel, "voice");
+        assert_eq!(draft.method, "least_active");
+        assert_eq!(parse_enum(&draft.channel), Some(ChannelKind::Voice));
+        assert_eq!(
+            parse_enum(&draft.method),
+            Some(AssignmentMethod::LeastActive)
+        );
+    }
+
+    #[test]
+    fn a_misplaced_action_is_named_in_the_message() {
+        let spec = OverflowSpec {
+            out_of_operating_hours: None,
+            work_items_waiting_exceed: Some(CountRule {
+                count: 5,
+                then: ActionSpec {
+                    action: ActionName::Voicemail,
+                    queue_id: None,
+                },
+            }),
+            estimated_wait_exceeds: None,
+            waiting_time_exceeds: None,
+        };
+        let errors =
+            parse_overflow(&spec, None, ChannelKind::Messaging, &HashMap::new()).unwrap_err();
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].field, "overflow.work_items_waiting_exceed.action");
+        assert_eq!(
+            errors[0].message,
+            "voicemail does not apply to a messaging queue"
+        );
+    }
 }
