@@ -5,7 +5,6 @@
 use jsonwebtoken::{decode, Algorithm as JwtAlgorithm, DecodingKey, Validation};
 use serde::{Deserialize, Serialize};
 
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub enum Algorithm {
     HS256,

@@ -4,9 +4,9 @@ use std::sync::Arc;
 use switchboard_store::Db;
 
 use crate::auth::limiter::LoginLimiter;
-use switchboard_runtime::metrics::Metrics;
-use switchboard_routing::EngineHandle;
 use crate::config::Config;
+use switchboard_routing::EngineHandle;
+use switchboard_runtime::metrics::Metrics;
 
 /// What the handlers can reach; cheap to clone. A handler takes the part
 /// it uses (`State<Arc<Meetings>>`, `State<Db>`…): each field is a

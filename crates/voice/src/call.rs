@@ -24,8 +24,8 @@ use tokio::sync::mpsc;
 use super::media::{Audio, Leg, LegEvent};
 use super::outbound::{self, Placed};
 use super::registrar;
-use crate::logged;
 use super::{CallNote, Voice};
+use crate::logged;
 use switchboard_routing::engine::NewWorkItem;
 
 /// Why a call ended, for the log.

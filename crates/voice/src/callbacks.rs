@@ -16,9 +16,9 @@ use switchboard_core::voice::callback::{
 use switchboard_core::voice::dial::Refusal;
 use switchboard_store::voice::{Callback, CallbackUpdate, NewDial};
 
-use crate::logged;
 use super::outbound::{self, DialError};
 use super::Voice;
+use crate::logged;
 use switchboard_routing::engine::NewWorkItem;
 
 /// The windows stored with a callback.
