@@ -154,7 +154,9 @@ def main():
     # operation, so the same seed finds the same mismatches run after run.
     ap.add_argument("--max-time", type=int, default=int(os.environ.get("SWITCHBOARD_SCHEMATHESIS_SECONDS", 0)))
     ap.add_argument("--seed", type=int, default=13)
-    ap.add_argument("--binary", default=os.path.join(ROOT, "target", "debug", "switchboard"))
+    # Where cargo put it: CARGO_TARGET_DIR when set, as for every cargo command.
+    target = os.environ.get("CARGO_TARGET_DIR") or os.path.join(ROOT, "target")
+    ap.add_argument("--binary", default=os.path.join(os.path.abspath(target), "debug", "switchboard"))
     ap.add_argument("--schemathesis", default=shutil.which("schemathesis") or "schemathesis")
     ap.add_argument("--keep", action="store_true", help="keep the temporary directory")
     args = ap.parse_args()
