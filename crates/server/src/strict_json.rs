@@ -16,6 +16,27 @@ use serde_json::{Error, Value};
 
 pub struct Strict(pub Value);
 
+/// The members our tagged enums are tagged by.
+const TAGS: [&str; 6] = ["kind", "type", "op", "per", "condition", "action"];
+
+/// Whether serde is buffering this value rather than reading it into its
+/// type. It does so for what an internally tagged enum (or a flattened
+/// struct) holds: a tagged enum nested in one (a macro step's `action`) is
+/// then read from serde's buffer, where a number picks a variant by index,
+/// out of this deserializer's reach. So such objects are checked here, as
+/// they are buffered. serde names no public type for this; its buffering
+/// visitors are `…ContentVisitor` (serde is pinned; a unit test below fails
+/// if that ever changes). Free-form members (`custom`, `attributes`) are
+/// read as JSON values, never buffered, and keep any member they like.
+fn buffered<V>() -> bool {
+    std::any::type_name::<V>().contains("ContentVisitor")
+}
+
+fn numeric_tag(map: &serde_json::Map<String, Value>) -> Option<&str> {
+    TAGS.into_iter()
+        .find(|t| map.get(*t).is_some_and(Value::is_number))
+}
+
 impl<'de> IntoDeserializer<'de, Error> for Strict {
     type Deserializer = Self;
 
@@ -40,6 +61,13 @@ impl<'de> de::Deserializer<'de> for Strict {
                 Ok(value)
             }
             Value::Object(map) => {
+                if buffered::<V>() {
+                    if let Some(name) = numeric_tag(&map) {
+                        return Err(de::Error::custom(format!(
+                            "`{name}` must be a name, not a number"
+                        )));
+                    }
+                }
                 let mut map = MapDeserializer::new(members(map));
                 let value = visitor.visit_map(&mut map)?;
                 map.end()?;
@@ -198,6 +226,28 @@ mod tests {
             e.to_string().contains("must be a name, not a number"),
             "{e}"
         );
+    }
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    #[serde(tag = "kind", rename_all = "snake_case")]
+    enum Step {
+        Note { text: String },
+        Act { action: Shape },
+    }
+
+    #[test]
+    fn a_tag_nested_in_a_tagged_enum_must_be_a_name_too() {
+        let ok: Step = read(serde_json::json!({"kind": "act", "action": {"type": "dot"}})).unwrap();
+        assert_eq!(ok, Step::Act { action: Shape::Dot });
+        // serde reads `action` from its buffer, where 0 would be `dot`.
+        let e =
+            read::<Step>(serde_json::json!({"kind": "act", "action": {"type": 0}})).unwrap_err();
+        assert!(
+            e.to_string().contains("must be a name, not a number"),
+            "{e}"
+        );
+        let note: Step = read(serde_json::json!({"kind": "note", "text": "t"})).unwrap();
+        assert_eq!(note, Step::Note { text: "t".into() });
     }
 
     #[test]

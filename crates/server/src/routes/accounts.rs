@@ -7,6 +7,7 @@ use axum::Json;
 use serde::Deserialize;
 use switchboard_core::records::{AccountDraft, AccountInput};
 use switchboard_store::accounts::Account;
+use switchboard_store::Db;
 use switchboard_store::Page;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -38,7 +39,7 @@ pub struct ListParams {
 #[utoipa::path(get, path = "/api/v1/accounts", tag = "accounts", params(ListParams),
     responses((status = 200, body = Page<Account>)))]
 async fn list(
-    State(s): State<AppState>,
+    State(db): State<Db>,
     ApiQuery(p): ApiQuery<ListParams>,
 ) -> ApiResult<Json<Page<Account>>> {
     let (limit, after) = PageParams {
@@ -48,7 +49,7 @@ async fn list(
     .parse()?;
     let q = super::search_q(p.q)?;
     Ok(Json(
-        s.db.accounts(q.as_deref(), after.as_deref(), limit).await?,
+        db.accounts(q.as_deref(), after.as_deref(), limit).await?,
     ))
 }
 
@@ -56,18 +57,18 @@ async fn list(
 #[utoipa::path(post, path = "/api/v1/accounts", tag = "accounts", request_body = AccountInput,
     responses((status = 201, body = Account)))]
 async fn create(
-    State(s): State<AppState>,
+    State(db): State<Db>,
     ApiJson(input): ApiJson<AccountInput>,
 ) -> ApiResult<impl IntoResponse> {
-    let account = s.db.create_account(&AccountDraft::parse(input)?).await?;
+    let account = db.create_account(&AccountDraft::parse(input)?).await?;
     Ok(created(format!("/api/v1/accounts/{}", account.id), account))
 }
 
 /// Read one account.
 #[utoipa::path(get, path = "/api/v1/accounts/{id}", tag = "accounts", params(("id" = String, Path)),
     responses((status = 200, body = Account)))]
-async fn get(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<Account>> {
-    Ok(Json(s.db.account(&id).await?))
+async fn get(State(db): State<Db>, Path(id): Path<String>) -> ApiResult<Json<Account>> {
+    Ok(Json(db.account(&id).await?))
 }
 
 /// Change an account with a JSON Merge Patch (RFC 7396).
@@ -75,12 +76,12 @@ async fn get(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<Jso
     request_body(content = AccountInput, content_type = "application/merge-patch+json"),
     responses((status = 200, body = Account)))]
 async fn update(
-    State(s): State<AppState>,
+    State(db): State<Db>,
     Path(id): Path<String>,
     ApiJson(patch): ApiJson<serde_json::Value>,
 ) -> ApiResult<Json<Account>> {
-    let account =
-        s.db.update_account_with(&id, |current| {
+    let account = db
+        .update_account_with(&id, |current| {
             Ok(AccountDraft::parse(merge(&current.to_input(), &patch)?)?)
         })
         .await?;
@@ -90,7 +91,7 @@ async fn update(
 /// Delete an account; refused (409) while contacts or cases belong to it.
 #[utoipa::path(delete, path = "/api/v1/accounts/{id}", tag = "accounts", params(("id" = String, Path)),
     responses((status = 204), (status = 409, body = Problem)))]
-async fn delete(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<StatusCode> {
-    s.db.delete_account(&id).await?;
+async fn delete(State(db): State<Db>, Path(id): Path<String>) -> ApiResult<StatusCode> {
+    db.delete_account(&id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -8,6 +8,7 @@ use switchboard_core::access::Permission;
 use switchboard_core::records::{ActivityDraft, ActivityInput, ActivityKind, ActivityPatch};
 use switchboard_core::validation::{limits, Check};
 use switchboard_store::activities::Activity;
+use switchboard_store::Db;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::created;
@@ -29,12 +30,12 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[utoipa::path(post, path = "/api/v1/activities", tag = "activities", request_body = ActivityInput,
     responses((status = 201, body = Activity)))]
 async fn create(
-    State(s): State<AppState>,
+    State(db): State<Db>,
     Extension(who): Extension<Principal>,
     ApiJson(input): ApiJson<ActivityInput>,
 ) -> ApiResult<impl IntoResponse> {
     let draft = ActivityDraft::parse(input, &switchboard_core::time::now())?;
-    let activity = s.db.create_activity(&draft, &who.author()).await?;
+    let activity = db.create_activity(&draft, &who.author()).await?;
     Ok(created(
         format!("/api/v1/activities/{}", activity.id),
         activity,
@@ -44,8 +45,8 @@ async fn create(
 /// Read one timeline entry.
 #[utoipa::path(get, path = "/api/v1/activities/{id}", tag = "activities", params(("id" = String, Path)),
     responses((status = 200, body = Activity)))]
-async fn get(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<Activity>> {
-    Ok(Json(s.db.activity(&id).await?))
+async fn get(State(db): State<Db>, Path(id): Path<String>) -> ApiResult<Json<Activity>> {
+    Ok(Json(db.activity(&id).await?))
 }
 
 /// Only the author changes their entry, or a supervisor/admin; what
@@ -73,12 +74,12 @@ fn may_change(who: &Principal, a: &Activity) -> ApiResult<()> {
 #[utoipa::path(patch, path = "/api/v1/activities/{id}", tag = "activities", params(("id" = String, Path)),
     request_body = ActivityPatch, responses((status = 200, body = Activity)))]
 async fn update(
-    State(s): State<AppState>,
+    State(db): State<Db>,
     Extension(who): Extension<Principal>,
     Path(id): Path<String>,
     ApiJson(patch): ApiJson<serde_json::Value>,
 ) -> ApiResult<Json<Activity>> {
-    let current = s.db.activity(&id).await?;
+    let current = db.activity(&id).await?;
     may_change(&who, &current)?;
     let base = ActivityPatch {
         subject: current.subject.clone(),
@@ -92,7 +93,7 @@ async fn update(
         c.fail("body", "required", "a note needs a body");
     }
     c.finish(|| ())?;
-    Ok(Json(s.db.update_activity_text(&id, subject, body).await?))
+    Ok(Json(db.update_activity_text(&id, subject, body).await?))
 }
 
 /// Delete an entry (the author's, or any as supervisor/admin); 403 for
@@ -100,12 +101,12 @@ async fn update(
 #[utoipa::path(delete, path = "/api/v1/activities/{id}", tag = "activities", params(("id" = String, Path)),
     responses((status = 204)))]
 async fn delete(
-    State(s): State<AppState>,
+    State(db): State<Db>,
     Extension(who): Extension<Principal>,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    let current = s.db.activity(&id).await?;
+    let current = db.activity(&id).await?;
     may_change(&who, &current)?;
-    s.db.delete_activity(&id).await?;
+    db.delete_activity(&id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use switchboard_core::voice::g711;
 use switchboard_core::voice::prompts::{check_text, default_text, Prompt, LANGUAGES};
 use switchboard_core::{FieldError, Invalid};
+use switchboard_store::Db;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::error::{ApiError, ApiResult};
@@ -43,12 +44,9 @@ pub struct PromptView {
 /// Every prompt of the queue in every language, and where it comes from.
 #[utoipa::path(get, path = "/api/v1/queues/{id}/prompts", tag = "voice", params(("id" = String, Path)),
     responses((status = 200, body = Vec<PromptView>), (status = 404, body = crate::error::Problem)))]
-async fn list(
-    State(s): State<AppState>,
-    Path(id): Path<String>,
-) -> ApiResult<Json<Vec<PromptView>>> {
-    s.db.queue(&id).await?;
-    let overrides = s.db.prompt_overrides(&id).await?;
+async fn list(State(db): State<Db>, Path(id): Path<String>) -> ApiResult<Json<Vec<PromptView>>> {
+    db.queue(&id).await?;
+    let overrides = db.prompt_overrides(&id).await?;
     let mut out = Vec::new();
     for p in Prompt::ALL {
         for lang in LANGUAGES {
@@ -107,13 +105,13 @@ fn target(prompt: &str, language: &str) -> ApiResult<Prompt> {
     responses((status = 200, body = PromptView), (status = 404, body = crate::error::Problem),
         (status = 415, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 async fn put(
-    State(s): State<AppState>,
+    State(db): State<Db>,
     Path((id, prompt, language)): Path<(String, String, String)>,
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<Json<PromptView>> {
     let p = target(&prompt, &language)?;
-    s.db.queue(&id).await?;
+    db.queue(&id).await?;
     let ct = headers
         .get("content-type")
         .and_then(|v| v.to_str().ok())
@@ -129,7 +127,7 @@ async fn put(
                 ApiError::BadRequest(format!("the body is not the JSON expected: {e}"))
             })?;
             let text = check_text(p, &input.text)?;
-            s.db.set_prompt_override(&id, p.name(), &language, Some(&text), None)
+            db.set_prompt_override(&id, p.name(), &language, Some(&text), None)
                 .await?;
             PromptView {
                 prompt: p.name().into(),
@@ -155,7 +153,7 @@ async fn put(
             }
             let ulaw = g711::encode(&samples, false);
             let b64 = base64::engine::general_purpose::STANDARD.encode(ulaw);
-            s.db.set_prompt_override(&id, p.name(), &language, None, Some(&b64))
+            db.set_prompt_override(&id, p.name(), &language, None, Some(&b64))
                 .await?;
             PromptView {
                 prompt: p.name().into(),
@@ -179,12 +177,11 @@ async fn put(
     params(("id" = String, Path), ("prompt" = String, Path), ("language" = String, Path)),
     responses((status = 204), (status = 404, body = crate::error::Problem)))]
 async fn delete(
-    State(s): State<AppState>,
+    State(db): State<Db>,
     Path((id, prompt, language)): Path<(String, String, String)>,
 ) -> ApiResult<axum::http::StatusCode> {
     let p = target(&prompt, &language)?;
-    s.db.queue(&id).await?;
-    s.db.delete_prompt_override(&id, p.name(), &language)
-        .await?;
+    db.queue(&id).await?;
+    db.delete_prompt_override(&id, p.name(), &language).await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
 }

@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 use switchboard_core::scripts::{check_steps, Step};
 use switchboard_core::validation::Check;
 use switchboard_store::workspace::{CannedResponse, ScriptRow};
+use switchboard_store::Db;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::created;
@@ -70,9 +71,9 @@ fn check(i: &ScriptInput) -> ApiResult<(String, String, Vec<String>)> {
 
 /// Every agent script.
 #[utoipa::path(get, path = "/api/v1/agent-scripts", tag = "workspace", responses((status = 200, body = Vec<Object>)))]
-async fn list(State(s): State<AppState>) -> ApiResult<Json<Vec<Value>>> {
+async fn list(State(db): State<Db>) -> ApiResult<Json<Vec<Value>>> {
     Ok(Json(
-        s.db.scripts()
+        db.scripts()
             .await?
             .into_iter()
             .map(view)
@@ -84,11 +85,11 @@ async fn list(State(s): State<AppState>) -> ApiResult<Json<Vec<Value>>> {
 #[utoipa::path(post, path = "/api/v1/agent-scripts", tag = "workspace", request_body = ScriptInput,
     responses((status = 201, body = Object), (status = 422, body = crate::error::Problem)))]
 async fn create(
-    State(s): State<AppState>,
+    State(db): State<Db>,
     ApiJson(i): ApiJson<ScriptInput>,
 ) -> ApiResult<impl IntoResponse> {
     let (name, steps, subs) = check(&i)?;
-    let row = s.db.put_script(None, &name, &steps, &subs).await?;
+    let row = db.put_script(None, &name, &steps, &subs).await?;
     let v = view(row)?;
     Ok(created(
         format!(
@@ -102,29 +103,29 @@ async fn create(
 /// An agent script (the workspace loads sub-scripts with it).
 #[utoipa::path(get, path = "/api/v1/agent-scripts/{id}", tag = "workspace", params(("id" = String, Path)),
     responses((status = 200, body = Object)))]
-async fn get(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<Value>> {
-    Ok(Json(view(s.db.script(&id).await?)?))
+async fn get(State(db): State<Db>, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+    Ok(Json(view(db.script(&id).await?)?))
 }
 
 /// Replace an agent script.
 #[utoipa::path(put, path = "/api/v1/agent-scripts/{id}", tag = "workspace", params(("id" = String, Path)),
     request_body = ScriptInput, responses((status = 200, body = Object)))]
 async fn put(
-    State(s): State<AppState>,
+    State(db): State<Db>,
     Path(id): Path<String>,
     ApiJson(i): ApiJson<ScriptInput>,
 ) -> ApiResult<Json<Value>> {
     let (name, steps, subs) = check(&i)?;
     Ok(Json(view(
-        s.db.put_script(Some(&id), &name, &steps, &subs).await?,
+        db.put_script(Some(&id), &name, &steps, &subs).await?,
     )?))
 }
 
 /// Delete a script no rule chooses and no script loads.
 #[utoipa::path(delete, path = "/api/v1/agent-scripts/{id}", tag = "workspace", params(("id" = String, Path)),
     responses((status = 204), (status = 409, body = crate::error::Problem)))]
-async fn delete(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<StatusCode> {
-    s.db.delete_script(&id).await?;
+async fn delete(State(db): State<Db>, Path(id): Path<String>) -> ApiResult<StatusCode> {
+    db.delete_script(&id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -154,10 +155,9 @@ pub struct ScriptRules {
 
 /// Which script each session gets.
 #[utoipa::path(get, path = "/api/v1/agent-script-rules", tag = "workspace", responses((status = 200, body = ScriptRules)))]
-async fn get_rules(State(s): State<AppState>) -> ApiResult<Json<ScriptRules>> {
+async fn get_rules(State(db): State<Db>) -> ApiResult<Json<ScriptRules>> {
     Ok(Json(ScriptRules {
-        rules: s
-            .db
+        rules: db
             .script_rules()
             .await?
             .into_iter()
@@ -174,7 +174,7 @@ async fn get_rules(State(s): State<AppState>) -> ApiResult<Json<ScriptRules>> {
 #[utoipa::path(put, path = "/api/v1/agent-script-rules", tag = "workspace", request_body = ScriptRules,
     responses((status = 200, body = ScriptRules)))]
 async fn put_rules(
-    State(s): State<AppState>,
+    State(db): State<Db>,
     ApiJson(b): ApiJson<ScriptRules>,
 ) -> ApiResult<Json<ScriptRules>> {
     let mut c = Check::new();
@@ -198,8 +198,8 @@ async fn put_rules(
         .into_iter()
         .map(|r| (r.queue_id, r.channel, r.script_id))
         .collect();
-    s.db.put_script_rules(&rows).await?;
-    get_rules(State(s)).await
+    db.put_script_rules(&rows).await?;
+    get_rules(State(db)).await
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -214,11 +214,11 @@ pub struct CannedQuery {
 #[utoipa::path(get, path = "/api/v1/canned-responses", tag = "workspace", params(CannedQuery),
     responses((status = 200, body = Vec<CannedResponse>)))]
 async fn list_canned(
-    State(s): State<AppState>,
+    State(db): State<Db>,
     crate::extract::ApiQuery(q): crate::extract::ApiQuery<CannedQuery>,
 ) -> ApiResult<Json<Vec<CannedResponse>>> {
     let q = super::search_q(q.q)?;
-    Ok(Json(s.db.canned_responses(q.as_deref()).await?))
+    Ok(Json(db.canned_responses(q.as_deref()).await?))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -237,7 +237,7 @@ pub struct CannedInput {
 #[utoipa::path(post, path = "/api/v1/canned-responses", tag = "workspace", request_body = CannedInput,
     responses((status = 201, body = CannedResponse)))]
 async fn create_canned(
-    State(s): State<AppState>,
+    State(db): State<Db>,
     ApiJson(i): ApiJson<CannedInput>,
 ) -> ApiResult<impl IntoResponse> {
     let mut c = Check::new();
@@ -258,16 +258,16 @@ async fn create_canned(
         c.fail("body", "required", "is required");
     }
     c.finish(|| ())?;
-    let r =
-        s.db.create_canned_response(&i.code, &title, &body.unwrap_or_default())
-            .await?;
+    let r = db
+        .create_canned_response(&i.code, &title, &body.unwrap_or_default())
+        .await?;
     Ok(created(format!("/api/v1/canned-responses/{}", r.id), r))
 }
 
 /// Delete a canned response.
 #[utoipa::path(delete, path = "/api/v1/canned-responses/{id}", tag = "workspace", params(("id" = String, Path)),
     responses((status = 204)))]
-async fn delete_canned(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<StatusCode> {
-    s.db.delete_canned_response(&id).await?;
+async fn delete_canned(State(db): State<Db>, Path(id): Path<String>) -> ApiResult<StatusCode> {
+    db.delete_canned_response(&id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use switchboard_core::access::Role;
 use switchboard_core::validation::{limits, Check};
 use switchboard_store::credentials::{ApiToken, NewToken};
+use switchboard_store::Db;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::created;
@@ -52,15 +53,15 @@ pub struct CreatedToken {
 
 /// List tokens (without their secrets).
 #[utoipa::path(get, path = "/api/v1/tokens", tag = "tokens", responses((status = 200, body = Vec<ApiToken>)))]
-async fn list(State(s): State<AppState>) -> ApiResult<Json<Vec<ApiToken>>> {
-    Ok(Json(s.db.tokens().await?))
+async fn list(State(db): State<Db>) -> ApiResult<Json<Vec<ApiToken>>> {
+    Ok(Json(db.tokens().await?))
 }
 
 /// Create a token; its secret is in the answer and nowhere else.
 #[utoipa::path(post, path = "/api/v1/tokens", tag = "tokens", request_body = TokenInput,
     responses((status = 201, body = CreatedToken)))]
 async fn create(
-    State(s): State<AppState>,
+    State(db): State<Db>,
     Extension(who): Extension<Principal>,
     ApiJson(input): ApiJson<TokenInput>,
 ) -> ApiResult<impl IntoResponse> {
@@ -92,7 +93,7 @@ async fn create(
     c.finish(|| ())?;
     if let Some(a) = &agent_id {
         use switchboard_core::Invalid;
-        let problem = match s.db.agent(a).await {
+        let problem = match db.agent(a).await {
             Err(switchboard_store::StoreError::NotFound(_)) => {
                 Some(("unknown", "no agent has this id"))
             }
@@ -110,8 +111,8 @@ async fn create(
     }
     let plain = secret::new_api_token();
     let name = name.unwrap_or_default();
-    let token =
-        s.db.create_token_with(
+    let token = db
+        .create_token_with(
             NewToken {
                 name: &name,
                 role: input.role,
@@ -134,8 +135,8 @@ async fn create(
 /// Revoke a token; it stops working at once. Revoking twice is harmless.
 #[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "tokens", params(("id" = String, Path)),
     responses((status = 204)))]
-async fn revoke(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<StatusCode> {
-    s.db.token(&id).await?;
-    s.db.revoke_token(&id).await?;
+async fn revoke(State(db): State<Db>, Path(id): Path<String>) -> ApiResult<StatusCode> {
+    db.token(&id).await?;
+    db.revoke_token(&id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
