@@ -15,8 +15,8 @@ fuzz_target!(|data: &[u8]| {
         assert!(v.bytes().all(|b| b.is_ascii_digit() || b == b'.'));
         assert!(text.contains(v.as_str()) || v.contains('.'));
     }
-    let lang = client::supported_language(Some(&text), "fr");
+    let lang = switchboard_core::language::language(Some(&text), "fr");
     assert!(client::LANGUAGES.contains(&lang));
-    let lang = client::supported_language(None, &text);
+    let lang = switchboard_core::language::language(None, &text);
     assert!(client::LANGUAGES.contains(&lang));
 });
