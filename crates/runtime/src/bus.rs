@@ -100,7 +100,7 @@ impl<E: Numbered + Send + Sync + 'static> InProcessBus<E> {
             backlog: self.backlog.clone(),
             last: after,
             missed: VecDeque::new(),
-            read_first,
+            behind: read_first,
             catch_ups: self.catch_ups.get_or_create(&label).clone(),
         }
     }
@@ -141,18 +141,26 @@ pub struct Subscription<E> {
     last: i64,
     /// Read from the backlog, not yet handed out.
     missed: VecDeque<Arc<E>>,
-    /// Started after a given number: read the backlog before going live.
-    read_first: bool,
+    /// The backlog must be read before the live channel: set when started
+    /// after a given number or told of a lag, cleared only once a read has
+    /// finished. Kept here, not in the future, so that a `next` dropped
+    /// half-way (the losing branch of a `select!`) loses nothing: the
+    /// channel's lag notice is given once.
+    behind: bool,
     catch_ups: Counter,
 }
 
 impl<E: Numbered + Send + Sync + 'static> Subscription<E> {
     /// The next event; `None` once the publisher has stopped.
+    ///
+    /// Cancel-safe: dropping the future before it finishes (as `select!`
+    /// does) loses no event; the next call resumes where this one stopped.
     pub async fn next(&mut self) -> Option<Arc<E>> {
-        if std::mem::take(&mut self.read_first) {
-            self.read_backlog().await;
-        }
         loop {
+            if self.behind {
+                self.read_backlog().await;
+                self.behind = false;
+            }
             if let Some(e) = self.missed.pop_front() {
                 if e.seq() > self.last {
                     self.last = e.seq();
@@ -173,7 +181,7 @@ impl<E: Numbered + Send + Sync + 'static> Subscription<E> {
                         "a subscriber fell behind; reading the backlog"
                     );
                     self.catch_ups.inc();
-                    self.read_backlog().await;
+                    self.behind = true;
                 }
                 Err(RecvError::Closed) => return None,
             }
@@ -183,8 +191,8 @@ impl<E: Numbered + Send + Sync + 'static> Subscription<E> {
     /// Everything after the last event handed out, up to now, from the
     /// backlog (a resuming client gets these before being told it is live).
     pub async fn replay(&mut self) -> Vec<Arc<E>> {
-        self.read_first = false;
         self.read_backlog().await;
+        self.behind = false;
         let mut out = Vec::new();
         while let Some(e) = self.missed.pop_front() {
             if e.seq() > self.last {
@@ -366,5 +374,36 @@ mod tests {
         let mut sub = bus.subscribe("test");
         commit(&bus, &log, 1..=3);
         assert_eq!(take(&mut sub, 3).await, vec![1, 2, 3]);
+    }
+
+    /// A backlog that answers only after a while, as a database does.
+    struct Slow(Arc<Log>);
+    impl Backlog<Ev> for Slow {
+        fn after(&self, seq: i64, limit: usize) -> BoxFuture<'_, Result<Vec<Ev>, String>> {
+            Box::pin(async move {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                self.0.after(seq, limit).await
+            })
+        }
+    }
+
+    #[tokio::test]
+    async fn a_next_dropped_while_reading_the_backlog_loses_nothing() {
+        // A subscriber in a `select!` whose other branch wins while it
+        // reads what it missed: the lag was announced once, so the read
+        // must resume on the next call rather than go live past the gap.
+        let log = Arc::new(Log::default());
+        let bus = InProcessBus::new(1, 0, Arc::new(Slow(log.clone())), Family::default());
+        let mut sub = bus.subscribe("test");
+        commit(&bus, &log, 1..=5);
+        for _ in 0..3 {
+            let dropped = tokio::time::timeout(Duration::from_millis(10), sub.next()).await;
+            assert!(dropped.is_err(), "the backlog read takes longer");
+        }
+        assert_eq!(take(&mut sub, 5).await, vec![1, 2, 3, 4, 5]);
+        let mut resuming = bus.subscribe_after("test", 2);
+        let dropped = tokio::time::timeout(Duration::from_millis(10), resuming.next()).await;
+        assert!(dropped.is_err());
+        assert_eq!(take(&mut resuming, 3).await, vec![3, 4, 5]);
     }
 }
