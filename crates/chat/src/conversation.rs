@@ -461,7 +461,7 @@ pub async fn visitor_view(s: &Chat, conv: &ConversationRow) -> VisitorConversati
 /// A conversation as agents see it: the record plus the survey with its
 /// questions, the visitor's details and journey, and the proactive rule.
 pub async fn agent_view(s: &Chat, conv: &ConversationRow) -> ChatResult<Value> {
-    let widget = s.widget(&s.db, &conv.widget_id).await.ok();
+    let widget = s.widget(&conv.widget_id).await.ok();
     let answers: BTreeMap<String, String> = serde_json::from_str(&conv.survey).unwrap_or_default();
     let survey: Vec<Value> = answers
         .iter()

@@ -125,15 +125,16 @@ impl Chat {
     }
 
     /// The widget with its parsed rules, from memory after the first read.
-    pub async fn widget(&self, db: &Db, id: &str) -> Result<Arc<Widget>, StoreError> {
+    pub async fn widget(&self, id: &str) -> Result<Arc<Widget>, StoreError> {
         if let Some(w) = self.widgets.read().expect("widget cache").get(id) {
             return Ok(w.clone());
         }
         // An admin's change landing while this reads must not be cached
         // over by the older read: only cache if nothing was forgotten since.
         let generation = self.generation.load(std::sync::atomic::Ordering::SeqCst);
-        let row = db.widget(id).await?;
-        let rules: Vec<(String, String)> = db
+        let row = self.db.widget(id).await?;
+        let rules: Vec<(String, String)> = self
+            .db
             .proactive_rules(id)
             .await?
             .into_iter()

@@ -121,6 +121,22 @@ impl From<crate::communications::error::Error> for ApiError {
     }
 }
 
+impl From<switchboard_workspace::WorkspaceError> for ApiError {
+    fn from(e: switchboard_workspace::WorkspaceError) -> Self {
+        use switchboard_workspace::WorkspaceError as E;
+        match e {
+            E::NotFound(what) => ApiError::NotFound(what),
+            E::Conflict(m) => ApiError::Conflict(m),
+            E::Forbidden(m) => ApiError::Forbidden(m),
+            E::Invalid(i) => ApiError::Invalid(i),
+            E::Store(s) => s.into(),
+            E::Routing(r) => r.into(),
+            E::Chat(c) => c.into(),
+            E::Internal(m) => ApiError::Internal(anyhow::anyhow!(m)),
+        }
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, kind) = self.parts();

@@ -93,8 +93,10 @@ pub async fn build(config: Config) -> anyhow::Result<(Router, AppState)> {
         comms.clone(),
         config.join_url_template.clone(),
     );
+    let workspace = switchboard_workspace::Workspace::new(db.clone(), chat.clone(), engine.clone());
     let state = AppState {
         voice,
+        workspace,
         meetings,
         comms,
         chat,

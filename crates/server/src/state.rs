@@ -22,6 +22,8 @@ pub struct AppState {
     pub comms: Arc<switchboard_notifications::Comms>,
     /// The scheduling service: booking, moving, cancelling, slots.
     pub meetings: Arc<switchboard_notifications::meetings::Meetings>,
+    /// The agent workspace: session summaries, scripts and macros.
+    pub workspace: Arc<switchboard_workspace::Workspace>,
     /// None unless `serve --sip-listen` is given.
     pub voice: Option<Arc<switchboard_voice::Voice>>,
     /// False while the process is still setting itself up (for example

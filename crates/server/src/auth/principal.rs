@@ -61,6 +61,15 @@ impl Principal {
         }
     }
 
+    /// Who acts, as the services know them.
+    pub fn actor(&self) -> switchboard_workspace::Actor {
+        switchboard_workspace::Actor {
+            agent_id: self.agent_id.clone(),
+            name: self.name.clone(),
+            supervises: self.may(Permission::SuperviseRecords),
+        }
+    }
+
     pub fn author(&self) -> Author {
         Author {
             agent_id: self.agent_id.clone(),

@@ -15,6 +15,7 @@ use crate::auth::password;
 use crate::error::{ApiResult, Problem};
 use crate::extract::{ApiJson, ApiQuery};
 use crate::state::AppState;
+use switchboard_store::Db;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -26,24 +27,24 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[utoipa::path(get, path = "/api/v1/agents", tag = "agents", params(PageParams),
     responses((status = 200, body = Page<Agent>)))]
 async fn list(
-    State(s): State<AppState>,
+    State(db): State<Db>,
     ApiQuery(p): ApiQuery<PageParams>,
 ) -> ApiResult<Json<Page<Agent>>> {
     let (limit, after) = p.parse()?;
-    Ok(Json(s.db.agents(after.as_deref(), limit).await?))
+    Ok(Json(db.agents(after.as_deref(), limit).await?))
 }
 
 /// Create an agent with an initial password (never returned).
 #[utoipa::path(post, path = "/api/v1/agents", tag = "agents", request_body = AgentInput,
     responses((status = 201, body = Agent), (status = 409, body = Problem, description = "email taken")))]
 async fn create(
-    State(s): State<AppState>,
+    State(db): State<Db>,
     ApiJson(input): ApiJson<AgentInput>,
 ) -> ApiResult<impl IntoResponse> {
     let d = AgentDraft::parse(input, true)?;
     let hash = password::hash(d.password.clone().unwrap_or_default()).await?;
-    let agent =
-        s.db.create_agent(&AgentRecord {
+    let agent = db
+        .create_agent(&AgentRecord {
             name: &d.name,
             email: &d.email,
             roles: &d.roles,
@@ -57,8 +58,8 @@ async fn create(
 /// Read one agent.
 #[utoipa::path(get, path = "/api/v1/agents/{id}", tag = "agents", params(("id" = String, Path)),
     responses((status = 200, body = Agent)))]
-async fn get(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<Agent>> {
-    Ok(Json(s.db.agent(&id).await?))
+async fn get(State(db): State<Db>, Path(id): Path<String>) -> ApiResult<Json<Agent>> {
+    Ok(Json(db.agent(&id).await?))
 }
 
 /// Change an agent (merge patch). A new `password` or `active: false` signs
@@ -67,7 +68,7 @@ async fn get(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<Jso
     request_body(content = AgentInput, content_type = "application/merge-patch+json"),
     responses((status = 200, body = Agent), (status = 409, body = Problem)))]
 async fn update(
-    State(s): State<AppState>,
+    State(db): State<Db>,
     Path(id): Path<String>,
     ApiJson(patch): ApiJson<serde_json::Value>,
 ) -> ApiResult<Json<Agent>> {
@@ -84,8 +85,8 @@ async fn update(
             Some(password::hash(password.to_owned()).await?)
         }
     };
-    let agent =
-        s.db.update_agent_with(&id, |current| {
+    let agent = db
+        .update_agent_with(&id, |current| {
             let base = AgentInput {
                 name: Some(current.name.clone()),
                 email: Some(current.email.clone()),

@@ -12,7 +12,6 @@ use switchboard_store::voice::{CallFilter, CallRecord};
 use switchboard_store::StoreError;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::workspace::reach_item;
 use crate::auth::Principal;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery};
@@ -29,7 +28,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// supervisors, admins); 404 for anyone else, and for items that are not
 /// calls.
 async fn reach_call(s: &AppState, who: &Principal, id: &str) -> ApiResult<CallRecord> {
-    let item = reach_item(s, who, id).await?;
+    let item = s.workspace.reach_item(&who.actor(), id).await?;
     match s.db.call(id).await {
         Err(StoreError::NotFound(_))
             if matches!(item.channel.as_str(), "voice" | "callback")

@@ -18,6 +18,7 @@ use crate::auth::Principal;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery};
 use crate::state::AppState;
+use switchboard_store::Db;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -52,7 +53,7 @@ pub struct ListParams {
 #[utoipa::path(get, path = "/api/v1/cases", tag = "cases", params(ListParams),
     responses((status = 200, body = Page<Case>)))]
 async fn list(
-    State(s): State<AppState>,
+    State(db): State<Db>,
     Extension(who): Extension<Principal>,
     ApiQuery(p): ApiQuery<ListParams>,
 ) -> ApiResult<Json<Value>> {
@@ -82,21 +83,21 @@ async fn list(
         priority: p.priority,
         owner_id,
     };
-    let page =
-        s.db.cases_matching(&filter, &search, after.as_deref(), limit)
-            .await?;
-    let items = with_names(&s, page.items).await?;
+    let page = db
+        .cases_matching(&filter, &search, after.as_deref(), limit)
+        .await?;
+    let items = with_names(&db, page.items).await?;
     Ok(Json(
         json!({"items": items, "next_cursor": page.next_cursor}),
     ))
 }
 
 /// Cases as JSON with their contact's and owner's names.
-pub(crate) async fn with_names(s: &AppState, cases: Vec<Case>) -> ApiResult<Vec<Value>> {
+pub(crate) async fn with_names(db: &Db, cases: Vec<Case>) -> ApiResult<Vec<Value>> {
     let contacts: Vec<String> = cases.iter().filter_map(|c| c.contact_id.clone()).collect();
     let owners: Vec<String> = cases.iter().filter_map(|c| c.owner_id.clone()).collect();
-    let contact_names = s.db.contact_names(&contacts).await?;
-    let owner_names = s.db.agent_names(&owners).await?;
+    let contact_names = db.contact_names(&contacts).await?;
+    let owner_names = db.agent_names(&owners).await?;
     Ok(cases
         .into_iter()
         .map(|c| {
@@ -114,21 +115,21 @@ pub(crate) async fn with_names(s: &AppState, cases: Vec<Case>) -> ApiResult<Vec<
 #[utoipa::path(post, path = "/api/v1/cases", tag = "cases", request_body = CaseInput,
     responses((status = 201, body = Case)))]
 async fn create(
-    State(s): State<AppState>,
+    State(db): State<Db>,
     Extension(who): Extension<Principal>,
     ApiJson(input): ApiJson<CaseInput>,
 ) -> ApiResult<impl IntoResponse> {
-    let case =
-        s.db.create_case(&CaseDraft::parse(input)?, &who.author())
-            .await?;
+    let case = db
+        .create_case(&CaseDraft::parse(input)?, &who.author())
+        .await?;
     Ok(created(format!("/api/v1/cases/{}", case.id), case))
 }
 
 /// Read one case.
 #[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "cases", params(("id" = String, Path)),
     responses((status = 200, body = Case)))]
-async fn get(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<Case>> {
-    Ok(Json(s.db.case(&id).await?))
+async fn get(State(db): State<Db>, Path(id): Path<String>) -> ApiResult<Json<Case>> {
+    Ok(Json(db.case(&id).await?))
 }
 
 /// Change a case with a JSON Merge Patch (RFC 7396); writes a `case_event`.
@@ -136,13 +137,13 @@ async fn get(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<Jso
     request_body(content = CaseInput, content_type = "application/merge-patch+json"),
     responses((status = 200, body = Case)))]
 async fn update(
-    State(s): State<AppState>,
+    State(db): State<Db>,
     Extension(who): Extension<Principal>,
     Path(id): Path<String>,
     ApiJson(patch): ApiJson<serde_json::Value>,
 ) -> ApiResult<Json<Case>> {
-    let case =
-        s.db.update_case_with(&id, &who.author(), |current| {
+    let case = db
+        .update_case_with(&id, &who.author(), |current| {
             Ok(CaseDraft::parse(merge(&current.to_input(), &patch)?)?)
         })
         .await?;
@@ -152,7 +153,7 @@ async fn update(
 /// Delete a case and the timeline entries that regard only it.
 #[utoipa::path(delete, path = "/api/v1/cases/{id}", tag = "cases", params(("id" = String, Path)),
     responses((status = 204)))]
-async fn delete(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<StatusCode> {
-    s.db.delete_case(&id).await?;
+async fn delete(State(db): State<Db>, Path(id): Path<String>) -> ApiResult<StatusCode> {
+    db.delete_case(&id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

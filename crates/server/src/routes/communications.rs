@@ -16,6 +16,7 @@ use crate::communications::compose::MeetingContext;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
 use crate::state::AppState;
+use switchboard_store::Db;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -29,8 +30,8 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// The communications controls: master switch (off by default), a switch
 /// per kind × channel, the reminder threshold in days, SMS quiet hours.
 #[utoipa::path(get, path = "/api/v1/communications/settings", tag = "communications", responses((status = 200, body = Settings)))]
-async fn get_settings(State(s): State<AppState>) -> ApiResult<Json<Settings>> {
-    Ok(Json(s.db.communication_settings().await?))
+async fn get_settings(State(db): State<Db>) -> ApiResult<Json<Settings>> {
+    Ok(Json(db.communication_settings().await?))
 }
 
 /// Replace the settings (the whole document: a missing field is a 422
@@ -39,10 +40,10 @@ async fn get_settings(State(s): State<AppState>) -> ApiResult<Json<Settings>> {
 #[utoipa::path(put, path = "/api/v1/communications/settings", tag = "communications", request_body = Settings,
     responses((status = 200, body = Settings), (status = 422, body = crate::error::Problem)))]
 async fn put_settings(
-    State(s): State<AppState>,
+    State(db): State<Db>,
     ApiJson(doc): ApiJson<serde_json::Value>,
 ) -> ApiResult<Json<Settings>> {
-    save_settings(&s, &doc).await
+    save_settings(&db, &doc).await
 }
 
 /// Change some settings with a JSON Merge Patch (RFC 7396): fields sent
@@ -52,22 +53,22 @@ async fn put_settings(
     request_body(content = Settings, content_type = "application/merge-patch+json"),
     responses((status = 200, body = Settings), (status = 422, body = crate::error::Problem)))]
 async fn patch_settings(
-    State(s): State<AppState>,
+    State(db): State<Db>,
     ApiJson(patch): ApiJson<serde_json::Value>,
 ) -> ApiResult<Json<Settings>> {
-    let current = s.db.communication_settings().await?;
+    let current = db.communication_settings().await?;
     let merged = super::merge(&current, &patch).map_err(missing_field)?;
-    save_settings(&s, &serde_json::to_value(merged).expect("serializes")).await
+    save_settings(&db, &serde_json::to_value(merged).expect("serializes")).await
 }
 
-async fn save_settings(s: &AppState, doc: &serde_json::Value) -> ApiResult<Json<Settings>> {
+async fn save_settings(db: &Db, doc: &serde_json::Value) -> ApiResult<Json<Settings>> {
     let bytes = serde_json::to_vec(doc).expect("serializes");
     let i: Settings = crate::extract::parse_json(&bytes).map_err(|e| match e {
         ApiError::Invalid(i) => ApiError::Invalid(missing_field(i)),
         other => other,
     })?;
     i.validate()?;
-    let saved = s.db.put_communication_settings(&i).await?;
+    let saved = db.put_communication_settings(&i).await?;
     Ok(Json(saved))
 }
 
@@ -99,8 +100,8 @@ fn missing_field(mut i: Invalid) -> Invalid {
 /// Every template in force, for each kind × channel × language.
 #[utoipa::path(get, path = "/api/v1/communications/templates", tag = "communications",
     responses((status = 200, body = Vec<StoredTemplate>)))]
-async fn list_templates(State(s): State<AppState>) -> ApiResult<Json<Vec<StoredTemplate>>> {
-    Ok(Json(s.db.templates().await?))
+async fn list_templates(State(db): State<Db>) -> ApiResult<Json<Vec<StoredTemplate>>> {
+    Ok(Json(db.templates().await?))
 }
 
 fn key(kind: &str, channel: &str, language: &str) -> ApiResult<(Kind, Channel, String)> {
@@ -120,13 +121,13 @@ fn key(kind: &str, channel: &str, language: &str) -> ApiResult<(Kind, Channel, S
     params(("kind" = String, Path), ("channel" = String, Path), ("language" = String, Path)),
     request_body = Template, responses((status = 200, body = StoredTemplate), (status = 422, body = crate::error::Problem)))]
 async fn put_template(
-    State(s): State<AppState>,
+    State(db): State<Db>,
     Path((kind, channel, language)): Path<(String, String, String)>,
     ApiJson(t): ApiJson<Template>,
 ) -> ApiResult<Json<StoredTemplate>> {
     let (kind, channel, language) = key(&kind, &channel, &language)?;
     t.validate(channel)?;
-    Ok(Json(s.db.put_template(kind, channel, &language, &t).await?))
+    Ok(Json(db.put_template(kind, channel, &language, &t).await?))
 }
 
 /// Back to the shipped template.
@@ -134,11 +135,11 @@ async fn put_template(
     params(("kind" = String, Path), ("channel" = String, Path), ("language" = String, Path)),
     responses((status = 200, body = StoredTemplate)))]
 async fn reset_template(
-    State(s): State<AppState>,
+    State(db): State<Db>,
     Path((kind, channel, language)): Path<(String, String, String)>,
 ) -> ApiResult<Json<StoredTemplate>> {
     let (kind, channel, language) = key(&kind, &channel, &language)?;
-    Ok(Json(s.db.reset_template(kind, channel, &language).await?))
+    Ok(Json(db.reset_template(kind, channel, &language).await?))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -165,7 +166,8 @@ pub struct Preview {
     params(("kind" = String, Path), ("channel" = String, Path), ("language" = String, Path)),
     request_body = PreviewInput, responses((status = 200, body = Preview), (status = 422, body = crate::error::Problem)))]
 async fn preview(
-    State(s): State<AppState>,
+    State(db): State<Db>,
+    State(comms): State<std::sync::Arc<crate::communications::Comms>>,
     Path((kind, channel, language)): Path<(String, String, String)>,
     ApiJson(i): ApiJson<PreviewInput>,
 ) -> ApiResult<Json<Preview>> {
@@ -175,9 +177,9 @@ async fn preview(
             t.validate(channel)?;
             t
         }
-        None => s.db.template(kind, channel, &language).await?.template,
+        None => db.template(kind, channel, &language).await?.template,
     };
-    let mut ctx = match MeetingContext::load(&s.db, &i.meeting_id).await {
+    let mut ctx = match MeetingContext::load(&db, &i.meeting_id).await {
         Ok(c) => c,
         Err(switchboard_store::StoreError::NotFound(_)) => {
             return Err(Invalid::one("meeting_id", "unknown", "no meeting has this id").into())
@@ -187,12 +189,12 @@ async fn preview(
     ctx.meeting.language = language;
     let rendered = ctx.render(
         &template,
-        &s.comms.cancel_url(&ctx.meeting.id, &ctx.contact.id),
+        &comms.cancel_url(&ctx.meeting.id, &ctx.contact.id),
     );
     let invite = (channel == Channel::Email).then(|| {
-        let from = s.comms.email.from();
+        let from = comms.email.from();
         ctx.invite(
-            &s.comms.email.host(),
+            &comms.email.host(),
             (
                 from.name.as_deref().unwrap_or("Switchboard"),
                 from.email.as_ref(),
@@ -226,7 +228,7 @@ pub struct OutboxParams {
 #[utoipa::path(get, path = "/api/v1/communications/outbox", tag = "communications", params(OutboxParams),
     responses((status = 200, body = Object)))]
 async fn outbox(
-    State(s): State<AppState>,
+    State(db): State<Db>,
     crate::extract::ApiQuery(p): crate::extract::ApiQuery<OutboxParams>,
 ) -> ApiResult<Json<Page<OutboxMessage>>> {
     let (limit, after) = PageParams {
@@ -245,7 +247,7 @@ async fn outbox(
         }
     }
     Ok(Json(
-        s.db.outbox(p.meeting_id.as_deref(), p.state.as_deref(), limit, after)
+        db.outbox(p.meeting_id.as_deref(), p.state.as_deref(), limit, after)
             .await?,
     ))
 }

@@ -17,6 +17,7 @@ use super::{created, merge, PageParams};
 use crate::error::{ApiResult, Problem};
 use crate::extract::{ApiJson, ApiQuery};
 use crate::state::AppState;
+use switchboard_store::Db;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -49,7 +50,7 @@ pub struct ListParams {
 #[utoipa::path(get, path = "/api/v1/contacts", tag = "contacts", params(ListParams),
     responses((status = 200, body = Page<Contact>)))]
 async fn list(
-    State(s): State<AppState>,
+    State(db): State<Db>,
     ApiQuery(p): ApiQuery<ListParams>,
 ) -> ApiResult<Json<Page<Contact>>> {
     let (limit, after) = PageParams {
@@ -62,25 +63,25 @@ async fn list(
         account_id: p.account_id,
         external_id: p.external_id,
     };
-    Ok(Json(s.db.contacts(&filter, after.as_deref(), limit).await?))
+    Ok(Json(db.contacts(&filter, after.as_deref(), limit).await?))
 }
 
 /// Create a contact.
 #[utoipa::path(post, path = "/api/v1/contacts", tag = "contacts", request_body = ContactInput,
     responses((status = 201, body = Contact), (status = 409, body = Problem, description = "external_id taken")))]
 async fn create(
-    State(s): State<AppState>,
+    State(db): State<Db>,
     ApiJson(input): ApiJson<ContactInput>,
 ) -> ApiResult<impl IntoResponse> {
-    let contact = s.db.create_contact(&ContactDraft::parse(input)?).await?;
+    let contact = db.create_contact(&ContactDraft::parse(input)?).await?;
     Ok(created(format!("/api/v1/contacts/{}", contact.id), contact))
 }
 
 /// Read one contact.
 #[utoipa::path(get, path = "/api/v1/contacts/{id}", tag = "contacts", params(("id" = String, Path)),
     responses((status = 200, body = Contact)))]
-async fn get(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<Contact>> {
-    Ok(Json(s.db.contact(&id).await?))
+async fn get(State(db): State<Db>, Path(id): Path<String>) -> ApiResult<Json<Contact>> {
+    Ok(Json(db.contact(&id).await?))
 }
 
 /// Change a contact with a JSON Merge Patch (RFC 7396): fields sent replace,
@@ -89,12 +90,12 @@ async fn get(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<Jso
     request_body(content = ContactInput, content_type = "application/merge-patch+json"),
     responses((status = 200, body = Contact)))]
 async fn update(
-    State(s): State<AppState>,
+    State(db): State<Db>,
     Path(id): Path<String>,
     ApiJson(patch): ApiJson<serde_json::Value>,
 ) -> ApiResult<Json<Contact>> {
-    let contact =
-        s.db.update_contact_with(&id, |current| {
+    let contact = db
+        .update_contact_with(&id, |current| {
             Ok(ContactDraft::parse(merge(&current.to_input(), &patch)?)?)
         })
         .await?;
@@ -104,8 +105,8 @@ async fn update(
 /// Delete a contact and its own timeline; refused (409) while it has cases.
 #[utoipa::path(delete, path = "/api/v1/contacts/{id}", tag = "contacts", params(("id" = String, Path)),
     responses((status = 204), (status = 409, body = Problem)))]
-async fn delete(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<StatusCode> {
-    s.db.delete_contact(&id).await?;
+async fn delete(State(db): State<Db>, Path(id): Path<String>) -> ApiResult<StatusCode> {
+    db.delete_contact(&id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -123,11 +124,11 @@ pub struct CasesParams {
 #[utoipa::path(get, path = "/api/v1/contacts/{id}/cases", tag = "contacts", params(("id" = String, Path), CasesParams),
     responses((status = 200, body = Page<Case>)))]
 async fn cases(
-    State(s): State<AppState>,
+    State(db): State<Db>,
     Path(id): Path<String>,
     ApiQuery(p): ApiQuery<CasesParams>,
 ) -> ApiResult<Json<Page<Case>>> {
-    s.db.contact(&id).await?;
+    db.contact(&id).await?;
     let (limit, after) = PageParams {
         limit: p.limit,
         cursor: p.cursor,
@@ -138,7 +139,7 @@ async fn cases(
         status: p.status,
         ..Default::default()
     };
-    Ok(Json(s.db.cases(&filter, after.as_deref(), limit).await?))
+    Ok(Json(db.cases(&filter, after.as_deref(), limit).await?))
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, utoipa::ToSchema)]
@@ -172,7 +173,7 @@ pub struct TimelineParams {
 #[utoipa::path(get, path = "/api/v1/contacts/{id}/timeline", tag = "contacts",
     params(("id" = String, Path), TimelineParams), responses((status = 200, body = Page<Activity>)))]
 async fn timeline(
-    State(s): State<AppState>,
+    State(db): State<Db>,
     Path(id): Path<String>,
     ApiQuery(p): ApiQuery<TimelineParams>,
 ) -> ApiResult<Json<Page<Activity>>> {
@@ -193,7 +194,7 @@ async fn timeline(
             .transpose()?,
         limit: page_limit(p.limit)?,
     };
-    Ok(Json(s.db.timeline(&query).await?))
+    Ok(Json(db.timeline(&query).await?))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -212,14 +213,14 @@ pub struct SummaryParams {
 #[utoipa::path(get, path = "/api/v1/contacts/{id}/summary", tag = "contacts",
     params(("id" = String, Path), SummaryParams), responses((status = 200, body = Object)))]
 async fn summary(
-    State(s): State<AppState>,
+    State(db): State<Db>,
     Path(id): Path<String>,
     ApiQuery(p): ApiQuery<SummaryParams>,
 ) -> ApiResult<Json<serde_json::Value>> {
     use serde_json::json;
-    let contact = s.db.contact(&id).await?;
+    let contact = db.contact(&id).await?;
     let account = match &contact.account_id {
-        Some(a) => s.db.account(a).await.ok(),
+        Some(a) => db.account(a).await.ok(),
         None => None,
     };
     let case = match p
@@ -237,7 +238,7 @@ async fn summary(
                     "not one of this contact's cases",
                 )
             };
-            let case = match s.db.case(case_id).await {
+            let case = match db.case(case_id).await {
                 Ok(c) => c,
                 Err(switchboard_store::StoreError::NotFound(_)) => return Err(not_theirs().into()),
                 Err(e) => return Err(e.into()),
@@ -250,16 +251,16 @@ async fn summary(
                 return Err(not_theirs().into());
             }
             let product = match &case.product_id {
-                Some(p) => s.db.product(p).await.ok().map(|p| p.name),
+                Some(p) => db.product(p).await.ok().map(|p| p.name),
                 None => None,
             };
-            let mut v = super::cases::with_names(&s, vec![case]).await?.remove(0);
+            let mut v = super::cases::with_names(&db, vec![case]).await?.remove(0);
             v["product_name"] = json!(product);
             Some(v)
         }
     };
-    let recent =
-        s.db.cases(
+    let recent = db
+        .cases(
             &CaseFilter {
                 contact_id: Some(contact.id.clone()),
                 ..Default::default()
@@ -269,9 +270,9 @@ async fn summary(
         )
         .await?
         .items;
-    let recent_cases = super::cases::with_names(&s, recent).await?;
-    let timeline =
-        s.db.timeline(&TimelineQuery {
+    let recent_cases = super::cases::with_names(&db, recent).await?;
+    let timeline = db
+        .timeline(&TimelineQuery {
             contact_id: contact.id.clone(),
             scope: Scope::All,
             case_id: None,

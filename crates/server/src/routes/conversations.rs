@@ -7,6 +7,7 @@ use axum::response::IntoResponse;
 use axum::{Extension, Json};
 use serde::Deserialize;
 use serde_json::{json, Value};
+use std::sync::Arc;
 use switchboard_core::access::Permission;
 use switchboard_core::cursor::{page_limit, Cursor};
 use switchboard_store::browse::ConversationFilter;
@@ -18,6 +19,7 @@ use crate::chat::conversation;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery};
 use crate::state::AppState;
+use switchboard_chat::Chat;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -29,16 +31,16 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 /// The conversation if `who` may work it; 404 otherwise (revealing nothing).
-pub async fn reach(s: &AppState, who: &Principal, id: &str) -> ApiResult<ConversationRow> {
-    let conv = s.db.conversation(id).await?;
+pub async fn reach(chat: &Chat, who: &Principal, id: &str) -> ApiResult<ConversationRow> {
+    let conv = chat.db.conversation(id).await?;
     if who.may(Permission::SuperviseRecords) {
         return Ok(conv);
     }
     let mine = who.agent_id.is_some() && who.agent_id == conv.agent_id;
     // An agent offered the chat may read it before accepting.
     let offered = match (&who.agent_id, conv.status.as_str()) {
-        (Some(a), "waiting") => s
-            .engine
+        (Some(a), "waiting") => chat
+            .routing
             .view(&conv.work_item_id)
             .await
             .map(|v| v.status == "offered" && v.agent_id.as_deref() == Some(a))
@@ -54,15 +56,15 @@ pub async fn reach(s: &AppState, who: &Principal, id: &str) -> ApiResult<Convers
 
 /// Ends the conversation as `who`: the agent holding it, or a supervisor.
 /// An agent only offered it may read it but not end it.
-pub async fn end_as(s: &AppState, who: &Principal, id: &str) -> ApiResult<bool> {
-    let conv = reach(s, who, id).await?;
+pub async fn end_as(chat: &Chat, who: &Principal, id: &str) -> ApiResult<bool> {
+    let conv = reach(chat, who, id).await?;
     let holds = who.agent_id.is_some() && who.agent_id == conv.agent_id;
     if !holds && !who.may(Permission::SuperviseRecords) {
         return Err(ApiError::Conflict(
             "accept the conversation before ending it (or decline the offer)".into(),
         ));
     }
-    Ok(conversation::end(&s.chat, &conv.id, "agent").await?)
+    Ok(conversation::end(chat, &conv.id, "agent").await?)
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -90,7 +92,7 @@ pub struct ListParams {
 #[utoipa::path(get, path = "/api/v1/conversations", tag = "chat", params(ListParams),
     responses((status = 200, body = Object)))]
 async fn list(
-    State(s): State<AppState>,
+    State(chat): State<Arc<Chat>>,
     Extension(who): Extension<Principal>,
     ApiQuery(p): ApiQuery<ListParams>,
 ) -> ApiResult<Json<Value>> {
@@ -133,7 +135,7 @@ async fn list(
         contact_id: p.contact_id.filter(|c| !c.trim().is_empty()),
         before,
     };
-    let mut rows = s.db.past_conversations(&filter, limit).await?;
+    let mut rows = chat.db.past_conversations(&filter, limit).await?;
     let next_cursor = if rows.len() > limit as usize {
         rows.truncate(limit as usize);
         rows.last()
@@ -149,12 +151,12 @@ async fn list(
 #[utoipa::path(get, path = "/api/v1/conversations/{id}", tag = "chat", params(("id" = String, Path)),
     responses((status = 200, body = Object)))]
 async fn get(
-    State(s): State<AppState>,
+    State(chat): State<Arc<Chat>>,
     Extension(who): Extension<Principal>,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
-    let conv = reach(&s, &who, &id).await?;
-    Ok(Json(conversation::agent_view(&s.chat, &conv).await?))
+    let conv = reach(&chat, &who, &id).await?;
+    Ok(Json(conversation::agent_view(&chat, &conv).await?))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -168,15 +170,16 @@ pub struct AfterParams {
 #[utoipa::path(get, path = "/api/v1/conversations/{id}/messages", tag = "chat",
     params(("id" = String, Path), AfterParams), responses((status = 200, body = Object)))]
 async fn messages(
-    State(s): State<AppState>,
+    State(chat): State<Arc<Chat>>,
     Extension(who): Extension<Principal>,
     Path(id): Path<String>,
     ApiQuery(p): ApiQuery<AfterParams>,
 ) -> ApiResult<Json<Value>> {
-    let conv = reach(&s, &who, &id).await?;
-    let rows =
-        s.db.messages_after(&conv.id, p.after.unwrap_or(0).max(0), 500)
-            .await?;
+    let conv = reach(&chat, &who, &id).await?;
+    let rows = chat
+        .db
+        .messages_after(&conv.id, p.after.unwrap_or(0).max(0), 500)
+        .await?;
     Ok(Json(json!({"messages": rows})))
 }
 
@@ -196,24 +199,24 @@ pub struct SendInput {
     params(("id" = String, Path)), request_body = SendInput,
     responses((status = 201, body = MessageRow), (status = 409, body = crate::error::Problem)))]
 async fn send(
-    State(s): State<AppState>,
+    State(chat): State<Arc<Chat>>,
     Extension(who): Extension<Principal>,
     Path(id): Path<String>,
     ApiJson(i): ApiJson<SendInput>,
 ) -> ApiResult<impl IntoResponse> {
-    let row = agent_send(&s, &who, &id, &i.body, i.client_id).await?;
+    let row = agent_send(&chat, &who, &id, &i.body, i.client_id).await?;
     Ok((axum::http::StatusCode::CREATED, Json(row)))
 }
 
 /// Sends as the agent holding the conversation.
 pub async fn agent_send(
-    s: &AppState,
+    chat: &Chat,
     who: &Principal,
     id: &str,
     body: &str,
     client_id: Option<String>,
 ) -> ApiResult<MessageRow> {
-    let conv = reach(s, who, id).await?;
+    let conv = reach(chat, who, id).await?;
     let agent = who
         .agent_id
         .clone()
@@ -225,7 +228,7 @@ pub async fn agent_send(
     }
     let name = conv.agent_name.clone().unwrap_or_else(|| "Agent".into());
     Ok(conversation::send(
-        &s.chat,
+        chat,
         &conv,
         "agent",
         Some((&agent, &name)),
@@ -239,29 +242,29 @@ pub async fn agent_send(
 #[utoipa::path(post, path = "/api/v1/conversations/{id}/end", tag = "chat",
     params(("id" = String, Path)), responses((status = 200, body = Object)))]
 async fn end(
-    State(s): State<AppState>,
+    State(chat): State<Arc<Chat>>,
     Extension(who): Extension<Principal>,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
-    let ended = end_as(&s, &who, &id).await?;
+    let ended = end_as(&chat, &who, &id).await?;
     Ok(Json(json!({"id": id, "ended": ended})))
 }
 
 /// The visitor if `who` may see them: an agent who holds or held one of
 /// their conversations, or is offered their waiting one; supervisors and
 /// admins any. 404 otherwise, so an id is never confirmed.
-async fn reach_visitor(s: &AppState, who: &Principal, id: &str) -> ApiResult<()> {
+async fn reach_visitor(chat: &Chat, who: &Principal, id: &str) -> ApiResult<()> {
     if who.may(Permission::SuperviseRecords) {
         return Ok(());
     }
     let Some(me) = who.agent_id.as_deref() else {
         return Err(ApiError::NotFound("visitor"));
     };
-    if s.db.agent_served_visitor(id, me).await? {
+    if chat.db.agent_served_visitor(id, me).await? {
         return Ok(());
     }
-    if let Some(conv) = s.db.open_conversation(id).await? {
-        if reach(s, who, &conv.id).await.is_ok() {
+    if let Some(conv) = chat.db.open_conversation(id).await? {
+        if reach(chat, who, &conv.id).await.is_ok() {
             return Ok(());
         }
     }
@@ -275,13 +278,13 @@ async fn reach_visitor(s: &AppState, who: &Principal, id: &str) -> ApiResult<()>
     params(("id" = String, Path)), responses((status = 200, body = Object),
         (status = 404, body = crate::error::Problem, description = "no such visitor, or not yours")))]
 async fn visitor(
-    State(s): State<AppState>,
+    State(chat): State<Arc<Chat>>,
     Extension(who): Extension<Principal>,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
-    reach_visitor(&s, &who, &id).await?;
-    let v = s.db.visitor(&id).await?;
-    let journey = s.db.journey(&id, 200).await?;
+    reach_visitor(&chat, &who, &id).await?;
+    let v = chat.db.visitor(&id).await?;
+    let journey = chat.db.journey(&id, 200).await?;
     let mut out = conversation::visitor_json(v);
     out["journey"] = json!(conversation::journey_json(journey));
     Ok(Json(out))

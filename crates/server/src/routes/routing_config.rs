@@ -22,6 +22,7 @@ use crate::error::{ApiResult, Problem};
 use crate::extract::ApiJson;
 use crate::routing::config::{enum_name, validate_queue, QueueInput, RuleInput};
 use crate::state::AppState;
+use switchboard_store::Db;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -44,29 +45,29 @@ pub struct SkillInput {
 
 /// All skills.
 #[utoipa::path(get, path = "/api/v1/skills", tag = "routing", responses((status = 200, body = Vec<Skill>)))]
-async fn list_skills(State(s): State<AppState>) -> ApiResult<Json<Vec<Skill>>> {
-    Ok(Json(s.db.skills().await?))
+async fn list_skills(State(db): State<Db>) -> ApiResult<Json<Vec<Skill>>> {
+    Ok(Json(db.skills().await?))
 }
 
 /// Create a skill (names are unique).
 #[utoipa::path(post, path = "/api/v1/skills", tag = "routing", request_body = SkillInput,
     responses((status = 201, body = Skill), (status = 409, body = Problem)))]
 async fn create_skill(
-    State(s): State<AppState>,
+    State(db): State<Db>,
     ApiJson(i): ApiJson<SkillInput>,
 ) -> ApiResult<impl IntoResponse> {
     let mut c = Check::new();
     let name = c.required_text("name", i.name, limits::NAME);
     c.finish(|| ())?;
-    let skill = s.db.create_skill(&name.unwrap_or_default()).await?;
+    let skill = db.create_skill(&name.unwrap_or_default()).await?;
     Ok(created(format!("/api/v1/skills/{}", skill.id), skill))
 }
 
 /// Delete a skill; refused while a routing rule needs it.
 #[utoipa::path(delete, path = "/api/v1/skills/{id}", tag = "routing", params(("id" = String, Path)),
     responses((status = 204), (status = 409, body = Problem)))]
-async fn delete_skill(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<StatusCode> {
-    s.db.delete_skill(&id).await?;
+async fn delete_skill(State(db): State<Db>, Path(id): Path<String>) -> ApiResult<StatusCode> {
+    db.delete_skill(&id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -117,18 +118,18 @@ fn parse_profile(i: ProfileInput) -> Result<ProfileDraft, Invalid> {
 /// All capacity profiles.
 #[utoipa::path(get, path = "/api/v1/capacity-profiles", tag = "routing",
     responses((status = 200, body = Vec<CapacityProfile>)))]
-async fn list_profiles(State(s): State<AppState>) -> ApiResult<Json<Vec<CapacityProfile>>> {
-    Ok(Json(s.db.capacity_profiles().await?))
+async fn list_profiles(State(db): State<Db>) -> ApiResult<Json<Vec<CapacityProfile>>> {
+    Ok(Json(db.capacity_profiles().await?))
 }
 
 /// Create a capacity profile.
 #[utoipa::path(post, path = "/api/v1/capacity-profiles", tag = "routing", request_body = ProfileInput,
     responses((status = 201, body = CapacityProfile)))]
 async fn create_profile(
-    State(s): State<AppState>,
+    State(db): State<Db>,
     ApiJson(i): ApiJson<ProfileInput>,
 ) -> ApiResult<impl IntoResponse> {
-    let p = s.db.put_capacity_profile(None, &parse_profile(i)?).await?;
+    let p = db.put_capacity_profile(None, &parse_profile(i)?).await?;
     Ok(created(format!("/api/v1/capacity-profiles/{}", p.id), p))
 }
 
@@ -136,30 +137,27 @@ async fn create_profile(
 #[utoipa::path(put, path = "/api/v1/capacity-profiles/{id}", tag = "routing", params(("id" = String, Path)),
     request_body = ProfileInput, responses((status = 200, body = CapacityProfile)))]
 async fn put_profile(
-    State(s): State<AppState>,
+    State(db): State<Db>,
     Path(id): Path<String>,
     ApiJson(i): ApiJson<ProfileInput>,
 ) -> ApiResult<Json<CapacityProfile>> {
-    s.db.capacity_profile(&id).await?;
-    let p =
-        s.db.put_capacity_profile(Some(&id), &parse_profile(i)?)
-            .await?;
+    db.capacity_profile(&id).await?;
+    let p = db
+        .put_capacity_profile(Some(&id), &parse_profile(i)?)
+        .await?;
     Ok(Json(p))
 }
 
 /// Delete a capacity profile; refused while agents use it.
 #[utoipa::path(delete, path = "/api/v1/capacity-profiles/{id}", tag = "routing", params(("id" = String, Path)),
     responses((status = 204), (status = 409, body = Problem)))]
-async fn delete_profile(
-    State(s): State<AppState>,
-    Path(id): Path<String>,
-) -> ApiResult<StatusCode> {
-    s.db.delete_capacity_profile(&id).await?;
+async fn delete_profile(State(db): State<Db>, Path(id): Path<String>) -> ApiResult<StatusCode> {
+    db.delete_capacity_profile(&id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn queue_ids(s: &AppState) -> ApiResult<HashMap<String, (QueueIx, ChannelKind)>> {
-    Ok(s.db
+async fn queue_ids(db: &Db) -> ApiResult<HashMap<String, (QueueIx, ChannelKind)>> {
+    Ok(db
         .queues()
         .await?
         .into_iter()
@@ -174,8 +172,8 @@ async fn queue_ids(s: &AppState) -> ApiResult<HashMap<String, (QueueIx, ChannelK
 
 /// All queues with their members.
 #[utoipa::path(get, path = "/api/v1/queues", tag = "routing", responses((status = 200, body = Vec<Queue>)))]
-async fn list_queues(State(s): State<AppState>) -> ApiResult<Json<Vec<Queue>>> {
-    Ok(Json(s.db.queues().await?))
+async fn list_queues(State(db): State<Db>) -> ApiResult<Json<Vec<Queue>>> {
+    Ok(Json(db.queues().await?))
 }
 
 /// Create a queue. Operating hours: `{"time_zone", "weekly": [{"day", "from", "to"}], "holidays"}`;
@@ -186,47 +184,47 @@ async fn list_queues(State(s): State<AppState>) -> ApiResult<Json<Vec<Queue>>> {
 #[utoipa::path(post, path = "/api/v1/queues", tag = "routing", request_body = QueueInput,
     responses((status = 201, body = Queue), (status = 409, body = Problem)))]
 async fn create_queue(
-    State(s): State<AppState>,
+    State(db): State<Db>,
     ApiJson(i): ApiJson<QueueInput>,
 ) -> ApiResult<impl IntoResponse> {
-    let draft = validate_queue(&i, &queue_ids(&s).await?)?;
-    let q = s.db.put_queue(None, &draft).await?;
+    let draft = validate_queue(&i, &queue_ids(&db).await?)?;
+    let q = db.put_queue(None, &draft).await?;
     Ok(created(format!("/api/v1/queues/{}", q.id), q))
 }
 
 /// Read one queue.
 #[utoipa::path(get, path = "/api/v1/queues/{id}", tag = "routing", params(("id" = String, Path)),
     responses((status = 200, body = Queue)))]
-async fn get_queue(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<Queue>> {
-    Ok(Json(s.db.queue(&id).await?))
+async fn get_queue(State(db): State<Db>, Path(id): Path<String>) -> ApiResult<Json<Queue>> {
+    Ok(Json(db.queue(&id).await?))
 }
 
 /// Replace a queue (all fields; members as a list of agent ids).
 #[utoipa::path(put, path = "/api/v1/queues/{id}", tag = "routing", params(("id" = String, Path)),
     request_body = QueueInput, responses((status = 200, body = Queue)))]
 async fn put_queue(
-    State(s): State<AppState>,
+    State(db): State<Db>,
     Path(id): Path<String>,
     ApiJson(i): ApiJson<QueueInput>,
 ) -> ApiResult<Json<Queue>> {
-    s.db.queue(&id).await?;
-    let draft = validate_queue(&i, &queue_ids(&s).await?)?;
-    let q = s.db.put_queue(Some(&id), &draft).await?;
+    db.queue(&id).await?;
+    let draft = validate_queue(&i, &queue_ids(&db).await?)?;
+    let q = db.put_queue(Some(&id), &draft).await?;
     Ok(Json(q))
 }
 
 /// Delete a queue that never handled work and that no rule uses.
 #[utoipa::path(delete, path = "/api/v1/queues/{id}", tag = "routing", params(("id" = String, Path)),
     responses((status = 204), (status = 409, body = Problem)))]
-async fn delete_queue(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<StatusCode> {
-    s.db.delete_queue(&id).await?;
+async fn delete_queue(State(db): State<Db>, Path(id): Path<String>) -> ApiResult<StatusCode> {
+    db.delete_queue(&id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// The ordered routing rules (first match wins).
 #[utoipa::path(get, path = "/api/v1/routing-rules", tag = "routing", responses((status = 200, body = Vec<RoutingRule>)))]
-async fn get_rules(State(s): State<AppState>) -> ApiResult<Json<Vec<RoutingRule>>> {
-    Ok(Json(s.db.routing_rules().await?))
+async fn get_rules(State(db): State<Db>) -> ApiResult<Json<Vec<RoutingRule>>> {
+    Ok(Json(db.routing_rules().await?))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -240,14 +238,14 @@ pub struct RulesInput {
 #[utoipa::path(put, path = "/api/v1/routing-rules", tag = "routing", request_body = RulesInput,
     responses((status = 200, body = Vec<RoutingRule>)))]
 async fn put_rules(
-    State(s): State<AppState>,
+    State(db): State<Db>,
     ApiJson(i): ApiJson<RulesInput>,
 ) -> ApiResult<Json<Vec<RoutingRule>>> {
     let mut c = Check::new();
     if i.rules.len() > 500 {
         c.fail("rules", "too_long", "at most 500 rules");
     }
-    let skills: Vec<String> = s.db.skills().await?.into_iter().map(|s| s.id).collect();
+    let skills: Vec<String> = db.skills().await?.into_iter().map(|s| s.id).collect();
     let mut rules = Vec::new();
     for (n, r) in i.rules.into_iter().enumerate() {
         c.required_text(
@@ -295,7 +293,7 @@ async fn put_rules(
         });
     }
     c.finish(|| ())?;
-    let saved = s.db.put_routing_rules(&rules).await?;
+    let saved = db.put_routing_rules(&rules).await?;
     Ok(Json(saved))
 }
 
@@ -303,10 +301,10 @@ async fn put_rules(
 #[utoipa::path(get, path = "/api/v1/agents/{id}/routing", tag = "routing", params(("id" = String, Path)),
     responses((status = 200, body = AgentRouting)))]
 async fn get_agent_routing(
-    State(s): State<AppState>,
+    State(db): State<Db>,
     Path(id): Path<String>,
 ) -> ApiResult<Json<AgentRouting>> {
-    Ok(Json(s.db.agent_routing(&id).await?))
+    Ok(Json(db.agent_routing(&id).await?))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -323,7 +321,7 @@ pub struct AgentRoutingInput {
 #[utoipa::path(put, path = "/api/v1/agents/{id}/routing", tag = "routing", params(("id" = String, Path)),
     request_body = AgentRoutingInput, responses((status = 200, body = AgentRouting)))]
 async fn put_agent_routing(
-    State(s): State<AppState>,
+    State(db): State<Db>,
     Path(id): Path<String>,
     ApiJson(i): ApiJson<AgentRoutingInput>,
 ) -> ApiResult<Json<AgentRouting>> {
@@ -338,8 +336,8 @@ async fn put_agent_routing(
         }
     }
     c.finish(|| ())?;
-    let r =
-        s.db.put_agent_routing(&id, i.capacity_profile_id.as_deref(), &i.skills)
-            .await?;
+    let r = db
+        .put_agent_routing(&id, i.capacity_profile_id.as_deref(), &i.skills)
+        .await?;
     Ok(Json(r))
 }

@@ -21,6 +21,7 @@ use super::created;
 use crate::error::ApiResult;
 use crate::extract::ApiJson;
 use crate::state::AppState;
+use switchboard_store::Db;
 
 pub use switchboard_notifications::meetings::{Properties, SlotParams, SlotView, Slots};
 
@@ -59,46 +60,46 @@ async fn slots(
 // ------------------------------------------------------------------ branches
 
 #[utoipa::path(get, path = "/api/v1/branches", tag = "scheduling", responses((status = 200, body = Vec<Branch>)))]
-async fn list_branches(State(s): State<AppState>) -> ApiResult<Json<Vec<Branch>>> {
-    Ok(Json(s.db.branches().await?))
+async fn list_branches(State(db): State<Db>) -> ApiResult<Json<Vec<Branch>>> {
+    Ok(Json(db.branches().await?))
 }
 
 /// Create a branch: name, address, IANA time zone.
 #[utoipa::path(post, path = "/api/v1/branches", tag = "scheduling", request_body = BranchInput,
     responses((status = 201, body = Branch), (status = 422, body = crate::error::Problem)))]
 async fn create_branch(
-    State(s): State<AppState>,
+    State(db): State<Db>,
     ApiJson(i): ApiJson<BranchInput>,
 ) -> ApiResult<impl IntoResponse> {
-    let b = s.db.save_branch(None, &BranchDraft::parse(i)?).await?;
+    let b = db.save_branch(None, &BranchDraft::parse(i)?).await?;
     Ok(created(format!("/api/v1/branches/{}", b.id), b))
 }
 
 #[utoipa::path(put, path = "/api/v1/branches/{id}", tag = "scheduling", params(("id" = String, Path)),
     request_body = BranchInput, responses((status = 200, body = Branch)))]
 async fn put_branch(
-    State(s): State<AppState>,
+    State(db): State<Db>,
     Path(id): Path<String>,
     ApiJson(i): ApiJson<BranchInput>,
 ) -> ApiResult<Json<Branch>> {
     Ok(Json(
-        s.db.save_branch(Some(&id), &BranchDraft::parse(i)?).await?,
+        db.save_branch(Some(&id), &BranchDraft::parse(i)?).await?,
     ))
 }
 
 /// Delete a branch no meeting or advisor uses.
 #[utoipa::path(delete, path = "/api/v1/branches/{id}", tag = "scheduling", params(("id" = String, Path)),
     responses((status = 204), (status = 409, body = crate::error::Problem)))]
-async fn delete_branch(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<StatusCode> {
-    s.db.delete_branch(&id).await?;
+async fn delete_branch(State(db): State<Db>, Path(id): Path<String>) -> ApiResult<StatusCode> {
+    db.delete_branch(&id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 // -------------------------------------------------------------------- topics
 
 #[utoipa::path(get, path = "/api/v1/topics", tag = "scheduling", responses((status = 200, body = Vec<Topic>)))]
-async fn list_topics(State(s): State<AppState>) -> ApiResult<Json<Vec<Topic>>> {
-    Ok(Json(s.db.topics().await?))
+async fn list_topics(State(db): State<Db>) -> ApiResult<Json<Vec<Topic>>> {
+    Ok(Json(db.topics().await?))
 }
 
 /// Create a topic: name, description, duration, meeting types, required
@@ -106,46 +107,43 @@ async fn list_topics(State(s): State<AppState>) -> ApiResult<Json<Vec<Topic>>> {
 #[utoipa::path(post, path = "/api/v1/topics", tag = "scheduling", request_body = TopicInput,
     responses((status = 201, body = Topic), (status = 422, body = crate::error::Problem)))]
 async fn create_topic(
-    State(s): State<AppState>,
+    State(db): State<Db>,
     ApiJson(i): ApiJson<TopicInput>,
 ) -> ApiResult<impl IntoResponse> {
-    let t = s.db.save_topic(None, &TopicDraft::parse(i)?).await?;
+    let t = db.save_topic(None, &TopicDraft::parse(i)?).await?;
     Ok(created(format!("/api/v1/topics/{}", t.id), t))
 }
 
 #[utoipa::path(put, path = "/api/v1/topics/{id}", tag = "scheduling", params(("id" = String, Path)),
     request_body = TopicInput, responses((status = 200, body = Topic)))]
 async fn put_topic(
-    State(s): State<AppState>,
+    State(db): State<Db>,
     Path(id): Path<String>,
     ApiJson(i): ApiJson<TopicInput>,
 ) -> ApiResult<Json<Topic>> {
     Ok(Json(
-        s.db.save_topic(Some(&id), &TopicDraft::parse(i)?).await?,
+        db.save_topic(Some(&id), &TopicDraft::parse(i)?).await?,
     ))
 }
 
 #[utoipa::path(delete, path = "/api/v1/topics/{id}", tag = "scheduling", params(("id" = String, Path)),
     responses((status = 204), (status = 409, body = crate::error::Problem)))]
-async fn delete_topic(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<StatusCode> {
-    s.db.delete_topic(&id).await?;
+async fn delete_topic(State(db): State<Db>, Path(id): Path<String>) -> ApiResult<StatusCode> {
+    db.delete_topic(&id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 // ------------------------------------------------------------------ advisors
 
 #[utoipa::path(get, path = "/api/v1/advisors", tag = "scheduling", responses((status = 200, body = Vec<Advisor>)))]
-async fn list_advisors(State(s): State<AppState>) -> ApiResult<Json<Vec<Advisor>>> {
-    Ok(Json(s.db.advisors().await?))
+async fn list_advisors(State(db): State<Db>) -> ApiResult<Json<Vec<Advisor>>> {
+    Ok(Json(db.advisors().await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/advisors/{id}", tag = "scheduling", params(("id" = String, Path, description = "the agent's id")),
     responses((status = 200, body = Advisor)))]
-async fn get_advisor(
-    State(s): State<AppState>,
-    Path(id): Path<String>,
-) -> ApiResult<Json<Advisor>> {
-    Ok(Json(s.db.advisor(&id).await?))
+async fn get_advisor(State(db): State<Db>, Path(id): Path<String>) -> ApiResult<Json<Advisor>> {
+    Ok(Json(db.advisor(&id).await?))
 }
 
 /// Make an agent bookable, or change their weekly hours (`[{day, from, to}]`
@@ -153,20 +151,20 @@ async fn get_advisor(
 #[utoipa::path(put, path = "/api/v1/advisors/{id}", tag = "scheduling", params(("id" = String, Path)),
     request_body = AdvisorInput, responses((status = 200, body = Advisor), (status = 422, body = crate::error::Problem)))]
 async fn put_advisor(
-    State(s): State<AppState>,
+    State(db): State<Db>,
     Path(id): Path<String>,
     ApiJson(i): ApiJson<AdvisorInput>,
 ) -> ApiResult<Json<Advisor>> {
-    Ok(Json(s.db.put_advisor(&id, &AdvisorDraft::parse(i)?).await?))
+    Ok(Json(db.put_advisor(&id, &AdvisorDraft::parse(i)?).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/advisors/{id}/time-off", tag = "scheduling", params(("id" = String, Path)),
     responses((status = 200, body = Vec<TimeOff>)))]
 async fn list_time_off(
-    State(s): State<AppState>,
+    State(db): State<Db>,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Vec<TimeOff>>> {
-    Ok(Json(s.db.time_off(&id).await?))
+    Ok(Json(db.time_off(&id).await?))
 }
 
 /// Add time off (no slots are offered in it). Meetings already booked in
@@ -174,11 +172,11 @@ async fn list_time_off(
 #[utoipa::path(post, path = "/api/v1/advisors/{id}/time-off", tag = "scheduling", params(("id" = String, Path)),
     request_body = TimeOffInput, responses((status = 201, body = TimeOff), (status = 422, body = crate::error::Problem)))]
 async fn add_time_off(
-    State(s): State<AppState>,
+    State(db): State<Db>,
     Path(id): Path<String>,
     ApiJson(i): ApiJson<TimeOffInput>,
 ) -> ApiResult<impl IntoResponse> {
-    let t = s.db.add_time_off(&id, &TimeOffDraft::parse(i)?).await?;
+    let t = db.add_time_off(&id, &TimeOffDraft::parse(i)?).await?;
     Ok(created(
         format!("/api/v1/advisors/{id}/time-off/{}", t.id),
         t,
@@ -188,9 +186,9 @@ async fn add_time_off(
 #[utoipa::path(delete, path = "/api/v1/advisors/{id}/time-off/{time_off_id}", tag = "scheduling",
     params(("id" = String, Path), ("time_off_id" = String, Path)), responses((status = 204)))]
 async fn delete_time_off(
-    State(s): State<AppState>,
+    State(db): State<Db>,
     Path((id, time_off_id)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
-    s.db.delete_time_off(&id, &time_off_id).await?;
+    db.delete_time_off(&id, &time_off_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -154,7 +154,7 @@ pub async fn guard(State(s): State<AppState>, mut req: Request, next: Next) -> R
         )
         .into_response();
     };
-    let widget = match s.chat.widget(&s.db, &widget_id).await {
+    let widget = match s.chat.widget(&widget_id).await {
         Ok(w) => w,
         Err(e) => return ApiError::from(e).into_response(),
     };

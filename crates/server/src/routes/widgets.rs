@@ -6,6 +6,7 @@ use axum::response::IntoResponse;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use std::sync::Arc;
 use switchboard_core::chat::proactive::{parse_rules, ProactiveRuleSpec};
 use switchboard_store::chat::WidgetRow;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -15,6 +16,7 @@ use crate::chat::settings::{WidgetInput, DEFAULT_COLOR};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
 use crate::state::AppState;
+use switchboard_chat::Chat;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -94,8 +96,11 @@ fn view(row: WidgetRow, headers: &HeaderMap) -> ApiResult<WidgetView> {
 
 /// Every widget.
 #[utoipa::path(get, path = "/api/v1/widgets", tag = "chat", responses((status = 200, body = Vec<WidgetView>)))]
-async fn list(State(s): State<AppState>, headers: HeaderMap) -> ApiResult<Json<Vec<WidgetView>>> {
-    let rows = s.db.widgets().await?;
+async fn list(
+    State(chat): State<Arc<Chat>>,
+    headers: HeaderMap,
+) -> ApiResult<Json<Vec<WidgetView>>> {
+    let rows = chat.db.widgets().await?;
     Ok(Json(
         rows.into_iter()
             .map(|r| view(r, &headers))
@@ -107,14 +112,15 @@ async fn list(State(s): State<AppState>, headers: HeaderMap) -> ApiResult<Json<V
 #[utoipa::path(post, path = "/api/v1/widgets", tag = "chat", request_body = WidgetInput,
     responses((status = 201, body = WidgetView), (status = 422, body = crate::error::Problem)))]
 async fn create(
-    State(s): State<AppState>,
+    State(chat): State<Arc<Chat>>,
     headers: HeaderMap,
     ApiJson(i): ApiJson<WidgetInput>,
 ) -> ApiResult<impl IntoResponse> {
     let settings = i.check(None)?;
-    check_queue(&s, &settings).await?;
-    let row =
-        s.db.put_widget(
+    check_queue(&chat, &settings).await?;
+    let row = chat
+        .db
+        .put_widget(
             None,
             &settings.name,
             &serde_json::to_string(&settings).expect("serializes"),
@@ -124,9 +130,9 @@ async fn create(
     Ok(created(format!("/api/v1/widgets/{}", v.id), v))
 }
 
-async fn check_queue(s: &AppState, settings: &WidgetInput) -> ApiResult<()> {
+async fn check_queue(chat: &Chat, settings: &WidgetInput) -> ApiResult<()> {
     if let Some(q) = &settings.routing.queue_id {
-        if s.db.queue(q).await.is_err() {
+        if chat.db.queue(q).await.is_err() {
             return Err(switchboard_core::Invalid::one(
                 "routing.queue_id",
                 "unknown",
@@ -141,40 +147,41 @@ async fn check_queue(s: &AppState, settings: &WidgetInput) -> ApiResult<()> {
 #[utoipa::path(get, path = "/api/v1/widgets/{id}", tag = "chat", params(("id" = String, Path)),
     responses((status = 200, body = WidgetView)))]
 async fn get(
-    State(s): State<AppState>,
+    State(chat): State<Arc<Chat>>,
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> ApiResult<Json<WidgetView>> {
-    Ok(Json(view(s.db.widget(&id).await?, &headers)?))
+    Ok(Json(view(chat.db.widget(&id).await?, &headers)?))
 }
 
 /// Replace a widget's settings (an omitted HS256 secret keeps the stored one).
 #[utoipa::path(put, path = "/api/v1/widgets/{id}", tag = "chat", params(("id" = String, Path)),
     request_body = WidgetInput, responses((status = 200, body = WidgetView)))]
 async fn put(
-    State(s): State<AppState>,
+    State(chat): State<Arc<Chat>>,
     headers: HeaderMap,
     Path(id): Path<String>,
     ApiJson(i): ApiJson<WidgetInput>,
 ) -> ApiResult<Json<WidgetView>> {
-    let current = s.db.widget(&id).await?;
+    let current = chat.db.widget(&id).await?;
     let previous: WidgetInput =
         serde_json::from_str(&current.settings).map_err(|e| ApiError::Internal(e.into()))?;
     let settings = i.check(Some(&previous))?;
-    check_queue(&s, &settings).await?;
+    check_queue(&chat, &settings).await?;
     // The rules' messages must still cover the default language.
     let language = settings
         .default_language
         .clone()
         .unwrap_or_else(|| "en".into());
-    let rules = rule_specs(&s, &id).await?;
+    let rules = rule_specs(&chat, &id).await?;
     if let Err(e) = parse_rules(rules, &language, switchboard_store::new_id) {
         return Err(ApiError::Conflict(format!(
             "the proactive rules do not fit this default language: {e}"
         )));
     }
-    let row =
-        s.db.put_widget(
+    let row = chat
+        .db
+        .put_widget(
             Some(&id),
             &settings.name,
             &serde_json::to_string(&settings).expect("serializes"),
@@ -186,13 +193,14 @@ async fn put(
 /// Delete a widget no visitor has used yet.
 #[utoipa::path(delete, path = "/api/v1/widgets/{id}", tag = "chat", params(("id" = String, Path)),
     responses((status = 204), (status = 409, body = crate::error::Problem)))]
-async fn delete(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<StatusCode> {
-    s.db.delete_widget(&id).await?;
+async fn delete(State(chat): State<Arc<Chat>>, Path(id): Path<String>) -> ApiResult<StatusCode> {
+    chat.db.delete_widget(&id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn rule_specs(s: &AppState, widget: &str) -> ApiResult<Vec<ProactiveRuleSpec>> {
-    s.db.proactive_rules(widget)
+async fn rule_specs(chat: &Chat, widget: &str) -> ApiResult<Vec<ProactiveRuleSpec>> {
+    chat.db
+        .proactive_rules(widget)
         .await?
         .into_iter()
         .map(|r| {
@@ -216,12 +224,12 @@ pub struct RulesBody {
 #[utoipa::path(get, path = "/api/v1/widgets/{id}/proactive-rules", tag = "chat", params(("id" = String, Path)),
     responses((status = 200, body = RulesBody)))]
 async fn get_rules(
-    State(s): State<AppState>,
+    State(chat): State<Arc<Chat>>,
     Path(id): Path<String>,
 ) -> ApiResult<Json<RulesBody>> {
-    s.db.widget(&id).await?;
+    chat.db.widget(&id).await?;
     Ok(Json(RulesBody {
-        rules: rule_specs(&s, &id).await?,
+        rules: rule_specs(&chat, &id).await?,
     }))
 }
 
@@ -231,16 +239,16 @@ async fn get_rules(
 #[utoipa::path(put, path = "/api/v1/widgets/{id}/proactive-rules", tag = "chat", params(("id" = String, Path)),
     request_body = RulesBody, responses((status = 200, body = RulesBody), (status = 422, body = crate::error::Problem)))]
 async fn put_rules(
-    State(s): State<AppState>,
+    State(chat): State<Arc<Chat>>,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<RulesBody>,
 ) -> ApiResult<Json<RulesBody>> {
-    let widget = s.chat.widget(&s.db, &id).await?;
+    let widget = chat.widget(&id).await?;
     let rules = parse_rules(b.rules, widget.language(), switchboard_store::new_id)?;
     let mut c = switchboard_core::validation::Check::new();
     for (i, r) in rules.iter().enumerate() {
         if let Some(q) = &r.spec.queue_id {
-            if s.db.queue(q).await.is_err() {
+            if chat.db.queue(q).await.is_err() {
                 c.fail(
                     &format!("rules[{i}].queue_id"),
                     "unknown",
@@ -261,9 +269,9 @@ async fn put_rules(
             )
         })
         .collect();
-    s.db.put_proactive_rules(&id, &rows).await?;
+    chat.db.put_proactive_rules(&id, &rows).await?;
     Ok(Json(RulesBody {
-        rules: rule_specs(&s, &id).await?,
+        rules: rule_specs(&chat, &id).await?,
     }))
 }
 
@@ -281,11 +289,11 @@ pub struct RuleStats {
 #[utoipa::path(get, path = "/api/v1/widgets/{id}/proactive-rules/stats", tag = "chat", params(("id" = String, Path)),
     responses((status = 200, body = Vec<RuleStats>)))]
 async fn rule_stats(
-    State(s): State<AppState>,
+    State(chat): State<Arc<Chat>>,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Vec<RuleStats>>> {
-    s.db.widget(&id).await?;
-    let rows = s.db.proactive_rules(&id).await?;
+    chat.db.widget(&id).await?;
+    let rows = chat.db.proactive_rules(&id).await?;
     Ok(Json(
         rows.into_iter()
             .map(|r| RuleStats {

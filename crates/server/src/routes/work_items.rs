@@ -17,6 +17,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
 use crate::routing::config::SkillNeedSpec;
 use crate::routing::engine::{NewWorkItem, QueueStats, WorkItemView};
+use crate::routing::EngineHandle;
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -66,7 +67,7 @@ pub struct WorkItemInput {
 #[utoipa::path(post, path = "/api/v1/work-items", tag = "work items", request_body = WorkItemInput,
     responses((status = 201, body = WorkItemView)))]
 async fn create(
-    State(s): State<AppState>,
+    State(engine): State<EngineHandle>,
     ApiJson(i): ApiJson<WorkItemInput>,
 ) -> ApiResult<impl IntoResponse> {
     let mut c = Check::new();
@@ -109,8 +110,7 @@ async fn create(
             "normal".into()
         }
     });
-    let view = s
-        .engine
+    let view = engine
         .create(NewWorkItem {
             channel: i.channel,
             kind,
@@ -132,11 +132,11 @@ async fn create(
     responses((status = 200, body = WorkItemView),
         (status = 404, body = crate::error::Problem, description = "no such work item, or not yours")))]
 async fn get(
-    State(s): State<AppState>,
+    State(w): State<std::sync::Arc<switchboard_workspace::Workspace>>,
     Extension(who): Extension<Principal>,
     Path(id): Path<String>,
 ) -> ApiResult<Json<WorkItemView>> {
-    Ok(Json(super::workspace::reach_item(&s, &who, &id).await?))
+    Ok(Json(w.reach_item(&who.actor(), &id).await?))
 }
 
 fn me(who: &Principal) -> ApiResult<&str> {
@@ -149,29 +149,29 @@ fn me(who: &Principal) -> ApiResult<&str> {
 #[utoipa::path(post, path = "/api/v1/work-items/{id}/accept", tag = "work items", params(("id" = String, Path)),
     responses((status = 200, body = WorkItemView), (status = 409, body = crate::error::Problem)))]
 async fn accept(
-    State(s): State<AppState>,
+    State(engine): State<EngineHandle>,
     Extension(who): Extension<Principal>,
     Path(id): Path<String>,
 ) -> ApiResult<Json<WorkItemView>> {
-    Ok(Json(s.engine.answer(&id, me(&who)?, true).await?))
+    Ok(Json(engine.answer(&id, me(&who)?, true).await?))
 }
 
 /// Decline an offer made to you; it goes to the next agent.
 #[utoipa::path(post, path = "/api/v1/work-items/{id}/reject", tag = "work items", params(("id" = String, Path)),
     responses((status = 200, body = WorkItemView), (status = 409, body = crate::error::Problem)))]
 async fn reject(
-    State(s): State<AppState>,
+    State(engine): State<EngineHandle>,
     Extension(who): Extension<Principal>,
     Path(id): Path<String>,
 ) -> ApiResult<Json<WorkItemView>> {
-    Ok(Json(s.engine.answer(&id, me(&who)?, false).await?))
+    Ok(Json(engine.answer(&id, me(&who)?, false).await?))
 }
 
 /// Close a work item assigned to you (supervisors: any open item).
 #[utoipa::path(post, path = "/api/v1/work-items/{id}/close", tag = "work items", params(("id" = String, Path)),
     responses((status = 200, body = WorkItemView), (status = 409, body = crate::error::Problem)))]
 async fn close(
-    State(s): State<AppState>,
+    State(engine): State<EngineHandle>,
     Extension(who): Extension<Principal>,
     Path(id): Path<String>,
 ) -> ApiResult<Json<WorkItemView>> {
@@ -180,7 +180,7 @@ async fn close(
     } else {
         Some(me(&who)?)
     };
-    Ok(Json(s.engine.close(&id, as_agent).await?))
+    Ok(Json(engine.close(&id, as_agent).await?))
 }
 
 /// The customer left before an agent accepted (closed the chat, hung up):
@@ -188,10 +188,10 @@ async fn close(
 #[utoipa::path(post, path = "/api/v1/work-items/{id}/abandon", tag = "work items", params(("id" = String, Path)),
     responses((status = 200, body = WorkItemView), (status = 409, body = crate::error::Problem)))]
 async fn abandon(
-    State(s): State<AppState>,
+    State(engine): State<EngineHandle>,
     Path(id): Path<String>,
 ) -> ApiResult<Json<WorkItemView>> {
-    Ok(Json(s.engine.abandon(&id).await?))
+    Ok(Json(engine.abandon(&id).await?))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -205,7 +205,7 @@ pub struct TransferInput {
 #[utoipa::path(post, path = "/api/v1/work-items/{id}/transfer", tag = "work items", params(("id" = String, Path)),
     request_body = TransferInput, responses((status = 200, body = WorkItemView)))]
 async fn transfer(
-    State(s): State<AppState>,
+    State(engine): State<EngineHandle>,
     Extension(who): Extension<Principal>,
     Path(id): Path<String>,
     ApiJson(i): ApiJson<TransferInput>,
@@ -215,7 +215,7 @@ async fn transfer(
     } else {
         Some(me(&who)?)
     };
-    Ok(Json(s.engine.transfer(&id, &i.queue_id, as_agent).await?))
+    Ok(Json(engine.transfer(&id, &i.queue_id, as_agent).await?))
 }
 
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
@@ -228,11 +228,11 @@ pub struct PresenceBody {
 /// Your presence.
 #[utoipa::path(get, path = "/api/v1/me/presence", tag = "work items", responses((status = 200, body = PresenceBody)))]
 async fn get_presence(
-    State(s): State<AppState>,
+    State(engine): State<EngineHandle>,
     Extension(who): Extension<Principal>,
 ) -> ApiResult<Json<PresenceBody>> {
     Ok(Json(PresenceBody {
-        status: s.engine.presence(me(&who)?).await?,
+        status: engine.presence(me(&who)?).await?,
     }))
 }
 
@@ -241,17 +241,20 @@ async fn get_presence(
 #[utoipa::path(put, path = "/api/v1/me/presence", tag = "work items", request_body = PresenceBody,
     responses((status = 200, body = PresenceBody)))]
 async fn put_presence(
-    State(s): State<AppState>,
+    State(engine): State<EngineHandle>,
     Extension(who): Extension<Principal>,
     ApiJson(b): ApiJson<PresenceBody>,
 ) -> ApiResult<Json<PresenceBody>> {
-    let status = s.engine.set_presence(me(&who)?, b.status).await?;
+    let status = engine.set_presence(me(&who)?, b.status).await?;
     Ok(Json(PresenceBody { status }))
 }
 
 /// Live figures of a queue: waiting, longest wait, estimated wait, agents.
 #[utoipa::path(get, path = "/api/v1/queues/{id}/stats", tag = "routing", params(("id" = String, Path)),
     responses((status = 200, body = QueueStats)))]
-async fn stats(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<QueueStats>> {
-    Ok(Json(s.engine.stats(&id).await?))
+async fn stats(
+    State(engine): State<EngineHandle>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<QueueStats>> {
+    Ok(Json(engine.stats(&id).await?))
 }

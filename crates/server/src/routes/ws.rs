@@ -324,7 +324,7 @@ async fn command(s: &AppState, who: &Principal, text: &str) -> Value {
             client_id,
         } => {
             return match crate::routes::conversations::agent_send(
-                s,
+                &s.chat,
                 who,
                 conversation_id,
                 body,
@@ -342,7 +342,7 @@ async fn command(s: &AppState, who: &Principal, text: &str) -> Value {
             conversation_id,
             typing,
         } => {
-            return match crate::routes::conversations::reach(s, who, conversation_id).await {
+            return match crate::routes::conversations::reach(&s.chat, who, conversation_id).await {
                 Ok(c) if c.agent_id.as_deref() == Some(agent) => {
                     s.chat.hub.publish(
                         &c.id,
@@ -361,7 +361,7 @@ async fn command(s: &AppState, who: &Principal, text: &str) -> Value {
             }
         }
         ClientMessage::EndConversation { conversation_id } => {
-            let ended = crate::routes::conversations::end_as(s, who, conversation_id).await;
+            let ended = crate::routes::conversations::end_as(&s.chat, who, conversation_id).await;
             return match ended {
                 Ok(done) => {
                     json!({"type": "ack", "request": "end_conversation", "result": {"ended": done}})
