@@ -268,7 +268,14 @@ async fn token_create(
             jiff::Timestamp::now() + jiff::SignedDuration::from_hours(24 * i64::from(days)),
         )
     });
+    // The audit log names whoever ran the command on this machine.
+    let operator = switchboard_store::audit::Actor {
+        agent_id: None,
+        name: "command line".into(),
+        via: "cli".into(),
+    };
     let token = db
+        .acting(operator)
         .create_token_with(
             switchboard_store::credentials::NewToken {
                 name: &name,

@@ -31,6 +31,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::session::router())
         .merge(routes::agents::router())
         .merge(routes::tokens::router())
+        .merge(routes::audit::router())
         .merge(routes::contacts::router())
         .merge(routes::accounts::router())
         .merge(routes::products::router())

@@ -5,9 +5,11 @@ use switchboard_core::access::{format_roles, parse_roles, Role};
 use switchboard_core::changes::Change;
 use switchboard_core::time;
 
+use crate::audit::{snapshot, Area, Of};
 use crate::locked::Record;
 use crate::sql::Sql;
 use crate::{new_id, page, Db, Page, Result, StoreError};
+use serde_json::Value;
 
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -112,6 +114,7 @@ impl Db {
         let hash = r
             .password_hash
             .ok_or_else(|| StoreError::Conflict("a new agent needs a password".into()))?;
+        let mut tx = self.write_tx().await?;
         sqlx::query(
             "INSERT INTO agents (id, name, email, roles, active, password_hash, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
@@ -123,9 +126,13 @@ impl Db {
         .bind(i64::from(r.active))
         .bind(hash.to_owned())
         .bind(time::now())
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await
         .map_err(|e| StoreError::from_write(e, "an agent with this email"))?;
+        let of = Of::Row("agents", &id);
+        self.audit_of(&mut tx, Area::People, "agent.create", of, Value::Null)
+            .await?;
+        tx.commit().await?;
         self.agent(&id).await
     }
 
@@ -140,6 +147,7 @@ impl Db {
     {
         let mut update = self.lock_for_update::<Agent, _>(id, change).await?;
         let (tx, current, r) = (&mut update.tx, &update.current, &update.new);
+        let before = snapshot(tx, Of::Row("agents", id)).await?;
         let was_admin = current.active && current.roles.contains(&Role::Admin);
         let stays_admin = r.active && r.roles.contains(&Role::Admin);
         if was_admin && !stays_admin {
@@ -177,6 +185,9 @@ impl Db {
                 .execute(&mut **tx)
                 .await?;
         }
+        let of = Of::Row("agents", id);
+        self.audit_of(tx, Area::People, "agent.update", of, before)
+            .await?;
         let agent = update.commit().await?;
         self.announce(Change::Routing);
         Ok(agent)

@@ -12,7 +12,9 @@ use switchboard_core::records::ActivityKind;
 use switchboard_core::time;
 
 use crate::activities::{insert_activity, Author, NewActivity};
+use crate::audit::{snapshot, Area, Of};
 use crate::{new_id, Db, Result, StoreError};
+use serde_json::Value;
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct WidgetRow {
@@ -224,6 +226,16 @@ impl Db {
         settings: &str,
     ) -> Result<WidgetRow> {
         let now = time::now();
+        let mut tx = self.write_tx().await?;
+        let before = match id {
+            Some(id) => snapshot(&mut tx, Of::Row("widgets", id)).await?,
+            None => Value::Null,
+        };
+        let action = if id.is_some() {
+            "widget.update"
+        } else {
+            "widget.create"
+        };
         let id = match id {
             Some(id) => {
                 let done = sqlx::query(
@@ -233,7 +245,7 @@ impl Db {
                 .bind(settings.to_owned())
                 .bind(now)
                 .bind(id.to_owned())
-                .execute(&self.pool)
+                .execute(&mut *tx)
                 .await?;
                 if done.rows_affected() == 0 {
                     return Err(StoreError::NotFound("widget"));
@@ -250,11 +262,14 @@ impl Db {
                 .bind(name.to_owned())
                 .bind(settings.to_owned())
                 .bind(now)
-                .execute(&self.pool)
+                .execute(&mut *tx)
                 .await?;
                 id
             }
         };
+        self.audit_of(&mut tx, Area::Chat, action, Of::Row("widgets", &id), before)
+            .await?;
+        tx.commit().await?;
         self.announce(Change::Widget { id: id.clone() });
         self.widget(&id).await
     }
@@ -272,11 +287,15 @@ impl Db {
                 "visitors have used this widget; remove it from the site instead".into(),
             ));
         }
+        let of = Of::Parts(&[("widgets", "id"), ("proactive_rules", "widget_id")], id);
+        let before = snapshot(&mut tx, of).await?;
         sqlx::query("DELETE FROM proactive_rules WHERE widget_id = $1")
             .bind(id.to_owned())
             .execute(&mut *tx)
             .await?;
         crate::sql::delete_by_id(&mut tx, "widgets", id, "widget").await?;
+        self.audit_of(&mut tx, Area::Chat, "widget.delete", of, before)
+            .await?;
         tx.commit().await?;
         self.announce(Change::Widget { id: id.to_owned() });
         Ok(())
@@ -305,6 +324,8 @@ impl Db {
         if !crate::sql::exists(&mut tx, "widgets", widget_id).await? {
             return Err(StoreError::NotFound("widget"));
         }
+        let of = Of::Parts(&[("proactive_rules", "widget_id")], widget_id);
+        let before = snapshot(&mut tx, of).await?;
         let existing: Vec<(String, String)> =
             sqlx::query_as("SELECT id, widget_id FROM proactive_rules WHERE widget_id = $1")
                 .bind(widget_id.to_owned())
@@ -339,6 +360,8 @@ impl Db {
                 .map_err(|e| StoreError::from_write(e, "a rule with this id (in another widget)"))?;
             }
         }
+        self.audit_of(&mut tx, Area::Chat, "proactive_rules.update", of, before)
+            .await?;
         tx.commit().await?;
         self.announce(Change::Widget {
             id: widget_id.to_owned(),

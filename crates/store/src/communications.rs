@@ -14,8 +14,10 @@ use switchboard_core::changes::Change;
 use switchboard_core::communications::{self, templates::Template, Channel, Kind, Settings};
 use switchboard_core::time;
 
+use crate::audit::{self, Area};
 use crate::scheduling::{enqueue, read_settings};
 use crate::{page, Db, Page, Result};
+use serde_json::Value;
 
 /// One outbox row.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -100,14 +102,26 @@ impl Db {
     }
 
     pub async fn put_communication_settings(&self, s: &Settings) -> Result<Settings> {
+        let mut tx = self.write_tx().await?;
+        let before = settings_json(&mut tx).await?;
         sqlx::query(
             "INSERT INTO communication_settings (id, settings, updated_at) VALUES (1, $1, $2) \
              ON CONFLICT (id) DO UPDATE SET settings = $1, updated_at = $2",
         )
         .bind(serde_json::to_string(s).expect("serializes"))
         .bind(time::now())
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
+        let after = settings_json(&mut tx).await?;
+        let change = audit::Change {
+            area: Area::Communications,
+            action: "settings.update",
+            target_id: None,
+            before,
+            after,
+        };
+        self.audit(&mut tx, change).await?;
+        tx.commit().await?;
         self.announce(Change::Communications);
         self.communication_settings().await
     }
@@ -168,6 +182,8 @@ impl Db {
         language: &str,
         t: &Template,
     ) -> Result<StoredTemplate> {
+        let mut tx = self.write_tx().await?;
+        let before = template_json(&mut tx, kind, channel, language).await?;
         sqlx::query(
             "INSERT INTO message_templates (kind, channel, language, subject, body, html, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (kind, channel, language) \
@@ -180,8 +196,16 @@ impl Db {
         .bind(t.body.clone())
         .bind(t.html.clone())
         .bind(time::now())
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
+        self.audit_template(
+            &mut tx,
+            "template.update",
+            (kind, channel, language),
+            before,
+        )
+        .await?;
+        tx.commit().await?;
         self.template(kind, channel, language).await
     }
 
@@ -192,15 +216,41 @@ impl Db {
         channel: Channel,
         language: &str,
     ) -> Result<StoredTemplate> {
+        let mut tx = self.write_tx().await?;
+        let before = template_json(&mut tx, kind, channel, language).await?;
         sqlx::query(
             "DELETE FROM message_templates WHERE kind = $1 AND channel = $2 AND language = $3",
         )
         .bind(kind.as_str())
         .bind(channel.as_str())
         .bind(language.to_owned())
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
+        self.audit_template(&mut tx, "template.reset", (kind, channel, language), before)
+            .await?;
+        tx.commit().await?;
         self.template(kind, channel, language).await
+    }
+
+    /// Records a template's change: its key names it, `null` stands for the
+    /// shipped default.
+    async fn audit_template(
+        &self,
+        tx: &mut sqlx::AnyConnection,
+        action: &str,
+        (kind, channel, language): (Kind, Channel, &str),
+        before: Value,
+    ) -> Result<()> {
+        let after = template_json(tx, kind, channel, language).await?;
+        let target = format!("{}/{}/{language}", kind.as_str(), channel.as_str());
+        let change = audit::Change {
+            area: Area::Communications,
+            action,
+            target_id: Some(&target),
+            before,
+            after,
+        };
+        self.audit(tx, change).await
     }
 
     // ------------------------------------------------------------------ outbox
@@ -463,4 +513,36 @@ impl Db {
                 .await?;
         Ok(v == Some(1))
     }
+}
+
+/// The stored settings as JSON (`null` before the first change).
+async fn settings_json(tx: &mut sqlx::AnyConnection) -> Result<Value> {
+    let text: Option<String> =
+        sqlx::query_scalar("SELECT settings FROM communication_settings WHERE id = 1")
+            .fetch_optional(&mut *tx)
+            .await?;
+    Ok(text
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or(Value::Null))
+}
+
+/// An admin's template as JSON; `null` while the shipped default is in force.
+async fn template_json(
+    tx: &mut sqlx::AnyConnection,
+    kind: Kind,
+    channel: Channel,
+    language: &str,
+) -> Result<Value> {
+    let row: Option<(String, String, String)> = sqlx::query_as(
+        "SELECT subject, body, html FROM message_templates WHERE kind = $1 AND channel = $2 AND language = $3",
+    )
+    .bind(kind.as_str())
+    .bind(channel.as_str())
+    .bind(language.to_owned())
+    .fetch_optional(&mut *tx)
+    .await?;
+    Ok(row.map_or(
+        Value::Null,
+        |(subject, body, html)| serde_json::json!({"subject": subject, "body": body, "html": html}),
+    ))
 }

@@ -4,7 +4,9 @@ use serde::Serialize;
 use switchboard_core::access::Role;
 use switchboard_core::time;
 
+use crate::audit::{snapshot, Area, Of};
 use crate::{new_id, Db, Result, StoreError};
+use serde_json::Value;
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -85,6 +87,7 @@ impl Db {
 
     pub async fn create_token_with(&self, t: NewToken<'_>, token_hash: &str) -> Result<ApiToken> {
         let id = new_id();
+        let mut tx = self.write_tx().await?;
         sqlx::query(
             "INSERT INTO api_tokens (id, name, role, agent_id, token_hash, created_at, expires_at, created_by) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -97,8 +100,12 @@ impl Db {
         .bind(time::now())
         .bind(t.expires_at.map(str::to_owned))
         .bind(t.created_by.map(str::to_owned))
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
+        let of = Of::Row("api_tokens", &id);
+        self.audit_of(&mut tx, Area::Integrations, "token.create", of, Value::Null)
+            .await?;
+        tx.commit().await?;
         self.token(&id).await
     }
 
@@ -122,11 +129,21 @@ impl Db {
 
     /// Revoking twice is harmless; the first revocation time is kept.
     pub async fn revoke_token(&self, id: &str) -> Result<ApiToken> {
-        sqlx::query("UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, $1) WHERE id = $2")
-            .bind(time::now())
-            .bind(id.to_owned())
-            .execute(&self.pool)
-            .await?;
+        let mut tx = self.write_tx().await?;
+        let of = Of::Row("api_tokens", id);
+        let before = snapshot(&mut tx, of).await?;
+        let done = sqlx::query(
+            "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
+        )
+        .bind(time::now())
+        .bind(id.to_owned())
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() > 0 {
+            self.audit_of(&mut tx, Area::Integrations, "token.revoke", of, before)
+                .await?;
+        }
+        tx.commit().await?;
         self.token(id).await
     }
 

@@ -21,6 +21,8 @@ pub struct Db {
     backend: Backend,
     /// Shared by every clone: listeners hear changes made through any.
     pub(crate) changes: std::sync::Arc<crate::changes::Changes>,
+    /// Whose configuration writes these are (see [`Db::acting`]).
+    pub(crate) actor: Option<std::sync::Arc<crate::audit::Actor>>,
 }
 
 impl std::fmt::Debug for Db {
@@ -87,6 +89,7 @@ impl Db {
             pool,
             backend,
             changes: Default::default(),
+            actor: None,
         })
     }
 

@@ -13,6 +13,7 @@ mod sql;
 pub mod accounts;
 pub mod activities;
 pub mod agents;
+pub mod audit;
 pub mod browse;
 pub mod cases;
 pub mod chat;

@@ -11,7 +11,11 @@ use serde_json::Value;
 use switchboard_core::changes::Change;
 use switchboard_core::time;
 
+use crate::audit::{snapshot, Area, Of};
 use crate::{new_id, Db, Result, StoreError};
+
+/// Where a queue is stored: its row and its members.
+const QUEUE_PARTS: &[(&str, &str)] = &[("queues", "id"), ("queue_members", "queue_id")];
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -258,13 +262,18 @@ impl Db {
 
     pub async fn create_skill(&self, name: &str) -> Result<Skill> {
         let id = new_id();
+        let mut tx = self.write_tx().await?;
         sqlx::query("INSERT INTO skills (id, name, created_at) VALUES ($1, $2, $3)")
             .bind(id.clone())
             .bind(name.to_owned())
             .bind(time::now())
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await
             .map_err(|e| StoreError::from_write(e, "a skill with this name"))?;
+        let of = Of::Row("skills", &id);
+        self.audit_of(&mut tx, Area::People, "skill.create", of, Value::Null)
+            .await?;
+        tx.commit().await?;
         Ok(
             sqlx::query_as("SELECT id, name, created_at FROM skills WHERE id = $1")
                 .bind(id)
@@ -297,11 +306,15 @@ impl Db {
                 "a meeting topic requires this skill; change the topic first".into(),
             ));
         }
+        let of = Of::Parts(&[("skills", "id"), ("agent_skills", "skill_id")], id);
+        let before = snapshot(&mut tx, of).await?;
         sqlx::query("DELETE FROM agent_skills WHERE skill_id = $1")
             .bind(id.to_owned())
             .execute(&mut *tx)
             .await?;
         crate::sql::delete_by_id(&mut tx, "skills", id, "skill").await?;
+        self.audit_of(&mut tx, Area::People, "skill.delete", of, before)
+            .await?;
         tx.commit().await?;
         self.announce(Change::Routing);
         Ok(())
@@ -336,6 +349,16 @@ impl Db {
         d: &ProfileDraft,
     ) -> Result<CapacityProfile> {
         let now = time::now();
+        let mut tx = self.write_tx().await?;
+        let before = match id {
+            Some(id) => snapshot(&mut tx, Of::Row("capacity_profiles", id)).await?,
+            None => Value::Null,
+        };
+        let action = if id.is_some() {
+            "capacity_profile.update"
+        } else {
+            "capacity_profile.create"
+        };
         let id = match id {
             Some(id) => {
                 let done = sqlx::query(
@@ -349,7 +372,7 @@ impl Db {
                 .bind(d.wrap_up_seconds)
                 .bind(now)
                 .bind(id.to_owned())
-                .execute(&self.pool)
+                .execute(&mut *tx)
                 .await
                 .map_err(|e| StoreError::from_write(e, "a capacity profile with this name"))?;
                 if done.rows_affected() == 0 {
@@ -370,12 +393,16 @@ impl Db {
                 .bind(i64::from(d.voice_blocks_others))
                 .bind(d.wrap_up_seconds)
                 .bind(now)
-                .execute(&self.pool)
+                .execute(&mut *tx)
                 .await
                 .map_err(|e| StoreError::from_write(e, "a capacity profile with this name"))?;
                 id
             }
         };
+        let of = Of::Row("capacity_profiles", &id);
+        self.audit_of(&mut tx, Area::People, action, of, before)
+            .await?;
+        tx.commit().await?;
         self.announce(Change::Routing);
         self.capacity_profile(&id).await
     }
@@ -392,7 +419,11 @@ impl Db {
                 "{used} agent(s) use this profile"
             )));
         }
+        let of = Of::Row("capacity_profiles", id);
+        let before = snapshot(&mut tx, of).await?;
         crate::sql::delete_by_id(&mut tx, "capacity_profiles", id, "capacity profile").await?;
+        self.audit_of(&mut tx, Area::People, "capacity_profile.delete", of, before)
+            .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -455,6 +486,11 @@ impl Db {
         if !errors.is_empty() {
             return Err(switchboard_core::Invalid(errors).into());
         }
+        let of = Of::Parts(
+            &[("agent_routing", "agent_id"), ("agent_skills", "agent_id")],
+            agent_id,
+        );
+        let before = snapshot(&mut tx, of).await?;
         let now = time::now();
         sqlx::query(
             "INSERT INTO agent_routing (agent_id, capacity_profile_id, presence, updated_at) VALUES ($1, $2, 'offline', $3) \
@@ -480,6 +516,8 @@ impl Db {
             .await
             .map_err(|e| StoreError::from_write(e, "this skill for this agent"))?;
         }
+        self.audit_of(&mut tx, Area::People, "agent_routing.update", of, before)
+            .await?;
         tx.commit().await?;
         self.announce(Change::Routing);
         self.agent_routing(agent_id).await
@@ -559,6 +597,15 @@ impl Db {
         if !errors.is_empty() {
             return Err(switchboard_core::Invalid(errors).into());
         }
+        let before = match id {
+            Some(id) => snapshot(&mut tx, Of::Parts(QUEUE_PARTS, id)).await?,
+            None => Value::Null,
+        };
+        let action = if id.is_some() {
+            "queue.update"
+        } else {
+            "queue.create"
+        };
         let now = time::now();
         if d.is_default {
             sqlx::query("UPDATE queues SET is_default = 0")
@@ -627,6 +674,14 @@ impl Db {
                 .execute(&mut *tx)
                 .await?;
         }
+        self.audit_of(
+            &mut tx,
+            Area::Routing,
+            action,
+            Of::Parts(QUEUE_PARTS, &id),
+            before,
+        )
+        .await?;
         tx.commit().await?;
         self.announce(Change::Routing);
         self.queue(&id).await
@@ -663,6 +718,7 @@ impl Db {
                 "the queue has handled work items; keep it for history".into(),
             ));
         }
+        let before = snapshot(&mut tx, Of::Parts(QUEUE_PARTS, id)).await?;
         for table in ["queue_members", "voice_prompts"] {
             sqlx::query(&format!("DELETE FROM {table} WHERE queue_id = $1"))
                 .bind(id.to_owned())
@@ -670,6 +726,14 @@ impl Db {
                 .await?;
         }
         crate::sql::delete_by_id(&mut tx, "queues", id, "queue").await?;
+        self.audit_of(
+            &mut tx,
+            Area::Routing,
+            "queue.delete",
+            Of::Parts(QUEUE_PARTS, id),
+            before,
+        )
+        .await?;
         tx.commit().await?;
         self.announce(Change::Routing);
         Ok(())
@@ -703,6 +767,7 @@ impl Db {
         if !errors.is_empty() {
             return Err(switchboard_core::Invalid(errors).into());
         }
+        let before = snapshot(&mut tx, Of::Table("routing_rules")).await?;
         sqlx::query("DELETE FROM routing_rules")
             .execute(&mut *tx)
             .await?;
@@ -722,6 +787,9 @@ impl Db {
             .execute(&mut *tx)
             .await?;
         }
+        let of = Of::Table("routing_rules");
+        self.audit_of(&mut tx, Area::Routing, "routing_rules.update", of, before)
+            .await?;
         tx.commit().await?;
         self.announce(Change::Routing);
         self.routing_rules().await

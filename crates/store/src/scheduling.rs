@@ -28,7 +28,9 @@ use switchboard_core::scheduling::{self, AdvisorAvailability, Interval, RangeSpe
 use switchboard_core::{time, Invalid};
 
 use crate::activities::{insert_activity, Author, NewActivity};
+use crate::audit::{snapshot, Area, Of};
 use crate::{new_id, Db, Result, StoreError};
+use serde_json::Value;
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -271,6 +273,16 @@ impl Db {
 
     pub async fn save_branch(&self, id: Option<&str>, d: &BranchDraft) -> Result<Branch> {
         let now = time::now();
+        let mut tx = self.write_tx().await?;
+        let before = match id {
+            Some(id) => snapshot(&mut tx, Of::Row("branches", id)).await?,
+            None => Value::Null,
+        };
+        let action = if id.is_some() {
+            "branch.update"
+        } else {
+            "branch.create"
+        };
         let id = match id {
             Some(id) => {
                 let done = sqlx::query(
@@ -281,7 +293,7 @@ impl Db {
                 .bind(d.time_zone.clone())
                 .bind(now)
                 .bind(id.to_owned())
-                .execute(&self.pool)
+                .execute(&mut *tx)
                 .await?;
                 if done.rows_affected() == 0 {
                     return Err(StoreError::NotFound("branch"));
@@ -296,11 +308,15 @@ impl Db {
                     .bind(d.address.clone())
                     .bind(d.time_zone.clone())
                     .bind(now)
-                    .execute(&self.pool)
+                    .execute(&mut *tx)
                     .await?;
                 id
             }
         };
+        let of = Of::Row("branches", &id);
+        self.audit_of(&mut tx, Area::Scheduling, action, of, before)
+            .await?;
+        tx.commit().await?;
         self.branch(&id).await
     }
 
@@ -323,7 +339,11 @@ impl Db {
                 "the branch has meetings or advisors; remove them from it first".into(),
             ));
         }
+        let of = Of::Row("branches", id);
+        let before = snapshot(&mut tx, of).await?;
         crate::sql::delete_by_id(&mut tx, "branches", id, "branch").await?;
+        self.audit_of(&mut tx, Area::Scheduling, "branch.delete", of, before)
+            .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -352,6 +372,15 @@ impl Db {
         let types = serde_json::to_string(&d.meeting_types).expect("serializes");
         let skills = serde_json::to_string(&d.skills).expect("serializes");
         let translations = serde_json::to_string(&d.translations).expect("serializes");
+        let before = match id {
+            Some(id) => snapshot(&mut tx, Of::Row("topics", id)).await?,
+            None => Value::Null,
+        };
+        let action = if id.is_some() {
+            "topic.update"
+        } else {
+            "topic.create"
+        };
         let id = match id {
             Some(id) => {
                 let done = sqlx::query(
@@ -394,6 +423,9 @@ impl Db {
                 id
             }
         };
+        let of = Of::Row("topics", &id);
+        self.audit_of(&mut tx, Area::Scheduling, action, of, before)
+            .await?;
         tx.commit().await?;
         self.topic(&id).await
     }
@@ -407,7 +439,11 @@ impl Db {
         if used > 0 {
             return Err(StoreError::Conflict("the topic has meetings".into()));
         }
+        let of = Of::Row("topics", id);
+        let before = snapshot(&mut tx, of).await?;
         crate::sql::delete_by_id(&mut tx, "topics", id, "topic").await?;
+        self.audit_of(&mut tx, Area::Scheduling, "topic.delete", of, before)
+            .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -454,6 +490,8 @@ impl Db {
         unknown_in_list(&mut tx, "branch_ids", ("branches", "branch"), &d.branch_ids).await?;
         let hours = serde_json::to_string(&d.hours.to_specs()).expect("serializes");
         let branches = serde_json::to_string(&d.branch_ids).expect("serializes");
+        let of = Of::Parts(&[("advisors", "agent_id")], agent_id);
+        let before = snapshot(&mut tx, of).await?;
         sqlx::query(
             "INSERT INTO advisors (agent_id, bookable, time_zone, hours, branch_ids, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (agent_id) DO UPDATE SET \
@@ -467,6 +505,8 @@ impl Db {
         .bind(time::now())
         .execute(&mut *tx)
         .await?;
+        self.audit_of(&mut tx, Area::Scheduling, "advisor.update", of, before)
+            .await?;
         tx.commit().await?;
         self.advisor(agent_id).await
     }
@@ -485,6 +525,7 @@ impl Db {
     pub async fn add_time_off(&self, agent_id: &str, d: &TimeOffDraft) -> Result<TimeOff> {
         self.advisor(agent_id).await?;
         let id = new_id();
+        let mut tx = self.write_tx().await?;
         sqlx::query(
             "INSERT INTO advisor_time_off (id, agent_id, starts_at, ends_at, reason) VALUES ($1, $2, $3, $4, $5)",
         )
@@ -493,8 +534,18 @@ impl Db {
         .bind(time::format(d.starts_at))
         .bind(time::format(d.ends_at))
         .bind(d.reason.clone())
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
+        let of = Of::Row("advisor_time_off", &id);
+        self.audit_of(
+            &mut tx,
+            Area::Scheduling,
+            "time_off.create",
+            of,
+            Value::Null,
+        )
+        .await?;
+        tx.commit().await?;
         Ok(TimeOff {
             id,
             agent_id: agent_id.to_owned(),
@@ -505,14 +556,20 @@ impl Db {
     }
 
     pub async fn delete_time_off(&self, agent_id: &str, id: &str) -> Result<()> {
+        let mut tx = self.write_tx().await?;
+        let of = Of::Row("advisor_time_off", id);
+        let before = snapshot(&mut tx, of).await?;
         let done = sqlx::query("DELETE FROM advisor_time_off WHERE id = $1 AND agent_id = $2")
             .bind(id.to_owned())
             .bind(agent_id.to_owned())
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound("time off"));
         }
+        self.audit_of(&mut tx, Area::Scheduling, "time_off.delete", of, before)
+            .await?;
+        tx.commit().await?;
         Ok(())
     }
 

@@ -10,7 +10,9 @@ use switchboard_core::records::ActivityKind;
 use switchboard_core::time;
 
 use crate::activities::{insert_activity, Author, NewActivity};
+use crate::audit::{snapshot, Area, Of};
 use crate::{new_id, Db, Result, StoreError};
+use serde_json::Value;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct SipAccount {
@@ -124,6 +126,8 @@ impl Db {
                 "another agent has this SIP username".into(),
             ));
         }
+        let of = Of::Parts(&[("sip_accounts", "agent_id")], agent_id);
+        let before = snapshot(&mut tx, of).await?;
         let now = time::now();
         sqlx::query("DELETE FROM sip_accounts WHERE agent_id = $1")
             .bind(agent_id.to_owned())
@@ -139,6 +143,8 @@ impl Db {
         .bind(now)
         .execute(&mut *tx)
         .await?;
+        self.audit_of(&mut tx, Area::People, "sip_account.update", of, before)
+            .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -408,6 +414,8 @@ impl Db {
         if found.is_none() {
             return Err(StoreError::NotFound("queue"));
         }
+        let key = (queue_id, prompt, language);
+        let before = prompt_json(&mut tx, key).await?;
         sqlx::query(
             "INSERT INTO voice_prompts (queue_id, prompt, language, text, audio, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (queue_id, prompt, language) \
@@ -421,6 +429,8 @@ impl Db {
         .bind(time::now())
         .execute(&mut *tx)
         .await?;
+        self.audit_prompt(&mut tx, "prompt.update", key, before)
+            .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -432,15 +442,42 @@ impl Db {
         prompt: &str,
         language: &str,
     ) -> Result<bool> {
+        let mut tx = self.write_tx().await?;
+        let key = (queue_id, prompt, language);
+        let before = prompt_json(&mut tx, key).await?;
         let r = sqlx::query(
             "DELETE FROM voice_prompts WHERE queue_id = $1 AND prompt = $2 AND language = $3",
         )
         .bind(queue_id.to_owned())
         .bind(prompt.to_owned())
         .bind(language.to_owned())
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
+        if r.rows_affected() > 0 {
+            self.audit_prompt(&mut tx, "prompt.reset", key, before)
+                .await?;
+        }
+        tx.commit().await?;
         Ok(r.rows_affected() > 0)
+    }
+
+    async fn audit_prompt(
+        &self,
+        tx: &mut sqlx::AnyConnection,
+        action: &str,
+        key: (&str, &str, &str),
+        before: Value,
+    ) -> Result<()> {
+        let after = prompt_json(tx, key).await?;
+        let target = format!("{}/{}/{}", key.0, key.1, key.2);
+        let change = crate::audit::Change {
+            area: Area::Voice,
+            action,
+            target_id: Some(&target),
+            before,
+            after,
+        };
+        self.audit(tx, change).await
     }
 }
 
@@ -875,4 +912,21 @@ impl Db {
             vec![d.created_at.clone(), d.id.clone()]
         }))
     }
+}
+
+/// A queue's prompt override as JSON: its text, or the size of its
+/// recording (the audio itself is too large for the log); `null` while the
+/// default is in force.
+async fn prompt_json(tx: &mut sqlx::AnyConnection, key: (&str, &str, &str)) -> Result<Value> {
+    let row: Option<(Option<String>, Option<String>)> = sqlx::query_as(
+        "SELECT text, audio FROM voice_prompts WHERE queue_id = $1 AND prompt = $2 AND language = $3",
+    )
+    .bind(key.0.to_owned())
+    .bind(key.1.to_owned())
+    .bind(key.2.to_owned())
+    .fetch_optional(&mut *tx)
+    .await?;
+    Ok(row.map_or(Value::Null, |(text, audio)| {
+        serde_json::json!({"text": text, "audio_base64_chars": audio.map(|a| a.len())})
+    }))
 }

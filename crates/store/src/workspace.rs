@@ -5,7 +5,9 @@
 use serde::Serialize;
 use switchboard_core::time;
 
+use crate::audit::{snapshot, Area, Of};
 use crate::{new_id, Db, Result, StoreError};
+use serde_json::Value;
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct ScriptRow {
@@ -79,6 +81,15 @@ impl Db {
         if !errors.is_empty() {
             return Err(switchboard_core::Invalid(errors).into());
         }
+        let before = match id {
+            Some(id) => snapshot(&mut tx, Of::Row("agent_scripts", id)).await?,
+            None => Value::Null,
+        };
+        let action = if id.is_some() {
+            "script.update"
+        } else {
+            "script.create"
+        };
         let now = time::now();
         let id = match id {
             Some(id) => {
@@ -110,6 +121,9 @@ impl Db {
                 id
             }
         };
+        let of = Of::Row("agent_scripts", &id);
+        self.audit_of(&mut tx, Area::Workspace, action, of, before)
+            .await?;
         tx.commit().await?;
         self.script(&id).await
     }
@@ -137,7 +151,11 @@ impl Db {
                 "a script rule or another script uses this script".into(),
             ));
         }
+        let of = Of::Row("agent_scripts", id);
+        let before = snapshot(&mut tx, of).await?;
         crate::sql::delete_by_id(&mut tx, "agent_scripts", id, "agent script").await?;
+        self.audit_of(&mut tx, Area::Workspace, "script.delete", of, before)
+            .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -176,6 +194,8 @@ impl Db {
         if !errors.is_empty() {
             return Err(switchboard_core::Invalid(errors).into());
         }
+        let of = Of::Table("agent_script_rules");
+        let before = snapshot(&mut tx, of).await?;
         sqlx::query("DELETE FROM agent_script_rules")
             .execute(&mut *tx)
             .await?;
@@ -190,6 +210,8 @@ impl Db {
             .execute(&mut *tx)
             .await?;
         }
+        self.audit_of(&mut tx, Area::Workspace, "script_rules.update", of, before)
+            .await?;
         tx.commit().await?;
         self.script_rules().await
     }
@@ -266,6 +288,7 @@ impl Db {
         body: &str,
     ) -> Result<CannedResponse> {
         let id = new_id();
+        let mut tx = self.write_tx().await?;
         sqlx::query(
             "INSERT INTO canned_responses (id, code, title, body, created_at) VALUES ($1, $2, $3, $4, $5)",
         )
@@ -274,9 +297,19 @@ impl Db {
         .bind(title.to_owned())
         .bind(body.to_owned())
         .bind(time::now())
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await
         .map_err(|e| StoreError::from_write(e, "a canned response with this code"))?;
+        let of = Of::Row("canned_responses", &id);
+        self.audit_of(
+            &mut tx,
+            Area::Workspace,
+            "canned_response.create",
+            of,
+            Value::Null,
+        )
+        .await?;
+        tx.commit().await?;
         Ok(sqlx::query_as(
             "SELECT id, code, title, body, created_at FROM canned_responses WHERE id = $1",
         )
@@ -287,7 +320,17 @@ impl Db {
 
     pub async fn delete_canned_response(&self, id: &str) -> Result<()> {
         let mut tx = self.write_tx().await?;
+        let of = Of::Row("canned_responses", id);
+        let before = snapshot(&mut tx, of).await?;
         crate::sql::delete_by_id(&mut tx, "canned_responses", id, "canned response").await?;
+        self.audit_of(
+            &mut tx,
+            Area::Workspace,
+            "canned_response.delete",
+            of,
+            before,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }

@@ -42,6 +42,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
     e("GET", "/api/v1/tokens", Needs(ManageAgents)),
     e("POST", "/api/v1/tokens", Needs(ManageAgents)),
     e("DELETE", "/api/v1/tokens/{id}", Needs(ManageAgents)),
+    e("GET", "/api/v1/audit-log", Needs(Configure)),
     e("GET", "/api/v1/contacts", Needs(WorkRecords)),
     e("POST", "/api/v1/contacts", Needs(WorkRecords)),
     e("GET", "/api/v1/contacts/{id}", Needs(WorkRecords)),

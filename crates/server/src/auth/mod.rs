@@ -7,4 +7,4 @@ pub mod password;
 pub mod principal;
 pub use switchboard_runtime::secret;
 
-pub use principal::Principal;
+pub use principal::{Audited, Principal};

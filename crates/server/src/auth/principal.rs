@@ -4,7 +4,9 @@ use axum::extract::FromRequestParts;
 use axum::http::{header, request::Parts, Method};
 use switchboard_core::access::{Permission, Role};
 use switchboard_store::activities::Author;
+use switchboard_store::audit::Actor as AuditActor;
 use switchboard_store::credentials::Holder;
+use switchboard_store::Db;
 
 use super::secret::{constant_time_eq, digest};
 use crate::error::ApiError;
@@ -67,6 +69,18 @@ impl Principal {
             agent_id: self.agent_id.clone(),
             name: self.name.clone(),
             supervises: self.may(Permission::SuperviseRecords),
+        }
+    }
+
+    /// Who the audit log names for this caller's configuration changes.
+    pub fn audit_actor(&self) -> AuditActor {
+        AuditActor {
+            agent_id: self.agent_id.clone(),
+            name: self.name.clone(),
+            via: match &self.via {
+                Via::Token { token_id } => format!("token:{token_id}"),
+                Via::Session { .. } => "session".into(),
+            },
         }
     }
 
@@ -175,5 +189,22 @@ impl Principal {
                 _ => None,
             },
         }
+    }
+}
+
+/// The store, with the configuration changes written through it recorded
+/// in the audit log as the caller's (in the change's own transaction).
+/// Configuration handlers take this instead of `State<Db>`.
+pub struct Audited(pub Db);
+
+impl FromRequestParts<AppState> for Audited {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let who = match parts.extensions.get::<Principal>() {
+            Some(p) => p.clone(),
+            None => Principal::from_request_parts(parts, state).await?,
+        };
+        Ok(Audited(state.db.acting(who.audit_actor())))
     }
 }

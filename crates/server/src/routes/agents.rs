@@ -12,6 +12,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use super::created;
 use super::{merge, PageParams};
 use crate::auth::password;
+use crate::auth::Audited;
 use crate::error::{ApiResult, Problem};
 use crate::extract::{ApiJson, ApiQuery};
 use crate::state::AppState;
@@ -38,7 +39,7 @@ async fn list(
 #[utoipa::path(post, path = "/api/v1/agents", tag = "agents", request_body = AgentInput,
     responses((status = 201, body = Agent), (status = 409, body = Problem, description = "email taken")))]
 async fn create(
-    State(db): State<Db>,
+    Audited(db): Audited,
     ApiJson(input): ApiJson<AgentInput>,
 ) -> ApiResult<impl IntoResponse> {
     let d = AgentDraft::parse(input, true)?;
@@ -68,7 +69,7 @@ async fn get(State(db): State<Db>, Path(id): Path<String>) -> ApiResult<Json<Age
     request_body(content = AgentInput, content_type = "application/merge-patch+json"),
     responses((status = 200, body = Agent), (status = 409, body = Problem)))]
 async fn update(
-    State(db): State<Db>,
+    Audited(db): Audited,
     Path(id): Path<String>,
     ApiJson(patch): ApiJson<serde_json::Value>,
 ) -> ApiResult<Json<Agent>> {

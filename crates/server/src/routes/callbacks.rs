@@ -282,6 +282,7 @@ pub struct SipAccountView {
         (status = 422, body = crate::error::Problem)))]
 async fn set_sip_account(
     State(s): State<AppState>,
+    Extension(who): Extension<Principal>,
     Path(id): Path<String>,
     ApiJson(i): ApiJson<SipAccountInput>,
 ) -> ApiResult<Json<SipAccountView>> {
@@ -315,7 +316,9 @@ async fn set_sip_account(
         return Err(Invalid(errors).into());
     }
     let ha1 = digest::ha1(&username, REALM, i.password.as_deref().unwrap_or_default());
-    s.db.set_sip_account(&id, &username, &ha1).await?;
+    s.db.acting(who.audit_actor())
+        .set_sip_account(&id, &username, &ha1)
+        .await?;
     Ok(Json(SipAccountView {
         agent_id: id,
         registrar: s

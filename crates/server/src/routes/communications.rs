@@ -12,6 +12,7 @@ use switchboard_store::Page;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::PageParams;
+use crate::auth::Audited;
 use crate::communications::compose::MeetingContext;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
@@ -40,7 +41,7 @@ async fn get_settings(State(db): State<Db>) -> ApiResult<Json<Settings>> {
 #[utoipa::path(put, path = "/api/v1/communications/settings", tag = "communications", request_body = Settings,
     responses((status = 200, body = Settings), (status = 422, body = crate::error::Problem)))]
 async fn put_settings(
-    State(db): State<Db>,
+    Audited(db): Audited,
     ApiJson(doc): ApiJson<serde_json::Value>,
 ) -> ApiResult<Json<Settings>> {
     save_settings(&db, &doc).await
@@ -53,7 +54,7 @@ async fn put_settings(
     request_body(content = Settings, content_type = "application/merge-patch+json"),
     responses((status = 200, body = Settings), (status = 422, body = crate::error::Problem)))]
 async fn patch_settings(
-    State(db): State<Db>,
+    Audited(db): Audited,
     ApiJson(patch): ApiJson<serde_json::Value>,
 ) -> ApiResult<Json<Settings>> {
     let current = db.communication_settings().await?;
@@ -121,7 +122,7 @@ fn key(kind: &str, channel: &str, language: &str) -> ApiResult<(Kind, Channel, S
     params(("kind" = String, Path), ("channel" = String, Path), ("language" = String, Path)),
     request_body = Template, responses((status = 200, body = StoredTemplate), (status = 422, body = crate::error::Problem)))]
 async fn put_template(
-    State(db): State<Db>,
+    Audited(db): Audited,
     Path((kind, channel, language)): Path<(String, String, String)>,
     ApiJson(t): ApiJson<Template>,
 ) -> ApiResult<Json<StoredTemplate>> {
@@ -135,7 +136,7 @@ async fn put_template(
     params(("kind" = String, Path), ("channel" = String, Path), ("language" = String, Path)),
     responses((status = 200, body = StoredTemplate)))]
 async fn reset_template(
-    State(db): State<Db>,
+    Audited(db): Audited,
     Path((kind, channel, language)): Path<(String, String, String)>,
 ) -> ApiResult<Json<StoredTemplate>> {
     let (kind, channel, language) = key(&kind, &channel, &language)?;
@@ -166,7 +167,7 @@ pub struct Preview {
     params(("kind" = String, Path), ("channel" = String, Path), ("language" = String, Path)),
     request_body = PreviewInput, responses((status = 200, body = Preview), (status = 422, body = crate::error::Problem)))]
 async fn preview(
-    State(db): State<Db>,
+    Audited(db): Audited,
     State(comms): State<std::sync::Arc<crate::communications::Comms>>,
     Path((kind, channel, language)): Path<(String, String, String)>,
     ApiJson(i): ApiJson<PreviewInput>,

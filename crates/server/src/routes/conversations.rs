@@ -227,15 +227,7 @@ pub async fn agent_send(
         ));
     }
     let name = conv.agent_name.clone().unwrap_or_else(|| "Agent".into());
-    Ok(conversation::send(
-        chat,
-        &conv,
-        "agent",
-        Some((&agent, &name)),
-        body,
-        client_id,
-    )
-    .await?)
+    Ok(conversation::send(chat, &conv, "agent", Some((&agent, &name)), body, client_id).await?)
 }
 
 /// End the conversation; its transcript lands on the contact's timeline.

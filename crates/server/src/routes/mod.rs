@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod activities;
 pub mod agents;
+pub mod audit;
 pub mod callbacks;
 pub mod calls;
 pub mod cases;

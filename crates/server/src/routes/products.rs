@@ -10,6 +10,7 @@ use switchboard_store::Db;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::created;
+use crate::auth::Audited;
 use crate::error::{ApiResult, Problem};
 use crate::extract::ApiJson;
 use crate::state::AppState;
@@ -30,7 +31,7 @@ async fn list(State(db): State<Db>) -> ApiResult<Json<Vec<Product>>> {
 #[utoipa::path(post, path = "/api/v1/products", tag = "products", request_body = ProductInput,
     responses((status = 201, body = Product), (status = 409, body = Problem)))]
 async fn create(
-    State(db): State<Db>,
+    Audited(db): Audited,
     ApiJson(input): ApiJson<ProductInput>,
 ) -> ApiResult<impl IntoResponse> {
     let product = db.create_product(&parse_product(input)?).await?;
@@ -49,7 +50,7 @@ async fn get(State(db): State<Db>, Path(id): Path<String>) -> ApiResult<Json<Pro
     request_body(content = ProductInput, content_type = "application/merge-patch+json"),
     responses((status = 200, body = Product)))]
 async fn update(
-    State(db): State<Db>,
+    Audited(db): Audited,
     Path(id): Path<String>,
     ApiJson(patch): ApiJson<serde_json::Value>,
 ) -> ApiResult<Json<Product>> {
@@ -66,7 +67,7 @@ async fn update(
 /// Delete a product; refused (409) while cases are about it.
 #[utoipa::path(delete, path = "/api/v1/products/{id}", tag = "products", params(("id" = String, Path)),
     responses((status = 204), (status = 409, body = Problem)))]
-async fn delete(State(db): State<Db>, Path(id): Path<String>) -> ApiResult<StatusCode> {
+async fn delete(Audited(db): Audited, Path(id): Path<String>) -> ApiResult<StatusCode> {
     db.delete_product(&id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

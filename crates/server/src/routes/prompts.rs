@@ -13,6 +13,7 @@ use switchboard_core::{FieldError, Invalid};
 use switchboard_store::Db;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
+use crate::auth::Audited;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::voice::prompts::wav_to_8k;
@@ -105,7 +106,7 @@ fn target(prompt: &str, language: &str) -> ApiResult<Prompt> {
     responses((status = 200, body = PromptView), (status = 404, body = crate::error::Problem),
         (status = 415, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 async fn put(
-    State(db): State<Db>,
+    Audited(db): Audited,
     Path((id, prompt, language)): Path<(String, String, String)>,
     headers: HeaderMap,
     body: Bytes,
@@ -177,7 +178,7 @@ async fn put(
     params(("id" = String, Path), ("prompt" = String, Path), ("language" = String, Path)),
     responses((status = 204), (status = 404, body = crate::error::Problem)))]
 async fn delete(
-    State(db): State<Db>,
+    Audited(db): Audited,
     Path((id, prompt, language)): Path<(String, String, String)>,
 ) -> ApiResult<axum::http::StatusCode> {
     let p = target(&prompt, &language)?;

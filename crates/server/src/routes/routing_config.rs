@@ -18,6 +18,7 @@ use switchboard_store::routing::{
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::created;
+use crate::auth::Audited;
 use crate::error::{ApiResult, Problem};
 use crate::extract::ApiJson;
 use crate::routing::config::{enum_name, validate_queue, QueueInput, RuleInput};
@@ -53,7 +54,7 @@ async fn list_skills(State(db): State<Db>) -> ApiResult<Json<Vec<Skill>>> {
 #[utoipa::path(post, path = "/api/v1/skills", tag = "routing", request_body = SkillInput,
     responses((status = 201, body = Skill), (status = 409, body = Problem)))]
 async fn create_skill(
-    State(db): State<Db>,
+    Audited(db): Audited,
     ApiJson(i): ApiJson<SkillInput>,
 ) -> ApiResult<impl IntoResponse> {
     let mut c = Check::new();
@@ -66,7 +67,7 @@ async fn create_skill(
 /// Delete a skill; refused while a routing rule needs it.
 #[utoipa::path(delete, path = "/api/v1/skills/{id}", tag = "routing", params(("id" = String, Path)),
     responses((status = 204), (status = 409, body = Problem)))]
-async fn delete_skill(State(db): State<Db>, Path(id): Path<String>) -> ApiResult<StatusCode> {
+async fn delete_skill(Audited(db): Audited, Path(id): Path<String>) -> ApiResult<StatusCode> {
     db.delete_skill(&id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -126,7 +127,7 @@ async fn list_profiles(State(db): State<Db>) -> ApiResult<Json<Vec<CapacityProfi
 #[utoipa::path(post, path = "/api/v1/capacity-profiles", tag = "routing", request_body = ProfileInput,
     responses((status = 201, body = CapacityProfile)))]
 async fn create_profile(
-    State(db): State<Db>,
+    Audited(db): Audited,
     ApiJson(i): ApiJson<ProfileInput>,
 ) -> ApiResult<impl IntoResponse> {
     let p = db.put_capacity_profile(None, &parse_profile(i)?).await?;
@@ -137,7 +138,7 @@ async fn create_profile(
 #[utoipa::path(put, path = "/api/v1/capacity-profiles/{id}", tag = "routing", params(("id" = String, Path)),
     request_body = ProfileInput, responses((status = 200, body = CapacityProfile)))]
 async fn put_profile(
-    State(db): State<Db>,
+    Audited(db): Audited,
     Path(id): Path<String>,
     ApiJson(i): ApiJson<ProfileInput>,
 ) -> ApiResult<Json<CapacityProfile>> {
@@ -151,7 +152,7 @@ async fn put_profile(
 /// Delete a capacity profile; refused while agents use it.
 #[utoipa::path(delete, path = "/api/v1/capacity-profiles/{id}", tag = "routing", params(("id" = String, Path)),
     responses((status = 204), (status = 409, body = Problem)))]
-async fn delete_profile(State(db): State<Db>, Path(id): Path<String>) -> ApiResult<StatusCode> {
+async fn delete_profile(Audited(db): Audited, Path(id): Path<String>) -> ApiResult<StatusCode> {
     db.delete_capacity_profile(&id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -184,7 +185,7 @@ async fn list_queues(State(db): State<Db>) -> ApiResult<Json<Vec<Queue>>> {
 #[utoipa::path(post, path = "/api/v1/queues", tag = "routing", request_body = QueueInput,
     responses((status = 201, body = Queue), (status = 409, body = Problem)))]
 async fn create_queue(
-    State(db): State<Db>,
+    Audited(db): Audited,
     ApiJson(i): ApiJson<QueueInput>,
 ) -> ApiResult<impl IntoResponse> {
     let draft = validate_queue(&i, &queue_ids(&db).await?)?;
@@ -203,7 +204,7 @@ async fn get_queue(State(db): State<Db>, Path(id): Path<String>) -> ApiResult<Js
 #[utoipa::path(put, path = "/api/v1/queues/{id}", tag = "routing", params(("id" = String, Path)),
     request_body = QueueInput, responses((status = 200, body = Queue)))]
 async fn put_queue(
-    State(db): State<Db>,
+    Audited(db): Audited,
     Path(id): Path<String>,
     ApiJson(i): ApiJson<QueueInput>,
 ) -> ApiResult<Json<Queue>> {
@@ -216,7 +217,7 @@ async fn put_queue(
 /// Delete a queue that never handled work and that no rule uses.
 #[utoipa::path(delete, path = "/api/v1/queues/{id}", tag = "routing", params(("id" = String, Path)),
     responses((status = 204), (status = 409, body = Problem)))]
-async fn delete_queue(State(db): State<Db>, Path(id): Path<String>) -> ApiResult<StatusCode> {
+async fn delete_queue(Audited(db): Audited, Path(id): Path<String>) -> ApiResult<StatusCode> {
     db.delete_queue(&id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -238,7 +239,7 @@ pub struct RulesInput {
 #[utoipa::path(put, path = "/api/v1/routing-rules", tag = "routing", request_body = RulesInput,
     responses((status = 200, body = Vec<RoutingRule>)))]
 async fn put_rules(
-    State(db): State<Db>,
+    Audited(db): Audited,
     ApiJson(i): ApiJson<RulesInput>,
 ) -> ApiResult<Json<Vec<RoutingRule>>> {
     let mut c = Check::new();
@@ -321,7 +322,7 @@ pub struct AgentRoutingInput {
 #[utoipa::path(put, path = "/api/v1/agents/{id}/routing", tag = "routing", params(("id" = String, Path)),
     request_body = AgentRoutingInput, responses((status = 200, body = AgentRouting)))]
 async fn put_agent_routing(
-    State(db): State<Db>,
+    Audited(db): Audited,
     Path(id): Path<String>,
     ApiJson(i): ApiJson<AgentRoutingInput>,
 ) -> ApiResult<Json<AgentRouting>> {

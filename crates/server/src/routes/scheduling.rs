@@ -18,6 +18,7 @@ use switchboard_store::scheduling::{Advisor, Branch, TimeOff, Topic};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::created;
+use crate::auth::Audited;
 use crate::error::ApiResult;
 use crate::extract::ApiJson;
 use crate::state::AppState;
@@ -68,7 +69,7 @@ async fn list_branches(State(db): State<Db>) -> ApiResult<Json<Vec<Branch>>> {
 #[utoipa::path(post, path = "/api/v1/branches", tag = "scheduling", request_body = BranchInput,
     responses((status = 201, body = Branch), (status = 422, body = crate::error::Problem)))]
 async fn create_branch(
-    State(db): State<Db>,
+    Audited(db): Audited,
     ApiJson(i): ApiJson<BranchInput>,
 ) -> ApiResult<impl IntoResponse> {
     let b = db.save_branch(None, &BranchDraft::parse(i)?).await?;
@@ -78,7 +79,7 @@ async fn create_branch(
 #[utoipa::path(put, path = "/api/v1/branches/{id}", tag = "scheduling", params(("id" = String, Path)),
     request_body = BranchInput, responses((status = 200, body = Branch)))]
 async fn put_branch(
-    State(db): State<Db>,
+    Audited(db): Audited,
     Path(id): Path<String>,
     ApiJson(i): ApiJson<BranchInput>,
 ) -> ApiResult<Json<Branch>> {
@@ -90,7 +91,7 @@ async fn put_branch(
 /// Delete a branch no meeting or advisor uses.
 #[utoipa::path(delete, path = "/api/v1/branches/{id}", tag = "scheduling", params(("id" = String, Path)),
     responses((status = 204), (status = 409, body = crate::error::Problem)))]
-async fn delete_branch(State(db): State<Db>, Path(id): Path<String>) -> ApiResult<StatusCode> {
+async fn delete_branch(Audited(db): Audited, Path(id): Path<String>) -> ApiResult<StatusCode> {
     db.delete_branch(&id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -107,7 +108,7 @@ async fn list_topics(State(db): State<Db>) -> ApiResult<Json<Vec<Topic>>> {
 #[utoipa::path(post, path = "/api/v1/topics", tag = "scheduling", request_body = TopicInput,
     responses((status = 201, body = Topic), (status = 422, body = crate::error::Problem)))]
 async fn create_topic(
-    State(db): State<Db>,
+    Audited(db): Audited,
     ApiJson(i): ApiJson<TopicInput>,
 ) -> ApiResult<impl IntoResponse> {
     let t = db.save_topic(None, &TopicDraft::parse(i)?).await?;
@@ -117,7 +118,7 @@ async fn create_topic(
 #[utoipa::path(put, path = "/api/v1/topics/{id}", tag = "scheduling", params(("id" = String, Path)),
     request_body = TopicInput, responses((status = 200, body = Topic)))]
 async fn put_topic(
-    State(db): State<Db>,
+    Audited(db): Audited,
     Path(id): Path<String>,
     ApiJson(i): ApiJson<TopicInput>,
 ) -> ApiResult<Json<Topic>> {
@@ -128,7 +129,7 @@ async fn put_topic(
 
 #[utoipa::path(delete, path = "/api/v1/topics/{id}", tag = "scheduling", params(("id" = String, Path)),
     responses((status = 204), (status = 409, body = crate::error::Problem)))]
-async fn delete_topic(State(db): State<Db>, Path(id): Path<String>) -> ApiResult<StatusCode> {
+async fn delete_topic(Audited(db): Audited, Path(id): Path<String>) -> ApiResult<StatusCode> {
     db.delete_topic(&id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -151,7 +152,7 @@ async fn get_advisor(State(db): State<Db>, Path(id): Path<String>) -> ApiResult<
 #[utoipa::path(put, path = "/api/v1/advisors/{id}", tag = "scheduling", params(("id" = String, Path)),
     request_body = AdvisorInput, responses((status = 200, body = Advisor), (status = 422, body = crate::error::Problem)))]
 async fn put_advisor(
-    State(db): State<Db>,
+    Audited(db): Audited,
     Path(id): Path<String>,
     ApiJson(i): ApiJson<AdvisorInput>,
 ) -> ApiResult<Json<Advisor>> {
@@ -172,7 +173,7 @@ async fn list_time_off(
 #[utoipa::path(post, path = "/api/v1/advisors/{id}/time-off", tag = "scheduling", params(("id" = String, Path)),
     request_body = TimeOffInput, responses((status = 201, body = TimeOff), (status = 422, body = crate::error::Problem)))]
 async fn add_time_off(
-    State(db): State<Db>,
+    Audited(db): Audited,
     Path(id): Path<String>,
     ApiJson(i): ApiJson<TimeOffInput>,
 ) -> ApiResult<impl IntoResponse> {
@@ -186,7 +187,7 @@ async fn add_time_off(
 #[utoipa::path(delete, path = "/api/v1/advisors/{id}/time-off/{time_off_id}", tag = "scheduling",
     params(("id" = String, Path), ("time_off_id" = String, Path)), responses((status = 204)))]
 async fn delete_time_off(
-    State(db): State<Db>,
+    Audited(db): Audited,
     Path((id, time_off_id)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
     db.delete_time_off(&id, &time_off_id).await?;

@@ -14,6 +14,7 @@ use switchboard_store::Db;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::created;
+use crate::auth::Audited;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
 use crate::state::AppState;
@@ -85,7 +86,7 @@ async fn list(State(db): State<Db>) -> ApiResult<Json<Vec<Value>>> {
 #[utoipa::path(post, path = "/api/v1/agent-scripts", tag = "workspace", request_body = ScriptInput,
     responses((status = 201, body = Object), (status = 422, body = crate::error::Problem)))]
 async fn create(
-    State(db): State<Db>,
+    Audited(db): Audited,
     ApiJson(i): ApiJson<ScriptInput>,
 ) -> ApiResult<impl IntoResponse> {
     let (name, steps, subs) = check(&i)?;
@@ -111,7 +112,7 @@ async fn get(State(db): State<Db>, Path(id): Path<String>) -> ApiResult<Json<Val
 #[utoipa::path(put, path = "/api/v1/agent-scripts/{id}", tag = "workspace", params(("id" = String, Path)),
     request_body = ScriptInput, responses((status = 200, body = Object)))]
 async fn put(
-    State(db): State<Db>,
+    Audited(db): Audited,
     Path(id): Path<String>,
     ApiJson(i): ApiJson<ScriptInput>,
 ) -> ApiResult<Json<Value>> {
@@ -124,7 +125,7 @@ async fn put(
 /// Delete a script no rule chooses and no script loads.
 #[utoipa::path(delete, path = "/api/v1/agent-scripts/{id}", tag = "workspace", params(("id" = String, Path)),
     responses((status = 204), (status = 409, body = crate::error::Problem)))]
-async fn delete(State(db): State<Db>, Path(id): Path<String>) -> ApiResult<StatusCode> {
+async fn delete(Audited(db): Audited, Path(id): Path<String>) -> ApiResult<StatusCode> {
     db.delete_script(&id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -174,7 +175,7 @@ async fn get_rules(State(db): State<Db>) -> ApiResult<Json<ScriptRules>> {
 #[utoipa::path(put, path = "/api/v1/agent-script-rules", tag = "workspace", request_body = ScriptRules,
     responses((status = 200, body = ScriptRules)))]
 async fn put_rules(
-    State(db): State<Db>,
+    Audited(db): Audited,
     ApiJson(b): ApiJson<ScriptRules>,
 ) -> ApiResult<Json<ScriptRules>> {
     let mut c = Check::new();
@@ -237,7 +238,7 @@ pub struct CannedInput {
 #[utoipa::path(post, path = "/api/v1/canned-responses", tag = "workspace", request_body = CannedInput,
     responses((status = 201, body = CannedResponse)))]
 async fn create_canned(
-    State(db): State<Db>,
+    Audited(db): Audited,
     ApiJson(i): ApiJson<CannedInput>,
 ) -> ApiResult<impl IntoResponse> {
     let mut c = Check::new();
@@ -267,7 +268,7 @@ async fn create_canned(
 /// Delete a canned response.
 #[utoipa::path(delete, path = "/api/v1/canned-responses/{id}", tag = "workspace", params(("id" = String, Path)),
     responses((status = 204)))]
-async fn delete_canned(State(db): State<Db>, Path(id): Path<String>) -> ApiResult<StatusCode> {
+async fn delete_canned(Audited(db): Audited, Path(id): Path<String>) -> ApiResult<StatusCode> {
     db.delete_canned_response(&id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

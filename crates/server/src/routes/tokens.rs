@@ -13,6 +13,7 @@ use switchboard_store::Db;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::created;
+use crate::auth::Audited;
 use crate::auth::{secret, Principal};
 use crate::error::ApiResult;
 use crate::extract::ApiJson;
@@ -61,7 +62,7 @@ async fn list(State(db): State<Db>) -> ApiResult<Json<Vec<ApiToken>>> {
 #[utoipa::path(post, path = "/api/v1/tokens", tag = "tokens", request_body = TokenInput,
     responses((status = 201, body = CreatedToken)))]
 async fn create(
-    State(db): State<Db>,
+    Audited(db): Audited,
     Extension(who): Extension<Principal>,
     ApiJson(input): ApiJson<TokenInput>,
 ) -> ApiResult<impl IntoResponse> {
@@ -135,7 +136,7 @@ async fn create(
 /// Revoke a token; it stops working at once. Revoking twice is harmless.
 #[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "tokens", params(("id" = String, Path)),
     responses((status = 204)))]
-async fn revoke(State(db): State<Db>, Path(id): Path<String>) -> ApiResult<StatusCode> {
+async fn revoke(Audited(db): Audited, Path(id): Path<String>) -> ApiResult<StatusCode> {
     db.token(&id).await?;
     db.revoke_token(&id).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -12,6 +12,7 @@ use switchboard_store::chat::WidgetRow;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::created;
+use crate::auth::Audited;
 use crate::chat::settings::{WidgetInput, DEFAULT_COLOR};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
@@ -113,13 +114,13 @@ async fn list(
     responses((status = 201, body = WidgetView), (status = 422, body = crate::error::Problem)))]
 async fn create(
     State(chat): State<Arc<Chat>>,
+    Audited(db): Audited,
     headers: HeaderMap,
     ApiJson(i): ApiJson<WidgetInput>,
 ) -> ApiResult<impl IntoResponse> {
     let settings = i.check(None)?;
     check_queue(&chat, &settings).await?;
-    let row = chat
-        .db
+    let row = db
         .put_widget(
             None,
             &settings.name,
@@ -159,6 +160,7 @@ async fn get(
     request_body = WidgetInput, responses((status = 200, body = WidgetView)))]
 async fn put(
     State(chat): State<Arc<Chat>>,
+    Audited(db): Audited,
     headers: HeaderMap,
     Path(id): Path<String>,
     ApiJson(i): ApiJson<WidgetInput>,
@@ -179,8 +181,7 @@ async fn put(
             "the proactive rules do not fit this default language: {e}"
         )));
     }
-    let row = chat
-        .db
+    let row = db
         .put_widget(
             Some(&id),
             &settings.name,
@@ -193,8 +194,8 @@ async fn put(
 /// Delete a widget no visitor has used yet.
 #[utoipa::path(delete, path = "/api/v1/widgets/{id}", tag = "chat", params(("id" = String, Path)),
     responses((status = 204), (status = 409, body = crate::error::Problem)))]
-async fn delete(State(chat): State<Arc<Chat>>, Path(id): Path<String>) -> ApiResult<StatusCode> {
-    chat.db.delete_widget(&id).await?;
+async fn delete(Audited(db): Audited, Path(id): Path<String>) -> ApiResult<StatusCode> {
+    db.delete_widget(&id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -240,6 +241,7 @@ async fn get_rules(
     request_body = RulesBody, responses((status = 200, body = RulesBody), (status = 422, body = crate::error::Problem)))]
 async fn put_rules(
     State(chat): State<Arc<Chat>>,
+    Audited(db): Audited,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<RulesBody>,
 ) -> ApiResult<Json<RulesBody>> {
@@ -269,7 +271,7 @@ async fn put_rules(
             )
         })
         .collect();
-    chat.db.put_proactive_rules(&id, &rows).await?;
+    db.put_proactive_rules(&id, &rows).await?;
     Ok(Json(RulesBody {
         rules: rule_specs(&chat, &id).await?,
     }))

@@ -30,6 +30,7 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("GET", "/api/v1/tokens", "a"),
     ("POST", "/api/v1/tokens", "a"),
     ("DELETE", "/api/v1/tokens/{id}", "a"),
+    ("GET", "/api/v1/audit-log", "a"),
     ("GET", "/api/v1/contacts", "asg"),
     ("POST", "/api/v1/contacts", "asg"),
     ("GET", "/api/v1/contacts/{id}", "asg"),

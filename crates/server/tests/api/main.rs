@@ -5,6 +5,7 @@ mod support;
 
 mod access_matrix;
 mod agents_and_auth;
+mod audit;
 mod bad_input;
 mod baresip;
 mod browse;
