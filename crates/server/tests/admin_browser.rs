@@ -22,7 +22,7 @@ use fantoccini::{Client, Locator};
 use serde_json::{json, Value};
 use switchboard_core::access::Role;
 
-use chromium::until;
+use chromium::{axe, until};
 use support::{Caller, TestApp};
 
 const PASSWORD: &str = "a long admin password";
@@ -252,6 +252,7 @@ async fn journey(language: &str, lang: &str) {
     )
     .await;
     assert_eq!(s, 200);
+    axe(&c, "the people screen").await;
     screenshot(&c, &format!("admin-{lang}-people")).await;
 
     // ------------------------------------------------------------ routing
@@ -305,6 +306,7 @@ async fn journey(language: &str, lang: &str) {
             .unwrap(),
         json!("Phones")
     );
+    axe(&c, "the queue form with an error").await;
     screenshot(&c, &format!("admin-{lang}-routing-error")).await;
     set(
         &c,
@@ -448,6 +450,7 @@ async fn journey(language: &str, lang: &str) {
         rules[1]["tests"],
         json!([{"op": "equals", "attribute": "topic", "value": "billing"}])
     );
+    axe(&c, "the routing screen").await;
     screenshot(&c, &format!("admin-{lang}-routing")).await;
 
     // ------------------------------------------------------------ chat
@@ -561,6 +564,7 @@ async fn journey(language: &str, lang: &str) {
         .unwrap(),
         json!("^https://shop\\.example/(pricing")
     );
+    axe(&c, "the proactive rules with an error").await;
     screenshot(&c, &format!("admin-{lang}-chat-error")).await;
 
     set(
@@ -597,6 +601,7 @@ async fn journey(language: &str, lang: &str) {
         api.ok(&format!("/api/v1/widgets/{widget_id}")).await["proactive_enabled"],
         true
     );
+    axe(&c, "the chat screen").await;
     screenshot(&c, &format!("admin-{lang}-chat")).await;
 
     c.close().await.unwrap();
@@ -611,4 +616,131 @@ async fn an_admin_configures_people_routing_and_chat_in_english() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_admin_configures_people_routing_and_chat_in_french() {
     journey("fr-FR", "fr").await;
+}
+
+/// A supervisor (here in Spanish) is offered the admin center from the home
+/// page, sees every form disabled and the widgets refused, and the API
+/// refuses their writes anyway.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_supervisor_sees_the_admin_center_read_only() {
+    let (app, api) = scene().await;
+    api.create(
+        "/api/v1/agents",
+        json!({"name": "Sam Super", "email": "sam@admin.test", "roles": ["supervisor"], "password": PASSWORD}),
+    )
+    .await;
+    api.create("/api/v1/skills", json!({"name": "Billing"}))
+        .await;
+    api.create(
+        "/api/v1/queues",
+        json!({"name": "Web chat", "channel": "messaging"}),
+    )
+    .await;
+    let driver = chromium::driver().await;
+    let profile = tempfile::tempdir().unwrap();
+    let c = chromium::browser_in(&driver, profile.path(), Some("es-ES")).await;
+    c.set_window_size(1280, 1400).await.unwrap();
+    c.goto(&format!("{}/", app.base)).await.unwrap();
+    c.wait()
+        .at_most(Duration::from_secs(15))
+        .for_element(Locator::Css("#email"))
+        .await
+        .unwrap();
+    set(&c, "document.querySelector('#email')", "sam@admin.test").await;
+    set(&c, "document.querySelector('#password')", PASSWORD).await;
+    click(
+        &c,
+        "document.querySelector('button[type=submit]')",
+        "sign in",
+    )
+    .await;
+    // Not taken there: offered a read-only link.
+    let link = until(
+        &c,
+        "const a = document.querySelector('#places a[href=\"/admin\"]'); return a && a.textContent;",
+        "the admin center link",
+    )
+    .await;
+    assert_eq!(
+        link,
+        json!("Abrir el centro de administración (solo lectura)")
+    );
+    assert_eq!(
+        c.execute("return location.pathname;", vec![])
+            .await
+            .unwrap(),
+        json!("/")
+    );
+    click(
+        &c,
+        "document.querySelector('#places a[href=\"/admin\"]')",
+        "the link",
+    )
+    .await;
+    screen_ready(&c, "people").await;
+    assert_eq!(
+        c.execute(
+            "return [document.documentElement.lang, document.querySelector('[data-screen] h1').textContent,
+                     !document.querySelector('[data-testid=read-only]').hidden];",
+            vec![]
+        )
+        .await
+        .unwrap(),
+        json!(["es", "Personas", true])
+    );
+    let open = "return Array.from(document.querySelectorAll('[data-screen] form')).filter(f => !f.querySelector(':scope > fieldset[disabled]')).length;";
+    assert_eq!(
+        c.execute(open, vec![]).await.unwrap(),
+        json!(0),
+        "every form is disabled"
+    );
+    assert!(
+        c.execute(
+            "return document.querySelectorAll('[data-testid=agent-row]').length;",
+            vec![]
+        )
+        .await
+        .unwrap()
+        .as_u64()
+        .unwrap()
+            >= 3,
+        "the agents are listed"
+    );
+    axe(&c, "the people screen, read-only").await;
+    screenshot(&c, "admin-es-supervisor-people").await;
+    click(&c, &q("nav-routing"), "the routing section").await;
+    screen_ready(&c, "routing").await;
+    assert_eq!(c.execute(open, vec![]).await.unwrap(), json!(0));
+    assert_eq!(
+        c.execute(
+            &format!("return [{}.disabled, {}.disabled, document.querySelectorAll('[data-testid=queue-row]').length];", q("add-rule"), q("rules-save")),
+            vec![]
+        )
+        .await
+        .unwrap(),
+        json!([true, true, 1])
+    );
+    click(&c, &q("nav-chat"), "the chat section").await;
+    screen_ready(&c, "chat").await;
+    until(
+        &c,
+        &format!("return {};", q("widgets-admin-only")),
+        "the admins-only notice",
+    )
+    .await;
+    // The API refuses a supervisor's write whatever the page shows.
+    let status = c
+        .execute_async(
+            "const done = arguments[0];
+             fetch('/api/v1/session').then(r => r.json()).then(s =>
+               fetch('/api/v1/skills', {method: 'POST', headers: {'Content-Type': 'application/json', 'X-CSRF-Token': s.csrf_token},
+                 body: JSON.stringify({name: 'Sneaky'})})).then(r => done(r.status));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(status, json!(403));
+    assert_eq!(api.ok("/api/v1/skills").await.as_array().unwrap().len(), 1);
+    c.close().await.unwrap();
+    app.stop().await;
 }

@@ -8,7 +8,7 @@ export default {
   signInLink: 'Sign in on the home page.', notAllowed: 'Only admins and supervisors can open the admin center.',
   apiToken: 'API token', failed: 'Something went wrong', netError: 'Network error: check the connection and try again.',
   loadFailed: 'The settings could not be read. Reload the page to try again.',
-  checkForm: 'Nothing was saved: check the fields marked below.',
+  checkForm: 'Nothing was saved: check the marked fields.',
   yes: 'yes', no: 'no', on: 'on', off: 'off', edit: 'Edit', delete: 'Delete', remove: 'Remove', add: 'Add', save: 'Save',
   editNamed: 'Edit {name}', deleteNamed: 'Delete {name}', removeNamed: 'Remove {name}', deleted: '{name} deleted.',
   actions: 'Actions', name: 'Name', email: 'Email', password: 'Password', newPassword: 'New password (leave empty to keep it)',

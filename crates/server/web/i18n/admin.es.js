@@ -8,7 +8,7 @@ export default {
   signInLink: 'Iniciar sesión en la página de inicio.', notAllowed: 'Solo los administradores y supervisores pueden abrir el centro de administración.',
   apiToken: 'Token de API', failed: 'Algo salió mal', netError: 'Error de red: compruebe la conexión e inténtelo de nuevo.',
   loadFailed: 'No se pudieron leer los ajustes. Recargue la página para intentarlo de nuevo.',
-  checkForm: 'No se guardó nada: revise los campos señalados abajo.',
+  checkForm: 'No se guardó nada: revise los campos señalados.',
   yes: 'sí', no: 'no', on: 'activado', off: 'desactivado', edit: 'Editar', delete: 'Eliminar', remove: 'Quitar', add: 'Añadir', save: 'Guardar',
   editNamed: 'Editar {name}', deleteNamed: 'Eliminar {name}', removeNamed: 'Quitar {name}', deleted: '{name} eliminado.',
   actions: 'Acciones', name: 'Nombre', email: 'Correo electrónico', password: 'Contraseña', newPassword: 'Nueva contraseña (vacía: sin cambios)',

@@ -8,7 +8,7 @@ export default {
   signInLink: 'Se connecter sur la page d’accueil.', notAllowed: 'Seuls les administrateurs et les superviseurs peuvent ouvrir le centre d’administration.',
   apiToken: 'Jeton d’API', failed: 'Une erreur est survenue', netError: 'Erreur réseau : vérifiez la connexion et réessayez.',
   loadFailed: 'Impossible de lire les réglages. Rechargez la page pour réessayer.',
-  checkForm: 'Rien n’a été enregistré : vérifiez les champs signalés ci-dessous.',
+  checkForm: 'Rien n’a été enregistré : vérifiez les champs signalés.',
   yes: 'oui', no: 'non', on: 'activé', off: 'désactivé', edit: 'Modifier', delete: 'Supprimer', remove: 'Retirer', add: 'Ajouter', save: 'Enregistrer',
   editNamed: 'Modifier {name}', deleteNamed: 'Supprimer {name}', removeNamed: 'Retirer {name}', deleted: '{name} supprimé.',
   actions: 'Actions', name: 'Nom', email: 'E-mail', password: 'Mot de passe', newPassword: 'Nouveau mot de passe (vide : inchangé)',
