@@ -450,6 +450,21 @@ async fn journey(language: &str, lang: &str) {
         rules[1]["tests"],
         json!([{"op": "equals", "attribute": "topic", "value": "billing"}])
     );
+    // A queue a rule uses cannot be deleted: the API's reason is shown, the
+    // queue stays.
+    click(
+        &c,
+        &format!("document.querySelector('[data-testid=queue-row][data-id=\"{phones_id}\"] [data-testid=queue-delete]')"),
+        "delete the voice queue",
+    )
+    .await;
+    until(
+        &c,
+        "return document.querySelector('[data-screen=routing] [data-testid=form-error]').textContent;",
+        "the refusal",
+    )
+    .await;
+    assert_eq!(api.ok("/api/v1/queues").await.as_array().unwrap().len(), 2);
     axe(&c, "the routing screen").await;
     screenshot(&c, &format!("admin-{lang}-routing")).await;
 
@@ -636,6 +651,15 @@ async fn a_supervisor_sees_the_admin_center_read_only() {
         json!({"name": "Web chat", "channel": "messaging"}),
     )
     .await;
+    // The page carries the pages' Content-Security-Policy (no inline code).
+    let r = app.anonymous().get("/admin").await;
+    assert_eq!(r.status(), 200);
+    let csp = r.headers()["content-security-policy"].to_str().unwrap();
+    assert!(
+        csp.contains("script-src 'self';") && !csp.contains("unsafe-inline"),
+        "{csp}"
+    );
+    assert_eq!(r.headers()["x-frame-options"], "DENY");
     let driver = chromium::driver().await;
     let profile = tempfile::tempdir().unwrap();
     let c = chromium::browser_in(&driver, profile.path(), Some("es-ES")).await;

@@ -31,7 +31,8 @@ export async function showChat(root, ctx) {
     return;
   }
   const current = widgets.find((w) => w.id === selected) || null;
-  root.append(card(t('widgets'), widgetTable(ctx, widgets)), widgetForm(ctx, current, queues));
+  const box = errorBox();
+  root.append(card(t('widgets'), widgetTable(ctx, widgets, box), box), widgetForm(ctx, current, queues));
   if (current) {
     root.append(snippetCard(current));
     const [rules, stats] = await Promise.all([
@@ -42,8 +43,16 @@ export async function showChat(root, ctx) {
   }
 }
 
-function widgetTable(ctx, widgets) {
+function widgetTable(ctx, widgets, box) {
   if (!widgets.length) return h('p', { class: 'muted' }, t('noWidgets'));
+  // Refused (409) once a visitor has used the widget.
+  async function remove(w) {
+    const r = await api('DELETE', '/api/v1/widgets/' + encodeURIComponent(w.id));
+    if (!r.ok) return showFieldErrors(box, box, r);
+    if (selected === w.id) selected = null;
+    await ctx.reload();
+    ctx.say(t('deleted', { name: w.name }));
+  }
   return h('table', null,
     h('thead', null, h('tr', null, [t('name'), t('origins'), t('language'), t('proactive'), t('actions')].map((x) => h('th', { scope: 'col' }, x)))),
     h('tbody', null, widgets.map((w) => h('tr', { 'data-testid': 'widget-row', 'data-id': w.id },
@@ -52,7 +61,8 @@ function widgetTable(ctx, widgets) {
       h('td', null, h('button', {
         type: 'button', 'aria-label': t('editNamed', { name: w.name }),
         click: async () => { selected = w.id; await ctx.reload(); const f = document.getElementById('widget-form-title'); if (f) f.focus(); }
-      }, t('edit')))))));
+      }, t('edit')), ' ',
+      h('button', { type: 'button', 'aria-label': t('deleteNamed', { name: w.name }), click: () => remove(w) }, t('delete')))))));
 }
 
 function widgetForm(ctx, w, queues) {

@@ -70,6 +70,10 @@ async function start() {
     $('signed-out').querySelector('h1').textContent = t('notAllowed');
     return;
   }
+  // A new action makes the last success message stale.
+  const stale = () => { $('status').textContent = ''; };
+  $('screen').addEventListener('submit', stale, true);
+  $('screen').addEventListener('click', (ev) => { if (ev.target.closest('button')) stale(); }, true);
   $('readonly').hidden = ctx.admin;
   $('nav').hidden = false;
   window.addEventListener('hashchange', () => {

@@ -31,17 +31,26 @@ export async function showRouting(root, ctx) {
     return;
   }
   const form = queueForm(ctx, queues, agents);
-  root.append(card(t('queues'), queueTable(queues, form)), form.el, rulesCard(ctx, rules, queues, skills));
+  const box = errorBox();
+  root.append(card(t('queues'), queueTable(ctx, queues, form, box), box), form.el, rulesCard(ctx, rules, queues, skills));
 }
 
-function queueTable(queues, form) {
+function queueTable(ctx, queues, form, box) {
   if (!queues.length) return h('p', { class: 'muted' }, t('noQueues'));
+  // Refused (409) while the queue has handled work or a rule sends work to it.
+  async function remove(q) {
+    const r = await api('DELETE', '/api/v1/queues/' + encodeURIComponent(q.id));
+    if (!r.ok) return showFieldErrors(box, box, r);
+    await ctx.reload();
+    ctx.say(t('deleted', { name: q.name }));
+  }
   return h('table', null,
     h('thead', null, h('tr', null, [t('name'), t('channel'), t('method'), t('priority'), t('members'), t('actions')].map((x) => h('th', { scope: 'col' }, x)))),
     h('tbody', null, queues.map((q) => h('tr', { 'data-testid': 'queue-row', 'data-id': q.id },
       h('td', null, q.name, q.is_default ? ' (' + t('default') + ')' : ''), h('td', null, t('ch_' + q.channel)),
       h('td', null, t('m_' + q.method)), h('td', null, String(q.priority)), h('td', null, String(q.members.length)),
-      h('td', null, h('button', { type: 'button', 'aria-label': t('editNamed', { name: q.name }), click: () => form.edit(q) }, t('edit')))))));
+      h('td', null, h('button', { type: 'button', 'aria-label': t('editNamed', { name: q.name }), click: () => form.edit(q) }, t('edit')), ' ',
+        h('button', { type: 'button', disabled: ctx.readOnly, 'data-testid': 'queue-delete', 'aria-label': t('deleteNamed', { name: q.name }), click: () => remove(q) }, t('delete')))))));
 }
 
 function queueForm(ctx, queues, agents) {
