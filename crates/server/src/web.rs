@@ -1,7 +1,7 @@
 //! Web pages embedded in the binary.
 //!
 //! `crates/server/web/` is embedded whole (`include_dir`). Pages have their
-//! own addresses (`/`, `/agent`, `/book`, the meeting links, the demo shop);
+//! own addresses (`/`, `/agent`, `/admin`, `/book`, the meeting links, the demo shop);
 //! every other file (ES modules, style sheets, the icon) is served at its
 //! path by one route, with its Content-Type from its extension. The chat
 //! widget is the exception: host pages load `/widget.js`, one classic
@@ -46,6 +46,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(|| async { Html(text("index.html")) }))
         .route("/agent", get(|| async { Html(text("agent.html")) }))
+        .route("/admin", get(|| async { Html(text("admin.html")) }))
         .route("/book", get(|| async { Html(text("book.html")) }))
         .route(
             "/meetings/{id}/cancel",
@@ -722,7 +723,13 @@ mod tests {
                 }
             }
         }
-        for page in ["index.html", "agent.html", "book.html", "cancel.html"] {
+        for page in [
+            "index.html",
+            "agent.html",
+            "admin.html",
+            "book.html",
+            "cancel.html",
+        ] {
             let html = text(page);
             let mut refs = 0;
             for attr in ["src=\"/", "href=\"/"] {

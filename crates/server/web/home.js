@@ -19,16 +19,22 @@ function show(info, focus) {
   $('who').textContent = info.agent ? `${info.agent.name} <${info.agent.email}>` : t('apiToken');
   $('roles').textContent = info.roles.map((r) => t('role_' + r)).join(', ');
   const places = [];
+  const admin = info.roles.includes('admin');
+  if (admin) places.push(link('/admin', t('adminCenter')));
+  else if (info.roles.includes('supervisor')) places.push(link('/admin', t('adminReadOnly')));
   if (info.agent) places.push(link('/agent', t('workspace')));
-  if (info.roles.includes('admin')) {
+  if (admin) {
     places.push(link('/api/v1/communications/outbox', t('outbox')));
     places.push(link('/api/v1/voice/status', t('voice')));
   }
   $('places').replaceChildren(...places);
   $('signin').hidden = true;
   $('me').hidden = false;
-  // After signing in, focus goes where the page changed, not back to <body>.
-  if (focus) $('me-title').focus();
+  // Admins who just signed in go on to the admin center (the link above
+  // stays for when they come back); others stay here, focus where the page
+  // changed, not back on <body>.
+  if (focus && admin && info.agent) location.assign('/admin');
+  else if (focus) $('me-title').focus();
 }
 
 async function refresh() {

@@ -47,6 +47,7 @@ pub async fn driver() -> Driver {
     panic!("chromedriver did not start");
 }
 
+#[allow(dead_code)]
 pub async fn browser(driver: &Driver, profile: &std::path::Path) -> fantoccini::Client {
     browser_in(driver, profile, None).await
 }

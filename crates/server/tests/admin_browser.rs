@@ -1,0 +1,770 @@
+//! The admin center (`/admin`) in real headless Chromium, in English and in
+//! French: an admin signs in at `/` and is taken to `/admin`, creates a
+//! skill and an agent with it, a voice queue with operating hours, a
+//! holiday and direct-callback overflows (after a refused attempt with its
+//! hours the wrong way round), a chat queue, two routing rules that it then
+//! reorders by keyboard; a widget with a pre-chat survey field and the
+//! proactive switch on, and a proactive rule (after a refused attempt with
+//! a regular expression that does not compile). Each refused form shows
+//! the message beside its field and saves nothing; everything saved is
+//! read back through the API. Screenshots of each screen are saved under
+//! `target/test-artifacts/` (`admin-<lang>-<screen>.png`).
+
+#[path = "chromium/mod.rs"]
+mod chromium;
+#[path = "api/support.rs"]
+#[allow(dead_code)]
+mod support;
+
+use std::time::Duration;
+
+use fantoccini::{Client, Locator};
+use serde_json::{json, Value};
+use switchboard_core::access::Role;
+
+use chromium::{axe, until};
+use support::{Caller, TestApp};
+
+const PASSWORD: &str = "a long admin password";
+
+fn q(testid: &str) -> String {
+    format!("document.querySelector('[data-testid={testid}]')")
+}
+
+/// Runs `js` (an expression naming an element) and clicks it, once present.
+async fn click(c: &Client, el: &str, what: &str) {
+    until(
+        c,
+        &format!(
+            "const e = {el}; if (e && !e.disabled) {{ e.click(); return true; }} return false;"
+        ),
+        what,
+    )
+    .await;
+}
+
+/// Sets a control's value as a person would (input and change events).
+async fn set(c: &Client, el: &str, value: &str) {
+    let script = format!(
+        "const e = {el}; if (!e) return false; e.focus();
+         if (e.type === 'checkbox') e.checked = {value} === 'on'; else e.value = {value};
+         e.dispatchEvent(new Event('input', {{bubbles: true}}));
+         e.dispatchEvent(new Event('change', {{bubbles: true}})); return true;",
+        value = serde_json::to_string(value).unwrap()
+    );
+    until(c, &script, &format!("the control {el}")).await;
+}
+
+/// The last element matching `css` inside the element with data-testid `scope`.
+fn last(scope: &str, css: &str) -> String {
+    format!("Array.from(document.querySelectorAll('[data-testid={scope}] {css}')).pop()")
+}
+
+/// Clicks a save button and waits for the status line to say it saved.
+async fn save(c: &Client, testid: &str, what: &str) {
+    c.execute(
+        "document.querySelector('[data-testid=status]').textContent = ''; return true;",
+        vec![],
+    )
+    .await
+    .unwrap();
+    click(c, &q(testid), what).await;
+    until(
+        c,
+        "return document.querySelector('[data-testid=status]').textContent;",
+        what,
+    )
+    .await;
+}
+
+async fn screen_ready(c: &Client, name: &str) {
+    until(
+        c,
+        &format!("return !!document.querySelector('[data-screen={name}][data-ready]');"),
+        &format!("the {name} screen"),
+    )
+    .await;
+}
+
+async fn screenshot(c: &Client, name: &str) {
+    let png = c.screenshot().await.unwrap();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/test-artifacts");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(format!("{name}.png")), &png).unwrap();
+    assert!(png.len() > 10_000, "a real screenshot");
+}
+
+/// The error shown beside the control `el`: it is marked invalid, names its
+/// message with aria-describedby, and the message sits in the same field.
+async fn error_beside(c: &Client, el: &str) -> String {
+    let v = until(
+        c,
+        &format!(
+            "const e = {el}; if (!e || e.getAttribute('aria-invalid') !== 'true') return null;
+             const m = document.getElementById(e.getAttribute('aria-describedby'));
+             if (!m || !m.textContent || m.parentNode !== e.closest('.field')) return null;
+             return m.textContent;"
+        ),
+        &format!("an error beside {el}"),
+    )
+    .await;
+    v.as_str().unwrap().to_owned()
+}
+
+async fn invalid_count(c: &Client) -> Value {
+    c.execute(
+        "return document.querySelectorAll('[aria-invalid=true]').length;",
+        vec![],
+    )
+    .await
+    .unwrap()
+}
+
+async fn scene() -> (TestApp, Caller) {
+    let app = support::spawn_sqlite().await;
+    let api = app.token(Role::Admin).await;
+    api.create(
+        "/api/v1/agents",
+        json!({"name": "Ada Admin", "email": "ada@admin.test", "roles": ["admin"], "password": PASSWORD}),
+    )
+    .await;
+    (app, api)
+}
+
+async fn journey(language: &str, lang: &str) {
+    let (app, api) = scene().await;
+    let driver = chromium::driver().await;
+    let profile = tempfile::tempdir().unwrap();
+    let c = chromium::browser_in(&driver, profile.path(), Some(language)).await;
+    c.set_window_size(1280, 1600).await.unwrap();
+    let wait = Duration::from_secs(15);
+
+    // Sign in at / and be taken to /admin.
+    c.goto(&format!("{}/", app.base)).await.unwrap();
+    c.wait()
+        .at_most(wait)
+        .for_element(Locator::Css("#email"))
+        .await
+        .unwrap();
+    c.find(Locator::Css("#email"))
+        .await
+        .unwrap()
+        .send_keys("ada@admin.test")
+        .await
+        .unwrap();
+    c.find(Locator::Css("#password"))
+        .await
+        .unwrap()
+        .send_keys(PASSWORD)
+        .await
+        .unwrap();
+    c.find(Locator::Css("button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    until(
+        &c,
+        "return location.pathname === '/admin';",
+        "the admin center",
+    )
+    .await;
+    screen_ready(&c, "people").await;
+    assert_eq!(
+        c.execute("return document.documentElement.lang;", vec![])
+            .await
+            .unwrap(),
+        json!(lang)
+    );
+    let heading = c
+        .execute(
+            "return document.querySelector('[data-screen] h1').textContent;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        heading,
+        json!(if lang == "fr" { "Personnes" } else { "People" })
+    );
+
+    // ------------------------------------------------------------ people
+    set(&c, &q("skill-name"), "Billing").await;
+    save(&c, "skill-add", "add the skill").await;
+    until(
+        &c,
+        "return document.querySelector('[data-screen=people][data-ready] [data-testid=skill]');",
+        "the new skill",
+    )
+    .await;
+    let skills = api.ok("/api/v1/skills").await;
+    assert_eq!(skills.as_array().unwrap().len(), 1);
+    assert_eq!(skills[0]["name"], "Billing");
+    let skill = skills[0]["id"].as_str().unwrap().to_owned();
+
+    set(&c, &q("agent-name"), "Nora Novak").await;
+    set(&c, &q("agent-email"), "nora@admin.test").await;
+    set(&c, &q("agent-password"), "nora's long password").await;
+    click(&c, &q("add-skill"), "add a skill row").await;
+    set(
+        &c,
+        &last("agent-skills", "[data-testid=skill-pick]"),
+        &skill,
+    )
+    .await;
+    set(
+        &c,
+        &last("agent-skills", "[data-testid=skill-proficiency]"),
+        "7",
+    )
+    .await;
+    save(&c, "agent-save", "save the agent").await;
+    until(
+        &c,
+        "return Array.from(document.querySelectorAll('[data-testid=agent-row]')).some(r => r.textContent.includes('nora@admin.test'));",
+        "the agent in the list",
+    )
+    .await;
+    let agents = api.ok("/api/v1/agents?limit=200").await;
+    let nora = agents["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["email"] == "nora@admin.test")
+        .expect("the agent was created")
+        .clone();
+    assert_eq!(nora["name"], "Nora Novak");
+    assert_eq!(nora["roles"], json!(["agent"]));
+    assert_eq!(nora["active"], true);
+    let nora_id = nora["id"].as_str().unwrap().to_owned();
+    let routing = api.ok(&format!("/api/v1/agents/{nora_id}/routing")).await;
+    assert_eq!(
+        routing["skills"],
+        json!([{"skill_id": skill, "proficiency": 7}])
+    );
+    // Her new password works.
+    let (s, _) = support::sign_in(
+        &app,
+        &reqwest::Client::new(),
+        "nora@admin.test",
+        "nora's long password",
+    )
+    .await;
+    assert_eq!(s, 200);
+    axe(&c, "the people screen").await;
+    screenshot(&c, &format!("admin-{lang}-people")).await;
+
+    // ------------------------------------------------------------ routing
+    click(&c, &q("nav-routing"), "the routing section").await;
+    screen_ready(&c, "routing").await;
+    set(&c, &q("queue-name"), "Phones").await;
+    set(&c, &q("queue-channel"), "voice").await;
+    set(&c, &q("queue-has-hours"), "on").await;
+    set(&c, &q("queue-tz"), "Europe/Paris").await;
+    set(&c, &q("queue-holidays"), "2026-12-25").await;
+    click(&c, &q("add-hours"), "add opening hours").await;
+    set(
+        &c,
+        &last("queue-weekly", "[data-testid=hours-day]"),
+        "tuesday",
+    )
+    .await;
+    // The wrong way round first: refused beside the field, nothing saved.
+    set(
+        &c,
+        &last("queue-weekly", "[data-testid=hours-from]"),
+        "17:00",
+    )
+    .await;
+    set(&c, &last("queue-weekly", "[data-testid=hours-to]"), "09:00").await;
+    set(&c, &q("overflow-waiting_time_exceeds"), "direct_callback").await;
+    set(&c, &q("overflow-waiting_time_exceeds-seconds"), "300").await;
+    set(
+        &c,
+        &format!("document.querySelector('[data-testid=queue-member][value=\"{nora_id}\"]')"),
+        "on",
+    )
+    .await;
+    click(&c, &q("queue-save"), "save the queue").await;
+    let msg = error_beside(&c, &last("queue-weekly", "[data-testid=hours-to]")).await;
+    if lang == "fr" {
+        assert_eq!(msg, "Doit venir après la valeur précédente.");
+    } else {
+        assert_eq!(msg, "must be after from");
+    }
+    assert_eq!(
+        invalid_count(&c).await,
+        json!(1),
+        "only that field is marked"
+    );
+    assert_eq!(api.ok("/api/v1/queues").await, json!([]), "nothing saved");
+    // The form is as typed.
+    assert_eq!(
+        c.execute(&format!("return {}.value;", q("queue-name")), vec![])
+            .await
+            .unwrap(),
+        json!("Phones")
+    );
+    axe(&c, "the queue form with an error").await;
+    screenshot(&c, &format!("admin-{lang}-routing-error")).await;
+    set(
+        &c,
+        &last("queue-weekly", "[data-testid=hours-from]"),
+        "09:00",
+    )
+    .await;
+    set(&c, &last("queue-weekly", "[data-testid=hours-to]"), "17:30").await;
+    set(&c, &q("overflow-out_of_operating_hours"), "direct_callback").await;
+    save(&c, "queue-save", "save the queue again").await;
+    until(
+        &c,
+        "return document.querySelectorAll('[data-screen=routing][data-ready] [data-testid=queue-row]').length === 1;",
+        "the queue in the list",
+    )
+    .await;
+    let queues = api.ok("/api/v1/queues").await;
+    let phones = &queues[0];
+    assert_eq!(phones["name"], "Phones");
+    assert_eq!(phones["channel"], "voice");
+    assert_eq!(phones["method"], "least_active");
+    assert_eq!(
+        phones["operating_hours"],
+        json!({"time_zone": "Europe/Paris", "weekly": [{"day": "tuesday", "from": "09:00", "to": "17:30"}], "holidays": ["2026-12-25"]})
+    );
+    assert_eq!(
+        phones["overflow"]["out_of_operating_hours"],
+        json!({"action": "direct_callback", "queue_id": null})
+    );
+    assert_eq!(
+        phones["overflow"]["waiting_time_exceeds"],
+        json!({"seconds": 300, "action": "direct_callback", "queue_id": null})
+    );
+    assert_eq!(phones["members"], json!([nora_id]));
+    let phones_id = phones["id"].as_str().unwrap().to_owned();
+
+    set(&c, &q("queue-name"), "Web chat").await;
+    save(&c, "queue-save", "save the chat queue").await;
+    until(
+        &c,
+        "return document.querySelectorAll('[data-screen=routing][data-ready] [data-testid=queue-row]').length === 2;",
+        "the chat queue in the list",
+    )
+    .await;
+    let queues = api.ok("/api/v1/queues").await;
+    let chat_queue = queues
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|q| q["name"] == "Web chat")
+        .unwrap();
+    assert_eq!(chat_queue["channel"], "messaging");
+    assert_eq!(chat_queue["operating_hours"], Value::Null);
+    let chat_id = chat_queue["id"].as_str().unwrap().to_owned();
+
+    // Two rules, then the second moved up by keyboard, then saved.
+    click(&c, &q("add-rule"), "add a rule").await;
+    set(
+        &c,
+        &last("rules", "[data-testid=rule-name]"),
+        "Billing chats",
+    )
+    .await;
+    set(&c, &last("rules", "[data-testid=rule-queue]"), &chat_id).await;
+    click(
+        &c,
+        &last("rules", "[data-testid=add-test]"),
+        "add a condition",
+    )
+    .await;
+    set(&c, &last("rules", "[data-testid=test-attribute]"), "topic").await;
+    set(&c, &last("rules", "[data-testid=test-value]"), "billing").await;
+    click(&c, &q("add-rule"), "add a second rule").await;
+    set(
+        &c,
+        &last("rules", "[data-testid=rule-name]"),
+        "French callers",
+    )
+    .await;
+    set(&c, &last("rules", "[data-testid=rule-queue]"), &phones_id).await;
+    click(
+        &c,
+        &last("rules", "[data-testid=add-test]"),
+        "add a condition",
+    )
+    .await;
+    set(
+        &c,
+        &last("rules", "[data-testid=test-attribute]"),
+        "language",
+    )
+    .await;
+    set(&c, &last("rules", "[data-testid=test-op]"), "in").await;
+    set(&c, &last("rules", "[data-testid=test-value]"), "fr, fr-CA").await;
+    save(&c, "rules-save", "save the rules").await;
+    let rules = api.ok("/api/v1/routing-rules").await;
+    let names: Vec<&str> = rules
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Billing chats", "French callers"]);
+    let up = c
+        .find(Locator::Css("[data-rule='1'] [data-testid=rule-up]"))
+        .await
+        .unwrap();
+    up.send_keys("\u{E007}").await.unwrap(); // Enter
+    until(
+        &c,
+        "return document.querySelector('[data-rule=\"0\"] [data-testid=rule-name]').value === 'French callers';",
+        "the rule moved up",
+    )
+    .await;
+    // The focus followed the rule (now first: its "move down" button).
+    assert_eq!(
+        c.execute(
+            "const a = document.activeElement; return a.getAttribute('data-testid') + ' ' + a.closest('[data-rule]').getAttribute('data-rule');",
+            vec![]
+        )
+        .await
+        .unwrap(),
+        json!("rule-down 0")
+    );
+    // Not saved until asked.
+    assert_eq!(
+        api.ok("/api/v1/routing-rules").await[0]["name"],
+        "Billing chats"
+    );
+    save(&c, "rules-save", "save the new order").await;
+    let rules = api.ok("/api/v1/routing-rules").await;
+    assert_eq!(rules[0]["name"], "French callers");
+    assert_eq!(rules[0]["queue_id"], phones_id);
+    assert_eq!(
+        rules[0]["tests"],
+        json!([{"op": "in", "attribute": "language", "values": ["fr", "fr-CA"]}])
+    );
+    assert_eq!(rules[1]["name"], "Billing chats");
+    assert_eq!(rules[1]["queue_id"], chat_id);
+    assert_eq!(
+        rules[1]["tests"],
+        json!([{"op": "equals", "attribute": "topic", "value": "billing"}])
+    );
+    // A queue a rule uses cannot be deleted: the API's reason is shown, the
+    // queue stays.
+    click(
+        &c,
+        &format!("document.querySelector('[data-testid=queue-row][data-id=\"{phones_id}\"] [data-testid=queue-delete]')"),
+        "delete the voice queue",
+    )
+    .await;
+    until(
+        &c,
+        "return document.querySelector('[data-screen=routing] [data-testid=form-error]').textContent;",
+        "the refusal",
+    )
+    .await;
+    assert_eq!(api.ok("/api/v1/queues").await.as_array().unwrap().len(), 2);
+    axe(&c, "the routing screen").await;
+    screenshot(&c, &format!("admin-{lang}-routing")).await;
+
+    // ------------------------------------------------------------ chat
+    click(&c, &q("nav-chat"), "the chat section").await;
+    screen_ready(&c, "chat").await;
+    set(&c, &q("widget-name"), "Shop").await;
+    set(&c, &q("widget-origins"), "https://shop.example").await;
+    set(&c, &q("widget-queue"), &chat_id).await;
+    click(&c, &q("add-question"), "add a survey question").await;
+    set(&c, &last("survey", "[data-testid=question-id]"), "order").await;
+    set(
+        &c,
+        &last("survey", "[data-testid=question-label-en]"),
+        "Order number",
+    )
+    .await;
+    set(
+        &c,
+        &last("survey", "[data-testid=question-label-fr]"),
+        "Numéro de commande",
+    )
+    .await;
+    set(&c, &q("widget-proactive"), "on").await;
+    save(&c, "widget-save", "save the widget").await;
+    until(
+        &c,
+        &format!("return {}?.value;", q("snippet")),
+        "the snippet",
+    )
+    .await;
+    let widgets = api.ok("/api/v1/widgets").await;
+    assert_eq!(widgets.as_array().unwrap().len(), 1);
+    let w = &widgets[0];
+    let widget_id = w["id"].as_str().unwrap().to_owned();
+    assert_eq!(w["name"], "Shop");
+    assert_eq!(w["allowed_origins"], json!(["https://shop.example"]));
+    assert_eq!(w["routing"]["queue_id"], chat_id);
+    assert_eq!(w["proactive_enabled"], true);
+    assert_eq!(
+        w["survey"],
+        json!([{"id": "order", "type": "text", "label": {"en": "Order number", "fr": "Numéro de commande"}, "required": false, "choices": []}])
+    );
+    let snippet = c
+        .execute(&format!("return {}.value;", q("snippet")), vec![])
+        .await
+        .unwrap();
+    assert_eq!(snippet, w["embed_snippet"]);
+    assert!(snippet.as_str().unwrap().contains(&widget_id));
+
+    // A proactive rule whose regular expression does not compile: refused
+    // beside the field, nothing saved, the form as typed.
+    click(&c, &q("add-prule"), "add a proactive rule").await;
+    set(
+        &c,
+        &last("proactive-rules", "[data-testid=prule-name]"),
+        "Pricing help",
+    )
+    .await;
+    set(
+        &c,
+        &last("proactive-rules", "[data-testid=prule-match]"),
+        "regex",
+    )
+    .await;
+    set(
+        &c,
+        &last("proactive-rules", "[data-testid=prule-url]"),
+        "^https://shop\\.example/(pricing",
+    )
+    .await;
+    set(
+        &c,
+        &last("proactive-rules", "[data-testid=prule-seconds]"),
+        "5",
+    )
+    .await;
+    set(
+        &c,
+        &last("proactive-rules", "[data-testid=prule-message-en]"),
+        "Questions about our prices?",
+    )
+    .await;
+    click(&c, &q("prules-save"), "save the proactive rules").await;
+    let msg = error_beside(&c, &last("proactive-rules", "[data-testid=prule-url]")).await;
+    if lang == "fr" {
+        assert!(msg.contains("expression régulière"), "{msg}");
+    } else {
+        assert!(
+            msg.starts_with("is not a valid regular expression"),
+            "{msg}"
+        );
+    }
+    assert_eq!(
+        invalid_count(&c).await,
+        json!(1),
+        "only that field is marked"
+    );
+    let saved = api
+        .ok(&format!("/api/v1/widgets/{widget_id}/proactive-rules"))
+        .await;
+    assert_eq!(saved, json!({"rules": []}), "nothing saved");
+    assert_eq!(
+        c.execute(
+            &format!(
+                "return {}.value;",
+                last("proactive-rules", "[data-testid=prule-url]")
+            ),
+            vec![]
+        )
+        .await
+        .unwrap(),
+        json!("^https://shop\\.example/(pricing")
+    );
+    axe(&c, "the proactive rules with an error").await;
+    screenshot(&c, &format!("admin-{lang}-chat-error")).await;
+
+    set(
+        &c,
+        &last("proactive-rules", "[data-testid=prule-url]"),
+        "^https://shop\\.example/pricing",
+    )
+    .await;
+    save(&c, "prules-save", "save the proactive rules again").await;
+    until(
+        &c,
+        "return document.querySelector('[data-screen=chat][data-ready] [data-testid=prule-stats]');",
+        "the saved rule with its counts",
+    )
+    .await;
+    let saved = api
+        .ok(&format!("/api/v1/widgets/{widget_id}/proactive-rules"))
+        .await;
+    let rule = &saved["rules"][0];
+    assert_eq!(saved["rules"].as_array().unwrap().len(), 1);
+    assert_eq!(rule["name"], "Pricing help");
+    assert_eq!(rule["enabled"], true);
+    assert_eq!(
+        rule["location"]["url"],
+        json!({"match": "regex", "value": "^https://shop\\.example/pricing"})
+    );
+    assert_eq!(rule["time_on_page_seconds"], 5);
+    assert_eq!(
+        rule["messages"],
+        json!({"en": "Questions about our prices?"})
+    );
+    assert_eq!(rule["frequency"], json!({"per": "session"}));
+    assert_eq!(
+        api.ok(&format!("/api/v1/widgets/{widget_id}")).await["proactive_enabled"],
+        true
+    );
+    axe(&c, "the chat screen").await;
+    screenshot(&c, &format!("admin-{lang}-chat")).await;
+
+    c.close().await.unwrap();
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_configures_people_routing_and_chat_in_english() {
+    journey("en-US", "en").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_configures_people_routing_and_chat_in_french() {
+    journey("fr-FR", "fr").await;
+}
+
+/// A supervisor (here in Spanish) is offered the admin center from the home
+/// page, sees every form disabled and the widgets refused, and the API
+/// refuses their writes anyway.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_supervisor_sees_the_admin_center_read_only() {
+    let (app, api) = scene().await;
+    api.create(
+        "/api/v1/agents",
+        json!({"name": "Sam Super", "email": "sam@admin.test", "roles": ["supervisor"], "password": PASSWORD}),
+    )
+    .await;
+    api.create("/api/v1/skills", json!({"name": "Billing"}))
+        .await;
+    api.create(
+        "/api/v1/queues",
+        json!({"name": "Web chat", "channel": "messaging"}),
+    )
+    .await;
+    // The page carries the pages' Content-Security-Policy (no inline code).
+    let r = app.anonymous().get("/admin").await;
+    assert_eq!(r.status(), 200);
+    let csp = r.headers()["content-security-policy"].to_str().unwrap();
+    assert!(
+        csp.contains("script-src 'self';") && !csp.contains("unsafe-inline"),
+        "{csp}"
+    );
+    assert_eq!(r.headers()["x-frame-options"], "DENY");
+    let driver = chromium::driver().await;
+    let profile = tempfile::tempdir().unwrap();
+    let c = chromium::browser_in(&driver, profile.path(), Some("es-ES")).await;
+    c.set_window_size(1280, 1400).await.unwrap();
+    c.goto(&format!("{}/", app.base)).await.unwrap();
+    c.wait()
+        .at_most(Duration::from_secs(15))
+        .for_element(Locator::Css("#email"))
+        .await
+        .unwrap();
+    set(&c, "document.querySelector('#email')", "sam@admin.test").await;
+    set(&c, "document.querySelector('#password')", PASSWORD).await;
+    click(
+        &c,
+        "document.querySelector('button[type=submit]')",
+        "sign in",
+    )
+    .await;
+    // Not taken there: offered a read-only link.
+    let link = until(
+        &c,
+        "const a = document.querySelector('#places a[href=\"/admin\"]'); return a && a.textContent;",
+        "the admin center link",
+    )
+    .await;
+    assert_eq!(
+        link,
+        json!("Abrir el centro de administración (solo lectura)")
+    );
+    assert_eq!(
+        c.execute("return location.pathname;", vec![])
+            .await
+            .unwrap(),
+        json!("/")
+    );
+    click(
+        &c,
+        "document.querySelector('#places a[href=\"/admin\"]')",
+        "the link",
+    )
+    .await;
+    screen_ready(&c, "people").await;
+    assert_eq!(
+        c.execute(
+            "return [document.documentElement.lang, document.querySelector('[data-screen] h1').textContent,
+                     !document.querySelector('[data-testid=read-only]').hidden];",
+            vec![]
+        )
+        .await
+        .unwrap(),
+        json!(["es", "Personas", true])
+    );
+    let open = "return Array.from(document.querySelectorAll('[data-screen] form')).filter(f => !f.querySelector(':scope > fieldset[disabled]')).length;";
+    assert_eq!(
+        c.execute(open, vec![]).await.unwrap(),
+        json!(0),
+        "every form is disabled"
+    );
+    assert!(
+        c.execute(
+            "return document.querySelectorAll('[data-testid=agent-row]').length;",
+            vec![]
+        )
+        .await
+        .unwrap()
+        .as_u64()
+        .unwrap()
+            >= 3,
+        "the agents are listed"
+    );
+    axe(&c, "the people screen, read-only").await;
+    screenshot(&c, "admin-es-supervisor-people").await;
+    click(&c, &q("nav-routing"), "the routing section").await;
+    screen_ready(&c, "routing").await;
+    assert_eq!(c.execute(open, vec![]).await.unwrap(), json!(0));
+    assert_eq!(
+        c.execute(
+            &format!("return [{}.disabled, {}.disabled, document.querySelectorAll('[data-testid=queue-row]').length];", q("add-rule"), q("rules-save")),
+            vec![]
+        )
+        .await
+        .unwrap(),
+        json!([true, true, 1])
+    );
+    click(&c, &q("nav-chat"), "the chat section").await;
+    screen_ready(&c, "chat").await;
+    until(
+        &c,
+        &format!("return {};", q("widgets-admin-only")),
+        "the admins-only notice",
+    )
+    .await;
+    // The API refuses a supervisor's write whatever the page shows.
+    let status = c
+        .execute_async(
+            "const done = arguments[0];
+             fetch('/api/v1/session').then(r => r.json()).then(s =>
+               fetch('/api/v1/skills', {method: 'POST', headers: {'Content-Type': 'application/json', 'X-CSRF-Token': s.csrf_token},
+                 body: JSON.stringify({name: 'Sneaky'})})).then(r => done(r.status));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(status, json!(403));
+    assert_eq!(api.ok("/api/v1/skills").await.as_array().unwrap().len(), 1);
+    c.close().await.unwrap();
+    app.stop().await;
+}

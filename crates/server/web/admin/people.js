@@ -1,0 +1,245 @@
+// People: agents (create, roles, active, password, skills with
+// proficiency, capacity profile, queues), skills, capacity profiles.
+// An agent is saved in up to three calls (the agent, its routing, the
+// queues whose members change): the API has no one call for all three.
+
+import { api } from '../lib/api.js';
+import { h } from '../lib/dom.js';
+import { t } from '../lib/i18n.js';
+import { clearFieldErrors, fieldRow, showFieldErrors } from '../lib/form.js';
+import { button, card, errorBox, numberInput, numberOf, pick, queueInput, read, readPages, textInput, tickBox } from './data.js';
+
+const ROLES = ['admin', 'supervisor', 'agent'];
+
+export async function showPeople(root, ctx) {
+  const [agents, skills, profiles, queues] = await Promise.all([
+    readPages('/api/v1/agents'), read('/api/v1/skills'), read('/api/v1/capacity-profiles'), read('/api/v1/queues')
+  ]);
+  root.append(h('h1', { tabindex: '-1' }, t('people')));
+  if (!agents || !skills || !profiles || !queues) {
+    root.append(h('p', { class: 'error', role: 'alert' }, t('loadFailed')));
+    return;
+  }
+  const data = { agents, skills, profiles, queues };
+  const form = agentForm(ctx, data);
+  root.append(
+    card(t('agents'), agentTable(data, form)),
+    form.el,
+    skillsCard(ctx, skills),
+    profilesCard(ctx, profiles)
+  );
+}
+
+function agentTable(data, form) {
+  const rows = data.agents.map((a) => h('tr', { 'data-testid': 'agent-row', 'data-id': a.id },
+    h('td', null, a.name), h('td', null, a.email),
+    h('td', null, a.roles.map((r) => t('role_' + r)).join(', ')),
+    h('td', null, a.active ? t('yes') : t('no')),
+    h('td', null, h('button', { type: 'button', 'aria-label': t('editNamed', { name: a.name }), click: () => form.edit(a) }, t('edit')))));
+  return h('table', null,
+    h('thead', null, h('tr', null, [t('name'), t('email'), t('roles'), t('active'), t('actions')].map((x) => h('th', { scope: 'col' }, x)))),
+    h('tbody', null, rows));
+}
+
+function agentForm(ctx, data) {
+  const title = h('h2', { id: 'agent-form-title', tabindex: '-1' }, t('newAgent'));
+  const box = errorBox();
+  const c = {
+    name: textInput('', { 'data-testid': 'agent-name', autocomplete: 'off' }),
+    email: textInput('', { type: 'email', 'data-testid': 'agent-email' }),
+    password: textInput('', { type: 'password', autocomplete: 'new-password', 'data-testid': 'agent-password' }),
+    active: tickBox(true, { 'data-testid': 'agent-active' }),
+    profile: pick([['', t('defaultProfile')]].concat(data.profiles.map((p) => [p.id, p.name])), ''),
+    roles: ROLES.map((r) => tickBox(r === 'agent', { value: r, 'data-testid': 'role-' + r }))
+  };
+  c.roles[0].setAttribute('data-field', 'roles');
+  const passwordRow = fieldRow(t('password'), c.password, 'password');
+  const skillRows = h('div', { 'data-testid': 'agent-skills' });
+  const queueBoxes = data.queues.map((q) => tickBox(false, { value: q.id, 'data-testid': 'agent-queue' }));
+  let editing = null;
+
+  function skillRow(skillId, proficiency) {
+    const sel = pick([['', t('chooseSkill')]].concat(data.skills.map((s) => [s.id, s.name])), skillId);
+    sel.setAttribute('data-testid', 'skill-pick');
+    const prof = numberInput(proficiency, { min: '1', max: '10', 'data-testid': 'skill-proficiency' });
+    const row = h('div', { class: 'row', 'data-row': '' },
+      fieldRow(t('skill'), sel), fieldRow(t('proficiency'), prof),
+      button(t('remove'), () => { row.remove(); renumber(); }));
+    row.sbGet = () => ({ skill_id: sel.value, proficiency: numberOf(prof) });
+    row.sbControls = [sel, prof];
+    return row;
+  }
+  function renumber() {
+    Array.from(skillRows.children).forEach((row, i) => {
+      row.sbControls[0].setAttribute('data-field', `skills[${i}].skill_id`);
+      row.sbControls[1].setAttribute('data-field', `skills[${i}].proficiency`);
+    });
+  }
+  function addSkill(skillId, proficiency) {
+    skillRows.append(skillRow(skillId, proficiency));
+    renumber();
+  }
+
+  async function edit(a) {
+    editing = a;
+    clearFieldErrors(el, box);
+    title.textContent = t('editAgent', { name: a.name });
+    c.name.value = a.name;
+    c.email.value = a.email;
+    c.password.value = '';
+    passwordRow.querySelector('label').textContent = t('newPassword');
+    c.active.checked = a.active;
+    for (const r of c.roles) r.checked = a.roles.includes(r.value);
+    for (const b of queueBoxes) b.checked = data.queues.some((q) => q.id === b.value && q.members.includes(a.id));
+    skillRows.replaceChildren();
+    const r = await api('GET', '/api/v1/agents/' + encodeURIComponent(a.id) + '/routing');
+    if (r.ok && r.data) {
+      c.profile.value = r.data.capacity_profile_id || '';
+      for (const s of r.data.skills || []) addSkill(s.skill_id, s.proficiency);
+    }
+    title.focus();
+  }
+
+  async function save(ev) {
+    ev.preventDefault();
+    if (ctx.readOnly) return;
+    clearFieldErrors(el, box);
+    const body = {
+      name: c.name.value, email: c.email.value, active: c.active.checked,
+      roles: c.roles.filter((r) => r.checked).map((r) => r.value)
+    };
+    if (c.password.value || !editing) body.password = c.password.value;
+    const r = editing
+      ? await api('PATCH', '/api/v1/agents/' + encodeURIComponent(editing.id), body)
+      : await api('POST', '/api/v1/agents', body);
+    if (!r.ok) return showFieldErrors(el, box, r);
+    if (!editing) {
+      // Created: a retry of what follows changes this agent, not a new one.
+      editing = r.data;
+      title.textContent = t('editAgent', { name: r.data.name });
+    }
+    c.password.value = '';
+    const id = r.data.id;
+    const routing = {
+      capacity_profile_id: c.profile.value || null,
+      skills: Array.from(skillRows.children).map((row) => row.sbGet())
+    };
+    const rr = await api('PUT', '/api/v1/agents/' + encodeURIComponent(id) + '/routing', routing);
+    if (!rr.ok) return showFieldErrors(el, box, rr);
+    for (const b of queueBoxes) {
+      const q = data.queues.find((x) => x.id === b.value);
+      const member = q.members.includes(id);
+      if (b.checked === member) continue;
+      const members = b.checked ? q.members.concat([id]) : q.members.filter((m) => m !== id);
+      const qr = await api('PUT', '/api/v1/queues/' + encodeURIComponent(q.id), queueInput(q, members));
+      if (!qr.ok) {
+        b.setAttribute('data-field', 'members');
+        return showFieldErrors(el, box, qr);
+      }
+      q.members = members;
+    }
+    await ctx.reload();
+    ctx.say(t('savedAgent', { name: r.data.name }));
+  }
+
+  const el = h('form', { class: 'card', novalidate: true, 'aria-labelledby': title.id, 'data-testid': 'agent-form', submit: save },
+    title,
+    h('fieldset', { class: 'plain', disabled: ctx.readOnly },
+      h('div', { class: 'grid' },
+        fieldRow(t('name'), c.name, 'name'), fieldRow(t('email'), c.email, 'email'), passwordRow,
+        fieldRow(t('profile'), c.profile, 'capacity_profile_id')),
+      fieldRow(t('activeLong'), c.active, 'active'),
+      h('fieldset', null, h('legend', null, t('roles')),
+        c.roles.map((r) => fieldRow(t('role_' + r.value), r))),
+      h('fieldset', null, h('legend', null, t('skills')), skillRows,
+        button(t('addSkill'), () => { addSkill('', 5); skillRows.lastChild.querySelector('select').focus(); }, { 'data-testid': 'add-skill' })),
+      h('fieldset', null, h('legend', null, t('queues')),
+        data.queues.length ? h('div', { class: 'grid' }, queueBoxes.map((b, i) => fieldRow(data.queues[i].name, b))) : h('p', { class: 'muted' }, t('noQueues'))),
+      box,
+      h('div', { class: 'actions' },
+        h('button', { type: 'submit', class: 'primary', 'data-testid': 'agent-save' }, t('save')),
+        button(t('newAgent'), () => ctx.reload()))));
+  return { el, edit };
+}
+
+function skillsCard(ctx, skills) {
+  const name = textInput('', { 'data-testid': 'skill-name' });
+  const box = errorBox();
+  async function add(ev) {
+    ev.preventDefault();
+    const r = await api('POST', '/api/v1/skills', { name: name.value });
+    if (!r.ok) return showFieldErrors(form, box, r);
+    await ctx.reload();
+    ctx.say(t('savedSkill', { name: r.data.name }));
+  }
+  async function remove(s) {
+    const r = await api('DELETE', '/api/v1/skills/' + encodeURIComponent(s.id));
+    if (!r.ok) return showFieldErrors(form, box, r);
+    await ctx.reload();
+    ctx.say(t('deleted', { name: s.name }));
+  }
+  const form = h('form', { novalidate: true, submit: add, 'data-testid': 'skill-form' },
+    h('fieldset', { class: 'plain', disabled: ctx.readOnly },
+      h('ul', null, skills.map((s) => h('li', { 'data-testid': 'skill' }, s.name, ' ',
+        button(t('delete'), () => remove(s), { 'aria-label': t('deleteNamed', { name: s.name }) })))),
+      h('div', { class: 'row' }, fieldRow(t('newSkill'), name, 'name'),
+        h('button', { type: 'submit', 'data-testid': 'skill-add' }, t('add'))),
+      box));
+  return card(t('skills'), skills.length ? null : h('p', { class: 'muted' }, t('noSkills')), form);
+}
+
+function profilesCard(ctx, profiles) {
+  const title = h('h3', { tabindex: '-1' }, t('newProfile'));
+  const c = {
+    name: textInput(''), chat: numberInput(3, { min: '0', max: '100' }), voice: numberInput(1, { min: '0', max: '10' }),
+    blocks: tickBox(true), wrap: numberInput(0, { min: '0', max: '3600' })
+  };
+  const box = errorBox();
+  let editing = null;
+  function edit(p) {
+    editing = p;
+    clearFieldErrors(form, box);
+    title.textContent = t('editNamed', { name: p.name });
+    c.name.value = p.name;
+    c.chat.value = p.chat_units;
+    c.voice.value = p.voice_units;
+    c.blocks.checked = p.voice_blocks_others;
+    c.wrap.value = p.wrap_up_seconds;
+    title.focus();
+  }
+  async function save(ev) {
+    ev.preventDefault();
+    const body = { name: c.name.value, chat_units: numberOf(c.chat), voice_units: numberOf(c.voice),
+      voice_blocks_others: c.blocks.checked, wrap_up_seconds: numberOf(c.wrap) };
+    const r = editing
+      ? await api('PUT', '/api/v1/capacity-profiles/' + encodeURIComponent(editing.id), body)
+      : await api('POST', '/api/v1/capacity-profiles', body);
+    if (!r.ok) return showFieldErrors(form, box, r);
+    await ctx.reload();
+    ctx.say(t('savedProfile', { name: r.data.name }));
+  }
+  async function remove(p) {
+    const r = await api('DELETE', '/api/v1/capacity-profiles/' + encodeURIComponent(p.id));
+    if (!r.ok) return showFieldErrors(form, box, r);
+    await ctx.reload();
+    ctx.say(t('deleted', { name: p.name }));
+  }
+  const table = h('table', null,
+    h('thead', null, h('tr', null, [t('name'), t('chatUnits'), t('voiceUnits'), t('voiceBlocks'), t('wrapUp'), t('actions')].map((x) => h('th', { scope: 'col' }, x)))),
+    h('tbody', null, profiles.map((p) => h('tr', null,
+      h('td', null, p.name), h('td', null, String(p.chat_units)), h('td', null, String(p.voice_units)),
+      h('td', null, p.voice_blocks_others ? t('yes') : t('no')), h('td', null, String(p.wrap_up_seconds)),
+      h('td', null,
+        h('button', { type: 'button', disabled: ctx.readOnly, 'aria-label': t('editNamed', { name: p.name }), click: () => edit(p) }, t('edit')), ' ',
+        h('button', { type: 'button', disabled: ctx.readOnly, 'aria-label': t('deleteNamed', { name: p.name }), click: () => remove(p) }, t('delete')))))));
+  const form = h('form', { novalidate: true, submit: save, 'data-testid': 'profile-form' },
+    title,
+    h('fieldset', { class: 'plain', disabled: ctx.readOnly },
+      h('div', { class: 'grid' },
+        fieldRow(t('name'), c.name, 'name'), fieldRow(t('chatUnits'), c.chat, 'chat_units'),
+        fieldRow(t('voiceUnits'), c.voice, 'voice_units'), fieldRow(t('wrapUp'), c.wrap, 'wrap_up_seconds'),
+        fieldRow(t('voiceBlocks'), c.blocks, 'voice_blocks_others')),
+      box,
+      h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, t('save')))));
+  return card(t('profiles'), profiles.length ? table : h('p', { class: 'muted' }, t('noProfiles')), form);
+}
