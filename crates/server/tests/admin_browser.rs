@@ -619,6 +619,60 @@ async fn journey(language: &str, lang: &str) {
     axe(&c, "the chat screen").await;
     screenshot(&c, &format!("admin-{lang}-chat")).await;
 
+    // The audit log lists each of these changes as the signed-in admin's.
+    click(&c, &q("nav-audit"), "the audit log link").await;
+    screen_ready(&c, "audit").await;
+    let actions = |area: &str| {
+        format!(
+            "return Array.from(document.querySelectorAll('[data-screen=audit][data-ready] [data-testid=audit-row]'))
+               .filter(r => r.textContent.includes('Ada Admin')).map(r => r.getAttribute('data-action'))
+               .filter(a => {area}).join(',');"
+        )
+    };
+    let seen = until(&c, &actions("true"), "the audit rows").await;
+    let seen = seen.as_str().unwrap();
+    for action in [
+        "skill.create",
+        "agent.create",
+        "agent_routing.update",
+        "queue.create",
+        "routing_rules.update",
+        "widget.create",
+        "proactive_rules.update",
+    ] {
+        assert!(seen.contains(action), "{action} in the audit log: {seen}");
+    }
+    let log = api.ok("/api/v1/audit-log?area=routing&limit=200").await;
+    let ada = api.ok("/api/v1/agents?limit=200").await["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["email"] == "ada@admin.test")
+        .unwrap()["id"]
+        .clone();
+    assert!(log["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["action"] == "queue.create" && e["agent_id"] == ada && e["via"] == "session"));
+    // Filtered to one area, only that area's changes remain.
+    set(&c, &q("audit-area"), "chat").await;
+    c.execute(
+        "document.querySelector('[data-testid=audit-filters] button[type=submit]').click(); return true;",
+        vec![],
+    )
+    .await
+    .unwrap();
+    until(
+        &c,
+        "const rows = Array.from(document.querySelectorAll('[data-testid=audit-row]'));
+         return rows.length > 0 && rows.every(r => ['widget.create', 'widget.update', 'widget.delete', 'proactive_rules.update'].includes(r.getAttribute('data-action')));",
+        "only the chat changes",
+    )
+    .await;
+    axe(&c, "the audit log").await;
+    screenshot(&c, &format!("admin-{lang}-audit")).await;
+
     c.close().await.unwrap();
     app.stop().await;
 }

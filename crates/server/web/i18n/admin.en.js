@@ -69,5 +69,12 @@ export default {
   per_days: 'once every few days', per_always: 'every time', days: 'Days between invitations',
   window: 'When', hasWindow: 'Only at certain times', startDate: 'First day', endDate: 'Last day', weekdays: 'Days',
   everyDay: 'None ticked: every day.', wd_mon: 'Mon', wd_tue: 'Tue', wd_wed: 'Wed', wd_thu: 'Thu', wd_fri: 'Fri', wd_sat: 'Sat', wd_sun: 'Sun',
-  stats: 'Shown {shown} · accepted {accepted} · closed {closed} · expired {expired}'
+  stats: 'Shown {shown} · accepted {accepted} · closed {closed} · expired {expired}',
+  audit: 'Audit log', auditAdminOnly: 'The audit log is for admins.', auditFilters: 'Which changes', changes: 'Changes',
+  person: 'Person', anyone: 'Anyone', area: 'Area', anyArea: 'Any area', fromDay: 'From (day)', toDay: 'To (day, included)',
+  show: 'Show', more: 'Older changes', noChanges: 'No change matches.', whenCol: 'When', whoCol: 'Who', actionCol: 'Change',
+  whatChanged: 'What changed', created: 'Created', removed: 'Removed', replaced: 'Replaced', records: 'Before and after',
+  beforeLabel: 'Before:', afterLabel: 'After:', viaSession: 'signed in', viaToken: 'API token', viaCli: 'command line', viaSystem: 'system',
+  area_people: 'People', area_routing: 'Routing', area_chat: 'Chat', area_workspace: 'Workspace content',
+  area_scheduling: 'Scheduling', area_communications: 'Communications', area_voice: 'Voice', area_integrations: 'Integrations'
 };

@@ -74,5 +74,12 @@ export default {
   err_out_of_range: 'Este valor está fuera de los límites permitidos.', err_unusable: 'Este valor no se puede usar (expresión regular o clave incorrecta).',
   err_order: 'Debe ir después del valor anterior.', err_too_long: 'Demasiado largo.', err_length: 'La longitud no es adecuada (contraseña: al menos 12 caracteres).',
   err_mismatch: 'No se aplica a este canal o cola.', err_incomplete: 'Falta un elemento relacionado (por ejemplo el idioma predeterminado o el horario).',
-  err_duplicate: 'Este valor aparece dos veces.', err_type: 'El tipo de valor no es adecuado.'
+  err_duplicate: 'Este valor aparece dos veces.', err_type: 'El tipo de valor no es adecuado.',
+  audit: 'Registro de auditoría', auditAdminOnly: 'El registro de auditoría es solo para administradores.', auditFilters: 'Qué cambios', changes: 'Cambios',
+  person: 'Persona', anyone: 'Cualquiera', area: 'Área', anyArea: 'Todas las áreas', fromDay: 'Desde (día)', toDay: 'Hasta (día incluido)',
+  show: 'Mostrar', more: 'Cambios anteriores', noChanges: 'Ningún cambio coincide.', whenCol: 'Cuándo', whoCol: 'Quién', actionCol: 'Cambio',
+  whatChanged: 'Qué cambió', created: 'Creación', removed: 'Eliminación', replaced: 'Sustitución', records: 'Antes y después',
+  beforeLabel: 'Antes:', afterLabel: 'Después:', viaSession: 'con sesión', viaToken: 'token de API', viaCli: 'línea de órdenes', viaSystem: 'sistema',
+  area_people: 'Personas', area_routing: 'Enrutamiento', area_chat: 'Chat', area_workspace: 'Contenido del espacio de trabajo',
+  area_scheduling: 'Citas', area_communications: 'Comunicaciones', area_voice: 'Voz', area_integrations: 'Integraciones'
 };

@@ -74,5 +74,12 @@ export default {
   err_out_of_range: 'Cette valeur est hors des limites permises.', err_unusable: 'Cette valeur est inutilisable (expression régulière ou clé incorrecte).',
   err_order: 'Doit venir après la valeur précédente.', err_too_long: 'Trop long.', err_length: 'La longueur ne convient pas (mot de passe : 12 caractères au moins).',
   err_mismatch: 'Ne s’applique pas à ce canal ou à cette file.', err_incomplete: 'Il manque un élément lié (par exemple la langue par défaut ou les horaires).',
-  err_duplicate: 'Cette valeur figure deux fois.', err_type: 'Le type de valeur ne convient pas.'
+  err_duplicate: 'Cette valeur figure deux fois.', err_type: 'Le type de valeur ne convient pas.',
+  audit: 'Journal d’audit', auditAdminOnly: 'Le journal d’audit est réservé aux administrateurs.', auditFilters: 'Quelles modifications', changes: 'Modifications',
+  person: 'Personne', anyone: 'Tout le monde', area: 'Domaine', anyArea: 'Tous les domaines', fromDay: 'Du (jour)', toDay: 'Au (jour inclus)',
+  show: 'Afficher', more: 'Modifications plus anciennes', noChanges: 'Aucune modification ne correspond.', whenCol: 'Quand', whoCol: 'Qui', actionCol: 'Modification',
+  whatChanged: 'Ce qui a changé', created: 'Création', removed: 'Suppression', replaced: 'Remplacement', records: 'Avant et après',
+  beforeLabel: 'Avant :', afterLabel: 'Après :', viaSession: 'connecté', viaToken: 'jeton d’API', viaCli: 'ligne de commande', viaSystem: 'système',
+  area_people: 'Personnes', area_routing: 'Routage', area_chat: 'Chat', area_workspace: 'Contenus de l’espace de travail',
+  area_scheduling: 'Rendez-vous', area_communications: 'Communications', area_voice: 'Voix', area_integrations: 'Intégrations'
 };
