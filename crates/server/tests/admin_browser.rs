@@ -131,15 +131,8 @@ async fn scene() -> (TestApp, Caller) {
     (app, api)
 }
 
-async fn journey(language: &str, lang: &str) {
-    let (app, api) = scene().await;
-    let driver = chromium::driver().await;
-    let profile = tempfile::tempdir().unwrap();
-    let c = chromium::browser_in(&driver, profile.path(), Some(language)).await;
-    c.set_window_size(1280, 1600).await.unwrap();
-    let wait = Duration::from_secs(15);
-
-    // Sign in at / and be taken to /admin.
+/// Signs in at `/` as Ada, the admin, and waits to be taken to `/admin`.
+async fn sign_in(c: &Client, app: &TestApp, wait: Duration) {
     c.goto(&format!("{}/", app.base)).await.unwrap();
     c.wait()
         .at_most(wait)
@@ -165,11 +158,23 @@ async fn journey(language: &str, lang: &str) {
         .await
         .unwrap();
     until(
-        &c,
+        c,
         "return location.pathname === '/admin';",
         "the admin center",
     )
     .await;
+}
+
+async fn journey(language: &str, lang: &str) {
+    let (app, api) = scene().await;
+    let driver = chromium::driver().await;
+    let profile = tempfile::tempdir().unwrap();
+    let c = chromium::browser_in(&driver, profile.path(), Some(language)).await;
+    c.set_window_size(1280, 1600).await.unwrap();
+    let wait = Duration::from_secs(15);
+
+    // Sign in at / and be taken to /admin.
+    sign_in(&c, &app, wait).await;
     screen_ready(&c, "people").await;
     assert_eq!(
         c.execute("return document.documentElement.lang;", vec![])
@@ -821,4 +826,186 @@ async fn a_supervisor_sees_the_admin_center_read_only() {
     assert_eq!(api.ok("/api/v1/skills").await.as_array().unwrap().len(), 1);
     c.close().await.unwrap();
     app.stop().await;
+}
+
+/// A branch, a topic, one advisor around the clock and a customer, made
+/// through the API; returns a booking body for a start `hours` ahead.
+async fn scheduling(app: &TestApp, api: &Caller) -> impl Fn(i64) -> Value {
+    let branch = api
+        .create(
+            "/api/v1/branches",
+            json!({"name": "Lyon", "address": "2 place Bellecour", "time_zone": "Europe/Paris"}),
+        )
+        .await["id"]
+        .clone();
+    let topic = api
+        .create(
+            "/api/v1/topics",
+            json!({"name": "Home loans", "description": "Rates", "duration_minutes": 30,
+                   "meeting_types": ["in_person"]}),
+        )
+        .await["id"]
+        .clone();
+    let advisor = app.token(Role::Agent).await.agent_id.unwrap();
+    let r = api
+        .request(reqwest::Method::PUT, &format!("/api/v1/advisors/{advisor}"))
+        .json(&json!({"time_zone": "UTC", "hours": support::around_the_clock(), "branch_ids": [branch]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let contact = api
+        .create(
+            "/api/v1/contacts",
+            json!({"first_name": "Zoé", "email": "zoe@example.com"}),
+        )
+        .await["id"]
+        .clone();
+    move |hours| {
+        let t = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(hours);
+        let start = jiff::Timestamp::from_second(t.as_second() - t.as_second() % 3600).unwrap();
+        json!({"contact_id": contact, "topic_id": topic, "meeting_type": "in_person",
+               "branch_id": branch, "start": start.to_string()})
+    }
+}
+
+/// Communications in the admin center: the admin switches messages on,
+/// edits the confirmation email with a preview for a real meeting (after a
+/// refused draft naming an unknown placeholder, shown beside the text),
+/// and the next booking's confirmation in the outbox uses the edited
+/// template.
+async fn communications(language: &str, lang: &str) {
+    let (app, api) = scene().await;
+    let booking = scheduling(&app, &api).await;
+    let first = api.create("/api/v1/meetings", booking(30)).await;
+    let first = first["meeting"]["id"]
+        .as_str()
+        .or(first["id"].as_str())
+        .unwrap()
+        .to_owned();
+    let driver = chromium::driver().await;
+    let profile = tempfile::tempdir().unwrap();
+    let c = chromium::browser_in(&driver, profile.path(), Some(language)).await;
+    c.set_window_size(1280, 1800).await.unwrap();
+    sign_in(&c, &app, Duration::from_secs(15)).await;
+    click(&c, &q("nav-communications"), "the communications link").await;
+    screen_ready(&c, "communications").await;
+
+    // Switch messages on.
+    set(&c, &q("comms-enabled"), "on").await;
+    save(&c, "comms-save", "save the communication settings").await;
+    assert_eq!(
+        api.ok("/api/v1/communications/settings").await["enabled"],
+        true
+    );
+
+    // A draft with an unknown placeholder: refused beside the text, kept as typed.
+    set(&c, &q("tpl-subject"), "Your visit: {topic}").await;
+    set(
+        &c,
+        &q("tpl-body"),
+        "Hello {customer_name}, see you {date} {nope}.",
+    )
+    .await;
+    click(&c, &q("tpl-save"), "save the template").await;
+    let message = error_beside(&c, &q("tpl-body")).await;
+    assert!(!message.is_empty());
+    let stored = |templates: Value| {
+        templates
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| {
+                t["kind"] == "confirmation" && t["channel"] == "email" && t["language"] == "en"
+            })
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(
+        stored(api.ok("/api/v1/communications/templates").await)["customized"],
+        false,
+        "nothing saved"
+    );
+
+    // Fixed, previewed for the first meeting, saved.
+    set(
+        &c,
+        &q("tpl-body"),
+        "Hello {customer_name}, your edited confirmation for {date} at {time}.",
+    )
+    .await;
+    set(&c, &q("tpl-meeting"), &first).await;
+    click(&c, &q("tpl-preview-button"), "the preview button").await;
+    let text = until(
+        &c,
+        "const p = document.querySelector('[data-testid=tpl-preview-text]'); return p && p.textContent;",
+        "the preview",
+    )
+    .await;
+    assert!(
+        text.as_str()
+            .unwrap()
+            .starts_with("Hello Zoé, your edited confirmation for "),
+        "{text}"
+    );
+    axe(&c, "the template preview").await;
+    screenshot(&c, &format!("admin-{lang}-communications-preview")).await;
+    save(&c, "tpl-save", "save the template").await;
+    let t = stored(api.ok("/api/v1/communications/templates").await);
+    assert_eq!(t["customized"], true);
+    assert_eq!(t["subject"], "Your visit: {topic}");
+
+    // The next booking's confirmation uses it.
+    let second = api.create("/api/v1/meetings", booking(54)).await;
+    let second = second["meeting"]["id"]
+        .as_str()
+        .or(second["id"].as_str())
+        .unwrap()
+        .to_owned();
+    let mut sent = Value::Null;
+    for _ in 0..100 {
+        let page = api
+            .ok(&format!(
+                "/api/v1/communications/outbox?meeting_id={second}"
+            ))
+            .await;
+        if let Some(m) = page["items"].as_array().unwrap().iter().find(|m| {
+            m["kind"] == "confirmation" && m["channel"] == "email" && m["subject"].is_string()
+        }) {
+            sent = m.clone();
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(sent["subject"], "Your visit: Home loans", "{sent}");
+    assert!(sent["body"]
+        .as_str()
+        .unwrap()
+        .starts_with("Hello Zoé, your edited confirmation for "));
+    // And the outbox on the screen lists it.
+    click(&c, &q("nav-people"), "the people link").await;
+    screen_ready(&c, "people").await;
+    click(&c, &q("nav-communications"), "the communications link").await;
+    screen_ready(&c, "communications").await;
+    until(
+        &c,
+        "return Array.from(document.querySelectorAll('[data-testid=outbox-row]'))
+           .some(r => r.getAttribute('data-kind') === 'confirmation' && r.textContent.includes('Your visit: Home loans'));",
+        "the confirmation in the outbox",
+    )
+    .await;
+    axe(&c, "the communications screen").await;
+    screenshot(&c, &format!("admin-{lang}-communications")).await;
+    c.close().await.unwrap();
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_edits_the_confirmation_and_the_next_booking_uses_it_in_english() {
+    communications("en-US", "en").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_edits_the_confirmation_and_the_next_booking_uses_it_in_french() {
+    communications("fr-FR", "fr").await;
 }

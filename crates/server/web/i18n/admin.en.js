@@ -76,5 +76,16 @@ export default {
   whatChanged: 'What changed', created: 'Created', removed: 'Removed', replaced: 'Replaced', records: 'Before and after',
   beforeLabel: 'Before:', afterLabel: 'After:', viaSession: 'signed in', viaToken: 'API token', viaCli: 'command line', viaSystem: 'system',
   area_people: 'People', area_routing: 'Routing', area_chat: 'Chat', area_workspace: 'Workspace content',
-  area_scheduling: 'Scheduling', area_communications: 'Communications', area_voice: 'Voice', area_integrations: 'Integrations'
+  area_scheduling: 'Scheduling', area_communications: 'Communications', area_voice: 'Voice', area_integrations: 'Integrations',
+  communications: 'Communications', communicationsAdminOnly: 'Communications are managed by admins only.',
+  commsSending: 'What goes out', commsMaster: 'Send meeting messages (master switch)', commsSwitches: 'Which messages, on which channel',
+  kind_confirmation: 'Confirmation', kind_reminder: 'Reminder', kind_cancellation: 'Cancellation', chan_email: 'Email', chan_sms: 'SMS',
+  reminderDays: 'Reminder: days before the meeting (1–30)', quietHours: 'SMS quiet hours (none sent between)', savedComms: 'Communication settings saved.',
+  templates: 'Message templates', tplLanguage: 'Language', tplKind: 'Message', tplSubject: 'Subject', tplBody: 'Text', tplHtml: 'HTML version',
+  tplCustomized: 'Edited by an admin.', tplDefault: 'The shipped default.', tplPlaceholders: 'Placeholders:',
+  tplReset: 'Reset to the default', tplPreview: 'Preview', tplMeeting: 'Meeting (id) to fill it from', tplShowPreview: 'Show the preview',
+  tplHtmlPreview: 'The email as HTML', savedTemplate: 'Template saved.', resetTemplate: 'Template reset to the default.',
+  smsLength: '{n} characters · {parts} SMS', outbox: 'Outbox (newest 50)', outboxEmpty: 'No message yet.', recipient: 'To',
+  stateCol: 'State', message: 'Message', reason: 'Reason or error',
+  state_queued: 'queued', state_sending: 'sending', state_sent: 'sent', state_kept: 'kept here (no transport)', state_failed: 'failed', state_skipped: 'skipped'
 };

@@ -81,5 +81,16 @@ export default {
   whatChanged: 'Qué cambió', created: 'Creación', removed: 'Eliminación', replaced: 'Sustitución', records: 'Antes y después',
   beforeLabel: 'Antes:', afterLabel: 'Después:', viaSession: 'con sesión', viaToken: 'token de API', viaCli: 'línea de órdenes', viaSystem: 'sistema',
   area_people: 'Personas', area_routing: 'Enrutamiento', area_chat: 'Chat', area_workspace: 'Contenido del espacio de trabajo',
-  area_scheduling: 'Citas', area_communications: 'Comunicaciones', area_voice: 'Voz', area_integrations: 'Integraciones'
+  area_scheduling: 'Citas', area_communications: 'Comunicaciones', area_voice: 'Voz', area_integrations: 'Integraciones',
+  communications: 'Comunicaciones', communicationsAdminOnly: 'Las comunicaciones son solo para administradores.',
+  commsSending: 'Qué se envía', commsMaster: 'Enviar los mensajes de citas (interruptor general)', commsSwitches: 'Qué mensajes, por qué canal',
+  kind_confirmation: 'Confirmación', kind_reminder: 'Recordatorio', kind_cancellation: 'Cancelación', chan_email: 'Correo', chan_sms: 'SMS',
+  reminderDays: 'Recordatorio: días antes de la cita (1 a 30)', quietHours: 'Horas de silencio para SMS (ningún envío entre)', savedComms: 'Ajustes de comunicaciones guardados.',
+  templates: 'Plantillas de mensajes', tplLanguage: 'Idioma', tplKind: 'Mensaje', tplSubject: 'Asunto', tplBody: 'Texto', tplHtml: 'Versión HTML',
+  tplCustomized: 'Editada por un administrador.', tplDefault: 'La plantilla incluida por defecto.', tplPlaceholders: 'Variables:',
+  tplReset: 'Volver a la plantilla por defecto', tplPreview: 'Vista previa', tplMeeting: 'Cita (identificador) para rellenarla', tplShowPreview: 'Mostrar la vista previa',
+  tplHtmlPreview: 'El correo en HTML', savedTemplate: 'Plantilla guardada.', resetTemplate: 'Plantilla restablecida.',
+  smsLength: '{n} caracteres · {parts} SMS', outbox: 'Bandeja de salida (50 más recientes)', outboxEmpty: 'Aún no hay mensajes.', recipient: 'Para',
+  stateCol: 'Estado', message: 'Mensaje', reason: 'Motivo o error',
+  state_queued: 'en cola', state_sending: 'enviándose', state_sent: 'enviado', state_kept: 'guardado aquí (sin transporte)', state_failed: 'fallido', state_skipped: 'no enviado'
 };

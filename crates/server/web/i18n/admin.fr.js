@@ -81,5 +81,16 @@ export default {
   whatChanged: 'Ce qui a changé', created: 'Création', removed: 'Suppression', replaced: 'Remplacement', records: 'Avant et après',
   beforeLabel: 'Avant :', afterLabel: 'Après :', viaSession: 'connecté', viaToken: 'jeton d’API', viaCli: 'ligne de commande', viaSystem: 'système',
   area_people: 'Personnes', area_routing: 'Routage', area_chat: 'Chat', area_workspace: 'Contenus de l’espace de travail',
-  area_scheduling: 'Rendez-vous', area_communications: 'Communications', area_voice: 'Voix', area_integrations: 'Intégrations'
+  area_scheduling: 'Rendez-vous', area_communications: 'Communications', area_voice: 'Voix', area_integrations: 'Intégrations',
+  communications: 'Communications', communicationsAdminOnly: 'Les communications sont réservées aux administrateurs.',
+  commsSending: 'Ce qui est envoyé', commsMaster: 'Envoyer les messages de rendez-vous (interrupteur général)', commsSwitches: 'Quels messages, sur quel canal',
+  kind_confirmation: 'Confirmation', kind_reminder: 'Rappel', kind_cancellation: 'Annulation', chan_email: 'E-mail', chan_sms: 'SMS',
+  reminderDays: 'Rappel : jours avant le rendez-vous (1 à 30)', quietHours: 'Heures calmes des SMS (aucun envoi entre)', savedComms: 'Réglages des communications enregistrés.',
+  templates: 'Modèles de messages', tplLanguage: 'Langue', tplKind: 'Message', tplSubject: 'Objet', tplBody: 'Texte', tplHtml: 'Version HTML',
+  tplCustomized: 'Modifié par un administrateur.', tplDefault: 'Le modèle livré par défaut.', tplPlaceholders: 'Variables :',
+  tplReset: 'Revenir au modèle par défaut', tplPreview: 'Aperçu', tplMeeting: 'Rendez-vous (identifiant) pour le remplir', tplShowPreview: 'Afficher l’aperçu',
+  tplHtmlPreview: 'L’e-mail en HTML', savedTemplate: 'Modèle enregistré.', resetTemplate: 'Modèle remis par défaut.',
+  smsLength: '{n} caractères · {parts} SMS', outbox: 'Boîte d’envoi (50 plus récents)', outboxEmpty: 'Aucun message pour l’instant.', recipient: 'À',
+  stateCol: 'État', message: 'Message', reason: 'Raison ou erreur',
+  state_queued: 'en attente', state_sending: 'en cours d’envoi', state_sent: 'envoyé', state_kept: 'gardé ici (aucun transport)', state_failed: 'échec', state_skipped: 'non envoyé'
 };
