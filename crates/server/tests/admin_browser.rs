@@ -1009,3 +1009,122 @@ async fn an_admin_edits_the_confirmation_and_the_next_booking_uses_it_in_english
 async fn an_admin_edits_the_confirmation_and_the_next_booking_uses_it_in_french() {
     communications("fr-FR", "fr").await;
 }
+
+/// Integrations: an admin makes an API token for a system, is refused
+/// beside the agent it acts as (who lacks the role), gets the secret once,
+/// the secret works, and revoking it stops it at once.
+async fn integrations(language: &str, lang: &str) {
+    let (app, api) = scene().await;
+    let driver = chromium::driver().await;
+    let profile = tempfile::tempdir().unwrap();
+    let c = chromium::browser_in(&driver, profile.path(), Some(language)).await;
+    c.set_window_size(1280, 1400).await.unwrap();
+    sign_in(&c, &app, Duration::from_secs(15)).await;
+    click(&c, &q("nav-integrations"), "the integrations link").await;
+    screen_ready(&c, "integrations").await;
+    let before = api.ok("/api/v1/tokens").await.as_array().unwrap().len();
+
+    // Acting as Ada (an admin only) with the agent role: refused beside it.
+    set(&c, &q("token-name"), "CRM sync").await;
+    let ada = "Array.from(document.querySelectorAll('[data-testid=token-form] select'))[1]";
+    until(
+        &c,
+        &format!(
+            "const s = {ada}; const o = Array.from(s.options).find(o => o.text === 'Ada Admin');
+             if (!o) return false; s.value = o.value; s.dispatchEvent(new Event('change')); return true;"
+        ),
+        "Ada in the agents",
+    )
+    .await;
+    click(&c, &q("token-create"), "create the token").await;
+    assert!(!error_beside(&c, ada).await.is_empty());
+    assert_eq!(
+        api.ok("/api/v1/tokens").await.as_array().unwrap().len(),
+        before,
+        "nothing made"
+    );
+
+    // As an admin token: made, its secret shown once, and it works.
+    c.execute(
+        "const s = document.querySelector('[data-testid=token-form] select'); s.value = 'admin'; s.dispatchEvent(new Event('change')); return true;",
+        vec![],
+    )
+    .await
+    .unwrap();
+    click(&c, &q("token-create"), "create the token").await;
+    let secret = until(
+        &c,
+        "const s = document.querySelector('[data-testid=token-secret]'); return s && s.value;",
+        "the secret",
+    )
+    .await;
+    let secret = secret.as_str().unwrap().to_owned();
+    let as_token = |secret: &str| {
+        app.http
+            .get(format!("{}/api/v1/session", app.base))
+            .bearer_auth(secret)
+            .send()
+    };
+    assert_eq!(as_token(&secret).await.unwrap().status(), 200);
+    let tokens = api.ok("/api/v1/tokens").await;
+    let made = tokens
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "CRM sync")
+        .unwrap()
+        .clone();
+    assert_eq!(made["role"], "admin");
+    assert!(
+        !tokens.to_string().contains(&secret),
+        "the list never shows a secret"
+    );
+    until(
+        &c,
+        "return document.querySelectorAll('[data-testid=token-row]').length > 0;",
+        "the token in the list",
+    )
+    .await;
+    axe(&c, "the integrations screen with a new secret").await;
+    screenshot(&c, &format!("admin-{lang}-integrations")).await;
+
+    // Revoked: it stops working at once.
+    c.execute("window.confirm = () => true; return true;", vec![])
+        .await
+        .unwrap();
+    let id = made["id"].as_str().unwrap();
+    click(
+        &c,
+        &format!("document.querySelector('[data-testid=token-row][data-id=\"{id}\"] [data-testid=token-revoke]')"),
+        "the revoke button",
+    )
+    .await;
+    until(
+        &c,
+        &format!("const r = document.querySelector('[data-screen=integrations][data-ready] [data-testid=token-row][data-id=\"{id}\"]'); return r && !r.querySelector('[data-testid=token-revoke]');"),
+        "the token revoked",
+    )
+    .await;
+    assert_eq!(as_token(&secret).await.unwrap().status(), 401);
+    let log = api.ok("/api/v1/audit-log?area=integrations").await;
+    let actions: Vec<&str> = log["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["target_id"] == id)
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, vec!["token.revoke", "token.create"]);
+    c.close().await.unwrap();
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_makes_and_revokes_an_api_token_in_english() {
+    integrations("en-US", "en").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_makes_and_revokes_an_api_token_in_french() {
+    integrations("fr-FR", "fr").await;
+}

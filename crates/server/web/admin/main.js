@@ -1,5 +1,5 @@
 // The admin center (/admin): one page, one module per screen (people,
-// routing, chat, communications, audit), chosen by the address's #hash. Everything reads and
+// routing, chat, communications, integrations, audit), chosen by the address's #hash. Everything reads and
 // writes through the public API; supervisors see the screens read-only
 // (the API refuses their writes anyway). Text from the server is only
 // ever set as textContent.
@@ -15,13 +15,14 @@ import { showRouting } from './routing.js';
 import { showChat } from './chat.js';
 import { showAudit } from './audit.js';
 import { showCommunications } from './communications.js';
+import { showIntegrations } from './integrations.js';
 
 useTexts({ en, fr, es });
 setLanguage(pickLanguage(langParam(), ...browserLanguages()));
 translatePage();
 document.title = t('pageTitle');
 
-const SCREENS = { people: showPeople, routing: showRouting, chat: showChat, communications: showCommunications, audit: showAudit };
+const SCREENS = { people: showPeople, routing: showRouting, chat: showChat, communications: showCommunications, integrations: showIntegrations, audit: showAudit };
 
 const ctx = {
   admin: false,

@@ -87,5 +87,12 @@ export default {
   tplHtmlPreview: 'The email as HTML', savedTemplate: 'Template saved.', resetTemplate: 'Template reset to the default.',
   smsLength: '{n} characters · {parts} SMS', outbox: 'Outbox (newest 50)', outboxEmpty: 'No message yet.', recipient: 'To',
   stateCol: 'State', message: 'Message', reason: 'Reason or error',
-  state_queued: 'queued', state_sending: 'sending', state_sent: 'sent', state_kept: 'kept here (no transport)', state_failed: 'failed', state_skipped: 'skipped'
+  state_queued: 'queued', state_sending: 'sending', state_sent: 'sent', state_kept: 'kept here (no transport)', state_failed: 'failed', state_skipped: 'skipped',
+  integrations: 'Integrations', integrationsAdminOnly: 'Integrations are managed by admins only.', tokenRole: 'Role', tokens: 'API tokens',
+  noTokens: 'No API token yet.', newToken: 'New API token', tokenName: 'Name (what uses it)', actsAs: 'Acts as agent',
+  noAgent: 'No agent', expiresOn: 'Expires at the end of (optional)', createToken: 'Create the token', createdCol: 'Created',
+  expiresCol: 'Expires', untilRevoked: 'until revoked', live: 'works', expired: 'expired', revokedAt: 'revoked {at}',
+  revoke: 'Revoke', revokeNamed: 'Revoke {name}', revokeConfirm: 'Revoke the token {name}? It stops working at once.',
+  revoked: 'Token {name} revoked.', createdToken: 'Token {name} created.',
+  secretOnce: 'Copy this secret now: it is shown this once and cannot be read again.', secretFor: 'Secret of {name}'
 };

@@ -92,5 +92,12 @@ export default {
   tplHtmlPreview: 'El correo en HTML', savedTemplate: 'Plantilla guardada.', resetTemplate: 'Plantilla restablecida.',
   smsLength: '{n} caracteres · {parts} SMS', outbox: 'Bandeja de salida (50 más recientes)', outboxEmpty: 'Aún no hay mensajes.', recipient: 'Para',
   stateCol: 'Estado', message: 'Mensaje', reason: 'Motivo o error',
-  state_queued: 'en cola', state_sending: 'enviándose', state_sent: 'enviado', state_kept: 'guardado aquí (sin transporte)', state_failed: 'fallido', state_skipped: 'no enviado'
+  state_queued: 'en cola', state_sending: 'enviándose', state_sent: 'enviado', state_kept: 'guardado aquí (sin transporte)', state_failed: 'fallido', state_skipped: 'no enviado',
+  integrations: 'Integraciones', integrationsAdminOnly: 'Las integraciones son solo para administradores.', tokenRole: 'Rol', tokens: 'Tokens de API',
+  noTokens: 'Aún no hay tokens de API.', newToken: 'Nuevo token de API', tokenName: 'Nombre (qué lo usa)', actsAs: 'Actúa como el agente',
+  noAgent: 'Ningún agente', expiresOn: 'Caduca al final del (opcional)', createToken: 'Crear el token', createdCol: 'Creado',
+  expiresCol: 'Caduca', untilRevoked: 'hasta revocarlo', live: 'activo', expired: 'caducado', revokedAt: 'revocado el {at}',
+  revoke: 'Revocar', revokeNamed: 'Revocar {name}', revokeConfirm: '¿Revocar el token {name}? Deja de funcionar de inmediato.',
+  revoked: 'Token {name} revocado.', createdToken: 'Token {name} creado.',
+  secretOnce: 'Copie este secreto ahora: se muestra una sola vez y no podrá leerse de nuevo.', secretFor: 'Secreto de {name}'
 };

@@ -92,5 +92,12 @@ export default {
   tplHtmlPreview: 'L’e-mail en HTML', savedTemplate: 'Modèle enregistré.', resetTemplate: 'Modèle remis par défaut.',
   smsLength: '{n} caractères · {parts} SMS', outbox: 'Boîte d’envoi (50 plus récents)', outboxEmpty: 'Aucun message pour l’instant.', recipient: 'À',
   stateCol: 'État', message: 'Message', reason: 'Raison ou erreur',
-  state_queued: 'en attente', state_sending: 'en cours d’envoi', state_sent: 'envoyé', state_kept: 'gardé ici (aucun transport)', state_failed: 'échec', state_skipped: 'non envoyé'
+  state_queued: 'en attente', state_sending: 'en cours d’envoi', state_sent: 'envoyé', state_kept: 'gardé ici (aucun transport)', state_failed: 'échec', state_skipped: 'non envoyé',
+  integrations: 'Intégrations', integrationsAdminOnly: 'Les intégrations sont réservées aux administrateurs.', tokenRole: 'Rôle', tokens: 'Jetons d’API',
+  noTokens: 'Aucun jeton d’API pour l’instant.', newToken: 'Nouveau jeton d’API', tokenName: 'Nom (ce qui l’utilise)', actsAs: 'Agit comme l’agent',
+  noAgent: 'Aucun agent', expiresOn: 'Expire à la fin du (facultatif)', createToken: 'Créer le jeton', createdCol: 'Créé',
+  expiresCol: 'Expire', untilRevoked: 'jusqu’à révocation', live: 'actif', expired: 'expiré', revokedAt: 'révoqué le {at}',
+  revoke: 'Révoquer', revokeNamed: 'Révoquer {name}', revokeConfirm: 'Révoquer le jeton {name} ? Il cesse aussitôt de fonctionner.',
+  revoked: 'Jeton {name} révoqué.', createdToken: 'Jeton {name} créé.',
+  secretOnce: 'Copiez ce secret maintenant : il n’est montré qu’une fois et ne pourra plus être lu.', secretFor: 'Secret de {name}'
 };
