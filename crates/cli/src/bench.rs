@@ -27,6 +27,9 @@ pub struct BenchArgs {
     /// A PostgreSQL URL must name an empty database.
     #[arg(long)]
     database_url: Option<String>,
+    /// Contacts in the generated CSV (import suite).
+    #[arg(long, default_value_t = 100_000)]
+    rows: u32,
     /// Meetings with a reminder due (reminders suite).
     #[arg(long, default_value_t = 100_000)]
     reminders: u32,
@@ -59,6 +62,10 @@ enum Suite {
     /// calls sustained, CPU, RTP send jitter, DTMF detection (`--calls`,
     /// `--call-rate`, `--measure-seconds`).
     Voice,
+    /// Contacts imported from a generated CSV of `--rows` rows (read,
+    /// checked, written in one transaction), beside raw multi-row INSERTs
+    /// of the same values.
+    Import,
 }
 
 pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
@@ -72,6 +79,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         Suite::Chat => crate::bench_chat::run(args.chat, args.database_url).await,
         Suite::Voice => crate::bench_voice::run(args.voice, args.database_url).await,
         Suite::Reminders => crate::bench_reminders::run(args.reminders, args.database_url).await,
+        Suite::Import => crate::bench_import::run(args.rows, args.database_url).await,
         Suite::Summary => {
             crate::bench_summary::run(
                 args.cases,

@@ -2,9 +2,11 @@
 
 mod bench;
 mod bench_chat;
+mod bench_import;
 mod bench_reminders;
 mod bench_summary;
 mod bench_voice;
+mod import;
 mod settings;
 mod simulate;
 mod soak;
@@ -35,6 +37,11 @@ enum Command {
     Token {
         #[command(subcommand)]
         command: TokenCommand,
+    },
+    /// Import records from a file (all or nothing).
+    Import {
+        #[command(subcommand)]
+        command: import::ImportCommand,
     },
     /// Run a benchmark suite and print its figures beside a baseline.
     Bench(bench::BenchArgs),
@@ -100,6 +107,10 @@ fn main() -> anyhow::Result<()> {
                 let s = db.resolve()?;
                 init_logging(false);
                 token_create(s, role, agent, name, expires_in_days).await
+            }
+            Command::Import { command } => {
+                init_logging(false);
+                import::run(command).await
             }
             Command::Bench(args) => bench::run(args).await,
             Command::Simulate(args) => simulate::run(args),

@@ -14,6 +14,7 @@ pub mod changes;
 pub mod chat;
 pub mod communications;
 pub mod cursor;
+pub mod import;
 pub mod language;
 pub mod placeholders;
 pub mod records;

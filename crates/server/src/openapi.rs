@@ -33,6 +33,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::tokens::router())
         .merge(routes::audit::router())
         .merge(routes::contacts::router())
+        .merge(routes::imports::router())
         .merge(routes::accounts::router())
         .merge(routes::products::router())
         .merge(routes::cases::router())

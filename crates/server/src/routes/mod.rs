@@ -11,6 +11,7 @@ pub mod communications;
 pub mod contacts;
 pub mod conversations;
 pub mod health;
+pub mod imports;
 pub mod meetings;
 pub mod products;
 pub mod prompts;

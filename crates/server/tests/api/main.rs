@@ -13,6 +13,7 @@ mod cases_and_timeline;
 mod chat;
 mod contacts;
 mod events;
+mod imports;
 mod openapi_truth;
 mod operations;
 mod routing;
