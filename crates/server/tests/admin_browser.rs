@@ -1115,6 +1115,62 @@ async fn integrations(language: &str, lang: &str) {
         .map(|e| e["action"].as_str().unwrap())
         .collect();
     assert_eq!(actions, vec!["token.revoke", "token.create"]);
+
+    // Contacts from a CSV file: a bad row refuses the whole file and is
+    // listed by its line; the fixed file imports, its odd column mapped.
+    let contacts = || async {
+        api.ok("/api/v1/contacts?limit=200").await["items"]
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    let before = contacts().await;
+    let dir = tempfile::tempdir().unwrap();
+    let upload = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path.to_str().unwrap().to_owned()
+    };
+    let bad = upload(
+        "bad.csv",
+        "First name,E-mail address\nAnn,ann@example.com\nBob,not-an-email\n",
+    );
+    let input = c
+        .find(Locator::Css("[data-testid=import-file]"))
+        .await
+        .unwrap();
+    input.send_keys(&bad).await.unwrap();
+    let header = "document.querySelector('[data-header=\"E-mail address\"]')";
+    until(&c, &format!("return !!{header};"), "the file's columns").await;
+    set(&c, header, "email").await;
+    click(&c, &q("import-submit"), "the import button").await;
+    let listed = until(
+        &c,
+        "const t = document.querySelector('[data-testid=import-bad] tbody'); return t && t.textContent;",
+        "the bad rows",
+    )
+    .await;
+    assert!(listed.as_str().unwrap().starts_with("3email"), "{listed}");
+    assert_eq!(contacts().await, before, "nothing imported");
+    let good = upload(
+        "good.csv",
+        "First name,E-mail address\nAnn,ann@example.com\nBob,bob@example.com\n",
+    );
+    input.clear().await.unwrap();
+    input.send_keys(&good).await.unwrap();
+    set(&c, header, "email").await;
+    click(&c, &q("import-submit"), "the import button").await;
+    until(
+        &c,
+        "const r = document.querySelector('[data-testid=import-result] .ok'); return r && r.textContent;",
+        "the import's result",
+    )
+    .await;
+    assert_eq!(contacts().await, before + 2);
+    let bob = api.ok("/api/v1/contacts?q=bob").await;
+    assert_eq!(bob["items"][0]["email"], "bob@example.com");
+    axe(&c, "the import").await;
+    screenshot(&c, &format!("admin-{lang}-import")).await;
     c.close().await.unwrap();
     app.stop().await;
 }

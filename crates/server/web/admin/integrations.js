@@ -1,4 +1,5 @@
-// Integrations: API tokens for the systems that call Switchboard. A new
+// Integrations: API tokens for the systems that call Switchboard, and
+// importing contacts from a CSV file (imports.js). A new
 // token's secret is shown once, here, and never again (only its digest is
 // stored); a token is revoked at once. Admins only (the API refuses
 // supervisors).
@@ -10,6 +11,7 @@ import { when } from '../lib/time.js';
 import { enc } from '../lib/url.js';
 import { clearFieldErrors, fieldRow, showFieldErrors } from '../lib/form.js';
 import { button, card, errorBox, pick, read, readPages, textInput } from './data.js';
+import { importCard } from './imports.js';
 
 const ROLES = ['agent', 'supervisor', 'admin'];
 
@@ -31,7 +33,7 @@ export async function showIntegrations(root, ctx) {
     const fresh = await read('/api/v1/tokens');
     if (fresh) list.replaceChildren(tokenTable(ctx, fresh, names));
   };
-  root.append(tokenForm(ctx, agents, created), card(t('tokens'), list));
+  root.append(tokenForm(ctx, agents, created), card(t('tokens'), list), importCard(ctx));
 }
 
 function tokenTable(ctx, tokens, names) {

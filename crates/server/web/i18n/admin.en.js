@@ -94,5 +94,9 @@ export default {
   expiresCol: 'Expires', untilRevoked: 'until revoked', live: 'works', expired: 'expired', revokedAt: 'revoked {at}',
   revoke: 'Revoke', revokeNamed: 'Revoke {name}', revokeConfirm: 'Revoke the token {name}? It stops working at once.',
   revoked: 'Token {name} revoked.', createdToken: 'Token {name} created.',
-  secretOnce: 'Copy this secret now: it is shown this once and cannot be read again.', secretFor: 'Secret of {name}'
+  secretOnce: 'Copy this secret now: it is shown this once and cannot be read again.', secretFor: 'Secret of {name}',
+  importTitle: 'Import contacts from a CSV file', importHelp: 'All or nothing: every row is checked first; a file with a bad row imports nothing and the bad rows are listed by line. The first line must name the columns.',
+  importFile: 'CSV file (UTF-8)', importColumn: 'Column “{header}” fills', importSkip: '(not imported)', importSubmit: 'Import',
+  importing: 'Importing…', imported: '{n} contacts imported.', importChoose: 'Choose a file first.',
+  importRefused: 'Nothing was imported: {n} bad row(s) listed below.', importLine: 'Line', importField: 'Field'
 };

@@ -99,5 +99,9 @@ export default {
   expiresCol: 'Caduca', untilRevoked: 'hasta revocarlo', live: 'activo', expired: 'caducado', revokedAt: 'revocado el {at}',
   revoke: 'Revocar', revokeNamed: 'Revocar {name}', revokeConfirm: '¿Revocar el token {name}? Deja de funcionar de inmediato.',
   revoked: 'Token {name} revocado.', createdToken: 'Token {name} creado.',
-  secretOnce: 'Copie este secreto ahora: se muestra una sola vez y no podrá leerse de nuevo.', secretFor: 'Secreto de {name}'
+  secretOnce: 'Copie este secreto ahora: se muestra una sola vez y no podrá leerse de nuevo.', secretFor: 'Secreto de {name}',
+  importTitle: 'Importar contactos desde un archivo CSV', importHelp: 'Todo o nada: cada fila se comprueba primero; un archivo con una fila incorrecta no importa nada y las filas incorrectas se listan. La primera línea debe nombrar las columnas.',
+  importFile: 'Archivo CSV (UTF-8)', importColumn: 'La columna «{header}» rellena', importSkip: '(no se importa)', importSubmit: 'Importar',
+  importing: 'Importando…', imported: '{n} contactos importados.', importChoose: 'Elija primero un archivo.',
+  importRefused: 'No se importó nada: {n} fila(s) incorrecta(s) abajo.', importLine: 'Línea', importField: 'Campo'
 };

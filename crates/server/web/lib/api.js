@@ -26,17 +26,18 @@ export function problem(data, status) {
 // is a network failure, `data` the JSON answer (or null), `error` the text
 // to show when not ok. `opts`: headers (extra), mode and credentials (for
 // another origin; default same-origin), object (success needs a JSON
-// object in the answer).
+// object in the answer), type (send `body` as it is, with this
+// Content-Type, e.g. a CSV file's text).
 export async function api(method, path, body, opts) {
   const o = opts || {};
   const headers = Object.assign({ Accept: 'application/json, application/problem+json' }, o.headers || {});
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (body !== undefined) headers['Content-Type'] = o.type || 'application/json';
   if (method !== 'GET' && csrf) headers['X-CSRF-Token'] = csrf;
   let r;
   try {
     r = await fetch(path, {
       method, mode: o.mode, credentials: o.credentials || 'same-origin', headers,
-      body: body === undefined ? undefined : JSON.stringify(body)
+      body: body === undefined ? undefined : o.type ? body : JSON.stringify(body)
     });
   } catch (e) {
     return { ok: false, status: 0, data: null, error: t('netError') };
