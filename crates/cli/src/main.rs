@@ -199,6 +199,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     println!("\nSwitchboard is running on {base}");
     println!("  Home and sign-in:   {base}/");
     println!("  Agent workspace:    {base}/agent");
+    println!("  Admin center:       {base}/admin  (admins; supervisors read-only)");
     if let Some(widget) = &demo_shop {
         println!("  Chat widget demo:   {base}/demo/shop?widget={widget}  (browse two pages: an invitation follows)");
     }
@@ -215,7 +216,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             }
         }
     }
-    println!("  Meeting messages:   {base}/api/v1/communications/outbox  (admins; messages are off until PATCH /api/v1/communications/settings {{\"enabled\": true}})");
+    println!("  Meeting messages:   {base}/admin#communications  (admins; messages are off until an admin switches them on there)");
     println!("  API reference:      {base}/api/v1/openapi.json");
     println!("  Health:             {base}/healthz  {base}/readyz");
     println!("  Metrics:            {base}/metrics  (admins and supervisors; Prometheus with a bearer token)");

@@ -257,21 +257,42 @@ async fn a_newcomer_follows_the_readme() {
     )
     .await;
     click(&admin, "#form button[type=submit]").await;
+    // An admin lands on the printed admin center.
+    until(
+        &admin,
+        "return location.pathname === '/admin' && !!document.querySelector('[data-screen=people][data-ready]');",
+        "the admin center after signing in",
+    )
+    .await;
+    let admin_center = p.url("Admin center");
+    assert_eq!(admin_center, format!("{base}/admin"));
+    let who = until(
+        &admin,
+        "return document.querySelector('[data-testid=who]').textContent;",
+        "signed in",
+    )
+    .await;
+    assert!(who.as_str().unwrap().contains("Alex Morgan"), "{who}");
+    chromium::axe(&admin, "the admin center, signed in as admin").await;
+    screenshot(&admin, "admin-center").await;
+    // Home still lists the places the admin's role opens.
+    admin.goto(&home).await.unwrap();
     let who = until(&admin, &visible("#me"), "signed in").await;
     assert!(who.as_str().unwrap().contains("Alex Morgan"), "{who}");
-    let focused = admin
-        .execute(
-            "return document.activeElement && document.activeElement.id;",
-            vec![],
-        )
-        .await
-        .unwrap();
-    assert_eq!(focused, json!("me-title"), "focus follows the sign-in");
     chromium::axe(&admin, "home, signed in as admin").await;
     screenshot(&admin, "home-admin").await;
 
+    // The printed meeting messages open on the admin center's outbox.
+    admin.goto(p.url("Meeting messages")).await.unwrap();
+    until(
+        &admin,
+        "return !!document.querySelector('[data-screen=communications][data-ready] [data-testid=comms-enabled]');",
+        "the communications screen",
+    )
+    .await;
+
     // Every other printed URL answers the signed-in admin.
-    for label in ["Meeting messages", "API reference"] {
+    for label in ["API reference"] {
         let url = p.url(label);
         admin.goto(url).await.unwrap();
         let body = admin
