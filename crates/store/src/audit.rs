@@ -290,6 +290,20 @@ pub(crate) async fn snapshot(tx: &mut sqlx::AnyConnection, of: Of<'_>) -> Result
     })
 }
 
+/// Before a create-or-replace: the record being replaced (`of` names it),
+/// or `null` when creating; and the action's name, `<thing>.update` or
+/// `<thing>.create`.
+pub(crate) async fn before_put(
+    tx: &mut sqlx::AnyConnection,
+    thing: &'static str,
+    of: Option<Of<'_>>,
+) -> Result<(Value, String)> {
+    Ok(match of {
+        Some(of) => (snapshot(tx, of).await?, format!("{thing}.update")),
+        None => (Value::Null, format!("{thing}.create")),
+    })
+}
+
 async fn rows(
     tx: &mut sqlx::AnyConnection,
     table: &str,

@@ -12,9 +12,8 @@ use switchboard_core::records::ActivityKind;
 use switchboard_core::time;
 
 use crate::activities::{insert_activity, Author, NewActivity};
-use crate::audit::{snapshot, Area, Of};
+use crate::audit::{before_put, snapshot, Area, Of};
 use crate::{new_id, Db, Result, StoreError};
-use serde_json::Value;
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct WidgetRow {
@@ -227,15 +226,8 @@ impl Db {
     ) -> Result<WidgetRow> {
         let now = time::now();
         let mut tx = self.write_tx().await?;
-        let before = match id {
-            Some(id) => snapshot(&mut tx, Of::Row("widgets", id)).await?,
-            None => Value::Null,
-        };
-        let action = if id.is_some() {
-            "widget.update"
-        } else {
-            "widget.create"
-        };
+        let of = id.map(|id| Of::Row("widgets", id));
+        let (before, action) = before_put(&mut tx, "widget", of).await?;
         let id = match id {
             Some(id) => {
                 let done = sqlx::query(
@@ -267,8 +259,14 @@ impl Db {
                 id
             }
         };
-        self.audit_of(&mut tx, Area::Chat, action, Of::Row("widgets", &id), before)
-            .await?;
+        self.audit_of(
+            &mut tx,
+            Area::Chat,
+            &action,
+            Of::Row("widgets", &id),
+            before,
+        )
+        .await?;
         tx.commit().await?;
         self.announce(Change::Widget { id: id.clone() });
         self.widget(&id).await

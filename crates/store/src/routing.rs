@@ -11,7 +11,7 @@ use serde_json::Value;
 use switchboard_core::changes::Change;
 use switchboard_core::time;
 
-use crate::audit::{snapshot, Area, Of};
+use crate::audit::{before_put, snapshot, Area, Of};
 use crate::{new_id, Db, Result, StoreError};
 
 /// Where a queue is stored: its row and its members.
@@ -350,15 +350,8 @@ impl Db {
     ) -> Result<CapacityProfile> {
         let now = time::now();
         let mut tx = self.write_tx().await?;
-        let before = match id {
-            Some(id) => snapshot(&mut tx, Of::Row("capacity_profiles", id)).await?,
-            None => Value::Null,
-        };
-        let action = if id.is_some() {
-            "capacity_profile.update"
-        } else {
-            "capacity_profile.create"
-        };
+        let of = id.map(|id| Of::Row("capacity_profiles", id));
+        let (before, action) = before_put(&mut tx, "capacity_profile", of).await?;
         let id = match id {
             Some(id) => {
                 let done = sqlx::query(
@@ -400,7 +393,7 @@ impl Db {
             }
         };
         let of = Of::Row("capacity_profiles", &id);
-        self.audit_of(&mut tx, Area::People, action, of, before)
+        self.audit_of(&mut tx, Area::People, &action, of, before)
             .await?;
         tx.commit().await?;
         self.announce(Change::Routing);
@@ -597,15 +590,8 @@ impl Db {
         if !errors.is_empty() {
             return Err(switchboard_core::Invalid(errors).into());
         }
-        let before = match id {
-            Some(id) => snapshot(&mut tx, Of::Parts(QUEUE_PARTS, id)).await?,
-            None => Value::Null,
-        };
-        let action = if id.is_some() {
-            "queue.update"
-        } else {
-            "queue.create"
-        };
+        let of = id.map(|id| Of::Parts(QUEUE_PARTS, id));
+        let (before, action) = before_put(&mut tx, "queue", of).await?;
         let now = time::now();
         if d.is_default {
             sqlx::query("UPDATE queues SET is_default = 0")
@@ -677,7 +663,7 @@ impl Db {
         self.audit_of(
             &mut tx,
             Area::Routing,
-            action,
+            &action,
             Of::Parts(QUEUE_PARTS, &id),
             before,
         )

@@ -28,7 +28,7 @@ use switchboard_core::scheduling::{self, AdvisorAvailability, Interval, RangeSpe
 use switchboard_core::{time, Invalid};
 
 use crate::activities::{insert_activity, Author, NewActivity};
-use crate::audit::{snapshot, Area, Of};
+use crate::audit::{before_put, snapshot, Area, Of};
 use crate::{new_id, Db, Result, StoreError};
 use serde_json::Value;
 
@@ -274,15 +274,8 @@ impl Db {
     pub async fn save_branch(&self, id: Option<&str>, d: &BranchDraft) -> Result<Branch> {
         let now = time::now();
         let mut tx = self.write_tx().await?;
-        let before = match id {
-            Some(id) => snapshot(&mut tx, Of::Row("branches", id)).await?,
-            None => Value::Null,
-        };
-        let action = if id.is_some() {
-            "branch.update"
-        } else {
-            "branch.create"
-        };
+        let of = id.map(|id| Of::Row("branches", id));
+        let (before, action) = before_put(&mut tx, "branch", of).await?;
         let id = match id {
             Some(id) => {
                 let done = sqlx::query(
@@ -314,7 +307,7 @@ impl Db {
             }
         };
         let of = Of::Row("branches", &id);
-        self.audit_of(&mut tx, Area::Scheduling, action, of, before)
+        self.audit_of(&mut tx, Area::Scheduling, &action, of, before)
             .await?;
         tx.commit().await?;
         self.branch(&id).await
@@ -372,15 +365,8 @@ impl Db {
         let types = serde_json::to_string(&d.meeting_types).expect("serializes");
         let skills = serde_json::to_string(&d.skills).expect("serializes");
         let translations = serde_json::to_string(&d.translations).expect("serializes");
-        let before = match id {
-            Some(id) => snapshot(&mut tx, Of::Row("topics", id)).await?,
-            None => Value::Null,
-        };
-        let action = if id.is_some() {
-            "topic.update"
-        } else {
-            "topic.create"
-        };
+        let of = id.map(|id| Of::Row("topics", id));
+        let (before, action) = before_put(&mut tx, "topic", of).await?;
         let id = match id {
             Some(id) => {
                 let done = sqlx::query(
@@ -424,7 +410,7 @@ impl Db {
             }
         };
         let of = Of::Row("topics", &id);
-        self.audit_of(&mut tx, Area::Scheduling, action, of, before)
+        self.audit_of(&mut tx, Area::Scheduling, &action, of, before)
             .await?;
         tx.commit().await?;
         self.topic(&id).await

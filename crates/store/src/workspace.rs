@@ -5,7 +5,7 @@
 use serde::Serialize;
 use switchboard_core::time;
 
-use crate::audit::{snapshot, Area, Of};
+use crate::audit::{before_put, snapshot, Area, Of};
 use crate::{new_id, Db, Result, StoreError};
 use serde_json::Value;
 
@@ -81,15 +81,8 @@ impl Db {
         if !errors.is_empty() {
             return Err(switchboard_core::Invalid(errors).into());
         }
-        let before = match id {
-            Some(id) => snapshot(&mut tx, Of::Row("agent_scripts", id)).await?,
-            None => Value::Null,
-        };
-        let action = if id.is_some() {
-            "script.update"
-        } else {
-            "script.create"
-        };
+        let of = id.map(|id| Of::Row("agent_scripts", id));
+        let (before, action) = before_put(&mut tx, "script", of).await?;
         let now = time::now();
         let id = match id {
             Some(id) => {
@@ -122,7 +115,7 @@ impl Db {
             }
         };
         let of = Of::Row("agent_scripts", &id);
-        self.audit_of(&mut tx, Area::Workspace, action, of, before)
+        self.audit_of(&mut tx, Area::Workspace, &action, of, before)
             .await?;
         tx.commit().await?;
         self.script(&id).await
