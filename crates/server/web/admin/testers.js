@@ -131,7 +131,9 @@ export function proactiveTester(w, draft, scope) {
     seconds: textInput('', { type: 'number', inputmode: 'numeric', min: '0', 'data-testid': 'proactive-test-seconds' }),
     country: textInput('', { maxlength: '2', placeholder: 'FR', 'data-testid': 'proactive-test-country' }),
     pages: textInput('1', { type: 'number', inputmode: 'numeric', min: '1', 'data-testid': 'proactive-test-pages' }),
-    returning: tickBox(false, { 'data-testid': 'proactive-test-returning' })
+    returning: tickBox(false, { 'data-testid': 'proactive-test-returning' }),
+    authenticated: tickBox(false, { 'data-testid': 'proactive-test-authenticated' }),
+    contact: textInput('', { 'data-testid': 'proactive-test-contact' })
   };
   const fields = [
     h('p', { class: 'muted' }, t('proactiveTestHelp')),
@@ -141,11 +143,14 @@ export function proactiveTester(w, draft, scope) {
       fieldRow(t('testSeconds'), c.seconds, 'seconds_on_page'),
       fieldRow(t('country'), c.country, 'country'),
       fieldRow(t('testPages'), c.pages, 'pages_in_session'),
-      fieldRow(t('testReturning'), c.returning, 'returning'))
+      fieldRow(t('testContactTargets'), c.contact, 'contact_id'),
+      fieldRow(t('testReturning'), c.returning, 'returning'),
+      fieldRow(t('testSignedIn'), c.authenticated, 'authenticated'))
   ];
 
   async function run(box, result) {
-    const body = { url: c.url.value, returning: c.returning.checked, rules: draft() };
+    const body = { url: c.url.value, returning: c.returning.checked, authenticated: c.authenticated.checked, rules: draft() };
+    if (c.contact.value.trim()) body.contact_id = c.contact.value.trim();
     // The browser's local time, as an instant; text it cannot read is
     // sent as typed for the API to refuse.
     if (c.at.value) {

@@ -90,6 +90,7 @@ export default {
   ruleFails: '{rule} → {queue}: does not match:', failedTest: 'condition {n} ({test}) fails; the value is {value}', absent: 'absent',
   ruleQueueGone: '{rule}: left out, its queue no longer exists.', ruleUnreadable: '{rule}: left out, its conditions cannot be read.',
   proactiveTestHelp: 'Would the rules as they are above, saved or not, invite this visitor? The visitor is taken as never invited before; agent availability is not checked.',
+  testContactTargets: 'Contact id (optional: its category and attributes count)', testSignedIn: 'Signed in on the site',
   testUrl: 'Page address', testAt: 'When (empty: now)', testSeconds: 'Seconds on the page (empty: as the page loads)',
   testPages: 'Pages visited in this visit', testReturning: 'Returning visitor',
   invitesAfter: '{rule} would invite this visitor after {s} seconds on the page.', invitesNobody: 'No rule would invite this visitor.',

@@ -95,6 +95,7 @@ export default {
   ruleFails: '{rule} → {queue}: no coincide:', failedTest: 'la condición {n} ({test}) no se cumple; el valor es {value}', absent: 'ausente',
   ruleQueueGone: '{rule}: descartada, su cola ya no existe.', ruleUnreadable: '{rule}: descartada, sus condiciones no se pueden leer.',
   proactiveTestHelp: '¿Invitarían a este visitante las reglas tal como están arriba, guardadas o no? Se supone que nunca fue invitado; no se comprueba la disponibilidad de agentes.',
+  testContactTargets: 'Id del contacto (opcional: cuentan su categoría y sus atributos)', testSignedIn: 'Con sesión iniciada en el sitio',
   testUrl: 'Dirección de la página', testAt: 'Cuándo (vacío: ahora)', testSeconds: 'Segundos en la página (vacío: al cargarla)',
   testPages: 'Páginas vistas en esta visita', testReturning: 'Visitante que vuelve',
   invitesAfter: '{rule} invitaría a este visitante tras {s} segundos en la página.', invitesNobody: 'Ninguna regla invitaría a este visitante.',

@@ -95,6 +95,7 @@ export default {
   ruleFails: '{rule} → {queue} : ne correspond pas :', failedTest: 'la condition {n} ({test}) échoue ; la valeur est {value}', absent: 'absente',
   ruleQueueGone: '{rule} : écartée, sa file n’existe plus.', ruleUnreadable: '{rule} : écartée, ses conditions sont illisibles.',
   proactiveTestHelp: 'Les règles telles qu’elles sont ci-dessus, enregistrées ou non, inviteraient-elles ce visiteur ? Le visiteur est supposé n’avoir jamais été invité ; la disponibilité des agents n’est pas vérifiée.',
+  testContactTargets: 'Id du contact (facultatif : sa catégorie et ses attributs comptent)', testSignedIn: 'Connecté sur le site',
   testUrl: 'Adresse de la page', testAt: 'Quand (vide : maintenant)', testSeconds: 'Secondes sur la page (vide : au chargement)',
   testPages: 'Pages vues pendant cette visite', testReturning: 'Visiteur déjà venu',
   invitesAfter: '{rule} inviterait ce visiteur après {s} secondes sur la page.', invitesNobody: 'Aucune règle n’inviterait ce visiteur.',
