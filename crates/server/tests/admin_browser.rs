@@ -120,6 +120,33 @@ async fn invalid_count(c: &Client) -> Value {
     .unwrap()
 }
 
+/// Runs the routing rule tester; answers its verdict once shown.
+async fn route_test(c: &Client) -> String {
+    click(c, &q("route-test-run"), "test the routing rules").await;
+    let v = until(
+        c,
+        "const v = document.querySelector('[data-testid=route-test-verdict]'); return v ? v.textContent : null;",
+        "the routing tester's answer",
+    )
+    .await;
+    v.as_str().unwrap().to_owned()
+}
+
+/// Runs the proactive rule tester; answers whether it invites, and its verdict.
+async fn proactive_test(c: &Client) -> (String, String) {
+    click(c, &q("proactive-test-run"), "test the proactive rules").await;
+    let v = until(
+        c,
+        "const v = document.querySelector('[data-testid=proactive-test-verdict]'); return v ? [v.getAttribute('data-invites'), v.textContent] : null;",
+        "the proactive tester's answer",
+    )
+    .await;
+    (
+        v[0].as_str().unwrap().to_owned(),
+        v[1].as_str().unwrap().to_owned(),
+    )
+}
+
 async fn scene() -> (TestApp, Caller) {
     let app = support::spawn_sqlite().await;
     let api = app.token(Role::Admin).await;
@@ -455,6 +482,90 @@ async fn journey(language: &str, lang: &str) {
         rules[1]["tests"],
         json!([{"op": "equals", "attribute": "topic", "value": "billing"}])
     );
+    // The rule tester, with the rules as they are in the form: a billing
+    // chat goes to Web chat by the second rule; the first fails on the
+    // language, whose value it names. Server text stays text.
+    set(&c, &q("route-test-channel"), "chat").await;
+    set(
+        &c,
+        &q("route-test-attributes"),
+        "topic=billing\nlanguage=de\nnote=<img src=x onerror=alert(1)>",
+    )
+    .await;
+    let verdict = route_test(&c).await;
+    assert!(
+        verdict.contains("Web chat") && verdict.contains("Billing chats"),
+        "{verdict}"
+    );
+    assert!(
+        verdict.contains(if lang == "fr" { "parce que" } else { "because" }),
+        "{verdict}"
+    );
+    let why = c
+        .execute(
+            "const r = document.querySelector('[data-testid=route-test-result]');
+             return [r.getAttribute('aria-live'), r.querySelector('li[data-verdict=fails]').textContent,
+                     r.querySelector('li[data-verdict=chosen]').textContent, r.textContent.includes('<img src=x'),
+                     !!r.querySelector('img')];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(why[0], "polite");
+    assert!(
+        why[1].as_str().unwrap().contains("French callers")
+            && why[1].as_str().unwrap().contains("“de”"),
+        "{why}"
+    );
+    assert!(why[2].as_str().unwrap().contains("Billing chats"), "{why}");
+    assert_eq!(
+        (why[3].clone(), why[4].clone()),
+        (json!(true), json!(false))
+    );
+    // A French call goes to Phones by the first rule.
+    set(&c, &q("route-test-channel"), "voice").await;
+    set(&c, &q("route-test-attributes"), "language=fr-CA").await;
+    let verdict = route_test(&c).await;
+    assert!(
+        verdict.contains("Phones") && verdict.contains("French callers"),
+        "{verdict}"
+    );
+    // A draft: the second rule's value changed but not saved is what is tested.
+    set(&c, &last("rules", "[data-testid=test-value]"), "invoices").await;
+    set(&c, &q("route-test-channel"), "chat").await;
+    set(&c, &q("route-test-attributes"), "topic=invoices").await;
+    let verdict = route_test(&c).await;
+    assert!(verdict.contains("Billing chats"), "{verdict}");
+    assert_eq!(
+        api.ok("/api/v1/routing-rules").await[1]["tests"][0]["value"],
+        "billing",
+        "the tester saves nothing"
+    );
+    // A refused test: the message beside the rule's field it concerns.
+    set(&c, &last("rules", "[data-testid=rule-name]"), " ").await;
+    click(
+        &c,
+        &q("route-test-run"),
+        "test the rules with a nameless rule",
+    )
+    .await;
+    error_beside(&c, &last("rules", "[data-testid=rule-name]")).await;
+    set(
+        &c,
+        &last("rules", "[data-testid=rule-name]"),
+        "Billing chats",
+    )
+    .await;
+    set(&c, &last("rules", "[data-testid=test-value]"), "billing").await;
+    set(&c, &q("route-test-attributes"), "topic=billing").await;
+    route_test(&c).await;
+    c.execute(
+        &format!("{}.scrollIntoView(); return true;", q("route-test")),
+        vec![],
+    )
+    .await
+    .unwrap();
+    screenshot(&c, &format!("admin-{lang}-routing-tester")).await;
     // A queue a rule uses cannot be deleted: the API's reason is shown, the
     // queue stays.
     click(
@@ -621,6 +732,56 @@ async fn journey(language: &str, lang: &str) {
         api.ok(&format!("/api/v1/widgets/{widget_id}")).await["proactive_enabled"],
         true
     );
+    // The proactive tester: the pricing page after 6 seconds is invited by
+    // the rule (after its 5 seconds); the cart page is not, for its address.
+    set(
+        &c,
+        &q("proactive-test-url"),
+        "https://shop.example/pricing?plan=pro",
+    )
+    .await;
+    set(&c, &q("proactive-test-seconds"), "6").await;
+    let (invites, verdict) = proactive_test(&c).await;
+    assert_eq!(invites, "yes", "{verdict}");
+    assert!(
+        verdict.contains("Pricing help") && verdict.contains('5'),
+        "{verdict}"
+    );
+    set(&c, &q("proactive-test-url"), "https://shop.example/cart").await;
+    let (invites, verdict) = proactive_test(&c).await;
+    assert_eq!(invites, "no", "{verdict}");
+    let why = c
+        .execute(
+            "return document.querySelector('[data-testid=proactive-test-rules] li[data-verdict=fails]').textContent;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let why = why.as_str().unwrap();
+    assert!(why.contains("Pricing help"), "{why}");
+    assert!(
+        why.contains(if lang == "fr" {
+            "pas cette adresse de page"
+        } else {
+            "not this page address"
+        }),
+        "{why}"
+    );
+    // A country of three letters: refused beside its field.
+    set(&c, &q("proactive-test-country"), "FRA").await;
+    click(&c, &q("proactive-test-run"), "test with a bad country").await;
+    error_beside(&c, &q("proactive-test-country")).await;
+    set(&c, &q("proactive-test-country"), "").await;
+    set(&c, &q("proactive-test-url"), "https://shop.example/pricing").await;
+    let (invites, _) = proactive_test(&c).await;
+    assert_eq!(invites, "yes");
+    c.execute(
+        &format!("{}.scrollIntoView(); return true;", q("proactive-test")),
+        vec![],
+    )
+    .await
+    .unwrap();
+    screenshot(&c, &format!("admin-{lang}-chat-tester")).await;
     axe(&c, "the chat screen").await;
     screenshot(&c, &format!("admin-{lang}-chat")).await;
 

@@ -19,8 +19,8 @@ pub mod survey;
 
 pub use client::{parse_user_agent, ClientInfo, DeviceType, LANGUAGES};
 pub use proactive::{
-    matching, parse_rules, pick, InviteHistory, ProactiveRule, ProactiveRuleSpec, VisitorFacts,
-    INVITATION_SECONDS,
+    matching, parse_rules, pick, Condition, InviteHistory, ProactiveRule, ProactiveRuleSpec,
+    VisitorFacts, INVITATION_SECONDS,
 };
 pub use survey::{check_answers, validate_questions, Choice, QuestionKind, SurveyQuestion};
 

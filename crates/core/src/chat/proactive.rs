@@ -493,47 +493,115 @@ impl ProactiveRule {
     /// aside: enabled, and target, window, location, pages, time on page
     /// (when known) and frequency all allow it.
     pub fn matches(&self, facts: &VisitorFacts, history: InviteHistory) -> bool {
-        let s = &self.spec;
-        s.enabled
-            && self.target_matches(facts)
-            && self.url_matches(facts.url)
-            && s.location.country.as_deref().is_none_or(|want| {
-                facts
-                    .country
-                    .is_some_and(|got| got.trim().eq_ignore_ascii_case(want))
-            })
-            && s.pages_in_session
-                .is_none_or(|n| facts.pages_in_session >= n)
-            && facts
-                .seconds_on_page
-                .is_none_or(|secs| secs >= s.time_on_page_seconds)
-            && frequency_allows(s.frequency, history, facts.now)
-            && self.window_open(facts.now)
+        Condition::ALL
+            .iter()
+            .all(|&c| self.condition_holds(c, facts, history))
     }
 
-    fn target_matches(&self, facts: &VisitorFacts) -> bool {
-        let t = &self.spec.target;
-        let customers = match t.customers {
-            CustomerTarget::All => true,
-            CustomerTarget::New => !facts.returning,
-            CustomerTarget::Returning => facts.returning,
-            CustomerTarget::Authenticated => facts.authenticated,
-        };
-        let category = t.contact_category.as_deref().is_none_or(|want| {
-            facts
-                .contact_category
-                .is_some_and(|got| got.trim().to_lowercase() == want.to_lowercase())
-        });
-        let attribute = t.contact_attribute.as_ref().is_none_or(|a| {
-            match facts.contact_attributes.and_then(|m| m.get(&a.key)) {
+    /// The conditions that keep the rule from applying, in
+    /// [`Condition::ALL`]'s order (empty: it [`matches`](Self::matches)).
+    pub fn failed_conditions(
+        &self,
+        facts: &VisitorFacts,
+        history: InviteHistory,
+    ) -> Vec<Condition> {
+        Condition::ALL
+            .iter()
+            .copied()
+            .filter(|&c| !self.condition_holds(c, facts, history))
+            .collect()
+    }
+
+    /// One condition of [`matches`](Self::matches).
+    pub fn condition_holds(
+        &self,
+        condition: Condition,
+        facts: &VisitorFacts,
+        history: InviteHistory,
+    ) -> bool {
+        let s = &self.spec;
+        let t = &s.target;
+        match condition {
+            Condition::Enabled => s.enabled,
+            Condition::Customers => match t.customers {
+                CustomerTarget::All => true,
+                CustomerTarget::New => !facts.returning,
+                CustomerTarget::Returning => facts.returning,
+                CustomerTarget::Authenticated => facts.authenticated,
+            },
+            Condition::ContactCategory => t.contact_category.as_deref().is_none_or(|want| {
+                facts
+                    .contact_category
+                    .is_some_and(|got| got.trim().to_lowercase() == want.to_lowercase())
+            }),
+            Condition::ContactAttribute => t.contact_attribute.as_ref().is_none_or(|a| match facts
+                .contact_attributes
+                .and_then(|m| m.get(&a.key))
+            {
                 Some(serde_json::Value::String(s)) => *s == a.value,
                 Some(serde_json::Value::Number(n)) => n.to_string() == a.value,
                 Some(serde_json::Value::Bool(b)) => b.to_string() == a.value,
                 _ => false,
-            }
-        });
-        customers && category && attribute
+            }),
+            Condition::Url => self.url_matches(facts.url),
+            Condition::Country => s.location.country.as_deref().is_none_or(|want| {
+                facts
+                    .country
+                    .is_some_and(|got| got.trim().eq_ignore_ascii_case(want))
+            }),
+            Condition::PagesInSession => s
+                .pages_in_session
+                .is_none_or(|n| facts.pages_in_session >= n),
+            Condition::TimeOnPage => facts
+                .seconds_on_page
+                .is_none_or(|secs| secs >= s.time_on_page_seconds),
+            Condition::Frequency => frequency_allows(s.frequency, history, facts.now),
+            Condition::Window => self.window_open(facts.now),
+        }
     }
+}
+
+/// One of the conditions a rule needs to invite (see the module's list).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Condition {
+    /// The rule is switched on.
+    Enabled,
+    /// `target.customers`: new, returning, authenticated or all.
+    Customers,
+    /// `target.contact_category`.
+    ContactCategory,
+    /// `target.contact_attribute`.
+    ContactAttribute,
+    /// `location.url`.
+    Url,
+    /// `location.country`.
+    Country,
+    /// `pages_in_session`.
+    PagesInSession,
+    /// `time_on_page_seconds`.
+    TimeOnPage,
+    /// `frequency`, against earlier invitations.
+    Frequency,
+    /// `window`: weekdays, ranges and dates in its time zone.
+    Window,
+}
+
+impl Condition {
+    /// Every condition, in the order they are checked.
+    pub const ALL: &'static [Condition] = &[
+        Condition::Enabled,
+        Condition::Customers,
+        Condition::ContactCategory,
+        Condition::ContactAttribute,
+        Condition::Url,
+        Condition::Country,
+        Condition::PagesInSession,
+        Condition::TimeOnPage,
+        Condition::Frequency,
+        Condition::Window,
+    ];
 }
 
 fn frequency_allows(f: FrequencySpec, h: InviteHistory, now: Timestamp) -> bool {

@@ -85,6 +85,20 @@ pub fn classify<'a>(
     }
 }
 
+/// The tests of `rule` that fail for these attributes, with their index in
+/// the rule (empty: the rule matches). [`classify`] picks the first rule
+/// with none; a rule tester shows them to say why the others were passed.
+pub fn failing_tests<'r>(
+    rule: &'r Rule,
+    attrs: &BTreeMap<String, String>,
+) -> Vec<(usize, &'r Test)> {
+    rule.tests
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| !t.holds(attrs))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -165,6 +179,11 @@ mod tests {
                 .queue,
             QueueIx(3)
         );
+        let fr_only = attrs(&[("language", "fr")]);
+        let failing = failing_tests(&rules[0], &fr_only);
+        assert_eq!(failing.len(), 1, "only the category test fails");
+        assert_eq!(failing[0].0, 1);
+        assert!(failing_tests(&rules[2], &attrs(&[("order_id", "")])).is_empty());
         let none = classify(&rules, Some(QueueIx(0)), &attrs(&[("language", "es")])).unwrap();
         assert_eq!((none.queue, none.rule), (QueueIx(0), None));
         assert_eq!(

@@ -83,6 +83,7 @@ impl Live {
             .map(|(i, sk)| (sk.id.clone(), SkillIx(i as u16)))
             .collect();
         self.skill_ids = skills.iter().map(|sk| sk.id.clone()).collect();
+        self.skill_names = skills.iter().map(|sk| sk.name.clone()).collect();
     }
 
     /// Adds the active agents to `core`; returns their presences, which
@@ -204,7 +205,7 @@ impl Live {
 
     /// A routing rule as the core classifies with it; `None` when its
     /// queue or tests no longer resolve. Skills that no longer exist drop.
-    fn rule(&self, r: &RoutingRule) -> Option<Rule> {
+    pub(super) fn rule(&self, r: &RoutingRule) -> Option<Rule> {
         let queue = *self.queue_ix.get(&r.queue_id)?;
         let tests = serde_json::from_value(r.tests.clone()).ok()?;
         let needs: Vec<SkillNeedSpec> =

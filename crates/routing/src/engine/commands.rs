@@ -83,6 +83,9 @@ impl Live {
             Command::Stats(queue, reply) => {
                 let _ = reply.send(self.stats(&queue));
             }
+            Command::Trial(question, reply) => {
+                let _ = reply.send(self.trial(*question).await);
+            }
             Command::Held(agent, reply) => {
                 let _ = reply.send(Ok(self.held(&agent)));
             }

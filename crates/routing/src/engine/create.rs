@@ -43,13 +43,13 @@ impl Route {
 }
 
 /// What the routing rules test besides the item's own attributes.
-struct Customer {
-    attributes: BTreeMap<String, String>,
-    name: Option<String>,
+pub(super) struct Customer {
+    pub(super) attributes: BTreeMap<String, String>,
+    pub(super) name: Option<String>,
 }
 
 /// Checks the channel and kind; true when the item needs a voice queue.
-fn check_channel_and_kind(c: &mut Check, new: &NewWorkItem) -> bool {
+pub(super) fn check_channel_and_kind(c: &mut Check, new: &NewWorkItem) -> bool {
     let wants_voice = match new.channel.as_str() {
         "chat" => false,
         "voice" | "callback" => true,
@@ -121,7 +121,11 @@ impl Live {
     /// What the rules see: the attributes, the channel, and the contact's
     /// category and language when known (the item's own attributes win).
     /// Also the contact's name, which the item keeps.
-    async fn customer(&self, new: &NewWorkItem, c: &mut Check) -> Result<Customer, EngineError> {
+    pub(super) async fn customer(
+        &self,
+        new: &NewWorkItem,
+        c: &mut Check,
+    ) -> Result<Customer, EngineError> {
         let mut attributes = new.attributes.clone();
         attributes.insert("channel".into(), new.channel.clone());
         let mut name = None;
@@ -246,7 +250,13 @@ impl Live {
     }
 
     /// A chat waits in a messaging queue, a call or callback in a voice one.
-    fn check_queue_channel(&self, c: &mut Check, channel: &str, queue: QueueIx, wants_voice: bool) {
+    pub(super) fn check_queue_channel(
+        &self,
+        c: &mut Check,
+        channel: &str,
+        queue: QueueIx,
+        wants_voice: bool,
+    ) {
         let serves = self.core.queues[queue.0 as usize].config.channel;
         if (serves == ChannelKind::Voice) != wants_voice {
             c.fail(

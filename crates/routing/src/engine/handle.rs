@@ -11,6 +11,7 @@ use switchboard_runtime::bus::{EventBus, Subscription};
 use tokio::sync::{mpsc, oneshot};
 
 use super::api::{EngineError, NewWorkItem, QueueStats, WorkItemView};
+use super::trial::{RouteAnswer, RouteQuestion};
 
 pub(super) type Reply<T> = oneshot::Sender<Result<T, EngineError>>;
 
@@ -51,6 +52,7 @@ pub(super) enum Command {
     GetPresence(String, Reply<Presence>),
     Held(String, Reply<Vec<WorkItemView>>),
     Stats(String, Reply<QueueStats>),
+    Trial(Box<RouteQuestion>, Reply<RouteAnswer>),
     /// Stop after the step in progress: nothing is written after the reply
     /// (the database is about to close).
     Shutdown(Reply<()>),
@@ -180,6 +182,11 @@ impl EngineHandle {
     }
     pub async fn stats(&self, queue: &str) -> Result<QueueStats, EngineError> {
         self.ask(|r| Command::Stats(queue.to_owned(), r)).await
+    }
+    /// Where an item would go and why (the rule tester): nothing is
+    /// created, written or published.
+    pub async fn trial(&self, question: RouteQuestion) -> Result<RouteAnswer, EngineError> {
+        self.ask(|r| Command::Trial(Box::new(question), r)).await
     }
     /// Stops the engine: the step in progress finishes, then no timer or
     /// command writes again (later calls answer `Stopped`). Idempotent.

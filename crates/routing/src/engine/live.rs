@@ -52,6 +52,8 @@ pub(super) struct Live {
     pub(super) rules: Vec<Rule>,
     /// Store ids of skills, by core index.
     pub(super) skill_ids: Vec<String>,
+    /// Their names, by core index.
+    pub(super) skill_names: Vec<String>,
     pub(super) default_queue: Option<QueueIx>,
     pub(super) info: HashMap<ItemId, Info>,
     pub(super) item_ix: HashMap<String, ItemId>,
@@ -94,6 +96,7 @@ impl Live {
             queue_names: Vec::new(),
             skill_ix: HashMap::new(),
             skill_ids: Vec::new(),
+            skill_names: Vec::new(),
             rules: Vec::new(),
             default_queue: None,
             info: HashMap::new(),

@@ -12,7 +12,8 @@
 //! `api` (what callers send and get back), `handle` (the handle and its
 //! commands), `live` (the state the task owns), `build` (that state from a
 //! store snapshot), `create` (classifying and creating an item),
-//! `commands` (the other commands), `commit` (decisions into rows and
+//! `commands` (the other commands), `trial` (the rule tester: where an
+//! item would go and why), `commit` (decisions into rows and
 //! events, written then published), `view` (items and queue figures as
 //! shown), `clock` (the core's milliseconds and the store's text).
 
@@ -24,6 +25,7 @@ mod commit;
 mod create;
 mod handle;
 mod live;
+mod trial;
 mod view;
 
 #[cfg(test)]
@@ -38,6 +40,9 @@ use tokio::sync::mpsc;
 
 pub use api::{EngineError, NewWorkItem, QueueStats, WorkItemView};
 pub use handle::{EngineHandle, Publisher};
+pub use trial::{
+    FailedTest, QueueRef, Refusal, RouteAnswer, RouteQuestion, RuleRef, RuleVerdict, SkillNeeded,
+};
 
 use clock::now_ms;
 use handle::Command;

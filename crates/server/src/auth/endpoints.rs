@@ -89,6 +89,8 @@ pub const ENDPOINTS: &[Endpoint] = &[
     e("GET", "/api/v1/queues/{id}/stats", Needs(ViewAgents)),
     e("GET", "/api/v1/routing-rules", Needs(ViewAgents)),
     e("PUT", "/api/v1/routing-rules", Needs(Configure)),
+    // The rule tester reads and decides nothing: whoever reads the rules.
+    e("POST", "/api/v1/routing-rules/test", Needs(ViewAgents)),
     e("GET", "/api/v1/agents/{id}/routing", Needs(ViewAgents)),
     e("PUT", "/api/v1/agents/{id}/routing", Needs(Configure)),
     // Work items: integrations and agents submit; the offered/assigned agent
@@ -133,6 +135,11 @@ pub const ENDPOINTS: &[Endpoint] = &[
     e(
         "GET",
         "/api/v1/widgets/{id}/proactive-rules/stats",
+        Needs(Configure),
+    ),
+    e(
+        "POST",
+        "/api/v1/widgets/{id}/proactive-rules/test",
         Needs(Configure),
     ),
     e("GET", "/api/v1/conversations", Needs(WorkRecords)),

@@ -2,7 +2,7 @@
 //! routing rules, and each agent's skills and capacity. Every change is
 //! picked up by the routing engine at once.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -22,6 +22,8 @@ use crate::auth::Audited;
 use crate::error::{ApiResult, Problem};
 use crate::extract::ApiJson;
 use crate::routing::config::{enum_name, validate_queue, QueueInput, RuleInput};
+use crate::routing::engine::{RouteAnswer, RouteQuestion};
+use crate::routing::EngineHandle;
 use crate::state::AppState;
 use switchboard_store::Db;
 
@@ -34,6 +36,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_queues, create_queue))
         .routes(routes!(get_queue, put_queue, delete_queue))
         .routes(routes!(get_rules, put_rules))
+        .routes(routes!(test_rules))
         .routes(routes!(get_agent_routing, put_agent_routing))
 }
 
@@ -235,20 +238,20 @@ pub struct RulesInput {
     rules: Vec<RuleInput>,
 }
 
-/// Replace the whole ordered list of routing rules.
-#[utoipa::path(put, path = "/api/v1/routing-rules", tag = "routing", request_body = RulesInput,
-    responses((status = 200, body = Vec<RoutingRule>)))]
-async fn put_rules(
-    Audited(db): Audited,
-    ApiJson(i): ApiJson<RulesInput>,
-) -> ApiResult<Json<Vec<RoutingRule>>> {
-    let mut c = Check::new();
-    if i.rules.len() > 500 {
+/// The rules as sent, checked (names, priorities, tests, skills) into the
+/// stored form; errors are named `rules[n].field`. Queue ids are checked
+/// by the store when saving, and by the tester against `queues`.
+fn check_rules(
+    c: &mut Check,
+    input: Vec<RuleInput>,
+    skills: &[String],
+    queues: Option<&[String]>,
+) -> Vec<RoutingRule> {
+    if input.len() > 500 {
         c.fail("rules", "too_long", "at most 500 rules");
     }
-    let skills: Vec<String> = db.skills().await?.into_iter().map(|s| s.id).collect();
     let mut rules = Vec::new();
-    for (n, r) in i.rules.into_iter().enumerate() {
+    for (n, r) in input.into_iter().enumerate() {
         c.required_text(
             &format!("rules[{n}].name"),
             Some(r.name.clone()),
@@ -263,6 +266,13 @@ async fn put_rules(
         }
         if r.tests.len() > 50 {
             c.fail(&format!("rules[{n}].tests"), "too_long", "at most 50 tests");
+        }
+        if queues.is_some_and(|q| !q.contains(&r.queue_id)) {
+            c.fail(
+                &format!("rules[{n}].queue_id"),
+                "unknown",
+                "no queue has this id",
+            );
         }
         for (k, need) in r.skills.iter().enumerate() {
             if !skills.contains(&need.skill_id) {
@@ -293,9 +303,96 @@ async fn put_rules(
             priority: r.priority,
         });
     }
+    rules
+}
+
+/// Replace the whole ordered list of routing rules.
+#[utoipa::path(put, path = "/api/v1/routing-rules", tag = "routing", request_body = RulesInput,
+    responses((status = 200, body = Vec<RoutingRule>)))]
+async fn put_rules(
+    Audited(db): Audited,
+    ApiJson(i): ApiJson<RulesInput>,
+) -> ApiResult<Json<Vec<RoutingRule>>> {
+    let mut c = Check::new();
+    let skills: Vec<String> = db.skills().await?.into_iter().map(|s| s.id).collect();
+    let rules = check_rules(&mut c, i.rules, &skills, None);
     c.finish(|| ())?;
     let saved = db.put_routing_rules(&rules).await?;
     Ok(Json(saved))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RuleTestInput {
+    /// `chat`, `voice` or `callback`.
+    #[schema(value_type = String, required = true, pattern = "^(chat|voice|callback)$")]
+    channel: Option<String>,
+    /// The work item's attributes, as `POST /api/v1/work-items` takes them
+    /// (here attributes Switchboard sets itself, such as `widget_id`, may
+    /// be sent too: rules can test them).
+    #[serde(default)]
+    #[schema(value_type = switchboard_core::api_schema::WorkItemAttributes)]
+    attributes: BTreeMap<String, String>,
+    /// A contact whose category (`contact_category`) and language
+    /// (`language`) the rules see when the attributes do not set them.
+    #[schema(value_type = Option<switchboard_core::api_schema::RecordId>)]
+    contact_id: Option<String>,
+    /// A draft list in the form `PUT /api/v1/routing-rules` takes, tested
+    /// instead of the saved rules (nothing is saved).
+    #[schema(max_items = 500)]
+    rules: Option<Vec<RuleInput>>,
+}
+
+/// Test the routing rules: where a work item with these attributes, from
+/// this contact, would go (queue, skills, priority), which rule matched or
+/// that the default queue applies, and for every rule the tests that do
+/// not hold. Uses the routing engine's own classification, with the saved
+/// rules or a draft list; nothing is created or saved.
+#[utoipa::path(post, path = "/api/v1/routing-rules/test", tag = "routing", request_body = RuleTestInput,
+    responses((status = 200, body = RouteAnswer), (status = 422, body = Problem)))]
+async fn test_rules(
+    State(db): State<Db>,
+    State(engine): State<EngineHandle>,
+    ApiJson(i): ApiJson<RuleTestInput>,
+) -> ApiResult<Json<RouteAnswer>> {
+    let mut c = Check::new();
+    let channel = i.channel.unwrap_or_default();
+    if channel.is_empty() {
+        c.fail(
+            "channel",
+            "required",
+            "is required: chat, voice or callback",
+        );
+    }
+    if i.attributes.len() > 100
+        || i.attributes
+            .iter()
+            .any(|(k, v)| k.is_empty() || k.chars().count() > 100 || v.chars().count() > 1000)
+    {
+        c.fail(
+            "attributes",
+            "too_long",
+            "at most 100 attributes, keys of 1 to 100 and values up to 1000 characters",
+        );
+    }
+    let rules = match i.rules {
+        Some(rules) => {
+            let skills: Vec<String> = db.skills().await?.into_iter().map(|s| s.id).collect();
+            let queues: Vec<String> = db.queues().await?.into_iter().map(|q| q.id).collect();
+            Some(check_rules(&mut c, rules, &skills, Some(&queues)))
+        }
+        None => None,
+    };
+    c.finish(|| ())?;
+    let answer = engine
+        .trial(RouteQuestion {
+            channel,
+            contact_id: i.contact_id,
+            attributes: i.attributes,
+            rules,
+        })
+        .await?;
+    Ok(Json(answer))
 }
 
 /// An agent's capacity profile, skills and presence.

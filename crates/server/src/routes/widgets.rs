@@ -7,8 +7,12 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::sync::Arc;
-use switchboard_core::chat::proactive::{parse_rules, ProactiveRuleSpec};
+use switchboard_core::chat::proactive::{
+    parse_rules, pick, Condition, InviteHistory, ProactiveRule, ProactiveRuleSpec, VisitorFacts,
+};
+use switchboard_core::validation::Check;
 use switchboard_store::chat::WidgetRow;
+use switchboard_store::StoreError;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::created;
@@ -25,6 +29,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get, put, delete))
         .routes(routes!(get_rules, put_rules))
         .routes(routes!(rule_stats))
+        .routes(routes!(test_rules))
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -247,19 +252,7 @@ async fn put_rules(
 ) -> ApiResult<Json<RulesBody>> {
     let widget = chat.widget(&id).await?;
     let rules = parse_rules(b.rules, widget.language(), switchboard_store::new_id)?;
-    let mut c = switchboard_core::validation::Check::new();
-    for (i, r) in rules.iter().enumerate() {
-        if let Some(q) = &r.spec.queue_id {
-            if chat.db.queue(q).await.is_err() {
-                c.fail(
-                    &format!("rules[{i}].queue_id"),
-                    "unknown",
-                    "no queue has this id",
-                );
-            }
-        }
-    }
-    c.finish(|| ())?;
+    check_rule_queues(&chat, &rules).await?;
     let rows: Vec<(String, String)> = rules
         .iter()
         .map(|r| {
@@ -275,6 +268,23 @@ async fn put_rules(
     Ok(Json(RulesBody {
         rules: rule_specs(&chat, &id).await?,
     }))
+}
+
+/// Each rule's queue, when it names one, exists.
+async fn check_rule_queues(chat: &Chat, rules: &[ProactiveRule]) -> ApiResult<()> {
+    let mut c = Check::new();
+    for (i, r) in rules.iter().enumerate() {
+        if let Some(q) = &r.spec.queue_id {
+            if chat.db.queue(q).await.is_err() {
+                c.fail(
+                    &format!("rules[{i}].queue_id"),
+                    "unknown",
+                    "no queue has this id",
+                );
+            }
+        }
+    }
+    Ok(c.finish(|| ())?)
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -311,4 +321,218 @@ async fn rule_stats(
             })
             .collect(),
     ))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProactiveTestInput {
+    /// The page's address, as the widget reports it (up to 2,000 characters).
+    #[schema(value_type = String, required = true)]
+    url: Option<String>,
+    /// When (RFC 3339); default now.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    at: Option<String>,
+    /// Time spent on the page (0–86,400). Without it the rules are judged
+    /// as at page load: time on page is not checked and an invitation
+    /// would show after the rule's `time_on_page_seconds`.
+    #[schema(minimum = 0, maximum = 86400)]
+    seconds_on_page: Option<u32>,
+    /// The visitor's country, ISO 3166-1 alpha-2.
+    #[schema(pattern = "^[A-Za-z]{2}$")]
+    country: Option<String>,
+    /// Seen in an earlier session (default false: a new visitor).
+    #[serde(default)]
+    returning: bool,
+    /// Signed in on the host site (default false).
+    #[serde(default)]
+    authenticated: bool,
+    /// Pages visited in this session, this one included (1–100,000; default 1).
+    #[schema(minimum = 1, maximum = 100000)]
+    pages_in_session: Option<u32>,
+    /// A known contact whose category and custom attributes the rules' targets test.
+    #[schema(value_type = Option<switchboard_core::api_schema::RecordId>)]
+    contact_id: Option<String>,
+    /// A draft list in the form `PUT …/proactive-rules` takes, tested
+    /// instead of the saved rules (nothing is saved).
+    #[schema(max_items = 50)]
+    rules: Option<Vec<ProactiveRuleSpec>>,
+}
+
+/// One rule's verdict for the visitor.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ProactiveVerdict {
+    /// Its place in the list (from 0).
+    pub index: usize,
+    /// Null for a draft rule not saved yet.
+    pub rule_id: Option<String>,
+    pub name: String,
+    pub priority: i32,
+    /// Every condition holds: the rule would invite (agent availability aside).
+    pub invites: bool,
+    /// The conditions that do not hold, in the order they are checked.
+    pub failed: Vec<Condition>,
+    /// The rule also waits for an available agent (not checked here).
+    pub only_when_agent_available: bool,
+}
+
+/// The rule that would invite first.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct FirstInvitation {
+    pub index: usize,
+    pub rule_id: Option<String>,
+    pub name: String,
+    /// After how long on the page the invitation would show.
+    pub after_seconds: u32,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ProactiveTestAnswer {
+    /// The widget's proactive chat switch; when off nobody is invited,
+    /// whatever the rules say.
+    pub proactive_enabled: bool,
+    /// The instant the rules were judged at.
+    pub at: String,
+    /// Of the rules that invite, the one with the lowest priority number
+    /// (the first in the list among equals); null when none does.
+    pub first: Option<FirstInvitation>,
+    pub rules: Vec<ProactiveVerdict>,
+    /// Whether the draft rules sent were tested (else the saved ones).
+    pub draft: bool,
+}
+
+/// Test the proactive rules: would they invite a visitor on this URL, at
+/// this time, after this long on the page, from this country (new or
+/// returning, pages visited, a known contact)? For each rule, whether it
+/// invites and which conditions fail, with the core's own matcher; and the
+/// rule that would invite first. The visitor is taken as never invited
+/// before (frequency caps allow), and agent availability is not checked.
+/// Saved rules, or a draft list; nothing is saved.
+#[utoipa::path(post, path = "/api/v1/widgets/{id}/proactive-rules/test", tag = "chat", params(("id" = String, Path)),
+    request_body = ProactiveTestInput, responses((status = 200, body = ProactiveTestAnswer),
+    (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+async fn test_rules(
+    State(chat): State<Arc<Chat>>,
+    Path(id): Path<String>,
+    ApiJson(i): ApiJson<ProactiveTestInput>,
+) -> ApiResult<Json<ProactiveTestAnswer>> {
+    let widget = chat.widget(&id).await?;
+    let mut c = Check::new();
+    let url = c.required_text("url", i.url, 2000).unwrap_or_default();
+    let now = match &i.at {
+        None => Some(jiff::Timestamp::now()),
+        Some(at) => {
+            let t = switchboard_core::time::parse(at);
+            if t.is_none() {
+                c.fail("at", "invalid", "must be an RFC 3339 instant");
+            }
+            t
+        }
+    };
+    let country = i.country.map(|s| s.trim().to_owned());
+    if country
+        .as_deref()
+        .is_some_and(|s| s.len() != 2 || !s.chars().all(|ch| ch.is_ascii_alphabetic()))
+    {
+        c.fail(
+            "country",
+            "invalid",
+            "must be two letters (ISO 3166-1 alpha-2)",
+        );
+    }
+    if i.seconds_on_page.is_some_and(|s| s > 86_400) {
+        c.fail(
+            "seconds_on_page",
+            "out_of_range",
+            "must be between 0 and 86400",
+        );
+    }
+    let pages = i.pages_in_session.unwrap_or(1);
+    if !(1..=100_000).contains(&pages) {
+        c.fail(
+            "pages_in_session",
+            "out_of_range",
+            "must be between 1 and 100000",
+        );
+    }
+    let contact = match &i.contact_id {
+        Some(cid) => match chat.db.contact(cid).await {
+            Ok(contact) => Some(contact),
+            Err(StoreError::NotFound(_)) => {
+                c.fail("contact_id", "unknown", "no contact has this id");
+                None
+            }
+            Err(e) => return Err(e.into()),
+        },
+        None => None,
+    };
+    let draft = i.rules.is_some();
+    let (rules, ids) = match i.rules {
+        Some(specs) => {
+            let ids: Vec<Option<String>> = specs.iter().map(|s| s.id.clone()).collect();
+            // Every problem at once: the visitor's and the rules'.
+            let rules = match parse_rules(specs, widget.language(), switchboard_store::new_id) {
+                Ok(rules) => rules,
+                Err(e) => {
+                    for f in e.0 {
+                        c.fail(&f.field, &f.code, f.message);
+                    }
+                    Vec::new()
+                }
+            };
+            (rules, ids)
+        }
+        None => {
+            let ids = widget.rules.iter().map(|r| Some(r.id.clone())).collect();
+            (widget.rules.clone(), ids)
+        }
+    };
+    c.finish(|| ())?;
+    if draft {
+        check_rule_queues(&chat, &rules).await?;
+    }
+    let now = now.unwrap_or_else(jiff::Timestamp::now);
+    let facts = VisitorFacts {
+        now,
+        returning: i.returning,
+        authenticated: i.authenticated,
+        contact_category: contact.as_ref().and_then(|c| c.category.as_deref()),
+        contact_attributes: contact.as_ref().map(|c| &c.custom),
+        url: &url,
+        country: country.as_deref(),
+        pages_in_session: pages,
+        seconds_on_page: i.seconds_on_page,
+    };
+    let never = InviteHistory::default();
+    let verdicts = rules
+        .iter()
+        .enumerate()
+        .map(|(k, r)| {
+            let failed = r.failed_conditions(&facts, never);
+            ProactiveVerdict {
+                index: k,
+                rule_id: ids[k].clone(),
+                name: r.spec.name.clone(),
+                priority: r.spec.priority,
+                invites: failed.is_empty(),
+                failed,
+                only_when_agent_available: r.spec.only_when_agent_available,
+            }
+        })
+        .collect();
+    let first = pick(&rules, &facts, |_| never).and_then(|r| {
+        let index = rules.iter().position(|x| std::ptr::eq(x, r))?;
+        Some(FirstInvitation {
+            index,
+            rule_id: ids[index].clone(),
+            name: r.spec.name.clone(),
+            after_seconds: r.spec.time_on_page_seconds,
+        })
+    });
+    Ok(Json(ProactiveTestAnswer {
+        proactive_enabled: widget.settings.proactive_enabled,
+        at: switchboard_core::time::format(now),
+        first,
+        rules: verdicts,
+        draft,
+    }))
 }

@@ -18,5 +18,6 @@ mod openapi_truth;
 mod operations;
 mod routing;
 mod scheduling;
+mod testers;
 mod voice;
 mod workspace;

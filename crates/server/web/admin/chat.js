@@ -8,7 +8,8 @@ import { h } from '../lib/dom.js';
 import { t } from '../lib/i18n.js';
 import { browserTz } from '../lib/time.js';
 import { clearFieldErrors, fieldRow, showFieldErrors } from '../lib/form.js';
-import { button, card, errorBox, listOf, numberInput, numberOf, pick, queueChoices, read, textInput, tickBox } from './data.js';
+import { button, card, errorBox, listOf, numberInput, numberOf, pairsOf, pick, queueChoices, read, textInput, tickBox } from './data.js';
+import { proactiveTester } from './testers.js';
 
 const LANGS = ['en', 'fr', 'es'];
 const KINDS = ['text', 'email', 'phone', 'choice'];
@@ -128,12 +129,7 @@ function widgetForm(ctx, w, queues) {
     const names = {};
     if (c.nameFr.value.trim()) names.fr = c.nameFr.value;
     if (c.nameEs.value.trim()) names.es = c.nameEs.value;
-    const attributes = {};
-    for (const line of c.attributes.value.split('\n')) {
-      if (!line.trim()) continue;
-      const at = line.indexOf('=');
-      attributes[(at < 0 ? line : line.slice(0, at)).trim()] = at < 0 ? '' : line.slice(at + 1).trim();
-    }
+    const attributes = pairsOf(c.attributes.value);
     const out = {
       name: c.name.value, name_translations: names, allowed_origins: listOf(c.origins.value),
       color: c.color.value, position: c.position.value, default_language: c.language.value,
@@ -324,7 +320,10 @@ function rulesCard(ctx, w, saved, stats, queues) {
   }
 
   render(null);
-  return card(t('proactiveRules'),
+  // The tester judges the rules as they are in the form, saved or not;
+  // its 422s about rules land beside their controls in this card.
+  const tester = proactiveTester(w, () => rules.map(ruleBody), () => el);
+  const el = card(t('proactiveRules'),
     h('p', { class: w.proactive_enabled ? 'muted' : 'notice', 'data-testid': 'proactive-state' }, w.proactive_enabled ? t('proactiveOn') : t('proactiveOff')),
     list, box,
     h('div', { class: 'actions' },
@@ -332,5 +331,7 @@ function rulesCard(ctx, w, saved, stats, queues) {
         rules.push(ruleState({ messages: {} }));
         render(`[data-rule="${rules.length - 1}"] input`);
       }, { 'data-testid': 'add-prule', disabled: ctx.readOnly }),
-      button(t('saveRules'), save, { class: 'primary', 'data-testid': 'prules-save', disabled: ctx.readOnly })));
+      button(t('saveRules'), save, { class: 'primary', 'data-testid': 'prules-save', disabled: ctx.readOnly })),
+    tester);
+  return el;
 }

@@ -73,6 +73,18 @@ export function listOf(text) {
   return String(text).split(/[,\n]/).map((s) => s.trim()).filter(Boolean);
 }
 
+// "key=value" lines → {key: value} (a line without "=" is a key with an
+// empty value; blank lines are skipped).
+export function pairsOf(text) {
+  const out = {};
+  for (const line of String(text).split('\n')) {
+    if (!line.trim()) continue;
+    const at = line.indexOf('=');
+    out[(at < 0 ? line : line.slice(0, at)).trim()] = at < 0 ? '' : line.slice(at + 1).trim();
+  }
+  return out;
+}
+
 // A button that runs `fn` (type=button: it never submits its form).
 export function button(text, fn, attrs) {
   return h('button', Object.assign({ type: 'button', click: fn }, attrs || {}), text);

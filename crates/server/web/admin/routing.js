@@ -9,6 +9,7 @@ import { t } from '../lib/i18n.js';
 import { browserTz } from '../lib/time.js';
 import { clearFieldErrors, fieldRow, showFieldErrors } from '../lib/form.js';
 import { button, card, errorBox, listOf, numberInput, numberOf, pick, queueChoices, read, readPages, textInput, tickBox } from './data.js';
+import { routeTester } from './testers.js';
 
 const METHODS = ['highest_capacity', 'round_robin', 'least_active', 'longest_idle'];
 const DAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
@@ -313,12 +314,19 @@ function rulesCard(ctx, saved, queues, skills) {
   }
 
   render(null);
-  return card(t('rules'), h('p', { class: 'muted' }, t('rulesHelp')), list,
+  // The tester classifies with the rules as they are in the form; its
+  // 422s about rules land beside their controls in this card. Supervisors
+  // may call it through the API, but their read-only screen keeps every
+  // form disabled, so it is not offered to them here.
+  const tester = ctx.readOnly ? null : routeTester(() => rules.map(ruleBody), () => el);
+  const el = card(t('rules'), h('p', { class: 'muted' }, t('rulesHelp')), list,
     box,
     h('div', { class: 'actions' },
       button(t('addRule'), () => {
         rules.push({ name: '', queue_id: queues.length ? queues[0].id : '', priority: 0, skill_match: 'exact', tests: [], skills: [] });
         render(`[data-rule="${rules.length - 1}"] input`);
       }, { 'data-testid': 'add-rule', disabled: ctx.readOnly }),
-      button(t('saveRules'), save, { class: 'primary', 'data-testid': 'rules-save', disabled: ctx.readOnly })));
+      button(t('saveRules'), save, { class: 'primary', 'data-testid': 'rules-save', disabled: ctx.readOnly })),
+    tester);
+  return el;
 }

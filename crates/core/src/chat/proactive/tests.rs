@@ -976,3 +976,51 @@ fn message_in_the_visitors_language_then_the_default_then_any() {
     // The widget's default changed to one the rule has no message in.
     assert_eq!(r.message("de", "es"), "Need help?");
 }
+
+// ------------------------------------------------------------ explanations
+
+#[test]
+fn failed_conditions_name_each_condition_that_keeps_a_rule_from_inviting() {
+    let r = rule(json!({
+        "target": {"customers": "returning"},
+        "location": {"url": {"match": "contains", "value": "/pricing"}, "country": "FR"},
+        "pages_in_session": 3,
+        "time_on_page_seconds": 20,
+        "window": {"time_zone": "Europe/Paris", "ranges": [{"from": "09:00", "to": "17:00"}]}
+    }));
+    let mut f = facts("https://shop.example/cart");
+    f.seconds_on_page = Some(5);
+    let fresh = InviteHistory::default();
+    assert_eq!(
+        r.failed_conditions(&f, fresh),
+        vec![
+            Condition::Customers,
+            Condition::Url,
+            Condition::Country,
+            Condition::PagesInSession,
+            Condition::TimeOnPage,
+        ]
+    );
+    assert!(!r.matches(&f, fresh));
+    let mut ok = facts("https://shop.example/pricing");
+    ok.returning = true;
+    ok.country = Some("fr");
+    ok.pages_in_session = 3;
+    ok.seconds_on_page = Some(20);
+    assert_eq!(r.failed_conditions(&ok, fresh), vec![]);
+    assert!(r.matches(&ok, fresh));
+    ok.now = at("2026-03-30T20:00:00Z");
+    let seen = InviteHistory {
+        in_this_session: true,
+        last_invited_at: None,
+    };
+    assert_eq!(
+        r.failed_conditions(&ok, seen),
+        vec![Condition::Frequency, Condition::Window]
+    );
+    let off = rule(json!({"enabled": false}));
+    assert_eq!(
+        off.failed_conditions(&facts("https://x/"), fresh),
+        vec![Condition::Enabled]
+    );
+}
