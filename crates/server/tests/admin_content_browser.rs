@@ -448,6 +448,114 @@ async fn journey(language: &str, lang: &str) {
         api.ok("/api/v1/agent-script-rules").await,
         json!({"rules": [{"queue_id": queue, "channel": null, "script_id": script_id}]})
     );
+    // A second rule (every chat), moved first by keyboard, then saved.
+    click(&c, &q("add-srule"), "add a second script rule").await;
+    set(
+        &c,
+        &last("script-rules", "[data-testid=srule-scope]"),
+        "c:chat",
+    )
+    .await;
+    c.find(Locator::Css("[data-srule='1'] [data-testid=srule-up]"))
+        .await
+        .unwrap()
+        .send_keys("\u{E007}") // Enter
+        .await
+        .unwrap();
+    until(
+        &c,
+        "return document.querySelector('[data-srule=\"0\"] [data-testid=srule-scope]').value === 'c:chat';",
+        "the rule moved up",
+    )
+    .await;
+    assert_eq!(
+        c.execute(
+            "const a = document.activeElement; return a.getAttribute('data-testid') + ' ' + a.closest('[data-srule]').getAttribute('data-srule');",
+            vec![]
+        )
+        .await
+        .unwrap(),
+        json!("srule-down 0")
+    );
+    assert_eq!(
+        api.ok("/api/v1/agent-script-rules").await["rules"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1,
+        "not saved until asked"
+    );
+    save(&c, "srules-save", "save the new order").await;
+    assert_eq!(
+        api.ok("/api/v1/agent-script-rules").await,
+        json!({"rules": [
+            {"queue_id": null, "channel": "chat", "script_id": script_id},
+            {"queue_id": queue, "channel": null, "script_id": script_id}]})
+    );
+    // A script a rule chooses cannot be deleted: the API's reason is shown,
+    // the script stays.
+    click(&c, &q("script-delete"), "delete the script").await;
+    until(
+        &c,
+        "return document.querySelector('[data-screen=content] [data-testid=form-error]').textContent;",
+        "the refusal",
+    )
+    .await;
+    assert_eq!(
+        api.ok("/api/v1/agent-scripts")
+            .await
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+
+    // Editing the script (PUT): a fourth step, a macro opening a web
+    // address, first with an address that is not http(s).
+    click(&c, &q("add-step"), "add a fourth step").await;
+    set(&c, &step(3, "step-kind"), "macro").await;
+    set(&c, &step(3, "step-action"), "open_url").await;
+    set(&c, &step(3, "step-id"), "kb").await;
+    set(&c, &step(3, "step-title"), "Search the knowledge base").await;
+    set(&c, &step(3, "step-url"), "ftp://kb.example/{survey.topic}").await;
+    click(&c, &q("script-save"), "save the edited script").await;
+    let msg = error_beside(&c, &step(3, "step-url")).await;
+    if lang == "fr" {
+        assert_eq!(msg, "Cette valeur n’est pas valide.");
+    } else {
+        assert_eq!(msg, "must start with https:// or http://");
+    }
+    assert_eq!(invalid_count(&c).await, json!(1));
+    assert_eq!(
+        api.ok(&format!("/api/v1/agent-scripts/{script_id}")).await["steps"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3,
+        "nothing saved"
+    );
+    set(
+        &c,
+        &step(3, "step-url"),
+        "https://kb.example/search?q={customer.name}",
+    )
+    .await;
+    save(&c, "script-save", "save the edited script again").await;
+    let edited = api.ok(&format!("/api/v1/agent-scripts/{script_id}")).await;
+    assert_eq!(
+        edited["steps"][3],
+        json!({"kind": "macro", "id": "kb", "title": "Search the knowledge base",
+            "action": {"type": "open_url", "url": "https://kb.example/search?q={customer.name}"}})
+    );
+    assert_eq!(
+        api.ok("/api/v1/agent-scripts")
+            .await
+            .as_array()
+            .unwrap()
+            .len(),
+        1,
+        "edited, not created"
+    );
 
     // A sub-script the store no longer knows (deleted while the form was
     // open): refused beside that step's choice, nothing saved.
@@ -594,7 +702,7 @@ async fn journey(language: &str, lang: &str) {
         )
         .await
         .unwrap();
-    assert_eq!(steps, json!(["greet", "order", "hello"]));
+    assert_eq!(steps, json!(["greet", "order", "hello", "kb"]));
     click(
         &agent,
         "document.querySelector('[data-testid=script-step][data-step=hello] [data-testid=step-run]')",
