@@ -1,5 +1,5 @@
 // The admin center (/admin): one page, one module per screen (people,
-// routing, chat, communications, integrations, audit), chosen by the address's #hash. Everything reads and
+// routing, chat, content, communications, integrations, audit), chosen by the address's #hash. Everything reads and
 // writes through the public API; supervisors see the screens read-only
 // (the API refuses their writes anyway). Text from the server is only
 // ever set as textContent.
@@ -13,6 +13,7 @@ import es from '../i18n/admin.es.js';
 import { showPeople } from './people.js';
 import { showRouting } from './routing.js';
 import { showChat } from './chat.js';
+import { showContent } from './content.js';
 import { showAudit } from './audit.js';
 import { showCommunications } from './communications.js';
 import { showIntegrations } from './integrations.js';
@@ -22,7 +23,10 @@ setLanguage(pickLanguage(langParam(), ...browserLanguages()));
 translatePage();
 document.title = t('pageTitle');
 
-const SCREENS = { people: showPeople, routing: showRouting, chat: showChat, communications: showCommunications, integrations: showIntegrations, audit: showAudit };
+const SCREENS = {
+  people: showPeople, routing: showRouting, chat: showChat, content: showContent,
+  communications: showCommunications, integrations: showIntegrations, audit: showAudit
+};
 
 const ctx = {
   admin: false,
