@@ -21,7 +21,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use fantoccini::{Client, Locator};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 const BIN: &str = env!("CARGO_BIN_EXE_switchboard");
 

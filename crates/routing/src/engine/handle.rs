@@ -10,8 +10,7 @@ use switchboard_core::routing::Presence;
 use switchboard_runtime::bus::{EventBus, Subscription};
 use tokio::sync::{mpsc, oneshot};
 
-use super::api::{EngineError, NewWorkItem, QueueStats, WorkItemView};
-use super::trial::{RouteAnswer, RouteQuestion};
+use super::api::{EngineError, NewWorkItem, QueueStats, RouteAnswer, RouteQuestion, WorkItemView};
 
 pub(super) type Reply<T> = oneshot::Sender<Result<T, EngineError>>;
 

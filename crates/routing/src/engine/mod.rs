@@ -38,11 +38,11 @@ use switchboard_runtime::bus::InProcessBus;
 use switchboard_store::Db;
 use tokio::sync::mpsc;
 
-pub use api::{EngineError, NewWorkItem, QueueStats, WorkItemView};
-pub use handle::{EngineHandle, Publisher};
-pub use trial::{
-    FailedTest, QueueRef, Refusal, RouteAnswer, RouteQuestion, RuleRef, RuleVerdict, SkillNeeded,
+pub use api::{
+    EngineError, FailedTest, NewWorkItem, QueueRef, QueueStats, Refusal, RouteAnswer,
+    RouteQuestion, RuleRef, RuleVerdict, SkillNeeded, WorkItemView,
 };
+pub use handle::{EngineHandle, Publisher};
 
 use clock::now_ms;
 use handle::Command;

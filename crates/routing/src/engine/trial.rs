@@ -8,109 +8,17 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
 use switchboard_core::routing::classify::{self, Classification, Rule, Test};
 use switchboard_core::routing::SkillMatch;
 use switchboard_core::validation::Check;
 use switchboard_store::routing::RoutingRule;
 
-use super::api::{EngineError, NewWorkItem};
+use super::api::{
+    EngineError, FailedTest, NewWorkItem, QueueRef, Refusal, RouteAnswer, RouteQuestion, RuleRef,
+    RuleVerdict, SkillNeeded,
+};
 use super::create::check_channel_and_kind;
 use super::live::Live;
-
-/// What to classify: a work item's channel, attributes and contact, and
-/// optionally a draft list of rules (else the saved ones).
-#[derive(Debug, Clone)]
-pub struct RouteQuestion {
-    pub channel: String,
-    pub contact_id: Option<String>,
-    pub attributes: BTreeMap<String, String>,
-    /// Rules in the stored form (already validated by the caller).
-    pub rules: Option<Vec<RoutingRule>>,
-}
-
-/// A queue, by id and name.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct QueueRef {
-    pub id: String,
-    pub name: String,
-}
-
-/// The rule that chose the queue: its place in the list (from 0) and name.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct RuleRef {
-    pub index: usize,
-    pub name: String,
-}
-
-/// A skill the item would need, with the least proficiency.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct SkillNeeded {
-    pub skill_id: String,
-    pub name: String,
-    pub min: u8,
-}
-
-/// Why an item with these attributes could not be created.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct Refusal {
-    /// `no_route` (nothing matches and there is no default queue) or
-    /// `mismatch` (the queue serves another channel).
-    pub code: String,
-    pub message: String,
-}
-
-/// One test of a rule that does not hold.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct FailedTest {
-    /// Its place in the rule's `tests` (from 0).
-    pub index: usize,
-    pub test: Test,
-    /// The attribute's value as the rules saw it; null when absent.
-    pub value: Option<String>,
-}
-
-/// One rule's verdict.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct RuleVerdict {
-    pub index: usize,
-    pub name: String,
-    pub queue_id: String,
-    /// Null when no queue has this id any more.
-    pub queue_name: Option<String>,
-    /// Every test holds.
-    pub matches: bool,
-    /// This rule decided (the first that matches).
-    pub chosen: bool,
-    /// Why the engine leaves this rule out (its queue is gone, or its
-    /// tests cannot be read); null when it is in use.
-    pub unusable: Option<String>,
-    /// The tests that do not hold (empty when it matches).
-    pub failed_tests: Vec<FailedTest>,
-}
-
-/// Where the item would go and why.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct RouteAnswer {
-    /// What the rules saw: the attributes sent, `channel`, and the
-    /// contact's `contact_category` and `language` when they were not sent.
-    pub attributes: BTreeMap<String, String>,
-    /// Null when the item would be refused (see `refusal`).
-    pub queue: Option<QueueRef>,
-    /// The rule that matched; null when none did.
-    pub rule: Option<RuleRef>,
-    /// No rule matched: the default queue applies.
-    pub default_queue: bool,
-    pub skills: Vec<SkillNeeded>,
-    pub skill_match: SkillMatch,
-    pub priority: i32,
-    /// Null when the item would be accepted.
-    pub refusal: Option<Refusal>,
-    /// Every rule in order, with why it did or did not match.
-    pub rules: Vec<RuleVerdict>,
-    /// Whether the answer used the draft rules sent (else the saved ones).
-    pub draft: bool,
-}
 
 impl Live {
     pub(super) async fn trial(&self, q: RouteQuestion) -> Result<RouteAnswer, EngineError> {
