@@ -24,11 +24,14 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct AuditQuery {
-    /// Changes made by this agent.
-    #[param(value_type = Option<switchboard_core::api_schema::RecordId>)]
+    /// Changes made by this agent (blank: anyone's).
+    #[param(value_type = Option<switchboard_core::api_schema::RecordIdOrEmpty>)]
     pub agent_id: Option<String>,
     /// `people`, `routing`, `chat`, `workspace`, `scheduling`,
     /// `communications`, `voice` or `integrations`.
+    #[param(
+        pattern = "^(people|routing|chat|workspace|scheduling|communications|voice|integrations)$"
+    )]
     pub area: Option<String>,
     /// From this instant on (RFC 3339).
     #[param(format = DateTime)]
@@ -81,6 +84,7 @@ async fn list(
     };
     let from = instant("from", &q.from);
     let to = instant("to", &q.to);
+    let agent_id = c.optional_id("agent_id", q.agent_id.filter(|a| !a.is_empty()));
     c.finish(|| ())?;
     let limit = page_limit(q.limit)?;
     let cursor = match &q.cursor {
@@ -88,7 +92,7 @@ async fn list(
         None => None,
     };
     let filter = AuditFilter {
-        agent_id: q.agent_id,
+        agent_id,
         area,
         from,
         to,

@@ -326,8 +326,9 @@ async fn rule_stats(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProactiveTestInput {
-    /// The page's address, as the widget reports it (up to 2,000 characters).
-    #[schema(value_type = String, required = true)]
+    /// The page's address, as the widget reports it (up to 2,000
+    /// characters, not blank).
+    #[schema(value_type = switchboard_core::api_schema::UrlPattern, required = true)]
     url: Option<String>,
     /// When (RFC 3339); default now.
     #[schema(value_type = Option<String>, format = DateTime)]
