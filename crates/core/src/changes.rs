@@ -13,4 +13,6 @@ pub enum Change {
     Widget { id: String },
     /// What decides meeting messages (the communications switches).
     Communications,
+    /// Outbound webhooks: who wants which events.
+    Webhooks,
 }

@@ -24,5 +24,6 @@ pub mod scripts;
 pub mod time;
 pub mod validation;
 pub mod voice;
+pub mod webhooks;
 
 pub use validation::{FieldError, Invalid};

@@ -36,6 +36,8 @@ pub struct Config {
     /// How many routing events a subscriber (a channel, a socket) may fall
     /// behind before it reads the missed ones from the store instead.
     pub event_buffer: usize,
+    /// How outbound webhooks are delivered (retries, timeouts).
+    pub webhooks: switchboard_webhooks::WebhookConfig,
 }
 
 /// Jitsi Meet rooms need no account; any video service with per-meeting
@@ -57,6 +59,7 @@ impl Config {
             hold_readiness: false,
             trusted_proxies: Vec::new(),
             event_buffer: 4096,
+            webhooks: switchboard_webhooks::WebhookConfig::default(),
         }
     }
 }

@@ -94,7 +94,10 @@ pub async fn build(config: Config) -> anyhow::Result<(Router, AppState)> {
         config.join_url_template.clone(),
     );
     let workspace = switchboard_workspace::Workspace::new(db.clone(), chat.clone(), engine.clone());
+    let webhooks = switchboard_webhooks::Webhooks::start(db.clone(), config.webhooks.clone())
+        .context("starting webhook delivery")?;
     let state = AppState {
+        webhooks,
         voice,
         workspace,
         meetings,

@@ -24,6 +24,8 @@ pub struct AppState {
     pub meetings: Arc<switchboard_notifications::meetings::Meetings>,
     /// The agent workspace: session summaries, scripts and macros.
     pub workspace: Arc<switchboard_workspace::Workspace>,
+    /// Outbound webhooks' delivery service.
+    pub webhooks: Arc<switchboard_webhooks::Webhooks>,
     /// None unless `serve --sip-listen` is given.
     pub voice: Option<Arc<switchboard_voice::Voice>>,
     /// False while the process is still setting itself up (for example

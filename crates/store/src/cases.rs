@@ -1,5 +1,6 @@
 //! Cases, and the `case_event` timeline entries their changes write.
 
+use switchboard_core::webhooks::EventType;
 use serde::Serialize;
 use switchboard_core::records::{ActivityKind, CaseDraft, CaseInput, CaseStatus, Priority};
 use switchboard_core::validation::search_fold;
@@ -161,6 +162,8 @@ impl Db {
             occurred_at: now,
         };
         insert_activity(&mut tx, &event, author).await?;
+        self.emit(&mut tx, EventType::CaseCreated, case_data(&id, d, None))
+            .await?;
         tx.commit().await?;
         self.case(&id).await
     }
@@ -230,6 +233,8 @@ impl Db {
             occurred_at: now,
         };
         insert_activity(tx, &event, author).await?;
+        self.emit(tx, EventType::CaseChanged, case_data(id, d, Some(&changes)))
+            .await?;
         update.commit().await
     }
 
@@ -351,4 +356,15 @@ async fn check_references(
     } else {
         Err(Invalid(errors).into())
     }
+}
+
+/// What a case webhook carries: the case as it now is (and, for a change,
+/// the same lines the timeline shows).
+fn case_data(id: &str, d: &CaseDraft, changes: Option<&[String]>) -> serde_json::Value {
+    serde_json::json!({
+        "case_id": id, "title": d.title, "status": d.status.as_str(),
+        "priority": d.priority.as_str(), "contact_id": d.contact_id,
+        "account_id": d.account_id, "owner_id": d.owner_id, "product_id": d.product_id,
+        "changes": changes,
+    })
 }

@@ -43,6 +43,9 @@ impl crate::Db {
     }
 
     pub(crate) fn announce(&self, change: Change) {
+        if change == Change::Webhooks {
+            self.hooks.forget();
+        }
         self.changes.announce(change);
     }
 }

@@ -6,6 +6,7 @@
 //! in batches by the server's single message writer, which also assigns
 //! their `seq`.
 
+use switchboard_core::webhooks::EventType;
 use serde::Serialize;
 use switchboard_core::changes::Change;
 use switchboard_core::records::ActivityKind;
@@ -652,6 +653,17 @@ impl Db {
         .execute(&mut *tx)
         .await
         .map_err(|e| StoreError::from_write(e, "an open conversation of this visitor"))?;
+        self.emit(
+            &mut tx,
+            EventType::ConversationStarted,
+            serde_json::json!({
+                "conversation_id": c.id, "channel": "chat", "widget_id": c.widget_id,
+                "visitor_id": c.visitor_id, "contact_id": c.contact_id,
+                "work_item_id": c.work_item_id, "queue_id": c.queue_id,
+                "proactive_rule_id": c.proactive_rule_id, "started_at": c.started_at,
+            }),
+        )
+        .await?;
         tx.commit().await?;
         self.conversation(&c.id).await
     }
@@ -838,6 +850,18 @@ impl Db {
         .bind(by.to_owned())
         .bind(id.to_owned())
         .execute(&mut *tx)
+        .await?;
+        self.emit(
+            &mut tx,
+            EventType::ConversationEnded,
+            serde_json::json!({
+                "conversation_id": row.id, "channel": row.channel, "widget_id": row.widget_id,
+                "visitor_id": row.visitor_id, "contact_id": row.contact_id,
+                "work_item_id": row.work_item_id, "queue_id": row.queue_id,
+                "agent_id": row.agent_id, "started_at": row.started_at,
+                "answered_at": row.answered_at, "ended_at": at, "ended_by": by,
+            }),
+        )
         .await?;
         if row.contact_id.is_some() {
             let messages: Vec<MessageRow> = sqlx::query_as(&format!(

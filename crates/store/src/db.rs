@@ -23,6 +23,8 @@ pub struct Db {
     pub(crate) changes: std::sync::Arc<crate::changes::Changes>,
     /// Whose configuration writes these are (see [`Db::acting`]).
     pub(crate) actor: Option<std::sync::Arc<crate::audit::Actor>>,
+    /// Which webhooks want which events, shared by every clone.
+    pub(crate) hooks: std::sync::Arc<crate::webhooks::Subscribers>,
 }
 
 impl std::fmt::Debug for Db {
@@ -90,6 +92,7 @@ impl Db {
             backend,
             changes: Default::default(),
             actor: None,
+            hooks: Default::default(),
         })
     }
 

@@ -25,6 +25,7 @@ pub mod products;
 pub mod routing;
 pub mod scheduling;
 pub mod voice;
+pub mod webhooks;
 pub mod workspace;
 
 pub use db::{Backend, Db};

@@ -4,6 +4,7 @@
 //! write configuration through the API, and the store announces each change
 //! (`changes.rs`), on which the engine reloads.
 
+use switchboard_core::webhooks::EventType;
 use std::collections::HashMap;
 
 use serde::Serialize;
@@ -960,6 +961,26 @@ impl Db {
             .bind(e.data.clone())
             .bind(e.at.clone())
             .execute(&mut *tx)
+            .await?;
+            let hook = match e.kind.as_str() {
+                "assigned" => EventType::WorkItemAssigned,
+                "closed" | "abandoned" => EventType::WorkItemClosed,
+                _ => continue,
+            };
+            let item = items
+                .iter()
+                .find(|w| Some(&w.id) == e.work_item_id.as_ref());
+            self.emit(
+                &mut tx,
+                hook,
+                serde_json::json!({
+                    "work_item_id": e.work_item_id, "channel": item.map(|w| &w.channel),
+                    "contact_id": item.and_then(|w| w.contact_id.as_ref()),
+                    "queue_id": e.queue_id, "agent_id": e.agent_id,
+                    "outcome": (hook == EventType::WorkItemClosed).then_some(&e.kind),
+                    "at": e.at, "event_seq": e.seq,
+                }),
+            )
             .await?;
         }
         tx.commit().await?;

@@ -13,6 +13,7 @@
 //! `switchboard_core::booking::rules`; this module reads the facts those
 //! rules need and writes their answer.
 
+use switchboard_core::webhooks::EventType;
 use std::collections::BTreeMap;
 
 use jiff::{SignedDuration, Timestamp};
@@ -847,6 +848,8 @@ impl Db {
             None => {
                 let settings = read_settings(&mut tx).await?;
                 enqueue(&mut tx, &settings, &id, Kind::Confirmation, 0, &now).await?;
+                self.emit_meeting(&mut tx, EventType::MeetingBooked, &id)
+                    .await?;
             }
         }
         tx.commit().await?;
@@ -914,6 +917,8 @@ impl Db {
             let settings = read_settings(&mut tx).await?;
             enqueue(&mut tx, &settings, id, Kind::Cancellation, sequence, &stamp).await?;
         }
+        self.emit_meeting(&mut tx, EventType::MeetingCancelled, id)
+            .await?;
         tx.commit().await?;
         self.meeting(id).await
     }
@@ -1393,7 +1398,33 @@ impl Db {
             &stamp,
         )
         .await?;
+        // A booking from the page is booked once its address is confirmed.
+        self.emit_meeting(&mut tx, EventType::MeetingBooked, id)
+            .await?;
         tx.commit().await?;
         self.meeting(id).await
+    }
+
+    /// Queues a meeting webhook with the meeting as it is in `tx`.
+    async fn emit_meeting(
+        &self,
+        tx: &mut sqlx::AnyConnection,
+        event: EventType,
+        id: &str,
+    ) -> Result<()> {
+        let m: Meeting = sqlx::query_as(&format!(
+            "SELECT {MEETING_COLUMNS} FROM meetings WHERE id = $1"
+        ))
+        .bind(id.to_owned())
+        .fetch_one(&mut *tx)
+        .await?;
+        let data = serde_json::json!({
+            "meeting_id": m.id, "contact_id": m.contact_id, "topic_id": m.topic_id,
+            "meeting_type": m.meeting_type, "branch_id": m.branch_id,
+            "starts_at": m.starts_at, "ends_at": m.ends_at, "time_zone": m.time_zone,
+            "language": m.language, "state": m.state, "booked_via": m.booked_via,
+            "cancelled_by": m.cancelled_by, "cancel_path": m.cancel_path,
+        });
+        self.emit(tx, event, data).await
     }
 }

@@ -5,6 +5,7 @@
 //! callback that the customer's history should show writes a `callback`
 //! activity on the contact's timeline in the same transaction.
 
+use switchboard_core::webhooks::EventType;
 use serde::Serialize;
 use switchboard_core::records::ActivityKind;
 use switchboard_core::time;
@@ -258,6 +259,17 @@ impl Db {
             )
             .await?;
         }
+        self.emit(
+            &mut tx,
+            EventType::CallbackRequested,
+            serde_json::json!({
+                "callback_id": id, "origin": n.origin, "phone": n.phone,
+                "contact_id": n.contact_id, "queue_id": n.queue_id,
+                "work_item_id": n.work_item_id, "status": n.status,
+                "next_attempt_at": n.next_attempt_at, "expires_at": n.expires_at,
+            }),
+        )
+        .await?;
         tx.commit().await?;
         Ok(Recorded::Created(self.callback(&id).await?))
     }
@@ -318,12 +330,27 @@ impl Db {
                     conversation_id: None,
                     subject: Some(note.to_owned()),
                     body: None,
-                    occurred_at: now,
+                    occurred_at: now.clone(),
                 },
                 &Author {
                     agent_id: None,
                     name: "Switchboard".into(),
                 },
+            )
+            .await?;
+        }
+        if closed {
+            // Over, whichever way: `status` says how.
+            self.emit(
+                &mut tx,
+                EventType::CallbackCompleted,
+                serde_json::json!({
+                    "callback_id": id, "origin": row.origin, "phone": row.phone,
+                    "contact_id": row.contact_id, "queue_id": row.queue_id,
+                    "work_item_id": u.work_item_id.clone().or(row.work_item_id.clone()),
+                    "status": u.status, "closed_reason": u.closed_reason,
+                    "attempts": u.attempts.unwrap_or(row.attempts), "closed_at": now,
+                }),
             )
             .await?;
         }

@@ -21,6 +21,7 @@ pub mod scheduling;
 pub mod scripts;
 pub mod session;
 pub mod tokens;
+pub mod webhooks;
 pub mod visitor;
 pub mod widget_ws;
 pub mod widgets;

@@ -20,4 +20,5 @@ mod routing;
 mod scheduling;
 mod testers;
 mod voice;
+mod webhooks;
 mod workspace;
