@@ -237,7 +237,11 @@ mod tests {
         let e = WebhookDraft::parse(
             Some("https://h.example/".into()),
             None,
-            Some(vec!["case.created".into(), "webhook.test".into(), "x".into()]),
+            Some(vec![
+                "case.created".into(),
+                "webhook.test".into(),
+                "x".into(),
+            ]),
             None,
         )
         .unwrap_err();

@@ -7,7 +7,9 @@
 //! proactive switch on, and a proactive rule (after a refused attempt with
 //! a regular expression that does not compile). Each refused form shows
 //! the message beside its field and saves nothing; everything saved is
-//! read back through the API. Screenshots of each screen are saved under
+//! read back through the API. On the Integrations screen, a webhook is
+//! registered and its test event reaches a receiver, signed. Screenshots
+//! of each screen are saved under
 //! `target/test-artifacts/` (`admin-<lang>-<screen>.png`).
 
 mod admin;
@@ -1186,6 +1188,8 @@ async fn integrations(language: &str, lang: &str) {
         .collect();
     assert_eq!(actions, vec!["token.revoke", "token.create"]);
 
+    webhooks(&c, &api, lang).await;
+
     // Contacts from a CSV file: a bad row refuses the whole file and is
     // listed by its line; the fixed file imports, its odd column mapped.
     let contacts = || async {
@@ -1243,6 +1247,97 @@ async fn integrations(language: &str, lang: &str) {
     screenshot(&c, &format!("admin-{lang}-import")).await;
     c.close().await.unwrap();
     app.stop().await;
+}
+
+/// Outbound webhooks on the Integrations screen: a bad address and no
+/// event are refused beside their fields, nothing registered; then a
+/// webhook to a receiver started here, its secret shown once; "send a test
+/// event" reaches the receiver signed with that secret, and the deliveries
+/// list shows it delivered.
+async fn webhooks(c: &Client, api: &Caller, lang: &str) {
+    use base64::{engine::general_purpose::STANDARD, Engine};
+    use hmac::Mac;
+    type Got = std::sync::Arc<std::sync::Mutex<Vec<(axum::http::HeaderMap, String)>>>;
+    let got: Got = Default::default();
+    let keep = got.clone();
+    let receiver = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |headers: axum::http::HeaderMap, body: String| {
+            let keep = keep.clone();
+            async move { keep.lock().unwrap().push((headers, body)) }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, receiver).await.unwrap() });
+
+    set(c, &q("webhook-url"), "ftp://files.example/in").await;
+    click(c, &q("webhook-save"), "register the webhook").await;
+    assert!(!error_beside(c, &q("webhook-url")).await.is_empty());
+    assert!(!error_beside(c, &q("webhook-event-conversation_started"))
+        .await
+        .is_empty());
+    assert_eq!(
+        api.ok("/api/v1/webhooks").await,
+        json!([]),
+        "nothing registered"
+    );
+
+    set(c, &q("webhook-url"), &url).await;
+    set(c, &q("webhook-description"), "CRM <b>sync</b>").await;
+    set(c, &q("webhook-event-case_created"), "on").await;
+    set(c, &q("webhook-event-conversation_ended"), "on").await;
+    click(c, &q("webhook-save"), "register the webhook").await;
+    let secret = until(
+        c,
+        "const s = document.querySelector('[data-testid=webhook-secret]'); return s && s.value;",
+        "the webhook's secret",
+    )
+    .await;
+    let secret = secret.as_str().unwrap().to_owned();
+    let hooks = api.ok("/api/v1/webhooks").await;
+    assert_eq!(hooks[0]["url"], url.as_str());
+    assert_eq!(hooks[0]["description"], "CRM <b>sync</b>");
+    assert_eq!(
+        hooks[0]["events"],
+        json!(["conversation.ended", "case.created"])
+    );
+    assert!(!hooks.to_string().contains(&secret));
+    screenshot(c, &format!("admin-{lang}-webhook-secret")).await;
+
+    click(c, &q("webhook-test"), "send a test event").await;
+    let mut waited = 0;
+    while got.lock().unwrap().is_empty() {
+        assert!(waited < 200, "the test event never arrived");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        waited += 1;
+    }
+    let (headers, body) = got.lock().unwrap()[0].clone();
+    let h = |n: &str| headers.get(n).unwrap().to_str().unwrap().to_owned();
+    let key = STANDARD
+        .decode(secret.strip_prefix("whsec_").unwrap())
+        .unwrap();
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(&key).unwrap();
+    mac.update(format!("{}.{}.{}", h("webhook-id"), h("webhook-timestamp"), body).as_bytes());
+    let expected = format!("v1,{}", STANDARD.encode(mac.finalize().into_bytes()));
+    assert_eq!(
+        h("webhook-signature"),
+        expected,
+        "signed with the secret shown"
+    );
+    assert_eq!(
+        serde_json::from_str::<Value>(&body).unwrap()["type"],
+        "webhook.test"
+    );
+    until(
+        c,
+        "const b = document.querySelector('[data-testid=webhook-refresh]'); if (b) b.click();
+         return !!document.querySelector('[data-testid=delivery-row][data-state=delivered]');",
+        "the delivery shown delivered",
+    )
+    .await;
+    axe(c, "the webhooks with a delivery").await;
+    screenshot(c, &format!("admin-{lang}-webhooks")).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

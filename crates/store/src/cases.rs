@@ -1,9 +1,9 @@
 //! Cases, and the `case_event` timeline entries their changes write.
 
-use switchboard_core::webhooks::EventType;
 use serde::Serialize;
 use switchboard_core::records::{ActivityKind, CaseDraft, CaseInput, CaseStatus, Priority};
 use switchboard_core::validation::search_fold;
+use switchboard_core::webhooks::EventType;
 use switchboard_core::{case_change, time, Invalid};
 
 use crate::activities::{insert_activity, Author, NewActivity};

@@ -6,11 +6,11 @@
 //! in batches by the server's single message writer, which also assigns
 //! their `seq`.
 
-use switchboard_core::webhooks::EventType;
 use serde::Serialize;
 use switchboard_core::changes::Change;
 use switchboard_core::records::ActivityKind;
 use switchboard_core::time;
+use switchboard_core::webhooks::EventType;
 
 use crate::activities::{insert_activity, Author, NewActivity};
 use crate::audit::{before_put, snapshot, Area, Of};

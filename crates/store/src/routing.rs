@@ -4,8 +4,8 @@
 //! write configuration through the API, and the store announces each change
 //! (`changes.rs`), on which the engine reloads.
 
-use switchboard_core::webhooks::EventType;
 use std::collections::HashMap;
+use switchboard_core::webhooks::EventType;
 
 use serde::Serialize;
 use serde_json::Value;

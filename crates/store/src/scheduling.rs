@@ -13,8 +13,8 @@
 //! `switchboard_core::booking::rules`; this module reads the facts those
 //! rules need and writes their answer.
 
-use switchboard_core::webhooks::EventType;
 use std::collections::BTreeMap;
+use switchboard_core::webhooks::EventType;
 
 use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;

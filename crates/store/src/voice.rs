@@ -5,10 +5,10 @@
 //! callback that the customer's history should show writes a `callback`
 //! activity on the contact's timeline in the same transaction.
 
-use switchboard_core::webhooks::EventType;
 use serde::Serialize;
 use switchboard_core::records::ActivityKind;
 use switchboard_core::time;
+use switchboard_core::webhooks::EventType;
 
 use crate::activities::{insert_activity, Author, NewActivity};
 use crate::audit::{snapshot, Area, Of};

@@ -155,19 +155,21 @@ impl Subscribers {
 impl Db {
     /// Every registration, oldest first.
     pub async fn webhooks(&self) -> Result<Vec<Webhook>> {
-        let rows: Vec<WebhookRow> =
-            sqlx::query_as(&format!("SELECT {WEBHOOK_COLUMNS} FROM webhooks ORDER BY id"))
-                .fetch_all(&self.pool)
-                .await?;
+        let rows: Vec<WebhookRow> = sqlx::query_as(&format!(
+            "SELECT {WEBHOOK_COLUMNS} FROM webhooks ORDER BY id"
+        ))
+        .fetch_all(&self.pool)
+        .await?;
         Ok(rows.into_iter().map(Webhook::from).collect())
     }
 
     pub async fn webhook(&self, id: &str) -> Result<Webhook> {
-        let row: Option<WebhookRow> =
-            sqlx::query_as(&format!("SELECT {WEBHOOK_COLUMNS} FROM webhooks WHERE id = $1"))
-                .bind(id.to_owned())
-                .fetch_optional(&self.pool)
-                .await?;
+        let row: Option<WebhookRow> = sqlx::query_as(&format!(
+            "SELECT {WEBHOOK_COLUMNS} FROM webhooks WHERE id = $1"
+        ))
+        .bind(id.to_owned())
+        .fetch_optional(&self.pool)
+        .await?;
         row.map(Webhook::from)
             .ok_or(StoreError::NotFound("webhook"))
     }
@@ -224,8 +226,14 @@ impl Db {
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound("webhook"));
         }
-        self.audit_of(&mut tx, Area::Integrations, &action, Of::Row("webhooks", id), before)
-            .await?;
+        self.audit_of(
+            &mut tx,
+            Area::Integrations,
+            &action,
+            Of::Row("webhooks", id),
+            before,
+        )
+        .await?;
         tx.commit().await?;
         self.announce(Change::Webhooks);
         self.webhook(id).await
@@ -289,7 +297,13 @@ impl Db {
     /// The registrations that want each event: from the cache, or read in
     /// `tx` and kept.
     async fn wanted(&self, tx: &mut sqlx::AnyConnection) -> Result<Arc<Wanted>> {
-        if let Some(w) = self.hooks.wanted.read().expect("webhook subscribers").clone() {
+        if let Some(w) = self
+            .hooks
+            .wanted
+            .read()
+            .expect("webhook subscribers")
+            .clone()
+        {
             return Ok(w);
         }
         let rows: Vec<(String, String)> =

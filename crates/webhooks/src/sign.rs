@@ -66,7 +66,13 @@ mod tests {
         let sig = sign(&secret, "msg_1", 1_796_000_000, body).unwrap();
         assert!(sig.starts_with("v1,"));
         assert!(verify(&secret, "msg_1", 1_796_000_000, body, &sig));
-        assert!(verify(&secret, "msg_1", 1_796_000_000, body, &format!("v1,AAAA {sig}")));
+        assert!(verify(
+            &secret,
+            "msg_1",
+            1_796_000_000,
+            body,
+            &format!("v1,AAAA {sig}")
+        ));
         assert!(!verify(&secret, "msg_2", 1_796_000_000, body, &sig));
         assert!(!verify(&secret, "msg_1", 1_796_000_001, body, &sig));
         assert!(!verify(&secret, "msg_1", 1_796_000_000, b"{}", &sig));

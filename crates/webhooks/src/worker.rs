@@ -52,9 +52,12 @@ async fn round(s: &Webhooks) -> anyhow::Result<usize> {
     let now = Timestamp::now();
     let lease = SignedDuration::try_from(s.config.lease)?;
     let senders = s.config.concurrency.max(1);
-    let claimed = s
-        .db
-        .claim_webhook_deliveries(now, now.checked_add(lease)?, (senders * CLAIM_PER_SENDER) as u32)
+    let claimed =
+        s.db.claim_webhook_deliveries(
+            now,
+            now.checked_add(lease)?,
+            (senders * CLAIM_PER_SENDER) as u32,
+        )
         .await?;
     let n = claimed.len();
     futures::stream::iter(claimed)
@@ -114,7 +117,11 @@ async fn attempt(s: &Webhooks, c: &Claimed) -> AttemptOutcome {
         status,
         error,
         duration_ms,
-        retry_at: Some(Timestamp::now().checked_add(delay).unwrap_or(Timestamp::MAX)),
+        retry_at: Some(
+            Timestamp::now()
+                .checked_add(delay)
+                .unwrap_or(Timestamp::MAX),
+        ),
         give_up,
     }
 }

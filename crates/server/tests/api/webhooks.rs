@@ -203,10 +203,9 @@ async fn a_chats_life_reaches_the_receiver_signed_once_per_id_after_a_retry() {
         ];
         let got = rx
             .until("the four events delivered", |got| {
-                wanted.iter().all(|w| {
-                    got.iter()
-                        .any(|r| r.answered == 200 && event_type(r) == *w)
-                })
+                wanted
+                    .iter()
+                    .all(|w| got.iter().any(|r| r.answered == 200 && event_type(r) == *w))
             })
             .await;
         let hooks: Vec<&Received> = got.iter().filter(|r| r.path == "/hook").collect();
@@ -243,7 +242,10 @@ async fn a_chats_life_reaches_the_receiver_signed_once_per_id_after_a_retry() {
                 .unwrap();
             serde_json::from_str(&r.body).unwrap()
         };
-        assert_eq!(body("conversation.started")["data"]["conversation_id"], conv);
+        assert_eq!(
+            body("conversation.started")["data"]["conversation_id"],
+            conv
+        );
         assert_eq!(body("conversation.ended")["data"]["conversation_id"], conv);
         assert_eq!(body("conversation.ended")["data"]["ended_by"], "agent");
         assert_eq!(body("work_item.assigned")["data"]["work_item_id"], item);
@@ -289,13 +291,41 @@ async fn deliveries_go_only_where_the_admin_said() {
         let admin = app.token(Role::Admin).await;
         // Not http(s), credentials, garbage, unknown events: refused, named.
         for (body, field, code) in [
-            (json!({"url": "file:///etc/passwd", "events": ["case.created"]}), "url", "scheme"),
-            (json!({"url": "gopher://127.0.0.1:70/", "events": ["case.created"]}), "url", "scheme"),
-            (json!({"url": "https://u:p@hooks.example/", "events": ["case.created"]}), "url", "credentials"),
-            (json!({"url": "hooks.example/in", "events": ["case.created"]}), "url", "invalid"),
-            (json!({"url": "https://hooks.example/", "events": ["case.created", "everything"]}), "events[1]", "unknown"),
-            (json!({"url": "https://hooks.example/", "events": []}), "events", "required"),
-            (json!({"url": format!("https://hooks.example/{}", "a".repeat(2100)), "events": ["case.created"]}), "url", "too_long"),
+            (
+                json!({"url": "file:///etc/passwd", "events": ["case.created"]}),
+                "url",
+                "scheme",
+            ),
+            (
+                json!({"url": "gopher://127.0.0.1:70/", "events": ["case.created"]}),
+                "url",
+                "scheme",
+            ),
+            (
+                json!({"url": "https://u:p@hooks.example/", "events": ["case.created"]}),
+                "url",
+                "credentials",
+            ),
+            (
+                json!({"url": "hooks.example/in", "events": ["case.created"]}),
+                "url",
+                "invalid",
+            ),
+            (
+                json!({"url": "https://hooks.example/", "events": ["case.created", "everything"]}),
+                "events[1]",
+                "unknown",
+            ),
+            (
+                json!({"url": "https://hooks.example/", "events": []}),
+                "events",
+                "required",
+            ),
+            (
+                json!({"url": format!("https://hooks.example/{}", "a".repeat(2100)), "events": ["case.created"]}),
+                "url",
+                "too_long",
+            ),
         ] {
             let (st, r) = answer(admin.post("/api/v1/webhooks", body.clone()).await).await;
             assert_eq!(st, 422, "{body}: {r}");
@@ -314,7 +344,10 @@ async fn deliveries_go_only_where_the_admin_said() {
         for role in [Role::Agent, Role::Supervisor] {
             let who = app.token(role).await;
             let r = who
-                .post("/api/v1/webhooks", json!({"url": format!("{}/hook", rx.base), "events": ["case.created"]}))
+                .post(
+                    "/api/v1/webhooks",
+                    json!({"url": format!("{}/hook", rx.base), "events": ["case.created"]}),
+                )
                 .await;
             assert_eq!(r.status(), 403, "{role:?}");
             assert_eq!(who.get("/api/v1/webhooks").await.status(), 403);
@@ -329,10 +362,16 @@ async fn deliveries_go_only_where_the_admin_said() {
             .await;
         let moved_id = moved["id"].as_str().unwrap();
         let contact = admin
-            .create("/api/v1/contacts", json!({"first_name": "Ada", "last_name": "Lovelace"}))
+            .create(
+                "/api/v1/contacts",
+                json!({"first_name": "Ada", "last_name": "Lovelace"}),
+            )
             .await;
         let case = admin
-            .create("/api/v1/cases", json!({"title": "Broken kettle", "contact_id": contact["id"]}))
+            .create(
+                "/api/v1/cases",
+                json!({"title": "Broken kettle", "contact_id": contact["id"]}),
+            )
             .await;
         rx.until("the redirecting target tried twice", |got| {
             got.iter().filter(|r| r.path == "/moved").count() >= 2
@@ -370,7 +409,10 @@ async fn deliveries_go_only_where_the_admin_said() {
         let (st, r) = answer(
             admin
                 .post(
-                    &format!("/api/v1/webhooks/{moved_id}/deliveries/{}/retry", d["id"].as_str().unwrap()),
+                    &format!(
+                        "/api/v1/webhooks/{moved_id}/deliveries/{}/retry",
+                        d["id"].as_str().unwrap()
+                    ),
                     json!({}),
                 )
                 .await,
@@ -378,7 +420,10 @@ async fn deliveries_go_only_where_the_admin_said() {
         .await;
         assert_eq!(st, 409, "{r}");
         admin
-            .create("/api/v1/cases", json!({"title": "Second kettle", "contact_id": contact["id"]}))
+            .create(
+                "/api/v1/cases",
+                json!({"title": "Second kettle", "contact_id": contact["id"]}),
+            )
             .await;
         let (_, page) = answer(
             admin
@@ -402,19 +447,26 @@ async fn deliveries_go_only_where_the_admin_said() {
         assert_eq!(r.status(), 202);
         let got = rx
             .until("the test event", |got| {
-                got.iter()
-                    .any(|r| r.path == "/hook" && r.answered == 200 && event_type(r) == "webhook.test")
+                got.iter().any(|r| {
+                    r.path == "/hook" && r.answered == 200 && event_type(r) == "webhook.test"
+                })
             })
             .await;
         let secret = good["secret"].as_str().unwrap();
-        assert!(got.iter().filter(|r| r.path == "/hook").all(|r| verifies(secret, r)));
+        assert!(got
+            .iter()
+            .filter(|r| r.path == "/hook")
+            .all(|r| verifies(secret, r)));
 
         // Unknown ids and another registration's delivery: 404.
         let r = admin.get("/api/v1/webhooks/nope/deliveries").await;
         assert_eq!(r.status(), 404);
         let r = admin
             .post(
-                &format!("/api/v1/webhooks/{good_id}/deliveries/{}/retry", d["id"].as_str().unwrap()),
+                &format!(
+                    "/api/v1/webhooks/{good_id}/deliveries/{}/retry",
+                    d["id"].as_str().unwrap()
+                ),
                 json!({}),
             )
             .await;
@@ -429,7 +481,10 @@ async fn deliveries_go_only_where_the_admin_said() {
             204
         );
         assert_eq!(
-            admin.get(&format!("/api/v1/webhooks/{moved_id}")).await.status(),
+            admin
+                .get(&format!("/api/v1/webhooks/{moved_id}"))
+                .await
+                .status(),
             404
         );
         let (_, log) = answer(admin.get("/api/v1/audit-log?area=integrations").await).await;
@@ -442,7 +497,12 @@ async fn deliveries_go_only_where_the_admin_said() {
             .collect();
         assert_eq!(
             actions,
-            ["webhook.delete", "webhook.create", "webhook.update", "webhook.create"],
+            [
+                "webhook.delete",
+                "webhook.create",
+                "webhook.update",
+                "webhook.create"
+            ],
             "{log}"
         );
         app.stop().await;
