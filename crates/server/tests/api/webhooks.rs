@@ -32,7 +32,8 @@ struct Received {
 }
 
 /// A receiver: `/hook` answers 503 to its first request and 200 after;
-/// `/moved` answers 307 towards `/elsewhere`, which must never be reached.
+/// `/moved` answers 307 towards `/elsewhere`, which must never be reached
+/// from there; `/elsewhere` and `/other` answer 200.
 struct Receiver {
     base: String,
     got: Arc<Mutex<Vec<Received>>>,
@@ -74,7 +75,8 @@ async fn receiver() -> Receiver {
     let app = axum::Router::new()
         .route("/hook", post(record("/hook", got.clone())))
         .route("/moved", post(record("/moved", got.clone())))
-        .route("/elsewhere", post(record("/elsewhere", got.clone())));
+        .route("/elsewhere", post(record("/elsewhere", got.clone())))
+        .route("/other", post(record("/other", got.clone())));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
@@ -505,6 +507,165 @@ async fn deliveries_go_only_where_the_admin_said() {
             ],
             "{log}"
         );
+        app.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn cases_meetings_and_callbacks_are_delivered_as_they_happen() {
+    let prompts = tempfile::tempdir().unwrap();
+    for app in apps_with(|c| {
+        crate::voice::voice_config(c, 9, prompts.path());
+        c.webhooks.poll = Duration::from_millis(50);
+    })
+    .await
+    {
+        let rx = receiver().await;
+        let f = crate::scheduling::fixture(
+            &app,
+            json!({"first_name": "Ada", "last_name": "Lovelace", "email": "ada@example.com"}),
+        )
+        .await;
+        // Two registrations: each gets only what it asked for.
+        let all = f
+            .admin
+            .create(
+                "/api/v1/webhooks",
+                json!({"url": format!("{}/other", rx.base), "events": [
+                    "case.created", "case.changed", "meeting.booked", "meeting.cancelled",
+                    "callback.requested", "callback.completed"]}),
+            )
+            .await;
+        let cases_only = f
+            .admin
+            .create(
+                "/api/v1/webhooks",
+                json!({"url": format!("{}/elsewhere", rx.base), "events": ["case.created"]}),
+            )
+            .await;
+
+        let case = f
+            .admin
+            .create(
+                "/api/v1/cases",
+                json!({"title": "Kettle", "contact_id": f.contact}),
+            )
+            .await;
+        let case_id = case["id"].as_str().unwrap();
+        let (st, r) = answer(
+            f.admin
+                .patch(
+                    &format!("/api/v1/cases/{case_id}"),
+                    json!({"priority": "high"}),
+                )
+                .await,
+        )
+        .await;
+        assert_eq!(st, 200, "{r}");
+        // A change that changes nothing sends nothing.
+        f.admin
+            .patch(
+                &format!("/api/v1/cases/{case_id}"),
+                json!({"priority": "high"}),
+            )
+            .await;
+        let meeting = f
+            .admin
+            .create(
+                "/api/v1/meetings",
+                json!({"contact_id": f.contact, "topic_id": f.topic, "meeting_type": "in_person",
+                       "branch_id": f.branch, "start": crate::scheduling::start_in(48)}),
+            )
+            .await;
+        let meeting_id = meeting["id"].as_str().unwrap();
+        let (st, r) = answer(
+            f.admin
+                .post(
+                    &format!("/api/v1/meetings/{meeting_id}/staff-cancel"),
+                    json!({}),
+                )
+                .await,
+        )
+        .await;
+        assert!(st < 300, "{st} {r}");
+        let callback = f
+            .admin
+            .create(
+                "/api/v1/callbacks",
+                json!({"phone": "+33612345678", "contact_id": f.contact}),
+            )
+            .await;
+        let callback_id = callback["id"].as_str().unwrap();
+        let r = f
+            .admin
+            .delete(&format!("/api/v1/callbacks/{callback_id}"))
+            .await;
+        assert!(r.status().is_success(), "{}", r.status());
+
+        rx.until(
+            "six events and the case for the second registration",
+            |got| {
+                got.iter()
+                    .filter(|r| r.path == "/other" && r.answered == 200)
+                    .count()
+                    >= 6
+                    && got.iter().any(|r| r.path == "/elsewhere")
+            },
+        )
+        .await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let got: Vec<Received> = rx.got();
+        let other: Vec<(String, Value)> = got
+            .iter()
+            .filter(|r| r.path == "/other" && r.answered == 200)
+            .map(|r| {
+                (
+                    event_type(r),
+                    serde_json::from_str::<Value>(&r.body).unwrap()["data"].clone(),
+                )
+            })
+            .collect();
+        let mut kinds: Vec<&str> = other.iter().map(|(k, _)| k.as_str()).collect();
+        kinds.sort();
+        assert_eq!(
+            kinds,
+            [
+                "callback.completed",
+                "callback.requested",
+                "case.changed",
+                "case.created",
+                "meeting.booked",
+                "meeting.cancelled"
+            ],
+            "{other:#?}"
+        );
+        let data = |k: &str| other.iter().find(|(x, _)| x == k).unwrap().1.clone();
+        assert_eq!(data("case.created")["case_id"], case_id);
+        assert_eq!(data("case.changed")["priority"], "high");
+        assert!(
+            data("case.changed")["changes"].to_string().contains("high"),
+            "{}",
+            data("case.changed")
+        );
+        assert_eq!(data("meeting.booked")["meeting_id"], meeting_id);
+        assert_eq!(data("meeting.cancelled")["state"], "cancelled");
+        assert_eq!(data("callback.requested")["callback_id"], callback_id);
+        assert_eq!(data("callback.completed")["status"], "cancelled");
+        let elsewhere: Vec<String> = got
+            .iter()
+            .filter(|r| r.path == "/elsewhere")
+            .map(event_type)
+            .collect();
+        assert_eq!(elsewhere, ["case.created"]);
+        // Each registration signs with its own secret.
+        for r in &got {
+            let secret = if r.path == "/other" {
+                &all["secret"]
+            } else {
+                &cases_only["secret"]
+            };
+            assert!(verifies(secret.as_str().unwrap(), r), "{r:?}");
+        }
         app.stop().await;
     }
 }
