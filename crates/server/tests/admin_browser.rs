@@ -516,6 +516,64 @@ async fn journey(language: &str, lang: &str) {
     )
     .await;
     set(&c, &q("widget-proactive"), "on").await;
+
+    // The live preview: the real widget drawn on the page from the form,
+    // in the chosen language, following edits before anything is saved.
+    // This colour wants black text (WCAG 2); the preview agrees with the
+    // server once saved (checked below).
+    set(&c, &q("widget-color"), "#e0457b").await;
+    set(&c, &q("preview-language"), lang).await;
+    click(&c, &q("preview-toggle"), "show the preview").await;
+    let label = if lang == "fr" {
+        "Numéro de commande"
+    } else {
+        "Order number"
+    };
+    let shadow = "document.getElementById('switchboard-widget')?.shadowRoot";
+    let drawn = until(
+        &c,
+        &format!(
+            "const r = {shadow}; if (!r) return null;
+             const title = r.querySelector('#sb-title'); const form = r.querySelector('[data-testid=survey-form]');
+             const launch = r.querySelector('[data-testid=launcher]');
+             if (!title || !form || !form.textContent.includes({label:?})) return null;
+             return [title.textContent, getComputedStyle(launch).color];"
+        ),
+        "the preview with the survey question",
+    )
+    .await;
+    assert_eq!(drawn, json!(["Shop", "rgb(0, 0, 0)"]), "{drawn}");
+    set(&c, &q("widget-name"), "Shop <i>online</i>").await;
+    until(
+        &c,
+        &format!(
+            "return {shadow}?.querySelector('#sb-title')?.textContent === 'Shop <i>online</i>';"
+        ),
+        "the preview following the name",
+    )
+    .await;
+    // Starting a chat in the preview sends nothing.
+    click(
+        &c,
+        &format!("{shadow}.querySelector('[data-testid=start-chat]')"),
+        "start a chat in the preview",
+    )
+    .await;
+    until(
+        &c,
+        &format!("return {shadow}.querySelector('[data-testid=error]').textContent;"),
+        "the preview's notice",
+    )
+    .await;
+    screenshot(&c, &format!("admin-{lang}-widget-preview")).await;
+    click(&c, &q("preview-toggle"), "hide the preview").await;
+    until(
+        &c,
+        "return !document.getElementById('switchboard-widget');",
+        "the preview gone",
+    )
+    .await;
+    set(&c, &q("widget-name"), "Shop").await;
     save(&c, "widget-save", "save the widget").await;
     until(
         &c,
@@ -541,6 +599,25 @@ async fn journey(language: &str, lang: &str) {
         .unwrap();
     assert_eq!(snippet, w["embed_snippet"]);
     assert!(snippet.as_str().unwrap().contains(&widget_id));
+    let config: Value = app
+        .http
+        .get(format!("{}/widget/v1/{widget_id}/config", app.base))
+        .header("origin", "https://shop.example")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (&config["color"], &config["text_color"]),
+        (&json!("#e0457b"), &json!("#000000")),
+        "the server draws the colour as the preview did: {config}"
+    );
+    assert!(
+        api.ok("/api/v1/contacts").await["items"] == json!([]),
+        "the preview started nothing"
+    );
 
     // A proactive rule whose regular expression does not compile: refused
     // beside the field, nothing saved, the form as typed.

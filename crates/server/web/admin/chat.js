@@ -7,6 +7,7 @@ import { api } from '../lib/api.js';
 import { h } from '../lib/dom.js';
 import { t } from '../lib/i18n.js';
 import { browserTz } from '../lib/time.js';
+import { textOn } from '../lib/contrast.js';
 import { clearFieldErrors, fieldRow, showFieldErrors } from '../lib/form.js';
 import { button, card, errorBox, listOf, numberInput, numberOf, pairsOf, pick, queueChoices, read, textInput, tickBox } from './data.js';
 import { proactiveTester } from './testers.js';
@@ -33,7 +34,8 @@ export async function showChat(root, ctx) {
   }
   const current = widgets.find((w) => w.id === selected) || null;
   const box = errorBox();
-  root.append(card(t('widgets'), widgetTable(ctx, widgets, box), box), widgetForm(ctx, current, queues));
+  const form = widgetForm(ctx, current, queues);
+  root.append(card(t('widgets'), widgetTable(ctx, widgets, box), box), form, previewCard(form));
   if (current) {
     root.append(snippetCard(current));
     const [rules, stats] = await Promise.all([
@@ -75,7 +77,7 @@ function widgetForm(ctx, w, queues) {
     name: textInput(w ? w.name : '', { 'data-testid': 'widget-name' }),
     nameFr: textInput(tr.fr || ''), nameEs: textInput(tr.es || ''),
     origins: h('textarea', { rows: '3', 'data-testid': 'widget-origins' }),
-    color: textInput(w && w.color ? w.color : '#0b5fff', { type: 'color' }),
+    color: textInput(w && w.color ? w.color : '#0b5fff', { type: 'color', 'data-testid': 'widget-color' }),
     position: pick([['bottom_right', t('pos_bottom_right')], ['bottom_left', t('pos_bottom_left')]], w ? w.position : 'bottom_right'),
     language: pick(LANGS.map((l) => [l, t('lang_' + l)]), w ? w.default_language || 'en' : 'en'),
     queue: pick(queueChoices(queues, t('byRules')), routing.queue_id || ''),
@@ -86,6 +88,7 @@ function widgetForm(ctx, w, queues) {
   c.attributes.value = Object.entries(routing.attributes || {}).map(([k, v]) => k + '=' + v).join('\n');
   c.queue.setAttribute('data-testid', 'widget-queue');
   const survey = h('div', { 'data-testid': 'survey' });
+  let el = null; // the form, once built
 
   function questionRow(q) {
     const id = textInput(q.id, { 'data-testid': 'question-id' });
@@ -112,6 +115,7 @@ function widgetForm(ctx, w, queues) {
     return row;
   }
   function renumber() {
+    if (el) el.dispatchEvent(new Event('change'));
     Array.from(survey.children).forEach((row, i) => {
       const p = `survey[${i}]`;
       const k = row.sbControls;
@@ -155,7 +159,7 @@ function widgetForm(ctx, w, queues) {
   }
 
   const warnings = ((w && w.warnings) || []).map((x) => h('p', { class: 'notice' }, x.message));
-  const el = h('form', { class: 'card', novalidate: true, 'aria-labelledby': title.id, 'data-testid': 'widget-form', submit: save },
+  el = h('form', { class: 'card', novalidate: true, 'aria-labelledby': title.id, 'data-testid': 'widget-form', submit: save },
     title,
     h('fieldset', { class: 'plain', disabled: ctx.readOnly },
       h('div', { class: 'grid' },
@@ -179,7 +183,71 @@ function widgetForm(ctx, w, queues) {
       h('div', { class: 'actions' },
         h('button', { type: 'submit', class: 'primary', 'data-testid': 'widget-save' }, t('save')),
         button(t('newWidget'), async () => { selected = null; await ctx.reload(); }))));
+  // What the widget would draw, as GET /widget/v1/{id}/config answers it.
+  el.sbConfig = () => {
+    const b = body();
+    return {
+      widget_id: 'preview', name: b.name, name_translations: b.name_translations, color: b.color,
+      text_color: textOn(b.color), position: b.position, default_language: b.default_language,
+      survey: b.survey, proactive_enabled: b.proactive_enabled
+    };
+  };
   return el;
+}
+
+// The live preview: the real widget (/widget.js in preview mode, which
+// sends nothing) drawn on this page from the form as it is being edited, in
+// the language chosen here. Off until asked for, and gone when the admin
+// leaves the Chat screen.
+let previewOn = false;
+let previewLang = 'en';
+let leaving = false;
+
+function previewCard(form) {
+  const language = pick(LANGS.map((l) => [l, t('lang_' + l)]), previewLang);
+  language.setAttribute('data-testid', 'preview-language');
+  const toggle = button(previewOn ? t('previewHide') : t('previewShow'), () => {
+    previewOn = !previewOn;
+    toggle.textContent = previewOn ? t('previewHide') : t('previewShow');
+    draw();
+  }, { 'data-testid': 'preview-toggle', 'aria-pressed': String(previewOn) });
+  const status = h('p', { class: 'muted', role: 'status' });
+  function draw() {
+    toggle.setAttribute('aria-pressed', String(previewOn));
+    const sb = window.Switchboard;
+    if (!previewOn) {
+      if (sb && sb.hide) sb.hide();
+      status.textContent = '';
+      return;
+    }
+    if (!sb || !sb.preview) {
+      // The widget script, once per page; it draws when it has loaded.
+      if (!document.querySelector('script[data-preview]')) {
+        const s = document.createElement('script');
+        s.src = '/widget.js';
+        s.setAttribute('data-widget', 'preview');
+        s.setAttribute('data-preview', '');
+        s.addEventListener('load', draw);
+        document.head.append(s);
+      }
+      return;
+    }
+    sb.preview(form.sbConfig(), previewLang);
+    status.textContent = t('previewShown');
+  }
+  language.addEventListener('change', () => { previewLang = language.value; draw(); });
+  form.addEventListener('input', () => { if (previewOn) draw(); });
+  form.addEventListener('change', () => { if (previewOn) draw(); });
+  if (!leaving) {
+    leaving = true;
+    window.addEventListener('hashchange', () => {
+      const sb = window.Switchboard;
+      if (!location.hash.startsWith('#chat') && sb && sb.hide) sb.hide();
+    });
+  }
+  if (previewOn) setTimeout(draw);
+  return card(t('preview'), h('p', { class: 'muted' }, t('previewHelp')),
+    fieldRow(t('previewLanguage'), language), h('div', { class: 'actions' }, toggle), status);
 }
 
 function snippetCard(w) {

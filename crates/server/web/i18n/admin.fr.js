@@ -1,6 +1,8 @@
 // The admin center (web/admin/): texts in French, and the API's field
 // errors by code (err_*).
 export default {
+  preview: 'Aperçu en direct', previewHelp: 'Le widget tel que les visiteurs le verront, dessiné sur cette page à partir du formulaire pendant que vous le modifiez (rien n’est enregistré ni envoyé avant l’enregistrement).',
+  previewShow: 'Afficher l’aperçu', previewHide: 'Masquer l’aperçu', previewShown: 'L’aperçu, dans le coin de cette page, suit le formulaire.', previewLanguage: 'Langue du visiteur',
   pageTitle: 'Switchboard · Centre d’administration', title: 'Centre d’administration Switchboard', skip: 'Aller au contenu',
   sections: 'Rubriques', people: 'Personnes', routing: 'Routage', chat: 'Chat', home: 'Accueil',
   readOnly: 'Lecture seule : les superviseurs consultent ces réglages ; seuls les administrateurs les modifient.',

@@ -1,5 +1,6 @@
 // The chat widget (web/widget): texts in English.
 export default {
+  preview: 'This is a preview: nothing is sent.',
   launch: 'Chat with us', send: 'Send', end: 'End chat', close: 'Close', closeChat: 'Close chat',
   accept: 'Accept', start: 'Start chat', pos: 'You are number {n} in line',
   eta: 'Estimated wait: about {m} min', wait: 'Waiting for an agent…', joined: '{name} joined the chat',

@@ -1,5 +1,6 @@
 // The chat widget (web/widget): texts in Spanish.
 export default {
+  preview: 'Esto es una vista previa: no se envía nada.',
   launch: 'Chatee con nosotros', send: 'Enviar', end: 'Finalizar chat', close: 'Cerrar',
   closeChat: 'Cerrar el chat', accept: 'Aceptar', start: 'Iniciar chat',
   pos: 'Usted es el número {n} en la fila', eta: 'Espera estimada: unos {m} min',

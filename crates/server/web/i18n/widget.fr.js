@@ -1,5 +1,6 @@
 // The chat widget (web/widget): texts in French.
 export default {
+  preview: 'Ceci est un aperçu : rien n’est envoyé.',
   launch: 'Discuter avec nous', send: 'Envoyer', end: 'Terminer la discussion', close: 'Fermer',
   closeChat: 'Fermer la discussion', accept: 'Accepter', start: 'Démarrer la discussion',
   pos: 'Vous êtes le numéro {n} dans la file', eta: 'Attente estimée : environ {m} min',

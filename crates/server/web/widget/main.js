@@ -28,6 +28,9 @@ import es from '../i18n/widget.es.js';
 
   var ORIGIN = new URL(script.src, location.href).origin;
   var WID = script.getAttribute('data-widget') || '';
+  // The admin center's live preview: drawn from settings it hands over
+  // (Switchboard.preview), with no request to the server and nothing kept.
+  var PREVIEW = script.hasAttribute('data-preview');
   var PATH = '/widget/v1/' + enc(WID) + '/';
   var preset = window.SwitchboardConfig || {};
   var KEY = 'sb:' + WID + ':';
@@ -35,6 +38,7 @@ import es from '../i18n/widget.es.js';
 
   // -------------------------------------------------------------- helpers
   function store(kind, k, v) {
+    if (PREVIEW) return null;
     try {
       var s = window[kind];
       if (v === undefined) return s.getItem(KEY + k);
@@ -75,6 +79,7 @@ import es from '../i18n/widget.es.js';
   // ------------------------------------------------------------- network
   // The widget API on Switchboard's origin, with the visitor token.
   function request(method, path, body, again) {
+    if (PREVIEW) return Promise.resolve({ status: 0, ok: false, data: null });
     // A retry after re-registration carries the session id it was given.
     if (body && path !== 'visitors' && 'session_id' in body) body.session_id = sessionId;
     var headers = {};
@@ -234,6 +239,7 @@ import es from '../i18n/widget.es.js';
       if (v) survey[f.q.id] = v;
     });
     if (bad) { bad.focus(); return; }
+    if (PREVIEW) return setError(t('preview'));
     busy = true;
     ui.startBtn.disabled = true;
     var body;
@@ -779,6 +785,24 @@ import es from '../i18n/widget.es.js';
   });
 
   // ----------------------------------------------------------------- boot
+  if (PREVIEW) {
+    // Draws the widget again from `c` (the shape GET config answers), in
+    // `language`, opened; hide() takes it off the page.
+    api_.preview = function (c, language) {
+      cfg = c;
+      setLanguage(pickLanguage(language || c.default_language, c.default_language));
+      if (ui) ui.host.remove();
+      ui = null;
+      mount();
+      open(false);
+    };
+    api_.hide = function () {
+      if (ui) ui.host.remove();
+      ui = null;
+      isOpen = false;
+    };
+    return;
+  }
   request('GET', 'config').then(function (r) {
     if (!r.ok || !r.data) {
       console.warn('Switchboard: the widget configuration is unavailable (HTTP ' + r.status + ')');
