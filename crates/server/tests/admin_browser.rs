@@ -859,6 +859,12 @@ async fn a_supervisor_sees_the_admin_center_read_only() {
         json!({"name": "Web chat", "channel": "messaging"}),
     )
     .await;
+    api.create(
+        "/api/v1/widgets",
+        json!({"name": "Shop", "allowed_origins": ["https://shop.example"],
+               "auth": {"algorithm": "HS256", "secret": "0123456789abcdef0123456789abcdef", "issuer": "shop"}}),
+    )
+    .await;
     // The page carries the pages' Content-Security-Policy (no inline code).
     let r = app.anonymous().get("/admin").await;
     assert_eq!(r.status(), 200);
@@ -954,12 +960,42 @@ async fn a_supervisor_sees_the_admin_center_read_only() {
     );
     click(&c, &q("nav-chat"), "the chat section").await;
     screen_ready(&c, "chat").await;
+    // Widgets read-only: the form and the rules disabled, nothing to save.
     until(
         &c,
-        &format!("return {};", q("widgets-admin-only")),
-        "the admins-only notice",
+        &format!(
+            "const f = {}; return f && f.querySelector('fieldset').disabled && {}.matches(':disabled');",
+            q("widget-form"),
+            q("widget-save")
+        ),
+        "the widget form, read-only",
     )
     .await;
+    let page = c
+        .execute(
+            "return [document.querySelectorAll('[data-testid=widget-row]').length, document.body.innerHTML];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(page[0], 1, "the widget listed");
+    assert!(
+        !page[1].as_str().unwrap().contains("0123456789abcdef"),
+        "no host-site secret on the page"
+    );
+    let refused = c
+        .execute_async(
+            "const done = arguments[0];
+             fetch('/api/v1/session').then(r => r.json()).then(s =>
+               fetch('/api/v1/widgets', {method: 'POST', headers: {'Content-Type': 'application/json', 'X-CSRF-Token': s.csrf_token},
+                 body: JSON.stringify({name: 'Sneaky', allowed_origins: ['https://x.example']})})).then(r => done(r.status));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(refused, json!(403));
+    axe(&c, "the chat screen, read-only").await;
+    screenshot(&c, "admin-es-supervisor-chat").await;
     // The API refuses a supervisor's write whatever the page shows.
     let status = c
         .execute_async(

@@ -127,17 +127,19 @@ pub const ENDPOINTS: &[Endpoint] = &[
     e("GET", "/api/v1/me/presence", SignedIn),
     e("PUT", "/api/v1/me/presence", SignedIn),
     e("GET", "/api/v1/ws", SignedIn),
-    // Chat: admins configure widgets; agents work their conversations
-    // (the handlers narrow to the agent's own, supervisors see all).
-    e("GET", "/api/v1/widgets", Needs(Configure)),
+    // Chat: admins configure widgets, supervisors read them (the admin
+    // center's Chat screen, read-only; a host-site secret is never shown to
+    // anyone); agents work their conversations (the handlers narrow to the
+    // agent's own, supervisors see all).
+    e("GET", "/api/v1/widgets", Needs(ViewAgents)),
     e("POST", "/api/v1/widgets", Needs(Configure)),
-    e("GET", "/api/v1/widgets/{id}", Needs(Configure)),
+    e("GET", "/api/v1/widgets/{id}", Needs(ViewAgents)),
     e("PUT", "/api/v1/widgets/{id}", Needs(Configure)),
     e("DELETE", "/api/v1/widgets/{id}", Needs(Configure)),
     e(
         "GET",
         "/api/v1/widgets/{id}/proactive-rules",
-        Needs(Configure),
+        Needs(ViewAgents),
     ),
     e(
         "PUT",
@@ -147,12 +149,12 @@ pub const ENDPOINTS: &[Endpoint] = &[
     e(
         "GET",
         "/api/v1/widgets/{id}/proactive-rules/stats",
-        Needs(Configure),
+        Needs(ViewAgents),
     ),
     e(
         "POST",
         "/api/v1/widgets/{id}/proactive-rules/test",
-        Needs(Configure),
+        Needs(ViewAgents),
     ),
     e("GET", "/api/v1/conversations", Needs(WorkRecords)),
     e("GET", "/api/v1/conversations/{id}", Needs(WorkRecords)),

@@ -23,10 +23,6 @@ let selected = null;
 
 export async function showChat(root, ctx) {
   root.append(h('h1', { tabindex: '-1' }, t('chat')));
-  if (!ctx.admin) {
-    root.append(h('p', { class: 'notice', 'data-testid': 'widgets-admin-only' }, t('widgetsAdminOnly')));
-    return;
-  }
   const [widgets, queues] = await Promise.all([read('/api/v1/widgets'), read('/api/v1/queues')]);
   if (!widgets || !queues) {
     root.append(h('p', { class: 'error', role: 'alert' }, t('loadFailed')));
@@ -64,8 +60,8 @@ function widgetTable(ctx, widgets, box) {
       h('td', null, h('button', {
         type: 'button', 'aria-label': t('editNamed', { name: w.name }),
         click: async () => { selected = w.id; await ctx.reload(); const f = document.getElementById('widget-form-title'); if (f) f.focus(); }
-      }, t('edit')), ' ',
-      h('button', { type: 'button', 'aria-label': t('deleteNamed', { name: w.name }), click: () => remove(w) }, t('delete')))))));
+      }, ctx.readOnly ? t('view') : t('edit')), ' ',
+      h('button', { type: 'button', disabled: ctx.readOnly, 'aria-label': t('deleteNamed', { name: w.name }), click: () => remove(w) }, t('delete')))))));
 }
 
 function widgetForm(ctx, w, queues) {

@@ -48,7 +48,7 @@ export default {
   skillsNeeded: 'Skills needed', minLevel: 'Minimum level (1–10)', addRule: 'Add a rule', saveRules: 'Save the rules',
   savedRules: 'Rules saved.',
   widgets: 'Chat widgets', noWidgets: 'No widgets yet.', newWidget: 'New widget', savedWidget: 'Widget {name} saved.',
-  widgetsAdminOnly: 'Chat widgets are managed by admins only.', origins: 'Allowed origins', proactive: 'Proactive chat',
+  origins: 'Allowed origins', proactive: 'Proactive chat',
   originsHelp: 'Sites allowed to embed the widget (one origin per line, e.g. https://shop.example)',
   nameIn: 'Name in {lang}', color: 'Colour', position: 'Position', pos_bottom_right: 'bottom right', pos_bottom_left: 'bottom left',
   language: 'Default language', lang_en: 'English', lang_fr: 'French', lang_es: 'Spanish',

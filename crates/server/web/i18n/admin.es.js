@@ -48,7 +48,7 @@ export default {
   skillsNeeded: 'Habilidades necesarias', minLevel: 'Nivel mínimo (1–10)', addRule: 'Añadir una regla', saveRules: 'Guardar las reglas',
   savedRules: 'Reglas guardadas.',
   widgets: 'Widgets de chat', noWidgets: 'Aún no hay widgets.', newWidget: 'Nuevo widget', savedWidget: 'Widget {name} guardado.',
-  widgetsAdminOnly: 'Solo los administradores gestionan los widgets de chat.', origins: 'Orígenes permitidos', proactive: 'Chat proactivo',
+  origins: 'Orígenes permitidos', proactive: 'Chat proactivo',
   originsHelp: 'Sitios que pueden integrar el widget (un origen por línea, p. ej. https://tienda.example)',
   nameIn: 'Nombre en {lang}', color: 'Color', position: 'Posición', pos_bottom_right: 'abajo a la derecha', pos_bottom_left: 'abajo a la izquierda',
   language: 'Idioma predeterminado', lang_en: 'inglés', lang_fr: 'francés', lang_es: 'español',

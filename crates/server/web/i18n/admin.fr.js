@@ -48,7 +48,7 @@ export default {
   skillsNeeded: 'Compétences requises', minLevel: 'Niveau minimal (1–10)', addRule: 'Ajouter une règle', saveRules: 'Enregistrer les règles',
   savedRules: 'Règles enregistrées.',
   widgets: 'Widgets de chat', noWidgets: 'Aucun widget pour l’instant.', newWidget: 'Nouveau widget', savedWidget: 'Widget {name} enregistré.',
-  widgetsAdminOnly: 'Les widgets de chat sont gérés par les administrateurs uniquement.', origins: 'Origines autorisées', proactive: 'Chat proactif',
+  origins: 'Origines autorisées', proactive: 'Chat proactif',
   originsHelp: 'Sites autorisés à intégrer le widget (une origine par ligne, p. ex. https://boutique.example)',
   nameIn: 'Nom en {lang}', color: 'Couleur', position: 'Position', pos_bottom_right: 'en bas à droite', pos_bottom_left: 'en bas à gauche',
   language: 'Langue par défaut', lang_en: 'anglais', lang_fr: 'français', lang_es: 'espagnol',
