@@ -544,6 +544,27 @@ async fn journey(language: &str, lang: &str) {
         canned[0]["body"],
         "Thank you for waiting.\nI am with you now."
     );
+    // Edited in place: the form takes the response, saves it back.
+    click(&c, &q("canned-edit"), "edit the canned response").await;
+    until(
+        &c,
+        &format!("return {}.value === 'thanks';", q("canned-code")),
+        "the response in the form",
+    )
+    .await;
+    set(&c, &q("canned-title"), "Thanks for your patience").await;
+    save(&c, "canned-save", "save the canned response").await;
+    until(
+        &c,
+        "const r = document.querySelector('[data-screen=content][data-ready] [data-testid=canned-row]'); return r && r.textContent.includes('patience');",
+        "the edited response in the list",
+    )
+    .await;
+    let canned = api.ok("/api/v1/canned-responses").await;
+    assert_eq!(
+        (canned.as_array().unwrap().len(), &canned[0]["title"]),
+        (1, &json!("Thanks for your patience"))
+    );
     axe(&c, "the workspace content screen").await;
     screenshot(&c, &format!("admin-{lang}-content")).await;
     c.close().await.unwrap();
@@ -752,7 +773,7 @@ async fn a_supervisor_sees_workspace_content_read_only() {
             "Contenido del espacio de trabajo",
             "Ver",
             1,
-            "/helloGreetingHello! How can I help?Eliminar"
+            "/helloGreetingHello! How can I help?Editar Eliminar"
         ])
     );
     assert_eq!(

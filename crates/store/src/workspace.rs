@@ -311,6 +311,45 @@ impl Db {
         .await?)
     }
 
+    /// Replaces a canned response's code, title and text.
+    pub async fn update_canned_response(
+        &self,
+        id: &str,
+        code: &str,
+        title: &str,
+        body: &str,
+    ) -> Result<CannedResponse> {
+        let mut tx = self.write_tx().await?;
+        let of = Of::Row("canned_responses", id);
+        let before = snapshot(&mut tx, of).await?;
+        if before.is_null() {
+            return Err(StoreError::NotFound("canned response"));
+        }
+        sqlx::query("UPDATE canned_responses SET code = $1, title = $2, body = $3 WHERE id = $4")
+            .bind(code.to_owned())
+            .bind(title.to_owned())
+            .bind(body.to_owned())
+            .bind(id.to_owned())
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| StoreError::from_write(e, "a canned response with this code"))?;
+        self.audit_of(
+            &mut tx,
+            Area::Workspace,
+            "canned_response.update",
+            of,
+            before,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(sqlx::query_as(
+            "SELECT id, code, title, body, created_at FROM canned_responses WHERE id = $1",
+        )
+        .bind(id.to_owned())
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
     pub async fn delete_canned_response(&self, id: &str) -> Result<()> {
         let mut tx = self.write_tx().await?;
         let of = Of::Row("canned_responses", id);

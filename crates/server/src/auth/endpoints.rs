@@ -194,6 +194,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
     e("PUT", "/api/v1/agent-script-rules", Needs(Configure)),
     e("GET", "/api/v1/canned-responses", Needs(WorkRecords)),
     e("POST", "/api/v1/canned-responses", Needs(Configure)),
+    e("PUT", "/api/v1/canned-responses/{id}", Needs(Configure)),
     e("DELETE", "/api/v1/canned-responses/{id}", Needs(Configure)),
     // Scheduling: everyone who works records books and reads; admins set
     // up branches, topics and advisors.

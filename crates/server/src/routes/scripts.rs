@@ -25,7 +25,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get, put, delete))
         .routes(routes!(get_rules, put_rules))
         .routes(routes!(list_canned, create_canned))
-        .routes(routes!(delete_canned))
+        .routes(routes!(update_canned, delete_canned))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -234,6 +234,31 @@ pub struct CannedInput {
     body: String,
 }
 
+impl CannedInput {
+    /// The code, title and text as stored, or every broken rule.
+    fn checked(self) -> Result<(String, String, String), switchboard_core::Invalid> {
+        let mut c = Check::new();
+        if self.code.is_empty()
+            || self.code.len() > 30
+            || !self
+                .code
+                .chars()
+                .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '_' || ch == '-')
+        {
+            c.fail("code", "invalid", "1 to 30 of a-z, 0-9, _ and -");
+        }
+        let title = c
+            .required_text("title", Some(self.title), 200)
+            .unwrap_or_default();
+        let body = c.optional_multiline("body", Some(self.body), 4000);
+        if body.is_none() {
+            c.fail("body", "required", "is required");
+        }
+        let code = self.code;
+        c.finish(|| (code, title, body.unwrap_or_default()))
+    }
+}
+
 /// Create a canned response.
 #[utoipa::path(post, path = "/api/v1/canned-responses", tag = "workspace", request_body = CannedInput,
     responses((status = 201, body = CannedResponse)))]
@@ -241,28 +266,25 @@ async fn create_canned(
     Audited(db): Audited,
     ApiJson(i): ApiJson<CannedInput>,
 ) -> ApiResult<impl IntoResponse> {
-    let mut c = Check::new();
-    if i.code.is_empty()
-        || i.code.len() > 30
-        || !i
-            .code
-            .chars()
-            .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '_' || ch == '-')
-    {
-        c.fail("code", "invalid", "1 to 30 of a-z, 0-9, _ and -");
-    }
-    let title = c
-        .required_text("title", Some(i.title), 200)
-        .unwrap_or_default();
-    let body = c.optional_multiline("body", Some(i.body), 4000);
-    if body.is_none() {
-        c.fail("body", "required", "is required");
-    }
-    c.finish(|| ())?;
-    let r = db
-        .create_canned_response(&i.code, &title, &body.unwrap_or_default())
-        .await?;
+    let (code, title, body) = i.checked()?;
+    let r = db.create_canned_response(&code, &title, &body).await?;
     Ok(created(format!("/api/v1/canned-responses/{}", r.id), r))
+}
+
+/// Replace a canned response's code, title and text.
+#[utoipa::path(put, path = "/api/v1/canned-responses/{id}", tag = "workspace", request_body = CannedInput,
+    params(("id" = String, Path)),
+    responses((status = 200, body = CannedResponse), (status = 404, body = crate::error::Problem),
+        (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+async fn update_canned(
+    Audited(db): Audited,
+    Path(id): Path<String>,
+    ApiJson(i): ApiJson<CannedInput>,
+) -> ApiResult<Json<CannedResponse>> {
+    let (code, title, body) = i.checked()?;
+    Ok(Json(
+        db.update_canned_response(&id, &code, &title, &body).await?,
+    ))
 }
 
 /// Delete a canned response.

@@ -128,6 +128,7 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("PUT", "/api/v1/agent-script-rules", "a"),
     ("GET", "/api/v1/canned-responses", "asg"),
     ("POST", "/api/v1/canned-responses", "a"),
+    ("PUT", "/api/v1/canned-responses/{id}", "a"),
     ("DELETE", "/api/v1/canned-responses/{id}", "a"),
     // Scheduling: staff book and read; admins set up.
     ("GET", "/api/v1/scheduling/properties", "asg"),

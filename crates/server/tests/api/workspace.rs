@@ -342,6 +342,70 @@ async fn scripts_and_canned_responses_are_validated() {
                 vec!["code".to_owned(), "title".to_owned(), "body".to_owned()]
             )
         );
+        // Edited in place: checked the same way, a taken code refused, an
+        // unknown id not found, the change audited; agents may not.
+        let put = |id: String, body: Value| {
+            let admin = admin.clone();
+            async move {
+                answer(
+                    admin
+                        .request(
+                            reqwest::Method::PUT,
+                            &format!("/api/v1/canned-responses/{id}"),
+                        )
+                        .json(&body)
+                        .send()
+                        .await
+                        .unwrap(),
+                )
+                .await
+            }
+        };
+        let id = c["id"].as_str().unwrap().to_owned();
+        let (st, b) = put(
+            id.clone(),
+            json!({"code": "bye", "title": "Greeting", "body": "Hi"}),
+        )
+        .await;
+        assert_eq!(st, 409, "{b}");
+        let (st, b) = put(
+            id.clone(),
+            json!({"code": "x y", "title": " ", "body": "\u{0}"}),
+        )
+        .await;
+        assert_eq!(st, 422, "{b}");
+        let (st, _) = put(
+            "nope".into(),
+            json!({"code": "a", "title": "A", "body": "a"}),
+        )
+        .await;
+        assert_eq!(st, 404);
+        let (st, b) = put(
+            id.clone(),
+            json!({"code": "hello", "title": "Greeting <i>warm</i>", "body": "Hello again!"}),
+        )
+        .await;
+        assert_eq!(
+            (st, &b["title"], &b["body"]),
+            (200, &json!("Greeting <i>warm</i>"), &json!("Hello again!")),
+            "{b}"
+        );
+        let log = admin.ok("/api/v1/audit-log?area=workspace").await;
+        assert_eq!(log["items"][0]["action"], "canned_response.update", "{log}");
+        assert_eq!(
+            log["items"][0]["before"]["body"],
+            "Hello! <b>How</b> can I help?"
+        );
+        let r = agent
+            .request(
+                reqwest::Method::PUT,
+                &format!("/api/v1/canned-responses/{id}"),
+            )
+            .json(&json!({"code": "hello", "title": "Mine", "body": "x"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 403);
         let found = agent.ok("/api/v1/canned-responses?q=GREET").await;
         assert_eq!(found.as_array().unwrap().len(), 1);
         assert_eq!(

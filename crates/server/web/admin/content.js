@@ -338,28 +338,48 @@ function cannedCard(ctx, canned) {
       h('thead', null, h('tr', null, [t('code'), t('cannedTitle'), t('cannedBody'), t('actions')].map((x) => h('th', { scope: 'col' }, x)))),
       h('tbody', null, canned.map((c) => h('tr', { 'data-testid': 'canned-row', 'data-id': c.id },
         h('td', null, h('code', null, '/' + c.code)), h('td', null, c.title), h('td', { class: 'pre' }, c.body),
-        h('td', null, h('button', { type: 'button', disabled: ctx.readOnly, 'data-testid': 'canned-delete', 'aria-label': t('deleteNamed', { name: c.title }), click: () => remove(c) }, t('delete')))))))
+        h('td', null,
+          h('button', { type: 'button', disabled: ctx.readOnly, 'data-testid': 'canned-edit', 'aria-label': t('editNamed', { name: c.title }), click: () => edit(c) }, t('edit')), ' ',
+          h('button', { type: 'button', disabled: ctx.readOnly, 'data-testid': 'canned-delete', 'aria-label': t('deleteNamed', { name: c.title }), click: () => remove(c) }, t('delete')))))))
     : h('p', { class: 'muted' }, t('noCanned'));
 
   const formBox = errorBox();
   const code = textInput('', { 'data-testid': 'canned-code', spellcheck: 'false' });
   const ctitle = textInput('', { 'data-testid': 'canned-title' });
   const body = h('textarea', { rows: '3', 'data-testid': 'canned-body' });
+  // The response being edited (null: a new one).
+  let editing = null;
+  const head = h('h3', { id: 'canned-form-title', tabindex: '-1' }, t('newCanned'));
+  const submit = h('button', { type: 'submit', class: 'primary', 'data-testid': 'canned-save' }, t('add'));
+  const again = h('button', { type: 'button', hidden: true, click: () => edit(null) }, t('newCanned'));
+  function edit(c) {
+    editing = c;
+    code.value = c ? c.code : '';
+    ctitle.value = c ? c.title : '';
+    body.value = c ? c.body : '';
+    head.textContent = c ? t('editNamed', { name: c.title }) : t('newCanned');
+    submit.textContent = c ? t('save') : t('add');
+    again.hidden = !c;
+    clearFieldErrors(form, formBox);
+    head.focus();
+  }
   async function save(ev) {
     ev.preventDefault();
     if (ctx.readOnly) return;
-    const r = await api('POST', '/api/v1/canned-responses', { code: code.value, title: ctitle.value, body: body.value });
+    const input = { code: code.value, title: ctitle.value, body: body.value };
+    const r = editing
+      ? await api('PUT', '/api/v1/canned-responses/' + encodeURIComponent(editing.id), input)
+      : await api('POST', '/api/v1/canned-responses', input);
     if (!r.ok) return showFieldErrors(form, formBox, r);
     await ctx.reload();
-    ctx.say(t('savedCanned', { name: r.data.title }));
+    ctx.say(t(editing ? 'savedCannedEdit' : 'savedCanned', { name: r.data.title }));
   }
-  const head = h('h3', { id: 'canned-form-title' }, t('newCanned'));
   const form = h('form', { novalidate: true, 'aria-labelledby': head.id, 'data-testid': 'canned-form', submit: save },
     head,
     h('fieldset', { class: 'plain', disabled: ctx.readOnly },
       h('div', { class: 'grid' }, fieldRow(t('codeHelp'), code, 'code'), fieldRow(t('cannedTitle'), ctitle, 'title')),
       fieldRow(t('cannedBody'), body, 'body'),
       formBox,
-      h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary', 'data-testid': 'canned-save' }, t('add')))));
+      h('div', { class: 'actions' }, submit, again)));
   return card(t('canned'), table, box, form);
 }

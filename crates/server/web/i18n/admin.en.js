@@ -1,6 +1,7 @@
 // The admin center (web/admin/): texts in English. Field errors show the
 // server's own (English) message; fr and es translate them by code (err_*).
 export default {
+  savedCannedEdit: 'Canned response {name} saved.',
   preview: 'Live preview', previewHelp: 'The widget as visitors will see it, drawn on this page from the form as you edit it (nothing is saved or sent until you save).',
   previewShow: 'Show the preview', previewHide: 'Hide the preview', previewShown: 'The preview in the corner of this page follows the form.', previewLanguage: 'Visitor’s language',
   pageTitle: 'Switchboard · Admin center', title: 'Switchboard admin center', skip: 'Skip to the content',
