@@ -473,6 +473,74 @@ pub struct AgentInput {
     #[cfg_attr(feature = "openapi", schema(value_type = String, required = true, write_only, min_length = 12, max_length = 1024))]
     /// Initial or new password (12 to 1024 characters). Never returned.
     pub password: Option<String>,
+    /// The agent's routing settings, written in the same transaction as the
+    /// agent (so an agent is never saved without them); absent: unchanged
+    /// (a new agent gets the defaults: no skills, no queues).
+    pub routing: Option<AgentRoutingInput>,
+}
+
+/// Who routing may offer an agent what: capacity, skills, queues.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct AgentRoutingInput {
+    /// None: the default (3 chats, 1 call that blocks chats, no wrap-up).
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::api_schema::RecordId>))]
+    pub capacity_profile_id: Option<String>,
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_items = 200))]
+    pub skills: Vec<SkillLevel>,
+    /// The queues the agent serves, replacing the current ones; absent:
+    /// unchanged.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Vec<crate::api_schema::RecordId>>, max_items = 200))]
+    pub queue_ids: Option<Vec<String>>,
+}
+
+/// A skill and how good the agent is at it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SkillLevel {
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::api_schema::RecordId))]
+    pub skill_id: String,
+    /// 1–10.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 10))]
+    pub proficiency: i64,
+}
+
+impl AgentRoutingInput {
+    /// Checks what needs no store (the store checks that the ids exist),
+    /// naming fields under `prefix` (`routing.` inside an agent).
+    pub fn check(&self, c: &mut Check, prefix: &str) {
+        if self.skills.len() > 200 {
+            c.fail(&format!("{prefix}skills"), "too_many", "at most 200 skills");
+        }
+        for (k, sk) in self.skills.iter().enumerate() {
+            if !(1..=10).contains(&sk.proficiency) {
+                c.fail(
+                    &format!("{prefix}skills[{k}].proficiency"),
+                    "out_of_range",
+                    "must be between 1 and 10",
+                );
+            }
+            if self.skills[..k].iter().any(|o| o.skill_id == sk.skill_id) {
+                c.fail(
+                    &format!("{prefix}skills[{k}].skill_id"),
+                    "duplicate",
+                    "this skill is listed twice",
+                );
+            }
+        }
+        if let Some(q) = &self.queue_ids {
+            if q.len() > 200 {
+                c.fail(
+                    &format!("{prefix}queue_ids"),
+                    "too_many",
+                    "at most 200 queues",
+                );
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -483,6 +551,8 @@ pub struct AgentDraft {
     pub active: bool,
     /// Present when a (new) password was given; still in clear, to be hashed.
     pub password: Option<String>,
+    /// Checked but for the ids (the store checks those).
+    pub routing: Option<AgentRoutingInput>,
 }
 
 impl AgentDraft {
@@ -517,12 +587,16 @@ impl AgentDraft {
                 }
             },
         };
+        if let Some(r) = &i.routing {
+            r.check(&mut c, "routing.");
+        }
         c.finish(|| Self {
             name: name.unwrap_or_default(),
             email: email.unwrap_or_default(),
             roles,
             active: i.active.unwrap_or(true),
             password,
+            routing: i.routing,
         })
     }
 }

@@ -80,6 +80,7 @@ pub async fn load(db: &Db) -> anyhow::Result<Option<Vec<DemoLogin>>> {
                     roles: a.roles.clone(),
                     active: true,
                     password_hash: Some(hash.clone()),
+                    routing: None,
                 })
             })
             .await?;
@@ -306,7 +307,7 @@ pub async fn load(db: &Db) -> anyhow::Result<Option<Vec<DemoLogin>>> {
 /// the box: a default chat queue for the demo agents and the supervisor, and
 /// an urgent voice queue for the three agents.
 async fn load_routing(db: &Db) -> anyhow::Result<()> {
-    use switchboard_store::routing::{AgentSkill, ProfileDraft, QueueDraft};
+    use switchboard_store::routing::{ProfileDraft, QueueDraft};
     if db.meta_get(ROUTING_KEY).await?.is_some() {
         return Ok(());
     }
@@ -366,15 +367,19 @@ async fn load_routing(db: &Db) -> anyhow::Result<()> {
         let Some(agent) = db.agent_by_email(email).await? else {
             continue;
         };
-        let skills: Vec<AgentSkill> = skills
+        let skills: Vec<SkillLevel> = skills
             .iter()
-            .map(|(n, p)| AgentSkill {
+            .map(|(n, p)| SkillLevel {
                 skill_id: skill[n].clone(),
                 proficiency: *p,
             })
             .collect();
-        db.put_agent_routing(&agent.id, Some(&profile.id), &skills)
-            .await?;
+        let routing = AgentRoutingInput {
+            capacity_profile_id: Some(profile.id.clone()),
+            skills,
+            queue_ids: None,
+        };
+        db.put_agent_routing(&agent.id, &routing).await?;
         if email != "supervisor@demo.switchboard.test" {
             agents_only.push(agent.id.clone());
         }

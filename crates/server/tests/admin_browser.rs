@@ -156,6 +156,27 @@ async fn journey(language: &str, lang: &str) {
         &skill,
     )
     .await;
+    // A proficiency out of range: refused beside it, and no agent saved
+    // (the agent and its skills are one request).
+    set(
+        &c,
+        &last("agent-skills", "[data-testid=skill-proficiency]"),
+        "11",
+    )
+    .await;
+    click(&c, &q("agent-save"), "save the agent").await;
+    assert!(
+        !error_beside(&c, &last("agent-skills", "[data-testid=skill-proficiency]"))
+            .await
+            .is_empty()
+    );
+    assert!(
+        !api.ok("/api/v1/agents?limit=200")
+            .await
+            .to_string()
+            .contains("nora@admin.test"),
+        "nothing saved half-way"
+    );
     set(
         &c,
         &last("agent-skills", "[data-testid=skill-proficiency]"),

@@ -65,6 +65,8 @@ pub struct AgentChange {
     pub roles: Vec<Role>,
     pub active: bool,
     pub password_hash: Option<String>,
+    /// New routing settings, written in the same transaction; None keeps them.
+    pub routing: Option<switchboard_core::records::AgentRoutingInput>,
 }
 
 /// The fields of an agent the store writes. The password arrives hashed.
@@ -110,6 +112,16 @@ impl Db {
     }
 
     pub async fn create_agent(&self, r: &AgentRecord<'_>) -> Result<Agent> {
+        self.create_agent_with(r, None).await
+    }
+
+    /// Creates an agent and, in the same transaction, its routing settings
+    /// (errors named under `routing.`): nothing is saved if either fails.
+    pub async fn create_agent_with(
+        &self,
+        r: &AgentRecord<'_>,
+        routing: Option<&switchboard_core::records::AgentRoutingInput>,
+    ) -> Result<Agent> {
         let id = new_id();
         let hash = r
             .password_hash
@@ -132,7 +144,14 @@ impl Db {
         let of = Of::Row("agents", &id);
         self.audit_of(&mut tx, Area::People, "agent.create", of, Value::Null)
             .await?;
+        if let Some(routing) = routing {
+            self.put_agent_routing_in(&mut tx, &id, routing, "routing.")
+                .await?;
+        }
         tx.commit().await?;
+        if routing.is_some() {
+            self.announce(Change::Routing);
+        }
         self.agent(&id).await
     }
 
@@ -188,6 +207,10 @@ impl Db {
         let of = Of::Row("agents", id);
         self.audit_of(tx, Area::People, "agent.update", of, before)
             .await?;
+        if let Some(routing) = &r.routing {
+            self.put_agent_routing_in(tx, id, routing, "routing.")
+                .await?;
+        }
         let agent = update.commit().await?;
         self.announce(Change::Routing);
         Ok(agent)

@@ -5,6 +5,7 @@
 //! (`changes.rs`), on which the engine reloads.
 
 use std::collections::HashMap;
+use switchboard_core::records::AgentRoutingInput;
 use switchboard_core::webhooks::EventType;
 
 use serde::Serialize;
@@ -165,6 +166,9 @@ pub struct AgentRouting {
     pub presence: String,
     /// `(skill_id, proficiency)`
     pub skills: Vec<AgentSkill>,
+    /// The queues the agent serves.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<switchboard_core::api_schema::RecordId>))]
+    pub queue_ids: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, serde::Deserialize, sqlx::FromRow)]
@@ -438,42 +442,75 @@ impl Db {
         .bind(agent_id.to_owned())
         .fetch_all(&self.pool)
         .await?;
+        let queue_ids: Vec<String> = sqlx::query_scalar(
+            "SELECT queue_id FROM queue_members WHERE agent_id = $1 ORDER BY queue_id",
+        )
+        .bind(agent_id.to_owned())
+        .fetch_all(&self.pool)
+        .await?;
         let (capacity_profile_id, presence) = row.unwrap_or((None, "offline".into()));
         Ok(AgentRouting {
             agent_id: agent_id.to_owned(),
             capacity_profile_id,
             presence,
             skills,
+            queue_ids,
         })
     }
 
-    /// Replaces an agent's capacity profile and skills (ids checked here).
+    /// Replaces an agent's capacity profile, skills and (when given) queues;
+    /// the ids are checked here.
     pub async fn put_agent_routing(
         &self,
         agent_id: &str,
-        profile: Option<&str>,
-        skills: &[AgentSkill],
+        r: &AgentRoutingInput,
     ) -> Result<AgentRouting> {
         let mut tx = self.write_tx().await?;
         if !crate::sql::exists(&mut tx, "agents", agent_id).await? {
             return Err(StoreError::NotFound("agent"));
         }
+        self.put_agent_routing_in(&mut tx, agent_id, r, "").await?;
+        tx.commit().await?;
+        self.announce(Change::Routing);
+        self.agent_routing(agent_id).await
+    }
+
+    /// [`Db::put_agent_routing`] inside the caller's transaction (creating
+    /// or changing an agent with its routing in one), errors named under
+    /// `prefix`. Audited as `agent_routing.update`, and `agent_queues.update`
+    /// when the queues are given.
+    pub(crate) async fn put_agent_routing_in(
+        &self,
+        tx: &mut sqlx::AnyConnection,
+        agent_id: &str,
+        r: &AgentRoutingInput,
+        prefix: &str,
+    ) -> Result<()> {
         let mut errors = Vec::new();
-        if let Some(p) = profile {
-            if !crate::sql::exists(&mut tx, "capacity_profiles", p).await? {
+        if let Some(p) = &r.capacity_profile_id {
+            if !crate::sql::exists(tx, "capacity_profiles", p).await? {
                 errors.push(switchboard_core::FieldError::new(
-                    "capacity_profile_id",
+                    format!("{prefix}capacity_profile_id"),
                     "unknown",
                     "no capacity profile has this id",
                 ));
             }
         }
-        for (i, s) in skills.iter().enumerate() {
-            if !crate::sql::exists(&mut tx, "skills", &s.skill_id).await? {
+        for (i, s) in r.skills.iter().enumerate() {
+            if !crate::sql::exists(tx, "skills", &s.skill_id).await? {
                 errors.push(switchboard_core::FieldError::new(
-                    format!("skills[{i}].skill_id"),
+                    format!("{prefix}skills[{i}].skill_id"),
                     "unknown",
                     "no skill has this id",
+                ));
+            }
+        }
+        for (i, q) in r.queue_ids.iter().flatten().enumerate() {
+            if !crate::sql::exists(tx, "queues", q).await? {
+                errors.push(switchboard_core::FieldError::new(
+                    format!("{prefix}queue_ids[{i}]"),
+                    "unknown",
+                    "no queue has this id",
                 ));
             }
         }
@@ -484,14 +521,14 @@ impl Db {
             &[("agent_routing", "agent_id"), ("agent_skills", "agent_id")],
             agent_id,
         );
-        let before = snapshot(&mut tx, of).await?;
+        let before = snapshot(tx, of).await?;
         let now = time::now();
         sqlx::query(
             "INSERT INTO agent_routing (agent_id, capacity_profile_id, presence, updated_at) VALUES ($1, $2, 'offline', $3) \
              ON CONFLICT (agent_id) DO UPDATE SET capacity_profile_id = $2, updated_at = $3",
         )
         .bind(agent_id.to_owned())
-        .bind(profile.map(str::to_owned))
+        .bind(r.capacity_profile_id.clone())
         .bind(now)
         .execute(&mut *tx)
         .await?;
@@ -499,7 +536,7 @@ impl Db {
             .bind(agent_id.to_owned())
             .execute(&mut *tx)
             .await?;
-        for s in skills {
+        for s in &r.skills {
             sqlx::query(
                 "INSERT INTO agent_skills (agent_id, skill_id, proficiency) VALUES ($1, $2, $3)",
             )
@@ -510,11 +547,29 @@ impl Db {
             .await
             .map_err(|e| StoreError::from_write(e, "this skill for this agent"))?;
         }
-        self.audit_of(&mut tx, Area::People, "agent_routing.update", of, before)
+        self.audit_of(tx, Area::People, "agent_routing.update", of, before)
             .await?;
-        tx.commit().await?;
-        self.announce(Change::Routing);
-        self.agent_routing(agent_id).await
+        if let Some(queues) = &r.queue_ids {
+            let of = Of::Parts(&[("queue_members", "agent_id")], agent_id);
+            let before = snapshot(tx, of).await?;
+            sqlx::query("DELETE FROM queue_members WHERE agent_id = $1")
+                .bind(agent_id.to_owned())
+                .execute(&mut *tx)
+                .await?;
+            let mut queues = queues.clone();
+            queues.sort();
+            queues.dedup();
+            for q in queues {
+                sqlx::query("INSERT INTO queue_members (queue_id, agent_id) VALUES ($1, $2)")
+                    .bind(q)
+                    .bind(agent_id.to_owned())
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            self.audit_of(tx, Area::Routing, "agent_queues.update", of, before)
+                .await?;
+        }
+        Ok(())
     }
 
     // ------------------------------------------------------------ queues
@@ -824,6 +879,8 @@ impl Db {
                     capacity_profile_id: profile,
                     presence: presence.unwrap_or_else(|| "offline".into()),
                     skills: by_agent.remove(&id).unwrap_or_default(),
+                    // The engine takes membership from the queues below.
+                    queue_ids: Vec::new(),
                 };
                 (id, Some(routing))
             })

@@ -55,14 +55,14 @@ pub(crate) fn like_escape(s: &str) -> String {
 /// Whether a row with this id exists in `table`, read inside the writing
 /// transaction. `table` always comes from this crate's code, never from input.
 pub(crate) async fn exists(
-    tx: &mut sqlx::Transaction<'static, Any>,
+    tx: &mut sqlx::AnyConnection,
     table: &str,
     id: &str,
 ) -> Result<bool, sqlx::Error> {
     let found: Option<String> =
         sqlx::query_scalar(&format!("SELECT id FROM {table} WHERE id = $1"))
             .bind(id.to_owned())
-            .fetch_optional(&mut **tx)
+            .fetch_optional(&mut *tx)
             .await?;
     Ok(found.is_some())
 }

@@ -35,7 +35,9 @@ async fn list(
     Ok(Json(db.agents(after.as_deref(), limit).await?))
 }
 
-/// Create an agent with an initial password (never returned).
+/// Create an agent with an initial password (never returned) and, with
+/// `routing`, its capacity profile, skills and queues in the same
+/// transaction.
 #[utoipa::path(post, path = "/api/v1/agents", tag = "agents", request_body = AgentInput,
     responses((status = 201, body = Agent), (status = 409, body = Problem, description = "email taken")))]
 async fn create(
@@ -45,13 +47,16 @@ async fn create(
     let d = AgentDraft::parse(input, true)?;
     let hash = password::hash(d.password.clone().unwrap_or_default()).await?;
     let agent = db
-        .create_agent(&AgentRecord {
-            name: &d.name,
-            email: &d.email,
-            roles: &d.roles,
-            active: d.active,
-            password_hash: Some(&hash),
-        })
+        .create_agent_with(
+            &AgentRecord {
+                name: &d.name,
+                email: &d.email,
+                roles: &d.roles,
+                active: d.active,
+                password_hash: Some(&hash),
+            },
+            d.routing.as_ref(),
+        )
         .await?;
     Ok(created(format!("/api/v1/agents/{}", agent.id), agent))
 }
@@ -65,6 +70,8 @@ async fn get(State(db): State<Db>, Path(id): Path<String>) -> ApiResult<Json<Age
 
 /// Change an agent (merge patch). A new `password` or `active: false` signs
 /// them out everywhere. The last active admin cannot be demoted or deactivated.
+/// `routing`, when present, replaces the agent's routing settings (as
+/// `PUT /agents/{id}/routing` does) in the same transaction.
 #[utoipa::path(patch, path = "/api/v1/agents/{id}", tag = "agents", params(("id" = String, Path)),
     request_body(content = AgentInput, content_type = "application/merge-patch+json"),
     responses((status = 200, body = Agent), (status = 409, body = Problem)))]
@@ -94,6 +101,7 @@ async fn update(
                 roles: Some(current.roles.clone()),
                 active: Some(current.active),
                 password: None,
+                routing: None,
             };
             let d = AgentDraft::parse(merge(&base, &patch)?, false)?;
             Ok(AgentChange {
@@ -102,6 +110,7 @@ async fn update(
                 roles: d.roles,
                 active: d.active,
                 password_hash: password_hash.clone(),
+                routing: d.routing,
             })
         })
         .await?;

@@ -3,6 +3,7 @@
 //! picked up by the routing engine at once.
 
 use std::collections::{BTreeMap, HashMap};
+use switchboard_core::records::AgentRoutingInput;
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -13,7 +14,7 @@ use switchboard_core::routing::{ChannelKind, QueueIx};
 use switchboard_core::validation::{limits, Check};
 use switchboard_core::Invalid;
 use switchboard_store::routing::{
-    AgentRouting, AgentSkill, CapacityProfile, ProfileDraft, Queue, RoutingRule, Skill,
+    AgentRouting, CapacityProfile, ProfileDraft, Queue, RoutingRule, Skill,
 };
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -405,17 +406,8 @@ async fn get_agent_routing(
     Ok(Json(db.agent_routing(&id).await?))
 }
 
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct AgentRoutingInput {
-    /// None: the default (3 chats, 1 call that blocks chats, no wrap-up).
-    #[schema(value_type = Option<switchboard_core::api_schema::RecordId>)]
-    capacity_profile_id: Option<String>,
-    #[serde(default)]
-    skills: Vec<AgentSkill>,
-}
-
-/// Set an agent's capacity profile and skills (proficiency 1–10).
+/// Set an agent's capacity profile, skills (proficiency 1–10) and, when
+/// `queue_ids` is given, the queues the agent serves — in one transaction.
 #[utoipa::path(put, path = "/api/v1/agents/{id}/routing", tag = "routing", params(("id" = String, Path)),
     request_body = AgentRoutingInput, responses((status = 200, body = AgentRouting)))]
 async fn put_agent_routing(
@@ -424,18 +416,7 @@ async fn put_agent_routing(
     ApiJson(i): ApiJson<AgentRoutingInput>,
 ) -> ApiResult<Json<AgentRouting>> {
     let mut c = Check::new();
-    for (k, sk) in i.skills.iter().enumerate() {
-        if !(1..=10).contains(&sk.proficiency) {
-            c.fail(
-                &format!("skills[{k}].proficiency"),
-                "out_of_range",
-                "must be between 1 and 10",
-            );
-        }
-    }
+    i.check(&mut c, "");
     c.finish(|| ())?;
-    let r = db
-        .put_agent_routing(&id, i.capacity_profile_id.as_deref(), &i.skills)
-        .await?;
-    Ok(Json(r))
+    Ok(Json(db.put_agent_routing(&id, &i).await?))
 }

@@ -606,3 +606,185 @@ async fn the_secure_session_cookie_has_the_host_prefix() {
     assert_eq!(me(plain).await.unwrap().status(), 401);
     app.stop().await;
 }
+
+/// An agent with its skills and queues is one request and one
+/// transaction: a bad skill or queue refuses all of it, named under
+/// `routing.`; a change that fails (a taken email) leaves the routing too.
+#[tokio::test]
+async fn an_agent_is_saved_with_its_routing_and_queues_or_not_at_all() {
+    for app in apps().await {
+        let admin = app.token(Role::Admin).await;
+        let skill = admin
+            .create("/api/v1/skills", json!({"name": "French"}))
+            .await;
+        let chat = admin
+            .create(
+                "/api/v1/queues",
+                json!({"name": "Chat", "channel": "messaging"}),
+            )
+            .await;
+        let phones = admin
+            .create(
+                "/api/v1/queues",
+                json!({"name": "Phones", "channel": "voice"}),
+            )
+            .await;
+        let count = || async {
+            admin.ok("/api/v1/agents?limit=200").await["items"]
+                .as_array()
+                .unwrap()
+                .len()
+        };
+        let before = count().await;
+
+        let (st, b) = answer(
+            admin
+                .post(
+                    "/api/v1/agents",
+                    json!({"name": "", "email": "nora@example.com", "roles": ["agent"], "password": PASSWORD,
+                           "routing": {"skills": [{"skill_id": skill["id"], "proficiency": 11},
+                                                  {"skill_id": skill["id"], "proficiency": 5}]}}),
+                )
+                .await,
+        )
+        .await;
+        assert_eq!(st, 422, "{b}");
+        assert_eq!(
+            fields(&b),
+            [
+                "name",
+                "routing.skills[0].proficiency",
+                "routing.skills[1].skill_id"
+            ],
+            "every rule at once: {b}"
+        );
+        let (st, b) = answer(
+            admin
+                .post(
+                    "/api/v1/agents",
+                    json!({"name": "Nora", "email": "nora@example.com", "roles": ["agent"], "password": PASSWORD,
+                           "routing": {"capacity_profile_id": "nope", "skills": [{"skill_id": "gone", "proficiency": 5}],
+                                       "queue_ids": [chat["id"], "gone"]}}),
+                )
+                .await,
+        )
+        .await;
+        assert_eq!(st, 422, "{b}");
+        assert_eq!(
+            fields(&b),
+            [
+                "routing.capacity_profile_id",
+                "routing.skills[0].skill_id",
+                "routing.queue_ids[1]"
+            ],
+            "{b}"
+        );
+        assert_eq!(count().await, before, "no agent without its routing");
+
+        let nora = admin
+            .create(
+                "/api/v1/agents",
+                json!({"name": "Nora", "email": "nora@example.com", "roles": ["agent"], "password": PASSWORD,
+                       "routing": {"skills": [{"skill_id": skill["id"], "proficiency": 7}], "queue_ids": [chat["id"]]}}),
+            )
+            .await;
+        let id = nora["id"].as_str().unwrap();
+        let routing = admin.ok(&format!("/api/v1/agents/{id}/routing")).await;
+        assert_eq!(
+            routing["skills"],
+            json!([{"skill_id": skill["id"], "proficiency": 7}])
+        );
+        assert_eq!(routing["queue_ids"], json!([chat["id"]]));
+        let queue = admin
+            .ok(&format!("/api/v1/queues/{}", chat["id"].as_str().unwrap()))
+            .await;
+        assert_eq!(queue["members"], json!([id]));
+
+        // A change that fails keeps the routing as it was.
+        admin
+            .create(
+                "/api/v1/agents",
+                json!({"name": "Other", "email": "other@example.com", "roles": ["agent"], "password": PASSWORD}),
+            )
+            .await;
+        let (st, b) = answer(
+            admin
+                .patch(
+                    &format!("/api/v1/agents/{id}"),
+                    json!({"email": "other@example.com", "routing": {"skills": [], "queue_ids": [phones["id"]]}}),
+                )
+                .await,
+        )
+        .await;
+        assert_eq!(st, 409, "{b}");
+        let routing = admin.ok(&format!("/api/v1/agents/{id}/routing")).await;
+        assert_eq!(routing["queue_ids"], json!([chat["id"]]), "unchanged");
+        assert_eq!(routing["skills"].as_array().unwrap().len(), 1, "unchanged");
+
+        // One change moves Nora from chat to phones, audited together.
+        let (st, b) = answer(
+            admin
+                .patch(
+                    &format!("/api/v1/agents/{id}"),
+                    json!({"name": "Nora B.", "routing": {"skills": [], "queue_ids": [phones["id"]]}}),
+                )
+                .await,
+        )
+        .await;
+        assert_eq!((st, &b["name"]), (200, &json!("Nora B.")), "{b}");
+        let routing = admin.ok(&format!("/api/v1/agents/{id}/routing")).await;
+        assert_eq!(
+            (&routing["queue_ids"], &routing["skills"]),
+            (&json!([phones["id"]]), &json!([]))
+        );
+        let queue = admin
+            .ok(&format!("/api/v1/queues/{}", chat["id"].as_str().unwrap()))
+            .await;
+        assert_eq!(queue["members"], json!([]));
+        let log = admin.ok("/api/v1/audit-log").await;
+        let mine: Vec<&str> = log["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["target_id"] == id)
+            .map(|e| e["action"].as_str().unwrap())
+            .take(3)
+            .collect();
+        assert_eq!(
+            mine,
+            [
+                "agent_queues.update",
+                "agent_routing.update",
+                "agent.update"
+            ],
+            "{log}"
+        );
+
+        // PUT routing takes the queues too; without queue_ids they stay.
+        let put = |body: Value| {
+            let admin = admin.clone();
+            let path = format!("/api/v1/agents/{id}/routing");
+            async move {
+                answer(
+                    admin
+                        .request(reqwest::Method::PUT, &path)
+                        .json(&body)
+                        .send()
+                        .await
+                        .unwrap(),
+                )
+                .await
+            }
+        };
+        let (st, b) = put(json!({"skills": [{"skill_id": skill["id"], "proficiency": 3}]})).await;
+        assert_eq!((st, &b["queue_ids"]), (200, &json!([phones["id"]])), "{b}");
+        let (st, b) = put(json!({"queue_ids": [chat["id"], phones["id"], chat["id"]]})).await;
+        assert_eq!(st, 200, "{b}");
+        let mut want = vec![chat["id"].as_str().unwrap(), phones["id"].as_str().unwrap()];
+        want.sort();
+        assert_eq!(b["queue_ids"], json!(want), "{b}");
+        let (st, b) = put(json!({"queue_ids": "all"})).await;
+        assert_eq!(st, 422, "{b}");
+        app.stop().await;
+    }
+}

@@ -7,7 +7,7 @@ import { api } from '../lib/api.js';
 import { h } from '../lib/dom.js';
 import { t } from '../lib/i18n.js';
 import { clearFieldErrors, fieldRow, showFieldErrors } from '../lib/form.js';
-import { button, card, errorBox, numberInput, numberOf, pick, queueInput, read, readPages, textInput, tickBox } from './data.js';
+import { button, card, errorBox, numberInput, numberOf, pick, read, readPages, textInput, tickBox } from './data.js';
 
 const ROLES = ['admin', 'supervisor', 'agent'];
 
@@ -56,6 +56,8 @@ function agentForm(ctx, data) {
   const passwordRow = fieldRow(t('password'), c.password, 'password');
   const skillRows = h('div', { 'data-testid': 'agent-skills' });
   const queueBoxes = data.queues.map((q) => tickBox(false, { value: q.id, 'data-testid': 'agent-queue' }));
+  // An unknown queue (deleted meanwhile) is reported on the first box.
+  if (queueBoxes.length) queueBoxes[0].setAttribute('data-field', 'routing.queue_ids');
   let editing = null;
 
   function skillRow(skillId, proficiency) {
@@ -71,8 +73,8 @@ function agentForm(ctx, data) {
   }
   function renumber() {
     Array.from(skillRows.children).forEach((row, i) => {
-      row.sbControls[0].setAttribute('data-field', `skills[${i}].skill_id`);
-      row.sbControls[1].setAttribute('data-field', `skills[${i}].proficiency`);
+      row.sbControls[0].setAttribute('data-field', `routing.skills[${i}].skill_id`);
+      row.sbControls[1].setAttribute('data-field', `routing.skills[${i}].proficiency`);
     });
   }
   function addSkill(skillId, proficiency) {
@@ -96,6 +98,7 @@ function agentForm(ctx, data) {
     if (r.ok && r.data) {
       c.profile.value = r.data.capacity_profile_id || '';
       for (const s of r.data.skills || []) addSkill(s.skill_id, s.proficiency);
+      for (const b of queueBoxes) b.checked = (r.data.queue_ids || []).includes(b.value);
     }
     title.focus();
   }
@@ -109,35 +112,18 @@ function agentForm(ctx, data) {
       roles: c.roles.filter((r) => r.checked).map((r) => r.value)
     };
     if (c.password.value || !editing) body.password = c.password.value;
+    // The agent with its routing and queues, in one request and one
+    // transaction: nothing is saved unless all of it is.
+    body.routing = {
+      capacity_profile_id: c.profile.value || null,
+      skills: Array.from(skillRows.children).map((row) => row.sbGet()),
+      queue_ids: queueBoxes.filter((b) => b.checked).map((b) => b.value)
+    };
     const r = editing
       ? await api('PATCH', '/api/v1/agents/' + encodeURIComponent(editing.id), body)
       : await api('POST', '/api/v1/agents', body);
     if (!r.ok) return showFieldErrors(el, box, r);
-    if (!editing) {
-      // Created: a retry of what follows changes this agent, not a new one.
-      editing = r.data;
-      title.textContent = t('editAgent', { name: r.data.name });
-    }
     c.password.value = '';
-    const id = r.data.id;
-    const routing = {
-      capacity_profile_id: c.profile.value || null,
-      skills: Array.from(skillRows.children).map((row) => row.sbGet())
-    };
-    const rr = await api('PUT', '/api/v1/agents/' + encodeURIComponent(id) + '/routing', routing);
-    if (!rr.ok) return showFieldErrors(el, box, rr);
-    for (const b of queueBoxes) {
-      const q = data.queues.find((x) => x.id === b.value);
-      const member = q.members.includes(id);
-      if (b.checked === member) continue;
-      const members = b.checked ? q.members.concat([id]) : q.members.filter((m) => m !== id);
-      const qr = await api('PUT', '/api/v1/queues/' + encodeURIComponent(q.id), queueInput(q, members));
-      if (!qr.ok) {
-        b.setAttribute('data-field', 'members');
-        return showFieldErrors(el, box, qr);
-      }
-      q.members = members;
-    }
     await ctx.reload();
     ctx.say(t('savedAgent', { name: r.data.name }));
   }
@@ -147,7 +133,7 @@ function agentForm(ctx, data) {
     h('fieldset', { class: 'plain', disabled: ctx.readOnly },
       h('div', { class: 'grid' },
         fieldRow(t('name'), c.name, 'name'), fieldRow(t('email'), c.email, 'email'), passwordRow,
-        fieldRow(t('profile'), c.profile, 'capacity_profile_id')),
+        fieldRow(t('profile'), c.profile, 'routing.capacity_profile_id')),
       fieldRow(t('activeLong'), c.active, 'active'),
       h('fieldset', null, h('legend', null, t('roles')),
         c.roles.map((r) => fieldRow(t('role_' + r.value), r))),
