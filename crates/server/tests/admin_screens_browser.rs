@@ -1,0 +1,372 @@
+//! The admin center's Scheduling screen (`/admin#scheduling`) in real
+//! headless Chromium, in English and in French: an admin adds a branch
+//! (after a refused empty name and a refused time zone, each shown beside
+//! its field with nothing saved; the name holds markup, shown as text), a
+//! topic with instructions to the customer and a French translation (after
+//! a refused duration), makes an agent an advisor with weekly hours and a
+//! branch (after refused overlapping, then reversed, hours) and adds their
+//! time off (after a refused reversed one). Everything is read back
+//! through the API. A supervisor (in Spanish) sees the screen read-only.
+//! Screenshots go to `target/test-artifacts/admin-<lang>-scheduling*.png`.
+
+#[allow(dead_code)]
+mod admin;
+#[path = "chromium/mod.rs"]
+mod chromium;
+#[path = "api/support.rs"]
+#[allow(dead_code)]
+mod support;
+
+use std::time::Duration;
+
+use fantoccini::{Client, Locator};
+use serde_json::{json, Value};
+use switchboard_core::access::Role;
+
+use admin::{click, error_beside, invalid_count, q, save, screen_ready, screenshot, set};
+use chromium::{axe, until};
+use support::{Caller, TestApp};
+
+const PASSWORD: &str = "a long admin password";
+
+async fn scene() -> (TestApp, Caller) {
+    let app = support::spawn_sqlite().await;
+    let api = app.token(Role::Admin).await;
+    api.create(
+        "/api/v1/agents",
+        json!({"name": "Ada Admin", "email": "ada@admin.test", "roles": ["admin"], "password": PASSWORD}),
+    )
+    .await;
+    (app, api)
+}
+
+/// Signs in at `/` and waits for the page a button or link leads to.
+async fn sign_in(c: &Client, app: &TestApp, email: &str) {
+    c.goto(&format!("{}/", app.base)).await.unwrap();
+    c.wait()
+        .at_most(Duration::from_secs(15))
+        .for_element(Locator::Css("#email"))
+        .await
+        .unwrap();
+    set(c, "document.querySelector('#email')", email).await;
+    set(c, "document.querySelector('#password')", PASSWORD).await;
+    click(
+        c,
+        "document.querySelector('button[type=submit]')",
+        "sign in",
+    )
+    .await;
+}
+
+async fn count(api: &Caller, path: &str) -> usize {
+    api.ok(path).await.as_array().unwrap().len()
+}
+
+fn nth(testid: &str, i: usize) -> String {
+    format!("document.querySelectorAll('[data-testid={testid}]')[{i}]")
+}
+
+async fn scheduling(language: &str, lang: &str) {
+    let (app, api) = scene().await;
+    let fr = lang == "fr";
+    let skill = api
+        .create("/api/v1/skills", json!({"name": "Mortgages"}))
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let nora = api
+        .create(
+            "/api/v1/agents",
+            json!({"name": "Nora Novak", "email": "nora@admin.test", "roles": ["agent"], "password": "nora's long password"}),
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let driver = chromium::driver().await;
+    let profile = tempfile::tempdir().unwrap();
+    let c = chromium::browser_in(&driver, profile.path(), Some(language)).await;
+    c.set_window_size(1280, 2400).await.unwrap();
+    sign_in(&c, &app, "ada@admin.test").await;
+    screen_ready(&c, "people").await;
+    click(&c, &q("nav-scheduling"), "the scheduling link").await;
+    screen_ready(&c, "scheduling").await;
+    assert_eq!(
+        c.execute(
+            "return document.querySelector('[data-screen] h1').textContent;",
+            vec![]
+        )
+        .await
+        .unwrap(),
+        json!(if fr { "Rendez-vous" } else { "Scheduling" })
+    );
+
+    // ------------------------------------------------------------ branches
+    // An empty name: refused beside it, nothing saved.
+    set(&c, &q("branch-address"), "2 place Bellecour\n69002 Lyon").await;
+    set(&c, &q("branch-zone"), "Europe/Paris").await;
+    click(&c, &q("branch-save"), "save the branch").await;
+    let m = error_beside(&c, &q("branch-name")).await;
+    assert_eq!(
+        m,
+        if fr {
+            "Ce champ est obligatoire."
+        } else {
+            "is required"
+        }
+    );
+    // A time zone that does not exist: refused beside it.
+    let hostile = "<img src=x onerror=alert(1)> Lyon";
+    set(&c, &q("branch-name"), hostile).await;
+    set(&c, &q("branch-zone"), "Europe/Atlantis").await;
+    click(&c, &q("branch-save"), "save the branch").await;
+    error_beside(&c, &q("branch-zone")).await;
+    assert_eq!(invalid_count(&c).await, json!(1), "only the zone is wrong");
+    assert_eq!(count(&api, "/api/v1/branches").await, 0, "nothing saved");
+    assert_eq!(
+        c.execute(&format!("return {}.value;", q("branch-name")), vec![])
+            .await
+            .unwrap(),
+        json!(hostile),
+        "the form keeps what was typed"
+    );
+    set(&c, &q("branch-zone"), "Europe/Paris").await;
+    save(&c, "branch-save", "save the branch").await;
+    let branches = api.ok("/api/v1/branches").await;
+    assert_eq!(branches[0]["name"], hostile);
+    assert_eq!(branches[0]["time_zone"], "Europe/Paris");
+    assert_eq!(branches[0]["address"], "2 place Bellecour\n69002 Lyon");
+    let branch = branches[0]["id"].as_str().unwrap().to_owned();
+    // Shown as text, never as markup.
+    assert_eq!(
+        c.execute(
+            "const r = document.querySelector('[data-testid=branch-row]'); return [r.querySelectorAll('img').length, r.cells[0].textContent];",
+            vec![]
+        )
+        .await
+        .unwrap(),
+        json!([0, hostile])
+    );
+
+    // -------------------------------------------------------------- topics
+    set(&c, &q("topic-name"), "Home loans").await;
+    set(&c, &q("topic-description"), "Rates and terms").await;
+    set(&c, &q("topic-duration"), "3").await;
+    set(&c, &q("topic-type-in_person"), "on").await;
+    set(&c, &q("topic-skill"), "on").await;
+    set(
+        &c,
+        &q("topic-instructions"),
+        "Bring your last three payslips.",
+    )
+    .await;
+    set(&c, &q("topic-fr-name"), "Prêts immobiliers").await;
+    set(
+        &c,
+        &q("topic-fr-instructions"),
+        "Apportez vos trois derniers bulletins de salaire.",
+    )
+    .await;
+    click(&c, &q("topic-save"), "save the topic").await;
+    error_beside(&c, &q("topic-duration")).await;
+    assert_eq!(count(&api, "/api/v1/topics").await, 0, "nothing saved");
+    set(&c, &q("topic-duration"), "45").await;
+    save(&c, "topic-save", "save the topic").await;
+    let topics = api.ok("/api/v1/topics").await;
+    let topic = &topics[0];
+    assert_eq!(topic["name"], "Home loans");
+    assert_eq!(topic["duration_minutes"], 45);
+    assert_eq!(topic["meeting_types"], json!(["in_person", "online"]));
+    assert_eq!(topic["skills"], json!([skill]));
+    assert_eq!(topic["instructions"], "Bring your last three payslips.");
+    assert_eq!(
+        topic["translations"],
+        json!({"fr": {"name": "Prêts immobiliers", "instructions": "Apportez vos trois derniers bulletins de salaire."}})
+    );
+    // Edited back in the form: the translation is there.
+    click(&c, &q("topic-edit"), "edit the topic").await;
+    until(
+        &c,
+        &format!(
+            "return {}.value === 'Prêts immobiliers';",
+            q("topic-fr-name")
+        ),
+        "the topic in the form",
+    )
+    .await;
+    axe(&c, "the scheduling screen").await;
+    screenshot(&c, &format!("admin-{lang}-scheduling")).await;
+
+    // ------------------------------------------------------------ advisors
+    set(&c, &q("advisor-pick"), &nora).await;
+    until(
+        &c,
+        "const f = document.querySelector('[data-screen=scheduling][data-ready] [data-testid=advisor-form] h3'); return f && f.textContent.includes('Nora');",
+        "Nora's advisor form",
+    )
+    .await;
+    set(&c, &q("advisor-zone"), "Europe/Paris").await;
+    click(&c, &q("hours-add"), "add hours").await;
+    set(&c, &nth("hours-from", 0), "09:00").await;
+    set(&c, &nth("hours-to", 0), "12:00").await;
+    click(&c, &q("hours-add"), "add hours").await;
+    set(&c, &nth("hours-from", 1), "11:00").await;
+    set(&c, &nth("hours-to", 1), "17:00").await;
+    set(&c, &q("advisor-branch"), "on").await;
+    // Overlapping hours: refused beside the second range.
+    click(&c, &q("advisor-save"), "save the advisor").await;
+    let m = error_beside(&c, &nth("hours-day", 1)).await;
+    assert_eq!(
+        m,
+        if fr {
+            "Chevauche d’autres horaires du même jour."
+        } else {
+            "overlaps hours[0] on monday"
+        }
+    );
+    assert_eq!(count(&api, "/api/v1/advisors").await, 0, "nothing saved");
+    // Reversed hours: refused beside their end.
+    set(&c, &nth("hours-from", 1), "17:00").await;
+    set(&c, &nth("hours-to", 1), "13:00").await;
+    click(&c, &q("advisor-save"), "save the advisor").await;
+    error_beside(&c, &nth("hours-to", 1)).await;
+    assert_eq!(invalid_count(&c).await, json!(1));
+    assert_eq!(count(&api, "/api/v1/advisors").await, 0, "nothing saved");
+    set(&c, &nth("hours-from", 1), "13:00").await;
+    set(&c, &nth("hours-to", 1), "17:00").await;
+    save(&c, "advisor-save", "save the advisor").await;
+    let advisor = api.ok(&format!("/api/v1/advisors/{nora}")).await;
+    assert_eq!(advisor["bookable"], true);
+    assert_eq!(advisor["time_zone"], "Europe/Paris");
+    assert_eq!(
+        advisor["hours"],
+        json!([{"day": "monday", "from": "09:00", "to": "12:00"}, {"day": "monday", "from": "13:00", "to": "17:00"}])
+    );
+    assert_eq!(advisor["branch_ids"], json!([branch]));
+
+    // ------------------------------------------------------------ time off
+    let off = format!("/api/v1/advisors/{nora}/time-off");
+    set(&c, &q("off-starts"), "2031-07-14T12:00").await;
+    set(&c, &q("off-ends"), "2031-07-14T09:00").await;
+    set(&c, &q("off-reason"), "Bastille Day").await;
+    click(&c, &q("off-add"), "add the time off").await;
+    error_beside(&c, &q("off-ends")).await;
+    assert_eq!(count(&api, &off).await, 0, "nothing saved");
+    set(&c, &q("off-ends"), "2031-07-15T09:00").await;
+    save(&c, "off-add", "add the time off").await;
+    let stored = api.ok(&off).await;
+    assert_eq!(stored.as_array().unwrap().len(), 1);
+    assert_eq!(stored[0]["reason"], "Bastille Day");
+    let hours = |v: &Value, k: &str| v[k].as_str().unwrap().parse::<jiff::Timestamp>().unwrap();
+    assert_eq!(
+        (hours(&stored[0], "ends_at") - hours(&stored[0], "starts_at"))
+            .total(jiff::Unit::Hour)
+            .unwrap(),
+        21.0
+    );
+    until(
+        &c,
+        "return document.querySelectorAll('[data-screen=scheduling][data-ready] [data-testid=off-row]').length === 1;",
+        "the time off in the list",
+    )
+    .await;
+    axe(&c, "the advisor's hours and time off").await;
+    c.execute(
+        &format!("{}.scrollIntoView(); return true;", q("advisor-form")),
+        vec![],
+    )
+    .await
+    .unwrap();
+    screenshot(&c, &format!("admin-{lang}-scheduling-advisor")).await;
+    c.close().await.unwrap();
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_sets_up_scheduling_in_english() {
+    scheduling("en-US", "en").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_sets_up_scheduling_in_french() {
+    scheduling("fr-FR", "fr").await;
+}
+
+/// A supervisor (in Spanish) reads branches, topics and advisors with every
+/// form disabled.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_supervisor_sees_scheduling_read_only() {
+    let (app, api) = scene().await;
+    api.create(
+        "/api/v1/agents",
+        json!({"name": "Sam Super", "email": "sam@admin.test", "roles": ["supervisor"], "password": PASSWORD}),
+    )
+    .await;
+    let branch = api
+        .create(
+            "/api/v1/branches",
+            json!({"name": "Lyon", "address": "2 place Bellecour", "time_zone": "Europe/Paris"}),
+        )
+        .await["id"]
+        .clone();
+    api.create(
+        "/api/v1/topics",
+        json!({"name": "Home loans", "duration_minutes": 30, "meeting_types": ["in_person"],
+               "translations": {"es": {"name": "Préstamos"}}}),
+    )
+    .await;
+    let advisor = app.token(Role::Agent).await.agent_id.unwrap();
+    let r = api
+        .request(reqwest::Method::PUT, &format!("/api/v1/advisors/{advisor}"))
+        .json(&json!({"time_zone": "UTC", "hours": [{"day": "tuesday", "from": "09:00", "to": "17:00"}], "branch_ids": [branch]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let driver = chromium::driver().await;
+    let profile = tempfile::tempdir().unwrap();
+    let c = chromium::browser_in(&driver, profile.path(), Some("es-ES")).await;
+    c.set_window_size(1280, 2000).await.unwrap();
+    sign_in(&c, &app, "sam@admin.test").await;
+    until(
+        &c,
+        "return !!document.querySelector('#places a[href=\"/admin\"]');",
+        "the admin center link",
+    )
+    .await;
+    c.goto(&format!("{}/admin#scheduling", app.base))
+        .await
+        .unwrap();
+    screen_ready(&c, "scheduling").await;
+    let open = "return Array.from(document.querySelectorAll('[data-screen] form')).filter(f => !f.querySelector(':scope > fieldset[disabled]')).length;";
+    assert_eq!(
+        c.execute(open, vec![]).await.unwrap(),
+        json!(0),
+        "every form is disabled"
+    );
+    assert_eq!(
+        c.execute(
+            "return [document.querySelector('[data-screen] h1').textContent,
+                     document.querySelectorAll('[data-testid=branch-row]').length,
+                     document.querySelectorAll('[data-testid=topic-row]').length,
+                     document.querySelector('[data-testid=advisor-row]').textContent.includes('mar. 09:00–17:00')];",
+            vec![]
+        )
+        .await
+        .unwrap(),
+        json!(["Citas", 1, 1, true])
+    );
+    // A topic can still be looked at in the (disabled) form.
+    click(&c, &q("topic-edit"), "view the topic").await;
+    until(
+        &c,
+        &format!("return {}.value === 'Préstamos';", q("topic-es-name")),
+        "the topic's Spanish name",
+    )
+    .await;
+    axe(&c, "the scheduling screen, read-only").await;
+    screenshot(&c, "admin-es-supervisor-scheduling").await;
+    c.close().await.unwrap();
+    app.stop().await;
+}
