@@ -266,6 +266,17 @@ pub const ENDPOINTS: &[Endpoint] = &[
         Needs(Configure),
     ),
     e("GET", "/api/v1/communications/outbox", Needs(Configure)),
+    e(
+        "POST",
+        "/api/v1/communications/outbox/{id}/retry",
+        Needs(Configure),
+    ),
+    e("GET", "/api/v1/communications/transports", Needs(Configure)),
+    e(
+        "POST",
+        "/api/v1/communications/test-message",
+        Needs(Configure),
+    ),
     // Self-service booking and cancel pages: public, rate limited per IP;
     // the cancel link's signed token proves the customer. SMS providers'
     // inbound webhooks check the provider's signature.

@@ -185,6 +185,9 @@ const EXPECTED: &[(&str, &str, &str)] = &[
         "a",
     ),
     ("GET", "/api/v1/communications/outbox", "a"),
+    ("POST", "/api/v1/communications/outbox/{id}/retry", "a"),
+    ("GET", "/api/v1/communications/transports", "a"),
+    ("POST", "/api/v1/communications/test-message", "a"),
     // Self-service pages and SMS providers: no account.
     ("GET", "/public/v1/scheduling/properties", "P"),
     ("GET", "/public/v1/scheduling/slots", "P"),
