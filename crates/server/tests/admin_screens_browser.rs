@@ -370,3 +370,142 @@ async fn a_supervisor_sees_scheduling_read_only() {
     c.close().await.unwrap();
     app.stop().await;
 }
+
+/// A 16-bit PCM mono WAV of `seconds` of a 440 Hz tone at 8 kHz, as a File
+/// set on the file input `el` (what choosing a file does), in the page.
+fn choose_wav(el: &str, seconds: f64) -> String {
+    format!(
+        "const n = Math.round(8000 * {seconds}); const b = new ArrayBuffer(44 + 2 * n); const v = new DataView(b);
+         const s = (o, t) => {{ for (let i = 0; i < t.length; i++) v.setUint8(o + i, t.charCodeAt(i)); }};
+         s(0, 'RIFF'); v.setUint32(4, 36 + 2 * n, true); s(8, 'WAVE'); s(12, 'fmt '); v.setUint32(16, 16, true);
+         v.setUint16(20, 1, true); v.setUint16(22, 1, true); v.setUint32(24, 8000, true); v.setUint32(28, 16000, true);
+         v.setUint16(32, 2, true); v.setUint16(34, 16, true); s(36, 'data'); v.setUint32(40, 2 * n, true);
+         for (let i = 0; i < n; i++) v.setInt16(44 + 2 * i, Math.round(8000 * Math.sin(2 * Math.PI * 440 * i / 8000)), true);
+         const dt = new DataTransfer(); dt.items.add(new File([b], 'hold.wav', {{type: 'audio/wav'}}));
+         const e = {el}; e.files = dt.files; e.dispatchEvent(new Event('change', {{bubbles: true}})); return true;"
+    )
+}
+
+fn prompt_of(prompts: &Value, prompt: &str, language: &str) -> Value {
+    prompts
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["prompt"] == prompt && p["language"] == language)
+        .unwrap()
+        .clone()
+}
+
+/// The Voice screen: a greeting refused beside its text (it may not say
+/// {position}) and nothing changed, then saved; a recording uploaded for
+/// the hold prompt; the greeting reset; the voice channel shown as off.
+async fn voice(language: &str, lang: &str) {
+    let (app, api) = scene().await;
+    let fr = lang == "fr";
+    let queue = api
+        .create(
+            "/api/v1/queues",
+            json!({"name": "Phones", "channel": "voice"}),
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let prompts = format!("/api/v1/queues/{queue}/prompts");
+    let driver = chromium::driver().await;
+    let profile = tempfile::tempdir().unwrap();
+    let c = chromium::browser_in(&driver, profile.path(), Some(language)).await;
+    c.set_window_size(1280, 2400).await.unwrap();
+    sign_in(&c, &app, "ada@admin.test").await;
+    screen_ready(&c, "people").await;
+    click(&c, &q("nav-voice"), "the voice link").await;
+    screen_ready(&c, "voice").await;
+    until(
+        &c,
+        &format!("return !!{};", q("voice-off")),
+        "the voice channel is off",
+    )
+    .await;
+    assert_eq!(
+        c.execute(
+            "return document.querySelectorAll('[data-testid=prompt-row]').length;",
+            vec![]
+        )
+        .await
+        .unwrap(),
+        json!(15),
+        "five prompts in three languages"
+    );
+
+    // The French greeting may not say {position}: refused beside the text.
+    set(&c, &q("prompt-pick"), "greeting").await;
+    set(&c, &q("prompt-language"), "fr").await;
+    set(&c, &q("prompt-text"), "Bonjour, vous êtes {position}e.").await;
+    click(&c, &q("prompt-save"), "save the prompt").await;
+    let m = error_beside(&c, &q("prompt-text")).await;
+    assert_eq!(
+        m,
+        if fr {
+            "Seul le message de position peut utiliser une variable : position, entre accolades."
+        } else {
+            "only the position prompt has {position}"
+        }
+    );
+    assert_eq!(
+        prompt_of(&api.ok(&prompts).await, "greeting", "fr")["source"],
+        "default",
+        "nothing changed"
+    );
+    set(&c, &q("prompt-text"), "Bonjour, merci d’avoir appelé.").await;
+    save(&c, "prompt-save", "save the prompt").await;
+    let p = prompt_of(&api.ok(&prompts).await, "greeting", "fr");
+    assert_eq!(
+        (&p["source"], &p["text"]),
+        (&json!("text"), &json!("Bonjour, merci d’avoir appelé."))
+    );
+    until(
+        &c,
+        "return document.querySelector('[data-screen=voice][data-ready] [data-testid=prompt-row][data-prompt=greeting][data-language=fr]').getAttribute('data-source') === 'text';",
+        "the greeting's row",
+    )
+    .await;
+
+    // A recording for the English hold prompt.
+    set(&c, &q("prompt-pick"), "hold").await;
+    set(&c, &q("prompt-language"), "en").await;
+    c.execute(&choose_wav(&q("prompt-file"), 1.5), vec![])
+        .await
+        .unwrap();
+    save(&c, "prompt-upload", "upload the recording").await;
+    assert_eq!(
+        prompt_of(&api.ok(&prompts).await, "hold", "en")["source"],
+        "audio"
+    );
+    axe(&c, "the voice screen").await;
+    screenshot(&c, &format!("admin-{lang}-voice")).await;
+
+    // The greeting back to the default, from its row's edit button.
+    click(
+        &c,
+        "document.querySelector('[data-testid=prompt-row][data-prompt=greeting][data-language=fr] [data-testid=prompt-edit]')",
+        "edit the French greeting",
+    )
+    .await;
+    save(&c, "prompt-reset", "reset the prompt").await;
+    assert_eq!(
+        prompt_of(&api.ok(&prompts).await, "greeting", "fr")["source"],
+        "default"
+    );
+    c.close().await.unwrap();
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_sets_voice_prompts_in_english() {
+    voice("en-US", "en").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_sets_voice_prompts_in_french() {
+    voice("fr-FR", "fr").await;
+}

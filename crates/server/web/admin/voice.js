@@ -123,7 +123,7 @@ async function promptsCard(ctx, queues) {
       h('div', { class: 'filters' }, fieldRow(t('promptCol'), prompt), fieldRow(t('tplLanguage'), language)),
       state,
       fieldRow(t('spokenText'), text, 'text'),
-      h('p', { class: 'hint muted' }, t('promptHelp')),
+      h('p', { class: 'hint muted' }, t('promptHelp', { position: '{position}' })),
       h('div', { class: 'buttons' },
         h('button', { type: 'submit', class: 'primary', 'data-testid': 'prompt-save' }, t('saveSpoken')),
         button(t('tplReset'), reset, { 'data-testid': 'prompt-reset' })),

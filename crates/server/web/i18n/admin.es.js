@@ -190,7 +190,7 @@ export default {
   dials: 'Llamadas salientes (las 50 últimas)', noDials: 'Aún no hay llamadas salientes.', number: 'Número', decision: 'Decisión',
   dialled: 'marcada', refusedDial: 'rechazada',
   callbacksTitle: 'Devoluciones de llamada', callbacksNoList: 'La API aún no tiene una lista de devoluciones (solo una por su identificador): no se muestran aquí.',
-  err_unknown_variable: 'La única variable es {position}, en el mensaje de posición.', err_required_variable: 'Debe decir {position}.',
+  err_unknown_variable: 'Solo el mensaje de posición puede usar una variable: position, entre llaves.', err_required_variable: 'Debe contener la variable position, entre llaves.',
   // Comunicaciones: transportes, mensaje de prueba, reintento (admin/communications.js)
   transports: 'Transportes', transportCol: 'Transporte', senderCol: 'Remitente', transportOn: 'configurado ({name})',
   transportOff: 'sin configurar: los mensajes se quedan en la bandeja de salida', testMessage: 'Enviar un mensaje de prueba',

@@ -190,7 +190,7 @@ export default {
   dials: 'Appels sortants (les 50 derniers)', noDials: 'Aucun appel sortant pour l’instant.', number: 'Numéro', decision: 'Décision',
   dialled: 'composé', refusedDial: 'refusé',
   callbacksTitle: 'Rappels', callbacksNoList: 'L’API n’a pas encore de liste des rappels (seulement un rappel par son identifiant) : ils ne sont pas montrés ici.',
-  err_unknown_variable: 'La seule variable est {position}, dans le message de position.', err_required_variable: 'Doit dire {position}.',
+  err_unknown_variable: 'Seul le message de position peut utiliser une variable : position, entre accolades.', err_required_variable: 'Doit contenir la variable position, entre accolades.',
   // Communications : transports, message d’essai, nouvel essai (admin/communications.js)
   transports: 'Transports', transportCol: 'Transport', senderCol: 'Expéditeur', transportOn: 'configuré ({name})',
   transportOff: 'non configuré : les messages restent dans la boîte d’envoi', testMessage: 'Envoyer un message d’essai',
