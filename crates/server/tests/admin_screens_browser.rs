@@ -13,6 +13,9 @@
 mod admin;
 #[path = "chromium/mod.rs"]
 mod chromium;
+#[path = "smtp/mod.rs"]
+#[allow(dead_code)]
+mod smtp;
 #[path = "api/support.rs"]
 #[allow(dead_code)]
 mod support;
@@ -508,4 +511,190 @@ async fn an_admin_sets_voice_prompts_in_english() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_admin_sets_voice_prompts_in_french() {
     voice("fr-FR", "fr").await;
+}
+
+/// A branch, a topic, one advisor around the clock and a customer, made
+/// through the API, and a meeting booked `hours` ahead; answers its id.
+async fn book(app: &TestApp, api: &Caller, hours: i64) -> String {
+    let branch = api
+        .create(
+            "/api/v1/branches",
+            json!({"name": "Lyon", "address": "2 place Bellecour", "time_zone": "Europe/Paris"}),
+        )
+        .await["id"]
+        .clone();
+    let topic = api
+        .create(
+            "/api/v1/topics",
+            json!({"name": "Home loans", "duration_minutes": 30, "meeting_types": ["in_person"]}),
+        )
+        .await["id"]
+        .clone();
+    let advisor = app.token(Role::Agent).await.agent_id.unwrap();
+    let r = api
+        .request(reqwest::Method::PUT, &format!("/api/v1/advisors/{advisor}"))
+        .json(&json!({"time_zone": "UTC", "hours": support::around_the_clock(), "branch_ids": [branch]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let contact = api
+        .create(
+            "/api/v1/contacts",
+            json!({"first_name": "Zoé", "email": "zoe@example.com"}),
+        )
+        .await["id"]
+        .clone();
+    let t = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(hours);
+    let start = jiff::Timestamp::from_second(t.as_second() - t.as_second() % 3600).unwrap();
+    let m = api
+        .create(
+            "/api/v1/meetings",
+            json!({"contact_id": contact, "topic_id": topic, "meeting_type": "in_person",
+                   "branch_id": branch, "start": start.to_string()}),
+        )
+        .await;
+    m["id"].as_str().unwrap().to_owned()
+}
+
+/// The outbox row of the meeting once it is in `state`.
+async fn outbox_row(api: &Caller, meeting: &str, state: &str) -> Value {
+    for _ in 0..400 {
+        let rows = api
+            .ok(&format!(
+                "/api/v1/communications/outbox?meeting_id={meeting}"
+            ))
+            .await;
+        if let Some(r) = rows["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["state"] == state)
+        {
+            return r.clone();
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("no {state} message for {meeting}");
+}
+
+/// Communications' delivery checks: the transports' status, a test email
+/// (after a refused address beside its field) that arrives at a real SMTP
+/// server, and a confirmation that failed while the server was down,
+/// retried from the outbox and delivered.
+async fn delivery(language: &str, lang: &str) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("smtp://127.0.0.1:{port}");
+    let app = support::spawn_sqlite_with(&|c| {
+        c.delivery.smtp_url = Some(url.clone());
+        c.delivery.retry_base = Duration::from_millis(20);
+    })
+    .await;
+    let api = app.token(Role::Admin).await;
+    api.create(
+        "/api/v1/agents",
+        json!({"name": "Ada Admin", "email": "ada@admin.test", "roles": ["admin"], "password": PASSWORD}),
+    )
+    .await;
+    let kind = json!({"email": true, "sms": false});
+    let r = api
+        .request(reqwest::Method::PUT, "/api/v1/communications/settings")
+        .json(
+            &json!({"enabled": true, "reminder_days": 1, "sms_quiet_hours": null,
+                      "kinds": {"confirmation": kind, "reminder": kind, "cancellation": kind}}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    // The SMTP server is down: the confirmation fails after its retries.
+    let meeting = book(&app, &api, 30).await;
+    let failed = outbox_row(&api, &meeting, "failed").await;
+    let sink = smtp::SmtpSink::start_on(port);
+
+    let driver = chromium::driver().await;
+    let profile = tempfile::tempdir().unwrap();
+    let c = chromium::browser_in(&driver, profile.path(), Some(language)).await;
+    c.set_window_size(1280, 2600).await.unwrap();
+    sign_in(&c, &app, "ada@admin.test").await;
+    screen_ready(&c, "people").await;
+    click(&c, &q("nav-communications"), "the communications link").await;
+    screen_ready(&c, "communications").await;
+    assert_eq!(
+        c.execute(
+            "return Array.from(document.querySelectorAll('[data-testid=transport-row]')).map(r => [r.dataset.channel, r.dataset.configured]);",
+            vec![]
+        )
+        .await
+        .unwrap(),
+        json!([["email", "true"], ["sms", "false"]])
+    );
+
+    // A test message to a bad address: refused beside it, nothing sent.
+    set(&c, &q("test-to"), "zoe at example").await;
+    click(&c, &q("test-send"), "send a test message").await;
+    error_beside(&c, &q("test-to")).await;
+    // Then to a good one: it arrives.
+    set(&c, &q("test-to"), "ops@example.com").await;
+    click(&c, &q("test-send"), "send a test message").await;
+    let said = until(
+        &c,
+        &format!(
+            "const e = {}; return e.getAttribute('data-sent') === 'true' && e.textContent;",
+            q("test-result")
+        ),
+        "the test message sent",
+    )
+    .await;
+    assert!(said.as_str().unwrap().contains("ops@example.com"));
+    let mail = sink.wait_for(1, 10).await;
+    assert_eq!(mail[0].header("Subject"), "Switchboard test message");
+    assert_eq!(mail[0].header("To"), "ops@example.com");
+
+    // The failed confirmation, retried from the outbox, is delivered.
+    let row = format!(
+        "document.querySelector('[data-testid=outbox-row][data-id=\"{}\"]')",
+        failed["id"].as_str().unwrap()
+    );
+    assert_eq!(
+        c.execute(&format!("return {row}.dataset.state;"), vec![])
+            .await
+            .unwrap(),
+        json!("failed")
+    );
+    axe(&c, "the communications screen with a failed message").await;
+    screenshot(&c, &format!("admin-{lang}-communications-delivery")).await;
+    save(&c, "outbox-retry", "retry the failed message").await;
+    outbox_row(&api, &meeting, "sent").await;
+    let mail = sink.wait_for(2, 10).await;
+    assert!(mail
+        .iter()
+        .any(|m| m.header("Message-ID") == format!("<{meeting}.confirmation.email.0@localhost>")));
+    c.refresh().await.unwrap();
+    screen_ready(&c, "communications").await;
+    assert_eq!(
+        c.execute(
+            &format!("return [{row}.dataset.state, !!{row}.querySelector('[data-testid=outbox-retry]')];"),
+            vec![]
+        )
+        .await
+        .unwrap(),
+        json!(["sent", false])
+    );
+    c.close().await.unwrap();
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_tests_the_transports_and_retries_a_failed_message_in_english() {
+    delivery("en-US", "en").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_tests_the_transports_and_retries_a_failed_message_in_french() {
+    delivery("fr-FR", "fr").await;
 }
