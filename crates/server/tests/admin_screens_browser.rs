@@ -698,3 +698,110 @@ async fn an_admin_tests_the_transports_and_retries_a_failed_message_in_english()
 async fn an_admin_tests_the_transports_and_retries_a_failed_message_in_french() {
     delivery("fr-FR", "fr").await;
 }
+
+/// People: an agent's SIP account (a user name refused beside its field,
+/// then the default one with a password made in the page, shown once, that
+/// the registrar's digest accepts) and the presence overview.
+async fn people(language: &str, lang: &str) {
+    let (app, api) = scene().await;
+    let nora = app.token(Role::Agent).await;
+    let nora_id = nora.agent_id.clone().unwrap();
+    let r = nora
+        .request(reqwest::Method::PUT, "/api/v1/me/presence")
+        .json(&json!({"status": "available"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let email = api.ok(&format!("/api/v1/agents/{nora_id}")).await["email"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let driver = chromium::driver().await;
+    let profile = tempfile::tempdir().unwrap();
+    let c = chromium::browser_in(&driver, profile.path(), Some(language)).await;
+    c.set_window_size(1280, 2600).await.unwrap();
+    sign_in(&c, &app, "ada@admin.test").await;
+    screen_ready(&c, "people").await;
+
+    // Presence: each active agent's, as stored.
+    let presence = |id: &str| {
+        format!("return document.querySelector('[data-testid=presence-row][data-id=\"{id}\"]').dataset.presence;")
+    };
+    assert_eq!(
+        c.execute(&presence(&nora_id), vec![]).await.unwrap(),
+        json!("available")
+    );
+
+    // The SIP account: offered once an agent is chosen.
+    assert_eq!(
+        c.execute(&format!("return {}.hidden;", q("sip-form")), vec![])
+            .await
+            .unwrap(),
+        json!(true)
+    );
+    click(
+        &c,
+        &format!("document.querySelector('[data-testid=agent-row][data-id=\"{nora_id}\"] button')"),
+        "edit the agent",
+    )
+    .await;
+    set(&c, &q("sip-username"), "nora novak").await;
+    click(&c, &q("sip-set"), "set the SIP account").await;
+    error_beside(&c, &q("sip-username")).await;
+    assert_eq!(
+        c.execute(&format!("return !!{};", q("sip-password")), vec![])
+            .await
+            .unwrap(),
+        json!(false),
+        "no password shown"
+    );
+    set(&c, &q("sip-username"), "").await;
+    save(&c, "sip-set", "set the SIP account").await;
+    let shown = c
+        .execute(
+            &format!(
+                "const e = {}; return [e.value, e.readOnly];",
+                q("sip-password")
+            ),
+            vec![],
+        )
+        .await
+        .unwrap();
+    let password = shown[0].as_str().unwrap().to_owned();
+    assert_eq!(shown[1], json!(true));
+    assert_eq!(password.chars().count(), 20);
+    let username = email.split('@').next().unwrap();
+    let account = app
+        .db()
+        .sip_account_by_username(username)
+        .await
+        .unwrap()
+        .expect("the account is set");
+    assert_eq!(account.agent_id, nora_id);
+    assert_eq!(
+        account.ha1,
+        switchboard_core::voice::digest::ha1(username, "switchboard", &password),
+        "the password shown is the one the registrar checks"
+    );
+    axe(&c, "the people screen with a SIP password shown").await;
+    c.execute(
+        &format!("{}.scrollIntoView(); return true;", q("sip-form")),
+        vec![],
+    )
+    .await
+    .unwrap();
+    screenshot(&c, &format!("admin-{lang}-people-sip")).await;
+    c.close().await.unwrap();
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_sets_a_sip_account_and_sees_presence_in_english() {
+    people("en-US", "en").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_sets_a_sip_account_and_sees_presence_in_french() {
+    people("fr-FR", "fr").await;
+}
