@@ -805,3 +805,135 @@ async fn an_admin_sets_a_sip_account_and_sees_presence_in_english() {
 async fn an_admin_sets_a_sip_account_and_sees_presence_in_french() {
     people("fr-FR", "fr").await;
 }
+
+/// The widget's shadow root's `[data-testid=invitation-message]` text, once shown.
+const INVITATION: &str = "const host = document.getElementById('switchboard-widget');
+    const m = host && host.shadowRoot && host.shadowRoot.querySelector('[data-testid=invitation-message]');
+    return m && m.textContent;";
+
+/// A proactive rule made in the admin center invites a visitor of a test
+/// page on another origin (the sample shop embedding the widget), in the
+/// visitor's language.
+async fn proactive(language: &str, lang: &str) {
+    let (app, api) = scene().await;
+    let agent = app.token(Role::Agent).await;
+    let queue = api
+        .create(
+            "/api/v1/queues",
+            json!({"name": "Web chat", "channel": "messaging", "members": [agent.agent_id]}),
+        )
+        .await["id"]
+        .clone();
+    let widget = api
+        .create(
+            "/api/v1/widgets",
+            json!({"name": "Northwind", "allowed_origins": ["http://127.0.0.1:1"], "routing": {"queue_id": queue}}),
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let port = chromium::host_site(&app.base, &widget).await;
+    let r = api
+        .request(reqwest::Method::PUT, &format!("/api/v1/widgets/{widget}"))
+        .json(
+            &json!({"name": "Northwind", "allowed_origins": [format!("http://127.0.0.1:{port}")],
+                      "routing": {"queue_id": queue}, "proactive_enabled": true}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+
+    // The admin writes the rule on the Chat screen.
+    let driver = chromium::driver().await;
+    let profile = tempfile::tempdir().unwrap();
+    let c = chromium::browser_in(&driver, profile.path(), Some(language)).await;
+    c.set_window_size(1280, 2400).await.unwrap();
+    sign_in(&c, &app, "ada@admin.test").await;
+    screen_ready(&c, "people").await;
+    click(&c, &q("nav-chat"), "the chat link").await;
+    screen_ready(&c, "chat").await;
+    click(
+        &c,
+        "document.querySelector('[data-testid=widget-row] button')",
+        "edit the widget",
+    )
+    .await;
+    click(&c, &q("add-prule"), "add a proactive rule").await;
+    let field = |testid: &str| {
+        format!("Array.from(document.querySelectorAll('[data-testid=proactive-rules] [data-testid={testid}]')).pop()")
+    };
+    set(&c, &field("prule-name"), "Shop help").await;
+    set(&c, &field("prule-match"), "starts_with").await;
+    set(
+        &c,
+        &field("prule-url"),
+        &format!("http://127.0.0.1:{port}/"),
+    )
+    .await;
+    set(&c, &field("prule-seconds"), "1").await;
+    set(
+        &c,
+        &field("prule-message-en"),
+        "Need a hand finding a jacket?",
+    )
+    .await;
+    set(
+        &c,
+        &field("prule-message-fr"),
+        "Besoin d’aide pour trouver une veste ?",
+    )
+    .await;
+    save(&c, "prules-save", "save the proactive rules").await;
+    let rules = api
+        .ok(&format!("/api/v1/widgets/{widget}/proactive-rules"))
+        .await;
+    assert_eq!(rules["rules"][0]["name"], "Shop help");
+    screenshot(&c, &format!("admin-{lang}-proactive-rule")).await;
+    c.close().await.unwrap();
+
+    // A visitor browsing the shop in the same language is invited.
+    let visitor_profile = tempfile::tempdir().unwrap();
+    let v = chromium::browser_in(&driver, visitor_profile.path(), Some(language)).await;
+    v.set_window_size(1280, 900).await.unwrap();
+    v.goto(&format!("http://127.0.0.1:{port}/?page=1"))
+        .await
+        .unwrap();
+    let message = until(&v, INVITATION, "the invitation").await;
+    assert_eq!(
+        message,
+        json!(if lang == "fr" {
+            "Besoin d’aide pour trouver une veste ?"
+        } else {
+            "Need a hand finding a jacket?"
+        })
+    );
+    screenshot(&v, &format!("admin-{lang}-proactive-invited")).await;
+    // The invitation is counted for the rule the admin made.
+    let rule = rules["rules"][0]["id"].clone();
+    let mut shown = false;
+    for _ in 0..100 {
+        let stats = api
+            .ok(&format!("/api/v1/widgets/{widget}/proactive-rules/stats"))
+            .await;
+        if stats[0]["rule_id"] == rule && stats[0]["shown"] == 1 {
+            shown = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(shown, "the invitation was recorded for the rule");
+    v.close().await.unwrap();
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rule_made_in_the_admin_center_invites_a_visitor_in_english() {
+    proactive("en-US", "en").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rule_made_in_the_admin_center_invites_a_visitor_in_french() {
+    proactive("fr-FR", "fr").await;
+}
