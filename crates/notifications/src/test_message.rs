@@ -91,7 +91,7 @@ impl Comms {
     /// outcome (`sent: false` with its answer), as is having none.
     pub async fn send_test(&self, i: TestMessageInput) -> Result<TestMessageOutcome, Invalid> {
         let mut c = Check::new();
-        let channel = i.channel.trim().to_owned();
+        let channel = i.channel.clone();
         let to = match channel.as_str() {
             "email" => c.optional_email("to", Some(i.to.clone())),
             "sms" => c.optional_phone("to", Some(i.to.clone())),

@@ -1,13 +1,24 @@
-//! The admin center's Scheduling screen (`/admin#scheduling`) in real
-//! headless Chromium, in English and in French: an admin adds a branch
-//! (after a refused empty name and a refused time zone, each shown beside
-//! its field with nothing saved; the name holds markup, shown as text), a
-//! topic with instructions to the customer and a French translation (after
-//! a refused duration), makes an agent an advisor with weekly hours and a
-//! branch (after refused overlapping, then reversed, hours) and adds their
-//! time off (after a refused reversed one). Everything is read back
-//! through the API. A supervisor (in Spanish) sees the screen read-only.
-//! Screenshots go to `target/test-artifacts/admin-<lang>-scheduling*.png`.
+//! The admin center's newer screens in real headless Chromium, in English
+//! and in French.
+//!
+//! - Scheduling (`#scheduling`): an admin adds a branch (after a refused
+//!   empty name and a refused time zone, each shown beside its field with
+//!   nothing saved; the name holds markup, shown as text), a topic with
+//!   instructions to the customer and a French translation (after a refused
+//!   duration), makes an agent an advisor with weekly hours and a branch
+//!   (after refused overlapping, then reversed, hours) and adds their time
+//!   off (after a refused reversed one). A supervisor (in Spanish) sees the
+//!   screen read-only.
+//! - Voice (`#voice`): queue prompts as text (a refused one first) and as an
+//!   uploaded WAV, and back to the default.
+//! - Communications' delivery checks against a real SMTP server (aiosmtpd):
+//!   the transports, a test message, a failed message retried.
+//! - People: an agent's SIP account (the password shown once) and presence.
+//! - A proactive rule made on the Chat screen invites a visitor of a test
+//!   page on another origin.
+//!
+//! Everything is read back through the API. Screenshots go to
+//! `target/test-artifacts/admin-<lang>-<screen>*.png`.
 
 #[allow(dead_code)]
 mod admin;
@@ -401,9 +412,26 @@ fn prompt_of(prompts: &Value, prompt: &str, language: &str) -> Value {
 
 /// The Voice screen: a greeting refused beside its text (it may not say
 /// {position}) and nothing changed, then saved; a recording uploaded for
-/// the hold prompt; the greeting reset; the voice channel shown as off.
-async fn voice(language: &str, lang: &str) {
-    let (app, api) = scene().await;
+/// the hold prompt; the greeting reset. With the voice channel on, its
+/// figures and a callback (cancelled from the list); off, a notice.
+async fn voice(language: &str, lang: &str, on: bool) {
+    let prompt_cache = tempfile::tempdir().unwrap();
+    let cache = prompt_cache.path().to_path_buf();
+    let app = support::spawn_sqlite_with(&|c| {
+        if on {
+            c.voice.sip_listen = Some("127.0.0.1:0".parse().unwrap());
+            c.voice.trunks = vec!["127.0.0.1".parse().unwrap()];
+            c.voice.outbound_trunk = Some("sip:127.0.0.1:9".into());
+            c.voice.prompt_cache = cache.clone();
+        }
+    })
+    .await;
+    let api = app.token(Role::Admin).await;
+    api.create(
+        "/api/v1/agents",
+        json!({"name": "Ada Admin", "email": "ada@admin.test", "roles": ["admin"], "password": PASSWORD}),
+    )
+    .await;
     let fr = lang == "fr";
     let queue = api
         .create(
@@ -415,6 +443,19 @@ async fn voice(language: &str, lang: &str) {
         .unwrap()
         .to_owned();
     let prompts = format!("/api/v1/queues/{queue}/prompts");
+    let callback = if on {
+        let later = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(2);
+        let c = api
+            .create(
+                "/api/v1/callbacks",
+                json!({"phone": "+33644444401", "queue_id": queue,
+                       "windows": [{"start": later.to_string(), "end": (later + jiff::SignedDuration::from_hours(1)).to_string()}]}),
+            )
+            .await;
+        Some(c["id"].as_str().unwrap().to_owned())
+    } else {
+        None
+    };
     let driver = chromium::driver().await;
     let profile = tempfile::tempdir().unwrap();
     let c = chromium::browser_in(&driver, profile.path(), Some(language)).await;
@@ -423,12 +464,21 @@ async fn voice(language: &str, lang: &str) {
     screen_ready(&c, "people").await;
     click(&c, &q("nav-voice"), "the voice link").await;
     screen_ready(&c, "voice").await;
-    until(
-        &c,
-        &format!("return !!{};", q("voice-off")),
-        "the voice channel is off",
-    )
-    .await;
+    if on {
+        until(
+            &c,
+            &format!("return !!{};", q("voice-figures")),
+            "the voice channel's figures",
+        )
+        .await;
+    } else {
+        until(
+            &c,
+            &format!("return !!{};", q("voice-off")),
+            "the voice channel is off",
+        )
+        .await;
+    }
     assert_eq!(
         c.execute(
             "return document.querySelectorAll('[data-testid=prompt-row]').length;",
@@ -499,18 +549,41 @@ async fn voice(language: &str, lang: &str) {
         prompt_of(&api.ok(&prompts).await, "greeting", "fr")["source"],
         "default"
     );
+    // The callback, listed and cancelled.
+    if let Some(id) = callback {
+        let row = format!("document.querySelector('[data-testid=callback-row][data-id=\"{id}\"]')");
+        assert_eq!(
+            c.execute(&format!("return {row}.dataset.status;"), vec![])
+                .await
+                .unwrap(),
+            json!("scheduled")
+        );
+        save(&c, "callback-cancel", "cancel the callback").await;
+        assert_eq!(
+            api.ok(&format!("/api/v1/callbacks/{id}")).await["status"],
+            "cancelled"
+        );
+        until(
+            &c,
+            &format!("const r = {row}; return r && r.dataset.status === 'cancelled' && !r.querySelector('button');"),
+            "the callback shown cancelled",
+        )
+        .await;
+        axe(&c, "the voice screen with a cancelled callback").await;
+        screenshot(&c, &format!("admin-{lang}-voice-on")).await;
+    }
     c.close().await.unwrap();
     app.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_admin_sets_voice_prompts_in_english() {
-    voice("en-US", "en").await;
+async fn an_admin_sets_voice_prompts_and_cancels_a_callback_in_english() {
+    voice("en-US", "en", true).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_admin_sets_voice_prompts_in_french() {
-    voice("fr-FR", "fr").await;
+async fn an_admin_sets_voice_prompts_in_french_with_the_voice_channel_off() {
+    voice("fr-FR", "fr", false).await;
 }
 
 /// A branch, a topic, one advisor around the clock and a customer, made

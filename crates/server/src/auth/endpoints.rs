@@ -216,6 +216,8 @@ pub const ENDPOINTS: &[Endpoint] = &[
     // Voice: callbacks for whoever works records (integrations schedule
     // them with a token); SIP accounts are agent administration.
     e("POST", "/api/v1/callbacks", Needs(WorkRecords)),
+    // The list holds every customer's number: supervisors and admins.
+    e("GET", "/api/v1/callbacks", Needs(ViewAgents)),
     e("GET", "/api/v1/callbacks/{id}", Needs(WorkRecords)),
     e("DELETE", "/api/v1/callbacks/{id}", Needs(WorkRecords)),
     e(

@@ -148,6 +148,7 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("GET", "/api/v1/callbacks/{id}", "asg"),
     ("DELETE", "/api/v1/callbacks/{id}", "asg"),
     ("PUT", "/api/v1/agents/{id}/sip-account", "a"),
+    ("GET", "/api/v1/callbacks", "as"),
     ("GET", "/api/v1/voice/status", "as"),
     ("GET", "/api/v1/voice/dials", "a"),
     ("GET", "/api/v1/work-items/{id}/call", "asg"),

@@ -1,7 +1,8 @@
 // Voice: what callers hear in each voice queue (every prompt in every
 // language: the default text, an admin's text spoken by the synthesiser,
-// or an uploaded WAV recording), the voice channel's live figures, and
-// (admins) the outbound dial audit. Supervisors see it read-only.
+// or an uploaded WAV recording), the voice channel's live figures, the
+// callbacks (cancel an open one), and (admins) the outbound dial audit.
+// Supervisors see it read-only.
 
 import { api } from '../lib/api.js';
 import { h } from '../lib/dom.js';
@@ -23,9 +24,10 @@ let chosen = { queue: '', prompt: 'greeting', language: 'en' };
 
 export async function showVoice(root, ctx) {
   root.append(h('h1', { tabindex: '-1' }, t('voice')));
-  const [status, queues, dials] = await Promise.all([
+  const [status, queues, dials, callbacks] = await Promise.all([
     api('GET', '/api/v1/voice/status'), read('/api/v1/queues'),
-    ctx.admin ? api('GET', '/api/v1/voice/dials?limit=50') : Promise.resolve(null)
+    ctx.admin ? api('GET', '/api/v1/voice/dials?limit=50') : Promise.resolve(null),
+    api('GET', '/api/v1/callbacks?limit=50')
   ]);
   if (!queues) {
     root.append(h('p', { class: 'error', role: 'alert' }, t('loadFailed')));
@@ -33,8 +35,41 @@ export async function showVoice(root, ctx) {
   }
   const voiceQueues = queues.filter((q) => q.channel === 'voice');
   root.append(await promptsCard(ctx, voiceQueues), statusCard(status));
+  root.append(callbacksCard(ctx, callbacks, queues));
   if (dials) root.append(dialsCard(dials));
-  root.append(card(t('callbacksTitle'), h('p', { class: 'muted', 'data-testid': 'callbacks-note' }, t('callbacksNoList'))));
+}
+
+const OPEN = ['scheduled', 'queued'];
+
+function callbacksCard(ctx, r, queues) {
+  if (!r.ok || !r.data) return card(t('callbacksTitle'), h('p', { class: 'error', role: 'alert' }, r.error || t('loadFailed')));
+  const items = r.data.items || [];
+  const names = new Map(queues.map((q) => [q.id, q.name]));
+  const box = errorBox();
+  const cancel = async (c) => {
+    box.textContent = '';
+    const x = await api('DELETE', '/api/v1/callbacks/' + enc(c.id));
+    if (!x.ok) {
+      box.append(h('p', null, x.error));
+      return;
+    }
+    await ctx.reload();
+    ctx.say(t('callbackCancelled', { phone: c.phone }));
+  };
+  return card(t('callbacksTitle'), box, items.length
+    ? h('table', null,
+      h('thead', null, h('tr', null, [t('createdCol'), t('number'), t('queue'), t('stateCol'), t('cbAttempts'), t('cbNext'), t('cbResult'), t('actions')].map((x) => h('th', { scope: 'col' }, x)))),
+      h('tbody', null, items.map((c) => h('tr', { 'data-testid': 'callback-row', 'data-id': c.id, 'data-status': c.status },
+        h('td', null, when(c.created_at)), h('td', null, c.phone),
+        h('td', null, c.queue_id ? names.get(c.queue_id) || c.queue_id : ''),
+        h('td', null, t('cb_' + c.status)),
+        h('td', null, c.attempts + ' / ' + c.max_attempts),
+        h('td', null, c.next_attempt_at ? when(c.next_attempt_at) : ''),
+        h('td', null, [c.last_result, c.closed_reason].filter(Boolean).join(' · ')),
+        h('td', null, OPEN.includes(c.status)
+          ? button(t('cancelCallback'), () => cancel(c), { disabled: ctx.readOnly, 'data-testid': 'callback-cancel', 'aria-label': t('cancelCallbackOf', { phone: c.phone }) })
+          : null)))))
+    : h('p', { class: 'muted' }, t('noCallbacks')));
 }
 
 function statusCard(r) {

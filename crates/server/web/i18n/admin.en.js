@@ -182,7 +182,10 @@ export default {
   vs_relayed_from_customers: 'Packets from customers', vs_relayed_from_agents: 'Packets from agents', vs_rtp_dropped: 'Packets dropped',
   dials: 'Outbound dials (newest 50)', noDials: 'No outbound dial yet.', number: 'Number', decision: 'Decision',
   dialled: 'dialled', refusedDial: 'refused',
-  callbacksTitle: 'Callbacks', callbacksNoList: 'The API has no list of callbacks yet (only one callback by its id): they are not shown here.',
+  callbacksTitle: 'Callbacks (newest 50)', noCallbacks: 'No callbacks yet.', cbAttempts: 'Attempts', cbNext: 'Next attempt', cbResult: 'Result',
+  cancelCallback: 'Cancel', cancelCallbackOf: 'Cancel the callback to {phone}', callbackCancelled: 'Callback to {phone} cancelled.',
+  cb_scheduled: 'scheduled', cb_queued: 'waiting in line', cb_dialling: 'dialling', cb_completed: 'completed', cb_failed: 'failed',
+  cb_expired: 'expired', cb_missed: 'missed', cb_cancelled: 'cancelled',
   // Communications: transports, test message, retry (admin/communications.js)
   transports: 'Transports', transportCol: 'Transport', senderCol: 'From', transportOn: 'configured ({name})',
   transportOff: 'not configured: messages are kept in the outbox', testMessage: 'Send a test message',

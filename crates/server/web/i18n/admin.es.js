@@ -189,7 +189,10 @@ export default {
   vs_relayed_from_customers: 'Paquetes de clientes', vs_relayed_from_agents: 'Paquetes de agentes', vs_rtp_dropped: 'Paquetes descartados',
   dials: 'Llamadas salientes (las 50 últimas)', noDials: 'Aún no hay llamadas salientes.', number: 'Número', decision: 'Decisión',
   dialled: 'marcada', refusedDial: 'rechazada',
-  callbacksTitle: 'Devoluciones de llamada', callbacksNoList: 'La API aún no tiene una lista de devoluciones (solo una por su identificador): no se muestran aquí.',
+  callbacksTitle: 'Devoluciones de llamada (las 50 últimas)', noCallbacks: 'Aún no hay devoluciones de llamada.', cbAttempts: 'Intentos', cbNext: 'Próximo intento', cbResult: 'Resultado',
+  cancelCallback: 'Cancelar', cancelCallbackOf: 'Cancelar la devolución al {phone}', callbackCancelled: 'Devolución al {phone} cancelada.',
+  cb_scheduled: 'programada', cb_queued: 'en la cola', cb_dialling: 'marcando', cb_completed: 'completada', cb_failed: 'fallida',
+  cb_expired: 'caducada', cb_missed: 'perdida', cb_cancelled: 'cancelada',
   err_unknown_variable: 'Solo el mensaje de posición puede usar una variable: position, entre llaves.', err_required_variable: 'Debe contener la variable position, entre llaves.',
   // Comunicaciones: transportes, mensaje de prueba, reintento (admin/communications.js)
   transports: 'Transportes', transportCol: 'Transporte', senderCol: 'Remitente', transportOn: 'configurado ({name})',

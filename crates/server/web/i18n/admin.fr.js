@@ -189,7 +189,10 @@ export default {
   vs_relayed_from_customers: 'Paquets des clients', vs_relayed_from_agents: 'Paquets des agents', vs_rtp_dropped: 'Paquets rejetés',
   dials: 'Appels sortants (les 50 derniers)', noDials: 'Aucun appel sortant pour l’instant.', number: 'Numéro', decision: 'Décision',
   dialled: 'composé', refusedDial: 'refusé',
-  callbacksTitle: 'Rappels', callbacksNoList: 'L’API n’a pas encore de liste des rappels (seulement un rappel par son identifiant) : ils ne sont pas montrés ici.',
+  callbacksTitle: 'Rappels (les 50 derniers)', noCallbacks: 'Aucun rappel pour l’instant.', cbAttempts: 'Tentatives', cbNext: 'Prochaine tentative', cbResult: 'Résultat',
+  cancelCallback: 'Annuler', cancelCallbackOf: 'Annuler le rappel du {phone}', callbackCancelled: 'Rappel du {phone} annulé.',
+  cb_scheduled: 'planifié', cb_queued: 'en file d’attente', cb_dialling: 'en cours de numérotation', cb_completed: 'abouti', cb_failed: 'échoué',
+  cb_expired: 'expiré', cb_missed: 'manqué', cb_cancelled: 'annulé',
   err_unknown_variable: 'Seul le message de position peut utiliser une variable : position, entre accolades.', err_required_variable: 'Doit contenir la variable position, entre accolades.',
   // Communications : transports, message d’essai, nouvel essai (admin/communications.js)
   transports: 'Transports', transportCol: 'Transport', senderCol: 'Expéditeur', transportOn: 'configuré ({name})',
