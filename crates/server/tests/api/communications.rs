@@ -111,20 +111,13 @@ async fn transports_test_messages_and_retrying_a_failed_message() {
             .create("/api/v1/meetings", booking(&f, &start_in(60)))
             .await;
         let meeting = m["id"].as_str().unwrap().to_owned();
-        let id;
-        if sink.is_none() {
-            let rows = settled(&f, &meeting).await;
-            assert_eq!(rows[0]["state"], "failed", "{rows:?}");
-            id = rows[0]["id"].as_str().unwrap().to_owned();
-            // Only a failed message may be retried; the server comes back.
-            sink = Some(smtp::SmtpSink::start_on(port));
-        } else {
+        let rows = settled(&f, &meeting).await;
+        let id = rows[0]["id"].as_str().unwrap().to_owned();
+        if let Some(up) = sink.as_ref() {
             // The server is up for the second database: the confirmation
-            // is sent, so it is not retried; fail one by hand to retry it.
-            let rows = settled(&f, &meeting).await;
+            // is sent, and a sent message is not retried.
             assert_eq!(rows[0]["state"], "sent", "{rows:?}");
             expected += 1;
-            id = rows[0]["id"].as_str().unwrap().to_owned();
             let (s, p) = answer(
                 admin
                     .post(
@@ -136,11 +129,13 @@ async fn transports_test_messages_and_retrying_a_failed_message() {
             .await;
             assert_eq!(s, 409, "{p}");
             assert!(p["detail"].as_str().unwrap().contains("sent"), "{p}");
-            continue_with_test_message(admin, sink.as_ref().unwrap(), &mut expected).await;
+            continue_with_test_message(admin, up, &mut expected).await;
             app.stop().await;
             continue;
         }
-        let sink = sink.as_ref().unwrap();
+        assert_eq!(rows[0]["state"], "failed", "{rows:?}");
+        // Only a failed message may be retried; the server comes back.
+        let sink = &*sink.insert(smtp::SmtpSink::start_on(port));
         // Agents and supervisors may not retry.
         for role in [Role::Agent, Role::Supervisor] {
             let other = app.token(role).await;
