@@ -102,6 +102,9 @@ impl Comms {
         };
         if i.to.trim().is_empty() {
             c.fail("to", "required", "is required");
+        } else if i.to.chars().count() > switchboard_core::validation::limits::SHORT_TEXT {
+            // The document's limit for `to` (an email may be longer elsewhere).
+            c.fail("to", "too_long", "must be at most 200 characters");
         }
         let to = c.finish(|| to.unwrap_or_default())?;
         let key = format!("test-{}", switchboard_store::new_id());

@@ -308,7 +308,8 @@ async fn an_admin_sets_up_scheduling_in_french() {
 }
 
 /// A supervisor (in Spanish) reads branches, topics and advisors with every
-/// form disabled.
+/// form disabled, the Voice screen read-only, and is told communications
+/// are for admins.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_supervisor_sees_scheduling_read_only() {
     let (app, api) = scene().await;
@@ -328,6 +329,11 @@ async fn a_supervisor_sees_scheduling_read_only() {
         "/api/v1/topics",
         json!({"name": "Home loans", "duration_minutes": 30, "meeting_types": ["in_person"],
                "translations": {"es": {"name": "Préstamos"}}}),
+    )
+    .await;
+    api.create(
+        "/api/v1/queues",
+        json!({"name": "Phones", "channel": "voice"}),
     )
     .await;
     let advisor = app.token(Role::Agent).await.agent_id.unwrap();
@@ -381,6 +387,32 @@ async fn a_supervisor_sees_scheduling_read_only() {
     .await;
     axe(&c, "the scheduling screen, read-only").await;
     screenshot(&c, "admin-es-supervisor-scheduling").await;
+    // Voice: read-only too; communications are for admins.
+    click(&c, &q("nav-voice"), "the voice link").await;
+    screen_ready(&c, "voice").await;
+    assert_eq!(c.execute(open, vec![]).await.unwrap(), json!(0));
+    assert_eq!(
+        c.execute(
+            "return [document.querySelectorAll('[data-testid=prompt-row]').length, !!document.querySelector('[data-testid=callback-row]'), !!document.querySelector('[data-testid=dial-row]')];",
+            vec![]
+        )
+        .await
+        .unwrap(),
+        json!([15, false, false]),
+        "the prompts, no callback; the dial audit is not theirs"
+    );
+    axe(&c, "the voice screen, read-only").await;
+    click(&c, &q("nav-communications"), "the communications link").await;
+    screen_ready(&c, "communications").await;
+    assert_eq!(
+        c.execute(
+            "return !!document.querySelector('[data-screen=communications] .notice') && !document.querySelector('[data-screen=communications] form');",
+            vec![]
+        )
+        .await
+        .unwrap(),
+        json!(true)
+    );
     c.close().await.unwrap();
     app.stop().await;
 }
