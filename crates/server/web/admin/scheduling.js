@@ -148,7 +148,7 @@ function topicsCard(ctx, topics, skills) {
   function edit(x) {
     editing = x;
     clearFieldErrors(form, box);
-    title.textContent = t('editNamed', { name: x.name });
+    title.textContent = t(ctx.readOnly ? 'viewNamed' : 'editNamed', { name: x.name });
     c.name.value = x.name;
     c.description.value = x.description;
     c.duration.value = x.duration_minutes;
