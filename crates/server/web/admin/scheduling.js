@@ -225,11 +225,11 @@ function topicsCard(ctx, topics, skills) {
 // ------------------------------------------------------------------ advisors
 
 async function advisorsCard(ctx, advisors, agents, branches) {
-  const byId = new Map(advisors.map((a) => [a.agent_id, a]));
-  const people = agents.filter((a) => a.active || byId.has(a.id));
+  const advisorById = new Map(advisors.map((a) => [a.agent_id, a]));
+  const people = agents.filter((a) => a.active || advisorById.has(a.id));
   if (!people.some((a) => a.id === chosenAdvisor)) chosenAdvisor = advisors.length ? advisors[0].agent_id : (people[0] || {}).id || '';
-  const choose = pick(people.map((a) => [a.id, byId.has(a.id)
-    ? t(byId.get(a.id).bookable ? 'advisorBookable' : 'advisorNotBookable', { name: a.name })
+  const choose = pick(people.map((a) => [a.id, advisorById.has(a.id)
+    ? t(advisorById.get(a.id).bookable ? 'advisorBookable' : 'advisorNotBookable', { name: a.name })
     : t('advisorNone', { name: a.name })]), chosenAdvisor);
   choose.setAttribute('data-testid', 'advisor-pick');
   choose.addEventListener('change', () => { chosenAdvisor = choose.value; ctx.reload(); });
@@ -243,7 +243,7 @@ async function advisorsCard(ctx, advisors, agents, branches) {
     : h('p', { class: 'muted' }, t('noAdvisors'));
   const parts = [list, h('div', { class: 'filters' }, fieldRow(t('advisor'), choose))];
   if (chosenAdvisor) {
-    const advisor = byId.get(chosenAdvisor) || null;
+    const advisor = advisorById.get(chosenAdvisor) || null;
     const name = (people.find((a) => a.id === chosenAdvisor) || {}).name || chosenAdvisor;
     parts.push(advisorForm(ctx, chosenAdvisor, name, advisor, branches));
     if (advisor) {
