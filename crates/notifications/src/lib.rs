@@ -12,6 +12,7 @@ pub mod idempotency;
 pub mod links;
 pub mod meetings;
 pub mod sms;
+pub mod test_message;
 pub mod worker;
 
 use std::sync::{Arc, RwLock};

@@ -282,6 +282,53 @@ impl Db {
         Ok(page(rows, limit, |m| vec![m.id.clone()]))
     }
 
+    /// Queues a failed message again, due at once, with its attempts
+    /// counted from zero (so it gets the whole retry schedule again) and
+    /// the same idempotency key. Only `failed` rows: any other state is a
+    /// conflict (a queued or sending one is already on its way; a sent,
+    /// kept or skipped one is done). Audited as `outbox.retry`.
+    pub async fn retry_outbox(&self, id: &str, now: Timestamp) -> Result<OutboxMessage> {
+        let mut tx = self.write_tx().await?;
+        let current: Option<(String, i64, Option<String>)> =
+            sqlx::query_as("SELECT state, attempts, last_error FROM outbox WHERE id = $1")
+                .bind(id.to_owned())
+                .fetch_optional(&mut *tx)
+                .await?;
+        let Some((state, attempts, last_error)) = current else {
+            return Err(crate::StoreError::NotFound("message"));
+        };
+        if state != "failed" {
+            return Err(crate::StoreError::Conflict(format!(
+                "only a failed message can be retried; this one is {state}"
+            )));
+        }
+        sqlx::query(
+            "UPDATE outbox SET state = 'queued', attempts = 0, next_attempt_at = $1, lease_until = NULL \
+             WHERE id = $2 AND state = 'failed'",
+        )
+        .bind(time::format(now))
+        .bind(id.to_owned())
+        .execute(&mut *tx)
+        .await?;
+        // The message's text stays out of the log: it is a customer's.
+        let change = audit::Change {
+            area: Area::Communications,
+            action: "outbox.retry",
+            target_id: Some(id),
+            before: serde_json::json!({"state": state, "attempts": attempts, "last_error": last_error}),
+            after: serde_json::json!({"state": "queued", "attempts": 0, "last_error": last_error}),
+        };
+        self.audit(&mut tx, change).await?;
+        tx.commit().await?;
+        let row: OutboxMessage = sqlx::query_as(&format!(
+            "SELECT {OUTBOX_COLUMNS} FROM outbox WHERE id = $1"
+        ))
+        .bind(id.to_owned())
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(row)
+    }
+
     /// Claims up to `limit` due rows (queued and due, or `sending` with a
     /// lapsed lease) until `lease_until`, counting an attempt.
     pub async fn claim_outbox(

@@ -167,6 +167,36 @@ impl Db {
         .await?)
     }
 
+    /// Callbacks, newest first, optionally of one status.
+    pub async fn callbacks(
+        &self,
+        status: Option<&str>,
+        cursor: Option<&switchboard_core::cursor::Cursor>,
+        limit: u32,
+    ) -> Result<crate::Page<Callback>> {
+        let mut sql = crate::sql::Sql::new(&format!("SELECT {COLUMNS} FROM callbacks WHERE 1 = 1"));
+        if let Some(st) = status {
+            sql.push(" AND status = ").bind(st.to_owned());
+        }
+        if let Some(c) = cursor {
+            sql.push(" AND (created_at < ")
+                .bind(c.0[0].clone())
+                .push(" OR (created_at = ")
+                .bind(c.0[0].clone())
+                .push(" AND id < ")
+                .bind(c.0[1].clone())
+                .push("))");
+        }
+        sql.push(" ORDER BY created_at DESC, id DESC LIMIT ")
+            .bind(i64::from(limit) + 1);
+        let rows: Vec<Callback> = sqlx::query_as_with(&sql.text, sql.args)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(crate::page(rows, limit, |c| {
+            vec![c.created_at.clone(), c.id.clone()]
+        }))
+    }
+
     /// Open callbacks (scheduled, queued or dialling), oldest first.
     pub async fn open_callbacks(&self) -> Result<Vec<Callback>> {
         Ok(sqlx::query_as(&format!(

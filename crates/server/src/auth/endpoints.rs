@@ -231,6 +231,8 @@ pub const ENDPOINTS: &[Endpoint] = &[
     // Voice: callbacks for whoever works records (integrations schedule
     // them with a token); SIP accounts are agent administration.
     e("POST", "/api/v1/callbacks", Needs(WorkRecords)),
+    // The list holds every customer's number: supervisors and admins.
+    e("GET", "/api/v1/callbacks", Needs(ViewAgents)),
     e("GET", "/api/v1/callbacks/{id}", Needs(WorkRecords)),
     e("DELETE", "/api/v1/callbacks/{id}", Needs(WorkRecords)),
     e(
@@ -281,6 +283,17 @@ pub const ENDPOINTS: &[Endpoint] = &[
         Needs(Configure),
     ),
     e("GET", "/api/v1/communications/outbox", Needs(Configure)),
+    e(
+        "POST",
+        "/api/v1/communications/outbox/{id}/retry",
+        Needs(Configure),
+    ),
+    e("GET", "/api/v1/communications/transports", Needs(Configure)),
+    e(
+        "POST",
+        "/api/v1/communications/test-message",
+        Needs(Configure),
+    ),
     // Self-service booking and cancel pages: public, rate limited per IP;
     // the cancel link's signed token proves the customer. SMS providers'
     // inbound webhooks check the provider's signature.

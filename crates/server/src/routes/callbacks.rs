@@ -28,7 +28,7 @@ use crate::voice::{callbacks::windows_of, registrar::REALM, Voice, VoiceStatus};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(schedule))
+        .routes(routes!(schedule, list))
         .routes(routes!(get, cancel))
         .routes(routes!(set_sip_account))
         .routes(routes!(status))
@@ -213,6 +213,69 @@ async fn schedule(
     responses((status = 200, body = CallbackView), (status = 404, body = crate::error::Problem)))]
 async fn get(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<CallbackView>> {
     Ok(Json(view(s.db.callback(&id).await?)))
+}
+
+const CALLBACK_STATUSES: [&str; 8] = [
+    "scheduled",
+    "queued",
+    "dialling",
+    "completed",
+    "failed",
+    "expired",
+    "missed",
+    "cancelled",
+];
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct CallbacksQuery {
+    /// Only callbacks in this status.
+    #[param(pattern = "^(scheduled|queued|dialling|completed|failed|expired|missed|cancelled)$")]
+    pub status: Option<String>,
+    /// 1 to 200 [default: 50].
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<u32>,
+    #[param(value_type = Option<switchboard_core::api_schema::Cursor>)]
+    pub cursor: Option<String>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CallbackPage {
+    pub items: Vec<CallbackView>,
+    pub next_cursor: Option<String>,
+}
+
+/// Callbacks, newest first, optionally of one status (supervisors and
+/// admins: the list holds customers' numbers).
+#[utoipa::path(get, path = "/api/v1/callbacks", tag = "voice", params(CallbacksQuery),
+    responses((status = 200, body = CallbackPage), (status = 422, body = crate::error::Problem)))]
+async fn list(
+    State(s): State<AppState>,
+    crate::extract::ApiQuery(q): crate::extract::ApiQuery<CallbacksQuery>,
+) -> ApiResult<Json<CallbackPage>> {
+    if let Some(st) = &q.status {
+        if !CALLBACK_STATUSES.contains(&st.as_str()) {
+            return Err(Invalid::one(
+                "status",
+                "invalid",
+                format!("must be one of {}", CALLBACK_STATUSES.join(", ")),
+            )
+            .into());
+        }
+    }
+    let limit = switchboard_core::cursor::page_limit(q.limit)?;
+    let cursor = match &q.cursor {
+        Some(c) => Some(switchboard_core::cursor::Cursor::decode(c, 2)?),
+        None => None,
+    };
+    let page =
+        s.db.callbacks(q.status.as_deref(), cursor.as_ref(), limit)
+            .await?;
+    Ok(Json(CallbackPage {
+        items: page.items.into_iter().map(view).collect(),
+        next_cursor: page.next_cursor,
+    }))
 }
 
 /// Cancel a callback that has not been connected; one waiting in line

@@ -26,6 +26,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(put_template, reset_template))
         .routes(routes!(preview))
         .routes(routes!(outbox))
+        .routes(routes!(retry))
+        .routes(routes!(transports))
+        .routes(routes!(test_message))
 }
 
 /// The communications controls: master switch (off by default), a switch
@@ -251,4 +254,46 @@ async fn outbox(
         db.outbox(p.meeting_id.as_deref(), p.state.as_deref(), limit, after)
             .await?,
     ))
+}
+
+/// Queue a failed message again, due at once (attempts counted from zero,
+/// the same idempotency key). Only failed messages: 409 for any other
+/// state. Recorded in the audit log as `outbox.retry`.
+#[utoipa::path(post, path = "/api/v1/communications/outbox/{id}/retry", tag = "communications",
+    params(("id" = String, Path)),
+    responses((status = 200, body = OutboxMessage), (status = 404, body = crate::error::Problem),
+        (status = 409, body = crate::error::Problem)))]
+async fn retry(
+    Audited(db): Audited,
+    State(comms): State<std::sync::Arc<crate::communications::Comms>>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<OutboxMessage>> {
+    let m = db.retry_outbox(&id, Timestamp::now()).await?;
+    comms.wake.notify_one();
+    Ok(Json(m))
+}
+
+/// Which transports deliver messages: email (SMTP or kept here) and SMS
+/// (a provider or kept here), with the sender; no secrets.
+#[utoipa::path(get, path = "/api/v1/communications/transports", tag = "communications",
+    responses((status = 200, body = crate::communications::test_message::Transports)))]
+async fn transports(
+    State(comms): State<std::sync::Arc<crate::communications::Comms>>,
+) -> Json<crate::communications::test_message::Transports> {
+    Json(comms.transports())
+}
+
+/// Send a fixed test text by email or SMS to an address, now, once,
+/// straight through the transport (not the outbox). 200 whatever the
+/// transport answered: `sent` says whether it accepted it, `error` why not
+/// (also when no transport is configured); 422 for a bad channel or address.
+#[utoipa::path(post, path = "/api/v1/communications/test-message", tag = "communications",
+    request_body = crate::communications::test_message::TestMessageInput,
+    responses((status = 200, body = crate::communications::test_message::TestMessageOutcome),
+        (status = 422, body = crate::error::Problem)))]
+async fn test_message(
+    State(comms): State<std::sync::Arc<crate::communications::Comms>>,
+    ApiJson(i): ApiJson<crate::communications::test_message::TestMessageInput>,
+) -> ApiResult<Json<crate::communications::test_message::TestMessageOutcome>> {
+    Ok(Json(comms.send_test(i).await?))
 }

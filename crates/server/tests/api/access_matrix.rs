@@ -161,6 +161,7 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("GET", "/api/v1/callbacks/{id}", "asg"),
     ("DELETE", "/api/v1/callbacks/{id}", "asg"),
     ("PUT", "/api/v1/agents/{id}/sip-account", "a"),
+    ("GET", "/api/v1/callbacks", "as"),
     ("GET", "/api/v1/voice/status", "as"),
     ("GET", "/api/v1/voice/dials", "a"),
     ("GET", "/api/v1/work-items/{id}/call", "asg"),
@@ -198,6 +199,9 @@ const EXPECTED: &[(&str, &str, &str)] = &[
         "a",
     ),
     ("GET", "/api/v1/communications/outbox", "a"),
+    ("POST", "/api/v1/communications/outbox/{id}/retry", "a"),
+    ("GET", "/api/v1/communications/transports", "a"),
+    ("POST", "/api/v1/communications/test-message", "a"),
     // Self-service pages and SMS providers: no account.
     ("GET", "/public/v1/scheduling/properties", "P"),
     ("GET", "/public/v1/scheduling/slots", "P"),

@@ -11,6 +11,7 @@ mod baresip;
 mod browse;
 mod cases_and_timeline;
 mod chat;
+mod communications;
 mod contacts;
 mod events;
 mod imports;

@@ -12,7 +12,7 @@ use switchboard_core::access::Role;
 use crate::support::{answer, apps, apps_with, fields, Caller, TestApp};
 
 #[path = "../smtp/mod.rs"]
-mod smtp;
+pub(crate) mod smtp;
 
 /// A branch, a topic, two advisors working every day around the clock (UTC)
 /// and a customer.
@@ -83,7 +83,7 @@ pub fn start_in(hours: i64) -> String {
     Timestamp::from_second(secs).unwrap().to_string()
 }
 
-fn booking(f: &Fixture, start: &str) -> Value {
+pub(crate) fn booking(f: &Fixture, start: &str) -> Value {
     json!({"contact_id": f.contact, "topic_id": f.topic, "meeting_type": "in_person",
            "branch_id": f.branch, "start": start})
 }
@@ -381,7 +381,7 @@ fn time(s: &str) -> Timestamp {
     s.parse().unwrap()
 }
 
-async fn put(c: &Caller, path: &str, body: Value) -> (u16, Value) {
+pub(crate) async fn put(c: &Caller, path: &str, body: Value) -> (u16, Value) {
     answer(
         c.request(reqwest::Method::PUT, path)
             .json(&body)
@@ -392,7 +392,7 @@ async fn put(c: &Caller, path: &str, body: Value) -> (u16, Value) {
     .await
 }
 
-fn settings(confirmation_email: bool, sms: bool) -> Value {
+pub(crate) fn settings(confirmation_email: bool, sms: bool) -> Value {
     let kind = |email: bool| json!({"email": email, "sms": sms});
     json!({"enabled": true, "reminder_days": 1, "sms_quiet_hours": null,
            "kinds": {"confirmation": kind(confirmation_email), "reminder": kind(true), "cancellation": kind(true)}})
@@ -439,7 +439,7 @@ fn summary(rows: &[Value]) -> Vec<(String, String, String, String)> {
 }
 
 /// Waits until every outbox row of the meeting left the queue.
-async fn settled(f: &Fixture, meeting: &str) -> Vec<Value> {
+pub(crate) async fn settled(f: &Fixture, meeting: &str) -> Vec<Value> {
     for _ in 0..200 {
         let rows = outbox_for(f, meeting).await;
         if rows

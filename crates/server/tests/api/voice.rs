@@ -1807,3 +1807,72 @@ async fn a_caller_with_a_premium_from_is_never_offered_nor_dialled_back() {
     let _ = a.kill().await;
     app.stop().await;
 }
+
+/// `GET /api/v1/callbacks`: newest first, by status, in pages; supervisors
+/// and admins only (it lists customers' numbers).
+#[tokio::test]
+async fn callbacks_are_listed_newest_first_by_status_in_pages() {
+    let prompts = tempfile::tempdir().unwrap();
+    for app in apps_with(|c| voice_config(c, 9, prompts.path())).await {
+        let t = setup(&app, json!({})).await;
+        let later = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(2);
+        let window = json!([{"start": later.to_string(), "end": (later + jiff::SignedDuration::from_hours(1)).to_string()}]);
+        let mut ids = Vec::new();
+        for phone in ["+33644444401", "+33644444402", "+33644444403"] {
+            let c = t
+                .admin
+                .create(
+                    "/api/v1/callbacks",
+                    json!({"phone": phone, "queue_id": t.queue, "windows": window}),
+                )
+                .await;
+            ids.push(c["id"].as_str().unwrap().to_owned());
+            // Distinct creation times, so the order is the creation order.
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        let (s, _) = answer(
+            t.admin
+                .delete(&format!("/api/v1/callbacks/{}", ids[0]))
+                .await,
+        )
+        .await;
+        assert_eq!(s, 200);
+
+        let all = t.admin.ok("/api/v1/callbacks").await;
+        let listed: Vec<&str> = all["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["id"].as_str().unwrap())
+            .collect();
+        assert_eq!(listed, [ids[2].as_str(), ids[1].as_str(), ids[0].as_str()]);
+        assert_eq!(all["items"][0]["phone"], "+33644444403");
+        assert_eq!(all["items"][0]["windows"].as_array().unwrap().len(), 1);
+        assert_eq!(all["next_cursor"], Value::Null);
+
+        let cancelled = t.admin.ok("/api/v1/callbacks?status=cancelled").await;
+        assert_eq!(cancelled["items"].as_array().unwrap().len(), 1);
+        assert_eq!(cancelled["items"][0]["id"], json!(ids[0]));
+        let scheduled = t.admin.ok("/api/v1/callbacks?status=scheduled").await;
+        assert_eq!(scheduled["items"].as_array().unwrap().len(), 2);
+
+        // Pages of one.
+        let first = t.admin.ok("/api/v1/callbacks?limit=1").await;
+        assert_eq!(first["items"][0]["id"], json!(ids[2]));
+        let cursor = first["next_cursor"].as_str().unwrap();
+        let second = t
+            .admin
+            .ok(&format!("/api/v1/callbacks?limit=1&cursor={cursor}"))
+            .await;
+        assert_eq!(second["items"][0]["id"], json!(ids[1]));
+
+        let (s, bad) = answer(t.admin.get("/api/v1/callbacks?status=later").await).await;
+        assert_eq!((s, fields(&bad)), (422, vec!["status".to_owned()]));
+        // Agents may schedule and read one callback, not list them all.
+        let r = t.ana.get("/api/v1/callbacks").await;
+        assert_eq!(r.status(), 403);
+        let supervisor = app.token(Role::Supervisor).await;
+        assert_eq!(supervisor.get("/api/v1/callbacks").await.status(), 200);
+        app.stop().await;
+    }
+}

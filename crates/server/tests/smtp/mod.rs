@@ -68,6 +68,11 @@ impl SmtpSink {
             .local_addr()
             .unwrap()
             .port();
+        Self::start_on(port)
+    }
+
+    /// On a given port (one a server was told about while nothing listened).
+    pub fn start_on(port: u16) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let maildir = dir.path().join("mail");
         let child = Command::new("/usr/bin/python3")

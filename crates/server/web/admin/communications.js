@@ -1,8 +1,10 @@
 // Communications: what meeting messages go out (the master switch, the
 // type × channel switches, the reminder threshold, SMS quiet hours), the
 // templates per type × channel × language with a preview rendered for a
-// real meeting, and the outbox (sent, kept, queued, skipped with the
-// reason, failed with the error). Admins only (the API refuses others).
+// real meeting, the transports (configured or not, with a test message
+// per channel), and the outbox (sent, kept, queued, skipped with the
+// reason, failed with the error and a Retry button). Admins only (the API
+// refuses others).
 
 import { api } from '../lib/api.js';
 import { h } from '../lib/dom.js';
@@ -29,11 +31,11 @@ export async function showCommunications(root, ctx) {
     root.append(h('p', { class: 'notice' }, t('communicationsAdminOnly')));
     return;
   }
-  const [settings, templates, outbox] = await Promise.all([
+  const [settings, templates, outbox, transports] = await Promise.all([
     api('GET', '/api/v1/communications/settings'), read('/api/v1/communications/templates'),
-    api('GET', '/api/v1/communications/outbox?limit=50')
+    api('GET', '/api/v1/communications/outbox?limit=50'), api('GET', '/api/v1/communications/transports')
   ]);
-  if (!settings.ok || !templates || !outbox.ok) {
+  if (!settings.ok || !templates || !outbox.ok || !transports.ok || !transports.data) {
     root.append(h('p', { class: 'error', role: 'alert' }, t('loadFailed')));
     return;
   }
@@ -41,7 +43,8 @@ export async function showCommunications(root, ctx) {
   root.append(
     settingsCard(ctx, settings.data),
     templateCard(ctx, templates, messages),
-    outboxCard(messages)
+    transportsCard(ctx, transports.data),
+    outboxCard(ctx, messages)
   );
 }
 
@@ -204,17 +207,76 @@ function smsLength(text) {
   return t('smsLength', { n, parts });
 }
 
-function outboxCard(messages) {
-  const rows = messages.map((m) => h('tr', { 'data-testid': 'outbox-row', 'data-state': m.state, 'data-kind': m.kind, 'data-channel': m.channel },
+// The transports (configured or kept here) and a test message per channel.
+function transportsCard(ctx, tr) {
+  const rows = CHANNELS.map((ch) => {
+    const x = tr[ch] || {};
+    return h('tr', { 'data-testid': 'transport-row', 'data-channel': ch, 'data-configured': String(!!x.configured) },
+      h('th', { scope: 'row' }, t('chan_' + ch)),
+      h('td', null, x.configured ? t('transportOn', { name: x.transport }) : t('transportOff')),
+      h('td', null, x.from || ''));
+  });
+  const box = errorBox();
+  const channel = pick(CHANNELS.map((c) => [c, t('chan_' + c)]), 'email');
+  channel.setAttribute('data-testid', 'test-channel');
+  const to = textInput('', { 'data-testid': 'test-to', autocomplete: 'off' });
+  const result = h('p', { role: 'status', 'data-testid': 'test-result' });
+  const hint = () => { to.placeholder = channel.value === 'email' ? 'name@example.com' : '+33 6 12 34 56 78'; };
+  channel.addEventListener('change', hint);
+  hint();
+  const form = h('form', { novalidate: '', 'data-testid': 'test-form' },
+    box,
+    h('div', { class: 'filters' },
+      fieldRow(t('channel'), channel, 'channel'), fieldRow(t('testTo'), to, 'to'),
+      h('button', { type: 'submit', 'data-testid': 'test-send' }, t('sendTest'))),
+    result);
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    clearFieldErrors(form, box);
+    result.textContent = '';
+    result.removeAttribute('data-sent');
+    const r = await api('POST', '/api/v1/communications/test-message', { channel: channel.value, to: to.value });
+    if (!r.ok) return showFieldErrors(form, box, r);
+    result.setAttribute('data-sent', String(!!r.data.sent));
+    result.textContent = r.data.sent
+      ? t('testSent', { to: r.data.to, transport: r.data.transport })
+      : r.data.transport === 'local' ? t('testNoTransport') : t('testFailed', { error: r.data.error || '' });
+  });
+  if (ctx.readOnly) for (const el of form.elements) el.disabled = true;
+  return card(t('transports'),
+    h('table', { class: 'transports' },
+      h('thead', null, h('tr', null, [t('channel'), t('transportCol'), t('senderCol')].map((x) => h('th', { scope: 'col' }, x)))),
+      h('tbody', null, rows)),
+    h('h3', null, t('testMessage')),
+    h('p', { class: 'hint muted' }, t('testHelp')),
+    form);
+}
+
+function outboxCard(ctx, messages) {
+  const box = errorBox();
+  const retry = async (m) => {
+    box.textContent = '';
+    const r = await api('POST', '/api/v1/communications/outbox/' + enc(m.id) + '/retry', {});
+    if (!r.ok) {
+      box.append(h('p', null, r.error));
+      return;
+    }
+    await ctx.reload();
+    ctx.say(t('retried'));
+  };
+  const rows = messages.map((m) => h('tr', { 'data-testid': 'outbox-row', 'data-id': m.id, 'data-state': m.state, 'data-kind': m.kind, 'data-channel': m.channel },
     h('td', null, when(m.created_at)),
     h('td', null, t('kind_' + m.kind), ' · ', t('chan_' + m.channel)),
     h('td', null, m.recipient || ''),
     h('td', null, STATES.includes(m.state) ? t('state_' + m.state) : m.state),
     h('td', null, m.subject || (m.body || '').slice(0, 80)),
-    h('td', null, m.last_error || '')));
-  return card(t('outbox'), messages.length
+    h('td', null, m.last_error || ''),
+    h('td', null, m.state === 'failed'
+      ? button(t('retry'), () => retry(m), { 'data-testid': 'outbox-retry', disabled: ctx.readOnly, 'aria-label': t('retryNamed', { what: t('kind_' + m.kind) + ' · ' + (m.recipient || '') }) })
+      : null)));
+  return card(t('outbox'), box, messages.length
     ? h('table', null,
-      h('thead', null, h('tr', null, [t('whenCol'), t('tplKind'), t('recipient'), t('stateCol'), t('message'), t('reason')].map((x) => h('th', { scope: 'col' }, x)))),
+      h('thead', null, h('tr', null, [t('whenCol'), t('tplKind'), t('recipient'), t('stateCol'), t('message'), t('reason'), t('actions')].map((x) => h('th', { scope: 'col' }, x)))),
       h('tbody', null, rows))
     : h('p', null, t('outboxEmpty')));
 }

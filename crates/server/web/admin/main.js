@@ -1,5 +1,5 @@
 // The admin center (/admin): one page, one module per screen (people,
-// routing, chat, content, communications, integrations, audit), chosen by the address's #hash. Everything reads and
+// routing, chat, content, scheduling, voice, communications, integrations, audit), chosen by the address's #hash. Everything reads and
 // writes through the public API; supervisors see the screens read-only
 // (the API refuses their writes anyway). Text from the server is only
 // ever set as textContent.
@@ -17,6 +17,8 @@ import { showContent } from './content.js';
 import { showAudit } from './audit.js';
 import { showCommunications } from './communications.js';
 import { showIntegrations } from './integrations.js';
+import { showScheduling } from './scheduling.js';
+import { showVoice } from './voice.js';
 
 useTexts({ en, fr, es });
 setLanguage(pickLanguage(langParam(), ...browserLanguages()));
@@ -25,7 +27,7 @@ document.title = t('pageTitle');
 
 const SCREENS = {
   people: showPeople, routing: showRouting, chat: showChat, content: showContent,
-  communications: showCommunications, integrations: showIntegrations, audit: showAudit
+  scheduling: showScheduling, voice: showVoice, communications: showCommunications, integrations: showIntegrations, audit: showAudit
 };
 
 const ctx = {

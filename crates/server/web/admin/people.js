@@ -1,12 +1,13 @@
 // People: agents (create, roles, active, password, skills with
-// proficiency, capacity profile, queues), skills, capacity profiles.
+// proficiency, capacity profile, queues, a SIP account for their
+// softphone), their presence, skills, capacity profiles.
 // An agent is saved in up to three calls (the agent, its routing, the
 // queues whose members change): the API has no one call for all three.
 
 import { api } from '../lib/api.js';
 import { h } from '../lib/dom.js';
 import { t } from '../lib/i18n.js';
-import { clearFieldErrors, fieldRow, showFieldErrors } from '../lib/form.js';
+import { clearFieldErrors, fieldRow, showFieldErrors, uniqueId } from '../lib/form.js';
 import { button, card, errorBox, numberInput, numberOf, pick, read, readPages, textInput, tickBox } from './data.js';
 
 const ROLES = ['admin', 'supervisor', 'agent'];
@@ -21,10 +22,13 @@ export async function showPeople(root, ctx) {
     return;
   }
   const data = { agents, skills, profiles, queues };
-  const form = agentForm(ctx, data);
+  const sip = sipForm(ctx);
+  const form = agentForm(ctx, data, sip);
   root.append(
     card(t('agents'), agentTable(data, form)),
     form.el,
+    sip.el,
+    await presenceCard(ctx, agents),
     skillsCard(ctx, skills),
     profilesCard(ctx, profiles)
   );
@@ -41,7 +45,7 @@ function agentTable(data, form) {
     h('tbody', null, rows));
 }
 
-function agentForm(ctx, data) {
+function agentForm(ctx, data, sip) {
   const title = h('h2', { id: 'agent-form-title', tabindex: '-1' }, t('newAgent'));
   const box = errorBox();
   const c = {
@@ -94,6 +98,7 @@ function agentForm(ctx, data) {
     for (const r of c.roles) r.checked = a.roles.includes(r.value);
     for (const b of queueBoxes) b.checked = data.queues.some((q) => q.id === b.value && q.members.includes(a.id));
     skillRows.replaceChildren();
+    sip.show(a);
     const r = await api('GET', '/api/v1/agents/' + encodeURIComponent(a.id) + '/routing');
     if (r.ok && r.data) {
       c.profile.value = r.data.capacity_profile_id || '';
@@ -228,4 +233,98 @@ function profilesCard(ctx, profiles) {
       box,
       h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, t('save')))));
   return card(t('profiles'), profiles.length ? table : h('p', { class: 'muted' }, t('noProfiles')), form);
+}
+
+// 20 characters from an unambiguous alphabet, from the browser's CSPRNG.
+function randomPassword() {
+  const abc = 'abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+  const bytes = new Uint8Array(20);
+  window.crypto.getRandomValues(bytes);
+  return Array.from(bytes, (b) => abc[b % abc.length]).join('');
+}
+
+// The chosen agent's SIP account (their softphone's registration): a new
+// password is made here, sent once, and shown once to copy; the API never
+// gives it back (nor says whether an account exists).
+function sipForm(ctx) {
+  const title = h('h2', { id: uniqueId('sip'), tabindex: '-1' }, t('sipAccount'));
+  const box = errorBox();
+  const username = textInput('', { 'data-testid': 'sip-username', spellcheck: 'false' });
+  const shown = h('div', { 'data-testid': 'sip-shown' });
+  let agent = null;
+  async function set(ev) {
+    ev.preventDefault();
+    if (!agent || ctx.readOnly) return;
+    clearFieldErrors(el, box);
+    shown.replaceChildren();
+    const password = randomPassword();
+    const body = { password };
+    if (username.value.trim()) body.username = username.value.trim();
+    const r = await api('PUT', '/api/v1/agents/' + encodeURIComponent(agent.id) + '/sip-account', body);
+    if (!r.ok) return showFieldErrors(el, box, r);
+    const secret = textInput(password, { readonly: '', 'data-testid': 'sip-password', spellcheck: 'false' });
+    const copy = button(t('copy'), async () => {
+      secret.select();
+      try { await navigator.clipboard.writeText(secret.value); ctx.say(t('copied')); } catch (e) { ctx.say(t('copyByHand')); }
+    });
+    shown.replaceChildren(h('div', { class: 'notice', role: 'note' },
+      h('p', null, h('strong', null, t('sipOnce'))),
+      h('p', { 'data-testid': 'sip-user' }, t('sipUserIs', { username: r.data.username, realm: r.data.realm })),
+      r.data.registrar ? h('p', { 'data-testid': 'sip-registrar' }, t('sipRegistrar', { registrar: r.data.registrar })) : h('p', { class: 'muted' }, t('sipNoVoice')),
+      fieldRow(t('sipPasswordFor', { name: agent.name }), secret), copy));
+    username.value = r.data.username;
+    secret.focus();
+    secret.select();
+    ctx.say(t('sipSaved', { name: agent.name }));
+  }
+  const el = h('form', { class: 'card', novalidate: true, hidden: true, 'aria-labelledby': title.id, 'data-testid': 'sip-form', submit: set },
+    title,
+    h('fieldset', { class: 'plain', disabled: ctx.readOnly },
+      h('p', { class: 'hint muted' }, t('sipHelp')),
+      box,
+      fieldRow(t('sipUsername'), username, 'username'),
+      h('div', { class: 'actions' }, h('button', { type: 'submit', 'data-testid': 'sip-set' }, t('sipSet')))),
+    shown);
+  return {
+    el,
+    show(a) {
+      agent = a;
+      el.hidden = false;
+      title.textContent = t('sipAccountOf', { name: a.name });
+      username.value = '';
+      username.placeholder = String(a.email || '').split('@')[0];
+      shown.replaceChildren();
+      clearFieldErrors(el, box);
+    }
+  };
+}
+
+// Each agent's presence as stored when the screen was shown (the API has
+// no list of presences: one GET /agents/{id}/routing per agent).
+async function presenceCard(ctx, agents) {
+  const active = agents.filter((a) => a.active);
+  const cells = new Map();
+  let next = 0;
+  const worker = async () => {
+    while (next < active.length) {
+      const a = active[next++];
+      const r = await api('GET', '/api/v1/agents/' + encodeURIComponent(a.id) + '/routing');
+      cells.set(a.id, r.ok && r.data ? r.data.presence : null);
+    }
+  };
+  await Promise.all([worker(), worker(), worker(), worker()]);
+  const rows = active.map((a) => {
+    const p = cells.get(a.id);
+    return h('tr', { 'data-testid': 'presence-row', 'data-id': a.id, 'data-presence': p || '' },
+      h('td', null, a.name),
+      h('td', null, p ? t('ps_' + p) : t('unknownPresence')));
+  });
+  return card(t('presenceTitle'),
+    h('p', { class: 'hint muted' }, t('presenceHelp')),
+    active.length
+      ? h('table', null,
+        h('thead', null, h('tr', null, [t('name'), t('presenceCol')].map((x) => h('th', { scope: 'col' }, x)))),
+        h('tbody', null, rows))
+      : h('p', { class: 'muted' }, t('noAgentsYet')),
+    h('div', { class: 'actions' }, button(t('refresh'), () => ctx.reload(), { 'data-testid': 'presence-refresh' })));
 }

@@ -163,7 +163,7 @@ async function showDeliveries(ctx, hook, into) {
       h('ol', null, d.attempt_log.map((a) => h('li', { 'data-testid': 'delivery-attempt' },
         when(a.at), ' — ', a.status != null ? 'HTTP ' + a.status : t('noAnswer'), ' · ', a.duration_ms + ' ms',
         a.error ? [' · ', a.error] : null)))) : null,
-      d.state === 'failed' ? button(t('retry'), async () => {
+      d.state === 'failed' ? button(t('webhookRetry'), async () => {
         const x = await api('POST', '/api/v1/webhooks/' + enc(hook.id) + '/deliveries/' + enc(d.id) + '/retry', {});
         ctx.say(x.ok ? t('retryQueued') : x.error || t('failed'));
         await showDeliveries(ctx, hook, into);
