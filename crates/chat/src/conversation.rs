@@ -39,6 +39,8 @@ pub struct VisitorConversation {
     pub agent_name: Option<String>,
     pub started_at: String,
     pub ended_at: Option<String>,
+    /// The visitor rated the chat (the widget asks once).
+    pub rated: bool,
 }
 
 /// What the visitor asks for when starting a chat.
@@ -455,6 +457,7 @@ pub async fn visitor_view(s: &Chat, conv: &ConversationRow) -> VisitorConversati
         agent_name: conv.agent_name.clone(),
         started_at: conv.started_at.clone(),
         ended_at: conv.ended_at.clone(),
+        rated: conv.csat_score.is_some(),
     }
 }
 
@@ -514,6 +517,9 @@ pub async fn agent_view(s: &Chat, conv: &ConversationRow) -> ChatResult<Value> {
         "ended_at": conv.ended_at,
         "ended_by": conv.ended_by,
         "case_id": conv.case_id,
+        "csat": conv.csat_score.map(|score| json!({
+            "score": score, "comment": conv.csat_comment, "at": conv.csat_at,
+        })),
         "identity": identity(widget.as_deref(), &answers, visitor.as_ref()),
         "visitor": visitor.map(visitor_json),
         "journey": journey,

@@ -70,6 +70,10 @@ pub struct WidgetInput {
     /// Off by default.
     #[serde(default)]
     pub proactive_enabled: bool,
+    /// Ask the visitor to rate the chat (1 to 5, and a comment) when it
+    /// ends. Off by default.
+    #[serde(default)]
+    pub csat_enabled: bool,
     #[serde(default)]
     pub auth: Option<AuthSpec>,
 }

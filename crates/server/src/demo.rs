@@ -453,7 +453,8 @@ pub async fn load_chat(db: &Db, origins: &[String]) -> anyhow::Result<String> {
              ],
              "label": {"en": "What is it about?", "fr": "De quoi s'agit-il ?", "es": "¿De qué se trata?"}}
         ],
-        "proactive_enabled": true
+        "proactive_enabled": true,
+        "csat_enabled": true
     }))?;
     let settings = settings
         .check(None)

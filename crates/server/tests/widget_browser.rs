@@ -848,3 +848,164 @@ fn the_widgets_spanish_uses_usted() {
         );
     }
 }
+
+/// A visitor rates the chat once the agent has ended it (the widget asks
+/// when its settings say so): a rating is required before sending, the
+/// comment is kept as text, and the rating lands on the conversation and
+/// the contact's timeline; the widget then thanks and asks no more.
+async fn rating(language: &str, lang: &str) {
+    let mut s = scene(Host::OtherOrigin).await;
+    let read = s.admin.ok(&format!("/api/v1/widgets/{}", s.widget)).await;
+    // The settings as PUT takes them back, with ratings switched on.
+    let mut current = json!({"csat_enabled": true});
+    for k in [
+        "name",
+        "allowed_origins",
+        "color",
+        "routing",
+        "survey",
+        "proactive_enabled",
+    ] {
+        current[k] = read[k].clone();
+    }
+    let (st, b) = answer(
+        s.admin
+            .request(
+                reqwest::Method::PUT,
+                &format!("/api/v1/widgets/{}", s.widget),
+            )
+            .json(&current)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(st, 200, "{b}");
+    let driver = chromium::driver().await;
+    let profile = tempfile::tempdir().unwrap();
+    let c = chromium::browser_in(&driver, profile.path(), Some(language)).await;
+    c.goto(&format!("{}page=1", s.pages)).await.unwrap();
+    until(
+        &c,
+        "return root.querySelector('[data-testid=launcher]') !== null;",
+        "the launcher",
+    )
+    .await;
+    in_widget(&c, "root.querySelector('[data-testid=launcher]').click();").await;
+    until(
+        &c,
+        "return root.querySelector('[data-testid=survey-form]') !== null;",
+        "the survey",
+    )
+    .await;
+    in_widget(
+        &c,
+        "root.querySelector('[data-testid=question-name]').value = 'Zoé';
+         root.querySelector('[data-testid=question-email]').value = 'zoe@example.com';
+         root.querySelector('[data-testid=start-chat]').click();",
+    )
+    .await;
+    let offer = next(&mut s.ws, |m| m["type"] == "offered").await;
+    let conv = offer["conversation"]["id"].as_str().unwrap().to_owned();
+    say(
+        &mut s.ws,
+        json!({"type": "accept", "work_item_id": offer["work_item_id"]}),
+    )
+    .await;
+    next(&mut s.ws, |m| m["type"] == "assigned").await;
+    let (st, b) = answer(
+        s.agent
+            .post(&format!("/api/v1/conversations/{conv}/end"), json!({}))
+            .await,
+    )
+    .await;
+    assert!(st < 300, "{st} {b}");
+
+    let legend = until(
+        &c,
+        "const f = root.querySelector('[data-testid=rating-form]'); return f && f.querySelector('legend').textContent;",
+        "the rating form",
+    )
+    .await;
+    let (question, choose, thanks) = if lang == "fr" {
+        (
+            "Comment s’est passée votre discussion ?",
+            "Choisissez une note de 1 à 5.",
+            "Merci pour votre note.",
+        )
+    } else {
+        (
+            "How was your chat?",
+            "Choose a rating from 1 to 5.",
+            "Thank you for your rating.",
+        )
+    };
+    assert_eq!(legend, question);
+    chromium::axe(&c, "the rating form").await;
+    in_widget(
+        &c,
+        "root.querySelector('[data-testid=rating-send]').click();",
+    )
+    .await;
+    let error = until(
+        &c,
+        "const e = root.querySelector('[data-testid=error]'); return e && e.textContent;",
+        "the missing rating's error",
+    )
+    .await;
+    assert_eq!(error, choose);
+    in_widget(
+        &c,
+        "root.querySelector('[data-testid=rating-4]').click();
+         root.querySelector('[data-testid=rating-comment]').value = 'Quick <b>help</b>';
+         root.querySelector('[data-testid=rating-send]').click();",
+    )
+    .await;
+    let said = until(
+        &c,
+        "const t = root.querySelector('[data-testid=rating-thanks]'); return t && t.textContent;",
+        "the thanks",
+    )
+    .await;
+    assert_eq!(said, thanks);
+    assert_eq!(
+        in_widget(
+            &c,
+            "return root.querySelector('[data-testid=rating-form]') === null;"
+        )
+        .await,
+        json!(true),
+        "asked once"
+    );
+    let png = c.screenshot().await.unwrap();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/test-artifacts");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(format!("widget-{lang}-rated.png")), &png).unwrap();
+
+    let detail = s.admin.ok(&format!("/api/v1/conversations/{conv}")).await;
+    assert_eq!(detail["csat"]["score"], 4, "{detail}");
+    assert_eq!(detail["csat"]["comment"], "Quick <b>help</b>", "{detail}");
+    let contact = detail["contact_id"]
+        .as_str()
+        .expect("a contact from the survey");
+    let timeline = s
+        .admin
+        .ok(&format!("/api/v1/contacts/{contact}/timeline"))
+        .await;
+    assert!(
+        timeline.to_string().contains("Rated the chat 4/5"),
+        "{timeline}"
+    );
+    c.close().await.unwrap();
+    s.app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_visitor_rates_the_chat_when_it_ends_in_english() {
+    rating("en-US", "en").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_visitor_rates_the_chat_when_it_ends_in_french() {
+    rating("fr-FR", "fr").await;
+}

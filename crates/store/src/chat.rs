@@ -145,6 +145,10 @@ pub struct ConversationRow {
     pub ended_by: Option<String>,
     /// The case the conversation is about (linked in the workspace).
     pub case_id: Option<String>,
+    /// The visitor's rating once it ended, 1 to 5 (absent: not rated).
+    pub csat_score: Option<i64>,
+    pub csat_comment: Option<String>,
+    pub csat_at: Option<String>,
 }
 
 /// Written when a conversation starts.
@@ -153,7 +157,8 @@ const CONVERSATION_INSERT_COLUMNS: &str = "id, widget_id, visitor_id, contact_id
     proactive_rule_id, wait_seconds, started_at, answered_at, ended_at, ended_by";
 const CONVERSATION_COLUMNS: &str = "id, widget_id, visitor_id, contact_id, work_item_id, channel, \
     status, queue_id, skills, agent_id, agent_name, survey, context, url, invitation_id, \
-    proactive_rule_id, wait_seconds, started_at, answered_at, ended_at, ended_by, case_id";
+    proactive_rule_id, wait_seconds, started_at, answered_at, ended_at, ended_by, case_id, \
+    csat_score, csat_comment, csat_at";
 
 /// A conversation about to start (its work item already created).
 #[derive(Debug, Clone)]
@@ -828,6 +833,66 @@ impl Db {
     /// message committed before the end is missing from it (the message
     /// writer refuses messages for ended conversations). Returns false when
     /// it had already ended (ending twice is harmless).
+    /// Records the visitor's rating of an ended conversation, once, with an
+    /// entry on the contact's timeline in the same transaction.
+    pub async fn rate_conversation(
+        &self,
+        id: &str,
+        score: i64,
+        comment: Option<&str>,
+        at: &str,
+    ) -> Result<ConversationRow> {
+        let mut tx = self.write_tx().await?;
+        let row: Option<ConversationRow> = sqlx::query_as(&format!(
+            "SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE id = $1{}",
+            self.for_update()
+        ))
+        .bind(id.to_owned())
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(row) = row else {
+            return Err(StoreError::NotFound("conversation"));
+        };
+        if row.status != "ended" {
+            return Err(StoreError::Conflict(
+                "a chat is rated once it has ended".into(),
+            ));
+        }
+        if row.csat_score.is_some() {
+            return Err(StoreError::Conflict("this chat was already rated".into()));
+        }
+        sqlx::query(
+            "UPDATE conversations SET csat_score = $1, csat_comment = $2, csat_at = $3 WHERE id = $4",
+        )
+        .bind(score)
+        .bind(comment.map(str::to_owned))
+        .bind(at.to_owned())
+        .bind(id.to_owned())
+        .execute(&mut *tx)
+        .await?;
+        if let Some(contact) = &row.contact_id {
+            insert_activity(
+                &mut tx,
+                &NewActivity {
+                    kind: ActivityKind::Conversation,
+                    contact_id: Some(contact.clone()),
+                    case_id: row.case_id.clone(),
+                    conversation_id: Some(id.to_owned()),
+                    subject: Some(switchboard_core::chat::rating::subject(score)),
+                    body: comment.map(str::to_owned),
+                    occurred_at: at.to_owned(),
+                },
+                &Author {
+                    agent_id: None,
+                    name: "Visitor".into(),
+                },
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        self.conversation(id).await
+    }
+
     pub async fn end_conversation(&self, id: &str, by: &str, at: &str) -> Result<bool> {
         let mut tx = self.write_tx().await?;
         let row: Option<ConversationRow> = sqlx::query_as(&format!(

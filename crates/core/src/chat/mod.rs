@@ -8,6 +8,7 @@
 //!   browser, and which of the supported languages to speak.
 //! - [`transcript`]: a conversation as plain text, for an email or a note.
 //! - [`contrast`]: readable text on the widget's colour (WCAG 2 contrast).
+//! - [`rating`]: the visitor's rating of a chat once it ended (CSAT).
 //!
 //! The contract between the widget, the server and the agents is described
 //! in `docs/chat.md`.
@@ -15,6 +16,7 @@
 pub mod client;
 pub mod contrast;
 pub mod proactive;
+pub mod rating;
 pub mod survey;
 
 pub use client::{parse_user_agent, ClientInfo, DeviceType, LANGUAGES};

@@ -325,6 +325,11 @@ pub const ENDPOINTS: &[Endpoint] = &[
         "/widget/v1/{widget_id}/conversations/{id}/transcript",
         Public,
     ),
+    e(
+        "POST",
+        "/widget/v1/{widget_id}/conversations/{id}/rating",
+        Public,
+    ),
     e("GET", "/widget/v1/{widget_id}/ws", Public),
 ];
 

@@ -47,6 +47,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_conversation))
         .routes(routes!(messages))
         .routes(routes!(transcript))
+        .routes(routes!(rate))
 }
 
 /// The widget a request is for, put in its extensions by `guard`.
@@ -252,6 +253,8 @@ pub struct WidgetConfig {
     #[schema(value_type = Vec<Object>)]
     survey: Vec<switchboard_core::chat::survey::SurveyQuestion>,
     proactive_enabled: bool,
+    /// Ask for a rating when a chat ends.
+    csat_enabled: bool,
 }
 
 /// What the widget needs to draw itself.
@@ -276,6 +279,7 @@ async fn config(req: Request) -> ApiResult<Json<WidgetConfig>> {
         default_language: w.language().to_owned(),
         survey: w.settings.survey.clone(),
         proactive_enabled: w.settings.proactive_enabled,
+        csat_enabled: w.settings.csat_enabled,
     }))
 }
 
@@ -906,4 +910,42 @@ async fn transcript(
         text,
     )
         .into_response())
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RatingInput {
+    /// 1 (very poor) to 5 (very good).
+    #[schema(minimum = 1, maximum = 5)]
+    score: Option<i64>,
+    /// At most 1,000 characters.
+    #[schema(max_length = 1000)]
+    comment: Option<String>,
+}
+
+/// The visitor rates their own chat once it has ended (when the widget asks
+/// for ratings): once; another visitor's chat is not found. The rating goes
+/// on the conversation, the contact's timeline and the reports.
+#[utoipa::path(post, path = "/widget/v1/{widget_id}/conversations/{id}/rating", tag = "widget (visitors)",
+    params(("widget_id" = String, Path), ("id" = String, Path)), request_body = RatingInput,
+    responses((status = 200, body = VisitorConversation), (status = 404, body = crate::error::Problem),
+        (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+async fn rate(
+    State(s): State<AppState>,
+    Path((_widget_id, id)): Path<(String, String)>,
+    v: VisitorAuth,
+    ApiJson(i): ApiJson<RatingInput>,
+) -> ApiResult<Json<VisitorConversation>> {
+    visitor_limit(&s, &v.visitor_id)?;
+    let conv = own(&s, &v, &id).await?;
+    if !v.widget.settings.csat_enabled {
+        return Err(ApiError::Conflict(
+            "this widget does not ask for ratings".into(),
+        ));
+    }
+    let r = switchboard_core::chat::rating::Rating::parse(i.score, i.comment)?;
+    let conv =
+        s.db.rate_conversation(&conv.id, r.score, r.comment.as_deref(), &time::now())
+            .await?;
+    Ok(Json(conversation::visitor_view(&s.chat, &conv).await))
 }

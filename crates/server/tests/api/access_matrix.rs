@@ -230,6 +230,11 @@ const EXPECTED: &[(&str, &str, &str)] = &[
         "/widget/v1/{widget_id}/conversations/{id}/transcript",
         "P",
     ),
+    (
+        "POST",
+        "/widget/v1/{widget_id}/conversations/{id}/rating",
+        "P",
+    ),
     ("GET", "/widget/v1/{widget_id}/ws", "P"),
 ];
 

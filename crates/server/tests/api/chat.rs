@@ -1760,3 +1760,95 @@ async fn a_typed_email_does_not_open_a_customers_record_to_an_impostor() {
         app.stop().await;
     }
 }
+
+/// A chat's rating: only its own visitor, only once it has ended, only
+/// once, a score of 1 to 5, and only where the widget asks for ratings.
+#[tokio::test]
+async fn a_visitor_rates_their_ended_chat_once() {
+    for app in apps().await {
+        let mut s = setup(&app).await;
+        let mut b = Browser::new(&app, &s.widget);
+        b.register(json!({})).await;
+        let (st, r) = b
+            .post(
+                "conversations",
+                json!({"session_id": b.session_id, "survey": {"name": "Zoé", "email": "zoe@example.com"}}),
+            )
+            .await;
+        assert_eq!(st, 201, "{r}");
+        let conv = r["id"].as_str().unwrap().to_owned();
+        let rate = |b: &Browser, body: Value| {
+            let path = format!("conversations/{conv}/rating");
+            let b = b.request(Method::POST, &path).json(&body);
+            async move { answer(b.send().await.unwrap()).await }
+        };
+        // The widget does not ask (ratings are off by default).
+        let (st, r) = rate(&b, json!({"score": 5})).await;
+        assert_eq!(st, 409, "{r}");
+        let mut body = widget_body(&s.queue);
+        body["csat_enabled"] = json!(true);
+        body.as_object_mut().unwrap().remove("auth");
+        let (st, r) = answer(
+            s.admin
+                .request(Method::PUT, &format!("/api/v1/widgets/{}", s.widget))
+                .json(&body)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(st, 200, "{r}");
+        let (st, cfg) = b.get("config").await;
+        assert_eq!((st, &cfg["csat_enabled"]), (200, &json!(true)), "{cfg}");
+        // Not before the chat ends.
+        let (st, r) = rate(&b, json!({"score": 5})).await;
+        assert_eq!(st, 409, "{r}");
+        let offer = next_matching(&mut s.ws, |m| m["type"] == "offered").await;
+        send(
+            &mut s.ws,
+            json!({"type": "accept", "work_item_id": offer["work_item_id"]}),
+        )
+        .await;
+        next_matching(&mut s.ws, |m| m["type"] == "assigned").await;
+        let (st, r) = answer(
+            s.agent
+                .post(&format!("/api/v1/conversations/{conv}/end"), json!({}))
+                .await,
+        )
+        .await;
+        assert!(st < 300, "{st} {r}");
+        // Bad scores and comments are named; another visitor's chat is not found.
+        let (st, r) = rate(&b, json!({"score": 6, "comment": "x".repeat(1001)})).await;
+        assert_eq!(
+            (st, fields(&r)),
+            (422, vec!["score".to_owned(), "comment".to_owned()]),
+            "{r}"
+        );
+        let (st, r) = rate(&b, json!({"score": "five"})).await;
+        assert_eq!(st, 422, "{r}");
+        let (st, r) = rate(&b, json!({"score": 3, "secret": 1})).await;
+        assert_eq!(st, 422, "{r}");
+        let mut stranger = Browser::new(&app, &s.widget);
+        stranger.register(json!({})).await;
+        let (st, _) = rate(&stranger, json!({"score": 1})).await;
+        assert_eq!(st, 404);
+        // Rated once.
+        let (st, r) = rate(
+            &b,
+            json!({"score": 2, "comment": "  Slow <script>x</script>\nbut kind  "}),
+        )
+        .await;
+        assert_eq!((st, &r["rated"]), (200, &json!(true)), "{r}");
+        let (st, r) = rate(&b, json!({"score": 5})).await;
+        assert_eq!(st, 409, "{r}");
+        let detail = s.admin.ok(&format!("/api/v1/conversations/{conv}")).await;
+        assert_eq!(detail["csat"]["score"], 2);
+        assert_eq!(
+            detail["csat"]["comment"],
+            "Slow <script>x</script>\nbut kind"
+        );
+        let (_, mine) = b.get(&format!("conversations/{conv}")).await;
+        assert_eq!(mine["rated"], true);
+        app.stop().await;
+    }
+}

@@ -78,7 +78,8 @@ function widgetForm(ctx, w, queues) {
     language: pick(LANGS.map((l) => [l, t('lang_' + l)]), w ? w.default_language || 'en' : 'en'),
     queue: pick(queueChoices(queues, t('byRules')), routing.queue_id || ''),
     attributes: h('textarea', { rows: '3', placeholder: 'department=sales', 'data-testid': 'widget-attributes' }),
-    proactive: tickBox(w && w.proactive_enabled, { 'data-testid': 'widget-proactive' })
+    proactive: tickBox(w && w.proactive_enabled, { 'data-testid': 'widget-proactive' }),
+    csat: tickBox(w && w.csat_enabled, { 'data-testid': 'widget-csat' })
   };
   c.origins.value = w ? w.allowed_origins.join('\n') : '';
   c.attributes.value = Object.entries(routing.attributes || {}).map(([k, v]) => k + '=' + v).join('\n');
@@ -135,7 +136,8 @@ function widgetForm(ctx, w, queues) {
       color: c.color.value, position: c.position.value, default_language: c.language.value,
       routing: { queue_id: c.queue.value || null, attributes },
       survey: Array.from(survey.children).map((row) => row.sbGet()),
-      proactive_enabled: c.proactive.checked
+      proactive_enabled: c.proactive.checked,
+      csat_enabled: c.csat.checked
     };
     // Host-site authentication is kept as it is (its secret is never shown).
     if (w && w.auth) out.auth = w.auth;
@@ -175,6 +177,7 @@ function widgetForm(ctx, w, queues) {
           survey.lastChild.querySelector('input').focus();
         }, { 'data-testid': 'add-question' })),
       fieldRow(t('proactiveSwitch'), c.proactive, 'proactive_enabled'),
+      fieldRow(t('csatSwitch'), c.csat, 'csat_enabled'),
       box,
       h('div', { class: 'actions' },
         h('button', { type: 'submit', class: 'primary', 'data-testid': 'widget-save' }, t('save')),
@@ -185,7 +188,7 @@ function widgetForm(ctx, w, queues) {
     return {
       widget_id: 'preview', name: b.name, name_translations: b.name_translations, color: b.color,
       text_color: textOn(b.color), position: b.position, default_language: b.default_language,
-      survey: b.survey, proactive_enabled: b.proactive_enabled
+      survey: b.survey, proactive_enabled: b.proactive_enabled, csat_enabled: b.csat_enabled
     };
   };
   return el;

@@ -1,6 +1,7 @@
 // The admin center (web/admin/): texts in English. Field errors show the
 // server's own (English) message; fr and es translate them by code (err_*).
 export default {
+  csatSwitch: 'Ask visitors to rate the chat when it ends (1 to 5, and a comment)',
   savedCannedEdit: 'Canned response {name} saved.',
   preview: 'Live preview', previewHelp: 'The widget as visitors will see it, drawn on this page from the form as you edit it (nothing is saved or sent until you save).',
   previewShow: 'Show the preview', previewHide: 'Hide the preview', previewShown: 'The preview in the corner of this page follows the form.', previewLanguage: 'Visitor’s language',

@@ -1,6 +1,7 @@
 // The admin center (web/admin/): texts in Spanish, and the API's field
 // errors by code (err_*).
 export default {
+  csatSwitch: 'Pedir a los visitantes que valoren la conversación al terminar (del 1 al 5, con un comentario)',
   savedCannedEdit: 'Respuesta predefinida {name} guardada.',
   preview: 'Vista previa en directo', previewHelp: 'El widget tal como lo verán los visitantes, dibujado en esta página a partir del formulario mientras lo edita (nada se guarda ni se envía hasta que guarde).',
   previewShow: 'Mostrar la vista previa', previewHide: 'Ocultar la vista previa', previewShown: 'La vista previa, en la esquina de esta página, sigue el formulario.', previewLanguage: 'Idioma del visitante',

@@ -1,6 +1,7 @@
 // The admin center (web/admin/): texts in French, and the API's field
 // errors by code (err_*).
 export default {
+  csatSwitch: 'Demander aux visiteurs de noter la discussion à la fin (de 1 à 5, avec un commentaire)',
   savedCannedEdit: 'Réponse type {name} enregistrée.',
   preview: 'Aperçu en direct', previewHelp: 'Le widget tel que les visiteurs le verront, dessiné sur cette page à partir du formulaire pendant que vous le modifiez (rien n’est enregistré ni envoyé avant l’enregistrement).',
   previewShow: 'Afficher l’aperçu', previewHide: 'Masquer l’aperçu', previewShown: 'L’aperçu, dans le coin de cette page, suit le formulaire.', previewLanguage: 'Langue du visiteur',

@@ -1,5 +1,7 @@
 // The chat widget (web/widget): texts in English.
 export default {
+  rateQ: 'How was your chat?', rate1: '1 – Very poor', rate2: '2 – Poor', rate3: '3 – OK', rate4: '4 – Good', rate5: '5 – Very good',
+  rateComment: 'Anything to add? (optional)', rateSend: 'Send my rating', rateThanks: 'Thank you for your rating.', rateChoose: 'Choose a rating from 1 to 5.',
   preview: 'This is a preview: nothing is sent.',
   launch: 'Chat with us', send: 'Send', end: 'End chat', close: 'Close', closeChat: 'Close chat',
   accept: 'Accept', start: 'Start chat', pos: 'You are number {n} in line',

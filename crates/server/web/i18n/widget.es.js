@@ -1,5 +1,7 @@
 // The chat widget (web/widget): texts in Spanish.
 export default {
+  rateQ: '¿Qué tal fue su conversación?', rate1: '1 – Muy mal', rate2: '2 – Mal', rate3: '3 – Regular', rate4: '4 – Bien', rate5: '5 – Muy bien',
+  rateComment: '¿Algo que añadir? (opcional)', rateSend: 'Enviar mi valoración', rateThanks: 'Gracias por su valoración.', rateChoose: 'Elija una valoración del 1 al 5.',
   preview: 'Esto es una vista previa: no se envía nada.',
   launch: 'Chatee con nosotros', send: 'Enviar', end: 'Finalizar chat', close: 'Cerrar',
   closeChat: 'Cerrar el chat', accept: 'Aceptar', start: 'Iniciar chat',

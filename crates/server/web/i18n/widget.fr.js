@@ -1,5 +1,7 @@
 // The chat widget (web/widget): texts in French.
 export default {
+  rateQ: 'Comment s’est passée votre discussion ?', rate1: '1 – Très mal', rate2: '2 – Mal', rate3: '3 – Correctement', rate4: '4 – Bien', rate5: '5 – Très bien',
+  rateComment: 'Un commentaire ? (facultatif)', rateSend: 'Envoyer ma note', rateThanks: 'Merci pour votre note.', rateChoose: 'Choisissez une note de 1 à 5.',
   preview: 'Ceci est un aperçu : rien n’est envoyé.',
   launch: 'Discuter avec nous', send: 'Envoyer', end: 'Terminer la discussion', close: 'Fermer',
   closeChat: 'Fermer la discussion', accept: 'Accepter', start: 'Démarrer la discussion',

@@ -227,6 +227,27 @@ import es from '../i18n/widget.es.js';
     f.input.setAttribute('aria-describedby', f.err.id);
   }
 
+  // Sends the visitor's rating of the ended chat.
+  function rate(e) {
+    e.preventDefault();
+    if (busy || !conv) return;
+    var chosen = ui.scores.filter(function (el) { return el.checked; })[0];
+    if (!chosen) { setError(t('rateChoose')); ui.scores[0].focus(); return; }
+    setError('');
+    busy = true;
+    request('POST', 'conversations/' + enc(conv.id) + '/rating',
+      { score: Number(chosen.value), comment: ui.rateComment.value || undefined }).then(function (r) {
+      busy = false;
+      if (r.ok && r.data) {
+        conv.rated = true;
+        render();
+        ui.rated.focus();
+      } else {
+        setError(PREVIEW ? t('preview') : t('fail'));
+      }
+    });
+  }
+
   function start() {
     if (busy || conv) return;
     setError('');
@@ -590,6 +611,9 @@ import es from '../i18n/widget.es.js';
     put(ui.typing, agentTyping && st === 'active');
     put(ui.compose, !!conv && st !== 'ended');
     put(ui.ended, st === 'ended');
+    var asks = st === 'ended' && !!cfg.csat_enabled;
+    put(ui.rate, asks && !conv.rated);
+    put(ui.rated, asks && !!conv.rated);
     if (st === 'waiting') {
       var lines = [conv.position ? t('pos', { n: conv.position }) : t('wait')];
       var s = conv.estimated_wait_seconds;
@@ -633,6 +657,9 @@ import es from '../i18n/widget.es.js';
     '.end{align-self:flex-end;font-size:13px;padding:4px 10px}' +
     '.ended{padding:14px;text-align:center;border-top:1px solid #e3e6eb}.ended p{margin:0 0 10px;font-weight:600}' +
     '.acts{display:flex;gap:8px;justify-content:center;flex-wrap:wrap}' +
+    '.rate{padding:0 0 12px;text-align:left;gap:8px}.rate fieldset{border:0;margin:0;padding:0}' +
+    '.rate legend{font-weight:600;margin-bottom:6px}.scores{display:flex;flex-direction:column;gap:4px}' +
+    '.score{display:flex;align-items:center;gap:8px;font-weight:400;margin:0}.score input{width:auto;margin:0}' +
     '.inv{position:relative;background:#fff;border-radius:12px;padding:14px;box-shadow:0 6px 24px rgba(0,0,0,.25);max-width:300px}' +
     '.inv p{margin:0 28px 12px 0;white-space:pre-wrap;overflow-wrap:anywhere}' +
     '.inv .x{position:absolute;top:6px;right:4px;color:#4a5260}';
@@ -702,7 +729,21 @@ import es from '../i18n/widget.es.js';
         h('button', { type: 'button', class: 'p', 'data-testid': 'send', click: send }, t('send'))),
       h('button', { type: 'button', class: 'end', 'data-testid': 'end-chat', click: endChat }, t('end')));
     u.newBtn = h('button', { type: 'button', class: 'p', click: newChat }, t('again'));
+    // The rating asked for when the widget's settings say so, once.
+    u.scores = [1, 2, 3, 4, 5].map(function (n) {
+      return h('input', { type: 'radio', name: 'sb-score', value: String(n), 'data-testid': 'rating-' + n });
+    });
+    u.rateComment = h('textarea', { id: 'sb-rate-comment', rows: 2, maxlength: 1000, 'data-testid': 'rating-comment' });
+    u.rate = h('form', { class: 'rate', novalidate: true, 'data-testid': 'rating-form', submit: rate },
+      h('fieldset', null, h('legend', null, t('rateQ')),
+        h('div', { class: 'scores' }, u.scores.map(function (el, i) {
+          return h('label', { class: 'score' }, el, h('span', null, t('rate' + (i + 1))));
+        }))),
+      h('label', { for: 'sb-rate-comment' }, t('rateComment')), u.rateComment,
+      h('button', { type: 'submit', class: 'p', 'data-testid': 'rating-send' }, t('rateSend')));
+    u.rated = h('p', { role: 'status', tabindex: -1, 'data-testid': 'rating-thanks' }, t('rateThanks'));
     u.ended = h('div', { class: 'ended', 'data-testid': 'ended' }, h('p', null, t('ended')),
+      slot(u.rate), slot(u.rated),
       h('div', { class: 'acts' },
         h('button', { type: 'button', 'data-testid': 'download-transcript', click: downloadTranscript }, t('transcript')),
         u.newBtn));
