@@ -616,3 +616,140 @@ mod tests {
             .contains("unknown queue nope"));
     }
 }
+
+/// The simulator against Erlang C and Erlang A (`super::queueing`): with
+/// no answer delay, no declines and no wrap-up, one queue on one channel is
+/// an M/M/n queue (M/M/n+M with patience), so its figures must agree with
+/// the formulas. Each case runs independent replications (different seeds);
+/// a figure agrees when the formula's value lies within four standard
+/// errors of the replications' mean, plus the bias that starting empty can
+/// cause (at most the share of arrivals in the first ten handle times).
+/// The tolerance comes from the runs themselves, not from a guess.
+#[cfg(test)]
+mod erlang_checks {
+    use super::*;
+    use crate::routing::queueing::{erlang_a, erlang_c_asa, erlang_c_service_level};
+
+    const REPLICATIONS: u64 = 10;
+    const HOURS: f64 = 60.0;
+
+    fn mm_n(
+        agents: u32,
+        per_hour: f64,
+        handle: f64,
+        patience: f64,
+        sl: f64,
+        seed: u64,
+    ) -> Scenario {
+        Scenario {
+            seed,
+            hours: HOURS,
+            service_level_seconds: sl,
+            queues: vec![QueueSpec {
+                name: "calls".into(),
+                channel: ChannelKind::Voice,
+                priority: 0,
+                method: None,
+                offer_timeout_seconds: 3600.0,
+                declines_allowed: 3,
+            }],
+            agents: vec![AgentGroup {
+                name: "team".into(),
+                count: agents,
+                queues: vec!["calls".into()],
+                skills: BTreeMap::new(),
+                chat_capacity: 1,
+                voice_capacity: 1,
+                wrap_up_seconds: 0.0,
+                shift: None,
+                answer_seconds: 0.0,
+                accept_probability: 1.0,
+            }],
+            traffic: vec![Traffic {
+                queue: "calls".into(),
+                arrivals_per_hour: vec![per_hour],
+                handle_seconds: handle,
+                patience_seconds: patience,
+                needs: BTreeMap::new(),
+                priority: 0,
+            }],
+        }
+    }
+
+    /// Mean and standard error of `figure` over the replications.
+    fn replicate(
+        make: impl Fn(u64) -> Scenario,
+        figure: impl Fn(&QueueReport) -> f64,
+    ) -> (f64, f64) {
+        let xs: Vec<f64> = (1..=REPLICATIONS)
+            .map(|seed| figure(&run(&make(seed), |_| {}).unwrap().queues[0]))
+            .collect();
+        let n = xs.len() as f64;
+        let mean = xs.iter().sum::<f64>() / n;
+        let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
+        (mean, (var / n).sqrt())
+    }
+
+    fn agrees(what: &str, simulated: (f64, f64), formula: f64, handle: f64) {
+        let (mean, se) = simulated;
+        let start_bias = (10.0 * handle) / (HOURS * 3600.0);
+        let tolerance = 4.0 * se + start_bias * formula.abs().max(1.0);
+        assert!(
+            (mean - formula).abs() <= tolerance,
+            "{what}: simulated {mean:.4} ± {se:.4} (tolerance {tolerance:.4}), formula {formula:.4}"
+        );
+    }
+
+    #[test]
+    fn waits_forever_like_erlang_c() {
+        // (agents, calls an hour, handle seconds): light, medium, heavy load.
+        for (n, rate, handle) in [(3u32, 20.0, 420.0), (5, 50.0, 300.0), (10, 110.0, 300.0)] {
+            let load = rate / 3600.0 * handle;
+            let make = |seed| mm_n(n, rate, handle, 1e9, 20.0, seed);
+            let sl = replicate(make, |q| q.service_level().unwrap());
+            agrees(
+                &format!("service level, {n} agents, {load:.2} Erlangs"),
+                sl,
+                erlang_c_service_level(n, load, handle, 20.0),
+                handle,
+            );
+            let asa = replicate(make, |q| q.average_speed_of_answer_s().unwrap());
+            // A mean wait, in seconds: its bias allowance scales with it.
+            agrees(
+                &format!("average speed of answer, {n} agents, {load:.2} Erlangs"),
+                asa,
+                erlang_c_asa(n, load, handle),
+                handle,
+            );
+        }
+    }
+
+    #[test]
+    fn impatient_callers_abandon_like_erlang_a() {
+        // (agents, calls an hour, handle seconds, patience seconds),
+        // overloaded included: abandonment keeps the queue finite.
+        for (n, rate, handle, patience) in [
+            (4u32, 60.0, 240.0, 60.0),
+            (5, 60.0, 300.0, 120.0),
+            (8, 110.0, 300.0, 300.0),
+        ] {
+            let a = erlang_a(n, rate / 3600.0, handle, patience);
+            // A threshold of 0: answered at once, i.e. found an agent free.
+            let make = |seed| mm_n(n, rate, handle, patience, 0.0, seed);
+            let abandon = replicate(make, |q| q.abandonment().unwrap());
+            agrees(
+                &format!("abandonment, {n} agents, patience {patience} s"),
+                abandon,
+                a.abandonment,
+                handle,
+            );
+            let waited = replicate(make, |q| 1.0 - q.service_level().unwrap());
+            agrees(
+                &format!("share that waited, {n} agents, patience {patience} s"),
+                waited,
+                a.wait_probability,
+                handle,
+            );
+        }
+    }
+}
