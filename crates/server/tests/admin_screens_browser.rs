@@ -503,6 +503,18 @@ async fn voice(language: &str, lang: &str, on: bool) {
             "the voice channel's figures",
         )
         .await;
+        // Trunks and the gateway, read-only, as configured at start.
+        let setup = until(
+            &c,
+            &format!("const s = {}; return s && s.textContent;", q("voice-setup")),
+            "the voice channel's configuration",
+        )
+        .await;
+        let setup = setup.as_str().unwrap();
+        assert!(
+            setup.contains("127.0.0.1") && setup.contains("sip:127.0.0.1:9"),
+            "{setup}"
+        );
     } else {
         until(
             &c,

@@ -137,6 +137,28 @@ pub struct VoiceStatus {
     pub callback_offers: u64,
     /// Callers who pressed 1 after an offer.
     pub callbacks_requested: u64,
+    /// How the channel is configured (from the command line or the
+    /// configuration file; read-only here): secrets only as whether set.
+    pub setup: VoiceSetup,
+}
+
+/// The voice channel's configuration as admins may read it.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct VoiceSetup {
+    /// Addresses whose INVITEs are trusted as the carrier's.
+    pub trunks: Vec<String>,
+    /// Whether the trunk must authenticate (digest); the credentials are
+    /// never shown.
+    pub trunk_authenticated: bool,
+    /// Where callbacks and outbound calls are sent (a SIP URI).
+    pub outbound_gateway: Option<String>,
+    pub outbound_authenticated: bool,
+    /// The queue calls from the trunk go to (its name or id as given).
+    pub inbound_queue: Option<String>,
+    /// The prompts' default language.
+    pub language: String,
+    /// The UDP ports media uses, first and last.
+    pub rtp_ports: [u16; 2],
 }
 
 pub struct Voice {
@@ -329,6 +351,15 @@ impl Voice {
             refused_requests: self.counters.refused.load(Relaxed),
             callback_offers: self.counters.offers.load(Relaxed),
             callbacks_requested: self.counters.callbacks_requested.load(Relaxed),
+            setup: VoiceSetup {
+                trunks: self.config.trunks.iter().map(|a| a.to_string()).collect(),
+                trunk_authenticated: self.config.trunk_credentials.is_some(),
+                outbound_gateway: self.config.outbound_trunk.clone(),
+                outbound_authenticated: self.config.outbound_credentials.is_some(),
+                inbound_queue: self.config.inbound_queue.clone(),
+                language: self.config.language.clone(),
+                rtp_ports: [self.config.rtp_ports.0, self.config.rtp_ports.1],
+            },
         }
     }
 }

@@ -80,7 +80,27 @@ function statusCard(r) {
   return card(t('voiceStatus'),
     h('dl', { class: 'figures', 'data-testid': 'voice-figures' },
       FIGURES.filter((f) => r.data[f] !== undefined).map((f) => [h('dt', null, t('vs_' + f)), h('dd', null, String(r.data[f]))])),
-    h('p', { class: 'muted' }, t('trunksNotShown')));
+    setupList(r.data.setup));
+}
+
+// How the channel is configured: set by the command line or the
+// configuration file, so shown here, not edited; credentials only as set
+// or not.
+function setupList(s) {
+  if (!s) return null;
+  const yes = (b) => (b ? t('yes') : t('no'));
+  const rows = [
+    ['setupTrunks', s.trunks.length ? s.trunks.join(', ') : t('none')],
+    ['setupTrunkAuth', yes(s.trunk_authenticated)],
+    ['setupOutbound', s.outbound_gateway || t('none')],
+    ['setupOutboundAuth', yes(s.outbound_authenticated)],
+    ['setupInboundQueue', s.inbound_queue || t('none')],
+    ['setupLanguage', t('lang_' + s.language)],
+    ['setupRtp', s.rtp_ports[0] + '–' + s.rtp_ports[1]]
+  ];
+  return [h('h3', null, t('setupTitle')), h('p', { class: 'muted' }, t('setupHelp')),
+    h('dl', { class: 'figures', 'data-testid': 'voice-setup' },
+      rows.map(([k, v]) => [h('dt', null, t(k)), h('dd', null, v)]))];
 }
 
 async function promptsCard(ctx, queues) {

@@ -1,6 +1,10 @@
 // The admin center (web/admin/): texts in English. Field errors show the
 // server's own (English) message; fr and es translate them by code (err_*).
 export default {
+  none: 'none',
+  setupTitle: 'Trunks and gateway', setupHelp: 'Set when Switchboard starts (command line or configuration file), so shown here and not edited; credentials only as set or not.',
+  setupTrunks: 'Trusted trunk addresses', setupTrunkAuth: 'Trunk authenticates', setupOutbound: 'Outbound gateway', setupOutboundAuth: 'Gateway credentials set',
+  setupInboundQueue: 'Queue for trunk calls', setupLanguage: 'Prompts’ default language', setupRtp: 'Media ports (UDP)',
   csatSwitch: 'Ask visitors to rate the chat when it ends (1 to 5, and a comment)',
   savedCannedEdit: 'Canned response {name} saved.',
   preview: 'Live preview', previewHelp: 'The widget as visitors will see it, drawn on this page from the form as you edit it (nothing is saved or sent until you save).',
@@ -201,7 +205,6 @@ export default {
   chooseWav: 'Choose a WAV file first.', savedPrompt: 'Prompt saved: its text will be spoken.', savedRecording: 'Recording uploaded.',
   resetPrompt: 'Prompt back to the default.', noPlayback: 'Recordings cannot be played here: the API does not serve them back.',
   voiceStatus: 'Voice channel', voiceOff: 'The voice channel is not switched on in this server’s configuration.',
-  trunksNotShown: 'Trunks and the outbound gateway are set in the server’s configuration; the API does not show them.',
   vs_sip_listen: 'SIP address', vs_calls: 'Calls now', vs_media_legs: 'Media legs', vs_registered_phones: 'Registered phones',
   vs_sip_dialogs: 'SIP dialogs', vs_calls_total: 'Calls since start', vs_refused_requests: 'Refused SIP requests',
   vs_callback_offers: 'Callback offers played', vs_callbacks_requested: 'Callbacks requested', vs_digits_detected: 'Keypad digits detected',

@@ -1,6 +1,10 @@
 // The admin center (web/admin/): texts in Spanish, and the API's field
 // errors by code (err_*).
 export default {
+  none: 'ninguna',
+  setupTitle: 'Troncales y pasarela', setupHelp: 'Se fijan al arrancar Switchboard (línea de órdenes o archivo de configuración): se muestran aquí, no se editan; las credenciales solo como definidas o no.',
+  setupTrunks: 'Direcciones de troncales de confianza', setupTrunkAuth: 'La troncal se autentica', setupOutbound: 'Pasarela saliente', setupOutboundAuth: 'Credenciales de la pasarela definidas',
+  setupInboundQueue: 'Cola de las llamadas de la troncal', setupLanguage: 'Idioma predeterminado de los mensajes', setupRtp: 'Puertos de medios (UDP)',
   csatSwitch: 'Pedir a los visitantes que valoren la conversación al terminar (del 1 al 5, con un comentario)',
   savedCannedEdit: 'Respuesta predefinida {name} guardada.',
   preview: 'Vista previa en directo', previewHelp: 'El widget tal como lo verán los visitantes, dibujado en esta página a partir del formulario mientras lo edita (nada se guarda ni se envía hasta que guarde).',
@@ -210,7 +214,6 @@ export default {
   chooseWav: 'Elija primero un archivo WAV.', savedPrompt: 'Mensaje guardado: se leerá su texto.', savedRecording: 'Grabación subida.',
   resetPrompt: 'Mensaje devuelto al predeterminado.', noPlayback: 'Las grabaciones no se pueden escuchar aquí: la API no las devuelve.',
   voiceStatus: 'Canal de voz', voiceOff: 'El canal de voz no está activado en la configuración de este servidor.',
-  trunksNotShown: 'Los troncales y la pasarela saliente se configuran en el servidor; la API no los muestra.',
   vs_sip_listen: 'Dirección SIP', vs_calls: 'Llamadas ahora', vs_media_legs: 'Flujos de medios', vs_registered_phones: 'Teléfonos registrados',
   vs_sip_dialogs: 'Diálogos SIP', vs_calls_total: 'Llamadas desde el inicio', vs_refused_requests: 'Peticiones SIP rechazadas',
   vs_callback_offers: 'Ofertas de devolución reproducidas', vs_callbacks_requested: 'Devoluciones pedidas', vs_digits_detected: 'Teclas detectadas',

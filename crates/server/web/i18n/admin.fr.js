@@ -1,6 +1,10 @@
 // The admin center (web/admin/): texts in French, and the API's field
 // errors by code (err_*).
 export default {
+  none: 'aucune',
+  setupTitle: 'Trunks et passerelle', setupHelp: 'Fixés au démarrage de Switchboard (ligne de commande ou fichier de configuration) : affichés ici, non modifiables ; les identifiants seulement comme définis ou non.',
+  setupTrunks: 'Adresses des trunks de confiance', setupTrunkAuth: 'Le trunk s’authentifie', setupOutbound: 'Passerelle sortante', setupOutboundAuth: 'Identifiants de la passerelle définis',
+  setupInboundQueue: 'File des appels du trunk', setupLanguage: 'Langue par défaut des messages', setupRtp: 'Ports média (UDP)',
   csatSwitch: 'Demander aux visiteurs de noter la discussion à la fin (de 1 à 5, avec un commentaire)',
   savedCannedEdit: 'Réponse type {name} enregistrée.',
   preview: 'Aperçu en direct', previewHelp: 'Le widget tel que les visiteurs le verront, dessiné sur cette page à partir du formulaire pendant que vous le modifiez (rien n’est enregistré ni envoyé avant l’enregistrement).',
@@ -210,7 +214,6 @@ export default {
   chooseWav: 'Choisissez d’abord un fichier WAV.', savedPrompt: 'Message enregistré : son texte sera lu.', savedRecording: 'Enregistrement envoyé.',
   resetPrompt: 'Message revenu au texte par défaut.', noPlayback: 'Les enregistrements ne peuvent pas être écoutés ici : l’API ne les renvoie pas.',
   voiceStatus: 'Canal vocal', voiceOff: 'Le canal vocal n’est pas activé dans la configuration de ce serveur.',
-  trunksNotShown: 'Les trunks et la passerelle sortante se règlent dans la configuration du serveur ; l’API ne les montre pas.',
   vs_sip_listen: 'Adresse SIP', vs_calls: 'Appels en cours', vs_media_legs: 'Flux média', vs_registered_phones: 'Téléphones enregistrés',
   vs_sip_dialogs: 'Dialogues SIP', vs_calls_total: 'Appels depuis le démarrage', vs_refused_requests: 'Requêtes SIP refusées',
   vs_callback_offers: 'Propositions de rappel jouées', vs_callbacks_requested: 'Rappels demandés', vs_digits_detected: 'Touches détectées',
