@@ -55,14 +55,14 @@ pub(crate) fn like_escape(s: &str) -> String {
 /// Whether a row with this id exists in `table`, read inside the writing
 /// transaction. `table` always comes from this crate's code, never from input.
 pub(crate) async fn exists(
-    tx: &mut sqlx::Transaction<'static, Any>,
+    tx: &mut sqlx::AnyConnection,
     table: &str,
     id: &str,
 ) -> Result<bool, sqlx::Error> {
     let found: Option<String> =
         sqlx::query_scalar(&format!("SELECT id FROM {table} WHERE id = $1"))
             .bind(id.to_owned())
-            .fetch_optional(&mut **tx)
+            .fetch_optional(&mut *tx)
             .await?;
     Ok(found.is_some())
 }
@@ -92,14 +92,14 @@ pub(crate) async fn unknown_references(
 
 /// Deletes the row with this id, or answers that there was none.
 pub(crate) async fn delete_by_id(
-    tx: &mut sqlx::Transaction<'static, Any>,
+    tx: &mut sqlx::AnyConnection,
     table: &str,
     id: &str,
     what: &'static str,
 ) -> Result<(), crate::StoreError> {
     let done = sqlx::query(&format!("DELETE FROM {table} WHERE id = $1"))
         .bind(id.to_owned())
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await?;
     if done.rows_affected() == 0 {
         return Err(crate::StoreError::NotFound(what));

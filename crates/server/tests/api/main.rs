@@ -18,6 +18,7 @@ mod openapi_truth;
 mod operations;
 mod routing;
 mod scheduling;
+mod site_config;
 mod testers;
 mod voice;
 mod workspace;

@@ -1,0 +1,129 @@
+//! Configuration as code: a whole site's settings written in one
+//! transaction.
+//!
+//! The server reads a configuration file, validates every record with the
+//! API's own rules and turns it into a [`SitePlan`]: validated drafts with
+//! their ids already chosen (an existing record's id, or a new one), so
+//! that records of the file can name each other before they exist. This
+//! module writes the plan with the same inner functions the single-record
+//! writes use, so every change is audited exactly as through the API, and
+//! nothing is written when any part fails.
+
+use switchboard_core::changes::Change;
+
+use crate::routing::{ProfileDraft, QueueDraft, RoutingRule};
+use crate::{Db, Result};
+
+/// One record to create (`exists` false, with this new id) or replace.
+#[derive(Debug, Clone)]
+pub struct Put<T> {
+    pub id: String,
+    pub exists: bool,
+    pub draft: T,
+}
+
+/// A widget's settings as stored (the server's widget settings as JSON).
+#[derive(Debug, Clone)]
+pub struct WidgetDraft {
+    pub name: String,
+    pub settings: String,
+}
+
+/// Every write of an apply, in the order they are made.
+#[derive(Debug, Clone, Default)]
+pub struct SitePlan {
+    /// New skills: (id, name). Skills have no other setting.
+    pub skills_created: Vec<(String, String)>,
+    pub profiles: Vec<Put<ProfileDraft>>,
+    pub queues: Vec<Put<QueueDraft>>,
+    /// The whole ordered list, when the file has one.
+    pub routing_rules: Option<Vec<RoutingRule>>,
+    pub widgets: Vec<Put<WidgetDraft>>,
+    /// Each widget's whole ordered list: (widget id, [(rule id, spec)]).
+    pub proactive_rules: Vec<(String, Vec<(String, String)>)>,
+    pub widgets_deleted: Vec<String>,
+    pub queues_deleted: Vec<String>,
+    pub profiles_deleted: Vec<String>,
+    pub skills_deleted: Vec<String>,
+}
+
+impl SitePlan {
+    pub fn is_empty(&self) -> bool {
+        self.skills_created.is_empty()
+            && self.profiles.is_empty()
+            && self.queues.is_empty()
+            && self.routing_rules.is_none()
+            && self.widgets.is_empty()
+            && self.proactive_rules.is_empty()
+            && self.widgets_deleted.is_empty()
+            && self.queues_deleted.is_empty()
+            && self.profiles_deleted.is_empty()
+            && self.skills_deleted.is_empty()
+    }
+}
+
+impl Db {
+    /// Every agent's (id, email), for files that name agents by email.
+    pub async fn agent_emails(&self) -> Result<Vec<(String, String)>> {
+        Ok(
+            sqlx::query_as("SELECT id, email FROM agents ORDER BY email")
+                .fetch_all(&self.pool)
+                .await?,
+        )
+    }
+
+    /// Writes the whole plan in one transaction (one audit row per
+    /// changed record, as the acting handle's), then announces the changes
+    /// so the routing engine and the chat service reload.
+    pub async fn apply_site_plan(&self, plan: &SitePlan) -> Result<()> {
+        let mut tx = self.write_tx().await?;
+        for (id, name) in &plan.skills_created {
+            self.create_skill_in(&mut tx, id, name).await?;
+        }
+        for p in &plan.profiles {
+            self.put_capacity_profile_in(&mut tx, &p.id, p.exists, &p.draft)
+                .await?;
+        }
+        for q in &plan.queues {
+            self.put_queue_in(&mut tx, &q.id, q.exists, &q.draft)
+                .await?;
+        }
+        if let Some(rules) = &plan.routing_rules {
+            self.put_routing_rules_in(&mut tx, rules).await?;
+        }
+        for w in &plan.widgets {
+            self.put_widget_in(&mut tx, &w.id, w.exists, &w.draft.name, &w.draft.settings)
+                .await?;
+        }
+        for (widget, rules) in &plan.proactive_rules {
+            self.put_proactive_rules_in(&mut tx, widget, rules).await?;
+        }
+        for id in &plan.widgets_deleted {
+            self.delete_widget_in(&mut tx, id).await?;
+        }
+        for id in &plan.queues_deleted {
+            self.delete_queue_in(&mut tx, id).await?;
+        }
+        for id in &plan.profiles_deleted {
+            self.delete_capacity_profile_in(&mut tx, id).await?;
+        }
+        for id in &plan.skills_deleted {
+            self.delete_skill_in(&mut tx, id).await?;
+        }
+        tx.commit().await?;
+        self.announce(Change::Routing);
+        let widgets = plan
+            .widgets
+            .iter()
+            .map(|w| &w.id)
+            .chain(plan.proactive_rules.iter().map(|(id, _)| id))
+            .chain(&plan.widgets_deleted);
+        let mut seen = std::collections::BTreeSet::new();
+        for id in widgets {
+            if seen.insert(id.clone()) {
+                self.announce(Change::Widget { id: id.clone() });
+            }
+        }
+        Ok(())
+    }
+}
