@@ -1,5 +1,6 @@
 // Integrations: API tokens for the systems that call Switchboard, and
-// importing contacts from a CSV file (imports.js). A new
+// importing contacts from a CSV file (imports.js), exporting and applying
+// the site's configuration as a TOML file (siteconfig.js). A new
 // token's secret is shown once, here, and never again (only its digest is
 // stored); a token is revoked at once. Admins only (the API refuses
 // supervisors).
@@ -12,6 +13,7 @@ import { enc } from '../lib/url.js';
 import { clearFieldErrors, fieldRow, showFieldErrors } from '../lib/form.js';
 import { button, card, errorBox, pick, read, readPages, textInput } from './data.js';
 import { importCard } from './imports.js';
+import { siteConfigCard } from './siteconfig.js';
 
 const ROLES = ['agent', 'supervisor', 'admin'];
 
@@ -33,7 +35,7 @@ export async function showIntegrations(root, ctx) {
     const fresh = await read('/api/v1/tokens');
     if (fresh) list.replaceChildren(tokenTable(ctx, fresh, names));
   };
-  root.append(tokenForm(ctx, agents, created), card(t('tokens'), list), importCard(ctx));
+  root.append(tokenForm(ctx, agents, created), card(t('tokens'), list), importCard(ctx), siteConfigCard(ctx));
 }
 
 function tokenTable(ctx, tokens, names) {
