@@ -247,7 +247,7 @@ impl Db {
         settings: &str,
     ) -> Result<()> {
         let now = time::now();
-        let of = exists.then(|| Of::Row("widgets", id));
+        let of = exists.then_some(Of::Row("widgets", id));
         let (before, action) = before_put(tx, "widget", of).await?;
         if exists {
             let done = sqlx::query(

@@ -389,7 +389,7 @@ impl Db {
         d: &ProfileDraft,
     ) -> Result<()> {
         let now = time::now();
-        let of = exists.then(|| Of::Row("capacity_profiles", id));
+        let of = exists.then_some(Of::Row("capacity_profiles", id));
         let (before, action) = before_put(tx, "capacity_profile", of).await?;
         if exists {
             let done = sqlx::query(
@@ -647,7 +647,7 @@ impl Db {
         if !errors.is_empty() {
             return Err(switchboard_core::Invalid(errors).into());
         }
-        let of = exists.then(|| Of::Parts(QUEUE_PARTS, id));
+        let of = exists.then_some(Of::Parts(QUEUE_PARTS, id));
         let (before, action) = before_put(tx, "queue", of).await?;
         let now = time::now();
         if d.is_default {
