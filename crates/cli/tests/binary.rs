@@ -814,7 +814,10 @@ fn config_export_and_apply_from_the_command_line() {
     assert!(out.contains("applied 4 change(s)"), "{out}");
     let (ok, exported, err) = run(&["config", "export", "--database-url", &url]);
     assert!(ok, "{err}");
-    assert!(exported.contains("skills = [\"english\", \"french\"]"), "{exported}");
+    assert!(
+        exported.contains("skills = [\"english\", \"french\"]"),
+        "{exported}"
+    );
     assert!(exported.contains("queue = \"Chat\""), "{exported}");
 
     // The export applies with no change; a bad file names its place.
@@ -822,9 +825,16 @@ fn config_export_and_apply_from_the_command_line() {
     let (ok, out, err) = run(&["config", "apply", path, "--dry-run", "--database-url", &url]);
     assert!(ok, "{err}");
     assert!(out.contains("no change"), "{out}");
-    std::fs::write(&file, exported.replace("queue = \"Chat\"", "queue = \"Nowhere\"")).unwrap();
+    std::fs::write(
+        &file,
+        exported.replace("queue = \"Chat\"", "queue = \"Nowhere\""),
+    )
+    .unwrap();
     let (ok, _, err) = run(&["config", "apply", path, "--database-url", &url]);
     assert!(!ok);
-    assert!(err.contains("routing_rules[0].queue: no queue is named \"Nowhere\""), "{err}");
+    assert!(
+        err.contains("routing_rules[0].queue: no queue is named \"Nowhere\""),
+        "{err}"
+    );
     assert!(err.contains("nothing was applied"), "{err}");
 }

@@ -22,11 +22,15 @@ use switchboard_core::routing::{ChannelKind, QueueIx};
 use switchboard_core::validation::{limits, Check};
 use switchboard_core::{FieldError, Invalid};
 use switchboard_store::routing::{ProfileDraft, QueueDraft, RoutingRule};
-use switchboard_store::site_config::{Put, SitePlan, WidgetDraft};
+use switchboard_store::site_config::{CannedDraft, Put, ScriptDraft, SitePlan, WidgetDraft};
+
+/// A script rule as stored: (queue id, channel, script id).
+type ScriptRuleRow = (Option<String>, Option<String>, String);
 use switchboard_store::Db;
 
 use crate::error::{ApiError, ApiResult};
 use crate::routes::routing_config::{check_rules, parse_profile, ProfileInput};
+use crate::routes::scripts::{check_canned, CannedInput, ScriptInput, ScriptRules};
 use crate::routing::config::{parse_enum, validate_queue, QueueInput, RuleInput};
 
 /// What an exported widget secret says instead of the secret; applied, it
@@ -34,12 +38,15 @@ use crate::routing::config::{parse_enum, validate_queue, QueueInput, RuleInput};
 pub const KEPT: &str = "(kept)";
 
 /// The file's areas, in the order they are read, applied and listed.
-pub const AREAS: [&str; 5] = [
+pub const AREAS: [&str; 8] = [
     "skills",
     "capacity_profiles",
     "queues",
     "routing_rules",
     "widgets",
+    "agent_scripts",
+    "agent_script_rules",
+    "canned_responses",
 ];
 
 const FORMAT_VERSION: i64 = 1;
@@ -48,11 +55,13 @@ const FORMAT_VERSION: i64 = 1;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ConfigChange {
     /// The file's area: `skills`, `capacity_profiles`, `queues`,
-    /// `routing_rules`, `widgets`.
+    /// `routing_rules`, `widgets`, `agent_scripts`, `agent_script_rules`,
+    /// `canned_responses`.
     pub area: String,
     /// `create`, `update` or `delete`.
     pub action: String,
-    /// The record's name (`(order)` when only the routing rules' order changes).
+    /// The record's name (a canned response: its code; `(order)` when
+    /// only the routing rules' order changes, `(list)` for the script rules).
     pub name: String,
 }
 
@@ -91,6 +100,7 @@ struct Names {
     queue: HashMap<String, String>,
     skill: HashMap<String, String>,
     agent: HashMap<String, String>,
+    script: HashMap<String, String>,
 }
 
 impl Names {
@@ -112,6 +122,10 @@ struct Site {
     queues: Vec<(String, QueueDraft)>,
     rules: Vec<RoutingRule>,
     widgets: Vec<StoredWidget>,
+    /// (id, name, steps as JSON)
+    scripts: Vec<(String, String, Value)>,
+    script_rules: Vec<ScriptRuleRow>,
+    canned: Vec<(String, CannedDraft)>,
     names: Names,
     emails: HashMap<String, String>,
 }
@@ -194,7 +208,37 @@ async fn read_site(db: &Db) -> ApiResult<Site> {
             rules,
         });
     }
+    let mut scripts = Vec::new();
+    for r in db.scripts().await? {
+        let steps: Value = serde_json::from_str(&r.steps).map_err(internal)?;
+        names.script.insert(r.id.clone(), r.name.clone());
+        scripts.push((r.id, r.name, steps));
+    }
+    let script_rules = db
+        .script_rules()
+        .await?
+        .into_iter()
+        .map(|r| (r.queue_id, r.channel, r.script_id))
+        .collect();
+    let canned = db
+        .all_canned_responses()
+        .await?
+        .into_iter()
+        .map(|c| {
+            (
+                c.id,
+                CannedDraft {
+                    code: c.code,
+                    title: c.title,
+                    body: c.body,
+                },
+            )
+        })
+        .collect();
     Ok(Site {
+        scripts,
+        script_rules,
+        canned,
         skills,
         profiles,
         queues,
@@ -320,6 +364,30 @@ fn widget_form(s: &WidgetInput, rules: &[&ProactiveRuleSpec], names: &Names) -> 
     v
 }
 
+fn script_form(name: &str, steps: &Value, names: &Names) -> Value {
+    let mut steps = steps.clone();
+    if let Some(list) = steps.as_array_mut() {
+        for step in list {
+            id_to_name(step, "script_id", "script", &names.script);
+        }
+    }
+    serde_json::json!({"name": name, "steps": steps})
+}
+
+fn script_rule_form(r: &ScriptRuleRow, names: &Names) -> Value {
+    let mut v = serde_json::json!({
+        "queue": r.0.as_ref().map(|q| Names::of(&names.queue, q)),
+        "channel": r.1,
+        "script": Names::of(&names.script, &r.2),
+    });
+    strip_nulls(&mut v);
+    v
+}
+
+fn canned_form(c: &CannedDraft) -> Value {
+    serde_json::json!({"code": c.code, "title": c.title, "body": c.body})
+}
+
 fn site_form(site: &Site) -> Value {
     let mut skills: Vec<&str> = site.skills.iter().map(|(_, n)| n.as_str()).collect();
     skills.sort();
@@ -353,6 +421,24 @@ fn site_form(site: &Site) -> Value {
                 widget_form(&w.settings, &rules, &site.names)
             })
             .collect(),
+    );
+    out.insert(
+        "agent_scripts".into(),
+        site.scripts
+            .iter()
+            .map(|(_, name, steps)| script_form(name, steps, &site.names))
+            .collect(),
+    );
+    out.insert(
+        "agent_script_rules".into(),
+        site.script_rules
+            .iter()
+            .map(|r| script_rule_form(r, &site.names))
+            .collect(),
+    );
+    out.insert(
+        "canned_responses".into(),
+        site.canned.iter().map(|(_, c)| canned_form(c)).collect(),
     );
     Value::Object(out)
 }
@@ -1073,6 +1159,16 @@ async fn plan(db: &Db, text: &str) -> ApiResult<(SitePlan, Vec<ConfigChange>)> {
         }
     }
 
+    plan_workspace(
+        &site,
+        &mut file,
+        &mut errors,
+        &mut plan,
+        &mut changes,
+        &mut names,
+        &queue_ids,
+    );
+
     let mut unknown: Vec<&String> = file.keys().collect();
     unknown.sort();
     for key in unknown {
@@ -1087,6 +1183,289 @@ async fn plan(db: &Db, text: &str) -> ApiResult<(SitePlan, Vec<ConfigChange>)> {
     }
     errors.finish()?;
     Ok((plan, changes))
+}
+
+/// Agent scripts, their rules and canned responses.
+fn plan_workspace(
+    site: &Site,
+    file: &mut Map<String, Value>,
+    errors: &mut Errors,
+    plan: &mut SitePlan,
+    changes: &mut Vec<ConfigChange>,
+    names: &mut Names,
+    queue_ids: &HashMap<String, String>,
+) {
+    // ---- scripts: ids first (scripts load each other)
+    let list = area_list(errors, file, "agent_scripts");
+    let mut script_ids: HashMap<String, String> = HashMap::new();
+    match &list {
+        Some(list) => {
+            for v in list {
+                let name = record_name(v);
+                if name.is_empty() || script_ids.contains_key(&name) {
+                    continue;
+                }
+                let id = site
+                    .scripts
+                    .iter()
+                    .find(|(_, n, _)| *n == name)
+                    .map(|(id, _, _)| id.clone())
+                    .unwrap_or_else(switchboard_store::new_id);
+                script_ids.insert(name, id);
+            }
+        }
+        None => {
+            for (id, name, _) in &site.scripts {
+                script_ids.entry(name.clone()).or_insert_with(|| id.clone());
+            }
+        }
+    }
+    for (name, id) in &script_ids {
+        names.script.insert(id.clone(), name.clone());
+    }
+    if let Some(list) = list {
+        let mut seen = HashSet::new();
+        let mut puts = Vec::new();
+        for (i, mut v) in list.into_iter().enumerate() {
+            let at = format!("agent_scripts[{i}]");
+            let name = record_name(&v);
+            if let Some(Value::Array(steps)) = v.get_mut("steps") {
+                for (k, step) in steps.iter_mut().enumerate() {
+                    if step.get("script").is_some() || step.get("script_id").is_some() {
+                        name_to_id(
+                            errors,
+                            step,
+                            "script",
+                            "script_id",
+                            &script_ids,
+                            &format!("{at}.steps[{k}]"),
+                            "script",
+                        );
+                    }
+                }
+            }
+            let Some(input) = typed::<ScriptInput>(errors, &at, "agent script", &name, v) else {
+                continue;
+            };
+            let (name, steps, subscripts) = match crate::routes::scripts::check(&input) {
+                Ok(x) => x,
+                Err(ApiError::Invalid(e)) => {
+                    errors.record(&at, "agent script", &name, e);
+                    continue;
+                }
+                Err(e) => {
+                    errors.add(at, "invalid", e.to_string());
+                    continue;
+                }
+            };
+            if !seen.insert(name.clone()) {
+                errors.add(
+                    format!("{at}.name"),
+                    "duplicate",
+                    format!("another agent script is named {name:?}"),
+                );
+                continue;
+            }
+            let id = script_ids[&name].clone();
+            let steps_value: Value = serde_json::from_str(&steps).expect("steps are JSON");
+            let draft = ScriptDraft {
+                name: name.clone(),
+                steps,
+                subscripts,
+            };
+            match site.scripts.iter().find(|(sid, _, _)| *sid == id) {
+                Some((_, old_name, old_steps)) => {
+                    if script_form(old_name, old_steps, &site.names)
+                        != script_form(&name, &steps_value, names)
+                    {
+                        change(changes, "agent_scripts", "update", &name);
+                        puts.push(Put {
+                            id,
+                            exists: true,
+                            draft,
+                        });
+                    }
+                }
+                None => {
+                    change(changes, "agent_scripts", "create", &name);
+                    puts.push(Put {
+                        id,
+                        exists: false,
+                        draft,
+                    });
+                }
+            }
+        }
+        // A script is written after the new scripts it loads.
+        let mut placed: HashSet<String> = HashSet::new();
+        while !puts.is_empty() {
+            let new_ids: HashSet<String> = puts
+                .iter()
+                .filter(|p| !p.exists)
+                .map(|p| p.id.clone())
+                .collect();
+            let ready = puts.iter().position(|p| {
+                p.draft
+                    .subscripts
+                    .iter()
+                    .all(|s| !new_ids.contains(s) || placed.contains(s) || *s == p.id)
+            });
+            match ready {
+                Some(n) => {
+                    let p = puts.remove(n);
+                    placed.insert(p.id.clone());
+                    plan.scripts.push(p);
+                }
+                None => {
+                    errors.add(
+                        "agent_scripts".into(),
+                        "cycle",
+                        "new scripts load each other in a cycle",
+                    );
+                    break;
+                }
+            }
+        }
+        // Scripts that load others are deleted before them.
+        let mut gone: Vec<&(String, String, Value)> = site
+            .scripts
+            .iter()
+            .filter(|(_, name, _)| !seen.contains(name))
+            .collect();
+        while !gone.is_empty() {
+            let loads = |steps: &Value, id: &str| {
+                steps.as_array().is_some_and(|a| {
+                    a.iter()
+                        .any(|s| s.get("script_id").and_then(Value::as_str) == Some(id))
+                })
+            };
+            let n = (0..gone.len())
+                .find(|&n| !gone.iter().any(|(_, _, steps)| loads(steps, &gone[n].0)))
+                .unwrap_or(0);
+            let (id, name, _) = gone.remove(n);
+            plan.scripts_deleted.push(id.clone());
+            change(changes, "agent_scripts", "delete", name);
+        }
+    }
+
+    // ---- script rules: one ordered list
+    if let Some(list) = area_list(errors, file, "agent_script_rules") {
+        let mut rules = Vec::new();
+        for (i, mut v) in list.into_iter().enumerate() {
+            let at = format!("agent_script_rules[{i}]");
+            name_to_id(errors, &mut v, "queue", "queue_id", queue_ids, &at, "queue");
+            name_to_id(
+                errors,
+                &mut v,
+                "script",
+                "script_id",
+                &script_ids,
+                &at,
+                "script",
+            );
+            rules.push(v);
+        }
+        let body = serde_json::json!({ "rules": rules });
+        match serde_path_to_error::deserialize::<_, ScriptRules>(body) {
+            Err(e) => {
+                let path = e.path().to_string();
+                let field = path
+                    .strip_prefix("rules")
+                    .map(|r| format!("agent_script_rules{r}"))
+                    .unwrap_or_else(|| "agent_script_rules".into());
+                errors.add(field, "invalid", e.inner().to_string());
+            }
+            Ok(rules) => match crate::routes::scripts::check_rules(rules) {
+                Err(e) => {
+                    for f in e.0 {
+                        let field = f
+                            .field
+                            .replace("queue_id", "queue")
+                            .replace("script_id", "script");
+                        let field = field
+                            .strip_prefix("rules")
+                            .map(|r| format!("agent_script_rules{r}"))
+                            .unwrap_or(field);
+                        errors.add(field, &f.code, f.message);
+                    }
+                }
+                Ok(rows) => {
+                    let old: Vec<Value> = site
+                        .script_rules
+                        .iter()
+                        .map(|r| script_rule_form(r, &site.names))
+                        .collect();
+                    let new: Vec<Value> = rows.iter().map(|r| script_rule_form(r, names)).collect();
+                    if old != new {
+                        change(changes, "agent_script_rules", "update", "(list)");
+                        plan.script_rules = Some(rows);
+                    }
+                }
+            },
+        }
+    }
+
+    // ---- canned responses, by code
+    if let Some(list) = area_list(errors, file, "canned_responses") {
+        let mut seen = HashSet::new();
+        for (i, v) in list.into_iter().enumerate() {
+            let at = format!("canned_responses[{i}]");
+            let code = v
+                .get("code")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned();
+            let Some(input) = typed::<CannedInput>(errors, &at, "canned response", &code, v) else {
+                continue;
+            };
+            let (code, title, body) = match check_canned(input) {
+                Ok(x) => x,
+                Err(e) => {
+                    errors.record(&at, "canned response", &code, e);
+                    continue;
+                }
+            };
+            if !seen.insert(code.clone()) {
+                errors.add(
+                    format!("{at}.code"),
+                    "duplicate",
+                    format!("another canned response has the code {code:?}"),
+                );
+                continue;
+            }
+            let draft = CannedDraft {
+                code: code.clone(),
+                title,
+                body,
+            };
+            match site.canned.iter().find(|(_, c)| c.code == code) {
+                Some((id, old)) => {
+                    if canned_form(old) != canned_form(&draft) {
+                        change(changes, "canned_responses", "update", &code);
+                        plan.canned_responses.push(Put {
+                            id: id.clone(),
+                            exists: true,
+                            draft,
+                        });
+                    }
+                }
+                None => {
+                    change(changes, "canned_responses", "create", &code);
+                    plan.canned_responses.push(Put {
+                        id: switchboard_store::new_id(),
+                        exists: false,
+                        draft,
+                    });
+                }
+            }
+        }
+        for (id, c) in &site.canned {
+            if !seen.contains(&c.code) {
+                plan.canned_responses_deleted.push(id.clone());
+                change(changes, "canned_responses", "delete", &c.code);
+            }
+        }
+    }
 }
 
 /// Checks `text` and lists its changes; unless `dry_run`, writes them in

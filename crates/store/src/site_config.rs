@@ -29,6 +29,22 @@ pub struct WidgetDraft {
     pub settings: String,
 }
 
+/// An agent script as stored: its steps as JSON and the scripts they load.
+#[derive(Debug, Clone)]
+pub struct ScriptDraft {
+    pub name: String,
+    pub steps: String,
+    pub subscripts: Vec<String>,
+}
+
+/// A canned response.
+#[derive(Debug, Clone)]
+pub struct CannedDraft {
+    pub code: String,
+    pub title: String,
+    pub body: String,
+}
+
 /// Every write of an apply, in the order they are made.
 #[derive(Debug, Clone, Default)]
 pub struct SitePlan {
@@ -41,6 +57,14 @@ pub struct SitePlan {
     pub widgets: Vec<Put<WidgetDraft>>,
     /// Each widget's whole ordered list: (widget id, [(rule id, spec)]).
     pub proactive_rules: Vec<(String, Vec<(String, String)>)>,
+    /// Scripts a script loads come before it.
+    pub scripts: Vec<Put<ScriptDraft>>,
+    /// The whole ordered list: (queue id, channel, script id).
+    pub script_rules: Option<Vec<(Option<String>, Option<String>, String)>>,
+    pub canned_responses: Vec<Put<CannedDraft>>,
+    pub canned_responses_deleted: Vec<String>,
+    /// Scripts that load others come before them.
+    pub scripts_deleted: Vec<String>,
     pub widgets_deleted: Vec<String>,
     pub queues_deleted: Vec<String>,
     pub profiles_deleted: Vec<String>,
@@ -55,6 +79,11 @@ impl SitePlan {
             && self.routing_rules.is_none()
             && self.widgets.is_empty()
             && self.proactive_rules.is_empty()
+            && self.scripts.is_empty()
+            && self.script_rules.is_none()
+            && self.canned_responses.is_empty()
+            && self.canned_responses_deleted.is_empty()
+            && self.scripts_deleted.is_empty()
             && self.widgets_deleted.is_empty()
             && self.queues_deleted.is_empty()
             && self.profiles_deleted.is_empty()
@@ -63,6 +92,15 @@ impl SitePlan {
 }
 
 impl Db {
+    /// Every canned response (the search is limited to 100).
+    pub async fn all_canned_responses(&self) -> Result<Vec<crate::workspace::CannedResponse>> {
+        Ok(sqlx::query_as(
+            "SELECT id, code, title, body, created_at FROM canned_responses ORDER BY code",
+        )
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
     /// Every agent's (id, email), for files that name agents by email.
     pub async fn agent_emails(&self) -> Result<Vec<(String, String)>> {
         Ok(
@@ -97,6 +135,25 @@ impl Db {
         }
         for (widget, rules) in &plan.proactive_rules {
             self.put_proactive_rules_in(&mut tx, widget, rules).await?;
+        }
+        for p in &plan.scripts {
+            let d = &p.draft;
+            self.put_script_in(&mut tx, &p.id, p.exists, &d.name, &d.steps, &d.subscripts)
+                .await?;
+        }
+        if let Some(rules) = &plan.script_rules {
+            self.put_script_rules_in(&mut tx, rules).await?;
+        }
+        for p in &plan.canned_responses {
+            let d = &p.draft;
+            self.put_canned_response_in(&mut tx, &p.id, p.exists, &d.code, &d.title, &d.body)
+                .await?;
+        }
+        for id in &plan.canned_responses_deleted {
+            self.delete_canned_response_in(&mut tx, id).await?;
+        }
+        for id in &plan.scripts_deleted {
+            self.delete_script_in(&mut tx, id).await?;
         }
         for id in &plan.widgets_deleted {
             self.delete_widget_in(&mut tx, id).await?;

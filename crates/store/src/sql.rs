@@ -70,7 +70,7 @@ pub(crate) async fn exists(
 /// Every optional reference `(field, table, id)` that names no row, as field
 /// errors, so a request hears about all of them at once.
 pub(crate) async fn unknown_references(
-    tx: &mut sqlx::Transaction<'static, Any>,
+    tx: &mut sqlx::AnyConnection,
     refs: &[(&str, &str, &Option<String>)],
 ) -> Result<Vec<switchboard_core::FieldError>, sqlx::Error> {
     let mut errors = Vec::new();

@@ -51,6 +51,9 @@ async fn rich_site(app: &TestApp, admin: &Caller) {
     switchboard_server::demo::load_chat(app.db(), &["http://localhost:8080".into()])
         .await
         .unwrap();
+    switchboard_server::demo::load_workspace(app.db())
+        .await
+        .unwrap();
     let queues = admin.ok("/api/v1/queues").await;
     let urgent = queues
         .as_array()
@@ -276,6 +279,14 @@ async fn a_bad_file_is_refused_by_its_place_and_writes_nothing() {
             (
                 text.replace("seconds = 120", "seconds = 999999"),
                 "queues[1].overflow.waiting_time_exceeds.seconds",
+            ),
+            (
+                text.replace("script = \"Web chat\"", "script = \"No such script\""),
+                "agent_script_rules[0].script",
+            ),
+            (
+                text.replace("code = \"bye\"", "code = \"Bye Bye\""),
+                "canned_responses[0].code",
             ),
         ];
         for (bad, field) in cases {
