@@ -18,11 +18,15 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 use switchboard_chat::settings::WidgetInput;
 use switchboard_core::chat::proactive::{parse_rules, ProactiveRuleSpec};
+use switchboard_core::communications::templates::Template;
+use switchboard_core::communications::{Channel, Kind, Settings, LANGUAGES};
 use switchboard_core::routing::{ChannelKind, QueueIx};
 use switchboard_core::validation::{limits, Check};
 use switchboard_core::{FieldError, Invalid};
 use switchboard_store::routing::{ProfileDraft, QueueDraft, RoutingRule};
-use switchboard_store::site_config::{CannedDraft, Put, ScriptDraft, SitePlan, WidgetDraft};
+use switchboard_store::site_config::{
+    CannedDraft, Put, ScriptDraft, SitePlan, TemplateKey, WidgetDraft,
+};
 
 /// A script rule as stored: (queue id, channel, script id).
 type ScriptRuleRow = (Option<String>, Option<String>, String);
@@ -38,7 +42,7 @@ use crate::routing::config::{parse_enum, validate_queue, QueueInput, RuleInput};
 pub const KEPT: &str = "(kept)";
 
 /// The file's areas, in the order they are read, applied and listed.
-pub const AREAS: [&str; 8] = [
+pub const AREAS: [&str; 10] = [
     "skills",
     "capacity_profiles",
     "queues",
@@ -47,6 +51,8 @@ pub const AREAS: [&str; 8] = [
     "agent_scripts",
     "agent_script_rules",
     "canned_responses",
+    "communications",
+    "message_templates",
 ];
 
 const FORMAT_VERSION: i64 = 1;
@@ -56,7 +62,7 @@ const FORMAT_VERSION: i64 = 1;
 pub struct ConfigChange {
     /// The file's area: `skills`, `capacity_profiles`, `queues`,
     /// `routing_rules`, `widgets`, `agent_scripts`, `agent_script_rules`,
-    /// `canned_responses`.
+    /// `canned_responses`, `communications`, `message_templates`.
     pub area: String,
     /// `create`, `update` or `delete`.
     pub action: String,
@@ -126,6 +132,8 @@ struct Site {
     scripts: Vec<(String, String, Value)>,
     script_rules: Vec<ScriptRuleRow>,
     canned: Vec<(String, CannedDraft)>,
+    communications: Settings,
+    templates: Vec<(TemplateKey, Template)>,
     names: Names,
     emails: HashMap<String, String>,
 }
@@ -236,6 +244,8 @@ async fn read_site(db: &Db) -> ApiResult<Site> {
         })
         .collect();
     Ok(Site {
+        communications: db.communication_settings().await?,
+        templates: db.customized_templates().await?,
         scripts,
         script_rules,
         canned,
@@ -388,6 +398,27 @@ fn canned_form(c: &CannedDraft) -> Value {
     serde_json::json!({"code": c.code, "title": c.title, "body": c.body})
 }
 
+fn settings_form(s: &Settings) -> Value {
+    let mut v = serde_json::to_value(s).expect("serializes");
+    strip_nulls(&mut v);
+    v
+}
+
+fn template_name((kind, channel, language): &TemplateKey) -> String {
+    format!("{}/{}/{language}", kind.as_str(), channel.as_str())
+}
+
+fn template_form(key: &TemplateKey, t: &Template) -> Value {
+    serde_json::json!({
+        "kind": key.0.as_str(),
+        "channel": key.1.as_str(),
+        "language": key.2,
+        "subject": t.subject,
+        "body": t.body,
+        "html": t.html,
+    })
+}
+
 fn site_form(site: &Site) -> Value {
     let mut skills: Vec<&str> = site.skills.iter().map(|(_, n)| n.as_str()).collect();
     skills.sort();
@@ -439,6 +470,14 @@ fn site_form(site: &Site) -> Value {
     out.insert(
         "canned_responses".into(),
         site.canned.iter().map(|(_, c)| canned_form(c)).collect(),
+    );
+    out.insert("communications".into(), settings_form(&site.communications));
+    out.insert(
+        "message_templates".into(),
+        site.templates
+            .iter()
+            .map(|(k, t)| template_form(k, t))
+            .collect(),
     );
     Value::Object(out)
 }
@@ -1168,6 +1207,7 @@ async fn plan(db: &Db, text: &str) -> ApiResult<(SitePlan, Vec<ConfigChange>)> {
         &mut names,
         &queue_ids,
     );
+    plan_communications(&site, &mut file, &mut errors, &mut plan, &mut changes);
 
     let mut unknown: Vec<&String> = file.keys().collect();
     unknown.sort();
@@ -1183,6 +1223,104 @@ async fn plan(db: &Db, text: &str) -> ApiResult<(SitePlan, Vec<ConfigChange>)> {
     }
     errors.finish()?;
     Ok((plan, changes))
+}
+
+/// Communication settings and the admin's own message templates (a
+/// template the file leaves out goes back to the shipped default).
+fn plan_communications(
+    site: &Site,
+    file: &mut Map<String, Value>,
+    errors: &mut Errors,
+    plan: &mut SitePlan,
+    changes: &mut Vec<ConfigChange>,
+) {
+    if let Some(v) = file.remove("communications") {
+        if let Some(settings) =
+            typed::<Settings>(errors, "communications", "settings", "communications", v)
+        {
+            match settings.validate() {
+                Err(e) => errors.record("communications", "settings", "communications", e),
+                Ok(()) => {
+                    if settings_form(&settings) != settings_form(&site.communications) {
+                        change(changes, "communications", "update", "settings");
+                        plan.communication_settings = Some(settings);
+                    }
+                }
+            }
+        }
+    }
+    let Some(list) = area_list(errors, file, "message_templates") else {
+        return;
+    };
+    let mut seen = HashSet::new();
+    for (i, mut v) in list.into_iter().enumerate() {
+        let at = format!("message_templates[{i}]");
+        let mut part = |key: &str| -> Option<String> {
+            match v.as_object_mut().and_then(|m| m.remove(key)) {
+                Some(Value::String(s)) => Some(s),
+                _ => None,
+            }
+        };
+        let (kind, channel, language) = (part("kind"), part("channel"), part("language"));
+        let kind = kind.as_deref().and_then(Kind::parse);
+        let channel = channel.as_deref().and_then(Channel::parse);
+        let language = language.filter(|l| LANGUAGES.contains(&l.as_str()));
+        if kind.is_none() {
+            errors.add(
+                format!("{at}.kind"),
+                "invalid",
+                "confirmation, reminder or cancellation",
+            );
+        }
+        if channel.is_none() {
+            errors.add(format!("{at}.channel"), "invalid", "email or sms");
+        }
+        if language.is_none() {
+            errors.add(
+                format!("{at}.language"),
+                "invalid",
+                format!("one of {}", LANGUAGES.join(", ")),
+            );
+        }
+        let (Some(kind), Some(channel), Some(language)) = (kind, channel, language) else {
+            continue;
+        };
+        let key: TemplateKey = (kind, channel, language);
+        let name = template_name(&key);
+        let Some(t) = typed::<Template>(errors, &at, "template", &name, v) else {
+            continue;
+        };
+        if let Err(e) = t.validate(channel) {
+            errors.record(&at, "template", &name, e);
+            continue;
+        }
+        if !seen.insert(name.clone()) {
+            errors.add(
+                at,
+                "duplicate",
+                format!("the template {name} is listed twice"),
+            );
+            continue;
+        }
+        match site.templates.iter().find(|(k, _)| *k == key) {
+            Some((_, old)) if *old == t => {}
+            Some(_) => {
+                change(changes, "message_templates", "update", &name);
+                plan.templates.push((key, t));
+            }
+            None => {
+                change(changes, "message_templates", "create", &name);
+                plan.templates.push((key, t));
+            }
+        }
+    }
+    for (key, _) in &site.templates {
+        let name = template_name(key);
+        if !seen.contains(&name) {
+            change(changes, "message_templates", "delete", &name);
+            plan.templates_reset.push(key.clone());
+        }
+    }
 }
 
 /// Agent scripts, their rules and canned responses.

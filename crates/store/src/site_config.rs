@@ -10,6 +10,8 @@
 //! nothing is written when any part fails.
 
 use switchboard_core::changes::Change;
+use switchboard_core::communications::templates::Template;
+use switchboard_core::communications::{Channel, Kind, Settings};
 
 use crate::routing::{ProfileDraft, QueueDraft, RoutingRule};
 use crate::{Db, Result};
@@ -45,6 +47,12 @@ pub struct CannedDraft {
     pub body: String,
 }
 
+/// A script rule as stored: (queue id, channel, script id).
+pub type ScriptRuleDraft = (Option<String>, Option<String>, String);
+
+/// A message template's key: kind, channel, language.
+pub type TemplateKey = (Kind, Channel, String);
+
 /// Every write of an apply, in the order they are made.
 #[derive(Debug, Clone, Default)]
 pub struct SitePlan {
@@ -60,9 +68,14 @@ pub struct SitePlan {
     /// Scripts a script loads come before it.
     pub scripts: Vec<Put<ScriptDraft>>,
     /// The whole ordered list: (queue id, channel, script id).
-    pub script_rules: Option<Vec<(Option<String>, Option<String>, String)>>,
+    pub script_rules: Option<Vec<ScriptRuleDraft>>,
     pub canned_responses: Vec<Put<CannedDraft>>,
     pub canned_responses_deleted: Vec<String>,
+    pub communication_settings: Option<Settings>,
+    /// Templates the file sets (the admin's own wording).
+    pub templates: Vec<(TemplateKey, Template)>,
+    /// Templates back to the shipped default.
+    pub templates_reset: Vec<TemplateKey>,
     /// Scripts that load others come before them.
     pub scripts_deleted: Vec<String>,
     pub widgets_deleted: Vec<String>,
@@ -83,6 +96,9 @@ impl SitePlan {
             && self.script_rules.is_none()
             && self.canned_responses.is_empty()
             && self.canned_responses_deleted.is_empty()
+            && self.communication_settings.is_none()
+            && self.templates.is_empty()
+            && self.templates_reset.is_empty()
             && self.scripts_deleted.is_empty()
             && self.widgets_deleted.is_empty()
             && self.queues_deleted.is_empty()
@@ -99,6 +115,29 @@ impl Db {
         )
         .fetch_all(&self.pool)
         .await?)
+    }
+
+    /// The templates an admin wrote (not the shipped defaults), by key.
+    pub async fn customized_templates(&self) -> Result<Vec<(TemplateKey, Template)>> {
+        let rows: Vec<(String, String, String, String, String, String)> = sqlx::query_as(
+            "SELECT kind, channel, language, subject, body, html FROM message_templates \
+             ORDER BY kind, channel, language",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(k, c, language, subject, body, html)| {
+                Some((
+                    (Kind::parse(&k)?, Channel::parse(&c)?, language),
+                    Template {
+                        subject,
+                        body,
+                        html,
+                    },
+                ))
+            })
+            .collect())
     }
 
     /// Every agent's (id, email), for files that name agents by email.
@@ -149,6 +188,18 @@ impl Db {
             self.put_canned_response_in(&mut tx, &p.id, p.exists, &d.code, &d.title, &d.body)
                 .await?;
         }
+        if let Some(settings) = &plan.communication_settings {
+            self.put_communication_settings_in(&mut tx, settings)
+                .await?;
+        }
+        for ((kind, channel, language), t) in &plan.templates {
+            self.put_template_in(&mut tx, *kind, *channel, language, t)
+                .await?;
+        }
+        for (kind, channel, language) in &plan.templates_reset {
+            self.reset_template_in(&mut tx, *kind, *channel, language)
+                .await?;
+        }
         for id in &plan.canned_responses_deleted {
             self.delete_canned_response_in(&mut tx, id).await?;
         }
@@ -169,6 +220,12 @@ impl Db {
         }
         tx.commit().await?;
         self.announce(Change::Routing);
+        if plan.communication_settings.is_some()
+            || !plan.templates.is_empty()
+            || !plan.templates_reset.is_empty()
+        {
+            self.announce(Change::Communications);
+        }
         let widgets = plan
             .widgets
             .iter()

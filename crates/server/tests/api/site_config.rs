@@ -54,6 +54,24 @@ async fn rich_site(app: &TestApp, admin: &Caller) {
     switchboard_server::demo::load_workspace(app.db())
         .await
         .unwrap();
+    let r = admin
+        .patch(
+            "/api/v1/communications/settings",
+            json!({"enabled": false, "reminder_days": 2}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let r = admin
+        .request(
+            reqwest::Method::PUT,
+            "/api/v1/communications/templates/confirmation/sms/fr",
+        )
+        .json(&json!({"body": "Rendez-vous confirmé le {date} à {time}. Merci !"}))
+        .send()
+        .await
+        .unwrap();
+    let (st, body) = answer(r).await;
+    assert_eq!(st, 200, "{body}");
     let queues = admin.ok("/api/v1/queues").await;
     let urgent = queues
         .as_array()
@@ -287,6 +305,14 @@ async fn a_bad_file_is_refused_by_its_place_and_writes_nothing() {
             (
                 text.replace("code = \"bye\"", "code = \"Bye Bye\""),
                 "canned_responses[0].code",
+            ),
+            (
+                text.replace("language = \"fr\"", "language = \"xx\""),
+                "message_templates[0].language",
+            ),
+            (
+                text.replace("reminder_days = 2", "reminder_days = -4"),
+                "communications.reminder_days",
             ),
         ];
         for (bad, field) in cases {
