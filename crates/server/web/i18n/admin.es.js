@@ -149,7 +149,7 @@ export default {
   canned: 'Respuestas predefinidas', noCanned: 'Aún no hay respuestas predefinidas.', newCanned: 'Nueva respuesta predefinida',
   code: 'Código', codeHelp: 'Código que los agentes escriben tras / (a-z, 0-9, _ y -)', cannedTitle: 'Título', cannedBody: 'Texto',
   savedCanned: 'Respuesta predefinida {name} añadida.',
-  configTitle: 'Configuración como código', configHelp: 'Habilidades, perfiles de capacidad, colas, reglas de enrutamiento y widgets en un archivo TOML, para guardarlo en control de versiones o llevarlo a otro sitio. Los elementos se reconocen por su nombre; un área que falta en el archivo no se toca; los secretos de los widgets nunca se exportan. Al aplicar se comprueba primero todo el archivo y se listan los cambios; no se escribe nada hasta pulsar «Aplicar».',
+  configTitle: 'Configuración como código', configHelp: 'Habilidades, perfiles de capacidad, colas, reglas de enrutamiento, widgets, guiones de agente, respuestas predefinidas y comunicaciones en un archivo TOML, para guardarlo en control de versiones o llevarlo a otro sitio. Los elementos se reconocen por su nombre; un área que falta en el archivo no se toca; los secretos de los widgets nunca se exportan. Al aplicar se comprueba primero todo el archivo y se listan los cambios; no se escribe nada hasta pulsar «Aplicar».',
   configExport: 'Exportar la configuración (site.toml)', configFile: 'Aplicar una configuración: elegir un archivo', configApplyNow: 'Aplicar',
   configRefused: 'El archivo fue rechazado; no se cambió nada.', configNoChange: 'Sin cambios: el sitio ya tiene esta configuración.',
   configDryRun: 'Comprobado: {n} cambio(s) por hacer. No se escribe nada hasta pulsar «Aplicar».', configApplied: '{n} cambio(s) aplicado(s).',
