@@ -17,6 +17,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::{Map, Value};
 use switchboard_chat::settings::WidgetInput;
+use switchboard_core::booking::{BranchDraft, BranchInput, TopicDraft, TopicInput};
 use switchboard_core::chat::proactive::{parse_rules, ProactiveRuleSpec};
 use switchboard_core::communications::templates::Template;
 use switchboard_core::communications::{Channel, Kind, Settings, LANGUAGES};
@@ -42,7 +43,7 @@ use crate::routing::config::{parse_enum, validate_queue, QueueInput, RuleInput};
 pub const KEPT: &str = "(kept)";
 
 /// The file's areas, in the order they are read, applied and listed.
-pub const AREAS: [&str; 10] = [
+pub const AREAS: [&str; 12] = [
     "skills",
     "capacity_profiles",
     "queues",
@@ -53,6 +54,8 @@ pub const AREAS: [&str; 10] = [
     "canned_responses",
     "communications",
     "message_templates",
+    "branches",
+    "topics",
 ];
 
 const FORMAT_VERSION: i64 = 1;
@@ -62,7 +65,8 @@ const FORMAT_VERSION: i64 = 1;
 pub struct ConfigChange {
     /// The file's area: `skills`, `capacity_profiles`, `queues`,
     /// `routing_rules`, `widgets`, `agent_scripts`, `agent_script_rules`,
-    /// `canned_responses`, `communications`, `message_templates`.
+    /// `canned_responses`, `communications`, `message_templates`,
+    /// `branches`, `topics`.
     pub area: String,
     /// `create`, `update` or `delete`.
     pub action: String,
@@ -134,6 +138,8 @@ struct Site {
     canned: Vec<(String, CannedDraft)>,
     communications: Settings,
     templates: Vec<(TemplateKey, Template)>,
+    branches: Vec<(String, BranchDraft)>,
+    topics: Vec<(String, TopicDraft)>,
     names: Names,
     emails: HashMap<String, String>,
 }
@@ -243,7 +249,43 @@ async fn read_site(db: &Db) -> ApiResult<Site> {
             )
         })
         .collect();
+    let branches = db
+        .branches()
+        .await?
+        .into_iter()
+        .map(|b| {
+            (
+                b.id,
+                BranchDraft {
+                    name: b.name,
+                    address: b.address,
+                    time_zone: b.time_zone,
+                },
+            )
+        })
+        .collect();
+    let topics = db
+        .topics()
+        .await?
+        .into_iter()
+        .map(|t| {
+            (
+                t.id,
+                TopicDraft {
+                    name: t.name,
+                    description: t.description,
+                    duration_minutes: u32::try_from(t.duration_minutes).unwrap_or(0),
+                    meeting_types: t.meeting_types,
+                    skills: t.skills,
+                    instructions: t.instructions,
+                    translations: t.translations,
+                },
+            )
+        })
+        .collect();
     Ok(Site {
+        branches,
+        topics,
         communications: db.communication_settings().await?,
         templates: db.customized_templates().await?,
         scripts,
@@ -419,6 +461,30 @@ fn template_form(key: &TemplateKey, t: &Template) -> Value {
     })
 }
 
+fn branch_form(b: &BranchDraft) -> Value {
+    serde_json::json!({"name": b.name, "address": b.address, "time_zone": b.time_zone})
+}
+
+fn topic_form(t: &TopicDraft, names: &Names) -> Value {
+    let mut skills: Vec<String> = t
+        .skills
+        .iter()
+        .map(|s| Names::of(&names.skill, s))
+        .collect();
+    skills.sort();
+    let mut v = serde_json::json!({
+        "name": t.name,
+        "description": t.description,
+        "duration_minutes": t.duration_minutes,
+        "meeting_types": t.meeting_types,
+        "skills": skills,
+        "instructions": t.instructions,
+        "translations": t.translations,
+    });
+    strip_nulls(&mut v);
+    v
+}
+
 fn site_form(site: &Site) -> Value {
     let mut skills: Vec<&str> = site.skills.iter().map(|(_, n)| n.as_str()).collect();
     skills.sort();
@@ -472,6 +538,17 @@ fn site_form(site: &Site) -> Value {
         site.canned.iter().map(|(_, c)| canned_form(c)).collect(),
     );
     out.insert("communications".into(), settings_form(&site.communications));
+    out.insert(
+        "branches".into(),
+        site.branches.iter().map(|(_, b)| branch_form(b)).collect(),
+    );
+    out.insert(
+        "topics".into(),
+        site.topics
+            .iter()
+            .map(|(_, t)| topic_form(t, &site.names))
+            .collect(),
+    );
     out.insert(
         "message_templates".into(),
         site.templates
@@ -1208,6 +1285,15 @@ async fn plan(db: &Db, text: &str) -> ApiResult<(SitePlan, Vec<ConfigChange>)> {
         &queue_ids,
     );
     plan_communications(&site, &mut file, &mut errors, &mut plan, &mut changes);
+    plan_scheduling(
+        &site,
+        &mut file,
+        &mut errors,
+        &mut plan,
+        &mut changes,
+        &names,
+        &skill_ids,
+    );
 
     let mut unknown: Vec<&String> = file.keys().collect();
     unknown.sort();
@@ -1223,6 +1309,132 @@ async fn plan(db: &Db, text: &str) -> ApiResult<(SitePlan, Vec<ConfigChange>)> {
     }
     errors.finish()?;
     Ok((plan, changes))
+}
+
+/// Scheduling branches and meeting topics (skills by name).
+fn plan_scheduling(
+    site: &Site,
+    file: &mut Map<String, Value>,
+    errors: &mut Errors,
+    plan: &mut SitePlan,
+    changes: &mut Vec<ConfigChange>,
+    names: &Names,
+    skill_ids: &HashMap<String, String>,
+) {
+    if let Some(list) = area_list(errors, file, "branches") {
+        let mut seen = HashSet::new();
+        for (i, v) in list.into_iter().enumerate() {
+            let at = format!("branches[{i}]");
+            let name = record_name(&v);
+            let Some(input) = typed::<BranchInput>(errors, &at, "branch", &name, v) else {
+                continue;
+            };
+            let draft = match BranchDraft::parse(input) {
+                Ok(d) => d,
+                Err(e) => {
+                    errors.record(&at, "branch", &name, e);
+                    continue;
+                }
+            };
+            if !seen.insert(draft.name.clone()) {
+                errors.add(
+                    format!("{at}.name"),
+                    "duplicate",
+                    format!("another branch is named {:?}", draft.name),
+                );
+                continue;
+            }
+            match site.branches.iter().find(|(_, b)| b.name == draft.name) {
+                Some((id, old)) => {
+                    if branch_form(old) != branch_form(&draft) {
+                        change(changes, "branches", "update", &draft.name);
+                        plan.branches.push(Put {
+                            id: id.clone(),
+                            exists: true,
+                            draft,
+                        });
+                    }
+                }
+                None => {
+                    change(changes, "branches", "create", &draft.name);
+                    plan.branches.push(Put {
+                        id: switchboard_store::new_id(),
+                        exists: false,
+                        draft,
+                    });
+                }
+            }
+        }
+        for (id, b) in &site.branches {
+            if !seen.contains(&b.name) {
+                plan.branches_deleted.push(id.clone());
+                change(changes, "branches", "delete", &b.name);
+            }
+        }
+    }
+    if let Some(list) = area_list(errors, file, "topics") {
+        let mut seen = HashSet::new();
+        for (i, mut v) in list.into_iter().enumerate() {
+            let at = format!("topics[{i}]");
+            let name = record_name(&v);
+            if let Some(Value::Array(skills)) = v.get_mut("skills") {
+                for (k, s) in skills.iter_mut().enumerate() {
+                    match s.as_str().map(|n| skill_ids.get(n.trim())) {
+                        Some(Some(id)) => *s = Value::String(id.clone()),
+                        _ => errors.add(
+                            format!("{at}.skills[{k}]"),
+                            "unknown",
+                            format!("no skill is named {s} (topic {name:?})"),
+                        ),
+                    }
+                }
+            }
+            let Some(input) = typed::<TopicInput>(errors, &at, "topic", &name, v) else {
+                continue;
+            };
+            let draft = match TopicDraft::parse(input) {
+                Ok(d) => d,
+                Err(e) => {
+                    errors.record(&at, "topic", &name, e);
+                    continue;
+                }
+            };
+            if !seen.insert(draft.name.clone()) {
+                errors.add(
+                    format!("{at}.name"),
+                    "duplicate",
+                    format!("another topic is named {:?}", draft.name),
+                );
+                continue;
+            }
+            match site.topics.iter().find(|(_, t)| t.name == draft.name) {
+                Some((id, old)) => {
+                    if topic_form(old, &site.names) != topic_form(&draft, names) {
+                        change(changes, "topics", "update", &draft.name);
+                        plan.topics.push(Put {
+                            id: id.clone(),
+                            exists: true,
+                            draft,
+                        });
+                    }
+                }
+                None => {
+                    change(changes, "topics", "create", &draft.name);
+                    plan.topics.push(Put {
+                        id: switchboard_store::new_id(),
+                        exists: false,
+                        draft,
+                    });
+                }
+            }
+        }
+        for (id, t) in &site.topics {
+            if !seen.contains(&t.name) {
+                plan.topics_deleted.push(id.clone());
+                change(changes, "topics", "delete", &t.name);
+            }
+        }
+    }
 }
 
 /// Communication settings and the admin's own message templates (a

@@ -9,6 +9,7 @@
 //! writes use, so every change is audited exactly as through the API, and
 //! nothing is written when any part fails.
 
+use switchboard_core::booking::{BranchDraft, TopicDraft};
 use switchboard_core::changes::Change;
 use switchboard_core::communications::templates::Template;
 use switchboard_core::communications::{Channel, Kind, Settings};
@@ -71,6 +72,10 @@ pub struct SitePlan {
     pub script_rules: Option<Vec<ScriptRuleDraft>>,
     pub canned_responses: Vec<Put<CannedDraft>>,
     pub canned_responses_deleted: Vec<String>,
+    pub branches: Vec<Put<BranchDraft>>,
+    pub topics: Vec<Put<TopicDraft>>,
+    pub topics_deleted: Vec<String>,
+    pub branches_deleted: Vec<String>,
     pub communication_settings: Option<Settings>,
     /// Templates the file sets (the admin's own wording).
     pub templates: Vec<(TemplateKey, Template)>,
@@ -96,6 +101,10 @@ impl SitePlan {
             && self.script_rules.is_none()
             && self.canned_responses.is_empty()
             && self.canned_responses_deleted.is_empty()
+            && self.branches.is_empty()
+            && self.topics.is_empty()
+            && self.topics_deleted.is_empty()
+            && self.branches_deleted.is_empty()
             && self.communication_settings.is_none()
             && self.templates.is_empty()
             && self.templates_reset.is_empty()
@@ -188,6 +197,14 @@ impl Db {
             self.put_canned_response_in(&mut tx, &p.id, p.exists, &d.code, &d.title, &d.body)
                 .await?;
         }
+        for b in &plan.branches {
+            self.save_branch_in(&mut tx, &b.id, b.exists, &b.draft)
+                .await?;
+        }
+        for t in &plan.topics {
+            self.save_topic_in(&mut tx, &t.id, t.exists, &t.draft)
+                .await?;
+        }
         if let Some(settings) = &plan.communication_settings {
             self.put_communication_settings_in(&mut tx, settings)
                 .await?;
@@ -205,6 +222,12 @@ impl Db {
         }
         for id in &plan.scripts_deleted {
             self.delete_script_in(&mut tx, id).await?;
+        }
+        for id in &plan.topics_deleted {
+            self.delete_topic_in(&mut tx, id).await?;
+        }
+        for id in &plan.branches_deleted {
+            self.delete_branch_in(&mut tx, id).await?;
         }
         for id in &plan.widgets_deleted {
             self.delete_widget_in(&mut tx, id).await?;

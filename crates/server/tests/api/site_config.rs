@@ -54,6 +54,9 @@ async fn rich_site(app: &TestApp, admin: &Caller) {
     switchboard_server::demo::load_workspace(app.db())
         .await
         .unwrap();
+    switchboard_server::demo::load_scheduling(app.db())
+        .await
+        .unwrap();
     let r = admin
         .patch(
             "/api/v1/communications/settings",
@@ -314,6 +317,10 @@ async fn a_bad_file_is_refused_by_its_place_and_writes_nothing() {
                 text.replace("reminder_days = 2", "reminder_days = -4"),
                 "communications.reminder_days",
             ),
+            (
+                text.replacen("duration_minutes = ", "duration_minutes = 9999 # ", 1),
+                "topics[0].duration_minutes",
+            ),
         ];
         for (bad, field) in cases {
             assert_ne!(bad, text, "the case for {field} changes the file");
@@ -356,7 +363,7 @@ async fn applies_are_audited_as_their_author_and_admins_only() {
 
         let changed = text
             .replace("wrap_up_seconds = 30", "wrap_up_seconds = 45")
-            .replace("skills = [\"cards\"", "skills = [\"german\", \"cards\"");
+            .replacen("skills = [\"cards\"", "skills = [\"german\", \"cards\"", 1);
         let before = audit_rows(&admin).await.len();
         let (st, done) = apply(&admin, &changed, false).await;
         assert_eq!(st, 200, "{done}");
