@@ -144,7 +144,7 @@ export default {
   canned: 'Canned responses', noCanned: 'No canned responses yet.', newCanned: 'New canned response',
   code: 'Code', codeHelp: 'Code agents type after / (a-z, 0-9, _ and -)', cannedTitle: 'Title', cannedBody: 'Text',
   savedCanned: 'Canned response {name} added.',
-  configTitle: 'Configuration as code', configHelp: 'Skills, capacity profiles, queues, routing rules, widgets, agent scripts, canned responses and communications as one TOML file, to keep in version control or move to another site. Records are matched by name; an area the file leaves out is not touched; widget secrets are never exported. Applying checks the whole file first and lists the changes; nothing is written until you press Apply.',
+  configTitle: 'Configuration as code', configHelp: 'Skills, capacity profiles, queues, routing rules, widgets, agent scripts, canned responses, communications, branches and topics as one TOML file, to keep in version control or move to another site. Records are matched by name; an area the file leaves out is not touched; widget secrets are never exported. Applying checks the whole file first and lists the changes; nothing is written until you press Apply.',
   configExport: 'Export configuration (site.toml)', configFile: 'Apply configuration: choose a file', configApplyNow: 'Apply',
   configRefused: 'The file was refused; nothing was changed.', configNoChange: 'No change: the site already has this configuration.',
   configDryRun: 'Checked: {n} change(s) to make. Nothing is written until you press Apply.', configApplied: 'Applied {n} change(s).',

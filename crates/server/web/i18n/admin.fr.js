@@ -149,7 +149,7 @@ export default {
   canned: 'Réponses types', noCanned: 'Aucune réponse type pour l’instant.', newCanned: 'Nouvelle réponse type',
   code: 'Code', codeHelp: 'Code que les agents tapent après / (a-z, 0-9, _ et -)', cannedTitle: 'Titre', cannedBody: 'Texte',
   savedCanned: 'Réponse type {name} ajoutée.',
-  configTitle: 'Configuration en code', configHelp: 'Compétences, profils de capacité, files, règles de routage, widgets, scripts d’agent, réponses types et communications dans un fichier TOML, à garder sous contrôle de version ou à porter sur un autre site. Les éléments sont reconnus par leur nom ; un domaine absent du fichier n’est pas touché ; les secrets des widgets ne sont jamais exportés. L’application vérifie d’abord tout le fichier et liste les changements ; rien n’est écrit avant « Appliquer ».',
+  configTitle: 'Configuration en code', configHelp: 'Compétences, profils de capacité, files, règles de routage, widgets, scripts d’agent, réponses types, communications, agences et sujets dans un fichier TOML, à garder sous contrôle de version ou à porter sur un autre site. Les éléments sont reconnus par leur nom ; un domaine absent du fichier n’est pas touché ; les secrets des widgets ne sont jamais exportés. L’application vérifie d’abord tout le fichier et liste les changements ; rien n’est écrit avant « Appliquer ».',
   configExport: 'Exporter la configuration (site.toml)', configFile: 'Appliquer une configuration : choisir un fichier', configApplyNow: 'Appliquer',
   configRefused: 'Le fichier a été refusé ; rien n’a changé.', configNoChange: 'Aucun changement : le site a déjà cette configuration.',
   configDryRun: 'Vérifié : {n} changement(s) à faire. Rien n’est écrit avant « Appliquer ».', configApplied: '{n} changement(s) appliqué(s).',
