@@ -1833,3 +1833,90 @@ pub async fn apply(db: &Db, text: &str, dry_run: bool) -> ApiResult<ApplyReport>
         changes,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_malformed_file_is_named_by_its_place() {
+        let e = parse_text("skills = [\n").unwrap_err();
+        assert_eq!(e.0[0].field, "file");
+        assert!(e.0[0].message.contains("line"), "{}", e.0[0].message);
+        let e = parse_text("= 3").unwrap_err();
+        assert_eq!(e.0[0].code, "malformed");
+    }
+
+    #[test]
+    fn nulls_leave_and_references_take_names() {
+        let mut v = serde_json::json!({"a": null, "b": [{"c": null, "d": 1}],
+            "routing": {"queue_id": "q1"}});
+        strip_nulls(&mut v);
+        let names = Names {
+            queue: HashMap::from([("q1".to_owned(), "Chat".to_owned())]),
+            ..Names::default()
+        };
+        id_to_name(&mut v["routing"], "queue_id", "queue", &names.queue);
+        assert_eq!(
+            v,
+            serde_json::json!({"b": [{"d": 1}], "routing": {"queue": "Chat"}})
+        );
+        let mut errors = Errors::default();
+        let ids = HashMap::from([("Chat".to_owned(), "q1".to_owned())]);
+        let mut r = serde_json::json!({"queue": "Nowhere"});
+        name_to_id(
+            &mut errors,
+            &mut r,
+            "queue",
+            "queue_id",
+            &ids,
+            "rules[0]",
+            "queue",
+        );
+        assert_eq!(errors.0[0].field, "rules[0].queue");
+        let mut r = serde_json::json!({"queue_id": "q1"});
+        name_to_id(
+            &mut errors,
+            &mut r,
+            "queue",
+            "queue_id",
+            &ids,
+            "rules[1]",
+            "queue",
+        );
+        assert_eq!(errors.0[1].field, "rules[1].queue_id", "ids are refused");
+    }
+
+    #[test]
+    fn changes_print_as_marked_lines() {
+        let report = ApplyReport {
+            dry_run: true,
+            applied: false,
+            changes: vec![
+                ConfigChange {
+                    area: "queues".into(),
+                    action: "create".into(),
+                    name: "Chat".into(),
+                },
+                ConfigChange {
+                    area: "skills".into(),
+                    action: "delete".into(),
+                    name: "old".into(),
+                },
+                ConfigChange {
+                    area: "widgets".into(),
+                    action: "update".into(),
+                    name: "Shop".into(),
+                },
+            ],
+        };
+        assert_eq!(
+            report.lines(),
+            vec![
+                "+ queues \"Chat\"",
+                "- skills \"old\"",
+                "~ widgets \"Shop\""
+            ]
+        );
+    }
+}
