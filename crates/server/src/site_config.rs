@@ -26,7 +26,7 @@ use switchboard_core::validation::{limits, Check};
 use switchboard_core::{FieldError, Invalid};
 use switchboard_store::routing::{ProfileDraft, QueueDraft, RoutingRule};
 use switchboard_store::site_config::{
-    CannedDraft, Put, ScriptDraft, SitePlan, TemplateKey, WidgetDraft,
+    CannedDraft, PromptKey, Put, ScriptDraft, SitePlan, TemplateKey, WidgetDraft,
 };
 
 /// A script rule as stored: (queue id, channel, script id).
@@ -43,7 +43,7 @@ use crate::routing::config::{parse_enum, validate_queue, QueueInput, RuleInput};
 pub const KEPT: &str = "(kept)";
 
 /// The file's areas, in the order they are read, applied and listed.
-pub const AREAS: [&str; 12] = [
+pub const AREAS: [&str; 13] = [
     "skills",
     "capacity_profiles",
     "queues",
@@ -56,6 +56,7 @@ pub const AREAS: [&str; 12] = [
     "message_templates",
     "branches",
     "topics",
+    "queue_prompts",
 ];
 
 const FORMAT_VERSION: i64 = 1;
@@ -66,7 +67,7 @@ pub struct ConfigChange {
     /// The file's area: `skills`, `capacity_profiles`, `queues`,
     /// `routing_rules`, `widgets`, `agent_scripts`, `agent_script_rules`,
     /// `canned_responses`, `communications`, `message_templates`,
-    /// `branches`, `topics`.
+    /// `branches`, `topics`, `queue_prompts`.
     pub area: String,
     /// `create`, `update` or `delete`.
     pub action: String,
@@ -140,6 +141,7 @@ struct Site {
     templates: Vec<(TemplateKey, Template)>,
     branches: Vec<(String, BranchDraft)>,
     topics: Vec<(String, TopicDraft)>,
+    prompts: Vec<(PromptKey, String)>,
     names: Names,
     emails: HashMap<String, String>,
 }
@@ -284,6 +286,7 @@ async fn read_site(db: &Db) -> ApiResult<Site> {
         })
         .collect();
     Ok(Site {
+        prompts: db.prompt_texts().await?,
         branches,
         topics,
         communications: db.communication_settings().await?,
@@ -485,6 +488,26 @@ fn topic_form(t: &TopicDraft, names: &Names) -> Value {
     v
 }
 
+fn prompt_form((queue, prompt, language): &PromptKey, text: &str, names: &Names) -> Value {
+    serde_json::json!({
+        "queue": Names::of(&names.queue, queue),
+        "prompt": prompt,
+        "language": language,
+        "text": text,
+    })
+}
+
+fn prompt_forms(prompts: &[(PromptKey, String)], names: &Names) -> Vec<Value> {
+    let mut out: Vec<Value> = prompts
+        .iter()
+        .map(|(k, t)| prompt_form(k, t, names))
+        .collect();
+    out.sort_by_key(|v| {
+        ["queue", "prompt", "language"].map(|k| v[k].as_str().unwrap_or_default().to_owned())
+    });
+    out
+}
+
 fn site_form(site: &Site) -> Value {
     let mut skills: Vec<&str> = site.skills.iter().map(|(_, n)| n.as_str()).collect();
     skills.sort();
@@ -536,6 +559,10 @@ fn site_form(site: &Site) -> Value {
     out.insert(
         "canned_responses".into(),
         site.canned.iter().map(|(_, c)| canned_form(c)).collect(),
+    );
+    out.insert(
+        "queue_prompts".into(),
+        Value::Array(prompt_forms(&site.prompts, &site.names)),
     );
     out.insert("communications".into(), settings_form(&site.communications));
     out.insert(
@@ -1285,6 +1312,15 @@ async fn plan(db: &Db, text: &str) -> ApiResult<(SitePlan, Vec<ConfigChange>)> {
         &queue_ids,
     );
     plan_communications(&site, &mut file, &mut errors, &mut plan, &mut changes);
+    plan_prompts(
+        &site,
+        &mut file,
+        &mut errors,
+        &mut plan,
+        &mut changes,
+        &names,
+        &queue_ids,
+    );
     plan_scheduling(
         &site,
         &mut file,
@@ -1309,6 +1345,110 @@ async fn plan(db: &Db, text: &str) -> ApiResult<(SitePlan, Vec<ConfigChange>)> {
     }
     errors.finish()?;
     Ok((plan, changes))
+}
+
+/// What callers hear in a queue: the prompts an admin gave a text
+/// (recordings are not in the file and stay as they are).
+fn plan_prompts(
+    site: &Site,
+    file: &mut Map<String, Value>,
+    errors: &mut Errors,
+    plan: &mut SitePlan,
+    changes: &mut Vec<ConfigChange>,
+    names: &Names,
+    queue_ids: &HashMap<String, String>,
+) {
+    use switchboard_core::voice::prompts::{check_text, Prompt, LANGUAGES};
+    let Some(list) = area_list(errors, file, "queue_prompts") else {
+        return;
+    };
+    let mut seen = HashSet::new();
+    for (i, mut v) in list.into_iter().enumerate() {
+        let at = format!("queue_prompts[{i}]");
+        name_to_id(errors, &mut v, "queue", "queue_id", queue_ids, &at, "queue");
+        let text = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
+        let (queue, prompt, language, said) = (
+            text("queue_id"),
+            text("prompt"),
+            text("language"),
+            text("text"),
+        );
+        if let Some(m) = v.as_object() {
+            for k in m.keys() {
+                if !["queue_id", "prompt", "language", "text"].contains(&k.as_str()) {
+                    errors.add(
+                        format!("{at}.{k}"),
+                        "unknown_field",
+                        "a prompt has queue, prompt, language and text",
+                    );
+                }
+            }
+        }
+        if queue.is_none() && v.get("queue_id").is_none() {
+            errors.add(format!("{at}.queue"), "required", "is required");
+        }
+        let p = prompt.as_deref().and_then(Prompt::parse);
+        if p.is_none() {
+            errors.add(
+                format!("{at}.prompt"),
+                "invalid",
+                format!("one of {}", Prompt::ALL.map(|p| p.name()).join(", ")),
+            );
+        }
+        let language = language.filter(|l| LANGUAGES.contains(&l.as_str()));
+        if language.is_none() {
+            errors.add(
+                format!("{at}.language"),
+                "invalid",
+                format!("one of {}", LANGUAGES.join(", ")),
+            );
+        }
+        let (Some(queue), Some(p), Some(language)) = (queue, p, language) else {
+            continue;
+        };
+        let key: PromptKey = (queue, p.name().to_owned(), language);
+        let name = format!("{}/{}/{}", Names::of(&names.queue, &key.0), key.1, key.2);
+        let said = match check_text(p, &said.unwrap_or_default()) {
+            Ok(t) => t,
+            Err(e) => {
+                errors.record(&at, "prompt", &name, e);
+                continue;
+            }
+        };
+        if !seen.insert(key.clone()) {
+            errors.add(
+                at,
+                "duplicate",
+                format!("the prompt {name} is listed twice"),
+            );
+            continue;
+        }
+        match site.prompts.iter().find(|(k, _)| *k == key) {
+            Some((_, old)) if *old == said => {}
+            found => {
+                change(
+                    changes,
+                    "queue_prompts",
+                    if found.is_some() { "update" } else { "create" },
+                    &name,
+                );
+                plan.prompt_texts.push((key, said));
+            }
+        }
+    }
+    for (key, _) in &site.prompts {
+        // Prompts of queues the file deletes go with their queue.
+        if !seen.contains(key) && !plan.queues_deleted.contains(&key.0) {
+            let name = format!(
+                "{}/{}/{}",
+                Names::of(&site.names.queue, &key.0),
+                key.1,
+                key.2
+            );
+            change(changes, "queue_prompts", "delete", &name);
+            plan.prompts_reset.push(key.clone());
+        }
+    }
 }
 
 /// Scheduling branches and meeting topics (skills by name).

@@ -54,6 +54,9 @@ pub type ScriptRuleDraft = (Option<String>, Option<String>, String);
 /// A message template's key: kind, channel, language.
 pub type TemplateKey = (Kind, Channel, String);
 
+/// A queue prompt's key: queue id, prompt, language.
+pub type PromptKey = (String, String, String);
+
 /// Every write of an apply, in the order they are made.
 #[derive(Debug, Clone, Default)]
 pub struct SitePlan {
@@ -76,6 +79,10 @@ pub struct SitePlan {
     pub topics: Vec<Put<TopicDraft>>,
     pub topics_deleted: Vec<String>,
     pub branches_deleted: Vec<String>,
+    /// Spoken texts set for queue prompts.
+    pub prompt_texts: Vec<(PromptKey, String)>,
+    /// Text prompts back to the default.
+    pub prompts_reset: Vec<PromptKey>,
     pub communication_settings: Option<Settings>,
     /// Templates the file sets (the admin's own wording).
     pub templates: Vec<(TemplateKey, Template)>,
@@ -105,6 +112,8 @@ impl SitePlan {
             && self.topics.is_empty()
             && self.topics_deleted.is_empty()
             && self.branches_deleted.is_empty()
+            && self.prompt_texts.is_empty()
+            && self.prompts_reset.is_empty()
             && self.communication_settings.is_none()
             && self.templates.is_empty()
             && self.templates_reset.is_empty()
@@ -146,6 +155,20 @@ impl Db {
                     },
                 ))
             })
+            .collect())
+    }
+
+    /// Every queue prompt an admin gave a text (recordings left out).
+    pub async fn prompt_texts(&self) -> Result<Vec<(PromptKey, String)>> {
+        let rows: Vec<(String, String, String, String)> = sqlx::query_as(
+            "SELECT queue_id, prompt, language, text FROM voice_prompts WHERE text IS NOT NULL \
+             ORDER BY queue_id, prompt, language",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(q, p, l, t)| ((q, p, l), t))
             .collect())
     }
 
@@ -203,6 +226,14 @@ impl Db {
         }
         for t in &plan.topics {
             self.save_topic_in(&mut tx, &t.id, t.exists, &t.draft)
+                .await?;
+        }
+        for ((queue, prompt, language), text) in &plan.prompt_texts {
+            self.set_prompt_override_in(&mut tx, (queue, prompt, language), Some(text), None)
+                .await?;
+        }
+        for (queue, prompt, language) in &plan.prompts_reset {
+            self.delete_prompt_override_in(&mut tx, (queue, prompt, language))
                 .await?;
         }
         if let Some(settings) = &plan.communication_settings {

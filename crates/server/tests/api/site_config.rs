@@ -105,6 +105,17 @@ async fn rich_site(app: &TestApp, admin: &Caller) {
                     "out_of_operating_hours": {"action": "voicemail"}}}),
         )
         .await;
+    let r = admin
+        .request(
+            reqwest::Method::PUT,
+            &format!("/api/v1/queues/{urgent}/prompts/greeting/fr"),
+        )
+        .json(&json!({"text": "Bonjour, merci de patienter."}))
+        .send()
+        .await
+        .unwrap();
+    let (st, body) = answer(r).await;
+    assert_eq!(st, 200, "{body}");
     let skills = admin.ok("/api/v1/skills").await;
     let french = skills
         .as_array()
@@ -320,6 +331,10 @@ async fn a_bad_file_is_refused_by_its_place_and_writes_nothing() {
             (
                 text.replacen("duration_minutes = ", "duration_minutes = 9999 # ", 1),
                 "topics[0].duration_minutes",
+            ),
+            (
+                text.replace("Bonjour, merci de patienter.", "Bonjour {nom}"),
+                "queue_prompts[0].text",
             ),
         ];
         for (bad, field) in cases {
