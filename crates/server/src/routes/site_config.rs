@@ -31,7 +31,8 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// The site's configuration as a TOML file (`site.toml`): skills,
 /// capacity profiles, queues, routing rules, widgets with their proactive
 /// rules, agent scripts and their rules, canned responses, communications
-/// settings and the admin's own templates, branches and meeting topics. Records name each other by name (agents by email); widget
+/// settings and the admin's own templates, branches and meeting topics,
+/// queue prompts' texts. Records name each other by name (agents by email); widget
 /// secrets are never included (`secret = "(kept)"`).
 #[utoipa::path(get, path = "/api/v1/config", tag = "configuration",
     responses((status = 200, description = "The configuration file", content_type = "application/toml", body = String)))]
