@@ -38,7 +38,7 @@ ROLES = ("admin", "agent")
 # string, and no schema can say which texts are good CSV with good rows, so
 # generated bodies are refused (422) by design; tests/api/imports.rs drives
 # it with good and bad files.
-EXCLUDE_PATH_REGEX = r"^/api/v1/(session|tokens/\{id\}|ws|contacts/import)$|^/widget/v1/\{widget_id\}/ws$"
+EXCLUDE_PATH_REGEX = r"^/api/v1/(session|tokens/\{id\}|ws|contacts/import|config/apply)$|^/widget/v1/\{widget_id\}/ws$"
 
 
 def start_server(binary, workdir):

@@ -6,6 +6,7 @@ mod bench_import;
 mod bench_reminders;
 mod bench_summary;
 mod bench_voice;
+mod config;
 mod import;
 mod settings;
 mod simulate;
@@ -37,6 +38,12 @@ enum Command {
     Token {
         #[command(subcommand)]
         command: TokenCommand,
+    },
+    /// Export or apply the site's configuration as a TOML file
+    /// (configuration as code; docs/config-as-code.md).
+    Config {
+        #[command(subcommand)]
+        command: config::ConfigCommand,
     },
     /// Import records from a file (all or nothing).
     Import {
@@ -107,6 +114,10 @@ fn main() -> anyhow::Result<()> {
                 let s = db.resolve()?;
                 init_logging(false);
                 token_create(s, role, agent, name, expires_in_days).await
+            }
+            Command::Config { command } => {
+                init_logging(false);
+                config::run(command).await
             }
             Command::Import { command } => {
                 init_logging(false);

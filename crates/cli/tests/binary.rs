@@ -780,3 +780,61 @@ async fn killing_the_server_during_dispatch_loses_no_message() {
         drop(server);
     }
 }
+
+#[test]
+fn config_export_and_apply_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/switchboard.db", dir.path().display());
+    let file = dir.path().join("site.toml");
+    std::fs::write(
+        &file,
+        "version = 1\nskills = [\"english\", \"french\"]\n\n\
+         [[queues]]\nname = \"Chat\"\nchannel = \"messaging\"\nis_default = true\n\n\
+         [[routing_rules]]\nname = \"French\"\nqueue = \"Chat\"\n\
+         tests = [{ op = \"equals\", attribute = \"language\", value = \"fr\" }]\n\
+         skills = [{ skill = \"french\", min = 5 }]\n",
+    )
+    .unwrap();
+    let path = file.to_str().unwrap();
+
+    // A dry run lists the changes and writes nothing.
+    let (ok, out, err) = run(&["config", "apply", path, "--dry-run", "--database-url", &url]);
+    assert!(ok, "{err}");
+    assert!(out.contains("+ skills \"english\""), "{out}");
+    assert!(out.contains("+ queues \"Chat\""), "{out}");
+    assert!(out.contains("+ routing_rules \"French\""), "{out}");
+    assert!(out.contains("dry run"), "{out}");
+    let (ok, empty, err) = run(&["config", "export", "--database-url", &url]);
+    assert!(ok, "{err}");
+    assert!(empty.contains("skills = []"), "{empty}");
+
+    // Applied, then exported: the file's records, by name.
+    let (ok, out, err) = run(&["config", "apply", path, "--database-url", &url]);
+    assert!(ok, "{err}");
+    assert!(out.contains("applied 4 change(s)"), "{out}");
+    let (ok, exported, err) = run(&["config", "export", "--database-url", &url]);
+    assert!(ok, "{err}");
+    assert!(
+        exported.contains("skills = [\"english\", \"french\"]"),
+        "{exported}"
+    );
+    assert!(exported.contains("queue = \"Chat\""), "{exported}");
+
+    // The export applies with no change; a bad file names its place.
+    std::fs::write(&file, &exported).unwrap();
+    let (ok, out, err) = run(&["config", "apply", path, "--dry-run", "--database-url", &url]);
+    assert!(ok, "{err}");
+    assert!(out.contains("no change"), "{out}");
+    std::fs::write(
+        &file,
+        exported.replace("queue = \"Chat\"", "queue = \"Nowhere\""),
+    )
+    .unwrap();
+    let (ok, _, err) = run(&["config", "apply", path, "--database-url", &url]);
+    assert!(!ok);
+    assert!(
+        err.contains("routing_rules[0].queue: no queue is named \"Nowhere\""),
+        "{err}"
+    );
+    assert!(err.contains("nothing was applied"), "{err}");
+}

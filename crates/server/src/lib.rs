@@ -12,6 +12,7 @@ mod http_metrics;
 pub mod openapi;
 pub mod routes;
 mod security_headers;
+pub mod site_config;
 pub mod state;
 mod strict_json;
 mod web;

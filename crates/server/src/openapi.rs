@@ -35,6 +35,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::webhooks::router())
         .merge(routes::contacts::router())
         .merge(routes::imports::router())
+        .merge(routes::site_config::router())
         .merge(routes::accounts::router())
         .merge(routes::products::router())
         .merge(routes::cases::router())

@@ -230,57 +230,75 @@ impl Db {
         name: &str,
         settings: &str,
     ) -> Result<WidgetRow> {
-        let now = time::now();
         let mut tx = self.write_tx().await?;
-        let of = id.map(|id| Of::Row("widgets", id));
-        let (before, action) = before_put(&mut tx, "widget", of).await?;
-        let id = match id {
-            Some(id) => {
-                let done = sqlx::query(
-                    "UPDATE widgets SET name = $1, settings = $2, updated_at = $3 WHERE id = $4",
-                )
-                .bind(name.to_owned())
-                .bind(settings.to_owned())
-                .bind(now)
-                .bind(id.to_owned())
-                .execute(&mut *tx)
-                .await?;
-                if done.rows_affected() == 0 {
-                    return Err(StoreError::NotFound("widget"));
-                }
-                id.to_owned()
-            }
-            None => {
-                let id = new_id();
-                sqlx::query(
-                    "INSERT INTO widgets (id, name, settings, created_at, updated_at) \
-                     VALUES ($1, $2, $3, $4, $4)",
-                )
-                .bind(id.clone())
-                .bind(name.to_owned())
-                .bind(settings.to_owned())
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-                id
-            }
+        let (id, exists) = match id {
+            Some(id) => (id.to_owned(), true),
+            None => (new_id(), false),
         };
-        self.audit_of(
-            &mut tx,
-            Area::Chat,
-            &action,
-            Of::Row("widgets", &id),
-            before,
-        )
-        .await?;
+        self.put_widget_in(&mut tx, &id, exists, name, settings)
+            .await?;
         tx.commit().await?;
         self.announce(Change::Widget { id: id.clone() });
         self.widget(&id).await
     }
 
+    /// [`Db::put_widget`]'s writes in `tx`: replaces the widget `id` when
+    /// it `exists`, else creates it with this id.
+    pub(crate) async fn put_widget_in(
+        &self,
+        tx: &mut sqlx::AnyConnection,
+        id: &str,
+        exists: bool,
+        name: &str,
+        settings: &str,
+    ) -> Result<()> {
+        let now = time::now();
+        let of = exists.then_some(Of::Row("widgets", id));
+        let (before, action) = before_put(tx, "widget", of).await?;
+        if exists {
+            let done = sqlx::query(
+                "UPDATE widgets SET name = $1, settings = $2, updated_at = $3 WHERE id = $4",
+            )
+            .bind(name.to_owned())
+            .bind(settings.to_owned())
+            .bind(now)
+            .bind(id.to_owned())
+            .execute(&mut *tx)
+            .await?;
+            if done.rows_affected() == 0 {
+                return Err(StoreError::NotFound("widget"));
+            }
+        } else {
+            sqlx::query(
+                "INSERT INTO widgets (id, name, settings, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $4)",
+            )
+            .bind(id.to_owned())
+            .bind(name.to_owned())
+            .bind(settings.to_owned())
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        self.audit_of(tx, Area::Chat, &action, Of::Row("widgets", id), before)
+            .await
+    }
+
     /// Refused once visitors have used the widget: their history refers to it.
     pub async fn delete_widget(&self, id: &str) -> Result<()> {
         let mut tx = self.write_tx().await?;
+        self.delete_widget_in(&mut tx, id).await?;
+        tx.commit().await?;
+        self.announce(Change::Widget { id: id.to_owned() });
+        Ok(())
+    }
+
+    /// [`Db::delete_widget`]'s checks and writes in `tx`.
+    pub(crate) async fn delete_widget_in(
+        &self,
+        tx: &mut sqlx::AnyConnection,
+        id: &str,
+    ) -> Result<()> {
         let used: Option<String> =
             sqlx::query_scalar("SELECT id FROM visitors WHERE widget_id = $1 LIMIT 1")
                 .bind(id.to_owned())
@@ -292,17 +310,14 @@ impl Db {
             ));
         }
         let of = Of::Parts(&[("widgets", "id"), ("proactive_rules", "widget_id")], id);
-        let before = snapshot(&mut tx, of).await?;
+        let before = snapshot(tx, of).await?;
         sqlx::query("DELETE FROM proactive_rules WHERE widget_id = $1")
             .bind(id.to_owned())
             .execute(&mut *tx)
             .await?;
-        crate::sql::delete_by_id(&mut tx, "widgets", id, "widget").await?;
-        self.audit_of(&mut tx, Area::Chat, "widget.delete", of, before)
-            .await?;
-        tx.commit().await?;
-        self.announce(Change::Widget { id: id.to_owned() });
-        Ok(())
+        crate::sql::delete_by_id(tx, "widgets", id, "widget").await?;
+        self.audit_of(tx, Area::Chat, "widget.delete", of, before)
+            .await
     }
 
     // ------------------------------------------------------------ proactive rules
@@ -325,11 +340,27 @@ impl Db {
         rules: &[(String, String)],
     ) -> Result<Vec<RuleRow>> {
         let mut tx = self.write_tx().await?;
-        if !crate::sql::exists(&mut tx, "widgets", widget_id).await? {
+        self.put_proactive_rules_in(&mut tx, widget_id, rules)
+            .await?;
+        tx.commit().await?;
+        self.announce(Change::Widget {
+            id: widget_id.to_owned(),
+        });
+        self.proactive_rules(widget_id).await
+    }
+
+    /// [`Db::put_proactive_rules`]'s checks and writes in `tx`.
+    pub(crate) async fn put_proactive_rules_in(
+        &self,
+        tx: &mut sqlx::AnyConnection,
+        widget_id: &str,
+        rules: &[(String, String)],
+    ) -> Result<()> {
+        if !crate::sql::exists(tx, "widgets", widget_id).await? {
             return Err(StoreError::NotFound("widget"));
         }
         let of = Of::Parts(&[("proactive_rules", "widget_id")], widget_id);
-        let before = snapshot(&mut tx, of).await?;
+        let before = snapshot(tx, of).await?;
         let existing: Vec<(String, String)> =
             sqlx::query_as("SELECT id, widget_id FROM proactive_rules WHERE widget_id = $1")
                 .bind(widget_id.to_owned())
@@ -364,13 +395,8 @@ impl Db {
                 .map_err(|e| StoreError::from_write(e, "a rule with this id (in another widget)"))?;
             }
         }
-        self.audit_of(&mut tx, Area::Chat, "proactive_rules.update", of, before)
-            .await?;
-        tx.commit().await?;
-        self.announce(Change::Widget {
-            id: widget_id.to_owned(),
-        });
-        self.proactive_rules(widget_id).await
+        self.audit_of(tx, Area::Chat, "proactive_rules.update", of, before)
+            .await
     }
 
     // ------------------------------------------------------------ visitors

@@ -103,7 +103,19 @@ impl Db {
 
     pub async fn put_communication_settings(&self, s: &Settings) -> Result<Settings> {
         let mut tx = self.write_tx().await?;
-        let before = settings_json(&mut tx).await?;
+        self.put_communication_settings_in(&mut tx, s).await?;
+        tx.commit().await?;
+        self.announce(Change::Communications);
+        self.communication_settings().await
+    }
+
+    /// [`Db::put_communication_settings`]'s writes in `tx`.
+    pub(crate) async fn put_communication_settings_in(
+        &self,
+        tx: &mut sqlx::AnyConnection,
+        s: &Settings,
+    ) -> Result<()> {
+        let before = settings_json(tx).await?;
         sqlx::query(
             "INSERT INTO communication_settings (id, settings, updated_at) VALUES (1, $1, $2) \
              ON CONFLICT (id) DO UPDATE SET settings = $1, updated_at = $2",
@@ -112,7 +124,7 @@ impl Db {
         .bind(time::now())
         .execute(&mut *tx)
         .await?;
-        let after = settings_json(&mut tx).await?;
+        let after = settings_json(tx).await?;
         let change = audit::Change {
             area: Area::Communications,
             action: "settings.update",
@@ -120,10 +132,7 @@ impl Db {
             before,
             after,
         };
-        self.audit(&mut tx, change).await?;
-        tx.commit().await?;
-        self.announce(Change::Communications);
-        self.communication_settings().await
+        self.audit(tx, change).await
     }
 
     /// The template in force: the admin's, else the shipped default.
@@ -183,7 +192,22 @@ impl Db {
         t: &Template,
     ) -> Result<StoredTemplate> {
         let mut tx = self.write_tx().await?;
-        let before = template_json(&mut tx, kind, channel, language).await?;
+        self.put_template_in(&mut tx, kind, channel, language, t)
+            .await?;
+        tx.commit().await?;
+        self.template(kind, channel, language).await
+    }
+
+    /// [`Db::put_template`]'s writes in `tx`.
+    pub(crate) async fn put_template_in(
+        &self,
+        tx: &mut sqlx::AnyConnection,
+        kind: Kind,
+        channel: Channel,
+        language: &str,
+        t: &Template,
+    ) -> Result<()> {
+        let before = template_json(tx, kind, channel, language).await?;
         sqlx::query(
             "INSERT INTO message_templates (kind, channel, language, subject, body, html, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (kind, channel, language) \
@@ -198,15 +222,8 @@ impl Db {
         .bind(time::now())
         .execute(&mut *tx)
         .await?;
-        self.audit_template(
-            &mut tx,
-            "template.update",
-            (kind, channel, language),
-            before,
-        )
-        .await?;
-        tx.commit().await?;
-        self.template(kind, channel, language).await
+        self.audit_template(tx, "template.update", (kind, channel, language), before)
+            .await
     }
 
     /// Back to the shipped default.
@@ -217,7 +234,21 @@ impl Db {
         language: &str,
     ) -> Result<StoredTemplate> {
         let mut tx = self.write_tx().await?;
-        let before = template_json(&mut tx, kind, channel, language).await?;
+        self.reset_template_in(&mut tx, kind, channel, language)
+            .await?;
+        tx.commit().await?;
+        self.template(kind, channel, language).await
+    }
+
+    /// [`Db::reset_template`]'s writes in `tx`.
+    pub(crate) async fn reset_template_in(
+        &self,
+        tx: &mut sqlx::AnyConnection,
+        kind: Kind,
+        channel: Channel,
+        language: &str,
+    ) -> Result<()> {
+        let before = template_json(tx, kind, channel, language).await?;
         sqlx::query(
             "DELETE FROM message_templates WHERE kind = $1 AND channel = $2 AND language = $3",
         )
@@ -226,10 +257,8 @@ impl Db {
         .bind(language.to_owned())
         .execute(&mut *tx)
         .await?;
-        self.audit_template(&mut tx, "template.reset", (kind, channel, language), before)
-            .await?;
-        tx.commit().await?;
-        self.template(kind, channel, language).await
+        self.audit_template(tx, "template.reset", (kind, channel, language), before)
+            .await
     }
 
     /// Records a template's change: its key names it, `null` stands for the

@@ -24,6 +24,7 @@ pub mod meta;
 pub mod products;
 pub mod routing;
 pub mod scheduling;
+pub mod site_config;
 pub mod voice;
 pub mod webhooks;
 pub mod workspace;

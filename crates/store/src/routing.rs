@@ -268,16 +268,7 @@ impl Db {
     pub async fn create_skill(&self, name: &str) -> Result<Skill> {
         let id = new_id();
         let mut tx = self.write_tx().await?;
-        sqlx::query("INSERT INTO skills (id, name, created_at) VALUES ($1, $2, $3)")
-            .bind(id.clone())
-            .bind(name.to_owned())
-            .bind(time::now())
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| StoreError::from_write(e, "a skill with this name"))?;
-        let of = Of::Row("skills", &id);
-        self.audit_of(&mut tx, Area::People, "skill.create", of, Value::Null)
-            .await?;
+        self.create_skill_in(&mut tx, &id, name).await?;
         tx.commit().await?;
         Ok(
             sqlx::query_as("SELECT id, name, created_at FROM skills WHERE id = $1")
@@ -287,9 +278,40 @@ impl Db {
         )
     }
 
+    /// [`Db::create_skill`]'s writes in `tx`, with the id chosen by the caller.
+    pub(crate) async fn create_skill_in(
+        &self,
+        tx: &mut sqlx::AnyConnection,
+        id: &str,
+        name: &str,
+    ) -> Result<()> {
+        sqlx::query("INSERT INTO skills (id, name, created_at) VALUES ($1, $2, $3)")
+            .bind(id.to_owned())
+            .bind(name.to_owned())
+            .bind(time::now())
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| StoreError::from_write(e, "a skill with this name"))?;
+        let of = Of::Row("skills", id);
+        self.audit_of(tx, Area::People, "skill.create", of, Value::Null)
+            .await
+    }
+
     /// Refused while a routing rule needs the skill; agents lose it.
     pub async fn delete_skill(&self, id: &str) -> Result<()> {
         let mut tx = self.write_tx().await?;
+        self.delete_skill_in(&mut tx, id).await?;
+        tx.commit().await?;
+        self.announce(Change::Routing);
+        Ok(())
+    }
+
+    /// [`Db::delete_skill`]'s checks and writes in `tx`.
+    pub(crate) async fn delete_skill_in(
+        &self,
+        tx: &mut sqlx::AnyConnection,
+        id: &str,
+    ) -> Result<()> {
         let used: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM routing_rules WHERE skills LIKE $1 ESCAPE '\\'",
         )
@@ -312,17 +334,14 @@ impl Db {
             ));
         }
         let of = Of::Parts(&[("skills", "id"), ("agent_skills", "skill_id")], id);
-        let before = snapshot(&mut tx, of).await?;
+        let before = snapshot(tx, of).await?;
         sqlx::query("DELETE FROM agent_skills WHERE skill_id = $1")
             .bind(id.to_owned())
             .execute(&mut *tx)
             .await?;
-        crate::sql::delete_by_id(&mut tx, "skills", id, "skill").await?;
-        self.audit_of(&mut tx, Area::People, "skill.delete", of, before)
-            .await?;
-        tx.commit().await?;
-        self.announce(Change::Routing);
-        Ok(())
+        crate::sql::delete_by_id(tx, "skills", id, "skill").await?;
+        self.audit_of(tx, Area::People, "skill.delete", of, before)
+            .await
     }
 
     // ------------------------------------------------------------ capacity profiles
@@ -353,60 +372,81 @@ impl Db {
         id: Option<&str>,
         d: &ProfileDraft,
     ) -> Result<CapacityProfile> {
-        let now = time::now();
         let mut tx = self.write_tx().await?;
-        let of = id.map(|id| Of::Row("capacity_profiles", id));
-        let (before, action) = before_put(&mut tx, "capacity_profile", of).await?;
-        let id = match id {
-            Some(id) => {
-                let done = sqlx::query(
-                    "UPDATE capacity_profiles SET name = $1, chat_units = $2, voice_units = $3, \
-                     voice_blocks_others = $4, wrap_up_seconds = $5, updated_at = $6 WHERE id = $7",
-                )
-                .bind(d.name.clone())
-                .bind(d.chat_units)
-                .bind(d.voice_units)
-                .bind(i64::from(d.voice_blocks_others))
-                .bind(d.wrap_up_seconds)
-                .bind(now)
-                .bind(id.to_owned())
-                .execute(&mut *tx)
-                .await
-                .map_err(|e| StoreError::from_write(e, "a capacity profile with this name"))?;
-                if done.rows_affected() == 0 {
-                    return Err(StoreError::NotFound("capacity profile"));
-                }
-                id.to_owned()
-            }
-            None => {
-                let id = new_id();
-                sqlx::query(
-                    "INSERT INTO capacity_profiles (id, name, chat_units, voice_units, voice_blocks_others, \
-                     wrap_up_seconds, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
-                )
-                .bind(id.clone())
-                .bind(d.name.clone())
-                .bind(d.chat_units)
-                .bind(d.voice_units)
-                .bind(i64::from(d.voice_blocks_others))
-                .bind(d.wrap_up_seconds)
-                .bind(now)
-                .execute(&mut *tx)
-                .await
-                .map_err(|e| StoreError::from_write(e, "a capacity profile with this name"))?;
-                id
-            }
+        let (id, exists) = match id {
+            Some(id) => (id.to_owned(), true),
+            None => (new_id(), false),
         };
-        let of = Of::Row("capacity_profiles", &id);
-        self.audit_of(&mut tx, Area::People, &action, of, before)
+        self.put_capacity_profile_in(&mut tx, &id, exists, d)
             .await?;
         tx.commit().await?;
         self.announce(Change::Routing);
         self.capacity_profile(&id).await
     }
 
+    /// [`Db::put_capacity_profile`]'s writes in `tx`: replaces the profile
+    /// `id` when it `exists`, else creates it with this id.
+    pub(crate) async fn put_capacity_profile_in(
+        &self,
+        tx: &mut sqlx::AnyConnection,
+        id: &str,
+        exists: bool,
+        d: &ProfileDraft,
+    ) -> Result<()> {
+        let now = time::now();
+        let of = exists.then_some(Of::Row("capacity_profiles", id));
+        let (before, action) = before_put(tx, "capacity_profile", of).await?;
+        if exists {
+            let done = sqlx::query(
+                "UPDATE capacity_profiles SET name = $1, chat_units = $2, voice_units = $3, \
+                 voice_blocks_others = $4, wrap_up_seconds = $5, updated_at = $6 WHERE id = $7",
+            )
+            .bind(d.name.clone())
+            .bind(d.chat_units)
+            .bind(d.voice_units)
+            .bind(i64::from(d.voice_blocks_others))
+            .bind(d.wrap_up_seconds)
+            .bind(now)
+            .bind(id.to_owned())
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| StoreError::from_write(e, "a capacity profile with this name"))?;
+            if done.rows_affected() == 0 {
+                return Err(StoreError::NotFound("capacity profile"));
+            }
+        } else {
+            sqlx::query(
+                "INSERT INTO capacity_profiles (id, name, chat_units, voice_units, voice_blocks_others, \
+                 wrap_up_seconds, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
+            )
+            .bind(id.to_owned())
+            .bind(d.name.clone())
+            .bind(d.chat_units)
+            .bind(d.voice_units)
+            .bind(i64::from(d.voice_blocks_others))
+            .bind(d.wrap_up_seconds)
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| StoreError::from_write(e, "a capacity profile with this name"))?;
+        }
+        let of = Of::Row("capacity_profiles", id);
+        self.audit_of(tx, Area::People, &action, of, before).await
+    }
+
     pub async fn delete_capacity_profile(&self, id: &str) -> Result<()> {
         let mut tx = self.write_tx().await?;
+        self.delete_capacity_profile_in(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// [`Db::delete_capacity_profile`]'s checks and writes in `tx`.
+    pub(crate) async fn delete_capacity_profile_in(
+        &self,
+        tx: &mut sqlx::AnyConnection,
+        id: &str,
+    ) -> Result<()> {
         let used: i64 =
             sqlx::query_scalar("SELECT COUNT(*) FROM agent_routing WHERE capacity_profile_id = $1")
                 .bind(id.to_owned())
@@ -418,12 +458,10 @@ impl Db {
             )));
         }
         let of = Of::Row("capacity_profiles", id);
-        let before = snapshot(&mut tx, of).await?;
-        crate::sql::delete_by_id(&mut tx, "capacity_profiles", id, "capacity profile").await?;
-        self.audit_of(&mut tx, Area::People, "capacity_profile.delete", of, before)
-            .await?;
-        tx.commit().await?;
-        Ok(())
+        let before = snapshot(tx, of).await?;
+        crate::sql::delete_by_id(tx, "capacity_profiles", id, "capacity profile").await?;
+        self.audit_of(tx, Area::People, "capacity_profile.delete", of, before)
+            .await
     }
 
     // ------------------------------------------------------------ agents' routing settings
@@ -633,9 +671,28 @@ impl Db {
     /// queue the default unmarks the previous default.
     pub async fn put_queue(&self, id: Option<&str>, d: &QueueDraft) -> Result<Queue> {
         let mut tx = self.write_tx().await?;
+        let (id, exists) = match id {
+            Some(id) => (id.to_owned(), true),
+            None => (new_id(), false),
+        };
+        self.put_queue_in(&mut tx, &id, exists, d).await?;
+        tx.commit().await?;
+        self.announce(Change::Routing);
+        self.queue(&id).await
+    }
+
+    /// [`Db::put_queue`]'s checks and writes in `tx`: replaces the queue
+    /// `id` when it `exists`, else creates it with this id.
+    pub(crate) async fn put_queue_in(
+        &self,
+        tx: &mut sqlx::AnyConnection,
+        id: &str,
+        exists: bool,
+        d: &QueueDraft,
+    ) -> Result<()> {
         let mut errors = Vec::new();
         for (i, m) in d.members.iter().enumerate() {
-            if !crate::sql::exists(&mut tx, "agents", m).await? {
+            if !crate::sql::exists(tx, "agents", m).await? {
                 errors.push(switchboard_core::FieldError::new(
                     format!("members[{i}]"),
                     "unknown",
@@ -646,64 +703,58 @@ impl Db {
         if !errors.is_empty() {
             return Err(switchboard_core::Invalid(errors).into());
         }
-        let of = id.map(|id| Of::Parts(QUEUE_PARTS, id));
-        let (before, action) = before_put(&mut tx, "queue", of).await?;
+        let of = exists.then_some(Of::Parts(QUEUE_PARTS, id));
+        let (before, action) = before_put(tx, "queue", of).await?;
         let now = time::now();
         if d.is_default {
             sqlx::query("UPDATE queues SET is_default = 0")
                 .execute(&mut *tx)
                 .await?;
         }
-        let id = match id {
-            Some(id) => {
-                let done = sqlx::query(
-                    "UPDATE queues SET name = $1, channel = $2, priority = $3, method = $4, offer_timeout_seconds = $5, \
-                     declines_allowed = $6, is_default = $7, operating_hours = $8, overflow = $9, updated_at = $10 \
-                     WHERE id = $11",
-                )
-                .bind(d.name.clone())
-                .bind(d.channel.clone())
-                .bind(d.priority)
-                .bind(d.method.clone())
-                .bind(d.offer_timeout_seconds)
-                .bind(d.declines_allowed)
-                .bind(i64::from(d.is_default))
-                .bind(d.operating_hours.as_ref().map(|v| v.to_string()))
-                .bind(d.overflow.to_string())
-                .bind(now)
-                .bind(id.to_owned())
-                .execute(&mut *tx)
-                .await
-                .map_err(|e| StoreError::from_write(e, "a queue with this name"))?;
-                if done.rows_affected() == 0 {
-                    return Err(StoreError::NotFound("queue"));
-                }
-                id.to_owned()
+        if exists {
+            let done = sqlx::query(
+                "UPDATE queues SET name = $1, channel = $2, priority = $3, method = $4, offer_timeout_seconds = $5, \
+                 declines_allowed = $6, is_default = $7, operating_hours = $8, overflow = $9, updated_at = $10 \
+                 WHERE id = $11",
+            )
+            .bind(d.name.clone())
+            .bind(d.channel.clone())
+            .bind(d.priority)
+            .bind(d.method.clone())
+            .bind(d.offer_timeout_seconds)
+            .bind(d.declines_allowed)
+            .bind(i64::from(d.is_default))
+            .bind(d.operating_hours.as_ref().map(|v| v.to_string()))
+            .bind(d.overflow.to_string())
+            .bind(now)
+            .bind(id.to_owned())
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| StoreError::from_write(e, "a queue with this name"))?;
+            if done.rows_affected() == 0 {
+                return Err(StoreError::NotFound("queue"));
             }
-            None => {
-                let id = new_id();
-                sqlx::query(&format!(
-                    "INSERT INTO queues ({QUEUE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)"
-                ))
-                .bind(id.clone())
-                .bind(d.name.clone())
-                .bind(d.channel.clone())
-                .bind(d.priority)
-                .bind(d.method.clone())
-                .bind(d.offer_timeout_seconds)
-                .bind(d.declines_allowed)
-                .bind(i64::from(d.is_default))
-                .bind(d.operating_hours.as_ref().map(|v| v.to_string()))
-                .bind(d.overflow.to_string())
-                .bind(now)
-                .execute(&mut *tx)
-                .await
-                .map_err(|e| StoreError::from_write(e, "a queue with this name"))?;
-                id
-            }
-        };
+        } else {
+            sqlx::query(&format!(
+                "INSERT INTO queues ({QUEUE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)"
+            ))
+            .bind(id.to_owned())
+            .bind(d.name.clone())
+            .bind(d.channel.clone())
+            .bind(d.priority)
+            .bind(d.method.clone())
+            .bind(d.offer_timeout_seconds)
+            .bind(d.declines_allowed)
+            .bind(i64::from(d.is_default))
+            .bind(d.operating_hours.as_ref().map(|v| v.to_string()))
+            .bind(d.overflow.to_string())
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| StoreError::from_write(e, "a queue with this name"))?;
+        }
         sqlx::query("DELETE FROM queue_members WHERE queue_id = $1")
-            .bind(id.clone())
+            .bind(id.to_owned())
             .execute(&mut *tx)
             .await?;
         let mut members = d.members.clone();
@@ -711,27 +762,36 @@ impl Db {
         members.dedup();
         for m in members {
             sqlx::query("INSERT INTO queue_members (queue_id, agent_id) VALUES ($1, $2)")
-                .bind(id.clone())
+                .bind(id.to_owned())
                 .bind(m)
                 .execute(&mut *tx)
                 .await?;
         }
         self.audit_of(
-            &mut tx,
+            tx,
             Area::Routing,
             &action,
-            Of::Parts(QUEUE_PARTS, &id),
+            Of::Parts(QUEUE_PARTS, id),
             before,
         )
-        .await?;
-        tx.commit().await?;
-        self.announce(Change::Routing);
-        self.queue(&id).await
+        .await
     }
 
     /// Refused while work items are open in the queue or rules send work to it.
     pub async fn delete_queue(&self, id: &str) -> Result<()> {
         let mut tx = self.write_tx().await?;
+        self.delete_queue_in(&mut tx, id).await?;
+        tx.commit().await?;
+        self.announce(Change::Routing);
+        Ok(())
+    }
+
+    /// [`Db::delete_queue`]'s checks and writes in `tx`.
+    pub(crate) async fn delete_queue_in(
+        &self,
+        tx: &mut sqlx::AnyConnection,
+        id: &str,
+    ) -> Result<()> {
         let open: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM work_items WHERE queue_id = $1 AND closed_at IS NULL",
         )
@@ -760,25 +820,22 @@ impl Db {
                 "the queue has handled work items; keep it for history".into(),
             ));
         }
-        let before = snapshot(&mut tx, Of::Parts(QUEUE_PARTS, id)).await?;
+        let before = snapshot(tx, Of::Parts(QUEUE_PARTS, id)).await?;
         for table in ["queue_members", "voice_prompts"] {
             sqlx::query(&format!("DELETE FROM {table} WHERE queue_id = $1"))
                 .bind(id.to_owned())
                 .execute(&mut *tx)
                 .await?;
         }
-        crate::sql::delete_by_id(&mut tx, "queues", id, "queue").await?;
+        crate::sql::delete_by_id(tx, "queues", id, "queue").await?;
         self.audit_of(
-            &mut tx,
+            tx,
             Area::Routing,
             "queue.delete",
             Of::Parts(QUEUE_PARTS, id),
             before,
         )
-        .await?;
-        tx.commit().await?;
-        self.announce(Change::Routing);
-        Ok(())
+        .await
     }
 
     // ------------------------------------------------------------ rules
@@ -796,9 +853,21 @@ impl Db {
     /// checked here).
     pub async fn put_routing_rules(&self, rules: &[RoutingRule]) -> Result<Vec<RoutingRule>> {
         let mut tx = self.write_tx().await?;
+        self.put_routing_rules_in(&mut tx, rules).await?;
+        tx.commit().await?;
+        self.announce(Change::Routing);
+        self.routing_rules().await
+    }
+
+    /// [`Db::put_routing_rules`]'s checks and writes in `tx`.
+    pub(crate) async fn put_routing_rules_in(
+        &self,
+        tx: &mut sqlx::AnyConnection,
+        rules: &[RoutingRule],
+    ) -> Result<()> {
         let mut errors = Vec::new();
         for (i, r) in rules.iter().enumerate() {
-            if !crate::sql::exists(&mut tx, "queues", &r.queue_id).await? {
+            if !crate::sql::exists(tx, "queues", &r.queue_id).await? {
                 errors.push(switchboard_core::FieldError::new(
                     format!("rules[{i}].queue_id"),
                     "unknown",
@@ -809,7 +878,7 @@ impl Db {
         if !errors.is_empty() {
             return Err(switchboard_core::Invalid(errors).into());
         }
-        let before = snapshot(&mut tx, Of::Table("routing_rules")).await?;
+        let before = snapshot(tx, Of::Table("routing_rules")).await?;
         sqlx::query("DELETE FROM routing_rules")
             .execute(&mut *tx)
             .await?;
@@ -830,11 +899,8 @@ impl Db {
             .await?;
         }
         let of = Of::Table("routing_rules");
-        self.audit_of(&mut tx, Area::Routing, "routing_rules.update", of, before)
-            .await?;
-        tx.commit().await?;
-        self.announce(Change::Routing);
-        self.routing_rules().await
+        self.audit_of(tx, Area::Routing, "routing_rules.update", of, before)
+            .await
     }
 
     // ------------------------------------------------------------ the engine's reads and writes

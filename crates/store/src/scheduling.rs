@@ -273,50 +273,71 @@ impl Db {
     }
 
     pub async fn save_branch(&self, id: Option<&str>, d: &BranchDraft) -> Result<Branch> {
-        let now = time::now();
         let mut tx = self.write_tx().await?;
-        let of = id.map(|id| Of::Row("branches", id));
-        let (before, action) = before_put(&mut tx, "branch", of).await?;
-        let id = match id {
-            Some(id) => {
-                let done = sqlx::query(
-                    "UPDATE branches SET name = $1, address = $2, time_zone = $3, updated_at = $4 WHERE id = $5",
-                )
+        let (id, exists) = match id {
+            Some(id) => (id.to_owned(), true),
+            None => (new_id(), false),
+        };
+        self.save_branch_in(&mut tx, &id, exists, d).await?;
+        tx.commit().await?;
+        self.branch(&id).await
+    }
+
+    /// [`Db::save_branch`]'s writes in `tx`: replaces the branch `id` when
+    /// it `exists`, else creates it with this id.
+    pub(crate) async fn save_branch_in(
+        &self,
+        tx: &mut sqlx::AnyConnection,
+        id: &str,
+        exists: bool,
+        d: &BranchDraft,
+    ) -> Result<()> {
+        let now = time::now();
+        let of = exists.then_some(Of::Row("branches", id));
+        let (before, action) = before_put(tx, "branch", of).await?;
+        if exists {
+            let done = sqlx::query(
+                "UPDATE branches SET name = $1, address = $2, time_zone = $3, updated_at = $4 WHERE id = $5",
+            )
+            .bind(d.name.clone())
+            .bind(d.address.clone())
+            .bind(d.time_zone.clone())
+            .bind(now)
+            .bind(id.to_owned())
+            .execute(&mut *tx)
+            .await?;
+            if done.rows_affected() == 0 {
+                return Err(StoreError::NotFound("branch"));
+            }
+        } else {
+            sqlx::query("INSERT INTO branches (id, name, address, time_zone, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)")
+                .bind(id.to_owned())
                 .bind(d.name.clone())
                 .bind(d.address.clone())
                 .bind(d.time_zone.clone())
                 .bind(now)
-                .bind(id.to_owned())
                 .execute(&mut *tx)
                 .await?;
-                if done.rows_affected() == 0 {
-                    return Err(StoreError::NotFound("branch"));
-                }
-                id.to_owned()
-            }
-            None => {
-                let id = new_id();
-                sqlx::query("INSERT INTO branches (id, name, address, time_zone, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)")
-                    .bind(id.clone())
-                    .bind(d.name.clone())
-                    .bind(d.address.clone())
-                    .bind(d.time_zone.clone())
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?;
-                id
-            }
-        };
-        let of = Of::Row("branches", &id);
-        self.audit_of(&mut tx, Area::Scheduling, &action, of, before)
-            .await?;
-        tx.commit().await?;
-        self.branch(&id).await
+        }
+        let of = Of::Row("branches", id);
+        self.audit_of(tx, Area::Scheduling, &action, of, before)
+            .await
     }
 
     /// Deletes a branch no meeting and no advisor refers to.
     pub async fn delete_branch(&self, id: &str) -> Result<()> {
         let mut tx = self.write_tx().await?;
+        self.delete_branch_in(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// [`Db::delete_branch`]'s checks and writes in `tx`.
+    pub(crate) async fn delete_branch_in(
+        &self,
+        tx: &mut sqlx::AnyConnection,
+        id: &str,
+    ) -> Result<()> {
         let used: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM meetings WHERE branch_id = $1")
             .bind(id.to_owned())
             .fetch_one(&mut *tx)
@@ -334,12 +355,10 @@ impl Db {
             ));
         }
         let of = Of::Row("branches", id);
-        let before = snapshot(&mut tx, of).await?;
-        crate::sql::delete_by_id(&mut tx, "branches", id, "branch").await?;
-        self.audit_of(&mut tx, Area::Scheduling, "branch.delete", of, before)
-            .await?;
-        tx.commit().await?;
-        Ok(())
+        let before = snapshot(tx, of).await?;
+        crate::sql::delete_by_id(tx, "branches", id, "branch").await?;
+        self.audit_of(tx, Area::Scheduling, "branch.delete", of, before)
+            .await
     }
 
     // ------------------------------------------------------------------ topics
@@ -361,64 +380,85 @@ impl Db {
 
     pub async fn save_topic(&self, id: Option<&str>, d: &TopicDraft) -> Result<Topic> {
         let mut tx = self.write_tx().await?;
-        unknown_in_list(&mut tx, "skills", ("skills", "skill"), &d.skills).await?;
-        let now = time::now();
-        let types = serde_json::to_string(&d.meeting_types).expect("serializes");
-        let skills = serde_json::to_string(&d.skills).expect("serializes");
-        let translations = serde_json::to_string(&d.translations).expect("serializes");
-        let of = id.map(|id| Of::Row("topics", id));
-        let (before, action) = before_put(&mut tx, "topic", of).await?;
-        let id = match id {
-            Some(id) => {
-                let done = sqlx::query(
-                    "UPDATE topics SET name = $1, description = $2, duration_minutes = $3, meeting_types = $4, \
-                     skills = $5, instructions = $6, updated_at = $7, translations = $9 WHERE id = $8",
-                )
-                .bind(d.name.clone())
-                .bind(d.description.clone())
-                .bind(i64::from(d.duration_minutes))
-                .bind(types)
-                .bind(skills)
-                .bind(d.instructions.clone())
-                .bind(now)
-                .bind(id.to_owned())
-                .bind(translations.clone())
-                .execute(&mut *tx)
-                .await?;
-                if done.rows_affected() == 0 {
-                    return Err(StoreError::NotFound("topic"));
-                }
-                id.to_owned()
-            }
-            None => {
-                let id = new_id();
-                sqlx::query(
-                    "INSERT INTO topics (id, name, description, duration_minutes, meeting_types, skills, \
-                     instructions, created_at, updated_at, translations) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9)",
-                )
-                .bind(id.clone())
-                .bind(d.name.clone())
-                .bind(d.description.clone())
-                .bind(i64::from(d.duration_minutes))
-                .bind(types)
-                .bind(skills)
-                .bind(d.instructions.clone())
-                .bind(now)
-                .bind(translations.clone())
-                .execute(&mut *tx)
-                .await?;
-                id
-            }
+        let (id, exists) = match id {
+            Some(id) => (id.to_owned(), true),
+            None => (new_id(), false),
         };
-        let of = Of::Row("topics", &id);
-        self.audit_of(&mut tx, Area::Scheduling, &action, of, before)
-            .await?;
+        self.save_topic_in(&mut tx, &id, exists, d).await?;
         tx.commit().await?;
         self.topic(&id).await
     }
 
+    /// [`Db::save_topic`]'s checks and writes in `tx`: replaces the topic
+    /// `id` when it `exists`, else creates it with this id.
+    pub(crate) async fn save_topic_in(
+        &self,
+        tx: &mut sqlx::AnyConnection,
+        id: &str,
+        exists: bool,
+        d: &TopicDraft,
+    ) -> Result<()> {
+        unknown_in_list(tx, "skills", ("skills", "skill"), &d.skills).await?;
+        let now = time::now();
+        let types = serde_json::to_string(&d.meeting_types).expect("serializes");
+        let skills = serde_json::to_string(&d.skills).expect("serializes");
+        let translations = serde_json::to_string(&d.translations).expect("serializes");
+        let of = exists.then_some(Of::Row("topics", id));
+        let (before, action) = before_put(tx, "topic", of).await?;
+        if exists {
+            let done = sqlx::query(
+                "UPDATE topics SET name = $1, description = $2, duration_minutes = $3, meeting_types = $4, \
+                 skills = $5, instructions = $6, updated_at = $7, translations = $9 WHERE id = $8",
+            )
+            .bind(d.name.clone())
+            .bind(d.description.clone())
+            .bind(i64::from(d.duration_minutes))
+            .bind(types)
+            .bind(skills)
+            .bind(d.instructions.clone())
+            .bind(now)
+            .bind(id.to_owned())
+            .bind(translations.clone())
+            .execute(&mut *tx)
+            .await?;
+            if done.rows_affected() == 0 {
+                return Err(StoreError::NotFound("topic"));
+            }
+        } else {
+            sqlx::query(
+                "INSERT INTO topics (id, name, description, duration_minutes, meeting_types, skills, \
+                 instructions, created_at, updated_at, translations) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9)",
+            )
+            .bind(id.to_owned())
+            .bind(d.name.clone())
+            .bind(d.description.clone())
+            .bind(i64::from(d.duration_minutes))
+            .bind(types)
+            .bind(skills)
+            .bind(d.instructions.clone())
+            .bind(now)
+            .bind(translations.clone())
+            .execute(&mut *tx)
+            .await?;
+        }
+        let of = Of::Row("topics", id);
+        self.audit_of(tx, Area::Scheduling, &action, of, before)
+            .await
+    }
+
     pub async fn delete_topic(&self, id: &str) -> Result<()> {
         let mut tx = self.write_tx().await?;
+        self.delete_topic_in(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// [`Db::delete_topic`]'s checks and writes in `tx`.
+    pub(crate) async fn delete_topic_in(
+        &self,
+        tx: &mut sqlx::AnyConnection,
+        id: &str,
+    ) -> Result<()> {
         let used: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM meetings WHERE topic_id = $1")
             .bind(id.to_owned())
             .fetch_one(&mut *tx)
@@ -427,12 +467,10 @@ impl Db {
             return Err(StoreError::Conflict("the topic has meetings".into()));
         }
         let of = Of::Row("topics", id);
-        let before = snapshot(&mut tx, of).await?;
-        crate::sql::delete_by_id(&mut tx, "topics", id, "topic").await?;
-        self.audit_of(&mut tx, Area::Scheduling, "topic.delete", of, before)
-            .await?;
-        tx.commit().await?;
-        Ok(())
+        let before = snapshot(tx, of).await?;
+        crate::sql::delete_by_id(tx, "topics", id, "topic").await?;
+        self.audit_of(tx, Area::Scheduling, "topic.delete", of, before)
+            .await
     }
 
     // ---------------------------------------------------------------- advisors
@@ -1028,7 +1066,7 @@ async fn customer_free(
 /// Every id of a list field naming no row of `table`, as field errors
 /// (`skills[1]: no skill has this id`).
 async fn unknown_in_list(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    tx: &mut sqlx::AnyConnection,
     field: &str,
     (table, noun): (&str, &str),
     ids: &[String],

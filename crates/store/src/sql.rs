@@ -70,7 +70,7 @@ pub(crate) async fn exists(
 /// Every optional reference `(field, table, id)` that names no row, as field
 /// errors, so a request hears about all of them at once.
 pub(crate) async fn unknown_references(
-    tx: &mut sqlx::Transaction<'static, Any>,
+    tx: &mut sqlx::AnyConnection,
     refs: &[(&str, &str, &Option<String>)],
 ) -> Result<Vec<switchboard_core::FieldError>, sqlx::Error> {
     let mut errors = Vec::new();
@@ -92,14 +92,14 @@ pub(crate) async fn unknown_references(
 
 /// Deletes the row with this id, or answers that there was none.
 pub(crate) async fn delete_by_id(
-    tx: &mut sqlx::Transaction<'static, Any>,
+    tx: &mut sqlx::AnyConnection,
     table: &str,
     id: &str,
     what: &'static str,
 ) -> Result<(), crate::StoreError> {
     let done = sqlx::query(&format!("DELETE FROM {table} WHERE id = $1"))
         .bind(id.to_owned())
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await?;
     if done.rows_affected() == 0 {
         return Err(crate::StoreError::NotFound(what));

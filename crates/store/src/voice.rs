@@ -464,6 +464,21 @@ impl Db {
         audio: Option<&str>,
     ) -> Result<()> {
         let mut tx = self.write_tx().await?;
+        self.set_prompt_override_in(&mut tx, (queue_id, prompt, language), text, audio)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// [`Db::set_prompt_override`]'s checks and writes in `tx`.
+    pub(crate) async fn set_prompt_override_in(
+        &self,
+        tx: &mut sqlx::AnyConnection,
+        key: (&str, &str, &str),
+        text: Option<&str>,
+        audio: Option<&str>,
+    ) -> Result<()> {
+        let (queue_id, prompt, language) = key;
         let found: Option<String> = sqlx::query_scalar("SELECT id FROM queues WHERE id = $1")
             .bind(queue_id.to_owned())
             .fetch_optional(&mut *tx)
@@ -471,8 +486,7 @@ impl Db {
         if found.is_none() {
             return Err(StoreError::NotFound("queue"));
         }
-        let key = (queue_id, prompt, language);
-        let before = prompt_json(&mut tx, key).await?;
+        let before = prompt_json(tx, key).await?;
         sqlx::query(
             "INSERT INTO voice_prompts (queue_id, prompt, language, text, audio, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (queue_id, prompt, language) \
@@ -486,10 +500,7 @@ impl Db {
         .bind(time::now())
         .execute(&mut *tx)
         .await?;
-        self.audit_prompt(&mut tx, "prompt.update", key, before)
-            .await?;
-        tx.commit().await?;
-        Ok(())
+        self.audit_prompt(tx, "prompt.update", key, before).await
     }
 
     /// Back to the default; true when there was an override.
@@ -500,8 +511,21 @@ impl Db {
         language: &str,
     ) -> Result<bool> {
         let mut tx = self.write_tx().await?;
-        let key = (queue_id, prompt, language);
-        let before = prompt_json(&mut tx, key).await?;
+        let found = self
+            .delete_prompt_override_in(&mut tx, (queue_id, prompt, language))
+            .await?;
+        tx.commit().await?;
+        Ok(found)
+    }
+
+    /// [`Db::delete_prompt_override`]'s writes in `tx`.
+    pub(crate) async fn delete_prompt_override_in(
+        &self,
+        tx: &mut sqlx::AnyConnection,
+        key: (&str, &str, &str),
+    ) -> Result<bool> {
+        let (queue_id, prompt, language) = key;
+        let before = prompt_json(tx, key).await?;
         let r = sqlx::query(
             "DELETE FROM voice_prompts WHERE queue_id = $1 AND prompt = $2 AND language = $3",
         )
@@ -511,10 +535,8 @@ impl Db {
         .execute(&mut *tx)
         .await?;
         if r.rows_affected() > 0 {
-            self.audit_prompt(&mut tx, "prompt.reset", key, before)
-                .await?;
+            self.audit_prompt(tx, "prompt.reset", key, before).await?;
         }
-        tx.commit().await?;
         Ok(r.rows_affected() > 0)
     }
 

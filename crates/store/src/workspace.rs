@@ -7,7 +7,6 @@ use switchboard_core::time;
 
 use crate::audit::{before_put, snapshot, Area, Of};
 use crate::{new_id, Db, Result, StoreError};
-use serde_json::Value;
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct ScriptRow {
@@ -68,9 +67,30 @@ impl Db {
         subscripts: &[String],
     ) -> Result<ScriptRow> {
         let mut tx = self.write_tx().await?;
+        let (id, exists) = match id {
+            Some(id) => (id.to_owned(), true),
+            None => (new_id(), false),
+        };
+        self.put_script_in(&mut tx, &id, exists, name, steps, subscripts)
+            .await?;
+        tx.commit().await?;
+        self.script(&id).await
+    }
+
+    /// [`Db::put_script`]'s checks and writes in `tx`: replaces the script
+    /// `id` when it `exists`, else creates it with this id.
+    pub(crate) async fn put_script_in(
+        &self,
+        tx: &mut sqlx::AnyConnection,
+        id: &str,
+        exists: bool,
+        name: &str,
+        steps: &str,
+        subscripts: &[String],
+    ) -> Result<()> {
         let mut errors = Vec::new();
         for (i, s) in subscripts.iter().enumerate() {
-            if !crate::sql::exists(&mut tx, "agent_scripts", s).await? || Some(s.as_str()) == id {
+            if !crate::sql::exists(tx, "agent_scripts", s).await? || (exists && s == id) {
                 errors.push(switchboard_core::FieldError::new(
                     format!("subscripts[{i}]"),
                     "unknown",
@@ -81,49 +101,52 @@ impl Db {
         if !errors.is_empty() {
             return Err(switchboard_core::Invalid(errors).into());
         }
-        let of = id.map(|id| Of::Row("agent_scripts", id));
-        let (before, action) = before_put(&mut tx, "script", of).await?;
+        let of = exists.then_some(Of::Row("agent_scripts", id));
+        let (before, action) = before_put(tx, "script", of).await?;
         let now = time::now();
-        let id = match id {
-            Some(id) => {
-                let done = sqlx::query(
-                    "UPDATE agent_scripts SET name = $1, steps = $2, updated_at = $3 WHERE id = $4",
-                )
-                .bind(name.to_owned())
-                .bind(steps.to_owned())
-                .bind(now)
-                .bind(id.to_owned())
-                .execute(&mut *tx)
-                .await?;
-                if done.rows_affected() == 0 {
-                    return Err(StoreError::NotFound("agent script"));
-                }
-                id.to_owned()
-            }
-            None => {
-                let id = new_id();
-                sqlx::query(
-                    "INSERT INTO agent_scripts (id, name, steps, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)",
-                )
-                .bind(id.clone())
-                .bind(name.to_owned())
-                .bind(steps.to_owned())
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-                id
-            }
-        };
-        let of = Of::Row("agent_scripts", &id);
-        self.audit_of(&mut tx, Area::Workspace, &action, of, before)
+        if exists {
+            let done = sqlx::query(
+                "UPDATE agent_scripts SET name = $1, steps = $2, updated_at = $3 WHERE id = $4",
+            )
+            .bind(name.to_owned())
+            .bind(steps.to_owned())
+            .bind(now)
+            .bind(id.to_owned())
+            .execute(&mut *tx)
             .await?;
-        tx.commit().await?;
-        self.script(&id).await
+            if done.rows_affected() == 0 {
+                return Err(StoreError::NotFound("agent script"));
+            }
+        } else {
+            sqlx::query(
+                "INSERT INTO agent_scripts (id, name, steps, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)",
+            )
+            .bind(id.to_owned())
+            .bind(name.to_owned())
+            .bind(steps.to_owned())
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        let of = Of::Row("agent_scripts", id);
+        self.audit_of(tx, Area::Workspace, &action, of, before)
+            .await
     }
 
     /// Refused while a rule chooses it or another script loads it.
     pub async fn delete_script(&self, id: &str) -> Result<()> {
         let mut tx = self.write_tx().await?;
+        self.delete_script_in(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// [`Db::delete_script`]'s checks and writes in `tx`.
+    pub(crate) async fn delete_script_in(
+        &self,
+        tx: &mut sqlx::AnyConnection,
+        id: &str,
+    ) -> Result<()> {
         let ruled: Option<i64> = sqlx::query_scalar(
             "SELECT position FROM agent_script_rules WHERE script_id = $1 LIMIT 1",
         )
@@ -145,12 +168,10 @@ impl Db {
             ));
         }
         let of = Of::Row("agent_scripts", id);
-        let before = snapshot(&mut tx, of).await?;
-        crate::sql::delete_by_id(&mut tx, "agent_scripts", id, "agent script").await?;
-        self.audit_of(&mut tx, Area::Workspace, "script.delete", of, before)
-            .await?;
-        tx.commit().await?;
-        Ok(())
+        let before = snapshot(tx, of).await?;
+        crate::sql::delete_by_id(tx, "agent_scripts", id, "agent script").await?;
+        self.audit_of(tx, Area::Workspace, "script.delete", of, before)
+            .await
     }
 
     pub async fn script_rules(&self) -> Result<Vec<ScriptRuleRow>> {
@@ -167,11 +188,22 @@ impl Db {
         rules: &[(Option<String>, Option<String>, String)],
     ) -> Result<Vec<ScriptRuleRow>> {
         let mut tx = self.write_tx().await?;
+        self.put_script_rules_in(&mut tx, rules).await?;
+        tx.commit().await?;
+        self.script_rules().await
+    }
+
+    /// [`Db::put_script_rules`]'s checks and writes in `tx`.
+    pub(crate) async fn put_script_rules_in(
+        &self,
+        tx: &mut sqlx::AnyConnection,
+        rules: &[(Option<String>, Option<String>, String)],
+    ) -> Result<()> {
         let mut errors = Vec::new();
         for (i, (queue, _, script)) in rules.iter().enumerate() {
             errors.extend(
                 crate::sql::unknown_references(
-                    &mut tx,
+                    &mut *tx,
                     &[
                         (&format!("rules[{i}].queue_id"), "queues", queue),
                         (
@@ -188,7 +220,7 @@ impl Db {
             return Err(switchboard_core::Invalid(errors).into());
         }
         let of = Of::Table("agent_script_rules");
-        let before = snapshot(&mut tx, of).await?;
+        let before = snapshot(tx, of).await?;
         sqlx::query("DELETE FROM agent_script_rules")
             .execute(&mut *tx)
             .await?;
@@ -203,10 +235,8 @@ impl Db {
             .execute(&mut *tx)
             .await?;
         }
-        self.audit_of(&mut tx, Area::Workspace, "script_rules.update", of, before)
-            .await?;
-        tx.commit().await?;
-        self.script_rules().await
+        self.audit_of(tx, Area::Workspace, "script_rules.update", of, before)
+            .await
     }
 
     // ------------------------------------------------------------ progress
@@ -282,26 +312,8 @@ impl Db {
     ) -> Result<CannedResponse> {
         let id = new_id();
         let mut tx = self.write_tx().await?;
-        sqlx::query(
-            "INSERT INTO canned_responses (id, code, title, body, created_at) VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(id.clone())
-        .bind(code.to_owned())
-        .bind(title.to_owned())
-        .bind(body.to_owned())
-        .bind(time::now())
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| StoreError::from_write(e, "a canned response with this code"))?;
-        let of = Of::Row("canned_responses", &id);
-        self.audit_of(
-            &mut tx,
-            Area::Workspace,
-            "canned_response.create",
-            of,
-            Value::Null,
-        )
-        .await?;
+        self.put_canned_response_in(&mut tx, &id, false, code, title, body)
+            .await?;
         tx.commit().await?;
         Ok(sqlx::query_as(
             "SELECT id, code, title, body, created_at FROM canned_responses WHERE id = $1",
@@ -320,27 +332,8 @@ impl Db {
         body: &str,
     ) -> Result<CannedResponse> {
         let mut tx = self.write_tx().await?;
-        let of = Of::Row("canned_responses", id);
-        let before = snapshot(&mut tx, of).await?;
-        if before.is_null() {
-            return Err(StoreError::NotFound("canned response"));
-        }
-        sqlx::query("UPDATE canned_responses SET code = $1, title = $2, body = $3 WHERE id = $4")
-            .bind(code.to_owned())
-            .bind(title.to_owned())
-            .bind(body.to_owned())
-            .bind(id.to_owned())
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| StoreError::from_write(e, "a canned response with this code"))?;
-        self.audit_of(
-            &mut tx,
-            Area::Workspace,
-            "canned_response.update",
-            of,
-            before,
-        )
-        .await?;
+        self.put_canned_response_in(&mut tx, id, true, code, title, body)
+            .await?;
         tx.commit().await?;
         Ok(sqlx::query_as(
             "SELECT id, code, title, body, created_at FROM canned_responses WHERE id = $1",
@@ -350,21 +343,70 @@ impl Db {
         .await?)
     }
 
+    /// Writes a canned response in `tx`: replaces the one with this `id`
+    /// when it `exists` (configuration files change them in place), else
+    /// creates it with this id.
+    pub(crate) async fn put_canned_response_in(
+        &self,
+        tx: &mut sqlx::AnyConnection,
+        id: &str,
+        exists: bool,
+        code: &str,
+        title: &str,
+        body: &str,
+    ) -> Result<()> {
+        let of = exists.then_some(Of::Row("canned_responses", id));
+        let (before, action) = before_put(tx, "canned_response", of).await?;
+        if exists {
+            let done = sqlx::query(
+                "UPDATE canned_responses SET code = $1, title = $2, body = $3 WHERE id = $4",
+            )
+            .bind(code.to_owned())
+            .bind(title.to_owned())
+            .bind(body.to_owned())
+            .bind(id.to_owned())
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| StoreError::from_write(e, "a canned response with this code"))?;
+            if done.rows_affected() == 0 {
+                return Err(StoreError::NotFound("canned response"));
+            }
+        } else {
+            sqlx::query(
+                "INSERT INTO canned_responses (id, code, title, body, created_at) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(id.to_owned())
+            .bind(code.to_owned())
+            .bind(title.to_owned())
+            .bind(body.to_owned())
+            .bind(time::now())
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| StoreError::from_write(e, "a canned response with this code"))?;
+        }
+        let of = Of::Row("canned_responses", id);
+        self.audit_of(tx, Area::Workspace, &action, of, before)
+            .await
+    }
+
     pub async fn delete_canned_response(&self, id: &str) -> Result<()> {
         let mut tx = self.write_tx().await?;
-        let of = Of::Row("canned_responses", id);
-        let before = snapshot(&mut tx, of).await?;
-        crate::sql::delete_by_id(&mut tx, "canned_responses", id, "canned response").await?;
-        self.audit_of(
-            &mut tx,
-            Area::Workspace,
-            "canned_response.delete",
-            of,
-            before,
-        )
-        .await?;
+        self.delete_canned_response_in(&mut tx, id).await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// [`Db::delete_canned_response`]'s writes in `tx`.
+    pub(crate) async fn delete_canned_response_in(
+        &self,
+        tx: &mut sqlx::AnyConnection,
+        id: &str,
+    ) -> Result<()> {
+        let of = Of::Row("canned_responses", id);
+        let before = snapshot(tx, of).await?;
+        crate::sql::delete_by_id(tx, "canned_responses", id, "canned response").await?;
+        self.audit_of(tx, Area::Workspace, "canned_response.delete", of, before)
+            .await
     }
 
     // ------------------------------------------------------------ session links

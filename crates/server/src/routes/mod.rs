@@ -20,6 +20,7 @@ pub mod routing_config;
 pub mod scheduling;
 pub mod scripts;
 pub mod session;
+pub mod site_config;
 pub mod tokens;
 pub mod visitor;
 pub mod webhooks;

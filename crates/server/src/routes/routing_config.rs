@@ -94,7 +94,7 @@ pub struct ProfileInput {
     wrap_up_seconds: Option<i64>,
 }
 
-fn parse_profile(i: ProfileInput) -> Result<ProfileDraft, Invalid> {
+pub(crate) fn parse_profile(i: ProfileInput) -> Result<ProfileDraft, Invalid> {
     let mut c = Check::new();
     let name = c.required_text("name", i.name, limits::NAME);
     let mut range = |field: &str, v: Option<i64>, default: i64, max: i64| {
@@ -242,7 +242,7 @@ pub struct RulesInput {
 /// The rules as sent, checked (names, priorities, tests, skills) into the
 /// stored form; errors are named `rules[n].field`. Queue ids are checked
 /// by the store when saving, and by the tester against `queues`.
-fn check_rules(
+pub(crate) fn check_rules(
     c: &mut Check,
     input: Vec<RuleInput>,
     skills: &[String],

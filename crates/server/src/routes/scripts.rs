@@ -44,7 +44,7 @@ fn view(row: ScriptRow) -> ApiResult<Value> {
         "created_at": row.created_at, "updated_at": row.updated_at}))
 }
 
-fn check(i: &ScriptInput) -> ApiResult<(String, String, Vec<String>)> {
+pub(crate) fn check(i: &ScriptInput) -> ApiResult<(String, String, Vec<String>)> {
     let mut c = Check::new();
     let name = c
         .required_text("name", Some(i.name.clone()), 200)
@@ -171,13 +171,11 @@ async fn get_rules(State(db): State<Db>) -> ApiResult<Json<ScriptRules>> {
     }))
 }
 
-/// Replace the ordered rules.
-#[utoipa::path(put, path = "/api/v1/agent-script-rules", tag = "workspace", request_body = ScriptRules,
-    responses((status = 200, body = ScriptRules)))]
-async fn put_rules(
-    Audited(db): Audited,
-    ApiJson(b): ApiJson<ScriptRules>,
-) -> ApiResult<Json<ScriptRules>> {
+/// The rules as stored: (queue id, channel, script id); ids are checked
+/// by the store.
+pub(crate) type RuleRow = (Option<String>, Option<String>, String);
+
+pub(crate) fn check_rules(b: ScriptRules) -> Result<Vec<RuleRow>, switchboard_core::Invalid> {
     let mut c = Check::new();
     if b.rules.len() > 100 {
         c.fail("rules", "too_long", "at most 100 rules");
@@ -193,12 +191,22 @@ async fn put_rules(
             }
         }
     }
-    c.finish(|| ())?;
     let rows: Vec<_> = b
         .rules
         .into_iter()
         .map(|r| (r.queue_id, r.channel, r.script_id))
         .collect();
+    c.finish(|| rows)
+}
+
+/// Replace the ordered rules.
+#[utoipa::path(put, path = "/api/v1/agent-script-rules", tag = "workspace", request_body = ScriptRules,
+    responses((status = 200, body = ScriptRules)))]
+async fn put_rules(
+    Audited(db): Audited,
+    ApiJson(b): ApiJson<ScriptRules>,
+) -> ApiResult<Json<ScriptRules>> {
+    let rows = check_rules(b)?;
     db.put_script_rules(&rows).await?;
     get_rules(State(db)).await
 }
@@ -236,7 +244,7 @@ pub struct CannedInput {
 
 impl CannedInput {
     /// The code, title and text as stored, or every broken rule.
-    fn checked(self) -> Result<(String, String, String), switchboard_core::Invalid> {
+    pub(crate) fn checked(self) -> Result<(String, String, String), switchboard_core::Invalid> {
         let mut c = Check::new();
         if self.code.is_empty()
             || self.code.len() > 30

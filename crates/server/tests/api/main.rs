@@ -19,6 +19,7 @@ mod openapi_truth;
 mod operations;
 mod routing;
 mod scheduling;
+mod site_config;
 mod testers;
 mod voice;
 mod webhooks;

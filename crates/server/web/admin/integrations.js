@@ -1,6 +1,7 @@
 // Integrations: API tokens for the systems that call Switchboard,
-// outbound webhooks for the systems Switchboard calls (webhooks.js), and
-// importing contacts from a CSV file (imports.js). A new
+// outbound webhooks for the systems Switchboard calls (webhooks.js),
+// importing contacts from a CSV file (imports.js), and exporting and
+// applying the site's configuration as a TOML file (siteconfig.js). A new
 // token's secret is shown once, here, and never again (only its digest is
 // stored); a token is revoked at once. Admins only (the API refuses
 // supervisors).
@@ -14,6 +15,7 @@ import { clearFieldErrors, fieldRow, showFieldErrors } from '../lib/form.js';
 import { button, card, errorBox, pick, read, readPages, textInput } from './data.js';
 import { importCard } from './imports.js';
 import { webhooksCards } from './webhooks.js';
+import { siteConfigCard } from './siteconfig.js';
 
 const ROLES = ['agent', 'supervisor', 'admin'];
 
@@ -35,7 +37,7 @@ export async function showIntegrations(root, ctx) {
     const fresh = await read('/api/v1/tokens');
     if (fresh) list.replaceChildren(tokenTable(ctx, fresh, names));
   };
-  root.append(tokenForm(ctx, agents, created), card(t('tokens'), list), ...(await webhooksCards(ctx)), importCard(ctx));
+  root.append(tokenForm(ctx, agents, created), card(t('tokens'), list), ...(await webhooksCards(ctx)), importCard(ctx), siteConfigCard(ctx));
 }
 
 function tokenTable(ctx, tokens, names) {

@@ -232,5 +232,11 @@ export default {
   sipPasswordFor: 'SIP password of {name}', sipSaved: 'SIP account of {name} set.',
   presenceTitle: 'Presence', presenceHelp: 'Each active agent’s presence when this screen was shown.', presenceCol: 'Presence',
   ps_available: 'available', ps_busy: 'busy', ps_do_not_disturb: 'do not disturb', ps_away: 'away', ps_offline: 'offline',
-  unknownPresence: 'unknown', refresh: 'Refresh'
+  unknownPresence: 'unknown', refresh: 'Refresh',
+  configTitle: 'Configuration as code', configHelp: 'Skills, capacity profiles, queues, routing rules, widgets, agent scripts, canned responses, communications, branches and topics as one TOML file, to keep in version control or move to another site. Records are matched by name; an area the file leaves out is not touched; widget secrets are never exported. Applying checks the whole file first and lists the changes; nothing is written until you press Apply.',
+  configExport: 'Export configuration (site.toml)', configFile: 'Apply configuration: choose a file', configApplyNow: 'Apply',
+  configRefused: 'The file was refused; nothing was changed.', configNoChange: 'No change: the site already has this configuration.',
+  configDryRun: 'Checked: {n} change(s) to make. Nothing is written until you press Apply.', configApplied: 'Applied {n} change(s).',
+  configArea: 'Area', configRecord: 'Record', configAction: 'Change',
+  configAction_create: 'created', configAction_update: 'changed', configAction_delete: 'deleted'
 };

@@ -242,5 +242,11 @@ export default {
   sipPasswordFor: 'Contraseña SIP de {name}', sipSaved: 'Cuenta SIP de {name} configurada.',
   presenceTitle: 'Presencia', presenceHelp: 'La presencia de cada agente activo cuando se mostró esta pantalla.', presenceCol: 'Presencia',
   ps_available: 'disponible', ps_busy: 'ocupado', ps_do_not_disturb: 'no molestar', ps_away: 'ausente', ps_offline: 'desconectado',
-  unknownPresence: 'desconocida', refresh: 'Actualizar'
+  unknownPresence: 'desconocida', refresh: 'Actualizar',
+  configTitle: 'Configuración como código', configHelp: 'Habilidades, perfiles de capacidad, colas, reglas de enrutamiento, widgets, guiones de agente, respuestas predefinidas, comunicaciones, sucursales y temas en un archivo TOML, para guardarlo en control de versiones o llevarlo a otro sitio. Los elementos se reconocen por su nombre; un área que falta en el archivo no se toca; los secretos de los widgets nunca se exportan. Al aplicar se comprueba primero todo el archivo y se listan los cambios; no se escribe nada hasta pulsar «Aplicar».',
+  configExport: 'Exportar la configuración (site.toml)', configFile: 'Aplicar una configuración: elegir un archivo', configApplyNow: 'Aplicar',
+  configRefused: 'El archivo fue rechazado; no se cambió nada.', configNoChange: 'Sin cambios: el sitio ya tiene esta configuración.',
+  configDryRun: 'Comprobado: {n} cambio(s) por hacer. No se escribe nada hasta pulsar «Aplicar».', configApplied: '{n} cambio(s) aplicado(s).',
+  configArea: 'Área', configRecord: 'Elemento', configAction: 'Cambio',
+  configAction_create: 'creado', configAction_update: 'modificado', configAction_delete: 'eliminado'
 };

@@ -242,5 +242,11 @@ export default {
   sipPasswordFor: 'Mot de passe SIP de {name}', sipSaved: 'Compte SIP de {name} défini.',
   presenceTitle: 'Présence', presenceHelp: 'La présence de chaque agent actif au moment de l’affichage de cet écran.', presenceCol: 'Présence',
   ps_available: 'disponible', ps_busy: 'occupé', ps_do_not_disturb: 'ne pas déranger', ps_away: 'absent', ps_offline: 'hors ligne',
-  unknownPresence: 'inconnue', refresh: 'Actualiser'
+  unknownPresence: 'inconnue', refresh: 'Actualiser',
+  configTitle: 'Configuration en code', configHelp: 'Compétences, profils de capacité, files, règles de routage, widgets, scripts d’agent, réponses types, communications, agences et sujets dans un fichier TOML, à garder sous contrôle de version ou à porter sur un autre site. Les éléments sont reconnus par leur nom ; un domaine absent du fichier n’est pas touché ; les secrets des widgets ne sont jamais exportés. L’application vérifie d’abord tout le fichier et liste les changements ; rien n’est écrit avant « Appliquer ».',
+  configExport: 'Exporter la configuration (site.toml)', configFile: 'Appliquer une configuration : choisir un fichier', configApplyNow: 'Appliquer',
+  configRefused: 'Le fichier a été refusé ; rien n’a changé.', configNoChange: 'Aucun changement : le site a déjà cette configuration.',
+  configDryRun: 'Vérifié : {n} changement(s) à faire. Rien n’est écrit avant « Appliquer ».', configApplied: '{n} changement(s) appliqué(s).',
+  configArea: 'Domaine', configRecord: 'Élément', configAction: 'Changement',
+  configAction_create: 'créé', configAction_update: 'modifié', configAction_delete: 'supprimé'
 };
