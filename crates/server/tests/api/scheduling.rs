@@ -83,6 +83,18 @@ pub fn start_in(hours: i64) -> String {
     Timestamp::from_second(secs).unwrap().to_string()
 }
 
+/// 10:00 UTC two to three days from now: a window of a few hours from it
+/// never reaches midnight, where the advisors' days end (a slot never
+/// crosses the end of an advisor's range, so the count of slots in a window
+/// across midnight would depend on the hour the test runs).
+fn ten_utc_in_two_days() -> String {
+    let t = Timestamp::now() + SignedDuration::from_hours(48);
+    let day = t.as_second() - t.as_second().rem_euclid(86_400);
+    Timestamp::from_second(day + 86_400 + 10 * 3600)
+        .unwrap()
+        .to_string()
+}
+
 pub(crate) fn booking(f: &Fixture, start: &str) -> Value {
     json!({"contact_id": f.contact, "topic_id": f.topic, "meeting_type": "in_person",
            "branch_id": f.branch, "start": start})
@@ -96,13 +108,17 @@ async fn slots_bookings_races_idempotency_and_cancellation() {
             json!({"first_name": "Zoé", "email": "zoe@example.com"}),
         )
         .await;
-        let start = start_in(50);
+        let start = ten_utc_in_two_days();
+        // Later starts, counted from this one (the test used to count them
+        // from now).
+        let after = |hours: i64| (time(&start) + SignedDuration::from_hours(hours)).to_string();
+        let two_hours_later = after(2);
         // Slots: both advisors are free; the search names its problems.
         let slots = f
             .agent
             .ok(&format!(
                 "/api/v1/scheduling/slots?topic_id={}&meeting_type=in_person&branch_id={}&from={}&to={}&time_zone=Europe/Paris",
-                f.topic, f.branch, start, start_in(52)
+                f.topic, f.branch, start, two_hours_later
             ))
             .await;
         let first = &slots["slots"][0];
@@ -186,7 +202,7 @@ async fn slots_bookings_races_idempotency_and_cancellation() {
             .agent
             .ok(&format!(
                 "/api/v1/scheduling/slots?topic_id={}&meeting_type=in_person&branch_id={}&from={}&to={}",
-                f.topic, f.branch, start, start_in(51)
+                f.topic, f.branch, start, after(1)
             ))
             .await;
         let starts: Vec<Timestamp> = slots["slots"]
@@ -226,14 +242,14 @@ async fn slots_bookings_races_idempotency_and_cancellation() {
         // Bad input: named fields, nothing written.
         let (status, body) = book(
             json!({"contact_id": "nope", "topic_id": f.topic, "meeting_type": "online",
-                   "start": start_in(70), "customer_notes": "x".repeat(2001)}),
+                   "start": after(20), "customer_notes": "x".repeat(2001)}),
             None,
         )
         .await;
         assert_eq!(status, 422);
         assert_eq!(fields(&body), ["customer_notes"]);
         let (status, body) = book(
-            json!({"contact_id": "nope", "topic_id": f.topic, "meeting_type": "phone", "start": start_in(70)}),
+            json!({"contact_id": "nope", "topic_id": f.topic, "meeting_type": "phone", "start": after(20)}),
             None,
         )
         .await;
@@ -245,7 +261,7 @@ async fn slots_bookings_races_idempotency_and_cancellation() {
         // Online: a join link from the template; hostile notes kept as text.
         let (status, online) = book(
             json!({"contact_id": f.contact, "topic_id": f.topic, "meeting_type": "online",
-                   "start": start_in(80), "customer_notes": "<script>alert(1)</script>"}),
+                   "start": after(30), "customer_notes": "<script>alert(1)</script>"}),
             None,
         )
         .await;
@@ -306,19 +322,19 @@ async fn slots_bookings_races_idempotency_and_cancellation() {
             f.agent
                 .post(
                     &format!("/api/v1/meetings/{again_id}/move"),
-                    json!({"start": start_in(90)}),
+                    json!({"start": after(40)}),
                 )
                 .await,
         )
         .await;
         assert_eq!((status, &moved["sequence"]), (200, &json!(1)), "{moved}");
-        assert_eq!(moved["start"].as_str().map(time), Some(time(&start_in(90))));
+        assert_eq!(moved["start"].as_str().map(time), Some(time(&after(40))));
         let winner_id = winner.1["id"].as_str().unwrap();
         let (status, body) = answer(
             f.agent
                 .post(
                     &format!("/api/v1/meetings/{winner_id}/move"),
-                    json!({"start": start_in(90)}),
+                    json!({"start": after(40)}),
                 )
                 .await,
         )
