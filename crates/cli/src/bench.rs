@@ -33,6 +33,9 @@ pub struct BenchArgs {
     /// Meetings with a reminder due (reminders suite).
     #[arg(long, default_value_t = 100_000)]
     reminders: u32,
+    /// Webhook deliveries to post (webhooks suite).
+    #[arg(long, default_value_t = 5_000)]
+    deliveries: u32,
     #[command(flatten)]
     chat: crate::bench_chat::ChatBenchArgs,
     #[command(flatten)]
@@ -66,6 +69,9 @@ enum Suite {
     /// checked, written in one transaction), beside raw multi-row INSERTs
     /// of the same values.
     Import,
+    /// Outbound webhook deliveries (`--deliveries`) from the outbox to a
+    /// local receiver, beside bare POSTs of the same bodies.
+    Webhooks,
 }
 
 pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
@@ -80,6 +86,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         Suite::Voice => crate::bench_voice::run(args.voice, args.database_url).await,
         Suite::Reminders => crate::bench_reminders::run(args.reminders, args.database_url).await,
         Suite::Import => crate::bench_import::run(args.rows, args.database_url).await,
+        Suite::Webhooks => crate::bench_webhooks::run(args.deliveries, args.database_url).await,
         Suite::Summary => {
             crate::bench_summary::run(
                 args.cases,

@@ -6,6 +6,7 @@ mod bench_import;
 mod bench_reminders;
 mod bench_summary;
 mod bench_voice;
+mod bench_webhooks;
 mod config;
 mod import;
 mod settings;

@@ -369,6 +369,35 @@ documented!(
     EmailAddressOrBlank => or_blank(<EmailAddress as utoipa::PartialSchema>::schema(), limits::EMAIL)
 );
 documented!(
+    /// An absolute web address (`uri`), up to 2,000 characters: a webhook's
+    /// target (the server also wants `http` or `https`, a host and no
+    /// credentials).
+    WebAddress => ObjectBuilder::new()
+        .schema_type(Type::String)
+        .format(Some(SchemaFormat::Custom("uri".into())))
+        .min_length(Some(1))
+        .max_length(Some(crate::webhooks::URL_MAX))
+        .description(Some("An absolute http:// or https:// address, like https://hooks.example.com/switchboard."))
+        .into()
+);
+documented!(
+    /// An email address or an international phone number (which one a
+    /// request needs, another field says: a mismatch is `inconsistent`).
+    EmailOrPhone => {
+        let c = r"[^\s<>@\u0000-\u001F\u007F-\u009F]";
+        let d = r"[^\s<>@.\u0000-\u001F\u007F-\u009F]";
+        let phone = crate::validation::PHONE_SHAPE
+            .trim_start_matches('^')
+            .trim_end_matches('$');
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .max_length(Some(limits::SHORT_TEXT))
+            .pattern(Some(format!(r"^(?:{c}+@{d}{c}*\.{c}*{d}|{phone})$")))
+            .description(Some("An email address like name@example.com, or a phone number like +33 6 12 34 56 78."))
+            .into()
+    }
+);
+documented!(
     /// A phone number, or blanks (absent).
     PhoneNumberOrBlank => or_blank(<PhoneNumber as utoipa::PartialSchema>::schema(), crate::validation::PHONE_MAX)
 );

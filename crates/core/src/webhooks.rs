@@ -94,9 +94,9 @@ pub struct WebhookDraft {
 
 impl WebhookDraft {
     /// Checks a registration: an absolute `http` or `https` address with a
-    /// host and no credentials or fragment (the address is the one the admin
-    /// typed, and deliveries go there and nowhere else), and at least one
-    /// known event.
+    /// host and no credentials (the address is the one the admin typed, and
+    /// deliveries go there and nowhere else; a `#fragment` stays in the
+    /// address but HTTP never sends it), and at least one known event.
     pub fn parse(
         url: Option<String>,
         description: Option<String>,
@@ -163,9 +163,6 @@ fn check_url(text: &str) -> Result<(), (&'static str, &'static str)> {
             "must not carry a user name or password; deliveries are signed instead",
         ));
     }
-    if u.fragment().is_some() {
-        return Err(("fragment", "must not have a #fragment"));
-    }
     Ok(())
 }
 
@@ -206,7 +203,6 @@ mod tests {
             ("javascript:alert(1)", "scheme"),
             ("/relative/path", "invalid"),
             ("https://user:pw@example.com/", "credentials"),
-            ("https://example.com/#x", "fragment"),
         ] {
             let e = parse_url(bad).unwrap_err();
             assert_eq!(e.0[0].field, "url", "{bad}");

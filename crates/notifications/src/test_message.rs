@@ -19,7 +19,7 @@ pub struct TestMessageInput {
     pub channel: String,
     /// An email address for `email`, an international phone number
     /// (`+33 6 12 34 56 78`) for `sms`.
-    #[schema(value_type = switchboard_core::api_schema::ShortText)]
+    #[schema(value_type = switchboard_core::api_schema::EmailOrPhone)]
     pub to: String,
 }
 
@@ -92,7 +92,24 @@ impl Comms {
     pub async fn send_test(&self, i: TestMessageInput) -> Result<TestMessageOutcome, Invalid> {
         let mut c = Check::new();
         let channel = i.channel.clone();
+        // An address of the other channel's kind: named for what it is.
         let to = match channel.as_str() {
+            "email" if !i.to.contains('@') && i.to.trim_start().starts_with('+') => {
+                c.fail(
+                    "to",
+                    "inconsistent",
+                    "is a phone number; the email channel needs an email address",
+                );
+                None
+            }
+            "sms" if i.to.contains('@') => {
+                c.fail(
+                    "to",
+                    "inconsistent",
+                    "is an email address; the sms channel needs a phone number",
+                );
+                None
+            }
             "email" => c.optional_email("to", Some(i.to.clone())),
             "sms" => c.optional_phone("to", Some(i.to.clone())),
             _ => {

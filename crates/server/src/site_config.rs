@@ -426,7 +426,9 @@ fn script_form(name: &str, steps: &Value, names: &Names) -> Value {
             id_to_name(step, "script_id", "script", &names.script);
         }
     }
-    serde_json::json!({"name": name, "steps": steps})
+    let mut v = serde_json::json!({"name": name, "steps": steps});
+    strip_nulls(&mut v);
+    v
 }
 
 fn script_rule_form(r: &ScriptRuleRow, names: &Names) -> Value {
@@ -454,18 +456,23 @@ fn template_name((kind, channel, language): &TemplateKey) -> String {
 }
 
 fn template_form(key: &TemplateKey, t: &Template) -> Value {
-    serde_json::json!({
+    // An SMS has no subject and no HTML: absent, not null (TOML has none).
+    let mut v = serde_json::json!({
         "kind": key.0.as_str(),
         "channel": key.1.as_str(),
         "language": key.2,
         "subject": t.subject,
         "body": t.body,
         "html": t.html,
-    })
+    });
+    strip_nulls(&mut v);
+    v
 }
 
 fn branch_form(b: &BranchDraft) -> Value {
-    serde_json::json!({"name": b.name, "address": b.address, "time_zone": b.time_zone})
+    let mut v = serde_json::json!({"name": b.name, "address": b.address, "time_zone": b.time_zone});
+    strip_nulls(&mut v);
+    v
 }
 
 fn topic_form(t: &TopicDraft, names: &Names) -> Value {

@@ -279,6 +279,19 @@ async fn journey(language: &str, lang: &str) {
     )
     .await;
     set(&c, &last("queue-weekly", "[data-testid=hours-to]"), "17:30").await;
+    // The week at a glance follows the rows: Tuesday open, Monday closed.
+    let week = until(
+        &c,
+        "const w = document.querySelector('[data-testid=queue-week]');
+         const tue = w && w.querySelector('[data-day=tuesday] .week-text');
+         const mon = w && w.querySelector('[data-day=monday] .week-text');
+         return tue && tue.textContent === '09:00–17:30' ? [mon.textContent, w.querySelectorAll('.week-block').length] : null;",
+        "the week view",
+    )
+    .await;
+    let closed = if lang == "fr" { "fermé" } else { "closed" };
+    assert_eq!(week, json!([closed, 1]));
+    screenshot(&c, &format!("admin-{lang}-routing-week")).await;
     set(&c, &q("overflow-out_of_operating_hours"), "direct_callback").await;
     save(&c, "queue-save", "save the queue again").await;
     until(

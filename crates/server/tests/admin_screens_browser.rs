@@ -515,6 +515,21 @@ async fn voice(language: &str, lang: &str, on: bool) {
             setup.contains("127.0.0.1") && setup.contains("sip:127.0.0.1:9"),
             "{setup}"
         );
+        // The default greeting, spoken, plays in the page.
+        click(
+            &c,
+            "document.querySelector('[data-testid=prompt-row][data-prompt=greeting][data-language=en] [data-testid=prompt-play]')",
+            "play the greeting",
+        )
+        .await;
+        let seconds = until(
+            &c,
+            "const a = document.querySelector('[data-testid=prompt-audio]');
+             return a && a.readyState >= 1 && a.duration > 0 ? a.duration : null;",
+            "the greeting's audio",
+        )
+        .await;
+        assert!(seconds.as_f64().unwrap() > 0.5, "{seconds}");
     } else {
         until(
             &c,

@@ -118,6 +118,30 @@ async fn synthesise(text: &str, voice: &str) -> Result<Vec<u8>, PromptError> {
 
 /// Mono 16-bit PCM WAV at any rate → 8 kHz samples. Streams written to a
 /// pipe carry a placeholder data size, so the data runs to the end.
+/// 8 kHz µ-law (what callers hear) as a WAV file of 16-bit PCM, mono —
+/// what browsers play (the admin center's play button).
+pub fn wav_of_ulaw(ulaw: &[u8]) -> Vec<u8> {
+    let pcm = g711::decode(ulaw, false);
+    let data = u32::try_from(pcm.len() * 2).unwrap_or(u32::MAX);
+    let mut w = Vec::with_capacity(44 + pcm.len() * 2);
+    w.extend_from_slice(b"RIFF");
+    w.extend_from_slice(&data.saturating_add(36).to_le_bytes());
+    w.extend_from_slice(b"WAVEfmt ");
+    w.extend_from_slice(&16u32.to_le_bytes()); // the fmt chunk's size
+    w.extend_from_slice(&1u16.to_le_bytes()); // PCM
+    w.extend_from_slice(&1u16.to_le_bytes()); // mono
+    w.extend_from_slice(&8000u32.to_le_bytes()); // samples per second
+    w.extend_from_slice(&16000u32.to_le_bytes()); // bytes per second
+    w.extend_from_slice(&2u16.to_le_bytes()); // bytes per frame
+    w.extend_from_slice(&16u16.to_le_bytes()); // bits per sample
+    w.extend_from_slice(b"data");
+    w.extend_from_slice(&data.to_le_bytes());
+    for s in pcm {
+        w.extend_from_slice(&s.to_le_bytes());
+    }
+    w
+}
+
 pub fn wav_to_8k(wav: &[u8]) -> Result<Vec<i16>, PromptError> {
     if wav.len() < 12 || &wav[0..4] != b"RIFF" || &wav[8..12] != b"WAVE" {
         return Err(PromptError::Wav("no RIFF/WAVE header"));
@@ -249,5 +273,16 @@ mod tests {
             wav_to_8k(&w),
             Err(PromptError::Wav("only 16-bit PCM is supported"))
         ));
+    }
+
+    #[test]
+    fn what_callers_hear_reads_back_as_the_same_wav() {
+        let samples: Vec<i16> = (0..800)
+            .map(|i| ((i as f64 / 5.0).sin() * 8000.0) as i16)
+            .collect();
+        let ulaw = g711::encode(&samples, false);
+        let wav = wav_of_ulaw(&ulaw);
+        assert_eq!(wav.len(), 44 + 1600);
+        assert_eq!(wav_to_8k(&wav).unwrap(), g711::decode(&ulaw, false));
     }
 }

@@ -255,6 +255,11 @@ pub const ENDPOINTS: &[Endpoint] = &[
     e("GET", "/api/v1/calls", Needs(WorkRecords)),
     e("GET", "/api/v1/queues/{id}/prompts", Needs(WorkRecords)),
     e(
+        "GET",
+        "/api/v1/queues/{id}/prompts/{prompt}/{language}/audio",
+        Needs(WorkRecords),
+    ),
+    e(
         "PUT",
         "/api/v1/queues/{id}/prompts/{prompt}/{language}",
         Needs(Configure),

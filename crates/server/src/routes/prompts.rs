@@ -27,6 +27,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list))
         .routes(routes!(put, delete))
+        .routes(routes!(audio))
         .layer(DefaultBodyLimit::max(WAV_BYTES))
 }
 
@@ -185,4 +186,55 @@ async fn delete(
     db.queue(&id).await?;
     db.delete_prompt_override(&id, p.name(), &language).await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
+}
+
+/// The position a caller hears in the `position` prompt's preview.
+const PREVIEW_POSITION: usize = 3;
+
+/// What a caller hears for this prompt, as a WAV file (8 kHz, 16-bit PCM,
+/// mono): the recording, or the text spoken by the voice channel's
+/// synthesiser (the `position` prompt says position 3). Spoken text needs
+/// the voice channel (409 when it is off); a recording plays either way.
+#[utoipa::path(get, path = "/api/v1/queues/{id}/prompts/{prompt}/{language}/audio", tag = "voice",
+    params(("id" = String, Path), ("prompt" = String, Path), ("language" = String, Path)),
+    responses((status = 200, content_type = "audio/wav", body = Vec<u8>),
+        (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem)))]
+async fn audio(
+    State(s): State<AppState>,
+    Path((id, prompt, language)): Path<(String, String, String)>,
+) -> ApiResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+    let p = target(&prompt, &language)?;
+    s.db.queue(&id).await?;
+    let ulaw: Vec<u8> = match &s.voice {
+        Some(voice) => voice
+            .prompt(p, &language, Some(&id), Some(PREVIEW_POSITION))
+            .await
+            .ulaw
+            .to_vec(),
+        None => {
+            let recorded =
+                s.db.prompt_override(&id, p.name(), &language)
+                    .await?
+                    .and_then(|o| o.audio);
+            let Some(b64) = recorded else {
+                return Err(ApiError::Conflict(
+                    "the voice channel is off: spoken prompts are made by it (serve --sip-listen)"
+                        .into(),
+                ));
+            };
+            base64::engine::general_purpose::STANDARD
+                .decode(b64)
+                .map_err(|e| ApiError::Internal(anyhow::anyhow!("a stored recording: {e}")))?
+        }
+    };
+    let wav = crate::voice::prompts::wav_of_ulaw(&ulaw);
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "audio/wav"),
+            (axum::http::header::CACHE_CONTROL, "no-store"),
+        ],
+        wav,
+    )
+        .into_response())
 }

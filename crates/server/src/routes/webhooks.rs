@@ -35,8 +35,9 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[serde(deny_unknown_fields)]
 pub struct WebhookInput {
     /// Where deliveries are posted: an `http://` or `https://` address,
-    /// without credentials or fragment. Redirects are not followed.
-    #[schema(max_length = 2000, required = true, value_type = String, min_length = 1)]
+    /// without credentials (a `#fragment` is never sent). Redirects are not
+    /// followed.
+    #[schema(required = true, value_type = switchboard_core::api_schema::WebAddress)]
     url: Option<String>,
     /// What the registration is for.
     #[schema(max_length = 200)]

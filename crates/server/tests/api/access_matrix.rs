@@ -171,6 +171,11 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("GET", "/api/v1/calls", "asg"),
     ("GET", "/api/v1/queues/{id}/prompts", "asg"),
     (
+        "GET",
+        "/api/v1/queues/{id}/prompts/{prompt}/{language}/audio",
+        "asg",
+    ),
+    (
         "PUT",
         "/api/v1/queues/{id}/prompts/{prompt}/{language}",
         "a",

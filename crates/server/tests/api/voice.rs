@@ -1275,6 +1275,36 @@ async fn admins_change_a_queues_prompts_by_text_or_recording() {
             (json!("audio"), json!("text"))
         );
 
+        // What callers hear, as a WAV file a browser plays: the recording
+        // (1.5 s of 16-bit PCM at 8 kHz), and the French text spoken.
+        let heard = |path: String| {
+            let agent = t.ana.clone();
+            async move {
+                let r = agent.get(&path).await;
+                let status = r.status().as_u16();
+                let ct = r
+                    .headers()
+                    .get("content-type")
+                    .map(|v| v.to_str().unwrap().to_owned());
+                (status, ct, r.bytes().await.unwrap().to_vec())
+            }
+        };
+        let (s, ct, body) = heard(format!("{base}/greeting/en/audio")).await;
+        assert_eq!((s, ct.as_deref()), (200, Some("audio/wav")));
+        assert_eq!(&body[0..4], b"RIFF");
+        assert_eq!(body.len(), 44 + audio.ulaw.len() * 2);
+        let (s, _, body) = heard(format!("{base}/greeting/fr/audio")).await;
+        assert_eq!(s, 200);
+        assert!(
+            body.len() > 44 + 8000,
+            "at least half a second spoken: {}",
+            body.len()
+        );
+        let (s, _, _) = heard(format!("{base}/greeting/de/audio")).await;
+        assert_eq!(s, 404);
+        let (s, _, _) = heard(format!("/api/v1/queues/nope/prompts/greeting/en/audio")).await;
+        assert_eq!(s, 404);
+
         // Refused by name.
         let (s, b) = put(
             format!("{base}/position/en"),

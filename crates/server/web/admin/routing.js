@@ -10,9 +10,9 @@ import { browserTz } from '../lib/time.js';
 import { clearFieldErrors, fieldRow, showFieldErrors } from '../lib/form.js';
 import { button, card, errorBox, listOf, numberInput, numberOf, pick, queueChoices, read, readPages, textInput, tickBox } from './data.js';
 import { routeTester } from './testers.js';
+import { DAYS, weekView } from '../lib/week.js';
 
 const METHODS = ['highest_capacity', 'round_robin', 'least_active', 'longest_idle'];
-const DAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
 const ACTIONS = ['assign_anyway', 'transfer_to_queue', 'end_conversation', 'direct_callback', 'voicemail'];
 // The overflow conditions, in the order the engine checks them, and the
 // threshold each takes.
@@ -69,6 +69,8 @@ function queueForm(ctx, queues, agents) {
   };
   c.channel.setAttribute('data-testid', 'queue-channel');
   const weekly = h('div', { 'data-testid': 'queue-weekly' });
+  weekly.addEventListener('input', () => redraw());
+  weekly.addEventListener('change', () => redraw());
   const overflow = {};
   for (const [cond, threshold] of CONDITIONS) {
     const p = 'overflow.' + cond;
@@ -97,7 +99,13 @@ function queueForm(ctx, queues, agents) {
     row.sbControls = [d, f, tt];
     return row;
   }
+  // The week at a glance, redrawn as the rows change.
+  const week = h('div', { 'data-testid': 'queue-week' });
+  function redraw() {
+    week.replaceChildren(weekView(Array.from(weekly.children).map((row) => row.sbGet())));
+  }
   function renumber() {
+    redraw();
     Array.from(weekly.children).forEach((row, i) => {
       const p = `operating_hours.weekly[${i}]`;
       row.sbControls[0].setAttribute('data-field', p + '.day');
@@ -196,7 +204,8 @@ function queueForm(ctx, queues, agents) {
         h('div', { class: 'grid' }, fieldRow(t('timeZone'), c.tz, 'operating_hours.time_zone'),
           fieldRow(t('holidays'), c.holidays, 'operating_hours.holidays')),
         weekly,
-        button(t('addHours'), () => { addHours('monday', '09:00', '17:00'); weekly.lastChild.querySelector('select').focus(); }, { 'data-testid': 'add-hours' })),
+        button(t('addHours'), () => { addHours('monday', '09:00', '17:00'); weekly.lastChild.querySelector('select').focus(); }, { 'data-testid': 'add-hours' }),
+        week),
       h('fieldset', null, h('legend', null, t('overflow')), h('p', { class: 'muted' }, t('overflowHelp')), overflowRows),
       h('fieldset', null, h('legend', null, t('members')),
         agents.length ? h('div', { class: 'grid' }, memberBoxes.map((b, i) => fieldRow(agents[i].name, b))) : null),

@@ -11,10 +11,10 @@ import { browserTz, when } from '../lib/time.js';
 import { enc } from '../lib/url.js';
 import { clearFieldErrors, fieldRow, showFieldErrors } from '../lib/form.js';
 import { button, card, errorBox, numberInput, numberOf, pick, read, readPages, textInput, tickBox } from './data.js';
+import { DAYS, weekView } from '../lib/week.js';
 
 const TYPES = ['in_person', 'online', 'phone'];
 const LANGS = ['en', 'fr', 'es'];
-const DAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
 const TEXTS = ['name', 'description', 'instructions'];
 
 // The advisor being edited, kept across reloads of the screen.
@@ -287,7 +287,15 @@ function advisorForm(ctx, id, name, advisor, branches) {
     row.sbControls = [day, from, to];
     return row;
   }
+  // The advisor's week at a glance, redrawn as the rows change.
+  const week = h('div', { 'data-testid': 'advisor-week' });
+  rows.addEventListener('input', () => redraw());
+  rows.addEventListener('change', () => redraw());
+  function redraw() {
+    week.replaceChildren(weekView(Array.from(rows.children).map((row) => row.sbGet())));
+  }
   function renumber() {
+    redraw();
     Array.from(rows.children).forEach((row, i) => {
       row.sbControls[0].setAttribute('data-field', `hours[${i}].day hours[${i}]`);
       row.sbControls[1].setAttribute('data-field', `hours[${i}].from`);
@@ -323,7 +331,7 @@ function advisorForm(ctx, id, name, advisor, branches) {
       box,
       fieldRow(t('bookableLong'), bookable, 'bookable'),
       fieldRow(t('hoursZone'), zone, 'time_zone'),
-      h('fieldset', null, h('legend', null, t('weeklyHours')), rows, add),
+      h('fieldset', null, h('legend', null, t('weeklyHours')), rows, add, week),
       h('fieldset', null, h('legend', null, t('branches')),
         branches.length ? h('div', { class: 'grid' }, branchBoxes.map((b, i) => fieldRow(branches[i].name, b))) : h('p', { class: 'muted' }, t('noBranches'))),
       h('div', { class: 'actions' },

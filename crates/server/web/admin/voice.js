@@ -34,7 +34,7 @@ export async function showVoice(root, ctx) {
     return;
   }
   const voiceQueues = queues.filter((q) => q.channel === 'voice');
-  root.append(await promptsCard(ctx, voiceQueues), statusCard(status));
+  root.append(await promptsCard(ctx, voiceQueues, status.ok), statusCard(status));
   root.append(callbacksCard(ctx, callbacks, queues));
   if (dials) root.append(dialsCard(dials));
 }
@@ -103,7 +103,24 @@ function setupList(s) {
       rows.map(([k, v]) => [h('dt', null, t(k)), h('dd', null, v)]))];
 }
 
-async function promptsCard(ctx, queues) {
+// A play button: what a caller hears, fetched as a WAV file
+// (…/prompts/{prompt}/{language}/audio) into an audio player in its place.
+// Spoken text needs the voice channel; a recording plays either way.
+function playButton(base, p, voiceOn) {
+  if (!voiceOn && p.source !== 'audio') return null;
+  const name = t('prompt_' + p.prompt) + ' · ' + t('lang_' + p.language);
+  const b = button(t('play'), () => {
+    const audio = h('audio', { controls: '', 'data-testid': 'prompt-audio', 'aria-label': t('playNamed', { name }) });
+    const failed = h('span', { class: 'field-error', role: 'alert' });
+    audio.addEventListener('error', () => { failed.textContent = t('playFailed'); });
+    audio.src = base + '/' + enc(p.prompt) + '/' + enc(p.language) + '/audio';
+    b.replaceWith(audio, failed);
+    audio.play().catch(() => {});
+  }, { 'aria-label': t('playNamed', { name }), 'data-testid': 'prompt-play' });
+  return b;
+}
+
+async function promptsCard(ctx, queues, voiceOn) {
   if (!queues.length) return card(t('prompts'), h('p', { class: 'muted' }, t('noVoiceQueues')));
   if (!queues.some((q) => q.id === chosen.queue)) chosen.queue = queues[0].id;
   const queue = pick(queues.map((q) => [q.id, q.name]), chosen.queue);
@@ -121,7 +138,7 @@ async function promptsCard(ctx, queues) {
     h('td', null, button(ctx.readOnly ? t('view') : t('edit'), () => choose(p.prompt, p.language), {
       'aria-label': t(ctx.readOnly ? 'viewNamed' : 'editNamed', { name: t('prompt_' + p.prompt) + ' · ' + t('lang_' + p.language) }),
       'data-testid': 'prompt-edit'
-    }))));
+    }), ' ', playButton(base, p, voiceOn))));
   const table = h('table', null,
     h('thead', null, h('tr', null, [t('promptCol'), t('tplLanguage'), t('sourceCol'), t('spokenText'), t('changedCol'), t('actions')].map((x) => h('th', { scope: 'col' }, x)))),
     h('tbody', null, rows));

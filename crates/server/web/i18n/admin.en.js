@@ -1,6 +1,8 @@
 // The admin center (web/admin/): texts in English. Field errors show the
 // server's own (English) message; fr and es translate them by code (err_*).
 export default {
+  play: 'Play', playNamed: 'Play {name}', playFailed: 'This prompt could not be played.',
+  weekView: 'The week at a glance', weekClosed: 'closed', weekOverlap: '(ranges overlap)',
   none: 'none',
   setupTitle: 'Trunks and gateway', setupHelp: 'Set when Switchboard starts (command line or configuration file), so shown here and not edited; credentials only as set or not.',
   setupTrunks: 'Trusted trunk addresses', setupTrunkAuth: 'Trunk authenticates', setupOutbound: 'Outbound gateway', setupOutboundAuth: 'Gateway credentials set',

@@ -1,6 +1,8 @@
 // The admin center (web/admin/): texts in Spanish, and the API's field
 // errors by code (err_*).
 export default {
+  play: 'Escuchar', playNamed: 'Escuchar {name}', playFailed: 'No se pudo reproducir este mensaje.',
+  weekView: 'La semana de un vistazo', weekClosed: 'cerrado', weekOverlap: '(franjas superpuestas)',
   none: 'ninguna',
   setupTitle: 'Troncales y pasarela', setupHelp: 'Se fijan al arrancar Switchboard (línea de órdenes o archivo de configuración): se muestran aquí, no se editan; las credenciales solo como definidas o no.',
   setupTrunks: 'Direcciones de troncales de confianza', setupTrunkAuth: 'La troncal se autentica', setupOutbound: 'Pasarela saliente', setupOutboundAuth: 'Credenciales de la pasarela definidas',
@@ -181,7 +183,7 @@ export default {
   ev_callback_requested: 'devolución de llamada solicitada', ev_callback_completed: 'devolución de llamada terminada',
   ev_webhook_test: 'evento de prueba',
   err_scheme: 'debe ser una dirección http:// o https://', err_credentials: 'no debe contener usuario ni contraseña',
-  err_fragment: 'no debe contener un #fragmento', err_too_many: 'demasiados elementos',
+  err_too_many: 'demasiados elementos',
   // Citas (admin/scheduling.js)
   scheduling: 'Citas', branches: 'Sucursales', noBranches: 'Aún no hay sucursales.', newBranch: 'Nueva sucursal',
   savedBranch: 'Sucursal {name} guardada.', address: 'Dirección',

@@ -1,6 +1,8 @@
 // The admin center (web/admin/): texts in French, and the API's field
 // errors by code (err_*).
 export default {
+  play: 'Écouter', playNamed: 'Écouter {name}', playFailed: 'Ce message n’a pas pu être lu.',
+  weekView: 'La semaine d’un coup d’œil', weekClosed: 'fermé', weekOverlap: '(plages qui se chevauchent)',
   none: 'aucune',
   setupTitle: 'Trunks et passerelle', setupHelp: 'Fixés au démarrage de Switchboard (ligne de commande ou fichier de configuration) : affichés ici, non modifiables ; les identifiants seulement comme définis ou non.',
   setupTrunks: 'Adresses des trunks de confiance', setupTrunkAuth: 'Le trunk s’authentifie', setupOutbound: 'Passerelle sortante', setupOutboundAuth: 'Identifiants de la passerelle définis',
@@ -181,7 +183,7 @@ export default {
   ev_callback_requested: 'rappel demandé', ev_callback_completed: 'rappel terminé',
   ev_webhook_test: 'événement de test',
   err_scheme: 'doit être une adresse http:// ou https://', err_credentials: 'ne doit pas contenir d’identifiant ni de mot de passe',
-  err_fragment: 'ne doit pas contenir de #fragment', err_too_many: 'trop d’éléments',
+  err_too_many: 'trop d’éléments',
   // Planification (admin/scheduling.js)
   scheduling: 'Rendez-vous', branches: 'Agences', noBranches: 'Aucune agence pour l’instant.', newBranch: 'Nouvelle agence',
   savedBranch: 'Agence {name} enregistrée.', address: 'Adresse',
