@@ -689,10 +689,14 @@ impl Db {
             .execute(&mut *tx)
             .await?;
         let now = time::now();
+        // The call task and a workspace read may both record a new call at
+        // once: on PostgreSQL neither sees the other's row before its
+        // commit, so the second waits on the key and then leaves the first's.
         sqlx::query(
             "INSERT INTO calls (work_item_id, kind, number, contact_id, state, started_at, \
              updated_at) VALUES ($1, $2, $3, \
-             (SELECT id FROM contacts WHERE id = $4), 'waiting', $5, $5)",
+             (SELECT id FROM contacts WHERE id = $4), 'waiting', $5, $5) \
+             ON CONFLICT (work_item_id) DO NOTHING",
         )
         .bind(work_item_id.to_owned())
         .bind(kind.to_owned())
