@@ -1302,7 +1302,7 @@ async fn admins_change_a_queues_prompts_by_text_or_recording() {
         );
         let (s, _, _) = heard(format!("{base}/greeting/de/audio")).await;
         assert_eq!(s, 404);
-        let (s, _, _) = heard(format!("/api/v1/queues/nope/prompts/greeting/en/audio")).await;
+        let (s, _, _) = heard("/api/v1/queues/nope/prompts/greeting/en/audio".to_owned()).await;
         assert_eq!(s, 404);
 
         // Refused by name.
