@@ -154,6 +154,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     config.session_hours = s.session_hours;
     config.trusted_proxies = s.trusted_proxies.clone();
     config.chat_limits = s.chat_limits;
+    config.report_time_zone = s.report_time_zone.clone();
     s.delivery.apply(&mut config)?;
     s.voice.apply(&mut config, s.demo)?;
     // The demo's data is loaded after the listener opens: not ready until then.
