@@ -198,6 +198,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         let widget = switchboard_server::demo::load_chat(&running.state.db, &origins).await?;
         switchboard_server::demo::load_workspace(&running.state.db).await?;
         switchboard_server::demo::load_scheduling(&running.state.db).await?;
+        switchboard_server::demo::load_traffic(&running.state.db).await?;
         demo_shop = Some(widget);
         if let Some(voice) = &running.state.voice {
             if let Some(demo) = switchboard_server::demo::load_voice(&running.state.db).await? {

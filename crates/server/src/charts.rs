@@ -53,13 +53,22 @@ const COLOURS: [RGBColor; 3] = [
     RGBColor(213, 94, 0),
 ];
 
-/// A line chart of `series` over `labels`; `y_max` fixes the top of the
-/// scale (100 for percentages), else it fits the data.
-pub fn lines(
+/// How the values are drawn: lines through time (days, hours), or bars
+/// side by side for things that have no order (queues, agents).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    Lines,
+    Bars,
+}
+
+/// A chart of `series` over `labels`; `y_max` fixes the top of the scale
+/// (100 for percentages), else it fits the data (whole numbers).
+pub fn chart(
     title: &str,
     labels: &[String],
     series: &[Series],
     y_max: Option<f64>,
+    shape: Shape,
 ) -> Result<String, Box<dyn std::error::Error>> {
     let mut svg = String::new();
     {
@@ -71,7 +80,7 @@ pub fn lines(
                 .iter()
                 .flat_map(|s| s.values.iter().flatten())
                 .fold(0.0f64, |a, b| a.max(*b));
-            (max * 1.15).max(1.0)
+            (max * 1.15).ceil().max(1.0)
         });
         let mut chart = ChartBuilder::on(&root)
             .caption(title, ("sans-serif", 18))
@@ -83,6 +92,8 @@ pub fn lines(
         chart
             .configure_mesh()
             .disable_x_mesh()
+            .light_line_style(TRANSPARENT)
+            .y_labels((top as usize).min(10) + 1)
             .x_labels(shown)
             .x_label_formatter(&|x| {
                 let i = x.round();
@@ -93,6 +104,7 @@ pub fn lines(
             })
             .y_label_formatter(&|y| format!("{y:.0}"))
             .draw()?;
+        let width = 0.8 / series.len().max(1) as f64;
         for (k, s) in series.iter().enumerate() {
             let colour = COLOURS[k % COLOURS.len()];
             let points: Vec<(f64, f64)> = s
@@ -101,18 +113,35 @@ pub fn lines(
                 .enumerate()
                 .filter_map(|(i, v)| v.map(|v| (i as f64, v)))
                 .collect();
-            chart
-                .draw_series(LineSeries::new(points.clone(), colour.stroke_width(2)))?
-                .label(s.name)
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 18, y)], colour.stroke_width(2))
-                });
-            let size = 3 + k as i32;
-            chart.draw_series(
-                points
-                    .iter()
-                    .map(|p| Circle::new(*p, size, colour.filled())),
-            )?;
+            let legend = move |(x, y): (i32, i32)| {
+                Rectangle::new([(x, y - 4), (x + 14, y + 4)], colour.filled())
+            };
+            match shape {
+                Shape::Bars => {
+                    let left = -0.4 + k as f64 * width;
+                    chart
+                        .draw_series(points.iter().map(|(x, v)| {
+                            Rectangle::new(
+                                [(x + left, 0.0), (x + left + width, *v)],
+                                colour.filled(),
+                            )
+                        }))?
+                        .label(s.name)
+                        .legend(legend);
+                }
+                Shape::Lines => {
+                    chart
+                        .draw_series(LineSeries::new(points.clone(), colour.stroke_width(2)))?
+                        .label(s.name)
+                        .legend(legend);
+                    let size = 3 + k as i32;
+                    chart.draw_series(
+                        points
+                            .iter()
+                            .map(|p| Circle::new(*p, size, colour.filled())),
+                    )?;
+                }
+            }
         }
         chart
             .configure_series_labels()
@@ -132,7 +161,7 @@ mod tests {
     #[test]
     fn a_chart_is_svg_with_its_words_as_text() {
         let labels = vec!["Sales".to_owned(), "Support".to_owned()];
-        let svg = lines(
+        let svg = chart(
             "Volume",
             &labels,
             &[Series {
@@ -140,6 +169,7 @@ mod tests {
                 values: vec![Some(3.0), Some(5.0)],
             }],
             None,
+            Shape::Bars,
         )
         .unwrap();
         assert!(svg.starts_with("<svg"), "{}", &svg[..40.min(svg.len())]);
@@ -147,6 +177,6 @@ mod tests {
             assert!(svg.contains(word), "{word} missing");
         }
         // No data at all still draws an empty chart.
-        lines("Volume", &[], &[], None).unwrap();
+        chart("Volume", &[], &[], None, Shape::Lines).unwrap();
     }
 }

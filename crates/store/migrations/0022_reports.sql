@@ -10,10 +10,11 @@ CREATE TABLE report_state (
     -- The IANA zone `day` is counted in; another zone at start-up empties
     -- the sums and the roll-up counts them again from the first event.
     time_zone TEXT NOT NULL,
-    -- The last routing event counted.
+    -- The last routing event counted. Below every number: imported
+    -- history (the demo's) is numbered below zero.
     last_seq  BIGINT NOT NULL
 );
-INSERT INTO report_state (id, time_zone, last_seq) VALUES (1, 'UTC', 0);
+INSERT INTO report_state (id, time_zone, last_seq) VALUES (1, 'UTC', -9223372036854775807);
 
 -- Hours in UTC (2026-12-06T09:00:00Z): reports by hour.
 CREATE TABLE report_hours (

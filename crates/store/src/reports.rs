@@ -70,6 +70,10 @@ struct EventFacts {
 
 type Key = (String, String, String, String);
 
+/// The watermark before any event: imported history (the demo's) is
+/// numbered below zero, the engine's own events from one up.
+const BEFORE_EVERY_EVENT: i64 = i64::MIN + 1;
+
 /// Sums waiting to be written: per (interval, queue, agent, channel).
 #[derive(Default)]
 struct Pending {
@@ -186,8 +190,9 @@ impl Db {
         sqlx::query("DELETE FROM report_days")
             .execute(&mut *tx)
             .await?;
-        sqlx::query("UPDATE report_state SET time_zone = $1, last_seq = 0 WHERE id = 1")
+        sqlx::query("UPDATE report_state SET time_zone = $1, last_seq = $2 WHERE id = 1")
             .bind(zone.to_owned())
+            .bind(BEFORE_EVERY_EVENT)
             .execute(&mut *tx)
             .await?;
         let ratings: Vec<(String, i64, Option<String>, Option<String>, String)> = sqlx::query_as(

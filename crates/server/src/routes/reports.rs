@@ -341,17 +341,39 @@ async fn build(db: &Db, a: &Asked) -> ApiResult<WorkItemReport> {
     })
 }
 
+/// Every figure of [`Figures`], in the order the CSV gives them.
+const FIGURE_COLUMNS: [&str; 21] = [
+    "offered",
+    "answered",
+    "answered_in_threshold",
+    "abandoned",
+    "short_abandoned",
+    "service_level",
+    "abandon_rate",
+    "average_speed_of_answer_seconds",
+    "average_abandon_seconds",
+    "handled",
+    "average_handle_seconds",
+    "average_talk_seconds",
+    "average_wrap_up_seconds",
+    "transferred_in",
+    "transferred_out",
+    "declined",
+    "timed_out",
+    "callbacks_requested",
+    "csat_responses",
+    "csat_average",
+    "csat_satisfied_rate",
+];
+
 /// The CSV columns: `key`, `name`, then every figure as in the JSON.
 fn csv_of(report: &WorkItemReport) -> ApiResult<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let value = |f: &Figures| serde_json::to_value(f).unwrap_or_default();
-    let columns: Vec<String> = match value(&report.total) {
-        serde_json::Value::Object(m) => m.keys().cloned().collect(),
-        _ => vec![],
-    };
+    let columns = FIGURE_COLUMNS;
     let internal = |e: csv::Error| ApiError::Internal(anyhow::anyhow!("writing CSV: {e}"));
     let mut header = vec!["key".to_owned(), "name".to_owned()];
-    header.extend(columns.iter().cloned());
+    header.extend(columns.iter().map(|c| c.to_string()));
     w.write_record(&header).map_err(internal)?;
     let cell = |v: &serde_json::Value| match v {
         serde_json::Value::Null => String::new(),
@@ -360,12 +382,12 @@ fn csv_of(report: &WorkItemReport) -> ApiResult<Vec<u8>> {
     for r in &report.rows {
         let v = value(&r.figures);
         let mut record = vec![r.key.clone(), r.name.clone()];
-        record.extend(columns.iter().map(|c| cell(&v[c])));
+        record.extend(columns.iter().map(|c| cell(&v[*c])));
         w.write_record(&record).map_err(internal)?;
     }
     let v = value(&report.total);
     let mut record = vec!["total".to_owned(), String::new()];
-    record.extend(columns.iter().map(|c| cell(&v[c])));
+    record.extend(columns.iter().map(|c| cell(&v[*c])));
     w.write_record(&record).map_err(internal)?;
     w.into_inner()
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("writing CSV: {e}")))
@@ -449,8 +471,12 @@ async fn chart(State(db): State<Db>, ApiQuery(p): ApiQuery<ChartParams>) -> ApiR
     let lang = p.lang.as_deref().unwrap_or("en");
     let labels: Vec<String> = report.rows.iter().map(|r| r.name.clone()).collect();
     let words = crate::charts::words(lang);
+    let shape = match asked.query.by {
+        ReportBy::Day | ReportBy::Hour => crate::charts::Shape::Lines,
+        _ => crate::charts::Shape::Bars,
+    };
     let svg = match p.chart.as_deref().unwrap_or("volume") {
-        "service_level" => crate::charts::lines(
+        "service_level" => crate::charts::chart(
             words.service_level,
             &labels,
             &[crate::charts::Series {
@@ -462,8 +488,9 @@ async fn chart(State(db): State<Db>, ApiQuery(p): ApiQuery<ChartParams>) -> ApiR
                     .collect(),
             }],
             Some(100.0),
+            shape,
         ),
-        "volume" => crate::charts::lines(
+        "volume" => crate::charts::chart(
             words.volume,
             &labels,
             &[
@@ -493,6 +520,7 @@ async fn chart(State(db): State<Db>, ApiQuery(p): ApiQuery<ChartParams>) -> ApiR
                 },
             ],
             None,
+            shape,
         ),
         _ => {
             return Err(ApiError::Invalid(switchboard_core::Invalid::one(
@@ -511,4 +539,22 @@ async fn chart(State(db): State<Db>, ApiQuery(p): ApiQuery<ChartParams>) -> ApiR
         svg,
     )
         .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_csv_has_a_column_for_every_figure() {
+        let f = figures(&Counts::default(), 20, 10).unwrap();
+        let serde_json::Value::Object(m) = serde_json::to_value(f).unwrap() else {
+            panic!("an object")
+        };
+        let mut keys: Vec<&str> = m.keys().map(String::as_str).collect();
+        let mut columns = FIGURE_COLUMNS.to_vec();
+        keys.sort();
+        columns.sort();
+        assert_eq!(keys, columns);
+    }
 }
