@@ -36,6 +36,9 @@ pub struct BenchArgs {
     /// Webhook deliveries to post (webhooks suite).
     #[arg(long, default_value_t = 5_000)]
     deliveries: u32,
+    /// Work items of the year of history (reports suite).
+    #[arg(long, default_value_t = 5_000_000)]
+    items: u32,
     #[command(flatten)]
     chat: crate::bench_chat::ChatBenchArgs,
     #[command(flatten)]
@@ -72,6 +75,9 @@ enum Suite {
     /// Outbound webhook deliveries (`--deliveries`) from the outbox to a
     /// local receiver, beside bare POSTs of the same bodies.
     Webhooks,
+    /// Historical reports over a year of `--items` work items (50 queues,
+    /// 200 agents), beside a bare COUNT(*) over the same items.
+    Reports,
 }
 
 pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
@@ -87,6 +93,10 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         Suite::Reminders => crate::bench_reminders::run(args.reminders, args.database_url).await,
         Suite::Import => crate::bench_import::run(args.rows, args.database_url).await,
         Suite::Webhooks => crate::bench_webhooks::run(args.deliveries, args.database_url).await,
+        Suite::Reports => {
+            crate::bench_reports::run(args.items, args.iterations.min(1_000), args.database_url)
+                .await
+        }
         Suite::Summary => {
             crate::bench_summary::run(
                 args.cases,

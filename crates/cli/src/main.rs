@@ -4,6 +4,7 @@ mod bench;
 mod bench_chat;
 mod bench_import;
 mod bench_reminders;
+mod bench_reports;
 mod bench_summary;
 mod bench_voice;
 mod bench_webhooks;

@@ -112,6 +112,7 @@ CREATE TABLE report_days (
     PRIMARY KEY (day, queue_id, agent_id, channel)
 );
 CREATE INDEX report_days_agent ON report_days (agent_id, day);
+CREATE INDEX report_days_level ON report_days (queue_id, agent_id, day);
 
 -- A close's handling time starts at the item's last assignment: the
 -- roll-up finds it by item.

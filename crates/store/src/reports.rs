@@ -82,17 +82,27 @@ struct Pending {
 }
 
 impl Pending {
+    /// Adds a tally to its queue's row (agent ''), and when it has an
+    /// agent, to the agent's row in that queue and the agent's row over all
+    /// queues (queue ''): each report then reads only the rows of its own
+    /// level (a queue report over a year: a row per queue and day). Hours
+    /// keep the queue level only: hourly reports are per queue and channel.
     fn add(&mut self, at: Timestamp, zone: &TimeZone, t: &reports::Tally) {
         let (hour, day) = reports::interval(at, zone);
-        for (map, interval) in [(&mut self.hours, hour), (&mut self.days, day)] {
-            map.entry((
-                interval,
-                t.queue_id.clone(),
-                t.agent_id.clone(),
-                t.channel.clone(),
-            ))
+        self.hours
+            .entry((hour, t.queue_id.clone(), String::new(), t.channel.clone()))
             .or_default()
             .add(&t.counts);
+        let mut levels = vec![(t.queue_id.clone(), String::new())];
+        if !t.agent_id.is_empty() {
+            levels.push((t.queue_id.clone(), t.agent_id.clone()));
+            levels.push((String::new(), t.agent_id.clone()));
+        }
+        for (queue, agent) in levels {
+            self.days
+                .entry((day.clone(), queue, agent, t.channel.clone()))
+                .or_default()
+                .add(&t.counts);
         }
     }
 }
@@ -113,28 +123,43 @@ async fn upsert(
     interval_column: &str,
     rows: HashMap<Key, Counts>,
 ) -> Result<()> {
+    // Many rows per statement: a batch of events touches hundreds of
+    // intervals, and one statement per row would cost more than the sums.
+    // 400 rows × 46 values stays under SQLite's 32,766 parameters.
+    const ROWS: usize = 400;
     let columns = column_names();
+    let width = 4 + columns.len();
     let names = columns.join(", ");
-    let binds: Vec<String> = (5..5 + columns.len()).map(|i| format!("${i}")).collect();
     let sets: Vec<String> = columns
         .iter()
         .map(|c| format!("{c} = {table}.{c} + excluded.{c}"))
         .collect();
-    let sql = format!(
-        "INSERT INTO {table} ({interval_column}, queue_id, agent_id, channel, {names}) \
-         VALUES ($1, $2, $3, $4, {}) ON CONFLICT ({interval_column}, queue_id, agent_id, channel) \
-         DO UPDATE SET {}",
-        binds.join(", "),
-        sets.join(", ")
-    );
-    for ((interval, queue, agent, channel), counts) in rows {
-        let mut q = sqlx::query(&sql)
-            .bind(interval)
-            .bind(queue)
-            .bind(agent)
-            .bind(channel);
-        for v in counts.values() {
-            q = q.bind(v);
+    let rows: Vec<(Key, Counts)> = rows.into_iter().collect();
+    for chunk in rows.chunks(ROWS) {
+        let tuples: Vec<String> = (0..chunk.len())
+            .map(|r| {
+                let binds: Vec<String> =
+                    (1..=width).map(|c| format!("${}", r * width + c)).collect();
+                format!("({})", binds.join(", "))
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO {table} ({interval_column}, queue_id, agent_id, channel, {names}) \
+             VALUES {} ON CONFLICT ({interval_column}, queue_id, agent_id, channel) \
+             DO UPDATE SET {}",
+            tuples.join(", "),
+            sets.join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for ((interval, queue, agent, channel), counts) in chunk {
+            q = q
+                .bind(interval.clone())
+                .bind(queue.clone())
+                .bind(agent.clone())
+                .bind(channel.clone());
+            for v in counts.values() {
+                q = q.bind(v);
+            }
         }
         q.execute(&mut **tx).await?;
     }
@@ -319,7 +344,7 @@ impl Db {
 
     /// Counts every routing event not yet counted.
     pub async fn catch_up_reports(&self) -> Result<()> {
-        const BATCH: i64 = 5_000;
+        const BATCH: i64 = 20_000;
         while self.roll_up_reports(BATCH).await? as i64 == BATCH {}
         Ok(())
     }
@@ -398,18 +423,25 @@ impl Db {
                 filter.push("day >= $1 AND day <= $2".to_owned());
             }
         }
-        for (column, value) in [
-            ("queue_id", &q.queue_id),
-            ("agent_id", &q.agent_id),
-            ("channel", &q.channel),
-        ] {
-            if let Some(v) = value {
-                binds.push(v.clone());
-                filter.push(format!("{column} = ${}", binds.len()));
-            }
+        // Which level's rows (see `Pending::add`): queue rows (agent ''),
+        // an agent's rows in one queue, or an agent's over all (queue '').
+        let per_agent = q.by == ReportBy::Agent || q.agent_id.is_some();
+        let mut equal = |column: &str, v: &String, filter: &mut Vec<String>| {
+            binds.push(v.clone());
+            filter.push(format!("{column} = ${}", binds.len()));
+        };
+        match &q.queue_id {
+            Some(v) => equal("queue_id", v, &mut filter),
+            None if q.by == ReportBy::Queue || !per_agent => filter.push("queue_id <> ''".into()),
+            None => filter.push("queue_id = ''".into()),
         }
-        if q.by == ReportBy::Agent {
-            filter.push("agent_id <> ''".to_owned());
+        match &q.agent_id {
+            Some(v) => equal("agent_id", v, &mut filter),
+            None if per_agent => filter.push("agent_id <> ''".into()),
+            None => filter.push("agent_id = ''".into()),
+        }
+        if let Some(v) = &q.channel {
+            equal("channel", v, &mut filter);
         }
         let sql = format!(
             "SELECT {key}, {} FROM {table} WHERE {} GROUP BY {key} ORDER BY {key}",

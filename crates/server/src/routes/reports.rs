@@ -70,7 +70,7 @@ pub struct ReportParams {
     /// Only this queue.
     #[param(value_type = Option<switchboard_core::api_schema::RecordIdOrEmpty>)]
     pub queue_id: Option<String>,
-    /// Only this agent.
+    /// Only this agent (not with `by=hour`: hours are kept per queue).
     #[param(value_type = Option<switchboard_core::api_schema::RecordIdOrEmpty>)]
     pub agent_id: Option<String>,
     /// Only this channel (`chat`, `voice`, `callback`…).
@@ -235,6 +235,14 @@ async fn ask(
     );
     let queue_id = c.optional_id("queue_id", queue_id.filter(|v| !v.is_empty()));
     let agent_id = c.optional_id("agent_id", agent_id.filter(|v| !v.is_empty()));
+    if grouping == Some(ReportBy::Hour) && agent_id.is_some() {
+        // Hours are kept per queue and channel only (the sums stay small).
+        c.fail(
+            "agent_id",
+            "invalid",
+            "reports by hour are per queue and channel: leave the agent out, or ask by day",
+        );
+    }
     let channel = channel.filter(|v| !v.is_empty());
     if let Some(ch) = &channel {
         if ch.len() > 32 || !ch.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {

@@ -205,6 +205,7 @@ async fn bad_report_questions_name_their_fields() {
             ),
             ("from=2026-12-01&to=2026-12-01&by=queue&queue_id=%3Cscript%3E", &["queue_id"]),
             ("from=2026-12-01&to=2026-12-01&by=queue&channel=Voice!", &["channel"]),
+            ("from=2026-12-01&to=2026-12-01&by=hour&agent_id=abc", &["agent_id"]),
         ];
         for (query, named) in cases {
             let (s, r) = report(&boss, query).await;
