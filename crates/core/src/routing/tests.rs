@@ -666,3 +666,97 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_supervisor_assigns_a_waiting_item_over_capacity_and_an_offer_is_withdrawn() {
+    // One agent with room for one chat, who holds it; a second item waits.
+    let mut s = RoutingState::new();
+    let cap = Capacity {
+        messaging: 1,
+        ..Capacity::default()
+    };
+    let a = s.add_agent(agent(&[], cap));
+    let b = s.add_agent(agent(&[], cap));
+    s.add_queue(
+        QueueConfig::new("chat", ChannelKind::Messaging, vec![a, b]),
+        OverflowRules::default(),
+    );
+    s.set_presence(a, Presence::Available, 0).unwrap();
+    let ds = s.enqueue(item(1, 0, 0, &[], 0), 0).unwrap();
+    assert_eq!(offers(&ds), vec![(1, 0)]);
+    s.enqueue(item(2, 0, 0, &[], 1), 1).unwrap();
+    assert_eq!(s.items[&ItemId(2)].status, ItemStatus::Waiting);
+
+    // Offline agents are refused; so is an unknown one.
+    assert_eq!(
+        s.assign(ItemId(2), b, 2),
+        Err(super::state::RoutingError::AgentOffline)
+    );
+    assert_eq!(
+        s.assign(ItemId(2), AgentIx(9), 2),
+        Err(super::state::RoutingError::UnknownAgent)
+    );
+
+    // The waiting item goes to `a` though `a` is full: it leaves the line.
+    let ds = s.assign(ItemId(2), a, 2).unwrap();
+    assert_eq!(
+        ds,
+        vec![Decision::Assigned {
+            item: ItemId(2),
+            agent: a
+        }]
+    );
+    assert_eq!(s.queues[0].waiting_count(), 0);
+    assert_eq!(s.agents[a.0 as usize].used_messaging, 2);
+
+    // Item 1 is offered to `a`; assigning it to `b` withdraws that offer,
+    // frees `a`'s unit and leaves `b` busy (full).
+    s.set_presence(b, Presence::Available, 3).unwrap();
+    let ds = s.assign(ItemId(1), b, 4).unwrap();
+    assert_eq!(
+        ds[0],
+        Decision::OfferRescinded {
+            item: ItemId(1),
+            agent: a
+        }
+    );
+    assert_eq!(
+        ds[1],
+        Decision::Assigned {
+            item: ItemId(1),
+            agent: b
+        }
+    );
+    assert!(ds.contains(&Decision::PresenceChanged {
+        agent: b,
+        presence: Presence::Busy,
+        automatic: true
+    }));
+    assert_eq!(s.agents[a.0 as usize].used_messaging, 1);
+    assert_eq!(s.agents[b.0 as usize].used_messaging, 1);
+    assert_eq!(s.next_timer(), None, "the offer's deadline is gone");
+
+    // An item already with an agent is refused: transfer it first.
+    assert_eq!(
+        s.assign(ItemId(1), a, 5),
+        Err(super::state::RoutingError::AlreadyAssigned)
+    );
+}
+
+#[test]
+fn assigning_an_item_to_the_agent_it_is_offered_to_is_an_accept() {
+    let mut s = two_agents(AssignmentMethod::RoundRobin);
+    let ds = s.enqueue(item(1, 0, 0, &[], 0), 0).unwrap();
+    let (_, to) = offers(&ds)[0];
+    let to = AgentIx(to);
+    let ds = s.assign(ItemId(1), to, 1).unwrap();
+    assert_eq!(
+        ds,
+        vec![Decision::Assigned {
+            item: ItemId(1),
+            agent: to
+        }]
+    );
+    assert_eq!(s.agents[to.0 as usize].used_messaging, 1);
+    assert_eq!(s.next_timer(), None);
+}
