@@ -47,6 +47,10 @@ pub fn router() -> Router<AppState> {
         .route("/", get(|| async { Html(text("index.html")) }))
         .route("/agent", get(|| async { Html(text("agent.html")) }))
         .route("/admin", get(|| async { Html(text("admin.html")) }))
+        .route(
+            "/supervisor",
+            get(|| async { Html(text("supervisor.html")) }),
+        )
         .route("/book", get(|| async { Html(text("book.html")) }))
         .route(
             "/meetings/{id}/cancel",

@@ -86,7 +86,7 @@ export default {
   whatChanged: 'What changed', created: 'Created', removed: 'Removed', replaced: 'Replaced', records: 'Before and after',
   beforeLabel: 'Before:', afterLabel: 'After:', viaSession: 'signed in', viaToken: 'API token', viaCli: 'command line', viaSystem: 'system',
   area_people: 'People', area_routing: 'Routing', area_chat: 'Chat', area_workspace: 'Workspace content',
-  area_scheduling: 'Scheduling', area_communications: 'Communications', area_voice: 'Voice', area_integrations: 'Integrations',
+  area_scheduling: 'Scheduling', area_communications: 'Communications', area_voice: 'Voice', area_integrations: 'Integrations', area_work_items: 'Supervised work',
   communications: 'Communications', communicationsAdminOnly: 'Communications are managed by admins only.',
   commsSending: 'What goes out', commsMaster: 'Send meeting messages (master switch)', commsSwitches: 'Which messages, on which channel',
   kind_confirmation: 'Confirmation', kind_reminder: 'Reminder', kind_cancellation: 'Cancellation', chan_email: 'Email', chan_sms: 'SMS',

@@ -91,7 +91,7 @@ export default {
   whatChanged: 'Qué cambió', created: 'Creación', removed: 'Eliminación', replaced: 'Sustitución', records: 'Antes y después',
   beforeLabel: 'Antes:', afterLabel: 'Después:', viaSession: 'con sesión', viaToken: 'token de API', viaCli: 'línea de órdenes', viaSystem: 'sistema',
   area_people: 'Personas', area_routing: 'Enrutamiento', area_chat: 'Chat', area_workspace: 'Contenido del espacio de trabajo',
-  area_scheduling: 'Citas', area_communications: 'Comunicaciones', area_voice: 'Voz', area_integrations: 'Integraciones',
+  area_scheduling: 'Citas', area_communications: 'Comunicaciones', area_voice: 'Voz', area_integrations: 'Integraciones', area_work_items: 'Trabajo supervisado',
   communications: 'Comunicaciones', communicationsAdminOnly: 'Las comunicaciones son solo para administradores.',
   commsSending: 'Qué se envía', commsMaster: 'Enviar los mensajes de citas (interruptor general)', commsSwitches: 'Qué mensajes, por qué canal',
   kind_confirmation: 'Confirmación', kind_reminder: 'Recordatorio', kind_cancellation: 'Cancelación', chan_email: 'Correo', chan_sms: 'SMS',

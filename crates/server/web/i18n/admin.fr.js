@@ -91,7 +91,7 @@ export default {
   whatChanged: 'Ce qui a changé', created: 'Création', removed: 'Suppression', replaced: 'Remplacement', records: 'Avant et après',
   beforeLabel: 'Avant :', afterLabel: 'Après :', viaSession: 'connecté', viaToken: 'jeton d’API', viaCli: 'ligne de commande', viaSystem: 'système',
   area_people: 'Personnes', area_routing: 'Routage', area_chat: 'Chat', area_workspace: 'Contenus de l’espace de travail',
-  area_scheduling: 'Rendez-vous', area_communications: 'Communications', area_voice: 'Voix', area_integrations: 'Intégrations',
+  area_scheduling: 'Rendez-vous', area_communications: 'Communications', area_voice: 'Voix', area_integrations: 'Intégrations', area_work_items: 'Travail supervisé',
   communications: 'Communications', communicationsAdminOnly: 'Les communications sont réservées aux administrateurs.',
   commsSending: 'Ce qui est envoyé', commsMaster: 'Envoyer les messages de rendez-vous (interrupteur général)', commsSwitches: 'Quels messages, sur quel canal',
   kind_confirmation: 'Confirmation', kind_reminder: 'Rappel', kind_cancellation: 'Annulation', chan_email: 'E-mail', chan_sms: 'SMS',
