@@ -62,7 +62,12 @@ async fn sign_in(c: &Client, app: &TestApp, email: &str) {
         .unwrap();
     set(c, "document.querySelector('#email')", email).await;
     set(c, "document.querySelector('#password')", PASSWORD).await;
-    click(c, "document.querySelector('button[type=submit]')", "sign in").await;
+    click(
+        c,
+        "document.querySelector('button[type=submit]')",
+        "sign in",
+    )
+    .await;
     until(
         c,
         "return !document.querySelector('#me').hidden;",
@@ -218,7 +223,10 @@ async fn journey(language: &str, lang: &str) {
     until_eq(&c, &figure(&q, "waiting"), json!("2"), "two waiting").await;
     until_eq(
         &c,
-        &format!("{}.querySelector('[data-testid=item-customer]').textContent", row(&marc)),
+        &format!(
+            "{}.querySelector('[data-testid=item-customer]').textContent",
+            row(&marc)
+        ),
         json!("Marc Dubois"),
         "Marc's chat listed with his name",
     )
@@ -230,7 +238,13 @@ async fn journey(language: &str, lang: &str) {
     // Lucía's, and Marc leaves before she answers.
     presence(ana, "available").await;
     until_eq(&c, &figure(&q, "waiting"), json!("0"), "both offered").await;
-    until_eq(&c, &figure(&q, "agents-available"), json!("1"), "Ana available").await;
+    until_eq(
+        &c,
+        &figure(&q, "agents-available"),
+        json!("1"),
+        "Ana available",
+    )
+    .await;
     until_eq(
         &c,
         &format!("{}.getAttribute('data-status')", row(&lucia)),
@@ -266,12 +280,7 @@ async fn journey(language: &str, lang: &str) {
     // Its age ticks in the page.
     let age = format!("{ana_row}.querySelector('[data-testid=held-age]').textContent");
     let first = c.execute(&format!("return {age};"), vec![]).await.unwrap();
-    until(
-        &c,
-        &format!("return {age} !== {first};"),
-        "the age ticking",
-    )
-    .await;
+    until(&c, &format!("return {age} !== {first};"), "the age ticking").await;
 
     // Ana steps away: two more chats wait. Bruno is away, Carla offline.
     presence(ana, "away").await;
@@ -298,7 +307,10 @@ async fn journey(language: &str, lang: &str) {
     .await;
     let refused = until(
         &c,
-        &format!("return {}.querySelector('[data-testid=item-error]').textContent;", row(&chen)),
+        &format!(
+            "return {}.querySelector('[data-testid=item-error]').textContent;",
+            row(&chen)
+        ),
         "the refusal",
     )
     .await;
@@ -329,7 +341,10 @@ async fn journey(language: &str, lang: &str) {
         .unwrap();
     until_eq(
         &c,
-        &format!("{}.querySelector('[data-testid=assign-agent]').value", row(&chen)),
+        &format!(
+            "{}.querySelector('[data-testid=assign-agent]').value",
+            row(&chen)
+        ),
         json!(bruno_id),
         "Bruno chosen by typing",
     )
@@ -361,7 +376,10 @@ async fn journey(language: &str, lang: &str) {
         .unwrap();
     until(
         &c,
-        &format!("return document.activeElement === {}.querySelector('[data-testid=confirm-close]');", row(&olga)),
+        &format!(
+            "return document.activeElement === {}.querySelector('[data-testid=confirm-close]');",
+            row(&olga)
+        ),
         "the confirmation focused",
     )
     .await;
@@ -393,7 +411,10 @@ async fn journey(language: &str, lang: &str) {
         )
         .await
         .unwrap();
-    assert!(status.as_str().unwrap().contains("Olga Ivanova"), "{status}");
+    assert!(
+        status.as_str().unwrap().contains("Olga Ivanova"),
+        "{status}"
+    );
     axe(&c, "the dashboard after the actions").await;
     screenshot(&c, &format!("supervisor-{lang}-live")).await;
 
@@ -402,7 +423,12 @@ async fn journey(language: &str, lang: &str) {
         .await
         .unwrap();
     let late = chat("Ivo", "Late").await;
-    until(&c, &format!("return !!{};", row(&late)), "the chat that came while reconnecting").await;
+    until(
+        &c,
+        &format!("return !!{};", row(&late)),
+        "the chat that came while reconnecting",
+    )
+    .await;
     until_eq(&c, &figure(&q, "waiting"), json!("1"), "one waiting").await;
     until_eq(
         &c,
