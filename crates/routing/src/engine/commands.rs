@@ -277,7 +277,7 @@ impl Live {
     }
 
     /// A supervisor's direct assignment (see [`RoutingState::assign`]).
-    async fn assign(
+    pub(super) async fn assign(
         &mut self,
         item: &str,
         agent: &str,
@@ -321,7 +321,7 @@ impl Live {
     }
 
     /// The items an agent holds (offered, assigned, wrapping up), oldest first.
-    fn held(&self, agent: &str) -> Vec<WorkItemView> {
+    pub(super) fn held(&self, agent: &str) -> Vec<WorkItemView> {
         let mut held: Vec<WorkItemView> = self
             .info
             .iter()
