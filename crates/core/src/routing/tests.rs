@@ -420,6 +420,7 @@ enum Event {
     Abandon(usize),
     Transfer(usize, u32),
     Advance(u32),
+    Assign(usize, u32),
 }
 
 fn event() -> impl Strategy<Value = Event> {
@@ -499,6 +500,7 @@ fn check(
     s: &RoutingState,
     decisions: &[Decision],
     before: &[(ItemId, usize)],
+    strict: bool,
 ) -> Result<(), TestCaseError> {
     // Capacity: each agent's counters are exactly what it holds, within limits.
     for (ai, agent) in s.agents.iter().enumerate() {
@@ -524,18 +526,18 @@ fn check(
             ai
         );
         prop_assert!(
-            m <= agent.capacity.messaging && v <= agent.capacity.voice,
+            !strict || (m <= agent.capacity.messaging && v <= agent.capacity.voice),
             "agent {} over capacity",
             ai
         );
-        if agent.capacity.voice_blocks_others {
+        if strict && agent.capacity.voice_blocks_others {
             prop_assert!(m == 0 || v == 0, "agent {} has a call and chats", ai);
         }
     }
     for (id, item) in &s.items {
         // Exact matching never hands an item to someone below a minimum.
         if let ItemStatus::Offered { agent, .. } | ItemStatus::Assigned { agent } = item.status {
-            if item.skill_match == SkillMatch::Exact {
+            if strict && item.skill_match == SkillMatch::Exact {
                 prop_assert!(
                     !matches!(
                         fit(&s.agents[agent.0 as usize].skills, &item.needs),
@@ -609,6 +611,92 @@ fn check(
     Ok(())
 }
 
+/// Plays `events` on a world; `strict`: also the limits a supervisor's
+/// assignment may override (capacity, skills, a call blocking chats).
+fn play(
+    skills: &[(u16, u8)],
+    caps: &[(u8, u8, bool, u16)],
+    events: Vec<Event>,
+    strict: bool,
+) -> Result<(), TestCaseError> {
+    let mut s = world(skills, caps);
+    let mut now: Millis = 0;
+    let mut next_id = 1;
+    for e in events {
+        let before: Vec<(ItemId, usize)> = s
+            .items
+            .iter()
+            .filter(|(_, i)| i.status == ItemStatus::Waiting)
+            .map(|(id, i)| (*id, i.declines.iter().map(|(_, n)| *n as usize).sum()))
+            .collect();
+        let result = match e {
+            Event::Arrive {
+                queue,
+                priority,
+                skill,
+                min,
+                closest,
+            } => {
+                let mut it = item(next_id, queue, priority, &[(skill, min)], now);
+                if closest {
+                    it.skill_match = SkillMatch::Closest;
+                }
+                next_id += 1;
+                s.enqueue(it, now).ok()
+            }
+            Event::Presence { agent, presence } => {
+                let p = [
+                    Presence::Available,
+                    Presence::Busy,
+                    Presence::DoNotDisturb,
+                    Presence::Away,
+                    Presence::Offline,
+                ][presence as usize];
+                s.set_presence(AgentIx(agent), p, now).ok()
+            }
+            Event::Accept(n) => pick(&s, n, |st| matches!(st, ItemStatus::Offered { .. }))
+                .and_then(|(id, st)| match st {
+                    ItemStatus::Offered { agent, .. } => s.accept(id, agent, now).ok(),
+                    _ => None,
+                }),
+            Event::Reject(n) => pick(&s, n, |st| matches!(st, ItemStatus::Offered { .. }))
+                .and_then(|(id, st)| match st {
+                    ItemStatus::Offered { agent, .. } => s.reject(id, agent, now).ok(),
+                    _ => None,
+                }),
+            Event::Close(n) => pick(&s, n, |st| matches!(st, ItemStatus::Assigned { .. }))
+                .and_then(|(id, st)| match st {
+                    ItemStatus::Assigned { agent } => s.close(id, agent, now).ok(),
+                    _ => None,
+                }),
+            Event::Abandon(n) => pick(&s, n, |st| {
+                matches!(st, ItemStatus::Waiting | ItemStatus::Offered { .. })
+            })
+            .and_then(|(id, _)| s.abandon(id, now).ok()),
+            Event::Transfer(n, q) => pick(&s, n, |st| !matches!(st, ItemStatus::WrapUp { .. }))
+                .and_then(|(id, _)| {
+                    // Transfers only between queues of the same channel.
+                    let from = s.items[&id].queue.0;
+                    (s.queues[from as usize].config.channel == s.queues[q as usize].config.channel)
+                        .then(|| s.transfer(id, QueueIx(q), now).ok())
+                        .flatten()
+                }),
+            Event::Advance(ms) => {
+                now += u64::from(ms);
+                Some(s.tick(now))
+            }
+            // A supervisor gives a waiting or offered item to anyone
+            // not offline (refusals change nothing).
+            Event::Assign(n, agent) => pick(&s, n, |st| {
+                matches!(st, ItemStatus::Waiting | ItemStatus::Offered { .. })
+            })
+            .and_then(|(id, _)| s.assign(id, AgentIx(agent), now).ok()),
+        };
+        check(&s, result.as_deref().unwrap_or(&[]), &before, strict)?;
+    }
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
 
@@ -618,52 +706,19 @@ proptest! {
         caps in proptest::collection::vec((0..4u8, 0..2u8, any::<bool>(), 0..3u16), 6),
         events in proptest::collection::vec(event(), 1..120),
     ) {
-        let mut s = world(&skills, &caps);
-        let mut now: Millis = 0;
-        let mut next_id = 1;
-        for e in events {
-            let before: Vec<(ItemId, usize)> = s
-                .items
-                .iter()
-                .filter(|(_, i)| i.status == ItemStatus::Waiting)
-                .map(|(id, i)| (*id, i.declines.iter().map(|(_, n)| *n as usize).sum()))
-                .collect();
-            let result = match e {
-                Event::Arrive { queue, priority, skill, min, closest } => {
-                    let mut it = item(next_id, queue, priority, &[(skill, min)], now);
-                    if closest { it.skill_match = SkillMatch::Closest; }
-                    next_id += 1;
-                    s.enqueue(it, now).ok()
-                }
-                Event::Presence { agent, presence } => {
-                    let p = [Presence::Available, Presence::Busy, Presence::DoNotDisturb, Presence::Away, Presence::Offline][presence as usize];
-                    s.set_presence(AgentIx(agent), p, now).ok()
-                }
-                Event::Accept(n) => pick(&s, n, |st| matches!(st, ItemStatus::Offered { .. })).and_then(|(id, st)| match st {
-                    ItemStatus::Offered { agent, .. } => s.accept(id, agent, now).ok(),
-                    _ => None,
-                }),
-                Event::Reject(n) => pick(&s, n, |st| matches!(st, ItemStatus::Offered { .. })).and_then(|(id, st)| match st {
-                    ItemStatus::Offered { agent, .. } => s.reject(id, agent, now).ok(),
-                    _ => None,
-                }),
-                Event::Close(n) => pick(&s, n, |st| matches!(st, ItemStatus::Assigned { .. })).and_then(|(id, st)| match st {
-                    ItemStatus::Assigned { agent } => s.close(id, agent, now).ok(),
-                    _ => None,
-                }),
-                Event::Abandon(n) => pick(&s, n, |st| matches!(st, ItemStatus::Waiting | ItemStatus::Offered { .. }))
-                    .and_then(|(id, _)| s.abandon(id, now).ok()),
-                Event::Transfer(n, q) => pick(&s, n, |st| !matches!(st, ItemStatus::WrapUp { .. }))
-                    .and_then(|(id, _)| {
-                        // Transfers only between queues of the same channel.
-                        let from = s.items[&id].queue.0;
-                        (s.queues[from as usize].config.channel == s.queues[q as usize].config.channel)
-                            .then(|| s.transfer(id, QueueIx(q), now).ok()).flatten()
-                    }),
-                Event::Advance(ms) => { now += u64::from(ms); Some(s.tick(now)) }
-            };
-            check(&s, result.as_deref().unwrap_or(&[]), &before)?;
-        }
+        play(&skills, &caps, events, true)?;
+    }
+
+    /// With supervisors' assignments among the events, counters stay
+    /// exact, nothing waits while an eligible agent has room, and offers
+    /// keep the line's order.
+    #[test]
+    fn routing_invariants_hold_with_supervisors_assignments(
+        skills in proptest::collection::vec((0..3u16, 1..10u8), 3..6),
+        caps in proptest::collection::vec((0..4u8, 0..2u8, any::<bool>(), 0..3u16), 6),
+        events in proptest::collection::vec(prop_oneof![5 => event(), 1 => (any::<usize>(), 0..6u32).prop_map(|(n, a)| Event::Assign(n, a))], 1..120),
+    ) {
+        play(&skills, &caps, events, false)?;
     }
 }
 

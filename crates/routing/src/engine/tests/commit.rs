@@ -185,7 +185,10 @@ async fn a_supervisors_assignment_is_stored_with_its_agent_and_survives_a_restar
     assert_eq!(events[0].agent_id.as_deref(), Some(&*b));
     assert_eq!(events[0].queue_id.as_deref(), Some(&*q));
     let row = w.row(&item.id).await;
-    assert_eq!((&*row.status, row.agent_id.as_deref()), ("assigned", Some(&*b)));
+    assert_eq!(
+        (&*row.status, row.agent_id.as_deref()),
+        ("assigned", Some(&*b))
+    );
     assert_eq!(live.held(&b).len(), 1);
 
     // Offline agents and held items are refused, and nothing is written.
