@@ -12,7 +12,7 @@ export default {
   preview: 'Live preview', previewHelp: 'The widget as visitors will see it, drawn on this page from the form as you edit it (nothing is saved or sent until you save).',
   previewShow: 'Show the preview', previewHide: 'Hide the preview', previewShown: 'The preview in the corner of this page follows the form.', previewLanguage: 'Visitor’s language',
   pageTitle: 'Switchboard · Admin center', title: 'Switchboard admin center', skip: 'Skip to the content',
-  sections: 'Sections', people: 'People', routing: 'Routing', chat: 'Chat', home: 'Home',
+  sections: 'Sections', people: 'People', routing: 'Routing', chat: 'Chat', home: 'Home', liveDashboard: 'Live dashboard',
   readOnly: 'Read-only: supervisors may look at these settings; only admins change them.',
   signedOutTitle: 'Sign in first', signedOut: 'The admin center is for admins and supervisors.',
   signInLink: 'Sign in on the home page.', notAllowed: 'Only admins and supervisors can open the admin center.',

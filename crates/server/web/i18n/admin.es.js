@@ -12,7 +12,7 @@ export default {
   preview: 'Vista previa en directo', previewHelp: 'El widget tal como lo verán los visitantes, dibujado en esta página a partir del formulario mientras lo edita (nada se guarda ni se envía hasta que guarde).',
   previewShow: 'Mostrar la vista previa', previewHide: 'Ocultar la vista previa', previewShown: 'La vista previa, en la esquina de esta página, sigue el formulario.', previewLanguage: 'Idioma del visitante',
   pageTitle: 'Switchboard · Centro de administración', title: 'Centro de administración de Switchboard', skip: 'Ir al contenido',
-  sections: 'Secciones', people: 'Personas', routing: 'Enrutamiento', chat: 'Chat', home: 'Inicio',
+  sections: 'Secciones', people: 'Personas', routing: 'Enrutamiento', chat: 'Chat', home: 'Inicio', liveDashboard: 'Panel en directo',
   readOnly: 'Solo lectura: los supervisores consultan estos ajustes; solo los administradores los cambian.',
   signedOutTitle: 'Inicie sesión primero', signedOut: 'El centro de administración es para administradores y supervisores.',
   signInLink: 'Iniciar sesión en la página de inicio.', notAllowed: 'Solo los administradores y supervisores pueden abrir el centro de administración.',

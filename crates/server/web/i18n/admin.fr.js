@@ -12,7 +12,7 @@ export default {
   preview: 'Aperçu en direct', previewHelp: 'Le widget tel que les visiteurs le verront, dessiné sur cette page à partir du formulaire pendant que vous le modifiez (rien n’est enregistré ni envoyé avant l’enregistrement).',
   previewShow: 'Afficher l’aperçu', previewHide: 'Masquer l’aperçu', previewShown: 'L’aperçu, dans le coin de cette page, suit le formulaire.', previewLanguage: 'Langue du visiteur',
   pageTitle: 'Switchboard · Centre d’administration', title: 'Centre d’administration Switchboard', skip: 'Aller au contenu',
-  sections: 'Rubriques', people: 'Personnes', routing: 'Routage', chat: 'Chat', home: 'Accueil',
+  sections: 'Rubriques', people: 'Personnes', routing: 'Routage', chat: 'Chat', home: 'Accueil', liveDashboard: 'Tableau de bord en direct',
   readOnly: 'Lecture seule : les superviseurs consultent ces réglages ; seuls les administrateurs les modifient.',
   signedOutTitle: 'Connectez-vous d’abord', signedOut: 'Le centre d’administration est réservé aux administrateurs et aux superviseurs.',
   signInLink: 'Se connecter sur la page d’accueil.', notAllowed: 'Seuls les administrateurs et les superviseurs peuvent ouvrir le centre d’administration.',
