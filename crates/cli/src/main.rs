@@ -154,6 +154,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     config.session_hours = s.session_hours;
     config.trusted_proxies = s.trusted_proxies.clone();
     config.chat_limits = s.chat_limits;
+    config.report_time_zone = s.report_time_zone.clone();
     s.delivery.apply(&mut config)?;
     s.voice.apply(&mut config, s.demo)?;
     // The demo's data is loaded after the listener opens: not ready until then.
@@ -197,6 +198,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         let widget = switchboard_server::demo::load_chat(&running.state.db, &origins).await?;
         switchboard_server::demo::load_workspace(&running.state.db).await?;
         switchboard_server::demo::load_scheduling(&running.state.db).await?;
+        switchboard_server::demo::load_traffic(&running.state.db).await?;
         demo_shop = Some(widget);
         if let Some(voice) = &running.state.voice {
             if let Some(demo) = switchboard_server::demo::load_voice(&running.state.db).await? {

@@ -59,6 +59,11 @@ pub struct ServeArgs {
     /// Nobody else's are believed [default: none].
     #[arg(long = "trusted-proxy", env = "SWITCHBOARD_TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_net)]
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Time zone of the days in historical reports (IANA name, e.g.
+    /// Europe/Paris). Changing it recounts the report sums from the first
+    /// routing event [default: UTC].
+    #[arg(long, env = "SWITCHBOARD_REPORT_TIME_ZONE")]
+    pub report_time_zone: Option<String>,
     #[command(flatten)]
     pub delivery: DeliveryArgs,
     #[command(flatten)]
@@ -318,6 +323,7 @@ struct FileSettings {
     visitor_messages_per_minute: Option<u32>,
     log_json: Option<bool>,
     trusted_proxies: Option<Vec<String>>,
+    report_time_zone: Option<String>,
     public_url: Option<String>,
     join_url: Option<String>,
     smtp_url: Option<String>,
@@ -446,6 +452,7 @@ pub struct ServeSettings {
     pub chat_limits: switchboard_server::chat::ChatLimits,
     pub log_json: bool,
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    pub report_time_zone: String,
     pub delivery: DeliveryArgs,
     pub voice: VoiceArgs,
 }
@@ -501,6 +508,19 @@ impl ServeArgs {
                     .collect::<anyhow::Result<_>>()?
             } else {
                 self.trusted_proxies.clone()
+            },
+            report_time_zone: {
+                let zone = self
+                    .report_time_zone
+                    .clone()
+                    .or(file.report_time_zone.clone())
+                    .unwrap_or_else(|| "UTC".into());
+                if jiff::tz::TimeZone::get(&zone).is_err() {
+                    anyhow::bail!(
+                        "report_time_zone {zone:?} is not a known IANA time zone (e.g. Europe/Paris)"
+                    );
+                }
+                zone
             },
             delivery: self.delivery.clone().or(&file),
             voice: self.voice.clone(),
@@ -563,6 +583,7 @@ mod tests {
             visitor_messages_per_minute: Some(30),
             log_json: false,
             trusted_proxies: vec![],
+            report_time_zone: None,
             delivery: DeliveryArgs::default(),
             voice: VoiceArgs::default(),
         };

@@ -430,3 +430,11 @@ documented!(
         .description(Some("note, email or sms: calls, meetings, conversations and case events are written by Switchboard."))
         .into()
 );
+documented!(
+    /// A report threshold in seconds: one of those the sums are kept for.
+    ReportThreshold => ObjectBuilder::new()
+        .schema_type(Type::Integer)
+        .enum_values(Some(crate::reports::THRESHOLDS.iter().copied()))
+        .description(Some("Seconds: 5, 10, 15, 20, 30, 45, 60, 90, 120, 180 or 300 (the thresholds report sums are kept for)."))
+        .into()
+);

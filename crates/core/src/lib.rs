@@ -18,6 +18,7 @@ pub mod import;
 pub mod language;
 pub mod placeholders;
 pub mod records;
+pub mod reports;
 pub mod routing;
 pub mod scheduling;
 pub mod scripts;

@@ -38,6 +38,8 @@ pub struct Config {
     pub event_buffer: usize,
     /// How outbound webhooks are delivered (retries, timeouts).
     pub webhooks: switchboard_webhooks::WebhookConfig,
+    /// IANA zone of the days in historical reports.
+    pub report_time_zone: String,
 }
 
 /// Jitsi Meet rooms need no account; any video service with per-meeting
@@ -60,6 +62,7 @@ impl Config {
             trusted_proxies: Vec::new(),
             event_buffer: 4096,
             webhooks: switchboard_webhooks::WebhookConfig::default(),
+            report_time_zone: "UTC".into(),
         }
     }
 }

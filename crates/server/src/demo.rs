@@ -11,6 +11,9 @@ use switchboard_store::Db;
 use crate::auth::password;
 
 const LOADED_KEY: &str = "demo_loaded_at";
+
+mod traffic;
+pub use traffic::load_traffic;
 const ROUTING_KEY: &str = "demo_routing_loaded_at";
 
 /// first, last, email, phone, account index, job, city, locale, channel, time zone

@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod auth;
+mod charts;
 pub mod client_addr;
 mod config;
 pub mod demo;
@@ -95,6 +96,10 @@ pub async fn build(config: Config) -> anyhow::Result<(Router, AppState)> {
         config.join_url_template.clone(),
     );
     let workspace = switchboard_workspace::Workspace::new(db.clone(), chat.clone(), engine.clone());
+    if db.set_report_time_zone(&config.report_time_zone).await? {
+        tracing::info!(zone = %config.report_time_zone, "report days now counted in this time zone; recounting");
+    }
+    routes::reports::spawn_roll_up(db.clone());
     let webhooks = switchboard_webhooks::Webhooks::start(db.clone(), config.webhooks.clone())
         .context("starting webhook delivery")?;
     let state = AppState {

@@ -896,6 +896,15 @@ impl Db {
         .bind(id.to_owned())
         .execute(&mut *tx)
         .await?;
+        crate::reports::add_rating_in(
+            &mut tx,
+            at,
+            score,
+            row.queue_id.as_deref().unwrap_or(""),
+            row.agent_id.as_deref().unwrap_or(""),
+            &row.channel,
+        )
+        .await?;
         if let Some(contact) = &row.contact_id {
             insert_activity(
                 &mut tx,

@@ -22,6 +22,7 @@ pub mod contacts;
 pub mod credentials;
 pub mod meta;
 pub mod products;
+pub mod reports;
 pub mod routing;
 pub mod scheduling;
 pub mod site_config;

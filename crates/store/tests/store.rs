@@ -149,3 +149,313 @@ async fn unknown_references_are_refused_and_nothing_is_written() {
         assert_eq!(count, 0);
     }
 }
+
+// ------------------------------------------------------------------ reports
+
+mod reports {
+    use super::databases;
+    use switchboard_core::reports::{figures, Counts};
+    use switchboard_core::routing::events::EventKind;
+    use switchboard_store::reports::{ReportBy, ReportQuery, ReportRow};
+    use switchboard_store::routing::{EventRow, WorkItemRow};
+    use switchboard_store::Db;
+
+    fn item(id: &str, channel: &str, queue: &str, arrived: &str) -> WorkItemRow {
+        WorkItemRow {
+            id: id.into(),
+            channel: channel.into(),
+            kind: "normal".into(),
+            contact_id: None,
+            customer_name: None,
+            attributes: "{}".into(),
+            queue_id: queue.into(),
+            priority: 0,
+            needs: "[]".into(),
+            skill_match: "{}".into(),
+            status: "closed".into(),
+            agent_id: None,
+            offer_deadline: None,
+            declines: "[]".into(),
+            reason: None,
+            arrived_at: arrived.into(),
+            updated_at: arrived.into(),
+            closed_at: Some(arrived.into()),
+        }
+    }
+
+    /// A small scripted day, 10 March 2026 (UTC), whose figures are worked
+    /// out by hand below.
+    async fn script(db: &Db) {
+        for (id, name) in [("q1", "Sales"), ("q2", "Support")] {
+            sqlx::query(
+                "INSERT INTO queues (id, name, channel, priority, method, offer_timeout_seconds, \
+                 declines_allowed, is_default, operating_hours, overflow, created_at, updated_at) \
+                 VALUES ($1, $2, 'chat', 0, 'longest_idle', 30, 3, 0, NULL, '[]', '', '')",
+            )
+            .bind(id)
+            .bind(name)
+            .execute(db.pool())
+            .await
+            .unwrap();
+        }
+        let items = [
+            item("i1", "chat", "q1", "2026-03-10T09:00:00Z"),
+            item("i2", "chat", "q1", "2026-03-10T09:10:00Z"),
+            item("i3", "chat", "q1", "2026-03-10T09:30:00Z"),
+            item("i4", "chat", "q1", "2026-03-10T09:40:00Z"),
+            item("i5", "chat", "q1", "2026-03-10T09:58:00Z"),
+            item("i6", "voice", "q2", "2026-03-10T10:20:00Z"),
+            // 23:30 UTC is already 11 March in Paris.
+            item("i7", "chat", "q1", "2026-03-10T23:30:00Z"),
+        ];
+        let wrap = || EventKind::WrapUp {
+            until: String::new(),
+        };
+        let transfer = || EventKind::Transferred {
+            from_queue_id: "q1".into(),
+            to_queue_id: "q2".into(),
+        };
+        let classified = |q: &str| EventKind::Classified {
+            rule: None,
+            queue_id: q.into(),
+        };
+        // (item, agent, queue, event, at)
+        let script: Vec<(&str, Option<&str>, &str, EventKind, &str)> = vec![
+            ("i1", None, "q1", classified("q1"), "2026-03-10T09:00:00Z"),
+            (
+                "i1",
+                Some("a1"),
+                "q1",
+                EventKind::Assigned,
+                "2026-03-10T09:00:08Z",
+            ),
+            ("i1", Some("a1"), "q1", wrap(), "2026-03-10T09:05:08Z"),
+            (
+                "i1",
+                Some("a1"),
+                "q1",
+                EventKind::Closed,
+                "2026-03-10T09:06:08Z",
+            ),
+            ("i2", None, "q1", classified("q1"), "2026-03-10T09:10:00Z"),
+            (
+                "i2",
+                Some("a2"),
+                "q1",
+                EventKind::OfferExpired,
+                "2026-03-10T09:10:30Z",
+            ),
+            (
+                "i2",
+                Some("a1"),
+                "q1",
+                EventKind::Assigned,
+                "2026-03-10T09:10:40Z",
+            ),
+            (
+                "i2",
+                Some("a1"),
+                "q1",
+                EventKind::Closed,
+                "2026-03-10T09:20:40Z",
+            ),
+            ("i3", None, "q1", classified("q1"), "2026-03-10T09:30:00Z"),
+            (
+                "i3",
+                None,
+                "q1",
+                EventKind::Abandoned,
+                "2026-03-10T09:30:04Z",
+            ),
+            ("i4", None, "q1", classified("q1"), "2026-03-10T09:40:00Z"),
+            (
+                "i4",
+                None,
+                "q1",
+                EventKind::Abandoned,
+                "2026-03-10T09:40:50Z",
+            ),
+            ("i5", None, "q1", classified("q1"), "2026-03-10T09:58:00Z"),
+            (
+                "i5",
+                Some("a2"),
+                "q1",
+                EventKind::OfferDeclined,
+                "2026-03-10T09:58:10Z",
+            ),
+            ("i5", None, "q2", transfer(), "2026-03-10T09:59:00Z"),
+            (
+                "i5",
+                Some("a2"),
+                "q2",
+                EventKind::Assigned,
+                "2026-03-10T10:01:00Z",
+            ),
+            (
+                "i5",
+                Some("a2"),
+                "q2",
+                EventKind::Closed,
+                "2026-03-10T10:11:00Z",
+            ),
+            ("i6", None, "q2", classified("q2"), "2026-03-10T10:20:00Z"),
+            (
+                "i6",
+                None,
+                "q2",
+                EventKind::CallbackRequested {
+                    attributes: Default::default(),
+                },
+                "2026-03-10T10:21:00Z",
+            ),
+            ("i6", None, "q2", EventKind::Closed, "2026-03-10T10:21:00Z"),
+            ("i7", None, "q1", classified("q1"), "2026-03-10T23:30:00Z"),
+        ];
+        let events: Vec<EventRow> = script
+            .into_iter()
+            .enumerate()
+            .map(|(n, (item, agent, queue, kind, at))| EventRow {
+                seq: n as i64 + 1,
+                work_item_id: Some(item.into()),
+                agent_id: agent.map(str::to_owned),
+                queue_id: Some(queue.into()),
+                kind: kind.name().into(),
+                data: kind.data(Some(item)).to_string(),
+                at: at.into(),
+            })
+            .collect();
+        db.apply_routing(&items, &[], &events).await.unwrap();
+    }
+
+    fn query(by: ReportBy) -> ReportQuery {
+        ReportQuery {
+            by,
+            from_day: "2026-03-10".into(),
+            to_day: "2026-03-10".into(),
+            hours: Some(("2026-03-10T00:00:00Z".into(), "2026-03-11T00:00:00Z".into())),
+            queue_id: None,
+            agent_id: None,
+            channel: None,
+        }
+    }
+
+    fn row<'a>(rows: &'a [ReportRow], key: &str) -> &'a Counts {
+        &rows
+            .iter()
+            .find(|r| r.key == key)
+            .unwrap_or_else(|| panic!("no row {key}"))
+            .counts
+    }
+
+    #[tokio::test]
+    async fn a_scripted_day_gives_the_figures_worked_out_by_hand() {
+        for (_dir, db) in databases().await {
+            script(&db).await;
+            // Small batches: closes whose assignment was counted in an
+            // earlier batch find it in the store.
+            while db.roll_up_reports(3).await.unwrap() > 0 {}
+
+            let by_queue = db.report(&query(ReportBy::Queue)).await.unwrap();
+            assert_eq!(by_queue.len(), 2);
+            let q1 = figures(row(&by_queue, "q1"), 20, 10).unwrap();
+            // Offered: i1–i5 and i7 (the same UTC day).
+            assert_eq!(q1.offered, 6);
+            // i1 after 8 s, i2 after 40 s: one within 20 s.
+            assert_eq!((q1.answered, q1.answered_in_threshold), (2, 1));
+            assert_eq!(q1.average_speed_of_answer_seconds, Some(24.0));
+            // i3 left after 4 s (short), i4 after 50 s.
+            assert_eq!((q1.abandoned, q1.short_abandoned), (2, 1));
+            assert_eq!(q1.average_abandon_seconds, Some(27.0));
+            // 1 ÷ (2 answered + 2 abandoned − 1 short).
+            assert_eq!(q1.service_level, Some(1.0 / 3.0));
+            assert_eq!(q1.abandon_rate, Some(2.0 / 6.0));
+            // i1: 300 s talk + 60 s wrap-up; i2: 600 s talk.
+            assert_eq!(q1.handled, 2);
+            assert_eq!(q1.average_handle_seconds, Some(480.0));
+            assert_eq!(q1.average_talk_seconds, Some(450.0));
+            assert_eq!(q1.average_wrap_up_seconds, Some(30.0));
+            assert_eq!((q1.transferred_out, q1.declined, q1.timed_out), (1, 1, 1));
+
+            let q2 = figures(row(&by_queue, "q2"), 20, 10).unwrap();
+            // i6 arrived in q2; i5 came in by transfer and was answered
+            // 180 s after it first arrived.
+            assert_eq!((q2.offered, q2.transferred_in, q2.answered), (1, 1, 1));
+            assert_eq!(q2.average_speed_of_answer_seconds, Some(180.0));
+            assert_eq!(q2.service_level, Some(0.0));
+            // A callback is not an abandon; i6, closed unanswered, was not handled
+            // (the one handled is i5).
+            assert_eq!(
+                (q2.callbacks_requested, q2.abandoned, q2.handled),
+                (1, 0, 1)
+            );
+            // A threshold of 60 s counts i2's answer too.
+            let q1_60 = figures(row(&by_queue, "q1"), 60, 5).unwrap();
+            assert_eq!((q1_60.answered_in_threshold, q1_60.short_abandoned), (2, 1));
+
+            let by_agent = db.report(&query(ReportBy::Agent)).await.unwrap();
+            assert_eq!(by_agent.len(), 2, "no row for figures of no agent");
+            let a1 = row(&by_agent, "a1");
+            assert_eq!(
+                (a1.answered, a1.handled, a1.declined, a1.timed_out),
+                (2, 2, 0, 0)
+            );
+            let a2 = row(&by_agent, "a2");
+            assert_eq!(
+                (a2.answered, a2.handled, a2.declined, a2.timed_out),
+                (1, 1, 1, 1)
+            );
+
+            // Counted in the hour each event happened: i5 offered at 9:58,
+            // answered at 10:01.
+            let by_hour = db.report(&query(ReportBy::Hour)).await.unwrap();
+            let keys: Vec<&str> = by_hour.iter().map(|r| r.key.as_str()).collect();
+            assert_eq!(
+                keys,
+                [
+                    "2026-03-10T09:00:00Z",
+                    "2026-03-10T10:00:00Z",
+                    "2026-03-10T23:00:00Z"
+                ]
+            );
+            let nine = row(&by_hour, "2026-03-10T09:00:00Z");
+            assert_eq!((nine.offered, nine.answered, nine.abandoned), (5, 2, 2));
+            let ten = row(&by_hour, "2026-03-10T10:00:00Z");
+            assert_eq!(
+                (ten.offered, ten.answered, ten.callbacks_requested),
+                (1, 1, 1)
+            );
+
+            let by_channel = db.report(&query(ReportBy::Channel)).await.unwrap();
+            assert_eq!(row(&by_channel, "chat").offered, 6);
+            assert_eq!(row(&by_channel, "voice").callbacks_requested, 1);
+
+            let mut only_q2 = query(ReportBy::Day);
+            only_q2.queue_id = Some("q2".into());
+            let days = db.report(&only_q2).await.unwrap();
+            assert_eq!(days.len(), 1);
+            assert_eq!(days[0].counts.offered, 1);
+
+            // Counting again adds nothing: every event is counted once.
+            assert_eq!(db.roll_up_reports(100).await.unwrap(), 0);
+            assert_eq!(db.report(&query(ReportBy::Queue)).await.unwrap(), by_queue);
+
+            // Another time zone recounts every day from the first event.
+            assert!(db.set_report_time_zone("Europe/Paris").await.unwrap());
+            let mut two_days = query(ReportBy::Day);
+            two_days.to_day = "2026-03-11".into();
+            let days = db.report(&two_days).await.unwrap();
+            assert_eq!(days.len(), 2);
+            assert_eq!(
+                (days[0].key.as_str(), days[0].counts.offered),
+                ("2026-03-10", 6)
+            );
+            assert_eq!(
+                (days[1].key.as_str(), days[1].counts.offered),
+                ("2026-03-11", 1)
+            );
+            assert_eq!(days[0].counts.handled, 3);
+            assert!(!db.set_report_time_zone("Europe/Paris").await.unwrap());
+            assert!(db.set_report_time_zone("Mars/Olympus").await.is_err());
+        }
+    }
+}

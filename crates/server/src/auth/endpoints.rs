@@ -43,6 +43,12 @@ pub const ENDPOINTS: &[Endpoint] = &[
     e("POST", "/api/v1/tokens", Needs(ManageAgents)),
     e("DELETE", "/api/v1/tokens/{id}", Needs(ManageAgents)),
     e("GET", "/api/v1/audit-log", Needs(Configure)),
+    e("GET", "/api/v1/reports/work-items", Needs(ViewMetrics)),
+    e(
+        "GET",
+        "/api/v1/reports/work-items/chart",
+        Needs(ViewMetrics),
+    ),
     e("GET", "/api/v1/webhooks", Needs(Configure)),
     e("POST", "/api/v1/webhooks", Needs(Configure)),
     e("GET", "/api/v1/webhooks/{id}", Needs(Configure)),

@@ -31,6 +31,8 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("POST", "/api/v1/tokens", "a"),
     ("DELETE", "/api/v1/tokens/{id}", "a"),
     ("GET", "/api/v1/audit-log", "a"),
+    ("GET", "/api/v1/reports/work-items", "as"),
+    ("GET", "/api/v1/reports/work-items/chart", "as"),
     ("GET", "/api/v1/webhooks", "a"),
     ("POST", "/api/v1/webhooks", "a"),
     ("GET", "/api/v1/webhooks/{id}", "a"),

@@ -1849,6 +1849,28 @@ async fn a_visitor_rates_their_ended_chat_once() {
         );
         let (_, mine) = b.get(&format!("conversations/{conv}")).await;
         assert_eq!(mine["rated"], true);
+        // The rating is in the day's report, on the chat's queue.
+        let day = jiff::Timestamp::now()
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .date();
+        let report = s
+            .admin
+            .ok(&format!(
+                "/api/v1/reports/work-items?from={}&to={day}&by=queue",
+                day.yesterday().unwrap()
+            ))
+            .await;
+        let row = &report["rows"][0];
+        assert_eq!(row["key"].as_str(), Some(s.queue.as_str()), "{report}");
+        assert_eq!(
+            (
+                &row["csat_responses"],
+                &row["csat_average"],
+                &row["csat_satisfied_rate"]
+            ),
+            (&json!(1), &json!(2.0), &json!(0.0)),
+            "{report}"
+        );
         app.stop().await;
     }
 }

@@ -17,6 +17,7 @@ mod events;
 mod imports;
 mod openapi_truth;
 mod operations;
+mod reports;
 mod routing;
 mod scheduling;
 mod site_config;

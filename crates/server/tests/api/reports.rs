@@ -1,0 +1,244 @@
+//! Historical reports over HTTP: figures from real routing, JSON and CSV
+//! with the same numbers, the chart, who may read them, and bad input.
+
+use reqwest::Method;
+use serde_json::{json, Value};
+use switchboard_core::access::Role;
+
+use crate::routing::{available, queue};
+use crate::support::{answer, apps, fields, Caller};
+
+fn today() -> String {
+    jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .date()
+        .to_string()
+}
+
+async fn report(who: &Caller, query: &str) -> (u16, Value) {
+    answer(
+        who.get(&format!("/api/v1/reports/work-items?{query}"))
+            .await,
+    )
+    .await
+}
+
+/// Parses the CSV download into (header, rows), each row a name → cell map.
+fn csv_rows(text: &str) -> Vec<std::collections::BTreeMap<String, String>> {
+    let mut r = csv::Reader::from_reader(text.as_bytes());
+    let header: Vec<String> = r.headers().unwrap().iter().map(str::to_owned).collect();
+    r.records()
+        .map(|rec| {
+            let rec = rec.unwrap();
+            header
+                .iter()
+                .cloned()
+                .zip(rec.iter().map(str::to_owned))
+                .collect()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_day_of_routing_shows_in_the_report_and_its_csv() {
+    for app in apps().await {
+        let admin = app.token(Role::Admin).await;
+        let boss = app.token(Role::Supervisor).await;
+        let ana = app.token(Role::Agent).await;
+        let q = queue(
+            &admin,
+            json!({"name": "Ventes <b>", "channel": "messaging", "members": [ana.agent_id]}),
+        )
+        .await;
+        // One answered and closed, one abandoned while waiting.
+        available(&ana).await;
+        let first = admin
+            .create(
+                "/api/v1/work-items",
+                json!({"channel": "chat", "queue_id": q}),
+            )
+            .await;
+        let first_path = format!("/api/v1/work-items/{}", first["id"].as_str().unwrap());
+        let (s, b) = answer(ana.post(&format!("{first_path}/accept"), json!({})).await).await;
+        assert_eq!(s, 200, "{b}");
+        let second = admin
+            .create(
+                "/api/v1/work-items",
+                json!({"channel": "chat", "queue_id": q}),
+            )
+            .await;
+        let second_path = format!("/api/v1/work-items/{}", second["id"].as_str().unwrap());
+        let (s, b) = answer(
+            admin
+                .post(&format!("{second_path}/abandon"), json!({}))
+                .await,
+        )
+        .await;
+        assert_eq!(s, 200, "{b}");
+        let (s, b) = answer(ana.post(&format!("{first_path}/close"), json!({})).await).await;
+        assert_eq!(s, 200, "{b}");
+
+        let day = today();
+        let query = format!("from={day}&to={day}&by=queue");
+        let (s, r) = report(&boss, &query).await;
+        assert_eq!(s, 200, "{} {r}", app.backend);
+        assert_eq!(
+            (r["time_zone"].as_str(), r["service_level_seconds"].as_u64()),
+            (Some("UTC"), Some(20))
+        );
+        let rows = r["rows"].as_array().unwrap();
+        assert_eq!(rows.len(), 1, "{r}");
+        let row = &rows[0];
+        assert_eq!(
+            (row["key"].as_str(), row["name"].as_str()),
+            (Some(q.as_str()), Some("Ventes <b>"))
+        );
+        assert_eq!(
+            [
+                &row["offered"],
+                &row["answered"],
+                &row["abandoned"],
+                &row["handled"]
+            ],
+            [&json!(2), &json!(1), &json!(1), &json!(1)],
+            "{row}"
+        );
+        // Answered at once, abandoned at once: both within the thresholds.
+        assert_eq!(
+            (
+                row["answered_in_threshold"].as_i64(),
+                row["short_abandoned"].as_i64()
+            ),
+            (Some(1), Some(1))
+        );
+        assert_eq!(row["service_level"], json!(1.0), "1 ÷ (1 + 1 − 1)");
+        assert_eq!(row["abandon_rate"], json!(0.5));
+        assert!(row["average_handle_seconds"].as_f64().is_some());
+        assert_eq!(row["csat_average"], Value::Null);
+        assert_eq!(r["total"]["offered"], 2);
+
+        // By agent: only Ana, with her answer and close.
+        let (_, by_agent) = report(&boss, &format!("from={day}&to={day}&by=agent")).await;
+        let agents = by_agent["rows"].as_array().unwrap();
+        assert_eq!(agents.len(), 1, "{by_agent}");
+        assert_eq!(agents[0]["key"].as_str(), ana.agent_id.as_deref());
+        assert_eq!(
+            (
+                agents[0]["answered"].as_i64(),
+                agents[0]["offered"].as_i64()
+            ),
+            (Some(1), Some(0))
+        );
+
+        // By hour: named in the report zone.
+        let (_, by_hour) = report(&boss, &format!("from={day}&to={day}&by=hour")).await;
+        let hours = by_hour["rows"].as_array().unwrap();
+        assert!(!hours.is_empty() && hours.len() <= 2, "{by_hour}");
+        assert!(
+            hours[0]["name"].as_str().unwrap().starts_with(&day),
+            "{by_hour}"
+        );
+
+        // The CSV download carries the same numbers, and a total row.
+        let response = boss
+            .get(&format!("/api/v1/reports/work-items?{query}&format=csv"))
+            .await;
+        assert_eq!(response.status(), 200);
+        assert_eq!(
+            response.headers()["content-type"],
+            "text/csv; charset=utf-8"
+        );
+        assert!(response.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment; filename=\"work-items-by-queue-"));
+        let text = response.text().await.unwrap();
+        let lines = csv_rows(&text);
+        assert_eq!(lines.len(), 2, "{text}");
+        assert_eq!(lines[0]["name"], "Ventes <b>");
+        assert_eq!(lines[1]["key"], "total");
+        for (column, value) in row.as_object().unwrap() {
+            let expected = match value {
+                Value::Null => String::new(),
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            assert_eq!(lines[0][column], expected, "{column} in {text}");
+        }
+
+        // The chart: SVG with the queue's name as text (escaped).
+        let response = boss
+            .get(&format!("/api/v1/reports/work-items/chart?{query}&lang=fr"))
+            .await;
+        assert_eq!(response.status(), 200);
+        assert_eq!(response.headers()["content-type"], "image/svg+xml");
+        let svg = response.text().await.unwrap();
+        assert!(
+            svg.starts_with("<svg") && svg.contains("Présentés"),
+            "{svg}"
+        );
+        assert!(
+            svg.contains("Ventes &lt;b&gt;") && !svg.contains("Ventes <b>"),
+            "{svg}"
+        );
+
+        // Agents may not read reports.
+        let (s, _) = report(&ana, &query).await;
+        assert_eq!(s, 403);
+        app.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn bad_report_questions_name_their_fields() {
+    for app in apps().await {
+        let boss = app.token(Role::Supervisor).await;
+        let cases: &[(&str, &[&str])] = &[
+            ("from=2026-13-01&to=2026-12-01&by=queue", &["from"]),
+            ("from=2026-12-02&to=2026-12-01&by=queue", &["to"]),
+            ("from=2025-01-01&to=2026-12-01&by=day", &["to"]),
+            ("from=2026-10-01&to=2026-12-01&by=hour", &["to"]),
+            ("from=2026-12-01&to=2026-12-01&by=week", &["by"]),
+            (
+                "from=2026-12-01&to=2026-12-01&by=queue&service_level_seconds=21&short_abandon_seconds=7",
+                &["service_level_seconds", "short_abandon_seconds"],
+            ),
+            ("from=2026-12-01&to=2026-12-01&by=queue&queue_id=%3Cscript%3E", &["queue_id"]),
+            ("from=2026-12-01&to=2026-12-01&by=queue&channel=Voice!", &["channel"]),
+        ];
+        for (query, named) in cases {
+            let (s, r) = report(&boss, query).await;
+            assert_eq!(s, 422, "{query}: {r}");
+            let named: Vec<String> = named.iter().map(|s| s.to_string()).collect();
+            assert_eq!(fields(&r), named, "{query}: {r}");
+        }
+        // Unknown parameters, a bad format and a bad chart are refused too.
+        for query in [
+            "from=2026-12-01&to=2026-12-01&by=queue&secret=1",
+            "from=2026-12-01&to=2026-12-01&by=queue&format=xml",
+        ] {
+            let (s, r) = report(&boss, query).await;
+            assert_eq!(s, 422, "{query}: {r}");
+        }
+        let (s, r) = answer(
+            boss.request(
+                Method::GET,
+                "/api/v1/reports/work-items/chart?from=2026-12-01&to=2026-12-01&by=queue&chart=pie",
+            )
+            .send()
+            .await
+            .unwrap(),
+        )
+        .await;
+        assert_eq!(s, 422, "{r}");
+        // A span with nothing in it is an empty report, not an error.
+        let (s, r) = report(&boss, "from=2020-01-01&to=2020-12-31&by=day").await;
+        assert_eq!(
+            (s, r["rows"].as_array().map(Vec::len)),
+            (200, Some(0)),
+            "{r}"
+        );
+        assert_eq!(r["total"]["service_level"], Value::Null);
+        app.stop().await;
+    }
+}
