@@ -1,6 +1,7 @@
 // The supervisors' live dashboard (web/supervisor/): texts in English.
 export default {
   pageTitle: 'Switchboard · Supervisor', title: 'Switchboard · live supervision', skip: 'Skip to the content', home: 'Home',
+  sections: 'Sections', live: 'Live dashboard', reports: 'Reports', adminCenter: 'Admin center',
   signedOutTitle: 'Sign in first', signedOut: 'The live dashboard is for supervisors and admins.', signInLink: 'Sign in on the home page.',
   notAllowed: 'Only supervisors and admins can open the live dashboard.',
   apiToken: 'API token', failed: 'Something went wrong', netError: 'Network error: check the connection and try again.',

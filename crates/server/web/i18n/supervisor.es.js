@@ -1,6 +1,7 @@
 // El panel en directo de los supervisores (web/supervisor/): textos en español.
 export default {
   pageTitle: 'Switchboard · Supervisión', title: 'Switchboard · supervisión en directo', skip: 'Ir al contenido', home: 'Inicio',
+  sections: 'Secciones', live: 'Panel en directo', reports: 'Informes', adminCenter: 'Centro de administración',
   signedOutTitle: 'Inicie sesión primero', signedOut: 'El panel en directo es para supervisores y administradores.', signInLink: 'Iniciar sesión en la página de inicio.',
   notAllowed: 'Solo los supervisores y los administradores pueden abrir el panel en directo.',
   apiToken: 'Token de API', failed: 'Algo salió mal', netError: 'Error de red: compruebe la conexión e inténtelo de nuevo.',

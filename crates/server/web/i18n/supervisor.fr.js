@@ -1,6 +1,7 @@
 // Le tableau de bord des superviseurs (web/supervisor/) : textes en français.
 export default {
   pageTitle: 'Switchboard · Supervision', title: 'Switchboard · supervision en direct', skip: 'Aller au contenu', home: 'Accueil',
+  sections: 'Rubriques', live: 'Tableau de bord en direct', reports: 'Rapports', adminCenter: 'Centre d’administration',
   signedOutTitle: 'Connectez-vous d’abord', signedOut: 'Le tableau de bord en direct est réservé aux superviseurs et aux administrateurs.', signInLink: 'Se connecter sur la page d’accueil.',
   notAllowed: 'Seuls les superviseurs et les administrateurs peuvent ouvrir le tableau de bord en direct.',
   apiToken: 'Jeton d’API', failed: 'Une erreur est survenue', netError: 'Erreur réseau : vérifiez la connexion et réessayez.',
