@@ -3,7 +3,8 @@
 //! follows the home page's link to the dashboard and watches it move
 //! without reloading: chats arrive and the waiting figure rises; an agent
 //! becomes available, accepts one (it shows under the agent, its age
-//! ticking) while the other is abandoned by its customer. The supervisor
+//! ticking) while the other is abandoned by its customer, and today's
+//! answered and abandoned counts follow. The supervisor
 //! then tries to give a waiting chat to an offline agent (refused, said
 //! beside the row), gives it to an agent who is away, and force-closes
 //! another after confirming. The socket is dropped and the page reloads
@@ -211,6 +212,13 @@ async fn journey(language: &str, lang: &str) {
     );
     until_eq(&c, &figure(&q, "waiting"), json!("0"), "no one waiting").await;
     until_eq(&c, &figure(&q, "agents-offline"), json!("1"), "Ana offline").await;
+    until_eq(
+        &c,
+        &figure(&q, "answered-today"),
+        json!("0"),
+        "nothing answered yet",
+    )
+    .await;
     axe(&c, "the empty dashboard").await;
 
     // Two chats arrive: the waiting figure moves without a reload.
@@ -266,6 +274,21 @@ async fn journey(language: &str, lang: &str) {
     .await;
     assert_eq!(s, 200, "{b}");
     until(&c, &format!("return !{};", row(&marc)), "Marc's chat gone").await;
+    // Today's counts follow (the reports API, read again on each event).
+    until_eq(
+        &c,
+        &figure(&q, "answered-today"),
+        json!("1"),
+        "one answered today",
+    )
+    .await;
+    until_eq(
+        &c,
+        &figure(&q, "abandoned-today"),
+        json!("1"),
+        "one abandoned today",
+    )
+    .await;
     let ana_row = format!(
         "document.querySelector('[data-testid=agent-row][data-id=\"{}\"]')",
         ana.agent_id.as_deref().unwrap()
@@ -363,6 +386,13 @@ async fn journey(language: &str, lang: &str) {
     )
     .await;
     until_eq(&c, &figure(&q, "waiting"), json!("1"), "one waiting").await;
+    until_eq(
+        &c,
+        &figure(&q, "answered-today"),
+        json!("2"),
+        "two answered today",
+    )
+    .await;
     let view = admin.ok(&format!("/api/v1/work-items/{chen}")).await;
     assert_eq!(view["agent_id"], json!(bruno_id));
 

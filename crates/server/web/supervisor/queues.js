@@ -1,5 +1,7 @@
 // Per queue: waiting, longest wait (ticking), estimated wait, agents
-// available / busy / offline — the socket's queue_stats, as they come.
+// available / busy / offline — the socket's queue_stats, as they come —
+// and today's answered and abandoned (the reports API, read again after
+// each answer or abandon).
 
 import { h } from '../lib/dom.js';
 import { t } from '../lib/i18n.js';
@@ -9,13 +11,13 @@ import { ageEl, secs, table } from './util.js';
 export function queuesSection() {
   const { el, body } = table('queues-title', [
     ['queue'], ['waiting', true], ['longestWait', true], ['estimatedWait', true],
-    ['available', true], ['busy', true], ['offline', true]
+    ['available', true], ['busy', true], ['offline', true], ['answeredToday', true], ['abandonedToday', true]
   ], 'queue-rows');
   const section = h('section', { class: 'card', 'aria-labelledby': 'queues-title', 'data-testid': 'queues' },
     h('h2', { id: 'queues-title' }, t('queuesTitle')), el);
   function render() {
     const qs = Array.from(st.queues.values()).sort((a, b) => a.name.localeCompare(b.name));
-    body.replaceChildren(...(qs.length ? qs.map(row) : [h('tr', null, h('td', { colspan: 7, class: 'empty' }, t('noQueues')))]));
+    body.replaceChildren(...(qs.length ? qs.map(row) : [h('tr', null, h('td', { colspan: 9, class: 'empty' }, t('noQueues')))]));
   }
   return { section, render };
 }
@@ -34,5 +36,14 @@ function row(q) {
     num(secs(s.estimated_wait_seconds), 'estimated-wait'),
     num(String(s.agents_available), 'agents-available'),
     num(String(s.agents_busy), 'agents-busy'),
-    num(String(s.agents_offline), 'agents-offline'));
+    num(String(s.agents_offline), 'agents-offline'),
+    num(today(q.id, 'answered'), 'answered-today'),
+    num(today(q.id, 'abandoned'), 'abandoned-today'));
+}
+
+// Today's count (0 for a queue without any yet), or "—" while unknown.
+function today(id, what) {
+  if (!st.todayOk) return '—';
+  const c = st.today.get(id);
+  return String(c ? c[what] : 0);
 }

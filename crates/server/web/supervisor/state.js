@@ -12,7 +12,13 @@ export const st = {
   agents: new Map(), // agent id -> { agent_id, name, presence, automatic }
   items: new Map(), // work item id -> the item (WorkItemView + since)
   loaded: false,
-  error: ''
+  error: '',
+  // Today's answered and abandoned per queue id, from the reports API
+  // (GET /api/v1/reports/work-items, the report time zone's day); read
+  // again after each answer or abandon the socket announces.
+  today: new Map(),
+  todayOk: false,
+  todayZone: ''
 };
 
 let changed = () => {};
@@ -45,6 +51,7 @@ export function reload() {
     const last = typeof r.data.last_id === 'number' ? r.data.last_id : -1;
     for (const m of held) if (typeof m.id !== 'number' || m.id > last) apply(m);
     changed();
+    refreshToday();
     return r;
   })();
   return loading;
@@ -58,7 +65,44 @@ export function onMessage(m) {
   }
   if (loading) { waiting.push(m); return; }
   if (!st.loaded) return;
+  if (m.type === 'assigned' || m.type === 'abandoned') refreshToday();
   if (apply(m)) changed();
+}
+
+// A day (YYYY-MM-DD) as it is now in `zone` (else the browser's).
+function dayIn(zone) {
+  const opts = { year: 'numeric', month: '2-digit', day: '2-digit' };
+  try { return new Intl.DateTimeFormat('en-CA', Object.assign({ timeZone: zone || undefined }, opts)).format(new Date()); } catch (e) {
+    return new Intl.DateTimeFormat('en-CA', opts).format(new Date());
+  }
+}
+
+let todayT = 0, todayBusy = false, todayAgain = false;
+// Reads today's counts again soon (a burst of events reads once).
+export function refreshToday() {
+  clearTimeout(todayT);
+  todayT = setTimeout(fetchToday, 250);
+}
+async function fetchToday() {
+  if (todayBusy) { todayAgain = true; return; }
+  todayBusy = true;
+  const day = dayIn(st.todayZone);
+  const r = await api('GET', '/api/v1/reports/work-items?by=queue&from=' + day + '&to=' + day, undefined, { object: true });
+  todayBusy = false;
+  if (r.ok && Array.isArray(r.data.rows)) {
+    const zone = typeof r.data.time_zone === 'string' ? r.data.time_zone : '';
+    if (zone !== st.todayZone) {
+      st.todayZone = zone;
+      // The report's day differs from the browser's: ask for its own.
+      if (dayIn(zone) !== day) todayAgain = true;
+    }
+    st.today = new Map(r.data.rows.map((row) => [row.key, { answered: row.answered, abandoned: row.abandoned }]));
+    st.todayOk = true;
+  } else {
+    st.todayOk = false;
+  }
+  changed();
+  if (todayAgain) { todayAgain = false; fetchToday(); }
 }
 
 // A work item the state does not hold yet: a placeholder now (later events
