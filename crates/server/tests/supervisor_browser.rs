@@ -6,8 +6,8 @@
 //! ticking) while the other is abandoned by its customer, and today's
 //! answered and abandoned counts follow. The supervisor
 //! then tries to give a waiting chat to an offline agent (refused, said
-//! beside the row), gives it to an agent who is away, and force-closes
-//! another after confirming. The socket is dropped and the page reloads
+//! beside the row), gives it to an agent who is away, moves another to a
+//! second queue and force-closes it after confirming. The socket is dropped and the page reloads
 //! its state by itself. The audit log names the supervisor for the
 //! assignment and the close. An agent who opens the page is told it is
 //! not for them. Each state is checked with axe-core; screenshots are
@@ -130,12 +130,15 @@ async fn journey(language: &str, lang: &str) {
         .as_str()
         .unwrap()
         .to_owned();
-    admin
+    let billing = admin
         .create(
             "/api/v1/queues",
             json!({"name": "Billing chat", "channel": "messaging"}),
         )
-        .await;
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let chat = |first: &'static str, last: &'static str| {
         let admin = admin.clone();
         let q = q.clone();
@@ -396,6 +399,47 @@ async fn journey(language: &str, lang: &str) {
     let view = admin.ok(&format!("/api/v1/work-items/{chen}")).await;
     assert_eq!(view["agent_id"], json!(bruno_id));
 
+    // Olga's chat moves to the billing queue: the row and both queues follow.
+    set(
+        &c,
+        &format!(
+            "{}.querySelector('[data-testid=transfer-queue]')",
+            row(&olga)
+        ),
+        &billing,
+    )
+    .await;
+    click(
+        &c,
+        &format!("{}.querySelector('[data-testid=transfer]')", row(&olga)),
+        "transfer",
+    )
+    .await;
+    until_eq(
+        &c,
+        &format!(
+            "{}.querySelector('[data-testid=item-queue]').textContent",
+            row(&olga)
+        ),
+        json!("Billing chat"),
+        "Olga's chat in the billing queue",
+    )
+    .await;
+    until_eq(
+        &c,
+        &figure(&q, "waiting"),
+        json!("0"),
+        "none waiting in web chat",
+    )
+    .await;
+    until_eq(
+        &c,
+        &figure(&billing, "waiting"),
+        json!("1"),
+        "one waiting in billing",
+    )
+    .await;
+
     // Force-close Olga's chat with the keyboard, after confirming: Enter
     // on the button moves the focus to the confirmation.
     c.find(css(&olga, "force-close"))
@@ -422,7 +466,13 @@ async fn journey(language: &str, lang: &str) {
         .await
         .unwrap();
     until(&c, &format!("return !{};", row(&olga)), "Olga's chat gone").await;
-    until_eq(&c, &figure(&q, "waiting"), json!("0"), "no one waiting").await;
+    until_eq(
+        &c,
+        &figure(&billing, "waiting"),
+        json!("0"),
+        "no one waiting",
+    )
+    .await;
     assert_eq!(
         admin.ok(&format!("/api/v1/work-items/{olga}")).await["status"],
         "closed"
@@ -471,7 +521,11 @@ async fn journey(language: &str, lang: &str) {
     // The audit log names the supervisor for both actions.
     let log = admin.ok("/api/v1/audit-log?area=work_items").await;
     let rows = log["items"].as_array().unwrap();
-    for (action, item) in [("work_item.assign", &chen), ("work_item.close", &olga)] {
+    for (action, item) in [
+        ("work_item.assign", &chen),
+        ("work_item.transfer", &olga),
+        ("work_item.close", &olga),
+    ] {
         let r = rows
             .iter()
             .find(|r| r["action"] == action && r["target_id"] == json!(item))

@@ -903,6 +903,53 @@ async fn a_supervisor_assigns_a_waiting_item_sees_the_overview_and_the_audit_log
             2,
             "the admin's assignment too"
         );
+
+        // A transfer updates both queues' figures on a supervisor's socket.
+        let (from, to) = (
+            queue(&admin, json!({"name": "from", "channel": "messaging"})).await,
+            queue(&admin, json!({"name": "to", "channel": "messaging"})).await,
+        );
+        let moving = item(&admin, json!({"channel": "chat", "queue_id": from})).await;
+        let mut sup_ws = connect(&app, &supervisor, 0).await;
+        next_matching(&mut sup_ws, |m| m["type"] == "ready").await;
+        let (s, b) = answer(
+            supervisor
+                .post(
+                    &format!(
+                        "/api/v1/work-items/{}/transfer",
+                        moving["id"].as_str().unwrap()
+                    ),
+                    json!({"queue_id": to}),
+                )
+                .await,
+        )
+        .await;
+        assert_eq!(s, 200, "{b}");
+        // Both figures come, in either order.
+        let mut seen = std::collections::BTreeMap::new();
+        while seen.len() < 2 {
+            let m = next_matching(&mut sup_ws, |m| {
+                m["type"] == "queue_stats"
+                    && (m["queue_id"] == from.as_str() || m["queue_id"] == to.as_str())
+            })
+            .await;
+            seen.insert(
+                m["queue_id"].as_str().unwrap().to_owned(),
+                m["waiting"].clone(),
+            );
+        }
+        assert_eq!((&seen[&from], &seen[&to]), (&json!(0), &json!(1)));
+        let log = admin.ok("/api/v1/audit-log?area=work_items").await;
+        assert!(
+            log["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|r| r["action"] == "work_item.transfer"
+                    && r["target_id"] == moving["id"]
+                    && r["agent_id"] == supervisor.agent_id.as_deref().unwrap()),
+            "{log}"
+        );
         app.stop().await;
     }
 }
