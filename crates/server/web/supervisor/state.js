@@ -59,8 +59,10 @@ export function reload() {
 
 // One message of the socket.
 export function onMessage(m) {
+  // Every connection starts with `ready` (the page connects without
+  // `after`, so it never replays); `resync` would mean events were lost.
   if (m.type === 'ready' || m.type === 'resync') {
-    if (m.type === 'ready') reload();
+    reload();
     return;
   }
   if (loading) { waiting.push(m); return; }
