@@ -88,7 +88,7 @@ pub fn chart(
             .x_label_area_size(36)
             .y_label_area_size(44)
             .build_cartesian_2d(-0.5f64..(n as f64 - 0.5), 0f64..top)?;
-        let shown = labels.len().min(12).max(1);
+        let shown = labels.len().clamp(1, 12);
         chart
             .configure_mesh()
             .disable_x_mesh()

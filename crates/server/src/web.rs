@@ -1,7 +1,7 @@
 //! Web pages embedded in the binary.
 //!
 //! `crates/server/web/` is embedded whole (`include_dir`). Pages have their
-//! own addresses (`/`, `/agent`, `/admin`, `/book`, the meeting links, the demo shop);
+//! own addresses (`/`, `/agent`, `/admin`, `/supervisor`, `/supervisor/reports`, `/book`, the meeting links, the demo shop);
 //! every other file (ES modules, style sheets, the icon) is served at its
 //! path by one route, with its Content-Type from its extension. The chat
 //! widget is the exception: host pages load `/widget.js`, one classic
@@ -47,6 +47,10 @@ pub fn router() -> Router<AppState> {
         .route("/", get(|| async { Html(text("index.html")) }))
         .route("/agent", get(|| async { Html(text("agent.html")) }))
         .route("/admin", get(|| async { Html(text("admin.html")) }))
+        .route(
+            "/supervisor",
+            get(|| async { Html(text("supervisor.html")) }),
+        )
         .route(
             "/supervisor/reports",
             get(|| async { Html(text("reports.html")) }),

@@ -22,6 +22,7 @@ function show(info, focus) {
   const admin = info.roles.includes('admin');
   if (admin) places.push(link('/admin', t('adminCenter')));
   else if (info.roles.includes('supervisor')) places.push(link('/admin', t('adminReadOnly')));
+  if (admin || info.roles.includes('supervisor')) places.push(link('/supervisor', t('supervisor')));
   if (info.agent) places.push(link('/agent', t('workspace')));
   if (admin) {
     places.push(link('/api/v1/communications/outbox', t('outbox')));

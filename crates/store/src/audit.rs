@@ -48,10 +48,12 @@ pub enum Area {
     Communications,
     Voice,
     Integrations,
+    /// Supervisors' actions on live work (assign, transfer, force-close).
+    WorkItems,
 }
 
 impl Area {
-    pub const ALL: [Area; 8] = [
+    pub const ALL: [Area; 9] = [
         Area::People,
         Area::Routing,
         Area::Chat,
@@ -60,6 +62,7 @@ impl Area {
         Area::Communications,
         Area::Voice,
         Area::Integrations,
+        Area::WorkItems,
     ];
 
     pub fn name(self) -> &'static str {
@@ -72,6 +75,7 @@ impl Area {
             Area::Communications => "communications",
             Area::Voice => "voice",
             Area::Integrations => "integrations",
+            Area::WorkItems => "work_items",
         }
     }
 
@@ -206,6 +210,33 @@ impl Db {
             },
         )
         .await
+    }
+
+    /// Records an action whose change another component wrote (a
+    /// supervisor's assignment, which the routing engine commits): one
+    /// audit row in its own transaction, right after the change.
+    pub async fn record_action(
+        &self,
+        area: Area,
+        action: &str,
+        target_id: Option<&str>,
+        before: Value,
+        after: Value,
+    ) -> Result<()> {
+        let mut tx = self.write_tx().await?;
+        self.audit(
+            &mut tx,
+            Change {
+                area,
+                action,
+                target_id,
+                before,
+                after,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Recorded changes, newest first.

@@ -220,7 +220,9 @@ impl Db {
             .bind(BEFORE_EVERY_EVENT)
             .execute(&mut *tx)
             .await?;
-        let ratings: Vec<(String, i64, Option<String>, Option<String>, String)> = sqlx::query_as(
+        // When, score, queue, agent, channel.
+        type Rating = (String, i64, Option<String>, Option<String>, String);
+        let ratings: Vec<Rating> = sqlx::query_as(
             "SELECT csat_at, csat_score, queue_id, agent_id, channel FROM conversations \
              WHERE csat_score IS NOT NULL AND csat_at IS NOT NULL",
         )

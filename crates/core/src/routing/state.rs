@@ -218,6 +218,10 @@ pub enum RoutingError {
     NotAssigned,
     #[error("a work item with this id already exists")]
     Duplicate,
+    #[error("the agent is offline")]
+    AgentOffline,
+    #[error("the work item is already with an agent")]
+    AlreadyAssigned,
 }
 
 type Order = (Reverse<i32>, Millis, u64, ItemId);
@@ -765,6 +769,69 @@ impl RoutingState {
             ItemStatus::Assigned { .. } | ItemStatus::WrapUp { .. } => {
                 return Err(RoutingError::NotOffered)
             }
+        }
+        Ok(out)
+    }
+
+    /// A supervisor gives a waiting or offered item to an agent directly:
+    /// any pending offer (to this agent or another) is withdrawn and the
+    /// item is assigned at once. The supervisor's choice stands over the
+    /// agent's free capacity and the queue's membership and skills (the
+    /// agent may end up over capacity, and is then busy until room frees),
+    /// but an offline agent is refused: nobody would answer. An item
+    /// already with an agent (assigned, wrapping up) is refused: transfer
+    /// it to a queue first.
+    pub fn assign(
+        &mut self,
+        id: ItemId,
+        a: AgentIx,
+        now: Millis,
+    ) -> Result<Vec<Decision>, RoutingError> {
+        let agent = self
+            .agents
+            .get(a.0 as usize)
+            .ok_or(RoutingError::UnknownAgent)?;
+        if agent.presence == Presence::Offline {
+            return Err(RoutingError::AgentOffline);
+        }
+        let item = self.items.get(&id).ok_or(RoutingError::UnknownItem)?;
+        let channel = self.channel_of(id);
+        let mut out = Vec::new();
+        let mut freed = None;
+        match item.status {
+            ItemStatus::Waiting => {
+                let key = (Reverse(item.priority), item.arrived_at, item.seq, id);
+                self.queues[item.queue.0 as usize].waiting.remove(&key);
+            }
+            // Offered to this very agent: as if they accepted.
+            ItemStatus::Offered { agent, deadline } if agent == a => {
+                self.timers.remove(&(deadline, id));
+                *self.agents[a.0 as usize].used(channel) -= 1;
+            }
+            ItemStatus::Offered { agent, deadline } => {
+                self.timers.remove(&(deadline, id));
+                out.push(Decision::OfferRescinded { item: id, agent });
+                freed = Some(agent);
+            }
+            ItemStatus::Assigned { .. } | ItemStatus::WrapUp { .. } => {
+                return Err(RoutingError::AlreadyAssigned)
+            }
+        }
+        let item = self.items.get_mut(&id).expect("present");
+        item.status = ItemStatus::Assigned { agent: a };
+        let waited = now.saturating_sub(item.arrived_at);
+        let queue = item.queue;
+        self.queues[queue.0 as usize]
+            .estimator
+            .record_assignment(now, waited);
+        let agent = &mut self.agents[a.0 as usize];
+        *agent.used(channel) += 1;
+        agent.idle_since = None;
+        out.push(Decision::Assigned { item: id, agent: a });
+        self.auto_busy(a, &mut out);
+        if let Some(b) = freed {
+            self.release(b, channel, now, &mut out);
+            self.route_agent(b, now, &mut out);
         }
         Ok(out)
     }

@@ -420,6 +420,7 @@ enum Event {
     Abandon(usize),
     Transfer(usize, u32),
     Advance(u32),
+    Assign(usize, u32),
 }
 
 fn event() -> impl Strategy<Value = Event> {
@@ -499,6 +500,7 @@ fn check(
     s: &RoutingState,
     decisions: &[Decision],
     before: &[(ItemId, usize)],
+    strict: bool,
 ) -> Result<(), TestCaseError> {
     // Capacity: each agent's counters are exactly what it holds, within limits.
     for (ai, agent) in s.agents.iter().enumerate() {
@@ -524,18 +526,18 @@ fn check(
             ai
         );
         prop_assert!(
-            m <= agent.capacity.messaging && v <= agent.capacity.voice,
+            !strict || (m <= agent.capacity.messaging && v <= agent.capacity.voice),
             "agent {} over capacity",
             ai
         );
-        if agent.capacity.voice_blocks_others {
+        if strict && agent.capacity.voice_blocks_others {
             prop_assert!(m == 0 || v == 0, "agent {} has a call and chats", ai);
         }
     }
     for (id, item) in &s.items {
         // Exact matching never hands an item to someone below a minimum.
         if let ItemStatus::Offered { agent, .. } | ItemStatus::Assigned { agent } = item.status {
-            if item.skill_match == SkillMatch::Exact {
+            if strict && item.skill_match == SkillMatch::Exact {
                 prop_assert!(
                     !matches!(
                         fit(&s.agents[agent.0 as usize].skills, &item.needs),
@@ -609,6 +611,92 @@ fn check(
     Ok(())
 }
 
+/// Plays `events` on a world; `strict`: also the limits a supervisor's
+/// assignment may override (capacity, skills, a call blocking chats).
+fn play(
+    skills: &[(u16, u8)],
+    caps: &[(u8, u8, bool, u16)],
+    events: Vec<Event>,
+    strict: bool,
+) -> Result<(), TestCaseError> {
+    let mut s = world(skills, caps);
+    let mut now: Millis = 0;
+    let mut next_id = 1;
+    for e in events {
+        let before: Vec<(ItemId, usize)> = s
+            .items
+            .iter()
+            .filter(|(_, i)| i.status == ItemStatus::Waiting)
+            .map(|(id, i)| (*id, i.declines.iter().map(|(_, n)| *n as usize).sum()))
+            .collect();
+        let result = match e {
+            Event::Arrive {
+                queue,
+                priority,
+                skill,
+                min,
+                closest,
+            } => {
+                let mut it = item(next_id, queue, priority, &[(skill, min)], now);
+                if closest {
+                    it.skill_match = SkillMatch::Closest;
+                }
+                next_id += 1;
+                s.enqueue(it, now).ok()
+            }
+            Event::Presence { agent, presence } => {
+                let p = [
+                    Presence::Available,
+                    Presence::Busy,
+                    Presence::DoNotDisturb,
+                    Presence::Away,
+                    Presence::Offline,
+                ][presence as usize];
+                s.set_presence(AgentIx(agent), p, now).ok()
+            }
+            Event::Accept(n) => pick(&s, n, |st| matches!(st, ItemStatus::Offered { .. }))
+                .and_then(|(id, st)| match st {
+                    ItemStatus::Offered { agent, .. } => s.accept(id, agent, now).ok(),
+                    _ => None,
+                }),
+            Event::Reject(n) => pick(&s, n, |st| matches!(st, ItemStatus::Offered { .. }))
+                .and_then(|(id, st)| match st {
+                    ItemStatus::Offered { agent, .. } => s.reject(id, agent, now).ok(),
+                    _ => None,
+                }),
+            Event::Close(n) => pick(&s, n, |st| matches!(st, ItemStatus::Assigned { .. }))
+                .and_then(|(id, st)| match st {
+                    ItemStatus::Assigned { agent } => s.close(id, agent, now).ok(),
+                    _ => None,
+                }),
+            Event::Abandon(n) => pick(&s, n, |st| {
+                matches!(st, ItemStatus::Waiting | ItemStatus::Offered { .. })
+            })
+            .and_then(|(id, _)| s.abandon(id, now).ok()),
+            Event::Transfer(n, q) => pick(&s, n, |st| !matches!(st, ItemStatus::WrapUp { .. }))
+                .and_then(|(id, _)| {
+                    // Transfers only between queues of the same channel.
+                    let from = s.items[&id].queue.0;
+                    (s.queues[from as usize].config.channel == s.queues[q as usize].config.channel)
+                        .then(|| s.transfer(id, QueueIx(q), now).ok())
+                        .flatten()
+                }),
+            Event::Advance(ms) => {
+                now += u64::from(ms);
+                Some(s.tick(now))
+            }
+            // A supervisor gives a waiting or offered item to anyone
+            // not offline (refusals change nothing).
+            Event::Assign(n, agent) => pick(&s, n, |st| {
+                matches!(st, ItemStatus::Waiting | ItemStatus::Offered { .. })
+            })
+            .and_then(|(id, _)| s.assign(id, AgentIx(agent), now).ok()),
+        };
+        check(&s, result.as_deref().unwrap_or(&[]), &before, strict)?;
+    }
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
 
@@ -618,51 +706,112 @@ proptest! {
         caps in proptest::collection::vec((0..4u8, 0..2u8, any::<bool>(), 0..3u16), 6),
         events in proptest::collection::vec(event(), 1..120),
     ) {
-        let mut s = world(&skills, &caps);
-        let mut now: Millis = 0;
-        let mut next_id = 1;
-        for e in events {
-            let before: Vec<(ItemId, usize)> = s
-                .items
-                .iter()
-                .filter(|(_, i)| i.status == ItemStatus::Waiting)
-                .map(|(id, i)| (*id, i.declines.iter().map(|(_, n)| *n as usize).sum()))
-                .collect();
-            let result = match e {
-                Event::Arrive { queue, priority, skill, min, closest } => {
-                    let mut it = item(next_id, queue, priority, &[(skill, min)], now);
-                    if closest { it.skill_match = SkillMatch::Closest; }
-                    next_id += 1;
-                    s.enqueue(it, now).ok()
-                }
-                Event::Presence { agent, presence } => {
-                    let p = [Presence::Available, Presence::Busy, Presence::DoNotDisturb, Presence::Away, Presence::Offline][presence as usize];
-                    s.set_presence(AgentIx(agent), p, now).ok()
-                }
-                Event::Accept(n) => pick(&s, n, |st| matches!(st, ItemStatus::Offered { .. })).and_then(|(id, st)| match st {
-                    ItemStatus::Offered { agent, .. } => s.accept(id, agent, now).ok(),
-                    _ => None,
-                }),
-                Event::Reject(n) => pick(&s, n, |st| matches!(st, ItemStatus::Offered { .. })).and_then(|(id, st)| match st {
-                    ItemStatus::Offered { agent, .. } => s.reject(id, agent, now).ok(),
-                    _ => None,
-                }),
-                Event::Close(n) => pick(&s, n, |st| matches!(st, ItemStatus::Assigned { .. })).and_then(|(id, st)| match st {
-                    ItemStatus::Assigned { agent } => s.close(id, agent, now).ok(),
-                    _ => None,
-                }),
-                Event::Abandon(n) => pick(&s, n, |st| matches!(st, ItemStatus::Waiting | ItemStatus::Offered { .. }))
-                    .and_then(|(id, _)| s.abandon(id, now).ok()),
-                Event::Transfer(n, q) => pick(&s, n, |st| !matches!(st, ItemStatus::WrapUp { .. }))
-                    .and_then(|(id, _)| {
-                        // Transfers only between queues of the same channel.
-                        let from = s.items[&id].queue.0;
-                        (s.queues[from as usize].config.channel == s.queues[q as usize].config.channel)
-                            .then(|| s.transfer(id, QueueIx(q), now).ok()).flatten()
-                    }),
-                Event::Advance(ms) => { now += u64::from(ms); Some(s.tick(now)) }
-            };
-            check(&s, result.as_deref().unwrap_or(&[]), &before)?;
-        }
+        play(&skills, &caps, events, true)?;
     }
+
+    /// With supervisors' assignments among the events, counters stay
+    /// exact, nothing waits while an eligible agent has room, and offers
+    /// keep the line's order.
+    #[test]
+    fn routing_invariants_hold_with_supervisors_assignments(
+        skills in proptest::collection::vec((0..3u16, 1..10u8), 3..6),
+        caps in proptest::collection::vec((0..4u8, 0..2u8, any::<bool>(), 0..3u16), 6),
+        events in proptest::collection::vec(prop_oneof![5 => event(), 1 => (any::<usize>(), 0..6u32).prop_map(|(n, a)| Event::Assign(n, a))], 1..120),
+    ) {
+        play(&skills, &caps, events, false)?;
+    }
+}
+
+#[test]
+fn a_supervisor_assigns_a_waiting_item_over_capacity_and_an_offer_is_withdrawn() {
+    // One agent with room for one chat, who holds it; a second item waits.
+    let mut s = RoutingState::new();
+    let cap = Capacity {
+        messaging: 1,
+        ..Capacity::default()
+    };
+    let a = s.add_agent(agent(&[], cap));
+    let b = s.add_agent(agent(&[], cap));
+    s.add_queue(
+        QueueConfig::new("chat", ChannelKind::Messaging, vec![a, b]),
+        OverflowRules::default(),
+    );
+    s.set_presence(a, Presence::Available, 0).unwrap();
+    let ds = s.enqueue(item(1, 0, 0, &[], 0), 0).unwrap();
+    assert_eq!(offers(&ds), vec![(1, 0)]);
+    s.enqueue(item(2, 0, 0, &[], 1), 1).unwrap();
+    assert_eq!(s.items[&ItemId(2)].status, ItemStatus::Waiting);
+
+    // Offline agents are refused; so is an unknown one.
+    assert_eq!(
+        s.assign(ItemId(2), b, 2),
+        Err(super::state::RoutingError::AgentOffline)
+    );
+    assert_eq!(
+        s.assign(ItemId(2), AgentIx(9), 2),
+        Err(super::state::RoutingError::UnknownAgent)
+    );
+
+    // The waiting item goes to `a` though `a` is full: it leaves the line.
+    let ds = s.assign(ItemId(2), a, 2).unwrap();
+    assert_eq!(
+        ds,
+        vec![Decision::Assigned {
+            item: ItemId(2),
+            agent: a
+        }]
+    );
+    assert_eq!(s.queues[0].waiting_count(), 0);
+    assert_eq!(s.agents[a.0 as usize].used_messaging, 2);
+
+    // Item 1 is offered to `a`; assigning it to `b` withdraws that offer,
+    // frees `a`'s unit and leaves `b` busy (full).
+    s.set_presence(b, Presence::Available, 3).unwrap();
+    let ds = s.assign(ItemId(1), b, 4).unwrap();
+    assert_eq!(
+        ds[0],
+        Decision::OfferRescinded {
+            item: ItemId(1),
+            agent: a
+        }
+    );
+    assert_eq!(
+        ds[1],
+        Decision::Assigned {
+            item: ItemId(1),
+            agent: b
+        }
+    );
+    assert!(ds.contains(&Decision::PresenceChanged {
+        agent: b,
+        presence: Presence::Busy,
+        automatic: true
+    }));
+    assert_eq!(s.agents[a.0 as usize].used_messaging, 1);
+    assert_eq!(s.agents[b.0 as usize].used_messaging, 1);
+    assert_eq!(s.next_timer(), None, "the offer's deadline is gone");
+
+    // An item already with an agent is refused: transfer it first.
+    assert_eq!(
+        s.assign(ItemId(1), a, 5),
+        Err(super::state::RoutingError::AlreadyAssigned)
+    );
+}
+
+#[test]
+fn assigning_an_item_to_the_agent_it_is_offered_to_is_an_accept() {
+    let mut s = two_agents(AssignmentMethod::RoundRobin);
+    let ds = s.enqueue(item(1, 0, 0, &[], 0), 0).unwrap();
+    let (_, to) = offers(&ds)[0];
+    let to = AgentIx(to);
+    let ds = s.assign(ItemId(1), to, 1).unwrap();
+    assert_eq!(
+        ds,
+        vec![Decision::Assigned {
+            item: ItemId(1),
+            agent: to
+        }]
+    );
+    assert_eq!(s.agents[to.0 as usize].used_messaging, 1);
+    assert_eq!(s.next_timer(), None);
 }

@@ -86,6 +86,49 @@ pub struct QueueStats {
     pub agents_offline: usize,
 }
 
+/// A queue in the supervisors' overview: its name, channel and figures.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct QueueOverview {
+    pub name: String,
+    /// `messaging` or `voice`.
+    pub channel: String,
+    pub stats: QueueStats,
+}
+
+/// An agent the engine routes to, in the supervisors' overview.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct AgentOverview {
+    pub agent_id: String,
+    /// Filled from the agents' records (null when the record is gone).
+    pub name: Option<String>,
+    pub presence: switchboard_core::routing::Presence,
+    /// Busy because the engine found the agent at full capacity (it lifts
+    /// it when room frees), not by the agent's choice.
+    pub automatic: bool,
+}
+
+/// An open work item in the supervisors' overview.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct LiveItem {
+    #[serde(flatten)]
+    pub item: WorkItemView,
+    /// When the item entered its current status (offered, assigned…):
+    /// pages count its age from here.
+    pub since: String,
+}
+
+/// Everything live at once: what the supervisors' page loads before it
+/// follows the socket.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Overview {
+    /// The id of the last routing event this overview includes.
+    pub last_id: i64,
+    pub queues: Vec<QueueOverview>,
+    pub agents: Vec<AgentOverview>,
+    /// Waiting, offered, assigned and wrapping-up items, oldest first.
+    pub work_items: Vec<LiveItem>,
+}
+
 // ------------------------------------------------------------ the rule tester
 
 /// What to classify: a work item's channel, attributes and contact, and

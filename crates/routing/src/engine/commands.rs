@@ -69,6 +69,12 @@ impl Live {
                 let r = self.transfer(&item, &queue, agent.as_deref(), events).await;
                 let _ = reply.send(r);
             }
+            Command::Assign { item, agent, reply } => {
+                let _ = reply.send(self.assign(&item, &agent, events).await);
+            }
+            Command::Overview(reply) => {
+                let _ = reply.send(Ok(self.overview()));
+            }
             Command::Presence {
                 agent,
                 presence,
@@ -270,6 +276,35 @@ impl Live {
         self.view(item).await
     }
 
+    /// A supervisor's direct assignment (see [`RoutingState::assign`]).
+    pub(super) async fn assign(
+        &mut self,
+        item: &str,
+        agent: &str,
+        events: &Publisher,
+    ) -> Result<WorkItemView, EngineError> {
+        let Some(&id) = self.item_ix.get(item) else {
+            // Closed items are no longer live: a conflict, not a 404.
+            let view = self.view(item).await?;
+            return Err(EngineError::Conflict(format!(
+                "the work item is already {}",
+                view.status
+            )));
+        };
+        let a = self.agent(agent, events).await?;
+        let decisions = self.core.assign(id, a, now_ms()).map_err(|e| match e {
+            RoutingError::AgentOffline => EngineError::Conflict(
+                "the agent is offline: only an agent who is signed in can take work".into(),
+            ),
+            RoutingError::AlreadyAssigned => EngineError::Conflict(
+                "the work item is already with an agent; transfer it to a queue first".into(),
+            ),
+            other => EngineError::Conflict(other.to_string()),
+        })?;
+        self.commit(decisions, Step::default(), events).await?;
+        self.view(item).await
+    }
+
     async fn presence(
         &mut self,
         agent: &str,
@@ -286,7 +321,7 @@ impl Live {
     }
 
     /// The items an agent holds (offered, assigned, wrapping up), oldest first.
-    fn held(&self, agent: &str) -> Vec<WorkItemView> {
+    pub(super) fn held(&self, agent: &str) -> Vec<WorkItemView> {
         let mut held: Vec<WorkItemView> = self
             .info
             .iter()

@@ -217,9 +217,14 @@ impl Live {
     }
 
     fn assigned(&mut self, step: &mut Step, item: ItemId, agent: AgentIx) {
+        // The agent is already the holder after an offer; a supervisor's
+        // direct assignment names them here.
+        let agent_id = self.agent_id(agent);
         self.touch(step, item, |i| {
             i.row.status = "assigned".into();
             i.row.offer_deadline = None;
+            i.row.agent_id = Some(agent_id.clone());
+            i.holder = Some(agent_id);
         });
         self.event(step, EventKind::Assigned, Some(item), Some(agent));
     }

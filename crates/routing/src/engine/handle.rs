@@ -10,7 +10,9 @@ use switchboard_core::routing::Presence;
 use switchboard_runtime::bus::{EventBus, Subscription};
 use tokio::sync::{mpsc, oneshot};
 
-use super::api::{EngineError, NewWorkItem, QueueStats, RouteAnswer, RouteQuestion, WorkItemView};
+use super::api::{
+    EngineError, NewWorkItem, Overview, QueueStats, RouteAnswer, RouteQuestion, WorkItemView,
+};
 
 pub(super) type Reply<T> = oneshot::Sender<Result<T, EngineError>>;
 
@@ -43,6 +45,12 @@ pub(super) enum Command {
         agent: Option<String>,
         reply: Reply<WorkItemView>,
     },
+    Assign {
+        item: String,
+        agent: String,
+        reply: Reply<WorkItemView>,
+    },
+    Overview(Reply<Overview>),
     Presence {
         agent: String,
         presence: Presence,
@@ -162,6 +170,23 @@ impl EngineHandle {
             reply,
         })
         .await
+    }
+    /// A supervisor gives a waiting or offered item to `agent` directly
+    /// (any pending offer is withdrawn), whatever the agent's free
+    /// capacity; refused (conflict) when the agent is offline or the item
+    /// is already with an agent or closed.
+    pub async fn assign(&self, item: &str, agent: &str) -> Result<WorkItemView, EngineError> {
+        self.ask(|reply| Command::Assign {
+            item: item.to_owned(),
+            agent: agent.to_owned(),
+            reply,
+        })
+        .await
+    }
+    /// Everything live at once, for supervisors: every queue's figures,
+    /// every agent's presence, every open work item.
+    pub async fn overview(&self) -> Result<Overview, EngineError> {
+        self.ask(Command::Overview).await
     }
     pub async fn set_presence(
         &self,

@@ -39,8 +39,9 @@ use switchboard_store::Db;
 use tokio::sync::mpsc;
 
 pub use api::{
-    EngineError, FailedTest, NewWorkItem, QueueRef, QueueStats, Refusal, RouteAnswer,
-    RouteQuestion, RuleRef, RuleVerdict, SkillNeeded, WorkItemView,
+    AgentOverview, EngineError, FailedTest, LiveItem, NewWorkItem, Overview, QueueOverview,
+    QueueRef, QueueStats, Refusal, RouteAnswer, RouteQuestion, RuleRef, RuleVerdict, SkillNeeded,
+    WorkItemView,
 };
 pub use handle::{EngineHandle, Publisher};
 

@@ -6,7 +6,9 @@ use switchboard_core::routing::*;
 use switchboard_store::routing::WorkItemRow;
 use switchboard_store::StoreError;
 
-use super::api::{EngineError, QueueStats, WorkItemView};
+use super::api::{
+    AgentOverview, EngineError, LiveItem, Overview, QueueOverview, QueueStats, WorkItemView,
+};
 use super::clock::now_ms;
 use super::live::Live;
 
@@ -95,5 +97,58 @@ impl Live {
             agents_busy: counts.1,
             agents_offline: counts.2,
         })
+    }
+
+    /// Every queue, agent and open item (names of agents are the caller's
+    /// to fill in: the engine keeps only ids).
+    pub(super) fn overview(&self) -> Overview {
+        let queues = self
+            .queue_ids
+            .iter()
+            .enumerate()
+            .filter_map(|(i, id)| {
+                let stats = self.stats(id).ok()?;
+                let channel = match self.core.queues[i].config.channel {
+                    ChannelKind::Messaging => "messaging",
+                    ChannelKind::Voice => "voice",
+                };
+                Some(QueueOverview {
+                    name: self.queue_names[i].clone(),
+                    channel: channel.into(),
+                    stats,
+                })
+            })
+            .collect();
+        let agents = self
+            .agent_ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| {
+                let a = &self.core.agents[i];
+                AgentOverview {
+                    agent_id: id.clone(),
+                    name: None,
+                    presence: a.presence,
+                    automatic: a.auto_busy,
+                }
+            })
+            .collect();
+        let mut work_items: Vec<LiveItem> = self
+            .info
+            .iter()
+            .map(|(ix, i)| LiveItem {
+                item: self.view_of(&i.row, Some(*ix), Some(i.reason.clone())),
+                since: i.row.updated_at.clone(),
+            })
+            .collect();
+        work_items.sort_by(|a, b| {
+            (&a.item.arrived_at, &a.item.id).cmp(&(&b.item.arrived_at, &b.item.id))
+        });
+        Overview {
+            last_id: self.seq,
+            queues,
+            agents,
+            work_items,
+        }
     }
 }

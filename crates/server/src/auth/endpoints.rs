@@ -132,6 +132,13 @@ pub const ENDPOINTS: &[Endpoint] = &[
         "/api/v1/work-items/{id}/abandon",
         Needs(SuperviseRecords),
     ),
+    // A supervisor gives a waiting item to an agent; the live overview.
+    e(
+        "POST",
+        "/api/v1/work-items/{id}/assign",
+        Needs(SuperviseRecords),
+    ),
+    e("GET", "/api/v1/supervisor/overview", Needs(ViewAgents)),
     e("GET", "/api/v1/me/presence", SignedIn),
     e("PUT", "/api/v1/me/presence", SignedIn),
     e("GET", "/api/v1/ws", SignedIn),

@@ -28,9 +28,10 @@ pub struct AuditQuery {
     #[param(value_type = Option<switchboard_core::api_schema::RecordIdOrEmpty>)]
     pub agent_id: Option<String>,
     /// `people`, `routing`, `chat`, `workspace`, `scheduling`,
-    /// `communications`, `voice` or `integrations`.
+    /// `communications`, `voice`, `integrations` or `work_items`
+    /// (supervisors' actions on live work).
     #[param(
-        pattern = "^(people|routing|chat|workspace|scheduling|communications|voice|integrations)$"
+        pattern = "^(people|routing|chat|workspace|scheduling|communications|voice|integrations|work_items)$"
     )]
     pub area: Option<String>,
     /// From this instant on (RFC 3339).

@@ -16,9 +16,12 @@ use crate::auth::Principal;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
 use crate::routing::config::SkillNeedSpec;
-use crate::routing::engine::{NewWorkItem, QueueStats, WorkItemView};
+use crate::routing::engine::{NewWorkItem, Overview, QueueStats, WorkItemView};
 use crate::routing::EngineHandle;
 use crate::state::AppState;
+use serde_json::{json, Value};
+use switchboard_store::audit::Area;
+use switchboard_store::Db;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -28,6 +31,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(reject))
         .routes(routes!(close))
         .routes(routes!(transfer))
+        .routes(routes!(assign))
+        .routes(routes!(overview))
         .routes(routes!(abandon))
         .routes(routes!(get_presence, put_presence))
         .routes(routes!(stats))
@@ -172,15 +177,56 @@ async fn reject(
     responses((status = 200, body = WorkItemView), (status = 409, body = crate::error::Problem)))]
 async fn close(
     State(engine): State<EngineHandle>,
+    State(db): State<Db>,
     Extension(who): Extension<Principal>,
     Path(id): Path<String>,
 ) -> ApiResult<Json<WorkItemView>> {
-    let as_agent = if who.may(Permission::SuperviseRecords) {
-        None
-    } else {
-        Some(me(&who)?)
-    };
-    Ok(Json(engine.close(&id, as_agent).await?))
+    if who.may(Permission::SuperviseRecords) {
+        let before = engine.view(&id).await?;
+        let after = engine.close(&id, None).await?;
+        // An agent closing their own work is everyday work, not an
+        // intervention: only a close with a supervisor's rights is audited.
+        supervised(&db, &who, "work_item.close", &before, &after).await?;
+        return Ok(Json(after));
+    }
+    Ok(Json(engine.close(&id, Some(me(&who)?)).await?))
+}
+
+/// The part of a work item an intervention changes, for the audit log.
+fn audit_view(v: &WorkItemView) -> Value {
+    json!({
+        "status": v.status,
+        "queue_id": v.queue_id,
+        "queue_name": v.queue_name,
+        "agent_id": v.agent_id,
+    })
+}
+
+/// Records a supervisor's action on a work item in the audit log (area
+/// `work_items`), right after the routing engine committed it: the engine
+/// writes the item, so the row cannot share its transaction. A failure to
+/// record is logged, not reported: the action itself is done.
+async fn supervised(
+    db: &Db,
+    who: &Principal,
+    action: &str,
+    before: &WorkItemView,
+    after: &WorkItemView,
+) -> ApiResult<()> {
+    if let Err(e) = db
+        .acting(who.audit_actor())
+        .record_action(
+            Area::WorkItems,
+            action,
+            Some(&after.id),
+            audit_view(before),
+            audit_view(after),
+        )
+        .await
+    {
+        tracing::error!(error = %e, work_item = after.id, action, "recording a supervisor's action failed");
+    }
+    Ok(())
 }
 
 /// The customer left before an agent accepted (closed the chat, hung up):
@@ -206,16 +252,88 @@ pub struct TransferInput {
     request_body = TransferInput, responses((status = 200, body = WorkItemView)))]
 async fn transfer(
     State(engine): State<EngineHandle>,
+    State(db): State<Db>,
     Extension(who): Extension<Principal>,
     Path(id): Path<String>,
     ApiJson(i): ApiJson<TransferInput>,
 ) -> ApiResult<Json<WorkItemView>> {
-    let as_agent = if who.may(Permission::SuperviseRecords) {
-        None
-    } else {
-        Some(me(&who)?)
-    };
-    Ok(Json(engine.transfer(&id, &i.queue_id, as_agent).await?))
+    if who.may(Permission::SuperviseRecords) {
+        let before = engine.view(&id).await?;
+        let after = engine.transfer(&id, &i.queue_id, None).await?;
+        supervised(&db, &who, "work_item.transfer", &before, &after).await?;
+        return Ok(Json(after));
+    }
+    Ok(Json(
+        engine.transfer(&id, &i.queue_id, Some(me(&who)?)).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AssignInput {
+    #[schema(value_type = switchboard_core::api_schema::RecordId)]
+    agent_id: String,
+}
+
+/// Give a waiting or offered work item to an agent directly (supervisors
+/// and admins): any pending offer is withdrawn and the item is assigned at
+/// once, whatever the agent's free capacity, queues or skills (the agent
+/// is set busy while over capacity). 409 when the agent is offline, or
+/// the item is already with an agent (transfer it to a queue first) or
+/// closed. Recorded in the audit log as `work_item.assign`.
+#[utoipa::path(post, path = "/api/v1/work-items/{id}/assign", tag = "work items", params(("id" = String, Path)),
+    request_body = AssignInput,
+    responses((status = 200, body = WorkItemView),
+        (status = 404, body = crate::error::Problem, description = "no such work item or agent"),
+        (status = 409, body = crate::error::Problem, description = "the agent is offline, or the item is with an agent or closed"),
+        (status = 422, body = crate::error::Problem)))]
+async fn assign(
+    State(engine): State<EngineHandle>,
+    State(db): State<Db>,
+    Extension(who): Extension<Principal>,
+    Path(id): Path<String>,
+    ApiJson(i): ApiJson<AssignInput>,
+) -> ApiResult<Json<WorkItemView>> {
+    let mut c = Check::new();
+    let agent = c.optional_id("agent_id", Some(i.agent_id));
+    let agent = c.finish(|| agent.unwrap_or_default())?;
+    let before = engine.view(&id).await?;
+    let after = engine.assign(&id, &agent).await?;
+    supervised(&db, &who, "work_item.assign", &before, &after).await?;
+    Ok(Json(after))
+}
+
+/// Everything live at once, for the supervisors' page: every queue's
+/// figures (as `queue_stats` on the socket), every agent the engine routes
+/// to with their presence, and every open work item (waiting, offered,
+/// assigned, wrapping up) with when it entered its status. Follow
+/// `/api/v1/ws` from `last_id` for the changes.
+#[utoipa::path(get, path = "/api/v1/supervisor/overview", tag = "routing",
+    responses((status = 200, body = Overview), (status = 403, body = crate::error::Problem)))]
+async fn overview(
+    State(engine): State<EngineHandle>,
+    State(db): State<Db>,
+) -> ApiResult<Json<Overview>> {
+    let mut o = engine.overview().await?;
+    let mut names = std::collections::HashMap::new();
+    let mut after: Option<String> = None;
+    loop {
+        let page = db.agents(after.as_deref(), 200).await?;
+        let full = page.items.len() == 200;
+        after = page.items.last().map(|a| a.id.clone());
+        for a in page.items {
+            names.insert(a.id, a.name);
+        }
+        if !full || after.is_none() {
+            break;
+        }
+    }
+    for a in &mut o.agents {
+        a.name = names.get(&a.agent_id).cloned();
+    }
+    o.agents
+        .sort_by(|a, b| (&a.name, &a.agent_id).cmp(&(&b.name, &b.agent_id)));
+    Ok(Json(o))
 }
 
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]

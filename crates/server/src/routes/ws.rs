@@ -3,7 +3,7 @@
 //! Server → client: every routing event the caller may see, as
 //! `{"id": N, "type": "offered"|"offer_expired"|"assigned"|…, …}`; supervisors
 //! and admins see all events plus `{"type": "queue_stats", …}` after each
-//! change to a queue. Agents see their own (offers, assignments, presence).
+//! change to a queue (both queues after a transfer). Agents see their own (offers, assignments, presence).
 //! Connect with `?after=N` (the last id seen) to resume: what was missed is
 //! replayed from the store first, so nothing is lost across a reconnect.
 //! Without `after`, the stream starts now and the `ready` message lists the
@@ -90,6 +90,26 @@ async fn upgrade(
 /// Who sees an event: its agent, or supervisors and admins.
 fn visible(e: &RoutingEvent, agent: Option<&str>, supervisor: bool) -> bool {
     supervisor || (agent.is_some() && e.agent_id.as_deref() == agent)
+}
+
+/// The queues whose figures an event changes: its own, and for a transfer
+/// or an overflow the queue the item left as well.
+fn touched_queues(e: &RoutingEvent) -> Vec<String> {
+    let mut out: Vec<String> = e.queue_id.iter().cloned().collect();
+    let other = match &e.kind {
+        EventKind::Transferred {
+            from_queue_id,
+            to_queue_id,
+        } => vec![from_queue_id.clone(), to_queue_id.clone()],
+        EventKind::Overflowed { queue_id, .. } => vec![queue_id.clone()],
+        _ => Vec::new(),
+    };
+    for q in other {
+        if !out.contains(&q) {
+            out.push(q);
+        }
+    }
+    out
 }
 
 /// An `offered` chat carries its conversation (survey answers, context
@@ -227,8 +247,8 @@ async fn session(s: AppState, mut who: Principal, after: Option<i64>, mut socket
                         return;
                     }
                     if supervisor {
-                        if let Some(q) = &e.queue_id {
-                            if let Ok(stats) = s.engine.stats(q).await {
+                        for q in touched_queues(&e) {
+                            if let Ok(stats) = s.engine.stats(&q).await {
                                 let mut v = serde_json::to_value(stats).unwrap_or_default();
                                 v["type"] = json!("queue_stats");
                                 if socket.send(Message::Text(v.to_string().into())).await.is_err() {

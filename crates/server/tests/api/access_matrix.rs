@@ -100,6 +100,8 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("POST", "/api/v1/work-items/{id}/close", "asg"),
     ("POST", "/api/v1/work-items/{id}/transfer", "asg"),
     ("POST", "/api/v1/work-items/{id}/abandon", "as"),
+    ("POST", "/api/v1/work-items/{id}/assign", "as"),
+    ("GET", "/api/v1/supervisor/overview", "as"),
     ("GET", "/api/v1/me/presence", "S"),
     ("PUT", "/api/v1/me/presence", "S"),
     ("GET", "/api/v1/ws", "S"),

@@ -691,3 +691,265 @@ async fn configuration_changes_keep_live_offers_and_a_fresh_socket_lists_held_wo
         app.stop().await;
     }
 }
+
+#[tokio::test]
+async fn a_supervisor_assigns_a_waiting_item_sees_the_overview_and_the_audit_log_names_them() {
+    for app in apps().await {
+        let admin = app.token(Role::Admin).await;
+        let supervisor = app.token(Role::Supervisor).await;
+        let (ana, bruno) = (app.token(Role::Agent).await, app.token(Role::Agent).await);
+        let q = queue(
+            &admin,
+            json!({"name": "chat", "channel": "messaging", "members": [ana.agent_id]}),
+        )
+        .await;
+        // Nobody is available: the item waits.
+        let it = item(&admin, json!({"channel": "chat", "queue_id": q})).await;
+        assert_eq!(it["status"], "queued", "{} {it}", app.backend);
+        let id = it["id"].as_str().unwrap();
+        let path = format!("/api/v1/work-items/{id}");
+
+        // The overview lists the queue, the agents and the waiting item.
+        let o = supervisor.ok("/api/v1/supervisor/overview").await;
+        let queue_row = o["queues"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["stats"]["queue_id"] == q.as_str())
+            .cloned()
+            .unwrap();
+        assert_eq!(
+            (
+                queue_row["name"].as_str(),
+                queue_row["stats"]["waiting"].as_u64()
+            ),
+            (Some("chat"), Some(1))
+        );
+        let listed = o["work_items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["id"] == id)
+            .cloned()
+            .unwrap();
+        assert_eq!(listed["status"], "queued");
+        assert!(listed["since"].as_str().is_some());
+        let ana_row = o["agents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["agent_id"] == ana.agent_id.as_deref().unwrap())
+            .cloned()
+            .unwrap();
+        assert_eq!(ana_row["presence"], "offline");
+        assert!(ana_row["name"].as_str().is_some(), "{ana_row}");
+        assert!(o["last_id"].as_i64().is_some());
+        let (s, _) = answer(ana.get("/api/v1/supervisor/overview").await).await;
+        assert_eq!(s, 403, "agents do not see the overview");
+
+        // Refusals: an agent may not assign; bad input; unknown ids; offline.
+        let (s, _) = answer(
+            ana.post(&format!("{path}/assign"), json!({"agent_id": ana.agent_id}))
+                .await,
+        )
+        .await;
+        assert_eq!(s, 403);
+        let (s, b) = answer(
+            supervisor
+                .post(&format!("{path}/assign"), json!({"agent_id": "not an id!"}))
+                .await,
+        )
+        .await;
+        assert_eq!((s, fields(&b)), (422, vec!["agent_id".to_owned()]));
+        let (s, _) = answer(supervisor.post(&format!("{path}/assign"), json!({})).await).await;
+        assert_eq!(s, 422, "agent_id is required");
+        let (s, _) = answer(
+            supervisor
+                .post(&format!("{path}/assign"), json!({"agent_id": "nobody"}))
+                .await,
+        )
+        .await;
+        assert_eq!(s, 404, "unknown agent");
+        let (s, _) = answer(
+            supervisor
+                .post(
+                    "/api/v1/work-items/nothing/assign",
+                    json!({"agent_id": ana.agent_id}),
+                )
+                .await,
+        )
+        .await;
+        assert_eq!(s, 404, "unknown item");
+        let (s, b) = answer(
+            supervisor
+                .post(
+                    &format!("{path}/assign"),
+                    json!({"agent_id": bruno.agent_id}),
+                )
+                .await,
+        )
+        .await;
+        assert_eq!(s, 409, "bruno is offline: {b}");
+        assert!(b["detail"].as_str().unwrap().contains("offline"), "{b}");
+
+        // Bruno signs in (not a member of the queue): the supervisor gives
+        // him the waiting item; his socket hears it assigned.
+        let mut ws = connect(&app, &bruno, 0).await;
+        next_matching(&mut ws, |m| m["type"] == "ready").await;
+        let (s, b) = answer(
+            bruno
+                .request(reqwest::Method::PUT, "/api/v1/me/presence")
+                .json(&json!({"status": "away"}))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(s, 200, "{b}");
+        let (s, given) = answer(
+            supervisor
+                .post(
+                    &format!("{path}/assign"),
+                    json!({"agent_id": bruno.agent_id}),
+                )
+                .await,
+        )
+        .await;
+        assert_eq!(s, 200, "{given}");
+        assert_eq!(
+            (given["status"].as_str(), given["agent_id"].as_str()),
+            (Some("assigned"), bruno.agent_id.as_deref())
+        );
+        let heard = next_matching(&mut ws, |m| m["type"] == "assigned").await;
+        assert_eq!(heard["work_item_id"], id);
+        assert_eq!(
+            supervisor.ok(&format!("/api/v1/queues/{q}/stats")).await["waiting"],
+            0
+        );
+        // Already with an agent: refused (transfer it first).
+        let (s, _) = answer(
+            supervisor
+                .post(
+                    &format!("{path}/assign"),
+                    json!({"agent_id": bruno.agent_id}),
+                )
+                .await,
+        )
+        .await;
+        assert_eq!(s, 409);
+
+        // An item offered to ana goes to bruno: ana's offer is withdrawn.
+        let mut ana_ws = connect(&app, &ana, 0).await;
+        next_matching(&mut ana_ws, |m| m["type"] == "ready").await;
+        available(&ana).await;
+        let offered = item(&admin, json!({"channel": "chat", "queue_id": q})).await;
+        assert_eq!(offered["status"], "offered");
+        let opath = format!("/api/v1/work-items/{}", offered["id"].as_str().unwrap());
+        let (s, b) = answer(
+            admin
+                .post(
+                    &format!("{opath}/assign"),
+                    json!({"agent_id": bruno.agent_id}),
+                )
+                .await,
+        )
+        .await;
+        assert_eq!(
+            (s, b["agent_id"].as_str()),
+            (200, bruno.agent_id.as_deref())
+        );
+        next_matching(&mut ana_ws, |m| {
+            m["type"] == "offer_rescinded" && m["work_item_id"] == offered["id"]
+        })
+        .await;
+
+        // The supervisor force-closes the first: closed items are a conflict.
+        let (s, _) = answer(supervisor.post(&format!("{path}/close"), json!({})).await).await;
+        assert_eq!(s, 200);
+        let (s, b) = answer(
+            supervisor
+                .post(&format!("{path}/assign"), json!({"agent_id": ana.agent_id}))
+                .await,
+        )
+        .await;
+        assert_eq!(s, 409, "{b}");
+
+        // The audit log names the supervisor for the assignment and the close.
+        let log = admin.ok("/api/v1/audit-log?area=work_items").await;
+        let rows = log["items"].as_array().unwrap();
+        let of = |action: &str| {
+            rows.iter()
+                .find(|r| r["action"] == action && r["target_id"] == id)
+                .cloned()
+                .unwrap_or_else(|| panic!("{action} in {log}"))
+        };
+        let assigned = of("work_item.assign");
+        assert_eq!(
+            assigned["agent_id"],
+            supervisor.agent_id.as_deref().unwrap()
+        );
+        assert_eq!(assigned["before"]["status"], "queued");
+        assert_eq!(
+            assigned["after"]["agent_id"],
+            bruno.agent_id.as_deref().unwrap()
+        );
+        let closed = of("work_item.close");
+        assert_eq!(closed["agent_id"], supervisor.agent_id.as_deref().unwrap());
+        assert_eq!(closed["after"]["status"], "closed");
+        assert_eq!(
+            rows.iter()
+                .filter(|r| r["action"] == "work_item.assign")
+                .count(),
+            2,
+            "the admin's assignment too"
+        );
+
+        // A transfer updates both queues' figures on a supervisor's socket.
+        let (from, to) = (
+            queue(&admin, json!({"name": "from", "channel": "messaging"})).await,
+            queue(&admin, json!({"name": "to", "channel": "messaging"})).await,
+        );
+        let moving = item(&admin, json!({"channel": "chat", "queue_id": from})).await;
+        let mut sup_ws = connect(&app, &supervisor, 0).await;
+        next_matching(&mut sup_ws, |m| m["type"] == "ready").await;
+        let (s, b) = answer(
+            supervisor
+                .post(
+                    &format!(
+                        "/api/v1/work-items/{}/transfer",
+                        moving["id"].as_str().unwrap()
+                    ),
+                    json!({"queue_id": to}),
+                )
+                .await,
+        )
+        .await;
+        assert_eq!(s, 200, "{b}");
+        // Both figures come, in either order.
+        let mut seen = std::collections::BTreeMap::new();
+        while seen.len() < 2 {
+            let m = next_matching(&mut sup_ws, |m| {
+                m["type"] == "queue_stats"
+                    && (m["queue_id"] == from.as_str() || m["queue_id"] == to.as_str())
+            })
+            .await;
+            seen.insert(
+                m["queue_id"].as_str().unwrap().to_owned(),
+                m["waiting"].clone(),
+            );
+        }
+        assert_eq!((&seen[&from], &seen[&to]), (&json!(0), &json!(1)));
+        let log = admin.ok("/api/v1/audit-log?area=work_items").await;
+        assert!(
+            log["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|r| r["action"] == "work_item.transfer"
+                    && r["target_id"] == moving["id"]
+                    && r["agent_id"] == supervisor.agent_id.as_deref().unwrap()),
+            "{log}"
+        );
+        app.stop().await;
+    }
+}

@@ -11,7 +11,7 @@ import { enc } from '../lib/url.js';
 import { clearFieldErrors, fieldRow, showFieldErrors } from '../lib/form.js';
 import { button, card, errorBox, pick, readPages, textInput } from './data.js';
 
-const AREAS = ['people', 'routing', 'chat', 'workspace', 'scheduling', 'communications', 'voice', 'integrations'];
+const AREAS = ['people', 'routing', 'chat', 'workspace', 'scheduling', 'communications', 'voice', 'integrations', 'work_items'];
 
 export async function showAudit(root, ctx) {
   root.append(h('h1', { tabindex: '-1' }, t('audit')));

@@ -6,6 +6,7 @@ export default {
   wrong: 'Correo electrónico o contraseña incorrectos.', failed: 'No se pudo iniciar sesión.', tooMany: 'Demasiados intentos: vuelva a intentarlo en unos minutos.',
   apiToken: 'Token de API', forEveryone: 'Para clientes', bookLink: 'Reservar una cita con un asesor',
   forIntegrators: 'Para integradores', apiLink: 'Referencia de la API (OpenAPI 3)',
+  supervisor: 'Abrir el panel en directo (supervisión)',
   adminCenter: 'Abrir el centro de administración', adminReadOnly: 'Abrir el centro de administración (solo lectura)',
   workspace: 'Abrir el espacio de trabajo del agente', outbox: 'Mensajes de las citas (bandeja de salida, JSON)', voice: 'Estado de la voz (JSON)',
   role_admin: 'administrador', role_supervisor: 'supervisor', role_agent: 'agente'

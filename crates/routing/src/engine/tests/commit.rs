@@ -7,6 +7,7 @@ use switchboard_core::routing::{ChannelKind, Presence};
 
 use super::super::clock::now_ms;
 use super::super::live::Step;
+use super::super::EngineError;
 use super::{new_item, received, World};
 
 #[tokio::test]
@@ -154,4 +155,62 @@ async fn declines_transfers_and_closes_become_rows_and_events() {
     let seqs: Vec<i64> = stored.iter().map(|e| e.seq).collect();
     let expected: Vec<i64> = (start + 1..=live.seq).collect();
     assert_eq!(seqs, expected, "numbered without gaps");
+}
+
+#[tokio::test]
+async fn a_supervisors_assignment_is_stored_with_its_agent_and_survives_a_restart() {
+    let w = World::new().await;
+    let a = w.agent("a").await;
+    let b = w.agent("b").await;
+    w.set_presence(&b, "away").await;
+    let q = w.queue("Chat", ChannelKind::Messaging, &[&a], true).await;
+    let mut live = w.live().await;
+    let item = live
+        .create(new_item("chat", &[]), None, &*w.bus)
+        .await
+        .unwrap();
+    assert_eq!(item.status, "queued", "a is offline");
+
+    // Given to b (away, not a member of the queue): one `assigned` event
+    // naming b, and the row holds b.
+    let before = live.seq;
+    let given = live.assign(&item.id, &b, &*w.bus).await.unwrap();
+    assert_eq!(
+        (given.status.as_str(), given.agent_id.as_deref()),
+        ("assigned", Some(&*b))
+    );
+    let events = w.stored_events_after(before).await;
+    let names: Vec<&str> = events.iter().map(|e| e.kind.name()).collect();
+    assert_eq!(names, ["assigned"]);
+    assert_eq!(events[0].agent_id.as_deref(), Some(&*b));
+    assert_eq!(events[0].queue_id.as_deref(), Some(&*q));
+    let row = w.row(&item.id).await;
+    assert_eq!(
+        (&*row.status, row.agent_id.as_deref()),
+        ("assigned", Some(&*b))
+    );
+    assert_eq!(live.held(&b).len(), 1);
+
+    // Offline agents and held items are refused, and nothing is written.
+    let before = live.seq;
+    let refused = live.assign(&item.id, &a, &*w.bus).await.unwrap_err();
+    assert!(matches!(refused, EngineError::Conflict(_)), "{refused:?}");
+    assert_eq!(live.seq, before);
+
+    // A restart keeps the item with b, holding b's capacity.
+    let again = w.live().await;
+    let id = again.item_ix[&item.id];
+    let b_ix = again.agent_ix[&b];
+    assert_eq!(
+        again.core.items[&id].status,
+        switchboard_core::routing::state::ItemStatus::Assigned { agent: b_ix }
+    );
+    assert_eq!(again.core.agents[b_ix.0 as usize].used_messaging, 1);
+
+    // The overview lists it with when it entered its status.
+    let o = again.overview();
+    let listed = o.work_items.iter().find(|i| i.item.id == item.id).unwrap();
+    assert_eq!(listed.since, row.updated_at);
+    assert!(o.agents.iter().any(|x| x.agent_id == b));
+    assert_eq!(o.queues[0].stats.waiting, 0);
 }

@@ -1,0 +1,27 @@
+// The supervisors' live dashboard (web/supervisor/): texts in English.
+export default {
+  pageTitle: 'Switchboard · Supervisor', title: 'Switchboard · live supervision', skip: 'Skip to the content', home: 'Home',
+  sections: 'Sections', live: 'Live dashboard', reports: 'Reports', adminCenter: 'Admin center',
+  signedOutTitle: 'Sign in first', signedOut: 'The live dashboard is for supervisors and admins.', signInLink: 'Sign in on the home page.',
+  notAllowed: 'Only supervisors and admins can open the live dashboard.',
+  apiToken: 'API token', failed: 'Something went wrong', netError: 'Network error: check the connection and try again.',
+  heading: 'Live dashboard', intro: 'Queues, agents and ongoing work, as they change. Ages tick in this page.',
+  c_connecting: 'Connecting…', c_live: 'Live', c_reconnecting: 'Reconnecting…',
+  queuesTitle: 'Queues', queue: 'Queue', waiting: 'Waiting', longestWait: 'Longest wait', estimatedWait: 'Estimated wait',
+  available: 'Available', busy: 'Busy', offline: 'Offline', noQueues: 'No queues yet.',
+  answeredToday: 'Answered today', abandonedToday: 'Abandoned today',
+  agentsTitle: 'Agents', agent: 'Agent', presence: 'Presence', currentWork: 'Current work', noAgents: 'No agents yet.', noWork: 'nothing',
+  ps_available: 'available', ps_busy: 'busy', ps_do_not_disturb: 'do not disturb', ps_away: 'away', ps_offline: 'offline',
+  automatic: 'at full capacity',
+  st_queued: 'waiting', st_offered: 'offered', st_assigned: 'assigned', st_wrap_up: 'wrapping up',
+  ch_chat: 'Chat', ch_voice: 'Call', ch_callback: 'Callback', ch_unknown: 'Work item',
+  itemsTitle: 'Ongoing work', customer: 'Customer', status: 'Status', waited: 'Since arrival', inStatus: 'In this status', actions: 'Actions',
+  noItems: 'No ongoing work.',
+  assign: 'Assign', transfer: 'Transfer', forceClose: 'Force close', confirmClose: 'Close it', cancel: 'Cancel',
+  closeQuestion: 'Close this work item now?',
+  assignTo: 'Agent to give {who} to', transferTo: 'Queue to move {who} to', forceCloseOf: 'Force close {who}',
+  pickAgent: 'Choose an agent…', pickQueue: 'Choose a queue…',
+  agentOffline: '{name} is offline: only an agent who is signed in can take work.', itemGone: 'This work item has ended meanwhile.',
+  pickAgentFirst: 'Choose an agent first.', pickQueueFirst: 'Choose a queue first.',
+  done_assign: '{who} assigned.', done_transfer: '{who} moved to the other queue.', done_close: '{who} closed.'
+};

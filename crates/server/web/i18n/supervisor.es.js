@@ -1,0 +1,27 @@
+// El panel en directo de los supervisores (web/supervisor/): textos en español.
+export default {
+  pageTitle: 'Switchboard · Supervisión', title: 'Switchboard · supervisión en directo', skip: 'Ir al contenido', home: 'Inicio',
+  sections: 'Secciones', live: 'Panel en directo', reports: 'Informes', adminCenter: 'Centro de administración',
+  signedOutTitle: 'Inicie sesión primero', signedOut: 'El panel en directo es para supervisores y administradores.', signInLink: 'Iniciar sesión en la página de inicio.',
+  notAllowed: 'Solo los supervisores y los administradores pueden abrir el panel en directo.',
+  apiToken: 'Token de API', failed: 'Algo salió mal', netError: 'Error de red: compruebe la conexión e inténtelo de nuevo.',
+  heading: 'Panel en directo', intro: 'Colas, agentes y trabajo en curso, a medida que cambian. Los tiempos avanzan en la página.',
+  c_connecting: 'Conectando…', c_live: 'En directo', c_reconnecting: 'Reconectando…',
+  queuesTitle: 'Colas', queue: 'Cola', waiting: 'En espera', longestWait: 'Espera más larga', estimatedWait: 'Espera estimada',
+  available: 'Disponibles', busy: 'Ocupados', offline: 'Desconectados', noQueues: 'Todavía no hay colas.',
+  answeredToday: 'Atendidos hoy', abandonedToday: 'Abandonados hoy',
+  agentsTitle: 'Agentes', agent: 'Agente', presence: 'Presencia', currentWork: 'Trabajo actual', noAgents: 'Todavía no hay agentes.', noWork: 'nada',
+  ps_available: 'disponible', ps_busy: 'ocupado', ps_do_not_disturb: 'no molestar', ps_away: 'ausente', ps_offline: 'desconectado',
+  automatic: 'a plena capacidad',
+  st_queued: 'en espera', st_offered: 'ofrecido', st_assigned: 'asignado', st_wrap_up: 'cerrando',
+  ch_chat: 'Chat', ch_voice: 'Llamada', ch_callback: 'Devolución de llamada', ch_unknown: 'Elemento de trabajo',
+  itemsTitle: 'Trabajo en curso', customer: 'Cliente', status: 'Estado', waited: 'Desde la llegada', inStatus: 'En este estado', actions: 'Acciones',
+  noItems: 'No hay trabajo en curso.',
+  assign: 'Asignar', transfer: 'Transferir', forceClose: 'Forzar el cierre', confirmClose: 'Cerrarlo', cancel: 'Cancelar',
+  closeQuestion: '¿Cerrar este elemento de trabajo ahora?',
+  assignTo: 'Agente al que dar {who}', transferTo: 'Cola a la que mover {who}', forceCloseOf: 'Forzar el cierre de {who}',
+  pickAgent: 'Elija un agente…', pickQueue: 'Elija una cola…',
+  agentOffline: '{name} está desconectado: solo un agente conectado puede recibir trabajo.', itemGone: 'Este elemento de trabajo terminó mientras tanto.',
+  pickAgentFirst: 'Elija primero un agente.', pickQueueFirst: 'Elija primero una cola.',
+  done_assign: '{who} asignado.', done_transfer: '{who} movido a la otra cola.', done_close: '{who} cerrado.'
+};

@@ -1,0 +1,27 @@
+// Le tableau de bord des superviseurs (web/supervisor/) : textes en français.
+export default {
+  pageTitle: 'Switchboard · Supervision', title: 'Switchboard · supervision en direct', skip: 'Aller au contenu', home: 'Accueil',
+  sections: 'Rubriques', live: 'Tableau de bord en direct', reports: 'Rapports', adminCenter: 'Centre d’administration',
+  signedOutTitle: 'Connectez-vous d’abord', signedOut: 'Le tableau de bord en direct est réservé aux superviseurs et aux administrateurs.', signInLink: 'Se connecter sur la page d’accueil.',
+  notAllowed: 'Seuls les superviseurs et les administrateurs peuvent ouvrir le tableau de bord en direct.',
+  apiToken: 'Jeton d’API', failed: 'Une erreur est survenue', netError: 'Erreur réseau : vérifiez la connexion et réessayez.',
+  heading: 'Tableau de bord en direct', intro: 'Files d’attente, agents et travail en cours, au fil des changements. Les durées avancent dans la page.',
+  c_connecting: 'Connexion…', c_live: 'En direct', c_reconnecting: 'Reconnexion…',
+  queuesTitle: 'Files d’attente', queue: 'File', waiting: 'En attente', longestWait: 'Attente la plus longue', estimatedWait: 'Attente estimée',
+  available: 'Disponibles', busy: 'Occupés', offline: 'Hors ligne', noQueues: 'Aucune file pour l’instant.',
+  answeredToday: 'Répondus aujourd’hui', abandonedToday: 'Abandonnés aujourd’hui',
+  agentsTitle: 'Agents', agent: 'Agent', presence: 'Présence', currentWork: 'Travail en cours', noAgents: 'Aucun agent pour l’instant.', noWork: 'rien',
+  ps_available: 'disponible', ps_busy: 'occupé', ps_do_not_disturb: 'ne pas déranger', ps_away: 'absent', ps_offline: 'hors ligne',
+  automatic: 'à pleine capacité',
+  st_queued: 'en attente', st_offered: 'proposé', st_assigned: 'attribué', st_wrap_up: 'en clôture',
+  ch_chat: 'Chat', ch_voice: 'Appel', ch_callback: 'Rappel', ch_unknown: 'Élément de travail',
+  itemsTitle: 'Travail en cours', customer: 'Client', status: 'Statut', waited: 'Depuis l’arrivée', inStatus: 'Dans ce statut', actions: 'Actions',
+  noItems: 'Aucun travail en cours.',
+  assign: 'Attribuer', transfer: 'Transférer', forceClose: 'Forcer la clôture', confirmClose: 'Clôturer', cancel: 'Annuler',
+  closeQuestion: 'Clôturer cet élément de travail maintenant ?',
+  assignTo: 'Agent à qui confier {who}', transferTo: 'File où déplacer {who}', forceCloseOf: 'Forcer la clôture de {who}',
+  pickAgent: 'Choisir un agent…', pickQueue: 'Choisir une file…',
+  agentOffline: '{name} est hors ligne : seul un agent connecté peut prendre du travail.', itemGone: 'Cet élément de travail s’est terminé entre-temps.',
+  pickAgentFirst: 'Choisissez d’abord un agent.', pickQueueFirst: 'Choisissez d’abord une file.',
+  done_assign: '{who} attribué.', done_transfer: '{who} déplacé vers l’autre file.', done_close: '{who} clôturé.'
+};
