@@ -215,6 +215,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     println!("  Home and sign-in:   {base}/");
     println!("  Agent workspace:    {base}/agent");
     println!("  Admin center:       {base}/admin  (admins; supervisors read-only)");
+    println!("  Live dashboard:     {base}/supervisor  (supervisors and admins)");
+    println!("  Reports:            {base}/supervisor/reports  (supervisors and admins; the demo has two weeks of traffic)");
     if let Some(widget) = &demo_shop {
         println!("  Chat widget demo:   {base}/demo/shop?widget={widget}  (browse two pages: an invitation follows)");
     }

@@ -303,6 +303,34 @@ async fn a_newcomer_follows_the_readme() {
             .unwrap_or_else(|e| panic!("{label} ({url}) is JSON: {e}: {body}"));
         assert!(parsed.get("status").is_none(), "{label}: {parsed}");
     }
+    // The printed live dashboard and reports; the demo's two weeks of
+    // traffic are in the reports.
+    admin.goto(p.url("Live dashboard")).await.unwrap();
+    until(
+        &admin,
+        "return !!document.querySelector('[data-screen=supervisor][data-ready]');",
+        "the live dashboard",
+    )
+    .await;
+    let reports = p.url("Reports");
+    assert_eq!(reports, format!("{base}/supervisor/reports"));
+    let from = jiff::Timestamp::now()
+        .checked_sub(jiff::SignedDuration::from_hours(24 * 14))
+        .unwrap()
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .date();
+    admin
+        .goto(&format!("{reports}?from={from}&by=day"))
+        .await
+        .unwrap();
+    let offered = until(
+        &admin,
+        "const c = document.querySelector('[data-testid=report-total] td');
+         return c && Number(c.textContent.replace(/[^0-9]/g, '')) > 0 ? c.textContent : null;",
+        "the demo traffic in the reports",
+    )
+    .await;
+    assert!(offered.as_str().is_some(), "{offered}");
     for path in ["/healthz", "/readyz", "/favicon.ico"] {
         let r = http.get(format!("{base}{path}")).send().await.unwrap();
         assert_eq!(r.status(), 200, "{path}");

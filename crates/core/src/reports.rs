@@ -56,6 +56,9 @@ pub struct Counts {
     pub csat_satisfied: i64,
 }
 
+/// How many stored columns [`Counts`] has.
+pub const COLUMNS: usize = 5 + N + 2 + N + 10;
+
 /// The stored columns of [`Counts`], in [`Counts::values`] order.
 pub fn column_names() -> Vec<String> {
     let mut names: Vec<String> = [
@@ -119,7 +122,7 @@ impl Counts {
 
     /// The inverse of [`Counts::values`]; `None` when the length is wrong.
     pub fn from_values(v: &[i64]) -> Option<Counts> {
-        if v.len() != column_names().len() {
+        if v.len() != COLUMNS {
             return None;
         }
         let mut it = v.iter().copied();
@@ -153,14 +156,31 @@ impl Counts {
         Some(c)
     }
 
+    /// Field by field: the roll-up adds a few per event, so no allocation.
     pub fn add(&mut self, o: &Counts) {
-        let sum: Vec<i64> = self
-            .values()
-            .iter()
-            .zip(o.values())
-            .map(|(a, b)| a + b)
-            .collect();
-        *self = Counts::from_values(&sum).expect("same length");
+        self.offered += o.offered;
+        self.transferred_in += o.transferred_in;
+        self.transferred_out += o.transferred_out;
+        self.answered += o.answered;
+        self.answer_wait_ms += o.answer_wait_ms;
+        for (a, b) in self.answered_within.iter_mut().zip(o.answered_within) {
+            *a += b;
+        }
+        self.abandoned += o.abandoned;
+        self.abandon_wait_ms += o.abandon_wait_ms;
+        for (a, b) in self.abandoned_within.iter_mut().zip(o.abandoned_within) {
+            *a += b;
+        }
+        self.handled += o.handled;
+        self.handle_ms += o.handle_ms;
+        self.talk_ms += o.talk_ms;
+        self.wrap_up_ms += o.wrap_up_ms;
+        self.declined += o.declined;
+        self.timed_out += o.timed_out;
+        self.callbacks_requested += o.callbacks_requested;
+        self.csat_responses += o.csat_responses;
+        self.csat_sum += o.csat_sum;
+        self.csat_satisfied += o.csat_satisfied;
     }
 
     pub fn is_empty(&self) -> bool {
@@ -419,6 +439,12 @@ mod tests {
         c.csat_satisfied = 9;
         assert_eq!(Counts::from_values(&c.values()), Some(c));
         assert_eq!(c.values().len(), column_names().len());
+        assert_eq!(COLUMNS, column_names().len());
+        // add is every field's sum.
+        let mut twice = c;
+        twice.add(&c);
+        let doubled: Vec<i64> = c.values().iter().map(|v| v * 2).collect();
+        assert_eq!(twice.values(), doubled);
         assert_eq!(Counts::from_values(&[1, 2]), None);
     }
 

@@ -292,6 +292,28 @@ async fn journey(language: &str, lang: &str) {
         "one abandoned today",
     )
     .await;
+    // 1 answered within 20 s ÷ (1 answered + 1 abandoned − 1 short abandon).
+    until(
+        &c,
+        &format!(
+            "return {}.includes('100');",
+            figure(&q, "service-level-today")
+        ),
+        "today's service level",
+    )
+    .await;
+    // Today's trend, hour by hour, drawn by the server in the page's language.
+    let legend = if lang == "es" { "Ofrecidos" } else { "Offered" };
+    until(
+        &c,
+        &format!(
+            "const i = document.querySelector('[data-testid=trend-volume]');
+             return !!i && i.src.startsWith('data:image/svg+xml') && i.complete && i.naturalWidth > 0
+               && decodeURIComponent(i.src).includes('{legend}');"
+        ),
+        "today's trend chart",
+    )
+    .await;
     let ana_row = format!(
         "document.querySelector('[data-testid=agent-row][data-id=\"{}\"]')",
         ana.agent_id.as_deref().unwrap()

@@ -1,6 +1,6 @@
 -- Issue 16: historical reports. Running sums per interval, queue, agent
--- ('' for figures that belong to no agent: offers, abandons, transfers) and
--- channel, kept by the report roll-up from the routing events (in the order
+-- and channel, at four levels of detail ('' is "all": the total, a queue,
+-- an agent in a queue, an agent over all queues; see store/src/reports.rs), kept by the report roll-up from the routing events (in the order
 -- of their numbers, from report_state.last_seq on) and by a chat's rating in
 -- its own transaction. A report over a year adds these rows, never the
 -- work items themselves. The columns are switchboard_core::reports::Counts.
@@ -111,8 +111,56 @@ CREATE TABLE report_days (
     csat_satisfied         BIGINT NOT NULL DEFAULT 0,
     PRIMARY KEY (day, queue_id, agent_id, channel)
 );
-CREATE INDEX report_days_agent ON report_days (agent_id, day);
-CREATE INDEX report_days_level ON report_days (queue_id, agent_id, day);
+-- Months in report_state.time_zone (2026-12): the whole months of a long
+-- report by queue, agent or channel (its first and last days from report_days).
+CREATE TABLE report_months (
+    month      TEXT NOT NULL,
+    queue_id   TEXT NOT NULL,
+    agent_id   TEXT NOT NULL,
+    channel    TEXT NOT NULL,
+    offered                BIGINT NOT NULL DEFAULT 0,
+    transferred_in         BIGINT NOT NULL DEFAULT 0,
+    transferred_out        BIGINT NOT NULL DEFAULT 0,
+    answered               BIGINT NOT NULL DEFAULT 0,
+    answer_wait_ms         BIGINT NOT NULL DEFAULT 0,
+    answered_within_5      BIGINT NOT NULL DEFAULT 0,
+    answered_within_10     BIGINT NOT NULL DEFAULT 0,
+    answered_within_15     BIGINT NOT NULL DEFAULT 0,
+    answered_within_20     BIGINT NOT NULL DEFAULT 0,
+    answered_within_30     BIGINT NOT NULL DEFAULT 0,
+    answered_within_45     BIGINT NOT NULL DEFAULT 0,
+    answered_within_60     BIGINT NOT NULL DEFAULT 0,
+    answered_within_90     BIGINT NOT NULL DEFAULT 0,
+    answered_within_120    BIGINT NOT NULL DEFAULT 0,
+    answered_within_180    BIGINT NOT NULL DEFAULT 0,
+    answered_within_300    BIGINT NOT NULL DEFAULT 0,
+    abandoned              BIGINT NOT NULL DEFAULT 0,
+    abandon_wait_ms        BIGINT NOT NULL DEFAULT 0,
+    abandoned_within_5     BIGINT NOT NULL DEFAULT 0,
+    abandoned_within_10    BIGINT NOT NULL DEFAULT 0,
+    abandoned_within_15    BIGINT NOT NULL DEFAULT 0,
+    abandoned_within_20    BIGINT NOT NULL DEFAULT 0,
+    abandoned_within_30    BIGINT NOT NULL DEFAULT 0,
+    abandoned_within_45    BIGINT NOT NULL DEFAULT 0,
+    abandoned_within_60    BIGINT NOT NULL DEFAULT 0,
+    abandoned_within_90    BIGINT NOT NULL DEFAULT 0,
+    abandoned_within_120   BIGINT NOT NULL DEFAULT 0,
+    abandoned_within_180   BIGINT NOT NULL DEFAULT 0,
+    abandoned_within_300   BIGINT NOT NULL DEFAULT 0,
+    handled                BIGINT NOT NULL DEFAULT 0,
+    handle_ms              BIGINT NOT NULL DEFAULT 0,
+    talk_ms                BIGINT NOT NULL DEFAULT 0,
+    wrap_up_ms             BIGINT NOT NULL DEFAULT 0,
+    declined               BIGINT NOT NULL DEFAULT 0,
+    timed_out              BIGINT NOT NULL DEFAULT 0,
+    callbacks_requested    BIGINT NOT NULL DEFAULT 0,
+    csat_responses         BIGINT NOT NULL DEFAULT 0,
+    csat_sum               BIGINT NOT NULL DEFAULT 0,
+    csat_satisfied         BIGINT NOT NULL DEFAULT 0,
+    PRIMARY KEY (month, queue_id, agent_id, channel)
+);
+CREATE INDEX report_days_level ON report_days (agent_id, queue_id, day);
+CREATE INDEX report_hours_level ON report_hours (agent_id, queue_id, hour);
 
 -- A close's handling time starts at the item's last assignment: the
 -- roll-up finds it by item.

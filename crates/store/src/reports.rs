@@ -1,6 +1,6 @@
-//! Historical reports: the running sums per hour and per day
-//! (`report_hours`, `report_days`), kept from the routing events, and the
-//! queries that add them up.
+//! Historical reports: the running sums per hour, day and month
+//! (`report_hours`, `report_days`, `report_months`), kept from the routing
+//! events, and the queries that add them up.
 //!
 //! The roll-up ([`Db::roll_up_reports`]) reads the routing events after the
 //! last one it counted, in the order of their numbers, asks
@@ -79,31 +79,66 @@ const BEFORE_EVERY_EVENT: i64 = i64::MIN + 1;
 struct Pending {
     hours: HashMap<Key, Counts>,
     days: HashMap<Key, Counts>,
+    months: HashMap<Key, Counts>,
 }
 
 impl Pending {
-    /// Adds a tally to its queue's row (agent ''), and when it has an
-    /// agent, to the agent's row in that queue and the agent's row over all
-    /// queues (queue ''): each report then reads only the rows of its own
-    /// level (a queue report over a year: a row per queue and day). Hours
-    /// keep the queue level only: hourly reports are per queue and channel.
+    /// Adds a tally at each level of detail it has: the total (queue and
+    /// agent ''), its queue (agent ''), and when it has an agent, the agent
+    /// in that queue and the agent over all queues (queue ''). A report
+    /// reads only the rows of its own level: a year by queue is a row per
+    /// queue, channel and month; a year by day, a row per day and channel.
+    /// Hours keep the total and queue levels: hourly reports are per queue.
     fn add(&mut self, at: Timestamp, zone: &TimeZone, t: &reports::Tally) {
         let (hour, day) = reports::interval(at, zone);
-        self.hours
-            .entry((hour, t.queue_id.clone(), String::new(), t.channel.clone()))
-            .or_default()
-            .add(&t.counts);
-        let mut levels = vec![(t.queue_id.clone(), String::new())];
+        let month = day[..7].to_owned();
+        let ch = &t.channel;
+        let mut levels = vec![
+            (String::new(), String::new()),
+            (t.queue_id.clone(), String::new()),
+        ];
+        for (queue, agent) in &levels {
+            self.hours
+                .entry((hour.clone(), queue.clone(), agent.clone(), ch.clone()))
+                .or_default()
+                .add(&t.counts);
+        }
         if !t.agent_id.is_empty() {
             levels.push((t.queue_id.clone(), t.agent_id.clone()));
             levels.push((String::new(), t.agent_id.clone()));
         }
         for (queue, agent) in levels {
-            self.days
-                .entry((day.clone(), queue, agent, t.channel.clone()))
-                .or_default()
-                .add(&t.counts);
+            for (map, interval) in [(&mut self.days, &day), (&mut self.months, &month)] {
+                map.entry((interval.clone(), queue.clone(), agent.clone(), ch.clone()))
+                    .or_default()
+                    .add(&t.counts);
+            }
         }
+    }
+}
+
+/// The first day of the first whole month in `from..=to` and the last day
+/// of the last one (`2026-01-01`, `2026-11-30`), if the span holds any.
+fn whole_months(from: &str, to: &str) -> Option<(String, String)> {
+    let (from, to): (jiff::civil::Date, jiff::civil::Date) = (from.parse().ok()?, to.parse().ok()?);
+    let first = if from.day() == 1 {
+        from
+    } else {
+        from.last_of_month().tomorrow().ok()?
+    };
+    let last = if to == to.last_of_month() {
+        to
+    } else {
+        to.first_of_month().yesterday().ok()?
+    };
+    (first < last).then(|| (first.to_string(), last.to_string()))
+}
+
+impl Pending {
+    async fn write(self, tx: &mut sqlx::Transaction<'static, sqlx::Any>) -> Result<()> {
+        upsert(tx, "report_hours", "hour", self.hours).await?;
+        upsert(tx, "report_days", "day", self.days).await?;
+        upsert(tx, "report_months", "month", self.months).await
     }
 }
 
@@ -123,10 +158,12 @@ async fn upsert(
     interval_column: &str,
     rows: HashMap<Key, Counts>,
 ) -> Result<()> {
-    // Many rows per statement: a batch of events touches hundreds of
+    // Several rows per statement: a batch of events touches hundreds of
     // intervals, and one statement per row would cost more than the sums.
-    // 400 rows × 46 values stays under SQLite's 32,766 parameters.
-    const ROWS: usize = 400;
+    // Not too many: the SQLite driver looks each parameter's name up in a
+    // list (quadratic in the parameters of a statement), so 16 rows × 43
+    // values is where it stops paying.
+    const ROWS: usize = 16;
     let columns = column_names();
     let width = 4 + columns.len();
     let names = columns.join(", ");
@@ -189,8 +226,7 @@ pub(crate) async fn add_rating_in(
         counts: reports::rating(score),
     };
     pending.add(at, &zone, &tally);
-    upsert(tx, "report_hours", "hour", pending.hours).await?;
-    upsert(tx, "report_days", "day", pending.days).await
+    pending.write(tx).await
 }
 
 impl Db {
@@ -213,6 +249,9 @@ impl Db {
             .execute(&mut *tx)
             .await?;
         sqlx::query("DELETE FROM report_days")
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM report_months")
             .execute(&mut *tx)
             .await?;
         sqlx::query("UPDATE report_state SET time_zone = $1, last_seq = $2 WHERE id = 1")
@@ -334,8 +373,7 @@ impl Db {
                 pending.add(at, &zone, &t);
             }
         }
-        upsert(&mut tx, "report_hours", "hour", pending.hours).await?;
-        upsert(&mut tx, "report_days", "day", pending.days).await?;
+        pending.write(&mut tx).await?;
         sqlx::query("UPDATE report_state SET last_seq = $1 WHERE id = 1")
             .bind(newest)
             .execute(&mut *tx)
@@ -393,25 +431,45 @@ impl Db {
     pub async fn report(&self, q: &ReportQuery) -> Result<Vec<ReportRow>> {
         self.catch_up_reports().await?;
         let columns = column_names();
-        let sums: Vec<String> = columns
-            .iter()
-            .map(|c| format!("CAST(SUM({c}) AS BIGINT)"))
-            .collect();
-        let (table, key) = match q.by {
-            ReportBy::Queue => ("report_days", "queue_id"),
-            ReportBy::Agent => ("report_days", "agent_id"),
-            ReportBy::Channel => ("report_days", "channel"),
-            ReportBy::Day => ("report_days", "day"),
-            ReportBy::Hour => ("report_hours", "hour"),
+        let key = match q.by {
+            ReportBy::Queue => "queue_id",
+            ReportBy::Agent => "agent_id",
+            ReportBy::Channel => "channel",
+            ReportBy::Day => "day",
+            ReportBy::Hour => "hour",
         };
         let mut binds: Vec<String> = Vec::new();
+        let mut bind = |v: &str| {
+            binds.push(v.to_owned());
+            format!("${}", binds.len())
+        };
+        // Which level's rows (see `Pending::add`): per dimension, the asked
+        // value, every value when grouped by it, else the total over it ('').
         let mut filter = Vec::new();
-        match (&q.by, &q.hours) {
-            (ReportBy::Hour, Some((from, to))) => {
-                binds.push(from.clone());
-                binds.push(to.clone());
-                filter.push("hour >= $1 AND hour < $2".to_owned());
-            }
+        for (column, value, grouped) in [
+            ("queue_id", &q.queue_id, q.by == ReportBy::Queue),
+            ("agent_id", &q.agent_id, q.by == ReportBy::Agent),
+        ] {
+            filter.push(match value {
+                Some(v) => format!("{column} = {}", bind(v)),
+                None if grouped => format!("{column} <> ''"),
+                None => format!("{column} = ''"),
+            });
+        }
+        if let Some(v) = &q.channel {
+            filter.push(format!("channel = {}", bind(v)));
+        }
+        let filter = filter.join(" AND ");
+        let selected = format!("{key}, {}", columns.join(", "));
+        // The rows to add: hours, days, or whole months and the days at
+        // either end of the span (a year by queue: a row per queue, channel
+        // and month).
+        let parts: Vec<String> = match (q.by, &q.hours) {
+            (ReportBy::Hour, Some((from, to))) => vec![format!(
+                "SELECT {selected} FROM report_hours WHERE {filter} AND hour >= {} AND hour < {}",
+                bind(from),
+                bind(to)
+            )],
             (ReportBy::Hour, None) => {
                 return Err(StoreError::Invalid(Invalid::one(
                     "by",
@@ -419,36 +477,41 @@ impl Db {
                     "an hourly report needs its hours",
                 )))
             }
-            _ => {
-                binds.push(q.from_day.clone());
-                binds.push(q.to_day.clone());
-                filter.push("day >= $1 AND day <= $2".to_owned());
-            }
-        }
-        // Which level's rows (see `Pending::add`): queue rows (agent ''),
-        // an agent's rows in one queue, or an agent's over all (queue '').
-        let per_agent = q.by == ReportBy::Agent || q.agent_id.is_some();
-        let mut equal = |column: &str, v: &String, filter: &mut Vec<String>| {
-            binds.push(v.clone());
-            filter.push(format!("{column} = ${}", binds.len()));
+            (ReportBy::Day, _) => vec![format!(
+                "SELECT {selected} FROM report_days WHERE {filter} AND day >= {} AND day <= {}",
+                bind(&q.from_day),
+                bind(&q.to_day)
+            )],
+            _ => match whole_months(&q.from_day, &q.to_day) {
+                None => vec![format!(
+                    "SELECT {selected} FROM report_days WHERE {filter} AND day >= {} AND day <= {}",
+                    bind(&q.from_day),
+                    bind(&q.to_day)
+                )],
+                Some((first, last)) => vec![
+                    format!(
+                        "SELECT {selected} FROM report_months WHERE {filter} AND month >= {} AND month <= {}",
+                        bind(&first[..7]),
+                        bind(&last[..7])
+                    ),
+                    format!(
+                        "SELECT {selected} FROM report_days WHERE {filter} AND ((day >= {} AND day < {}) OR (day > {} AND day <= {}))",
+                        bind(&q.from_day),
+                        bind(&first),
+                        bind(&last),
+                        bind(&q.to_day)
+                    ),
+                ],
+            },
         };
-        match &q.queue_id {
-            Some(v) => equal("queue_id", v, &mut filter),
-            None if q.by == ReportBy::Queue || !per_agent => filter.push("queue_id <> ''".into()),
-            None => filter.push("queue_id = ''".into()),
-        }
-        match &q.agent_id {
-            Some(v) => equal("agent_id", v, &mut filter),
-            None if per_agent => filter.push("agent_id <> ''".into()),
-            None => filter.push("agent_id = ''".into()),
-        }
-        if let Some(v) = &q.channel {
-            equal("channel", v, &mut filter);
-        }
+        let sums: Vec<String> = columns
+            .iter()
+            .map(|c| format!("CAST(SUM({c}) AS BIGINT)"))
+            .collect();
         let sql = format!(
-            "SELECT {key}, {} FROM {table} WHERE {} GROUP BY {key} ORDER BY {key}",
+            "SELECT {key}, {} FROM ({}) AS rows GROUP BY {key} ORDER BY {key}",
             sums.join(", "),
-            filter.join(" AND ")
+            parts.join(" UNION ALL ")
         );
         let mut query = sqlx::query(&sql);
         for b in binds {

@@ -435,6 +435,28 @@ mod reports {
             assert_eq!(days.len(), 1);
             assert_eq!(days[0].counts.offered, 1);
 
+            // A span of whole months and days around them reads the month's
+            // sums and the days at either end: the same figures.
+            let mut long = query(ReportBy::Queue);
+            long.from_day = "2026-02-15".into();
+            long.to_day = "2026-04-10".into();
+            assert_eq!(db.report(&long).await.unwrap(), by_queue);
+            long.from_day = "2026-03-01".into();
+            long.to_day = "2026-03-31".into();
+            assert_eq!(db.report(&long).await.unwrap(), by_queue);
+            long.by = ReportBy::Agent;
+            assert_eq!(db.report(&long).await.unwrap(), by_agent);
+            // An agent's figures in one queue.
+            let mut a2_by_queue = query(ReportBy::Queue);
+            a2_by_queue.agent_id = Some("a2".into());
+            let rows = db.report(&a2_by_queue).await.unwrap();
+            assert_eq!(rows.len(), 2);
+            assert_eq!(
+                (row(&rows, "q1").declined, row(&rows, "q1").answered),
+                (1, 0)
+            );
+            assert_eq!(row(&rows, "q2").answered, 1);
+
             // Counting again adds nothing: every event is counted once.
             assert_eq!(db.roll_up_reports(100).await.unwrap(), 0);
             assert_eq!(db.report(&query(ReportBy::Queue)).await.unwrap(), by_queue);

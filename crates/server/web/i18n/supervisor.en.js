@@ -1,5 +1,8 @@
 // The supervisors' live dashboard (web/supervisor/): texts in English.
 export default {
+  slToday: 'Service level today', trendTitle: 'Today by hour', trendTable: 'The same figures as a table (reports)',
+  trendVolumeAlt: 'Chart of offered, answered and abandoned work per hour today. The reports page has the same figures as a table.',
+  trendSlAlt: 'Chart of the service level per hour today. The reports page has the same figures as a table.',
   pageTitle: 'Switchboard · Supervisor', title: 'Switchboard · live supervision', skip: 'Skip to the content', home: 'Home',
   sections: 'Sections', live: 'Live dashboard', reports: 'Reports', adminCenter: 'Admin center',
   signedOutTitle: 'Sign in first', signedOut: 'The live dashboard is for supervisors and admins.', signInLink: 'Sign in on the home page.',

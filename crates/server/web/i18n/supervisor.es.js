@@ -1,5 +1,8 @@
 // El panel en directo de los supervisores (web/supervisor/): textos en español.
 export default {
+  slToday: 'Nivel de servicio hoy', trendTitle: 'Hoy, hora por hora', trendTable: 'Las mismas cifras en una tabla (informes)',
+  trendVolumeAlt: 'Gráfico de trabajo ofrecido, atendido y abandonado por hora hoy. La página de informes tiene las mismas cifras en una tabla.',
+  trendSlAlt: 'Gráfico del nivel de servicio por hora hoy. La página de informes tiene las mismas cifras en una tabla.',
   pageTitle: 'Switchboard · Supervisión', title: 'Switchboard · supervisión en directo', skip: 'Ir al contenido', home: 'Inicio',
   sections: 'Secciones', live: 'Panel en directo', reports: 'Informes', adminCenter: 'Centro de administración',
   signedOutTitle: 'Inicie sesión primero', signedOut: 'El panel en directo es para supervisores y administradores.', signInLink: 'Iniciar sesión en la página de inicio.',

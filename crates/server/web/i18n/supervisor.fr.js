@@ -1,5 +1,8 @@
 // Le tableau de bord des superviseurs (web/supervisor/) : textes en français.
 export default {
+  slToday: 'Niveau de service aujourd’hui', trendTitle: 'Aujourd’hui, heure par heure', trendTable: 'Les mêmes chiffres en tableau (rapports)',
+  trendVolumeAlt: 'Graphique des éléments présentés, répondus et abandonnés par heure aujourd’hui. La page des rapports donne les mêmes chiffres en tableau.',
+  trendSlAlt: 'Graphique du niveau de service par heure aujourd’hui. La page des rapports donne les mêmes chiffres en tableau.',
   pageTitle: 'Switchboard · Supervision', title: 'Switchboard · supervision en direct', skip: 'Aller au contenu', home: 'Accueil',
   sections: 'Rubriques', live: 'Tableau de bord en direct', reports: 'Rapports', adminCenter: 'Centre d’administration',
   signedOutTitle: 'Connectez-vous d’abord', signedOut: 'Le tableau de bord en direct est réservé aux superviseurs et aux administrateurs.', signInLink: 'Se connecter sur la page d’accueil.',

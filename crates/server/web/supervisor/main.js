@@ -1,7 +1,7 @@
 // The supervisors' live dashboard (/supervisor): queues, agents and the
 // ongoing work items, kept live by the socket (/api/v1/ws) — never
 // polled — and reloaded through the API on every (re)connection and
-// resync. One module per section (queues.js, agents.js, items.js); the
+// resync. One module per section (queues.js, agents.js, items.js, trend.js); the
 // state and the events in state.js. Supervisors and admins only: the API
 // refuses anyone else, and the page says so. Text from the server is only
 // ever set as textContent.
@@ -17,6 +17,7 @@ import { onChange, onMessage, st } from './state.js';
 import { queuesSection } from './queues.js';
 import { agentsSection } from './agents.js';
 import { itemsSection } from './items.js';
+import { trendSection } from './trend.js';
 import { tick } from './util.js';
 
 useTexts({ en, fr, es });
@@ -62,14 +63,16 @@ async function start() {
   const queues = queuesSection();
   const agents = agentsSection();
   const items = itemsSection(ctx);
+  const trend = trendSection();
   const root = h('div', { 'data-screen': 'supervisor', 'aria-busy': 'true' },
-    title, h('p', { class: 'muted' }, t('intro')), $('status'), error, queues.section, items.section, agents.section);
+    title, h('p', { class: 'muted' }, t('intro')), $('status'), error, queues.section, items.section, agents.section, trend.section);
   $('screen').replaceChildren(root);
   onChange(() => {
     error.textContent = st.error;
     queues.render();
     agents.render();
     items.render();
+    trend.render();
     if (st.loaded) {
       root.removeAttribute('aria-busy');
       root.setAttribute('data-ready', '');

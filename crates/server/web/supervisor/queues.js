@@ -1,23 +1,23 @@
 // Per queue: waiting, longest wait (ticking), estimated wait, agents
 // available / busy / offline — the socket's queue_stats, as they come —
-// and today's answered and abandoned (the reports API, read again after
-// each answer or abandon).
+// and today's answered, abandoned and service level (the reports API, read
+// again after each answer or abandon).
 
 import { h } from '../lib/dom.js';
-import { t } from '../lib/i18n.js';
+import { lang, t } from '../lib/i18n.js';
 import { st } from './state.js';
 import { ageEl, secs, table } from './util.js';
 
 export function queuesSection() {
   const { el, body } = table('queues-title', [
     ['queue'], ['waiting', true], ['longestWait', true], ['estimatedWait', true],
-    ['available', true], ['busy', true], ['offline', true], ['answeredToday', true], ['abandonedToday', true]
+    ['available', true], ['busy', true], ['offline', true], ['answeredToday', true], ['abandonedToday', true], ['slToday', true]
   ], 'queue-rows');
   const section = h('section', { class: 'card', 'aria-labelledby': 'queues-title', 'data-testid': 'queues' },
     h('h2', { id: 'queues-title' }, t('queuesTitle')), el);
   function render() {
     const qs = Array.from(st.queues.values()).sort((a, b) => a.name.localeCompare(b.name));
-    body.replaceChildren(...(qs.length ? qs.map(row) : [h('tr', null, h('td', { colspan: 9, class: 'empty' }, t('noQueues')))]));
+    body.replaceChildren(...(qs.length ? qs.map(row) : [h('tr', null, h('td', { colspan: 10, class: 'empty' }, t('noQueues')))]));
   }
   return { section, render };
 }
@@ -38,7 +38,15 @@ function row(q) {
     num(String(s.agents_busy), 'agents-busy'),
     num(String(s.agents_offline), 'agents-offline'),
     num(today(q.id, 'answered'), 'answered-today'),
-    num(today(q.id, 'abandoned'), 'abandoned-today'));
+    num(today(q.id, 'abandoned'), 'abandoned-today'),
+    num(serviceLevel(q.id), 'service-level-today'));
+}
+
+// Today's service level (answered within 20 s, docs/reports.md), or "—".
+function serviceLevel(id) {
+  const c = st.todayOk ? st.today.get(id) : null;
+  if (!c || c.service_level == null) return '—';
+  return new Intl.NumberFormat(lang, { style: 'percent', maximumFractionDigits: 0 }).format(c.service_level);
 }
 
 // Today's count (0 for a queue without any yet), or "—" while unknown.

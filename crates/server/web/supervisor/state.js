@@ -18,7 +18,11 @@ export const st = {
   // again after each answer or abandon the socket announces.
   today: new Map(),
   todayOk: false,
-  todayZone: ''
+  todayZone: '',
+  // The report day the counts are of, and a number that changes with each
+  // new read (the trend charts follow it).
+  todayDay: '',
+  todayVersion: 0
 };
 
 let changed = () => {};
@@ -98,8 +102,10 @@ async function fetchToday() {
       // The report's day differs from the browser's: ask for its own.
       if (dayIn(zone) !== day) todayAgain = true;
     }
-    st.today = new Map(r.data.rows.map((row) => [row.key, { answered: row.answered, abandoned: row.abandoned }]));
+    st.today = new Map(r.data.rows.map((row) => [row.key, { answered: row.answered, abandoned: row.abandoned, service_level: row.service_level }]));
     st.todayOk = true;
+    st.todayDay = r.data.from;
+    st.todayVersion += 1;
   } else {
     st.todayOk = false;
   }
