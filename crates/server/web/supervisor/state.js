@@ -201,6 +201,6 @@ function apply(m) {
 
 // Seconds since an RFC 3339 instant (0 when unknown).
 export function age(at, now) {
-  const t = Date.parse(at);
-  return isNaN(t) ? 0 : Math.max(0, Math.floor((now - t) / 1000));
+  const ms = Date.parse(at);
+  return isNaN(ms) ? 0 : Math.max(0, Math.floor((now - ms) / 1000));
 }
