@@ -66,7 +66,7 @@ async fn unknown_addresses_answer_browsers_with_a_page() {
     let http = reqwest::Client::new();
     // (/admin is the admin center now; an address under it that is not a
     // page is still unknown.)
-    for path in ["/admin/nowhere", "/supervisor", "/nowhere/at/all"] {
+    for path in ["/admin/nowhere", "/supervisor/nowhere", "/nowhere/at/all"] {
         let r = http
             .get(format!("{}{path}", app.base))
             .header("accept", "text/html,application/xhtml+xml,*/*;q=0.8")
