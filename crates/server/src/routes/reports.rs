@@ -201,11 +201,12 @@ async fn ask(
             MAX_DAYS
         };
         if span < 0 {
-            c.fail("to", "invalid", "must not be before from");
+            c.fail("to", "order", "must not be before from");
         } else if span >= max {
+            // A rule between two fields and the grouping: "inconsistent".
             c.fail(
                 "to",
-                "too_long",
+                "inconsistent",
                 format!("a report spans at most {max} days"),
             );
         }
@@ -239,7 +240,7 @@ async fn ask(
         // Hours are kept per queue and channel only (the sums stay small).
         c.fail(
             "agent_id",
-            "invalid",
+            "inconsistent",
             "reports by hour are per queue and channel: leave the agent out, or ask by day",
         );
     }
@@ -266,7 +267,11 @@ async fn ask(
         Ok(ts.strftime("%Y-%m-%dT%H:00:00Z").to_string())
     };
     let after_last = to_day.tomorrow().map_err(|_| {
-        ApiError::Invalid(switchboard_core::Invalid::one("to", "invalid", "too late"))
+        ApiError::Invalid(switchboard_core::Invalid::one(
+            "to",
+            "too_far",
+            "too far in the future",
+        ))
     })?;
     let hours = Some((hour_key(from_day)?, hour_key(after_last)?));
     Ok(Asked {
@@ -407,8 +412,8 @@ fn csv_of(report: &WorkItemReport) -> ApiResult<Vec<u8>> {
 /// Definitions: docs/reports.md. `format=csv` answers the same numbers as a
 /// CSV download with a `total` row.
 #[utoipa::path(get, path = "/api/v1/reports/work-items", tag = "reports", params(ReportParams),
-    responses((status = 200, body = WorkItemReport),
-        (status = 200, content_type = "text/csv", body = String),
+    responses((status = 200, description = "The report: JSON, or with `format=csv` a CSV download",
+            content((WorkItemReport = "application/json"), (String = "text/csv"))),
         (status = 403, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 async fn work_items(
     State(db): State<Db>,

@@ -17,5 +17,5 @@ export default {
   col_sl: 'Service level', col_asa: 'Avg. speed of answer', col_aht: 'Avg. handle time', col_transfers: 'Transfers in / out',
   col_missed: 'Declined / timed out', col_callbacks: 'Callbacks requested', col_csat: 'CSAT (ratings)',
   caption: 'Work items from {from} to {to}, one row per {by}.',
-  err_invalid: 'Not valid here.', err_too_long: 'Too long a span: at most a year (a month by hour).'
+  err_invalid: 'Not valid here.', err_inconsistent: 'Too long a span: at most a year (a month by hour).', err_order: 'Must not be before the first day.'
 };

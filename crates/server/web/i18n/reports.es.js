@@ -17,5 +17,5 @@ export default {
   col_sl: 'Nivel de servicio', col_asa: 'Velocidad media de respuesta', col_aht: 'Tiempo medio de gestión', col_transfers: 'Transferencias recibidas / enviadas',
   col_missed: 'Rechazadas / vencidas', col_callbacks: 'Devoluciones de llamada pedidas', col_csat: 'Satisfacción (valoraciones)',
   caption: 'Elementos de trabajo del {from} al {to}, una fila por {by}.',
-  err_invalid: 'No es válido aquí.', err_too_long: 'Periodo demasiado largo: un año como máximo (un mes por hora).'
+  err_invalid: 'No es válido aquí.', err_inconsistent: 'Periodo demasiado largo: un año como máximo (un mes por hora).', err_order: 'No debe ser anterior al primer día.'
 };

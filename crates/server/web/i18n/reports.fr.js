@@ -17,5 +17,5 @@ export default {
   col_sl: 'Niveau de service', col_asa: 'Délai moyen de réponse', col_aht: 'Durée moyenne de traitement', col_transfers: 'Transferts reçus / émis',
   col_missed: 'Refusés / expirés', col_callbacks: 'Rappels demandés', col_csat: 'Satisfaction (notes)',
   caption: 'Éléments de travail du {from} au {to}, une ligne par {by}.',
-  err_invalid: 'Valeur non valable ici.', err_too_long: 'Période trop longue : un an au plus (un mois par heure).'
+  err_invalid: 'Valeur non valable ici.', err_inconsistent: 'Période trop longue : un an au plus (un mois par heure).', err_order: 'Ne doit pas précéder le premier jour.'
 };
