@@ -10,6 +10,7 @@ pub mod events;
 pub mod hours;
 pub mod model;
 pub mod overflow;
+pub mod planning;
 pub mod queueing;
 pub mod simulation;
 pub mod state;

@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, BinaryHeap, HashMap};
 
 use serde::Deserialize;
 
-use super::overflow::OverflowRules;
+use super::overflow::{Action, OverflowRules};
 use super::state::{AgentState, Decision, NewItem, RoutingState};
 use super::*;
 
@@ -27,6 +27,10 @@ pub struct Scenario {
     /// Answered within this many seconds counts toward the service level.
     #[serde(default = "default_sl")]
     pub service_level_seconds: f64,
+    /// Abandons after at most this many seconds are short: left out of the
+    /// service level's denominator, as in the reports. None by default.
+    #[serde(default)]
+    pub short_abandon_seconds: f64,
     pub queues: Vec<QueueSpec>,
     pub agents: Vec<AgentGroup>,
     pub traffic: Vec<Traffic>,
@@ -48,6 +52,11 @@ pub struct QueueSpec {
     pub offer_timeout_seconds: f64,
     #[serde(default = "default_declines")]
     pub declines_allowed: u8,
+    /// The queue's overflow rules (operating hours aside: a scenario's
+    /// clock is not a calendar). Set by the planner from the real queue;
+    /// scenario files have none.
+    #[serde(skip)]
+    pub overflow: OverflowRules,
 }
 
 fn default_timeout() -> f64 {
@@ -73,6 +82,10 @@ pub struct AgentGroup {
     pub wrap_up_seconds: f64,
     /// Hours from the start: `[login, logout]`; the whole run by default.
     pub shift: Option<[f64; 2]>,
+    /// Several shifts instead (each `[login, logout]`, in order): the
+    /// planner's agents come and go hour by hour as the staffing says.
+    #[serde(default)]
+    pub shifts: Vec<[f64; 2]>,
     #[serde(default = "default_answer")]
     pub answer_seconds: f64,
     #[serde(default = "default_accept")]
@@ -117,24 +130,88 @@ pub struct QueueReport {
     pub answered: u64,
     pub answered_in_sl: u64,
     pub abandoned: u64,
+    /// Abandons within the scenario's `short_abandon_seconds`.
+    pub short_abandoned: u64,
+    /// Items that left by an overflow action (ended, voicemail, sent to
+    /// another queue): flow-outs, neither answered nor abandoned.
+    pub overflowed: u64,
     pub total_answer_wait_ms: u64,
     pub max_wait_ms: u64,
     pub waiting_at_end: u64,
+    /// The same figures for the customers who arrived in each hour of the
+    /// run (index = hour from the start).
+    pub hours: Vec<HourCounts>,
 }
 
-impl QueueReport {
-    /// Answered within the threshold, over answered plus abandoned.
+/// What became of the customers who arrived in one hour.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct HourCounts {
+    pub arrivals: u64,
+    pub answered: u64,
+    pub answered_in_sl: u64,
+    pub abandoned: u64,
+    pub short_abandoned: u64,
+    pub overflowed: u64,
+    pub total_answer_wait_ms: u64,
+}
+
+impl HourCounts {
+    pub fn add(&mut self, o: &HourCounts) {
+        self.arrivals += o.arrivals;
+        self.answered += o.answered;
+        self.answered_in_sl += o.answered_in_sl;
+        self.abandoned += o.abandoned;
+        self.short_abandoned += o.short_abandoned;
+        self.overflowed += o.overflowed;
+        self.total_answer_wait_ms += o.total_answer_wait_ms;
+    }
+    /// Answered within the threshold over answered plus abandoned, short
+    /// abandons and flow-outs left out (the reports' definition,
+    /// `docs/reports.md`).
     pub fn service_level(&self) -> Option<f64> {
-        let n = self.answered + self.abandoned;
+        let n = (self.answered + self.abandoned).saturating_sub(self.short_abandoned);
         (n > 0).then(|| self.answered_in_sl as f64 / n as f64)
     }
     pub fn average_speed_of_answer_s(&self) -> Option<f64> {
         (self.answered > 0)
             .then(|| self.total_answer_wait_ms as f64 / self.answered as f64 / 1000.0)
     }
+    /// Abandoned over answered plus abandoned.
     pub fn abandonment(&self) -> Option<f64> {
         let n = self.answered + self.abandoned;
         (n > 0).then(|| self.abandoned as f64 / n as f64)
+    }
+}
+
+impl QueueReport {
+    fn totals(&self) -> HourCounts {
+        HourCounts {
+            arrivals: self.arrivals,
+            answered: self.answered,
+            answered_in_sl: self.answered_in_sl,
+            abandoned: self.abandoned,
+            short_abandoned: self.short_abandoned,
+            overflowed: self.overflowed,
+            total_answer_wait_ms: self.total_answer_wait_ms,
+        }
+    }
+    /// Answered within the threshold over answered plus abandoned (short
+    /// abandons and flow-outs left out).
+    pub fn service_level(&self) -> Option<f64> {
+        self.totals().service_level()
+    }
+    pub fn average_speed_of_answer_s(&self) -> Option<f64> {
+        self.totals().average_speed_of_answer_s()
+    }
+    pub fn abandonment(&self) -> Option<f64> {
+        self.totals().abandonment()
+    }
+    /// The hour's counts, growing the list as needed.
+    fn hour(&mut self, hour: usize) -> &mut HourCounts {
+        if self.hours.len() <= hour {
+            self.hours.resize(hour + 1, HourCounts::default());
+        }
+        &mut self.hours[hour]
     }
 }
 
@@ -160,7 +237,38 @@ pub struct Report {
     pub queues: Vec<QueueReport>,
     pub agents: Vec<AgentReport>,
     pub decisions: u64,
+    /// All agents' staffed and occupied time in each hour of the run.
+    pub hours: Vec<HourLoad>,
 }
+
+/// Agents' time in one hour, summed over agents (milliseconds).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct HourLoad {
+    pub staffed_ms: u64,
+    pub occupied_ms: u64,
+}
+
+impl HourLoad {
+    /// The share of staffed time spent holding at least one work item.
+    pub fn occupancy(&self) -> Option<f64> {
+        (self.staffed_ms > 0).then(|| self.occupied_ms as f64 / self.staffed_ms as f64)
+    }
+}
+
+/// Adds the span `from..to` to each hour it covers.
+fn spread(hours: &mut [HourLoad], from: Millis, to: Millis, field: fn(&mut HourLoad) -> &mut u64) {
+    let mut t = from;
+    while t < to {
+        let h = (t / HOUR_MS) as usize;
+        let until = ((h as Millis + 1) * HOUR_MS).min(to);
+        if let Some(slot) = hours.get_mut(h) {
+            *field(slot) += until - t;
+        }
+        t = until;
+    }
+}
+
+const HOUR_MS: Millis = 3_600_000;
 
 /// splitmix64: small, fast, and the same on every platform.
 struct Rng(u64);
@@ -224,7 +332,10 @@ pub fn run(scenario: &Scenario, mut progress: impl FnMut(f64)) -> Result<Report,
         .collect();
 
     let mut s = RoutingState::new();
-    let mut report = Report::default();
+    let mut report = Report {
+        hours: vec![HourLoad::default(); end.div_ceil(HOUR_MS) as usize],
+        ..Default::default()
+    };
     let mut members: Vec<Vec<AgentIx>> = vec![Vec::new(); scenario.queues.len()];
     let mut groups: Vec<usize> = Vec::new();
     for (gi, g) in scenario.agents.iter().enumerate() {
@@ -269,7 +380,7 @@ pub fn run(scenario: &Scenario, mut progress: impl FnMut(f64)) -> Result<Report,
         }
         config.offer_timeout_ms = (q.offer_timeout_seconds * 1000.0) as Millis;
         config.declines_allowed = q.declines_allowed.clamp(1, 5);
-        s.add_queue(config, OverflowRules::default());
+        s.add_queue(config, q.overflow.clone());
         report.queues.push(QueueReport {
             name: q.name.clone(),
             ..Default::default()
@@ -301,20 +412,39 @@ pub fn run(scenario: &Scenario, mut progress: impl FnMut(f64)) -> Result<Report,
         })
         .collect::<Result<_, _>>()?;
 
+    // Customers (arrivals, handle times, patience) and agents (accepting
+    // or declining) draw from separate streams, so two staffings of the
+    // same scenario and seed meet the very same customers.
     let mut rng = Rng(scenario.seed);
+    let mut agent_rng = Rng(scenario.seed ^ 0x5EED_A6E7_5EED_A6E7);
     let mut events: BinaryHeap<Reverse<(Millis, u64, Ev)>> = BinaryHeap::new();
     let mut seq = 0u64;
     let mut push = |events: &mut BinaryHeap<Reverse<(Millis, u64, Ev)>>, at: Millis, ev: Ev| {
         seq += 1;
         events.push(Reverse((at, seq, ev)));
     };
+    // Rates change on the hour: a gap drawn at one hour's rate that runs
+    // past the hour is drawn again from the next hour's start at its rate
+    // (exact for piecewise-constant Poisson arrivals, the exponential being
+    // memoryless), and an hour without arrivals is skipped.
     let next_arrival = |rng: &mut Rng, t: &Traffic, now: Millis| -> Option<Millis> {
-        let hour = (now / 3_600_000) as usize;
-        let rate = *t
-            .arrivals_per_hour
-            .get(hour)
-            .or(t.arrivals_per_hour.last())?;
-        (rate > 0.0).then(|| now + (rng.exp(3_600_000.0 / rate)) as Millis + 1)
+        let mut from = now;
+        while from < end {
+            let hour = (from / HOUR_MS) as usize;
+            let rate = *t
+                .arrivals_per_hour
+                .get(hour)
+                .or(t.arrivals_per_hour.last())?;
+            let hour_end = (hour as Millis + 1) * HOUR_MS;
+            if rate > 0.0 {
+                let at = from + rng.exp(3_600_000.0 / rate) as Millis + 1;
+                if at < hour_end || hour >= t.arrivals_per_hour.len() - 1 {
+                    return Some(at);
+                }
+            }
+            from = hour_end;
+        }
+        None
     };
     for (ti, t) in scenario.traffic.iter().enumerate() {
         if let Some(at) = next_arrival(&mut rng, t, 0) {
@@ -322,15 +452,20 @@ pub fn run(scenario: &Scenario, mut progress: impl FnMut(f64)) -> Result<Report,
         }
     }
     for (ai, gi) in groups.iter().enumerate() {
-        let [from, to] = scenario.agents[*gi].shift.unwrap_or([0.0, scenario.hours]);
-        let (from, to) = (
-            (from * 3_600_000.0) as Millis,
-            ((to * 3_600_000.0) as Millis).min(end),
-        );
-        if from < to {
-            push(&mut events, from, Ev::Login(AgentIx(ai as u32)));
-            push(&mut events, to, Ev::Logout(AgentIx(ai as u32)));
-            report.agents[ai].staffed_ms = to - from;
+        let g = &scenario.agents[*gi];
+        let whole = [g.shift.unwrap_or([0.0, scenario.hours])];
+        let shifts = if g.shifts.is_empty() { &whole[..] } else { &g.shifts[..] };
+        for [from, to] in shifts {
+            let (from, to) = (
+                (from * 3_600_000.0) as Millis,
+                ((to * 3_600_000.0) as Millis).min(end),
+            );
+            if from < to {
+                push(&mut events, from, Ev::Login(AgentIx(ai as u32)));
+                push(&mut events, to, Ev::Logout(AgentIx(ai as u32)));
+                report.agents[ai].staffed_ms += to - from;
+                spread(&mut report.hours, from, to, |h| &mut h.staffed_ms);
+            }
         }
     }
 
@@ -360,6 +495,7 @@ pub fn run(scenario: &Scenario, mut progress: impl FnMut(f64)) -> Result<Report,
                 let id = ItemId(next_id);
                 let (qi, needs) = &traffic[ti];
                 report.queues[*qi].arrivals += 1;
+                report.queues[*qi].hour((now / HOUR_MS) as usize).arrivals += 1;
                 let handle_ms = rng.exp(t.handle_seconds * 1000.0) as Millis + 1;
                 live.insert(
                     id,
@@ -387,7 +523,7 @@ pub fn run(scenario: &Scenario, mut progress: impl FnMut(f64)) -> Result<Report,
             }
             Ev::Answer(id, a) => {
                 let accept =
-                    rng.next_f64() < scenario.agents[groups[a.0 as usize]].accept_probability;
+                    agent_rng.next_f64() < scenario.agents[groups[a.0 as usize]].accept_probability;
                 if accept {
                     match s.accept(id, a, now) {
                         Ok(ds) => {
@@ -395,12 +531,15 @@ pub fn run(scenario: &Scenario, mut progress: impl FnMut(f64)) -> Result<Report,
                                 l.answered = true;
                                 let wait = now - l.arrived;
                                 let q = &mut report.queues[l.queue];
+                                let in_sl = wait as f64 <= scenario.service_level_seconds * 1000.0;
                                 q.answered += 1;
                                 q.total_answer_wait_ms += wait;
                                 q.max_wait_ms = q.max_wait_ms.max(wait);
-                                if wait as f64 <= scenario.service_level_seconds * 1000.0 {
-                                    q.answered_in_sl += 1;
-                                }
+                                q.answered_in_sl += u64::from(in_sl);
+                                let h = q.hour((l.arrived / HOUR_MS) as usize);
+                                h.answered += 1;
+                                h.total_answer_wait_ms += wait;
+                                h.answered_in_sl += u64::from(in_sl);
                                 push(&mut events, now + l.handle_ms, Ev::HandleEnd(id, a));
                             }
                             ds
@@ -424,7 +563,15 @@ pub fn run(scenario: &Scenario, mut progress: impl FnMut(f64)) -> Result<Report,
                 Some(l) if !l.answered => {
                     let ds = s.abandon(id, now).unwrap_or_default();
                     if !ds.is_empty() {
-                        report.queues[l.queue].abandoned += 1;
+                        let wait = now - l.arrived;
+                        let short = scenario.short_abandon_seconds > 0.0
+                            && wait as f64 <= scenario.short_abandon_seconds * 1000.0;
+                        let q = &mut report.queues[l.queue];
+                        q.abandoned += 1;
+                        q.short_abandoned += u64::from(short);
+                        let h = q.hour((l.arrived / HOUR_MS) as usize);
+                        h.abandoned += 1;
+                        h.short_abandoned += u64::from(short);
                         live.remove(&id);
                     }
                     ds
@@ -462,6 +609,7 @@ pub fn run(scenario: &Scenario, mut progress: impl FnMut(f64)) -> Result<Report,
                     hold(
                         &mut holding[agent.0 as usize],
                         &mut report.agents[agent.0 as usize],
+                        &mut report.hours,
                         now,
                         1,
                     );
@@ -472,15 +620,31 @@ pub fn run(scenario: &Scenario, mut progress: impl FnMut(f64)) -> Result<Report,
                     hold(
                         &mut holding[agent.0 as usize],
                         &mut report.agents[agent.0 as usize],
+                        &mut report.hours,
                         now,
                         -1,
                     );
+                }
+                Decision::Overflowed {
+                    item,
+                    action: Action::EndConversation | Action::Voicemail,
+                    ..
+                } => {
+                    // A flow-out: the customer leaves without an agent (a
+                    // transfer within the scenario keeps the customer
+                    // counted in the queue they arrived in).
+                    if let Some(l) = live.remove(&item) {
+                        let q = &mut report.queues[l.queue];
+                        q.overflowed += 1;
+                        q.hour((l.arrived / HOUR_MS) as usize).overflowed += 1;
+                    }
                 }
                 Decision::Closed { item } => {
                     if let Some(agent) = holder.remove(&item) {
                         hold(
                             &mut holding[agent.0 as usize],
                             &mut report.agents[agent.0 as usize],
+                            &mut report.hours,
                             now,
                             -1,
                         );
@@ -499,6 +663,7 @@ pub fn run(scenario: &Scenario, mut progress: impl FnMut(f64)) -> Result<Report,
     for (ai, (count, since)) in holding.iter().enumerate() {
         if *count > 0 {
             report.agents[ai].occupied_ms += end.saturating_sub(*since);
+            spread(&mut report.hours, *since, end, |h| &mut h.occupied_ms);
         }
     }
     for (qi, q) in report.queues.iter_mut().enumerate() {
@@ -509,7 +674,13 @@ pub fn run(scenario: &Scenario, mut progress: impl FnMut(f64)) -> Result<Report,
 }
 
 /// Tracks time an agent holds at least one item.
-fn hold(h: &mut (u32, Millis), r: &mut AgentReport, now: Millis, delta: i32) {
+fn hold(
+    h: &mut (u32, Millis),
+    r: &mut AgentReport,
+    hours: &mut [HourLoad],
+    now: Millis,
+    delta: i32,
+) {
     let (count, since) = h;
     if delta > 0 {
         if *count == 0 {
@@ -520,6 +691,7 @@ fn hold(h: &mut (u32, Millis), r: &mut AgentReport, now: Millis, delta: i32) {
         *count -= 1;
         if *count == 0 {
             r.occupied_ms += now - *since;
+            spread(hours, *since, now, |h| &mut h.occupied_ms);
         }
     }
 }
@@ -537,6 +709,7 @@ mod tests {
             seed: 7,
             hours: 4.0,
             service_level_seconds: 20.0,
+            short_abandon_seconds: 0.0,
             queues: vec![QueueSpec {
                 name: "chat".into(),
                 channel: ChannelKind::Messaging,
@@ -544,6 +717,7 @@ mod tests {
                 method: None,
                 offer_timeout_seconds: 60.0,
                 declines_allowed: 3,
+                overflow: OverflowRules::default(),
             }],
             agents: vec![AgentGroup {
                 name: "team".into(),
@@ -554,6 +728,7 @@ mod tests {
                 voice_capacity: 1,
                 wrap_up_seconds: 0.0,
                 shift: None,
+                shifts: Vec::new(),
                 answer_seconds: 2.0,
                 accept_probability: 1.0,
             }],
@@ -645,6 +820,7 @@ mod erlang_checks {
             seed,
             hours: HOURS,
             service_level_seconds: sl,
+            short_abandon_seconds: 0.0,
             queues: vec![QueueSpec {
                 name: "calls".into(),
                 channel: ChannelKind::Voice,
@@ -652,6 +828,7 @@ mod erlang_checks {
                 method: None,
                 offer_timeout_seconds: 3600.0,
                 declines_allowed: 3,
+                overflow: OverflowRules::default(),
             }],
             agents: vec![AgentGroup {
                 name: "team".into(),
@@ -662,6 +839,7 @@ mod erlang_checks {
                 voice_capacity: 1,
                 wrap_up_seconds: 0.0,
                 shift: None,
+                shifts: Vec::new(),
                 answer_seconds: 0.0,
                 accept_probability: 1.0,
             }],
