@@ -10,6 +10,7 @@ mod bench_voice;
 mod bench_webhooks;
 mod config;
 mod import;
+mod plan;
 mod settings;
 mod simulate;
 mod soak;
@@ -58,6 +59,11 @@ enum Command {
     /// in virtual time and print service level, speed of answer,
     /// abandonment and occupancy.
     Simulate(simulate::SimulateArgs),
+    /// Staffing planner: a queue's traffic measured over a past period, run
+    /// through the routing core with the planned staffing; prints per hour
+    /// the service level, speed of answer, abandonment and occupancy, and
+    /// the fewest agents reaching the target (docs/planner.md).
+    Plan(Box<plan::PlanArgs>),
     /// Drive every HTTP and WebSocket edge of a fresh `serve --demo` at a
     /// steady mixed load and report its memory and file descriptors over
     /// time; fails when memory keeps growing after the warm-up.
@@ -127,6 +133,10 @@ fn main() -> anyhow::Result<()> {
             }
             Command::Bench(args) => bench::run(args).await,
             Command::Simulate(args) => simulate::run(args),
+            Command::Plan(args) => {
+                init_logging(false);
+                plan::run(*args).await
+            }
             Command::Soak(args) => soak::run(args).await,
         }
     })

@@ -11,6 +11,7 @@ pub mod error;
 pub mod extract;
 mod http_metrics;
 pub mod openapi;
+pub mod planner;
 pub mod routes;
 mod security_headers;
 pub mod site_config;

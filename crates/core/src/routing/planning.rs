@@ -22,7 +22,8 @@
 
 use std::collections::BTreeMap;
 
-use super::overflow::OverflowRules;
+use super::overflow::{Action, OverflowRules};
+use crate::reports::Counts;
 use super::simulation::{
     self, AgentGroup, HourCounts, QueueSpec, Report, Scenario, ScenarioError, Traffic,
 };
@@ -173,12 +174,12 @@ impl Plan {
 }
 
 /// How many days [`what_if`] simulates for a day with this many arrivals:
-/// enough for about 20,000 customers, at least 10 days, at most 60.
+/// enough for about 20,000 customers, at least 3 days, at most 60.
 pub fn days_for(arrivals_per_day: f64) -> u32 {
     if arrivals_per_day <= 0.0 {
-        return 10;
+        return 3;
     }
-    ((20_000.0 / arrivals_per_day).ceil() as u32).clamp(10, 60)
+    ((20_000.0 / arrivals_per_day).ceil() as u32).clamp(3, 60)
 }
 
 /// The day as planned, simulated `days` times in a row after one day of
@@ -247,15 +248,15 @@ pub fn what_if(plan: &Plan, days: u32) -> Result<Vec<HourOutcome>, ScenarioError
 /// apart staffings one agent apart for all but the largest queues.
 const WARM_UP_HOURS: usize = 2;
 const CUSTOMERS: f64 = 10_000.0;
-const LEAST_HOURS: f64 = 8.0;
-const MOST_HOURS: f64 = 1_000.0;
+const LEAST_HOURS: f64 = 3.0;
+const MOST_COUNTED_HOURS: f64 = 1_000.0;
 
 /// `agents` on duty through a long run of `hour`'s traffic: the figures
 /// after the warm-up.
 pub fn steady(plan: &Plan, hour: usize, agents: u32) -> Result<HourOutcome, ScenarioError> {
     plan.check()?;
     let h = plan.hours[hour.min(23)];
-    let counted = (CUSTOMERS / h.arrivals_per_hour.max(1e-9)).clamp(LEAST_HOURS, MOST_HOURS);
+    let counted = (CUSTOMERS / h.arrivals_per_hour.max(1e-9)).clamp(LEAST_HOURS, MOST_COUNTED_HOURS);
     let hours = WARM_UP_HOURS as f64 + counted.ceil();
     let report: Report = simulation::run(
         &plan.scenario(
@@ -348,6 +349,83 @@ pub fn needed(plan: &Plan, hour: usize, target: f64) -> Result<Option<Needed>, S
         agents: high,
         outcome: best,
     }))
+}
+
+/// One hour of the day as a past period saw it, averaged over its days.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct MeasuredHour {
+    pub arrivals_per_hour: f64,
+    /// Mean talk (or chat) time of the items handled; `None` when too few
+    /// were handled in this hour and the period gave none either.
+    pub handle_seconds: Option<f64>,
+    pub wrap_up_seconds: Option<f64>,
+    /// See [`measure`]; `None`: nobody gave up.
+    pub patience_seconds: Option<f64>,
+    /// Handled, answered and abandoned in this hour over the period.
+    pub handled: i64,
+    pub answered: i64,
+    pub abandoned: i64,
+}
+
+/// Fewer handled items (or abandons) than this in one hour of the day over
+/// the whole period, and that hour takes the period's figure instead.
+pub const FEWEST_TO_MEASURE: i64 = 5;
+
+/// Each hour of the day's traffic from the report sums of that hour over
+/// `days` days (index = hour of the day in the report time zone).
+///
+/// - Arrivals: offered over the days.
+/// - Handle and wrap-up time: their sums over the items handled.
+/// - Patience: customers are assumed to give up after an exponential time
+///   (the Erlang A model). Its mean is best estimated from what was seen
+///   (maximum likelihood with the answered customers' waits as censored
+///   observations) by all the time customers spent waiting, answered or
+///   not, over the number who gave up.
+pub fn measure(hours: &[Counts; 24], days: u32) -> [MeasuredHour; 24] {
+    let mut all = Counts::default();
+    for c in hours {
+        all.add(c);
+    }
+    let per = |sum: i64, n: i64| (n > 0).then(|| sum as f64 / n as f64 / 1000.0);
+    let handle = |c: &Counts| per(c.talk_ms, c.handled);
+    let wrap_up = |c: &Counts| per(c.wrap_up_ms, c.handled);
+    let patience = |c: &Counts| per(c.answer_wait_ms + c.abandon_wait_ms, c.abandoned);
+    let days = f64::from(days.max(1));
+    let mut out = [MeasuredHour::default(); 24];
+    for (o, c) in out.iter_mut().zip(hours) {
+        let enough = c.handled >= FEWEST_TO_MEASURE;
+        *o = MeasuredHour {
+            arrivals_per_hour: c.offered as f64 / days,
+            handle_seconds: if enough { handle(c) } else { handle(&all) },
+            wrap_up_seconds: if enough { wrap_up(c) } else { wrap_up(&all) },
+            patience_seconds: if c.abandoned >= FEWEST_TO_MEASURE {
+                patience(c)
+            } else {
+                patience(&all)
+            },
+            handled: c.handled,
+            answered: c.answered,
+            abandoned: c.abandoned,
+        };
+    }
+    out
+}
+
+/// A queue's overflow rules as a one-queue plan runs them: operating hours
+/// are the plan's closed hours, and a transfer to another queue is a
+/// flow-out (the customer leaves this queue's line).
+pub fn plan_overflow(rules: &OverflowRules) -> OverflowRules {
+    let out = |a: Action| match a {
+        Action::TransferToQueue(_) => Action::EndConversation,
+        a => a,
+    };
+    OverflowRules {
+        hours: None,
+        out_of_hours: None,
+        waiting_exceed: rules.waiting_exceed.map(|(n, a)| (n, out(a))),
+        estimated_wait_exceeds: rules.estimated_wait_exceeds.map(|(t, a)| (t, out(a))),
+        while_waiting: rules.while_waiting.map(|(t, a)| (t, out(a))),
+    }
 }
 
 #[cfg(test)]

@@ -270,6 +270,10 @@ fn spread(hours: &mut [HourLoad], from: Millis, to: Millis, field: fn(&mut HourL
 
 const HOUR_MS: Millis = 3_600_000;
 
+/// The longest run: a little over a year (the planner's longest runs are
+/// 61 days, and 1,002 hours for a quiet hour's steady state).
+pub const MOST_HOURS: f64 = 10_000.0;
+
 /// splitmix64: small, fast, and the same on every platform.
 struct Rng(u64);
 
@@ -310,8 +314,8 @@ struct Live {
 /// time done, at most a few hundred times.
 pub fn run(scenario: &Scenario, mut progress: impl FnMut(f64)) -> Result<Report, ScenarioError> {
     let err = |m: String| ScenarioError(m);
-    if !(scenario.hours > 0.0 && scenario.hours <= 24.0 * 31.0) {
-        return Err(err("hours must be between 0 and 744".into()));
+    if !(scenario.hours > 0.0 && scenario.hours <= MOST_HOURS) {
+        return Err(err(format!("hours must be between 0 and {MOST_HOURS}")));
     }
     let end: Millis = (scenario.hours * 3_600_000.0) as Millis;
     let mut skill_names: Vec<String> = Vec::new();

@@ -16,6 +16,7 @@ pub mod meetings;
 pub mod products;
 pub mod prompts;
 pub mod public_booking;
+pub mod planner;
 pub mod reports;
 pub mod routing_config;
 pub mod scheduling;

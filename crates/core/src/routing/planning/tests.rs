@@ -206,3 +206,70 @@ fn bad_plans_are_refused() {
     assert!(what_if(&plan, 1).unwrap_err().0.contains("arrivals"));
 }
 
+
+#[test]
+fn traffic_is_measured_from_the_report_sums() {
+    let mut hours = [Counts::default(); 24];
+    // 10:00 over 5 days: 100 offered, 80 handled with 4 min of talk and
+    // 30 s of wrap-up each, 20 abandoned after 50 s; the 80 answered
+    // waited 10 s each.
+    hours[10] = Counts {
+        offered: 100,
+        answered: 80,
+        answer_wait_ms: 80 * 10_000,
+        abandoned: 20,
+        abandon_wait_ms: 20 * 50_000,
+        handled: 80,
+        talk_ms: 80 * 240_000,
+        wrap_up_ms: 80 * 30_000,
+        ..Default::default()
+    };
+    // 11:00: too few to measure on their own.
+    hours[11] = Counts {
+        offered: 3,
+        handled: 2,
+        talk_ms: 2 * 600_000,
+        ..Default::default()
+    };
+    let m = measure(&hours, 5);
+    assert_eq!(m[10].arrivals_per_hour, 20.0);
+    assert_eq!(m[10].handle_seconds, Some(240.0));
+    assert_eq!(m[10].wrap_up_seconds, Some(30.0));
+    // (80 × 10 s + 20 × 50 s) / 20 abandons = 90 s.
+    assert_eq!(m[10].patience_seconds, Some(90.0));
+    // 11:00 takes the period's: (80 × 240 + 2 × 600) / 82 s.
+    let period = (80.0 * 240.0 + 2.0 * 600.0) / 82.0;
+    assert!((m[11].handle_seconds.unwrap() - period).abs() < 1e-9);
+    assert_eq!(m[11].arrivals_per_hour, 0.6);
+    assert_eq!(m[3].arrivals_per_hour, 0.0);
+    // Nobody gave up anywhere: no patience to speak of.
+    hours[10].abandoned = 0;
+    assert_eq!(measure(&hours, 5)[10].patience_seconds, None);
+}
+
+#[test]
+fn transfers_out_of_a_one_queue_plan_are_flow_outs() {
+    use crate::routing::overflow::Action;
+    use crate::routing::QueueIx;
+    let rules = OverflowRules {
+        waiting_exceed: Some((5, Action::TransferToQueue(QueueIx(3)))),
+        while_waiting: Some((60_000, Action::DirectCallback)),
+        ..Default::default()
+    };
+    let p = plan_overflow(&rules);
+    assert_eq!(p.waiting_exceed, Some((5, Action::EndConversation)));
+    assert_eq!(p.while_waiting, Some((60_000, Action::DirectCallback)));
+    // With at most 5 waiting, the rest flow out: nobody waits long.
+    let mut plan = textbook(20.0, vec![hour(120.0, 300.0, None, 0); 24]);
+    plan.overflow = p;
+    let o = steady(&plan, 0, 5).unwrap();
+    assert!(o.counts.overflowed > o.counts.arrivals / 10, "{:?}", o.counts);
+    // Each customer is answered, flows out or gives up, but for the few
+    // (at most 5 waiting, 5 on offer) still in line when the run ends.
+    let ended = o.counts.answered + o.counts.overflowed + o.counts.abandoned;
+    assert!(
+        ended <= o.counts.arrivals && o.counts.arrivals - ended <= 10,
+        "{:?}",
+        o.counts
+    );
+}

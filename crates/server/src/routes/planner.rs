@@ -1,0 +1,98 @@
+//! `/api/v1/planner/…`: the staffing planner for supervisors and admins
+//! (the service is `crate::planner`; definitions in `docs/planner.md`).
+//!
+//! `GET /planner/traffic` drafts a plan from a queue's configuration and a
+//! past period's traffic; `POST /planner/runs` runs a plan — as drafted or
+//! changed — through the routing core's simulator and answers, hour by
+//! hour, the planned day's figures and the fewest agents reaching the
+//! target.
+
+use axum::extract::State;
+use axum::Json;
+use jiff::civil::Date;
+use serde::Deserialize;
+use switchboard_core::validation::Check;
+use switchboard_store::Db;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use crate::error::ApiResult;
+use crate::extract::{ApiJson, ApiQuery};
+use crate::planner::{self, Draft, Outcome, PlanInput, TrafficQuery, MAX_DAYS};
+use crate::state::AppState;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(traffic))
+        .routes(routes!(runs))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct TrafficParams {
+    /// The queue to plan.
+    #[param(value_type = switchboard_core::api_schema::RecordId)]
+    pub queue_id: String,
+    /// First day of the past period (YYYY-MM-DD, report time zone).
+    #[param(format = Date)]
+    pub from: String,
+    /// Last day, included; at most 92 days after `from`.
+    #[param(format = Date)]
+    pub to: String,
+    /// Only these days of the week, e.g. `mon,tue,wed` or `mon-fri`
+    /// [default: every day].
+    #[param(pattern = "^[a-z,-]{0,40}$")]
+    pub weekdays: Option<String>,
+}
+
+/// Drafts a staffing plan for a queue from its configuration (members,
+/// their capacity, operating hours) and the traffic of a past period: per
+/// hour of the day, arrivals, handle time and customers' patience
+/// measured from the stored work items.
+#[utoipa::path(get, path = "/api/v1/planner/traffic", tag = "planner", params(TrafficParams),
+    responses((status = 200, body = Draft),
+        (status = 403, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+async fn traffic(State(db): State<Db>, ApiQuery(p): ApiQuery<TrafficParams>) -> ApiResult<Json<Draft>> {
+    let mut c = Check::new();
+    let mut day = |field: &str, v: &str| match v.parse::<Date>() {
+        Ok(d) => Some(d),
+        Err(_) => {
+            c.fail(field, "invalid", "must be a date like 2026-12-06");
+            None
+        }
+    };
+    let (from, to) = (day("from", &p.from), day("to", &p.to));
+    if let (Some(f), Some(t)) = (from, to) {
+        let span = (t - f).get_days() as i64;
+        if span < 0 {
+            c.fail("to", "order", "must not be before from");
+        } else if span >= MAX_DAYS {
+            c.fail(
+                "to",
+                "inconsistent",
+                format!("a plan measures at most {MAX_DAYS} days"),
+            );
+        }
+    }
+    let queue_id = c.optional_id("queue_id", Some(p.queue_id));
+    let weekdays = planner::parse_weekdays(&mut c, "weekdays", p.weekdays.as_deref().unwrap_or(""));
+    c.finish(|| ())?;
+    let query = TrafficQuery {
+        queue_id: queue_id.expect("checked"),
+        from: from.expect("checked"),
+        to: to.expect("checked"),
+        weekdays,
+    };
+    Ok(Json(planner::draft(&db, &query).await?))
+}
+
+/// Runs a staffing plan through the routing core in virtual time: the
+/// planned day (service level, speed of answer, abandonment, occupancy per
+/// hour) and, per open hour, the fewest agents reaching the target. Takes
+/// a few seconds; one plan runs at a time.
+#[utoipa::path(post, path = "/api/v1/planner/runs", tag = "planner", request_body = PlanInput,
+    responses((status = 200, body = Outcome),
+        (status = 403, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+async fn runs(State(db): State<Db>, ApiJson(plan): ApiJson<PlanInput>) -> ApiResult<Json<Outcome>> {
+    Ok(Json(planner::run(&db, &plan).await?))
+}
