@@ -153,7 +153,10 @@ pub async fn run(args: PlanArgs) -> anyhow::Result<()> {
         draft.time_zone
     );
     if args.traffic_percent != 100.0 {
-        println!("Arrivals scaled to {} % of those measured.", args.traffic_percent);
+        println!(
+            "Arrivals scaled to {} % of those measured.",
+            args.traffic_percent
+        );
     }
     print_outcome(&outcome, &plan);
     Ok(())
@@ -164,10 +167,7 @@ fn print_outcome(o: &Outcome, plan: &planner::PlanInput) {
         x.map(|v| format!("{:.0} %", v * 100.0))
             .unwrap_or_else(|| "–".into())
     };
-    let secs = |x: Option<f64>| {
-        x.map(|v| format!("{v:.0}"))
-            .unwrap_or_else(|| "–".into())
-    };
+    let secs = |x: Option<f64>| x.map(|v| format!("{v:.0}")).unwrap_or_else(|| "–".into());
     println!(
         "Target {} % answered within {} s; the planned day simulated over {} days.\n",
         o.target_percent, o.service_level_seconds, o.days_simulated

@@ -17,6 +17,10 @@ pub struct Words {
     pub offered: &'static str,
     pub answered: &'static str,
     pub abandoned: &'static str,
+    pub agents: &'static str,
+    pub planned: &'static str,
+    pub needed: &'static str,
+    pub target: &'static str,
 }
 
 pub fn words(lang: &str) -> Words {
@@ -27,6 +31,10 @@ pub fn words(lang: &str) -> Words {
             offered: "Présentés",
             answered: "Répondus",
             abandoned: "Abandonnés",
+            agents: "Agents par heure",
+            planned: "Prévus",
+            needed: "Nécessaires",
+            target: "Objectif",
         },
         "es" => Words {
             volume: "Volumen",
@@ -34,6 +42,10 @@ pub fn words(lang: &str) -> Words {
             offered: "Ofrecidos",
             answered: "Atendidos",
             abandoned: "Abandonados",
+            agents: "Agentes por hora",
+            planned: "Previstos",
+            needed: "Necesarios",
+            target: "Objetivo",
         },
         _ => Words {
             volume: "Volume",
@@ -41,6 +53,10 @@ pub fn words(lang: &str) -> Words {
             offered: "Offered",
             answered: "Answered",
             abandoned: "Abandoned",
+            agents: "Agents per hour",
+            planned: "Planned",
+            needed: "Needed",
+            target: "Target",
         },
     }
 }

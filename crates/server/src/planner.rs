@@ -209,6 +209,74 @@ pub struct Outcome {
     /// Agent-hours planned and needed over the day.
     pub staffed_hours: u32,
     pub needed_hours: u32,
+    /// Drawn when asked (`lang`): the hours' table is their text.
+    pub charts: Option<PlanCharts>,
+}
+
+/// The outcome drawn as SVG (plotters), in the language asked.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PlanCharts {
+    /// Agents planned and needed per hour.
+    pub agents: String,
+    /// The planned day's service level per hour, beside the target.
+    pub service_level: String,
+}
+
+/// Draws an outcome's two charts with the words of `lang`.
+pub fn draw(o: &Outcome, lang: &str) -> ApiResult<PlanCharts> {
+    use crate::charts::{chart, words, Series, Shape};
+    let w = words(lang);
+    let labels: Vec<String> = (0..24).map(|h| format!("{h:02}")).collect();
+    let internal =
+        |e: Box<dyn std::error::Error>| ApiError::Internal(anyhow::anyhow!("chart: {e}"));
+    let agents = chart(
+        w.agents,
+        &labels,
+        &[
+            Series {
+                name: w.planned,
+                values: o.hours.iter().map(|h| Some(f64::from(h.staffed))).collect(),
+            },
+            Series {
+                name: w.needed,
+                values: o.hours.iter().map(|h| h.needed.map(f64::from)).collect(),
+            },
+        ],
+        None,
+        Shape::Bars,
+    )
+    .map_err(internal)?;
+    let service_level = chart(
+        w.service_level,
+        &labels,
+        &[
+            Series {
+                name: w.planned,
+                values: o
+                    .hours
+                    .iter()
+                    .map(|h| h.planned.service_level.map(|v| v * 100.0))
+                    .collect(),
+            },
+            Series {
+                name: w.target,
+                values: o
+                    .hours
+                    .iter()
+                    .map(|h| {
+                        (h.open && h.planned.arrivals > 0).then_some(f64::from(o.target_percent))
+                    })
+                    .collect(),
+            },
+        ],
+        Some(100.0),
+        Shape::Lines,
+    )
+    .map_err(internal)?;
+    Ok(PlanCharts {
+        agents,
+        service_level,
+    })
 }
 
 const WEEKDAYS: [(&str, Weekday); 7] = [
@@ -513,9 +581,27 @@ pub fn check(p: &PlanInput) -> Result<(), Invalid> {
         }
     };
     let a = &p.agent;
-    within(&mut c, "agent.chat_capacity", f64::from(a.chat_capacity), 1.0, 20.0);
-    within(&mut c, "agent.voice_capacity", f64::from(a.voice_capacity), 1.0, 20.0);
-    within(&mut c, "agent.wrap_up_seconds", a.wrap_up_seconds, 0.0, 3600.0);
+    within(
+        &mut c,
+        "agent.chat_capacity",
+        f64::from(a.chat_capacity),
+        1.0,
+        20.0,
+    );
+    within(
+        &mut c,
+        "agent.voice_capacity",
+        f64::from(a.voice_capacity),
+        1.0,
+        20.0,
+    );
+    within(
+        &mut c,
+        "agent.wrap_up_seconds",
+        a.wrap_up_seconds,
+        0.0,
+        3600.0,
+    );
     within(&mut c, "agent.answer_seconds", a.answer_seconds, 0.0, 300.0);
     if p.hours.len() != 24 {
         c.fail("hours", "invalid", "must give the 24 hours of the day");
@@ -536,7 +622,13 @@ pub fn check(p: &PlanInput) -> Result<(), Invalid> {
             86_400.0,
         );
         if let Some(p) = h.patience_seconds {
-            within(&mut c, &format!("hours[{i}].patience_seconds"), p, 1.0, 86_400.0);
+            within(
+                &mut c,
+                &format!("hours[{i}].patience_seconds"),
+                p,
+                1.0,
+                86_400.0,
+            );
         }
         within(
             &mut c,
@@ -672,5 +764,6 @@ pub async fn run(db: &Db, p: &PlanInput) -> ApiResult<Outcome> {
         staffed_hours: hours.iter().map(|h| h.staffed).sum(),
         needed_hours: hours.iter().filter_map(|h| h.needed).sum(),
         hours,
+        charts: None,
     })
 }

@@ -1,7 +1,7 @@
 //! Web pages embedded in the binary.
 //!
 //! `crates/server/web/` is embedded whole (`include_dir`). Pages have their
-//! own addresses (`/`, `/agent`, `/admin`, `/supervisor`, `/supervisor/reports`, `/book`, the meeting links, the demo shop);
+//! own addresses (`/`, `/agent`, `/admin`, `/supervisor`, `/supervisor/reports`, `/supervisor/planner`, `/book`, the meeting links, the demo shop);
 //! every other file (ES modules, style sheets, the icon) is served at its
 //! path by one route, with its Content-Type from its extension. The chat
 //! widget is the exception: host pages load `/widget.js`, one classic
@@ -54,6 +54,10 @@ pub fn router() -> Router<AppState> {
         .route(
             "/supervisor/reports",
             get(|| async { Html(text("reports.html")) }),
+        )
+        .route(
+            "/supervisor/planner",
+            get(|| async { Html(text("planner.html")) }),
         )
         .route("/book", get(|| async { Html(text("book.html")) }))
         .route(

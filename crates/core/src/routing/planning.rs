@@ -23,11 +23,11 @@
 use std::collections::BTreeMap;
 
 use super::overflow::{Action, OverflowRules};
-use crate::reports::Counts;
 use super::simulation::{
     self, AgentGroup, HourCounts, QueueSpec, Report, Scenario, ScenarioError, Traffic,
 };
 use super::{AssignmentMethod, ChannelKind};
+use crate::reports::Counts;
 
 /// A queue, its agents and its traffic over the 24 hours of a day.
 #[derive(Debug, Clone, PartialEq)]
@@ -106,7 +106,9 @@ impl Plan {
             if !(h.handle_seconds.is_finite() && h.handle_seconds > 0.0) {
                 return err("handle time must be more than 0 seconds");
             }
-            if h.patience_seconds.is_some_and(|p| !(p.is_finite() && p > 0.0)) {
+            if h.patience_seconds
+                .is_some_and(|p| !(p.is_finite() && p > 0.0))
+            {
                 return err("patience must be more than 0 seconds");
             }
         }
@@ -256,7 +258,8 @@ const MOST_COUNTED_HOURS: f64 = 1_000.0;
 pub fn steady(plan: &Plan, hour: usize, agents: u32) -> Result<HourOutcome, ScenarioError> {
     plan.check()?;
     let h = plan.hours[hour.min(23)];
-    let counted = (CUSTOMERS / h.arrivals_per_hour.max(1e-9)).clamp(LEAST_HOURS, MOST_COUNTED_HOURS);
+    let counted =
+        (CUSTOMERS / h.arrivals_per_hour.max(1e-9)).clamp(LEAST_HOURS, MOST_COUNTED_HOURS);
     let hours = WARM_UP_HOURS as f64 + counted.ceil();
     let report: Report = simulation::run(
         &plan.scenario(

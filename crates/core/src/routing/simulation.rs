@@ -458,7 +458,11 @@ pub fn run(scenario: &Scenario, mut progress: impl FnMut(f64)) -> Result<Report,
     for (ai, gi) in groups.iter().enumerate() {
         let g = &scenario.agents[*gi];
         let whole = [g.shift.unwrap_or([0.0, scenario.hours])];
-        let shifts = if g.shifts.is_empty() { &whole[..] } else { &g.shifts[..] };
+        let shifts = if g.shifts.is_empty() {
+            &whole[..]
+        } else {
+            &g.shifts[..]
+        };
         for [from, to] in shifts {
             let (from, to) = (
                 (from * 3_600_000.0) as Millis,

@@ -52,7 +52,10 @@ pub struct TrafficParams {
 #[utoipa::path(get, path = "/api/v1/planner/traffic", tag = "planner", params(TrafficParams),
     responses((status = 200, body = Draft),
         (status = 403, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
-async fn traffic(State(db): State<Db>, ApiQuery(p): ApiQuery<TrafficParams>) -> ApiResult<Json<Draft>> {
+async fn traffic(
+    State(db): State<Db>,
+    ApiQuery(p): ApiQuery<TrafficParams>,
+) -> ApiResult<Json<Draft>> {
     let mut c = Check::new();
     let mut day = |field: &str, v: &str| match v.parse::<Date>() {
         Ok(d) => Some(d),
@@ -86,13 +89,40 @@ async fn traffic(State(db): State<Db>, ApiQuery(p): ApiQuery<TrafficParams>) -> 
     Ok(Json(planner::draft(&db, &query).await?))
 }
 
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct RunParams {
+    /// Also draw the outcome's charts, with the words of this language.
+    #[param(pattern = "^(en|fr|es)$")]
+    pub lang: Option<String>,
+}
+
 /// Runs a staffing plan through the routing core in virtual time: the
 /// planned day (service level, speed of answer, abandonment, occupancy per
 /// hour) and, per open hour, the fewest agents reaching the target. Takes
-/// a few seconds; one plan runs at a time.
+/// up to a few seconds; one plan runs at a time.
 #[utoipa::path(post, path = "/api/v1/planner/runs", tag = "planner", request_body = PlanInput,
+    params(RunParams),
     responses((status = 200, body = Outcome),
         (status = 403, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
-async fn runs(State(db): State<Db>, ApiJson(plan): ApiJson<PlanInput>) -> ApiResult<Json<Outcome>> {
-    Ok(Json(planner::run(&db, &plan).await?))
+async fn runs(
+    State(db): State<Db>,
+    ApiQuery(q): ApiQuery<RunParams>,
+    ApiJson(plan): ApiJson<PlanInput>,
+) -> ApiResult<Json<Outcome>> {
+    let lang = match q.lang.as_deref() {
+        None => None,
+        Some(l @ ("en" | "fr" | "es")) => Some(l.to_owned()),
+        Some(_) => {
+            return Err(
+                switchboard_core::Invalid::one("lang", "invalid", "must be en, fr or es").into(),
+            )
+        }
+    };
+    let mut outcome = planner::run(&db, &plan).await?;
+    if let Some(lang) = lang {
+        outcome.charts = Some(planner::draw(&outcome, &lang)?);
+    }
+    Ok(Json(outcome))
 }

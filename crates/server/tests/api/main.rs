@@ -17,6 +17,7 @@ mod events;
 mod imports;
 mod openapi_truth;
 mod operations;
+mod planner;
 mod reports;
 mod routing;
 mod scheduling;

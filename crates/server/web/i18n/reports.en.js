@@ -1,7 +1,7 @@
 // Historical reports (web/supervisor/reports.js): texts in English.
 export default {
   pageTitle: 'Switchboard · Reports', title: 'Switchboard reports', skip: 'Skip to the content',
-  sections: 'Sections', live: 'Live dashboard', reports: 'Reports', adminCenter: 'Admin center', home: 'Home',
+  sections: 'Sections', live: 'Live dashboard', reports: 'Reports', planner: 'Staffing planner', adminCenter: 'Admin center', home: 'Home',
   signedOutTitle: 'Sign in first', signedOut: 'Reports are for supervisors and admins.', signInLink: 'Sign in on the home page.',
   notAllowed: 'Only supervisors and admins can read reports.', apiToken: 'API token',
   heading: 'Historical reports', intro: 'Figures of the work items routed over the days you choose, counted in the hour each event happened. Days are in the report time zone ({zone}). Definitions: docs/reports.md.',

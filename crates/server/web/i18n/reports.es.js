@@ -1,7 +1,7 @@
 // Informes históricos (web/supervisor/reports.js): textos en español.
 export default {
   pageTitle: 'Switchboard · Informes', title: 'Informes de Switchboard', skip: 'Ir al contenido',
-  sections: 'Secciones', live: 'Panel en directo', reports: 'Informes', adminCenter: 'Centro de administración', home: 'Inicio',
+  sections: 'Secciones', live: 'Panel en directo', reports: 'Informes', planner: 'Planificador de personal', adminCenter: 'Centro de administración', home: 'Inicio',
   signedOutTitle: 'Inicie sesión primero', signedOut: 'Los informes son para supervisores y administradores.', signInLink: 'Iniciar sesión en la página de inicio.',
   notAllowed: 'Solo los supervisores y administradores pueden leer los informes.', apiToken: 'Token de API',
   heading: 'Informes históricos', intro: 'Cifras de los elementos de trabajo enrutados en los días elegidos, contadas en la hora en que ocurrió cada evento. Los días son los de la zona horaria de los informes ({zone}). Definiciones: docs/reports.md.',

@@ -1,7 +1,7 @@
 // Rapports historiques (web/supervisor/reports.js) : textes en français.
 export default {
   pageTitle: 'Switchboard · Rapports', title: 'Rapports Switchboard', skip: 'Aller au contenu',
-  sections: 'Sections', live: 'Tableau de bord en direct', reports: 'Rapports', adminCenter: 'Centre d’administration', home: 'Accueil',
+  sections: 'Sections', live: 'Tableau de bord en direct', reports: 'Rapports', planner: 'Planification des effectifs', adminCenter: 'Centre d’administration', home: 'Accueil',
   signedOutTitle: 'Connectez-vous d’abord', signedOut: 'Les rapports sont réservés aux superviseurs et aux administrateurs.', signInLink: 'Se connecter sur la page d’accueil.',
   notAllowed: 'Seuls les superviseurs et les administrateurs peuvent lire les rapports.', apiToken: 'Jeton d’API',
   heading: 'Rapports historiques', intro: 'Chiffres des éléments de travail routés sur les jours choisis, comptés dans l’heure où chaque événement a eu lieu. Les jours sont ceux du fuseau des rapports ({zone}). Définitions : docs/reports.md.',

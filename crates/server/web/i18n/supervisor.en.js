@@ -4,7 +4,7 @@ export default {
   trendVolumeAlt: 'Chart of offered, answered and abandoned work per hour today. The reports page has the same figures as a table.',
   trendSlAlt: 'Chart of the service level per hour today. The reports page has the same figures as a table.',
   pageTitle: 'Switchboard · Supervisor', title: 'Switchboard · live supervision', skip: 'Skip to the content', home: 'Home',
-  sections: 'Sections', live: 'Live dashboard', reports: 'Reports', adminCenter: 'Admin center',
+  sections: 'Sections', live: 'Live dashboard', reports: 'Reports', planner: 'Staffing planner', adminCenter: 'Admin center',
   signedOutTitle: 'Sign in first', signedOut: 'The live dashboard is for supervisors and admins.', signInLink: 'Sign in on the home page.',
   notAllowed: 'Only supervisors and admins can open the live dashboard.',
   apiToken: 'API token', failed: 'Something went wrong', netError: 'Network error: check the connection and try again.',

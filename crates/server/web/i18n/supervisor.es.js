@@ -4,7 +4,7 @@ export default {
   trendVolumeAlt: 'Gráfico de trabajo ofrecido, atendido y abandonado por hora hoy. La página de informes tiene las mismas cifras en una tabla.',
   trendSlAlt: 'Gráfico del nivel de servicio por hora hoy. La página de informes tiene las mismas cifras en una tabla.',
   pageTitle: 'Switchboard · Supervisión', title: 'Switchboard · supervisión en directo', skip: 'Ir al contenido', home: 'Inicio',
-  sections: 'Secciones', live: 'Panel en directo', reports: 'Informes', adminCenter: 'Centro de administración',
+  sections: 'Secciones', live: 'Panel en directo', reports: 'Informes', planner: 'Planificador de personal', adminCenter: 'Centro de administración',
   signedOutTitle: 'Inicie sesión primero', signedOut: 'El panel en directo es para supervisores y administradores.', signInLink: 'Iniciar sesión en la página de inicio.',
   notAllowed: 'Solo los supervisores y los administradores pueden abrir el panel en directo.',
   apiToken: 'Token de API', failed: 'Algo salió mal', netError: 'Error de red: compruebe la conexión e inténtelo de nuevo.',

@@ -4,7 +4,7 @@ export default {
   trendVolumeAlt: 'Graphique des éléments présentés, répondus et abandonnés par heure aujourd’hui. La page des rapports donne les mêmes chiffres en tableau.',
   trendSlAlt: 'Graphique du niveau de service par heure aujourd’hui. La page des rapports donne les mêmes chiffres en tableau.',
   pageTitle: 'Switchboard · Supervision', title: 'Switchboard · supervision en direct', skip: 'Aller au contenu', home: 'Accueil',
-  sections: 'Rubriques', live: 'Tableau de bord en direct', reports: 'Rapports', adminCenter: 'Centre d’administration',
+  sections: 'Rubriques', live: 'Tableau de bord en direct', reports: 'Rapports', planner: 'Planification des effectifs', adminCenter: 'Centre d’administration',
   signedOutTitle: 'Connectez-vous d’abord', signedOut: 'Le tableau de bord en direct est réservé aux superviseurs et aux administrateurs.', signInLink: 'Se connecter sur la page d’accueil.',
   notAllowed: 'Seuls les superviseurs et les administrateurs peuvent ouvrir le tableau de bord en direct.',
   apiToken: 'Jeton d’API', failed: 'Une erreur est survenue', netError: 'Erreur réseau : vérifiez la connexion et réessayez.',

@@ -206,7 +206,6 @@ fn bad_plans_are_refused() {
     assert!(what_if(&plan, 1).unwrap_err().0.contains("arrivals"));
 }
 
-
 #[test]
 fn traffic_is_measured_from_the_report_sums() {
     let mut hours = [Counts::default(); 24];
@@ -263,7 +262,11 @@ fn transfers_out_of_a_one_queue_plan_are_flow_outs() {
     let mut plan = textbook(20.0, vec![hour(120.0, 300.0, None, 0); 24]);
     plan.overflow = p;
     let o = steady(&plan, 0, 5).unwrap();
-    assert!(o.counts.overflowed > o.counts.arrivals / 10, "{:?}", o.counts);
+    assert!(
+        o.counts.overflowed > o.counts.arrivals / 10,
+        "{:?}",
+        o.counts
+    );
     // Each customer is answered, flows out or gives up, but for the few
     // (at most 5 waiting, 5 on offer) still in line when the run ends.
     let ended = o.counts.answered + o.counts.overflowed + o.counts.abandoned;
