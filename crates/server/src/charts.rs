@@ -20,7 +20,7 @@ pub struct Words {
     pub agents: &'static str,
     pub planned: &'static str,
     pub needed: &'static str,
-    pub target: &'static str,
+    pub with_needed: &'static str,
 }
 
 pub fn words(lang: &str) -> Words {
@@ -34,7 +34,7 @@ pub fn words(lang: &str) -> Words {
             agents: "Agents par heure",
             planned: "Prévus",
             needed: "Nécessaires",
-            target: "Objectif",
+            with_needed: "Avec les agents nécessaires",
         },
         "es" => Words {
             volume: "Volumen",
@@ -45,7 +45,7 @@ pub fn words(lang: &str) -> Words {
             agents: "Agentes por hora",
             planned: "Previstos",
             needed: "Necesarios",
-            target: "Objetivo",
+            with_needed: "Con los agentes necesarios",
         },
         _ => Words {
             volume: "Volume",
@@ -56,7 +56,7 @@ pub fn words(lang: &str) -> Words {
             agents: "Agents per hour",
             planned: "Planned",
             needed: "Needed",
-            target: "Target",
+            with_needed: "With the agents needed",
         },
     }
 }

@@ -218,7 +218,7 @@ pub struct Outcome {
 pub struct PlanCharts {
     /// Agents planned and needed per hour.
     pub agents: String,
-    /// The planned day's service level per hour, beside the target.
+    /// The service level per hour, as planned and with the agents needed.
     pub service_level: String,
 }
 
@@ -259,18 +259,20 @@ pub fn draw(o: &Outcome, lang: &str) -> ApiResult<PlanCharts> {
                     .collect(),
             },
             Series {
-                name: w.target,
+                name: w.with_needed,
                 values: o
                     .hours
                     .iter()
                     .map(|h| {
-                        (h.open && h.planned.arrivals > 0).then_some(f64::from(o.target_percent))
+                        h.with_needed
+                            .and_then(|f| f.service_level)
+                            .map(|v| v * 100.0)
                     })
                     .collect(),
             },
         ],
         Some(100.0),
-        Shape::Lines,
+        Shape::Bars,
     )
     .map_err(internal)?;
     Ok(PlanCharts {

@@ -269,3 +269,216 @@ async fn a_supervisor_reads_the_days_report_in_english() {
 async fn a_supervisor_reads_the_days_report_in_spanish() {
     reports("es-ES", "es").await;
 }
+
+/// The staffing planner (`/supervisor/planner`) in Chromium: the day's
+/// traffic measured and shown per hour, a plan with nobody on duty at the
+/// busy hour, the outcome with its charts and table, the needed staffing
+/// put into the plan and run again, and a bad figure refused beside its
+/// field. Screenshots: `target/test-artifacts/planner-<lang>*.png`.
+async fn planner(language: &str, lang: &str) {
+    let app = support::spawn_sqlite().await;
+    let admin = app.token(Role::Admin).await;
+    admin
+        .create(
+            "/api/v1/agents",
+            json!({"name": "Sara Supervisora", "email": "sara@sup.test", "roles": ["supervisor"], "password": PASSWORD}),
+        )
+        .await;
+    let ana = app.token(Role::Agent).await;
+    let queue = admin
+        .create(
+            "/api/v1/queues",
+            json!({"name": "Ventas <i>", "channel": "messaging", "members": [ana.agent_id]}),
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (s, b) = answer(
+        ana.request(reqwest::Method::PUT, "/api/v1/me/presence")
+            .json(&json!({"status": "available"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+    for _ in 0..4 {
+        let item = admin
+            .create(
+                "/api/v1/work-items",
+                json!({"channel": "chat", "queue_id": queue}),
+            )
+            .await;
+        let path = format!("/api/v1/work-items/{}", item["id"].as_str().unwrap());
+        assert_eq!(
+            answer(ana.post(&format!("{path}/accept"), json!({})).await)
+                .await
+                .0,
+            200
+        );
+        assert_eq!(
+            answer(ana.post(&format!("{path}/close"), json!({})).await)
+                .await
+                .0,
+            200
+        );
+    }
+    let day = jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .date();
+
+    let driver = chromium::driver().await;
+    let profile = tempfile::tempdir().unwrap();
+    let c = chromium::browser_in(&driver, profile.path(), Some(language)).await;
+    c.set_window_size(1280, 2400).await.unwrap();
+    sign_in(&c, &app, "sara@sup.test").await;
+    c.goto(&format!(
+        "{}/supervisor/planner?queue_id={queue}&from={day}&to={day}",
+        app.base
+    ))
+    .await
+    .unwrap();
+    // The measured day: four chats, all in the hours of this test.
+    let seen = until(
+        &c,
+        "const t = document.querySelector('[data-testid=plan-table]');
+         if (!t) return null;
+         return [...t.querySelectorAll('tbody tr')].map((tr) => Number(tr.querySelectorAll('input')[1].value));",
+        "the measured plan",
+    )
+    .await;
+    let arrivals: Vec<f64> = serde_json::from_value(seen).unwrap();
+    assert_eq!(arrivals.len(), 24);
+    assert_eq!(arrivals.iter().sum::<f64>(), 4.0, "{arrivals:?}");
+    let heading = c
+        .execute(
+            "return document.querySelector('#screen h1').textContent;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let fr = lang == "fr";
+    assert_eq!(
+        heading,
+        json!(if fr {
+            "Planification des effectifs"
+        } else {
+            "Staffing planner"
+        })
+    );
+
+    // 40 chats an hour at 10:00 with nobody on duty from 9:00 to 11:00.
+    set(&c, "document.querySelectorAll('[data-testid=plan-table] tbody tr')[10].querySelectorAll('input')[1]", "40").await;
+    set(&c, "document.querySelectorAll('[data-testid=plan-table] tbody tr')[10].querySelectorAll('input')[2]", "300").await;
+    c.execute(
+        "const [from, to] = document.querySelectorAll('fieldset select'); from.value = '9'; to.value = '11'; return true;",
+        vec![],
+    )
+    .await
+    .unwrap();
+    set(&c, "document.querySelector('fieldset input')", "0").await;
+    click(&c, &q("fill"), "set the agents").await;
+    let staffed = c
+        .execute(&format!("return {}.value;", q("staffed-10")), vec![])
+        .await
+        .unwrap();
+    assert_eq!(staffed, json!("0"));
+    click(&c, &q("run"), "run the plan").await;
+    let needed = until(
+        &c,
+        &format!(
+            "const n = {}; return n && /^[0-9]+$/.test(n.textContent) ? Number(n.textContent) : null;",
+            q("needed-10")
+        ),
+        "the agents needed at 10:00",
+    )
+    .await;
+    let needed = needed.as_u64().unwrap();
+    // 40 an hour × 5 min: 3.3 chats at once, three per agent.
+    assert!((2..=4).contains(&needed), "{needed}");
+    for chart in ["chart-agents", "chart-sl"] {
+        until(
+            &c,
+            &format!(
+                "const i = {}; return i && i.complete && i.naturalWidth > 0;",
+                q(chart)
+            ),
+            chart,
+        )
+        .await;
+    }
+    let sl_at_10 = c
+        .execute(
+            "return document.querySelector('[data-testid=outcome-table] tr[data-hour=\"10\"]').querySelectorAll('td')[1].textContent;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(
+        sl_at_10.as_str().unwrap().starts_with('0') || sl_at_10.as_str().unwrap().starts_with('1'),
+        "nobody on duty: almost nobody answered in time ({sl_at_10})"
+    );
+    axe(&c, "planner outcome").await;
+    screenshot(&c, &format!("planner-{lang}-outcome")).await;
+
+    // The needed staffing goes into the plan, and the plan runs again.
+    click(&c, &q("use-needed"), "use the needed staffing").await;
+    until(
+        &c,
+        &format!(
+            "return {}.value === '{needed}' && !document.querySelector('[data-testid=running]') && !!{};",
+            q("staffed-10"),
+            q("needed-10")
+        ),
+        "the plan with the needed staffing",
+    )
+    .await;
+    let sl_now = until(
+        &c,
+        "const r = document.querySelector('[data-testid=outcome-table] tr[data-hour=\"10\"]');
+         return r ? r.querySelectorAll('td')[1].textContent : null;",
+        "the new service level",
+    )
+    .await;
+    let percent: f64 = sl_now
+        .as_str()
+        .unwrap()
+        .chars()
+        .filter(|ch| ch.is_ascii_digit())
+        .collect::<String>()
+        .parse()
+        .unwrap();
+    assert!(percent >= 80.0, "{sl_now}");
+    screenshot(&c, &format!("planner-{lang}-needed")).await;
+
+    // A negative arrival rate is refused beside its field.
+    set(&c, "document.querySelectorAll('[data-testid=plan-table] tbody tr')[4].querySelectorAll('input')[1]", "-3").await;
+    click(&c, &q("run"), "run the plan").await;
+    let m = error_beside(
+        &c,
+        "document.querySelectorAll('[data-testid=plan-table] tbody tr')[4].querySelectorAll('input')[1]",
+    )
+    .await;
+    assert_eq!(
+        m,
+        if fr {
+            "Hors limites."
+        } else {
+            "must be between 0 and 10000"
+        }
+    );
+    screenshot(&c, &format!("planner-{lang}-refused")).await;
+    c.close().await.unwrap();
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_supervisor_plans_staffing_in_english() {
+    planner("en-US", "en").await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_supervisor_plans_staffing_in_french() {
+    planner("fr-FR", "fr").await;
+}

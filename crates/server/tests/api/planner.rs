@@ -171,7 +171,7 @@ async fn a_plan_is_drafted_from_measured_traffic_and_run() {
         assert!(with_charts["charts"]["service_level"]
             .as_str()
             .unwrap()
-            .contains("Objectif"));
+            .contains("Avec les agents nécessaires"));
         // The same plan gives the same figures.
         assert_eq!(with_charts["hours"], o["hours"]);
 

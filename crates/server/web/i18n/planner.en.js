@@ -10,7 +10,7 @@ export default {
   measure: 'Measure traffic', measuring: 'Measuring the traffic…', noQueues: 'There is no queue to plan yet.',
   failed: 'The planner could not answer.', netError: 'Network error: check the connection and try again.', checkForm: 'Check the marked fields.',
   planHeading: 'The plan',
-  summary: '{queue}: traffic of {days} days from {from} to {to} (hours in {zone}); {members} active members on duty in each open hour unless you change it.',
+  summary: '{queue}: traffic from {from} to {to} ({days} days counted, hours in {zone}); {members} active members on duty in each open hour unless you change it.',
   target: 'Service level target (%)', threshold: 'Answered within (seconds)', short: 'Short abandons within (seconds)',
   traffic: 'Traffic (% of the arrivals below)', chatCapacity: 'Chats an agent holds at once', voiceCapacity: 'Calls an agent holds at once',
   wrap: 'Wrap-up per item (seconds)', answer: 'Seconds to accept an offer',
@@ -28,7 +28,6 @@ export default {
   closed: 'Closed', outOfReach: 'Out of reach', agentHours: 'Agent-hours',
   useNeeded: 'Plan the agents needed and run again',
   chartAgents: 'Chart of the agents planned and needed per hour. The table has the same figures.',
-  chartSl: 'Chart of the planned service level per hour beside the target. The table has the same figures.',
-  err_invalid: 'Not valid here.', err_inconsistent: 'Too long a span: at most 92 days.', err_order: 'Must not be before the first day.',
-  err_out_of_range: 'Out of range.', err_unknown: 'No such queue.'
+  chartSl: 'Chart of the service level per hour, as planned and with the agents needed. The table has the same figures.',
+  err_invalid: 'Not valid here.', err_inconsistent: 'Too long a span: at most 92 days.', err_order: 'Must not be before the first day.'
 };

@@ -10,7 +10,7 @@ export default {
   measure: 'Medir el tráfico', measuring: 'Midiendo el tráfico…', noQueues: 'Todavía no hay ninguna cola que planificar.',
   failed: 'El planificador no pudo responder.', netError: 'Error de red: compruebe la conexión y vuelva a intentarlo.', checkForm: 'Revise los campos marcados.',
   planHeading: 'El plan',
-  summary: '{queue}: tráfico de {days} días del {from} al {to} (horas en {zone}); {members} miembros activos de turno en cada hora de apertura salvo que lo cambie.',
+  summary: '{queue}: tráfico del {from} al {to} (días contados: {days}; horas en {zone}); {members} miembros activos de turno en cada hora de apertura salvo que lo cambie.',
   target: 'Objetivo de nivel de servicio (%)', threshold: 'Atendido en (segundos)', short: 'Abandonos cortos en (segundos)',
   traffic: 'Tráfico (% de las llegadas de abajo)', chatCapacity: 'Chats que un agente lleva a la vez', voiceCapacity: 'Llamadas que un agente lleva a la vez',
   wrap: 'Trabajo posterior por elemento (segundos)', answer: 'Segundos para aceptar una oferta',
@@ -28,7 +28,7 @@ export default {
   closed: 'Cerrado', outOfReach: 'Fuera de alcance', agentHours: 'Horas-agente',
   useNeeded: 'Planificar los agentes necesarios y recalcular',
   chartAgents: 'Gráfico de los agentes planificados y necesarios por hora. La tabla tiene las mismas cifras.',
-  chartSl: 'Gráfico del nivel de servicio planificado por hora junto al objetivo. La tabla tiene las mismas cifras.',
+  chartSl: 'Gráfico del nivel de servicio por hora, planificado y con los agentes necesarios. La tabla tiene las mismas cifras.',
   err_invalid: 'No es válido aquí.', err_inconsistent: 'Periodo demasiado largo: 92 días como máximo.', err_order: 'No debe ser anterior al primer día.',
   err_out_of_range: 'Fuera de rango.', err_unknown: 'No existe esa cola.'
 };

@@ -10,7 +10,7 @@ export default {
   measure: 'Mesurer le trafic', measuring: 'Mesure du trafic…', noQueues: 'Il n’y a pas encore de file à planifier.',
   failed: 'La planification n’a pas pu répondre.', netError: 'Erreur réseau : vérifiez la connexion et réessayez.', checkForm: 'Vérifiez les champs signalés.',
   planHeading: 'Le plan',
-  summary: '{queue} : trafic de {days} jours du {from} au {to} (heures en {zone}) ; {members} membres actifs présents à chaque heure d’ouverture, sauf modification.',
+  summary: '{queue} : trafic du {from} au {to} (jours comptés : {days} ; heures en {zone}) ; {members} membres actifs présents à chaque heure d’ouverture, sauf modification.',
   target: 'Objectif de niveau de service (%)', threshold: 'Répondu en (secondes)', short: 'Abandons courts en (secondes)',
   traffic: 'Trafic (% des arrivées ci-dessous)', chatCapacity: 'Conversations tenues à la fois par agent', voiceCapacity: 'Appels tenus à la fois par agent',
   wrap: 'Post-traitement par élément (secondes)', answer: 'Secondes pour accepter une offre',
@@ -28,7 +28,7 @@ export default {
   closed: 'Fermé', outOfReach: 'Hors d’atteinte', agentHours: 'Heures-agents',
   useNeeded: 'Prévoir les agents nécessaires et recalculer',
   chartAgents: 'Graphique des agents prévus et nécessaires par heure. Le tableau donne les mêmes chiffres.',
-  chartSl: 'Graphique du niveau de service prévu par heure à côté de l’objectif. Le tableau donne les mêmes chiffres.',
+  chartSl: 'Graphique du niveau de service par heure, prévu et avec les agents nécessaires. Le tableau donne les mêmes chiffres.',
   err_invalid: 'Valeur non valide ici.', err_inconsistent: 'Période trop longue : 92 jours au plus.', err_order: 'Ne doit pas précéder le premier jour.',
   err_out_of_range: 'Hors limites.', err_unknown: 'Cette file n’existe pas.'
 };

@@ -28,6 +28,16 @@ export function fieldRow(text, el, paths) {
   return h('div', { class: check ? 'field check' : 'field' }, check ? [el, lab] : [lab, el], err);
 }
 
+// A control labelled by its own aria-label (a table cell's input), with
+// the place for its error below it: <div class=field>el <p class=field-error></p></div>.
+export function cellField(el, paths) {
+  if (!el.id) el.id = uniqueId('f');
+  if (paths) el.setAttribute('data-field', paths);
+  const err = h('p', { class: 'field-error', id: el.id + '-err' });
+  el.sbErr = err;
+  return h('div', { class: 'field' }, el, err);
+}
+
 // A field error's text: the code's text in the page's language when the
 // page has one (err_<code>), else the server's message.
 function message(e) {

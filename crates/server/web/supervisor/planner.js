@@ -10,7 +10,7 @@
 import { api, onUnauthorized, setCsrf, showProblem } from '../lib/api.js';
 import { $, h } from '../lib/dom.js';
 import { browserLanguages, lang, langParam, pickLanguage, setLanguage, t, translatePage, useTexts } from '../lib/i18n.js';
-import { clearFieldErrors, fieldRow, showFieldErrors } from '../lib/form.js';
+import { cellField, clearFieldErrors, fieldRow, showFieldErrors } from '../lib/form.js';
 import { dur } from '../lib/time.js';
 import { enc } from '../lib/url.js';
 import { errorBox, numberInput, numberOf, pick, textInput, tickBox } from '../admin/data.js';
@@ -110,12 +110,6 @@ function planEditor(draft) {
     patience: numberInput(hr.patience_seconds, { min: '1', step: 'any', 'aria-label': t('patienceAt', { hour: hourName(i) }) }),
     staffed: numberInput(hr.staffed, { min: '0', max: '2000', 'aria-label': t('staffedAt', { hour: hourName(i) }), 'data-testid': 'staffed-' + i })
   }));
-  rows.forEach((r, i) => {
-    r.arrivals.setAttribute('data-field', 'hours[' + i + '].arrivals_per_hour');
-    r.handle.setAttribute('data-field', 'hours[' + i + '].handle_seconds');
-    r.patience.setAttribute('data-field', 'hours[' + i + '].patience_seconds');
-    r.staffed.setAttribute('data-field', 'hours[' + i + '].staffed');
-  });
   // Several hours' agents at once.
   const fill = {
     from: pick([...Array(24).keys()].map((i) => [String(i), hourName(i)]), '9'),
@@ -137,7 +131,8 @@ function planEditor(draft) {
       h('th', { scope: 'row' }, hourName(i)),
       h('td', {}, r.open),
       h('td', {}, t('seen', { offered: number(measured[i].offered), abandoned: number(measured[i].abandoned) })),
-      cell(r.arrivals), cell(r.handle), cell(r.patience), cell(r.staffed)))));
+      cell(r.arrivals, 'hours[' + i + '].arrivals_per_hour'), cell(r.handle, 'hours[' + i + '].handle_seconds'),
+      cell(r.patience, 'hours[' + i + '].patience_seconds'), cell(r.staffed, 'hours[' + i + '].staffed')))));
   const form = h('form', { 'data-testid': 'plan-form', novalidate: '' },
     box,
     h('div', { class: 'filters' },
@@ -206,7 +201,8 @@ function planEditor(draft) {
   return [h('h2', {}, t('planHeading')), summary, form, out];
 }
 
-function cell(el) { return h('td', {}, el); }
+// A table cell holding a control and the place for its error.
+function cell(el, paths) { return h('td', {}, cellField(el, paths)); }
 
 // The outcome: two charts, the table behind them, and a button that puts
 // the needed staffing into the plan.
