@@ -227,6 +227,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     println!("  Admin center:       {base}/admin  (admins; supervisors read-only)");
     println!("  Live dashboard:     {base}/supervisor  (supervisors and admins)");
     println!("  Reports:            {base}/supervisor/reports  (supervisors and admins; the demo has two weeks of traffic)");
+    println!("  Staffing planner:   {base}/supervisor/planner  (supervisors and admins; measures a queue's traffic, proposes agents per hour)");
     if let Some(widget) = &demo_shop {
         println!("  Chat widget demo:   {base}/demo/shop?widget={widget}  (browse two pages: an invitation follows)");
     }

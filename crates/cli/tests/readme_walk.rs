@@ -331,6 +331,30 @@ async fn a_newcomer_follows_the_readme() {
     )
     .await;
     assert!(offered.as_str().is_some(), "{offered}");
+    // The printed planner measures the demo's traffic of the last four
+    // weeks and, once run, proposes agents for the busy hours.
+    let planner = p.url("Staffing planner");
+    assert_eq!(planner, format!("{base}/supervisor/planner"));
+    admin.goto(planner).await.unwrap();
+    until(
+        &admin,
+        "return !!document.querySelector('[data-testid=run]');",
+        "the measured plan",
+    )
+    .await;
+    admin
+        .execute("document.querySelector('[data-testid=run]').click(); return true;", vec![])
+        .await
+        .unwrap();
+    let needed = until(
+        &admin,
+        "const c = document.querySelector('[data-testid=needed-hours]');
+         return c && Number(c.textContent.replace(/[^0-9]/g, '')) > 0 ? c.textContent : null;",
+        "agents proposed on the demo's traffic",
+    )
+    .await;
+    assert!(needed.as_str().is_some(), "{needed}");
+    chromium::axe(&admin, "staffing planner").await;
     for path in ["/healthz", "/readyz", "/favicon.ico"] {
         let r = http.get(format!("{base}{path}")).send().await.unwrap();
         assert_eq!(r.status(), 200, "{path}");
