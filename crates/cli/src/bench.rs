@@ -54,6 +54,11 @@ enum Suite {
     /// Latency from POST /api/v1/work-items to the offer on the agent's
     /// WebSocket, at a fixed arrival rate.
     RoutingE2e,
+    /// The live dashboard's latency: as routing-e2e, with 20 supervisors'
+    /// WebSockets open, from the POST to the offer event on each
+    /// supervisor's socket, beside the agents' offer latency of the same
+    /// run.
+    Dashboard,
     /// The agent workspace's one-call session summary for a customer with
     /// `--activities` entries and `--cases` cases.
     Summary,
@@ -87,7 +92,8 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
             routing_core();
             Ok(())
         }
-        Suite::RoutingE2e => routing_e2e(args).await,
+        Suite::RoutingE2e => routing_e2e(args, 0).await,
+        Suite::Dashboard => routing_e2e(args, 20).await,
         Suite::Chat => crate::bench_chat::run(args.chat, args.database_url).await,
         Suite::Voice => crate::bench_voice::run(args.voice, args.database_url).await,
         Suite::Reminders => crate::bench_reminders::run(args.reminders, args.database_url).await,
@@ -521,8 +527,12 @@ fn pct(sorted: &[Duration], q: f64) -> f64 {
 /// (at most 2,000, the agents' room; 4 s at 500/s); each latency is from just before the POST to
 /// the offer arriving on the chosen agent's socket. Baseline: a bare
 /// loopback WebSocket echo round trip (tokio-tungstenite both ends),
-/// measured in the same run.
-async fn routing_e2e(args: BenchArgs) -> anyhow::Result<()> {
+/// measured in the same run. With `supervisors`, that many supervisors'
+/// sockets (the live dashboard's stream: every routing event and the
+/// queues' figures) are open too, and the time from each POST to its
+/// `offered` event on every supervisor's socket is measured beside the
+/// agents' offers.
+async fn routing_e2e(args: BenchArgs, supervisors: usize) -> anyhow::Result<()> {
     use futures::StreamExt;
     use std::collections::HashMap;
     use std::sync::{Arc, Mutex};
@@ -620,6 +630,46 @@ async fn routing_e2e(args: BenchArgs) -> anyhow::Result<()> {
     let started: Arc<Mutex<HashMap<String, std::time::Instant>>> = Arc::default();
     let arrived: Arc<Mutex<HashMap<String, std::time::Instant>>> = Arc::default();
     let mut listeners = Vec::new();
+    // Supervisors' sockets: (supervisor, item) → when its offer arrived.
+    type Seen = Arc<Mutex<Vec<(String, std::time::Instant)>>>;
+    let watched: Seen = Arc::default();
+    let mut frames = Vec::new();
+    for i in 0..supervisors {
+        let boss = db
+            .create_agent(&switchboard_store::agents::AgentRecord {
+                name: &format!("Bench supervisor {i}"),
+                email: &format!("supervisor{i}@bench.test"),
+                roles: &[switchboard_core::access::Role::Supervisor],
+                active: true,
+                password_hash: Some(&admin_hash),
+            })
+            .await?;
+        let secret = token(switchboard_core::access::Role::Supervisor, Some(boss.id)).await?;
+        let mut req = format!("ws://{}/api/v1/ws", running.addr).into_client_request()?;
+        req.headers_mut()
+            .insert("authorization", format!("Bearer {secret}").parse()?);
+        let (mut ws, _) = tokio_tungstenite::connect_async(req).await?;
+        let (watched, count) = (
+            watched.clone(),
+            Arc::new(std::sync::atomic::AtomicU64::new(0)),
+        );
+        frames.push(count.clone());
+        listeners.push(tokio::spawn(async move {
+            while let Some(Ok(msg)) = ws.next().await {
+                if let Message::Text(t) = msg {
+                    let at = std::time::Instant::now();
+                    count.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    if let Ok(v) = serde_json::from_str::<serde_json::Value>(t.as_str()) {
+                        if v["type"] == "offered" {
+                            if let Some(id) = v["work_item_id"].as_str() {
+                                watched.lock().expect("lock").push((id.to_owned(), at));
+                            }
+                        }
+                    }
+                }
+            }
+        }));
+    }
     for (_, secret) in &agents {
         let mut req = format!("ws://{}/api/v1/ws", running.addr).into_client_request()?;
         req.headers_mut()
@@ -687,11 +737,27 @@ async fn routing_e2e(args: BenchArgs) -> anyhow::Result<()> {
     let sending = wall.elapsed();
     // Let the last offers land (bounded wait).
     for _ in 0..100 {
-        if arrived.lock().expect("lock").len() >= ids.len() {
+        if arrived.lock().expect("lock").len() >= ids.len()
+            && watched.lock().expect("lock").len() >= ids.len() * supervisors
+        {
             break;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    let mut dashboard: Vec<Duration> = {
+        let started = started.lock().expect("lock");
+        watched
+            .lock()
+            .expect("lock")
+            .iter()
+            .filter_map(|(id, at)| Some(at.saturating_duration_since(*started.get(id)?)))
+            .collect()
+    };
+    dashboard.sort();
+    let frames: u64 = frames
+        .iter()
+        .map(|c| c.load(std::sync::atomic::Ordering::Relaxed))
+        .sum();
     let mut latencies: Vec<Duration> = {
         let started = started.lock().expect("lock");
         let arrived = arrived.lock().expect("lock");
@@ -714,10 +780,11 @@ async fn routing_e2e(args: BenchArgs) -> anyhow::Result<()> {
     let (echoes, _) = echo_baseline(items).await?;
 
     println!(
-        "\nrouting end to end, {} database, {} items at {rate}/s (sent in {:.2} s), 20 agents on WebSockets",
+        "\nrouting end to end, {} database, {} items at {rate}/s (sent in {:.2} s), 20 agents{} on WebSockets",
         if url.starts_with("sqlite") { "SQLite (file, WAL)" } else { "PostgreSQL" },
         items,
-        sending.as_secs_f64()
+        sending.as_secs_f64(),
+        if supervisors > 0 { format!(" and {supervisors} supervisors") } else { String::new() }
     );
     println!(
         "{:<58} {:>7} {:>10} {:>10} {:>10}",
@@ -739,10 +806,29 @@ async fn routing_e2e(args: BenchArgs) -> anyhow::Result<()> {
         pct(&latencies, 0.99),
         pct(&latencies, 1.0)
     );
+    if supervisors > 0 && !dashboard.is_empty() {
+        println!(
+            "{:<58} {:>7} {:>10.0} {:>10.0} {:>10.0}",
+            "POST /api/v1/work-items → offer on each supervisor's socket",
+            dashboard.len(),
+            pct(&dashboard, 0.5),
+            pct(&dashboard, 0.99),
+            pct(&dashboard, 1.0)
+        );
+        println!(
+            "(supervisors received {frames} frames in all: every routing event and the queues' figures)"
+        );
+    }
     if latencies.len() < ids.len() {
         println!(
             "({} offers did not arrive within 5 s after the last POST)",
             ids.len() - latencies.len()
+        );
+    }
+    if dashboard.len() < ids.len() * supervisors {
+        println!(
+            "({} supervisor offer events did not arrive within 5 s after the last POST)",
+            ids.len() * supervisors - dashboard.len()
         );
     }
     running.shutdown().await?;

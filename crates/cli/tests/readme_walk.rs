@@ -343,7 +343,10 @@ async fn a_newcomer_follows_the_readme() {
     )
     .await;
     admin
-        .execute("document.querySelector('[data-testid=run]').click(); return true;", vec![])
+        .execute(
+            "document.querySelector('[data-testid=run]').click(); return true;",
+            vec![],
+        )
         .await
         .unwrap();
     let needed = until(
