@@ -5,6 +5,7 @@
 //! time. Each module holds the queries of one kind of record.
 
 pub mod changes;
+pub mod channel_activity;
 mod db;
 mod error;
 mod locked;

@@ -49,6 +49,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
         "/api/v1/reports/work-items/chart",
         Needs(ViewMetrics),
     ),
+    e("GET", "/api/v1/reports/activity", Needs(ViewMetrics)),
     e("GET", "/api/v1/planner/traffic", Needs(ViewMetrics)),
     e("POST", "/api/v1/planner/runs", Needs(ViewMetrics)),
     e("GET", "/api/v1/webhooks", Needs(Configure)),

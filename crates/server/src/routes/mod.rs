@@ -17,6 +17,7 @@ pub mod planner;
 pub mod products;
 pub mod prompts;
 pub mod public_booking;
+pub mod report_activity;
 pub mod reports;
 pub mod routing_config;
 pub mod scheduling;

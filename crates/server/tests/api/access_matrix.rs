@@ -33,6 +33,7 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("GET", "/api/v1/audit-log", "a"),
     ("GET", "/api/v1/reports/work-items", "as"),
     ("GET", "/api/v1/reports/work-items/chart", "as"),
+    ("GET", "/api/v1/reports/activity", "as"),
     ("GET", "/api/v1/planner/traffic", "as"),
     ("POST", "/api/v1/planner/runs", "as"),
     ("GET", "/api/v1/webhooks", "a"),
