@@ -366,6 +366,9 @@ async fn load_routing(db: &Db) -> anyhow::Result<()> {
     ];
     let mut members = Vec::new();
     let mut agents_only = Vec::new();
+    // The demo's supervisor supervises both queues (and so sees them on the
+    // dashboard and in the reports: a supervisor sees only their queues).
+    let mut supervisors = Vec::new();
     for (email, skills) in plan {
         let Some(agent) = db.agent_by_email(email).await? else {
             continue;
@@ -385,6 +388,11 @@ async fn load_routing(db: &Db) -> anyhow::Result<()> {
         db.put_agent_routing(&agent.id, &routing).await?;
         if email != "supervisor@demo.switchboard.test" {
             agents_only.push(agent.id.clone());
+        } else if agent
+            .roles
+            .contains(&switchboard_core::access::Role::Supervisor)
+        {
+            supervisors.push(agent.id.clone());
         }
         members.push(agent.id);
     }
@@ -401,6 +409,7 @@ async fn load_routing(db: &Db) -> anyhow::Result<()> {
             operating_hours: None,
             overflow: serde_json::json!({}),
             members,
+            supervisor_ids: supervisors.clone(),
         };
     if !queues.iter().any(|q| q.name == "Chat — general") {
         db.put_queue(
@@ -811,6 +820,7 @@ pub async fn load_voice(db: &Db) -> anyhow::Result<Option<VoiceDemo>> {
                 "waiting_time_exceeds": {"seconds": 29, "action": "direct_callback"},
             }),
             members: q.members.clone(),
+            supervisor_ids: q.supervisor_ids.clone(),
         };
         db.put_queue(Some(&q.id), &draft).await?;
         db.meta_claim("demo_voice_loaded", &switchboard_core::time::now())

@@ -68,7 +68,7 @@ async fn reports(language: &str, lang: &str) {
     let app = support::spawn_sqlite().await;
     let admin = app.token(Role::Admin).await;
     let es = lang == "es";
-    admin
+    let sara = admin
         .create(
             "/api/v1/agents",
             json!({"name": "Sara Supervisora", "email": "sara@sup.test", "roles": ["supervisor"], "password": PASSWORD}),
@@ -78,7 +78,8 @@ async fn reports(language: &str, lang: &str) {
     let queue = admin
         .create(
             "/api/v1/queues",
-            json!({"name": "Ventas <i>", "channel": "messaging", "members": [ana.agent_id]}),
+            json!({"name": "Ventas <i>", "channel": "messaging", "members": [ana.agent_id],
+                   "supervisor_ids": [sara["id"]]}),
         )
         .await["id"]
         .as_str()

@@ -124,7 +124,8 @@ async fn journey(language: &str, lang: &str) {
     let q = admin
         .create(
             "/api/v1/queues",
-            json!({"name": "Web chat", "channel": "messaging", "members": [ana.agent_id]}),
+            json!({"name": "Web chat", "channel": "messaging", "members": [ana.agent_id],
+                   "supervisor_ids": [sam_id]}),
         )
         .await["id"]
         .as_str()
@@ -133,7 +134,7 @@ async fn journey(language: &str, lang: &str) {
     let billing = admin
         .create(
             "/api/v1/queues",
-            json!({"name": "Billing chat", "channel": "messaging"}),
+            json!({"name": "Billing chat", "channel": "messaging", "supervisor_ids": [sam_id]}),
         )
         .await["id"]
         .as_str()
