@@ -299,6 +299,12 @@ async fn transfer(
         let before = engine.view(&id).await?;
         if watched(&db, &who, &before).await? {
             if !Watch::of(&who, &db).await?.queue(&i.queue_id) {
+                // Their own item (as its agent) goes anywhere, as any agent's.
+                if who.agent_id.is_some() && before.agent_id == who.agent_id {
+                    return Ok(Json(
+                        engine.transfer(&id, &i.queue_id, Some(me(&who)?)).await?,
+                    ));
+                }
                 return Err(switchboard_core::Invalid::one(
                     "queue_id",
                     "not_supervised",

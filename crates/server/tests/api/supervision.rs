@@ -311,6 +311,40 @@ async fn a_supervisor_sees_and_acts_on_only_the_queues_they_supervise() {
         let (s, r) = report(&admin, &format!("{span}&by=day&queue_id={b_q}")).await;
         assert_eq!((s, r["total"]["offered"].as_i64()), (200, Some(1)), "{r}");
 
+        // Their own item, held as its agent, goes anywhere (as any agent's);
+        // once in a queue not theirs, it is unknown to them.
+        let c_q = queue(&admin, json!({"name": "C", "channel": "messaging"})).await;
+        available(&sup_a).await;
+        let mine = admin
+            .create(
+                "/api/v1/work-items",
+                json!({"channel": "chat", "queue_id": a}),
+            )
+            .await;
+        let mine_path = format!("/api/v1/work-items/{}", mine["id"].as_str().unwrap());
+        let (s, r) = answer(
+            admin
+                .post(
+                    &format!("{mine_path}/assign"),
+                    json!({"agent_id": sup_a.agent_id}),
+                )
+                .await,
+        )
+        .await;
+        assert_eq!(s, 200, "{r}");
+        let (s, r) = answer(
+            sup_a
+                .post(&format!("{mine_path}/transfer"), json!({"queue_id": c_q}))
+                .await,
+        )
+        .await;
+        assert_eq!(
+            (s, r["queue_id"].as_str()),
+            (200, Some(c_q.as_str())),
+            "{r}"
+        );
+        assert_eq!(answer(sup_a.get(&mine_path).await).await.0, 404);
+
         // Made a supervisor of B too: the socket says to reload, and the
         // overview and reports now include B.
         supervise(&admin, &b_q, &[&sup_a]).await;
@@ -318,8 +352,10 @@ async fn a_supervisor_sees_and_acts_on_only_the_queues_they_supervise() {
         assert!(resync["last_id"].as_i64().is_some(), "{resync}");
         let o = sup_a.ok("/api/v1/supervisor/overview").await;
         assert_eq!(o["queues"].as_array().unwrap().len(), 2, "{o}");
+        // A's two answers (ana's, and the item given to the supervisor) and B's.
         let (_, r) = report(&sup_a, &format!("{span}&by=queue")).await;
-        assert_eq!(r["total"]["answered"].as_i64(), Some(2), "{r}");
+        assert_eq!(ids(&r["rows"], "key").len(), 2, "{r}");
+        assert_eq!(r["total"]["answered"].as_i64(), Some(3), "{r}");
         app.stop().await;
     }
 }
