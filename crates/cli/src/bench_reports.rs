@@ -183,6 +183,7 @@ pub async fn run(items: u32, iterations: u32, database_url: Option<String>) -> a
         queue_id: None,
         agent_id: None,
         channel: None,
+        within: None,
     };
     let mut month = year(ReportBy::Hour);
     month.from_day = day(end - 30 * 86_400)?;

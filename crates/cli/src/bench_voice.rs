@@ -84,6 +84,7 @@ pub async fn run(args: VoiceBenchArgs, database_url: Option<String>) -> anyhow::
                 operating_hours: None,
                 overflow: serde_json::json!({}),
                 members: Vec::new(),
+                supervisor_ids: Vec::new(),
             },
         )
         .await?;

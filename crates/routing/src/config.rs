@@ -162,6 +162,12 @@ pub struct QueueInput {
     /// Agent ids.
     #[schema(value_type = Option<Vec<switchboard_core::api_schema::RecordId>>, max_items = 10000)]
     pub members: Option<Vec<String>>,
+    /// Agent ids of the supervisors who watch this queue (each must hold the
+    /// supervisor role: else 422 `not_supervisor`; unknown ids: `unknown`).
+    /// A supervisor sees and acts on the work of their queues only; admins
+    /// see every queue. Omitted: none (a PUT replaces the whole queue).
+    #[schema(value_type = Option<Vec<switchboard_core::api_schema::RecordId>>, max_items = 1000)]
+    pub supervisor_ids: Option<Vec<String>>,
 }
 
 fn parse_weekday(s: &str) -> Option<Weekday> {
@@ -393,6 +399,10 @@ pub fn validate_queue(
     if members.len() > 10_000 {
         c.fail("members", "too_long", "at most 10,000 members");
     }
+    let supervisor_ids = input.supervisor_ids.clone().unwrap_or_default();
+    if supervisor_ids.len() > 1000 {
+        c.fail("supervisor_ids", "too_long", "at most 1,000 supervisors");
+    }
     let channel = channel.unwrap_or(ChannelKind::Messaging);
     c.finish(|| switchboard_store::routing::QueueDraft {
         name: name.unwrap_or_default(),
@@ -412,6 +422,7 @@ pub fn validate_queue(
         overflow: serde_json::to_value(input.overflow.clone().unwrap_or_default())
             .expect("serializes"),
         members,
+        supervisor_ids,
     })
 }
 
@@ -629,6 +640,7 @@ mod tests {
                 operating_hours: None,
                 overflow: None,
                 members: None,
+                supervisor_ids: None,
             },
             &HashMap::new(),
         )

@@ -306,13 +306,53 @@ pub async fn load(db: &Db) -> anyhow::Result<Option<Vec<DemoLogin>>> {
     Ok(Some(logins))
 }
 
+/// A demo database made before queues had supervisors: its supervisor
+/// is made the supervisor of both demo queues, once (a supervisor sees
+/// only the queues they supervise).
+async fn load_supervision(db: &Db) -> anyhow::Result<()> {
+    use switchboard_store::routing::QueueDraft;
+    const KEY: &str = "demo_supervision_loaded_at";
+    if db.meta_get(KEY).await?.is_some() {
+        return Ok(());
+    }
+    if let Some(sam) = db
+        .agent_by_email("supervisor@demo.switchboard.test")
+        .await?
+    {
+        if sam.roles.contains(&Role::Supervisor) && db.supervised_queues(&sam.id).await?.is_empty()
+        {
+            for q in db.queues().await? {
+                if q.name != "Chat — general" && q.name != "Voice — urgent" {
+                    continue;
+                }
+                let draft = QueueDraft {
+                    name: q.name,
+                    channel: q.channel,
+                    priority: q.priority,
+                    method: q.method,
+                    offer_timeout_seconds: q.offer_timeout_seconds,
+                    declines_allowed: q.declines_allowed,
+                    is_default: q.is_default,
+                    operating_hours: q.operating_hours,
+                    overflow: q.overflow,
+                    members: q.members,
+                    supervisor_ids: vec![sam.id.clone()],
+                };
+                db.put_queue(Some(&q.id), &draft).await?;
+            }
+        }
+    }
+    db.meta_claim(KEY, &switchboard_core::time::now()).await?;
+    Ok(())
+}
+
 /// Skills, a capacity profile and two queues, so work items route out of
 /// the box: a default chat queue for the demo agents and the supervisor, and
 /// an urgent voice queue for the three agents.
 async fn load_routing(db: &Db) -> anyhow::Result<()> {
     use switchboard_store::routing::{ProfileDraft, QueueDraft};
     if db.meta_get(ROUTING_KEY).await?.is_some() {
-        return Ok(());
+        return load_supervision(db).await;
     }
     let existing = db.skills().await?;
     let mut skill = std::collections::HashMap::new();
@@ -366,6 +406,9 @@ async fn load_routing(db: &Db) -> anyhow::Result<()> {
     ];
     let mut members = Vec::new();
     let mut agents_only = Vec::new();
+    // The demo's supervisor supervises both queues (and so sees them on the
+    // dashboard and in the reports: a supervisor sees only their queues).
+    let mut supervisors = Vec::new();
     for (email, skills) in plan {
         let Some(agent) = db.agent_by_email(email).await? else {
             continue;
@@ -385,6 +428,11 @@ async fn load_routing(db: &Db) -> anyhow::Result<()> {
         db.put_agent_routing(&agent.id, &routing).await?;
         if email != "supervisor@demo.switchboard.test" {
             agents_only.push(agent.id.clone());
+        } else if agent
+            .roles
+            .contains(&switchboard_core::access::Role::Supervisor)
+        {
+            supervisors.push(agent.id.clone());
         }
         members.push(agent.id);
     }
@@ -401,6 +449,7 @@ async fn load_routing(db: &Db) -> anyhow::Result<()> {
             operating_hours: None,
             overflow: serde_json::json!({}),
             members,
+            supervisor_ids: supervisors.clone(),
         };
     if !queues.iter().any(|q| q.name == "Chat — general") {
         db.put_queue(
@@ -811,6 +860,7 @@ pub async fn load_voice(db: &Db) -> anyhow::Result<Option<VoiceDemo>> {
                 "waiting_time_exceeds": {"seconds": 29, "action": "direct_callback"},
             }),
             members: q.members.clone(),
+            supervisor_ids: q.supervisor_ids.clone(),
         };
         db.put_queue(Some(&q.id), &draft).await?;
         db.meta_claim("demo_voice_loaded", &switchboard_core::time::now())

@@ -103,7 +103,17 @@ pub async fn build(config: Config) -> anyhow::Result<(Router, AppState)> {
     routes::reports::spawn_roll_up(db.clone());
     let webhooks = switchboard_webhooks::Webhooks::start(db.clone(), config.webhooks.clone())
         .context("starting webhook delivery")?;
+    let routing_changes = {
+        let (tx, rx) = tokio::sync::watch::channel(0u64);
+        db.changes().listen(move |c| {
+            if *c == switchboard_core::changes::Change::Routing {
+                tx.send_modify(|n| *n += 1);
+            }
+        });
+        rx
+    };
     let state = AppState {
+        routing_changes,
         webhooks,
         voice,
         workspace,

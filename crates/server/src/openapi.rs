@@ -87,7 +87,9 @@ pub fn finish(mut doc: Doc) -> Doc {
                     "Upgrade to a WebSocket. Query `after`: the last event id seen, to resume. \
                      Server messages: routing events `{id, type, …}` (offered, offer_expired, offer_declined, \
                      offer_rescinded, assigned, wrap_up, closed, abandoned, queued, transferred, overflowed, presence) \
-                     and, for supervisors, `queue_stats`. Client messages: `{type: accept|reject, work_item_id}`, \
+                     and `queue_stats`: an agent gets their own events; an admin every event; a supervisor those of \
+                     the queues they supervise (and the presence of those queues' agents), with `{type: resync, last_id}` \
+                     when that set changes (reload the overview). Client messages: `{type: accept|reject, work_item_id}`, \
                      `{type: presence, status}`, `{type: ping}`. Chat: an `offered` chat carries `conversation`; \
                      `chat_message`, `chat_typing`, `chat_joined`, `conversation_ended` for the agent's conversations \
                      (`chat_resync` when too far behind: read the messages back with `after=`); client \

@@ -144,6 +144,8 @@ struct Site {
     prompts: Vec<(PromptKey, String)>,
     names: Names,
     emails: HashMap<String, String>,
+    /// Ids of the agents holding the supervisor role.
+    supervisors: HashSet<String>,
 }
 
 fn internal(e: impl std::fmt::Display) -> ApiError {
@@ -201,6 +203,7 @@ async fn read_site(db: &Db) -> ApiResult<Site> {
                     operating_hours: q.operating_hours,
                     overflow: q.overflow,
                     members: q.members,
+                    supervisor_ids: q.supervisor_ids,
                 },
             )
         })
@@ -301,6 +304,7 @@ async fn read_site(db: &Db) -> ApiResult<Site> {
         widgets,
         names,
         emails,
+        supervisors: db.supervisor_agent_ids().await?.into_iter().collect(),
     })
 }
 
@@ -358,6 +362,13 @@ fn queue_form(q: &QueueDraft, names: &Names) -> Value {
         .collect();
     members.sort();
     members.dedup();
+    let mut supervisors: Vec<String> = q
+        .supervisor_ids
+        .iter()
+        .map(|m| Names::of(&names.agent, m))
+        .collect();
+    supervisors.sort();
+    supervisors.dedup();
     let mut v = serde_json::json!({
         "name": q.name,
         "channel": q.channel,
@@ -369,6 +380,7 @@ fn queue_form(q: &QueueDraft, names: &Names) -> Value {
         "operating_hours": q.operating_hours,
         "overflow": overflow,
         "members": members,
+        "supervisors": supervisors,
     });
     strip_nulls(&mut v);
     v
@@ -955,6 +967,48 @@ async fn plan(db: &Db, text: &str) -> ApiResult<(SitePlan, Vec<ConfigChange>)> {
                             format!("{at}.members"),
                             "invalid",
                             "must be a list of agents' emails",
+                        ),
+                    }
+                }
+                // Supervisors by email too, as `supervisors`; ids are the
+                // API's (`supervisor_ids`), which a file does not carry.
+                if m.remove("supervisor_ids").is_some() {
+                    errors.add(
+                        format!("{at}.supervisor_ids"),
+                        "invalid",
+                        "name the queue's supervisors by email, as supervisors",
+                    );
+                }
+                if let Some(list) = m.remove("supervisors") {
+                    match list {
+                        Value::Array(list) => {
+                            let mut ids = Vec::new();
+                            for (k, e) in list.into_iter().enumerate() {
+                                let found = e
+                                    .as_str()
+                                    .and_then(|e| site.emails.get(&e.trim().to_lowercase()));
+                                match found {
+                                    Some(id) if site.supervisors.contains(id) => {
+                                        ids.push(Value::String(id.clone()))
+                                    }
+                                    Some(_) => errors.add(
+                                        format!("{at}.supervisors[{k}]"),
+                                        "not_supervisor",
+                                        format!("{e} does not hold the supervisor role (queue {name:?})"),
+                                    ),
+                                    None => errors.add(
+                                        format!("{at}.supervisors[{k}]"),
+                                        "unknown",
+                                        format!("no agent has the email {e} (queue {name:?})"),
+                                    ),
+                                }
+                            }
+                            m.insert("supervisor_ids".into(), Value::Array(ids));
+                        }
+                        _ => errors.add(
+                            format!("{at}.supervisors"),
+                            "invalid",
+                            "must be a list of supervisors' emails",
                         ),
                     }
                 }

@@ -32,6 +32,10 @@ pub struct AppState {
     /// loading `--demo` data after the listener opened): `/readyz` answers
     /// 503 until then, so a client waiting for readiness sees a whole site.
     pub ready: Arc<AtomicBool>,
+    /// Bumped after every routing configuration change (queues, their
+    /// members and supervisors): open sockets re-read what their supervisor
+    /// watches.
+    pub routing_changes: tokio::sync::watch::Receiver<u64>,
 }
 
 impl AppState {

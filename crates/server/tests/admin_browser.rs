@@ -220,6 +220,16 @@ async fn journey(language: &str, lang: &str) {
     screenshot(&c, &format!("admin-{lang}-people")).await;
 
     // ------------------------------------------------------------ routing
+    // A supervisor to put on the queue (the picker offers only supervisors).
+    let sue_id = api
+        .create(
+            "/api/v1/agents",
+            json!({"name": "Sue Supervisor", "email": "sue@admin.test", "roles": ["supervisor"], "password": "sue's long password"}),
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     click(&c, &q("nav-routing"), "the routing section").await;
     screen_ready(&c, "routing").await;
     set(&c, &q("queue-name"), "Phones").await;
@@ -247,6 +257,22 @@ async fn journey(language: &str, lang: &str) {
     set(
         &c,
         &format!("document.querySelector('[data-testid=queue-member][value=\"{nora_id}\"]')"),
+        "on",
+    )
+    .await;
+    assert_eq!(
+        c.execute(
+            &format!("return [!!document.querySelector('[data-testid=queue-supervisor][value=\"{nora_id}\"]'), document.querySelectorAll('[data-testid=queue-supervisor]').length];"),
+            vec![]
+        )
+        .await
+        .unwrap(),
+        json!([false, 1]),
+        "only supervisors are offered"
+    );
+    set(
+        &c,
+        &format!("document.querySelector('[data-testid=queue-supervisor][value=\"{sue_id}\"]')"),
         "on",
     )
     .await;
@@ -318,6 +344,7 @@ async fn journey(language: &str, lang: &str) {
         json!({"seconds": 300, "action": "direct_callback", "queue_id": null})
     );
     assert_eq!(phones["members"], json!([nora_id]));
+    assert_eq!(phones["supervisor_ids"], json!([sue_id]));
     let phones_id = phones["id"].as_str().unwrap().to_owned();
 
     set(&c, &q("queue-name"), "Web chat").await;

@@ -7,7 +7,8 @@
 //! answered and abandoned counts follow. The supervisor
 //! then tries to give a waiting chat to an offline agent (refused, said
 //! beside the row), gives it to an agent who is away, moves another to a
-//! second queue and force-closes it after confirming. The socket is dropped and the page reloads
+//! second queue and force-closes it after confirming. A third queue Sam
+//! does not supervise, and its waiting chat, never show. The socket is dropped and the page reloads
 //! its state by itself. The audit log names the supervisor for the
 //! assignment and the close. An agent who opens the page is told it is
 //! not for them. Each state is checked with axe-core; screenshots are
@@ -124,7 +125,8 @@ async fn journey(language: &str, lang: &str) {
     let q = admin
         .create(
             "/api/v1/queues",
-            json!({"name": "Web chat", "channel": "messaging", "members": [ana.agent_id]}),
+            json!({"name": "Web chat", "channel": "messaging", "members": [ana.agent_id],
+                   "supervisor_ids": [sam_id]}),
         )
         .await["id"]
         .as_str()
@@ -133,7 +135,17 @@ async fn journey(language: &str, lang: &str) {
     let billing = admin
         .create(
             "/api/v1/queues",
-            json!({"name": "Billing chat", "channel": "messaging"}),
+            json!({"name": "Billing chat", "channel": "messaging", "supervisor_ids": [sam_id]}),
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // A queue Sam does not supervise: its work never shows on his page.
+    let elsewhere = admin
+        .create(
+            "/api/v1/queues",
+            json!({"name": "Elsewhere chat", "channel": "messaging"}),
         )
         .await["id"]
         .as_str()
@@ -228,10 +240,35 @@ async fn journey(language: &str, lang: &str) {
     c.execute("window.sbNotReloaded = true; return true;", vec![])
         .await
         .unwrap();
+    let hidden = admin
+        .create(
+            "/api/v1/work-items",
+            json!({"channel": "chat", "queue_id": elsewhere}),
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let lucia = chat("Lucía", "García").await;
     until_eq(&c, &figure(&q, "waiting"), json!("1"), "one waiting").await;
     let marc = chat("Marc", "Dubois").await;
     until_eq(&c, &figure(&q, "waiting"), json!("2"), "two waiting").await;
+    // The other queue's chat came before them on the socket: not shown, nor
+    // its queue; the page says it shows Sam's queues.
+    assert_eq!(
+        c.execute(
+            &format!(
+                "return [document.querySelectorAll('[data-testid=queue-row]').length, \
+                 !!document.querySelector('[data-testid=queue-row][data-id=\"{elsewhere}\"]'), !!{}, \
+                 document.querySelector('[data-testid=queues-scope]').textContent.length > 0];",
+                row(&hidden)
+            ),
+            vec![]
+        )
+        .await
+        .unwrap(),
+        json!([2, false, false, true])
+    );
     until_eq(
         &c,
         &format!(

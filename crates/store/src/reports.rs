@@ -45,6 +45,11 @@ pub struct ReportQuery {
     pub queue_id: Option<String>,
     pub agent_id: Option<String>,
     pub channel: Option<String>,
+    /// The queues the reader may see (a supervisor's own), `None` for all.
+    /// Without `queue_id`, the report then adds the rows of these queues
+    /// (their queue and agent-in-queue levels) instead of the totals: an
+    /// unfiltered report counts only their work. Empty: nothing.
+    pub within: Option<Vec<String>>,
 }
 
 /// One row of a report: its key (queue id, agent id, channel, day or UTC
@@ -445,15 +450,25 @@ impl Db {
         };
         // Which level's rows (see `Pending::add`): per dimension, the asked
         // value, every value when grouped by it, else the total over it ('').
+        // A reader limited to some queues reads, instead of the totals over
+        // queues, the rows of each of their queues.
         let mut filter = Vec::new();
         for (column, value, grouped) in [
             ("queue_id", &q.queue_id, q.by == ReportBy::Queue),
             ("agent_id", &q.agent_id, q.by == ReportBy::Agent),
         ] {
-            filter.push(match value {
-                Some(v) => format!("{column} = {}", bind(v)),
-                None if grouped => format!("{column} <> ''"),
-                None => format!("{column} = ''"),
+            filter.push(match (value, &q.within) {
+                (Some(v), _) => format!("{column} = {}", bind(v)),
+                (None, Some(set)) if column == "queue_id" => {
+                    if set.is_empty() {
+                        "1 = 0".to_owned()
+                    } else {
+                        let list: Vec<String> = set.iter().map(|v| bind(v)).collect();
+                        format!("queue_id IN ({})", list.join(", "))
+                    }
+                }
+                (None, _) if grouped => format!("{column} <> ''"),
+                (None, _) => format!("{column} = ''"),
             });
         }
         if let Some(v) = &q.channel {

@@ -16,8 +16,12 @@ use switchboard_core::time;
 use crate::audit::{before_put, snapshot, Area, Of};
 use crate::{new_id, Db, Result, StoreError};
 
-/// Where a queue is stored: its row and its members.
-const QUEUE_PARTS: &[(&str, &str)] = &[("queues", "id"), ("queue_members", "queue_id")];
+/// Where a queue is stored: its row, its members and its supervisors.
+const QUEUE_PARTS: &[(&str, &str)] = &[
+    ("queues", "id"),
+    ("queue_members", "queue_id"),
+    ("queue_supervisors", "queue_id"),
+];
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -96,6 +100,10 @@ pub struct Queue {
     pub overflow: Value,
     /// Agent ids.
     pub members: Vec<String>,
+    /// The supervisors who watch this queue (agent ids, each holding the
+    /// supervisor role): they see its work on the live dashboard, the
+    /// socket and the reports, and act on it. Admins see every queue.
+    pub supervisor_ids: Vec<String>,
     pub created_at: String,
     pub updated_at: String,
 }
@@ -129,6 +137,8 @@ pub struct QueueDraft {
     pub operating_hours: Option<Value>,
     pub overflow: Value,
     pub members: Vec<String>,
+    /// Agent ids of supervisors (checked: each must hold the role).
+    pub supervisor_ids: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -621,7 +631,27 @@ impl Db {
         .await?)
     }
 
-    fn queue_from(r: QueueRow, members: Vec<String>) -> Queue {
+    async fn supervisors_of(&self, queue_id: &str) -> Result<Vec<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT agent_id FROM queue_supervisors WHERE queue_id = $1 ORDER BY agent_id",
+        )
+        .bind(queue_id.to_owned())
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// The queues an agent supervises, sorted. The server decides from
+    /// this who sees what (`auth::watch`).
+    pub async fn supervised_queues(&self, agent_id: &str) -> Result<Vec<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT queue_id FROM queue_supervisors WHERE agent_id = $1 ORDER BY queue_id",
+        )
+        .bind(agent_id.to_owned())
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    fn queue_from(r: QueueRow, members: Vec<String>, supervisor_ids: Vec<String>) -> Queue {
         Queue {
             id: r.id,
             name: r.name,
@@ -634,6 +664,7 @@ impl Db {
             operating_hours: r.operating_hours.as_deref().map(json),
             overflow: json(&r.overflow),
             members,
+            supervisor_ids,
             created_at: r.created_at,
             updated_at: r.updated_at,
         }
@@ -646,12 +677,14 @@ impl Db {
                 .fetch_all(&mut *tx)
                 .await?;
         let mut members = self.all_queue_members(&mut tx).await?;
+        let mut supervisors = self.all_queue_supervisors(&mut tx).await?;
         tx.commit().await?;
         Ok(rows
             .into_iter()
             .map(|r| {
                 let m = members.remove(&r.id).unwrap_or_default();
-                Self::queue_from(r, m)
+                let s = supervisors.remove(&r.id).unwrap_or_default();
+                Self::queue_from(r, m, s)
             })
             .collect())
     }
@@ -664,7 +697,8 @@ impl Db {
                 .await?;
         let row = row.ok_or(StoreError::NotFound("queue"))?;
         let members = self.queue_members(&row.id).await?;
-        Ok(Self::queue_from(row, members))
+        let supervisors = self.supervisors_of(&row.id).await?;
+        Ok(Self::queue_from(row, members, supervisors))
     }
 
     /// Creates (`id` None) or replaces a queue and its members. Making a
@@ -698,6 +732,28 @@ impl Db {
                     "unknown",
                     "no agent has this id",
                 ));
+            }
+        }
+        for (i, s) in d.supervisor_ids.iter().enumerate() {
+            let roles: Option<String> =
+                sqlx::query_scalar("SELECT roles FROM agents WHERE id = $1")
+                    .bind(s.clone())
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            match roles.map(|r| switchboard_core::access::parse_roles(&r)) {
+                None => errors.push(switchboard_core::FieldError::new(
+                    format!("supervisor_ids[{i}]"),
+                    "unknown",
+                    "no agent has this id",
+                )),
+                Some(r) if !r.contains(&switchboard_core::access::Role::Supervisor) => {
+                    errors.push(switchboard_core::FieldError::new(
+                        format!("supervisor_ids[{i}]"),
+                        "not_supervisor",
+                        "this agent does not hold the supervisor role (admins see every queue)",
+                    ))
+                }
+                Some(_) => {}
             }
         }
         if !errors.is_empty() {
@@ -767,6 +823,20 @@ impl Db {
                 .execute(&mut *tx)
                 .await?;
         }
+        sqlx::query("DELETE FROM queue_supervisors WHERE queue_id = $1")
+            .bind(id.to_owned())
+            .execute(&mut *tx)
+            .await?;
+        let mut supervisors = d.supervisor_ids.clone();
+        supervisors.sort();
+        supervisors.dedup();
+        for s in supervisors {
+            sqlx::query("INSERT INTO queue_supervisors (queue_id, agent_id) VALUES ($1, $2)")
+                .bind(id.to_owned())
+                .bind(s)
+                .execute(&mut *tx)
+                .await?;
+        }
         self.audit_of(
             tx,
             Area::Routing,
@@ -821,7 +891,7 @@ impl Db {
             ));
         }
         let before = snapshot(tx, Of::Parts(QUEUE_PARTS, id)).await?;
-        for table in ["queue_members", "voice_prompts"] {
+        for table in ["queue_members", "queue_supervisors", "voice_prompts"] {
             sqlx::query(&format!("DELETE FROM {table} WHERE queue_id = $1"))
                 .bind(id.to_owned())
                 .execute(&mut *tx)
@@ -960,7 +1030,8 @@ impl Db {
             .into_iter()
             .map(|r| {
                 let m = members.remove(&r.id).unwrap_or_default();
-                Self::queue_from(r, m)
+                // The engine routes; who watches is the server's business.
+                Self::queue_from(r, m, Vec::new())
             })
             .collect();
         let profiles: Vec<ProfileRow> = sqlx::query_as(&format!(
@@ -995,6 +1066,23 @@ impl Db {
             open_items,
             last_seq: last_seq.unwrap_or(0),
         })
+    }
+
+    /// Every queue's supervisors, by queue id.
+    async fn all_queue_supervisors(
+        &self,
+        tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    ) -> Result<HashMap<String, Vec<String>>> {
+        let pairs: Vec<(String, String)> = sqlx::query_as(
+            "SELECT queue_id, agent_id FROM queue_supervisors ORDER BY queue_id, agent_id",
+        )
+        .fetch_all(&mut **tx)
+        .await?;
+        let mut out: HashMap<String, Vec<String>> = HashMap::new();
+        for (q, a) in pairs {
+            out.entry(q).or_default().push(a);
+        }
+        Ok(out)
     }
 
     /// Every queue's members, by queue id.

@@ -181,6 +181,23 @@ impl Db {
         )
     }
 
+    /// The ids of the agents who hold the supervisor role (a queue's
+    /// `supervisors` may name only them).
+    pub async fn supervisor_agent_ids(&self) -> Result<Vec<String>> {
+        let rows: Vec<(String, String)> =
+            sqlx::query_as("SELECT id, roles FROM agents ORDER BY id")
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows
+            .into_iter()
+            .filter(|(_, roles)| {
+                switchboard_core::access::parse_roles(roles)
+                    .contains(&switchboard_core::access::Role::Supervisor)
+            })
+            .map(|(id, _)| id)
+            .collect())
+    }
+
     /// Writes the whole plan in one transaction (one audit row per
     /// changed record, as the acting handle's), then announces the changes
     /// so the routing engine and the chat service reload.

@@ -336,6 +336,7 @@ mod reports {
             queue_id: None,
             agent_id: None,
             channel: None,
+            within: None,
         }
     }
 

@@ -127,6 +127,10 @@ pub struct Overview {
     pub agents: Vec<AgentOverview>,
     /// Waiting, offered, assigned and wrapping-up items, oldest first.
     pub work_items: Vec<LiveItem>,
+    /// True when the reader sees every queue (admins); false for a
+    /// supervisor, who sees the queues they supervise (possibly none) and
+    /// their items (and every agent).
+    pub all_queues: bool,
 }
 
 // ------------------------------------------------------------ the rule tester

@@ -149,6 +149,7 @@ impl Live {
             queues,
             agents,
             work_items,
+            all_queues: true,
         }
     }
 }

@@ -5,6 +5,8 @@ pub mod endpoints;
 pub mod limiter;
 pub mod password;
 pub mod principal;
+pub mod watch;
 pub use switchboard_runtime::secret;
 
 pub use principal::{Audited, Principal};
+pub use watch::Watch;

@@ -13,7 +13,7 @@ use std::time::Duration;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
+use axum::{Extension, Json};
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use serde::{Deserialize, Serialize};
@@ -25,6 +25,7 @@ use switchboard_store::reports::{ReportBy, ReportQuery};
 use switchboard_store::Db;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
+use crate::auth::{Principal, Watch};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiQuery;
 use crate::state::AppState;
@@ -283,6 +284,7 @@ async fn ask(
             queue_id,
             agent_id,
             channel,
+            within: None,
         },
         zone,
         zone_name,
@@ -290,6 +292,19 @@ async fn ask(
         service_level,
         short_abandon,
     })
+}
+
+/// Limits a report to the queues the caller watches (`auth::watch`): a
+/// supervisor asking for a queue they do not supervise gets 403; without a
+/// queue, the report counts only their queues' work (for `by=agent` and
+/// `by=channel` too: the agent-in-queue and queue rows of their queues).
+async fn limit(db: &Db, who: &Principal, a: &mut Asked) -> ApiResult<()> {
+    let watch = Watch::of(who, db).await?;
+    if let Some(q) = &a.query.queue_id {
+        watch.require_queue(q)?;
+    }
+    a.query.within = watch.queue_ids();
+    Ok(())
 }
 
 fn by_name(by: ReportBy) -> &'static str {
@@ -410,13 +425,17 @@ fn csv_of(report: &WorkItemReport) -> ApiResult<Vec<u8>> {
 /// or hour: offered, answered, abandoned (short ones apart), service level,
 /// speed of answer, handle time, transfers, declines, callbacks, CSAT.
 /// Definitions: docs/reports.md. `format=csv` answers the same numbers as a
-/// CSV download with a `total` row.
+/// CSV download with a `total` row. Admins read every queue; a supervisor
+/// the queues they supervise: a `queue_id` of another queue is 403, and
+/// without one the report counts their queues' work only.
 #[utoipa::path(get, path = "/api/v1/reports/work-items", tag = "reports", params(ReportParams),
     responses((status = 200, description = "The report: JSON, or with `format=csv` a CSV download",
             content((WorkItemReport = "application/json"), (String = "text/csv"))),
-        (status = 403, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+        (status = 403, body = crate::error::Problem, description = "an agent, or a queue_id the supervisor does not supervise"),
+        (status = 422, body = crate::error::Problem)))]
 async fn work_items(
     State(db): State<Db>,
+    Extension(who): Extension<Principal>,
     ApiQuery(p): ApiQuery<ReportParams>,
 ) -> ApiResult<Response> {
     let csv = match p.format.as_deref() {
@@ -442,6 +461,8 @@ async fn work_items(
         p.short_abandon_seconds,
     )
     .await?;
+    let mut asked = asked;
+    limit(&db, &who, &mut asked).await?;
     let report = build(&db, &asked).await?;
     if !csv {
         return Ok(Json(report).into_response());
@@ -466,7 +487,11 @@ async fn work_items(
 #[utoipa::path(get, path = "/api/v1/reports/work-items/chart", tag = "reports", params(ChartParams),
     responses((status = 200, content_type = "image/svg+xml", body = String),
         (status = 403, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
-async fn chart(State(db): State<Db>, ApiQuery(p): ApiQuery<ChartParams>) -> ApiResult<Response> {
+async fn chart(
+    State(db): State<Db>,
+    Extension(who): Extension<Principal>,
+    ApiQuery(p): ApiQuery<ChartParams>,
+) -> ApiResult<Response> {
     let r = &p;
     let asked = ask(
         &db,
@@ -480,6 +505,8 @@ async fn chart(State(db): State<Db>, ApiQuery(p): ApiQuery<ChartParams>) -> ApiR
         r.short_abandon_seconds,
     )
     .await?;
+    let mut asked = asked;
+    limit(&db, &who, &mut asked).await?;
     let report = build(&db, &asked).await?;
     let lang = p.lang.as_deref().unwrap_or("en");
     let labels: Vec<String> = report.rows.iter().map(|r| r.name.clone()).collect();

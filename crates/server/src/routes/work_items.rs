@@ -12,7 +12,7 @@ use switchboard_core::validation::Check;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::created;
-use crate::auth::Principal;
+use crate::auth::{Principal, Watch};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
 use crate::routing::config::SkillNeedSpec;
@@ -132,16 +132,28 @@ async fn create(
 
 /// A work item with its live position, estimated wait and routing reason:
 /// to the agent it is offered or assigned to (or who holds its
-/// conversation), and to supervisors and admins; 404 for anyone else.
+/// conversation), to admins, and to the supervisors of its queue; 404 for
+/// anyone else.
 #[utoipa::path(get, path = "/api/v1/work-items/{id}", tag = "work items", params(("id" = String, Path)),
     responses((status = 200, body = WorkItemView),
-        (status = 404, body = crate::error::Problem, description = "no such work item, or not yours")))]
+        (status = 404, body = crate::error::Problem, description = "no such work item, or not yours (nor of a queue you supervise)")))]
 async fn get(
     State(w): State<std::sync::Arc<switchboard_workspace::Workspace>>,
+    State(db): State<Db>,
     Extension(who): Extension<Principal>,
     Path(id): Path<String>,
 ) -> ApiResult<Json<WorkItemView>> {
-    Ok(Json(w.reach_item(&who.actor(), &id).await?))
+    let actor = who.actor();
+    let item = w.reach_item(&actor, &id).await?;
+    if actor.supervises && !Watch::of(&who, &db).await?.queue(&item.queue_id) {
+        // Outside their queues a supervisor has an agent's rights only.
+        let mine = switchboard_workspace::Actor {
+            supervises: false,
+            ..actor
+        };
+        return Ok(Json(w.reach_item(&mine, &id).await?));
+    }
+    Ok(Json(item))
 }
 
 fn me(who: &Principal) -> ApiResult<&str> {
@@ -172,9 +184,12 @@ async fn reject(
     Ok(Json(engine.answer(&id, me(&who)?, false).await?))
 }
 
-/// Close a work item assigned to you (supervisors: any open item).
+/// Close a work item assigned to you (supervisors: any open item of the
+/// queues they supervise, others 404; admins: any open item).
 #[utoipa::path(post, path = "/api/v1/work-items/{id}/close", tag = "work items", params(("id" = String, Path)),
-    responses((status = 200, body = WorkItemView), (status = 409, body = crate::error::Problem)))]
+    responses((status = 200, body = WorkItemView),
+        (status = 404, body = crate::error::Problem, description = "no such work item, or not of a queue you supervise"),
+        (status = 409, body = crate::error::Problem)))]
 async fn close(
     State(engine): State<EngineHandle>,
     State(db): State<Db>,
@@ -183,6 +198,10 @@ async fn close(
 ) -> ApiResult<Json<WorkItemView>> {
     if who.may(Permission::SuperviseRecords) {
         let before = engine.view(&id).await?;
+        if !watched(&db, &who, &before).await? {
+            // Not a queue of theirs: only as the agent holding it.
+            return Ok(Json(engine.close(&id, Some(me(&who)?)).await?));
+        }
         let after = engine.close(&id, None).await?;
         // An agent closing their own work is everyday work, not an
         // intervention: only a close with a supervisor's rights is audited.
@@ -190,6 +209,20 @@ async fn close(
         return Ok(Json(after));
     }
     Ok(Json(engine.close(&id, Some(me(&who)?)).await?))
+}
+
+/// Whether a supervisor may act on this item as a supervisor: it is in a
+/// queue they watch (`auth::watch`). An item outside their queues is
+/// unknown to them (404), unless they hold it themselves as an agent: then
+/// `false`, and they act with an agent's rights.
+async fn watched(db: &Db, who: &Principal, item: &WorkItemView) -> ApiResult<bool> {
+    if Watch::of(who, db).await?.queue(&item.queue_id) {
+        return Ok(true);
+    }
+    if who.agent_id.is_some() && item.agent_id == who.agent_id {
+        return Ok(false);
+    }
+    Err(ApiError::NotFound("work item"))
 }
 
 /// The part of a work item an intervention changes, for the audit log.
@@ -247,9 +280,14 @@ pub struct TransferInput {
     queue_id: String,
 }
 
-/// Move a work item to another queue; it keeps its arrival time.
+/// Move a work item to another queue; it keeps its arrival time. The
+/// assigned agent moves their own item to any queue; a supervisor moves
+/// the items of the queues they supervise (others: 404) to one of those
+/// queues (others: 422 `queue_id` `not_supervised`); admins any.
 #[utoipa::path(post, path = "/api/v1/work-items/{id}/transfer", tag = "work items", params(("id" = String, Path)),
-    request_body = TransferInput, responses((status = 200, body = WorkItemView)))]
+    request_body = TransferInput, responses((status = 200, body = WorkItemView),
+        (status = 404, body = crate::error::Problem, description = "no such work item, or not of a queue you supervise"),
+        (status = 422, body = crate::error::Problem, description = "unknown queue, or a queue you do not supervise")))]
 async fn transfer(
     State(engine): State<EngineHandle>,
     State(db): State<Db>,
@@ -259,6 +297,26 @@ async fn transfer(
 ) -> ApiResult<Json<WorkItemView>> {
     if who.may(Permission::SuperviseRecords) {
         let before = engine.view(&id).await?;
+        if watched(&db, &who, &before).await? {
+            if !Watch::of(&who, &db).await?.queue(&i.queue_id) {
+                // Their own item (as its agent) goes anywhere, as any agent's.
+                if who.agent_id.is_some() && before.agent_id == who.agent_id {
+                    return Ok(Json(
+                        engine.transfer(&id, &i.queue_id, Some(me(&who)?)).await?,
+                    ));
+                }
+                return Err(switchboard_core::Invalid::one(
+                    "queue_id",
+                    "not_supervised",
+                    "you do not supervise this queue: transfer to one of yours",
+                )
+                .into());
+            }
+        } else {
+            return Ok(Json(
+                engine.transfer(&id, &i.queue_id, Some(me(&who)?)).await?,
+            ));
+        }
         let after = engine.transfer(&id, &i.queue_id, None).await?;
         supervised(&db, &who, "work_item.transfer", &before, &after).await?;
         return Ok(Json(after));
@@ -280,11 +338,13 @@ pub struct AssignInput {
 /// once, whatever the agent's free capacity, queues or skills (the agent
 /// is set busy while over capacity). 409 when the agent is offline, or
 /// the item is already with an agent (transfer it to a queue first) or
-/// closed. Recorded in the audit log as `work_item.assign`.
+/// closed. A supervisor assigns the items of the queues they supervise
+/// (others: 404, as if unknown). Recorded in the audit log as
+/// `work_item.assign`.
 #[utoipa::path(post, path = "/api/v1/work-items/{id}/assign", tag = "work items", params(("id" = String, Path)),
     request_body = AssignInput,
     responses((status = 200, body = WorkItemView),
-        (status = 404, body = crate::error::Problem, description = "no such work item or agent"),
+        (status = 404, body = crate::error::Problem, description = "no such work item or agent, or an item of a queue you do not supervise"),
         (status = 409, body = crate::error::Problem, description = "the agent is offline, or the item is with an agent or closed"),
         (status = 422, body = crate::error::Problem)))]
 async fn assign(
@@ -298,6 +358,9 @@ async fn assign(
     let agent = c.optional_id("agent_id", Some(i.agent_id));
     let agent = c.finish(|| agent.unwrap_or_default())?;
     let before = engine.view(&id).await?;
+    if !Watch::of(&who, &db).await?.queue(&before.queue_id) {
+        return Err(ApiError::NotFound("work item"));
+    }
     let after = engine.assign(&id, &agent).await?;
     supervised(&db, &who, "work_item.assign", &before, &after).await?;
     Ok(Json(after))
@@ -307,14 +370,23 @@ async fn assign(
 /// figures (as `queue_stats` on the socket), every agent the engine routes
 /// to with their presence, and every open work item (waiting, offered,
 /// assigned, wrapping up) with when it entered its status. Follow
-/// `/api/v1/ws` from `last_id` for the changes.
+/// `/api/v1/ws` from `last_id` for the changes. Admins see everything; a
+/// supervisor the queues they supervise and their items (none if they
+/// supervise none), with `all_queues` false; every agent either way.
 #[utoipa::path(get, path = "/api/v1/supervisor/overview", tag = "routing",
     responses((status = 200, body = Overview), (status = 403, body = crate::error::Problem)))]
 async fn overview(
     State(engine): State<EngineHandle>,
     State(db): State<Db>,
+    Extension(who): Extension<Principal>,
 ) -> ApiResult<Json<Overview>> {
+    let watch = Watch::of(&who, &db).await?;
     let mut o = engine.overview().await?;
+    if !watch.is_all() {
+        o.all_queues = false;
+        o.queues.retain(|q| watch.queue(&q.stats.queue_id));
+        o.work_items.retain(|i| watch.queue(&i.item.queue_id));
+    }
     let mut names = std::collections::HashMap::new();
     let mut after: Option<String> = None;
     loop {
@@ -368,11 +440,17 @@ async fn put_presence(
 }
 
 /// Live figures of a queue: waiting, longest wait, estimated wait, agents.
+/// Admins: any queue; supervisors: the queues they supervise (others 403).
 #[utoipa::path(get, path = "/api/v1/queues/{id}/stats", tag = "routing", params(("id" = String, Path)),
-    responses((status = 200, body = QueueStats)))]
+    responses((status = 200, body = QueueStats),
+        (status = 403, body = crate::error::Problem, description = "a queue you do not supervise")))]
 async fn stats(
     State(engine): State<EngineHandle>,
+    State(db): State<Db>,
+    Extension(who): Extension<Principal>,
     Path(id): Path<String>,
 ) -> ApiResult<Json<QueueStats>> {
-    Ok(Json(engine.stats(&id).await?))
+    let stats = engine.stats(&id).await?;
+    Watch::of(&who, &db).await?.require_queue(&id)?;
+    Ok(Json(stats))
 }

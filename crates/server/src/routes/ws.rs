@@ -1,9 +1,14 @@
 //! `/api/v1/ws`: the live channel of agents and supervisors.
 //!
 //! Server → client: every routing event the caller may see, as
-//! `{"id": N, "type": "offered"|"offer_expired"|"assigned"|…, …}`; supervisors
-//! and admins see all events plus `{"type": "queue_stats", …}` after each
-//! change to a queue (both queues after a transfer). Agents see their own (offers, assignments, presence).
+//! `{"id": N, "type": "offered"|"offer_expired"|"assigned"|…, …}`; admins
+//! see all events plus `{"type": "queue_stats", …}` after each change to a
+//! queue (both queues after a transfer); supervisors the same for the
+//! queues they supervise only (events touching one of them: `auth::watch`;
+//! agents' presence, which is no queue's, to every supervisor). When what
+//! a supervisor watches changes (an admin edits a queue's supervisors, or
+//! their roles), the socket sends `{"type": "resync", "last_id": N}`:
+//! reload the overview. Agents see their own (offers, assignments, presence).
 //! Connect with `?after=N` (the last id seen) to resume: what was missed is
 //! replayed from the store first, so nothing is lost across a reconnect.
 //! Without `after`, the stream starts now and the `ready` message lists the
@@ -31,7 +36,7 @@ use switchboard_core::validation::limits;
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::auth::principal::Via;
-use crate::auth::Principal;
+use crate::auth::{Principal, Watch};
 use crate::chat::hub::{AgentEvent, Audience, ChatEvent};
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -87,9 +92,33 @@ async fn upgrade(
         .on_upgrade(move |socket| session(s, who, after, socket))
 }
 
-/// Who sees an event: its agent, or supervisors and admins.
-fn visible(e: &RoutingEvent, agent: Option<&str>, supervisor: bool) -> bool {
-    supervisor || (agent.is_some() && e.agent_id.as_deref() == agent)
+/// Who sees an event: its agent; admins; a supervisor when it touches a
+/// queue they watch (a transfer: either end), or when it is of no queue
+/// (an agent's presence). `watch` is None for a caller who may not see the
+/// supervisors' stream (an agent).
+fn visible(e: &RoutingEvent, agent: Option<&str>, watch: Option<&Watch>) -> bool {
+    if agent.is_some() && e.agent_id.as_deref() == agent {
+        return true;
+    }
+    let Some(w) = watch else { return false };
+    let queues = touched_queues(e);
+    queues.is_empty() || queues.iter().any(|q| w.queue(q))
+}
+
+/// What a socket's caller watches: None unless they may see the
+/// supervisors' stream.
+async fn watch_of(s: &AppState, who: &Principal) -> Option<Watch> {
+    if !who.may(Permission::ViewAgents) {
+        return None;
+    }
+    match Watch::of(who, &s.db).await {
+        Ok(w) => Some(w),
+        Err(e) => {
+            // Fail closed: nothing until the next re-read.
+            tracing::warn!(error = %e, "reading what a supervisor watches failed");
+            Some(Watch::Only(Default::default()))
+        }
+    }
 }
 
 /// The queues whose figures an event changes: its own, and for a transfer
@@ -148,7 +177,9 @@ fn chat_message(e: &AgentEvent) -> Value {
 const MAX_REPLAY: i64 = 10_000;
 
 async fn session(s: AppState, mut who: Principal, after: Option<i64>, mut socket: WebSocket) {
-    let mut supervisor = who.may(Permission::ViewAgents);
+    let mut watch = watch_of(&s, &who).await;
+    let mut routing_changes = s.routing_changes.clone();
+    routing_changes.mark_unchanged();
     let agent = who.agent_id.clone();
     let now = s.engine.last_seq();
     let after = match after {
@@ -164,7 +195,7 @@ async fn session(s: AppState, mut who: Principal, after: Option<i64>, mut socket
     // that falls behind later catches up the same way).
     let mut live = s.engine.subscribe_after("socket", after);
     for e in live.replay().await {
-        if !visible(&e, agent.as_deref(), supervisor) {
+        if !visible(&e, agent.as_deref(), watch.as_ref()) {
             continue;
         }
         let text = e.message().to_string();
@@ -240,14 +271,14 @@ async fn session(s: AppState, mut who: Principal, after: Option<i64>, mut socket
             },
             event = live.next() => match event {
                 Some(e) => {
-                    if !visible(&e, agent.as_deref(), supervisor) {
+                    if !visible(&e, agent.as_deref(), watch.as_ref()) {
                         continue;
                     }
                     if socket.send(Message::Text(enrich(&s, &e).await.into())).await.is_err() {
                         return;
                     }
-                    if supervisor {
-                        for q in touched_queues(&e) {
+                    if let Some(w) = &watch {
+                        for q in touched_queues(&e).into_iter().filter(|q| w.queue(q)) {
                             if let Ok(stats) = s.engine.stats(&q).await {
                                 let mut v = serde_json::to_value(stats).unwrap_or_default();
                                 v["type"] = json!("queue_stats");
@@ -262,13 +293,35 @@ async fn session(s: AppState, mut who: Principal, after: Option<i64>, mut socket
             },
             _ = recheck.tick() => match who.recheck(&s.db).await {
                 Some(roles) => {
-                    supervisor = Permission::ViewAgents.allows(&roles);
                     // Commands on this socket act with the roles held now.
                     who.roles = roles;
+                    let now = watch_of(&s, &who).await;
+                    if now != watch {
+                        watch = now;
+                        if resync(&mut socket, live.last()).await.is_err() {
+                            return;
+                        }
+                    }
                 }
                 None => {
                     let _ = socket.send(Message::Close(None)).await;
                     return;
+                }
+            },
+            // A queue's supervisors (or someone's roles) changed: what
+            // this supervisor watches may have.
+            changed = routing_changes.changed(), if watch.is_some() => {
+                if changed.is_err() {
+                    routing_changes = s.routing_changes.clone();
+                    routing_changes.mark_unchanged();
+                    continue;
+                }
+                let now = watch_of(&s, &who).await;
+                if now != watch {
+                    watch = now;
+                    if resync(&mut socket, live.last()).await.is_err() {
+                        return;
+                    }
                 }
             },
             incoming = socket.recv() => match incoming {
@@ -283,6 +336,13 @@ async fn session(s: AppState, mut who: Principal, after: Option<i64>, mut socket
             },
         }
     }
+}
+
+/// Tells a supervisor's page to reload its overview: what it watches
+/// changed, so the state it built from the events no longer holds.
+async fn resync(socket: &mut WebSocket, last: i64) -> Result<(), axum::Error> {
+    let v = json!({"type": "resync", "last_id": last});
+    socket.send(Message::Text(v.to_string().into())).await
 }
 
 #[derive(Deserialize)]

@@ -1434,6 +1434,7 @@ async fn an_agent_reads_only_their_own_work_items_and_visitors() {
         let mut s = setup(&app).await;
         let mallory = app.token(Role::Agent).await;
         let supervisor = app.token(Role::Supervisor).await;
+        crate::support::supervise(&s.admin, &s.queue, &[&supervisor]).await;
         let mut b = Browser::new(&app, &s.widget);
         b.register(json!({})).await;
         b.page("https://shop.example/private", "Private").await;

@@ -229,6 +229,7 @@ async fn check_config_changes(app: &TestApp) {
         operating_hours: None,
         overflow: json!({}),
         members: vec![agent.agent_id.clone().unwrap()],
+        supervisor_ids: Vec::new(),
     };
     let second = app.db().put_queue(None, &draft).await.unwrap();
     available(&agent).await;

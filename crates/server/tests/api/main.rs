@@ -22,6 +22,7 @@ mod reports;
 mod routing;
 mod scheduling;
 mod site_config;
+mod supervision;
 mod testers;
 mod voice;
 mod webhooks;

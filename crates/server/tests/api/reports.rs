@@ -47,7 +47,8 @@ async fn a_day_of_routing_shows_in_the_report_and_its_csv() {
         let ana = app.token(Role::Agent).await;
         let q = queue(
             &admin,
-            json!({"name": "Ventes <b>", "channel": "messaging", "members": [ana.agent_id]}),
+            json!({"name": "Ventes <b>", "channel": "messaging", "members": [ana.agent_id],
+                   "supervisor_ids": [boss.agent_id]}),
         )
         .await;
         // One answered and closed, one abandoned while waiting.

@@ -226,7 +226,8 @@ async fn capacity_presence_position_and_queue_figures() {
         assert_eq!(s, 200, "{b}");
         let q = queue(
             &admin,
-            json!({"name": "single", "channel": "messaging", "members": [ana.agent_id]}),
+            json!({"name": "single", "channel": "messaging", "members": [ana.agent_id],
+                   "supervisor_ids": [supervisor.agent_id]}),
         )
         .await;
         let mut sup_ws = connect(&app, &supervisor, 0).await;
@@ -502,11 +503,20 @@ async fn the_assigned_agent_or_a_supervisor_transfers_and_the_item_keeps_its_arr
         let (ana, bruno) = (app.token(Role::Agent).await, app.token(Role::Agent).await);
         let first = queue(
             &admin,
-            json!({"name": "first", "channel": "messaging", "members": [ana.agent_id]}),
+            json!({"name": "first", "channel": "messaging", "members": [ana.agent_id],
+                   "supervisor_ids": [supervisor.agent_id]}),
         )
         .await;
-        let second = queue(&admin, json!({"name": "second", "channel": "messaging"})).await;
-        let third = queue(&admin, json!({"name": "third", "channel": "messaging"})).await;
+        let second = queue(
+            &admin,
+            json!({"name": "second", "channel": "messaging", "supervisor_ids": [supervisor.agent_id]}),
+        )
+        .await;
+        let third = queue(
+            &admin,
+            json!({"name": "third", "channel": "messaging", "supervisor_ids": [supervisor.agent_id]}),
+        )
+        .await;
         available(&ana).await;
         let it = item(&admin, json!({"channel": "chat", "queue_id": first})).await;
         let path = format!("/api/v1/work-items/{}", it["id"].as_str().unwrap());
@@ -700,7 +710,8 @@ async fn a_supervisor_assigns_a_waiting_item_sees_the_overview_and_the_audit_log
         let (ana, bruno) = (app.token(Role::Agent).await, app.token(Role::Agent).await);
         let q = queue(
             &admin,
-            json!({"name": "chat", "channel": "messaging", "members": [ana.agent_id]}),
+            json!({"name": "chat", "channel": "messaging", "members": [ana.agent_id],
+                   "supervisor_ids": [supervisor.agent_id]}),
         )
         .await;
         // Nobody is available: the item waits.
@@ -905,9 +916,10 @@ async fn a_supervisor_assigns_a_waiting_item_sees_the_overview_and_the_audit_log
         );
 
         // A transfer updates both queues' figures on a supervisor's socket.
+        let watched = |name: &str| json!({"name": name, "channel": "messaging", "supervisor_ids": [supervisor.agent_id]});
         let (from, to) = (
-            queue(&admin, json!({"name": "from", "channel": "messaging"})).await,
-            queue(&admin, json!({"name": "to", "channel": "messaging"})).await,
+            queue(&admin, watched("from")).await,
+            queue(&admin, watched("to")).await,
         );
         let moving = item(&admin, json!({"channel": "chat", "queue_id": from})).await;
         let mut sup_ws = connect(&app, &supervisor, 0).await;

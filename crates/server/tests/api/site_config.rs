@@ -153,11 +153,19 @@ async fn same_people(from: &TestApp, to: &TestApp) {
         .unwrap();
     for (_, email) in from.db().agent_emails().await.unwrap() {
         if to.db().agent_by_email(&email).await.unwrap().is_none() {
+            // With their roles: a queue's supervisors must hold the role.
+            let roles = from
+                .db()
+                .agent_by_email(&email)
+                .await
+                .unwrap()
+                .unwrap()
+                .roles;
             to.db()
                 .create_agent(&switchboard_store::agents::AgentRecord {
                     name: &email,
                     email: &email,
-                    roles: &[Role::Agent],
+                    roles: &roles,
                     active: true,
                     password_hash: Some(&hash),
                 })
@@ -188,6 +196,10 @@ async fn an_export_applied_to_an_empty_site_reproduces_the_configuration() {
         assert!(
             text.contains("ana@demo.switchboard.test"),
             "members by email: {text}"
+        );
+        assert!(
+            text.contains("supervisors = [\"supervisor@demo.switchboard.test\"]"),
+            "supervisors by email: {text}"
         );
         assert!(
             text.contains("queue = \"Voice — urgent\""),
@@ -307,6 +319,14 @@ async fn a_bad_file_is_refused_by_its_place_and_writes_nothing() {
             (
                 text.replace("ana@demo.switchboard.test", "nobody@example.com"),
                 "queues[0].members[0]",
+            ),
+            (
+                // Supervisors by email, each holding the role.
+                text.replace(
+                    "supervisor@demo.switchboard.test",
+                    "ana@demo.switchboard.test",
+                ),
+                "queues[0].supervisors[0]",
             ),
             (
                 text.replace("seconds = 120", "seconds = 999999"),

@@ -273,3 +273,29 @@ pub fn around_the_clock() -> Value {
             .collect(),
     )
 }
+
+/// Makes `supervisors` the supervisors of queue `queue` (as an admin
+/// would on the queue's form: the queue read, its list replaced, PUT).
+pub async fn supervise(admin: &Caller, queue: &str, supervisors: &[&Caller]) {
+    let path = format!("/api/v1/queues/{queue}");
+    let mut q = admin.ok(&path).await;
+    let m = q.as_object_mut().unwrap();
+    for read_only in ["id", "created_at", "updated_at"] {
+        m.remove(read_only);
+    }
+    let ids: Vec<Value> = supervisors
+        .iter()
+        .map(|c| Value::String(c.agent_id.clone().unwrap()))
+        .collect();
+    m.insert("supervisor_ids".into(), Value::Array(ids));
+    let (s, b) = answer(
+        admin
+            .request(Method::PUT, &path)
+            .json(&q)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, 200, "PUT {path}: {b}");
+}

@@ -1,5 +1,6 @@
 // Routing: queues (channel, method, priority, offer timeout, declines,
-// operating hours and holidays, overflow conditions → actions, members)
+// operating hours and holidays, overflow conditions → actions, members,
+// supervisors: the people with the supervisor role who watch the queue)
 // and the ordered routing rules (first match wins), moved up and down,
 // then saved as a whole.
 
@@ -84,6 +85,10 @@ function queueForm(ctx, queues, agents) {
     if (threshold) overflow[cond].value.setAttribute('data-testid', 'overflow-' + cond + '-' + threshold);
   }
   const memberBoxes = agents.map((a) => tickBox(false, { value: a.id, 'data-testid': 'queue-member' }));
+  // Only people holding the supervisor role can supervise a queue (the API
+  // refuses others); a former supervisor's id, not shown, is dropped on save.
+  const supervisors = agents.filter((a) => Array.isArray(a.roles) && a.roles.includes('supervisor'));
+  const supervisorBoxes = supervisors.map((a) => tickBox(false, { value: a.id, 'data-testid': 'queue-supervisor' }));
   let editing = null;
 
   function hoursRow(day, from, to) {
@@ -142,6 +147,7 @@ function queueForm(ctx, queues, agents) {
       if (threshold) overflow[cond].value.value = spec ? spec[threshold] : '';
     }
     for (const b of memberBoxes) b.checked = q.members.includes(b.value);
+    for (const b of supervisorBoxes) b.checked = (q.supervisor_ids || []).includes(b.value);
     title.focus();
   }
 
@@ -150,6 +156,7 @@ function queueForm(ctx, queues, agents) {
       name: c.name.value, channel: c.channel.value, priority: numberOf(c.priority),
       offer_timeout_seconds: numberOf(c.timeout), declines_allowed: numberOf(c.declines),
       is_default: c.isDefault.checked, members: memberBoxes.filter((b) => b.checked).map((b) => b.value),
+      supervisor_ids: supervisorBoxes.filter((b) => b.checked).map((b) => b.value),
       operating_hours: null, overflow: {}
     };
     if (c.method.value) out.method = c.method.value;
@@ -209,11 +216,18 @@ function queueForm(ctx, queues, agents) {
       h('fieldset', null, h('legend', null, t('overflow')), h('p', { class: 'muted' }, t('overflowHelp')), overflowRows),
       h('fieldset', null, h('legend', null, t('members')),
         agents.length ? h('div', { class: 'grid' }, memberBoxes.map((b, i) => fieldRow(agents[i].name, b))) : null),
+      h('fieldset', { 'data-testid': 'queue-supervisors' }, h('legend', null, t('supervisors')),
+        h('p', { class: 'muted' }, t('supervisorsHelp')),
+        supervisors.length
+          ? h('div', { class: 'grid' }, supervisorBoxes.map((b, i) => fieldRow(supervisors[i].name, b)))
+          : h('p', { class: 'muted' }, t('noSupervisors'))),
       box,
       h('div', { class: 'actions' },
         h('button', { type: 'submit', class: 'primary', 'data-testid': 'queue-save' }, t('save')),
         button(t('newQueue'), () => ctx.reload()))));
   if (memberBoxes.length) memberBoxes[0].setAttribute('data-field', 'members');
+  // Errors name supervisor_ids[n] (n in the list sent): shown by the first box.
+  if (supervisorBoxes.length) supervisorBoxes[0].setAttribute('data-field', 'supervisor_ids');
   return { el, edit };
 }
 

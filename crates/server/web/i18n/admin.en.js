@@ -35,6 +35,8 @@ export default {
   methodDefault: 'Default for the channel', m_highest_capacity: 'highest free capacity', m_round_robin: 'round robin',
   m_least_active: 'least active', m_longest_idle: 'longest idle',
   priority: 'Priority', members: 'Members', default: 'default', newQueue: 'New queue', savedQueue: 'Queue {name} saved.',
+  supervisors: 'Supervisors', supervisorsHelp: 'Supervisors see this queue’s work on the live dashboard and in the reports, and act on it. Admins see every queue.',
+  noSupervisors: 'No one holds the supervisor role yet (see People).',
   offerTimeout: 'Offer timeout (seconds)', declines: 'Declines allowed', isDefault: 'Default queue (for work no rule matches)',
   hours: 'Operating hours and holidays', hasHours: 'Open only during these hours', timeZone: 'Time zone',
   holidays: 'Holidays (YYYY-MM-DD, comma separated)', addHours: 'Add opening hours', day: 'Day', from: 'From', to: 'To',

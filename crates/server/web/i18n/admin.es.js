@@ -35,6 +35,8 @@ export default {
   methodDefault: 'Predeterminado del canal', m_highest_capacity: 'mayor capacidad libre', m_round_robin: 'por turnos',
   m_least_active: 'el menos activo', m_longest_idle: 'inactivo desde hace más tiempo',
   priority: 'Prioridad', members: 'Miembros', default: 'predeterminada', newQueue: 'Nueva cola', savedQueue: 'Cola {name} guardada.',
+  supervisors: 'Supervisores', supervisorsHelp: 'Los supervisores ven el trabajo de esta cola en el panel en directo y en los informes, y actúan sobre él. Los administradores ven todas las colas.',
+  noSupervisors: 'Nadie tiene todavía el rol de supervisor (ver Personas).',
   offerTimeout: 'Plazo de la oferta (segundos)', declines: 'Rechazos permitidos', isDefault: 'Cola predeterminada (trabajo que ninguna regla toma)',
   hours: 'Horario de atención y festivos', hasHours: 'Abierta solo en este horario', timeZone: 'Zona horaria',
   holidays: 'Festivos (AAAA-MM-DD, separados por comas)', addHours: 'Añadir un horario', day: 'Día', from: 'Desde', to: 'Hasta',

@@ -35,6 +35,8 @@ export default {
   methodDefault: 'Par défaut pour le canal', m_highest_capacity: 'plus grande capacité libre', m_round_robin: 'à tour de rôle',
   m_least_active: 'le moins actif', m_longest_idle: 'inactif depuis le plus longtemps',
   priority: 'Priorité', members: 'Membres', default: 'par défaut', newQueue: 'Nouvelle file', savedQueue: 'File {name} enregistrée.',
+  supervisors: 'Superviseurs', supervisorsHelp: 'Les superviseurs voient le travail de cette file sur le tableau de bord en direct et dans les rapports, et agissent dessus. Les administrateurs voient toutes les files.',
+  noSupervisors: 'Personne n’a encore le rôle superviseur (voir Personnes).',
   offerTimeout: 'Délai de l’offre (secondes)', declines: 'Refus permis', isDefault: 'File par défaut (travail qu’aucune règle ne prend)',
   hours: 'Horaires d’ouverture et jours fériés', hasHours: 'Ouvert seulement à ces horaires', timeZone: 'Fuseau horaire',
   holidays: 'Jours fériés (AAAA-MM-JJ, séparés par des virgules)', addHours: 'Ajouter un horaire', day: 'Jour', from: 'De', to: 'À',

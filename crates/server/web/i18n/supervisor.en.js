@@ -12,6 +12,7 @@ export default {
   c_connecting: 'Connecting…', c_live: 'Live', c_reconnecting: 'Reconnecting…',
   queuesTitle: 'Queues', queue: 'Queue', waiting: 'Waiting', longestWait: 'Longest wait', estimatedWait: 'Estimated wait',
   available: 'Available', busy: 'Busy', offline: 'Offline', noQueues: 'No queues yet.',
+  noSupervisedQueues: 'You supervise no queue yet: an admin adds you to a queue’s supervisors (admin center, Routing).', onlyYourQueues: 'The queues you supervise, their work and their agents.',
   answeredToday: 'Answered today', abandonedToday: 'Abandoned today',
   agentsTitle: 'Agents', agent: 'Agent', presence: 'Presence', currentWork: 'Current work', noAgents: 'No agents yet.', noWork: 'nothing',
   ps_available: 'available', ps_busy: 'busy', ps_do_not_disturb: 'do not disturb', ps_away: 'away', ps_offline: 'offline',

@@ -12,6 +12,7 @@ export default {
   c_connecting: 'Conectando…', c_live: 'En directo', c_reconnecting: 'Reconectando…',
   queuesTitle: 'Colas', queue: 'Cola', waiting: 'En espera', longestWait: 'Espera más larga', estimatedWait: 'Espera estimada',
   available: 'Disponibles', busy: 'Ocupados', offline: 'Desconectados', noQueues: 'Todavía no hay colas.',
+  noSupervisedQueues: 'Todavía no supervisa ninguna cola: un administrador le añade a los supervisores de una cola (centro de administración, Enrutamiento).', onlyYourQueues: 'Las colas que supervisa, su trabajo y sus agentes.',
   answeredToday: 'Atendidos hoy', abandonedToday: 'Abandonados hoy',
   agentsTitle: 'Agentes', agent: 'Agente', presence: 'Presencia', currentWork: 'Trabajo actual', noAgents: 'Todavía no hay agentes.', noWork: 'nada',
   ps_available: 'disponible', ps_busy: 'ocupado', ps_do_not_disturb: 'no molestar', ps_away: 'ausente', ps_offline: 'desconectado',

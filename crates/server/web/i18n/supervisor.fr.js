@@ -12,6 +12,7 @@ export default {
   c_connecting: 'Connexion…', c_live: 'En direct', c_reconnecting: 'Reconnexion…',
   queuesTitle: 'Files d’attente', queue: 'File', waiting: 'En attente', longestWait: 'Attente la plus longue', estimatedWait: 'Attente estimée',
   available: 'Disponibles', busy: 'Occupés', offline: 'Hors ligne', noQueues: 'Aucune file pour l’instant.',
+  noSupervisedQueues: 'Vous ne supervisez encore aucune file : un administrateur vous ajoute aux superviseurs d’une file (centre d’administration, Routage).', onlyYourQueues: 'Les files que vous supervisez, leur travail et leurs agents.',
   answeredToday: 'Répondus aujourd’hui', abandonedToday: 'Abandonnés aujourd’hui',
   agentsTitle: 'Agents', agent: 'Agent', presence: 'Présence', currentWork: 'Travail en cours', noAgents: 'Aucun agent pour l’instant.', noWork: 'rien',
   ps_available: 'disponible', ps_busy: 'occupé', ps_do_not_disturb: 'ne pas déranger', ps_away: 'absent', ps_offline: 'hors ligne',

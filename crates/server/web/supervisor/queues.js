@@ -13,11 +13,15 @@ export function queuesSection() {
     ['queue'], ['waiting', true], ['longestWait', true], ['estimatedWait', true],
     ['available', true], ['busy', true], ['offline', true], ['answeredToday', true], ['abandonedToday', true], ['slToday', true]
   ], 'queue-rows');
+  const scope = h('p', { class: 'muted', 'data-testid': 'queues-scope' });
   const section = h('section', { class: 'card', 'aria-labelledby': 'queues-title', 'data-testid': 'queues' },
-    h('h2', { id: 'queues-title' }, t('queuesTitle')), el);
+    h('h2', { id: 'queues-title' }, t('queuesTitle')), scope, el);
   function render() {
     const qs = Array.from(st.queues.values()).sort((a, b) => a.name.localeCompare(b.name));
-    body.replaceChildren(...(qs.length ? qs.map(row) : [h('tr', null, h('td', { colspan: 10, class: 'empty' }, t('noQueues')))]));
+    // A supervisor sees the queues they supervise; none yet is said so.
+    const empty = st.allQueues ? t('noQueues') : t('noSupervisedQueues');
+    body.replaceChildren(...(qs.length ? qs.map(row) : [h('tr', null, h('td', { colspan: 10, class: 'empty', 'data-testid': 'no-queues' }, empty))]));
+    scope.textContent = st.loaded && !st.allQueues && qs.length ? t('onlyYourQueues') : '';
   }
   return { section, render };
 }

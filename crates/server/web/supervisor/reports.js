@@ -60,7 +60,11 @@ async function start() {
   $('who').textContent = r.data.agent ? r.data.agent.name : t('apiToken');
   if (!roles.includes('admin') && !roles.includes('supervisor')) return signedOut(t('notAllowed'));
   const queues = await api('GET', '/api/v1/queues');
-  show($('screen'), queues.ok && Array.isArray(queues.data) ? queues.data : []);
+  // A supervisor reads the reports of the queues they supervise (the API
+  // refuses the others): only those are offered. Admins: every queue.
+  const me = r.data.agent ? r.data.agent.id : null;
+  const mine = (q) => roles.includes('admin') || (Array.isArray(q.supervisor_ids) && q.supervisor_ids.includes(me));
+  show($('screen'), queues.ok && Array.isArray(queues.data) ? queues.data.filter(mine) : []);
 }
 
 function show(root, queues) {

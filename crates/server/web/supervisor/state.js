@@ -12,6 +12,9 @@ export const st = {
   agents: new Map(), // agent id -> { agent_id, name, presence, automatic }
   items: new Map(), // work item id -> the item (WorkItemView + since)
   loaded: false,
+  // False for a supervisor: the overview holds the queues they supervise
+  // (possibly none), not every queue.
+  allQueues: true,
   error: '',
   // Today's answered and abandoned per queue id, from the reports API
   // (GET /api/v1/reports/work-items, the report time zone's day); read
@@ -51,6 +54,7 @@ export function reload() {
     st.queues = new Map((r.data.queues || []).map((q) => [q.stats.queue_id, { id: q.stats.queue_id, name: q.name, channel: q.channel, stats: q.stats, at: now }]));
     st.agents = new Map((r.data.agents || []).map((a) => [a.agent_id, a]));
     st.items = new Map((r.data.work_items || []).map((i) => [i.id, i]));
+    st.allQueues = r.data.all_queues !== false;
     st.loaded = true;
     const last = typeof r.data.last_id === 'number' ? r.data.last_id : -1;
     for (const m of held) if (typeof m.id !== 'number' || m.id > last) apply(m);

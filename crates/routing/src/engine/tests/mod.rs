@@ -97,6 +97,7 @@ impl World {
             operating_hours: None,
             overflow: None,
             members: Some(members.iter().map(|m| (*m).to_owned()).collect()),
+            supervisor_ids: None,
         };
         let draft = validate_queue(&input, &Default::default()).unwrap();
         self.db.put_queue(None, &draft).await.unwrap().id
