@@ -614,11 +614,32 @@ async fn routing_e2e(args: BenchArgs, supervisors: usize) -> anyhow::Result<()> 
             token(switchboard_core::access::Role::Agent, Some(a.id)).await?,
         ));
     }
+    // Supervisors (the dashboard suite) supervise the queue, so their
+    // sockets carry its events.
+    let mut bosses = Vec::new();
+    for i in 0..supervisors {
+        let boss = db
+            .create_agent(&switchboard_store::agents::AgentRecord {
+                name: &format!("Bench supervisor {i}"),
+                email: &format!("supervisor{i}@bench.test"),
+                roles: &[switchboard_core::access::Role::Supervisor],
+                active: true,
+                password_hash: Some(&admin_hash),
+            })
+            .await?;
+        let secret = token(
+            switchboard_core::access::Role::Supervisor,
+            Some(boss.id.clone()),
+        )
+        .await?;
+        bosses.push((boss.id, secret));
+    }
     let queue: serde_json::Value = http
         .post(format!("{base}/api/v1/queues"))
         .bearer_auth(&admin)
         .json(&serde_json::json!({"name": "bench", "channel": "messaging", "offer_timeout_seconds": 3600,
-            "members": agents.iter().map(|(id, _)| id.clone()).collect::<Vec<_>>()}))
+            "members": agents.iter().map(|(id, _)| id.clone()).collect::<Vec<_>>(),
+            "supervisor_ids": bosses.iter().map(|(id, _)| id.clone()).collect::<Vec<_>>()}))
         .send()
         .await?
         .error_for_status()?
@@ -634,17 +655,7 @@ async fn routing_e2e(args: BenchArgs, supervisors: usize) -> anyhow::Result<()> 
     type Seen = Arc<Mutex<Vec<(String, std::time::Instant)>>>;
     let watched: Seen = Arc::default();
     let mut frames = Vec::new();
-    for i in 0..supervisors {
-        let boss = db
-            .create_agent(&switchboard_store::agents::AgentRecord {
-                name: &format!("Bench supervisor {i}"),
-                email: &format!("supervisor{i}@bench.test"),
-                roles: &[switchboard_core::access::Role::Supervisor],
-                active: true,
-                password_hash: Some(&admin_hash),
-            })
-            .await?;
-        let secret = token(switchboard_core::access::Role::Supervisor, Some(boss.id)).await?;
+    for (_, secret) in &bosses {
         let mut req = format!("ws://{}/api/v1/ws", running.addr).into_client_request()?;
         req.headers_mut()
             .insert("authorization", format!("Bearer {secret}").parse()?);

@@ -467,6 +467,7 @@ pub async fn draft(db: &Db, t: &TrafficQuery) -> ApiResult<Draft> {
             queue_id: Some(q.id.clone()),
             agent_id: None,
             channel: None,
+            within: None,
         })
         .await?;
     let mut sums = [Counts::default(); 24];

@@ -176,6 +176,15 @@ async fn reports(language: &str, lang: &str) {
             .contains(if es { "tabla" } else { "table" }),
         "{alt}"
     );
+    // The other channels' table below: nothing booked or sent in this test.
+    let other = until(
+        &c,
+        "const r = document.querySelector('[data-testid=activity-total]');
+         return r ? [...r.querySelectorAll('td')].map((td) => td.textContent) : null;",
+        "the other channels' table",
+    )
+    .await;
+    assert_eq!(other[1], json!("0 / 0 / 0"), "{other}");
     axe(&c, "reports by queue").await;
     screenshot(&c, &format!("reports-{lang}-by-queue")).await;
 
@@ -281,7 +290,7 @@ async fn a_supervisor_reads_the_days_report_in_spanish() {
 async fn planner(language: &str, lang: &str) {
     let app = support::spawn_sqlite().await;
     let admin = app.token(Role::Admin).await;
-    admin
+    let sara = admin
         .create(
             "/api/v1/agents",
             json!({"name": "Sara Supervisora", "email": "sara@sup.test", "roles": ["supervisor"], "password": PASSWORD}),
@@ -291,7 +300,8 @@ async fn planner(language: &str, lang: &str) {
     let queue = admin
         .create(
             "/api/v1/queues",
-            json!({"name": "Ventas <i>", "channel": "messaging", "members": [ana.agent_id]}),
+            json!({"name": "Ventas <i>", "channel": "messaging", "members": [ana.agent_id],
+                   "supervisor_ids": [sara["id"]]}),
         )
         .await["id"]
         .as_str()

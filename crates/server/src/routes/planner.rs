@@ -8,13 +8,14 @@
 //! target.
 
 use axum::extract::State;
-use axum::Json;
+use axum::{Extension, Json};
 use jiff::civil::Date;
 use serde::Deserialize;
 use switchboard_core::validation::Check;
 use switchboard_store::Db;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
+use crate::auth::{Principal, Watch};
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiQuery};
 use crate::planner::{self, Draft, Outcome, PlanInput, TrafficQuery, MAX_DAYS};
@@ -45,7 +46,7 @@ pub struct TrafficParams {
     pub weekdays: Option<String>,
 }
 
-/// Drafts a staffing plan for a queue from its configuration (members,
+/// Drafts a staffing plan for a queue (one the caller supervises) from its configuration (members,
 /// their capacity, operating hours) and the traffic of a past period: per
 /// hour of the day, arrivals, handle time and customers' patience
 /// measured from the stored work items.
@@ -54,6 +55,7 @@ pub struct TrafficParams {
         (status = 403, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 async fn traffic(
     State(db): State<Db>,
+    Extension(who): Extension<Principal>,
     ApiQuery(p): ApiQuery<TrafficParams>,
 ) -> ApiResult<Json<Draft>> {
     let mut c = Check::new();
@@ -80,6 +82,10 @@ async fn traffic(
     let queue_id = c.optional_id("queue_id", Some(p.queue_id));
     let weekdays = planner::parse_weekdays(&mut c, "weekdays", p.weekdays.as_deref().unwrap_or(""));
     c.finish(|| ())?;
+    // A supervisor plans the queues they supervise (auth::watch).
+    Watch::of(&who, &db)
+        .await?
+        .require_queue(queue_id.as_deref().unwrap_or_default())?;
     let query = TrafficQuery {
         queue_id: queue_id.expect("checked"),
         from: from.expect("checked"),
@@ -108,6 +114,7 @@ pub struct RunParams {
         (status = 403, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 async fn runs(
     State(db): State<Db>,
+    Extension(who): Extension<Principal>,
     ApiQuery(q): ApiQuery<RunParams>,
     ApiJson(plan): ApiJson<PlanInput>,
 ) -> ApiResult<Json<Outcome>> {
@@ -120,6 +127,8 @@ async fn runs(
             )
         }
     };
+    planner::check(&plan)?;
+    Watch::of(&who, &db).await?.require_queue(&plan.queue_id)?;
     let mut outcome = planner::run(&db, &plan).await?;
     if let Some(lang) = lang {
         outcome.charts = Some(planner::draw(&outcome, &lang)?);

@@ -2014,3 +2014,101 @@ async fn an_unconfirmed_hold_expires_and_frees_its_time() {
         app.stop().await;
     }
 }
+
+/// The reports' other channels (`GET /api/v1/reports/activity`): two
+/// meetings booked today and one cancelled, counted on today; their
+/// messages counted by channel and state as the outbox has them; a
+/// supervisor reads it, an agent may not; reversed days are named.
+#[tokio::test]
+async fn meetings_and_their_messages_are_counted_in_the_activity_report() {
+    for app in apps().await {
+        let f = fixture(
+            &app,
+            json!({"first_name": "Zoé", "email": "zoe@example.com"}),
+        )
+        .await;
+        let first = f
+            .agent
+            .create("/api/v1/meetings", booking(&f, &start_in(30)))
+            .await;
+        f.agent
+            .create("/api/v1/meetings", booking(&f, &start_in(31)))
+            .await;
+        let id = first["id"].as_str().unwrap();
+        let (s, b) = answer(
+            f.agent
+                .post(
+                    &format!("/api/v1/meetings/{id}/cancel"),
+                    json!({"contact_id": f.contact}),
+                )
+                .await,
+        )
+        .await;
+        assert!(s < 300, "{b}");
+        let boss = app.token(Role::Supervisor).await;
+        let today = Timestamp::now()
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .date()
+            .to_string();
+        let r = boss
+            .ok(&format!("/api/v1/reports/activity?from={today}&to={today}"))
+            .await;
+        let rows = r["rows"].as_array().unwrap();
+        // Booked and cancelled now: today, unless midnight UTC passed
+        // between the bookings and this read.
+        let total = &r["total"];
+        assert_eq!(
+            (
+                total["meetings_booked"].as_i64(),
+                total["meetings_cancelled"].as_i64(),
+                total["meetings_held"].as_i64()
+            ),
+            (Some(2), Some(1), Some(0)),
+            "{r}"
+        );
+        assert!(
+            rows.len() <= 1 && rows.iter().all(|d| d["day"] == today),
+            "{r}"
+        );
+        // Messages: as many as the outbox holds, by channel and state.
+        let outbox = f.admin.ok("/api/v1/communications/outbox?limit=200").await;
+        let items = outbox["items"].as_array().unwrap();
+        let count = |channel: &str, state: &str| {
+            items
+                .iter()
+                .filter(|m| m["channel"] == channel && m["state"] == state)
+                .count() as i64
+        };
+        for (figure, channel, state) in [
+            ("emails_skipped", "email", "skipped"),
+            ("emails_failed", "email", "failed"),
+            ("sms_skipped", "sms", "skipped"),
+        ] {
+            assert_eq!(
+                total[figure].as_i64(),
+                Some(count(channel, state)),
+                "{figure}: {r}"
+            );
+        }
+        assert!(
+            total["emails_skipped"].as_i64().unwrap() + total["sms_skipped"].as_i64().unwrap() > 0,
+            "messages are off by default, so the bookings' messages are skipped: {r}"
+        );
+        assert_eq!(total["invitations_shown"], 0);
+        assert_eq!(total["callbacks_requested"], 0);
+        let (s, _) = answer(
+            f.agent
+                .get(&format!("/api/v1/reports/activity?from={today}&to={today}"))
+                .await,
+        )
+        .await;
+        assert_eq!(s, 403);
+        let (s, b) = answer(
+            boss.get("/api/v1/reports/activity?from=2026-12-05&to=2026-12-01")
+                .await,
+        )
+        .await;
+        assert_eq!((s, fields(&b)), (422, vec!["to".to_owned()]), "{b}");
+        app.stop().await;
+    }
+}

@@ -17,5 +17,8 @@ export default {
   col_sl: 'Service level', col_asa: 'Avg. speed of answer', col_aht: 'Avg. handle time', col_transfers: 'Transfers in / out',
   col_missed: 'Declined / timed out', col_callbacks: 'Callbacks requested', col_csat: 'CSAT (ratings)',
   caption: 'Work items from {from} to {to}, one row per {by}.',
-  err_invalid: 'Not valid here.', err_inconsistent: 'Too long a span: at most a year (a month by hour).', err_order: 'Must not be before the first day.'
+  err_invalid: 'Not valid here.', err_inconsistent: 'Too long a span: at most a year (a month by hour).', err_order: 'Must not be before the first day.',
+  actHeading: 'Other channels', actCaption: 'Invitations, meetings, meeting messages and callbacks from {from} to {to}, counted on the day each happened.', col_day: 'Day',
+  act_invitations: 'Chat invitations shown / accepted / closed / expired', act_meetings: 'Meetings booked / cancelled / held',
+  act_emails: 'Emails sent / skipped / failed', act_sms: 'SMS sent / skipped / failed', act_callbacks: 'Callbacks requested / completed / failed'
 };

@@ -118,6 +118,10 @@ function show(root, queues) {
     intro.textContent = t('intro', { zone: rep.time_zone });
     history.replaceState(null, '', '?' + q + (langParam() ? '&lang=' + enc(langParam()) : ''));
     out.replaceChildren(...result(rep, q));
+    // The other channels' figures of the same days, below.
+    const days = 'from=' + enc(c.from.value) + '&to=' + enc(c.to.value);
+    const other = await api('GET', '/api/v1/reports/activity?' + days);
+    if (other.ok && other.data) out.append(activity(other.data));
   }
   load();
 }
@@ -143,6 +147,29 @@ function result(rep, q) {
     h('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': t('caption', { from: rep.from, to: rep.to, by: t('by_' + rep.by) }) }, table),
     csv
   ];
+}
+
+// Proactive invitations, meetings, meeting messages and callbacks per
+// day (GET /api/v1/reports/activity), three or so figures to a cell.
+const ACTIVITY = [
+  ['act_invitations', ['invitations_shown', 'invitations_accepted', 'invitations_closed', 'invitations_expired']],
+  ['act_meetings', ['meetings_booked', 'meetings_cancelled', 'meetings_held']],
+  ['act_emails', ['emails_sent', 'emails_skipped', 'emails_failed']],
+  ['act_sms', ['sms_sent', 'sms_skipped', 'sms_failed']],
+  ['act_callbacks', ['callbacks_requested', 'callbacks_completed', 'callbacks_failed']]
+];
+
+function activity(rep) {
+  const line = (name, f, attrs) => h('tr', attrs || {}, h('th', { scope: 'row' }, name),
+    ...ACTIVITY.map(([, keys]) => h('td', {}, keys.map((k) => number(f[k])).join(' / '))));
+  const table = h('table', { class: 'report', 'data-testid': 'activity-table' },
+    h('caption', {}, t('actCaption', { from: rep.from, to: rep.to })),
+    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('col_day')), ...ACTIVITY.map(([k]) => h('th', { scope: 'col' }, t(k))))),
+    h('tbody', {}, ...rep.rows.map((r) => line(r.day, r))),
+    h('tfoot', {}, line(t('total'), rep.total, { 'data-testid': 'activity-total' })));
+  return h('section', { 'aria-label': t('actHeading') },
+    h('h2', {}, t('actHeading')),
+    h('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': t('actHeading') }, table));
 }
 
 start();
