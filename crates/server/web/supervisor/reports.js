@@ -167,9 +167,9 @@ function activity(rep) {
     h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('col_day')), ...ACTIVITY.map(([k]) => h('th', { scope: 'col' }, t(k))))),
     h('tbody', {}, ...rep.rows.map((r) => line(r.day, r))),
     h('tfoot', {}, line(t('total'), rep.total, { 'data-testid': 'activity-total' })));
-  return h('section', { 'aria-label': t('actHeading') },
+  return h('section', {},
     h('h2', {}, t('actHeading')),
-    h('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': t('actHeading') }, table));
+    h('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': t('actCaption', { from: rep.from, to: rep.to }) }, table));
 }
 
 start();
