@@ -67,6 +67,11 @@ pub const ENDPOINTS: &[Endpoint] = &[
     e("GET", "/api/v1/contacts", Needs(WorkRecords)),
     e("POST", "/api/v1/contacts", Needs(WorkRecords)),
     e("POST", "/api/v1/contacts/import", Needs(Configure)),
+    e(
+        "GET",
+        "/api/v1/contacts/import/progress/{id}",
+        Needs(Configure),
+    ),
     e("GET", "/api/v1/config", Needs(Configure)),
     e("POST", "/api/v1/config/apply", Needs(Configure)),
     e("GET", "/api/v1/contacts/{id}", Needs(WorkRecords)),

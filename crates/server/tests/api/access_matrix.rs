@@ -51,6 +51,7 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("GET", "/api/v1/contacts", "asg"),
     ("POST", "/api/v1/contacts", "asg"),
     ("POST", "/api/v1/contacts/import", "a"),
+    ("GET", "/api/v1/contacts/import/progress/{id}", "a"),
     ("GET", "/api/v1/config", "a"),
     ("POST", "/api/v1/config/apply", "a"),
     ("GET", "/api/v1/contacts/{id}", "asg"),

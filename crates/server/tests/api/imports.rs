@@ -119,3 +119,77 @@ async fn a_csv_imports_whole_or_not_at_all_and_names_each_bad_line() {
         app.stop().await;
     }
 }
+
+/// An import sent with an `X-Import-Id` can be followed: rows checked,
+/// then written out of the total, then done (or refused). A bad id is
+/// named; an unknown one is 404; only admins may look.
+#[tokio::test]
+async fn an_imports_progress_can_be_followed_by_its_id() {
+    for app in apps().await {
+        let admin = app.token(Role::Admin).await;
+        let mut csv = String::from("first_name,email\n");
+        for i in 0..1200 {
+            csv.push_str(&format!("Ana{i},ana{i}@example.com\n"));
+        }
+        let send = |id: &str, body: String| {
+            admin
+                .request(reqwest::Method::POST, "/api/v1/contacts/import")
+                .header("content-type", "text/csv")
+                .header("x-import-id", id)
+                .body(body)
+                .send()
+        };
+        let (s, b) = answer(send("import-0001", csv.clone()).await.unwrap()).await;
+        assert_eq!((s, b["imported"].as_u64()), (200, Some(1200)), "{b}");
+        let p = admin
+            .ok("/api/v1/contacts/import/progress/import-0001")
+            .await;
+        assert_eq!(
+            (
+                p["stage"].as_str(),
+                p["total"].as_u64(),
+                p["written"].as_u64(),
+                p["checked"].as_u64()
+            ),
+            (Some("done"), Some(1200), Some(1200), Some(1200)),
+            "{p}"
+        );
+        // A refused file ends refused, with nothing written.
+        let (s, _) = answer(
+            send("import-0002", "first_name,email\n,not-an-email\n".into())
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(s, 422);
+        let p = admin
+            .ok("/api/v1/contacts/import/progress/import-0002")
+            .await;
+        assert_eq!(
+            (p["stage"].as_str(), p["written"].as_u64()),
+            (Some("refused"), Some(0)),
+            "{p}"
+        );
+        let (s, b) = answer(send("no", csv.clone()).await.unwrap()).await;
+        assert_eq!(
+            (s, fields(&b)),
+            (422, vec!["x-import-id".to_owned()]),
+            "{b}"
+        );
+        let (s, _) = answer(
+            admin
+                .get("/api/v1/contacts/import/progress/unknown-id")
+                .await,
+        )
+        .await;
+        assert_eq!(s, 404);
+        let boss = app.token(Role::Supervisor).await;
+        let (s, _) = answer(
+            boss.get("/api/v1/contacts/import/progress/import-0001")
+                .await,
+        )
+        .await;
+        assert_eq!(s, 403);
+        app.stop().await;
+    }
+}

@@ -4,6 +4,7 @@
 // every row first and lists each bad one by its line in the file.
 
 import { api } from '../lib/api.js';
+import { rid } from '../lib/random.js';
 import { h } from '../lib/dom.js';
 import { t } from '../lib/i18n.js';
 import { enc } from '../lib/url.js';
@@ -38,6 +39,7 @@ export function importCard(ctx) {
   const file = h('input', { type: 'file', accept: '.csv,text/csv', 'data-testid': 'import-file' });
   const mapping = h('div', { class: 'mapping', 'data-testid': 'import-mapping' });
   const busy = h('progress', { hidden: '', 'data-testid': 'import-progress', 'aria-label': t('importing') });
+  const stage = h('p', { role: 'status', 'data-testid': 'import-stage' });
   const result = h('div', { 'aria-live': 'polite', 'data-testid': 'import-result' });
   let text = null;
   let choices = [];
@@ -68,6 +70,7 @@ export function importCard(ctx) {
     mapping,
     h('button', { type: 'submit', 'data-testid': 'import-submit' }, t('importSubmit')),
     busy,
+    stage,
     result);
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
@@ -79,9 +82,39 @@ export function importCard(ctx) {
     }
     const columns = {};
     for (const { header, sel } of choices) if (sel.value) columns[sel.value] = header;
+    // The bar follows the server's progress (rows checked, then written)
+    // while the one request runs; without it (another node answers the
+    // poll), it stays a busy bar.
+    const id = rid();
+    busy.removeAttribute('value');
     busy.hidden = false;
-    const r = await api('POST', '/api/v1/contacts/import?columns=' + enc(JSON.stringify(columns)), text, { type: 'text/csv' });
+    stage.textContent = t('importing');
+    let running = true;
+    const poll = async () => {
+      while (running) {
+        const p = await api('GET', '/api/v1/contacts/import/progress/' + enc(id));
+        if (!running) break;
+        if (p.ok && p.data) {
+          const d = p.data;
+          if (d.stage === 'writing' && d.total > 0) {
+            busy.max = d.total;
+            busy.value = d.written;
+            stage.textContent = t('importWriting', { n: d.written, total: d.total });
+          } else if (d.stage === 'checking') {
+            stage.textContent = t('importChecking', { n: d.checked });
+          }
+          busy.dataset.seen = String(Number(busy.dataset.seen || 0) + 1);
+        }
+        await new Promise((ok) => setTimeout(ok, 250));
+      }
+    };
+    const polling = poll();
+    const r = await api('POST', '/api/v1/contacts/import?columns=' + enc(JSON.stringify(columns)), text,
+      { type: 'text/csv', headers: { 'X-Import-Id': id } });
+    running = false;
+    await polling;
     busy.hidden = true;
+    stage.textContent = '';
     if (r.ok) {
       result.replaceChildren(h('p', { class: 'ok' }, t('imported', { n: r.data.imported })));
       ctx.say(t('imported', { n: r.data.imported }));

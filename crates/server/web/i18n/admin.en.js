@@ -109,6 +109,7 @@ export default {
   secretOnce: 'Copy this secret now: it is shown this once and cannot be read again.', secretFor: 'Secret of {name}',
   importTitle: 'Import contacts from a CSV file', importHelp: 'All or nothing: every row is checked first; a file with a bad row imports nothing and the bad rows are listed by line. The first line must name the columns.',
   importFile: 'CSV file (UTF-8)', importColumn: 'Column “{header}” fills', importSkip: '(not imported)', importSubmit: 'Import',
+  importChecking: 'Checking the rows… {n} read.', importWriting: 'Writing {n} of {total} contacts…',
   importing: 'Importing…', imported: '{n} contacts imported.', importChoose: 'Choose a file first.',
   importRefused: 'Nothing was imported: {n} bad row(s) listed below.', importLine: 'Line', importField: 'Field',
   testTitle: 'Test the rules', testRun: 'Test', ruleNamed: 'rule {n} “{name}”',

@@ -114,6 +114,7 @@ export default {
   secretOnce: 'Copie este secreto ahora: se muestra una sola vez y no podrá leerse de nuevo.', secretFor: 'Secreto de {name}',
   importTitle: 'Importar contactos desde un archivo CSV', importHelp: 'Todo o nada: cada fila se comprueba primero; un archivo con una fila incorrecta no importa nada y las filas incorrectas se listan. La primera línea debe nombrar las columnas.',
   importFile: 'Archivo CSV (UTF-8)', importColumn: 'La columna «{header}» rellena', importSkip: '(no se importa)', importSubmit: 'Importar',
+  importChecking: 'Comprobando las filas… {n} leídas.', importWriting: 'Escribiendo {n} de {total} contactos…',
   importing: 'Importando…', imported: '{n} contactos importados.', importChoose: 'Elija primero un archivo.',
   importRefused: 'No se importó nada: {n} fila(s) incorrecta(s) abajo.', importLine: 'Línea', importField: 'Campo',
   testTitle: 'Probar las reglas', testRun: 'Probar', ruleNamed: 'la regla {n} «{name}»',

@@ -114,6 +114,7 @@ export default {
   secretOnce: 'Copiez ce secret maintenant : il n’est montré qu’une fois et ne pourra plus être lu.', secretFor: 'Secret de {name}',
   importTitle: 'Importer des contacts depuis un fichier CSV', importHelp: 'Tout ou rien : chaque ligne est vérifiée d’abord ; un fichier avec une ligne incorrecte n’importe rien et les lignes incorrectes sont listées. La première ligne doit nommer les colonnes.',
   importFile: 'Fichier CSV (UTF-8)', importColumn: 'La colonne « {header} » remplit', importSkip: '(non importée)', importSubmit: 'Importer',
+  importChecking: 'Vérification des lignes… {n} lues.', importWriting: 'Écriture de {n} contacts sur {total}…',
   importing: 'Import en cours…', imported: '{n} contacts importés.', importChoose: 'Choisissez d’abord un fichier.',
   importRefused: 'Rien n’a été importé : {n} ligne(s) incorrecte(s) ci-dessous.', importLine: 'Ligne', importField: 'Champ',
   testTitle: 'Tester les règles', testRun: 'Tester', ruleNamed: 'la règle {n} « {name} »',
