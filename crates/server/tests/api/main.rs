@@ -23,5 +23,6 @@ mod scheduling;
 mod site_config;
 mod testers;
 mod voice;
+mod voice_csat;
 mod webhooks;
 mod workspace;
