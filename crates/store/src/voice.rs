@@ -794,12 +794,14 @@ impl Db {
     /// [`Db::rate_conversation`] does for a chat.
     pub async fn rate_call(&self, work_item_id: &str, score: i64, at: &str) -> Result<CallRecord> {
         if !(1..=5).contains(&score) {
-            return Err(switchboard_core::Invalid(vec![switchboard_core::FieldError::new(
-                "score",
-                "out_of_range",
-                "must be between 1 and 5",
-            )])
-            .into());
+            return Err(
+                switchboard_core::Invalid(vec![switchboard_core::FieldError::new(
+                    "score",
+                    "out_of_range",
+                    "must be between 1 and 5",
+                )])
+                .into(),
+            );
         }
         let mut tx = self.write_tx().await?;
         let row: Option<CallRecord> = sqlx::query_as(&format!(

@@ -673,9 +673,17 @@ impl Call {
             };
             match survey.key(key) {
                 Step::Rated(score) => {
-                    match v.db.rate_call(&item, score, &switchboard_core::time::now()).await {
+                    match v
+                        .db
+                        .rate_call(&item, score, &switchboard_core::time::now())
+                        .await
+                    {
                         Ok(_) => {
-                            tracing::info!(call_id = self.call_id, score, "the caller rated the call");
+                            tracing::info!(
+                                call_id = self.call_id,
+                                score,
+                                "the caller rated the call"
+                            );
                         }
                         Err(e) => tracing::warn!(error = %e, "recording a call's rating failed"),
                     }

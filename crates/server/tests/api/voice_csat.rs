@@ -11,8 +11,8 @@ use switchboard_core::access::Role;
 use crate::routing::{available, connect};
 use crate::support::{answer, apps_with, fields, Caller, TestApp};
 use crate::voice::{
-    accept, free_port, next_offer, register, scenario, setup, sipp, succeeded, until,
-    voice_config, voice_items,
+    accept, free_port, next_offer, register, scenario, setup, sipp, succeeded, until, voice_config,
+    voice_items,
 };
 
 /// The report's row for `queue` today (UTC days, the default zone).
@@ -37,10 +37,14 @@ async fn report_row(admin: &Caller, queue: &str) -> Value {
 
 /// The call's record once it reads ended (written just after the BYE).
 async fn ended(who: &Caller, item: &str) -> Value {
-    until(Duration::from_secs(10), "the call's record ended", async || {
-        let c = who.ok(&format!("/api/v1/work-items/{item}/call")).await;
-        (c["state"] == "ended").then_some(c)
-    })
+    until(
+        Duration::from_secs(10),
+        "the call's record ended",
+        async || {
+            let c = who.ok(&format!("/api/v1/work-items/{item}/call")).await;
+            (c["state"] == "ended").then_some(c)
+        },
+    )
     .await
 }
 
@@ -300,11 +304,20 @@ async fn the_queue_setting_is_voice_only_and_refuses_bad_input_by_name() {
                 .await,
         )
         .await;
-        assert_eq!((s, fields(&b)), (422, vec!["csat_survey".to_owned()]), "{b}");
+        assert_eq!(
+            (s, fields(&b)),
+            (422, vec!["csat_survey".to_owned()]),
+            "{b}"
+        );
         assert_eq!(b["errors"][0]["code"], "mismatch", "{b}");
         // Turning a voice queue that asks into a messaging one: refused.
-        let (s, b) = put(json!({"name": "rated calls", "channel": "messaging", "csat_survey": true})).await;
-        assert_eq!((s, fields(&b)), (422, vec!["csat_survey".to_owned()]), "{b}");
+        let (s, b) =
+            put(json!({"name": "rated calls", "channel": "messaging", "csat_survey": true})).await;
+        assert_eq!(
+            (s, fields(&b)),
+            (422, vec!["csat_survey".to_owned()]),
+            "{b}"
+        );
 
         // Wrong types are named.
         for bad in [json!("yes"), json!(1), json!({}), json!([true])] {
@@ -318,10 +331,7 @@ async fn the_queue_setting_is_voice_only_and_refuses_bad_input_by_name() {
             )
             .await;
             assert_eq!(s, 422, "{bad}: {b}");
-            assert!(
-                fields(&b).iter().any(|f| f == "csat_survey"),
-                "{bad}: {b}"
-            );
+            assert!(fields(&b).iter().any(|f| f == "csat_survey"), "{bad}: {b}");
         }
         // Nothing was written by the refusals.
         let names: Vec<String> = admin
