@@ -235,6 +235,27 @@ async fn a_caller_rates_the_call_after_the_agent_hangs_up_when_the_queue_asks() 
         assert_eq!(record["csat_score"], Value::Null, "{record}");
         assert_eq!(report_row(&t.admin, &t.queue).await["csat_responses"], 1);
         finish(item).await;
+
+        // On, two wrong keys: asked again after the first, hung up on
+        // after the second (before the time allowed ran out), unrated.
+        let (item, stayed) = call(&app, &t.ana, sip, "caller_presses_9_then_8.xml", 12_000).await;
+        let record = ended(&t.ana, &item).await;
+        assert_eq!(record["csat_score"], Value::Null, "{record}");
+        // (Without the second key the question would play again and the
+        // 10 s run out: at least 20 s.)
+        assert!(
+            stayed > Duration::from_secs(2) && stayed < Duration::from_secs(16),
+            "{stayed:?}"
+        );
+        finish(item).await;
+
+        // On, the caller hangs up while asked: unrated, nothing else.
+        let (item, _) = call(&app, &t.ana, sip, "caller.xml", 9_000).await;
+        let record = ended(&t.ana, &item).await;
+        assert_eq!(record["csat_score"], Value::Null, "{record}");
+        assert_eq!(record["ended_by"], "agent", "{record}");
+        assert_eq!(report_row(&t.admin, &t.queue).await["csat_responses"], 1);
+        finish(item).await;
         app.stop().await;
     }
 }
@@ -333,6 +354,53 @@ async fn the_queue_setting_is_voice_only_and_refuses_bad_input_by_name() {
             assert_eq!(s, 422, "{bad}: {b}");
             assert!(fields(&b).iter().any(|f| f == "csat_survey"), "{bad}: {b}");
         }
+        // Configuration as code carries it: written for the queue that
+        // asks (only), read back, refused on a messaging queue by place.
+        let (s, b) =
+            put(json!({"name": "rated calls", "channel": "voice", "csat_survey": true})).await;
+        assert_eq!(s, 200, "{b}");
+        let text = admin.get("/api/v1/config").await.text().await.unwrap();
+        assert_eq!(text.matches("csat_survey = true").count(), 1, "{text}");
+        assert!(!text.contains("csat_survey = false"), "{text}");
+        let config_apply = |body: String| {
+            let admin = admin.clone();
+            async move {
+                answer(
+                    admin
+                        .request(reqwest::Method::POST, "/api/v1/config/apply?dry_run=false")
+                        .header("content-type", "application/toml")
+                        .body(body)
+                        .send()
+                        .await
+                        .unwrap(),
+                )
+                .await
+            }
+        };
+        let (s, b) = config_apply(text.replace("csat_survey = true\n", "")).await;
+        assert_eq!(s, 200, "{b}");
+        assert_eq!(
+            admin.ok(&format!("/api/v1/queues/{id}")).await["csat_survey"],
+            false
+        );
+        let (s, b) = config_apply(text.replace(
+            "channel = \"messaging\"\n",
+            "channel = \"messaging\"\ncsat_survey = true\n",
+        ))
+        .await;
+        assert_eq!(s, 422, "{b}");
+        assert!(
+            fields(&b)
+                .iter()
+                .all(|f| f.starts_with("queues[") && f.ends_with("].csat_survey")),
+            "{b}"
+        );
+        assert_eq!(
+            admin.ok(&format!("/api/v1/queues/{id}")).await["csat_survey"],
+            false,
+            "nothing applied"
+        );
+
         // Nothing was written by the refusals.
         let names: Vec<String> = admin
             .ok("/api/v1/queues")
