@@ -641,12 +641,14 @@ mod tests {
                 is_default: None,
                 operating_hours: None,
                 overflow: None,
+                csat_survey: None,
                 members: None,
             },
             &HashMap::new(),
         )
         .unwrap();
         assert_eq!(draft.channel, "voice");
+        assert!(!draft.csat_survey, "off unless asked");
         assert_eq!(draft.method, "least_active");
         assert_eq!(parse_enum(&draft.channel), Some(ChannelKind::Voice));
         assert_eq!(
