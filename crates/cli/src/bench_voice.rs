@@ -83,6 +83,7 @@ pub async fn run(args: VoiceBenchArgs, database_url: Option<String>) -> anyhow::
                 is_default: true,
                 operating_hours: None,
                 overflow: serde_json::json!({}),
+                csat_survey: false,
                 members: Vec::new(),
                 supervisor_ids: Vec::new(),
             },

@@ -159,6 +159,10 @@ pub struct QueueInput {
     pub is_default: Option<bool>,
     pub operating_hours: Option<HoursSpec>,
     pub overflow: Option<OverflowSpec>,
+    /// Voice queues only (default false): after the agent hangs up, the
+    /// caller hears the `csat` prompt and rates the call by pressing 1 to
+    /// 5. `true` on a messaging queue is refused (422, `mismatch`).
+    pub csat_survey: Option<bool>,
     /// Agent ids.
     #[schema(value_type = Option<Vec<switchboard_core::api_schema::RecordId>>, max_items = 10000)]
     pub members: Option<Vec<String>>,
@@ -395,6 +399,14 @@ pub fn validate_queue(
     for e in errors {
         c.fail(&e.field, &e.code, e.message);
     }
+    let csat_survey = input.csat_survey.unwrap_or(false);
+    if csat_survey && channel == Some(ChannelKind::Messaging) {
+        c.fail(
+            "csat_survey",
+            "mismatch",
+            "only voice queues ask callers for a rating (chats: the widget's csat_enabled)",
+        );
+    }
     let members = input.members.clone().unwrap_or_default();
     if members.len() > 10_000 {
         c.fail("members", "too_long", "at most 10,000 members");
@@ -421,6 +433,7 @@ pub fn validate_queue(
             .map(|h| serde_json::to_value(h).expect("serializes")),
         overflow: serde_json::to_value(input.overflow.clone().unwrap_or_default())
             .expect("serializes"),
+        csat_survey,
         members,
         supervisor_ids,
     })
@@ -639,6 +652,7 @@ mod tests {
                 is_default: None,
                 operating_hours: None,
                 overflow: None,
+                csat_survey: None,
                 members: None,
                 supervisor_ids: None,
             },
@@ -646,6 +660,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(draft.channel, "voice");
+        assert!(!draft.csat_survey, "off unless asked");
         assert_eq!(draft.method, "least_active");
         assert_eq!(parse_enum(&draft.channel), Some(ChannelKind::Voice));
         assert_eq!(

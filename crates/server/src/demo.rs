@@ -448,6 +448,7 @@ async fn load_routing(db: &Db) -> anyhow::Result<()> {
             is_default: default,
             operating_hours: None,
             overflow: serde_json::json!({}),
+            csat_survey: false,
             members,
             supervisor_ids: supervisors.clone(),
         };
@@ -859,6 +860,7 @@ pub async fn load_voice(db: &Db) -> anyhow::Result<Option<VoiceDemo>> {
                 "work_items_waiting_exceed": {"count": 0, "action": "direct_callback"},
                 "waiting_time_exceeds": {"seconds": 29, "action": "direct_callback"},
             }),
+            csat_survey: q.csat_survey,
             members: q.members.clone(),
             supervisor_ids: q.supervisor_ids.clone(),
         };

@@ -202,6 +202,7 @@ async fn read_site(db: &Db) -> ApiResult<Site> {
                     is_default: q.is_default,
                     operating_hours: q.operating_hours,
                     overflow: q.overflow,
+                    csat_survey: q.csat_survey,
                     members: q.members,
                     supervisor_ids: q.supervisor_ids,
                 },
@@ -382,6 +383,11 @@ fn queue_form(q: &QueueDraft, names: &Names) -> Value {
         "members": members,
         "supervisors": supervisors,
     });
+    // Written only when on (voice queues that ask callers for a rating),
+    // so files without it keep reading the same.
+    if q.csat_survey {
+        v["csat_survey"] = Value::Bool(true);
+    }
     strip_nulls(&mut v);
     v
 }

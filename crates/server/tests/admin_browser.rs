@@ -234,6 +234,8 @@ async fn journey(language: &str, lang: &str) {
     screen_ready(&c, "routing").await;
     set(&c, &q("queue-name"), "Phones").await;
     set(&c, &q("queue-channel"), "voice").await;
+    // Voice queues may ask callers to rate the call (issue 16).
+    set(&c, &q("queue-csat-survey"), "on").await;
     set(&c, &q("queue-has-hours"), "on").await;
     set(&c, &q("queue-tz"), "Europe/Paris").await;
     set(&c, &q("queue-holidays"), "2026-12-25").await;
@@ -345,6 +347,7 @@ async fn journey(language: &str, lang: &str) {
     );
     assert_eq!(phones["members"], json!([nora_id]));
     assert_eq!(phones["supervisor_ids"], json!([sue_id]));
+    assert_eq!(phones["csat_survey"], true);
     let phones_id = phones["id"].as_str().unwrap().to_owned();
 
     set(&c, &q("queue-name"), "Web chat").await;
@@ -364,6 +367,7 @@ async fn journey(language: &str, lang: &str) {
         .unwrap();
     assert_eq!(chat_queue["channel"], "messaging");
     assert_eq!(chat_queue["operating_hours"], Value::Null);
+    assert_eq!(chat_queue["csat_survey"], false);
     let chat_id = chat_queue["id"].as_str().unwrap().to_owned();
 
     // Two rules, then the second moved up by keyboard, then saved.

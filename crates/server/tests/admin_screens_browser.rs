@@ -398,7 +398,7 @@ async fn a_supervisor_sees_scheduling_read_only() {
         )
         .await
         .unwrap(),
-        json!([15, false, false]),
+        json!([21, false, false]),
         "the prompts, no callback; the dial audit is not theirs"
     );
     axe(&c, "the voice screen, read-only").await;
@@ -545,8 +545,8 @@ async fn voice(language: &str, lang: &str, on: bool) {
         )
         .await
         .unwrap(),
-        json!(15),
-        "five prompts in three languages"
+        json!(21),
+        "seven prompts in three languages"
     );
 
     // The French greeting may not say {position}: refused beside the text.

@@ -7,10 +7,11 @@
 //! [`switchboard_core::reports::tally`] what each adds, and adds it to its
 //! hour and day in one transaction with the new watermark: an event is
 //! counted exactly once, and a report is never half-updated. A chat's
-//! rating is added by [`Db::rate_conversation`] in its own transaction
-//! ([`add_rating_in`]). Reports call the roll-up first, so they include
-//! everything committed before them; the server also runs it every few
-//! seconds so that work stays small.
+//! rating is added by [`Db::rate_conversation`], a call's by
+//! [`Db::rate_call`], each in its own transaction ([`add_rating_in`]).
+//! Reports call the roll-up first, so they include everything committed
+//! before them; the server also runs it every few seconds so that work
+//! stays small.
 
 use std::collections::HashMap;
 
@@ -208,7 +209,8 @@ async fn upsert(
     Ok(())
 }
 
-/// Adds a chat's rating to its interval, inside the rating's transaction.
+/// Adds a chat's or a call's rating to its interval, inside the rating's
+/// transaction.
 pub(crate) async fn add_rating_in(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
     at: &str,
@@ -266,12 +268,22 @@ impl Db {
             .await?;
         // When, score, queue, agent, channel.
         type Rating = (String, i64, Option<String>, Option<String>, String);
-        let ratings: Vec<Rating> = sqlx::query_as(
+        let mut ratings: Vec<Rating> = sqlx::query_as(
             "SELECT csat_at, csat_score, queue_id, agent_id, channel FROM conversations \
              WHERE csat_score IS NOT NULL AND csat_at IS NOT NULL",
         )
         .fetch_all(&mut *tx)
         .await?;
+        // Callers' ratings of calls (kept on the call's record).
+        ratings.extend(
+            sqlx::query_as::<_, Rating>(
+                "SELECT c.csat_at, c.csat_score, w.queue_id, COALESCE(c.agent_id, w.agent_id), \
+                 w.channel FROM calls c JOIN work_items w ON w.id = c.work_item_id \
+                 WHERE c.csat_score IS NOT NULL AND c.csat_at IS NOT NULL",
+            )
+            .fetch_all(&mut *tx)
+            .await?,
+        );
         for (at, score, queue, agent, channel) in ratings {
             add_rating_in(
                 &mut tx,

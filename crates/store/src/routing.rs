@@ -98,6 +98,9 @@ pub struct Queue {
     pub operating_hours: Option<Value>,
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub overflow: Value,
+    /// Voice queues: after the agent hangs up, the caller is asked to rate
+    /// the call (press 1 to 5). Always false for messaging queues.
+    pub csat_survey: bool,
     /// Agent ids.
     pub members: Vec<String>,
     /// The supervisors who watch this queue (agent ids, each holding the
@@ -120,6 +123,7 @@ struct QueueRow {
     is_default: i64,
     operating_hours: Option<String>,
     overflow: String,
+    csat_survey: i64,
     created_at: String,
     updated_at: String,
 }
@@ -136,6 +140,8 @@ pub struct QueueDraft {
     pub is_default: bool,
     pub operating_hours: Option<Value>,
     pub overflow: Value,
+    /// Ask callers to rate the call after the agent hangs up (voice only).
+    pub csat_survey: bool,
     pub members: Vec<String>,
     /// Agent ids of supervisors (checked: each must hold the role).
     pub supervisor_ids: Vec<String>,
@@ -242,7 +248,7 @@ pub struct RoutingSnapshot {
 
 const QUEUE_COLUMNS: &str =
     "id, name, channel, priority, method, offer_timeout_seconds, declines_allowed, \
-    is_default, operating_hours, overflow, created_at, updated_at";
+    is_default, operating_hours, overflow, csat_survey, created_at, updated_at";
 const PROFILE_COLUMNS: &str =
     "id, name, chat_units, voice_units, voice_blocks_others, wrap_up_seconds, created_at, updated_at";
 const ITEM_COLUMNS: &str = "id, channel, kind, contact_id, customer_name, attributes, queue_id, priority, needs, \
@@ -663,6 +669,7 @@ impl Db {
             is_default: r.is_default != 0,
             operating_hours: r.operating_hours.as_deref().map(json),
             overflow: json(&r.overflow),
+            csat_survey: r.csat_survey != 0,
             members,
             supervisor_ids,
             created_at: r.created_at,
@@ -770,8 +777,8 @@ impl Db {
         if exists {
             let done = sqlx::query(
                 "UPDATE queues SET name = $1, channel = $2, priority = $3, method = $4, offer_timeout_seconds = $5, \
-                 declines_allowed = $6, is_default = $7, operating_hours = $8, overflow = $9, updated_at = $10 \
-                 WHERE id = $11",
+                 declines_allowed = $6, is_default = $7, operating_hours = $8, overflow = $9, updated_at = $10, \
+                 csat_survey = $12 WHERE id = $11",
             )
             .bind(d.name.clone())
             .bind(d.channel.clone())
@@ -784,6 +791,7 @@ impl Db {
             .bind(d.overflow.to_string())
             .bind(now)
             .bind(id.to_owned())
+            .bind(i64::from(d.csat_survey))
             .execute(&mut *tx)
             .await
             .map_err(|e| StoreError::from_write(e, "a queue with this name"))?;
@@ -792,7 +800,7 @@ impl Db {
             }
         } else {
             sqlx::query(&format!(
-                "INSERT INTO queues ({QUEUE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)"
+                "INSERT INTO queues ({QUEUE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)"
             ))
             .bind(id.to_owned())
             .bind(d.name.clone())
@@ -804,6 +812,7 @@ impl Db {
             .bind(i64::from(d.is_default))
             .bind(d.operating_hours.as_ref().map(|v| v.to_string()))
             .bind(d.overflow.to_string())
+            .bind(i64::from(d.csat_survey))
             .bind(now)
             .execute(&mut *tx)
             .await

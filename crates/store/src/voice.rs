@@ -586,10 +586,16 @@ pub struct CallRecord {
     pub agent_id: Option<String>,
     #[serde(skip)]
     pub activity_id: Option<String>,
+    /// The caller's rating of the call (1–5), when their queue asked for
+    /// one after the agent hung up and they pressed a key.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 5))]
+    pub csat_score: Option<i64>,
+    /// When the caller rated the call.
+    pub csat_at: Option<String>,
 }
 
 const CALL_COLUMNS: &str = "work_item_id, kind, number, contact_id, state, started_at, \
-    answered_at, ended_at, ended_by, duration_seconds, agent_id, activity_id";
+    answered_at, ended_at, ended_by, duration_seconds, agent_id, activity_id, csat_score, csat_at";
 
 /// Which calls to list.
 #[derive(Debug, Clone, Default)]
@@ -780,6 +786,80 @@ impl Db {
         .await?;
         tx.commit().await?;
         Ok(Some(c))
+    }
+
+    /// Records the caller's rating of a call (1–5) once: on the call's
+    /// record, in the report sums (for the work item's queue, agent and
+    /// channel) and on the contact's timeline, in one transaction — as
+    /// [`Db::rate_conversation`] does for a chat.
+    pub async fn rate_call(&self, work_item_id: &str, score: i64, at: &str) -> Result<CallRecord> {
+        if !(1..=5).contains(&score) {
+            return Err(
+                switchboard_core::Invalid(vec![switchboard_core::FieldError::new(
+                    "score",
+                    "out_of_range",
+                    "must be between 1 and 5",
+                )])
+                .into(),
+            );
+        }
+        let mut tx = self.write_tx().await?;
+        let row: Option<CallRecord> = sqlx::query_as(&format!(
+            "SELECT {CALL_COLUMNS} FROM calls WHERE work_item_id = $1{}",
+            self.for_update()
+        ))
+        .bind(work_item_id.to_owned())
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(call) = row else {
+            return Err(StoreError::NotFound("call"));
+        };
+        if call.csat_score.is_some() {
+            return Err(StoreError::Conflict("this call was already rated".into()));
+        }
+        let item: Option<(String, Option<String>, String)> =
+            sqlx::query_as("SELECT queue_id, agent_id, channel FROM work_items WHERE id = $1")
+                .bind(work_item_id.to_owned())
+                .fetch_optional(&mut *tx)
+                .await?;
+        let (queue, item_agent, channel) = item.ok_or(StoreError::NotFound("work item"))?;
+        sqlx::query("UPDATE calls SET csat_score = $1, csat_at = $2, updated_at = $2 WHERE work_item_id = $3")
+            .bind(score)
+            .bind(at.to_owned())
+            .bind(work_item_id.to_owned())
+            .execute(&mut *tx)
+            .await?;
+        let agent = call.agent_id.clone().or(item_agent);
+        crate::reports::add_rating_in(
+            &mut tx,
+            at,
+            score,
+            &queue,
+            agent.as_deref().unwrap_or(""),
+            &channel,
+        )
+        .await?;
+        if let Some(contact) = &call.contact_id {
+            insert_activity(
+                &mut tx,
+                &NewActivity {
+                    kind: ActivityKind::Call,
+                    contact_id: Some(contact.clone()),
+                    case_id: None,
+                    conversation_id: None,
+                    subject: Some(switchboard_core::voice::csat::subject(score)),
+                    body: None,
+                    occurred_at: at.to_owned(),
+                },
+                &Author {
+                    agent_id: None,
+                    name: "Caller".into(),
+                },
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        self.call(work_item_id).await
     }
 
     pub async fn call(&self, work_item_id: &str) -> Result<CallRecord> {

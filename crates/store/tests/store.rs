@@ -481,4 +481,51 @@ mod reports {
             assert!(db.set_report_time_zone("Mars/Olympus").await.is_err());
         }
     }
+
+    /// A caller's rating of a call (issue 16): once, 1 to 5, on the call's
+    /// record, counted for the item's queue and channel, and counted again
+    /// when the report time zone changes.
+    #[tokio::test]
+    async fn a_calls_rating_is_counted_once_and_recounted_with_the_zone() {
+        use switchboard_store::StoreError;
+        for (_dir, db) in databases().await {
+            script(&db).await;
+            while db.roll_up_reports(100).await.unwrap() > 0 {}
+            db.start_call("i6", "inbound", "+33612345678", None)
+                .await
+                .unwrap();
+            // 23:30 UTC: still 10 March in UTC, 11 March in Paris.
+            let rated = db.rate_call("i6", 5, "2026-03-10T23:30:00Z").await.unwrap();
+            assert_eq!(rated.csat_score, Some(5));
+            assert_eq!(rated.csat_at.as_deref(), Some("2026-03-10T23:30:00Z"));
+            assert!(matches!(
+                db.rate_call("i6", 4, "2026-03-10T23:31:00Z").await,
+                Err(StoreError::Conflict(_))
+            ));
+            assert!(matches!(
+                db.rate_call("i5", 0, "2026-03-10T23:31:00Z").await,
+                Err(StoreError::Invalid(_))
+            ));
+            assert!(matches!(
+                db.rate_call("nope", 3, "2026-03-10T23:31:00Z").await,
+                Err(StoreError::NotFound(_))
+            ));
+            let by_queue = db.report(&query(ReportBy::Queue)).await.unwrap();
+            let q2 = row(&by_queue, "q2");
+            assert_eq!(
+                (q2.csat_responses, q2.csat_sum, q2.csat_satisfied),
+                (1, 5, 1)
+            );
+            assert_eq!(row(&by_queue, "q1").csat_responses, 0);
+            let by_channel = db.report(&query(ReportBy::Channel)).await.unwrap();
+            assert_eq!(row(&by_channel, "voice").csat_responses, 1);
+
+            assert!(db.set_report_time_zone("Europe/Paris").await.unwrap());
+            let mut two_days = query(ReportBy::Day);
+            two_days.to_day = "2026-03-11".into();
+            let days = db.report(&two_days).await.unwrap();
+            assert_eq!(row(&days, "2026-03-10").csat_responses, 0);
+            assert_eq!(row(&days, "2026-03-11").csat_responses, 1);
+        }
+    }
 }

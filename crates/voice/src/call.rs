@@ -2,7 +2,9 @@
 //! voice work item, greet the caller and hold them with prompts; offer a
 //! callback when the queue overflows (30 s, then every 120 s) and on "1"
 //! turn the work item into a callback that keeps its place; when an agent
-//! accepts, ring the agent's phone and bridge the two.
+//! accepts, ring the agent's phone and bridge the two. When the agent
+//! hangs up first and the queue asks for ratings, ask the caller to press
+//! 1 to 5 before the call ends.
 
 use std::collections::BTreeMap;
 use std::sync::atomic::Ordering;
@@ -14,6 +16,7 @@ use rsipstack::dialog::invite_dialog::InviteDialog;
 use rsipstack::sip::{Header, StatusCode};
 use rsipstack::transaction::Transaction;
 use switchboard_core::voice::callback::EXPIRY;
+use switchboard_core::voice::csat::{Step, Survey, ANSWER_TIMEOUT};
 use switchboard_core::voice::dtmf::sip_info_digit;
 use switchboard_core::voice::prompts::Prompt;
 use switchboard_core::voice::sdp;
@@ -149,6 +152,7 @@ pub async fn inbound(v: Arc<Voice>, mut tx: Transaction) {
         confirmation: None,
         handed_over: None,
         record: None,
+        language: v.config.language.clone(),
     };
     let end = call.run(&mut states).await;
     tracing::info!(call_id = call.call_id, ?end, "call ended");
@@ -179,6 +183,8 @@ struct Call {
     handed_over: Option<String>,
     /// The work item whose call record this call keeps.
     record: Option<String>,
+    /// The prompts' language for this caller.
+    language: String,
 }
 
 impl Call {
@@ -211,6 +217,7 @@ impl Call {
             }
             None => v.config.language.clone(),
         };
+        self.language = language.clone();
         let mut attributes = BTreeMap::new();
         attributes.insert("caller".to_owned(), self.caller.clone());
         attributes.insert("called".to_owned(), self.called.clone());
@@ -560,7 +567,6 @@ impl Call {
             _ = outbound::ended(&mut agent.states) => {
                 agent.leg.close();
                 v.sip.dialogs.remove_dialog(&agent.dialog.id());
-                let _ = self.dialog.bye().await;
                 End::AgentHungUp
             }
             // The work item was closed (or taken away) in the workspace.
@@ -570,7 +576,135 @@ impl Call {
                 End::ClosedInWorkspace
             }
         };
+        if matches!(end, End::AgentHungUp) {
+            // The caller is still on the line: a queue that asks for
+            // ratings asks now (issue 16), else the call ends.
+            match self.survey_queue().await {
+                Some(queue) => self.survey(&queue, states).await,
+                None => {
+                    let _ = self.dialog.bye().await;
+                }
+            }
+        }
         Some(end)
+    }
+
+    /// The queue of this call's work item, when it asks callers to rate
+    /// the call after the agent hung up.
+    async fn survey_queue(&self) -> Option<String> {
+        let item = self.item.as_deref()?;
+        let queue_id = self.v.engine.view(item).await.ok()?.queue_id;
+        match self.v.db.queue(&queue_id).await {
+            Ok(q) if q.csat_survey && q.channel == "voice" => Some(queue_id),
+            Ok(_) => None,
+            Err(e) => {
+                tracing::warn!(error = %e, "reading the call's queue failed: no rating asked");
+                None
+            }
+        }
+    }
+
+    /// After the agent hung up: asks the caller to press 1 to 5, stores
+    /// the score on the call (reports and timeline with it), thanks them
+    /// and hangs up. No key within the time allowed, a wrong key twice,
+    /// or the caller hanging up: no rating. The call's record is ended
+    /// first (by the agent), so its talk time leaves the survey out.
+    async fn survey(
+        &mut self,
+        queue: &str,
+        states: &mut rsipstack::dialog::dialog::DialogStateReceiver,
+    ) {
+        let v = self.v.clone();
+        let Some(item) = self.item.clone() else {
+            let _ = self.dialog.bye().await;
+            return;
+        };
+        // Quiet rather than nothing while the question is made ready.
+        self.leg.silence();
+        if let Some(record) = self.record.take() {
+            logged(
+                v.db.end_call(&record, End::AgentHungUp.ended_by()).await,
+                "ending a call's record failed",
+            );
+        }
+        let question = v
+            .prompt(Prompt::Csat, &self.language, Some(queue), None)
+            .await;
+        let thanks = v
+            .prompt(Prompt::CsatThanks, &self.language, Some(queue), None)
+            .await;
+        // Keys pressed while talking to the agent are not answers.
+        while let Ok(LegEvent::Digit(_)) = self.leg_events.try_recv() {}
+        let mut survey = Survey::default();
+        loop {
+            self.leg.play(vec![question.clone()], None);
+            let deadline = tokio::time::Instant::now() + question.duration() + ANSWER_TIMEOUT;
+            tracing::info!(call_id = self.call_id, "caller asked to rate the call");
+            let key = loop {
+                tokio::select! {
+                    _ = tokio::time::sleep_until(deadline) => break None,
+                    s = states.recv() => match s {
+                        Some(DialogState::Terminated(..)) | None => {
+                            tracing::info!(call_id = self.call_id, "the caller hung up: no rating");
+                            return;
+                        }
+                        Some(DialogState::Info(_, req, handle)) => {
+                            let ct = registrar::header(&req, "Content-Type").unwrap_or_default();
+                            let _ = handle.reply(StatusCode::OK).await;
+                            if let Some(d) = sip_info_digit(&ct, &String::from_utf8_lossy(req.body())) {
+                                v.counters.digits.fetch_add(1, Ordering::Relaxed);
+                                break Some(d);
+                            }
+                        }
+                        Some(_) => {}
+                    },
+                    e = self.leg_events.recv() => match e {
+                        Some(LegEvent::Digit(d)) => {
+                            v.counters.digits.fetch_add(1, Ordering::Relaxed);
+                            break Some(d);
+                        }
+                        Some(LegEvent::Silent) | None => break None,
+                    },
+                }
+            };
+            let Some(key) = key else {
+                tracing::info!(call_id = self.call_id, "no rating key: the call ends");
+                break;
+            };
+            match survey.key(key) {
+                Step::Rated(score) => {
+                    match v
+                        .db
+                        .rate_call(&item, score, &switchboard_core::time::now())
+                        .await
+                    {
+                        Ok(_) => {
+                            tracing::info!(
+                                call_id = self.call_id,
+                                score,
+                                "the caller rated the call"
+                            );
+                        }
+                        Err(e) => tracing::warn!(error = %e, "recording a call's rating failed"),
+                    }
+                    let length = thanks.duration();
+                    self.leg.play(vec![thanks.clone()], None);
+                    tokio::select! {
+                        _ = tokio::time::sleep(length + Duration::from_millis(300)) => {}
+                        _ = wait_hangup(states) => return,
+                    }
+                    break;
+                }
+                Step::AskAgain => {
+                    tracing::debug!(call_id = self.call_id, key = %key, "not a rating: asking again");
+                }
+                Step::GiveUp => {
+                    tracing::info!(call_id = self.call_id, "no valid rating key: the call ends");
+                    break;
+                }
+            }
+        }
+        let _ = self.dialog.bye().await;
     }
 
     /// After "1": notes the call received before it handed its work item

@@ -5,6 +5,7 @@
 //! the callers' prompts. See `docs/voice-stack-research.md` for the plan.
 
 pub mod callback;
+pub mod csat;
 pub mod dial;
 pub mod digest;
 pub mod dtmf;

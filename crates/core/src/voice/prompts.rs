@@ -10,15 +10,21 @@ pub enum Prompt {
     CallbackConfirmation,
     /// `{position}` is replaced.
     Position,
+    /// After the agent hung up (queues with `csat_survey`): press 1 to 5.
+    Csat,
+    /// After the caller rated the call.
+    CsatThanks,
 }
 
 impl Prompt {
-    pub const ALL: [Prompt; 5] = [
+    pub const ALL: [Prompt; 7] = [
         Prompt::Greeting,
         Prompt::Hold,
         Prompt::CallbackOffer,
         Prompt::CallbackConfirmation,
         Prompt::Position,
+        Prompt::Csat,
+        Prompt::CsatThanks,
     ];
 
     /// The name in URLs and the store.
@@ -29,6 +35,8 @@ impl Prompt {
             Prompt::CallbackOffer => "callback_offer",
             Prompt::CallbackConfirmation => "callback_confirmation",
             Prompt::Position => "position",
+            Prompt::Csat => "csat",
+            Prompt::CsatThanks => "csat_thanks",
         }
     }
 
@@ -93,6 +101,12 @@ pub fn default_text(prompt: Prompt, language: &str) -> &'static str {
         (Prompt::Position, "fr") => "Vous êtes en position {position} dans la file d'attente.",
         (Prompt::Position, "es") => "Usted está en la posición {position} de la cola.",
         (Prompt::Position, _) => "You are number {position} in the queue.",
+        (Prompt::Csat, "fr") => "Merci de noter cet appel de 1 à 5 sur votre clavier, 5 étant la meilleure note.",
+        (Prompt::Csat, "es") => "Por favor, califique esta llamada del 1 al 5 con su teclado, siendo 5 la mejor nota.",
+        (Prompt::Csat, _) => "Please rate this call from 1 to 5 on your keypad, 5 being the best.",
+        (Prompt::CsatThanks, "fr") => "Merci pour votre note. Au revoir.",
+        (Prompt::CsatThanks, "es") => "Gracias por su valoración. Adiós.",
+        (Prompt::CsatThanks, _) => "Thank you for your rating. Goodbye.",
     }
 }
 
@@ -110,6 +124,8 @@ mod tests {
         for lang in ["en", "fr", "es"] {
             assert!(default_text(Prompt::CallbackOffer, lang).contains('1'));
             assert!(default_text(Prompt::Position, lang).contains("{position}"));
+            let csat = default_text(Prompt::Csat, lang);
+            assert!(csat.contains('1') && csat.contains('5'), "{csat}");
         }
         assert_eq!(
             default_text(Prompt::Greeting, "de"),

@@ -33,7 +33,8 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct PromptView {
-    /// greeting, hold, callback_offer, callback_confirmation or position.
+    /// greeting, hold, callback_offer, callback_confirmation, position,
+    /// csat or csat_thanks.
     pub prompt: String,
     pub language: String,
     /// default, text or audio.

@@ -228,6 +228,7 @@ async fn check_config_changes(app: &TestApp) {
         is_default: false,
         operating_hours: None,
         overflow: json!({}),
+        csat_survey: false,
         members: vec![agent.agent_id.clone().unwrap()],
         supervisor_ids: Vec::new(),
     };

@@ -25,5 +25,6 @@ mod site_config;
 mod supervision;
 mod testers;
 mod voice;
+mod voice_csat;
 mod webhooks;
 mod workspace;

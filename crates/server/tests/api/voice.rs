@@ -1207,8 +1207,8 @@ async fn admins_change_a_queues_prompts_by_text_or_recording() {
         let list = t.ana.ok(&base).await;
         assert_eq!(
             list.as_array().unwrap().len(),
-            15,
-            "5 prompts × 3 languages"
+            21,
+            "7 prompts × 3 languages"
         );
         assert!(list
             .as_array()

@@ -64,11 +64,20 @@ function queueForm(ctx, queues, agents) {
     method: pick([['', t('methodDefault')]].concat(METHODS.map((m) => [m, t('m_' + m)])), ''),
     priority: numberInput(0), timeout: numberInput(60), declines: numberInput(3),
     isDefault: tickBox(false),
+    csatSurvey: tickBox(false, { 'data-testid': 'queue-csat-survey' }),
     hasHours: tickBox(false, { 'data-testid': 'queue-has-hours' }),
     tz: textInput(browserTz, { 'data-testid': 'queue-tz' }),
     holidays: textInput('', { placeholder: 'YYYY-MM-DD, YYYY-MM-DD', 'data-testid': 'queue-holidays' })
   };
   c.channel.setAttribute('data-testid', 'queue-channel');
+  // Only voice queues ask callers to rate the call (chats: the widget's setting).
+  function voiceOnly() {
+    const voice = c.channel.value === 'voice';
+    c.csatSurvey.disabled = !voice;
+    if (!voice) c.csatSurvey.checked = false;
+  }
+  c.channel.addEventListener('change', voiceOnly);
+  voiceOnly();
   const weekly = h('div', { 'data-testid': 'queue-weekly' });
   weekly.addEventListener('input', () => redraw());
   weekly.addEventListener('change', () => redraw());
@@ -134,6 +143,8 @@ function queueForm(ctx, queues, agents) {
     c.timeout.value = q.offer_timeout_seconds;
     c.declines.value = q.declines_allowed;
     c.isDefault.checked = q.is_default;
+    c.csatSurvey.checked = !!q.csat_survey;
+    voiceOnly();
     const oh = q.operating_hours;
     c.hasHours.checked = !!oh;
     c.tz.value = oh ? oh.time_zone : browserTz;
@@ -155,7 +166,7 @@ function queueForm(ctx, queues, agents) {
     const out = {
       name: c.name.value, channel: c.channel.value, priority: numberOf(c.priority),
       offer_timeout_seconds: numberOf(c.timeout), declines_allowed: numberOf(c.declines),
-      is_default: c.isDefault.checked, members: memberBoxes.filter((b) => b.checked).map((b) => b.value),
+      is_default: c.isDefault.checked, csat_survey: c.csatSurvey.checked, members: memberBoxes.filter((b) => b.checked).map((b) => b.value),
       supervisor_ids: supervisorBoxes.filter((b) => b.checked).map((b) => b.value),
       operating_hours: null, overflow: {}
     };
@@ -205,7 +216,8 @@ function queueForm(ctx, queues, agents) {
         fieldRow(t('name'), c.name, 'name'), fieldRow(t('channel'), c.channel, 'channel'),
         fieldRow(t('method'), c.method, 'method'), fieldRow(t('priority'), c.priority, 'priority'),
         fieldRow(t('offerTimeout'), c.timeout, 'offer_timeout_seconds'),
-        fieldRow(t('declines'), c.declines, 'declines_allowed'), fieldRow(t('isDefault'), c.isDefault, 'is_default')),
+        fieldRow(t('declines'), c.declines, 'declines_allowed'), fieldRow(t('isDefault'), c.isDefault, 'is_default'),
+        fieldRow(t('csatSurvey'), c.csatSurvey, 'csat_survey')),
       h('fieldset', null, h('legend', null, t('hours')),
         fieldRow(t('hasHours'), c.hasHours, 'operating_hours'),
         h('div', { class: 'grid' }, fieldRow(t('timeZone'), c.tz, 'operating_hours.time_zone'),

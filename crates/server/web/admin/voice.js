@@ -12,7 +12,7 @@ import { enc } from '../lib/url.js';
 import { clearFieldErrors, fieldRow, showFieldErrors } from '../lib/form.js';
 import { button, card, errorBox, pick, read } from './data.js';
 
-const PROMPTS = ['greeting', 'hold', 'callback_offer', 'callback_confirmation', 'position'];
+const PROMPTS = ['greeting', 'hold', 'callback_offer', 'callback_confirmation', 'position', 'csat', 'csat_thanks'];
 const LANGS = ['en', 'fr', 'es'];
 // The live figures shown, in this order (GET /api/v1/voice/status).
 const FIGURES = ['sip_listen', 'calls', 'media_legs', 'registered_phones', 'sip_dialogs', 'calls_total',

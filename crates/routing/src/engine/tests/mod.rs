@@ -96,6 +96,7 @@ impl World {
             is_default: Some(is_default),
             operating_hours: None,
             overflow: None,
+            csat_survey: None,
             members: Some(members.iter().map(|m| (*m).to_owned()).collect()),
             supervisor_ids: None,
         };
