@@ -335,6 +335,7 @@ async fn load_supervision(db: &Db) -> anyhow::Result<()> {
                     is_default: q.is_default,
                     operating_hours: q.operating_hours,
                     overflow: q.overflow,
+                    csat_survey: q.csat_survey,
                     members: q.members,
                     supervisor_ids: vec![sam.id.clone()],
                 };

@@ -344,7 +344,7 @@ async fn bad_plans_name_their_fields_and_change_nothing() {
             ))
             .await;
         let good = draft["plan"].clone();
-        let mut bad = |edit: &dyn Fn(&mut Value), want: &[&str]| {
+        let bad = |edit: &dyn Fn(&mut Value), want: &[&str]| {
             let mut p = good.clone();
             edit(&mut p);
             (p, want.iter().map(|s| s.to_string()).collect::<Vec<_>>())
