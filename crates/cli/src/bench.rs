@@ -83,6 +83,10 @@ enum Suite {
     /// Historical reports over a year of `--items` work items (50 queues,
     /// 200 agents), beside a bare COUNT(*) over the same items.
     Reports,
+    /// A staffing plan for a busy voice queue (what-if day and fewest
+    /// agents per hour), beside one steady-state simulation of its busiest
+    /// hour.
+    Planner,
 }
 
 pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
@@ -99,6 +103,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         Suite::Reminders => crate::bench_reminders::run(args.reminders, args.database_url).await,
         Suite::Import => crate::bench_import::run(args.rows, args.database_url).await,
         Suite::Webhooks => crate::bench_webhooks::run(args.deliveries, args.database_url).await,
+        Suite::Planner => crate::bench_planner::run(args.iterations.min(20)),
         Suite::Reports => {
             crate::bench_reports::run(args.items, args.iterations.min(1_000), args.database_url)
                 .await

@@ -3,6 +3,7 @@
 mod bench;
 mod bench_chat;
 mod bench_import;
+mod bench_planner;
 mod bench_reminders;
 mod bench_reports;
 mod bench_summary;
