@@ -13,7 +13,7 @@ use jiff::tz::TimeZone;
 use serde::{Deserialize, Serialize};
 use switchboard_core::reports::{Counts, DEFAULT_SERVICE_LEVEL_SECONDS};
 use switchboard_core::routing::planning::{
-    self, days_for, measure, plan_overflow, AgentProfile, Plan, PlanHour,
+    self, days_for, measure, plan_overflow, AgentProfile, Plan, PlanHour, MOST_AGENTS,
 };
 use switchboard_core::routing::{AssignmentMethod, ChannelKind, QueueIx};
 use switchboard_core::validation::Check;
@@ -66,6 +66,7 @@ pub struct PlanInput {
     pub short_abandon_seconds: u32,
     pub agent: AgentInput,
     /// Hour 0 to 23 of the day, in the report time zone.
+    #[schema(min_items = 24, max_items = 24)]
     pub hours: Vec<HourInput>,
 }
 
@@ -104,8 +105,8 @@ pub struct HourInput {
     /// Whether the queue is open: a closed hour is neither simulated nor
     /// staffed.
     pub open: bool,
-    /// Customers arriving in this hour (0 to 10000).
-    #[schema(minimum = 0, maximum = 10000)]
+    /// Customers arriving in this hour (0 to 2000).
+    #[schema(minimum = 0, maximum = 2000)]
     pub arrivals_per_hour: f64,
     /// Mean talk or chat time without wrap-up, in seconds (1 to 86400).
     #[schema(minimum = 1, maximum = 86400)]
@@ -114,8 +115,8 @@ pub struct HourInput {
     /// nobody gives up.
     #[schema(minimum = 1, maximum = 86400)]
     pub patience_seconds: Option<f64>,
-    /// Agents on duty (0 to 2000).
-    #[schema(minimum = 0, maximum = 2000)]
+    /// Agents on duty (0 to 500).
+    #[schema(minimum = 0, maximum = 500)]
     pub staffed: u32,
 }
 
@@ -303,7 +304,11 @@ pub fn parse_weekdays(c: &mut Check, field: &str, text: &str) -> Vec<Weekday> {
     for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
         let (a, b) = part.split_once('-').unwrap_or((part, part));
         match (index(a), index(b)) {
-            (Some(a), Some(b)) if a <= b => {
+            (Some(a), Some(b)) if a > b => {
+                c.fail(field, "order", "a range of days goes forward, e.g. mon-fri");
+                return Vec::new();
+            }
+            (Some(a), Some(b)) => {
                 for (_, d) in &WEEKDAYS[a..=b] {
                     if !out.contains(d) {
                         out.push(*d);
@@ -615,7 +620,7 @@ pub fn check(p: &PlanInput) -> Result<(), Invalid> {
             &format!("hours[{i}].arrivals_per_hour"),
             h.arrivals_per_hour,
             0.0,
-            10_000.0,
+            2_000.0,
         );
         within(
             &mut c,
@@ -638,8 +643,24 @@ pub fn check(p: &PlanInput) -> Result<(), Invalid> {
             &format!("hours[{i}].staffed"),
             f64::from(h.staffed),
             0.0,
-            2000.0,
+            f64::from(MOST_AGENTS),
         );
+    }
+    // An hour whose work alone would keep more agents busy than a plan
+    // searches is refused: it is not a queue a plan can staff, and its
+    // simulation would run for minutes.
+    let per_agent = f64::from(p.agent.chat_capacity.max(1));
+    for (i, h) in p.hours.iter().enumerate() {
+        let load = h.arrivals_per_hour / 3600.0 * (h.handle_seconds + p.agent.wrap_up_seconds);
+        if load.is_finite() && load / per_agent > f64::from(MOST_AGENTS) {
+            c.fail(
+                &format!("hours[{i}].arrivals_per_hour"),
+                "inconsistent",
+                format!(
+                    "with this handle time the hour's work needs more than {MOST_AGENTS} agents"
+                ),
+            );
+        }
     }
     c.finish(|| ())
 }

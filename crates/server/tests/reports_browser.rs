@@ -478,7 +478,7 @@ async fn planner(language: &str, lang: &str) {
         if fr {
             "Hors limites."
         } else {
-            "must be between 0 and 10000"
+            "must be between 0 and 2000"
         }
     );
     screenshot(&c, &format!("planner-{lang}-refused")).await;

@@ -85,10 +85,10 @@ pub struct Needed {
     pub outcome: HourOutcome,
 }
 
-/// Longest staffing search: above this many agents for one hour, the plan
+/// Longest staffing search: above this many agents for one queue's hour, the plan
 /// says the target cannot be reached (an answer delay longer than the
 /// threshold, say) rather than searching on.
-pub const MOST_AGENTS: u32 = 2_000;
+pub const MOST_AGENTS: u32 = 500;
 
 /// A simulated customer who never gives up.
 const NO_PATIENCE: f64 = 1e9;

@@ -42,7 +42,9 @@ pub struct TrafficParams {
     pub to: String,
     /// Only these days of the week, e.g. `mon,tue,wed` or `mon-fri`
     /// [default: every day].
-    #[param(pattern = "^[a-z,-]{0,40}$")]
+    #[param(
+        pattern = "^((mon|tue|wed|thu|fri|sat|sun)(-(mon|tue|wed|thu|fri|sat|sun))?(,(mon|tue|wed|thu|fri|sat|sun)(-(mon|tue|wed|thu|fri|sat|sun))?)*)?$"
+    )]
     pub weekdays: Option<String>,
 }
 

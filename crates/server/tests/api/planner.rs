@@ -385,6 +385,14 @@ async fn bad_plans_name_their_fields_and_change_nothing() {
                 },
                 &["hours"],
             ),
+            // 2,000 calls an hour of a day each: no plan staffs that.
+            bad(
+                &|p| {
+                    p["hours"][8]["arrivals_per_hour"] = json!(2000);
+                    p["hours"][8]["handle_seconds"] = json!(86400);
+                },
+                &["hours[8].arrivals_per_hour"],
+            ),
         ];
         for (plan, want) in cases {
             let (s, b) = run(&boss, &plan).await;
