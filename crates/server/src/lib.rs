@@ -10,6 +10,7 @@ pub mod demo;
 pub mod error;
 pub mod extract;
 mod http_metrics;
+pub mod live_stats;
 pub mod openapi;
 pub mod planner;
 pub mod routes;
@@ -113,6 +114,7 @@ pub async fn build(config: Config) -> anyhow::Result<(Router, AppState)> {
         rx
     };
     let state = AppState {
+        queue_stats: Arc::new(live_stats::SharedStats::new(engine.clone())),
         routing_changes,
         webhooks,
         voice,

@@ -36,6 +36,9 @@ pub struct AppState {
     /// members and supervisors): open sockets re-read what their supervisor
     /// watches.
     pub routing_changes: tokio::sync::watch::Receiver<u64>,
+    /// The queue figures sent to supervisors after each event, computed
+    /// once for all their sockets.
+    pub queue_stats: Arc<crate::live_stats::SharedStats>,
 }
 
 impl AppState {

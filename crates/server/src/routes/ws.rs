@@ -274,15 +274,21 @@ async fn session(s: AppState, mut who: Principal, after: Option<i64>, mut socket
                     if !visible(&e, agent.as_deref(), watch.as_ref()) {
                         continue;
                     }
-                    if socket.send(Message::Text(enrich(&s, &e).await.into())).await.is_err() {
+                    // Only the agent an offer is for gets its conversation:
+                    // supervisors read an item's details when they need
+                    // them, and 20 of them must not cost 20 reads an offer.
+                    let text = if agent.is_some() && e.agent_id == agent {
+                        enrich(&s, &e).await
+                    } else {
+                        e.message().to_string()
+                    };
+                    if socket.send(Message::Text(text.into())).await.is_err() {
                         return;
                     }
                     if let Some(w) = &watch {
                         for q in touched_queues(&e).into_iter().filter(|q| w.queue(q)) {
-                            if let Ok(stats) = s.engine.stats(&q).await {
-                                let mut v = serde_json::to_value(stats).unwrap_or_default();
-                                v["type"] = json!("queue_stats");
-                                if socket.send(Message::Text(v.to_string().into())).await.is_err() {
+                            if let Some(stats) = s.queue_stats.after(e.seq, &q).await {
+                                if socket.send(Message::Text(stats.to_string().into())).await.is_err() {
                                     return;
                                 }
                             }
