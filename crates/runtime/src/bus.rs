@@ -188,6 +188,37 @@ impl<E: Numbered + Send + Sync + 'static> Subscription<E> {
         }
     }
 
+    /// The next event if one is already here, without waiting: `None`
+    /// when there is none yet, or when the subscriber fell behind (the
+    /// next [`Subscription::next`] reads the backlog first). Lets a
+    /// consumer take a burst at once.
+    pub fn try_next(&mut self) -> Option<Arc<E>> {
+        if self.behind {
+            return None;
+        }
+        while let Some(e) = self.missed.pop_front() {
+            if e.seq() > self.last {
+                self.last = e.seq();
+                return Some(e);
+            }
+        }
+        loop {
+            match self.live.try_recv() {
+                Ok(e) if e.seq() <= self.last => continue,
+                Ok(e) => {
+                    self.last = e.seq();
+                    return Some(e);
+                }
+                Err(broadcast::error::TryRecvError::Lagged(_)) => {
+                    self.catch_ups.inc();
+                    self.behind = true;
+                    return None;
+                }
+                Err(_) => return None,
+            }
+        }
+    }
+
     /// Everything after the last event handed out, up to now, from the
     /// backlog (a resuming client gets these before being told it is live).
     pub async fn replay(&mut self) -> Vec<Arc<E>> {

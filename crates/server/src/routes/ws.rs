@@ -270,29 +270,53 @@ async fn session(s: AppState, mut who: Principal, after: Option<i64>, mut socket
                 Err(RecvError::Closed) => chats = None,
             },
             event = live.next() => match event {
-                Some(e) => {
-                    if !visible(&e, agent.as_deref(), watch.as_ref()) {
-                        continue;
+                Some(first) => {
+                    // A burst goes out together: every event already here
+                    // (up to 64), one write; then each touched queue's
+                    // figures once, as they are after the burst.
+                    let mut burst = vec![first];
+                    while burst.len() < 64 {
+                        match live.try_next() {
+                            Some(e) => burst.push(e),
+                            None => break,
+                        }
                     }
-                    // Only the agent an offer is for gets its conversation:
-                    // supervisors read an item's details when they need
-                    // them, and 20 of them must not cost 20 reads an offer.
-                    let text = if agent.is_some() && e.agent_id == agent {
-                        enrich(&s, &e).await
-                    } else {
-                        e.message().to_string()
-                    };
-                    if socket.send(Message::Text(text.into())).await.is_err() {
-                        return;
-                    }
-                    if let Some(w) = &watch {
-                        for q in touched_queues(&e).into_iter().filter(|q| w.queue(q)) {
-                            if let Some(stats) = s.queue_stats.after(e.seq, &q).await {
-                                if socket.send(Message::Text(stats.to_string().into())).await.is_err() {
-                                    return;
+                    let mut touched: Vec<String> = Vec::new();
+                    let mut last_seq = 0;
+                    for e in &burst {
+                        if !visible(e, agent.as_deref(), watch.as_ref()) {
+                            continue;
+                        }
+                        // Only the agent an offer is for gets its
+                        // conversation: supervisors read an item's details
+                        // when they need them, and 20 of them must not cost
+                        // 20 reads an offer.
+                        let text = if agent.is_some() && e.agent_id == agent {
+                            enrich(&s, e).await
+                        } else {
+                            e.message().to_string()
+                        };
+                        if socket.feed(Message::Text(text.into())).await.is_err() {
+                            return;
+                        }
+                        if let Some(w) = &watch {
+                            for q in touched_queues(e).into_iter().filter(|q| w.queue(q)) {
+                                if !touched.contains(&q) {
+                                    touched.push(q);
                                 }
                             }
                         }
+                        last_seq = e.seq;
+                    }
+                    for q in &touched {
+                        if let Some(stats) = s.queue_stats.after(last_seq, q).await {
+                            if socket.feed(Message::Text(stats.to_string().into())).await.is_err() {
+                                return;
+                            }
+                        }
+                    }
+                    if socket.flush().await.is_err() {
+                        return;
                     }
                 }
                 None => return,
