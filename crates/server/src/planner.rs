@@ -64,7 +64,7 @@ pub struct PlanInput {
     #[serde(default = "default_short")]
     #[schema(minimum = 0, maximum = 300)]
     pub short_abandon_seconds: u32,
-    pub agent: AgentInput,
+    pub agent: PlanAgent,
     /// Hour 0 to 23 of the day, in the report time zone.
     #[schema(min_items = 24, max_items = 24)]
     pub hours: Vec<HourInput>,
@@ -83,7 +83,7 @@ fn default_short() -> u32 {
 /// What one agent of the queue takes at once and how fast.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct AgentInput {
+pub struct PlanAgent {
     /// Chats held at once (1 to 20).
     #[schema(minimum = 1, maximum = 20)]
     pub chat_capacity: u8,
@@ -543,7 +543,7 @@ pub async fn draft(db: &Db, t: &TrafficQuery) -> ApiResult<Draft> {
             service_level_seconds: DEFAULT_SERVICE_LEVEL_SECONDS,
             target_percent: DEFAULT_TARGET_PERCENT,
             short_abandon_seconds: default_short(),
-            agent: AgentInput {
+            agent: PlanAgent {
                 chat_capacity: chat,
                 voice_capacity: voice,
                 wrap_up_seconds: round2(period_wrap.unwrap_or(profile_wrap)),
