@@ -8,8 +8,8 @@
 
 use jsonwebtoken::{encode, EncodingKey, Header};
 use libfuzzer_sys::fuzz_target;
-use switchboard_server::chat::host_auth::Verifier;
-use switchboard_server::chat::settings::{Algorithm, AuthSpec};
+use switchboard_chat::host_auth::Verifier;
+use switchboard_chat::settings::{Algorithm, AuthSpec};
 
 const SECRET: &str = "a shared secret of at least 32 characters";
 

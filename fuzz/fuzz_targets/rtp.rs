@@ -8,7 +8,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use switchboard_core::voice::dtmf::{self, DtmfReceiver};
-use switchboard_server::voice::media;
+use switchboard_voice::media;
 
 fuzz_target!(|data: &[u8]| {
     if let Some(p) = media::parse_rtp(data) {

@@ -12,7 +12,7 @@ use libfuzzer_sys::fuzz_target;
 use rsipstack::sip::{SipMessage, Transport};
 use rsipstack::transport::connection::SipConnection;
 use switchboard_core::voice::{dtmf, sdp};
-use switchboard_server::voice::registrar::{self, Registrar};
+use switchboard_voice::registrar::{self, Registrar};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(msg) = SipMessage::try_from(data) else {

@@ -5,7 +5,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use switchboard_server::voice::prompts;
+use switchboard_voice::prompts;
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(samples) = prompts::wav_to_8k(data) {

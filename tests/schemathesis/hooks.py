@@ -19,6 +19,7 @@ server's records and clock, or rules between two fields:
                 a chat rule, an action a channel does not have)
   unusable      a key or regular expression its library cannot use
   not_offered   a topic not offered as the meeting type asked for
+  not_started   a meeting marked as a no-show before it has started
   no_route      no routing rule matches and no queue is the default
   inactive, role, not_voice
                 a referenced agent that is deactivated or lacks the role, a
@@ -37,7 +38,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 STATE_CODES = {
     "unknown", "duplicate", "unassigned", "past", "too_far", "order", "overlap",
     "incomplete", "inconsistent", "mismatch", "unusable", "inactive", "role", "not_voice",
-    "not_offered", "no_route",
+    "not_offered", "not_started", "no_route",
     "number_type", "international_network", "not_allowed", "daily_cap",
 }
 

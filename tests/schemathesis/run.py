@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """Schemathesis against the real Switchboard, once per role (admin, agent).
 
-Starts `switchboard serve --demo` on loopback in a temporary directory, reads
-the printed address and the demo admin's password, signs in as an integrator
-does, makes an admin token and an agent token (POST /api/v1/tokens with the
-CSRF header), then runs `schemathesis run` with every check against
-/api/v1/openapi.json, bounded, for each token.
+For each role, starts `switchboard serve --demo` on loopback in a temporary
+directory, reads the printed address and the demo admin's password, signs in
+as an integrator does, makes an admin token and an agent token
+(POST /api/v1/tokens with the CSRF header), then runs `schemathesis run` with
+every check against /api/v1/openapi.json, bounded, with the role's token. The
+two roles' runs go at the same time, each against its own server.
 
 Every failure is reduced to "role METHOD PATH check". The run fails on any
 server error and on any failure not listed in tests/schemathesis/baseline.txt;
@@ -87,7 +88,8 @@ def make_tokens(base, email, password):
     return {"admin": admin["secret"], "agent": worker["secret"]}
 
 
-def run_schemathesis(st, base, role, token, workdir, args):
+def start_schemathesis(st, base, role, token, workdir, args):
+    """Starts `schemathesis run` for one role; returns (process, log, report)."""
     report = os.path.join(workdir, f"{role}.ndjson")
     cmd = [st, "run", base + "/api/v1/openapi.json",
            "--url", base,
@@ -108,15 +110,19 @@ def run_schemathesis(st, base, role, token, workdir, args):
            "--phases", "examples,coverage,fuzzing"]
     if args.max_time:
         cmd += ["--max-time", str(args.max_time)]
-    print(f"\n==> schemathesis as {role}", flush=True)
+    print(f"==> schemathesis as {role} against {base}", flush=True)
     log = os.path.join(workdir, f"{role}.log")
     env = dict(os.environ, SCHEMATHESIS_HOOKS="hooks", PYTHONPATH=HERE)
-    with open(log, "w") as f:
-        rc = subprocess.call(cmd, stdout=f, stderr=subprocess.STDOUT, cwd=workdir, env=env)
+    f = open(log, "w")
+    proc = subprocess.Popen(cmd, stdout=f, stderr=subprocess.STDOUT, cwd=workdir, env=env)
+    return proc, log, report
+
+
+def show_tail(role, log):
     with open(log) as f:
         tail = f.read().splitlines()[-25:]
+    print(f"\n==> schemathesis as {role}: the end of its log")
     print("\n".join(tail))
-    return rc, report
 
 
 def failures(role, report):
@@ -165,27 +171,41 @@ def main():
     ap.add_argument("--keep", action="store_true", help="keep the temporary directory")
     args = ap.parse_args()
 
+    # One server per role, both runs at once: neither role's requests
+    # change what the other's meet (each starts from the same demo data),
+    # and the two runs share the machine's cores instead of taking turns.
     workdir = tempfile.mkdtemp(prefix="switchboard-schemathesis.")
-    proc, base, email, password = start_server(args.binary, workdir)
     found, server_errors = set(), set()
+    servers, runs = [], []
     try:
-        tokens = make_tokens(base, email, password)
         for role in ROLES:
+            roledir = os.path.join(workdir, role)
+            os.mkdir(roledir)
+            proc, base, email, password = start_server(args.binary, roledir)
+            servers.append(proc)
+            tokens = make_tokens(base, email, password)
             # Schemathesis runs in a scratch directory: a relative path to it
             # (target/schemathesis-venv/...) must not depend on that.
             exe = args.schemathesis
             if os.sep in exe:
                 exe = os.path.abspath(exe)
-            _rc, report = run_schemathesis(exe, base, role, tokens[role], workdir, args)
+            runs.append((role,) + start_schemathesis(exe, base, role, tokens[role], roledir, args))
+        for role, run, log, report in runs:
+            run.wait()
+            show_tail(role, log)
             got = failures(role, report)
             found |= got
             server_errors |= {f for f in got if f.endswith(" not_a_server_error")}
     finally:
-        proc.terminate()
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        for _role, run, _log, _report in runs:
+            if run.poll() is None:
+                run.kill()
+        for proc in servers:
+            proc.terminate()
+            try:
+                proc.wait(20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
     known = set()
     if os.path.exists(BASELINE):
         with open(BASELINE) as f:
