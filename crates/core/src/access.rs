@@ -88,6 +88,52 @@ pub fn format_roles(roles: &[Role]) -> String {
         .join(",")
 }
 
+/// Which queues a caller watches: the one rule for what supervisors see of
+/// the work (every surface asks it; the server decides who watches what
+/// from the store, `auth::watch`).
+///
+/// - `All`: every queue (admins).
+/// - `Only`: these queues (a supervisor's; none for anyone else). Outside
+///   them a caller has only an agent's rights (their own work).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Watch {
+    /// Every queue (admins).
+    All,
+    /// These queues only (possibly none).
+    Only(std::collections::HashSet<String>),
+}
+
+impl Watch {
+    /// Watches nothing: an agent, or a supervisor of no queue.
+    pub fn nothing() -> Watch {
+        Watch::Only(Default::default())
+    }
+
+    pub fn is_all(&self) -> bool {
+        matches!(self, Watch::All)
+    }
+
+    /// Whether the caller watches this queue.
+    pub fn queue(&self, id: &str) -> bool {
+        match self {
+            Watch::All => true,
+            Watch::Only(queues) => queues.contains(id),
+        }
+    }
+
+    /// The watched queues, sorted; `None` for all.
+    pub fn queue_ids(&self) -> Option<Vec<String>> {
+        match self {
+            Watch::All => None,
+            Watch::Only(queues) => {
+                let mut v: Vec<String> = queues.iter().cloned().collect();
+                v.sort();
+                Some(v)
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -108,5 +154,17 @@ mod tests {
             vec![Role::Admin, Role::Agent]
         );
         assert_eq!(format_roles(&[Role::Agent, Role::Admin]), "admin,agent");
+    }
+
+    #[test]
+    fn all_sees_every_queue_and_only_its_own() {
+        assert!(Watch::All.queue("q1"));
+        assert_eq!(Watch::All.queue_ids(), None);
+        let mine = Watch::Only(["b".to_owned(), "a".to_owned()].into_iter().collect());
+        assert!(mine.queue("a") && !mine.queue("c"));
+        assert_eq!(mine.queue_ids(), Some(vec!["a".to_owned(), "b".to_owned()]));
+        let none = Watch::nothing();
+        assert!(!none.queue("a"));
+        assert_eq!(none.queue_ids(), Some(vec![]));
     }
 }

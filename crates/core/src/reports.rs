@@ -17,6 +17,8 @@
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
 
+pub mod waiting;
+
 /// The thresholds (seconds) a report may use for service level and short
 /// abandons: an answer or abandon is counted under each one it meets.
 pub const THRESHOLDS: [u32; 11] = [5, 10, 15, 20, 30, 45, 60, 90, 120, 180, 300];

@@ -31,6 +31,12 @@ pub enum EventType {
     MeetingBooked,
     #[serde(rename = "meeting.cancelled")]
     MeetingCancelled,
+    /// Staff marked the meeting as a no-show (the customer did not come).
+    #[serde(rename = "meeting.no_show")]
+    MeetingNoShow,
+    /// Staff undid a no-show marked by mistake.
+    #[serde(rename = "meeting.no_show_undone")]
+    MeetingNoShowUndone,
     #[serde(rename = "callback.requested")]
     CallbackRequested,
     #[serde(rename = "callback.completed")]
@@ -42,7 +48,7 @@ pub enum EventType {
 
 impl EventType {
     /// Every type one can subscribe to.
-    pub const ALL: [EventType; 10] = [
+    pub const ALL: [EventType; 12] = [
         EventType::ConversationStarted,
         EventType::ConversationEnded,
         EventType::WorkItemAssigned,
@@ -51,6 +57,8 @@ impl EventType {
         EventType::CaseChanged,
         EventType::MeetingBooked,
         EventType::MeetingCancelled,
+        EventType::MeetingNoShow,
+        EventType::MeetingNoShowUndone,
         EventType::CallbackRequested,
         EventType::CallbackCompleted,
     ];
@@ -65,6 +73,8 @@ impl EventType {
             EventType::CaseChanged => "case.changed",
             EventType::MeetingBooked => "meeting.booked",
             EventType::MeetingCancelled => "meeting.cancelled",
+            EventType::MeetingNoShow => "meeting.no_show",
+            EventType::MeetingNoShowUndone => "meeting.no_show_undone",
             EventType::CallbackRequested => "callback.requested",
             EventType::CallbackCompleted => "callback.completed",
             EventType::Test => "webhook.test",

@@ -41,9 +41,10 @@ pub struct TopicRef {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct MeetingView {
     pub id: String,
-    /// scheduled, cancelled, or completed (scheduled and ended); a booking
-    /// from the public page is `pending` until the owner of the address
-    /// confirms it, `expired` if they did not in time.
+    /// scheduled, cancelled, completed (scheduled and ended), or no_show
+    /// (started, and staff marked that the customer did not come); a
+    /// booking from the public page is `pending` until the owner of the
+    /// address confirms it, `expired` if they did not in time.
     pub state: String,
     /// Until when a `pending` booking holds its advisors.
     pub hold_until: Option<String>,
@@ -65,6 +66,11 @@ pub struct MeetingView {
     pub cancelled_by: Option<String>,
     /// customer or staff.
     pub cancel_path: Option<String>,
+    /// When staff marked the meeting as a no-show; null when not marked
+    /// (or the mark was undone).
+    pub no_show_at: Option<String>,
+    /// The agent who marked it (null for a token bound to no agent).
+    pub no_show_by: Option<String>,
     pub email_reminder_sent_at: Option<String>,
     pub sms_reminder_sent_at: Option<String>,
     pub created_at: String,
@@ -164,10 +170,10 @@ impl Meetings {
     ) -> Result<MeetingView> {
         let ended = time::parse(&m.ends_at).is_some_and(|e| e <= Timestamp::now());
         Ok(MeetingView {
-            state: if m.state == "scheduled" && ended {
-                "completed".into()
-            } else {
-                m.state.clone()
+            state: match (m.state.as_str(), &m.no_show_at) {
+                ("scheduled", Some(_)) => "no_show".into(),
+                ("scheduled", None) if ended => "completed".into(),
+                _ => m.state.clone(),
             },
             cancel_url: self.comms.cancel_url(&m.id, &m.contact_id),
             calendar_url: self.comms.calendar_url(&m.id, &m.contact_id),
@@ -194,6 +200,8 @@ impl Meetings {
             cancelled_at: m.cancelled_at,
             cancelled_by: m.cancelled_by,
             cancel_path: m.cancel_path,
+            no_show_at: m.no_show_at,
+            no_show_by: m.no_show_by,
             email_reminder_sent_at: m.email_reminder_sent_at,
             sms_reminder_sent_at: m.sms_reminder_sent_at,
             created_at: m.created_at,
@@ -288,6 +296,22 @@ impl Meetings {
     pub async fn staff_cancel(&self, id: &str, author: &Author) -> Result<()> {
         self.db
             .cancel_meeting(id, CancelPath::Staff, None, author, Timestamp::now())
+            .await?;
+        Ok(())
+    }
+
+    /// Marks the meeting as a no-show, or with `undo` clears the mark; with
+    /// `advisor` only one of the meeting's advisors may (others: not
+    /// found). Nothing is sent to the customer.
+    pub async fn no_show(
+        &self,
+        id: &str,
+        undo: bool,
+        advisor: Option<&str>,
+        author: &Author,
+    ) -> Result<()> {
+        self.db
+            .set_no_show(id, undo, advisor, author, Timestamp::now())
             .await?;
         Ok(())
     }

@@ -21,6 +21,8 @@ pub struct Words {
     pub planned: &'static str,
     pub needed: &'static str,
     pub with_needed: &'static str,
+    pub waiting_title: &'static str,
+    pub waiting_peak: &'static str,
 }
 
 pub fn words(lang: &str) -> Words {
@@ -35,6 +37,8 @@ pub fn words(lang: &str) -> Words {
             planned: "Prévus",
             needed: "Nécessaires",
             with_needed: "Avec les agents nécessaires",
+            waiting_title: "En attente, dernières heures",
+            waiting_peak: "Au plus en attente",
         },
         "es" => Words {
             volume: "Volumen",
@@ -46,6 +50,8 @@ pub fn words(lang: &str) -> Words {
             planned: "Previstos",
             needed: "Necesarios",
             with_needed: "Con los agentes necesarios",
+            waiting_title: "En espera, últimas horas",
+            waiting_peak: "Máximo en espera",
         },
         _ => Words {
             volume: "Volume",
@@ -57,6 +63,8 @@ pub fn words(lang: &str) -> Words {
             planned: "Planned",
             needed: "Needed",
             with_needed: "With the agents needed",
+            waiting_title: "Waiting, last hours",
+            waiting_peak: "Most waiting",
         },
     }
 }

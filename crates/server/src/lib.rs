@@ -18,6 +18,7 @@ mod security_headers;
 pub mod site_config;
 pub mod state;
 mod strict_json;
+pub mod waiting_history;
 mod web;
 
 // The services, under the names the routes (and tests) know them by.
@@ -113,8 +114,10 @@ pub async fn build(config: Config) -> anyhow::Result<(Router, AppState)> {
         });
         rx
     };
+    let queue_stats = Arc::new(live_stats::SharedStats::new(engine.clone()));
+    waiting_history::spawn(engine.clone(), queue_stats.clone(), db.clone());
     let state = AppState {
-        queue_stats: Arc::new(live_stats::SharedStats::new(engine.clone())),
+        queue_stats,
         routing_changes,
         webhooks,
         voice,

@@ -35,6 +35,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::reports::router())
         .merge(routes::planner::router())
         .merge(routes::report_activity::router())
+        .merge(routes::report_waiting::router())
         .merge(routes::webhooks::router())
         .merge(routes::contacts::router())
         .merge(routes::imports::router())

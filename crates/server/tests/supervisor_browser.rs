@@ -373,6 +373,37 @@ async fn journey(language: &str, lang: &str) {
     let chen = chat("Chen", "Wei").await;
     let olga = chat("Olga", "Ivanova").await;
     until_eq(&c, &figure(&q, "waiting"), json!("2"), "two waiting again").await;
+    // The line of waiting items over the last hours follows, without a
+    // reload: its table's value now (Sam's queues: two in Web chat, none
+    // in Billing chat), and the chart in the page's language.
+    until_eq(
+        &c,
+        "document.querySelector('[data-testid=waiting-rows]').getAttribute('data-now')",
+        json!("2"),
+        "two waiting on the line of the last hours",
+    )
+    .await;
+    let title = if lang == "es" {
+        "En espera, últimas horas"
+    } else {
+        "Waiting, last hours"
+    };
+    until(
+        &c,
+        &format!(
+            "const i = document.querySelector('[data-testid=trend-waiting]');
+             return !!i && i.complete && i.naturalWidth > 0 && decodeURIComponent(i.src).includes('{title}');"
+        ),
+        "the chart of waiting items",
+    )
+    .await;
+    c.execute(
+        "document.querySelector('[data-testid=trend-waiting]').scrollIntoView();",
+        vec![],
+    )
+    .await
+    .unwrap();
+    screenshot(&c, &format!("supervisor-{lang}-waiting-chart")).await;
     until(&c, &format!("return !!{};", row(&olga)), "Olga's chat").await;
 
     // Giving Chen's chat to Carla, who is offline, is refused beside the row.

@@ -82,7 +82,7 @@ async fn an_agent_works_a_chat_from_notification_to_wrap_up() {
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
-    admin
+    let topic = admin
         .create(
             "/api/v1/topics",
             json!({"name": "Returns advice", "duration_minutes": 30, "meeting_types": ["online"]}),
@@ -115,6 +115,17 @@ async fn an_agent_works_a_chat_from_notification_to_wrap_up() {
     )
     .await;
     assert_eq!(s, 200, "{b}");
+    // Ana advises too: she marks her own meeting as a no-show below.
+    let r = admin
+        .request(
+            reqwest::Method::PUT,
+            &format!("/api/v1/advisors/{}", ana["id"].as_str().unwrap()),
+        )
+        .json(&json!({"time_zone": "UTC", "hours": hours}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
     let queue = admin
         .create(
             "/api/v1/queues",
@@ -510,6 +521,36 @@ async fn an_agent_works_a_chat_from_notification_to_wrap_up() {
     assert_eq!(meeting["booked_by"], "Ana Costa");
     assert_eq!(meeting["customer_notes"], "Bring the boots");
     assert_eq!(meeting["topic"]["name"], "Returns advice");
+    // A meeting of Ana's with this customer that has started: booked three
+    // days ahead through the API, then its time moved to two hours ago (a
+    // meeting cannot be booked in the past). The list shows it once the
+    // cancellation below refreshes it.
+    let ahead = jiff::Timestamp::now().as_second() / 3600 * 3600 + 72 * 3600;
+    let missed = admin
+        .create(
+            "/api/v1/meetings",
+            json!({"contact_id": meeting["contact_id"], "topic_id": topic["id"], "meeting_type": "online",
+                   "start": jiff::Timestamp::from_second(ahead).unwrap().to_string(),
+                   "advisor_ids": [ana["id"]]}),
+        )
+        .await;
+    let missed_id = missed["id"].as_str().unwrap().to_owned();
+    let ago = |mins: i64| {
+        switchboard_core::time::format(
+            jiff::Timestamp::now() - jiff::SignedDuration::from_mins(mins),
+        )
+    };
+    for (table, key) in [("meetings", "id"), ("meeting_advisors", "meeting_id")] {
+        sqlx::query(&format!(
+            "UPDATE {table} SET starts_at = $1, ends_at = $2 WHERE {key} = $3"
+        ))
+        .bind(ago(120))
+        .bind(ago(90))
+        .bind(missed_id.clone())
+        .execute(app.db().pool())
+        .await
+        .unwrap();
+    }
     click(&agent, &q("meeting-cancel"), "cancel the meeting").await;
     until(
         &agent,
@@ -527,6 +568,38 @@ async fn an_agent_works_a_chat_from_notification_to_wrap_up() {
         (&meeting["state"], &meeting["cancel_path"]),
         (&json!("cancelled"), &json!("staff"))
     );
+    // Ana marks her missed meeting as a no-show, and undoes it.
+    let row =
+        format!("document.querySelector('[data-testid=meeting][data-meeting=\"{missed_id}\"]')");
+    click(
+        &agent,
+        &format!("{row}?.querySelector('[data-testid=meeting-no-show]')"),
+        "mark as no-show",
+    )
+    .await;
+    let text = until(
+        &agent,
+        &format!("const e = {row}; return e && e.getAttribute('data-state') === 'no_show' ? e.textContent : null;"),
+        "the meeting shown as a no-show",
+    )
+    .await;
+    assert!(text.as_str().unwrap().contains("No-show"), "{text}");
+    assert!(text.as_str().unwrap().contains("Undo no-show"), "{text}");
+    let marked = admin.ok(&format!("/api/v1/meetings/{missed_id}")).await;
+    assert_eq!(marked["no_show_by"], ana["id"], "{marked}");
+    axe(&agent, "a meeting marked as a no-show").await;
+    click(
+        &agent,
+        &format!("{row}?.querySelector('[data-testid=meeting-undo-no-show]')"),
+        "undo the no-show",
+    )
+    .await;
+    until(
+        &agent,
+        &format!("const e = {row}; return e && e.getAttribute('data-state') === 'completed' && e.querySelector('[data-testid=meeting-no-show]') !== null;"),
+        "the meeting completed again",
+    )
+    .await;
 
     click(&agent, "document.querySelector('[data-testid=script-step][data-step=returns] [data-testid=step-open]')", "open the sub-script").await;
     until(

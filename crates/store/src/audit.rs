@@ -99,13 +99,16 @@ pub struct AuditEntry {
     /// What was done, e.g. `queue.update`.
     pub action: String,
     pub target_id: Option<String>,
+    /// The record before the change (null for a creation): an object, or a
+    /// list for changes made of several records (a queue's routing rules).
     #[sqlx(rename = "before_json")]
     #[serde(serialize_with = "as_json")]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<serde_json::Value>))]
     pub before: Option<String>,
+    /// The record after the change (null for a deletion), as `before`.
     #[sqlx(rename = "after_json")]
     #[serde(serialize_with = "as_json")]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<serde_json::Value>))]
     pub after: Option<String>,
 }
 

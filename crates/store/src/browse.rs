@@ -127,6 +127,9 @@ pub struct ConversationFilter {
     pub contact_id: Option<String>,
     /// `(started_at, id)` of the last row of the previous page.
     pub before: Option<(String, String)>,
+    /// A supervisor's part (their queues' conversations and their own);
+    /// `None`: all.
+    pub within: Option<crate::Within>,
 }
 
 impl Db {
@@ -151,6 +154,9 @@ impl Db {
         }
         if let Some(k) = &f.contact_id {
             sql.push(" AND c.contact_id = ").bind(k.clone());
+        }
+        if let Some(w) = &f.within {
+            w.push(&mut sql, "c.work_item_id", None, Some("c.agent_id"));
         }
         if let Some((at, id)) = &f.before {
             sql.push(" AND (c.started_at < ")

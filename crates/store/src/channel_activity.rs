@@ -57,11 +57,21 @@ const FIGURES: &[Figure] = &[
         at: "cancelled_at",
         when: "cancelled_at IS NOT NULL",
     },
+    // Held: a meeting that took place, so scheduled (neither cancelled nor
+    // a page booking never confirmed), over, and not a no-show.
     Figure {
         name: "meetings_held",
         table: "meetings",
         at: "ends_at",
-        when: "cancelled_at IS NULL AND ends_at <= $3",
+        when: "state = 'scheduled' AND no_show_at IS NULL AND ends_at <= $3",
+    },
+    // A no-show is counted at the meeting's start (the time the customer
+    // missed), whenever it was marked; undoing the mark uncounts it.
+    Figure {
+        name: "meetings_no_show",
+        table: "meetings",
+        at: "starts_at",
+        when: "state = 'scheduled' AND no_show_at IS NOT NULL",
     },
     Figure {
         name: "emails_sent",

@@ -768,15 +768,16 @@ impl Db {
         .await?)
     }
 
-    /// Whether this agent holds or held a conversation of this visitor.
-    pub async fn agent_served_visitor(&self, visitor_id: &str, agent_id: &str) -> Result<bool> {
-        let n: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM conversations WHERE visitor_id = $1 AND agent_id = $2",
-        )
-        .bind(visitor_id.to_owned())
-        .bind(agent_id.to_owned())
-        .fetch_one(&self.pool)
-        .await?;
+    /// Whether one of the visitor's conversations is within `w`: held by
+    /// its agent, or (a supervisor's) of a work item in one of its queues.
+    pub async fn visitor_served_within(&self, visitor_id: &str, w: &crate::Within) -> Result<bool> {
+        let mut sql =
+            crate::sql::Sql::new("SELECT COUNT(*) FROM conversations c WHERE c.visitor_id = ");
+        sql.bind(visitor_id.to_owned());
+        w.push(&mut sql, "c.work_item_id", None, Some("c.agent_id"));
+        let n: i64 = sqlx::query_scalar_with(&sql.text, sql.args)
+            .fetch_one(&self.pool)
+            .await?;
         Ok(n > 0)
     }
 

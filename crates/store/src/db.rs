@@ -153,6 +153,12 @@ impl Db {
         });
     }
 
+    /// True once [`Db::close`] ran: background tasks stop then instead of
+    /// failing every tick on a closed pool.
+    pub fn is_closed(&self) -> bool {
+        self.pool.is_closed()
+    }
+
     /// True when the database answers a trivial query.
     pub async fn ping(&self) -> bool {
         sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()

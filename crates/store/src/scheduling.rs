@@ -177,6 +177,10 @@ pub struct Meeting {
     pub hold_until: Option<String>,
     /// When the owner of the address confirmed a page booking.
     pub address_confirmed_at: Option<String>,
+    /// When staff marked that the customer did not come (a no-show).
+    pub no_show_at: Option<String>,
+    /// The agent who marked it (none for a token bound to no agent).
+    pub no_show_by: Option<String>,
 }
 
 impl Meeting {
@@ -191,7 +195,7 @@ impl Meeting {
 const MEETING_COLUMNS: &str = "id, contact_id, topic_id, meeting_type, branch_id, join_url, \
     starts_at, ends_at, time_zone, language, state, customer_notes, sequence, booked_by, \
     booked_via, cancelled_at, cancelled_by, cancel_path, email_reminder_sent_at, sms_reminder_sent_at, \
-    created_at, updated_at, hold_until, address_confirmed_at";
+    created_at, updated_at, hold_until, address_confirmed_at, no_show_at, no_show_by";
 
 pub use switchboard_core::booking::rules::CancelPath;
 
@@ -897,6 +901,22 @@ impl Db {
         })
     }
 
+    /// A meeting read inside a writing transaction, its row locked on
+    /// PostgreSQL (SQLite's write transaction already excludes writers).
+    async fn locked_meeting(
+        &self,
+        tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+        id: &str,
+    ) -> Result<Option<Meeting>> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {MEETING_COLUMNS} FROM meetings WHERE id = $1{}",
+            self.for_update()
+        ))
+        .bind(id.to_owned())
+        .fetch_optional(&mut **tx)
+        .await?)
+    }
+
     /// Cancels a meeting. Through [`CancelPath::Customer`] the contact must
     /// be the meeting's (else "not found", revealing nothing) and a
     /// cancellation notice is queued; a second cancel changes nothing.
@@ -909,13 +929,7 @@ impl Db {
         now: Timestamp,
     ) -> Result<Meeting> {
         let mut tx = self.write_tx().await?;
-        let m: Option<Meeting> = sqlx::query_as(&format!(
-            "SELECT {MEETING_COLUMNS} FROM meetings WHERE id = $1{}",
-            self.for_update()
-        ))
-        .bind(id.to_owned())
-        .fetch_optional(&mut *tx)
-        .await?;
+        let m = self.locked_meeting(&mut tx, id).await?;
         let m = match m {
             Some(m) if path == CancelPath::Staff || Some(m.contact_id.as_str()) == contact_id => m,
             _ => return Err(StoreError::NotFound("meeting")),
@@ -940,10 +954,7 @@ impl Db {
             .bind(id.to_owned())
             .execute(&mut *tx)
             .await?;
-        let topic: String = sqlx::query_scalar("SELECT name FROM topics WHERE id = $1")
-            .bind(m.topic_id.clone())
-            .fetch_one(&mut *tx)
-            .await?;
+        let topic = topic_name(&mut tx, &m.topic_id).await?;
         let entry = rules::cancelled_entry(&topic, path, &by.name, &m.starts_at);
         insert_activity(
             &mut tx,
@@ -961,6 +972,70 @@ impl Db {
         self.meeting(id).await
     }
 
+    /// Marks a meeting as a no-show (the customer did not come), or with
+    /// `undo` clears a mark made by mistake, with its timeline entry and
+    /// its webhook in one transaction. With `advisor` the meeting must be
+    /// theirs (one of its advisors), else "not found", revealing nothing;
+    /// without, anyone's (supervisors and admins).
+    pub async fn set_no_show(
+        &self,
+        id: &str,
+        undo: bool,
+        advisor: Option<&str>,
+        by: &Author,
+        now: Timestamp,
+    ) -> Result<Meeting> {
+        let mut tx = self.write_tx().await?;
+        let m = self.locked_meeting(&mut tx, id).await?;
+        let m = m.ok_or(StoreError::NotFound("meeting"))?;
+        if let Some(agent) = advisor {
+            let theirs: Option<String> = sqlx::query_scalar(
+                "SELECT agent_id FROM meeting_advisors WHERE meeting_id = $1 AND agent_id = $2",
+            )
+            .bind(id.to_owned())
+            .bind(agent.to_owned())
+            .fetch_optional(&mut *tx)
+            .await?;
+            if theirs.is_none() {
+                return Err(StoreError::NotFound("meeting"));
+            }
+        }
+        let stamp = time::format(now);
+        let topic = topic_name(&mut tx, &m.topic_id).await?;
+        let (entry, event) = if undo {
+            rules::undo_no_show(m.no_show_at.as_deref())?;
+            sqlx::query(
+                "UPDATE meetings SET no_show_at = NULL, no_show_by = NULL, updated_at = $1 WHERE id = $2",
+            )
+            .bind(stamp.clone())
+            .bind(id.to_owned())
+            .execute(&mut *tx)
+            .await?;
+            (
+                rules::no_show_undone_entry(&topic, &by.name, &m.starts_at),
+                EventType::MeetingNoShowUndone,
+            )
+        } else {
+            rules::mark_no_show(&m.state, &m.starts_at, m.no_show_at.as_deref(), now)?;
+            sqlx::query(
+                "UPDATE meetings SET no_show_at = $1, no_show_by = $2, updated_at = $1 WHERE id = $3",
+            )
+            .bind(stamp.clone())
+            .bind(by.agent_id.clone())
+            .bind(id.to_owned())
+            .execute(&mut *tx)
+            .await?;
+            (
+                rules::no_show_entry(&topic, &by.name, &m.starts_at),
+                EventType::MeetingNoShow,
+            )
+        };
+        insert_activity(&mut tx, &meeting_activity(&m.contact_id, entry, stamp), by).await?;
+        self.emit_meeting(&mut tx, event, id).await?;
+        tx.commit().await?;
+        self.meeting(id).await
+    }
+
     /// Moves a scheduled meeting to another start with the same advisors,
     /// re-checked inside the lock; the customer gets an updated
     /// confirmation (a REQUEST with a higher SEQUENCE) and the reminder is
@@ -973,14 +1048,11 @@ impl Db {
         now: Timestamp,
     ) -> Result<Meeting> {
         let mut tx = self.write_tx().await?;
-        let m: Meeting = sqlx::query_as(&format!(
-            "SELECT {MEETING_COLUMNS} FROM meetings WHERE id = $1{}",
-            self.for_update()
-        ))
-        .bind(id.to_owned())
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or(StoreError::NotFound("meeting"))?;
+        let m = self
+            .locked_meeting(&mut tx, id)
+            .await?
+            .ok_or(StoreError::NotFound("meeting"))?;
+        rules::movable(m.no_show_at.as_deref())?;
         let end = rules::move_end(&m.state, (&m.starts_at, &m.ends_at), start, now)?;
         customer_free(&mut tx, &m.contact_id, start, end, Some(id)).await?;
         let advisors: Vec<String> = sqlx::query_scalar(&format!(
@@ -1224,6 +1296,14 @@ async fn load_availability(
 }
 
 /// The communications settings as stored (defaults when never saved).
+/// A topic's name, for the timeline entries of its meetings.
+async fn topic_name(conn: &mut sqlx::AnyConnection, topic_id: &str) -> Result<String> {
+    Ok(sqlx::query_scalar("SELECT name FROM topics WHERE id = $1")
+        .bind(topic_id.to_owned())
+        .fetch_one(conn)
+        .await?)
+}
+
 pub(crate) async fn read_settings(conn: &mut sqlx::AnyConnection) -> Result<Settings> {
     let doc: Option<String> =
         sqlx::query_scalar("SELECT settings FROM communication_settings WHERE id = 1")
@@ -1389,13 +1469,7 @@ impl Db {
     pub async fn confirm_meeting(&self, id: &str, now: Timestamp) -> Result<Meeting> {
         let mut tx = self.write_tx().await?;
         expire_holds(&mut tx, now).await?;
-        let m: Option<Meeting> = sqlx::query_as(&format!(
-            "SELECT {MEETING_COLUMNS} FROM meetings WHERE id = $1{}",
-            self.for_update()
-        ))
-        .bind(id.to_owned())
-        .fetch_optional(&mut *tx)
-        .await?;
+        let m = self.locked_meeting(&mut tx, id).await?;
         let m = m.ok_or(StoreError::NotFound("meeting"))?;
         if rules::confirm(&m.state)? == Next::Unchanged {
             return Ok(m);
@@ -1409,10 +1483,7 @@ impl Db {
         .bind(id.to_owned())
         .execute(&mut *tx)
         .await?;
-        let topic: String = sqlx::query_scalar("SELECT name FROM topics WHERE id = $1")
-            .bind(m.topic_id.clone())
-            .fetch_one(&mut *tx)
-            .await?;
+        let topic = topic_name(&mut tx, &m.topic_id).await?;
         insert_activity(
             &mut tx,
             &meeting_activity(
@@ -1462,6 +1533,7 @@ impl Db {
             "starts_at": m.starts_at, "ends_at": m.ends_at, "time_zone": m.time_zone,
             "language": m.language, "state": m.state, "booked_via": m.booked_via,
             "cancelled_by": m.cancelled_by, "cancel_path": m.cancel_path,
+            "no_show_at": m.no_show_at, "no_show_by": m.no_show_by,
         });
         self.emit(tx, event, data).await
     }

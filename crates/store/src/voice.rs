@@ -158,6 +158,22 @@ impl Db {
             .ok_or(StoreError::NotFound("callback"))
     }
 
+    /// The queue a callback is in: its work item's (the latest attempt's,
+    /// where a transfer may have moved it), else the queue it was scheduled
+    /// for; `None` before the routing rules placed it. The same rule as
+    /// [`crate::Within`] for lists.
+    pub async fn callback_queue(&self, c: &Callback) -> Result<Option<String>> {
+        if let Some(item) = &c.work_item_id {
+            let q: Option<String> =
+                sqlx::query_scalar("SELECT queue_id FROM work_items WHERE id = $1")
+                    .bind(item.clone())
+                    .fetch_optional(&self.pool)
+                    .await?;
+            return Ok(q);
+        }
+        Ok(c.queue_id.clone())
+    }
+
     pub async fn callback_by_work_item(&self, item: &str) -> Result<Option<Callback>> {
         Ok(sqlx::query_as(&format!(
             "SELECT {COLUMNS} FROM callbacks WHERE work_item_id = $1 ORDER BY created_at DESC LIMIT 1"
@@ -167,16 +183,27 @@ impl Db {
         .await?)
     }
 
-    /// Callbacks, newest first, optionally of one status.
+    /// Callbacks, newest first, optionally of one status, optionally a
+    /// supervisor's part (`within`: see [`Db::callback_queue`]).
     pub async fn callbacks(
         &self,
         status: Option<&str>,
+        within: Option<&crate::Within>,
         cursor: Option<&switchboard_core::cursor::Cursor>,
         limit: u32,
     ) -> Result<crate::Page<Callback>> {
         let mut sql = crate::sql::Sql::new(&format!("SELECT {COLUMNS} FROM callbacks WHERE 1 = 1"));
         if let Some(st) = status {
             sql.push(" AND status = ").bind(st.to_owned());
+        }
+        if let Some(w) = within {
+            // A callback has no agent of its own: its calls are the work.
+            w.push(
+                &mut sql,
+                "callbacks.work_item_id",
+                Some("callbacks.queue_id"),
+                None,
+            );
         }
         if let Some(c) = cursor {
             sql.push(" AND (created_at < ")
@@ -605,6 +632,9 @@ pub struct CallFilter {
     /// `(started_at, work_item_id)` of the last call of the previous page.
     pub cursor: Option<switchboard_core::cursor::Cursor>,
     pub limit: u32,
+    /// A supervisor's part (their queues' calls and their own); `None`:
+    /// all.
+    pub within: Option<crate::Within>,
 }
 
 /// "1 min 23 s", "45 s", "1 h 2 min 3 s".
@@ -940,6 +970,9 @@ impl Db {
         }
         if let Some(a) = &f.agent_id {
             sql.push(" AND agent_id = ").bind(a.clone());
+        }
+        if let Some(w) = &f.within {
+            w.push(&mut sql, "calls.work_item_id", None, Some("calls.agent_id"));
         }
         if let Some(c) = &f.cursor {
             sql.push(" AND (started_at < ")

@@ -15,6 +15,7 @@ mod summary;
 use std::sync::Arc;
 
 use switchboard_chat::Chat;
+use switchboard_core::access::Watch;
 use switchboard_routing::EngineHandle;
 use switchboard_store::activities::Author;
 use switchboard_store::Db;
@@ -23,13 +24,14 @@ pub use error::{WorkspaceError, WorkspaceResult};
 pub use script::StepRef;
 
 /// Who acts: an agent (sessions always; tokens when bound) or an
-/// integration, and whether they supervise (reach every work item).
+/// integration, and the queues they watch (admins all, supervisors theirs:
+/// they reach those queues' work items; see the server's `auth::watch`).
 #[derive(Debug, Clone)]
 pub struct Actor {
     pub agent_id: Option<String>,
     /// Shown as the author of what they write.
     pub name: String,
-    pub supervises: bool,
+    pub watch: Watch,
 }
 
 impl Actor {

@@ -18,12 +18,13 @@ pub(crate) struct Session {
 }
 
 impl Workspace {
-    /// The work item if `who` may work it: offered or assigned to them, its
-    /// conversation held by them, or a supervisor. Others get "not found",
-    /// revealing nothing (not even that the id exists).
+    /// The work item if `who` may work it: in a queue they watch (admins:
+    /// any; supervisors: theirs), or offered or assigned to them, or its
+    /// conversation held by them. Others get "not found", revealing
+    /// nothing (not even that the id exists).
     pub async fn reach_item(&self, who: &Actor, id: &str) -> WorkspaceResult<WorkItemView> {
         let item = self.routing.view(id).await?;
-        if who.supervises {
+        if who.watch.queue(&item.queue_id) {
             return Ok(item);
         }
         let Some(me) = who.agent_id.as_deref() else {

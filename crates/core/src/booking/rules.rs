@@ -314,6 +314,61 @@ pub fn move_end(
     Ok(meeting_end(start, old_start.duration_until(old_end))?)
 }
 
+// ----------------------------------------------------------------- no-show
+
+/// Marking a meeting as a no-show (the customer did not come): only a
+/// scheduled meeting (not cancelled, not a page booking still waiting for
+/// its address or expired), once it has started, and once. Refusals: a
+/// meeting in another state or already marked is a conflict (409, as for
+/// moving a cancelled meeting); a meeting that has not started is a 422
+/// naming its `start` (nothing is wrong with the meeting; it is too early).
+pub fn mark_no_show(
+    state: &str,
+    starts_at: &str,
+    no_show_at: Option<&str>,
+    now: Timestamp,
+) -> Result<(), Refused> {
+    if state != "scheduled" {
+        return Err(Refused::conflict(format!(
+            "the meeting is {state}; only a scheduled meeting can be a no-show"
+        )));
+    }
+    if no_show_at.is_some() {
+        return Err(Refused::conflict(
+            "the meeting is already marked as a no-show",
+        ));
+    }
+    if time::parse(starts_at).is_none_or(|s| s > now) {
+        return Err(Invalid::one(
+            "start",
+            "not_started",
+            format!("the meeting has not started yet (it starts at {starts_at})"),
+        )
+        .into());
+    }
+    Ok(())
+}
+
+/// Undoing a mark made by mistake: the meeting must be marked.
+pub fn undo_no_show(no_show_at: Option<&str>) -> Result<(), Refused> {
+    match no_show_at {
+        Some(_) => Ok(()),
+        None => Err(Refused::conflict("the meeting is not marked as a no-show")),
+    }
+}
+
+/// A meeting marked as a no-show keeps its time: moving it would erase
+/// what happened (and the reports' count at its start). A new meeting is
+/// booked instead.
+pub fn movable(no_show_at: Option<&str>) -> Result<(), Refused> {
+    match no_show_at {
+        None => Ok(()),
+        Some(_) => Err(Refused::conflict(
+            "the customer did not come to this meeting (no-show); book a new one",
+        )),
+    }
+}
+
 // ----------------------------------------------------------- timeline text
 
 /// A timeline entry about a meeting. In English: the timeline is read by
@@ -379,6 +434,26 @@ pub fn cancelled_entry(topic: &str, path: CancelPath, by: &str, starts_at: &str)
         body: format!(
             "Cancelled by the {} ({by}); it was to start at {starts_at}",
             path.as_str()
+        ),
+    }
+}
+
+/// What marking a no-show puts on the timeline; `starts_at` as stored.
+pub fn no_show_entry(topic: &str, by: &str, starts_at: &str) -> Entry {
+    Entry {
+        subject: format!("Meeting no-show: {topic}"),
+        body: format!(
+            "The customer did not come to the meeting that started at {starts_at}; marked by {by}"
+        ),
+    }
+}
+
+/// What undoing a no-show puts on the timeline.
+pub fn no_show_undone_entry(topic: &str, by: &str, starts_at: &str) -> Entry {
+    Entry {
+        subject: format!("Meeting no-show undone: {topic}"),
+        body: format!(
+            "The meeting that started at {starts_at} is no longer marked as a no-show; undone by {by}"
         ),
     }
 }
@@ -832,5 +907,45 @@ mod tests {
                 body: format!("From {starts} to 2026-11-24T14:00:00.000000Z"),
             }
         );
+    }
+
+    #[test]
+    fn a_started_scheduled_meeting_can_be_marked_once_as_a_no_show() {
+        let start = "2026-11-20T11:30:00Z";
+        assert_eq!(mark_no_show("scheduled", start, None, ts(NOW)), Ok(()));
+        // At its very start the customer may already be late.
+        assert_eq!(mark_no_show("scheduled", NOW, None, ts(NOW)), Ok(()));
+        assert_eq!(
+            mark_no_show("scheduled", start, Some(NOW), ts(NOW)),
+            Err(Refused::conflict(
+                "the meeting is already marked as a no-show"
+            ))
+        );
+        for state in ["cancelled", "pending", "expired"] {
+            assert!(matches!(
+                mark_no_show(state, start, None, ts(NOW)),
+                Err(Refused::Conflict(m)) if m.contains(state)
+            ));
+        }
+        let Err(Refused::Invalid(e)) =
+            mark_no_show("scheduled", "2026-11-20T12:00:01Z", None, ts(NOW))
+        else {
+            panic!("a meeting that has not started is refused");
+        };
+        assert_eq!(
+            errors(e),
+            vec![error(
+                "start",
+                "not_started",
+                "the meeting has not started yet (it starts at 2026-11-20T12:00:01Z)"
+            )]
+        );
+        assert_eq!(undo_no_show(Some(NOW)), Ok(()));
+        assert_eq!(
+            undo_no_show(None),
+            Err(Refused::conflict("the meeting is not marked as a no-show"))
+        );
+        assert_eq!(movable(None), Ok(()));
+        assert!(movable(Some(NOW)).is_err());
     }
 }

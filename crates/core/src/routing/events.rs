@@ -149,6 +149,26 @@ impl RoutingEvent {
         })
     }
 
+    /// The queues whose figures the event changes: its own, and for a
+    /// transfer or an overflow the queue the item left as well.
+    pub fn touched_queues(&self) -> Vec<String> {
+        let mut out: Vec<String> = self.queue_id.iter().cloned().collect();
+        let other = match &self.kind {
+            EventKind::Transferred {
+                from_queue_id,
+                to_queue_id,
+            } => vec![from_queue_id.clone(), to_queue_id.clone()],
+            EventKind::Overflowed { queue_id, .. } => vec![queue_id.clone()],
+            _ => Vec::new(),
+        };
+        for q in other {
+            if !out.contains(&q) {
+                out.push(q);
+            }
+        }
+        out
+    }
+
     /// The message clients receive: the data with `id`, `type`, `at`, the
     /// agent and (unless the kind names its own) the queue.
     pub fn message(&self) -> Value {

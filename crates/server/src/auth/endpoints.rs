@@ -50,6 +50,8 @@ pub const ENDPOINTS: &[Endpoint] = &[
         Needs(ViewMetrics),
     ),
     e("GET", "/api/v1/reports/activity", Needs(ViewMetrics)),
+    e("GET", "/api/v1/reports/waiting", Needs(ViewMetrics)),
+    e("GET", "/api/v1/reports/waiting/chart", Needs(ViewMetrics)),
     e("GET", "/api/v1/planner/traffic", Needs(ViewMetrics)),
     e("POST", "/api/v1/planner/runs", Needs(ViewMetrics)),
     e("GET", "/api/v1/webhooks", Needs(Configure)),
@@ -122,7 +124,8 @@ pub const ENDPOINTS: &[Endpoint] = &[
     e("GET", "/api/v1/agents/{id}/routing", Needs(ViewAgents)),
     e("PUT", "/api/v1/agents/{id}/routing", Needs(Configure)),
     // Work items: integrations and agents submit; the offered/assigned agent
-    // answers (checked by the engine), supervisors may close or transfer any.
+    // answers (checked by the engine), supervisors may close or transfer
+    // those of their queues (auth::watch), admins any.
     e("POST", "/api/v1/work-items", Needs(WorkRecords)),
     e("GET", "/api/v1/work-items/{id}", Needs(WorkRecords)),
     e("POST", "/api/v1/work-items/{id}/accept", Needs(WorkRecords)),
@@ -153,7 +156,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
     // Chat: admins configure widgets, supervisors read them (the admin
     // center's Chat screen, read-only; a host-site secret is never shown to
     // anyone); agents work their conversations (the handlers narrow to the
-    // agent's own, supervisors see all).
+    // agent's own, supervisors to their queues' and their own: auth::watch).
     e("GET", "/api/v1/widgets", Needs(ViewAgents)),
     e("POST", "/api/v1/widgets", Needs(Configure)),
     e("GET", "/api/v1/widgets/{id}", Needs(ViewAgents)),
@@ -250,11 +253,20 @@ pub const ENDPOINTS: &[Endpoint] = &[
         Needs(WorkRecords),
     ),
     e("POST", "/api/v1/meetings/{id}/move", Needs(WorkRecords)),
+    // Agents mark their own meetings only (the handler answers 404 for
+    // others'); supervisors and admins anyone's.
+    e("POST", "/api/v1/meetings/{id}/no-show", Needs(WorkRecords)),
+    e(
+        "DELETE",
+        "/api/v1/meetings/{id}/no-show",
+        Needs(WorkRecords),
+    ),
     e("GET", "/api/v1/contacts/{id}/meetings", Needs(WorkRecords)),
     // Voice: callbacks for whoever works records (integrations schedule
     // them with a token); SIP accounts are agent administration.
     e("POST", "/api/v1/callbacks", Needs(WorkRecords)),
-    // The list holds every customer's number: supervisors and admins.
+    // The list holds customers' numbers: supervisors (their queues') and
+    // admins.
     e("GET", "/api/v1/callbacks", Needs(ViewAgents)),
     e("GET", "/api/v1/callbacks/{id}", Needs(WorkRecords)),
     e("DELETE", "/api/v1/callbacks/{id}", Needs(WorkRecords)),
@@ -266,7 +278,8 @@ pub const ENDPOINTS: &[Endpoint] = &[
     e("GET", "/api/v1/voice/status", Needs(ViewAgents)),
     // The outbound dial audit (issue 13): admins.
     e("GET", "/api/v1/voice/dials", Needs(ManageAgents)),
-    // Calls: the handlers narrow agents to their own calls.
+    // Calls: the handlers narrow agents to their own calls, supervisors to
+    // their queues' and their own.
     e("GET", "/api/v1/work-items/{id}/call", Needs(WorkRecords)),
     e(
         "PUT",

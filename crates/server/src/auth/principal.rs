@@ -63,15 +63,6 @@ impl Principal {
         }
     }
 
-    /// Who acts, as the services know them.
-    pub fn actor(&self) -> switchboard_workspace::Actor {
-        switchboard_workspace::Actor {
-            agent_id: self.agent_id.clone(),
-            name: self.name.clone(),
-            supervises: self.may(Permission::SuperviseRecords),
-        }
-    }
-
     /// Who the audit log names for this caller's configuration changes.
     pub fn audit_actor(&self) -> AuditActor {
         AuditActor {

@@ -11,6 +11,7 @@ use axum::response::IntoResponse;
 use axum::{Extension, Json};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
+use switchboard_core::access::Permission;
 use switchboard_core::validation::Check;
 use switchboard_core::voice::callback::{parse_windows, WindowInput, EXPIRY};
 use switchboard_core::voice::digest;
@@ -209,10 +210,40 @@ async fn schedule(
     })
 }
 
+/// The callback, unless `who` is a supervisor and it is not in a queue
+/// they supervise (its work item's queue, else the queue it was scheduled
+/// for; one the routing rules have not placed yet is in none): then 404,
+/// as if unknown (`auth::watch`). Whoever else works records reads any
+/// callback by its id, as before (integrations read back what they
+/// scheduled).
+async fn reach(s: &AppState, who: &Principal, id: &str) -> ApiResult<Callback> {
+    let c = s.db.callback(id).await?;
+    if who.may(Permission::SuperviseRecords) {
+        let watch = who.watch(&s.db).await?;
+        if !watch.is_all()
+            && !s
+                .db
+                .callback_queue(&c)
+                .await?
+                .is_some_and(|q| watch.queue(&q))
+        {
+            return Err(ApiError::NotFound("callback"));
+        }
+    }
+    Ok(c)
+}
+
+/// A callback: its status, windows, attempts and work item. Supervisors:
+/// the callbacks of the queues they supervise (others 404).
 #[utoipa::path(get, path = "/api/v1/callbacks/{id}", tag = "voice", params(("id" = String, Path)),
-    responses((status = 200, body = CallbackView), (status = 404, body = crate::error::Problem)))]
-async fn get(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<CallbackView>> {
-    Ok(Json(view(s.db.callback(&id).await?)))
+    responses((status = 200, body = CallbackView),
+        (status = 404, body = crate::error::Problem, description = "no such callback, or (a supervisor) not of a queue you supervise")))]
+async fn get(
+    State(s): State<AppState>,
+    Extension(who): Extension<Principal>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<CallbackView>> {
+    Ok(Json(view(reach(&s, &who, &id).await?)))
 }
 
 const CALLBACK_STATUSES: [&str; 8] = [
@@ -247,11 +278,13 @@ pub struct CallbackPage {
 }
 
 /// Callbacks, newest first, optionally of one status (supervisors and
-/// admins: the list holds customers' numbers).
+/// admins: the list holds customers' numbers). A supervisor's list holds
+/// the callbacks of the queues they supervise only.
 #[utoipa::path(get, path = "/api/v1/callbacks", tag = "voice", params(CallbacksQuery),
     responses((status = 200, body = CallbackPage), (status = 422, body = crate::error::Problem)))]
 async fn list(
     State(s): State<AppState>,
+    Extension(who): Extension<Principal>,
     crate::extract::ApiQuery(q): crate::extract::ApiQuery<CallbacksQuery>,
 ) -> ApiResult<Json<CallbackPage>> {
     if let Some(st) = &q.status {
@@ -269,8 +302,9 @@ async fn list(
         Some(c) => Some(switchboard_core::cursor::Cursor::decode(c, 2)?),
         None => None,
     };
+    let within = who.within(&who.watch(&s.db).await?);
     let page =
-        s.db.callbacks(q.status.as_deref(), cursor.as_ref(), limit)
+        s.db.callbacks(q.status.as_deref(), within.as_ref(), cursor.as_ref(), limit)
             .await?;
     Ok(Json(CallbackPage {
         items: page.items.into_iter().map(view).collect(),
@@ -279,16 +313,18 @@ async fn list(
 }
 
 /// Cancel a callback that has not been connected; one waiting in line
-/// leaves it. Cancelling a closed callback changes nothing.
+/// leaves it. Cancelling a closed callback changes nothing. Supervisors:
+/// the callbacks of the queues they supervise (others 404).
 #[utoipa::path(delete, path = "/api/v1/callbacks/{id}", tag = "voice", params(("id" = String, Path)),
-    responses((status = 200, body = CallbackView), (status = 404, body = crate::error::Problem),
+    responses((status = 200, body = CallbackView),
+        (status = 404, body = crate::error::Problem, description = "no such callback, or (a supervisor) not of a queue you supervise"),
         (status = 409, body = crate::error::Problem, description = "being dialled")))]
 async fn cancel(
     State(s): State<AppState>,
     Extension(who): Extension<Principal>,
     Path(id): Path<String>,
 ) -> ApiResult<Json<CallbackView>> {
-    let c = s.db.callback(&id).await?;
+    let c = reach(&s, &who, &id).await?;
     if c.status == "dialling" {
         return Err(ApiError::Conflict("the callback is being dialled".into()));
     }

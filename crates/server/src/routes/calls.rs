@@ -24,11 +24,11 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list))
 }
 
-/// The call of a work item `who` may reach (the agent holding it,
-/// supervisors, admins); 404 for anyone else, and for items that are not
-/// calls.
+/// The call of a work item `who` may reach (the agent holding it, the
+/// supervisors of its queue, admins); 404 for anyone else, and for items
+/// that are not calls.
 async fn reach_call(s: &AppState, who: &Principal, id: &str) -> ApiResult<CallRecord> {
-    let item = s.workspace.reach_item(&who.actor(), id).await?;
+    let item = s.workspace.reach_item(&who.actor(&s.db).await?, id).await?;
     match s.db.call(id).await {
         Err(StoreError::NotFound(_))
             if matches!(item.channel.as_str(), "voice" | "callback")
@@ -111,8 +111,8 @@ pub struct CallPage {
     pub next_cursor: Option<String>,
 }
 
-/// Calls, newest first. Agents see their own calls; supervisors and
-/// admins everyone's.
+/// Calls, newest first. Agents see their own calls; supervisors the calls
+/// of the queues they supervise (and their own), admins everyone's.
 #[utoipa::path(get, path = "/api/v1/calls", tag = "voice", params(CallsQuery),
     responses((status = 200, body = CallPage), (status = 403, body = crate::error::Problem),
         (status = 422, body = crate::error::Problem)))]
@@ -126,8 +126,8 @@ async fn list(
         Some(c) => Some(Cursor::decode(c, 2)?),
         None => None,
     };
-    let agent_id = if who.may(Permission::SuperviseRecords) {
-        q.agent_id.clone()
+    let (agent_id, within) = if who.may(Permission::SuperviseRecords) {
+        (q.agent_id.clone(), who.within(&who.watch(&s.db).await?))
     } else {
         match (&q.agent_id, &who.agent_id) {
             (Some(asked), Some(me)) if asked != me => {
@@ -135,7 +135,7 @@ async fn list(
                     "agents see their own calls only".into(),
                 ))
             }
-            (_, Some(me)) => Some(me.clone()),
+            (_, Some(me)) => (Some(me.clone()), None),
             (_, None) => {
                 return Ok(Json(CallPage {
                     items: Vec::new(),
@@ -150,6 +150,7 @@ async fn list(
             agent_id,
             cursor,
             limit,
+            within,
         })
         .await?;
     Ok(Json(CallPage {

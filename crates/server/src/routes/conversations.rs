@@ -1,6 +1,7 @@
 //! Conversations as agents work them over REST (the same actions exist on
 //! `/api/v1/ws`). Agents reach the conversations they hold or held;
-//! supervisors and admins all of them.
+//! supervisors those of the queues they supervise (their work item's queue,
+//! `auth::watch`) and their own; admins all of them.
 
 use axum::extract::{Path, State};
 use axum::response::IntoResponse;
@@ -12,9 +13,10 @@ use switchboard_core::access::Permission;
 use switchboard_core::cursor::{page_limit, Cursor};
 use switchboard_store::browse::ConversationFilter;
 use switchboard_store::chat::{ConversationRow, MessageRow};
+use switchboard_store::StoreError;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use crate::auth::Principal;
+use crate::auth::{Principal, Watch};
 use crate::chat::conversation;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery};
@@ -30,10 +32,29 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(visitor))
 }
 
+/// Whether `who` watches the queue of the conversation's work item (where
+/// a transfer moved it): admins always, supervisors for their queues
+/// (`auth::watch`), agents never (they reach their own by other rules).
+pub async fn watched(chat: &Chat, who: &Principal, conv: &ConversationRow) -> ApiResult<bool> {
+    let watch = who.watch(&chat.db).await?;
+    if watch.is_all() {
+        return Ok(true);
+    }
+    if watch == Watch::nothing() {
+        return Ok(false);
+    }
+    match chat.db.work_item(&conv.work_item_id).await {
+        Ok(item) => Ok(watch.queue(&item.queue_id)),
+        // Not routed yet: in no queue of theirs.
+        Err(StoreError::NotFound(_)) => Ok(false),
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// The conversation if `who` may work it; 404 otherwise (revealing nothing).
 pub async fn reach(chat: &Chat, who: &Principal, id: &str) -> ApiResult<ConversationRow> {
     let conv = chat.db.conversation(id).await?;
-    if who.may(Permission::SuperviseRecords) {
+    if watched(chat, who, &conv).await? {
         return Ok(conv);
     }
     let mine = who.agent_id.is_some() && who.agent_id == conv.agent_id;
@@ -54,12 +75,13 @@ pub async fn reach(chat: &Chat, who: &Principal, id: &str) -> ApiResult<Conversa
     }
 }
 
-/// Ends the conversation as `who`: the agent holding it, or a supervisor.
-/// An agent only offered it may read it but not end it.
+/// Ends the conversation as `who`: the agent holding it, or a supervisor
+/// of its queue (or an admin). An agent only offered it may read it but not
+/// end it.
 pub async fn end_as(chat: &Chat, who: &Principal, id: &str) -> ApiResult<bool> {
     let conv = reach(chat, who, id).await?;
     let holds = who.agent_id.is_some() && who.agent_id == conv.agent_id;
-    if !holds && !who.may(Permission::SuperviseRecords) {
+    if !holds && !watched(chat, who, &conv).await? {
         return Err(ApiError::Conflict(
             "accept the conversation before ending it (or decline the offer)".into(),
         ));
@@ -75,7 +97,8 @@ pub struct ListParams {
     status: Option<String>,
     #[param(value_type = Option<switchboard_core::api_schema::RecordIdOrEmpty>)]
     /// The agent who held them: agents may name only themselves;
-    /// supervisors and admins anyone.
+    /// supervisors and admins anyone (supervisors still see only their
+    /// queues' conversations and their own).
     agent_id: Option<String>,
     #[param(value_type = Option<switchboard_core::api_schema::RecordIdOrEmpty>)]
     /// The customer's conversations.
@@ -86,8 +109,9 @@ pub struct ListParams {
     cursor: Option<String>,
 }
 
-/// Conversations, newest first: yours, or everyone's for supervisors. Each
-/// names its contact (`contact_name`) and, once ended, its
+/// Conversations, newest first: yours; for supervisors those of the queues
+/// they supervise (and their own); for admins everyone's. Each names its
+/// contact (`contact_name`) and, once ended, its
 /// `duration_seconds` (from the agent's answer, or the start, to the end).
 #[utoipa::path(get, path = "/api/v1/conversations", tag = "chat", params(ListParams),
     responses((status = 200, body = Object)))]
@@ -115,7 +139,9 @@ async fn list(
         None => None,
     };
     let wanted = p.agent_id.filter(|a| !a.trim().is_empty());
+    let mut within = None;
     let agent = if who.may(Permission::SuperviseRecords) {
+        within = who.within(&who.watch(&chat.db).await?);
         wanted
     } else {
         let mine = who.agent_id.clone().ok_or_else(|| {
@@ -134,6 +160,7 @@ async fn list(
         agent_id: agent,
         contact_id: p.contact_id.filter(|c| !c.trim().is_empty()),
         before,
+        within,
     };
     let mut rows = chat.db.past_conversations(&filter, limit).await?;
     let next_cursor = if rows.len() > limit as usize {
@@ -243,16 +270,18 @@ async fn end(
 }
 
 /// The visitor if `who` may see them: an agent who holds or held one of
-/// their conversations, or is offered their waiting one; supervisors and
-/// admins any. 404 otherwise, so an id is never confirmed.
+/// their conversations, or is offered their waiting one; a supervisor also
+/// when one of their conversations is of a queue they supervise; admins
+/// any. 404 otherwise, so an id is never confirmed.
 async fn reach_visitor(chat: &Chat, who: &Principal, id: &str) -> ApiResult<()> {
-    if who.may(Permission::SuperviseRecords) {
+    let watch = who.watch(&chat.db).await?;
+    let Some(within) = who.within(&watch) else {
         return Ok(());
-    }
-    let Some(me) = who.agent_id.as_deref() else {
-        return Err(ApiError::NotFound("visitor"));
     };
-    if chat.db.agent_served_visitor(id, me).await? {
+    if within.agent_id.is_none() && within.queues.is_empty() {
+        return Err(ApiError::NotFound("visitor"));
+    }
+    if chat.db.visitor_served_within(id, &within).await? {
         return Ok(());
     }
     if let Some(conv) = chat.db.open_conversation(id).await? {
@@ -264,8 +293,8 @@ async fn reach_visitor(chat: &Chat, who: &Principal, id: &str) -> ApiResult<()> 
 }
 
 /// A visitor's details and journey (newest first): for the agent who holds,
-/// held or is offered one of their conversations, supervisors and admins;
-/// 404 for anyone else.
+/// held or is offered one of their conversations, the supervisors of one of
+/// their conversations' queues, and admins; 404 for anyone else.
 #[utoipa::path(get, path = "/api/v1/visitors/{id}", tag = "chat",
     params(("id" = String, Path)), responses((status = 200, body = Object),
         (status = 404, body = crate::error::Problem, description = "no such visitor, or not yours")))]

@@ -1,6 +1,6 @@
-//! Meetings over HTTP: book (idempotent, race-safe), read, move, and
+//! Meetings over HTTP: book (idempotent, race-safe), read, move,
 //! cancel — by the customer (CancelMeeting: notice sent) or by staff (no
-//! notice). The use cases are the scheduling service's
+//! notice) — and mark (or unmark) a no-show. The use cases are the scheduling service's
 //! (`switchboard_notifications::meetings`).
 
 use std::sync::Arc;
@@ -21,6 +21,7 @@ use crate::auth::Principal;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
 use crate::state::AppState;
+use switchboard_core::access::Permission;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -29,6 +30,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(cancel))
         .routes(routes!(staff_cancel))
         .routes(routes!(move_meeting))
+        .routes(routes!(mark_no_show, undo_no_show))
         .routes(routes!(contact_meetings))
 }
 
@@ -140,6 +142,56 @@ async fn move_meeting(
     ApiJson(i): ApiJson<MoveInput>,
 ) -> ApiResult<Json<MeetingView>> {
     meetings.move_to(&id, &i.start, &who.author()).await?;
+    Ok(Json(meetings.view(&id).await?))
+}
+
+/// Whose meetings the caller may mark as no-shows: supervisors and admins
+/// anyone's (`None`); an agent only those they advise. A caller with no
+/// agent (a token bound to none) then advises none: `Some("")` matches no
+/// advisor.
+fn marker(who: &Principal) -> Option<&str> {
+    if who.may(Permission::SuperviseRecords) {
+        None
+    } else {
+        Some(who.agent_id.as_deref().unwrap_or(""))
+    }
+}
+
+/// Mark a meeting as a no-show: the customer did not come. Once the
+/// meeting has started, by one of its advisors, a supervisor or an admin;
+/// another agent gets 404, as for a meeting that does not exist. The
+/// customer is sent nothing; the contact's timeline says who marked it.
+/// Reports count it as a no-show at the meeting's start instead of held.
+#[utoipa::path(post, path = "/api/v1/meetings/{id}/no-show", tag = "scheduling", params(("id" = String, Path)),
+    responses((status = 200, body = MeetingView),
+        (status = 404, body = crate::error::Problem, description = "no such meeting, or (for an agent) not one they advise"),
+        (status = 409, body = crate::error::Problem, description = "cancelled, not scheduled, or already marked"),
+        (status = 422, body = crate::error::Problem, description = "the meeting has not started yet (field `start`)")))]
+async fn mark_no_show(
+    State(meetings): State<Arc<Meetings>>,
+    Extension(who): Extension<Principal>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<MeetingView>> {
+    meetings
+        .no_show(&id, false, marker(&who), &who.author())
+        .await?;
+    Ok(Json(meetings.view(&id).await?))
+}
+
+/// Undo a no-show marked by mistake (same callers as marking it); the
+/// meeting counts as held again once over.
+#[utoipa::path(delete, path = "/api/v1/meetings/{id}/no-show", tag = "scheduling", params(("id" = String, Path)),
+    responses((status = 200, body = MeetingView),
+        (status = 404, body = crate::error::Problem, description = "no such meeting, or (for an agent) not one they advise"),
+        (status = 409, body = crate::error::Problem, description = "not marked as a no-show")))]
+async fn undo_no_show(
+    State(meetings): State<Arc<Meetings>>,
+    Extension(who): Extension<Principal>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<MeetingView>> {
+    meetings
+        .no_show(&id, true, marker(&who), &who.author())
+        .await?;
     Ok(Json(meetings.view(&id).await?))
 }
 

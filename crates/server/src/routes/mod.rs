@@ -18,6 +18,7 @@ pub mod products;
 pub mod prompts;
 pub mod public_booking;
 pub mod report_activity;
+pub mod report_waiting;
 pub mod reports;
 pub mod routing_config;
 pub mod scheduling;

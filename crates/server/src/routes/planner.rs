@@ -15,7 +15,7 @@ use switchboard_core::validation::Check;
 use switchboard_store::Db;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use crate::auth::{Principal, Watch};
+use crate::auth::{watch::require_queue, Principal};
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiQuery};
 use crate::planner::{self, Draft, Outcome, PlanInput, TrafficQuery, MAX_DAYS};
@@ -85,9 +85,10 @@ async fn traffic(
     let weekdays = planner::parse_weekdays(&mut c, "weekdays", p.weekdays.as_deref().unwrap_or(""));
     c.finish(|| ())?;
     // A supervisor plans the queues they supervise (auth::watch).
-    Watch::of(&who, &db)
-        .await?
-        .require_queue(queue_id.as_deref().unwrap_or_default())?;
+    require_queue(
+        &who.watch(&db).await?,
+        queue_id.as_deref().unwrap_or_default(),
+    )?;
     let query = TrafficQuery {
         queue_id: queue_id.expect("checked"),
         from: from.expect("checked"),
@@ -130,7 +131,7 @@ async fn runs(
         }
     };
     planner::check(&plan)?;
-    Watch::of(&who, &db).await?.require_queue(&plan.queue_id)?;
+    require_queue(&who.watch(&db).await?, &plan.queue_id)?;
     let mut outcome = planner::run(&db, &plan).await?;
     if let Some(lang) = lang {
         outcome.charts = Some(planner::draw(&outcome, &lang)?);

@@ -328,8 +328,28 @@ fn public(v: MeetingView) -> Value {
     let unconfirmed = matches!(v.state.as_str(), "pending" | "expired");
     let mut j = serde_json::to_value(v).expect("serializes");
     if let Some(o) = j.as_object_mut() {
-        for k in ["contact_id", "booked_by", "cancelled_by", "sequence"] {
+        for k in [
+            "contact_id",
+            "booked_by",
+            "cancelled_by",
+            "sequence",
+            "no_show_at",
+            "no_show_by",
+        ] {
             o.remove(k);
+        }
+        // A no-show is staff's note on the meeting, not news for the
+        // customer: their page shows the meeting as its time makes it.
+        if o.get("state").and_then(Value::as_str) == Some("no_show") {
+            let ended = o
+                .get("end")
+                .and_then(Value::as_str)
+                .and_then(switchboard_core::time::parse)
+                .is_some_and(|e| e <= jiff::Timestamp::now());
+            o.insert(
+                "state".into(),
+                Value::from(if ended { "completed" } else { "scheduled" }),
+            );
         }
         if unconfirmed {
             o.remove("cancel_url");

@@ -51,8 +51,12 @@ pub struct ActivityFigures {
     /// Meetings booked (by staff, integrations or the booking page).
     pub meetings_booked: i64,
     pub meetings_cancelled: i64,
-    /// Meetings that ended without being cancelled, counted on their end.
+    /// Meetings that took place: scheduled (not cancelled), over, and not
+    /// marked as a no-show; counted on their end.
     pub meetings_held: i64,
+    /// Meetings staff marked as a no-show (the customer did not come),
+    /// counted on their start.
+    pub meetings_no_show: i64,
     pub emails_sent: i64,
     /// Not sent on purpose (switched off, no address, opted out…).
     pub emails_skipped: i64,
@@ -76,6 +80,7 @@ impl ActivityFigures {
             "meetings_booked" => &mut self.meetings_booked,
             "meetings_cancelled" => &mut self.meetings_cancelled,
             "meetings_held" => &mut self.meetings_held,
+            "meetings_no_show" => &mut self.meetings_no_show,
             "emails_sent" => &mut self.emails_sent,
             "emails_skipped" => &mut self.emails_skipped,
             "emails_failed" => &mut self.emails_failed,
@@ -110,7 +115,7 @@ pub struct ActivityReport {
 }
 
 /// Proactive invitations (shown, accepted, closed, expired), meetings
-/// (booked, cancelled, held), meeting messages per channel (sent, skipped,
+/// (booked, cancelled, held, no-shows), meeting messages per channel (sent, skipped,
 /// failed) and callbacks (requested, completed, failed), per day. Each is
 /// counted on the day of its own event. Definitions: docs/reports.md.
 #[utoipa::path(get, path = "/api/v1/reports/activity", tag = "reports", params(ActivityParams),

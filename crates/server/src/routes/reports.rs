@@ -25,7 +25,7 @@ use switchboard_store::reports::{ReportBy, ReportQuery};
 use switchboard_store::Db;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use crate::auth::{Principal, Watch};
+use crate::auth::{watch::require_queue, Principal};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiQuery;
 use crate::state::AppState;
@@ -44,7 +44,13 @@ pub fn spawn_roll_up(db: Db) {
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
+            if db.is_closed() {
+                return;
+            }
             if let Err(e) = db.catch_up_reports().await {
+                if db.is_closed() {
+                    return;
+                }
                 tracing::warn!(error = %e, "counting routing events for reports");
             }
         }
@@ -299,9 +305,9 @@ async fn ask(
 /// queue, the report counts only their queues' work (for `by=agent` and
 /// `by=channel` too: the agent-in-queue and queue rows of their queues).
 async fn limit(db: &Db, who: &Principal, a: &mut Asked) -> ApiResult<()> {
-    let watch = Watch::of(who, db).await?;
+    let watch = who.watch(db).await?;
     if let Some(q) = &a.query.queue_id {
-        watch.require_queue(q)?;
+        require_queue(&watch, q)?;
     }
     a.query.within = watch.queue_ids();
     Ok(())

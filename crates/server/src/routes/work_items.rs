@@ -12,7 +12,7 @@ use switchboard_core::validation::Check;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::created;
-use crate::auth::{Principal, Watch};
+use crate::auth::{watch::require_queue, Principal};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
 use crate::routing::config::SkillNeedSpec;
@@ -143,17 +143,8 @@ async fn get(
     Extension(who): Extension<Principal>,
     Path(id): Path<String>,
 ) -> ApiResult<Json<WorkItemView>> {
-    let actor = who.actor();
-    let item = w.reach_item(&actor, &id).await?;
-    if actor.supervises && !Watch::of(&who, &db).await?.queue(&item.queue_id) {
-        // Outside their queues a supervisor has an agent's rights only.
-        let mine = switchboard_workspace::Actor {
-            supervises: false,
-            ..actor
-        };
-        return Ok(Json(w.reach_item(&mine, &id).await?));
-    }
-    Ok(Json(item))
+    // Outside their queues a supervisor has an agent's rights only.
+    Ok(Json(w.reach_item(&who.actor(&db).await?, &id).await?))
 }
 
 fn me(who: &Principal) -> ApiResult<&str> {
@@ -216,7 +207,7 @@ async fn close(
 /// unknown to them (404), unless they hold it themselves as an agent: then
 /// `false`, and they act with an agent's rights.
 async fn watched(db: &Db, who: &Principal, item: &WorkItemView) -> ApiResult<bool> {
-    if Watch::of(who, db).await?.queue(&item.queue_id) {
+    if who.watch(db).await?.queue(&item.queue_id) {
         return Ok(true);
     }
     if who.agent_id.is_some() && item.agent_id == who.agent_id {
@@ -264,12 +255,21 @@ async fn supervised(
 
 /// The customer left before an agent accepted (closed the chat, hung up):
 /// the item ends as abandoned and any pending offer is withdrawn.
+/// Supervisors: items of the queues they supervise (others 404).
 #[utoipa::path(post, path = "/api/v1/work-items/{id}/abandon", tag = "work items", params(("id" = String, Path)),
-    responses((status = 200, body = WorkItemView), (status = 409, body = crate::error::Problem)))]
+    responses((status = 200, body = WorkItemView),
+        (status = 404, body = crate::error::Problem, description = "no such work item, or not of a queue you supervise"),
+        (status = 409, body = crate::error::Problem)))]
 async fn abandon(
     State(engine): State<EngineHandle>,
+    State(db): State<Db>,
+    Extension(who): Extension<Principal>,
     Path(id): Path<String>,
 ) -> ApiResult<Json<WorkItemView>> {
+    let before = engine.view(&id).await?;
+    if !who.watch(&db).await?.queue(&before.queue_id) {
+        return Err(ApiError::NotFound("work item"));
+    }
     Ok(Json(engine.abandon(&id).await?))
 }
 
@@ -298,7 +298,7 @@ async fn transfer(
     if who.may(Permission::SuperviseRecords) {
         let before = engine.view(&id).await?;
         if watched(&db, &who, &before).await? {
-            if !Watch::of(&who, &db).await?.queue(&i.queue_id) {
+            if !who.watch(&db).await?.queue(&i.queue_id) {
                 // Their own item (as its agent) goes anywhere, as any agent's.
                 if who.agent_id.is_some() && before.agent_id == who.agent_id {
                     return Ok(Json(
@@ -358,7 +358,7 @@ async fn assign(
     let agent = c.optional_id("agent_id", Some(i.agent_id));
     let agent = c.finish(|| agent.unwrap_or_default())?;
     let before = engine.view(&id).await?;
-    if !Watch::of(&who, &db).await?.queue(&before.queue_id) {
+    if !who.watch(&db).await?.queue(&before.queue_id) {
         return Err(ApiError::NotFound("work item"));
     }
     let after = engine.assign(&id, &agent).await?;
@@ -380,7 +380,7 @@ async fn overview(
     State(db): State<Db>,
     Extension(who): Extension<Principal>,
 ) -> ApiResult<Json<Overview>> {
-    let watch = Watch::of(&who, &db).await?;
+    let watch = who.watch(&db).await?;
     let mut o = engine.overview().await?;
     if !watch.is_all() {
         o.all_queues = false;
@@ -451,6 +451,6 @@ async fn stats(
     Path(id): Path<String>,
 ) -> ApiResult<Json<QueueStats>> {
     let stats = engine.stats(&id).await?;
-    Watch::of(&who, &db).await?.require_queue(&id)?;
+    require_queue(&who.watch(&db).await?, &id)?;
     Ok(Json(stats))
 }

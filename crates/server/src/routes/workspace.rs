@@ -2,7 +2,7 @@
 //! agent script's progress and macros (the workspace service's use cases),
 //! and the links a session makes (contract in `docs/workspace.md`). An
 //! agent reaches the work items offered or assigned to them; supervisors
-//! and admins any.
+//! also those of the queues they supervise, admins any (`auth::watch`).
 
 use std::sync::Arc;
 
@@ -10,8 +10,8 @@ use axum::extract::{Path, State};
 use axum::{Extension, Json};
 use serde::Deserialize;
 use serde_json::{json, Value};
-use switchboard_core::access::Permission;
 use switchboard_store::chat::ConversationRow;
+use switchboard_store::Db;
 use switchboard_workspace::{StepRef, Workspace};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -38,10 +38,11 @@ pub fn router() -> OpenApiRouter<AppState> {
     responses((status = 200, body = Object)))]
 async fn summary(
     State(w): State<Arc<Workspace>>,
+    State(db): State<Db>,
     Extension(who): Extension<Principal>,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
-    Ok(Json(w.summary(&who.actor(), &id).await?))
+    Ok(Json(w.summary(&who.actor(&db).await?, &id).await?))
 }
 
 /// Mark an instruction step done; the answer is the script's progress.
@@ -49,11 +50,12 @@ async fn summary(
     request_body = StepRef, responses((status = 200, body = Object)))]
 async fn step_done(
     State(w): State<Arc<Workspace>>,
+    State(db): State<Db>,
     Extension(who): Extension<Principal>,
     Path(id): Path<String>,
     ApiJson(r): ApiJson<StepRef>,
 ) -> ApiResult<Json<Value>> {
-    Ok(Json(w.step_done(&who.actor(), &id, &r).await?))
+    Ok(Json(w.step_done(&who.actor(&db).await?, &id, &r).await?))
 }
 
 /// Run a macro step with your own rights: the action happens, an activity
@@ -62,21 +64,22 @@ async fn step_done(
     request_body = StepRef, responses((status = 200, body = Object)))]
 async fn run_macro(
     State(w): State<Arc<Workspace>>,
+    State(db): State<Db>,
     Extension(who): Extension<Principal>,
     Path(id): Path<String>,
     ApiJson(r): ApiJson<StepRef>,
 ) -> ApiResult<Json<Value>> {
-    Ok(Json(w.run_macro(&who.actor(), &id, &r).await?))
+    Ok(Json(w.run_macro(&who.actor(&db).await?, &id, &r).await?))
 }
 
-/// The conversation if `who` holds it (or supervises).
+/// The conversation if `who` holds it (or supervises its queue: `reach`).
 async fn held(chat: &Chat, who: &Principal, id: &str) -> ApiResult<ConversationRow> {
     let conv = crate::routes::conversations::reach(chat, who, id).await?;
     if conv.status == "ended" {
         return Err(ApiError::Conflict("this conversation has ended".into()));
     }
     let holds = conv.status == "active" && who.agent_id.is_some() && who.agent_id == conv.agent_id;
-    if holds || who.may(Permission::SuperviseRecords) {
+    if holds || crate::routes::conversations::watched(chat, who, &conv).await? {
         Ok(conv)
     } else {
         Err(ApiError::Conflict("accept the conversation first".into()))

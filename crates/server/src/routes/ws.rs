@@ -101,7 +101,7 @@ fn visible(e: &RoutingEvent, agent: Option<&str>, watch: Option<&Watch>) -> bool
         return true;
     }
     let Some(w) = watch else { return false };
-    let queues = touched_queues(e);
+    let queues = e.touched_queues();
     queues.is_empty() || queues.iter().any(|q| w.queue(q))
 }
 
@@ -111,34 +111,14 @@ async fn watch_of(s: &AppState, who: &Principal) -> Option<Watch> {
     if !who.may(Permission::ViewAgents) {
         return None;
     }
-    match Watch::of(who, &s.db).await {
+    match who.watch(&s.db).await {
         Ok(w) => Some(w),
         Err(e) => {
             // Fail closed: nothing until the next re-read.
             tracing::warn!(error = %e, "reading what a supervisor watches failed");
-            Some(Watch::Only(Default::default()))
+            Some(Watch::nothing())
         }
     }
-}
-
-/// The queues whose figures an event changes: its own, and for a transfer
-/// or an overflow the queue the item left as well.
-fn touched_queues(e: &RoutingEvent) -> Vec<String> {
-    let mut out: Vec<String> = e.queue_id.iter().cloned().collect();
-    let other = match &e.kind {
-        EventKind::Transferred {
-            from_queue_id,
-            to_queue_id,
-        } => vec![from_queue_id.clone(), to_queue_id.clone()],
-        EventKind::Overflowed { queue_id, .. } => vec![queue_id.clone()],
-        _ => Vec::new(),
-    };
-    for q in other {
-        if !out.contains(&q) {
-            out.push(q);
-        }
-    }
-    out
 }
 
 /// An `offered` chat carries its conversation (survey answers, context
@@ -273,7 +253,7 @@ async fn session(s: AppState, mut who: Principal, after: Option<i64>, mut socket
                 Some(first) => {
                     // A burst goes out together: every event already here
                     // (up to 64), one write; then each touched queue's
-                    // figures once, as they are after the burst.
+                    // figures once, as they are after the burst, in another.
                     let mut burst = vec![first];
                     while burst.len() < 64 {
                         match live.try_next() {
@@ -300,7 +280,7 @@ async fn session(s: AppState, mut who: Principal, after: Option<i64>, mut socket
                             return;
                         }
                         if let Some(w) = &watch {
-                            for q in touched_queues(e).into_iter().filter(|q| w.queue(q)) {
+                            for q in e.touched_queues().into_iter().filter(|q| w.queue(q)) {
                                 if !touched.contains(&q) {
                                     touched.push(q);
                                 }
@@ -308,9 +288,16 @@ async fn session(s: AppState, mut who: Principal, after: Option<i64>, mut socket
                         }
                         last_seq = e.seq;
                     }
+                    // The events go now; the figures follow in a second
+                    // write, so an event never waits for the engine to
+                    // answer for its queue (that wait was most of the
+                    // supervisors' p99, docs/benchmarks.md "dashboard").
+                    if socket.flush().await.is_err() {
+                        return;
+                    }
                     for q in &touched {
                         if let Some(stats) = s.queue_stats.after(last_seq, q).await {
-                            if socket.feed(Message::Text(stats.to_string().into())).await.is_err() {
+                            if socket.feed(Message::Text(stats.message.to_string().into())).await.is_err() {
                                 return;
                             }
                         }

@@ -34,6 +34,8 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("GET", "/api/v1/reports/work-items", "as"),
     ("GET", "/api/v1/reports/work-items/chart", "as"),
     ("GET", "/api/v1/reports/activity", "as"),
+    ("GET", "/api/v1/reports/waiting", "as"),
+    ("GET", "/api/v1/reports/waiting/chart", "as"),
     ("GET", "/api/v1/planner/traffic", "as"),
     ("POST", "/api/v1/planner/runs", "as"),
     ("GET", "/api/v1/webhooks", "a"),
@@ -166,6 +168,10 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("POST", "/api/v1/meetings/{id}/cancel", "asg"),
     ("POST", "/api/v1/meetings/{id}/staff-cancel", "asg"),
     ("POST", "/api/v1/meetings/{id}/move", "asg"),
+    // Any agent gets past the access table; the handler answers 404 to
+    // an agent who does not advise the meeting (tests/api/meeting_no_show.rs).
+    ("POST", "/api/v1/meetings/{id}/no-show", "asg"),
+    ("DELETE", "/api/v1/meetings/{id}/no-show", "asg"),
     ("GET", "/api/v1/contacts/{id}/meetings", "asg"),
     ("POST", "/api/v1/callbacks", "asg"),
     ("GET", "/api/v1/callbacks/{id}", "asg"),

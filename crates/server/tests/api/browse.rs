@@ -302,7 +302,13 @@ async fn past_conversations_are_the_agents_own_with_their_transcripts() {
         let (st, _) = get(&other, &format!("/api/v1/conversations/{conv}")).await;
         assert_eq!(st, 404);
 
-        // Supervisors read everyone's, by agent too.
+        // Supervisors read everyone's in the queues they supervise, by
+        // agent too (supervision.rs: not another queue's).
+        let none = supervisor
+            .ok(&format!("/api/v1/conversations?agent_id={me}&status=ended"))
+            .await;
+        assert_eq!(ids(&none), Vec::<String>::new());
+        crate::support::supervise(&s.admin, &s.queue, &[&supervisor]).await;
         let all = supervisor
             .ok(&format!("/api/v1/conversations?agent_id={me}&status=ended"))
             .await;

@@ -759,6 +759,7 @@ async fn visitors_reach_only_their_own_conversations() {
             404
         );
         let sup = app.token(Role::Supervisor).await;
+        crate::support::supervise(&s.admin, &s.queue, &[&sup]).await;
         assert_eq!(
             sup.get(&format!("/api/v1/conversations/{conv}"))
                 .await

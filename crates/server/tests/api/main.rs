@@ -15,6 +15,7 @@ mod communications;
 mod contacts;
 mod events;
 mod imports;
+mod meeting_no_show;
 mod openapi_truth;
 mod operations;
 mod planner;

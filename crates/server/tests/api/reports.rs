@@ -244,3 +244,121 @@ async fn bad_report_questions_name_their_fields() {
         app.stop().await;
     }
 }
+
+/// Reads the waiting line until `done` holds (the sampler writes once a
+/// second), or fails after 20 s showing the last answer.
+async fn waiting_until(who: &Caller, query: &str, done: impl Fn(&Value) -> bool) -> Value {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let (s, b) = answer(who.get(&format!("/api/v1/reports/waiting?{query}")).await).await;
+        assert_eq!(s, 200, "{b}");
+        if done(&b) {
+            return b;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the waiting line never showed what was expected: {b}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+}
+
+fn now_step(b: &Value) -> (i64, i64) {
+    let last = b["steps"].as_array().unwrap().last().unwrap().clone();
+    (
+        last["peak"].as_i64().unwrap(),
+        last["last"].as_i64().unwrap(),
+    )
+}
+
+#[tokio::test]
+async fn waiting_items_over_the_last_hours_follow_the_queue() {
+    for app in apps().await {
+        let admin = app.token(Role::Admin).await;
+        let boss = app.token(Role::Supervisor).await;
+        let other_boss = app.token(Role::Supervisor).await;
+        let ana = app.token(Role::Agent).await;
+        let q = queue(
+            &admin,
+            json!({"name": "Attente", "channel": "messaging", "members": [ana.agent_id],
+                   "supervisor_ids": [boss.agent_id]}),
+        )
+        .await;
+        let elsewhere = queue(
+            &admin,
+            json!({"name": "Ailleurs", "channel": "messaging", "members": [ana.agent_id],
+                   "supervisor_ids": [other_boss.agent_id]}),
+        )
+        .await;
+        // Nobody available: three items wait in q, one in the other queue.
+        let mut ids = Vec::new();
+        for queue_id in [&q, &q, &q, &elsewhere] {
+            let it = admin
+                .create(
+                    "/api/v1/work-items",
+                    json!({"channel": "chat", "queue_id": queue_id}),
+                )
+                .await;
+            ids.push(it["id"].as_str().unwrap().to_owned());
+        }
+        let mine = format!("queue_id={q}");
+        let b = waiting_until(&boss, &mine, |b| now_step(b) == (3, 3)).await;
+        // 8 hours of 5-minute steps by default, labelled in the report zone.
+        assert_eq!(b["step_minutes"], 5, "{b}");
+        assert_eq!(b["steps"].as_array().unwrap().len(), 96, "{b}");
+        assert_eq!(b["time_zone"], "UTC", "{b}");
+        let first = &b["steps"][0];
+        assert_eq!(first["label"].as_str().unwrap().len(), 5, "{b}");
+        // One gives up: the step's peak stays 3, what waits now is 2.
+        let (s, b) = answer(
+            admin
+                .post(&format!("/api/v1/work-items/{}/abandon", ids[0]), json!({}))
+                .await,
+        )
+        .await;
+        assert_eq!(s, 200, "{b}");
+        // (The current step's last value is the engine's figure when asked;
+        // its peak comes from the samples, written once a second.)
+        waiting_until(&boss, &mine, |b| now_step(b) == (3, 2)).await;
+        // The supervisor's line without a filter is their queue only; the
+        // admin's adds every queue (3 + 1 at most, 2 + 1 now).
+        let b = waiting_until(&boss, "hours=1", |b| now_step(b).1 == 2).await;
+        assert_eq!(b["step_minutes"], 1, "{b}");
+        assert_eq!(b["steps"].as_array().unwrap().len(), 60, "{b}");
+        waiting_until(&admin, "hours=1", |b| now_step(b) == (4, 3)).await;
+        // Another's queue: 403, exactly as reports.
+        let (s, b) = answer(
+            boss.get(&format!("/api/v1/reports/waiting?queue_id={elsewhere}"))
+                .await,
+        )
+        .await;
+        assert_eq!(s, 403, "{b}");
+        let (s, _) = answer(ana.get("/api/v1/reports/waiting").await).await;
+        assert_eq!(s, 403);
+        // The chart: SVG with the line's title, in the asked language.
+        let r = boss
+            .get(&format!(
+                "/api/v1/reports/waiting/chart?queue_id={q}&lang=fr"
+            ))
+            .await;
+        assert_eq!(r.status(), 200);
+        assert_eq!(r.headers()["content-type"], "image/svg+xml");
+        let svg = r.text().await.unwrap();
+        assert!(svg.contains("En attente, dernières heures"), "{svg}");
+        // Bad questions name their field.
+        for (query, field) in [
+            ("hours=0", "hours"),
+            ("hours=25", "hours"),
+            ("queue_id=nope%20nope", "queue_id"),
+            ("queue_id=00000000000000000000000000", "queue_id"),
+        ] {
+            let (s, b) = answer(admin.get(&format!("/api/v1/reports/waiting?{query}")).await).await;
+            assert_eq!(s, 422, "{query}: {b}");
+            assert!(fields(&b).contains(&field.to_owned()), "{query}: {b}");
+        }
+        let (s, b) = answer(admin.get("/api/v1/reports/waiting/chart?lang=de").await).await;
+        assert_eq!(s, 422, "{b}");
+        let (s, b) = answer(admin.get("/api/v1/reports/waiting?hours=two").await).await;
+        assert_eq!(s, 422, "{b}");
+    }
+}

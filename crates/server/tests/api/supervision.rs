@@ -359,3 +359,305 @@ async fn a_supervisor_sees_and_acts_on_only_the_queues_they_supervise() {
         app.stop().await;
     }
 }
+
+/// Every id of a list, read in pages of one: each page but the last is
+/// full and none is empty (the list is limited in the query, not after).
+async fn every(who: &Caller, path: &str, key: &str) -> Vec<String> {
+    let sep = if path.contains('?') { '&' } else { '?' };
+    let mut out = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let url = match &cursor {
+            Some(c) => format!("{path}{sep}limit=1&cursor={c}"),
+            None => format!("{path}{sep}limit=1"),
+        };
+        let page = who.ok(&url).await;
+        let items = page["items"].as_array().unwrap();
+        for i in items {
+            out.push(i[key].as_str().unwrap().to_owned());
+        }
+        match page["next_cursor"].as_str() {
+            Some(c) => {
+                assert_eq!(items.len(), 1, "a full page before the next: {page}");
+                cursor = Some(c.to_owned());
+            }
+            None => {
+                assert!(
+                    items.len() == 1 || cursor.is_none(),
+                    "no empty last page: {page}"
+                );
+                break;
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn sorted(mut v: Vec<String>) -> Vec<String> {
+    v.sort();
+    v
+}
+
+/// Issue 16, everywhere: what a supervisor reads of the work by id or in a
+/// list (a work item's summary and call, the calls, the conversations and
+/// their messages and visitors, the callbacks) and what they do to it
+/// (write, end, link, cancel, abandon) is limited to the queues they
+/// supervise: another queue's is 404 as if unknown, and absent from the
+/// lists (pages stay full); admins see both.
+#[tokio::test]
+async fn a_supervisor_reads_only_their_queues_work_by_id_and_in_lists() {
+    let prompts = tempfile::tempdir().unwrap();
+    for app in crate::support::apps_with(|c| crate::voice::voice_config(c, 9, prompts.path())).await
+    {
+        let admin = app.token(Role::Admin).await;
+        let sup_a = app.token(Role::Supervisor).await;
+        let chat_a = queue(
+            &admin,
+            json!({"name": "chat A", "channel": "messaging", "supervisor_ids": [sup_a.agent_id]}),
+        )
+        .await;
+        let chat_b = queue(&admin, json!({"name": "chat B", "channel": "messaging"})).await;
+        let voice_a = queue(
+            &admin,
+            json!({"name": "voice A", "channel": "voice", "supervisor_ids": [sup_a.agent_id]}),
+        )
+        .await;
+        let voice_b = queue(&admin, json!({"name": "voice B", "channel": "voice"})).await;
+
+        // Calls: two voice items in each queue (nobody to take them), their
+        // call records made as the admin reads them.
+        let mut calls = std::collections::BTreeMap::<&str, Vec<String>>::new();
+        for (side, q) in [
+            ("a", &voice_a),
+            ("b", &voice_b),
+            ("a", &voice_a),
+            ("b", &voice_b),
+        ] {
+            let item = admin
+                .create(
+                    "/api/v1/work-items",
+                    json!({"channel": "voice", "queue_id": q,
+                           "attributes": {"number": "+33612345678"}}),
+                )
+                .await;
+            let id = item["id"].as_str().unwrap().to_owned();
+            assert_eq!(
+                admin.ok(&format!("/api/v1/work-items/{id}/call")).await["work_item_id"],
+                id.as_str()
+            );
+            calls.entry(side).or_default().push(id);
+        }
+        let (a_call, b_call) = (calls["a"][0].clone(), calls["b"][0].clone());
+        for (path, mine) in [
+            (format!("/api/v1/work-items/{b_call}/call"), false),
+            (format!("/api/v1/work-items/{b_call}/summary"), false),
+            (format!("/api/v1/work-items/{a_call}/call"), true),
+            (format!("/api/v1/work-items/{a_call}/summary"), true),
+        ] {
+            let (s, r) = answer(sup_a.get(&path).await).await;
+            assert_eq!(
+                s,
+                if mine { 200 } else { 404 },
+                "{}: {path}: {r}",
+                app.backend
+            );
+            assert_eq!(answer(admin.get(&path).await).await.0, 200, "{path}");
+        }
+        let contact = admin
+            .create("/api/v1/contacts", json!({"first_name": "Dora"}))
+            .await;
+        let (s, _) = answer(
+            sup_a
+                .request(
+                    reqwest::Method::PUT,
+                    &format!("/api/v1/work-items/{b_call}/call/contact"),
+                )
+                .json(&json!({"contact_id": contact["id"]}))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(s, 404);
+        assert_eq!(
+            every(&sup_a, "/api/v1/calls", "work_item_id").await,
+            sorted(calls["a"].clone()),
+            "{}",
+            app.backend
+        );
+        let mut all_calls: Vec<String> = calls.values().flatten().cloned().collect();
+        all_calls.sort();
+        assert_eq!(
+            every(&admin, "/api/v1/calls", "work_item_id").await,
+            all_calls
+        );
+        // Abandoning B's item on the customer's behalf: unknown to them too.
+        let (s, _) = answer(
+            sup_a
+                .post(&format!("/api/v1/work-items/{b_call}/abandon"), json!({}))
+                .await,
+        )
+        .await;
+        assert_eq!(s, 404);
+        assert_eq!(
+            admin.ok(&format!("/api/v1/work-items/{b_call}")).await["status"],
+            "queued"
+        );
+
+        // Conversations: a widget per chat queue, two visitors on each.
+        let mut convs = std::collections::BTreeMap::<&str, Vec<(String, String)>>::new();
+        let mut widgets = std::collections::BTreeMap::new();
+        for (side, q) in [("a", &chat_a), ("b", &chat_b)] {
+            let w = admin
+                .create("/api/v1/widgets", crate::chat::widget_body(q))
+                .await;
+            widgets.insert(side, w["id"].as_str().unwrap().to_owned());
+        }
+        for side in ["a", "b", "a", "b"] {
+            let mut v = crate::chat::Browser::new(&app, &widgets[side]);
+            v.register(json!({})).await;
+            let (s, r) = v
+                .post(
+                    "conversations",
+                    json!({"session_id": v.session_id,
+                           "survey": {"name": "Zoé", "email": "zoe@example.com"}}),
+                )
+                .await;
+            assert_eq!(s, 201, "{r}");
+            convs.entry(side).or_default().push((
+                r["id"].as_str().unwrap().to_owned(),
+                v.visitor_id.clone().unwrap(),
+            ));
+        }
+        let ids_of = |side: &str| -> Vec<String> {
+            sorted(convs[side].iter().map(|(c, _)| c.clone()).collect())
+        };
+        let (a_conv, a_visitor) = convs["a"][0].clone();
+        let (b_conv, b_visitor) = convs["b"][0].clone();
+        assert_eq!(
+            every(&sup_a, "/api/v1/conversations", "id").await,
+            ids_of("a"),
+            "{}",
+            app.backend
+        );
+        assert_eq!(
+            every(&sup_a, "/api/v1/conversations?status=waiting", "id").await,
+            ids_of("a")
+        );
+        let mut both = ids_of("a");
+        both.extend(ids_of("b"));
+        both.sort();
+        assert_eq!(every(&admin, "/api/v1/conversations", "id").await, both);
+        for path in [
+            format!("/api/v1/conversations/{b_conv}"),
+            format!("/api/v1/conversations/{b_conv}/messages"),
+            format!("/api/v1/visitors/{b_visitor}"),
+        ] {
+            assert_eq!(answer(sup_a.get(&path).await).await.0, 404, "{path}");
+            assert_eq!(answer(admin.get(&path).await).await.0, 200, "{path}");
+        }
+        for path in [
+            format!("/api/v1/conversations/{a_conv}"),
+            format!("/api/v1/conversations/{a_conv}/messages"),
+            format!("/api/v1/visitors/{a_visitor}"),
+        ] {
+            assert_eq!(answer(sup_a.get(&path).await).await.0, 200, "{path}");
+        }
+        let (s, _) = answer(
+            sup_a
+                .post(
+                    &format!("/api/v1/conversations/{b_conv}/messages"),
+                    json!({"body": "hello"}),
+                )
+                .await,
+        )
+        .await;
+        assert_eq!(s, 404);
+        let (s, _) = answer(
+            sup_a
+                .request(
+                    reqwest::Method::PUT,
+                    &format!("/api/v1/conversations/{b_conv}/contact"),
+                )
+                .json(&json!({"contact_id": contact["id"]}))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(s, 404);
+        let (s, _) = answer(
+            sup_a
+                .post(&format!("/api/v1/conversations/{b_conv}/end"), json!({}))
+                .await,
+        )
+        .await;
+        assert_eq!(s, 404);
+        assert_eq!(
+            admin.ok(&format!("/api/v1/conversations/{b_conv}")).await["status"],
+            "waiting"
+        );
+        // Their own queue's conversation they may end as its supervisor.
+        let (s, r) = answer(
+            sup_a
+                .post(&format!("/api/v1/conversations/{a_conv}/end"), json!({}))
+                .await,
+        )
+        .await;
+        assert_eq!((s, r["ended"].as_bool()), (200, Some(true)), "{r}");
+
+        // Callbacks: scheduled for tomorrow (nothing is dialled), two in
+        // each voice queue and one the routing rules have yet to place.
+        let start = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(24);
+        let window = json!([{"start": start.to_string(),
+                             "end": (start + jiff::SignedDuration::from_hours(1)).to_string()}]);
+        let mut callbacks = std::collections::BTreeMap::<&str, Vec<String>>::new();
+        for (side, q) in [
+            ("a", Some(&voice_a)),
+            ("b", Some(&voice_b)),
+            ("a", Some(&voice_a)),
+            ("b", Some(&voice_b)),
+            ("none", None),
+        ] {
+            let c = admin
+                .create(
+                    "/api/v1/callbacks",
+                    json!({"phone": "+33612345678", "queue_id": q, "windows": window}),
+                )
+                .await;
+            assert_eq!(c["status"], "scheduled", "{c}");
+            callbacks
+                .entry(side)
+                .or_default()
+                .push(c["id"].as_str().unwrap().to_owned());
+        }
+        assert_eq!(
+            every(&sup_a, "/api/v1/callbacks", "id").await,
+            sorted(callbacks["a"].clone()),
+            "{}",
+            app.backend
+        );
+        assert_eq!(
+            every(&sup_a, "/api/v1/callbacks?status=scheduled", "id").await,
+            sorted(callbacks["a"].clone())
+        );
+        let mut all_callbacks: Vec<String> = callbacks.values().flatten().cloned().collect();
+        all_callbacks.sort();
+        assert_eq!(
+            every(&admin, "/api/v1/callbacks", "id").await,
+            all_callbacks
+        );
+        for id in [&callbacks["b"][0], &callbacks["none"][0]] {
+            let path = format!("/api/v1/callbacks/{id}");
+            assert_eq!(answer(sup_a.get(&path).await).await.0, 404, "{path}");
+            assert_eq!(answer(sup_a.delete(&path).await).await.0, 404, "{path}");
+            assert_eq!(admin.ok(&path).await["status"], "scheduled", "untouched");
+        }
+        let path = format!("/api/v1/callbacks/{}", callbacks["a"][0]);
+        assert_eq!(sup_a.ok(&path).await["queue_id"], voice_a.as_str());
+        let (s, r) = answer(sup_a.delete(&path).await).await;
+        assert_eq!((s, r["status"].as_str()), (200, Some("cancelled")), "{r}");
+        app.stop().await;
+    }
+}

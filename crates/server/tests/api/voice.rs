@@ -403,6 +403,7 @@ async fn a_caller_is_queued_then_connected_to_the_agents_phone_with_audio_both_w
             "{listed}"
         );
         let supervisor = app.token(Role::Supervisor).await;
+        crate::support::supervise(&t.admin, &t.queue, &[&supervisor]).await;
         assert_eq!(supervisor.ok(&call_path).await["state"], "ended");
         let everyone = supervisor.ok("/api/v1/calls?limit=1").await;
         assert_eq!(everyone["items"][0]["work_item_id"], item.0.as_str());

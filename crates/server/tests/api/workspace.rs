@@ -223,13 +223,12 @@ async fn a_session_summary_scripts_and_macros_work_end_to_end() {
                 .status(),
             404
         );
+        // A supervisor reads the summaries of the queues they supervise.
         let sup = app.token(Role::Supervisor).await;
-        assert_eq!(
-            sup.get(&format!("/api/v1/work-items/{item}/summary"))
-                .await
-                .status(),
-            200
-        );
+        let summary = format!("/api/v1/work-items/{item}/summary");
+        assert_eq!(sup.get(&summary).await.status(), 404);
+        crate::support::supervise(&s.admin, &s.queue, &[&sup]).await;
+        assert_eq!(sup.get(&summary).await.status(), 200);
 
         // Linking: another customer's case is refused; the contact can be changed.
         let stranger = s

@@ -15,7 +15,7 @@ import { button, card, errorBox, read, textInput, tickBox } from './data.js';
 const EVENTS = [
   'conversation.started', 'conversation.ended', 'work_item.assigned', 'work_item.closed',
   'case.created', 'case.changed', 'meeting.booked', 'meeting.cancelled',
-  'callback.requested', 'callback.completed'
+  'meeting.no_show', 'meeting.no_show_undone', 'callback.requested', 'callback.completed'
 ];
 
 const eventText = (e) => t('ev_' + e.replace('.', '_'));

@@ -7,13 +7,17 @@ import { rid } from '../lib/random.js';
 import { str } from '../lib/text.js';
 import { clock, timeEl } from '../lib/time.js';
 import { enc } from '../lib/url.js';
+import { st } from './state.js';
 import { section } from './summary.js';
 import { fetchTimeline } from './timeline.js';
 import { link, listOf, nextId } from './util.js';
 
 // ------------------------------------------------------------ meetings
 // The customer's meetings, and booking one for them (docs/scheduling.md):
-// staff cancellations send the customer nothing.
+// staff cancellations send the customer nothing. A meeting that has started
+// can be marked as a no-show (and the mark undone) by its advisors,
+// supervisors and admins; the server refuses anyone else, so the buttons
+// show only to them.
 export function meetingsSection(S) {
   const contact = S.summary.customer && S.summary.customer.contact;
   if (!contact) return null;
@@ -48,16 +52,31 @@ async function fetchMeetings(S, contact) {
       h('span', { class: 'case-name' }, str(m.topic && m.topic.name)), ' · ', timeEl(m.start),
       h('span', { class: 'muted' }, ' · ' + [label('mt_', m.meeting_type), label('ms_', m.state)].filter(Boolean).join(' · ')),
       place ? [' · ', place] : null);
-    if (m.state === 'scheduled') {
-      li.append(' ', h('button', { type: 'button', 'data-testid': 'meeting-cancel', click: async (e) => {
-        e.target.disabled = true;
-        const c = await api('POST', '/api/v1/meetings/' + enc(m.id) + '/staff-cancel', {});
-        if (S.closed) return;
-        if (meetingError(S, c)) { fetchMeetings(S, contact); fetchTimeline(S, S.tlScope, null); } else e.target.disabled = false;
-      } }, t('cancelMeeting')));
+    const started = new Date(m.start).getTime() <= Date.now();
+    // Cancelling is for meetings still ahead (the server refuses started ones).
+    if (m.state === 'scheduled' && !started) li.append(' ', meetingAction(S, contact, 'meeting-cancel', 'POST', m.id, '/staff-cancel', t('cancelMeeting')));
+    if (mayMark(m) && started && (m.state === 'scheduled' || m.state === 'completed')) {
+      li.append(' ', meetingAction(S, contact, 'meeting-no-show', 'POST', m.id, '/no-show', t('markNoShow')));
     }
+    if (mayMark(m) && m.state === 'no_show') li.append(' ', meetingAction(S, contact, 'meeting-undo-no-show', 'DELETE', m.id, '/no-show', t('undoNoShow')));
     list.append(li);
   });
+}
+// One of the meeting's advisors, a supervisor or an admin.
+function mayMark(m) {
+  const me = st.me;
+  if (!me) return false;
+  if (Array.isArray(me.roles) && me.roles.some((r) => r === 'admin' || r === 'supervisor')) return true;
+  return Array.isArray(m.advisors) && m.advisors.some((a) => a && a.id === me.id);
+}
+// A button that changes the meeting, then shows the list and timeline again.
+function meetingAction(S, contact, testid, method, id, path, text) {
+  return h('button', { type: 'button', 'data-testid': testid, click: async (e) => {
+    e.target.disabled = true;
+    const c = await api(method, '/api/v1/meetings/' + enc(id) + path, method === 'POST' ? {} : undefined);
+    if (S.closed) return;
+    if (meetingError(S, c)) { fetchMeetings(S, contact); fetchTimeline(S, S.tlScope, null); } else e.target.disabled = false;
+  } }, text);
 }
 async function bookingForm(S, contact, done) {
   const u = S.ui;

@@ -179,6 +179,7 @@ export default {
   ev_work_item_assigned: 'work item assigned', ev_work_item_closed: 'work item closed',
   ev_case_created: 'case created', ev_case_changed: 'case changed',
   ev_meeting_booked: 'meeting booked', ev_meeting_cancelled: 'meeting cancelled',
+  ev_meeting_no_show: 'meeting no-show', ev_meeting_no_show_undone: 'meeting no-show undone',
   ev_callback_requested: 'callback requested', ev_callback_completed: 'callback over',
   ev_webhook_test: 'test event',
   // Scheduling (admin/scheduling.js)

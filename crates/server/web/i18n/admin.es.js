@@ -184,6 +184,7 @@ export default {
   ev_work_item_assigned: 'elemento de trabajo asignado', ev_work_item_closed: 'elemento de trabajo cerrado',
   ev_case_created: 'caso creado', ev_case_changed: 'caso modificado',
   ev_meeting_booked: 'cita reservada', ev_meeting_cancelled: 'cita cancelada',
+  ev_meeting_no_show: 'el cliente no se presentó', ev_meeting_no_show_undone: 'ausencia a la cita deshecha',
   ev_callback_requested: 'devolución de llamada solicitada', ev_callback_completed: 'devolución de llamada terminada',
   ev_webhook_test: 'evento de prueba',
   err_scheme: 'debe ser una dirección http:// o https://', err_credentials: 'no debe contener usuario ni contraseña',

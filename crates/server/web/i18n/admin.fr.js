@@ -184,6 +184,7 @@ export default {
   ev_work_item_assigned: 'élément de travail attribué', ev_work_item_closed: 'élément de travail clos',
   ev_case_created: 'dossier créé', ev_case_changed: 'dossier modifié',
   ev_meeting_booked: 'rendez-vous réservé', ev_meeting_cancelled: 'rendez-vous annulé',
+  ev_meeting_no_show: 'client absent au rendez-vous', ev_meeting_no_show_undone: 'absence au rendez-vous annulée',
   ev_callback_requested: 'rappel demandé', ev_callback_completed: 'rappel terminé',
   ev_webhook_test: 'événement de test',
   err_scheme: 'doit être une adresse http:// ou https://', err_credentials: 'ne doit pas contenir d’identifiant ni de mot de passe',

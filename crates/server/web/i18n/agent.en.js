@@ -43,7 +43,7 @@ export default {
   meetingType: 'Meeting type', branch: 'Branch', day: 'Day', findTimes: 'Find times', noTimes: 'No free times that day.',
   freeTimes: 'Free times', notes: 'Customer notes', book: 'Book', cancelMeeting: 'Cancel meeting',
   mt_in_person: 'In person', mt_online: 'Online', mt_phone: 'By phone',
-  ms_scheduled: 'Scheduled', ms_cancelled: 'Cancelled', ms_completed: 'Completed', joinLink: 'Join link',
+  ms_scheduled: 'Scheduled', ms_cancelled: 'Cancelled', ms_completed: 'Completed', ms_no_show: 'No-show', markNoShow: 'Mark as no-show', undoNoShow: 'Undo no-show', joinLink: 'Join link',
   timeline: 'Timeline', filter: 'Show', sc_all: 'All', sc_customer: 'Customer', sc_case: 'Case',
   sc_conversation: 'Conversation', loadMore: 'Load more', noActivity: 'Nothing yet.',
   quickNote: 'Quick note', addNote: 'Add note', by: 'by {name}',

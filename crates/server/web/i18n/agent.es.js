@@ -43,7 +43,7 @@ export default {
   meetingType: 'Tipo de cita', branch: 'Sucursal', day: 'Día', findTimes: 'Buscar horarios', noTimes: 'No hay horarios libres ese día.',
   freeTimes: 'Horarios libres', notes: 'Notas del cliente', book: 'Reservar', cancelMeeting: 'Cancelar la cita',
   mt_in_person: 'En la sucursal', mt_online: 'En línea', mt_phone: 'Por teléfono',
-  ms_scheduled: 'Programada', ms_cancelled: 'Cancelada', ms_completed: 'Completada', joinLink: 'Enlace',
+  ms_scheduled: 'Programada', ms_cancelled: 'Cancelada', ms_completed: 'Completada', ms_no_show: 'No se presentó', markNoShow: 'Marcar como no presentado', undoNoShow: 'Deshacer no presentado', joinLink: 'Enlace',
   timeline: 'Cronología', filter: 'Mostrar', sc_all: 'Todo', sc_customer: 'Cliente', sc_case: 'Caso',
   sc_conversation: 'Conversación', loadMore: 'Cargar más', noActivity: 'Nada todavía.',
   quickNote: 'Nota rápida', addNote: 'Añadir nota', by: 'por {name}',

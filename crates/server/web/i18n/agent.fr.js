@@ -43,7 +43,7 @@ export default {
   meetingType: 'Type de rendez-vous', branch: 'Agence', day: 'Jour', findTimes: 'Voir les créneaux', noTimes: 'Aucun créneau libre ce jour-là.',
   freeTimes: 'Créneaux libres', notes: 'Remarques du client', book: 'Réserver', cancelMeeting: 'Annuler le rendez-vous',
   mt_in_person: 'En agence', mt_online: 'En ligne', mt_phone: 'Par téléphone',
-  ms_scheduled: 'Prévu', ms_cancelled: 'Annulé', ms_completed: 'Terminé', joinLink: 'Lien de connexion',
+  ms_scheduled: 'Prévu', ms_cancelled: 'Annulé', ms_completed: 'Terminé', ms_no_show: 'Client absent', markNoShow: 'Marquer le client absent', undoNoShow: 'Annuler l’absence', joinLink: 'Lien de connexion',
   timeline: 'Chronologie', filter: 'Afficher', sc_all: 'Tout', sc_customer: 'Client', sc_case: 'Dossier',
   sc_conversation: 'Conversation', loadMore: 'Voir plus', noActivity: 'Rien pour l’instant.',
   quickNote: 'Note rapide', addNote: 'Ajouter la note', by: 'par {name}',

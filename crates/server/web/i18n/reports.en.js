@@ -19,6 +19,6 @@ export default {
   caption: 'Work items from {from} to {to}, one row per {by}.',
   err_invalid: 'Not valid here.', err_inconsistent: 'Too long a span: at most a year (a month by hour).', err_order: 'Must not be before the first day.',
   actHeading: 'Other channels', actCaption: 'Invitations, meetings, meeting messages and callbacks from {from} to {to}, counted on the day each happened.', col_day: 'Day',
-  act_invitations: 'Chat invitations shown / accepted / closed / expired', act_meetings: 'Meetings booked / cancelled / held',
+  act_invitations: 'Chat invitations shown / accepted / closed / expired', act_meetings: 'Meetings booked / cancelled / held / no-shows',
   act_emails: 'Emails sent / skipped / failed', act_sms: 'SMS sent / skipped / failed', act_callbacks: 'Callbacks requested / completed / failed'
 };

@@ -19,6 +19,6 @@ export default {
   caption: 'Elementos de trabajo del {from} al {to}, una fila por {by}.',
   err_invalid: 'No es válido aquí.', err_inconsistent: 'Periodo demasiado largo: un año como máximo (un mes por hora).', err_order: 'No debe ser anterior al primer día.',
   actHeading: 'Otros canales', actCaption: 'Invitaciones, citas, mensajes de las citas y devoluciones de llamada del {from} al {to}, contados el día en que ocurrió cada uno.', col_day: 'Día',
-  act_invitations: 'Invitaciones al chat mostradas / aceptadas / cerradas / caducadas', act_meetings: 'Citas reservadas / canceladas / celebradas',
+  act_invitations: 'Invitaciones al chat mostradas / aceptadas / cerradas / caducadas', act_meetings: 'Citas reservadas / canceladas / celebradas / sin presentarse',
   act_emails: 'Correos enviados / omitidos / fallidos', act_sms: 'SMS enviados / omitidos / fallidos', act_callbacks: 'Devoluciones de llamada pedidas / completadas / fallidas'
 };

@@ -19,6 +19,6 @@ export default {
   caption: 'Éléments de travail du {from} au {to}, une ligne par {by}.',
   err_invalid: 'Valeur non valable ici.', err_inconsistent: 'Période trop longue : un an au plus (un mois par heure).', err_order: 'Ne doit pas précéder le premier jour.',
   actHeading: 'Autres canaux', actCaption: 'Invitations, rendez-vous, messages des rendez-vous et rappels du {from} au {to}, comptés le jour où chacun a eu lieu.', col_day: 'Jour',
-  act_invitations: 'Invitations au chat montrées / acceptées / fermées / expirées', act_meetings: 'Rendez-vous pris / annulés / tenus',
+  act_invitations: 'Invitations au chat montrées / acceptées / fermées / expirées', act_meetings: 'Rendez-vous pris / annulés / tenus / clients absents',
   act_emails: 'E-mails envoyés / non envoyés / en échec', act_sms: 'SMS envoyés / non envoyés / en échec', act_callbacks: 'Rappels demandés / réussis / en échec'
 };

@@ -1,5 +1,7 @@
 // The supervisors' live dashboard (web/supervisor/): texts in English.
 export default {
+  waitingTitle: 'Waiting items, last 8 hours', waitingAlt: 'Chart of the most work items waiting at once, every 5 minutes over the last 8 hours. The same figures are in the table below it.',
+  waitingTable: 'The same figures as a table', waitingAt: 'From', waitingPeak: 'Most waiting at once', waitingLast: 'Waiting at the end',
   slToday: 'Service level today', trendTitle: 'Today by hour', trendTable: 'The same figures as a table (reports)',
   trendVolumeAlt: 'Chart of offered, answered and abandoned work per hour today. The reports page has the same figures as a table.',
   trendSlAlt: 'Chart of the service level per hour today. The reports page has the same figures as a table.',

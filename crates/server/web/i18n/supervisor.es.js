@@ -1,5 +1,7 @@
 // El panel en directo de los supervisores (web/supervisor/): textos en español.
 export default {
+  waitingTitle: 'Elementos en espera, últimas 8 horas', waitingAlt: 'Gráfico del máximo de elementos en espera a la vez, cada 5 minutos durante las últimas 8 horas. La tabla de abajo tiene las mismas cifras.',
+  waitingTable: 'Las mismas cifras en una tabla', waitingAt: 'Desde', waitingPeak: 'Máximo en espera a la vez', waitingLast: 'En espera al final',
   slToday: 'Nivel de servicio hoy', trendTitle: 'Hoy, hora por hora', trendTable: 'Las mismas cifras en una tabla (informes)',
   trendVolumeAlt: 'Gráfico de trabajo ofrecido, atendido y abandonado por hora hoy. La página de informes tiene las mismas cifras en una tabla.',
   trendSlAlt: 'Gráfico del nivel de servicio por hora hoy. La página de informes tiene las mismas cifras en una tabla.',

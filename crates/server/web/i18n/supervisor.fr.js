@@ -1,5 +1,7 @@
 // Le tableau de bord des superviseurs (web/supervisor/) : textes en français.
 export default {
+  waitingTitle: 'Éléments en attente, 8 dernières heures', waitingAlt: 'Graphique du plus grand nombre d’éléments en attente à la fois, toutes les 5 minutes sur les 8 dernières heures. Le tableau en dessous donne les mêmes chiffres.',
+  waitingTable: 'Les mêmes chiffres en tableau', waitingAt: 'À partir de', waitingPeak: 'Au plus en attente à la fois', waitingLast: 'En attente à la fin',
   slToday: 'Niveau de service aujourd’hui', trendTitle: 'Aujourd’hui, heure par heure', trendTable: 'Les mêmes chiffres en tableau (rapports)',
   trendVolumeAlt: 'Graphique des éléments présentés, répondus et abandonnés par heure aujourd’hui. La page des rapports donne les mêmes chiffres en tableau.',
   trendSlAlt: 'Graphique du niveau de service par heure aujourd’hui. La page des rapports donne les mêmes chiffres en tableau.',

@@ -153,7 +153,7 @@ function result(rep, q) {
 // day (GET /api/v1/reports/activity), three or so figures to a cell.
 const ACTIVITY = [
   ['act_invitations', ['invitations_shown', 'invitations_accepted', 'invitations_closed', 'invitations_expired']],
-  ['act_meetings', ['meetings_booked', 'meetings_cancelled', 'meetings_held']],
+  ['act_meetings', ['meetings_booked', 'meetings_cancelled', 'meetings_held', 'meetings_no_show']],
   ['act_emails', ['emails_sent', 'emails_skipped', 'emails_failed']],
   ['act_sms', ['sms_sent', 'sms_skipped', 'sms_failed']],
   ['act_callbacks', ['callbacks_requested', 'callbacks_completed', 'callbacks_failed']]

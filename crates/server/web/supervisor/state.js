@@ -25,7 +25,10 @@ export const st = {
   // The report day the counts are of, and a number that changes with each
   // new read (the trend charts follow it).
   todayDay: '',
-  todayVersion: 0
+  todayVersion: 0,
+  // A number that changes with every queue_stats message: the chart of
+  // waiting items follows it.
+  statsVersion: 0
 };
 
 let changed = () => {};
@@ -150,7 +153,7 @@ function apply(m) {
       const q = st.queues.get(m.queue_id);
       const stats = Object.assign({}, m);
       delete stats.type;
-      if (q) { q.stats = stats; q.at = Date.now(); } else reload();
+      if (q) { q.stats = stats; q.at = Date.now(); st.statsVersion += 1; } else reload();
       return !!q;
     }
     case 'presence': {
