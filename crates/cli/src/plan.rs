@@ -110,7 +110,7 @@ pub async fn run(args: PlanArgs) -> anyhow::Result<()> {
     };
     if from > to || (to - from).get_days() as i64 >= planner::MAX_DAYS {
         bail!(
-            "--from must not be after --to, and a plan measures at most {} days",
+            "--from must not be after --to, and a plan spans at most {} days",
             planner::MAX_DAYS
         );
     }

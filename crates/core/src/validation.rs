@@ -259,6 +259,45 @@ impl Check {
         Some(v)
     }
 
+    /// A range of whole days asked as `from` and `to` (both included, dates
+    /// like `2026-12-06`): each must parse, `to` must not come before
+    /// `from`, and the range must hold fewer than `most_days` days after
+    /// `from` (`what` names the thing in the message: "a report"). `None`
+    /// when either is wrong; the reasons are noted here.
+    pub fn day_range(
+        &mut self,
+        from: &str,
+        to: &str,
+        most_days: i64,
+        what: &str,
+    ) -> Option<(jiff::civil::Date, jiff::civil::Date)> {
+        let mut day = |field: &str, v: &str| match v.parse::<jiff::civil::Date>() {
+            Ok(d) => Some(d),
+            Err(_) => {
+                self.fail(field, "invalid", "must be a date like 2026-12-06");
+                None
+            }
+        };
+        // Both checked, so that two bad dates are both named.
+        let (f, t) = (day("from", from), day("to", to));
+        let (f, t) = (f?, t?);
+        let span = i64::from((t - f).get_days());
+        if span < 0 {
+            self.fail("to", "order", "must not be before from");
+            return None;
+        }
+        if span >= most_days {
+            // A rule between two fields: "inconsistent".
+            self.fail(
+                "to",
+                "inconsistent",
+                format!("{what} spans at most {most_days} days"),
+            );
+            return None;
+        }
+        Some((f, t))
+    }
+
     pub fn finish<T>(self, value: impl FnOnce() -> T) -> Result<T, Invalid> {
         if self.errors.is_empty() {
             Ok(value())
@@ -347,6 +386,45 @@ pub fn normalize_locale(s: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_day_range_is_two_dates_in_order_and_not_too_long() {
+        let mut c = Check::new();
+        let d = |s: &str| s.parse::<jiff::civil::Date>().unwrap();
+        assert_eq!(
+            c.day_range("2026-12-01", "2026-12-01", 2, "a report"),
+            Some((d("2026-12-01"), d("2026-12-01")))
+        );
+        assert_eq!(
+            c.day_range("2026-12-01", "2026-12-02", 2, "a report"),
+            Some((d("2026-12-01"), d("2026-12-02")))
+        );
+        assert!(c.is_ok());
+        let fields = |from: &str, to: &str| {
+            let mut c = Check::new();
+            assert_eq!(c.day_range(from, to, 2, "a report"), None);
+            let err = c.finish(|| ()).unwrap_err();
+            err.0
+                .iter()
+                .map(|e| format!("{}:{}:{}", e.field, e.code, e.message))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            fields("2026-12-01", "2026-12-03"),
+            ["to:inconsistent:a report spans at most 2 days"]
+        );
+        assert_eq!(
+            fields("2026-12-02", "2026-12-01"),
+            ["to:order:must not be before from"]
+        );
+        assert_eq!(
+            fields("yesterday", "2026-13-01"),
+            [
+                "from:invalid:must be a date like 2026-12-06",
+                "to:invalid:must be a date like 2026-12-06"
+            ]
+        );
+    }
 
     #[test]
     fn collects_every_error() {

@@ -51,6 +51,35 @@ pub async fn watched(chat: &Chat, who: &Principal, conv: &ConversationRow) -> Ap
     }
 }
 
+/// What the routing engine says of a waiting conversation and this agent.
+#[derive(Debug, PartialEq, Eq)]
+enum EngineSays {
+    /// Offered to them: they may read it.
+    Offered,
+    /// Assigned to them (they accepted), not yet recorded as active.
+    Assigned,
+}
+
+/// The engine's word on a conversation the row still calls waiting. The
+/// chat service records an offer's acceptance from the same routing event
+/// that reaches the agent's socket, so for a moment the engine knows that
+/// an agent holds the chat before the row does; the agent may act at once.
+async fn engine_says(chat: &Chat, who: &Principal, conv: &ConversationRow) -> Option<EngineSays> {
+    let agent = who.agent_id.as_deref()?;
+    if conv.status != "waiting" {
+        return None;
+    }
+    let v = chat.routing.view(&conv.work_item_id).await.ok()?;
+    if v.agent_id.as_deref() != Some(agent) {
+        return None;
+    }
+    match v.status.as_str() {
+        "offered" => Some(EngineSays::Offered),
+        "assigned" => Some(EngineSays::Assigned),
+        _ => None,
+    }
+}
+
 /// The conversation if `who` may work it; 404 otherwise (revealing nothing).
 pub async fn reach(chat: &Chat, who: &Principal, id: &str) -> ApiResult<ConversationRow> {
     let conv = chat.db.conversation(id).await?;
@@ -58,16 +87,9 @@ pub async fn reach(chat: &Chat, who: &Principal, id: &str) -> ApiResult<Conversa
         return Ok(conv);
     }
     let mine = who.agent_id.is_some() && who.agent_id == conv.agent_id;
-    // An agent offered the chat may read it before accepting.
-    let offered = match (&who.agent_id, conv.status.as_str()) {
-        (Some(a), "waiting") => chat
-            .routing
-            .view(&conv.work_item_id)
-            .await
-            .map(|v| v.status == "offered" && v.agent_id.as_deref() == Some(a))
-            .unwrap_or(false),
-        _ => false,
-    };
+    // An agent offered the chat may read it before accepting; one who has
+    // just accepted it holds it before the row says so.
+    let offered = engine_says(chat, who, &conv).await.is_some();
     if mine || offered {
         Ok(conv)
     } else {
@@ -75,11 +97,30 @@ pub async fn reach(chat: &Chat, who: &Principal, id: &str) -> ApiResult<Conversa
     }
 }
 
+/// [`reach`], and when `who` has just accepted the chat (the engine says
+/// it is theirs, the row still says waiting), the row once the chat service
+/// has recorded that: it does so from the same routing event that reaches
+/// the agent's socket, so an agent may act before it is written. Waits at
+/// most a second; past that the row is returned as it is.
+async fn reach_recorded(chat: &Chat, who: &Principal, id: &str) -> ApiResult<ConversationRow> {
+    let mut conv = reach(chat, who, id).await?;
+    if engine_says(chat, who, &conv).await == Some(EngineSays::Assigned) {
+        for _ in 0..40 {
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+            conv = chat.db.conversation(id).await?;
+            if conv.status != "waiting" {
+                break;
+            }
+        }
+    }
+    Ok(conv)
+}
+
 /// Ends the conversation as `who`: the agent holding it, or a supervisor
 /// of its queue (or an admin). An agent only offered it may read it but not
 /// end it.
 pub async fn end_as(chat: &Chat, who: &Principal, id: &str) -> ApiResult<bool> {
-    let conv = reach(chat, who, id).await?;
+    let conv = reach_recorded(chat, who, id).await?;
     let holds = who.agent_id.is_some() && who.agent_id == conv.agent_id;
     if !holds && !watched(chat, who, &conv).await? {
         return Err(ApiError::Conflict(
@@ -243,7 +284,7 @@ pub async fn agent_send(
     body: &str,
     client_id: Option<String>,
 ) -> ApiResult<MessageRow> {
-    let conv = reach(chat, who, id).await?;
+    let conv = reach_recorded(chat, who, id).await?;
     let agent = who
         .agent_id
         .clone()

@@ -9,7 +9,6 @@
 
 use axum::extract::State;
 use axum::{Extension, Json};
-use jiff::civil::Date;
 use serde::Deserialize;
 use switchboard_core::validation::Check;
 use switchboard_store::Db;
@@ -61,26 +60,7 @@ async fn traffic(
     ApiQuery(p): ApiQuery<TrafficParams>,
 ) -> ApiResult<Json<Draft>> {
     let mut c = Check::new();
-    let mut day = |field: &str, v: &str| match v.parse::<Date>() {
-        Ok(d) => Some(d),
-        Err(_) => {
-            c.fail(field, "invalid", "must be a date like 2026-12-06");
-            None
-        }
-    };
-    let (from, to) = (day("from", &p.from), day("to", &p.to));
-    if let (Some(f), Some(t)) = (from, to) {
-        let span = (t - f).get_days() as i64;
-        if span < 0 {
-            c.fail("to", "order", "must not be before from");
-        } else if span >= MAX_DAYS {
-            c.fail(
-                "to",
-                "inconsistent",
-                format!("a plan measures at most {MAX_DAYS} days"),
-            );
-        }
-    }
+    let days = c.day_range(&p.from, &p.to, MAX_DAYS, "a plan");
     let queue_id = c.optional_id("queue_id", Some(p.queue_id));
     let weekdays = planner::parse_weekdays(&mut c, "weekdays", p.weekdays.as_deref().unwrap_or(""));
     c.finish(|| ())?;
@@ -91,8 +71,8 @@ async fn traffic(
     )?;
     let query = TrafficQuery {
         queue_id: queue_id.expect("checked"),
-        from: from.expect("checked"),
-        to: to.expect("checked"),
+        from: days.expect("checked").0,
+        to: days.expect("checked").1,
         weekdays,
     };
     Ok(Json(planner::draft(&db, &query).await?))

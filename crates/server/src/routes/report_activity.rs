@@ -126,28 +126,9 @@ async fn activity(
     ApiQuery(p): ApiQuery<ActivityParams>,
 ) -> ApiResult<Json<ActivityReport>> {
     let mut c = Check::new();
-    let mut day = |field: &str, v: &str| match v.parse::<Date>() {
-        Ok(d) => Some(d),
-        Err(_) => {
-            c.fail(field, "invalid", "must be a date like 2026-12-06");
-            None
-        }
-    };
-    let (from, to) = (day("from", &p.from), day("to", &p.to));
-    if let (Some(f), Some(t)) = (from, to) {
-        let span = (t - f).get_days() as i64;
-        if span < 0 {
-            c.fail("to", "order", "must not be before from");
-        } else if span >= MAX_DAYS {
-            c.fail(
-                "to",
-                "inconsistent",
-                format!("a report spans at most {MAX_DAYS} days"),
-            );
-        }
-    }
+    let days = c.day_range(&p.from, &p.to, MAX_DAYS, "a report");
     c.finish(|| ())?;
-    let (from, to) = (from.expect("checked"), to.expect("checked"));
+    let (from, to) = days.expect("checked");
     let zone_name = db.report_time_zone().await?;
     let zone = TimeZone::get(&zone_name).unwrap_or(TimeZone::UTC);
     let start = |d: Date| -> ApiResult<jiff::Timestamp> {

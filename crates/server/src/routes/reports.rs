@@ -184,39 +184,20 @@ async fn ask(
     short_abandon: Option<u32>,
 ) -> ApiResult<Asked> {
     let mut c = Check::new();
-    let mut day = |field: &str, v: &str| match v.parse::<Date>() {
-        Ok(d) => Some(d),
-        Err(_) => {
-            c.fail(field, "invalid", "must be a date like 2026-12-06");
-            None
-        }
-    };
-    let (from_day, to_day) = (day("from", from), day("to", to));
     let grouping = by_of(by);
+    // Hours are kept for a shorter range than days.
+    let most_days = if grouping == Some(ReportBy::Hour) {
+        MAX_HOUR_DAYS
+    } else {
+        MAX_DAYS
+    };
+    let days = c.day_range(from, to, most_days, "a report");
     if grouping.is_none() {
         c.fail(
             "by",
             "invalid",
             "must be queue, agent, channel, day or hour",
         );
-    }
-    if let (Some(f), Some(t)) = (from_day, to_day) {
-        let span = (t - f).get_days() as i64;
-        let max = if grouping == Some(ReportBy::Hour) {
-            MAX_HOUR_DAYS
-        } else {
-            MAX_DAYS
-        };
-        if span < 0 {
-            c.fail("to", "order", "must not be before from");
-        } else if span >= max {
-            // A rule between two fields and the grouping: "inconsistent".
-            c.fail(
-                "to",
-                "inconsistent",
-                format!("a report spans at most {max} days"),
-            );
-        }
     }
     let threshold = |c: &mut Check, field: &str, v: Option<u32>, default: u32| {
         let v = v.unwrap_or(default);
@@ -258,11 +239,7 @@ async fn ask(
         }
     }
     c.finish(|| ())?;
-    let (from_day, to_day, by) = (
-        from_day.expect("checked"),
-        to_day.expect("checked"),
-        grouping.expect("checked"),
-    );
+    let ((from_day, to_day), by) = (days.expect("checked"), grouping.expect("checked"));
     let zone_name = db.report_time_zone().await?;
     let zone = TimeZone::get(&zone_name).unwrap_or(TimeZone::UTC);
     // Hours of the asked days in the report zone, as UTC hour keys.
