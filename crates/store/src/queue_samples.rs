@@ -92,10 +92,14 @@ impl Db {
         Ok((before, rows.into_iter().map(sample).collect()))
     }
 
-    /// Forgets the minutes before `minute`.
+    /// Forgets the minutes before `minute`, but each queue's newest one:
+    /// it says what still waits in a queue quiet since then (the chart
+    /// carries a queue's last sample forward).
     pub async fn prune_queue_samples(&self, minute: i64) -> Result<u64> {
-        let done = sqlx::query("DELETE FROM queue_samples WHERE minute < $1")
-            .bind(minute)
+        let done = sqlx::query(
+            "DELETE FROM queue_samples WHERE minute < $1 AND minute <              (SELECT MAX(newest.minute) FROM queue_samples newest               WHERE newest.queue_id = queue_samples.queue_id)",
+        )
+        .bind(minute)
             .execute(&self.pool)
             .await?;
         Ok(done.rows_affected())

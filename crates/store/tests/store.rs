@@ -529,3 +529,39 @@ mod reports {
         }
     }
 }
+
+#[tokio::test]
+async fn pruning_waiting_samples_keeps_each_queues_newest() {
+    use switchboard_core::reports::waiting::Sample;
+    let at = |queue_id: &str, minute: i64, waiting: i64| Sample {
+        queue_id: queue_id.into(),
+        minute,
+        waiting_max: waiting,
+        waiting_last: waiting,
+    };
+    for (_dir, db) in databases().await {
+        // "busy" changed at minutes 10, 20 and 200; "quiet" last at 30,
+        // with 3 still waiting.
+        db.record_queue_samples(&[
+            at("busy", 10, 1),
+            at("busy", 20, 2),
+            at("quiet", 5, 1),
+            at("quiet", 30, 3),
+            at("busy", 200, 4),
+        ])
+        .await
+        .unwrap();
+        // Forget what is older than minute 100.
+        assert_eq!(db.prune_queue_samples(100).await.unwrap(), 3);
+        let queues = ["busy".to_owned(), "quiet".to_owned()];
+        let (before, during) = db.queue_samples(150, 300, &queues).await.unwrap();
+        let minutes = |v: &[Sample]| {
+            v.iter()
+                .map(|s| (s.queue_id.clone(), s.minute, s.waiting_last))
+                .collect::<Vec<_>>()
+        };
+        // The quiet queue's last reading is still there to carry forward.
+        assert_eq!(minutes(&before), [("quiet".to_owned(), 30, 3)]);
+        assert_eq!(minutes(&during), [("busy".to_owned(), 200, 4)]);
+    }
+}

@@ -36,10 +36,11 @@ pub struct Point {
 pub const MOST_HOURS: i64 = 24;
 
 /// The steps of a chart of the last `hours` (1 to [`MOST_HOURS`]) at
-/// `now` (a minute): about 96 of them, whole minutes each, the last one
-/// holding `now`. Returns (first minute, minutes per step, steps).
+/// `now` (a minute): at most 96 of them, whole minutes each (the fewest
+/// minutes that keep to 96), the last one holding `now`. Returns (first
+/// minute, minutes per step, steps).
 pub fn span(now: i64, hours: i64) -> (i64, i64, usize) {
-    let step = (hours * 60 / 96).max(1);
+    let step = ((hours * 60 + 95) / 96).max(1);
     let end = now.div_euclid(step) * step + step;
     let steps = (hours * 60 + step - 1) / step;
     (end - steps * step, step, steps as usize)
@@ -98,7 +99,7 @@ mod tests {
     }
 
     #[test]
-    fn the_span_ends_with_the_step_holding_now_in_about_96_steps() {
+    fn the_span_ends_with_the_step_holding_now_in_at_most_96_steps() {
         // 8 hours: 5-minute steps; now = 10:07 → the last step is 10:05–10:10.
         let now = 600 + 7;
         let (from, step, steps) = span(now, 8);
@@ -108,10 +109,20 @@ mod tests {
         // One hour: minutes; a day: quarter hours.
         assert_eq!(span(now, 1), (now + 1 - 60, 1, 60));
         assert_eq!(span(now, 24).1, 15);
-        // 13 hours: 8-minute steps, the span rounded up to whole steps.
+        // 13 hours: 9-minute steps (8 would make 98), the span rounded up
+        // to whole steps; 2 and 3 hours: 2-minute steps.
         let (from, step, steps) = span(now, 13);
-        assert_eq!((step, steps), (8, 98));
-        assert!(from + (steps as i64) * step > now && from <= now - 13 * 60);
+        assert_eq!((step, steps), (9, 87));
+        assert!(from + (steps as i64) * step > now && steps as i64 * step >= 13 * 60);
+        assert_eq!((span(now, 2).1, span(now, 2).2), (2, 60));
+        assert_eq!((span(now, 3).1, span(now, 3).2), (2, 90));
+        for hours in 1..=MOST_HOURS {
+            let (from, step, steps) = span(now, hours);
+            assert!(steps <= 96, "{hours} h: {steps} steps");
+            assert!(steps as i64 * step >= hours * 60, "{hours} h long");
+            assert!(from + steps as i64 * step > now, "{hours} h: now is in it");
+            assert!(from + (steps as i64 - 1) * step <= now, "{hours} h: ends with now");
+        }
     }
 
     #[test]

@@ -122,12 +122,38 @@ async fn reach_recorded(chat: &Chat, who: &Principal, id: &str) -> ApiResult<Con
 pub async fn end_as(chat: &Chat, who: &Principal, id: &str) -> ApiResult<bool> {
     let conv = reach_recorded(chat, who, id).await?;
     let holds = who.agent_id.is_some() && who.agent_id == conv.agent_id;
-    if !holds && !watched(chat, who, &conv).await? {
+    if holds {
+        return Ok(conversation::end(chat, &conv.id, "agent").await?);
+    }
+    if !watched(chat, who, &conv).await? {
         return Err(ApiError::Conflict(
             "accept the conversation before ending it (or decline the offer)".into(),
         ));
     }
-    Ok(conversation::end(chat, &conv.id, "agent").await?)
+    // A supervisor (or admin) ending another's chat: an intervention, as a
+    // force-close from the dashboard, and audited like one. To the visitor
+    // and in `ended_by` it is staff ending it, "agent", as a force-close.
+    let ended = conversation::end(chat, &conv.id, "agent").await?;
+    if ended {
+        let view = |status: &str| json!({"status": status, "work_item_id": conv.work_item_id, "agent_id": conv.agent_id});
+        if let Err(e) = chat
+            .db
+            .acting(who.audit_actor())
+            .record_action(
+                switchboard_store::audit::Area::WorkItems,
+                "conversation.end",
+                Some(&conv.id),
+                view(&conv.status),
+                view("ended"),
+            )
+            .await
+        {
+            // The chat has ended either way; the record is logged, as for
+            // the work items' interventions.
+            tracing::error!(error = %e, conversation = conv.id, "recording a supervisor's action failed");
+        }
+    }
+    Ok(ended)
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

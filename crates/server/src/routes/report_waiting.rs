@@ -4,6 +4,8 @@
 //! live dashboard. A supervisor sees the queues they supervise
 //! (`auth::watch`); definitions in `docs/reports.md`, "Waiting items".
 
+use std::sync::Arc;
+
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
@@ -21,6 +23,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use crate::auth::{watch::require_queue, Principal};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiQuery;
+use crate::live_stats::SharedStats;
 use crate::state::AppState;
 use crate::waiting_history::minute_of;
 
@@ -89,6 +92,7 @@ pub struct WaitingItems {
 async fn line(
     db: &Db,
     engine: &EngineHandle,
+    shared: &SharedStats,
     who: &Principal,
     hours: Option<i64>,
     queue_id: Option<String>,
@@ -130,12 +134,16 @@ async fn line(
     let mut line = waiting::series(&before, &during, from, step, steps);
     // The current step ends now, as the engine says: the samples are
     // written once a second, and a page reading the line after a
-    // `queue_stats` on its socket must see at least that figure.
+    // `queue_stats` on its socket must see at least that figure. The
+    // figures after the newest event are the ones the live channel shares
+    // (`live_stats`): many readers of many queues ask the engine at most
+    // once per queue and event, not once per queue and request.
     if let Some(current) = line.last_mut() {
         let mut now = 0;
+        let seq = engine.last_seq();
         for q in &queues {
-            if let Ok(s) = engine.stats(q).await {
-                now += s.waiting as i64;
+            if let Some(f) = shared.after(seq, q).await {
+                now += f.stats.waiting as i64;
             }
         }
         current.last = now;
@@ -163,18 +171,21 @@ async fn line(
     })
 }
 
-/// Items waiting over the last hours, about 96 steps (5 minutes each over
-/// 8 hours): each step's peak and its last value.
+/// Items waiting over the last hours, in steps of whole minutes (5 over 8
+/// hours, 1 up to 2 hours): each step's peak and its last value.
 #[utoipa::path(get, path = "/api/v1/reports/waiting", tag = "reports", params(WaitingParams),
     responses((status = 200, body = WaitingItems),
         (status = 403, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 async fn waiting_items(
     State(db): State<Db>,
     State(engine): State<EngineHandle>,
+    State(shared): State<Arc<SharedStats>>,
     Extension(who): Extension<Principal>,
     ApiQuery(p): ApiQuery<WaitingParams>,
 ) -> ApiResult<Json<WaitingItems>> {
-    Ok(Json(line(&db, &engine, &who, p.hours, p.queue_id).await?))
+    Ok(Json(
+        line(&db, &engine, &shared, &who, p.hours, p.queue_id).await?,
+    ))
 }
 
 /// The same line as an SVG chart (its text equivalent: the JSON above).
@@ -184,6 +195,7 @@ async fn waiting_items(
 async fn waiting_chart(
     State(db): State<Db>,
     State(engine): State<EngineHandle>,
+    State(shared): State<Arc<SharedStats>>,
     Extension(who): Extension<Principal>,
     ApiQuery(p): ApiQuery<WaitingChartParams>,
 ) -> ApiResult<Response> {
@@ -192,7 +204,7 @@ async fn waiting_chart(
         Some(l @ ("en" | "fr" | "es")) => l,
         Some(_) => return Err(Invalid::one("lang", "invalid", "must be en, fr or es").into()),
     };
-    let line = line(&db, &engine, &who, p.hours, p.queue_id).await?;
+    let line = line(&db, &engine, &shared, &who, p.hours, p.queue_id).await?;
     let words = crate::charts::words(lang);
     let labels: Vec<String> = line.steps.iter().map(|s| s.label.clone()).collect();
     let svg = crate::charts::chart(

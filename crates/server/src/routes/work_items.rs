@@ -270,7 +270,10 @@ async fn abandon(
     if !who.watch(&db).await?.queue(&before.queue_id) {
         return Err(ApiError::NotFound("work item"));
     }
-    Ok(Json(engine.abandon(&id).await?))
+    let after = engine.abandon(&id).await?;
+    // Only supervisors and admins get here: an intervention, audited.
+    supervised(&db, &who, "work_item.abandon", &before, &after).await?;
+    Ok(Json(after))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

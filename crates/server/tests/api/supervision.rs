@@ -658,6 +658,48 @@ async fn a_supervisor_reads_only_their_queues_work_by_id_and_in_lists() {
         assert_eq!(sup_a.ok(&path).await["queue_id"], voice_a.as_str());
         let (s, r) = answer(sup_a.delete(&path).await).await;
         assert_eq!((s, r["status"].as_str()), (200, Some("cancelled")), "{r}");
+
+        // Their interventions are audited with them as author: the chat
+        // they ended and an item of theirs they end as abandoned.
+        let gone = admin
+            .create(
+                "/api/v1/work-items",
+                json!({"channel": "chat", "queue_id": chat_a}),
+            )
+            .await;
+        let gone = gone["id"].as_str().unwrap();
+        let (s, r) = answer(
+            sup_a
+                .post(&format!("/api/v1/work-items/{gone}/abandon"), json!({}))
+                .await,
+        )
+        .await;
+        assert_eq!((s, r["status"].as_str()), (200, Some("abandoned")), "{r}");
+        let log = admin.ok("/api/v1/audit-log?area=work_items").await;
+        let row = |action: &str, target: &str| {
+            log["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|r| r["action"] == action && r["target_id"] == target)
+                .cloned()
+                .unwrap_or_else(|| panic!("{action} {target} in {log}"))
+        };
+        let ended = row("conversation.end", &a_conv);
+        assert_eq!(ended["agent_id"], sup_a.agent_id.as_deref().unwrap());
+        assert_eq!(
+            (&ended["before"]["status"], &ended["after"]["status"]),
+            (&json!("waiting"), &json!("ended")),
+            "{ended}"
+        );
+        let abandoned = row("work_item.abandon", gone);
+        assert_eq!(abandoned["agent_id"], sup_a.agent_id.as_deref().unwrap());
+        assert_eq!(abandoned["after"]["status"], "abandoned", "{abandoned}");
+        // Nothing of B's was written in their name.
+        assert!(
+            !log.to_string().contains(&b_conv),
+            "B's chat is not in the log: {log}"
+        );
         app.stop().await;
     }
 }

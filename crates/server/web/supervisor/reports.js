@@ -69,9 +69,12 @@ async function start() {
 
 function show(root, queues) {
   const today = isoDay(new Date());
+  // The last seven days by default: a week shows a pattern, and the page
+  // opened early in the morning is not empty.
+  const weekStart = isoDay(new Date(Date.now() - 6 * 24 * 3600 * 1000));
   const params = new URLSearchParams(location.search);
   const c = {
-    from: textInput(params.get('from') || today, { type: 'date', 'data-testid': 'report-from', required: '' }),
+    from: textInput(params.get('from') || weekStart, { type: 'date', 'data-testid': 'report-from', required: '' }),
     to: textInput(params.get('to') || today, { type: 'date', 'data-testid': 'report-to', required: '' }),
     by: pick(GROUPS.map((g) => [g, t('by_' + g)]), params.get('by') || 'queue'),
     queue: pick([['', t('anyQueue')]].concat(queues.map((q) => [q.id, q.name])), ''),
