@@ -315,7 +315,7 @@ async fn a_newcomer_follows_the_readme() {
     let reports = p.url("Reports");
     assert_eq!(reports, format!("{base}/supervisor/reports"));
     // Opened as printed: the last seven days, which hold demo traffic.
-    admin.goto(&reports).await.unwrap();
+    admin.goto(reports).await.unwrap();
     let offered = until(
         &admin,
         "const c = document.querySelector('[data-testid=report-total] td');

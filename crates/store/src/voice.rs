@@ -174,6 +174,32 @@ impl Db {
         Ok(c.queue_id.clone())
     }
 
+    /// Whether an agent works this callback: it is in a queue they answer
+    /// (`callback_queue`), or its work item is theirs.
+    pub async fn callback_worked_by(&self, c: &Callback, agent_id: &str) -> Result<bool> {
+        if let Some(q) = self.callback_queue(c).await? {
+            let member: Option<i64> = sqlx::query_scalar(
+                "SELECT 1 FROM queue_members WHERE queue_id = $1 AND agent_id = $2",
+            )
+            .bind(q)
+            .bind(agent_id.to_owned())
+            .fetch_optional(&self.pool)
+            .await?;
+            if member.is_some() {
+                return Ok(true);
+            }
+        }
+        if let Some(item) = &c.work_item_id {
+            let holder: Option<Option<String>> =
+                sqlx::query_scalar("SELECT agent_id FROM work_items WHERE id = $1")
+                    .bind(item.clone())
+                    .fetch_optional(&self.pool)
+                    .await?;
+            return Ok(holder.flatten().as_deref() == Some(agent_id));
+        }
+        Ok(false)
+    }
+
     pub async fn callback_by_work_item(&self, item: &str) -> Result<Option<Callback>> {
         Ok(sqlx::query_as(&format!(
             "SELECT {COLUMNS} FROM callbacks WHERE work_item_id = $1 ORDER BY created_at DESC LIMIT 1"

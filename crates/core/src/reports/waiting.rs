@@ -121,7 +121,10 @@ mod tests {
             assert!(steps <= 96, "{hours} h: {steps} steps");
             assert!(steps as i64 * step >= hours * 60, "{hours} h long");
             assert!(from + steps as i64 * step > now, "{hours} h: now is in it");
-            assert!(from + (steps as i64 - 1) * step <= now, "{hours} h: ends with now");
+            assert!(
+                from + (steps as i64 - 1) * step <= now,
+                "{hours} h: ends with now"
+            );
         }
     }
 

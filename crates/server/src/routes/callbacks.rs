@@ -210,34 +210,46 @@ async fn schedule(
     })
 }
 
-/// The callback, unless `who` is a supervisor and it is not in a queue
-/// they supervise (its work item's queue, else the queue it was scheduled
-/// for; one the routing rules have not placed yet is in none): then 404,
-/// as if unknown (`auth::watch`). Whoever else works records reads any
-/// callback by its id, as before (integrations read back what they
-/// scheduled).
+/// The callback if `who` may see it, else 404 as if unknown (nothing tells
+/// another's callback from none; it holds a customer's number):
+/// - admins: any;
+/// - a supervisor: those of the queues they supervise (`auth::watch`: its
+///   work item's queue, else the queue it was scheduled for; one the
+///   routing rules have not placed yet is in none);
+/// - an agent (and a supervisor outside their queues, as an agent): those
+///   of the queues they answer, and one whose work item they hold;
+/// - a token bound to no agent: an integration's with the agent role reads
+///   any (it reads back what it scheduled); a supervisor's supervises
+///   nothing.
 async fn reach(s: &AppState, who: &Principal, id: &str) -> ApiResult<Callback> {
     let c = s.db.callback(id).await?;
-    if who.may(Permission::SuperviseRecords) {
-        let watch = who.watch(&s.db).await?;
-        if !watch.is_all()
-            && !s
-                .db
-                .callback_queue(&c)
-                .await?
-                .is_some_and(|q| watch.queue(&q))
-        {
+    let watch = who.watch(&s.db).await?;
+    if watch.is_all() {
+        return Ok(c);
+    }
+    let Some(agent) = who.agent_id.as_deref() else {
+        if who.may(Permission::SuperviseRecords) {
             return Err(ApiError::NotFound("callback"));
         }
+        return Ok(c);
+    };
+    if s.db
+        .callback_queue(&c)
+        .await?
+        .is_some_and(|q| watch.queue(&q))
+        || s.db.callback_worked_by(&c, agent).await?
+    {
+        return Ok(c);
     }
-    Ok(c)
+    Err(ApiError::NotFound("callback"))
 }
 
-/// A callback: its status, windows, attempts and work item. Supervisors:
-/// the callbacks of the queues they supervise (others 404).
+/// A callback: its status, windows, attempts and work item. Agents: the
+/// callbacks of the queues they answer or whose item they hold;
+/// supervisors also those of the queues they supervise (others 404).
 #[utoipa::path(get, path = "/api/v1/callbacks/{id}", tag = "voice", params(("id" = String, Path)),
     responses((status = 200, body = CallbackView),
-        (status = 404, body = crate::error::Problem, description = "no such callback, or (a supervisor) not of a queue you supervise")))]
+        (status = 404, body = crate::error::Problem, description = "no such callback, or not of a queue you answer or supervise")))]
 async fn get(
     State(s): State<AppState>,
     Extension(who): Extension<Principal>,
@@ -313,11 +325,11 @@ async fn list(
 }
 
 /// Cancel a callback that has not been connected; one waiting in line
-/// leaves it. Cancelling a closed callback changes nothing. Supervisors:
-/// the callbacks of the queues they supervise (others 404).
+/// leaves it. Cancelling a closed callback changes nothing. Who may: as
+/// for reading it (others 404).
 #[utoipa::path(delete, path = "/api/v1/callbacks/{id}", tag = "voice", params(("id" = String, Path)),
     responses((status = 200, body = CallbackView),
-        (status = 404, body = crate::error::Problem, description = "no such callback, or (a supervisor) not of a queue you supervise"),
+        (status = 404, body = crate::error::Problem, description = "no such callback, or not of a queue you answer or supervise"),
         (status = 409, body = crate::error::Problem, description = "being dialled")))]
 async fn cancel(
     State(s): State<AppState>,

@@ -658,6 +658,42 @@ async fn a_supervisor_reads_only_their_queues_work_by_id_and_in_lists() {
         assert_eq!(sup_a.ok(&path).await["queue_id"], voice_a.as_str());
         let (s, r) = answer(sup_a.delete(&path).await).await;
         assert_eq!((s, r["status"].as_str()), (200, Some("cancelled")), "{r}");
+        // An agent reads and cancels the callbacks of the queues they
+        // answer; another agent's are unknown to them.
+        let member = app.token(Role::Agent).await;
+        let stranger = app.token(Role::Agent).await;
+        let voice_c = queue(
+            &admin,
+            json!({"name": "voice C", "channel": "voice", "members": [member.agent_id]}),
+        )
+        .await;
+        let theirs = admin
+            .create(
+                "/api/v1/callbacks",
+                json!({"phone": "+33612345679", "queue_id": voice_c, "windows": window}),
+            )
+            .await;
+        let path = format!("/api/v1/callbacks/{}", theirs["id"].as_str().unwrap());
+        assert_eq!(answer(stranger.get(&path).await).await.0, 404);
+        assert_eq!(answer(stranger.delete(&path).await).await.0, 404);
+        assert_eq!(
+            answer(
+                stranger
+                    .get("/api/v1/callbacks/00000000-0000-0000-0000-000000000000")
+                    .await
+            )
+            .await
+            .0,
+            404,
+            "unknown and another's answer alike"
+        );
+        assert_eq!(member.ok(&path).await["status"], "scheduled");
+        let (s, r) = answer(member.delete(&path).await).await;
+        assert_eq!((s, r["status"].as_str()), (200, Some("cancelled")), "{r}");
+        // A supervisor outside their queues has an agent's rights only.
+        let path = format!("/api/v1/callbacks/{}", callbacks["a"][1]);
+        assert_eq!(answer(member.get(&path).await).await.0, 404);
+        assert_eq!(sup_a.ok(&path).await["status"], "scheduled");
 
         // Their interventions are audited with them as author: the chat
         // they ended and an item of theirs they end as abandoned.
