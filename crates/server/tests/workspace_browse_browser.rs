@@ -149,6 +149,7 @@ async fn an_agent_finds_a_customer_a_case_and_a_past_conversation() {
         .create(
             "/api/v1/widgets",
             json!({"name": "Shop", "allowed_origins": ["http://shop.example"], "routing": {"queue_id": queue["id"]},
+                "csat_enabled": true,
                 "survey": [
                     {"id": "name", "type": "text", "label": {"en": "Your name"}, "required": true},
                     {"id": "email", "type": "email", "label": {"en": "Email"}, "required": true}]}),
@@ -227,6 +228,17 @@ async fn an_agent_finds_a_customer_a_case_and_a_past_conversation() {
     )
     .await;
     assert_eq!(s, 200, "{b}");
+    // Hugo rates the chat in the widget.
+    let (s, b) = answer(
+        visitor(&format!("conversations/{conv_id}/rating"))
+            .bearer_auth(reg["token"].as_str().unwrap())
+            .json(&json!({"score": 5, "comment": "Quick and kind"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
     ana_api
         .post(&format!("/api/v1/work-items/{item}/close"), json!({}))
         .await;
@@ -241,8 +253,24 @@ async fn an_agent_finds_a_customer_a_case_and_a_past_conversation() {
     .await;
     assert_eq!(s, 200, "{b}");
 
-    // A call from Léa that Ana answered, as the voice channel records it.
-    let call_item = switchboard_store::new_id();
+    // A call from Léa that Ana answered, as the voice channel records it
+    // (its work item in a voice queue nobody answers now, so that it
+    // stays out of the way).
+    let phones = admin
+        .create(
+            "/api/v1/queues",
+            json!({"name": "Phones", "channel": "voice", "csat_survey": true}),
+        )
+        .await;
+    let call_item = admin
+        .create(
+            "/api/v1/work-items",
+            json!({"channel": "voice", "queue_id": phones["id"]}),
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let lea_id = lea["id"].as_str().unwrap();
     app.db()
         .start_call(&call_item, "inbound", "+33612345678", Some(lea_id))
@@ -253,6 +281,11 @@ async fn an_agent_finds_a_customer_a_case_and_a_past_conversation() {
         .await
         .unwrap();
     app.db().end_call(&call_item, "customer").await.unwrap();
+    // Léa pressed 4 when asked to rate the call.
+    app.db()
+        .rate_call(&call_item, 4, &switchboard_core::time::now())
+        .await
+        .unwrap();
 
     let driver = chromium::driver().await;
     let profile = tempfile::tempdir().unwrap();
@@ -503,6 +536,18 @@ async fn an_agent_finds_a_customer_a_case_and_a_past_conversation() {
         facts.contains("+33612345678") && facts.contains("the customer"),
         "{facts}"
     );
+    let rating = |what: &'static str| {
+        let c = &c;
+        async move {
+            until(
+                c,
+                &format!("const r = {PANEL}.querySelector('[data-testid=transcript] [data-testid=transcript-rating] dd'); return r && r.textContent;"),
+                what,
+            )
+            .await
+        }
+    };
+    assert_eq!(rating("the call's rating").await, json!("4/5"));
     axe(&c, "a past call's details").await;
     click(
         &c,
@@ -516,6 +561,10 @@ async fn an_agent_finds_a_customer_a_case_and_a_past_conversation() {
         "the transcript's messages",
     )
     .await;
+    assert_eq!(
+        rating("the chat's rating").await,
+        json!("5/5 · Quick and kind")
+    );
     axe(&c, "a past conversation's transcript").await;
     screenshot(&c, "workspace-browse-history.png").await;
 

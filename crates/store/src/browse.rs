@@ -33,6 +33,9 @@ pub struct PastConversation {
     pub ended_by: Option<String>,
     /// Seconds from the agent's answer (or the start) to the end, once ended.
     pub duration_seconds: Option<i64>,
+    /// The visitor's rating after the chat (1–5), and their comment.
+    pub csat_score: Option<i64>,
+    pub csat_comment: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -56,6 +59,8 @@ struct Row {
     answered_at: Option<String>,
     ended_at: Option<String>,
     ended_by: Option<String>,
+    csat_score: Option<i64>,
+    csat_comment: Option<String>,
 }
 
 /// "First Last", else the email, else the phone.
@@ -114,6 +119,8 @@ impl From<Row> for PastConversation {
             ended_at: r.ended_at,
             ended_by: r.ended_by,
             duration_seconds,
+            csat_score: r.csat_score,
+            csat_comment: r.csat_comment,
         }
     }
 }
@@ -143,7 +150,7 @@ impl Db {
         let mut sql = Sql::new(
             "SELECT c.id, c.channel, c.status, c.contact_id, k.first_name, k.last_name, k.email, k.phone, \
              c.visitor_id, c.agent_id, c.agent_name, c.queue_id, c.work_item_id, c.case_id, c.proactive_rule_id, \
-             c.started_at, c.answered_at, c.ended_at, c.ended_by \
+             c.started_at, c.answered_at, c.ended_at, c.ended_by, c.csat_score, c.csat_comment \
              FROM conversations c LEFT JOIN contacts k ON k.id = c.contact_id WHERE 1 = 1",
         );
         if let Some(s) = &f.status {

@@ -89,8 +89,7 @@ pub async fn reach(chat: &Chat, who: &Principal, id: &str) -> ApiResult<Conversa
     let mine = who.agent_id.is_some() && who.agent_id == conv.agent_id;
     // An agent offered the chat may read it before accepting; one who has
     // just accepted it holds it before the row says so.
-    let offered = engine_says(chat, who, &conv).await.is_some();
-    if mine || offered {
+    if mine || engine_says(chat, who, &conv).await.is_some() {
         Ok(conv)
     } else {
         Err(ApiError::NotFound("conversation"))

@@ -15,13 +15,14 @@ import { chan, dl, listOf, personName } from './util.js';
 function convRow(c) {
   return { type: 'chat', id: c.id, channel: c.channel || 'chat', name: str(c.contact_name) || t('newVisitor'),
     contact_id: c.contact_id || null, started_at: c.started_at, ended_at: c.ended_at, duration: c.duration_seconds,
-    agent: str(c.agent_name), ended_by: c.ended_by, status: c.status };
+    agent: str(c.agent_name), ended_by: c.ended_by, status: c.status,
+    csat: c.csat_score != null ? { score: c.csat_score, comment: str(c.csat_comment) } : null };
 }
 function callRow(k) {
   return { type: 'call', id: k.work_item_id, channel: k.kind === 'callback' ? 'callback' : 'voice',
     name: str(k.contact_name) || str(k.number), number: k.number, contact_id: k.contact_id || null,
     started_at: k.started_at, ended_at: k.ended_at, duration: k.duration_seconds, agent_id: k.agent_id,
-    ended_by: k.ended_by, state: k.state };
+    ended_by: k.ended_by, state: k.state, csat: k.csat_score != null ? { score: k.csat_score, comment: '' } : null };
 }
 // Ended conversations (and calls, where the server lists them), newest
 // first. `state` keeps both cursors between pages.
@@ -73,7 +74,11 @@ export async function showTranscript(S, row, pane) {
     [t('duration'), row.duration != null ? dur(row.duration) : ''],
     row.agent ? [t('agent'), row.agent] : null,
     row.ended_by ? [t('endedBy'), label('eb_', row.ended_by)] : null,
-    row.type === 'call' ? [t('number'), str(row.number)] : null
+    row.type === 'call' ? [t('number'), str(row.number)] : null,
+    // The customer's rating after the chat (in the widget) or the call
+    // (keys 1–5), with the chat's comment.
+    row.csat ? [t('rating'), t('ratingValue', { score: row.csat.score }) +
+      (row.csat.comment ? ' · ' + row.csat.comment : ''), 'transcript-rating'] : null
   ];
   pane.append(title, dl(facts, 'facts compact'));
   if (row.contact_id && !(S.kind === 'customer' && S.contactId === row.contact_id)) {

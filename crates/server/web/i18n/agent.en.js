@@ -72,6 +72,7 @@ export default {
   any: 'Any', ownerAnyone: 'Anyone', ownerMe: 'Me', searchText: 'Text', apply: 'Apply',
   caseFilters: 'Case filters', updated: 'Updated', casesCount: '{n} cases shown.', casesCountOne: 'One case shown.', customerCol: 'Customer',
   transcript: 'Transcript', pickConversation: 'Choose a conversation to read its transcript.',
+  rating: 'Customer rating', ratingValue: '{score}/5',
   duration: 'Duration', endedAt: 'Ended', endedBy: 'Ended by', openCustomer: 'Open customer',
   noPast: 'No past conversations.', noMessages: 'No messages.', showTranscript: 'Transcript',
   showTranscriptNamed: 'Transcript of {name}, {when}', number: 'Number', pastCount: '{n} conversations shown.', pastCountOne: 'One conversation shown.',

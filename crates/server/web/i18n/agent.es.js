@@ -72,6 +72,7 @@ export default {
   any: 'Todos', ownerAnyone: 'Cualquiera', ownerMe: 'Yo', searchText: 'Texto', apply: 'Aplicar',
   caseFilters: 'Filtros de casos', updated: 'Actualizado', casesCount: '{n} casos mostrados.', casesCountOne: 'Un caso mostrado.', customerCol: 'Cliente',
   transcript: 'Transcripción', pickConversation: 'Elige una conversación para leer su transcripción.',
+  rating: 'Valoración del cliente', ratingValue: '{score}/5',
   duration: 'Duración', endedAt: 'Fin', endedBy: 'Finalizada por', openCustomer: 'Abrir cliente',
   noPast: 'No hay conversaciones anteriores.', noMessages: 'Sin mensajes.', showTranscript: 'Transcripción',
   showTranscriptNamed: 'Transcripción de {name}, {when}', number: 'Número', pastCount: '{n} conversaciones mostradas.', pastCountOne: 'Una conversación mostrada.',

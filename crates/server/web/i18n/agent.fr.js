@@ -72,6 +72,7 @@ export default {
   any: 'Tous', ownerAnyone: 'N’importe qui', ownerMe: 'Moi', searchText: 'Texte', apply: 'Appliquer',
   caseFilters: 'Filtres des dossiers', updated: 'Mis à jour', casesCount: '{n} dossiers affichés.', casesCountOne: 'Un dossier affiché.', customerCol: 'Client',
   transcript: 'Transcription', pickConversation: 'Choisissez une conversation pour lire sa transcription.',
+  rating: 'Note du client', ratingValue: '{score}/5',
   duration: 'Durée', endedAt: 'Fin', endedBy: 'Terminée par', openCustomer: 'Ouvrir le client',
   noPast: 'Aucune conversation passée.', noMessages: 'Aucun message.', showTranscript: 'Transcription',
   showTranscriptNamed: 'Transcription de {name}, {when}', number: 'Numéro', pastCount: '{n} conversations affichées.', pastCountOne: 'Une conversation affichée.',
