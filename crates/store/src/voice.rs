@@ -174,6 +174,45 @@ impl Db {
         Ok(c.queue_id.clone())
     }
 
+    /// Writes callbacks as they were, closed ones included, with their own
+    /// times: the demo's history (`server::demo::traffic`), which the
+    /// reports count like any others. Nothing is dialled or audited.
+    pub async fn import_callbacks(&self, rows: &[Callback]) -> Result<()> {
+        let mut tx = self.write_tx().await?;
+        for c in rows {
+            sqlx::query(&format!(
+                "INSERT INTO callbacks ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
+                 $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)"
+            ))
+            .bind(c.id.clone())
+            .bind(c.origin.clone())
+            .bind(c.phone.clone())
+            .bind(c.contact_id.clone())
+            .bind(c.queue_id.clone())
+            .bind(c.attributes.clone())
+            .bind(c.windows.clone())
+            .bind(c.status.clone())
+            .bind(c.work_item_id.clone())
+            .bind(c.attempts)
+            .bind(c.max_attempts)
+            .bind(c.retry_minutes)
+            .bind(c.next_attempt_at.clone())
+            .bind(c.last_result.clone())
+            .bind(c.closed_reason.clone())
+            .bind(c.expires_at.clone())
+            .bind(c.idempotency_key.clone())
+            .bind(c.request_hash.clone())
+            .bind(c.created_by.clone())
+            .bind(c.created_at.clone())
+            .bind(c.updated_at.clone())
+            .bind(c.closed_at.clone())
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Whether an agent works this callback: it is in a queue they answer
     /// (`callback_queue`), or its work item is theirs.
     pub async fn callback_worked_by(&self, c: &Callback, agent_id: &str) -> Result<bool> {

@@ -16,6 +16,7 @@ use rand::{Rng, SeedableRng};
 use switchboard_core::routing::events::EventKind;
 use switchboard_core::time;
 use switchboard_store::routing::{EventRow, WorkItemRow};
+use switchboard_store::voice::Callback;
 use switchboard_store::Db;
 
 const TRAFFIC_KEY: &str = "demo_traffic_loaded_at";
@@ -57,6 +58,8 @@ fn arrivals(rng: &mut StdRng, per_hour: f64) -> Vec<f64> {
 struct Planned {
     item: WorkItemRow,
     events: Vec<(i64, Option<String>, EventKind)>,
+    /// The callback a caller asked for, as the voice channel records it.
+    callback: Option<Callback>,
 }
 
 /// Loads the traffic once (a later start finds the mark and does nothing).
@@ -124,6 +127,7 @@ pub async fn load_traffic(db: &Db) -> anyhow::Result<usize> {
         });
     }
     let count = planned.len();
+    let callbacks: Vec<Callback> = planned.iter().filter_map(|p| p.callback.clone()).collect();
     let items: Vec<(WorkItemRow, Vec<EventRow>)> =
         planned.into_iter().map(|p| p.item).zip(rows).collect();
     for chunk in items.chunks(500) {
@@ -131,6 +135,7 @@ pub async fn load_traffic(db: &Db) -> anyhow::Result<usize> {
         let evs: Vec<EventRow> = evs.into_iter().flatten().collect();
         db.apply_routing(&its, &[], &evs).await?;
     }
+    db.import_callbacks(&callbacks).await?;
     db.meta_claim(TRAFFIC_KEY, &time::now()).await?;
     Ok(count)
 }
@@ -155,17 +160,74 @@ fn plan(rng: &mut StdRng, queue: &str, channel: &str, arrived: i64, agents: &[St
         },
     )];
     let (status, closed, holder);
+    let mut kind = "normal";
+    let mut item_attributes = "{}".to_owned();
+    let mut callback = None;
     if channel == "voice" && wait > 60 && rng.gen_bool(0.3) {
+        // The caller pressed 1 and hung up, keeping their place: the item
+        // becomes a callback, an agent takes it when free and is dialled
+        // first, then the customer (docs/voice.md). Most answer; some never
+        // do and the callback fails after its attempts.
         let at = arrived + 45;
+        let callback_id = switchboard_store::new_id();
+        // Numbers ARCEP keeps for fiction (06 39 98 xx xx).
+        let phone = format!("+3363998{:04}", rng.gen_range(0..10_000));
+        let attributes: std::collections::BTreeMap<String, String> = [
+            ("callback_number".to_owned(), phone.clone()),
+            ("callback_id".to_owned(), callback_id.clone()),
+        ]
+        .into();
+        item_attributes = serde_json::to_string(&attributes).unwrap_or_else(|_| "{}".into());
+        events.push((at, None, EventKind::CallbackRequested { attributes }));
+        let answered = at + 30 + exponential(rng, 120.0) as i64;
+        let reached = rng.gen_bool(0.85);
+        let talk = if reached {
+            exponential(rng, 240.0) as i64 + 20
+        } else {
+            40
+        };
+        let wrap = rng.gen_range(10..60);
+        events.push((answered, Some(agent.clone()), EventKind::Assigned));
         events.push((
-            at,
-            None,
-            EventKind::CallbackRequested {
-                attributes: Default::default(),
+            answered + talk,
+            Some(agent.clone()),
+            EventKind::WrapUp {
+                until: stamp(answered + talk + wrap),
             },
         ));
-        events.push((at, None, EventKind::Closed));
-        (status, closed, holder) = ("closed", at, None);
+        events.push((
+            answered + talk + wrap,
+            Some(agent.clone()),
+            EventKind::Closed,
+        ));
+        let ended = answered + if reached { 15 } else { talk };
+        callback = Some(Callback {
+            id: callback_id,
+            origin: "direct".into(),
+            phone,
+            contact_id: None,
+            queue_id: Some(queue.to_owned()),
+            attributes: "{}".into(),
+            windows: serde_json::json!([{"start": stamp(at), "end": stamp(at + 4 * 3600)}])
+                .to_string(),
+            status: if reached { "completed" } else { "failed" }.into(),
+            work_item_id: Some(id.clone()),
+            attempts: if reached { 1 } else { 3 },
+            max_attempts: 3,
+            retry_minutes: 10,
+            next_attempt_at: None,
+            last_result: Some(if reached { "connected" } else { "no_answer" }.into()),
+            closed_reason: (!reached).then(|| "no answer after 3 attempts".into()),
+            expires_at: stamp(at + 4 * 3600),
+            idempotency_key: None,
+            request_hash: None,
+            created_by: "caller".into(),
+            created_at: stamp(at),
+            updated_at: stamp(ended),
+            closed_at: Some(stamp(ended)),
+        });
+        kind = "callback";
+        (status, closed, holder) = ("closed", answered + talk + wrap, Some(agent));
     } else if patience < wait {
         let at = arrived + patience;
         events.push((at, None, EventKind::Abandoned));
@@ -197,10 +259,10 @@ fn plan(rng: &mut StdRng, queue: &str, channel: &str, arrived: i64, agents: &[St
         item: WorkItemRow {
             id,
             channel: channel.into(),
-            kind: "normal".into(),
+            kind: kind.into(),
             contact_id: None,
             customer_name: None,
-            attributes: "{}".into(),
+            attributes: item_attributes,
             queue_id: queue.into(),
             priority: 0,
             needs: "[]".into(),
@@ -215,5 +277,6 @@ fn plan(rng: &mut StdRng, queue: &str, channel: &str, arrived: i64, agents: &[St
             closed_at: Some(stamp(closed)),
         },
         events,
+        callback,
     }
 }

@@ -296,6 +296,27 @@ async fn on_the_demos_traffic_the_planner_proposes_a_staffing_per_hour() {
         assert_eq!(hours[3]["needed"], 0, "{}", hours[3]);
         assert!(o["needed_hours"].as_u64().unwrap() >= busy.len() as u64);
     }
+    // The callbacks callers asked for are the same in the routed work's
+    // report and in the callbacks' own table (one truth), and they were
+    // worked: completed or failed, none left open.
+    let span = format!("from={}&to={}", day(-14), day(-1));
+    let work = boss
+        .ok(&format!("/api/v1/reports/work-items?{span}&by=channel"))
+        .await;
+    let activity = boss.ok(&format!("/api/v1/reports/activity?{span}")).await;
+    let requested = work["total"]["callbacks_requested"].as_i64().unwrap();
+    assert!(requested > 0, "{work}");
+    assert_eq!(
+        activity["total"]["callbacks_requested"].as_i64(),
+        Some(requested),
+        "{activity}"
+    );
+    assert_eq!(
+        activity["total"]["callbacks_completed"].as_i64().unwrap()
+            + activity["total"]["callbacks_failed"].as_i64().unwrap(),
+        requested,
+        "{activity}"
+    );
     app.stop().await;
 }
 
