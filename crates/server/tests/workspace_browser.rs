@@ -927,19 +927,7 @@ fn sipp_scenario(name: &str) -> std::path::PathBuf {
         .join(name)
 }
 
-/// A UDP port free right now, even, with the next one free (RTP, RTCP).
-fn free_port() -> u16 {
-    loop {
-        let s = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
-        let port = s.local_addr().unwrap().port();
-        if port & 1 == 0
-            && port < 65000
-            && std::net::UdpSocket::bind(("127.0.0.1", port + 1)).is_ok()
-        {
-            return port;
-        }
-    }
-}
+use support::free_port;
 
 fn sipp(
     app: &support::TestApp,

@@ -299,3 +299,35 @@ pub async fn supervise(admin: &Caller, queue: &str, supervisors: &[&Caller]) {
     .await;
     assert_eq!(s, 200, "PUT {path}: {b}");
 }
+
+/// A port for a SIP peer (SIPp, baresip) with the three after it free as
+/// well: SIPp binds its audio RTP and RTCP and its video RTP and RTCP at
+/// `-mp` … `-mp + 3`. Taken below Linux's ephemeral range (32768–60999),
+/// so that no socket bound to port 0 (the server's own RTP legs, every
+/// client) can take one between this check and the peer's bind, and
+/// handed out in blocks of four from a counter, so that two tests of one
+/// process never get the same; the start follows the process id, so two
+/// test processes rarely meet. (A port asked of the system with port 0
+/// could be handed out again at once, or its neighbours taken: SIPp then
+/// failed with "Address already in use".)
+#[allow(dead_code)]
+pub fn free_port() -> u16 {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    // Above the test PostgreSQL's 25432 (scripts/test), below 32768.
+    const LOW: u32 = 26_000;
+    const SLOTS: u32 = (32_760 - LOW) / 4;
+    let start = std::process::id() % SLOTS;
+    for _ in 0..SLOTS {
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let port = (LOW + ((start + n) % SLOTS) * 4) as u16;
+        let free = (0..4).all(|k| {
+            std::net::UdpSocket::bind(("127.0.0.1", port + k)).is_ok()
+                && std::net::TcpListener::bind(("127.0.0.1", port + k)).is_ok()
+        });
+        if free {
+            return port;
+        }
+    }
+    panic!("no four free ports in a row between {LOW} and 32760");
+}

@@ -22,20 +22,7 @@ pub(crate) fn scenario(name: &str) -> PathBuf {
         .join(name)
 }
 
-/// A UDP port free right now (SIPp needs numbers, not port 0).
-pub(crate) fn free_port() -> u16 {
-    loop {
-        let s = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
-        let port = s.local_addr().unwrap().port();
-        // Even, with the next port free too (SIPp's RTP and RTCP).
-        if port & 1 == 0
-            && port < 65000
-            && std::net::UdpSocket::bind(("127.0.0.1", port + 1)).is_ok()
-        {
-            return port;
-        }
-    }
-}
+pub(crate) use crate::support::free_port;
 
 pub(crate) fn voice_config(c: &mut Config, customer_port: u16, prompts: &std::path::Path) {
     c.voice.sip_listen = Some("127.0.0.1:0".parse().unwrap());
