@@ -996,6 +996,68 @@ async fn rating(language: &str, lang: &str) {
         timeline.to_string().contains("Rated the chat 4/5"),
         "{timeline}"
     );
+
+    // And in the report: a supervisor (here an admin, who reads every
+    // queue) signs in in the same browser and finds the rating in the
+    // report's satisfaction column, as printed (it opens on the last seven
+    // days).
+    let password = "a long admin password for reports";
+    s.admin
+        .create(
+            "/api/v1/agents",
+            json!({"name": "Rita Reports", "email": "rita@reports.test", "roles": ["admin"],
+                   "password": password}),
+        )
+        .await;
+    c.goto(&format!("{}/", s.app.base)).await.unwrap();
+    chromium::until(
+        &c,
+        "return !!document.querySelector('#email');",
+        "the sign-in form",
+    )
+    .await;
+    c.execute(
+        "document.querySelector('#email').value = arguments[0];
+         document.querySelector('#password').value = arguments[1];
+         document.querySelector('button[type=submit]').click(); return true;",
+        vec![json!("rita@reports.test"), json!(password)],
+    )
+    .await
+    .unwrap();
+    // An admin who signs in goes on to the admin center.
+    chromium::until(
+        &c,
+        "return location.pathname === '/admin';",
+        "signed in, in the admin center",
+    )
+    .await;
+    c.goto(&format!("{}/supervisor/reports?by=channel", s.app.base))
+        .await
+        .unwrap();
+    let csat = chromium::until(
+        &c,
+        "const r = document.querySelector('[data-testid=report-total]');
+         const cells = r ? [...r.querySelectorAll('td')] : [];
+         return cells.length ? cells[cells.length - 1].textContent : null;",
+        "the report's satisfaction",
+    )
+    .await;
+    assert_eq!(csat, json!("4 (1)"), "one rating of 4");
+    c.execute(
+        "const r = document.querySelector('[data-testid=report-total]');
+         r.scrollIntoView({block: 'center'});
+         const t = r.closest('.table-scroll'); if (t) t.scrollLeft = t.scrollWidth;
+         return true;",
+        vec![],
+    )
+    .await
+    .unwrap();
+    let png = c.screenshot().await.unwrap();
+    std::fs::write(
+        dir.join(format!("widget-{lang}-rating-in-report.png")),
+        &png,
+    )
+    .unwrap();
     c.close().await.unwrap();
     s.app.stop().await;
 }
