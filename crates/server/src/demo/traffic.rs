@@ -144,6 +144,22 @@ fn stamp(second: i64) -> String {
     time::format(jiff::Timestamp::from_second(second).unwrap_or_default())
 }
 
+/// An agent's part of an item's life: assigned at `answered`, talking for
+/// `talk` seconds, wrapping up for `wrap`, then closed.
+fn served(
+    events: &mut Vec<(i64, Option<String>, EventKind)>,
+    agent: &str,
+    answered: i64,
+    talk: i64,
+    wrap: i64,
+) {
+    let by = || Some(agent.to_owned());
+    events.push((answered, by(), EventKind::Assigned));
+    let until = stamp(answered + talk + wrap);
+    events.push((answered + talk, by(), EventKind::WrapUp { until }));
+    events.push((answered + talk + wrap, by(), EventKind::Closed));
+}
+
 /// One item's life: answered (sometimes after a declined offer), abandoned,
 /// or (voice) a callback asked for instead of waiting.
 fn plan(rng: &mut StdRng, queue: &str, channel: &str, arrived: i64, agents: &[String]) -> Planned {
@@ -187,19 +203,7 @@ fn plan(rng: &mut StdRng, queue: &str, channel: &str, arrived: i64, agents: &[St
             40
         };
         let wrap = rng.gen_range(10..60);
-        events.push((answered, Some(agent.clone()), EventKind::Assigned));
-        events.push((
-            answered + talk,
-            Some(agent.clone()),
-            EventKind::WrapUp {
-                until: stamp(answered + talk + wrap),
-            },
-        ));
-        events.push((
-            answered + talk + wrap,
-            Some(agent.clone()),
-            EventKind::Closed,
-        ));
+        served(&mut events, &agent, answered, talk, wrap);
         let ended = answered + if reached { 15 } else { talk };
         callback = Some(Callback {
             id: callback_id,
@@ -240,19 +244,7 @@ fn plan(rng: &mut StdRng, queue: &str, channel: &str, arrived: i64, agents: &[St
         let answered = arrived + wait;
         let talk = exponential(rng, if channel == "voice" { 240.0 } else { 420.0 }) as i64 + 20;
         let wrap = rng.gen_range(10..60);
-        events.push((answered, Some(agent.clone()), EventKind::Assigned));
-        events.push((
-            answered + talk,
-            Some(agent.clone()),
-            EventKind::WrapUp {
-                until: stamp(answered + talk + wrap),
-            },
-        ));
-        events.push((
-            answered + talk + wrap,
-            Some(agent.clone()),
-            EventKind::Closed,
-        ));
+        served(&mut events, &agent, answered, talk, wrap);
         (status, closed, holder) = ("closed", answered + talk + wrap, Some(agent));
     }
     Planned {
